@@ -1,0 +1,50 @@
+/**
+ * The API channel: a custom source that posts messages to us over HTTP and receives our replies on its
+ * webhook, signed with HMAC-SHA256 over the raw body so the receiver can trust them.
+ */
+import { createHmac } from 'node:crypto';
+import { errorForFailure, errorForStatus } from '../httpErrors';
+import { Permanent, type Connector } from '../types';
+
+export const SIGNATURE_HEADER = 'x-replyline-signature';
+const TIMEOUT_MS = 10_000;
+
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export const apiConnector: Connector = {
+  kind: 'api',
+  limits: () => ({ maxTextLength: 10_000 }),
+  async sendReply(channel, reply) {
+    if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL for replies');
+    const secret = channel.credentials.webhookSecret;
+    if (!secret) throw new Permanent('This API channel has no webhook secret');
+    const body = JSON.stringify({
+      event: 'reply', messageId: reply.messageId, conversationId: reply.conversationId, caseNumber: reply.caseNumber,
+      inReplyToExternalId: reply.inReplyToExternalId, text: reply.text,
+    });
+    let res: Response;
+    try {
+      res = await fetch(channel.webhookUrl, {
+        method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS),
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(secret, body), 'idempotency-key': reply.messageId },
+      });
+    } catch (err) {
+      throw errorForFailure(err);
+    }
+    const answer = await res.text().catch(() => '');
+    if (!res.ok) throw errorForStatus(res.status, answer, Number(res.headers.get('retry-after')) || undefined);
+    const parsed = safeJson(answer);
+    return { externalId: typeof parsed?.id === 'string' ? parsed.id : null, url: typeof parsed?.url === 'string' ? parsed.url : null };
+  },
+};
+
+function safeJson(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

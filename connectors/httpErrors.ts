@@ -1,0 +1,17 @@
+/** Maps an HTTP answer from a channel's remote side onto our connector error kinds. */
+import { AuthFailed, ConnectorError, Permanent, RateLimited, Transient } from './types';
+
+export function errorForStatus(status: number, detail: string, retryAfterSeconds?: number): ConnectorError {
+  const message = `HTTP ${status}${detail ? `: ${detail.slice(0, 300)}` : ''}`;
+  if (status === 401 || status === 403) return new AuthFailed(message);
+  if (status === 429) return new RateLimited(message, new Date(Date.now() + (retryAfterSeconds ?? 60) * 1000));
+  if (status === 408 || status >= 500) return new Transient(message);
+  return new Permanent(message);
+}
+
+export function errorForFailure(err: unknown): ConnectorError {
+  if (err instanceof ConnectorError) return err;
+  const e = err as { name?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new Transient('timed out');
+  return new Transient(e.cause?.code ?? e.message ?? 'network error');
+}

@@ -1,0 +1,65 @@
+/** The only reader of process.env: every setting parsed, documented and checked at boot. */
+import { z } from 'zod';
+
+const LOCAL_DEV_SESSION_SECRET = 'replyline-local-development-session-secret';
+const LOCAL_DEV_ENCRYPTION_KEY = 'replyline-local-development-encryption-key';
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** PostgreSQL connection string. */
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/replyline'),
+  /** Redis for job queues and live events. */
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where users reach the console; used in printed links. */
+  BASE_URL: z.string().optional(),
+  /** Signs session cookies. Required in production. */
+  SESSION_SECRET: z.string().min(16).optional(),
+  /** Encrypts channel credentials at rest. Required in production. */
+  ENCRYPTION_KEY: z.string().min(16).optional(),
+  /** web = HTTP + SSE, worker = job processors, all = both in one process. */
+  ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prefix for Redis keys and queue names, so several installations (or test runs) share one Redis. */
+  REDIS_PREFIX: z.string().default('replyline'),
+});
+
+export type Config = {
+  env: 'development' | 'test' | 'production';
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  port: number;
+  baseUrl: string;
+  sessionSecret: string;
+  encryptionKey: string;
+  role: 'web' | 'worker' | 'all';
+  logLevel: string;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  for (const name of ['SESSION_SECRET', 'ENCRYPTION_KEY'] as const) {
+    if (production && !e[name]) throw new ConfigError(`${name} must be set when NODE_ENV=production`);
+  }
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    port: e.PORT,
+    baseUrl: e.BASE_URL ?? `http://localhost:${e.PORT}`,
+    sessionSecret: e.SESSION_SECRET ?? LOCAL_DEV_SESSION_SECRET,
+    encryptionKey: e.ENCRYPTION_KEY ?? LOCAL_DEV_ENCRYPTION_KEY,
+    role: e.ROLE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

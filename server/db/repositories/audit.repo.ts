@@ -1,0 +1,64 @@
+/** The audit trail: append (hash chaining happens in the database trigger), query, verify. */
+import { sql } from 'kysely';
+import type { Db, DbOrTx } from '../client';
+import type { Actor } from '../../domain/audit/actor';
+
+export type AuditEntry = {
+  actor: Actor;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  channelId?: string | null;
+  before?: unknown;
+  after?: unknown;
+};
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
+  await db.insertInto('auditEvents').values({
+    actorType: e.actor.type,
+    actorId: e.actor.id,
+    actorLabel: e.actor.label,
+    ip: e.actor.ip ?? null,
+    action: e.action,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    channelId: e.channelId ?? null,
+    before: json(e.before),
+    after: json(e.after),
+  }).execute();
+}
+
+export type AuditFilter = { subjectId?: string; actorId?: string; from?: Date; to?: Date; beforeSeq?: string; limit: number };
+
+export async function listAudit(db: Db, f: AuditFilter) {
+  let q = db.selectFrom('auditEvents').selectAll();
+  if (f.subjectId) q = q.where('subjectId', '=', f.subjectId);
+  if (f.actorId) q = q.where('actorId', '=', f.actorId);
+  if (f.from) q = q.where('occurredAt', '>=', f.from);
+  if (f.to) q = q.where('occurredAt', '<', f.to);
+  if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
+  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+}
+
+export type ChainVerdict = { ok: true; events: number } | { ok: false; events: number; brokenAtSeq: string; problem: string };
+
+/** Recomputes every hash and checks that seq has no gaps and each row points at its predecessor. */
+export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
+  const broken = await sql<{ seq: string; problem: string }>`
+    WITH checked AS (
+      SELECT seq, hash, audit_row_hash(a) AS recomputed, prev_hash,
+             lag(seq) OVER (ORDER BY seq) AS prev_seq, lag(hash) OVER (ORDER BY seq) AS prev_row_hash
+      FROM audit_events a)
+    SELECT seq::text,
+      CASE WHEN seq <> coalesce(prev_seq, 0) + 1 THEN 'gap before this event (missing sequence numbers)'
+           WHEN prev_hash <> coalesce(prev_row_hash, 'genesis') THEN 'does not point at its predecessor''s hash'
+           ELSE 'content does not match its hash (altered)' END AS problem
+    FROM checked
+    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(prev_row_hash, 'genesis') OR hash <> recomputed
+    ORDER BY seq LIMIT 1`.execute(db);
+  const total = Number((await db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const first = broken.rows[0];
+  return first ? { ok: false, events: total, brokenAtSeq: first.seq, problem: first.problem } : { ok: true, events: total };
+}

@@ -1,0 +1,70 @@
+/** Conversations: threading look-ups, the inbox list, one conversation with its messages. */
+import { sql } from 'kysely';
+import type { DbOrTx, Tx } from '../client';
+import type { ConversationStatus } from '../schema';
+
+export type InboxFilter = {
+  status?: ConversationStatus[];
+  channelId?: string;
+  /** a user id, or 'none' for unassigned */
+  assigneeId?: string;
+  sort: 'newest' | 'oldest';
+  limit: number;
+  offset: number;
+};
+
+export function conversationOfMessage(tx: Tx, channelId: string, externalId: string) {
+  return tx.selectFrom('messages').select('conversationId')
+    .where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst();
+}
+
+/** The contact's latest conversation on the channel that is not closed. */
+export function openConversationOfContact(tx: Tx, channelId: string, contactId: string) {
+  return tx.selectFrom('conversations').select('id')
+    .where('channelId', '=', channelId).where('contactId', '=', contactId).where('status', '<>', 'closed')
+    .orderBy('lastMessageAt', 'desc').limit(1).executeTakeFirst();
+}
+
+export function insertConversation(tx: Tx, c: { channelId: string; contactId: string; lastMessageAt: Date }) {
+  return tx.insertInto('conversations').values(c).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Locks the row for the rest of the transaction: concurrent changes to one conversation queue up. */
+export function lockConversation(tx: Tx, id: string) {
+  return tx.selectFrom('conversations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function updateConversation(tx: Tx, id: string, set: { status?: ConversationStatus; assigneeId?: string | null; lastMessageAt?: Date }) {
+  return tx.updateTable('conversations').set({ ...set, updatedAt: new Date() }).where('id', '=', id).execute();
+}
+
+export async function listInbox(db: DbOrTx, f: InboxFilter) {
+  let q = db.selectFrom('conversations as c')
+    .innerJoin('channels as ch', 'ch.id', 'c.channelId')
+    .innerJoin('contacts as ct', 'ct.id', 'c.contactId')
+    .leftJoin('users as u', 'u.id', 'c.assigneeId')
+    .select([
+      'c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'c.assigneeId', 'c.channelId',
+      'ch.name as channelName', 'ch.kind as channelKind', 'ct.name as contactName', 'u.name as assigneeName',
+      sql<string | null>`(SELECT left(m.text, 160) FROM messages m WHERE m.conversation_id = c.id
+        ORDER BY m.posted_at DESC, m.id DESC LIMIT 1)`.as('snippet'),
+    ]);
+  if (f.status?.length) q = q.where('c.status', 'in', f.status);
+  if (f.channelId) q = q.where('c.channelId', '=', f.channelId);
+  if (f.assigneeId === 'none') q = q.where('c.assigneeId', 'is', null);
+  else if (f.assigneeId) q = q.where('c.assigneeId', '=', f.assigneeId);
+  const dir = f.sort === 'oldest' ? 'asc' : 'desc';
+  return q.orderBy('c.lastMessageAt', dir).orderBy('c.id', dir).limit(f.limit).offset(f.offset).execute();
+}
+
+export function findConversationDetail(db: DbOrTx, id: string) {
+  return db.selectFrom('conversations as c')
+    .innerJoin('channels as ch', 'ch.id', 'c.channelId')
+    .innerJoin('contacts as ct', 'ct.id', 'c.contactId')
+    .leftJoin('users as u', 'u.id', 'c.assigneeId')
+    .select([
+      'c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'c.assigneeId', 'c.channelId', 'c.createdAt',
+      'ch.name as channelName', 'ch.kind as channelKind', 'ct.name as contactName', 'ct.id as contactId', 'u.name as assigneeName',
+    ])
+    .where('c.id', '=', id).executeTakeFirst();
+}

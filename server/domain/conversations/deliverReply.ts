@@ -1,0 +1,63 @@
+/**
+ * Sending one queued reply through its channel's connector. Idempotent: a reply already sent or failed
+ * is left alone, so a job that runs twice changes nothing the second time.
+ */
+import type { ChannelForSend, SentReceipt } from '../../../connectors/types';
+import { ConnectorError } from '../../../connectors/types';
+import type { Db } from '../../db/client';
+import type { Message } from '../../db/schema';
+import { appendAudit } from '../../db/repositories/audit.repo';
+import { lockMessage, setDelivery } from '../../db/repositories/messages.repo';
+import { systemActor } from '../audit/actor';
+import { inTransaction, type Dispatcher } from '../effects';
+
+const actor = systemActor('worker:outbound');
+
+export type DeliveryDeps = {
+  db: Db;
+  dispatcher: Dispatcher;
+  loadChannel(channelId: string): Promise<ChannelForSend | undefined>;
+  send(channel: ChannelForSend, message: Message & { caseNumber: string }): Promise<SentReceipt>;
+};
+
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed';
+
+/** One attempt. `finalAttempt` tells whether a retryable failure still gets another try. */
+export async function deliverReply(deps: DeliveryDeps, messageId: string, finalAttempt: boolean): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
+  const claimed = await deps.db.transaction().execute(async (tx) => {
+    const m = await lockMessage(tx, messageId);
+    if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
+    await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
+    const c = await tx.selectFrom('conversations').select('caseNumber').where('id', '=', m.conversationId).executeTakeFirstOrThrow();
+    return { ...m, caseNumber: c.caseNumber };
+  });
+  if (!claimed) return { outcome: 'skipped' };
+
+  const channel = await deps.loadChannel(claimed.channelId);
+  try {
+    if (!channel) throw new ConnectorError('The channel no longer exists', false);
+    const receipt = await deps.send(channel, claimed);
+    await record(deps, claimed, 'message.delivered', { deliveryState: 'sent', deliveryError: null, deliveredAt: new Date(), externalId: receipt.externalId, url: receipt.url });
+    return { outcome: 'sent' };
+  } catch (err) {
+    const error = err instanceof ConnectorError ? err : new ConnectorError((err as Error).message, true);
+    if (error.retryable && !finalAttempt) {
+      await record(deps, claimed, 'message.delivery_retrying', { deliveryState: 'queued', deliveryError: error.message });
+      return { outcome: 'retry', error };
+    }
+    await record(deps, claimed, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: error.message });
+    return { outcome: 'failed', error };
+  }
+}
+
+async function record(deps: DeliveryDeps, m: Message, action: string, set: Parameters<typeof setDelivery>[2]) {
+  await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
+    await setDelivery(tx, m.id, set);
+    await appendAudit(tx, {
+      actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,
+      before: { messageId: m.id, deliveryState: 'sending' },
+      after: { messageId: m.id, deliveryState: set.deliveryState, error: set.deliveryError ?? null, externalId: set.externalId ?? null },
+    });
+    effects.publish({ type: 'conversation', conversationId: m.conversationId, channelId: m.channelId, change: 'delivery' });
+  });
+}

@@ -1,0 +1,48 @@
+/** An agent's reply: validated against the channel's limits, stored as queued, handed to the outbound worker. */
+import { connectorFor } from '../../../connectors/registry';
+import type { Tx } from '../../db/client';
+import { appendAudit } from '../../db/repositories/audit.repo';
+import { findChannel } from '../../db/repositories/channels.repo';
+import { lockConversation, updateConversation } from '../../db/repositories/conversations.repo';
+import { insertMessage } from '../../db/repositories/messages.repo';
+import { BadRequest, NotFound } from '../../errors';
+import type { Actor } from '../audit/actor';
+import type { Effects } from '../effects';
+import { statusAfterReply } from './status';
+
+export type ReplyInput = { conversationId: string; text: string; author: { id: string; name: string } };
+
+export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor): Promise<{ messageId: string }> {
+  const conversation = await lockConversation(tx, input.conversationId);
+  if (!conversation) throw new NotFound('Conversation');
+  const channel = await findChannel(tx, conversation.channelId);
+  const connector = channel && connectorFor(channel.kind);
+  if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet');
+  const text = input.text.trim();
+  if (!text) throw new BadRequest('The reply is empty', { text: 'required' });
+  const { maxTextLength } = connector.limits(channel);
+  if ([...text].length > maxTextLength) {
+    throw new BadRequest(`The reply is longer than this channel allows (${maxTextLength} characters)`, { text: `max ${maxTextLength}` });
+  }
+
+  const lastInbound = await tx.selectFrom('messages').select('externalId')
+    .where('conversationId', '=', conversation.id).where('direction', '=', 'inbound')
+    .orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+  const message = await insertMessage(tx, {
+    conversationId: conversation.id, channelId: channel.id, direction: 'outbound', externalId: null,
+    inReplyToExternalId: lastInbound?.externalId ?? null, authorName: input.author.name, authorHandle: null,
+    authorUserId: input.author.id, text, url: null, postedAt: new Date(), raw: null,
+    deliveryState: 'queued', deliveryError: null, deliveredAt: null,
+  });
+  const audit = { actor, channelId: channel.id, subjectType: 'conversation', subjectId: conversation.id };
+  await appendAudit(tx, { ...audit, action: 'reply.queued', after: { messageId: message.id, length: [...text].length } });
+
+  const status = statusAfterReply();
+  await updateConversation(tx, conversation.id, { status });
+  if (status !== conversation.status) {
+    await appendAudit(tx, { ...audit, action: 'conversation.status_changed', before: { status: conversation.status }, after: { status } });
+  }
+  effects.enqueue({ name: 'deliver-reply', data: { messageId: message.id } });
+  effects.publish({ type: 'conversation', conversationId: conversation.id, channelId: channel.id, change: 'message' });
+  return { messageId: message.id };
+}

@@ -1,0 +1,22 @@
+/** Errors that mean a clear 4xx answer; anything else is a 500. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+export class BadRequest extends HttpError {
+  constructor(message: string, details?: unknown) { super(400, message, details); }
+}
+export class Unauthorized extends HttpError {
+  constructor(message = 'Authentication required') { super(401, message); }
+}
+export class Forbidden extends HttpError {
+  constructor(message = 'Not allowed for your role') { super(403, message); }
+}
+export class NotFound extends HttpError {
+  constructor(what: string) { super(404, `${what} not found`); }
+}
+export class Conflict extends HttpError {
+  constructor(message: string, details?: unknown) { super(409, message, details); }
+}

@@ -1,0 +1,52 @@
+/** Builds the long-lived parts (database, Redis, queues, live hub) from the config, and closes them. */
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { createQueues, type JobName, type Queues, type RetryPolicy } from '../jobs/queues';
+import type { Config } from './config';
+import { createSecretBox, type SecretBox } from './crypto/secretBox';
+import { createDb, createPool, type Db } from './db/client';
+import type { Dispatcher } from './domain/effects';
+import { createLiveHub, type LiveHub } from './live/liveEvents';
+import { createLogger, type Logger } from './logger';
+
+export type Services = {
+  config: Config;
+  logger: Logger;
+  pool: pg.Pool;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  live: LiveHub;
+  dispatcher: Dispatcher;
+  secretBox: SecretBox;
+  close(): Promise<void>;
+};
+
+export type ServiceOptions = { logger?: Logger; retryOverrides?: Partial<Record<JobName, RetryPolicy>> };
+
+export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const pool = createPool(config.databaseUrl);
+  const db = createDb(pool);
+  // BullMQ needs maxRetriesPerRequest: null; one connection for commands, one for pub/sub.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const subscriber = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  for (const r of [redis, subscriber]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
+  const queues = createQueues(redis, config.redisPrefix, opts.retryOverrides);
+  const live = await createLiveHub(redis, subscriber, config.redisPrefix);
+  const dispatcher: Dispatcher = {
+    publish: (e) => live.publish(e),
+    enqueue: (j) => queues.enqueue(j),
+    onDispatchError: (err, what) => logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
+  };
+  return {
+    config, logger, pool, db, redis, queues, live, dispatcher, secretBox: createSecretBox(config.encryptionKey),
+    async close() {
+      await live.close();
+      await queues.close();
+      await db.destroy();
+      subscriber.disconnect();
+      redis.disconnect();
+    },
+  };
+}
