@@ -1,0 +1,79 @@
+/** Builds the Express app without listening, so tests can mount it on port 0. */
+import path from 'node:path';
+import connectPgSimple from 'connect-pg-simple';
+import express from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { requireApiUser, requireSessionUser } from './middleware/auth';
+import { csrfProtection } from './middleware/csrf';
+import { errorHandler, notFoundHandler } from './middleware/errors';
+import { exposeLocale } from './middleware/locale';
+import { auditApiRoutes } from './routes/api/audit.routes';
+import { conversationApiRoutes } from './routes/api/conversations.routes';
+import { ingestRoutes } from './routes/api/ingest.routes';
+import { healthRoutes } from './routes/health.routes';
+import { auditRoutes } from './routes/web/audit.routes';
+import { conversationRoutes } from './routes/web/conversation.routes';
+import { eventRoutes } from './routes/web/events.routes';
+import { inboxRoutes } from './routes/web/inbox.routes';
+import { sessionRoutes } from './routes/web/session.routes';
+import type { Services } from './services';
+
+const ROOT = path.join(__dirname, '..');
+const VENDOR_FILES: Record<string, string> = {
+  'htmx.min.js': 'node_modules/htmx.org/dist/htmx.min.js',
+  'htmx-sse.js': 'node_modules/htmx-ext-sse/dist/sse.min.js',
+};
+
+export function createApp(services: Services): express.Express {
+  const { config, db, pool, logger } = services;
+  const app = express();
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
+      },
+    },
+  }));
+
+  app.use(healthRoutes(services));
+  app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
+  for (const [name, file] of Object.entries(VENDOR_FILES)) {
+    app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: '1d' }));
+  }
+
+  // The JSON API: bearer tokens, no cookies, no CSRF.
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb' }));
+  api.use(ingestRoutes(services));
+  api.use(requireApiUser(db), conversationApiRoutes(services), auditApiRoutes(services));
+  app.use('/api/v1', api);
+
+  // The console: sessions, CSRF, the user's language.
+  const PgStore = connectPgSimple(session);
+  app.use(session({
+    name: 'rl_session',
+    secret: config.sessionSecret,
+    store: new PgStore({ pool, tableName: 'user_sessions', createTableIfMissing: false }),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
+  }));
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use(exposeLocale, csrfProtection);
+  app.use(sessionRoutes(services));
+  const consoleRoutes = express.Router();
+  consoleRoutes.use(requireSessionUser(db), exposeLocale);
+  consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services));
+  app.use(consoleRoutes);
+
+  app.use(exposeLocale, notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,74 @@
+/** Entry point: ROLE=web|worker|all starts the HTTP server, the workers, or both in one process. */
+import type { Server } from 'node:http';
+import { startOutboundWorker } from '../jobs/outboundWorker';
+import { reconcileJobs } from '../jobs/reconcile';
+import { connectorFor } from '../connectors/registry';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { loadChannelForSend } from './domain/channels/loadChannelForSend';
+import { Permanent } from '../connectors/types';
+import { createServices, type Services } from './services';
+
+export async function startWorkers(services: Services) {
+  const { db, dispatcher, secretBox, redis, config, logger, queues } = services;
+  const worker = startOutboundWorker({
+    db, dispatcher,
+    loadChannel: (id) => loadChannelForSend(db, secretBox, id),
+    send: (channel, message) => {
+      const connector = connectorFor(channel.kind);
+      if (!connector) throw new Permanent(`No connector for ${channel.kind} channels`);
+      return connector.sendReply(channel, {
+        messageId: message.id, conversationId: message.conversationId, caseNumber: message.caseNumber,
+        text: message.text, inReplyToExternalId: message.inReplyToExternalId,
+      });
+    },
+  }, redis.duplicate({ maxRetriesPerRequest: null }), config.redisPrefix, logger);
+  const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j))
+    .then((r) => logger.info(r, 'reconciled jobs from the database'))
+    .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed; will retry on the next reconnect'));
+  await reconcile();
+  redis.on('ready', reconcile);
+  return { close: () => worker.close() };
+}
+
+export function listen(services: Services, port: number): Promise<Server> {
+  const server = createApp(services).listen(port);
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+async function main() {
+  const config = loadConfig();
+  const services = await createServices(config);
+  const { logger } = services;
+  const stops: (() => Promise<unknown>)[] = [];
+  if (config.role !== 'web') {
+    const workers = await startWorkers(services);
+    stops.push(workers.close);
+    logger.info('workers started');
+  }
+  if (config.role !== 'worker') {
+    const server = await listen(services, config.port);
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
+    process.stdout.write(`\nReplyline is running at ${url}\n\n`);
+  }
+  const shutdown = async () => {
+    for (const stop of stops) await stop().catch(() => undefined);
+    await services.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`Replyline could not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,60 @@
+/** Who is asking: a session user (console) or a bearer-token user (API); and may they. */
+import type { NextFunction, Request, Response } from 'express';
+import { hashToken } from '../crypto/tokens';
+import type { Db } from '../db/client';
+import { findUserByApiTokenHash, findUserById } from '../db/repositories/users.repo';
+import type { Locale, Role } from '../db/schema';
+import { can, type Permission } from '../domain/auth/permissions';
+import { Forbidden, Unauthorized } from '../errors';
+
+export type CurrentUser = { id: string; email: string; name: string; role: Role; locale: Locale };
+
+declare module 'express-session' {
+  interface SessionData { userId?: string; csrfToken?: string }
+}
+
+declare global {
+  namespace Express {
+    interface Request { user?: CurrentUser }
+  }
+}
+
+export function requireSessionUser(db: Db) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const user = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
+    if (!user) {
+      if (req.get('hx-request')) {
+        res.set('HX-Redirect', '/login').status(401).end();
+        return;
+      }
+      res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    req.user = { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale };
+    res.locals.user = req.user;
+    next();
+  };
+}
+
+export function requireApiUser(db: Db) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const token = bearerToken(req);
+    const user = token ? await findUserByApiTokenHash(db, hashToken(token)) : undefined;
+    if (!user) throw new Unauthorized('A valid user API token is required (Authorization: Bearer <token>)');
+    req.user = user;
+    next();
+  };
+}
+
+export function requirePermission(permission: Permission) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.user || !can(req.user.role, permission)) throw new Forbidden();
+    next();
+  };
+}
+
+export function bearerToken(req: Request): string | null {
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}

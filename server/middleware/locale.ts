@@ -1,0 +1,17 @@
+/** Makes t() and date formatting available to every view, in the user's (or visitor's) language. */
+import type { NextFunction, Request, Response } from 'express';
+import type { Locale } from '../db/schema';
+import { formatDateTime, localeFromHeader, translator } from '../i18n/translate';
+
+export function localeForRequest(req: Request): Locale {
+  const cookie = /(?:^|;\s*)rl_locale=(de|en)/.exec(req.get('cookie') ?? '')?.[1] as Locale | undefined;
+  return req.user?.locale ?? cookie ?? localeFromHeader(req.get('accept-language'));
+}
+
+export function exposeLocale(req: Request, res: Response, next: NextFunction) {
+  const locale = localeForRequest(req);
+  res.locals.locale = locale;
+  res.locals.t = translator(locale);
+  res.locals.fmtTime = (d: Date) => formatDateTime(locale, d);
+  next();
+}

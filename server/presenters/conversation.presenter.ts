@@ -1,0 +1,39 @@
+/** Row → API shape for conversations and their messages. */
+import type { findConversationDetail, listInbox } from '../db/repositories/conversations.repo';
+import type { listMessages } from '../db/repositories/messages.repo';
+
+type InboxRow = Awaited<ReturnType<typeof listInbox>>[number];
+type DetailRow = NonNullable<Awaited<ReturnType<typeof findConversationDetail>>>;
+type MessageRow = Awaited<ReturnType<typeof listMessages>>[number];
+
+export function presentConversationSummary(c: InboxRow) {
+  return {
+    id: c.id, caseNumber: c.caseNumber, status: c.status,
+    channel: { id: c.channelId, name: c.channelName, kind: c.channelKind },
+    contact: { name: c.contactName },
+    assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
+    lastMessageAt: c.lastMessageAt.toISOString(),
+  };
+}
+
+export function presentMessage(m: MessageRow) {
+  return {
+    id: m.id, direction: m.direction, externalId: m.externalId, text: m.text, url: m.url,
+    author: { name: m.authorName, handle: m.authorHandle, userId: m.authorUserId },
+    postedAt: m.postedAt.toISOString(),
+    delivery: m.direction === 'outbound'
+      ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
+      : null,
+  };
+}
+
+export function presentConversation(c: DetailRow, messages: MessageRow[]) {
+  return {
+    id: c.id, caseNumber: c.caseNumber, status: c.status,
+    channel: { id: c.channelId, name: c.channelName, kind: c.channelKind },
+    contact: { id: c.contactId, name: c.contactName },
+    assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
+    createdAt: c.createdAt.toISOString(), lastMessageAt: c.lastMessageAt.toISOString(),
+    messages: messages.map(presentMessage),
+  };
+}

@@ -1,0 +1,19 @@
+/** GET /api/v1/audit — the audit trail for auditors, managers and admins. */
+import { Router } from 'express';
+import { listAudit } from '../../db/repositories/audit.repo';
+import { requirePermission } from '../../middleware/auth';
+import { parseOrThrow } from '../../middleware/validate';
+import { presentAuditEvent } from '../../presenters/audit.presenter';
+import type { Services } from '../../services';
+import { auditQuery } from '../audit.schema';
+
+export function auditApiRoutes({ db }: Services): Router {
+  const router = Router();
+  router.get('/audit', requirePermission('audit.read'), async (req, res) => {
+    const q = parseOrThrow(auditQuery, req.query, 'query');
+    const events = await listAudit(db, q);
+    const last = events.at(-1);
+    res.json({ events: events.map(presentAuditEvent), nextBeforeSeq: events.length === q.limit && last ? last.seq : null });
+  });
+  return router;
+}

@@ -1,0 +1,15 @@
+/** Filters for the audit log, shared by the console and the API. */
+import { z } from 'zod';
+
+const optionalUuid = z.union([z.uuid(), z.literal('').transform(() => undefined)]).optional();
+const optionalDate = z.union([z.iso.datetime({ offset: true }), z.iso.date(), z.literal('')])
+  .optional().transform((v) => (v ? new Date(v) : undefined));
+
+export const auditQuery = z.object({
+  subjectId: optionalUuid,
+  actorId: optionalUuid,
+  from: optionalDate,
+  to: optionalDate,
+  beforeSeq: z.string().regex(/^\d{1,18}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

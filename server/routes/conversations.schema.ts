@@ -1,0 +1,31 @@
+/** Inputs for listing and replying to conversations, shared by the console and the API. */
+import { z } from 'zod';
+import { STATUSES } from '../domain/conversations/status';
+
+export const OPEN_STATUSES = ['new', 'assigned', 'saved'] as const;
+
+export const idParam = z.object({ id: z.uuid() });
+
+const statusList = z.string().transform((s, ctx) => {
+  if (s === 'all' || s === '') return [];
+  if (s === 'open') return [...OPEN_STATUSES];
+  const parts = s.split(',');
+  for (const p of parts) {
+    if (!(STATUSES as readonly string[]).includes(p)) ctx.addIssue({ code: 'custom', message: `unknown status "${p}"` });
+  }
+  return parts as (typeof STATUSES)[number][];
+});
+
+export const inboxQuery = z.object({
+  status: statusList.optional(),
+  channelId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
+  assigneeId: z.union([z.uuid(), z.literal('none'), z.literal('me'), z.literal('').transform(() => undefined)]).optional(),
+  sort: z.enum(['newest', 'oldest']).default('newest'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type InboxQuery = z.infer<typeof inboxQuery>;
+
+export const replyBody = z.object({
+  text: z.string().trim().min(1, 'the reply is empty').max(20_000, 'the reply is too long'),
+});

@@ -1,0 +1,7 @@
+/** One endpoint, one partial: htmx asks for the fragment, everyone else gets the full page around it. */
+import type { Request, Response } from 'express';
+
+export function renderPageOrFragment(req: Request, res: Response, page: string, fragment: string, data: object) {
+  const wantsFragment = req.get('hx-request') === 'true' && req.get('hx-boosted') !== 'true';
+  res.render(wantsFragment ? fragment : page, data);
+}

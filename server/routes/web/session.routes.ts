@@ -1,0 +1,76 @@
+/** Sign in, sign out, and the language switch. */
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { verifyPassword } from '../../crypto/tokens';
+import { appendAudit } from '../../db/repositories/audit.repo';
+import { findUserByEmail, findUserById, setUserLocale } from '../../db/repositories/users.repo';
+import { userActor } from '../../domain/audit/actor';
+import { translator } from '../../i18n/translate';
+import { localeForRequest } from '../../middleware/locale';
+import { createLoginLimiter, LOGIN_WINDOW_SECONDS } from '../../middleware/loginRateLimit';
+import type { Services } from '../../services';
+
+const loginBody = z.object({ email: z.string().trim().max(320), password: z.string().max(1000), next: z.string().optional() });
+const localeBody = z.object({ locale: z.enum(['de', 'en']), back: z.string().optional() });
+
+/** Only same-site paths are followed after sign-in. */
+const safeNext = (next: string | undefined) => (next && /^\/(?!\/)/.test(next) ? next : '/inbox');
+
+export function sessionRoutes({ db, redis, config }: Services): Router {
+  const router = Router();
+  const limiter = createLoginLimiter(redis, config.redisPrefix);
+
+  router.get('/login', (req, res) => {
+    if (req.session.userId) return res.redirect('/inbox');
+    res.render('login', { error: null, email: '', next: safeNext(req.query.next as string | undefined) });
+  });
+
+  router.post('/login', async (req, res) => {
+    const parsed = loginBody.safeParse(req.body);
+    const email = parsed.success ? parsed.data.email.toLowerCase() : '';
+    const next = safeNext(parsed.success ? parsed.data.next : undefined);
+    const t = translator(localeForRequest(req));
+    const ip = req.ip ?? 'unknown';
+    if (await limiter.blocked(ip, email)) {
+      return res.status(429).render('login', { error: t('login.tooMany', { minutes: LOGIN_WINDOW_SECONDS / 60 }), email, next });
+    }
+    const user = parsed.success ? await findUserByEmail(db, email) : undefined;
+    const ok = !!user && parsed.success && (await verifyPassword(parsed.data.password, user.passwordHash));
+    if (!user || !ok) {
+      await limiter.recordFailure(ip, email);
+      await appendAudit(db, {
+        actor: { type: 'user', id: user?.id ?? null, label: email || '(empty)', ip }, action: 'auth.login_failed',
+        subjectType: 'user', subjectId: user?.id ?? null,
+      });
+      return res.status(401).render('login', { error: t('login.failed'), email, next });
+    }
+    await limiter.reset(email);
+    await regenerate(req);
+    req.session.userId = user.id;
+    await appendAudit(db, { actor: userActor(user, ip), action: 'auth.login', subjectType: 'user', subjectId: user.id });
+    res.redirect(next);
+  });
+
+  router.post('/logout', async (req, res) => {
+    const user = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
+    if (user) await appendAudit(db, { actor: userActor(user, req.ip), action: 'auth.logout', subjectType: 'user', subjectId: user.id });
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.redirect('/login');
+  });
+
+  router.post('/locale', async (req, res) => {
+    const parsed = localeBody.safeParse(req.body);
+    if (parsed.success) {
+      res.cookie('rl_locale', parsed.data.locale, { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 365 * 86400_000 });
+      if (req.session.userId) await setUserLocale(db, req.session.userId, parsed.data.locale);
+    }
+    res.redirect(safeNext(parsed.success ? parsed.data.back : undefined));
+  });
+
+  return router;
+}
+
+/** A new session id on sign-in, so a session fixed before sign-in is worthless. */
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
