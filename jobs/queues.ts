@@ -35,7 +35,7 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
       const retry = retryOverrides[job.name] ?? def.retry;
       const opts: JobsOptions = {
         // One job per reply: adding it again while it waits is a no-op.
-        jobId: `${job.name}:${job.data.messageId}`,
+        jobId: `${job.name}-${job.data.messageId}`,
         attempts: retry.attempts,
         backoff: { type: 'exponential', delay: retry.backoffMs },
         removeOnComplete: true,

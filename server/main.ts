@@ -11,6 +11,7 @@ import { createServices, type Services } from './services';
 
 export async function startWorkers(services: Services) {
   const { db, dispatcher, secretBox, redis, config, logger, queues } = services;
+  const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
   const worker = startOutboundWorker({
     db, dispatcher,
     loadChannel: (id) => loadChannelForSend(db, secretBox, id),
@@ -22,13 +23,19 @@ export async function startWorkers(services: Services) {
         text: message.text, inReplyToExternalId: message.inReplyToExternalId,
       });
     },
-  }, redis.duplicate({ maxRetriesPerRequest: null }), config.redisPrefix, logger);
+  }, workerConnection, config.redisPrefix, logger);
   const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j))
     .then((r) => logger.info(r, 'reconciled jobs from the database'))
     .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed; will retry on the next reconnect'));
   await reconcile();
   redis.on('ready', reconcile);
-  return { close: () => worker.close() };
+  return {
+    async close() {
+      redis.off('ready', reconcile);
+      await worker.close();
+      workerConnection.disconnect();
+    },
+  };
 }
 
 export function listen(services: Services, port: number): Promise<Server> {
@@ -51,7 +58,10 @@ async function main() {
   }
   if (config.role !== 'worker') {
     const server = await listen(services, config.port);
-    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    stops.push(() => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections(); // open SSE streams would otherwise hold the shutdown
+    }));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = config.baseUrl.replace(/:\d+$/, `:${port}`);

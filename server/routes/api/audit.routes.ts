@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { requirePermission } from '../../middleware/auth';
-import { parseOrThrow } from '../../middleware/validate';
+import { parseInput } from '../../domain/parseInput';
 import { presentAuditEvent } from '../../presenters/audit.presenter';
 import type { Services } from '../../services';
 import { auditQuery } from '../audit.schema';
@@ -10,7 +10,7 @@ import { auditQuery } from '../audit.schema';
 export function auditApiRoutes({ db }: Services): Router {
   const router = Router();
   router.get('/audit', requirePermission('audit.read'), async (req, res) => {
-    const q = parseOrThrow(auditQuery, req.query, 'query');
+    const q = parseInput(auditQuery, req.query, 'query');
     const events = await listAudit(db, q);
     const last = events.at(-1);
     res.json({ events: events.map(presentAuditEvent), nextBeforeSeq: events.length === q.limit && last ? last.seq : null });

@@ -7,7 +7,7 @@ import { queueReply } from '../../domain/conversations/queueReply';
 import { inTransaction } from '../../domain/effects';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
-import { parseOrThrow } from '../../middleware/validate';
+import { parseInput } from '../../domain/parseInput';
 import { presentConversation, presentConversationSummary } from '../../presenters/conversation.presenter';
 import type { Services } from '../../services';
 import { idParam, inboxQuery, replyBody } from '../conversations.schema';
@@ -16,23 +16,23 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
 
   router.get('/conversations', requirePermission('conversation.read'), async (req, res) => {
-    const q = parseOrThrow(inboxQuery, req.query, 'query');
+    const q = parseInput(inboxQuery, req.query, 'query');
     const assigneeId = q.assigneeId === 'me' ? req.user!.id : q.assigneeId;
     const rows = await listInbox(db, { ...q, assigneeId });
     res.json({ conversations: rows.map(presentConversationSummary), limit: q.limit, offset: q.offset });
   });
 
   router.get('/conversations/:id', requirePermission('conversation.read'), async (req, res) => {
-    const { id } = parseOrThrow(idParam.catch({ id: '' }), req.params);
+    const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
     const conversation = id ? await findConversationDetail(db, id) : undefined;
     if (!conversation) throw new NotFound('Conversation');
     res.json(presentConversation(conversation, await listMessages(db, id)));
   });
 
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), async (req, res) => {
-    const { id } = parseOrThrow(idParam.catch({ id: '' }), req.params);
+    const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
     if (!id) throw new NotFound('Conversation');
-    const { text } = parseOrThrow(replyBody, req.body, 'reply');
+    const { text } = parseInput(replyBody, req.body, 'reply');
     const user = req.user!;
     const { messageId } = await inTransaction(db, dispatcher, (tx, effects) =>
       queueReply(tx, effects, { conversationId: id, text, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));

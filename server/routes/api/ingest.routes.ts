@@ -7,21 +7,21 @@ import { ingestInbound } from '../../domain/conversations/ingestInbound';
 import { inTransaction } from '../../domain/effects';
 import { NotFound, Unauthorized } from '../../errors';
 import { bearerToken } from '../../middleware/auth';
-import { parseOrThrow } from '../../middleware/validate';
+import { parseInput } from '../../domain/parseInput';
 import type { Services } from '../../services';
 import { channelParam, ingestBody } from './ingest.schema';
 
 export function ingestRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
   router.post('/channels/:channelId/messages', async (req, res) => {
-    const { channelId } = parseOrThrow(channelParam.catch({ channelId: '' }), req.params);
+    const { channelId } = parseInput(channelParam.catch({ channelId: '' }), req.params, 'channel');
     const channel = channelId ? await findChannel(db, channelId) : undefined;
     if (!channel || channel.kind !== 'api') throw new NotFound('Channel');
     const token = bearerToken(req);
     if (!token || !channel.ingestTokenHash || !sameHash(hashToken(token), channel.ingestTokenHash)) {
       throw new Unauthorized('A valid ingest token for this channel is required (Authorization: Bearer <token>)');
     }
-    const body = parseOrThrow(ingestBody, req.body, 'message');
+    const body = parseInput(ingestBody, req.body, 'message');
     const actor = { type: 'api_channel' as const, id: channel.id, label: `channel:${channel.name}`, ip: req.ip ?? null };
     const result = await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, {
       channelId: channel.id, externalId: body.externalId,

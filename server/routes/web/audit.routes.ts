@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { listAudit, verifyAuditChain } from '../../db/repositories/audit.repo';
 import { listUsers } from '../../db/repositories/users.repo';
 import { requirePermission } from '../../middleware/auth';
-import { parseOrThrow } from '../../middleware/validate';
+import { parseInput } from '../../domain/parseInput';
 import type { Services } from '../../services';
 import { auditQuery } from '../audit.schema';
 import { renderPageOrFragment } from './render';
@@ -11,7 +11,7 @@ import { renderPageOrFragment } from './render';
 export function auditRoutes({ db }: Services): Router {
   const router = Router();
   router.get('/audit', requirePermission('audit.read'), async (req, res) => {
-    const q = parseOrThrow(auditQuery, { limit: 100, ...req.query }, 'filter');
+    const q = parseInput(auditQuery, { limit: 100, ...req.query }, 'filter');
     const [events, users, chain] = await Promise.all([listAudit(db, q), listUsers(db), verifyAuditChain(db)]);
     const last = events.at(-1);
     renderPageOrFragment(req, res, 'audit', 'partials/audit-table', {

@@ -4,7 +4,7 @@ import { listChannels } from '../../db/repositories/channels.repo';
 import { listInbox } from '../../db/repositories/conversations.repo';
 import { listUsers } from '../../db/repositories/users.repo';
 import { STATUSES } from '../../domain/conversations/status';
-import { parseOrThrow } from '../../middleware/validate';
+import { parseInput } from '../../domain/parseInput';
 import type { Services } from '../../services';
 import { inboxQuery } from '../conversations.schema';
 import { renderPageOrFragment } from './render';
@@ -14,7 +14,7 @@ export function inboxRoutes({ db }: Services): Router {
   router.get('/', (_req, res) => res.redirect('/inbox'));
   router.get('/inbox', async (req, res) => {
     const raw = { status: 'open', ...req.query };
-    const q = parseOrThrow(inboxQuery, raw, 'filter');
+    const q = parseInput(inboxQuery, raw, 'filter');
     const assigneeId = q.assigneeId === 'me' ? req.user!.id : q.assigneeId;
     const [conversations, channels, users] = await Promise.all([
       listInbox(db, { ...q, assigneeId, limit: q.limit + 1 }), listChannels(db), listUsers(db),

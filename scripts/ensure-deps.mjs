@@ -1,0 +1,25 @@
+// Installs what a fresh machine lacks before anything else runs: npm packages (from the lock file)
+// and, for the browser tests, Debian's Chromium. Plain Node, no dependencies.
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+
+export function ensureNodeModules() {
+  const marker = 'node_modules/.package-lock.json';
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
+  console.log('Installing npm packages (npm ci) …');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}. Install it with: sudo apt-get install -y chromium`);
+  }
+  console.log('Installing Chromium from Debian for the browser tests …');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'chromium']);
+}

@@ -1,0 +1,80 @@
+/**
+ * Fills an empty database with demo data that shows every part of the console: one user per role
+ * (see DEMO_LOGINS), two API channels and about 300 conversations from the last 14 days in every status.
+ * Refuses to touch a database that already has users. Users and channels commit first, the conversations
+ * in batches after them: should a batch fail, drop the database and load again.
+ */
+import type { SecretBox } from '../crypto/secretBox';
+import type { Db } from '../db/client';
+import { anyUserExists, backdateConversations } from '../db/repositories/demo.repo';
+import type { ConversationStatus, Role } from '../db/schema';
+import { systemActor } from '../domain/audit/actor';
+import { createApiChannel } from '../domain/channels/createChannel';
+import { createUser } from '../domain/users/createUser';
+import { DEMO_LOGINS } from './demoLogins';
+import { DEMO_CHANNELS } from './demoTexts';
+import { planConversations } from './planConversations';
+import { playConversation, type DemoCast } from './playConversation';
+
+export type DemoOptions = { now?: Date; seed?: number };
+
+export type DemoResult =
+  | { loaded: false; reason: string }
+  | {
+    loaded: true;
+    users: { role: Role; email: string }[];
+    channels: { id: string; name: string; ingestToken: string }[];
+    conversations: number;
+    messages: number;
+    byStatus: Partial<Record<ConversationStatus, number>>;
+  };
+
+const actor = systemActor('demo-loader');
+const CONVERSATIONS = 300;
+/** Conversations per transaction: few commits, and no transaction holds hundreds of ingest locks. */
+const BATCH = 50;
+
+export async function loadDemo(deps: { db: Db; secretBox: SecretBox }, opts: DemoOptions = {}): Promise<DemoResult> {
+  const setup = await deps.db.transaction().execute(async (tx) => {
+    if (await anyUserExists(tx)) return null;
+    const users = [];
+    for (const login of DEMO_LOGINS) users.push(await createUser(tx, login, actor));
+    const channel = async (name: string) => {
+      const created = await createApiChannel(tx, deps.secretBox, { name, webhookUrl: null }, actor);
+      return { id: created.channelId, name, ingestToken: created.ingestToken };
+    };
+    const channels = { shop: await channel(DEMO_CHANNELS.shop), app: await channel(DEMO_CHANNELS.app) };
+    return { users, channels };
+  });
+  if (!setup) return { loaded: false, reason: 'The database already has users, so no demo data was loaded (it only goes into an empty database).' };
+
+  const staffOf = (role: Role) => setup.users.find((u) => u.role === role)!;
+  const cast: DemoCast = {
+    staff: { agent: staffOf('agent'), manager: staffOf('manager') },
+    channels: setup.channels,
+  };
+  const plans = planConversations({ now: opts.now ?? new Date(), seed: opts.seed ?? 2026, count: CONVERSATIONS });
+  const ids: string[] = [];
+  let messages = 0;
+  for (let i = 0; i < plans.length; i += BATCH) {
+    await deps.db.transaction().execute(async (tx) => {
+      for (const plan of plans.slice(i, i + BATCH)) {
+        const played = await playConversation(tx, cast, plan);
+        ids.push(played.conversationId);
+        messages += played.messages;
+      }
+    });
+  }
+  await backdateConversations(deps.db, ids);
+
+  const byStatus: Partial<Record<ConversationStatus, number>> = {};
+  for (const plan of plans) byStatus[plan.status] = (byStatus[plan.status] ?? 0) + 1;
+  return {
+    loaded: true,
+    users: setup.users.map((u) => ({ role: u.role, email: u.email })),
+    channels: Object.values(setup.channels),
+    conversations: ids.length,
+    messages,
+    byStatus,
+  };
+}

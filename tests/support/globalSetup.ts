@@ -1,0 +1,13 @@
+/** One fresh database (migrated) and one Redis key prefix per test run. */
+import { ensureDatabase, migrate } from '../../server/db/migrate';
+import { testDatabaseUrl, testRedisPrefix } from './testEnv';
+
+export default async function globalSetup() {
+  const run = `${Date.now().toString(36)}_${process.pid}`;
+  process.env.REPLYLINE_TEST_RUN = run;
+  process.env.DATABASE_URL = testDatabaseUrl(run);
+  process.env.REDIS_PREFIX = testRedisPrefix(run);
+  process.env.NODE_ENV = 'test';
+  await ensureDatabase(process.env.DATABASE_URL);
+  await migrate(process.env.DATABASE_URL);
+}

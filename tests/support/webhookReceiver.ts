@@ -1,0 +1,48 @@
+/** A local webhook receiver on 127.0.0.1 standing in for an API channel's endpoint. */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ReceivedHook = { headers: IncomingHttpHeaders; body: string; json: Record<string, unknown> };
+
+export type WebhookReceiver = {
+  url: string;
+  received: ReceivedHook[];
+  /** Status codes to answer with, in order, before answering 200 for good. */
+  failNext(...statuses: number[]): void;
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedHook[]>;
+  close(): Promise<void>;
+};
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: ReceivedHook[] = [];
+  const failures: number[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const status = failures.shift();
+      if (status) {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `simulated ${status}` }));
+        return;
+      }
+      received.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `hook-${received.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    failNext: (...statuses) => failures.push(...statuses),
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} webhook calls, got ${received.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return received;
+    },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
