@@ -8,8 +8,10 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 export function ensureNodeModules() {
   const marker = 'node_modules/.package-lock.json';
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
-  console.log('Installing npm packages (npm ci) …');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install` rather than `npm ci`: it installs the locked versions all the same, and npm here
+  // writes lock files that list only this platform's optional binaries, which `npm ci` refuses.
+  console.log('Installing npm packages from package-lock.json …');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
