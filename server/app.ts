@@ -8,6 +8,7 @@ import { requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
+import { demoSinkRoutes } from './demo/demoSink.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
@@ -42,6 +43,7 @@ export function createApp(services: Services): express.Express {
   }));
 
   app.use(healthRoutes(services));
+  if (config.env !== 'production') app.use(demoSinkRoutes(services));
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
   for (const [name, file] of Object.entries(VENDOR_FILES)) {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: '1d' }));

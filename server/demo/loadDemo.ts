@@ -16,12 +16,16 @@ import { DEMO_CHANNELS } from './demoTexts';
 import { planConversations } from './planConversations';
 import { playConversation, type DemoCast } from './playConversation';
 
+/** Where the console itself receives the demo channels' replies outside production (demoSink.routes.ts). */
+export const DEMO_SINK_PATH = '/demo/api-sink';
+
 export type DemoOptions = { now?: Date; seed?: number };
 
 export type DemoResult =
   | { loaded: false; reason: string }
   | {
     loaded: true;
+    webhookUrl: string | null;
     users: { role: Role; email: string }[];
     channels: { id: string; name: string; ingestToken: string }[];
     conversations: number;
@@ -34,13 +38,14 @@ const CONVERSATIONS = 300;
 /** Conversations per transaction: few commits, and no transaction holds hundreds of ingest locks. */
 const BATCH = 50;
 
-export async function loadDemo(deps: { db: Db; secretBox: SecretBox }, opts: DemoOptions = {}): Promise<DemoResult> {
+/** `webhookUrl`: where the demo channels' replies go — the console's own demo sink (server/demo/demoSink.routes.ts). */
+export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl: string | null }, opts: DemoOptions = {}): Promise<DemoResult> {
   const setup = await deps.db.transaction().execute(async (tx) => {
     if (await anyUserExists(tx)) return null;
     const users = [];
     for (const login of DEMO_LOGINS) users.push(await createUser(tx, login, actor));
     const channel = async (name: string) => {
-      const created = await createApiChannel(tx, deps.secretBox, { name, webhookUrl: null }, actor);
+      const created = await createApiChannel(tx, deps.secretBox, { name, webhookUrl: deps.webhookUrl }, actor);
       return { id: created.channelId, name, ingestToken: created.ingestToken };
     };
     const channels = { shop: await channel(DEMO_CHANNELS.shop), app: await channel(DEMO_CHANNELS.app) };
@@ -71,6 +76,7 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox }, opts: Dem
   for (const plan of plans) byStatus[plan.status] = (byStatus[plan.status] ?? 0) + 1;
   return {
     loaded: true,
+    webhookUrl: deps.webhookUrl,
     users: setup.users.map((u) => ({ role: u.role, email: u.email })),
     channels: Object.values(setup.channels),
     conversations: ids.length,

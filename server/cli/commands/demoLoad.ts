@@ -1,7 +1,7 @@
 /** demo:load — demo users, channels and conversations, only into an empty database. */
 import { z } from 'zod';
 import { createSecretBox } from '../../crypto/secretBox';
-import { loadDemo } from '../../demo/loadDemo';
+import { DEMO_SINK_PATH, loadDemo } from '../../demo/loadDemo';
 import { defineCommand } from '../command';
 import { withDb } from '../withDb';
 
@@ -9,7 +9,7 @@ export const demoLoad = defineCommand({
   summary: 'Load demo data (skipped when the database already has users)',
   usage: '',
   flags: z.object({}),
-  run: (_flags, { config }) => withDb(config, (db) => loadDemo({ db, secretBox: createSecretBox(config.encryptionKey) })),
+  run: (_flags, { config }) => withDb(config, (db) => loadDemo({ db, secretBox: createSecretBox(config.encryptionKey), webhookUrl: `${config.baseUrl}${DEMO_SINK_PATH}` })),
   describe: (r) => {
     if (!r.loaded) return r.reason;
     const statuses = Object.entries(r.byStatus).map(([status, n]) => `${status} ${n}`).join(', ');
@@ -17,7 +17,7 @@ export const demoLoad = defineCommand({
       `Demo data loaded: ${r.users.length} users, ${r.channels.length} API channels, ${r.conversations} conversations (${statuses}), ${r.messages} messages.`,
       'Ingest tokens of the demo channels (POST customer messages with them; shown only now):',
       ...r.channels.map((c) => `  ${c.name}: ${c.ingestToken}`),
-      'The demo channels have no webhook URL, so replies sent from the console show as failed until a channel gets one.',
+      `Replies on the demo channels go to the console's own demo receiver (${r.webhookUrl}), which checks their signature.`,
       'Demo logins: npm run cli -- demo:logins',
     ].join('\n');
   },
