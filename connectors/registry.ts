@@ -2,8 +2,10 @@
 import type { ChannelKind } from '../server/db/schema';
 import { apiConnector } from './api/apiConnector';
 import type { Connector } from './types';
+import { xConnector } from './x/xConnector';
+import { whatsappConnector } from './whatsapp/whatsappConnector';
 
-const CONNECTORS: Partial<Record<ChannelKind, Connector>> = { api: apiConnector };
+const CONNECTORS: Partial<Record<ChannelKind, Connector>> = { api: apiConnector, x: xConnector, whatsapp: whatsappConnector };
 
 export function connectorFor(kind: ChannelKind): Connector | undefined {
   return CONNECTORS[kind];

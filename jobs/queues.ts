@@ -9,10 +9,16 @@ export type RetryPolicy = { attempts: number; backoffMs: number };
 
 export const JOBS: Record<JobName, { queue: string; retry: RetryPolicy }> = {
   'deliver-reply': { queue: 'outbound', retry: { attempts: 6, backoffMs: 2_000 } },
+  'conversation-reminder': { queue: 'reminders', retry: { attempts: 5, backoffMs: 5_000 } },
+  'sla-warning': { queue: 'sla', retry: { attempts: 5, backoffMs: 2_000 } },
+  'sla-breach': { queue: 'sla', retry: { attempts: 5, backoffMs: 2_000 } },
+  'process-webhook': { queue: 'webhooks', retry: { attempts: 8, backoffMs: 1_000 } },
 };
 
 export type Queues = {
   enqueue(job: JobRequest): Promise<void>;
+  /** Removes the job with this request's job id if it still waits (a running or finished one is left alone). */
+  cancel(job: JobRequest): Promise<void>;
   queue(name: string): Queue;
   close(): Promise<void>;
 };
@@ -34,8 +40,10 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
       const def = JOBS[job.name];
       const retry = retryOverrides[job.name] ?? def.retry;
       const opts: JobsOptions = {
-        // One job per reply: adding it again while it waits is a no-op.
-        jobId: `${job.name}-${job.data.messageId}`,
+        // One job per reply (per reminder time): adding it again while it waits is a no-op.
+        jobId: jobIdOf(job),
+        delay: job.name === 'conversation-reminder' ? Math.max(0, Date.parse(job.data.remindAt) - Date.now())
+          : 'runAt' in job.data ? Math.max(0, Date.parse(job.data.runAt) - Date.now()) : undefined,
         attempts: retry.attempts,
         backoff: { type: 'exponential', delay: retry.backoffMs },
         removeOnComplete: true,
@@ -43,10 +51,21 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
       };
       await queue(def.queue).add(job.name, job.data, opts);
     },
+    async cancel(job) {
+      await queue(JOBS[job.name].queue).remove(jobIdOf(job));
+    },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
     },
   };
+}
+
+/** The job id that makes adding the same job twice a no-op (and lets a command cancel it). */
+export function jobIdOf(job: JobRequest): string {
+  return job.name === 'conversation-reminder'
+    ? `${job.name}-${job.data.conversationId}-${Date.parse(job.data.remindAt)}`
+    : job.name === 'process-webhook' ? `${job.name}-${job.data.inboxId}`
+    : `${job.name}-${job.data.messageId}`;
 }
 
 export function retryPolicyFor(name: JobName, overrides: Partial<Record<JobName, RetryPolicy>> = {}): RetryPolicy {

@@ -9,11 +9,16 @@ import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
 import { demoSinkRoutes } from './demo/demoSink.routes';
+import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
+import { reportApiRoutes } from './routes/api/reports.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
+import { workflowApiRoutes } from './routes/api/workflow.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
+import { slaApiRoutes } from './routes/api/sla.routes';
 import { healthRoutes } from './routes/health.routes';
 import { auditRoutes } from './routes/web/audit.routes';
+import { reportRoutes } from './routes/web/reports.routes';
 import { conversationRoutes } from './routes/web/conversation.routes';
 import { eventRoutes } from './routes/web/events.routes';
 import { inboxRoutes } from './routes/web/inbox.routes';
@@ -24,6 +29,7 @@ const ROOT = path.join(__dirname, '..');
 const VENDOR_FILES: Record<string, string> = {
   'htmx.min.js': 'node_modules/htmx.org/dist/htmx.min.js',
   'htmx-sse.js': 'node_modules/htmx-ext-sse/dist/sse.min.js',
+  'chart.umd.js': 'node_modules/chart.js/dist/chart.umd.js',
 };
 
 export function createApp(services: Services): express.Express {
@@ -38,11 +44,16 @@ export function createApp(services: Services): express.Express {
       directives: {
         defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
+        // Behind TLS in production; a local console on plain http must not be upgraded to https.
+        upgradeInsecureRequests: config.env === 'production' ? [] : null,
       },
     },
+    strictTransportSecurity: config.env === 'production',
   }));
 
   app.use(healthRoutes(services));
+  // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
+  app.use('/webhooks/whatsapp', whatsappWebhookRoutes(services));
   if (config.env !== 'production') app.use(demoSinkRoutes(services));
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
   for (const [name, file] of Object.entries(VENDOR_FILES)) {
@@ -53,7 +64,7 @@ export function createApp(services: Services): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }));
   api.use(ingestRoutes(services));
-  api.use(requireApiUser(db), conversationApiRoutes(services), auditApiRoutes(services));
+  api.use(requireApiUser(db), conversationApiRoutes(services), workflowApiRoutes(services), auditApiRoutes(services), slaApiRoutes(services), reportApiRoutes(services));
   app.use('/api/v1', api);
 
   // The console: sessions, CSRF, the user's language.
@@ -72,7 +83,7 @@ export function createApp(services: Services): express.Express {
   app.use(sessionRoutes(services));
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale);
-  consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services));
+  consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -2,8 +2,13 @@
 import type { Server } from 'node:http';
 import { startOutboundWorker } from '../jobs/outboundWorker';
 import { reconcileJobs } from '../jobs/reconcile';
+import { startSlaWorker } from '../jobs/slaTimers';
+import { startReminderWorker } from '../jobs/reminderWorker';
+import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
+import { createPollScheduler, startPollWorker } from '../jobs/pollChannel';
 import { connectorFor } from '../connectors/registry';
 import { createApp } from './app';
+import { templateOfReply } from './domain/messaging/templateReply';
 import { loadConfig } from './config';
 import { loadChannelForSend } from './domain/channels/loadChannelForSend';
 import { Permanent } from '../connectors/types';
@@ -21,10 +26,15 @@ export async function startWorkers(services: Services) {
       return connector.sendReply(channel, {
         messageId: message.id, conversationId: message.conversationId, caseNumber: message.caseNumber,
         text: message.text, inReplyToExternalId: message.inReplyToExternalId,
+        recipientExternalId: message.recipientExternalId, template: templateOfReply(message.raw),
       });
     },
   }, workerConnection, config.redisPrefix, logger);
-  const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j))
+  const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
+  const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
+  const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger }, workerConnection, config.redisPrefix, logger);
+  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger }, workerConnection, config.redisPrefix);
+  const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j), createPollScheduler(queues))
     .then((r) => logger.info(r, 'reconciled jobs from the database'))
     .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed; will retry on the next reconnect'));
   await reconcile();
@@ -33,6 +43,10 @@ export async function startWorkers(services: Services) {
     async close() {
       redis.off('ready', reconcile);
       await worker.close();
+      await slaWorker.close();
+      await reminderWorker.close();
+      await webhookWorker.close();
+      await pollWorker.close();
       workerConnection.disconnect();
     },
   };

@@ -37,6 +37,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const dispatcher: Dispatcher = {
     publish: (e) => live.publish(e),
     enqueue: (j) => queues.enqueue(j),
+    cancel: (j) => queues.cancel(j),
     onDispatchError: (err, what) => logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
   };
   return {

@@ -14,7 +14,7 @@ export function createSecretBox(encryptionKey: string): SecretBox {
     },
     open(sealed) {
       const [version, iv, tag, data] = sealed.split('.');
-      if (version !== 'v1' || !iv || !tag || !data) throw new Error('Unreadable sealed secret');
+      if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Unreadable sealed secret');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');

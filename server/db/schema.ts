@@ -37,9 +37,29 @@ export interface ChannelsTable {
   ingestTokenHash: string | null;
   webhookUrl: string | null;
   credentialsEnc: string | null;
-  settings: Generated<Json>;
+  /** Json already allows leaving it out on insert (the column defaults to '{}'). */
+  settings: Json;
   createdAt: Generated<Date>;
+  // 002_sla
+  calendarId: Generated<string | null>;
+  slaPolicyId: Generated<string | null>;
+  // 004_connectors: polling schedule, cursor and health
+  pollIntervalSeconds: Generated<number>;
+  paused: Generated<boolean>;
+  cursor: Generated<string | null>;
+  lastSuccessAt: Generated<Date | null>;
+  itemsFetched: Generated<string>;
+  lastError: Generated<string | null>;
+  lastErrorKind: Generated<PollErrorKind | null>;
+  lastErrorAt: Generated<Date | null>;
+  consecutiveFailures: Generated<number>;
+  nextPollAt: Generated<Date | null>;
+  rateLimitRemaining: Generated<number | null>;
+  rateLimitResetAt: Generated<Date | null>;
+  pollLeaseUntil: Generated<Date | null>;
 }
+
+export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
 
 export interface ContactsTable {
   id: Generated<string>;
@@ -54,6 +74,8 @@ export interface ContactIdentitiesTable {
   externalId: string;
   handle: string | null;
   name: string;
+  // 004_connectors
+  avatarUrl: Generated<string | null>;
 }
 
 export interface ConversationsTable {
@@ -66,6 +88,18 @@ export interface ConversationsTable {
   lastMessageAt: Timestamp;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
+  // 002_sla
+  topicId: Generated<string | null>;
+  slaPolicyId: Generated<string | null>;
+  firstResponseDueAt: Generated<Date | null>;
+  nextResponseDueAt: Generated<Date | null>;
+  resolutionDueAt: Generated<Date | null>;
+  responseDueAt: Generated<Date | null>;
+  // 003_workflow
+  teamId: Generated<string | null>;
+  remindAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  closeReason: Generated<string | null>;
+  priority: Generated<Priority>;
 }
 
 export interface MessagesTable {
@@ -87,6 +121,37 @@ export interface MessagesTable {
   deliveryAttempts: Generated<number>;
   deliveredAt: Date | null;
   createdAt: Generated<Date>;
+  // 002_sla
+  slaPolicyId: Generated<string | null>;
+  slaKind: Generated<SlaKind | null>;
+  slaDueAt: Generated<Date | null>;
+  slaWarnAt: Generated<Date | null>;
+  slaState: Generated<SlaState | null>;
+  respondedAt: Generated<Date | null>;
+  responseMessageId: Generated<string | null>;
+  businessMinutesToRespond: Generated<number | null>;
+  wallMinutesToRespond: Generated<number | null>;
+  breachedAt: Generated<Date | null>;
+  breachResponsibleUserId: Generated<string | null>;
+  breachReason: Generated<string | null>;
+  // 005_reports: the conversation's topic, copied onto inbound posts by a trigger
+  topicId: Generated<string | null>;
+  // 006_messaging_channels: the remote side's receipt for an outbound message (WhatsApp statuses)
+  remoteStatus: Generated<RemoteStatus | null>;
+  remoteStatusAt: Generated<Date | null>;
+}
+
+// 006_messaging_channels
+export type RemoteStatus = 'sent' | 'delivered' | 'read' | 'failed';
+export interface WebhookInboxTable {
+  id: Generated<string>;
+  kind: 'whatsapp';
+  channelId: string;
+  payload: Json;
+  receivedAt: Generated<Date>;
+  processedAt: Date | null;
+  attempts: Generated<number>;
+  lastError: string | null;
 }
 
 export interface AuditEventsTable {
@@ -106,6 +171,75 @@ export interface AuditEventsTable {
   hash: Generated<string>;
 }
 
+// 003_workflow: teams, tags, mentions, canned responses, saved views.
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+
+export interface TeamsTable { id: Generated<string>; name: string; createdAt: Generated<Date> }
+export interface TeamMembersTable { teamId: string; userId: string }
+export interface TagsTable { name: string; createdAt: Generated<Date> }
+export interface ConversationTagsTable { conversationId: string; tag: string; createdAt: Generated<Date> }
+export interface NotificationsTable {
+  id: Generated<string>;
+  userId: string;
+  kind: 'mention';
+  conversationId: string | null;
+  messageId: string | null;
+  actorName: string;
+  createdAt: Generated<Date>;
+  readAt: Date | null;
+}
+export interface CannedResponsesTable {
+  id: Generated<string>;
+  title: string;
+  shortcut: string;
+  body: string;
+  language: Locale;
+  channelKinds: ColumnType<ChannelKind[], ChannelKind[] | undefined, ChannelKind[]>;
+  usageCount: Generated<number>;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+export interface SavedViewsTable { id: Generated<string>; userId: string; name: string; query: string; createdAt: Generated<Date> }
+
+export type SlaKind = 'first' | 'next';
+export type SlaState = 'ok' | 'warning' | 'breached' | 'met';
+
+export interface CalendarsTable {
+  id: Generated<string>;
+  name: string;
+  definition: Json;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+export interface SlaPoliciesTable {
+  id: Generated<string>;
+  name: string;
+  calendarId: string | null;
+  firstResponseMinutes: number;
+  nextResponseMinutes: number;
+  resolutionMinutes: number | null;
+  warnAtPercent: number;
+  pauseWhenSaved: Generated<boolean>;
+  botsCountAsResponse: Generated<boolean>;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+export interface TopicsTable {
+  id: Generated<string>;
+  channelId: string;
+  name: string;
+  query: Generated<string>;
+  slaPolicyId: string | null;
+  settings: Generated<Json>;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+  // 004_connectors: where this tracked search continues; removed searches keep their conversations
+  cursor: Generated<string | null>;
+  removedAt: Generated<Date | null>;
+}
+
 export interface Database {
   users: UsersTable;
   apiTokens: ApiTokensTable;
@@ -115,6 +249,19 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   auditEvents: AuditEventsTable;
+  calendars: CalendarsTable;
+  slaPolicies: SlaPoliciesTable;
+  topics: TopicsTable;
+  // 003_workflow
+  teams: TeamsTable;
+  teamMembers: TeamMembersTable;
+  tags: TagsTable;
+  conversationTags: ConversationTagsTable;
+  notifications: NotificationsTable;
+  cannedResponses: CannedResponsesTable;
+  savedViews: SavedViewsTable;
+  // 006_messaging_channels
+  webhookInbox: WebhookInboxTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -4,13 +4,27 @@
  */
 import type { Db, Tx } from '../db/client';
 
-export type LiveEvent = { type: 'conversation'; conversationId: string; channelId: string; change: 'message' | 'status' | 'delivery' };
+export type LiveEvent = { type: 'conversation'; conversationId: string; channelId: string; change: 'message' | 'status' | 'delivery' }
+  // someone is typing a reply (shown to the others on the conversation page); a mention for one user's bell
+  | { type: 'presence'; conversationId: string; userId: string }
+  | { type: 'notification'; userId: string }
+  // an SLA timer fired for an inbound post: managers' consoles show a notification
+  | { type: 'sla'; event: 'warning' | 'breached'; conversationId: string; channelId: string; messageId: string; caseNumber: string; dueAt: string };
 
-export type JobRequest = { name: 'deliver-reply'; data: { messageId: string } };
+export type JobRequest = { name: 'deliver-reply'; data: { messageId: string } }
+  // runs at remindAt (a delayed job): brings a saved conversation back
+  | { name: 'conversation-reminder'; data: { conversationId: string; remindAt: string } }
+  // SLA timers of one inbound post, delayed until runAt (the warning and the due instant)
+  | { name: 'sla-warning'; data: { messageId: string; runAt: string } }
+  | { name: 'sla-breach'; data: { messageId: string; runAt: string } }
+  // a stored webhook delivery (webhook_inbox row) to normalize and ingest
+  | { name: 'process-webhook'; data: { inboxId: string } };
 
 export type Dispatcher = {
   publish(event: LiveEvent): Promise<void>;
   enqueue(job: JobRequest): Promise<void>;
+  /** Removes a waiting job (by its job id) if it is still there; a job already running ends harmlessly. */
+  cancel?(job: JobRequest): Promise<void>;
   /** Called when a dispatch fails after commit; the reconciler later repairs what was missed. */
   onDispatchError(err: unknown, what: LiveEvent | JobRequest): void;
 };
@@ -18,8 +32,10 @@ export type Dispatcher = {
 export class Effects {
   readonly live: LiveEvent[] = [];
   readonly jobs: JobRequest[] = [];
+  readonly cancels: JobRequest[] = [];
   publish(e: LiveEvent) { this.live.push(e); }
   enqueue(j: JobRequest) { this.jobs.push(j); }
+  cancel(j: JobRequest) { this.cancels.push(j); }
 }
 
 /** Runs fn in one transaction, then dispatches its effects. A failed dispatch never undoes the commit. */
@@ -27,6 +43,7 @@ export async function inTransaction<T>(db: Db, dispatcher: Dispatcher, fn: (tx: 
   const effects = new Effects();
   const result = await db.transaction().execute((tx) => fn(tx, effects));
   for (const job of effects.jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
+  for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
   for (const ev of effects.live) await dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev));
   return result;
 }

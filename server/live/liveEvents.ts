@@ -9,6 +9,8 @@ export type LiveHub = {
   close(): Promise<void>;
 };
 
+const SUBSCRIBE_WAIT_MS = 2000;
+
 export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix: string): Promise<LiveHub> {
   const channel = `${prefix}:live`;
   const local = new EventEmitter();
@@ -21,7 +23,10 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
       // A foreign or malformed payload on our channel is ignored.
     }
   });
-  await subscriber.subscribe(channel);
+  // ioredis subscribes (and re-subscribes after every reconnect) once Redis answers; wait for that only
+  // briefly, so a web process started while Redis is down still comes up and /healthz can say so.
+  const subscribed = subscriber.subscribe(channel).catch(() => undefined);
+  await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_WAIT_MS).unref())]);
   return {
     async publish(event) {
       await publisher.publish(channel, JSON.stringify(event));
@@ -32,7 +37,8 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
     },
     async close() {
       local.removeAllListeners();
-      await subscriber.unsubscribe(channel).catch(() => undefined);
+      // A command to an unreachable Redis would wait forever; the caller disconnects it anyway.
+      if (subscriber.status === 'ready') await subscriber.unsubscribe(channel).catch(() => undefined);
     },
   };
 }

@@ -13,5 +13,7 @@ export function exposeLocale(req: Request, res: Response, next: NextFunction) {
   res.locals.locale = locale;
   res.locals.t = translator(locale);
   res.locals.fmtTime = (d: Date) => formatDateTime(locale, d);
+  // Where the language switch returns to: the page being shown (a GET), so switching keeps the user's place.
+  if (req.method === 'GET' && !req.get('hx-request')) res.locals.currentPath = req.originalUrl;
   next();
 }

@@ -1,6 +1,7 @@
 /** Row → API shape for conversations and their messages. */
 import type { findConversationDetail, listInbox } from '../db/repositories/conversations.repo';
 import type { listMessages } from '../db/repositories/messages.repo';
+import { presentConversationSla, presentPostSla } from './sla.presenter';
 
 type InboxRow = Awaited<ReturnType<typeof listInbox>>[number];
 type DetailRow = NonNullable<Awaited<ReturnType<typeof findConversationDetail>>>;
@@ -13,6 +14,7 @@ export function presentConversationSummary(c: InboxRow) {
     contact: { name: c.contactName },
     assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
+    sla: presentConversationSla(c),
   };
 }
 
@@ -24,6 +26,7 @@ export function presentMessage(m: MessageRow) {
     delivery: m.direction === 'outbound'
       ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
       : null,
+    sla: m.direction === 'inbound' ? presentPostSla(m) : null,
   };
 }
 
@@ -34,6 +37,7 @@ export function presentConversation(c: DetailRow, messages: MessageRow[]) {
     contact: { id: c.contactId, name: c.contactName },
     assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
     createdAt: c.createdAt.toISOString(), lastMessageAt: c.lastMessageAt.toISOString(),
+    sla: presentConversationSla(c),
     messages: messages.map(presentMessage),
   };
 }

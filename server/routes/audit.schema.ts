@@ -11,5 +11,8 @@ export const auditQuery = z.object({
   from: optionalDate,
   to: optionalDate,
   beforeSeq: z.string().regex(/^\d{1,18}$/).optional(),
+  action: z.union([z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'an action looks like conversation.assigned').max(80), z.literal('').transform(() => undefined)]).optional(),
+  subjectType: z.union([z.string().regex(/^[a-z_]+$/, 'a subject type looks like conversation').max(40), z.literal('').transform(() => undefined)]).optional(),
+  channelId: optionalUuid,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -20,7 +20,10 @@ export const inboxQuery = z.object({
   status: statusList.optional(),
   channelId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
   assigneeId: z.union([z.uuid(), z.literal('none'), z.literal('me'), z.literal('').transform(() => undefined)]).optional(),
-  sort: z.enum(['newest', 'oldest']).default('newest'),
+  sort: z.enum(['newest', 'oldest', 'due']).default('newest'),
+  /** full-text search over message text (German and English stemming) */
+  q: z.string().trim().max(200).optional().transform((v) => v || undefined),
+  tag: z.string().trim().toLowerCase().max(40).optional().transform((v) => v || undefined),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
@@ -28,4 +31,6 @@ export type InboxQuery = z.infer<typeof inboxQuery>;
 
 export const replyBody = z.object({
   text: z.string().trim().min(1, 'the reply is empty').max(20_000, 'the reply is too long'),
+  /** collision safety: the last message the author saw (see domain/conversations/replyCollision.ts) */
+  lastSeenMessageId: z.uuid().optional(),
 });

@@ -30,7 +30,12 @@ export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
   }).execute();
 }
 
-export type AuditFilter = { subjectId?: string; actorId?: string; from?: Date; to?: Date; beforeSeq?: string; limit: number };
+export type AuditFilter = {
+  subjectId?: string; actorId?: string; from?: Date; to?: Date; beforeSeq?: string; limit: number;
+  action?: string; subjectType?: string; channelId?: string;
+  /** oldest first (a conversation's timeline); keyset then continues with afterSeq */
+  order?: 'asc' | 'desc'; afterSeq?: string;
+};
 
 export async function listAudit(db: Db, f: AuditFilter) {
   let q = db.selectFrom('auditEvents').selectAll();
@@ -39,7 +44,11 @@ export async function listAudit(db: Db, f: AuditFilter) {
   if (f.from) q = q.where('occurredAt', '>=', f.from);
   if (f.to) q = q.where('occurredAt', '<', f.to);
   if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
-  return q.orderBy('seq', 'desc').limit(f.limit).execute();
+  if (f.afterSeq) q = q.where('seq', '>', f.afterSeq);
+  if (f.action) q = q.where('action', '=', f.action);
+  if (f.subjectType) q = q.where('subjectType', '=', f.subjectType);
+  if (f.channelId) q = q.where('channelId', '=', f.channelId);
+  return q.orderBy('seq', f.order ?? 'desc').limit(f.limit).execute();
 }
 
 export type ChainVerdict = { ok: true; events: number } | { ok: false; events: number; brokenAtSeq: string; problem: string };

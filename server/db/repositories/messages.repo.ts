@@ -16,6 +16,10 @@ export function listMessages(db: DbOrTx, conversationId: string) {
   return db.selectFrom('messages').select([
     'id', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
     'deliveryState', 'deliveryError', 'deliveryAttempts', 'deliveredAt',
+    // 002_sla: the post's clock
+    'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'respondedAt', 'businessMinutesToRespond', 'wallMinutesToRespond',
+    'breachResponsibleUserId', 'breachReason',
+    (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.breachResponsibleUserId').as('breachResponsibleName'),
   ]).where('conversationId', '=', conversationId).orderBy('postedAt').orderBy('createdAt').execute();
 }
 

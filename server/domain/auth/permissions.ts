@@ -1,13 +1,14 @@
 /** What each role may do. Routes ask `can(role, permission)`; nothing else decides access. */
 import type { Role } from '../../db/schema';
 
-export type Permission = 'conversation.read' | 'conversation.reply' | 'audit.read' | 'settings.manage';
+export type Permission = 'conversation.read' | 'conversation.reply' | 'audit.read' | 'settings.manage'
+  | 'conversation.work' | 'canned.manage' | 'reports.read';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  agent: ['conversation.read', 'conversation.reply'],
-  manager: ['conversation.read', 'conversation.reply', 'audit.read', 'settings.manage'],
-  auditor: ['conversation.read', 'audit.read'],
-  admin: ['conversation.read', 'audit.read', 'settings.manage'],
+  agent: ['conversation.read', 'conversation.reply', 'conversation.work'],
+  manager: ['conversation.read', 'conversation.reply', 'audit.read', 'settings.manage', 'conversation.work', 'canned.manage', 'reports.read'],
+  auditor: ['conversation.read', 'audit.read', 'reports.read'],
+  admin: ['conversation.read', 'audit.read', 'settings.manage', 'reports.read'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

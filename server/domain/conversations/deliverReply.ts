@@ -17,7 +17,8 @@ export type DeliveryDeps = {
   db: Db;
   dispatcher: Dispatcher;
   loadChannel(channelId: string): Promise<ChannelForSend | undefined>;
-  send(channel: ChannelForSend, message: Message & { caseNumber: string }): Promise<SentReceipt>;
+  /** recipientExternalId: the customer's identity on the channel (a WhatsApp number, an e-mail address). */
+  send(channel: ChannelForSend, message: Message & { caseNumber: string; recipientExternalId: string | null }): Promise<SentReceipt>;
 };
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed';
@@ -28,8 +29,10 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
     const m = await lockMessage(tx, messageId);
     if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
     await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
-    const c = await tx.selectFrom('conversations').select('caseNumber').where('id', '=', m.conversationId).executeTakeFirstOrThrow();
-    return { ...m, caseNumber: c.caseNumber };
+    const c = await tx.selectFrom('conversations as c')
+      .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
+      .select(['c.caseNumber', 'ci.externalId as recipientExternalId']).where('c.id', '=', m.conversationId).executeTakeFirstOrThrow();
+    return { ...m, caseNumber: c.caseNumber, recipientExternalId: c.recipientExternalId };
   });
   if (!claimed) return { outcome: 'skipped' };
 

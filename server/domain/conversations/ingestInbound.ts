@@ -10,17 +10,20 @@ import { conversationOfMessage, insertConversation, lockConversation, openConver
 import { findInboundByExternalId, insertMessage } from '../../db/repositories/messages.repo';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
+import { startSlaClock } from '../sla/clock';
 import { statusAfterInbound } from './status';
 
 export type NormalizedInbound = {
   channelId: string;
   externalId: string;
-  author: { externalId: string; name: string; handle?: string | null };
+  author: { externalId: string; name: string; handle?: string | null; avatarUrl?: string | null };
   text: string;
   postedAt: Date;
   inReplyToExternalId?: string | null;
   url?: string | null;
   raw?: unknown;
+  /** The tracked search (topic) that brought this post; a new conversation carries it. */
+  topicId?: string | null;
 };
 
 export type IngestResult = { created: boolean; messageId: string; conversationId: string; caseNumber: string };
@@ -31,18 +34,21 @@ export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedIn
   const duplicate = await findInboundByExternalId(tx, post.channelId, post.externalId);
   if (duplicate) return { created: false, ...duplicate };
 
+  // Handles are stored without the leading @ that some sources include.
+  const handle = post.author.handle?.replace(/^@+/, '') || null;
   const { contactId } = await upsertContactIdentity(tx, {
-    channelId: post.channelId, externalId: post.author.externalId, name: post.author.name, handle: post.author.handle ?? null,
+    channelId: post.channelId, externalId: post.author.externalId, name: post.author.name, handle,
+    avatarUrl: post.author.avatarUrl,
   });
   const conversationId = await findThread(tx, post, contactId);
   const conversation = conversationId
     ? await lockConversation(tx, conversationId)
-    : await insertConversation(tx, { channelId: post.channelId, contactId, lastMessageAt: post.postedAt });
+    : await insertConversation(tx, { channelId: post.channelId, contactId, lastMessageAt: post.postedAt, topicId: post.topicId ?? null });
   if (!conversation) throw new Error(`Conversation ${conversationId} vanished during ingest`);
 
   const message = await insertMessage(tx, {
     conversationId: conversation.id, channelId: post.channelId, direction: 'inbound', externalId: post.externalId,
-    inReplyToExternalId: post.inReplyToExternalId ?? null, authorName: post.author.name, authorHandle: post.author.handle ?? null,
+    inReplyToExternalId: post.inReplyToExternalId ?? null, authorName: post.author.name, authorHandle: handle,
     authorUserId: null, text: post.text, url: post.url ?? null, postedAt: post.postedAt,
     raw: post.raw === undefined ? null : JSON.stringify(post.raw), deliveryState: null, deliveryError: null, deliveredAt: null,
   });
@@ -60,6 +66,11 @@ export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedIn
     await appendAudit(tx, { ...audit, action: 'conversation.reopened', before: { status: conversation.status }, after: { status } });
   }
 
+  // The SLA clock starts at postedAt; each inbound post gets its own due time (see domain/sla/policy.ts).
+  await startSlaClock(tx, effects, {
+    messageId: message.id, conversationId: conversation.id, channelId: post.channelId,
+    topicId: post.topicId ?? conversation.topicId ?? null, postedAt: post.postedAt,
+  });
   effects.publish({ type: 'conversation', conversationId: conversation.id, channelId: post.channelId, change: 'message' });
   return { created: true, messageId: message.id, conversationId: conversation.id, caseNumber: conversation.caseNumber };
 }

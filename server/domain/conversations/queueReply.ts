@@ -8,34 +8,44 @@ import { insertMessage } from '../../db/repositories/messages.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
+import { prepareReply } from '../messaging/prepareReply';
+import { stopSlaClocks } from '../sla/clock';
+import { assertNoReplyMeanwhile } from './replyCollision';
 import { statusAfterReply } from './status';
 
-export type ReplyInput = { conversationId: string; text: string; author: { id: string; name: string } };
+export type ReplyInput = {
+  conversationId: string; text: string; author: { id: string; name: string };
+  /** An approved template instead of free text (channels with a service window, e.g. WhatsApp). */
+  template?: { name: string; language: string } | null;
+  /** The last message the author saw; a reply stored after it by someone else refuses this one (409). */
+  lastSeenMessageId?: string | null;
+};
 
 export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor): Promise<{ messageId: string }> {
   const conversation = await lockConversation(tx, input.conversationId);
   if (!conversation) throw new NotFound('Conversation');
+  await assertNoReplyMeanwhile(tx, conversation.id, input.lastSeenMessageId);
   const channel = await findChannel(tx, conversation.channelId);
   const connector = channel && connectorFor(channel.kind);
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet');
-  const text = input.text.trim();
-  if (!text) throw new BadRequest('The reply is empty', { text: 'required' });
-  const { maxTextLength } = connector.limits(channel);
-  if ([...text].length > maxTextLength) {
-    throw new BadRequest(`The reply is longer than this channel allows (${maxTextLength} characters)`, { text: `max ${maxTextLength}` });
-  }
-
-  const lastInbound = await tx.selectFrom('messages').select('externalId')
+  const lastInbound = await tx.selectFrom('messages').select(['externalId', 'postedAt'])
     .where('conversationId', '=', conversation.id).where('direction', '=', 'inbound')
     .orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+  // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
+  const { text, raw } = prepareReply(channel, connector.limits(channel), input, lastInbound?.postedAt ?? null, new Date());
   const message = await insertMessage(tx, {
     conversationId: conversation.id, channelId: channel.id, direction: 'outbound', externalId: null,
     inReplyToExternalId: lastInbound?.externalId ?? null, authorName: input.author.name, authorHandle: null,
-    authorUserId: input.author.id, text, url: null, postedAt: new Date(), raw: null,
+    authorUserId: input.author.id, text, url: null, postedAt: new Date(), raw,
     deliveryState: 'queued', deliveryError: null, deliveredAt: null,
   });
   const audit = { actor, channelId: channel.id, subjectType: 'conversation', subjectId: conversation.id };
   await appendAudit(tx, { ...audit, action: 'reply.queued', after: { messageId: message.id, length: [...text].length } });
+  // SLA: the reply answers every post still awaiting an answer, at the moment it is queued (domain/sla/policy.ts).
+  await stopSlaClocks(tx, effects, {
+    conversationId: conversation.id, channelId: channel.id, replyMessageId: message.id, respondedAt: message.postedAt,
+    assigneeId: conversation.assigneeId,
+  }, actor);
 
   const status = statusAfterReply();
   await updateConversation(tx, conversation.id, { status });

@@ -32,10 +32,10 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), async (req, res) => {
     const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
     if (!id) throw new NotFound('Conversation');
-    const { text } = parseInput(replyBody, req.body, 'reply');
+    const { text, lastSeenMessageId } = parseInput(replyBody, req.body, 'reply');
     const user = req.user!;
     const { messageId } = await inTransaction(db, dispatcher, (tx, effects) =>
-      queueReply(tx, effects, { conversationId: id, text, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
+      queueReply(tx, effects, { conversationId: id, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
     res.status(202).json({ messageId, deliveryState: 'queued' });
   });
 

@@ -7,6 +7,7 @@ import { STATUSES } from '../../domain/conversations/status';
 import { parseInput } from '../../domain/parseInput';
 import type { Services } from '../../services';
 import { inboxQuery } from '../conversations.schema';
+import { inboxSlaView } from '../../domain/sla/inboxView';
 import { renderPageOrFragment } from './render';
 
 export function inboxRoutes({ db }: Services): Router {
@@ -25,6 +26,7 @@ export function inboxRoutes({ db }: Services): Router {
     };
     const nextOffset = conversations.length > q.limit ? q.offset + q.limit : null;
     const data = { conversations: conversations.slice(0, q.limit), channels, users, statuses: STATUSES, filters, nextOffset, offset: q.offset };
+    Object.assign(data, { sla: await inboxSlaView(db, data.conversations) }); // 002_sla: due time, state, business minutes left
     renderPageOrFragment(req, res, 'inbox', q.offset > 0 ? 'partials/inbox-rows' : 'partials/inbox-list', data);
   });
   return router;

@@ -13,8 +13,8 @@ import type { Services } from '../../services';
 const loginBody = z.object({ email: z.string().trim().max(320), password: z.string().max(1000), next: z.string().optional() });
 const localeBody = z.object({ locale: z.enum(['de', 'en']), back: z.string().optional() });
 
-/** Only same-site paths are followed after sign-in. */
-const safeNext = (next: string | undefined) => (next && /^\/(?!\/)/.test(next) ? next : '/inbox');
+/** Only same-site paths are followed after sign-in (browsers read `/\\host` like `//host`). */
+const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : '/inbox');
 
 export function sessionRoutes({ db, redis, config }: Services): Router {
   const router = Router();

@@ -1,0 +1,141 @@
+/**
+ * A WhatsApp Cloud API webhook payload → our NormalizedInbound messages and delivery receipts. Pure: no
+ * I/O, so odd payloads are unit-testable. Items that cannot be read come back as skipped with a reason.
+ *
+ * Shape (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples):
+ *   { object: "whatsapp_business_account", entry: [{ id, changes: [{ field: "messages", value: {
+ *       messaging_product: "whatsapp", metadata: { display_phone_number, phone_number_id },
+ *       contacts: [{ profile: { name }, wa_id }],
+ *       messages: [{ from, id: "wamid…", timestamp: "<unix seconds>", type, text: { body } | image: { id, mime_type, caption } | location: { latitude, longitude, name, address }, context?: { id } }],
+ *       statuses: [{ id: "wamid…", status: "sent|delivered|read|failed", timestamp, recipient_id, errors?: [{ code, title }] }] } }] }] }
+ */
+import { z } from 'zod';
+import type { RemoteStatus } from '../../server/db/schema';
+import type { NormalizedInbound } from '../../server/domain/conversations/ingestInbound';
+
+const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
+
+const mediaSchema = z.object({ id: z.string(), mime_type: z.string().optional(), caption: z.string().optional(), filename: z.string().optional() }).loose();
+
+const messageSchema = z.object({
+  from: z.string().regex(/^\d{1,20}$/),
+  id: z.string().min(1).max(200),
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  type: z.string(),
+  text: z.object({ body: z.string() }).optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
+  context: z.object({ id: z.string().optional() }).loose().optional(),
+  button: z.object({ text: z.string() }).loose().optional(),
+  interactive: z.object({ button_reply: z.object({ title: z.string() }).loose().optional(), list_reply: z.object({ title: z.string() }).loose().optional() }).loose().optional(),
+  reaction: z.object({ emoji: z.string().optional() }).loose().optional(),
+  image: mediaSchema.optional(), video: mediaSchema.optional(), audio: mediaSchema.optional(), document: mediaSchema.optional(), sticker: mediaSchema.optional(),
+}).loose();
+
+const statusSchema = z.object({
+  id: z.string().min(1),
+  status: z.enum(['sent', 'delivered', 'read', 'failed']),
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  recipient_id: z.string().optional(),
+  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional(), message: z.string().optional() }).loose()).optional(),
+}).loose();
+
+const valueSchema = z.object({
+  metadata: z.object({ phone_number_id: z.string() }).loose(),
+  contacts: z.array(z.object({ wa_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).loose().optional() }).loose()).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
+}).loose();
+
+const payloadSchema = z.object({
+  object: z.literal('whatsapp_business_account'),
+  entry: z.array(z.object({ changes: z.array(z.object({ field: z.string(), value: z.unknown() }).loose()) }).loose()),
+}).loose();
+
+export type WhatsappPayload = z.output<typeof payloadSchema>;
+export type StatusUpdate = { externalId: string; status: RemoteStatus; at: Date; error: string | null };
+export type Skipped = { externalId: string | null; reason: string };
+export type ReadChange = { items: NormalizedInbound[]; statuses: StatusUpdate[]; skipped: Skipped[] };
+
+/** Checks the envelope; null when it is not a WhatsApp Business Account webhook at all. */
+export function parseWhatsappPayload(body: unknown): WhatsappPayload | null {
+  const parsed = payloadSchema.safeParse(body);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The phone number ids a payload is addressed to (routes it to channels). */
+export function phoneNumberIdsOf(payload: WhatsappPayload): string[] {
+  const ids = new Set<string>();
+  for (const change of changesOf(payload)) ids.add(change.metadata.phone_number_id);
+  return [...ids];
+}
+
+function changesOf(payload: WhatsappPayload) {
+  const out: z.output<typeof valueSchema>[] = [];
+  for (const entry of payload.entry) {
+    for (const change of entry.changes) {
+      if (change.field !== 'messages') continue;
+      const value = valueSchema.safeParse(change.value);
+      if (value.success) out.push(value.data);
+    }
+  }
+  return out;
+}
+
+/** Everything in the payload addressed to one phone number id, read into messages and receipts. */
+export function readWhatsappPayload(channelId: string, phoneNumberId: string, payload: WhatsappPayload): ReadChange {
+  const result: ReadChange = { items: [], statuses: [], skipped: [] };
+  for (const value of changesOf(payload)) {
+    if (value.metadata.phone_number_id !== phoneNumberId) continue;
+    const names = new Map((value.contacts ?? []).filter((c) => c.wa_id).map((c) => [c.wa_id!, c.profile?.name ?? null]));
+    for (const raw of value.messages ?? []) {
+      const m = messageSchema.safeParse(raw);
+      if (!m.success) {
+        const id = (raw as { id?: unknown } | null)?.id;
+        result.skipped.push({ externalId: typeof id === 'string' ? id : null, reason: m.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
+        continue;
+      }
+      const msg = m.data;
+      const name = names.get(msg.from) || `+${msg.from}`;
+      result.items.push({
+        channelId, externalId: msg.id,
+        author: { externalId: msg.from, name, handle: `+${msg.from}` },
+        text: textOf(msg), postedAt: new Date(Number(msg.timestamp) * 1000),
+        inReplyToExternalId: msg.context?.id ?? null, url: null, raw,
+      });
+    }
+    for (const raw of value.statuses ?? []) {
+      const s = statusSchema.safeParse(raw);
+      if (!s.success) {
+        result.skipped.push({ externalId: null, reason: `status: ${s.error.issues[0]?.message ?? 'unreadable'}` });
+        continue;
+      }
+      const e = s.data.errors?.[0];
+      result.statuses.push({
+        externalId: s.data.id, status: s.data.status, at: new Date(Number(s.data.timestamp) * 1000),
+        error: e ? [e.code, e.title ?? e.message].filter((x) => x !== undefined).join(': ') : null,
+      });
+    }
+  }
+  return result;
+}
+
+type Msg = z.output<typeof messageSchema>;
+
+/** What the console shows for a message: the text, or a label for media and locations (the media id stays in raw). */
+export function textOf(msg: Msg): string {
+  if (msg.type === 'text' && msg.text) return msg.text.body;
+  const media = (MEDIA_TYPES as readonly string[]).includes(msg.type) ? msg[msg.type as (typeof MEDIA_TYPES)[number]] : undefined;
+  if (media) {
+    const detail = media.caption ?? media.filename;
+    return detail ? `[${msg.type}] ${detail}` : `[${msg.type}]`;
+  }
+  if (msg.type === 'location' && msg.location) {
+    const { latitude, longitude, name, address } = msg.location;
+    const place = [name, address].filter(Boolean).join(', ');
+    return `[location] ${place ? `${place} ` : ''}(${latitude}, ${longitude})`;
+  }
+  if (msg.type === 'button' && msg.button) return msg.button.text;
+  if (msg.type === 'interactive' && msg.interactive) return msg.interactive.button_reply?.title ?? msg.interactive.list_reply?.title ?? '[interactive]';
+  if (msg.type === 'reaction') return `[reaction] ${msg.reaction?.emoji ?? ''}`.trim();
+  return `[${msg.type}]`;
+}

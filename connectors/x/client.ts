@@ -1,0 +1,50 @@
+/**
+ * twitter-api-v2 clients for one channel. The library hard-codes https://api.x.com/2/, so a plugin
+ * rewrites every request to the channel's base URL (a company proxy, or a fake server in tests), and a
+ * plain http.Agent lets it speak to http:// servers.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
+import type { XCredentials, XSettings } from './settings';
+import { hasUserContext } from './settings';
+
+const LIBRARY_BASE = 'https://api.x.com/2/';
+const REQUEST_TIMEOUT_MS = 15_000;
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+};
+
+export function baseUrlPlugin(apiBaseUrl: string): ITwitterApiClientPlugin {
+  return {
+    onBeforeRequestConfig({ params }) {
+      if (params.url.startsWith(LIBRARY_BASE) && apiBaseUrl !== LIBRARY_BASE) params.url = apiBaseUrl + params.url.slice(LIBRARY_BASE.length);
+      params.timeout ??= REQUEST_TIMEOUT_MS;
+    },
+    onBeforeStreamRequestConfig({ params }) {
+      if (params.url.startsWith(LIBRARY_BASE) && apiBaseUrl !== LIBRARY_BASE) params.url = apiBaseUrl + params.url.slice(LIBRARY_BASE.length);
+    },
+  };
+}
+
+function settingsFor(apiBaseUrl: string) {
+  return {
+    plugins: [baseUrlPlugin(apiBaseUrl)],
+    httpAgent: apiBaseUrl.startsWith('http:') ? agents.http : agents.https,
+  };
+}
+
+/** App-only client (bearer token) for reading. */
+export function readClient(settings: XSettings, credentials: XCredentials): TwitterApiReadOnly {
+  return new TwitterApi(credentials.bearerToken, settingsFor(settings.apiBaseUrl)).readOnly;
+}
+
+/** User-context client (OAuth 1.0a) for posting, or null when the channel has no user tokens. */
+export function writeClient(settings: XSettings, credentials: XCredentials): TwitterApi | null {
+  if (!hasUserContext(credentials)) return null;
+  return new TwitterApi({
+    appKey: credentials.appKey, appSecret: credentials.appSecret, accessToken: credentials.accessToken, accessSecret: credentials.accessSecret,
+  }, settingsFor(settings.apiBaseUrl));
+}

@@ -1,0 +1,35 @@
+/** What an X channel stores: settings in plain sight (base URL, account) and credentials sealed. */
+import { z } from 'zod';
+
+export const DEFAULT_X_API_BASE_URL = 'https://api.x.com/2/';
+
+/** The base URL always ends in "/" so that "users/…" appends cleanly. */
+export const apiBaseUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .transform((u) => (u.endsWith('/') ? u : `${u}/`));
+
+export const xSettingsSchema = z.object({
+  apiBaseUrl: apiBaseUrlSchema.default(DEFAULT_X_API_BASE_URL),
+  /** The numeric id of the brand's X account (whose mentions we read). */
+  userId: z.string().regex(/^\d{1,20}$/, 'must be the numeric X user id'),
+  /** The account's handle without "@", for links to our posted replies. */
+  handle: z.string().regex(/^\w{1,15}$/).nullish(),
+});
+export type XSettings = z.output<typeof xSettingsSchema>;
+
+export const xCredentialsSchema = z.object({
+  /** App-only bearer token: reads mentions and searches. */
+  bearerToken: z.string().min(1),
+  /** OAuth 1.0a user context: posts replies and direct messages as the account. */
+  appKey: z.string().optional(),
+  appSecret: z.string().optional(),
+  accessToken: z.string().optional(),
+  accessSecret: z.string().optional(),
+});
+export type XCredentials = z.output<typeof xCredentialsSchema>;
+
+export function hasUserContext(c: XCredentials): c is XCredentials & Required<Pick<XCredentials, 'appKey' | 'appSecret' | 'accessToken' | 'accessSecret'>> {
+  return Boolean(c.appKey && c.appSecret && c.accessToken && c.accessSecret);
+}
+
+export const postUrl = (handle: string | null | undefined, id: string) =>
+  `https://x.com/${handle ?? 'i/web'}/status/${id}`;

@@ -1,0 +1,137 @@
+/**
+ * The X (Twitter) connector on twitter-api-v2. Inbound: tracked searches (each a topic) and the
+ * account's mentions timeline, each resumed from its own since_id and paged with next_token; outbound:
+ * public replies threaded under the customer's post, and direct messages.
+ */
+import type { TweetV2PaginableTimelineParams, Tweetv2SearchParams, TwitterRateLimit } from 'twitter-api-v2';
+import { AuthFailed, Permanent, RateLimited, type ChannelForPoll, type ChannelForSend, type Connector, type FetchResult, type PollCursor, type RateLimitState } from '../types';
+import { readClient, writeClient } from './client';
+import { xErrorFor } from './errors';
+import { newerId, normalizeTweet, usersById, type XUser } from './normalize';
+import { postUrl, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
+
+export const X_MAX_TEXT_LENGTH = 280;
+/** Pages per stream and poll (100 posts each); a first poll without since_id reads at most this far back. */
+const MAX_PAGES = 10;
+
+const TWEET_PARAMS: Partial<Tweetv2SearchParams> & Partial<TweetV2PaginableTimelineParams> = {
+  max_results: 100,
+  expansions: ['author_id'],
+  'tweet.fields': ['created_at', 'author_id', 'conversation_id', 'referenced_tweets', 'lang', 'note_tweet'],
+  'user.fields': ['name', 'username', 'profile_image_url'],
+};
+
+type Page = {
+  data: { data?: unknown; includes?: { users?: unknown } };
+  meta?: { newest_id?: string; next_token?: string };
+  rateLimit?: TwitterRateLimit;
+  next(): Promise<Page>;
+};
+
+type StreamRead = { tweets: unknown[]; users: Map<string, XUser>; newest: string | null; rateLimit?: RateLimitState };
+
+export const xConnector: Connector = {
+  kind: 'x',
+  limits: () => ({ maxTextLength: X_MAX_TEXT_LENGTH }),
+
+  async fetchSince(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult> {
+    const { settings, credentials } = unpack(channel);
+    const client = readClient(settings, credentials);
+    const result: Required<Pick<FetchResult, 'items' | 'skipped'>> & FetchResult = {
+      items: [], skipped: [], nextCursor: { channel: cursor.channel, topics: { ...cursor.topics } },
+    };
+    const seen = new Set<string>();
+    const take = (read: StreamRead, topicId: string | null) => {
+      for (const raw of read.tweets) {
+        const n = normalizeTweet(channel.id, raw, read.users, topicId);
+        if (!n.ok) { result.skipped.push({ externalId: n.externalId, reason: n.reason }); continue; }
+        // Our own posts come back in searches; a post found twice (search and mention) keeps its topic.
+        if (n.item.author.externalId === settings.userId || seen.has(n.item.externalId)) continue;
+        seen.add(n.item.externalId);
+        result.items.push(n.item);
+      }
+      result.rateLimit = lowest(result.rateLimit, read.rateLimit);
+    };
+
+    // Searches first, so a post that both mentions us and matches a search carries its topic.
+    const streams: { topicId: string | null; since: string | null; open: (since: string | null) => Promise<Page> }[] = [
+      ...channel.topics.map((t) => ({
+        topicId: t.id, since: cursor.topics[t.id] ?? null,
+        open: (since: string | null) => client.v2.search(t.query, { ...TWEET_PARAMS, ...(since ? { since_id: since } : {}) }) as unknown as Promise<Page>,
+      })),
+      {
+        topicId: null, since: cursor.channel,
+        open: (since: string | null) => client.v2.userMentionTimeline(settings.userId, { ...TWEET_PARAMS, ...(since ? { since_id: since } : {}) }) as unknown as Promise<Page>,
+      },
+    ];
+    for (const stream of streams) {
+      try {
+        const read = await readStream(() => stream.open(stream.since));
+        take(read, stream.topicId);
+        const next = newerId(stream.since, read.newest);
+        if (stream.topicId) result.nextCursor.topics[stream.topicId] = next;
+        else result.nextCursor.channel = next;
+      } catch (err) {
+        result.error ??= xErrorFor(err);
+        // A refused token or an exhausted window will not be better for the next stream.
+        if (result.error instanceof RateLimited || result.error instanceof AuthFailed) break;
+      }
+    }
+    return result;
+  },
+
+  async sendReply(channel, reply) {
+    const { settings, credentials } = unpack(channel);
+    if (!reply.inReplyToExternalId) throw new Permanent('There is no X post in this conversation to reply to');
+    const client = writeClient(settings, credentials);
+    if (!client) throw new AuthFailed('Replying on X needs the account\'s OAuth 1.0a user tokens (app key and secret, access token and secret)');
+    try {
+      const posted = await client.v2.reply(reply.text, reply.inReplyToExternalId);
+      return { externalId: posted.data.id, url: postUrl(settings.handle, posted.data.id) };
+    } catch (err) {
+      throw xErrorFor(err);
+    }
+  },
+
+  async sendDirectMessage(channel, message) {
+    const { settings, credentials } = unpack(channel);
+    const client = writeClient(settings, credentials);
+    if (!client) throw new AuthFailed('Direct messages on X need the account\'s OAuth 1.0a user tokens');
+    try {
+      const sent = await client.v2.sendDmToParticipant(message.recipientExternalId, { text: message.text });
+      return { externalId: sent.dm_event_id, url: null };
+    } catch (err) {
+      throw xErrorFor(err);
+    }
+  },
+};
+
+/** All pages of one stream newer than since_id. meta.newest_id of the first page is the next since_id. */
+async function readStream(open: () => Promise<Page>): Promise<StreamRead> {
+  let page = await open();
+  const out: StreamRead = { tweets: [], users: new Map(), newest: page.meta?.newest_id ?? null };
+  for (let n = 1; ; n += 1) {
+    const data = page.data?.data;
+    if (data !== undefined && !Array.isArray(data)) throw new Permanent('X sent a page whose "data" is not a list');
+    out.tweets.push(...(data ?? []));
+    for (const [id, user] of usersById(page.data?.includes?.users)) out.users.set(id, user);
+    if (page.rateLimit) out.rateLimit = lowest(out.rateLimit, { remaining: page.rateLimit.remaining, resetAt: new Date(page.rateLimit.reset * 1000) });
+    if (!page.meta?.next_token || n >= MAX_PAGES) break;
+    page = await page.next();
+  }
+  return out;
+}
+
+function lowest(a: RateLimitState | undefined, b: RateLimitState | undefined): RateLimitState | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.remaining < a.remaining ? b : a;
+}
+
+function unpack(channel: ChannelForSend): { settings: XSettings; credentials: XCredentials } {
+  const settings = xSettingsSchema.safeParse(channel.settings);
+  if (!settings.success) throw new Permanent(`This X channel's settings are incomplete: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const credentials = xCredentialsSchema.safeParse(channel.credentials);
+  if (!credentials.success) throw new AuthFailed('This X channel has no bearer token');
+  return { settings: settings.data, credentials: credentials.data };
+}

@@ -1,0 +1,18 @@
+/** Processes conversation-reminder jobs (delayed until the reminder time). A job that fires early is retried. */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Db } from '../server/db/client';
+import { fireReminder } from '../server/domain/conversations/fireReminder';
+import type { Dispatcher } from '../server/domain/effects';
+import type { Logger } from '../server/logger';
+import { JOBS } from './queues';
+
+export function startReminderWorker(deps: { db: Db; dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {
+  const worker = new Worker(JOBS['conversation-reminder'].queue, async (job: Job<{ conversationId: string; remindAt: string }>) => {
+    const outcome = await fireReminder(deps, job.data.conversationId, job.data.remindAt);
+    if (outcome === 'early') throw new Error('reminder fired before its time; retrying');
+    return outcome;
+  }, { connection, prefix, concurrency: 4 });
+  worker.on('error', (err) => logger.error({ err: err.message }, 'reminder worker error'));
+  return worker;
+}

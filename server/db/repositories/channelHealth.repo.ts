@@ -1,0 +1,126 @@
+/**
+ * Polling state of channels: the lease that keeps one poll per channel at a time, cursors (the
+ * channel's own and one per tracked search), and health as the console shows it.
+ */
+import { sql } from 'kysely';
+import type { DbOrTx, Tx } from '../client';
+import type { PollErrorKind } from '../schema';
+
+/** Takes the channel's poll lease when it is active, not waiting (rate limit, backoff) and not polled elsewhere. */
+export async function claimPollLease(db: DbOrTx, channelId: string, now: Date, leaseMs: number): Promise<boolean> {
+  const row = await db.updateTable('channels').set({ pollLeaseUntil: new Date(now.getTime() + leaseMs) })
+    .where('id', '=', channelId).where('paused', '=', false)
+    .where((eb) => eb.or([eb('pollLeaseUntil', 'is', null), eb('pollLeaseUntil', '<', now)]))
+    .where((eb) => eb.or([eb('nextPollAt', 'is', null), eb('nextPollAt', '<=', now)]))
+    .returning('id').executeTakeFirst();
+  return Boolean(row);
+}
+
+export function releasePollLease(db: DbOrTx, channelId: string) {
+  return db.updateTable('channels').set({ pollLeaseUntil: null }).where('id', '=', channelId).execute();
+}
+
+/** Why a poll did not run: the facts claimPollLease looked at. */
+export function findPollState(db: DbOrTx, channelId: string) {
+  return db.selectFrom('channels').select(['id', 'paused', 'nextPollAt', 'pollLeaseUntil', 'pollIntervalSeconds', 'consecutiveFailures', 'cursor'])
+    .where('id', '=', channelId).executeTakeFirst();
+}
+
+export type PollSuccess = {
+  cursor: string | null;
+  topicCursors: Record<string, string | null>;
+  itemsCreated: number;
+  at: Date;
+  rateLimit?: { remaining: number; resetAt: Date };
+  nextPollAt: Date | null;
+};
+
+/** Stores where polling continues and the health of a successful fetch; called after the items are committed. */
+export async function recordPollSuccess(tx: Tx, channelId: string, s: PollSuccess): Promise<void> {
+  await tx.updateTable('channels').set({
+    cursor: s.cursor,
+    lastSuccessAt: s.at,
+    itemsFetched: sql`items_fetched + ${s.itemsCreated}`,
+    consecutiveFailures: 0,
+    nextPollAt: s.nextPollAt,
+    ...(s.rateLimit ? { rateLimitRemaining: s.rateLimit.remaining, rateLimitResetAt: s.rateLimit.resetAt } : {}),
+  }).where('id', '=', channelId).execute();
+  for (const [topicId, cursor] of Object.entries(s.topicCursors)) {
+    await tx.updateTable('topics').set({ cursor }).where('id', '=', topicId).where('channelId', '=', channelId).execute();
+  }
+}
+
+export type PollFailure = {
+  kind: PollErrorKind;
+  message: string;
+  at: Date;
+  nextPollAt: Date;
+  /** Counts towards the exponential backoff (a rate limit does not). */
+  countsAsFailure: boolean;
+  rateLimit?: { remaining: number; resetAt: Date };
+};
+
+export async function recordPollFailure(db: DbOrTx, channelId: string, f: PollFailure): Promise<{ consecutiveFailures: number }> {
+  const row = await db.updateTable('channels').set({
+    lastError: f.message.slice(0, 1000),
+    lastErrorKind: f.kind,
+    lastErrorAt: f.at,
+    nextPollAt: f.nextPollAt,
+    ...(f.countsAsFailure ? { consecutiveFailures: sql`consecutive_failures + 1` } : {}),
+    ...(f.rateLimit ? { rateLimitRemaining: f.rateLimit.remaining, rateLimitResetAt: f.rateLimit.resetAt } : {}),
+  }).where('id', '=', channelId).returning('consecutiveFailures').executeTakeFirst();
+  return { consecutiveFailures: row?.consecutiveFailures ?? 0 };
+}
+
+/** Channels of the given kinds, for the reconciler to re-create their poll schedules. */
+export function listPollingChannels(db: DbOrTx, kinds: string[]) {
+  if (kinds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('channels').select(['id', 'kind', 'paused', 'pollIntervalSeconds'])
+    .where('kind', 'in', kinds as never[]).execute();
+}
+
+export function listChannelsWithHealth(db: DbOrTx) {
+  return db.selectFrom('channels').select([
+    'id', 'kind', 'name', 'settings', 'credentialsEnc', 'paused', 'pollIntervalSeconds', 'lastSuccessAt', 'itemsFetched',
+    'lastError', 'lastErrorKind', 'lastErrorAt', 'consecutiveFailures', 'nextPollAt', 'rateLimitRemaining', 'rateLimitResetAt', 'createdAt',
+  ]).orderBy('name').orderBy('id').execute();
+}
+export type ChannelHealthRow = Awaited<ReturnType<typeof listChannelsWithHealth>>[number];
+
+export function lockChannel(tx: Tx, channelId: string) {
+  return tx.selectFrom('channels').selectAll().where('id', '=', channelId).forUpdate().executeTakeFirst();
+}
+
+export function setChannelPolling(tx: Tx, channelId: string, set: { paused?: boolean; pollIntervalSeconds?: number; nextPollAt?: Date | null; consecutiveFailures?: number }) {
+  return tx.updateTable('channels').set(set).where('id', '=', channelId).execute();
+}
+
+export function setChannelCredentials(tx: Tx, channelId: string, credentialsEnc: string) {
+  // New credentials deserve a poll right away, not after the backoff the old ones earned.
+  return tx.updateTable('channels').set({ credentialsEnc, nextPollAt: null, consecutiveFailures: 0 }).where('id', '=', channelId).execute();
+}
+
+export function insertPollingChannel(tx: Tx, c: { kind: 'x'; name: string; settings: string; credentialsEnc: string; pollIntervalSeconds: number }) {
+  return tx.insertInto('channels').values({ ...c, ingestTokenHash: null, webhookUrl: null }).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Tracked searches still in use (removed ones keep their conversations but are no longer polled). */
+export function listTrackedSearches(db: DbOrTx, channelId: string) {
+  return db.selectFrom('topics').select(['id', 'channelId', 'name', 'query', 'cursor', 'createdAt'])
+    .where('channelId', '=', channelId).where('removedAt', 'is', null).orderBy('createdAt').orderBy('id').execute();
+}
+
+export function listAllTrackedSearches(db: DbOrTx) {
+  return db.selectFrom('topics').select(['id', 'channelId', 'name', 'query', 'createdAt'])
+    .where('removedAt', 'is', null).where('query', '<>', '').orderBy('createdAt').orderBy('id').execute();
+}
+
+export function insertTrackedSearch(tx: Tx, t: { channelId: string; name: string; query: string }) {
+  return tx.insertInto('topics').values(t).returning(['id', 'name', 'query']).executeTakeFirstOrThrow();
+}
+
+export function removeTrackedSearch(tx: Tx, channelId: string, topicId: string) {
+  return tx.updateTable('topics').set({ removedAt: new Date(), updatedAt: new Date() })
+    .where('id', '=', topicId).where('channelId', '=', channelId).where('removedAt', 'is', null)
+    .returning(['id', 'name', 'query']).executeTakeFirst();
+}

@@ -1,0 +1,66 @@
+/** Messaging channels (WhatsApp, Telegram, e-mail): the webhook inbox, receipts on our messages, channel lookups. */
+import { sql } from 'kysely';
+import type { DbOrTx, Tx } from '../client';
+import type { ChannelKind, RemoteStatus } from '../schema';
+
+export function insertInboxRow(db: DbOrTx, row: { kind: 'whatsapp'; channelId: string; payload: string }) {
+  return db.insertInto('webhookInbox').values(row).returning(['id']).executeTakeFirstOrThrow();
+}
+
+/** The row, locked for processing; undefined if gone or already processed. */
+export function lockPendingInboxRow(tx: Tx, id: string) {
+  return tx.selectFrom('webhookInbox').selectAll().where('id', '=', id).where('processedAt', 'is', null)
+    .forUpdate().skipLocked().executeTakeFirst();
+}
+
+export function markInboxProcessed(tx: Tx, id: string, attempts: number) {
+  return tx.updateTable('webhookInbox').set({ processedAt: new Date(), attempts, lastError: null }).where('id', '=', id).execute();
+}
+
+export function markInboxFailed(db: DbOrTx, id: string, error: string) {
+  return db.updateTable('webhookInbox').set((eb) => ({ attempts: eb('attempts', '+', 1), lastError: error.slice(0, 1000) }))
+    .where('id', '=', id).where('processedAt', 'is', null).execute();
+}
+
+/** Webhook deliveries still waiting to be processed (the reconciler re-enqueues them). */
+export function listPendingInbox(db: DbOrTx) {
+  return db.selectFrom('webhookInbox').select('id').where('processedAt', 'is', null).orderBy('receivedAt').execute();
+}
+
+export function listChannelsOfKind(db: DbOrTx, kind: ChannelKind) {
+  return db.selectFrom('channels').selectAll().where('kind', '=', kind).orderBy('createdAt').execute();
+}
+
+export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: 'phoneNumberId' | 'botId', value: string) {
+  return db.selectFrom('channels').selectAll().where('kind', '=', kind)
+    .where(sql<string>`settings->>${key}`, '=', value).executeTakeFirst();
+}
+
+export function updateChannelSettings(tx: Tx, id: string, settings: unknown) {
+  return tx.updateTable('channels').set({ settings: sql`${JSON.stringify(settings)}::jsonb` }).where('id', '=', id).execute();
+}
+
+const STATUS_RANK: Record<RemoteStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
+
+/**
+ * Applies a receipt to our outbound message with this external id. Receipts arrive out of order, so a
+ * status only ever moves forward (sent → delivered → read; failed wins). Returns the message if changed.
+ */
+export async function applyRemoteStatus(tx: Tx, channelId: string, externalId: string, status: RemoteStatus, at: Date, error: string | null) {
+  const m = await tx.selectFrom('messages').select(['id', 'conversationId', 'remoteStatus', 'deliveryState'])
+    .where('channelId', '=', channelId).where('externalId', '=', externalId).where('direction', '=', 'outbound')
+    .forUpdate().executeTakeFirst();
+  if (!m || (m.remoteStatus && STATUS_RANK[m.remoteStatus] >= STATUS_RANK[status])) return null;
+  await tx.updateTable('messages').set({
+    remoteStatus: status, remoteStatusAt: at,
+    ...(status === 'failed' ? { deliveryState: 'failed' as const, deliveryError: error ?? 'The channel reported the message as failed' } : {}),
+  }).where('id', '=', m.id).execute();
+  return { ...m, before: m.remoteStatus };
+}
+
+export function insertMessagingChannel(tx: Tx, c: { kind: 'whatsapp' | 'telegram' | 'email'; name: string; settings: unknown; credentialsEnc: string; pollIntervalSeconds?: number }) {
+  return tx.insertInto('channels').values({
+    kind: c.kind, name: c.name, ingestTokenHash: null, webhookUrl: null, credentialsEnc: c.credentialsEnc,
+    settings: sql`${JSON.stringify(c.settings)}::jsonb`, ...(c.pollIntervalSeconds ? { pollIntervalSeconds: c.pollIntervalSeconds } : {}),
+  }).returningAll().executeTakeFirstOrThrow();
+}

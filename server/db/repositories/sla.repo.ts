@@ -1,0 +1,165 @@
+/** Service levels: calendars, SLA policies, topics, and the clocks of inbound posts. */
+import { sql } from 'kysely';
+import type { DbOrTx, Tx } from '../client';
+import type { SlaKind, SlaState } from '../schema';
+
+// ---- calendars ---------------------------------------------------------------------------------
+
+export function insertCalendar(db: DbOrTx, c: { name: string; definition: unknown }) {
+  return db.insertInto('calendars').values({ name: c.name, definition: JSON.stringify(c.definition) }).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findCalendar(db: DbOrTx, id: string) {
+  return db.selectFrom('calendars').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function lockCalendar(tx: Tx, id: string) {
+  return tx.selectFrom('calendars').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function updateCalendar(tx: Tx, id: string, c: { name: string; definition: unknown }) {
+  return tx.updateTable('calendars').set({ name: c.name, definition: JSON.stringify(c.definition), updatedAt: new Date() })
+    .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listCalendars(db: DbOrTx) {
+  return db.selectFrom('calendars').selectAll().orderBy('name').execute();
+}
+
+// ---- policies ----------------------------------------------------------------------------------
+
+export type PolicyValues = {
+  name: string; calendarId: string | null; firstResponseMinutes: number; nextResponseMinutes: number;
+  resolutionMinutes: number | null; warnAtPercent: number; pauseWhenSaved: boolean; botsCountAsResponse: boolean;
+};
+
+export function insertPolicy(db: DbOrTx, p: PolicyValues) {
+  return db.insertInto('slaPolicies').values(p).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findPolicy(db: DbOrTx, id: string) {
+  return db.selectFrom('slaPolicies').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function lockPolicy(tx: Tx, id: string) {
+  return tx.selectFrom('slaPolicies').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function updatePolicy(tx: Tx, id: string, p: PolicyValues) {
+  return tx.updateTable('slaPolicies').set({ ...p, updatedAt: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listPolicies(db: DbOrTx) {
+  return db.selectFrom('slaPolicies').selectAll().orderBy('name').execute();
+}
+
+/** A policy with its calendar's definition and version (for the compiled-calendar cache). */
+export function findPolicyWithCalendar(db: DbOrTx, policyId: string) {
+  return db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
+    .select([
+      'p.id', 'p.firstResponseMinutes', 'p.nextResponseMinutes', 'p.resolutionMinutes', 'p.warnAtPercent', 'p.calendarId',
+      'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt',
+    ])
+    .where('p.id', '=', policyId).executeTakeFirst();
+}
+
+// ---- channels and topics -----------------------------------------------------------------------
+
+export function lockChannelSla(tx: Tx, channelId: string) {
+  return tx.selectFrom('channels').select(['id', 'name', 'calendarId', 'slaPolicyId']).where('id', '=', channelId).forUpdate().executeTakeFirst();
+}
+
+export function setChannelSla(tx: Tx, channelId: string, set: { calendarId?: string | null; slaPolicyId?: string | null }) {
+  return tx.updateTable('channels').set(set).where('id', '=', channelId).execute();
+}
+
+export function listChannelsWithSla(db: DbOrTx) {
+  return db.selectFrom('channels').select(['id', 'name', 'kind', 'calendarId', 'slaPolicyId']).orderBy('name').execute();
+}
+
+/** The policy ids a post could fall under: its channel's and its topic's. */
+export async function policyIdsFor(db: DbOrTx, channelId: string, topicId: string | null) {
+  const channel = await db.selectFrom('channels').select('slaPolicyId').where('id', '=', channelId).executeTakeFirst();
+  const topic = topicId ? await db.selectFrom('topics').select('slaPolicyId').where('id', '=', topicId).executeTakeFirst() : undefined;
+  return { channel: { slaPolicyId: channel?.slaPolicyId ?? null }, topic: topic ?? null };
+}
+
+// ---- clocks of inbound posts -------------------------------------------------------------------
+
+export async function countInboundBefore(tx: Tx, conversationId: string, exceptMessageId: string): Promise<number> {
+  const row = await tx.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('conversationId', '=', conversationId).where('direction', '=', 'inbound').where('id', '<>', exceptMessageId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function setMessageClock(tx: Tx, messageId: string, c: { slaPolicyId: string; slaKind: SlaKind; slaDueAt: Date; slaWarnAt: Date }) {
+  return tx.updateTable('messages').set({ ...c, slaState: 'ok' }).where('id', '=', messageId).execute();
+}
+
+export function setConversationSlaTargets(tx: Tx, conversationId: string, set: { slaPolicyId: string; firstResponseDueAt?: Date; resolutionDueAt?: Date | null }) {
+  return tx.updateTable('conversations').set(set).where('id', '=', conversationId).execute();
+}
+
+/** Recomputes the conversation's "due soonest" key and next-response due from its awaiting posts. */
+export function refreshConversationDue(tx: Tx, conversationId: string) {
+  return sql`
+    UPDATE conversations c SET
+      response_due_at = (SELECT min(m.sla_due_at) FROM messages m
+        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL),
+      next_response_due_at = (SELECT min(m.sla_due_at) FROM messages m
+        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL AND m.sla_kind = 'next')
+    WHERE c.id = ${conversationId}`.execute(tx);
+}
+
+/** Posts of the conversation still awaiting an answer, posted no later than `upTo`, locked. */
+export function lockAwaitingPosts(tx: Tx, conversationId: string, upTo: Date) {
+  return tx.selectFrom('messages')
+    .select(['id', 'postedAt', 'slaDueAt', 'slaWarnAt', 'slaState', 'slaPolicyId', 'respondedAt'])
+    .where('conversationId', '=', conversationId).where('direction', '=', 'inbound')
+    .where('slaDueAt', 'is not', null).where('respondedAt', 'is', null).where('postedAt', '<=', upTo)
+    .orderBy('postedAt').forUpdate().execute();
+}
+
+export function markResponded(tx: Tx, messageId: string, set: {
+  respondedAt: Date; responseMessageId: string; businessMinutesToRespond: number; wallMinutesToRespond: number;
+  slaState: 'met' | 'breached'; breachedAt?: Date; breachResponsibleUserId?: string | null;
+}) {
+  return tx.updateTable('messages').set(set).where('id', '=', messageId).execute();
+}
+
+/** One timed post with what its timers need to decide, locked: the row state makes timers idempotent. */
+export function lockTimedPost(tx: Tx, messageId: string) {
+  return tx.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .select(['m.id', 'm.conversationId', 'm.channelId', 'm.postedAt', 'm.slaDueAt', 'm.slaWarnAt', 'm.slaState', 'm.respondedAt',
+      'c.assigneeId', 'c.caseNumber'])
+    .where('m.id', '=', messageId).forUpdate(['m']).executeTakeFirst();
+}
+
+export function setPostSlaState(tx: Tx, messageId: string, set: { slaState: SlaState; breachedAt?: Date; breachResponsibleUserId?: string | null }) {
+  return tx.updateTable('messages').set(set).where('id', '=', messageId).execute();
+}
+
+export function setBreachReason(tx: Tx, messageId: string, reason: string) {
+  return tx.updateTable('messages').set({ breachReason: reason }).where('id', '=', messageId).execute();
+}
+
+export function lockBreachedPost(tx: Tx, messageId: string) {
+  return tx.selectFrom('messages').select(['id', 'conversationId', 'channelId', 'slaState', 'breachReason', 'respondedAt', 'slaDueAt'])
+    .where('id', '=', messageId).forUpdate().executeTakeFirst();
+}
+
+/** Posts awaiting an answer whose timers have not both fired: the reconciler re-enqueues them. */
+export function listPendingTimers(db: DbOrTx) {
+  return db.selectFrom('messages').select(['id', 'slaState', 'slaWarnAt', 'slaDueAt'])
+    .where('slaDueAt', 'is not', null).where('respondedAt', 'is', null).where('slaState', 'in', ['ok', 'warning'])
+    .execute();
+}
+
+/** Several policies with their calendars at once (the inbox shows remaining business time per row). */
+export function findPoliciesWithCalendars(db: DbOrTx, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
+    .select(['p.id', 'p.calendarId', 'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt'])
+    .where('p.id', 'in', ids).execute();
+}

@@ -1,0 +1,17 @@
+/**
+ * Collision safety for replies: a reply form carries the id of the last message its author saw. If an
+ * outbound reply was stored after that one (another agent was faster), this reply is refused with 409 so
+ * the customer never gets two answers. Called by queueReply after it has locked the conversation row.
+ */
+import type { Tx } from '../../db/client';
+import { outboundReplyAfter } from '../../db/repositories/workflow.repo';
+import { BadRequest, Conflict } from '../../errors';
+
+export async function assertNoReplyMeanwhile(tx: Tx, conversationId: string, lastSeenMessageId: string | null | undefined): Promise<void> {
+  if (!lastSeenMessageId) return;
+  const found = await outboundReplyAfter(tx, conversationId, lastSeenMessageId);
+  if (!found.seen) throw new BadRequest('lastSeenMessageId: not a message of this conversation', { fields: { lastSeenMessageId: 'unknown' } });
+  if (found.newer) {
+    throw new Conflict(`${found.newer.authorName} replied meanwhile — read their reply first`, { repliedBy: found.newer.authorName, messageId: found.newer.id });
+  }
+}

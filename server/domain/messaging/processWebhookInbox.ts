@@ -1,0 +1,60 @@
+/**
+ * Processes one stored webhook delivery: normalizes it, ingests its messages (idempotent by external id)
+ * and applies its delivery receipts, all in one transaction that also marks the row processed. Items
+ * that cannot be read are logged and skipped; the rest of the delivery still counts.
+ */
+import { readWhatsappPayload, parseWhatsappPayload } from '../../../connectors/whatsapp/normalize';
+import { whatsappSettingsSchema } from '../../../connectors/whatsapp/settings';
+import type { Db } from '../../db/client';
+import { appendAudit } from '../../db/repositories/audit.repo';
+import { findChannel } from '../../db/repositories/channels.repo';
+import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed } from '../../db/repositories/messaging.repo';
+import type { Logger } from '../../logger';
+import { systemActor } from '../audit/actor';
+import { ingestInbound } from '../conversations/ingestInbound';
+import { inTransaction, type Dispatcher } from '../effects';
+
+const actor = systemActor('connector:whatsapp');
+
+export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger };
+export type InboxOutcome = { outcome: 'processed' | 'skipped'; ingested: number; receipts: number; skippedItems: number };
+
+export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Promise<InboxOutcome> {
+  try {
+    return await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
+      const row = await lockPendingInboxRow(tx, inboxId);
+      if (!row) return { outcome: 'skipped' as const, ingested: 0, receipts: 0, skippedItems: 0 };
+      const channel = await findChannel(tx, row.channelId);
+      const settings = whatsappSettingsSchema.safeParse(channel?.settings);
+      const payload = parseWhatsappPayload(row.payload);
+      if (!channel || !settings.success || !payload) {
+        deps.logger.warn({ inboxId, channelId: row.channelId }, 'webhook delivery cannot be read any more (channel gone or payload invalid); marked processed');
+        await markInboxProcessed(tx, row.id, row.attempts + 1);
+        return { outcome: 'processed' as const, ingested: 0, receipts: 0, skippedItems: 0 };
+      }
+      const read = readWhatsappPayload(channel.id, settings.data.phoneNumberId, payload);
+      for (const s of read.skipped) deps.logger.warn({ inboxId, channelId: channel.id, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
+      let ingested = 0;
+      for (const item of read.items) {
+        const r = await ingestInbound(tx, effects, item, actor);
+        if (r.created) ingested += 1;
+      }
+      let receipts = 0;
+      for (const s of read.statuses) {
+        const changed = await applyRemoteStatus(tx, channel.id, s.externalId, s.status, s.at, s.error);
+        if (!changed) continue;
+        receipts += 1;
+        await appendAudit(tx, {
+          actor, action: 'message.remote_status', channelId: channel.id, subjectType: 'conversation', subjectId: changed.conversationId,
+          before: { messageId: changed.id, remoteStatus: changed.before }, after: { messageId: changed.id, remoteStatus: s.status, error: s.error },
+        });
+        effects.publish({ type: 'conversation', conversationId: changed.conversationId, channelId: channel.id, change: 'delivery' });
+      }
+      await markInboxProcessed(tx, row.id, row.attempts + 1);
+      return { outcome: 'processed' as const, ingested, receipts, skippedItems: read.skipped.length };
+    });
+  } catch (err) {
+    await markInboxFailed(deps.db, inboxId, (err as Error).message).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What the SLA timers do when they fire. Both are idempotent: they lock the post and act only if
+ * its row still says the step is owed, so a job that runs twice (or a re-enqueued one) changes nothing.
+ */
+import type { Tx } from '../../db/client';
+import { appendAudit } from '../../db/repositories/audit.repo';
+import { lockTimedPost, setPostSlaState } from '../../db/repositories/sla.repo';
+import { systemActor } from '../audit/actor';
+import type { Effects } from '../effects';
+
+const timerActor = systemActor('worker:sla');
+
+export type TimerOutcome = 'fired' | 'skipped';
+
+/** At the warning instant: mark the post `warning`, audit it, notify managers' consoles. */
+export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string, now: Date): Promise<TimerOutcome> {
+  const post = await lockTimedPost(tx, messageId);
+  if (!post || post.respondedAt || post.slaState !== 'ok' || !post.slaWarnAt || !post.slaDueAt) return 'skipped';
+  // A job that somehow runs early (a clock skew between hosts) does nothing; the reconciler re-adds it.
+  if (now.getTime() < post.slaWarnAt.getTime() - 1_000) return 'skipped';
+  await setPostSlaState(tx, messageId, { slaState: 'warning' });
+  await appendAudit(tx, {
+    actor: timerActor, action: 'sla.warning', channelId: post.channelId, subjectType: 'conversation', subjectId: post.conversationId,
+    before: { messageId, slaState: 'ok' }, after: { messageId, slaState: 'warning', dueAt: post.slaDueAt.toISOString() },
+  });
+  const event = { conversationId: post.conversationId, channelId: post.channelId, messageId, caseNumber: post.caseNumber, dueAt: post.slaDueAt.toISOString() };
+  effects.publish({ type: 'sla', event: 'warning', ...event });
+  effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
+  return 'fired';
+}
+
+/** At the due instant: mark the post `breached`, recording the assignee at that moment (null = unassigned). */
+export async function fireSlaBreach(tx: Tx, effects: Effects, messageId: string, now: Date): Promise<TimerOutcome> {
+  const post = await lockTimedPost(tx, messageId);
+  if (!post || post.respondedAt || !post.slaDueAt || (post.slaState !== 'ok' && post.slaState !== 'warning')) return 'skipped';
+  if (now.getTime() < post.slaDueAt.getTime() - 1_000) return 'skipped';
+  await setPostSlaState(tx, messageId, { slaState: 'breached', breachedAt: post.slaDueAt, breachResponsibleUserId: post.assigneeId });
+  await appendAudit(tx, {
+    actor: timerActor, action: 'sla.breached', channelId: post.channelId, subjectType: 'conversation', subjectId: post.conversationId,
+    before: { messageId, slaState: post.slaState },
+    after: { messageId, slaState: 'breached', dueAt: post.slaDueAt.toISOString(), responsibleUserId: post.assigneeId },
+  });
+  const event = { conversationId: post.conversationId, channelId: post.channelId, messageId, caseNumber: post.caseNumber, dueAt: post.slaDueAt.toISOString() };
+  effects.publish({ type: 'sla', event: 'breached', ...event });
+  effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
+  return 'fired';
+}

@@ -1,0 +1,27 @@
+/** GET /api/v1/reports/sla (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { requirePermission } from '../../middleware/auth';
+import { parseInput } from '../../domain/parseInput';
+import { userActor } from '../../domain/audit/actor';
+import { buildSlaReport, exportReport } from '../../domain/reports/buildReports';
+import type { Services } from '../../services';
+import { REPORT_NAMES, reportQuery } from './reports.schema';
+
+const csvFile = z.object({ file: z.templateLiteral([z.enum(REPORT_NAMES), '.csv']) });
+
+export function reportApiRoutes({ db }: Services): Router {
+  const router = Router();
+  router.get('/reports/sla', requirePermission('reports.read'), async (req, res) => {
+    const q = parseInput(reportQuery, req.query, 'query');
+    res.json(await buildSlaReport(db, q, new Date()));
+  });
+  router.get('/reports/:file', requirePermission('reports.read'), async (req, res) => {
+    const { file } = parseInput(csvFile, req.params, 'report');
+    const q = parseInput(reportQuery, req.query, 'query');
+    const name = file.replace(/\.csv$/, '');
+    const { csv } = await exportReport(db, userActor(req.user!, req.ip), name, q, new Date());
+    res.type('text/csv; charset=utf-8').attachment(`replyline-${name}-${q.fromDate}_${q.toDate}.csv`).send(csv);
+  });
+  return router;
+}

@@ -1,0 +1,109 @@
+/** Manager reports in the console: SLA, response times, volume, backlog, people; drill-down; audited CSV exports. */
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { listReportChannels, listReportTopics } from '../../db/repositories/reports.repo';
+import { userActor } from '../../domain/audit/actor';
+import { parseInput } from '../../domain/parseInput';
+import {
+  buildBacklog, buildPeople, buildResponseTimes, buildSlaDrilldown, buildSlaReport, buildVolume, exportReport, previousPeriod,
+} from '../../domain/reports/buildReports';
+import { PRESETS } from '../../domain/reports/range';
+import { requirePermission } from '../../middleware/auth';
+import type { Services } from '../../services';
+import { drilldownQuery, REPORT_NAMES, reportQuery, type ResolvedReportQuery } from '../api/reports.schema';
+import { slaChannelViews } from '../../presenters/reports.presenter';
+import { formatDateTime, type Translate } from '../../i18n/translate';
+import type { Locale } from '../../db/schema';
+import { renderPageOrFragment } from './render';
+
+const COMMON_ZONES = ['Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'UTC', 'America/New_York', 'Asia/Tokyo'];
+
+/** The query string of the current filters (for links: exports, drill-down, other report pages). */
+function filterQuery(q: ResolvedReportQuery, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams({ from: q.fromDate, to: q.toDate, timeZone: q.timeZone, granularity: q.granularity, ...extra });
+  if (q.channelId) p.set('channelId', q.channelId);
+  if (q.topicId) p.set('topicId', q.topicId);
+  return p.toString();
+}
+
+export function reportRoutes({ db }: Services): Router {
+  const router = Router();
+  router.use('/reports', requirePermission('reports.read'));
+
+  async function common(req: Request, report: string) {
+    const q = parseInput(reportQuery, { preset: req.query.from || req.query.to ? undefined : 'last30', ...req.query }, 'filter');
+    const [channels, topics] = await Promise.all([listReportChannels(db), listReportTopics(db)]);
+    const zones = COMMON_ZONES.includes(q.timeZone) ? COMMON_ZONES : [q.timeZone, ...COMMON_ZONES];
+    return {
+      q, channels, topics, zones, presets: PRESETS, report, reportNames: REPORT_NAMES,
+      query: filterQuery(q), exportUrl: `/reports/${report}/export.csv?${filterQuery(q)}`,
+    };
+  }
+
+  router.get('/reports', (_req, res) => res.redirect('/reports/sla'));
+
+  router.get('/reports/sla', async (req, res) => {
+    const base = await common(req, 'sla');
+    const now = new Date();
+    const [current, previous] = await Promise.all([
+      buildSlaReport(db, base.q, now),
+      base.q.compare ? buildSlaReport(db, previousPeriod(base.q), now) : Promise.resolve(null),
+    ]);
+    const t = res.locals.t as Translate;
+    const drillBase = `/reports/sla/posts?${new URLSearchParams({ timeZone: base.q.timeZone, granularity: base.q.granularity, ...(base.q.topicId ? { topicId: base.q.topicId } : {}) })}`;
+    renderPageOrFragment(req, res, 'reports-sla', 'partials/reports-sla-body', {
+      ...base, title: t('reports.sla.title'), data: current, previous,
+      previousRange: base.q.compare ? previousPeriod(base.q) : null,
+      views: slaChannelViews(current, previous, base.q.goal, drillBase, {
+        goal: t('reports.goal', { goal: base.q.goal }), previous: t('reports.sla.previousLine'), pct: t('reports.col.pct'),
+      }),
+    });
+  });
+
+  router.get('/reports/sla/posts', async (req, res) => {
+    const q = parseInput(drilldownQuery, req.query, 'filter');
+    const [posts, channels] = await Promise.all([buildSlaDrilldown(db, q, new Date()), listReportChannels(db)]);
+    res.render('reports-drilldown', {
+      title: res.locals.t('reports.drill.title'), q, posts, channel: channels.find((c) => c.id === q.channelId) ?? null,
+      fmtZ: (d: Date) => formatDateTime(res.locals.locale as Locale, d, q.timeZone),
+      counts: {
+        breached: posts.filter((p) => p.outcome === 'breached').length,
+        open: posts.filter((p) => p.outcome === 'open').length,
+        withinTarget: posts.filter((p) => p.outcome === 'withinTarget').length,
+      },
+    });
+  });
+
+  router.get('/reports/response-times', async (req, res) => {
+    const base = await common(req, 'response-times');
+    const data = await buildResponseTimes(db, base.q, new Date());
+    renderPageOrFragment(req, res, 'reports-response-times', 'partials/reports-response-times-body', { ...base, title: res.locals.t('reports.rt.title'), data });
+  });
+
+  router.get('/reports/volume', async (req, res) => {
+    const base = await common(req, 'volume');
+    const data = await buildVolume(db, base.q, new Date());
+    renderPageOrFragment(req, res, 'reports-volume', 'partials/reports-volume-body', { ...base, title: res.locals.t('reports.volume.title'), data });
+  });
+
+  router.get('/reports/backlog', async (req, res) => {
+    const base = await common(req, 'backlog');
+    const data = await buildBacklog(db, base.q, new Date());
+    renderPageOrFragment(req, res, 'reports-backlog', 'partials/reports-backlog-body', { ...base, title: res.locals.t('reports.backlog.title'), data });
+  });
+
+  router.get('/reports/people', async (req, res) => {
+    const base = await common(req, 'people');
+    const data = await buildPeople(db, base.q, new Date());
+    renderPageOrFragment(req, res, 'reports-people', 'partials/reports-people-body', { ...base, title: res.locals.t('reports.people.title'), data });
+  });
+
+  router.get('/reports/:report/export.csv', async (req, res) => {
+    const { report } = parseInput(z.object({ report: z.enum(REPORT_NAMES) }), req.params, 'report');
+    const q = parseInput(reportQuery, req.query, 'filter');
+    const { csv } = await exportReport(db, userActor(req.user!, req.ip), report, q, new Date());
+    res.type('text/csv; charset=utf-8').attachment(`replyline-${report}-${q.fromDate}_${q.toDate}.csv`).send(csv);
+  });
+
+  return router;
+}

@@ -1,0 +1,23 @@
+/** Builders for WhatsApp, Telegram and e-mail channels through the real domain commands. */
+import { randomUUID } from 'node:crypto';
+import type { SecretBox } from '../../server/crypto/secretBox';
+import type { Db } from '../../server/db/client';
+import { systemActor } from '../../server/domain/audit/actor';
+import { createWhatsappChannel, type NewWhatsappChannel } from '../../server/domain/channels/createWhatsappChannel';
+
+const factoryActor = systemActor('test-factory');
+let phoneCounter = 0;
+
+export async function makeWhatsappChannel(db: Db, secretBox: SecretBox, overrides: Partial<NewWhatsappChannel> = {}) {
+  phoneCounter += 1;
+  const input = {
+    name: `WhatsApp ${randomUUID().slice(0, 6)}`,
+    phoneNumberId: `10${Date.now() % 1e9}${phoneCounter}`,
+    accessToken: `EAAG-test-${randomUUID()}`,
+    appSecret: `app-secret-${randomUUID()}`,
+    verifyToken: `verify-${randomUUID()}`,
+    ...overrides,
+  };
+  const created = await db.transaction().execute((tx) => createWhatsappChannel(tx, secretBox, input, factoryActor));
+  return { ...created, ...input, verifyToken: created.verifyToken };
+}

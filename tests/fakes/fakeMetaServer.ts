@@ -1,0 +1,126 @@
+/**
+ * A fake Meta Graph API (WhatsApp Cloud API) on 127.0.0.1, plus builders for the webhook payloads Meta
+ * sends, so tests exercise both directions with the documented shapes.
+ *
+ * Send: POST {base}/{phone-number-id}/messages, Authorization: Bearer <access token>, JSON
+ *   { messaging_product: "whatsapp", to, type: "text", text: { body }, context?: { message_id } }
+ *   { messaging_product: "whatsapp", to, type: "template", template: { name, language: { code } } }
+ * → 200 { messaging_product: "whatsapp", contacts: [{ input, wa_id }], messages: [{ id: "wamid.…" }] }
+ * Errors: { error: { message, type: "OAuthException", code, error_subcode?, error_data?: { messaging_product, details }, fbtrace_id } }
+ *   401 code 190 (access token invalid), 400 code 131047 (re-engagement: more than 24 h since the
+ *   customer's last message), 429 code 130429 (throughput rate limit), 400 code 100 (invalid parameter).
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SentWhatsapp = { phoneNumberId: string; body: Record<string, any>; authorization: string | undefined; wamid: string };
+export type GraphFailure = { status: number; code: number; message: string; retryAfter?: number };
+
+export const GRAPH_ERRORS = {
+  reEngagement: { status: 400, code: 131047, message: 'Re-engagement message' },
+  rateLimited: { status: 429, code: 130429, message: 'Rate limit hit', retryAfter: 1 },
+  badToken: { status: 401, code: 190, message: 'Error validating access token' },
+} satisfies Record<string, GraphFailure>;
+
+export type FakeMeta = {
+  /** Use as the channel's graphBaseUrl. */
+  baseUrl: string;
+  sent: SentWhatsapp[];
+  failNext(...failures: GraphFailure[]): void;
+  waitForSent(count: number, timeoutMs?: number): Promise<SentWhatsapp[]>;
+  close(): Promise<void>;
+};
+
+export async function startFakeMeta(opts: { accessToken: string }): Promise<FakeMeta> {
+  const sent: SentWhatsapp[] = [];
+  const failures: GraphFailure[] = [];
+  let counter = 0;
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      const graphError = (f: GraphFailure) => answer(f.status, {
+        error: { message: f.message, type: 'OAuthException', code: f.code, error_data: { messaging_product: 'whatsapp', details: f.message }, fbtrace_id: 'FAKE' },
+      }, f.retryAfter ? { 'retry-after': String(f.retryAfter) } : {});
+      const match = /\/(\d+)\/messages$/.exec(req.url ?? '');
+      if (req.method !== 'POST' || !match) return answer(404, { error: { message: 'Unknown path', code: 803 } });
+      if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return graphError(GRAPH_ERRORS.badToken);
+      const failure = failures.shift();
+      if (failure) return graphError(failure);
+      let body: Record<string, any>;
+      try {
+        body = JSON.parse(raw) as Record<string, any>;
+      } catch {
+        return graphError({ status: 400, code: 100, message: 'Invalid JSON' });
+      }
+      const valid = body.messaging_product === 'whatsapp' && typeof body.to === 'string'
+        && ((body.type === 'text' && typeof body.text?.body === 'string') || (body.type === 'template' && typeof body.template?.name === 'string' && typeof body.template?.language?.code === 'string'));
+      if (!valid) return graphError({ status: 400, code: 100, message: '(#100) Invalid parameter' });
+      counter += 1;
+      const wamid = `wamid.FAKE${Date.now()}${counter}`;
+      sent.push({ phoneNumberId: match[1]!, body, authorization: req.headers.authorization, wamid });
+      answer(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v21.0`,
+    sent,
+    failNext: (...f) => failures.push(...f),
+    async waitForSent(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (sent.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} sent WhatsApp messages, got ${sent.length}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return sent;
+    },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+// ---- Webhook payloads as Meta sends them ----
+
+const envelope = (phoneNumberId: string, value: Record<string, unknown>) => ({
+  object: 'whatsapp_business_account',
+  entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
+    messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId }, ...value,
+  } }] }],
+});
+
+let wamidCounter = 0;
+export const newWamid = () => `wamid.HBgL${Date.now().toString(36)}${(wamidCounter += 1)}${Math.random().toString(36).slice(2, 8)}`;
+const unix = (d: Date) => String(Math.floor(d.getTime() / 1000));
+
+export type InboundOpts = { from?: string; name?: string; id?: string; at?: Date; contextId?: string };
+
+export function inboundMessage(phoneNumberId: string, message: Record<string, unknown>, o: InboundOpts = {}) {
+  const from = o.from ?? '4915112345678';
+  return envelope(phoneNumberId, {
+    contacts: [{ profile: { name: o.name ?? 'Erika Mustermann' }, wa_id: from }],
+    messages: [{ from, id: o.id ?? newWamid(), timestamp: unix(o.at ?? new Date()), ...(o.contextId ? { context: { from, id: o.contextId } } : {}), ...message }],
+  });
+}
+
+export const inboundText = (phoneNumberId: string, body: string, o: InboundOpts = {}) => inboundMessage(phoneNumberId, { type: 'text', text: { body } }, o);
+export const inboundImage = (phoneNumberId: string, mediaId: string, caption?: string, o: InboundOpts = {}) =>
+  inboundMessage(phoneNumberId, { type: 'image', image: { id: mediaId, mime_type: 'image/jpeg', sha256: 'abc', ...(caption ? { caption } : {}) } }, o);
+export const inboundLocation = (phoneNumberId: string, loc: { latitude: number; longitude: number; name?: string; address?: string }, o: InboundOpts = {}) =>
+  inboundMessage(phoneNumberId, { type: 'location', location: loc }, o);
+
+export function statusUpdate(phoneNumberId: string, wamid: string, status: 'sent' | 'delivered' | 'read' | 'failed', o: { at?: Date; recipient?: string; error?: { code: number; title: string } } = {}) {
+  return envelope(phoneNumberId, {
+    statuses: [{
+      id: wamid, status, timestamp: unix(o.at ?? new Date()), recipient_id: o.recipient ?? '4915112345678',
+      ...(status === 'failed' ? { errors: [o.error ?? { code: 131047, title: 'Re-engagement message' }] } : {}),
+    }],
+  });
+}
+
+export function signPayload(appSecret: string, body: string): string {
+  return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+}

@@ -1,0 +1,376 @@
+/**
+ * Sign-in, sessions, language, CSRF and the route × role matrix, through the real HTTP entry points
+ * against this run's PostgreSQL and Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
+import { startTestApp, type TestApp } from '../support/testApp';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.stop();
+});
+
+type Agent = TestAgent;
+type User = Awaited<ReturnType<typeof makeUser>>;
+
+/** Every sign-in failure counts against the client IP too; a made-up forwarded address per test keeps tests apart. */
+let ipCounter = 0;
+const freshIp = () => `198.51.100.${(ipCounter += 1)}`;
+
+const csrfFrom = (html: string) => {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('no _csrf field on the page');
+  return token;
+};
+
+const sessionCookie = (res: request.Response) => {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.find((c) => c.startsWith('rl_session='));
+};
+const cookieValue = (setCookie: string | undefined) => setCookie?.split(';')[0];
+
+async function loginPage(agent: Agent) {
+  const page = await agent.get('/login');
+  expect(page.status).toBe(200);
+  return { page, csrf: csrfFrom(page.text) };
+}
+
+async function signIn(user: { email: string; password: string }, agent: Agent = request.agent(app.url)) {
+  const { csrf } = await loginPage(agent);
+  const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+  expect(res.status).toBe(302);
+  return agent;
+}
+
+async function csrfOf(agent: Agent, path = '/inbox') {
+  return csrfFrom((await agent.get(path)).text);
+}
+
+/** The server-side session id inside the signed cookie (`s:<sid>.<signature>`). */
+async function sessionIdOf(agent: Agent): Promise<string> {
+  const res = await agent.get('/inbox');
+  const raw = decodeURIComponent(/rl_session=([^;]+)/.exec(String(res.request.cookies))?.[1] ?? '');
+  const sid = /^s:(.+)\.[^.]+$/.exec(raw)?.[1];
+  if (!sid) throw new Error(`no session cookie in ${res.request.cookies}`);
+  return sid;
+}
+const sessionRows = async (sid: string) => (await app.services.pool.query('SELECT 1 FROM user_sessions WHERE sid = $1', [sid])).rowCount;
+
+const isSignedIn = async (agent: Agent) => (await agent.get('/inbox')).status === 200;
+
+async function ingest(channel: Awaited<ReturnType<typeof makeApiChannel>>, text?: string) {
+  const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost(text ? { text } : {}));
+  expect(res.status).toBe(201);
+  return res.body as { conversationId: string; messageId: string; caseNumber: string };
+}
+
+const messagesWithText = async (text: string) =>
+  Number((await app.services.db.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n')).where('text', '=', text).executeTakeFirstOrThrow()).n);
+
+describe('sign-in', () => {
+  it('when the password is right, then it redirects to /inbox with a new session id, and the old session id is worthless', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { page, csrf } = await loginPage(agent);
+    const before = cookieValue(sessionCookie(page));
+    expect(before).toBeDefined();
+
+    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/inbox');
+    const after = cookieValue(sessionCookie(res));
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect(await isSignedIn(agent)).toBe(true);
+
+    const withOldCookie = await request(app.url).get('/inbox').set('Cookie', before!);
+    expect(withOldCookie.status).toBe(302);
+    expect(withOldCookie.headers.location).toMatch(/^\/login/);
+  });
+
+  it.each(['https://evil.example/', '//evil.example/', '/\\evil.example/'])('when the next address is %s, then sign-in still lands on /inbox', async (next) => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password, next });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/inbox');
+  });
+
+  it('when the next address is a console path, then sign-in returns there', async () => {
+    const user = await makeUser(app.services.db, { role: 'manager' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password, next: '/audit?limit=5' });
+    expect(res.headers.location).toBe('/audit?limit=5');
+  });
+
+  it('when the session cookie is set, then it is HttpOnly and SameSite=Lax', async () => {
+    const res = await request(app.url).get('/login');
+    const cookie = sessionCookie(res);
+    expect(cookie).toMatch(/;\s*HttpOnly/i);
+    expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+  });
+
+  it('when the password is wrong, then 401 with the sign-in page, no session, and an auth.login_failed audit event', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    const ip = freshIp();
+    const res = await agent.post('/login').set('X-Forwarded-For', ip).set('Accept-Language', 'en').type('form')
+      .send({ _csrf: csrf, email: user.email, password: 'wrong-password' });
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('E-mail or password is wrong.');
+    expect(res.text).toContain('name="password"');
+    expect(await isSignedIn(agent)).toBe(false);
+    const events = await app.services.db.selectFrom('auditEvents').selectAll()
+      .where('action', '=', 'auth.login_failed').where('actorLabel', '=', user.email).execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorType: 'user', actorId: user.id, subjectId: user.id, ip });
+  });
+
+  it('when an e-mail had 10 failed attempts, then the 11th is refused with 429 even with the right password', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    // Each attempt from another address, so only the per-e-mail counter can stop the 11th.
+    for (let i = 0; i < 10; i += 1) {
+      const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: `wrong-${i}` });
+      expect(res.status).toBe(401);
+    }
+    const eleventh = await agent.post('/login').set('X-Forwarded-For', freshIp()).set('Accept-Language', 'en').type('form')
+      .send({ _csrf: csrf, email: user.email.toUpperCase(), password: user.password });
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.text).toContain('Too many sign-in attempts');
+    expect(await isSignedIn(agent)).toBe(false);
+
+    const other = await makeUser(app.services.db, { role: 'agent' });
+    expect(await isSignedIn(await signIn(other))).toBe(true);
+  });
+
+  it('when one address had 10 failed attempts, then it cannot sign in any account', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: `nobody-${i}@example.test`, password: 'x' });
+    }
+    const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+    expect(res.status).toBe(429);
+    expect(await isSignedIn(agent)).toBe(false);
+  });
+
+  it('when a user logs out, then the session is destroyed on the server and the cookie no longer signs in', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = await signIn(user);
+    const page = await agent.get('/inbox');
+    const sid = await sessionIdOf(agent);
+    expect(await sessionRows(sid)).toBe(1);
+    const res = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/login');
+    expect(await sessionRows(sid)).toBe(0);
+    expect(await isSignedIn(agent)).toBe(false);
+    const logout = await app.services.db.selectFrom('auditEvents').select('actorLabel').where('action', '=', 'auth.logout').where('actorId', '=', user.id).execute();
+    expect(logout).toEqual([{ actorLabel: user.email }]);
+  });
+});
+
+describe('language', () => {
+  it('when a visitor is not signed in, then the sign-in page follows Accept-Language', async () => {
+    const en = await request(app.url).get('/login').set('Accept-Language', 'en-US,en;q=0.9');
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('Sign in');
+    const de = await request(app.url).get('/login').set('Accept-Language', 'de-DE,de;q=0.9');
+    expect(de.text).toContain('<html lang="de">');
+    expect(de.text).toContain('Anmelden');
+    expect(de.text).not.toContain('Sign in');
+  });
+
+  it('when a user switches to English, then the console is English, and still is after signing out and in again on a fresh browser', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent', locale: 'de' });
+    const agent = await signIn(user);
+    const german = await agent.get('/inbox');
+    expect(german.text).toContain('Posteingang');
+    expect(german.text).toContain('<html lang="de">');
+
+    const res = await agent.post('/locale').type('form').send({ _csrf: csrfFrom(german.text), locale: 'en', back: '/inbox' });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/inbox');
+    const english = await agent.get('/inbox');
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.text).toContain('<h1>Inbox</h1>');
+    expect(english.text).not.toContain('Posteingang');
+
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(english.text) });
+    const again = await signIn(user); // a new cookie jar: no rl_locale cookie
+    const page = await again.get('/inbox').set('Accept-Language', 'de-DE');
+    expect(page.text).toContain('<h1>Inbox</h1>');
+    expect((await app.services.db.selectFrom('users').select('locale').where('id', '=', user.id).executeTakeFirstOrThrow()).locale).toBe('en');
+  });
+
+  it('when the language is switched on a conversation page, then the user comes back to that page', async () => {
+    const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+    const { conversationId } = await ingest(channel);
+    const agent = await signIn(await makeUser(app.services.db, { locale: 'de' }));
+    const page = await agent.get(`/conversations/${conversationId}`);
+    const back = /name="back" value="([^"]*)"/.exec(page.text)?.[1];
+    expect(back).toBe(`/conversations/${conversationId}`);
+    const res = await agent.post('/locale').type('form').send({ _csrf: csrfFrom(page.text), locale: 'en', back });
+    expect(res.headers.location).toBe(`/conversations/${conversationId}`);
+  });
+
+  it('when the language value is not one we ship, then nothing changes', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent', locale: 'de' });
+    const agent = await signIn(user);
+    await agent.post('/locale').type('form').send({ _csrf: await csrfOf(agent), locale: 'fr', back: '/inbox' });
+    expect((await agent.get('/inbox')).text).toContain('Posteingang');
+  });
+});
+
+describe('CSRF', () => {
+  let channel: Awaited<ReturnType<typeof makeApiChannel>>;
+  beforeAll(async () => {
+    channel = await makeApiChannel(app.services.db, app.services.secretBox);
+  });
+
+  it('when POST /login comes without the token (or a wrong one), then 403 and nobody is signed in; with the token it works', async () => {
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    const creds = { email: user.email, password: user.password };
+    expect((await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send(creds)).status).toBe(403);
+    expect((await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ ...creds, _csrf: csrf.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).status).toBe(403);
+    expect(await isSignedIn(agent)).toBe(false);
+    expect((await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ ...creds, _csrf: csrf })).status).toBe(302);
+    expect(await isSignedIn(agent)).toBe(true);
+  });
+
+  it('when POST /logout comes without the token, then 403 and the session lives on; with the token it ends', async () => {
+    const agent = await signIn(await makeUser(app.services.db));
+    expect((await agent.post('/logout').type('form').send({})).status).toBe(403);
+    expect(await isSignedIn(agent)).toBe(true);
+    expect((await agent.post('/logout').type('form').send({ _csrf: await csrfOf(agent) })).status).toBe(302);
+    expect(await isSignedIn(agent)).toBe(false);
+  });
+
+  it('when POST /locale comes without the token, then 403 and the language stays; with the token it changes', async () => {
+    const user = await makeUser(app.services.db, { locale: 'de' });
+    const agent = await signIn(user);
+    const res = await agent.post('/locale').type('form').send({ locale: 'en', back: '/inbox' });
+    expect(res.status).toBe(403);
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('rl_locale='))).toBe(false);
+    const locale = async () => (await app.services.db.selectFrom('users').select('locale').where('id', '=', user.id).executeTakeFirstOrThrow()).locale;
+    expect(await locale()).toBe('de');
+    expect((await agent.post('/locale').type('form').send({ locale: 'en', back: '/inbox', _csrf: await csrfOf(agent) })).status).toBe(302);
+    expect(await locale()).toBe('en');
+  });
+
+  it('when a reply is posted without the token, then 403 and no message is stored; with the token it is queued', async () => {
+    const { conversationId } = await ingest(channel);
+    const agent = await signIn(await makeUser(app.services.db, { role: 'agent' }));
+    const text = `csrf-check ${randomUUID()}`;
+    const denied = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ text });
+    expect(denied.status).toBe(403);
+    expect(await messagesWithText(text)).toBe(0);
+    const csrf = await csrfOf(agent, `/conversations/${conversationId}`);
+    expect((await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ text, _csrf: 'x'.repeat(csrf.length) })).status).toBe(403);
+    expect(await messagesWithText(text)).toBe(0);
+    const ok = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ text, _csrf: csrf });
+    expect(ok.status).toBe(303);
+    expect(await messagesWithText(text)).toBe(1);
+  });
+
+  it('when htmx sends the token as the x-csrf-token header, then the reply is accepted', async () => {
+    const { conversationId } = await ingest(channel);
+    const agent = await signIn(await makeUser(app.services.db, { role: 'agent' }));
+    const text = `csrf-header ${randomUUID()}`;
+    const res = await agent.post(`/conversations/${conversationId}/replies`).set('HX-Request', 'true')
+      .set('x-csrf-token', await csrfOf(agent, `/conversations/${conversationId}`)).type('form').send({ text });
+    expect(res.status).toBe(200);
+    expect(await messagesWithText(text)).toBe(1);
+  });
+});
+
+/*
+ * Route × role, from server/domain/auth/permissions.ts:
+ *   agent:   conversation.read, conversation.reply
+ *   manager: conversation.read, conversation.reply, audit.read, settings.manage
+ *   auditor: conversation.read, audit.read
+ *   admin:   conversation.read, audit.read, settings.manage
+ * Console: allowed GET → 200, allowed reply → 303 (redirect to the thread), denied → 403, anonymous → 302 to /login.
+ * API: allowed GET → 200, allowed reply → 202, denied → 403, anonymous → 401.
+ */
+type Who = 'agent' | 'manager' | 'auditor' | 'admin' | 'anonymous';
+const WHO: Who[] = ['agent', 'manager', 'auditor', 'admin', 'anonymous'];
+const MATRIX: Record<string, Record<Who, number>> = {
+  'GET /inbox':                            { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
+  'GET /conversations/:id':                { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
+  'POST /conversations/:id/replies':       { agent: 303, manager: 303, auditor: 403, admin: 403, anonymous: 302 },
+  'GET /audit':                            { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
+  'GET /api/v1/conversations':             { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+  'GET /api/v1/conversations/:id':         { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+  'POST /api/v1/conversations/:id/replies': { agent: 202, manager: 202, auditor: 403, admin: 403, anonymous: 401 },
+  'GET /api/v1/audit':                     { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+};
+
+describe('route × role matrix', () => {
+  const who: Partial<Record<Who, { user: User | null; agent: Agent; csrf: string }>> = {};
+  let conversationId: string;
+
+  beforeAll(async () => {
+    const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+    ({ conversationId } = await ingest(channel));
+    for (const w of WHO) {
+      if (w === 'anonymous') {
+        const agent = request.agent(app.url);
+        who[w] = { user: null, agent, csrf: (await loginPage(agent)).csrf };
+      } else {
+        const user = await makeUser(app.services.db, { role: w });
+        const agent = await signIn(user);
+        who[w] = { user, agent, csrf: await csrfOf(agent) };
+      }
+    }
+  });
+
+  const cases = Object.entries(MATRIX).flatMap(([route, row]) => WHO.map((w) => [route, w, row[w]] as const));
+  it.each(cases)('when %s is requested as %s, then the answer is %i', async (route, w, expected) => {
+    const { user, agent, csrf } = who[w]!;
+    const [method, pattern] = route.split(' ') as ['GET' | 'POST', string];
+    const path = pattern.replace(':id', conversationId);
+    const text = `matrix ${w} ${route} ${randomUUID()}`;
+    let res: request.Response;
+    if (path.startsWith('/api/')) {
+      const req = method === 'GET' ? request(app.url).get(path) : request(app.url).post(path).send({ text });
+      res = await (user ? req.auth(user.token, { type: 'bearer' }) : req);
+    } else {
+      res = method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ text, _csrf: csrf });
+    }
+    expect(res.status).toBe(expected);
+    if (expected === 302) expect(res.headers.location).toMatch(/^\/login/);
+    if (method === 'POST') expect(await messagesWithText(text)).toBe(expected < 400 && expected !== 302 ? 1 : 0);
+  });
+
+  it('when an auditor opens a conversation, then the page has no reply form, only the read-only note', async () => {
+    const page = await who.auditor!.agent.get(`/conversations/${conversationId}`);
+    expect(page.text).not.toContain('name="text"');
+    expect(page.text).toContain('Your role may only read here.');
+  });
+
+  it('when an auditor or an admin tries to reply, then the conversation keeps its status', async () => {
+    const { status } = await app.services.db.selectFrom('conversations').select('status').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    // agents and managers replied above, so it is answered; the denied replies left no outbound message of their own
+    expect(status).toBe('answered');
+    const outbound = await app.services.db.selectFrom('messages').select('authorUserId').where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute();
+    const denied = [who.auditor!.user!.id, who.admin!.user!.id];
+    expect(outbound.filter((m) => denied.includes(m.authorUserId!))).toEqual([]);
+    expect(outbound.length).toBe(4);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Debian's Chromium through playwright-core, headless, for browser tests and for looking at pages.
+ * Screenshots go to test-artifacts/ (git-ignored).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync',
+];
+export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Saves a full-page PNG as test-artifacts/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Resolves once the page's SSE stream (/events) has answered, i.e. the server has subscribed it to live events. */
+export function eventStreamOpened(page: Page) {
+  return page.waitForResponse((r) => new URL(r.url()).pathname === '/events' && r.status() === 200);
+}
+
+/** Signs in through the real form and waits for the inbox. */
+export async function signInAs(page: Page, baseUrl: string, user: { email: string; password: string }) {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('input[name="email"]', user.email);
+  await page.fill('input[name="password"]', user.password);
+  await Promise.all([page.waitForURL(/\/inbox/), page.click('form[action="/login"] button[type="submit"]')]);
+}
