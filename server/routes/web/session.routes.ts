@@ -13,7 +13,7 @@ import type { Services } from '../../services';
 const loginBody = z.object({ email: z.string().trim().max(320), password: z.string().max(1000), next: z.string().optional() });
 const localeBody = z.object({ locale: z.enum(['de', 'en']), back: z.string().optional() });
 
-/** Only same-site paths are followed after sign-in (browsers read `/\\host` like `//host`). */
+/** Only same-site paths are followed after sign-in (browsers read `/\host` like `//host`). */
 const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : '/inbox');
 
 export function sessionRoutes({ db, redis, config }: Services): Router {
@@ -48,6 +48,8 @@ export function sessionRoutes({ db, redis, config }: Services): Router {
     await regenerate(req);
     req.session.userId = user.id;
     await appendAudit(db, { actor: userActor(user, ip), action: 'auth.login', subjectType: 'user', subjectId: user.id });
+    // Saved before the redirect: browsers follow a 302 on its headers, before express-session's own save.
+    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
     res.redirect(next);
   });
 
