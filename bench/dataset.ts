@@ -1,0 +1,69 @@
+/**
+ * A realistic bench data set generated inside PostgreSQL (INSERT … SELECT generate_series, no round
+ * trips): channels of every kind with a 60-minute 24/7 SLA policy, 25 agents, contacts and
+ * conversations, and about half the messages inbound posts over the last 90 days (more by day than
+ * by night), each answered after a long-tailed delay (~8 % late, ~1 % unanswered) with its SLA
+ * columns filled in as the clock would have.
+ */
+import type pg from 'pg';
+
+export type DatasetSize = { messages: number; conversations: number };
+export type Seeded = { messages: number; conversations: number; seconds: number };
+
+export async function seedDataset(client: pg.Client, size: DatasetSize): Promise<Seeded> {
+  const started = Date.now();
+  const inbound = Math.ceil(size.messages / 2);
+  await client.query(`SET session_replication_role = replica`); // no triggers or FK checks while loading
+  await client.query(`
+    INSERT INTO sla_policies (name, first_response_minutes, next_response_minutes, warn_at_percent) VALUES ('Bench 60 min', 60, 60, 80);
+    INSERT INTO channels (kind, name, sla_policy_id)
+      SELECT (ARRAY['x','whatsapp','email','telegram','webchat','api'])[i], 'Bench channel ' || i, (SELECT id FROM sla_policies LIMIT 1)
+      FROM generate_series(1, 6) i;
+    INSERT INTO users (email, name, role, password_hash)
+      SELECT 'bench-agent-' || i || '@bench.test', 'Bench Agent ' || i, 'agent', 'not-a-login' FROM generate_series(1, 25) i;
+    INSERT INTO topics (channel_id, name) SELECT id, 'Topic of ' || name FROM channels;
+    CREATE TEMP TABLE ch AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM channels;
+    CREATE TEMP TABLE ag AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM users;
+    CREATE TEMP TABLE tp AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM topics;
+    INSERT INTO contacts (name) SELECT 'Kunde ' || i FROM generate_series(1, ${size.conversations}) i;
+    CREATE TEMP TABLE ct AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM contacts;`);
+  await client.query(`
+    INSERT INTO contact_identities (contact_id, channel_id, external_id, handle, name)
+      SELECT ct.id, ch.id, 'bench-author-' || ct.n, 'kunde' || ct.n, 'Kunde ' || ct.n FROM ct JOIN ch ON ch.n = 1 + ct.n % 6;
+    INSERT INTO conversations (channel_id, contact_id, status, assignee_id, last_message_at, topic_id)
+      SELECT ch.id, ct.id, (ARRAY['new','assigned','answered','closed','closed','closed','saved'])[1 + ct.n % 7],
+             CASE WHEN ct.n % 7 <> 0 THEN ag.id END, now() - (random() * interval '90 days'), CASE WHEN ct.n % 3 = 0 THEN tp.id END
+        FROM ct JOIN ch ON ch.n = 1 + ct.n % 6 JOIN ag ON ag.n = 1 + ct.n % 25 JOIN tp ON tp.n = 1 + ct.n % 6;
+    CREATE TEMP TABLE cv AS SELECT row_number() OVER (ORDER BY id) AS n, id, channel_id, topic_id, assignee_id FROM conversations;
+    CREATE TEMP TABLE gen AS
+      SELECT i, gen_random_uuid() AS id, gen_random_uuid() AS reply_id, cv.id AS conversation_id, cv.channel_id, cv.topic_id,
+             coalesce(cv.assignee_id, (SELECT id FROM ag WHERE n = 1)) AS agent_id,
+             least(now() - interval '1 minute', date_trunc('day', now()) - (floor(random() * 90) * interval '1 day')
+               + ((5 + 16 * power(random(), 0.9)) * interval '1 hour')) AS posted_at,
+             (-ln(1 - random() * 0.9999) * 25) AS wall_minutes, random() AS r
+        FROM generate_series(1, ${inbound}) i JOIN cv ON cv.n = 1 + (i - 1) % ${size.conversations};`);
+  await client.query(`
+    INSERT INTO messages (id, conversation_id, channel_id, direction, author_name, author_user_id, text, posted_at, delivery_state)
+      SELECT reply_id, conversation_id, channel_id, 'outbound', 'Bench Agent', agent_id, 'Danke für Ihre Nachricht, wir kümmern uns darum.',
+             posted_at + wall_minutes * interval '1 minute', 'sent'
+        FROM gen WHERE r >= 0.01 AND posted_at + wall_minutes * interval '1 minute' < now();
+    INSERT INTO messages (id, conversation_id, channel_id, topic_id, direction, external_id, author_name, author_handle, text, posted_at,
+                          sla_policy_id, sla_kind, sla_due_at, sla_warn_at, sla_state, responded_at, response_message_id,
+                          business_minutes_to_respond, wall_minutes_to_respond, breached_at, breach_responsible_user_id)
+      SELECT id, conversation_id, channel_id, topic_id, 'inbound', 'bench-' || i, 'Kunde', 'kunde', 'Wo bleibt meine Bestellung? Ich warte schon seit Tagen.',
+             posted_at, (SELECT id FROM sla_policies LIMIT 1), 'first', due, due - interval '12 minutes',
+             CASE WHEN answered THEN (CASE WHEN responded <= due THEN 'met' ELSE 'breached' END) WHEN due <= now() THEN 'breached' ELSE 'ok' END,
+             CASE WHEN answered THEN responded END, CASE WHEN answered THEN reply_id END,
+             CASE WHEN answered THEN wall_minutes END, CASE WHEN answered THEN wall_minutes END,
+             CASE WHEN (answered AND responded > due) OR (NOT answered AND due <= now()) THEN due END,
+             CASE WHEN (answered AND responded > due) OR (NOT answered AND due <= now()) THEN agent_id END
+        FROM (SELECT g.*, posted_at + interval '60 minutes' AS due, posted_at + wall_minutes * interval '1 minute' AS responded,
+                     r >= 0.01 AND posted_at + wall_minutes * interval '1 minute' < now() AS answered FROM gen g) x;
+    UPDATE conversations c SET last_message_at = m.last FROM (SELECT conversation_id, max(posted_at) AS last FROM messages GROUP BY 1) m
+      WHERE m.conversation_id = c.id;`);
+  await client.query(`SET session_replication_role = origin`);
+  await client.query(`VACUUM ANALYZE`);
+  const { rows: [counts] } = await client.query<{ messages: string; conversations: string }>(
+    `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM conversations) AS conversations`);
+  return { messages: Number(counts!.messages), conversations: Number(counts!.conversations), seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,77 @@
+/**
+ * Ingest throughput: posts per second through the full pipeline (dedupe, contact, thread, store,
+ * status, audit, SLA clock and timers, live event), and — for the same rows — the raw ceiling of
+ * PostgreSQL COPY into the same tables. Runs against the database it is given.
+ */
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import { systemActor } from '../server/domain/audit/actor';
+import { createApiChannel } from '../server/domain/channels/createChannel';
+import { ingestInbound, type NormalizedInbound } from '../server/domain/conversations/ingestInbound';
+import { inTransaction } from '../server/domain/effects';
+import type { Services } from '../server/services';
+
+export type IngestFigures = { posts: number; pipelinePostsPerSecond: number; copyRowsPerSecond: number; ratio: number };
+
+const actor = systemActor('bench');
+
+function makePosts(channelId: string, count: number): NormalizedInbound[] {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => ({
+    channelId, externalId: `bench-${randomUUID()}`,
+    author: { externalId: `author-${i % Math.ceil(count / 3)}`, name: `Kundin ${i % 997}`, handle: `kundin${i % 997}` },
+    text: `Meine Bestellung #${100000 + i} ist noch nicht da. Können Sie nachsehen? 📦`,
+    postedAt: new Date(now - (count - i) * 50),
+  }));
+}
+
+export async function benchIngest(services: Services, opts: { posts: number; concurrency: number; slaPolicyId: string | null }): Promise<IngestFigures> {
+  const { db, dispatcher, secretBox } = services;
+  const channel = await db.transaction().execute((tx) => createApiChannel(tx, secretBox, { name: `Bench ingest ${Date.now()}` }, actor));
+  if (opts.slaPolicyId) await db.updateTable('channels').set({ slaPolicyId: opts.slaPolicyId }).where('id', '=', channel.channelId).execute();
+
+  const posts = makePosts(channel.channelId, opts.posts);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: opts.concurrency }, async () => {
+    while (next < posts.length) {
+      const post = posts[next++]!;
+      await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, post, actor));
+    }
+  }));
+  const pipelineSeconds = (performance.now() - started) / 1000;
+
+  const copySeconds = await copySameRows(services, channel.channelId, opts.posts);
+  const pipelinePostsPerSecond = opts.posts / pipelineSeconds;
+  const copyRowsPerSecond = opts.posts / copySeconds;
+  return { posts: opts.posts, pipelinePostsPerSecond, copyRowsPerSecond, ratio: pipelinePostsPerSecond / copyRowsPerSecond };
+}
+
+/** The rows one post becomes (contact, identity, conversation, message), loaded with COPY. */
+async function copySameRows(services: Services, channelId: string, count: number): Promise<number> {
+  const rows = Array.from({ length: count }, (_, i) => ({
+    contactId: randomUUID(), conversationId: randomUUID(), messageId: randomUUID(), externalId: `copy-${randomUUID()}`, i,
+  }));
+  const now = new Date().toISOString();
+  const tables: [string, (r: (typeof rows)[number]) => string][] = [
+    ['contacts (id, name)', (r) => `${r.contactId}\tKundin ${r.i}`],
+    ['contact_identities (contact_id, channel_id, external_id, handle, name)', (r) => `${r.contactId}\t${channelId}\tcopy-author-${r.contactId}\tkundin${r.i}\tKundin ${r.i}`],
+    ['conversations (id, channel_id, contact_id, last_message_at)', (r) => `${r.conversationId}\t${channelId}\t${r.contactId}\t${now}`],
+    ['messages (id, conversation_id, channel_id, direction, external_id, author_name, author_handle, text, posted_at)',
+      (r) => `${r.messageId}\t${r.conversationId}\t${channelId}\tinbound\t${r.externalId}\tKundin ${r.i}\tkundin${r.i}\tMeine Bestellung #${100000 + r.i} ist noch nicht da.\t${now}`],
+  ];
+  const client = await services.pool.connect();
+  try {
+    const started = performance.now();
+    await client.query('BEGIN');
+    for (const [target, line] of tables) {
+      await pipeline(Readable.from(rows.map((r) => `${line(r)}\n`)), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
+    }
+    await client.query('COMMIT');
+    return (performance.now() - started) / 1000;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: generates its own data in a separate database and measures, in one run, ingest
+ * (pipeline vs COPY), inbox and conversation latency under 32 clients, the SLA report over 90 days,
+ * live-event latency and peak RSS of the web and worker processes. Prints a table with the targets
+ * and writes the figures as JSON to bench-results/ so runs can be compared.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { loadConfig } from '../server/config';
+import { ensureDatabase, migrate } from '../server/db/migrate';
+import { systemActor } from '../server/domain/audit/actor';
+import { createApiChannel } from '../server/domain/channels/createChannel';
+import { createApiToken } from '../server/domain/users/createApiToken';
+import { createUser } from '../server/domain/users/createUser';
+import { createLogger } from '../server/logger';
+import { createServices } from '../server/services';
+import { seedDataset } from './dataset';
+import { liveLatency, loadTest } from './http.bench';
+import { benchIngest } from './ingest.bench';
+import { signIn, startRole, waitForHealth } from './processes';
+
+const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BENCH_URL = process.env.BENCH_DATABASE_URL ?? ADMIN_URL.replace(/\/[^/]*$/, '/replyline_bench');
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200_000);
+const INGEST_POSTS = Number(process.env.BENCH_INGEST_POSTS ?? 10_000);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const PASSWORD = 'bench-password-2026';
+const actor = systemActor('bench');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function freshDatabase() {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${new URL(BENCH_URL).pathname.slice(1)}" WITH (FORCE)`);
+  await admin.end();
+  await ensureDatabase(BENCH_URL);
+  await migrate(BENCH_URL);
+}
+
+async function sampleTimes(url: string, token: string, runs: number) {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const started = performance.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    await res.text();
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    if (i >= 3) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]!;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+async function main() {
+  const started = Date.now();
+  const say = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
+  say(`fresh database ${new URL(BENCH_URL).pathname.slice(1)}`);
+  await freshDatabase();
+  const seedClient = new pg.Client({ connectionString: BENCH_URL });
+  await seedClient.connect();
+  const seeded = await seedDataset(seedClient, { messages: MESSAGES, conversations: CONVERSATIONS });
+  await seedClient.end();
+  say(`seeded ${seeded.messages} messages in ${seeded.conversations} conversations over 90 days (${seeded.seconds.toFixed(0)} s)`);
+
+  const redisPrefix = `rlbench_${process.pid}`;
+  const config = loadConfig({ ...process.env, DATABASE_URL: BENCH_URL, NODE_ENV: 'test', REDIS_PREFIX: redisPrefix });
+  const services = await createServices(config, { logger: createLogger('warn') });
+  const policy = await services.db.selectFrom('slaPolicies').select('id').executeTakeFirst();
+  say(`ingest: ${INGEST_POSTS} posts through the pipeline, then COPY of the same rows`);
+  const ingest = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null });
+
+  const manager = await services.db.transaction().execute((tx) => createUser(tx, {
+    email: `bench-manager-${process.pid}@bench.test`, name: 'Bench Manager', role: 'manager', password: PASSWORD, locale: 'en',
+  }, actor));
+  const { token } = await services.db.transaction().execute((tx) => createApiToken(tx, manager.id, actor));
+  const liveChannel = await services.db.transaction().execute((tx) => createApiChannel(tx, services.secretBox, { name: 'Bench live' }, actor));
+  const conversation = await services.db.selectFrom('conversations').select('id').orderBy('lastMessageAt', 'desc').limit(1).executeTakeFirstOrThrow();
+
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = { DATABASE_URL: BENCH_URL, PORT: String(port), BASE_URL: baseUrl, REDIS_PREFIX: redisPrefix, NODE_ENV: 'test' };
+  const web = startRole('web', env);
+  const worker = startRole('worker', env);
+  try {
+    await waitForHealth(baseUrl);
+    const cookie = await signIn(baseUrl, manager.email, PASSWORD);
+    say(`inbox: 32 clients for ${LOAD_SECONDS} s`);
+    const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
+    say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
+    const conversationPage = await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, LOAD_SECONDS);
+    say('SLA report API: 90 days, all channels, by day');
+    const today = new Date();
+    const from = new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10);
+    const reportUrl = `${baseUrl}/api/v1/reports/sla?from=${from}&to=${today.toISOString().slice(0, 10)}&granularity=day&timeZone=Europe/Berlin`;
+    const reports = await sampleTimes(reportUrl, token, 30);
+    say('live: 200 posts, time to their SSE event');
+    const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
+    const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
+
+    const figures = { ingest, inbox, conversationPage, reports, live, memory };
+    printTable(figures);
+    const result = {
+      ranAt: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      data: seeded, ...figures,
+    };
+    mkdirSync('bench-results', { recursive: true });
+    writeFileSync(`bench-results/${result.ranAt.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+    writeFileSync('bench-results/latest.json', JSON.stringify(result, null, 2));
+    say('written to bench-results/latest.json');
+  } finally {
+    await web.stop();
+    await worker.stop();
+    await services.close();
+  }
+}
+
+type Figures = {
+  ingest: Awaited<ReturnType<typeof benchIngest>>;
+  inbox: Awaited<ReturnType<typeof loadTest>>;
+  conversationPage: Awaited<ReturnType<typeof loadTest>>;
+  reports: { p50: number; p95: number };
+  live: { p50: number; p95: number; max: number };
+  memory: { webPeakRssMb: number; workerPeakRssMb: number };
+};
+
+function printTable(f: Figures) {
+  const n = (v: number, digits = 0) => v.toFixed(digits);
+  const rows: [string, string, string, boolean][] = [
+    ['1 ingest, full pipeline', `${n(f.ingest.pipelinePostsPerSecond)} posts/s (COPY ${n(f.ingest.copyRowsPerSecond)} rows/s, ratio ${n(f.ingest.ratio, 3)})`, '≥ 5000 posts/s', f.ingest.pipelinePostsPerSecond >= 5000],
+    ['2 inbox page, 32 clients', `p50 ${f.inbox.p50} / p95 ${f.inbox.p95} / p99 ${f.inbox.p99} ms, ${n(f.inbox.requestsPerSecond)} req/s`, 'p95 < 50 ms', f.inbox.p95 < 50],
+    ['2 conversation page, 32 clients', `p50 ${f.conversationPage.p50} / p95 ${f.conversationPage.p95} / p99 ${f.conversationPage.p99} ms, ${n(f.conversationPage.requestsPerSecond)} req/s`, 'p95 < 50 ms', f.conversationPage.p95 < 50],
+    ['3 SLA report, 90 days', `p50 ${n(f.reports.p50)} / p95 ${n(f.reports.p95)} ms`, 'p95 < 300 ms', f.reports.p95 < 300],
+    ['4 live, post → SSE event', `p50 ${n(f.live.p50)} / p95 ${n(f.live.p95)} ms`, 'p95 < 250 ms', f.live.p95 < 250],
+    ['5 peak RSS', `web ${n(f.memory.webPeakRssMb)} MB, worker ${n(f.memory.workerPeakRssMb)} MB`, '—', true],
+  ];
+  console.log('\n| figure | measured | target | met |\n|---|---|---|---|');
+  for (const [name, measured, target, met] of rows) console.log(`| ${name} | ${measured} | ${target} | ${met ? 'yes' : 'NO'} |`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
