@@ -4,8 +4,9 @@ import { apiConnector } from './api/apiConnector';
 import type { Connector } from './types';
 import { xConnector } from './x/xConnector';
 import { whatsappConnector } from './whatsapp/whatsappConnector';
+import { telegramConnector } from './telegram/telegramConnector';
 
-const CONNECTORS: Partial<Record<ChannelKind, Connector>> = { api: apiConnector, x: xConnector, whatsapp: whatsappConnector };
+const CONNECTORS: Partial<Record<ChannelKind, Connector>> = { api: apiConnector, x: xConnector, whatsapp: whatsappConnector, telegram: telegramConnector };
 
 export function connectorFor(kind: ChannelKind): Connector | undefined {
   return CONNECTORS[kind];

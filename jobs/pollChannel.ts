@@ -89,8 +89,8 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   }
   const skipped = [...(result.skipped ?? [])];
 
-  // Oldest first, so a reply lands after the post it answers and threads onto it.
-  const items = [...result.items].sort((a, b) => a.postedAt.getTime() - b.postedAt.getTime());
+  // Oldest first, so a reply lands after the post it answers and threads onto it (ids break ties).
+  const items = [...result.items].sort((a, b) => a.postedAt.getTime() - b.postedAt.getTime() || compareIds(a.externalId, b.externalId));
   let created = 0;
   let stoppedBy: Error | null = null;
   for (const item of items) {
@@ -122,16 +122,20 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
     return { outcome: 'polled', fetched: items.length, created, skipped: skipped.length, error: 'transient' };
   }
 
-  const exhausted = result.rateLimit && result.rateLimit.remaining <= 0 && result.rateLimit.resetAt > now ? result.rateLimit.resetAt : null;
-  await db.transaction().execute((tx) => recordPollSuccess(tx, channelId, {
-    cursor: result.nextCursor.channel, topicCursors: result.nextCursor.topics, itemsCreated: created, at: now,
-    rateLimit: result.rateLimit, nextPollAt: exhausted,
-  }));
+  // A failed fetch that still brought something (one stream of several) stores that part first.
+  const progressed = items.length > 0 || JSON.stringify(result.nextCursor) !== JSON.stringify(cursor);
+  if (!result.error || progressed) {
+    const exhausted = result.rateLimit && result.rateLimit.remaining <= 0 && result.rateLimit.resetAt > now ? result.rateLimit.resetAt : null;
+    await db.transaction().execute((tx) => recordPollSuccess(tx, channelId, {
+      cursor: result.nextCursor.channel, topicCursors: result.nextCursor.topics, itemsCreated: created, at: now,
+      rateLimit: result.rateLimit, nextPollAt: exhausted,
+    }));
+  }
   if (!result.error) {
     logger.debug({ channelId, fetched: items.length, created, skipped: skipped.length }, 'polled channel');
     return { outcome: 'polled', fetched: items.length, created, skipped: skipped.length };
   }
-  const kind = await recordFailure(deps, channelId, result.error, now, intervalMs, 0);
+  const kind = await recordFailure(deps, channelId, result.error, now, intervalMs, progressed ? 0 : channel.consecutiveFailures);
   return { outcome: 'polled', fetched: items.length, created, skipped: skipped.length, error: kind };
 }
 
@@ -152,6 +156,11 @@ async function recordFailure(deps: PollDeps, channelId: string, error: Connector
   await recordPollFailure(db, channelId, { kind, message: error.message, at: now, nextPollAt: new Date(now.getTime() + wait), countsAsFailure: true });
   logger.warn({ channelId, kind, err: error.message, retryInMs: wait }, kind === 'auth' ? 'channel credentials refused' : 'poll failed; backing off');
   return kind;
+}
+
+/** Numeric ids (X snowflakes) compare as numbers: shorter is smaller. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function asConnectorError(err: unknown): ConnectorError {
@@ -176,6 +185,9 @@ export function createPollScheduler(queues: Queues, connectorFor: (kind: Channel
         await queue().removeJobScheduler(schedulerId(channel.id));
         return;
       }
+      // An unchanged schedule is left alone: upserting would fire an extra immediate poll.
+      const existing = await queue().getJobScheduler(schedulerId(channel.id));
+      if (existing && Number(existing.every) === channel.pollIntervalSeconds * 1000) return;
       await queue().upsertJobScheduler(schedulerId(channel.id), { every: channel.pollIntervalSeconds * 1000 }, {
         name: POLL_JOB, data: { channelId: channel.id }, opts: { removeOnComplete: true, removeOnFail: 100 },
       });
@@ -196,7 +208,10 @@ export async function reconcilePollSchedules(db: Db, scheduler: PollScheduler, c
 
 const jobData = z.object({ channelId: z.uuid() });
 
-export function startPollWorker(deps: PollDeps, connection: Redis, prefix: string): Worker {
+/** How often a worker looks for channels without a schedule (created by the CLI, or lost with Redis). */
+const SWEEP_MS = 60_000;
+
+export function startPollWorker(deps: PollDeps, connection: Redis, prefix: string, scheduler?: PollScheduler): { worker: Worker; close(): Promise<void> } {
   const worker = new Worker(POLL_QUEUE, async (job: Job) => {
     const parsed = jobData.safeParse(job.data);
     if (!parsed.success) {
@@ -212,5 +227,17 @@ export function startPollWorker(deps: PollDeps, connection: Redis, prefix: strin
     }
   }, { connection, prefix, concurrency: 4 });
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'poll worker error'));
-  return worker;
+  const sweep = scheduler
+    ? setInterval(() => {
+      reconcilePollSchedules(deps.db, scheduler).catch((err: Error) => deps.logger.warn({ err: err.message }, 'poll schedule sweep failed'));
+    }, SWEEP_MS)
+    : null;
+  sweep?.unref();
+  return {
+    worker,
+    async close() {
+      if (sweep) clearInterval(sweep);
+      await worker.close();
+    },
+  };
 }

@@ -9,19 +9,25 @@ import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
 import { demoSinkRoutes } from './demo/demoSink.routes';
+import { DEMO_X_API_PATH, demoXApiRoutes } from './demo/demoXApi.routes';
+import { channelRoutes } from './routes/web/channels.routes';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp.routes';
+import { replyWindowRoutes } from './routes/web/replyWindow.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { reportApiRoutes } from './routes/api/reports.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
 import { workflowApiRoutes } from './routes/api/workflow.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
+import { slaViewHelpers } from './presenters/sla.presenter';
+import { slaWebRoutes } from './routes/web/sla.routes';
 import { healthRoutes } from './routes/health.routes';
 import { auditRoutes } from './routes/web/audit.routes';
 import { reportRoutes } from './routes/web/reports.routes';
 import { conversationRoutes } from './routes/web/conversation.routes';
 import { eventRoutes } from './routes/web/events.routes';
 import { inboxRoutes } from './routes/web/inbox.routes';
+import { workflowRoutes } from './routes/web/workflow.routes';
 import { sessionRoutes } from './routes/web/session.routes';
 import type { Services } from './services';
 
@@ -37,6 +43,7 @@ export function createApp(services: Services): express.Express {
   const app = express();
   app.set('views', path.join(ROOT, 'views'));
   app.set('view engine', 'ejs');
+  Object.assign(app.locals, slaViewHelpers); // 002_sla: SLA fields of posts and conversations in views
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet({
@@ -55,6 +62,7 @@ export function createApp(services: Services): express.Express {
   // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes(services));
   if (config.env !== 'production') app.use(demoSinkRoutes(services));
+  if (config.env !== 'production') app.use(DEMO_X_API_PATH, demoXApiRoutes()); // the demo X channel's fake source
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
   for (const [name, file] of Object.entries(VENDOR_FILES)) {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: '1d' }));
@@ -84,6 +92,10 @@ export function createApp(services: Services): express.Express {
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
+  consoleRoutes.use(slaWebRoutes(services));
+  consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
+  consoleRoutes.use(replyWindowRoutes(services));
+  consoleRoutes.use(workflowRoutes(services)); // 003_workflow: case actions, notes, canned responses, bulk, notifications
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

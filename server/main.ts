@@ -33,8 +33,9 @@ export async function startWorkers(services: Services) {
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger }, workerConnection, config.redisPrefix, logger);
-  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger }, workerConnection, config.redisPrefix);
-  const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j), createPollScheduler(queues))
+  const pollScheduler = createPollScheduler(queues);
+  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger }, workerConnection, config.redisPrefix, pollScheduler);
+  const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j), pollScheduler)
     .then((r) => logger.info(r, 'reconciled jobs from the database'))
     .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed; will retry on the next reconnect'));
   await reconcile();

@@ -21,13 +21,16 @@ export type CliCommand = {
   /** The flags part of the usage line, e.g. `--email E [--locale de|en]`. */
   usage: string;
   flagNames: string[];
-  execute(flags: Record<string, string | undefined>, ctx: CommandContext): Promise<CommandOutput>;
+  /** Flags that may be given several times (`--search a --search b`); they arrive as arrays. */
+  repeatable: string[];
+  execute(flags: Record<string, string | string[] | undefined>, ctx: CommandContext): Promise<CommandOutput>;
 };
 
 type CommandSpec<F extends z.ZodObject, R extends object> = {
   summary: string;
   usage: string;
   flags: F;
+  repeatable?: string[];
   run(flags: z.output<F>, ctx: CommandContext): Promise<R>;
   /** The human-readable output. */
   describe(result: R): string;
@@ -40,6 +43,7 @@ export function defineCommand<F extends z.ZodObject, R extends object>(spec: Com
     summary: spec.summary,
     usage: spec.usage,
     flagNames: Object.keys(spec.flags.shape),
+    repeatable: spec.repeatable ?? [],
     async execute(flags, ctx) {
       const result = await spec.run(parseFlags(spec.flags, flags), ctx);
       return { json: result, text: spec.describe(result), exitCode: spec.exitCode?.(result) ?? 0 };
@@ -47,7 +51,7 @@ export function defineCommand<F extends z.ZodObject, R extends object>(spec: Com
   };
 }
 
-function parseFlags<F extends z.ZodObject>(schema: F, flags: Record<string, string | undefined>): z.output<F> {
+function parseFlags<F extends z.ZodObject>(schema: F, flags: Record<string, string | string[] | undefined>): z.output<F> {
   const parsed = schema.safeParse(flags);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

@@ -49,11 +49,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parseFlags(command: CliCommand, args: string[]): Record<string, string | undefined> {
-  const options = Object.fromEntries(command.flagNames.map((flag) => [flag, { type: 'string' as const }]));
+function parseFlags(command: CliCommand, args: string[]): Record<string, string | string[] | undefined> {
+  const options = Object.fromEntries(command.flagNames.map((flag) => [flag, { type: 'string' as const, multiple: command.repeatable.includes(flag) }]));
   const { values } = parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, strict: true, allowPositionals: false });
   const { json: _json, ...flags } = values;
-  return flags as Record<string, string | undefined>;
+  return flags as Record<string, string | string[] | undefined>;
 }
 
 function usage(): string {

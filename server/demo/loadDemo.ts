@@ -10,10 +10,14 @@ import { anyUserExists, backdateConversations } from '../db/repositories/demo.re
 import type { ConversationStatus, Role } from '../db/schema';
 import { systemActor } from '../domain/audit/actor';
 import { createApiChannel } from '../domain/channels/createChannel';
+import { createXChannel } from '../domain/channels/createXChannel';
+import { DEMO_X_ACCOUNT } from './demoXApi.routes';
 import { createUser } from '../domain/users/createUser';
 import { DEMO_LOGINS } from './demoLogins';
 import { DEMO_CHANNELS } from './demoTexts';
+import { seedDemoSla, settleDemoSla } from './demoSla';
 import { planConversations } from './planConversations';
+import { seedDemoWorkflow } from './demoWorkflow';
 import { playConversation, type DemoCast } from './playConversation';
 
 /** Where the console itself receives the demo channels' replies outside production (demoSink.routes.ts). */
@@ -39,7 +43,7 @@ const CONVERSATIONS = 300;
 const BATCH = 50;
 
 /** `webhookUrl`: where the demo channels' replies go — the console's own demo sink (server/demo/demoSink.routes.ts). */
-export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl: string | null }, opts: DemoOptions = {}): Promise<DemoResult> {
+export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl: string | null; xApiBaseUrl?: string | null }, opts: DemoOptions = {}): Promise<DemoResult> {
   const setup = await deps.db.transaction().execute(async (tx) => {
     if (await anyUserExists(tx)) return null;
     const users = [];
@@ -49,6 +53,16 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
       return { id: created.channelId, name, ingestToken: created.ingestToken };
     };
     const channels = { shop: await channel(DEMO_CHANNELS.shop), app: await channel(DEMO_CHANNELS.app) };
+    await seedDemoSla(tx, channels); // Berlin office hours; 60-minute and 4-hour first-response policies
+    await seedDemoWorkflow(tx, users); // 003_workflow: a team, predefined tags, canned responses
+    // An X account fed by the console's own fake X API (server/demo/demoXApi.routes.ts): live mentions every 20–40 s.
+    if (deps.xApiBaseUrl) {
+      await createXChannel(tx, deps.secretBox, {
+        name: 'X @replyline_demo', apiBaseUrl: deps.xApiBaseUrl, userId: DEMO_X_ACCOUNT.id, handle: DEMO_X_ACCOUNT.handle,
+        bearerToken: 'demo-bearer-token', appKey: 'demo-app-key', appSecret: 'demo-app-secret', accessToken: 'demo-access-token', accessSecret: 'demo-access-secret',
+        pollIntervalSeconds: 15, searches: ['Lieferung'],
+      }, actor);
+    }
     return { users, channels };
   });
   if (!setup) return { loaded: false, reason: 'The database already has users, so no demo data was loaded (it only goes into an empty database).' };
@@ -71,6 +85,7 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
     });
   }
   await backdateConversations(deps.db, ids);
+  await settleDemoSla(deps.db, ids); // the demo's replies stop the SLA clocks they answer
 
   const byStatus: Partial<Record<ConversationStatus, number>> = {};
   for (const plan of plans) byStatus[plan.status] = (byStatus[plan.status] ?? 0) + 1;

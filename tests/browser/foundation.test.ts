@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { eventStreamOpened, launchBrowser, screenshot, signInAs } from '../support/browser';
+import { eventStreamOpen, launchBrowser, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -66,20 +66,24 @@ describe('an agent in the console', () => {
   });
 
   it('when the conversation is opened and a reply sent, then it becomes "Zugestellt" without a reload and the webhook got it signed', async () => {
-    const streamOpen = eventStreamOpened(page);
     await Promise.all([page.waitForURL(`**/conversations/${conversationId}`), page.click(`[data-conversation-id="${conversationId}"] a`)]);
-    await streamOpen;
+    await eventStreamOpen(page);
     await expect(page.locator('.msg-inbound .msg-text').first().textContent()).resolves.toBe(XSS_TEXT);
     await expect(page.evaluate(() => (window as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
 
     await page.evaluate(() => { (window as { __samePage?: boolean }).__samePage = true; });
+    const responses: string[] = [];
+    page.on('response', (r) => { if (!r.url().endsWith('/events')) responses.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`); });
     const before = hooks.received.length;
     const text = 'Hallo Erika, wir schicken Ihnen heute ein neues Paket.';
     await page.fill('#reply-text', text);
     await page.click('form.reply button[type="submit"]');
 
     const delivered = page.locator('#thread .msg-outbound [data-delivery="sent"]');
-    await delivered.waitFor({ timeout: 15_000 });
+    await delivered.waitFor({ timeout: 15_000 }).catch(async (err: Error) => {
+      const inDb = await app.services.db.selectFrom('messages').select(['deliveryState']).where('text', '=', text).execute();
+      throw new Error(`${err.message}\nthread shows: ${await page.locator('#thread').innerHTML()}\ndatabase: ${JSON.stringify(inDb)}\nresponses: ${responses.join(', ')}`);
+    });
     await expect(delivered.textContent()).resolves.toContain('Zugestellt');
     await expect(page.locator('#thread .msg-outbound .msg-text').textContent()).resolves.toBe(text);
     await expect(page.evaluate(() => (window as { __samePage?: boolean }).__samePage)).resolves.toBe(true);
@@ -107,9 +111,8 @@ describe('a manager watching the inbox', () => {
   it('when a new post arrives, then it appears in the open inbox without a reload', async () => {
     const manager = await makeUser(app.services.db, { role: 'manager', locale: 'de', name: 'Max Manager' });
     const page = await newPage();
-    const streamOpen = eventStreamOpened(page);
     await signInAs(page, app.url, manager);
-    await streamOpen;
+    await eventStreamOpen(page);
     await page.evaluate(() => { (window as { __samePage?: boolean }).__samePage = true; });
 
     const text = `Neue Frage zur Rechnung ${Date.now()}`;

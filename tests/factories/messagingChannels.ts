@@ -4,6 +4,7 @@ import type { SecretBox } from '../../server/crypto/secretBox';
 import type { Db } from '../../server/db/client';
 import { systemActor } from '../../server/domain/audit/actor';
 import { createWhatsappChannel, type NewWhatsappChannel } from '../../server/domain/channels/createWhatsappChannel';
+import { createTelegramChannel } from '../../server/domain/channels/createTelegramChannel';
 
 const factoryActor = systemActor('test-factory');
 let phoneCounter = 0;
@@ -20,4 +21,9 @@ export async function makeWhatsappChannel(db: Db, secretBox: SecretBox, override
   };
   const created = await db.transaction().execute((tx) => createWhatsappChannel(tx, secretBox, input, factoryActor));
   return { ...created, ...input, verifyToken: created.verifyToken };
+}
+
+export async function makeTelegramChannel(db: Db, secretBox: SecretBox, fake: { baseUrl: string; token: string; botUsername: string }, overrides: { name?: string } = {}) {
+  const input = { name: overrides.name ?? `Telegram ${randomUUID().slice(0, 6)}`, botToken: fake.token, botUsername: fake.botUsername, apiBaseUrl: fake.baseUrl, longPollSeconds: 0 };
+  return db.transaction().execute((tx) => createTelegramChannel(tx, secretBox, input, factoryActor));
 }

@@ -25,9 +25,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Resolves once the page's SSE stream (/events) has answered, i.e. the server has subscribed it to live events. */
-export function eventStreamOpened(page: Page) {
-  return page.waitForResponse((r) => new URL(r.url()).pathname === '/events' && r.status() === 200);
+/**
+ * Resolves once the page's SSE stream (htmx-ext-sse's EventSource on [sse-connect]) is open, i.e. the
+ * server has answered /events and subscribed it to live events.
+ */
+export async function eventStreamOpen(page: Page, timeout = 15_000) {
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[sse-connect]') as (Element & { 'htmx-internal-data'?: { sseEventSource?: EventSource } }) | null;
+    return el?.['htmx-internal-data']?.sseEventSource?.readyState === 1;
+  }, undefined, { timeout, polling: 50 }).catch(async (err: Error) => {
+    const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 500);
+    throw new Error(`${err.message}: the live stream of ${page.url()} never opened; the page says: ${body}`);
+  });
 }
 
 /** Signs in through the real form and waits for the inbox. */

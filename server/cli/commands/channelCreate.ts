@@ -1,24 +1,55 @@
-/** channel:create — connects a channel. Only API channels can be created here so far. */
+/** channel:create — connects a channel: an API channel, or an X account (polled by the worker). */
 import { z } from 'zod';
 import { createSecretBox } from '../../crypto/secretBox';
 import { apiChannelSchema, createApiChannel } from '../../domain/channels/createChannel';
+import { createXChannel, type CreatedXChannel } from '../../domain/channels/createXChannel';
 import { CLI_ACTOR, defineCommand } from '../command';
+import { describeMessagingChannel, isMessagingKind, MESSAGING_FLAGS, MESSAGING_REPEATABLE, MESSAGING_USAGE, runMessagingChannelCreate, type MessagingCreated } from './messagingChannelCreate';
 import { withDb } from '../withDb';
 
 export const channelCreate = defineCommand({
   summary: 'Connect a channel (prints its ingest token and webhook secret once)',
-  usage: '--kind api --name N [--webhook-url URL]',
+  usage: '--kind api --name N [--webhook-url URL] | --kind x --name N --bearer-token T --user-id ID [--api-base-url URL] [--handle H] [--app-key K --app-secret S --access-token T --access-secret S] [--poll-interval SECONDS] [--search "query"]… | ' + MESSAGING_USAGE,
   flags: z.object({
-    kind: z.literal('api', { error: (issue) => `channel kind "${String(issue.input)}" is not supported yet by the CLI; only "api" is` }),
+    kind: z.enum(['api', 'x', 'whatsapp', 'telegram'], { error: (issue) => `channel kind "${String(issue.input)}" is not supported yet by the CLI; "api", "x", "whatsapp" and "telegram" are` }),
     name: apiChannelSchema.shape.name,
     'webhook-url': apiChannelSchema.shape.webhookUrl,
+    // --kind x (validated by the X channel command itself)
+    'api-base-url': z.string().optional(),
+    'bearer-token': z.string().optional(),
+    'user-id': z.string().optional(),
+    handle: z.string().optional(),
+    'app-key': z.string().optional(),
+    'app-secret': z.string().optional(),
+    'access-token': z.string().optional(),
+    'access-secret': z.string().optional(),
+    'poll-interval': z.string().optional(),
+    search: z.array(z.string()).optional(),
+    ...MESSAGING_FLAGS,
   }),
-  run: async (flags, { config }) => {
+  repeatable: ['search', ...MESSAGING_REPEATABLE],
+  run: async (flags, { config }): Promise<{ kind: 'api'; channelId: string; name: string; webhookUrl: string | null | undefined; ingestToken: string; webhookSecret: string } | ({ kind: 'x' } & CreatedXChannel) | MessagingCreated> => {
+    if (isMessagingKind(flags.kind)) return runMessagingChannelCreate({ ...flags, kind: flags.kind }, config);
+    if (flags.kind === 'x') {
+      const x = {
+        name: flags.name, apiBaseUrl: flags['api-base-url'], userId: flags['user-id'] ?? '', handle: flags.handle,
+        bearerToken: flags['bearer-token'] ?? '', appKey: flags['app-key'], appSecret: flags['app-secret'], accessToken: flags['access-token'],
+        accessSecret: flags['access-secret'], pollIntervalSeconds: flags['poll-interval'], searches: flags.search ?? [],
+      };
+      // The worker picks the new channel up within a minute (its schedule sweep); the CLI needs no Redis.
+      const created = await withDb(config, (db) => db.transaction().execute((tx) => createXChannel(tx, createSecretBox(config.encryptionKey), x, CLI_ACTOR)));
+      return { kind: 'x', ...created };
+    }
     const input = { name: flags.name, webhookUrl: flags['webhook-url'] };
     const created = await withDb(config, (db) => db.transaction().execute((tx) => createApiChannel(tx, createSecretBox(config.encryptionKey), input, CLI_ACTOR)));
-    return { ...created, kind: flags.kind, ...input };
+    return { ...created, kind: 'api', ...input };
   },
-  describe: (c) => [
+  describe: (c) => c.kind === 'whatsapp' || c.kind === 'telegram' ? describeMessagingChannel(c) : c.kind === 'x' ? [
+    `Created X channel "${c.name}" (id ${c.channelId}) for X user ${c.userId}, reading ${c.apiBaseUrl} every ${c.pollIntervalSeconds} s.`,
+    `Credentials stored encrypted: ${Object.entries(c.credentials).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    c.topics.length ? `Tracked searches: ${c.topics.map((t) => `"${t.query}"`).join(', ')}.` : 'No tracked searches (add them on the channels page).',
+    'A running worker starts polling it within a minute.',
+  ].join('\n') : [
     `Created API channel "${c.name}" (id ${c.channelId}).`,
     'Store these now, they are shown only once:',
     `  ingest token:   ${c.ingestToken}`,

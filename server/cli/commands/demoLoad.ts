@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { createSecretBox } from '../../crypto/secretBox';
 import { DEMO_SINK_PATH, loadDemo } from '../../demo/loadDemo';
+import { DEMO_X_API_PATH } from '../../demo/demoXApi.routes';
 import { defineCommand } from '../command';
 import { withDb } from '../withDb';
 
@@ -9,7 +10,7 @@ export const demoLoad = defineCommand({
   summary: 'Load demo data (skipped when the database already has users)',
   usage: '',
   flags: z.object({}),
-  run: (_flags, { config }) => withDb(config, (db) => loadDemo({ db, secretBox: createSecretBox(config.encryptionKey), webhookUrl: `${config.baseUrl}${DEMO_SINK_PATH}` })),
+  run: (_flags, { config }) => withDb(config, (db) => loadDemo({ db, secretBox: createSecretBox(config.encryptionKey), webhookUrl: `${config.baseUrl}${DEMO_SINK_PATH}`, xApiBaseUrl: `${config.baseUrl}${DEMO_X_API_PATH}/2/` })),
   describe: (r) => {
     if (!r.loaded) return r.reason;
     const statuses = Object.entries(r.byStatus).map(([status, n]) => `${status} ${n}`).join(', ');

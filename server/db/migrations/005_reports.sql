@@ -31,17 +31,17 @@ CREATE TRIGGER conversations_propagate_topic AFTER UPDATE OF topic_id ON convers
 
 -- Every SLA/volume/response-time report: inbound posts of a posted_at range, answered from the index
 -- (index-only scan) with everything the counting rules need.
-CREATE INDEX messages_report_inbound_idx ON messages (posted_at)
+CREATE INDEX IF NOT EXISTS messages_report_inbound_idx ON messages (posted_at)
   INCLUDE (channel_id, topic_id, sla_due_at, sla_state, responded_at, business_minutes_to_respond,
            wall_minutes_to_respond, response_message_id, breach_responsible_user_id)
   WHERE direction = 'inbound';
 
 -- The people report: replies sent per agent in a range.
-CREATE INDEX messages_report_outbound_idx ON messages (posted_at)
+CREATE INDEX IF NOT EXISTS messages_report_outbound_idx ON messages (posted_at)
   INCLUDE (author_user_id, channel_id)
   WHERE direction = 'outbound';
 
 -- The backlog report: open conversations by status and age.
-CREATE INDEX conversations_report_backlog_idx ON conversations (status, created_at)
+CREATE INDEX IF NOT EXISTS conversations_report_backlog_idx ON conversations (status, created_at)
   INCLUDE (channel_id, topic_id)
   WHERE status <> 'closed';

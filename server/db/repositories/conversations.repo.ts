@@ -61,6 +61,7 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
       sql<string | null>`(SELECT left(m.text, 160) FROM messages m WHERE m.conversation_id = c.id
         ORDER BY m.posted_at DESC, m.id DESC LIMIT 1)`.as('snippet'),
       'c.responseDueAt', 'c.slaPolicyId', slaPostsOf('c'),
+      sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ]);
   if (f.status?.length) q = q.where('c.status', 'in', f.status);
   if (f.channelId) q = q.where('c.channelId', '=', f.channelId);
@@ -92,6 +93,7 @@ export function findConversationDetail(db: DbOrTx, id: string) {
       'c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'c.assigneeId', 'c.channelId', 'c.createdAt',
       'ch.name as channelName', 'ch.kind as channelKind', 'ct.name as contactName', 'ct.id as contactId', 'u.name as assigneeName',
       'c.firstResponseDueAt', 'c.nextResponseDueAt', 'c.resolutionDueAt', 'c.responseDueAt', slaPostsOf('c'),
+      sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ])
     .where('c.id', '=', id).executeTakeFirst();
 }

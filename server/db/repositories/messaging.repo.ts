@@ -9,7 +9,8 @@ export function insertInboxRow(db: DbOrTx, row: { kind: 'whatsapp'; channelId: s
 
 /** The row, locked for processing; undefined if gone or already processed. */
 export function lockPendingInboxRow(tx: Tx, id: string) {
-  return tx.selectFrom('webhookInbox').selectAll().where('id', '=', id).where('processedAt', 'is', null)
+  // payload as text: CamelCasePlugin would rename the nested snake_case keys of a jsonb value.
+  return tx.selectFrom('webhookInbox').select(['id', 'channelId', 'attempts', sql<string>`payload::text`.as('payloadText')]).where('id', '=', id).where('processedAt', 'is', null)
     .forUpdate().skipLocked().executeTakeFirst();
 }
 
@@ -63,4 +64,11 @@ export function insertMessagingChannel(tx: Tx, c: { kind: 'whatsapp' | 'telegram
     kind: c.kind, name: c.name, ingestTokenHash: null, webhookUrl: null, credentialsEnc: c.credentialsEnc,
     settings: sql`${JSON.stringify(c.settings)}::jsonb`, ...(c.pollIntervalSeconds ? { pollIntervalSeconds: c.pollIntervalSeconds } : {}),
   }).returningAll().executeTakeFirstOrThrow();
+}
+
+/** When the customer last wrote in this conversation (starts the WhatsApp service window). */
+export async function lastInboundAt(db: DbOrTx, conversationId: string): Promise<Date | null> {
+  const row = await db.selectFrom('messages').select('postedAt').where('conversationId', '=', conversationId)
+    .where('direction', '=', 'inbound').orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+  return row?.postedAt ?? null;
 }

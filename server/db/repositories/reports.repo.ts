@@ -5,7 +5,7 @@
  * docs/reports.md; keep both in step.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../client';
+import type { Db, DbOrTx, Tx } from '../client';
 import type { SlaAggregateRow } from '../../domain/reports/counting';
 import type { Granularity } from '../../domain/reports/range';
 
@@ -18,6 +18,19 @@ export type ReportFilter = {
   /** the moment "not yet due" is judged against */
   now: Date;
 };
+
+/**
+ * Runs report queries in a read-only transaction with room to sort in memory (percentiles sort every
+ * group's values) and without JIT compilation (it costs more than it saves for these plans).
+ * Read-only transactions take only ACCESS SHARE locks: ingest is never blocked.
+ */
+export function readReport<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().setAccessMode('read only').execute(async (tx) => {
+    await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
+    await sql`SET LOCAL jit = off`.execute(tx);
+    return fn(tx);
+  });
+}
 
 /** The posts of a report: inbound, posted in [from, to), optionally one channel / topic. */
 function inboundWhere(f: ReportFilter, alias = 'm'): RawBuilder<unknown> {
@@ -35,7 +48,7 @@ const breachedAt = (now: Date) => sql`(CASE WHEN m.responded_at IS NOT NULL
 const openAt = (now: Date) => sql`(m.responded_at IS NULL AND m.sla_state IS DISTINCT FROM 'breached' AND m.sla_due_at > ${now})`;
 
 /** Per local bucket and channel: counts by outcome and exact percentiles over answered posts. */
-export async function slaAggregates(db: Db, f: ReportFilter & { granularity: Granularity }): Promise<SlaAggregateRow[]> {
+export async function slaAggregates(db: DbOrTx, f: ReportFilter & { granularity: Granularity }): Promise<SlaAggregateRow[]> {
   const { rows } = await sql<SlaAggregateRow>`
     WITH posts AS (
       SELECT date_trunc(${f.granularity}, m.posted_at AT TIME ZONE ${f.timeZone}) AS bucket, m.channel_id,
@@ -68,7 +81,7 @@ export type DrilldownPost = {
 };
 
 /** The posts behind one bucket (local bucket label of the given granularity), breached ones first. */
-export async function slaDrilldown(db: Db, f: ReportFilter & { granularity: Granularity; bucket: string; limit: number }): Promise<DrilldownPost[]> {
+export async function slaDrilldown(db: DbOrTx, f: ReportFilter & { granularity: Granularity; bucket: string; limit: number }): Promise<DrilldownPost[]> {
   const bucketTs = f.bucket.length === 10 ? `${f.bucket}T00:00:00` : `${f.bucket}:00`;
   const { rows } = await sql<DrilldownPost>`
     SELECT m.id, m.conversation_id, c.case_number::text AS case_number, m.channel_id, ch.name AS channel_name,
@@ -94,7 +107,7 @@ export type ResponseTimeGroup = {
 };
 
 /** p50/p90/p95 in business and wall minutes over answered timed posts, per channel or per topic. */
-export async function responseTimePercentiles(db: Db, f: ReportFilter, by: 'channel' | 'topic'): Promise<ResponseTimeGroup[]> {
+export async function responseTimePercentiles(db: DbOrTx, f: ReportFilter, by: 'channel' | 'topic'): Promise<ResponseTimeGroup[]> {
   const key = by === 'channel' ? sql`m.channel_id` : sql`m.topic_id`;
   const { rows } = await sql<ResponseTimeGroup>`
     SELECT ${key}::text AS key, count(*) AS answered,
@@ -107,7 +120,7 @@ export async function responseTimePercentiles(db: Db, f: ReportFilter, by: 'chan
 }
 
 /** Answered timed posts per histogram bin (edges in minutes; bin i = [edges[i], edges[i+1]), last open-ended). */
-export async function responseTimeHistogram(db: Db, f: ReportFilter, edges: readonly number[]) {
+export async function responseTimeHistogram(db: DbOrTx, f: ReportFilter, edges: readonly number[]) {
   const arr = sql`${`{${edges.join(',')}}`}::double precision[]`;
   const { rows } = await sql<{ bin: number; business: string; wall: string }>`
     WITH b AS (
@@ -120,7 +133,7 @@ export async function responseTimeHistogram(db: Db, f: ReportFilter, edges: read
 }
 
 /** All inbound posts (timed or not) by local ISO weekday (1 = Monday) and hour. */
-export async function volumeHeatmap(db: Db, f: ReportFilter) {
+export async function volumeHeatmap(db: DbOrTx, f: ReportFilter) {
   const { rows } = await sql<{ dow: number; hour: number; n: string }>`
     SELECT extract(isodow FROM m.posted_at AT TIME ZONE ${f.timeZone})::int AS dow,
            extract(hour FROM m.posted_at AT TIME ZONE ${f.timeZone})::int AS hour, count(*) AS n
@@ -129,7 +142,7 @@ export async function volumeHeatmap(db: Db, f: ReportFilter) {
 }
 
 /** All inbound posts per local bucket and channel. */
-export async function volumeByChannel(db: Db, f: ReportFilter & { granularity: Granularity }) {
+export async function volumeByChannel(db: DbOrTx, f: ReportFilter & { granularity: Granularity }) {
   const { rows } = await sql<{ bucket: string; channelId: string; n: string }>`
     WITH p AS (SELECT date_trunc(${f.granularity}, m.posted_at AT TIME ZONE ${f.timeZone}) AS bucket, m.channel_id
                  FROM messages m WHERE ${inboundWhere(f)})
@@ -177,7 +190,7 @@ export type PeopleRow = {
  * range their reply answered, and how many of those within target; median response time of those;
  * breaches of posts of the range they were recorded responsible for.
  */
-export async function peopleReport(db: Db, f: ReportFilter): Promise<PeopleRow[]> {
+export async function peopleReport(db: DbOrTx, f: ReportFilter): Promise<PeopleRow[]> {
   const { rows } = await sql<Record<string, string | null>>`
     WITH replies AS (
       SELECT o.author_user_id AS user_id, count(*) AS n FROM messages o

@@ -163,3 +163,20 @@ export function findPoliciesWithCalendars(db: DbOrTx, ids: string[]) {
     .select(['p.id', 'p.calendarId', 'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt'])
     .where('p.id', 'in', ids).execute();
 }
+
+/**
+ * Closed conversations' posts that never got an answer expect none any more (the customer's "thanks"):
+ * their clocks are cleared, so they neither breach nor wait for timers. Used by the demo loader.
+ */
+export function clearClocksOfClosedConversations(db: DbOrTx, conversationIds: string[]) {
+  if (conversationIds.length === 0) return Promise.resolve();
+  return sql`
+    WITH cleared AS (
+      UPDATE messages m SET sla_due_at = NULL, sla_warn_at = NULL, sla_state = NULL, sla_kind = NULL, sla_policy_id = NULL
+      FROM conversations c
+      WHERE c.id = m.conversation_id AND c.status = 'closed' AND c.id = ANY(${conversationIds}::uuid[])
+        AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL
+      RETURNING m.conversation_id)
+    UPDATE conversations c SET response_due_at = NULL, next_response_due_at = NULL
+    WHERE c.id IN (SELECT conversation_id FROM cleared)`.execute(db).then(() => undefined);
+}

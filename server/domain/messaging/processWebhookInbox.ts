@@ -26,7 +26,7 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
       if (!row) return { outcome: 'skipped' as const, ingested: 0, receipts: 0, skippedItems: 0 };
       const channel = await findChannel(tx, row.channelId);
       const settings = whatsappSettingsSchema.safeParse(channel?.settings);
-      const payload = parseWhatsappPayload(row.payload);
+      const payload = parseWhatsappPayload(safeJson(row.payloadText));
       if (!channel || !settings.success || !payload) {
         deps.logger.warn({ inboxId, channelId: row.channelId }, 'webhook delivery cannot be read any more (channel gone or payload invalid); marked processed');
         await markInboxProcessed(tx, row.id, row.attempts + 1);
@@ -56,5 +56,14 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
   } catch (err) {
     await markInboxFailed(deps.db, inboxId, (err as Error).message).catch(() => undefined);
     throw err;
+  }
+}
+
+/** The stored payload as sent (read as text: the query layer would rename nested snake_case keys). */
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

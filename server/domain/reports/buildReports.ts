@@ -5,7 +5,7 @@
 import type { Db } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import {
-  backlogAges, conversationsByStatus, listReportChannels, listReportTopics, peopleReport, responseTimeHistogram,
+  backlogAges, conversationsByStatus, listReportChannels, listReportTopics, peopleReport, readReport, responseTimeHistogram,
   responseTimePercentiles, slaAggregates, slaDrilldown, volumeByChannel, volumeHeatmap, type ReportFilter,
 } from '../../db/repositories/reports.repo';
 import type { Actor } from '../audit/actor';
@@ -37,7 +37,9 @@ export type SlaReport = {
 };
 
 export async function buildSlaReport(db: Db, p: ReportParams, now: Date): Promise<SlaReport> {
-  const [aggregates, names] = await Promise.all([slaAggregates(db, { ...filterOf(p, now), granularity: p.granularity }), channelNames(db)]);
+  const [aggregates, names] = await Promise.all([
+    readReport(db, (tx) => slaAggregates(tx, { ...filterOf(p, now), granularity: p.granularity })), channelNames(db),
+  ]);
   const rows = aggregates.map((r) => toSlaReportRow(r, names));
   const byChannel = new Map<string, SlaReportRow[]>();
   for (const r of rows) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r]);
@@ -71,8 +73,8 @@ const pcts = (a: (number | null)[] | null): Pcts => ({ p50: roundMinutes(a?.[0])
 export async function buildResponseTimes(db: Db, p: ReportParams, now: Date) {
   const f = filterOf(p, now);
   const [byChannel, byTopic, histogram, names, topics] = await Promise.all([
-    responseTimePercentiles(db, f, 'channel'), responseTimePercentiles(db, f, 'topic'), responseTimeHistogram(db, f, HISTOGRAM_EDGES),
-    channelNames(db), listReportTopics(db),
+    readReport(db, (tx) => responseTimePercentiles(tx, f, 'channel')), readReport(db, (tx) => responseTimePercentiles(tx, f, 'topic')),
+    readReport(db, (tx) => responseTimeHistogram(tx, f, HISTOGRAM_EDGES)), channelNames(db), listReportTopics(db),
   ]);
   const topicNames = new Map(topics.map((t) => [t.id, t.name]));
   const group = (g: (typeof byChannel)[number], name: string | null) => ({
@@ -89,7 +91,9 @@ export async function buildResponseTimes(db: Db, p: ReportParams, now: Date) {
 export async function buildVolume(db: Db, p: ReportParams, now: Date) {
   const f = filterOf(p, now);
   const granularity: Granularity = p.granularity === 'hour' ? 'day' : p.granularity;
-  const [cells, series, names] = await Promise.all([volumeHeatmap(db, f), volumeByChannel(db, { ...f, granularity }), channelNames(db)]);
+  const [cells, series, names] = await Promise.all([
+    readReport(db, (tx) => volumeHeatmap(tx, f)), readReport(db, (tx) => volumeByChannel(tx, { ...f, granularity })), channelNames(db),
+  ]);
   const grid = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
   for (const c of cells) grid[c.dow - 1]![c.hour] = c.n;
   const max = Math.max(0, ...cells.map((c) => c.n));
@@ -116,7 +120,7 @@ export async function buildBacklog(db: Db, p: Pick<ReportParams, 'channelId' | '
 }
 
 export async function buildPeople(db: Db, p: ReportParams, now: Date) {
-  const rows = await peopleReport(db, filterOf(p, now));
+  const rows = await readReport(db, (tx) => peopleReport(tx, filterOf(p, now)));
   return {
     from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone,
     people: rows.map((r) => ({ ...r, medianBusinessMinutes: roundMinutes(r.medianBusinessMinutes), medianWallMinutes: roundMinutes(r.medianWallMinutes) })),

@@ -35,7 +35,7 @@ export function localDate(timeZone: string, at: Date): string {
   return new Date(at.getTime() + zoneOffsetMs(timeZone, at)).toISOString().slice(0, 10);
 }
 
-/** The instant a local date-time (wall clock, no offset) happens in a time zone; in a DST gap the first instant after it. */
+/** The instant a local date-time (wall clock, no offset) happens in a time zone; a time in a DST gap moves forward by the gap (02:30 → 03:30). */
 export function zonedToInstant(timeZone: string, localIso: string): Date {
   const [d, t = '00:00'] = localIso.split('T');
   const [y, m, day] = d!.split('-').map(Number);

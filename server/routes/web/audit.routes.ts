@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { listAudit, verifyAuditChain } from '../../db/repositories/audit.repo';
 import { listUsers } from '../../db/repositories/users.repo';
+import { listChannels } from '../../db/repositories/channels.repo';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import type { Services } from '../../services';
@@ -12,10 +13,10 @@ export function auditRoutes({ db }: Services): Router {
   const router = Router();
   router.get('/audit', requirePermission('audit.read'), async (req, res) => {
     const q = parseInput(auditQuery, { limit: 100, ...req.query }, 'filter');
-    const [events, users, chain] = await Promise.all([listAudit(db, q), listUsers(db), verifyAuditChain(db)]);
+    const [events, users, chain, channels] = await Promise.all([listAudit(db, q), listUsers(db), verifyAuditChain(db), listChannels(db)]);
     const last = events.at(-1);
     renderPageOrFragment(req, res, 'audit', 'partials/audit-table', {
-      events, users, chain, filters: req.query, nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
+      events, users, chain, channels, filters: req.query, nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
     });
   });
   return router;

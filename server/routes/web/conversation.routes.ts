@@ -11,8 +11,11 @@ import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
 import { idParam, replyBody } from '../conversations.schema';
 import { renderPageOrFragment } from './render';
+import { clearPresence, recordCannedUse } from './workflow.routes';
+import { workflowData } from './workflowView';
 
-export function conversationRoutes({ db, dispatcher }: Services): Router {
+export function conversationRoutes(services: Services): Router {
+  const { db, dispatcher } = services;
   const router = Router();
 
   async function load(req: Request) {
@@ -23,7 +26,8 @@ export function conversationRoutes({ db, dispatcher }: Services): Router {
   }
 
   const view = async (req: Request, res: Response, extra: { replyError?: string; draft?: string } = {}) => {
-    const data = { ...(await load(req)), canReply: can(req.user!.role, 'conversation.reply'), replyError: null, draft: '', ...extra };
+    const loaded = await load(req);
+    const data = { ...loaded, ...(await workflowData(services, req.user!, loaded.conversation)), canReply: can(req.user!.role, 'conversation.reply'), replyError: null, draft: '', ...extra };
     renderPageOrFragment(req, res, 'conversation', 'partials/conversation-main', data);
   };
 
@@ -43,8 +47,12 @@ export function conversationRoutes({ db, dispatcher }: Services): Router {
     }
     const user = req.user!;
     try {
-      await inTransaction(db, dispatcher, (tx, effects) => queueReply(tx, effects,
-        { conversationId: conversation.id, text: parsed.data.text, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
+      await inTransaction(db, dispatcher, async (tx, effects) => {
+        await queueReply(tx, effects, { conversationId: conversation.id, text: parsed.data.text, lastSeenMessageId: parsed.data.lastSeenMessageId,
+          author: { id: user.id, name: user.name } }, userActor(user, req.ip));
+        await recordCannedUse(tx, req.body?.cannedId); // a canned response inserted into this reply counts as used
+      });
+      await clearPresence(services, conversation.id, user.id);
     } catch (err) {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       res.status(err.status);

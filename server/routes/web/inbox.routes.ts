@@ -9,6 +9,7 @@ import type { Services } from '../../services';
 import { inboxQuery } from '../conversations.schema';
 import { inboxSlaView } from '../../domain/sla/inboxView';
 import { renderPageOrFragment } from './render';
+import { inboxWorkflowData } from './workflowView';
 
 export function inboxRoutes({ db }: Services): Router {
   const router = Router();
@@ -23,10 +24,12 @@ export function inboxRoutes({ db }: Services): Router {
     const filters = {
       status: typeof raw.status === 'string' ? raw.status : 'open', channelId: q.channelId ?? '',
       assigneeId: typeof req.query.assigneeId === 'string' ? req.query.assigneeId : '', sort: q.sort,
+      q: q.q ?? '', tag: q.tag ?? '',
     };
     const nextOffset = conversations.length > q.limit ? q.offset + q.limit : null;
     const data = { conversations: conversations.slice(0, q.limit), channels, users, statuses: STATUSES, filters, nextOffset, offset: q.offset };
     Object.assign(data, { sla: await inboxSlaView(db, data.conversations) }); // 002_sla: due time, state, business minutes left
+    Object.assign(data, await inboxWorkflowData(db, req.user!, data.conversations.map((c) => c.id))); // 003_workflow: bulk, tags, views
     renderPageOrFragment(req, res, 'inbox', q.offset > 0 ? 'partials/inbox-rows' : 'partials/inbox-list', data);
   });
   return router;

@@ -12,8 +12,7 @@ import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
 import { drilldownQuery, REPORT_NAMES, reportQuery, type ResolvedReportQuery } from '../api/reports.schema';
 import { slaChannelViews } from '../../presenters/reports.presenter';
-import { formatDateTime, type Translate } from '../../i18n/translate';
-import type { Locale } from '../../db/schema';
+import type { Translate } from '../../i18n/translate';
 import { renderPageOrFragment } from './render';
 
 const COMMON_ZONES = ['Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'UTC', 'America/New_York', 'Asia/Tokyo'];
@@ -51,12 +50,12 @@ export function reportRoutes({ db }: Services): Router {
     ]);
     const t = res.locals.t as Translate;
     const drillBase = `/reports/sla/posts?${new URLSearchParams({ timeZone: base.q.timeZone, granularity: base.q.granularity, ...(base.q.topicId ? { topicId: base.q.topicId } : {}) })}`;
+    const previousRange = base.q.compare ? previousPeriod(base.q) : null;
     renderPageOrFragment(req, res, 'reports-sla', 'partials/reports-sla-body', {
-      ...base, title: t('reports.sla.title'), data: current, previous,
-      previousRange: base.q.compare ? previousPeriod(base.q) : null,
+      ...base, title: t('reports.sla.title'), data: current, previous, previousRange,
       views: slaChannelViews(current, previous, base.q.goal, drillBase, {
         goal: t('reports.goal', { goal: base.q.goal }), previous: t('reports.sla.previousLine'), pct: t('reports.col.pct'),
-      }),
+      }, { fromDate: base.q.fromDate, toDate: base.q.toDate, previous: previousRange }),
     });
   });
 
@@ -65,7 +64,10 @@ export function reportRoutes({ db }: Services): Router {
     const [posts, channels] = await Promise.all([buildSlaDrilldown(db, q, new Date()), listReportChannels(db)]);
     res.render('reports-drilldown', {
       title: res.locals.t('reports.drill.title'), q, posts, channel: channels.find((c) => c.id === q.channelId) ?? null,
-      fmtZ: (d: Date) => formatDateTime(res.locals.locale as Locale, d, q.timeZone),
+      // With the zone's abbreviation: on the night clocks go back, 02:30 CEST and 02:30 CET both happen.
+      fmtZ: (d: Date) => new Intl.DateTimeFormat(res.locals.locale === 'de' ? 'de-DE' : 'en-GB', {
+        day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: q.timeZone,
+      }).format(d),
       counts: {
         breached: posts.filter((p) => p.outcome === 'breached').length,
         open: posts.filter((p) => p.outcome === 'open').length,

@@ -1,0 +1,78 @@
+/**
+ * The Telegram Bot API connector. Inbound by getUpdates long polling: the cursor is the next offset
+ * (last update_id + 1), stored by the poll job only after the items are committed — and only the next
+ * getUpdates with that offset confirms the earlier updates to Telegram, so nothing is lost on a crash.
+ * Outbound: sendMessage threaded to the customer's message with reply_parameters.
+ */
+import { errorForFailure } from '../httpErrors';
+import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
+import { parseExternalId, readUpdates, telegramExternalId } from './normalize';
+import { telegramCredentialsSchema, telegramSettingsSchema, type TelegramSettings } from './settings';
+
+export const TELEGRAM_MAX_TEXT_LENGTH = 4096;
+const BATCH = 100;
+
+type BotAnswer = { ok: boolean; result?: unknown; error_code?: number; description?: string; parameters?: { retry_after?: number } };
+
+async function call(settings: TelegramSettings, token: string, method: string, body: object, timeoutMs: number): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${settings.apiBaseUrl}/bot${token}/${method}`, {
+      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw errorForFailure(err);
+  }
+  const answer = await res.json().catch(() => null) as BotAnswer | null;
+  if (res.ok && answer?.ok) return answer.result;
+  throw botError(answer?.error_code ?? res.status, answer?.description ?? `HTTP ${res.status}`, answer?.parameters?.retry_after);
+}
+
+export function botError(code: number, description: string, retryAfter?: number): ConnectorError {
+  const message = `Telegram ${code}: ${description}`.slice(0, 400);
+  if (code === 429) return new RateLimited(message, new Date(Date.now() + (retryAfter ?? 30) * 1000));
+  // 401: token revoked; 404 on every method: the token names no bot.
+  if (code === 401 || code === 404) return new AuthFailed(message);
+  if (code >= 500) return new Transient(message);
+  // 400 (chat not found, message too long), 403 (the user blocked the bot), 409 (a webhook is set).
+  return new Permanent(message);
+}
+
+function unpack(channel: { settings: unknown; credentials: Record<string, string> }) {
+  const settings = telegramSettingsSchema.parse(channel.settings);
+  const creds = telegramCredentialsSchema.safeParse(channel.credentials);
+  if (!creds.success) throw new AuthFailed('This Telegram channel has no bot token');
+  return { settings, token: creds.data.botToken };
+}
+
+export const telegramConnector: Connector = {
+  kind: 'telegram',
+  limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
+
+  async fetchSince(channel, cursor) {
+    const { settings, token } = unpack(channel);
+    const offset = cursor.channel && /^\d+$/.test(cursor.channel) ? Number(cursor.channel) : undefined;
+    const updates = await call(settings, token, 'getUpdates', {
+      ...(offset !== undefined ? { offset } : {}), limit: BATCH, timeout: settings.longPollSeconds, allowed_updates: ['message'],
+    }, (settings.longPollSeconds + 15) * 1000);
+    if (!Array.isArray(updates)) throw new Transient('getUpdates answered without a list');
+    const read = readUpdates(channel.id, { id: settings.botId, username: settings.botUsername }, updates);
+    return {
+      items: read.items, skipped: read.skipped,
+      nextCursor: { channel: read.maxUpdateId !== null ? String(read.maxUpdateId + 1) : cursor.channel, topics: cursor.topics },
+    };
+  },
+
+  async sendReply(channel, reply) {
+    const { settings, token } = unpack(channel);
+    const target = reply.inReplyToExternalId ? parseExternalId(reply.inReplyToExternalId) : null;
+    const chatId = target?.chatId ?? reply.recipientExternalId;
+    if (!chatId) throw new Permanent('No Telegram chat to answer in');
+    const result = await call(settings, token, 'sendMessage', {
+      chat_id: chatId, text: reply.text,
+      ...(target ? { reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true } } : {}),
+    }, 15_000) as { message_id?: number; chat?: { id?: number } } | null;
+    if (typeof result?.message_id !== 'number') throw new Transient('sendMessage answered without a message id');
+    return { externalId: telegramExternalId(result.chat?.id ?? chatId, result.message_id), url: null };
+  },
+};

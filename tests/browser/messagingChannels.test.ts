@@ -1,0 +1,104 @@
+/**
+ * Messaging channels as an agent sees them, in headless Chromium: for each channel an inbound message
+ * arrives in the inbox, the agent answers in the console, and the reply reaches the (fake or real local) server.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import request from 'supertest';
+import { makeUser } from '../factories/factories';
+import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
+import { pollChannelOnce } from '../../jobs/pollChannel';
+import { inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta } from '../fakes/fakeMetaServer';
+import { eventStreamOpen, launchBrowser, screenshot, signInAs } from '../support/browser';
+import { startTestApp, type TestApp } from '../support/testApp';
+
+jest.setTimeout(60_000);
+
+let app: TestApp;
+let browser: Browser;
+let meta: FakeMeta;
+let tg: FakeTelegram;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [app, browser, meta, tg] = await Promise.all([startTestApp({ workers: true }), launchBrowser(), startFakeMeta({ accessToken: 'EAAG-browser' }), startFakeTelegram()]);
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await meta?.close();
+  await tg?.close();
+  await app?.stop();
+});
+
+async function agentPage(): Promise<Page> {
+  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await signInAs(page, app.url, await makeUser(app.services.db, { role: 'agent', locale: 'de', name: 'Anna Agent' }));
+  return page;
+}
+
+/** Opens the conversation from the inbox row once the message has arrived, and types and sends a reply. */
+async function answerFromInbox(page: Page, conversationId: string, text: string) {
+  const row = page.locator(`[data-conversation-id="${conversationId}"]`);
+  await row.waitFor({ timeout: 15_000 });
+  await Promise.all([page.waitForURL(`**/conversations/${conversationId}`), row.locator('a').first().click()]);
+  await eventStreamOpen(page);
+  await page.fill('#reply-text', text);
+  await page.click('form.reply button[type="submit"]');
+  await page.locator('#thread .msg-outbound [data-delivery="sent"]').waitFor({ timeout: 15_000 });
+}
+
+const conversationOf = async (channelId: string, externalId: string) => {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const m = await app.services.db.selectFrom('messages').select('conversationId').where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst();
+    if (m) return m.conversationId;
+    if (Date.now() > deadline) throw new Error(`message ${externalId} never arrived`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('WhatsApp', () => {
+  it('when a customer writes on WhatsApp, then the message shows in the inbox, the reply reaches the Graph API, and the read receipt shows live', async () => {
+    const ch = await makeWhatsappChannel(app.services.db, app.services.secretBox, { name: 'WhatsApp Service', accessToken: 'EAAG-browser', graphBaseUrl: meta.baseUrl });
+    const page = await agentPage();
+    await eventStreamOpen(page);
+    const wamid = newWamid();
+    const body = JSON.stringify(inboundText(ch.phoneNumberId, 'Hallo, meine Lieferung fehlt noch.', { id: wamid, name: 'Lena Schulz', from: '4915233344455' }));
+    const res = await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(ch.appSecret, body)).send(body);
+    expect(res.status).toBe(200);
+    const conversationId = await conversationOf(ch.channelId, wamid);
+    await page.locator(`[data-conversation-id="${conversationId}"]`).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'messaging-whatsapp-inbox');
+
+    const before = meta.sent.length;
+    await answerFromInbox(page, conversationId, 'Hallo Lena, wir prüfen das sofort.');
+    const [sent] = (await meta.waitForSent(before + 1)).slice(before);
+    expect(sent!.body).toMatchObject({ to: '4915233344455', type: 'text', text: { body: 'Hallo Lena, wir prüfen das sofort.' } });
+    await expect(page.locator('#reply-window').textContent()).resolves.toContain('24-Stunden-Fenster');
+
+    const receipt = JSON.stringify(statusUpdate(ch.phoneNumberId, sent!.wamid, 'read'));
+    await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(ch.appSecret, receipt)).send(receipt);
+    await page.locator('#thread .msg-outbound [data-receipt="read"]').waitFor({ timeout: 15_000 });
+    await expect(page.locator('#thread .msg-outbound [data-receipt="read"]').textContent()).resolves.toBe('Gelesen');
+    await screenshot(page, 'messaging-whatsapp-conversation');
+  });
+});
+
+describe('Telegram', () => {
+  it('when a customer writes the bot, then the poll brings it into the inbox and the reply reaches sendMessage threaded to it', async () => {
+    const ch = await makeTelegramChannel(app.services.db, app.services.secretBox, tg, { name: 'Telegram Bot' });
+    const page = await agentPage();
+    const { chatId, messageId } = tg.pushPrivateText({ id: 777123, first_name: 'Jana', last_name: 'Fischer', username: 'janaf' }, 'Kann ich meine Adresse noch ändern?');
+    const { db, dispatcher, secretBox, logger } = app.services;
+    await pollChannelOnce({ db, dispatcher, secretBox, logger }, ch.channelId);
+    const conversationId = await conversationOf(ch.channelId, `${chatId}:${messageId}`);
+    await page.reload();
+    await answerFromInbox(page, conversationId, 'Ja, schreiben Sie uns einfach die neue Adresse.');
+    const [sent] = await tg.waitForSent(1);
+    expect(sent).toMatchObject({ chat_id: String(chatId), text: 'Ja, schreiben Sie uns einfach die neue Adresse.', reply_parameters: { message_id: messageId } });
+    await screenshot(page, 'messaging-telegram-conversation');
+  });
+});

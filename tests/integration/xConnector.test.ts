@@ -1,0 +1,320 @@
+/**
+ * The X connector end to end against a fake X API v2 on loopback: polling through the real poll
+ * processor (fetch → ingest per item → cursor after commit), health, rate limits, backoff, restarts,
+ * and replies posted through the outbound worker.
+ */
+import { randomInt } from 'node:crypto';
+import request from 'supertest';
+import { createPollScheduler, pollChannelOnce, type PollDeps, type PollOutcome } from '../../jobs/pollChannel';
+import { systemActor } from '../../server/domain/audit/actor';
+import { createXChannel, type NewXChannel } from '../../server/domain/channels/createXChannel';
+import { channelHealthView } from '../../server/presenters/channelHealth.presenter';
+import { listChannelsWithHealth } from '../../server/db/repositories/channelHealth.repo';
+import { makeUser } from '../factories/factories';
+import { startFakeXServer, type FakeXServer } from '../fakes/fakeXServer';
+import { startTestApp, type TestApp } from '../support/testApp';
+
+let app: TestApp;
+let fake: FakeXServer;
+let deps: PollDeps;
+
+beforeAll(async () => {
+  app = await startTestApp({ workers: true });
+  fake = await startFakeXServer();
+  deps = { db: app.services.db, dispatcher: app.services.dispatcher, secretBox: app.services.secretBox, logger: app.services.logger };
+});
+afterAll(async () => {
+  await app.stop();
+  await fake.close();
+});
+
+async function makeXChannel(overrides: Partial<NewXChannel> = {}) {
+  const userId = String(randomInt(10_000_000, 99_999_999));
+  const created = await app.services.db.transaction().execute((tx) => createXChannel(tx, app.services.secretBox, {
+    name: `X ${userId}`, apiBaseUrl: fake.baseUrl, userId, handle: 'replyline_care', bearerToken: fake.bearerToken,
+    appKey: 'app-key', appSecret: 'app-secret', accessToken: fake.accessToken, accessSecret: 'access-secret',
+    pollIntervalSeconds: 60, ...overrides,
+  }, systemActor('test-factory')));
+  return { ...created, userId: created.userId };
+}
+
+/** One poll; another worker of this test run may hold the lease for a moment, then we wait our turn. */
+async function poll(channelId: string, now?: Date): Promise<PollOutcome> {
+  for (let i = 0; ; i += 1) {
+    const outcome = await pollChannelOnce(deps, channelId, now);
+    if (!(outcome.outcome === 'skipped' && outcome.reason === 'busy') || i > 100) return outcome;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const channelRow = (id: string) => app.services.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const inbound = (channelId: string) => app.services.db.selectFrom('messages').selectAll()
+  .where('channelId', '=', channelId).where('direction', '=', 'inbound').orderBy('postedAt').orderBy('createdAt').execute();
+const mentionRequests = (userId: string) => fake.requests.filter((r) => r.endpoint === 'mentions' && r.path === `/2/users/${userId}/mentions`);
+
+describe('polling the mentions timeline', () => {
+  it('when 250 new mentions wait, then one poll pages through all of them, stores each once with its author, and keeps newest_id as since_id', async () => {
+    const ch = await makeXChannel();
+    const author = { id: '7001', name: 'Erika Mustermann', username: 'erika_m', profile_image_url: 'https://pbs.twimg.com/profile_images/1/erika_normal.jpg' };
+    const posts = Array.from({ length: 250 }, (_, i) => fake.mention(ch.userId, { text: `@replyline_care Frage Nummer ${i}`, author: i === 0 ? author : undefined }));
+    const outcome = await poll(ch.channelId);
+    expect(outcome).toMatchObject({ outcome: 'polled', created: 250 });
+    const pages = mentionRequests(ch.userId);
+    expect(pages.length).toBe(3);
+    expect(pages[0]!.query.get('since_id')).toBeNull();
+    expect(pages[1]!.query.get('pagination_token')).toBeTruthy();
+    const row = await channelRow(ch.channelId);
+    expect(row.cursor).toBe(posts.at(-1)!.id);
+    expect(Number(row.itemsFetched)).toBe(250);
+    expect(row.lastSuccessAt).not.toBeNull();
+    expect(row.rateLimitRemaining).toBe(447);
+
+    const stored = await inbound(ch.channelId);
+    expect(new Set(stored.map((m) => m.externalId)).size).toBe(250);
+    const erika = stored.find((m) => m.externalId === posts[0]!.id)!;
+    expect(erika).toMatchObject({ authorName: 'Erika Mustermann', authorHandle: 'erika_m', url: `https://x.com/erika_m/status/${posts[0]!.id}` });
+    expect(erika.raw).toMatchObject({ tweet: { id: posts[0]!.id }, author: { username: 'erika_m' } });
+    const identity = await app.services.db.selectFrom('contactIdentities').selectAll()
+      .where('channelId', '=', ch.channelId).where('externalId', '=', '7001').executeTakeFirstOrThrow();
+    expect(identity).toMatchObject({ handle: 'erika_m', name: 'Erika Mustermann', avatarUrl: author.profile_image_url });
+
+    await poll(ch.channelId);
+    expect(mentionRequests(ch.userId).at(-1)!.query.get('since_id')).toBe(posts.at(-1)!.id);
+    expect((await inbound(ch.channelId)).length).toBe(250);
+  });
+
+  it('when the same posts are delivered again (the cursor was lost before it was stored), then nothing lands twice', async () => {
+    const ch = await makeXChannel();
+    for (let i = 0; i < 3; i += 1) fake.mention(ch.userId, { text: `Paket ${i} fehlt` });
+    await poll(ch.channelId);
+    // A crash between committing the items and storing the cursor: the next poll fetches them again.
+    await app.services.db.updateTable('channels').set({ cursor: null }).where('id', '=', ch.channelId).execute();
+    const again = await poll(ch.channelId);
+    expect(again).toMatchObject({ outcome: 'polled', fetched: 3, created: 0 });
+    expect((await inbound(ch.channelId)).length).toBe(3);
+    expect(Number((await channelRow(ch.channelId)).itemsFetched)).toBe(3);
+  });
+
+  it('when a customer answers in a thread, then the reply joins the conversation of the post it answers', async () => {
+    const ch = await makeXChannel();
+    const first = fake.mention(ch.userId, { text: 'Mein Router blinkt rot', author: { id: '7101', username: 'router_fan', name: 'Router Fan' } });
+    await poll(ch.channelId);
+    // Another post by the same author about something else would join their open conversation anyway,
+    // so the reply comes from a second person answering in the same thread.
+    fake.mention(ch.userId, { text: 'Bei mir auch!', author: { id: '7102', username: 'me_too', name: 'Me Too' }, inReplyTo: first.id });
+    await poll(ch.channelId);
+    const [a, b] = await inbound(ch.channelId);
+    expect(b!.inReplyToExternalId).toBe(first.id);
+    expect(b!.conversationId).toBe(a!.conversationId);
+  });
+
+  it('when posts carry emoji, right-to-left script and a very long text, then they are stored exactly', async () => {
+    const ch = await makeXChannel();
+    const texts = [
+      'Danke!!! 🙏🏽👨‍👩‍👧‍👦🇩🇪 Lieferung ist da 📦✅',
+      'שלום, ההזמנה שלי לא הגיעה — مرحبا، أين طلبي؟ 123',
+      `Lange Beschwerde: ${'Die Hotline war nicht erreichbar und niemand hat zurückgerufen. '.repeat(60)}Ende.`,
+    ];
+    for (const text of texts) fake.mention(ch.userId, { text });
+    await poll(ch.channelId);
+    const stored = await inbound(ch.channelId);
+    expect(stored.map((m) => m.text).sort()).toEqual([...texts].sort());
+    expect(stored.find((m) => m.text.startsWith('Lange'))!.text.length).toBeGreaterThan(3000);
+  });
+
+  it('when the account\'s own posts show up, then they are not ingested as customer posts', async () => {
+    const ch = await makeXChannel({ searches: ['störung'] });
+    fake.publicPost({ text: 'Aktuell gibt es eine Störung, wir arbeiten daran.', author: { id: ch.userId, username: 'replyline_care', name: 'Care' } });
+    fake.publicPost({ text: 'Schon wieder eine Störung bei euch?', author: { id: '7201' } });
+    await poll(ch.channelId);
+    expect((await inbound(ch.channelId)).map((m) => m.text)).toEqual(['Schon wieder eine Störung bei euch?']);
+  });
+});
+
+describe('tracked searches', () => {
+  it('when a tracked search finds posts, then each lands with its topic, and a post that also mentions us is stored once with the topic', async () => {
+    const tag = `#paket${randomInt(1000, 9999)}`;
+    const ch = await makeXChannel({ searches: [tag] });
+    const topicId = ch.topics[0]!.id;
+    const found = fake.publicPost({ text: `Wo bleibt mein ${tag}?` });
+    const both = fake.mention(ch.userId, { text: `@replyline_care ${tag} kam beschädigt an` });
+    const plain = fake.mention(ch.userId, { text: '@replyline_care Danke für die schnelle Hilfe' });
+    await poll(ch.channelId);
+    const rows = await app.services.db.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
+      .select(['m.externalId', 'c.topicId']).where('m.channelId', '=', ch.channelId).execute();
+    const topicOf = Object.fromEntries(rows.map((r) => [r.externalId, r.topicId]));
+    expect(rows.length).toBe(3);
+    expect(topicOf[found.id]).toBe(topicId);
+    expect(topicOf[both.id]).toBe(topicId);
+    expect(topicOf[plain.id]).toBeNull();
+    const topic = await app.services.db.selectFrom('topics').select('cursor').where('id', '=', topicId).executeTakeFirstOrThrow();
+    expect(topic.cursor).toBe(both.id);
+    const searches = fake.requests.filter((r) => r.endpoint === 'search' && r.query.get('query') === tag);
+    expect(searches.at(-1)!.query.get('since_id')).toBeNull();
+    await poll(ch.channelId);
+    expect(fake.requests.filter((r) => r.endpoint === 'search' && r.query.get('query') === tag).at(-1)!.query.get('since_id')).toBe(both.id);
+  });
+});
+
+describe('when the X API fails', () => {
+  it('when X answers 429 with a reset time, then the rate limit is recorded and no call is made before the reset', async () => {
+    const ch = await makeXChannel();
+    fake.mention(ch.userId, { text: 'Hallo?' });
+    fake.failNext('mentions', { status: 429, resetInSeconds: 120 });
+    const t0 = new Date();
+    expect(await poll(ch.channelId, t0)).toMatchObject({ outcome: 'polled', error: 'rate_limited' });
+    const row = await channelRow(ch.channelId);
+    expect(row.rateLimitRemaining).toBe(0);
+    expect(row.rateLimitResetAt!.getTime()).toBeGreaterThan(t0.getTime() + 100_000);
+    expect(row.nextPollAt).toEqual(row.rateLimitResetAt);
+    const calls = mentionRequests(ch.userId).length;
+
+    expect(await poll(ch.channelId, new Date(t0.getTime() + 60_000))).toEqual({ outcome: 'skipped', reason: 'waiting' });
+    expect(mentionRequests(ch.userId).length).toBe(calls);
+
+    expect(await poll(ch.channelId, new Date(row.rateLimitResetAt!.getTime() + 1000))).toMatchObject({ outcome: 'polled', created: 1 });
+    expect(mentionRequests(ch.userId).length).toBe(calls + 1);
+    expect((await channelRow(ch.channelId)).rateLimitRemaining).toBeGreaterThan(0);
+  });
+
+  it('when X answers 503 twice, then polling backs off exponentially, then recovers and clears the failure count', async () => {
+    const ch = await makeXChannel({ pollIntervalSeconds: 10 });
+    fake.mention(ch.userId, { text: 'Seid ihr down?' });
+    fake.failNext('mentions', { status: 503 }, 2);
+    const t0 = new Date();
+    expect(await poll(ch.channelId, t0)).toMatchObject({ error: 'transient' });
+    let row = await channelRow(ch.channelId);
+    expect(row.consecutiveFailures).toBe(1);
+    expect(row.nextPollAt!.getTime() - t0.getTime()).toBe(20_000);
+    expect(row.lastError).toContain('503');
+    const calls = mentionRequests(ch.userId).length;
+    expect(await poll(ch.channelId, new Date(t0.getTime() + 15_000))).toEqual({ outcome: 'skipped', reason: 'waiting' });
+    expect(mentionRequests(ch.userId).length).toBe(calls);
+
+    const t1 = new Date(t0.getTime() + 20_000);
+    expect(await poll(ch.channelId, t1)).toMatchObject({ error: 'transient' });
+    row = await channelRow(ch.channelId);
+    expect(row.consecutiveFailures).toBe(2);
+    expect(row.nextPollAt!.getTime() - t1.getTime()).toBe(40_000);
+
+    expect(await poll(ch.channelId, new Date(t1.getTime() + 40_000))).toMatchObject({ outcome: 'polled', created: 1 });
+    row = await channelRow(ch.channelId);
+    expect(row.consecutiveFailures).toBe(0);
+    expect(row.nextPollAt).toBeNull();
+    expect(channelHealthView(row, new Date(t1.getTime() + 40_000)).status).toBe('ok');
+  });
+
+  it('when the bearer token is refused, then the channel health says plainly that the credentials were refused', async () => {
+    const ch = await makeXChannel({ bearerToken: 'revoked-token' });
+    expect(await poll(ch.channelId)).toMatchObject({ error: 'auth' });
+    const row = (await listChannelsWithHealth(app.services.db)).find((c) => c.id === ch.channelId)!;
+    expect(row.lastErrorKind).toBe('auth');
+    const view = channelHealthView(row);
+    expect(view.status).toBe('credentials_refused');
+    expect(view.lastError).toContain('401');
+  });
+
+  it('when one post in a page is malformed, then it is skipped and logged and the others are stored', async () => {
+    const ch = await makeXChannel();
+    fake.rawMention(ch.userId, { id: 'not-a-number', text: 42, author_id: '7301' });
+    const good = fake.mention(ch.userId, { text: 'Ich bin lesbar' });
+    const logsBefore = app.logs.length;
+    expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', created: 1, skipped: 1 });
+    expect((await inbound(ch.channelId)).map((m) => m.externalId)).toEqual([good.id]);
+    const logged = app.logs.slice(logsBefore).join('');
+    expect(logged).toContain('skipped an unreadable item');
+    expect(logged).toContain(ch.channelId);
+    expect(logged).not.toContain('Ich bin lesbar');
+  });
+
+  it('when X sends a body that is not JSON, then the poll is recorded as failed, nothing is lost, and the next poll stores the post', async () => {
+    const ch = await makeXChannel({ pollIntervalSeconds: 5 });
+    fake.mention(ch.userId, { text: 'Kommt das an?' });
+    fake.failNext('mentions', { malformedJson: true });
+    const t0 = new Date();
+    expect(await poll(ch.channelId, t0)).toMatchObject({ error: 'transient' });
+    const row = await channelRow(ch.channelId);
+    expect(row.lastError).toContain('could not be read');
+    expect(row.cursor).toBeNull();
+    expect(await poll(ch.channelId, new Date(t0.getTime() + 60_000))).toMatchObject({ outcome: 'polled', created: 1 });
+  });
+});
+
+describe('replies on X', () => {
+  it('when the first post attempt fails with 503, then the reply is retried and lands as a reply to the customer\'s post, with id and URL stored', async () => {
+    const ch = await makeXChannel();
+    const agent = await makeUser(app.services.db, { role: 'agent' });
+    const post = fake.mention(ch.userId, { text: '@replyline_care Meine Rechnung ist falsch', author: { id: '7401', username: 'rechnung_r', name: 'Rita Rechnung' } });
+    await poll(ch.channelId);
+    const [message] = await inbound(ch.channelId);
+    fake.failNext('tweets', { status: 503 });
+
+    const tooLong = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'x'.repeat(281) });
+    expect(tooLong.status).toBe(400);
+    const res = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' })
+      .send({ text: '@rechnung_r Das tut uns leid! Schreiben Sie uns bitte eine DM 🙂' });
+    expect(res.status).toBe(202);
+    const sent = await waitFor(async () => {
+      const m = await app.services.db.selectFrom('messages').selectAll().where('id', '=', res.body.messageId).executeTakeFirstOrThrow();
+      return m.deliveryState === 'sent' ? m : null;
+    });
+    expect(sent.deliveryAttempts).toBe(2);
+    const posted = fake.posted.find((p) => p.id === sent.externalId)!;
+    expect(posted).toMatchObject({ text: '@rechnung_r Das tut uns leid! Schreiben Sie uns bitte eine DM 🙂', inReplyToTweetId: post.id });
+    expect(posted.authorization).toMatch(/^OAuth /);
+    expect(sent.url).toBe(`https://x.com/replyline_care/status/${posted.id}`);
+
+    // The customer answers our reply: it joins the same conversation.
+    fake.mention(ch.userId, { text: 'Danke, DM ist raus', author: { id: '7401', username: 'rechnung_r', name: 'Rita Rechnung' }, inReplyTo: posted.id });
+    await poll(ch.channelId);
+    const all = await inbound(ch.channelId);
+    expect(all.at(-1)!.conversationId).toBe(message!.conversationId);
+  });
+
+  it('when the channel has no user tokens, then the reply fails with a clear reason instead of retrying', async () => {
+    const ch = await makeXChannel({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
+    const agent = await makeUser(app.services.db, { role: 'agent' });
+    fake.mention(ch.userId, { text: 'Hallo' });
+    await poll(ch.channelId);
+    const [message] = await inbound(ch.channelId);
+    const res = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Hallo zurück' });
+    const failed = await waitFor(async () => {
+      const m = await app.services.db.selectFrom('messages').selectAll().where('id', '=', res.body.messageId).executeTakeFirstOrThrow();
+      return m.deliveryState === 'failed' ? m : null;
+    });
+    expect(failed.deliveryError).toContain('OAuth 1.0a');
+    expect(failed.deliveryAttempts).toBe(1);
+  });
+});
+
+describe('restarts', () => {
+  it('when a new worker starts after a restart, then it continues from the stored since_id through the scheduled poll job', async () => {
+    const ch = await makeXChannel();
+    const before = [fake.mention(ch.userId, { text: 'eins' }), fake.mention(ch.userId, { text: 'zwei' })];
+    await poll(ch.channelId);
+    const stored = (await channelRow(ch.channelId)).cursor;
+    expect(stored).toBe(before[1]!.id);
+    fake.mention(ch.userId, { text: 'drei' });
+
+    const restarted = await startTestApp({ workers: true });
+    try {
+      await createPollScheduler(restarted.services.queues).pollNow(ch.channelId);
+      await waitFor(async () => ((await inbound(ch.channelId)).length === 3 ? true : null));
+      const afterRestart = mentionRequests(ch.userId).at(-1)!;
+      expect(afterRestart.query.get('since_id')).toBe(stored);
+      expect((await inbound(ch.channelId)).map((m) => m.text)).toEqual(['eins', 'zwei', 'drei']);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
+
+async function waitFor<T>(check: () => Promise<T | null>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
