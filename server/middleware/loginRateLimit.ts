@@ -2,7 +2,10 @@
 import type { Redis } from 'ioredis';
 
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
-export const LOGIN_MAX_FAILURES = 10;
+/** Per e-mail: guessing one account's password. */
+export const LOGIN_MAX_FAILURES_PER_EMAIL = 10;
+/** Per IP: higher, because a whole care team often signs in from one office address. */
+export const LOGIN_MAX_FAILURES_PER_IP = 50;
 
 export type LoginLimiter = {
   blocked(ip: string, email: string): Promise<boolean>;
@@ -14,8 +17,8 @@ export function createLoginLimiter(redis: Redis, prefix: string): LoginLimiter {
   const keys = (ip: string, email: string) => [`${prefix}:login:ip:${ip}`, `${prefix}:login:email:${email.toLowerCase()}`];
   return {
     async blocked(ip, email) {
-      const counts = await redis.mget(...keys(ip, email));
-      return counts.some((c) => Number(c ?? 0) >= LOGIN_MAX_FAILURES);
+      const [perIp, perEmail] = await redis.mget(...keys(ip, email));
+      return Number(perIp ?? 0) >= LOGIN_MAX_FAILURES_PER_IP || Number(perEmail ?? 0) >= LOGIN_MAX_FAILURES_PER_EMAIL;
     },
     async recordFailure(ip, email) {
       const multi = redis.multi();

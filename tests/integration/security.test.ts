@@ -7,6 +7,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { LOGIN_MAX_FAILURES_PER_IP } from '../../server/middleware/loginRateLimit';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -154,12 +155,12 @@ describe('sign-in', () => {
     expect(await isSignedIn(await signIn(other))).toBe(true);
   });
 
-  it('when one address had 10 failed attempts, then it cannot sign in any account', async () => {
+  it('when one address had LOGIN_MAX_FAILURES_PER_IP failed attempts, then it cannot sign in any account', async () => {
     const user = await makeUser(app.services.db, { role: 'agent' });
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
     const ip = freshIp();
-    for (let i = 0; i < 10; i += 1) {
+    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_IP; i += 1) {
       await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: `nobody-${i}@example.test`, password: 'x' });
     }
     const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
