@@ -19,6 +19,8 @@ export type OutboundReply = {
   inReplyToExternalId: string | null;
   /** The customer's identity on the channel (a WhatsApp number, an e-mail address), when the channel needs it. */
   recipientExternalId?: string | null;
+  /** The stored raw payload of the message replied to (e-mail: its subject and References). */
+  inReplyToRaw?: unknown;
   /** An approved message template to send instead of free text (WhatsApp outside the 24-hour window). */
   template?: { name: string; language: string } | null;
 };

@@ -25,3 +25,16 @@ export function ensureChromium() {
   run('apt-get', ['update', '-qq']);
   run('apt-get', ['install', '-y', '-qq', 'chromium']);
 }
+
+export const DOVECOT = '/usr/sbin/dovecot';
+
+/** The e-mail tests start a private Dovecot IMAP server on loopback (tests/support/dovecot.ts). */
+export function ensureDovecot() {
+  if (existsSync(DOVECOT)) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Dovecot is missing at ${DOVECOT}. Install it with: sudo apt-get install -y dovecot-imapd`);
+  }
+  console.log('Installing Dovecot (IMAP) from Debian for the e-mail tests …');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'dovecot-imapd']);
+}

@@ -2,10 +2,11 @@
 // (unit, integration against real PostgreSQL and Redis, browser tests in Chromium).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ensureChromium, ensureNodeModules } from './ensure-deps.mjs';
+import { ensureChromium, ensureDovecot, ensureNodeModules } from './ensure-deps.mjs';
 
 ensureNodeModules();
 ensureChromium();
+ensureDovecot();
 
 const step = (label, cmd, args) => {
   console.log(`\n▶ ${label}`);

@@ -9,6 +9,7 @@ import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
 import { demoSinkRoutes } from './demo/demoSink.routes';
+import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
 import { DEMO_X_API_PATH, demoXApiRoutes } from './demo/demoXApi.routes';
 import { channelRoutes } from './routes/web/channels.routes';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp.routes';
@@ -61,7 +62,7 @@ export function createApp(services: Services): express.Express {
   app.use(healthRoutes(services));
   // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes(services));
-  if (config.env !== 'production') app.use(demoSinkRoutes(services));
+  if (config.env !== 'production') app.use(demoSinkRoutes(services), demoGraphSinkRoutes(services));
   if (config.env !== 'production') app.use(DEMO_X_API_PATH, demoXApiRoutes()); // the demo X channel's fake source
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
   for (const [name, file] of Object.entries(VENDOR_FILES)) {

@@ -26,7 +26,7 @@ export async function startWorkers(services: Services) {
       return connector.sendReply(channel, {
         messageId: message.id, conversationId: message.conversationId, caseNumber: message.caseNumber,
         text: message.text, inReplyToExternalId: message.inReplyToExternalId,
-        recipientExternalId: message.recipientExternalId, template: templateOfReply(message.raw),
+        recipientExternalId: message.recipientExternalId, template: templateOfReply(message.raw), inReplyToRaw: message.inReplyToRaw,
       });
     },
   }, workerConnection, config.redisPrefix, logger);

@@ -11,8 +11,14 @@ import { newerId, normalizeTweet, usersById, type XUser } from './normalize';
 import { postUrl, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
 
 export const X_MAX_TEXT_LENGTH = 280;
-/** Pages per stream and poll (100 posts each); a first poll without since_id reads at most this far back. */
-const MAX_PAGES = 10;
+/**
+ * Pages per stream and poll (100 posts each). A first poll (no since_id) reads only this far back; with
+ * a since_id every page down to it is read, because newest_id becomes the next since_id and whatever
+ * was left unread below it would be skipped for good.
+ */
+const FIRST_POLL_PAGES = 10;
+/** A safety stop for a runaway paginator; 100 000 posts between two polls is beyond any account. */
+const MAX_PAGES = 1_000;
 
 const TWEET_PARAMS: Partial<Tweetv2SearchParams> & Partial<TweetV2PaginableTimelineParams> = {
   max_results: 100,
@@ -66,7 +72,7 @@ export const xConnector: Connector = {
     ];
     for (const stream of streams) {
       try {
-        const read = await readStream(() => stream.open(stream.since));
+        const read = await readStream(() => stream.open(stream.since), stream.since ? MAX_PAGES : FIRST_POLL_PAGES);
         take(read, stream.topicId);
         const next = newerId(stream.since, read.newest);
         if (stream.topicId) result.nextCursor.topics[stream.topicId] = next;
@@ -107,7 +113,7 @@ export const xConnector: Connector = {
 };
 
 /** All pages of one stream newer than since_id. meta.newest_id of the first page is the next since_id. */
-async function readStream(open: () => Promise<Page>): Promise<StreamRead> {
+async function readStream(open: () => Promise<Page>, maxPages: number): Promise<StreamRead> {
   let page = await open();
   const out: StreamRead = { tweets: [], users: new Map(), newest: page.meta?.newest_id ?? null };
   for (let n = 1; ; n += 1) {
@@ -116,7 +122,7 @@ async function readStream(open: () => Promise<Page>): Promise<StreamRead> {
     out.tweets.push(...(data ?? []));
     for (const [id, user] of usersById(page.data?.includes?.users)) out.users.set(id, user);
     if (page.rateLimit) out.rateLimit = lowest(out.rateLimit, { remaining: page.rateLimit.remaining, resetAt: new Date(page.rateLimit.reset * 1000) });
-    if (!page.meta?.next_token || n >= MAX_PAGES) break;
+    if (!page.meta?.next_token || n >= maxPages) break;
     page = await page.next();
   }
   return out;

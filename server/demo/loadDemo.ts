@@ -11,6 +11,7 @@ import type { ConversationStatus, Role } from '../db/schema';
 import { systemActor } from '../domain/audit/actor';
 import { createApiChannel } from '../domain/channels/createChannel';
 import { createXChannel } from '../domain/channels/createXChannel';
+import { seedDemoMessaging } from './demoMessaging';
 import { DEMO_X_ACCOUNT } from './demoXApi.routes';
 import { createUser } from '../domain/users/createUser';
 import { DEMO_LOGINS } from './demoLogins';
@@ -63,6 +64,8 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
         pollIntervalSeconds: 15, searches: ['Lieferung'],
       }, actor);
     }
+    // 006: one WhatsApp, Telegram and e-mail channel each, with a few conversations (server/demo/demoMessaging.ts).
+    await seedDemoMessaging(tx, deps.secretBox, deps.webhookUrl ? deps.webhookUrl.replace(DEMO_SINK_PATH, '') : null, opts.now ?? new Date());
     return { users, channels };
   });
   if (!setup) return { loaded: false, reason: 'The database already has users, so no demo data was loaded (it only goes into an empty database).' };

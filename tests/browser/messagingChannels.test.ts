@@ -5,7 +5,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { makeUser } from '../factories/factories';
-import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
+import { makeEmailChannel, makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
+import { startDovecot } from '../support/dovecot';
+import { startSmtpSink } from '../support/smtpSink';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
 import { pollChannelOnce } from '../../jobs/pollChannel';
 import { inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta } from '../fakes/fakeMetaServer';
@@ -100,5 +102,30 @@ describe('Telegram', () => {
     const [sent] = await tg.waitForSent(1);
     expect(sent).toMatchObject({ chat_id: String(chatId), text: 'Ja, schreiben Sie uns einfach die neue Adresse.', reply_parameters: { message_id: messageId } });
     await screenshot(page, 'messaging-telegram-conversation');
+  });
+});
+
+describe('E-mail', () => {
+  it('when a customer mails the support address, then the poll brings it from IMAP into the inbox and the reply reaches the SMTP server', async () => {
+    const [imap, smtp] = await Promise.all([startDovecot(), startSmtpSink()]);
+    try {
+      const ch = await makeEmailChannel(app.services.db, app.services.secretBox, { imap, smtp }, { name: 'Support-Postfach' });
+      const page = await agentPage();
+      const messageId = `<browser.${Date.now()}@kunde.example>`;
+      await imap.append(['From: Karl Meier <karl@kunde.example>', 'To: support@example.test', 'Subject: Retoure Auftrag 5521', `Message-ID: ${messageId}`,
+        'Content-Type: text/plain; charset=utf-8', '', 'Wie schicke ich die Ware zurück?'].join('\r\n'));
+      const { db, dispatcher, secretBox, logger } = app.services;
+      await pollChannelOnce({ db, dispatcher, secretBox, logger }, ch.channelId);
+      const conversationId = await conversationOf(ch.channelId, messageId);
+      await page.reload();
+      await answerFromInbox(page, conversationId, 'Das Retourenetikett kommt gleich per Mail.');
+      const [got] = await smtp.waitFor(1);
+      expect(got!.mail.subject).toMatch(/^\[#\d+\] Re: Retoure Auftrag 5521$/);
+      expect(got!.mail.inReplyTo).toBe(messageId);
+      await screenshot(page, 'messaging-email-conversation');
+    } finally {
+      await imap.stop();
+      await smtp.close();
+    }
   });
 });

@@ -102,3 +102,31 @@ it('when a manager connects an X account and adds a tracked search, then mention
   expect(posted!.inReplyToTweetId).toBe(mention.id);
   expect(posted!.inReplyToTweetId).not.toBe(found.id);
 });
+
+it('when a manager connects an X account with a refused token, then the channels page says plainly that the credentials were refused', async () => {
+  const manager = await makeUser(app.services.db, { role: 'manager' });
+  const page = await newPage();
+  await signInAs(page, app.url, manager);
+  await page.goto(`${app.url}/settings/channels`);
+  const form = page.locator('form[action="/settings/channels/x"]');
+  await form.locator('input[name="name"]').fill('Revoked X');
+  await form.locator('input[name="userId"]').fill('5151515151');
+  await form.locator('input[name="apiBaseUrl"]').fill(fake.baseUrl);
+  await form.locator('input[name="bearerToken"]').fill('revoked-token');
+  await form.locator('button[type="submit"]').click();
+  await page.waitForURL(/created=/);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await page.goto(`${app.url}/settings/channels`);
+    const health = page.locator('section.channel-card', { hasText: 'Revoked X' }).locator('.channel-health');
+    if ((await health.getAttribute('data-status')) === 'credentials_refused') {
+      await expect(health.locator('.channel-status').innerText()).resolves.toContain('Credentials refused');
+      await expect(health.locator('[data-field="last-error"]').innerText()).resolves.toContain('401');
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`status stayed ${await health.getAttribute('data-status')}`);
+    await page.waitForTimeout(500);
+  }
+  await expect(page.locator('section.channel-card', { hasText: 'Revoked X' }).locator('details.credentials').getAttribute('open')).resolves.not.toBeNull();
+  await screenshot(page, 'x-connector-credentials-refused');
+});

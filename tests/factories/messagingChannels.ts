@@ -5,6 +5,7 @@ import type { Db } from '../../server/db/client';
 import { systemActor } from '../../server/domain/audit/actor';
 import { createWhatsappChannel, type NewWhatsappChannel } from '../../server/domain/channels/createWhatsappChannel';
 import { createTelegramChannel } from '../../server/domain/channels/createTelegramChannel';
+import { createEmailChannel } from '../../server/domain/channels/createEmailChannel';
 
 const factoryActor = systemActor('test-factory');
 let phoneCounter = 0;
@@ -26,4 +27,12 @@ export async function makeWhatsappChannel(db: Db, secretBox: SecretBox, override
 export async function makeTelegramChannel(db: Db, secretBox: SecretBox, fake: { baseUrl: string; token: string; botUsername: string }, overrides: { name?: string } = {}) {
   const input = { name: overrides.name ?? `Telegram ${randomUUID().slice(0, 6)}`, botToken: fake.token, botUsername: fake.botUsername, apiBaseUrl: fake.baseUrl, longPollSeconds: 0 };
   return db.transaction().execute((tx) => createTelegramChannel(tx, secretBox, input, factoryActor));
+}
+
+export function makeEmailChannel(db: Db, secretBox: SecretBox, servers: { imap: { host: string; port: number; user: string; password: string }; smtp: { host: string; port: number } }, overrides: { name?: string; address?: string } = {}) {
+  return db.transaction().execute((tx) => createEmailChannel(tx, secretBox, {
+    name: overrides.name ?? `Support-Mail ${randomUUID().slice(0, 6)}`, address: overrides.address ?? servers.imap.user,
+    imapHost: servers.imap.host, imapPort: servers.imap.port, imapSecure: false, imapUser: servers.imap.user, imapPassword: servers.imap.password,
+    smtpHost: servers.smtp.host, smtpPort: servers.smtp.port, smtpSecure: false,
+  }, factoryActor));
 }

@@ -155,10 +155,13 @@ test('when an API channel is created, then its ingest token is stored as a hash 
   expect(JSON.stringify(audit)).not.toContain(json.ingestToken);
 }, SLOW);
 
-test('when a channel kind other than api or a non-http webhook URL is given, then channel:create exits 2', async () => {
-  const kind = await cli('channel:create', '--kind', 'x', '--name', 'X account');
+test('when a channel kind the CLI does not know, an X channel without its token, or a non-http webhook URL is given, then channel:create exits 2', async () => {
+  const kind = await cli('channel:create', '--kind', 'email', '--name', 'Mailbox');
   expect(kind.code).toBe(2);
   expect(kind.json.error).toMatch(/--kind.*not supported yet/);
+  const x = await cli('channel:create', '--kind', 'x', '--name', 'X account');
+  expect(x.code).toBe(2);
+  expect(x.json.error).toMatch(/--bearer-token is required/);
 
   const url = await cli('channel:create', '--kind', 'api', '--name', 'Bad hook', '--webhook-url', 'ftp://example.test/hook');
   expect(url.code).toBe(2);

@@ -3,9 +3,12 @@
  * processor (fetch → ingest per item → cursor after commit), health, rate limits, backoff, restarts,
  * and replies posted through the outbound worker.
  */
+import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import path from 'node:path';
 import request from 'supertest';
-import { createPollScheduler, pollChannelOnce, type PollDeps, type PollOutcome } from '../../jobs/pollChannel';
+import { createPollScheduler, pollChannelOnce, reconcilePollSchedules, schedulerId, type PollDeps, type PollOutcome } from '../../jobs/pollChannel';
+import { setChannelPaused, setPollInterval } from '../../server/domain/channels/channelPolling';
 import { systemActor } from '../../server/domain/audit/actor';
 import { createXChannel, type NewXChannel } from '../../server/domain/channels/createXChannel';
 import { channelHealthView } from '../../server/presenters/channelHealth.presenter';
@@ -284,6 +287,54 @@ describe('replies on X', () => {
     });
     expect(failed.deliveryError).toContain('OAuth 1.0a');
     expect(failed.deliveryAttempts).toBe(1);
+  });
+});
+
+describe('the operator CLI', () => {
+  it('when channel:create --kind x is run with two searches, then the channel polls the given base URL, each search is a topic, and the token is shown only as its last four characters', async () => {
+    const userId = String(randomInt(10_000_000, 99_999_999));
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(path.resolve(__dirname, '../../node_modules/.bin/tsx'), ['server/cli/main.ts', 'channel:create', '--kind', 'x', '--name', 'CLI X',
+        '--api-base-url', fake.baseUrl, '--bearer-token', fake.bearerToken, '--user-id', userId, '--search', '#versand', '--search', 'paket kaputt', '--json'],
+      { cwd: path.resolve(__dirname, '../..'), env: process.env }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    const json = JSON.parse(out);
+    expect(json).toMatchObject({ kind: 'x', name: 'CLI X', userId, apiBaseUrl: fake.baseUrl, credentials: { bearerToken: `••••${fake.bearerToken.slice(-4)}` } });
+    expect(json.topics.map((t: { query: string }) => t.query)).toEqual(['#versand', 'paket kaputt']);
+    expect(out).not.toContain(fake.bearerToken);
+    const audit = await app.services.db.selectFrom('auditEvents').selectAll().where('channelId', '=', json.channelId).execute();
+    expect(audit.map((e) => e.action).sort()).toEqual(['channel.created', 'topic.created', 'topic.created']);
+    expect(JSON.stringify(audit)).not.toContain(fake.bearerToken);
+
+    fake.publicPost({ text: 'Mein #versand dauert ewig' });
+    expect(await poll(json.channelId)).toMatchObject({ outcome: 'polled', created: 1 });
+  }, 60_000);
+});
+
+describe('schedules', () => {
+  it('when the reconciler runs, then active polling channels get a schedule at their interval and paused ones none; a paused channel is not polled', async () => {
+    const active = await makeXChannel({ pollIntervalSeconds: 45 });
+    const paused = await makeXChannel();
+    const manager = systemActor('test-manager');
+    await app.services.db.transaction().execute((tx) => setChannelPaused(tx, paused.channelId, true, manager));
+    const scheduler = createPollScheduler(app.services.queues);
+    await reconcilePollSchedules(app.services.db, scheduler);
+    const queue = app.services.queues.queue('poll');
+    expect((await queue.getJobScheduler(schedulerId(active.channelId)))?.every).toBe(45_000);
+    expect(await queue.getJobScheduler(schedulerId(paused.channelId))).toBeUndefined();
+    expect(await pollChannelOnce(deps, paused.channelId)).toEqual({ outcome: 'skipped', reason: 'paused' });
+
+    const schedule = await app.services.db.transaction().execute((tx) => setPollInterval(tx, active.channelId, { pollIntervalSeconds: '120' }, manager));
+    await scheduler.sync(schedule);
+    expect((await queue.getJobScheduler(schedulerId(active.channelId)))?.every).toBe(120_000);
+    const audit = await app.services.db.selectFrom('auditEvents').select(['action', 'before', 'after']).where('channelId', 'in', [active.channelId, paused.channelId])
+      .where('action', 'in', ['channel.paused', 'channel.poll_interval_changed']).orderBy('seq').execute();
+    expect(audit).toEqual([
+      { action: 'channel.paused', before: { paused: false }, after: { paused: true } },
+      { action: 'channel.poll_interval_changed', before: { pollIntervalSeconds: 45 }, after: { pollIntervalSeconds: 120 } },
+    ]);
+    await expect(app.services.db.transaction().execute((tx) => setPollInterval(tx, active.channelId, { pollIntervalSeconds: '2' }, manager))).rejects.toThrow(/at least 5 seconds/);
+    await scheduler.sync({ ...schedule, paused: true }); // leave nothing polling behind
   });
 });
 

@@ -4,7 +4,7 @@
  * by IMAP APPEND (imapflow).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ function freePort(): Promise<number> {
 
 export async function startDovecot(user = 'support@example.test', password = 'mail-secret'): Promise<Dovecot> {
   const dir = mkdtempSync(path.join(tmpdir(), 'rl-dovecot-'));
+  chmodSync(dir, 0o755); // Dovecot's auth and mail processes run as other users
   for (const d of ['run', 'state', 'home']) mkdirSync(path.join(dir, d));
   chownSync(path.join(dir, 'home'), MAIL_UID, MAIL_UID);
   const port = await freePort();
@@ -52,7 +53,10 @@ export async function startDovecot(user = 'support@example.test', password = 'ma
       await c.logout();
       break;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`dovecot did not start: ${(err as Error).message}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGTERM');
+        throw new Error(`dovecot did not start: ${(err as Error).message}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }

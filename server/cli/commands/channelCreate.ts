@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createSecretBox } from '../../crypto/secretBox';
 import { apiChannelSchema, createApiChannel } from '../../domain/channels/createChannel';
 import { createXChannel, type CreatedXChannel } from '../../domain/channels/createXChannel';
-import { CLI_ACTOR, defineCommand } from '../command';
+import { CLI_ACTOR, defineCommand, UsageError } from '../command';
 import { describeMessagingChannel, isMessagingKind, MESSAGING_FLAGS, MESSAGING_REPEATABLE, MESSAGING_USAGE, runMessagingChannelCreate, type MessagingCreated } from './messagingChannelCreate';
 import { withDb } from '../withDb';
 
@@ -11,7 +11,7 @@ export const channelCreate = defineCommand({
   summary: 'Connect a channel (prints its ingest token and webhook secret once)',
   usage: '--kind api --name N [--webhook-url URL] | --kind x --name N --bearer-token T --user-id ID [--api-base-url URL] [--handle H] [--app-key K --app-secret S --access-token T --access-secret S] [--poll-interval SECONDS] [--search "query"]… | ' + MESSAGING_USAGE,
   flags: z.object({
-    kind: z.enum(['api', 'x', 'whatsapp', 'telegram'], { error: (issue) => `channel kind "${String(issue.input)}" is not supported yet by the CLI; "api", "x", "whatsapp" and "telegram" are` }),
+    kind: z.enum(['api', 'x', 'whatsapp', 'telegram', 'email'], { error: (issue) => `channel kind "${String(issue.input)}" is not supported by the CLI; use api, x, whatsapp, telegram or email` }),
     name: apiChannelSchema.shape.name,
     'webhook-url': apiChannelSchema.shape.webhookUrl,
     // --kind x (validated by the X channel command itself)
@@ -31,6 +31,8 @@ export const channelCreate = defineCommand({
   run: async (flags, { config }): Promise<{ kind: 'api'; channelId: string; name: string; webhookUrl: string | null | undefined; ingestToken: string; webhookSecret: string } | ({ kind: 'x' } & CreatedXChannel) | MessagingCreated> => {
     if (isMessagingKind(flags.kind)) return runMessagingChannelCreate({ ...flags, kind: flags.kind }, config);
     if (flags.kind === 'x') {
+      const missing = (['bearer-token', 'user-id'] as const).filter((f) => !flags[f]);
+      if (missing.length) throw new UsageError(missing.map((f) => `--${f} is required for --kind x`).join('; '));
       const x = {
         name: flags.name, apiBaseUrl: flags['api-base-url'], userId: flags['user-id'] ?? '', handle: flags.handle,
         bearerToken: flags['bearer-token'] ?? '', appKey: flags['app-key'], appSecret: flags['app-secret'], accessToken: flags['access-token'],
@@ -44,7 +46,7 @@ export const channelCreate = defineCommand({
     const created = await withDb(config, (db) => db.transaction().execute((tx) => createApiChannel(tx, createSecretBox(config.encryptionKey), input, CLI_ACTOR)));
     return { ...created, kind: 'api', ...input };
   },
-  describe: (c) => c.kind === 'whatsapp' || c.kind === 'telegram' ? describeMessagingChannel(c) : c.kind === 'x' ? [
+  describe: (c) => c.kind === 'whatsapp' || c.kind === 'telegram' || c.kind === 'email' ? describeMessagingChannel(c) : c.kind === 'x' ? [
     `Created X channel "${c.name}" (id ${c.channelId}) for X user ${c.userId}, reading ${c.apiBaseUrl} every ${c.pollIntervalSeconds} s.`,
     `Credentials stored encrypted: ${Object.entries(c.credentials).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     c.topics.length ? `Tracked searches: ${c.topics.map((t) => `"${t.query}"`).join(', ')}.` : 'No tracked searches (add them on the channels page).',

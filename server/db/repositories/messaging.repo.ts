@@ -72,3 +72,7 @@ export async function lastInboundAt(db: DbOrTx, conversationId: string): Promise
     .where('direction', '=', 'inbound').orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
   return row?.postedAt ?? null;
 }
+
+export function setChannelPaused(tx: Tx, id: string, paused: boolean) {
+  return tx.updateTable('channels').set({ paused }).where('id', '=', id).execute();
+}

@@ -18,7 +18,7 @@ export type DeliveryDeps = {
   dispatcher: Dispatcher;
   loadChannel(channelId: string): Promise<ChannelForSend | undefined>;
   /** recipientExternalId: the customer's identity on the channel (a WhatsApp number, an e-mail address). */
-  send(channel: ChannelForSend, message: Message & { caseNumber: string; recipientExternalId: string | null }): Promise<SentReceipt>;
+  send(channel: ChannelForSend, message: Message & { caseNumber: string; recipientExternalId: string | null; inReplyToRaw: unknown }): Promise<SentReceipt>;
 };
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed';
@@ -32,7 +32,11 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
     const c = await tx.selectFrom('conversations as c')
       .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
       .select(['c.caseNumber', 'ci.externalId as recipientExternalId']).where('c.id', '=', m.conversationId).executeTakeFirstOrThrow();
-    return { ...m, caseNumber: c.caseNumber, recipientExternalId: c.recipientExternalId };
+    // The message replied to: its raw payload carries what some channels thread by (e-mail subject, References).
+    const parent = m.inReplyToExternalId
+      ? await tx.selectFrom('messages').select('raw').where('channelId', '=', m.channelId).where('externalId', '=', m.inReplyToExternalId).executeTakeFirst()
+      : undefined;
+    return { ...m, caseNumber: c.caseNumber, recipientExternalId: c.recipientExternalId, inReplyToRaw: parent?.raw ?? null };
   });
   if (!claimed) return { outcome: 'skipped' };
 

@@ -1,0 +1,122 @@
+/**
+ * The e-mail connector: inbound from an IMAP mailbox (imapflow), resumed by UID within the mailbox's
+ * UIDVALIDITY (a changed UIDVALIDITY starts over; dedupe by Message-ID drops what we have); outbound
+ * over SMTP (nodemailer) with In-Reply-To/References and the case number in the subject.
+ */
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { z } from 'zod';
+import { AuthFailed, Permanent, Transient, type Connector, type ConnectorError, type FetchResult } from '../types';
+import { parseMail } from './parse';
+import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor } from './settings';
+
+export const EMAIL_MAX_TEXT_LENGTH = 100_000;
+/** Mails per poll; the cursor continues where a batch ended. */
+const BATCH = 50;
+
+function unpack(channel: { settings: unknown; credentials: Record<string, string> }) {
+  const settings = emailSettingsSchema.parse(channel.settings);
+  const creds = emailCredentialsSchema.safeParse(channel.credentials);
+  if (!creds.success) throw new AuthFailed('This e-mail channel has no IMAP credentials');
+  return { settings, creds: creds.data };
+}
+
+export function imapError(err: unknown): ConnectorError {
+  const e = err as { authenticationFailed?: boolean; code?: string; message?: string; responseText?: string };
+  if (e.authenticationFailed) return new AuthFailed(`IMAP login refused: ${e.responseText ?? e.message ?? ''}`.trim());
+  return new Transient(`IMAP: ${e.code ?? e.responseText ?? e.message ?? 'connection failed'}`);
+}
+
+export function smtpError(err: unknown): ConnectorError {
+  const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
+  const message = `SMTP ${e.responseCode ?? e.code ?? ''}: ${e.response ?? e.message ?? ''}`.slice(0, 400);
+  if (e.code === 'EAUTH' || e.responseCode === 535) return new AuthFailed(message);
+  if (e.responseCode && e.responseCode >= 500) return new Permanent(message);
+  return new Transient(message);
+}
+
+const threadSchema = z.object({ subject: z.string().optional(), references: z.array(z.string()).optional() }).loose();
+
+/** "[#1234] Re: <the customer's subject>", without piling up "Re:" or case tags. */
+export function replySubject(caseNumber: string, original: string | undefined): string {
+  const base = (original ?? '').replace(/\[#\d+\]\s*/g, '').replace(/^((re|aw|fwd?|wg)\s*:\s*)+/i, '').trim();
+  return `[#${caseNumber}] Re: ${base || 'Ihre Anfrage'}`;
+}
+
+export const emailConnector: Connector = {
+  kind: 'email',
+  limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
+
+  async fetchSince(channel, cursor): Promise<FetchResult> {
+    const { settings, creds } = unpack(channel);
+    const client = new ImapFlow({
+      host: settings.imapHost, port: settings.imapPort, secure: settings.imapSecure, logger: false,
+      auth: { user: creds.imapUser, pass: creds.imapPassword }, connectionTimeout: 15_000, greetingTimeout: 15_000,
+    });
+    client.on('error', () => undefined); // surfaced through the awaited calls below
+    const result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> } = { items: [], skipped: [], nextCursor: { ...cursor } };
+    try {
+      await client.connect();
+      const lock = await client.getMailboxLock(settings.mailbox);
+      try {
+        const mailbox = client.mailbox;
+        if (!mailbox) throw new Transient('IMAP: no mailbox selected');
+        const uidValidity = String(mailbox.uidValidity);
+        const previous = parseEmailCursor(cursor.channel);
+        const lastUid = previous && previous.uidValidity === uidValidity ? previous.lastUid : 0;
+        const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
+        const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b).slice(0, BATCH);
+        let last = lastUid;
+        if (uids.length) {
+          for await (const msg of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
+            if (!msg.source) continue;
+            const parsed = await parseMail(channel.id, msg.source, `<uid-${uidValidity}-${msg.uid}@${settings.imapHost}>`);
+            if (parsed.ok) result.items.push(parsed.item);
+            else result.skipped.push({ externalId: parsed.externalId, reason: parsed.reason });
+            last = Math.max(last, msg.uid);
+          }
+        }
+        result.nextCursor = { ...cursor, channel: emailCursor(uidValidity, last) };
+      } finally {
+        lock.release();
+      }
+      await client.logout().catch(() => undefined);
+    } catch (err) {
+      client.close();
+      result.error = err instanceof Transient || err instanceof AuthFailed ? err : imapError(err);
+      result.items = [];
+      result.nextCursor = cursor;
+    }
+    return result;
+  },
+
+  async sendReply(channel, reply) {
+    const { settings, creds } = unpack(channel);
+    const to = reply.recipientExternalId;
+    if (!to || !z.email().safeParse(to).success) throw new Permanent('The customer has no e-mail address on this channel');
+    const thread = threadSchema.safeParse(reply.inReplyToRaw);
+    const references = [...(thread.success ? thread.data.references ?? [] : []), ...(reply.inReplyToExternalId ? [reply.inReplyToExternalId] : [])];
+    const domain = settings.address.split('@')[1] ?? 'replyline.local';
+    const transport = nodemailer.createTransport({
+      host: settings.smtpHost, port: settings.smtpPort, secure: settings.smtpSecure,
+      ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
+      connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000,
+    });
+    try {
+      // The same Message-ID on every attempt, so a retry after a lost answer is recognisable as the same mail.
+      const messageId = `<reply-${reply.messageId}@${domain}>`;
+      await transport.sendMail({
+        from: { name: channel.name, address: settings.address }, to, messageId,
+        subject: replySubject(reply.caseNumber, thread.success ? thread.data.subject : undefined),
+        text: reply.text,
+        ...(reply.inReplyToExternalId ? { inReplyTo: reply.inReplyToExternalId } : {}),
+        ...(references.length ? { references } : {}),
+      });
+      return { externalId: messageId, url: null };
+    } catch (err) {
+      throw smtpError(err);
+    } finally {
+      transport.close();
+    }
+  },
+};
