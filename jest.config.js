@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/tests/support/perFileDatabase.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -3,7 +3,8 @@ import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kyse
 import pg from 'pg';
 import type { Database } from './schema';
 
-// bigint (int8) values such as case numbers and audit sequence numbers arrive as strings.
+// bigint (int8) values such as case numbers and audit sequence numbers arrive as strings. Keys inside
+// jsonb values (raw channel payloads) are kept as stored; only column names are camel-cased.
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type DbOrTx = Db | Tx;
@@ -18,5 +19,5 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
 
 /** Destroying the returned Db ends the pool too. */
 export function createDb(pool: pg.Pool): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
 }

@@ -72,10 +72,13 @@ test('when demo:load runs on an empty database and again, then it loads once and
   const agent = await findUserByEmail(db, 'agent@demo.replyline.test');
   expect(agent && (await verifyPassword('demo-agent-2026', agent.passwordHash))).toBe(true);
 
+  const countConversations = async () =>
+    Number((await db.selectFrom('conversations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const afterFirst = await countConversations();
+  expect(afterFirst).toBeGreaterThanOrEqual(300);
   const second = await cli('demo:load');
   expect(second).toMatchObject({ code: 0, json: { loaded: false } });
-  const conversations = await db.selectFrom('conversations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  expect(Number(conversations.n)).toBe(300);
+  expect(await countConversations()).toBe(afterFirst);
 }, SLOW);
 
 test('when demo:logins runs, then it prints one login per role', async () => {
@@ -156,9 +159,9 @@ test('when an API channel is created, then its ingest token is stored as a hash 
 }, SLOW);
 
 test('when a channel kind the CLI does not know, an X channel without its token, or a non-http webhook URL is given, then channel:create exits 2', async () => {
-  const kind = await cli('channel:create', '--kind', 'email', '--name', 'Mailbox');
+  const kind = await cli('channel:create', '--kind', 'fax', '--name', 'Fax line');
   expect(kind.code).toBe(2);
-  expect(kind.json.error).toMatch(/--kind.*not supported yet/);
+  expect(kind.json.error).toContain('--kind');
   const x = await cli('channel:create', '--kind', 'x', '--name', 'X account');
   expect(x.code).toBe(2);
   expect(x.json.error).toMatch(/--bearer-token is required/);

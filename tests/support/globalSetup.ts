@@ -1,4 +1,4 @@
-/** One fresh database (migrated) and one Redis key prefix per test run. */
+/** One freshly migrated template database and one Redis key prefix per test run (each file copies the template: perFileDatabase.ts). */
 import { ensureDatabase, migrate } from '../../server/db/migrate';
 import { testDatabaseUrl, testRedisPrefix } from './testEnv';
 

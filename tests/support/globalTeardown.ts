@@ -7,7 +7,9 @@ export default async function globalTeardown() {
   if (process.env.KEEP_TEST_DB) return;
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "replyline_test_${testRunId()}" WITH (FORCE)`);
+  // The run's template and any per-file copy a crashed worker left behind.
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`replyline_test_${testRunId()}%`]);
+  for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   await admin.end();
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   let cursor = '0';
