@@ -12,6 +12,8 @@ import { listAllTrackedSearches, listChannelsWithHealth } from '../../db/reposit
 import { userActor } from '../../domain/audit/actor';
 import { addTrackedSearch, removeTrackedSearch, replaceXCredentials, setChannelPaused, setPollInterval, type PollSchedule } from '../../domain/channels/channelPolling';
 import { createXChannel, maskCredentials } from '../../domain/channels/createXChannel';
+import { formatTemplates, setWhatsappTemplates } from '../../domain/channels/whatsappTemplates';
+import { readWhatsappSettings } from '../../../connectors/whatsapp/settings';
 import { HttpError, NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { channelHealthView, xSettingsView } from '../../presenters/channelHealth.presenter';
@@ -41,6 +43,7 @@ export function channelRoutes(services: Services): Router {
       x: xSettingsView(row.kind, row.settings),
       credentials: row.kind === 'x' ? maskedCredentials(row.credentialsEnc) : {},
       searches: searches.filter((s) => s.channelId === row.id),
+      templates: row.kind === 'whatsapp' ? formatTemplates(readWhatsappSettings(row.settings).templates) : '',
     }));
   }
 
@@ -144,6 +147,13 @@ export function channelRoutes(services: Services): Router {
     if (!parsed.success) throw new NotFound('Tracked search');
     await tx((t) => removeTrackedSearch(t, parsed.data.id, parsed.data.topicId, userActor(req.user!, req.ip)));
     return `${PAGE}#channel-${parsed.data.id}`;
+  }));
+
+  router.post(`${PAGE}/:id/templates`, (req, res) => change(req, res, `templates-${req.params.id}`, async () => {
+    const id = channelId(req);
+    const text = typeof req.body?.templates === 'string' ? req.body.templates : '';
+    await tx((t) => setWhatsappTemplates(t, id, text, userActor(req.user!, req.ip)));
+    return `${PAGE}#channel-${id}`;
   }));
 
   router.post(`${PAGE}/:id/credentials`, (req, res) => change(req, res, `credentials-${req.params.id}`, async () => {
