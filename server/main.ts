@@ -5,6 +5,7 @@ import { reconcileJobs } from '../jobs/reconcile';
 import { startSlaWorker } from '../jobs/slaTimers';
 import { startReminderWorker } from '../jobs/reminderWorker';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
+import { startImapIdle } from '../jobs/imapIdle';
 import { createPollScheduler, startPollWorker } from '../jobs/pollChannel';
 import { connectorFor } from '../connectors/registry';
 import { createApp } from './app';
@@ -35,6 +36,7 @@ export async function startWorkers(services: Services) {
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger }, workerConnection, config.redisPrefix, logger);
   const pollScheduler = createPollScheduler(queues);
   const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger }, workerConnection, config.redisPrefix, pollScheduler);
+  const imapIdle = startImapIdle({ db, secretBox, logger, pollNow: (id) => pollScheduler.pollNow(id) });
   const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j), pollScheduler)
     .then((r) => logger.info(r, 'reconciled jobs from the database'))
     .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed; will retry on the next reconnect'));
@@ -48,6 +50,7 @@ export async function startWorkers(services: Services) {
       await reminderWorker.close();
       await webhookWorker.close();
       await pollWorker.close();
+      await imapIdle.close();
       workerConnection.disconnect();
     },
   };

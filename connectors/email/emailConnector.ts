@@ -21,6 +21,16 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
   return { settings, creds: creds.data };
 }
 
+/** An IMAP client for the channel's mailbox (not yet connected); the IDLE watcher uses it too. */
+export function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
+  const { settings, creds } = unpack(channel);
+  const client = new ImapFlow({
+    host: settings.imapHost, port: settings.imapPort, secure: settings.imapSecure, logger: false,
+    auth: { user: creds.imapUser, pass: creds.imapPassword }, connectionTimeout: 15_000, greetingTimeout: 15_000,
+  });
+  return { settings, client };
+}
+
 export function imapError(err: unknown): ConnectorError {
   const e = err as { authenticationFailed?: boolean; code?: string; message?: string; responseText?: string };
   if (e.authenticationFailed) return new AuthFailed(`IMAP login refused: ${e.responseText ?? e.message ?? ''}`.trim());
@@ -48,11 +58,7 @@ export const emailConnector: Connector = {
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
 
   async fetchSince(channel, cursor): Promise<FetchResult> {
-    const { settings, creds } = unpack(channel);
-    const client = new ImapFlow({
-      host: settings.imapHost, port: settings.imapPort, secure: settings.imapSecure, logger: false,
-      auth: { user: creds.imapUser, pass: creds.imapPassword }, connectionTimeout: 15_000, greetingTimeout: 15_000,
-    });
+    const { settings, client } = imapClientFor(channel);
     client.on('error', () => undefined); // surfaced through the awaited calls below
     const result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> } = { items: [], skipped: [], nextCursor: { ...cursor } };
     try {

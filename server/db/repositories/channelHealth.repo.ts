@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { PollErrorKind } from '../schema';
+import type { ChannelKind, PollErrorKind } from '../schema';
 
 /** Takes the channel's poll lease when it is active, not waiting (rate limit, backoff) and not polled elsewhere. */
 export async function claimPollLease(db: DbOrTx, channelId: string, now: Date, leaseMs: number): Promise<boolean> {
@@ -28,6 +28,8 @@ export function findPollState(db: DbOrTx, channelId: string) {
 
 export type PollSuccess = {
   cursor: string | null;
+  /** The direct-message stream's cursor (X); left unchanged when undefined. */
+  dmCursor?: string | null;
   topicCursors: Record<string, string | null>;
   itemsCreated: number;
   at: Date;
@@ -39,6 +41,7 @@ export type PollSuccess = {
 export async function recordPollSuccess(tx: Tx, channelId: string, s: PollSuccess): Promise<void> {
   await tx.updateTable('channels').set({
     cursor: s.cursor,
+    ...(s.dmCursor !== undefined ? { dmCursor: s.dmCursor } : {}),
     lastSuccessAt: s.at,
     itemsFetched: sql`items_fetched + ${s.itemsCreated}`,
     consecutiveFailures: 0,
@@ -123,4 +126,9 @@ export function removeTrackedSearch(tx: Tx, channelId: string, topicId: string) 
   return tx.updateTable('topics').set({ removedAt: new Date(), updatedAt: new Date() })
     .where('id', '=', topicId).where('channelId', '=', channelId).where('removedAt', 'is', null)
     .returning(['id', 'name', 'query']).executeTakeFirst();
+}
+
+/** Channels of a kind that are not paused (the IMAP IDLE watcher keeps one connection per mailbox). */
+export function listActiveChannelIds(db: DbOrTx, kind: ChannelKind) {
+  return db.selectFrom('channels').select('id').where('kind', '=', kind).where('paused', '=', false).execute();
 }
