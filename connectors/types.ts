@@ -47,7 +47,12 @@ export type ChannelForPoll = ChannelForSend & { topics: PollTopic[] };
  * Where polling continues: the channel's own stream (e.g. X mentions) and one position per tracked
  * search. Opaque to the poll job; stored only after the fetched items are committed.
  */
-export type PollCursor = { channel: string | null; topics: Record<string, string | null> };
+export type PollCursor = {
+  channel: string | null;
+  topics: Record<string, string | null>;
+  /** A connector's direct-message stream (X), when it has one; undefined leaves the stored one alone. */
+  dm?: string | null;
+};
 
 export type RateLimitState = { remaining: number; resetAt: Date };
 
@@ -59,6 +64,8 @@ export type FetchResult = {
   skipped?: { externalId: string | null; reason: string }[];
   /** One stream failed after others succeeded: their items and cursors still count, then this is handled. */
   error?: ConnectorError;
+  /** A stream with its own rate-limit window that waits (e.g. X direct messages after a 429); logged, the others go on. */
+  deferred?: { stream: string; until: Date; reason: string }[];
 };
 
 export type OutboundDirectMessage = { messageId: string; recipientExternalId: string; text: string };

@@ -79,7 +79,7 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   const connector = channel && (deps.connectorFor ?? defaultConnectorFor)(channel.kind);
   if (!channel || !connector?.fetchSince) return { outcome: 'skipped', reason: channel ? 'not-polling' : 'missing' };
   const topics = (await listTrackedSearches(db, channelId)).filter((t) => t.query.trim());
-  const cursor: PollCursor = { channel: channel.cursor, topics: Object.fromEntries(topics.map((t) => [t.id, t.cursor])) };
+  const cursor: PollCursor = { channel: channel.cursor, topics: Object.fromEntries(topics.map((t) => [t.id, t.cursor])), dm: channel.dmCursor };
 
   let result: FetchResult;
   try {
@@ -113,6 +113,7 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
     }
   }
   for (const s of skipped) logger.warn({ channelId, externalId: s.externalId, reason: s.reason }, 'skipped an unreadable item from the channel');
+  for (const d of result.deferred ?? []) logger.info({ channelId, stream: d.stream, until: d.until, reason: d.reason }, 'one stream of the channel waits; the others were polled');
 
   const intervalMs = (channel.pollIntervalSeconds ?? 60) * 1000;
   if (stoppedBy) {
@@ -127,7 +128,7 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   if (!result.error || progressed) {
     const exhausted = result.rateLimit && result.rateLimit.remaining <= 0 && result.rateLimit.resetAt > now ? result.rateLimit.resetAt : null;
     await db.transaction().execute((tx) => recordPollSuccess(tx, channelId, {
-      cursor: result.nextCursor.channel, topicCursors: result.nextCursor.topics, itemsCreated: created, at: now,
+      cursor: result.nextCursor.channel, dmCursor: result.nextCursor.dm, topicCursors: result.nextCursor.topics, itemsCreated: created, at: now,
       rateLimit: result.rateLimit, nextPollAt: exhausted,
     }));
   }

@@ -36,7 +36,7 @@ export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: st
   return worker;
 }
 
-/** The timers the database says are still owed: warning (if not yet fired) and breach per awaiting post. */
+/** The timers the database says are still owed: warning (if not yet fired) and breach per awaiting, unpaused post. */
 export async function slaTimersOwed(db: Db): Promise<JobRequest[]> {
   const posts = await listPendingTimers(db);
   const jobs: JobRequest[] = [];

@@ -73,3 +73,59 @@ export function newerId(a: string | null, b: string | null): string | null {
   if (!b) return a;
   return BigInt(a) >= BigInt(b) ? a : b;
 }
+
+const dmEventSchema = z.object({
+  id: z.string().regex(/^\d{1,20}$/),
+  event_type: z.string(),
+  text: z.string().optional(),
+  sender_id: z.string().regex(/^\d{1,20}$/).optional(),
+  dm_conversation_id: z.string().optional(),
+  created_at: z.iso.datetime({ offset: true }).optional(),
+}).loose();
+
+/** Our externalId of a DM event: prefixed, so it never collides with a post id of the same channel. */
+export const DM_PREFIX = 'dm:';
+export const dmExternalId = (eventId: string) => `${DM_PREFIX}${eventId}`;
+export const isDmExternalId = (externalId: string | null | undefined) => Boolean(externalId?.startsWith(DM_PREFIX));
+
+export type NormalizedDm = Normalized | { ok: 'ignored' };
+
+/**
+ * One DM event → an inbound post in the sender's DM conversation (threadKey 'dm'). Events that are not
+ * messages (participants joining or leaving) and our own sent messages are ignored, not skipped.
+ */
+export function normalizeDmEvent(channelId: string, ownUserId: string, raw: unknown, users: Map<string, XUser>): NormalizedDm {
+  const parsed = dmEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const id = (raw as { id?: unknown } | null)?.id;
+    const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'dm event'}: ${i.message}`).join('; ');
+    return { ok: false, externalId: typeof id === 'string' ? dmExternalId(id) : null, reason };
+  }
+  const event = parsed.data;
+  if (event.event_type !== 'MessageCreate' || event.sender_id === ownUserId) return { ok: 'ignored' };
+  if (!event.sender_id || event.text === undefined) {
+    return { ok: false, externalId: dmExternalId(event.id), reason: 'a MessageCreate event without sender_id or text' };
+  }
+  const sender = users.get(event.sender_id);
+  const handle = sender?.username ?? null;
+  return {
+    ok: true,
+    item: {
+      channelId,
+      externalId: dmExternalId(event.id),
+      author: {
+        externalId: event.sender_id,
+        name: sender?.name || (handle ? `@${handle}` : `X user ${event.sender_id}`),
+        handle,
+        avatarUrl: sender?.profile_image_url ?? null,
+      },
+      text: event.text,
+      postedAt: event.created_at ? new Date(event.created_at) : new Date(),
+      inReplyToExternalId: null,
+      url: null,
+      raw: { dmEvent: raw, sender: sender ?? null, x_kind: 'dm' },
+      topicId: null,
+      threadKey: 'dm',
+    },
+  };
+}

@@ -1,16 +1,20 @@
 /**
  * The X (Twitter) connector on twitter-api-v2. Inbound: tracked searches (each a topic) and the
- * account's mentions timeline, each resumed from its own since_id and paged with next_token; outbound:
- * public replies threaded under the customer's post, and direct messages.
+ * account's mentions timeline, each resumed from its own since_id and paged with next_token; the
+ * account's direct messages (GET /2/dm_events, user context), resumed from the newest DM event id seen.
+ * Outbound: public replies threaded under the customer's post; a reply in a DM conversation (the message
+ * answered is a "dm:<event id>") goes out as a direct message to the participant.
  */
-import type { TweetV2PaginableTimelineParams, Tweetv2SearchParams, TwitterRateLimit } from 'twitter-api-v2';
+import type { TweetV2PaginableTimelineParams, Tweetv2SearchParams, TwitterApi, TwitterRateLimit } from 'twitter-api-v2';
 import { AuthFailed, Permanent, RateLimited, type ChannelForPoll, type ChannelForSend, type Connector, type FetchResult, type PollCursor, type RateLimitState } from '../types';
 import { readClient, writeClient } from './client';
 import { xErrorFor } from './errors';
-import { newerId, normalizeTweet, usersById, type XUser } from './normalize';
-import { postUrl, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
+import { dmExternalId, isDmExternalId, newerId, normalizeDmEvent, normalizeTweet, usersById, type XUser } from './normalize';
+import { hasUserContext, postUrl, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
 
 export const X_MAX_TEXT_LENGTH = 280;
+/** Direct messages may be much longer than posts. */
+export const X_MAX_DM_LENGTH = 10_000;
 /**
  * Pages per stream and poll (100 posts each). A first poll (no since_id) reads only this far back; with
  * a since_id every page down to it is read, because newest_id becomes the next since_id and whatever
@@ -26,6 +30,36 @@ const TWEET_PARAMS: Partial<Tweetv2SearchParams> & Partial<TweetV2PaginableTimel
   'tweet.fields': ['created_at', 'author_id', 'conversation_id', 'referenced_tweets', 'lang', 'note_tweet'],
   'user.fields': ['name', 'username', 'profile_image_url'],
 };
+
+const DM_PARAMS: Parameters<TwitterApi['v2']['listDmEvents']>[0] = {
+  max_results: 100,
+  event_types: 'MessageCreate',
+  'dm_event.fields': ['id', 'event_type', 'text', 'sender_id', 'dm_conversation_id', 'created_at'],
+  expansions: ['sender_id'],
+  'user.fields': ['name', 'username', 'profile_image_url'],
+};
+
+/**
+ * Where reading DMs continues (stored as JSON in the channel's DM cursor): the newest DM event id seen,
+ * and after a 429 on the DM endpoint the time before which DMs are not asked for. The DM endpoint has
+ * its own rate-limit window, so waiting for it never holds back mentions and searches.
+ */
+export type DmCursor = { newestId: string | null; waitUntil: string | null };
+
+export function parseDmCursor(stored: string | null | undefined): DmCursor {
+  if (!stored) return { newestId: null, waitUntil: null };
+  if (/^\d{1,20}$/.test(stored)) return { newestId: stored, waitUntil: null };
+  try {
+    const v = JSON.parse(stored) as Partial<DmCursor>;
+    return {
+      newestId: typeof v.newestId === 'string' && /^\d{1,20}$/.test(v.newestId) ? v.newestId : null,
+      waitUntil: typeof v.waitUntil === 'string' && !Number.isNaN(Date.parse(v.waitUntil)) ? v.waitUntil : null,
+    };
+  } catch {
+    return { newestId: null, waitUntil: null };
+  }
+}
+const encodeDmCursor = (c: DmCursor) => JSON.stringify(c);
 
 type Page = {
   data: { data?: unknown; includes?: { users?: unknown } };
@@ -44,7 +78,7 @@ export const xConnector: Connector = {
     const { settings, credentials } = unpack(channel);
     const client = readClient(settings, credentials);
     const result: Required<Pick<FetchResult, 'items' | 'skipped'>> & FetchResult = {
-      items: [], skipped: [], nextCursor: { channel: cursor.channel, topics: { ...cursor.topics } },
+      items: [], skipped: [], nextCursor: { ...cursor, topics: { ...cursor.topics } },
     };
     const seen = new Set<string>();
     const take = (read: StreamRead, topicId: string | null) => {
@@ -80,15 +114,22 @@ export const xConnector: Connector = {
       } catch (err) {
         result.error ??= xErrorFor(err);
         // A refused token or an exhausted window will not be better for the next stream.
-        if (result.error instanceof RateLimited || result.error instanceof AuthFailed) break;
+        if (result.error instanceof RateLimited || result.error instanceof AuthFailed) return result;
       }
     }
+    await fetchDirectMessages(channel.id, settings, credentials, cursor, result);
     return result;
   },
 
   async sendReply(channel, reply) {
     const { settings, credentials } = unpack(channel);
     if (!reply.inReplyToExternalId) throw new Permanent('There is no X post in this conversation to reply to');
+    if (isDmExternalId(reply.inReplyToExternalId)) {
+      // The customer wrote to us privately: the answer goes back as a direct message, never in public.
+      if (!reply.recipientExternalId) throw new Permanent('This direct-message conversation has no X participant to write to');
+      if ([...reply.text].length > X_MAX_DM_LENGTH) throw new Permanent(`A direct message on X has at most ${X_MAX_DM_LENGTH} characters`);
+      return xConnector.sendDirectMessage!(channel, { messageId: reply.messageId, recipientExternalId: reply.recipientExternalId, text: reply.text });
+    }
     const client = writeClient(settings, credentials);
     if (!client) throw new AuthFailed('Replying on X needs the account\'s OAuth 1.0a user tokens (app key and secret, access token and secret)');
     try {
@@ -105,12 +146,71 @@ export const xConnector: Connector = {
     if (!client) throw new AuthFailed('Direct messages on X need the account\'s OAuth 1.0a user tokens');
     try {
       const sent = await client.v2.sendDmToParticipant(message.recipientExternalId, { text: message.text });
-      return { externalId: sent.dm_event_id, url: null };
+      // X answers { data: { dm_conversation_id, dm_event_id } }; the library's type leaves out the "data" level.
+      const body = sent as unknown as { data?: { dm_event_id?: unknown }; dm_event_id?: unknown };
+      const eventId = body.data?.dm_event_id ?? body.dm_event_id;
+      // Sent is sent: a missing id must not make us send the message a second time.
+      return { externalId: typeof eventId === 'string' && eventId ? dmExternalId(eventId) : null, url: null };
     } catch (err) {
       throw xErrorFor(err);
     }
   },
 };
+
+/**
+ * The account's DM events newer than the DM cursor (X answers newest first and knows no since_id: pages
+ * are read until an event at or below the cursor shows up). Needs the OAuth 1.0a user tokens; without
+ * them the channel reads no DMs. A 429 defers only this stream; other failures count like any stream's.
+ */
+async function fetchDirectMessages(channelId: string, settings: XSettings, credentials: XCredentials, cursor: PollCursor, result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> }) {
+  if (!hasUserContext(credentials)) return;
+  const client = writeClient(settings, credentials);
+  if (!client) return;
+  const stored = parseDmCursor(cursor.dm);
+  const now = Date.now();
+  if (stored.waitUntil && Date.parse(stored.waitUntil) > now) {
+    result.deferred = [...(result.deferred ?? []), { stream: 'dm', until: new Date(stored.waitUntil), reason: 'waiting for the X DM rate-limit window' }];
+    return;
+  }
+  try {
+    let page = await client.v2.listDmEvents(DM_PARAMS) as unknown as Page;
+    const maxPages = stored.newestId ? MAX_PAGES : FIRST_POLL_PAGES;
+    let newest = stored.newestId;
+    let waitUntil: string | null = null;
+    for (let n = 1; ; n += 1) {
+      const data = page.data?.data;
+      if (data !== undefined && !Array.isArray(data)) throw new Permanent('X sent a DM page whose "data" is not a list');
+      const users = usersById(page.data?.includes?.users);
+      let reachedKnown = false;
+      for (const raw of data ?? []) {
+        const id = (raw as { id?: unknown } | null)?.id;
+        if (typeof id === 'string' && /^\d{1,20}$/.test(id)) {
+          if (stored.newestId && BigInt(id) <= BigInt(stored.newestId)) { reachedKnown = true; continue; }
+          newest = newerId(newest, id);
+        }
+        const dm = normalizeDmEvent(channelId, settings.userId, raw, users);
+        if (dm.ok === 'ignored') continue;
+        if (!dm.ok) { result.skipped.push({ externalId: dm.externalId, reason: dm.reason }); continue; }
+        result.items.push(dm.item);
+      }
+      if (page.rateLimit && page.rateLimit.remaining <= 0) waitUntil = new Date(page.rateLimit.reset * 1000).toISOString();
+      if (reachedKnown || !page.meta?.next_token || n >= maxPages || waitUntil) break;
+      page = await page.next();
+    }
+    result.nextCursor.dm = encodeDmCursor({ newestId: newest, waitUntil });
+  } catch (err) {
+    const error = xErrorFor(err);
+    if (error instanceof RateLimited) {
+      // Items of pages read before the 429 are not kept: the cursor stays, the next read starts over.
+      result.items = result.items.filter((i) => !isDmExternalId(i.externalId));
+      result.nextCursor.dm = encodeDmCursor({ newestId: stored.newestId, waitUntil: error.retryAt.toISOString() });
+      result.deferred = [...(result.deferred ?? []), { stream: 'dm', until: error.retryAt, reason: error.message }];
+      return;
+    }
+    result.items = result.items.filter((i) => !isDmExternalId(i.externalId));
+    result.error ??= error;
+  }
+}
 
 /** All pages of one stream newer than since_id. meta.newest_id of the first page is the next since_id. */
 async function readStream(open: () => Promise<Page>, maxPages: number): Promise<StreamRead> {

@@ -57,6 +57,8 @@ export interface ChannelsTable {
   rateLimitRemaining: Generated<number | null>;
   rateLimitResetAt: Generated<Date | null>;
   pollLeaseUntil: Generated<Date | null>;
+  // 008_x_direct_messages
+  dmCursor: Generated<string | null>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -100,6 +102,8 @@ export interface ConversationsTable {
   remindAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   closeReason: Generated<string | null>;
   priority: Generated<Priority>;
+  // 008_x_direct_messages: NULL = the contact's public thread, 'dm' = their direct messages
+  threadKey: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -139,6 +143,8 @@ export interface MessagesTable {
   // 006_messaging_channels: the remote side's receipt for an outbound message (WhatsApp statuses)
   remoteStatus: Generated<RemoteStatus | null>;
   remoteStatusAt: Generated<Date | null>;
+  // 007_sla_pause: when the post's SLA clock stopped because its conversation was saved (null = running)
+  slaPausedAt: Generated<Date | null>;
 }
 
 // 006_messaging_channels

@@ -2,7 +2,8 @@
  * A fake X API v2 served by the console itself outside production, so the demo's X channel has
  * traffic: a new German or English mention of the demo account every 20–40 seconds, day and night.
  * Stateless and deterministic: mention k is posted at a fixed time slot with a text from a list, so
- * restarts and since_id work like the real API. Replies (POST /2/tweets) are answered with an id.
+ * restarts and since_id work like the real API. Replies (POST /2/tweets) and direct messages are answered
+ * with an id; the demo account's DM events are empty.
  */
 import { Router, json } from 'express';
 
@@ -111,6 +112,14 @@ export function demoXApiRoutes(): Router {
     if (typeof text !== 'string' || !text) return void res.status(400).json({ title: 'Invalid Request', detail: 'text is required', status: 400 });
     const id = String(1_960_000_000_000_000_000n + BigInt(Date.now()));
     res.status(201).json({ data: { id, text, edit_history_tweet_ids: [id] } });
+  });
+  // The demo account has no direct messages of its own; answers to DMs are accepted like replies.
+  router.get('/2/dm_events', (_req, res) => void res.json({ meta: { result_count: 0 } }));
+  router.post('/2/dm_conversations/with/:participantId/messages', json({ limit: '100kb' }), (req, res) => {
+    const text = (req.body as { text?: unknown } | undefined)?.text;
+    if (typeof text !== 'string' || !text) return void res.status(400).json({ title: 'Invalid Request', detail: 'text is required', status: 400 });
+    const id = String(1_970_000_000_000_000_000n + BigInt(Date.now()));
+    res.status(201).json({ data: { dm_conversation_id: `${DEMO_X_ACCOUNT.id}-${req.params.participantId}`, dm_event_id: id } });
   });
   return router;
 }

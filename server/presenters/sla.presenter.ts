@@ -6,9 +6,10 @@ type PostClock = {
   slaDueAt: Date | null; slaWarnAt: Date | null; slaState: SlaState | null; respondedAt: Date | null;
   businessMinutesToRespond: number | null; wallMinutesToRespond: number | null;
   slaKind?: string | null; breachResponsibleUserId?: string | null; breachResponsibleName?: string | null; breachReason?: string | null;
+  slaPausedAt?: Date | null;
 };
 
-type JsonPost = { slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string };
+type JsonPost = { slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string; slaPausedAt?: string | null };
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 const date = (s: string | null) => (s ? new Date(s) : null);
@@ -21,6 +22,8 @@ export function presentPostSla(m: PostClock, now = new Date()) {
     kind: m.slaKind ?? null,
     dueAt: m.slaDueAt.toISOString(),
     warnAt: iso(m.slaWarnAt),
+    // the clock stands still while the conversation is saved (policy pauses); null = running
+    pausedAt: iso(m.slaPausedAt),
     state,
     respondedAt: iso(m.respondedAt),
     businessMinutesToRespond: m.businessMinutesToRespond,
@@ -36,6 +39,7 @@ export function presentConversationSla(c: {
 }, now = new Date()) {
   const posts = c.slaPosts.map((p) => ({
     slaDueAt: date(p.slaDueAt), slaWarnAt: date(p.slaWarnAt), slaState: p.slaState, respondedAt: date(p.respondedAt), postedAt: new Date(p.postedAt),
+    slaPausedAt: date(p.slaPausedAt ?? null),
   }));
   return {
     firstResponseDueAt: iso(c.firstResponseDueAt), nextResponseDueAt: iso(c.nextResponseDueAt),

@@ -5,7 +5,13 @@
  *   GET  /2/users/:id/mentions     since_id, max_results (5–100), pagination_token
  *   GET  /2/tweets/search/recent   query, since_id, max_results (10–100), next_token
  *   POST /2/tweets                 { text, reply?: { in_reply_to_tweet_id } } → 201 { data: { id, text } }
+ *   GET  /2/dm_events              event_types, max_results (1–100), pagination_token (user context only)
  *   POST /2/dm_conversations/with/:id/messages  { text } → 201 { data: { dm_conversation_id, dm_event_id } }
+ *
+ * DM events answer newest first: { data: [{ id, event_type, text, sender_id, dm_conversation_id,
+ * created_at }], includes: { users }, meta: { result_count, next_token? } }. They belong to the account
+ * whose user token reads them: accessTokenFor(accountId) gives such a token (the plain accessToken is
+ * an account without DMs); a DM sent with it also appears among the account's own DM events.
  *
  * Timelines answer newest first: { data: [post], includes: { users: [user] }, meta: { result_count,
  * newest_id, oldest_id, next_token? } }, or { meta: { result_count: 0 } }. Errors are problem objects
@@ -22,7 +28,9 @@ export type FakePost = {
   referenced_tweets?: { type: 'replied_to' | 'quoted' | 'retweeted'; id: string }[];
   note_tweet?: { text: string };
 };
-export type Endpoint = 'mentions' | 'search' | 'tweets' | 'dm';
+export type Endpoint = 'mentions' | 'search' | 'tweets' | 'dm' | 'dmEvents';
+export type FakeDmEvent = { id: string; event_type: 'MessageCreate'; text: string; sender_id: string; dm_conversation_id: string; created_at: string };
+export type SentDm = { id: string; participantId: string; text: string; accountId: string | null; authorization: string };
 export type Failure =
   | { status: 429; resetInSeconds: number }
   | { status: 401 | 403 | 500 | 502 | 503 | 400; detail?: string }
@@ -38,6 +46,14 @@ export type FakeXServer = {
   users: Map<string, FakeUser>;
   requests: RecordedRequest[];
   posted: PostedTweet[];
+  /** Direct messages sent through POST /2/dm_conversations/with/:participant_id/messages. */
+  sentDms: SentDm[];
+  /** A user token whose DM events are those of the account (see directMessage). */
+  accessTokenFor(accountId: string): string;
+  /** A customer's direct message to the account. */
+  directMessage(accountId: string, dm: { text: string; from?: Partial<FakeUser>; createdAt?: Date }): FakeDmEvent;
+  /** A direct message the account itself sent to a participant (as when someone answered in the X app). */
+  ownDirectMessage(accountId: string, participantId: string, text: string): FakeDmEvent;
   /** A customer post that mentions the account (and is found by searches matching its text). */
   mention(accountId: string, post: { text: string; author?: Partial<FakeUser>; inReplyTo?: string; createdAt?: Date }): FakePost;
   /** A post that only searches find (it does not mention the account). */
@@ -68,7 +84,27 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
   const windows = new Map<Endpoint, { remaining: number; reset: number }>();
   const requests: RecordedRequest[] = [];
   const posted: PostedTweet[] = [];
+  const sentDms: SentDm[] = [];
+  const dmEventsOf = new Map<string, FakeDmEvent[]>();
   let userCounter = 0;
+  const dmEventsFor = (accountId: string) => {
+    let list = dmEventsOf.get(accountId);
+    if (!list) { list = []; dmEventsOf.set(accountId, list); }
+    return list;
+  };
+  const addDmEvent = (accountId: string, senderId: string, participantId: string, text: string, createdAt = new Date()): FakeDmEvent => {
+    const [a, b] = [accountId, participantId].sort();
+    const event: FakeDmEvent = { id: nextId(), event_type: 'MessageCreate', text, sender_id: senderId, dm_conversation_id: `${a}-${b}`, created_at: createdAt.toISOString() };
+    dmEventsFor(accountId).push(event);
+    return event;
+  };
+  /** The account a user token belongs to (null: the plain token), or undefined for a refused token. */
+  const accountOfToken = (authorization: string): string | null | undefined => {
+    const token = decodeURIComponent(/oauth_token="([^"]*)"/.exec(authorization)?.[1] ?? '');
+    if (token === accessToken) return null;
+    if (token.startsWith(`${accessToken}.`)) return token.slice(accessToken.length + 1);
+    return undefined;
+  };
 
   const userFor = (u: Partial<FakeUser> = {}): FakeUser => {
     if (u.id && users.has(u.id)) return users.get(u.id)!;
@@ -118,7 +154,8 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     const endpoint: Endpoint | 'other' = mentionsMatch && req.method === 'GET' ? 'mentions'
       : url.pathname === '/2/tweets/search/recent' && req.method === 'GET' ? 'search'
         : url.pathname === '/2/tweets' && req.method === 'POST' ? 'tweets'
-          : dmMatch && req.method === 'POST' ? 'dm' : 'other';
+          : dmMatch && req.method === 'POST' ? 'dm'
+            : url.pathname === '/2/dm_events' && req.method === 'GET' ? 'dmEvents' : 'other';
     requests.push({ method: req.method ?? 'GET', endpoint, path: url.pathname, query: url.searchParams, authorization, at: Date.now() });
     if (endpoint === 'other') return send(res, 404, problem(404, 'Not Found', `No route ${req.method} ${url.pathname}`));
 
@@ -147,15 +184,44 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     window.remaining -= 1;
     rateHeaders(res, window);
 
+    if (endpoint === 'dmEvents') {
+      if (!authorization.startsWith('OAuth ')) return send(res, 403, problem(403, 'Unsupported Authentication', 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.'));
+      const account = accountOfToken(authorization);
+      if (account === undefined) return send(res, 401, problem(401, 'Unauthorized', 'Unauthorized'));
+      const q = url.searchParams;
+      const max = Number(q.get('max_results') ?? 100);
+      if (!Number.isInteger(max) || max < 1 || max > 100) {
+        return send(res, 400, { errors: [{ parameters: { max_results: [String(max)] }, message: `The \`max_results\` query parameter value [${max}] is not between 1 and 100` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' });
+      }
+      const types = q.get('event_types');
+      const token = q.get('pagination_token');
+      const untilId = token?.startsWith('d_') ? token.slice(2) : null;
+      const sorted = (account ? dmEventsFor(account) : [])
+        .filter((e) => (!types || types.split(',').includes(e.event_type)) && (!untilId || BigInt(e.id) < BigInt(untilId)))
+        .sort((x, y) => (BigInt(y.id) > BigInt(x.id) ? 1 : -1));
+      const page = sorted.slice(0, max);
+      if (page.length === 0) return send(res, 200, { meta: { result_count: 0 } });
+      const senders = new Set(page.map((e) => e.sender_id));
+      return send(res, 200, {
+        data: page,
+        includes: { users: [...senders].map((id) => users.get(id)).filter(Boolean) },
+        meta: { result_count: page.length, ...(sorted.length > page.length ? { next_token: `d_${page.at(-1)!.id}` } : {}) },
+      });
+    }
+
     if (endpoint === 'tweets' || endpoint === 'dm') {
       if (!authorization.startsWith('OAuth ')) return send(res, 403, problem(403, 'Unsupported Authentication', 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.'));
-      if (!authorization.includes(`oauth_token="${encodeURIComponent(accessToken)}"`)) return send(res, 401, problem(401, 'Unauthorized', 'Unauthorized'));
+      const account = accountOfToken(authorization);
+      if (account === undefined) return send(res, 401, problem(401, 'Unauthorized', 'Unauthorized'));
       const parsed = safeJson(body) as { text?: unknown; reply?: { in_reply_to_tweet_id?: unknown } } | null;
       if (!parsed || typeof parsed.text !== 'string' || !parsed.text) return send(res, 400, problem(400, 'Invalid Request', 'One or more parameters to your request was invalid.'));
       if (endpoint === 'dm') {
-        const eventId = nextId();
-        posted.push({ id: eventId, text: parsed.text, inReplyToTweetId: null, authorization });
-        return send(res, 201, { data: { dm_conversation_id: `${dmMatch![1]}-1`, dm_event_id: eventId } });
+        const participantId = dmMatch![1]!;
+        if (parsed.text.length > 10_000) return send(res, 400, problem(400, 'Invalid Request', 'text: the message is longer than 10000 characters'));
+        const event = account ? addDmEvent(account, account, participantId, parsed.text) : null;
+        const eventId = event?.id ?? nextId();
+        sentDms.push({ id: eventId, participantId, text: parsed.text, accountId: account, authorization });
+        return send(res, 201, { data: { dm_conversation_id: event?.dm_conversation_id ?? `${participantId}-1`, dm_event_id: eventId } });
       }
       const inReplyTo = typeof parsed.reply?.in_reply_to_tweet_id === 'string' ? parsed.reply.in_reply_to_tweet_id : null;
       const id = nextId();
@@ -209,7 +275,13 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/2/`, bearerToken, accessToken, users, requests, posted,
+    baseUrl: `http://127.0.0.1:${port}/2/`, bearerToken, accessToken, users, requests, posted, sentDms,
+    accessTokenFor: (accountId) => `${accessToken}.${accountId}`,
+    directMessage(accountId, dm) {
+      const sender = userFor(dm.from);
+      return addDmEvent(accountId, sender.id, sender.id, dm.text, dm.createdAt);
+    },
+    ownDirectMessage: (accountId, participantId, text) => addDmEvent(accountId, accountId, participantId, text),
     mention(accountId, p) {
       const post = makePost(p);
       mentionSet(accountId).add(post);

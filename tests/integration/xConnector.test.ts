@@ -369,3 +369,126 @@ async function waitFor<T>(check: () => Promise<T | null>, timeoutMs = 15_000): P
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('direct messages', () => {
+  /** A channel whose user token reads its own DM events on the fake. */
+  async function makeDmChannel() {
+    const userId = String(randomInt(10_000_000, 99_999_999));
+    return makeXChannel({ userId, accessToken: fake.accessTokenFor(userId) });
+  }
+  const dmRequests = (userId: string) => fake.requests.filter((r) => r.endpoint === 'dmEvents' && r.authorization.includes(`oauth_token="${encodeURIComponent(fake.accessTokenFor(userId))}"`));
+  const conversation = (id: string) => app.services.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('when a customer sends a direct message, then it lands in the inbox as its own DM conversation, apart from their public mention conversation', async () => {
+    const ch = await makeDmChannel();
+    const person = { id: '7501', username: 'dora_dm', name: 'Dora Direkt' };
+    const mention = fake.mention(ch.userId, { text: '@replyline_care Ich schreibe euch privat', author: person });
+    const dm = fake.directMessage(ch.userId, { text: 'Meine Kundennummer ist 4711 🔒', from: person });
+    expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', created: 2 });
+
+    const stored = await inbound(ch.channelId);
+    const publicPost = stored.find((m) => m.externalId === mention.id)!;
+    const direct = stored.find((m) => m.externalId === `dm:${dm.id}`)!;
+    expect(direct).toMatchObject({ text: 'Meine Kundennummer ist 4711 🔒', authorName: 'Dora Direkt', authorHandle: 'dora_dm', url: null, inReplyToExternalId: null });
+    expect(direct.raw).toMatchObject({ x_kind: 'dm', dmEvent: { id: dm.id, sender_id: '7501', dm_conversation_id: dm.dm_conversation_id } });
+    expect(direct.conversationId).not.toBe(publicPost.conversationId);
+    expect(await conversation(direct.conversationId)).toMatchObject({ threadKey: 'dm', status: 'new' });
+    expect((await conversation(publicPost.conversationId)).threadKey).toBeNull();
+
+    const [read] = dmRequests(ch.userId);
+    expect(read!.authorization).toMatch(/^OAuth /);
+    expect(read!.query.get('event_types')).toBe('MessageCreate');
+    expect(read!.query.get('expansions')).toBe('sender_id');
+    expect(read!.query.get('dm_event.fields')).toContain('sender_id');
+    expect(read!.query.get('user.fields')).toContain('username');
+    expect(JSON.parse((await channelRow(ch.channelId)).dmCursor!)).toEqual({ newestId: dm.id, waitUntil: null });
+  });
+
+  it('when the same person sends a second DM, then it joins their open DM conversation and the first is not fetched into it again', async () => {
+    const ch = await makeDmChannel();
+    const person = { id: '7502', username: 'zweimal', name: 'Zoe Zweimal' };
+    const first = fake.directMessage(ch.userId, { text: 'Hallo, ich habe eine Frage', from: person });
+    await poll(ch.channelId);
+    fake.mention(ch.userId, { text: '@replyline_care öffentlich: wo ist mein Paket?', author: person });
+    const second = fake.directMessage(ch.userId, { text: 'Es geht um Bestellung 123', from: person });
+    expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', fetched: 2, created: 2 });
+
+    const stored = await inbound(ch.channelId);
+    const byId = Object.fromEntries(stored.map((m) => [m.externalId, m]));
+    expect(byId[`dm:${second.id}`]!.conversationId).toBe(byId[`dm:${first.id}`]!.conversationId);
+    const publicOne = stored.find((m) => !m.externalId!.startsWith('dm:'))!;
+    expect(publicOne.conversationId).not.toBe(byId[`dm:${first.id}`]!.conversationId);
+    expect(stored.length).toBe(3);
+    expect(JSON.parse((await channelRow(ch.channelId)).dmCursor!).newestId).toBe(second.id);
+  });
+
+  it('when the account\'s own DMs show up among the DM events, then they are not ingested', async () => {
+    const ch = await makeDmChannel();
+    fake.directMessage(ch.userId, { text: 'Kann ich umtauschen?', from: { id: '7503', username: 'umtausch' } });
+    const ours = fake.ownDirectMessage(ch.userId, '7503', 'Ja, innerhalb von 30 Tagen.');
+    expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', created: 1 });
+    expect((await inbound(ch.channelId)).map((m) => m.text)).toEqual(['Kann ich umtauschen?']);
+    const all = await app.services.db.selectFrom('messages').select('externalId').where('channelId', '=', ch.channelId).execute();
+    expect(all.map((m) => m.externalId)).not.toContain(`dm:${ours.id}`);
+    // The cursor still moves past our own event, so it is not read again.
+    expect(JSON.parse((await channelRow(ch.channelId)).dmCursor!).newestId).toBe(ours.id);
+  });
+
+  it('when an agent replies in a DM conversation, then the reply reaches X as a direct message to that participant, not as a public post, with its event id stored', async () => {
+    const ch = await makeDmChannel();
+    const agent = await makeUser(app.services.db, { role: 'agent' });
+    fake.directMessage(ch.userId, { text: 'Bitte ändert meine Adresse', from: { id: '7504', username: 'adresse_a', name: 'Anton Adresse' } });
+    await poll(ch.channelId);
+    const [message] = await inbound(ch.channelId);
+    const tweetsBefore = fake.posted.length;
+
+    const res = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Erledigt! Die neue Adresse ist hinterlegt.' });
+    expect(res.status).toBe(202);
+    const sent = await waitFor(async () => {
+      const m = await app.services.db.selectFrom('messages').selectAll().where('id', '=', res.body.messageId).executeTakeFirstOrThrow();
+      return m.deliveryState === 'sent' || m.deliveryState === 'failed' ? m : null;
+    });
+    expect(sent.deliveryState).toBe('sent');
+    const dm = fake.sentDms.find((d) => `dm:${d.id}` === sent.externalId)!;
+    expect(dm).toMatchObject({ participantId: '7504', text: 'Erledigt! Die neue Adresse ist hinterlegt.', accountId: ch.userId });
+    expect(dm.authorization).toMatch(/^OAuth /);
+    expect(sent.url).toBeNull();
+    expect(fake.posted.length).toBe(tweetsBefore);
+
+    // Our sent DM comes back among the DM events and is skipped; the customer's answer joins the conversation.
+    fake.directMessage(ch.userId, { text: 'Danke!', from: { id: '7504' } });
+    expect(await poll(ch.channelId)).toMatchObject({ created: 1 });
+    const all = await inbound(ch.channelId);
+    expect(all.map((m) => m.text)).toEqual(['Bitte ändert meine Adresse', 'Danke!']);
+    expect(all[1]!.conversationId).toBe(message!.conversationId);
+  });
+
+  it('when the DM endpoint answers 429, then mentions are still ingested, the channel is not held back, and only DMs wait for their reset', async () => {
+    const ch = await makeDmChannel();
+    fake.mention(ch.userId, { text: '@replyline_care öffentlich 1' });
+    const dm = fake.directMessage(ch.userId, { text: 'privat', from: { id: '7505' } });
+    fake.failNext('dmEvents', { status: 429, resetInSeconds: 120 });
+    expect(await poll(ch.channelId)).toEqual({ outcome: 'polled', fetched: 1, created: 1, skipped: 0 });
+    let row = await channelRow(ch.channelId);
+    expect(row.nextPollAt).toBeNull();
+    expect(row.lastErrorKind).toBeNull();
+    const cursor = JSON.parse(row.dmCursor!);
+    expect(cursor.newestId).toBeNull();
+    expect(Date.parse(cursor.waitUntil)).toBeGreaterThan(Date.now() + 60_000);
+
+    // Before the DM reset: mentions go on, the DM endpoint is not asked.
+    const dmCalls = dmRequests(ch.userId).length;
+    fake.mention(ch.userId, { text: '@replyline_care öffentlich 2' });
+    expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', created: 1 });
+    expect(dmRequests(ch.userId).length).toBe(dmCalls);
+
+    // After the reset (stepped by rewriting the stored wait), the DM is read.
+    await app.services.db.updateTable('channels').set({ dmCursor: JSON.stringify({ newestId: null, waitUntil: new Date(Date.now() - 1000).toISOString() }) })
+      .where('id', '=', ch.channelId).execute();
+    expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', created: 1 });
+    expect((await inbound(ch.channelId)).map((m) => m.externalId)).toContain(`dm:${dm.id}`);
+    row = await channelRow(ch.channelId);
+    expect(JSON.parse(row.dmCursor!)).toEqual({ newestId: dm.id, waitUntil: null });
+  });
+});

@@ -22,14 +22,15 @@ export function conversationOfMessage(tx: Tx, channelId: string, externalId: str
     .where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst();
 }
 
-/** The contact's latest conversation on the channel that is not closed. */
-export function openConversationOfContact(tx: Tx, channelId: string, contactId: string) {
+/** The contact's latest open conversation in one thread (threadKey null: public posts; 'dm': direct messages). */
+export function openConversationOfContact(tx: Tx, channelId: string, contactId: string, threadKey: string | null = null) {
   return tx.selectFrom('conversations').select('id')
     .where('channelId', '=', channelId).where('contactId', '=', contactId).where('status', '<>', 'closed')
+    .where((eb) => (threadKey === null ? eb('threadKey', 'is', null) : eb('threadKey', '=', threadKey)))
     .orderBy('lastMessageAt', 'desc').limit(1).executeTakeFirst();
 }
 
-export function insertConversation(tx: Tx, c: { channelId: string; contactId: string; lastMessageAt: Date; topicId?: string | null }) {
+export function insertConversation(tx: Tx, c: { channelId: string; contactId: string; lastMessageAt: Date; topicId?: string | null; threadKey?: string | null }) {
   return tx.insertInto('conversations').values(c).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -44,9 +45,9 @@ export function updateConversation(tx: Tx, id: string, set: { status?: Conversat
 
 /** The clocks of a conversation's timed posts (the conversation's SLA state is derived from them). */
 function slaPostsOf(alias: string) {
-  return sql<{ slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string }[]>`(
+  return sql<{ slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string; slaPausedAt: string | null }[]>`(
     SELECT coalesce(json_agg(json_build_object('slaDueAt', m.sla_due_at, 'slaWarnAt', m.sla_warn_at, 'slaState', m.sla_state,
-      'respondedAt', m.responded_at, 'postedAt', m.posted_at)), '[]'::json)
+      'respondedAt', m.responded_at, 'postedAt', m.posted_at, 'slaPausedAt', m.sla_paused_at)), '[]'::json)
     FROM messages m WHERE m.conversation_id = ${sql.ref(alias + '.id')} AND m.sla_due_at IS NOT NULL)`.as('slaPosts');
 }
 

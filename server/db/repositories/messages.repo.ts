@@ -18,7 +18,7 @@ export function listMessages(db: DbOrTx, conversationId: string) {
     'deliveryState', 'deliveryError', 'deliveryAttempts', 'deliveredAt', 'remoteStatus',
     // 002_sla: the post's clock
     'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'respondedAt', 'businessMinutesToRespond', 'wallMinutesToRespond',
-    'breachResponsibleUserId', 'breachReason',
+    'breachResponsibleUserId', 'breachReason', 'slaPausedAt',
     (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.breachResponsibleUserId').as('breachResponsibleName'),
   ]).where('conversationId', '=', conversationId).orderBy('postedAt').orderBy('createdAt').execute();
 }

@@ -132,7 +132,7 @@ export function markResponded(tx: Tx, messageId: string, set: {
 export function lockTimedPost(tx: Tx, messageId: string) {
   return tx.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
     .select(['m.id', 'm.conversationId', 'm.channelId', 'm.postedAt', 'm.slaDueAt', 'm.slaWarnAt', 'm.slaState', 'm.respondedAt',
-      'c.assigneeId', 'c.caseNumber'])
+      'm.slaPausedAt', 'c.assigneeId', 'c.caseNumber'])
     .where('m.id', '=', messageId).forUpdate(['m']).executeTakeFirst();
 }
 
@@ -153,7 +153,38 @@ export function lockBreachedPost(tx: Tx, messageId: string) {
 export function listPendingTimers(db: DbOrTx) {
   return db.selectFrom('messages').select(['id', 'slaState', 'slaWarnAt', 'slaDueAt'])
     .where('slaDueAt', 'is not', null).where('respondedAt', 'is', null).where('slaState', 'in', ['ok', 'warning'])
+    .where('slaPausedAt', 'is', null)
     .execute();
+}
+
+// ---- pause while saved (domain/sla/pause.ts) ---------------------------------------------------
+
+/** Running clocks of the conversation's awaiting posts whose policy pauses while saved, locked. */
+export function lockPausablePosts(tx: Tx, conversationId: string) {
+  return tx.selectFrom('messages as m').innerJoin('slaPolicies as p', 'p.id', 'm.slaPolicyId')
+    .select(['m.id', 'm.slaDueAt', 'm.slaWarnAt', 'm.slaState'])
+    .where('m.conversationId', '=', conversationId).where('m.direction', '=', 'inbound')
+    .where('m.slaDueAt', 'is not', null).where('m.respondedAt', 'is', null).where('m.slaState', 'in', ['ok', 'warning'])
+    .where('m.slaPausedAt', 'is', null).where('p.pauseWhenSaved', '=', true)
+    .orderBy('m.postedAt').forUpdate(['m']).execute();
+}
+
+export function setPostsPaused(tx: Tx, messageIds: string[], pausedAt: Date) {
+  if (messageIds.length === 0) return Promise.resolve();
+  return tx.updateTable('messages').set({ slaPausedAt: pausedAt }).where('id', 'in', messageIds).execute().then(() => undefined);
+}
+
+/** The conversation's paused clocks, locked. */
+export function lockPausedPosts(tx: Tx, conversationId: string) {
+  return tx.selectFrom('messages')
+    .select(['id', 'slaPolicyId', 'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'slaPausedAt', 'respondedAt'])
+    .where('conversationId', '=', conversationId).where('slaPausedAt', 'is not', null)
+    .orderBy('postedAt').forUpdate().execute();
+}
+
+/** Restarts a paused clock with its moved due and warning instants. */
+export function resumePostClock(tx: Tx, messageId: string, set: { slaDueAt: Date; slaWarnAt: Date | null }) {
+  return tx.updateTable('messages').set({ ...set, slaPausedAt: null }).where('id', '=', messageId).execute();
 }
 
 /** Several policies with their calendars at once (the inbox shows remaining business time per row). */

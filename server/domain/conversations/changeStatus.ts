@@ -13,6 +13,7 @@ import { BadRequest, Conflict, Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
+import { applySlaPause } from '../sla/pause';
 import { assertFresh, versionOf } from './staleCheck';
 import { checkTransition, reopenStatus } from './transitionPolicy';
 
@@ -48,6 +49,7 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
 
   const closeReason = to === 'closed' ? input.reason ?? null : null;
   const { updatedAt } = await updateWorkflow(tx, c.id, { status: to, remindAt, closeReason });
+  await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to, actor: by.actor, now: by.now });
   await appendAudit(tx, {
     actor: by.actor, action: 'conversation.status_changed', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId,
     before: { status: c.status, ...(c.remindAt ? { remindAt: c.remindAt.toISOString() } : {}), ...(c.closeReason ? { reason: c.closeReason } : {}) },

@@ -8,6 +8,7 @@ import { lockConversation } from '../../db/repositories/conversations.repo';
 import { updateWorkflow } from '../../db/repositories/workflow.repo';
 import { systemActor } from '../audit/actor';
 import { inTransaction, type Dispatcher } from '../effects';
+import { applySlaPause } from '../sla/pause';
 import { reopenStatus } from './transitionPolicy';
 
 const actor = systemActor('worker:reminders');
@@ -21,6 +22,7 @@ export async function fireReminder(deps: { db: Db; dispatcher: Dispatcher }, con
     if (c.remindAt.getTime() > now.getTime()) return 'early';
     const status = reopenStatus(c.assigneeId !== null);
     await updateWorkflow(tx, c.id, { status, remindAt: null });
+    await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to: status, actor, now });
     await appendAudit(tx, {
       actor, action: 'conversation.reminder_due', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId,
       before: { status: c.status, remindAt: c.remindAt.toISOString() }, after: { status },

@@ -11,6 +11,7 @@ import { findInboundByExternalId, insertMessage } from '../../db/repositories/me
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
 import { startSlaClock } from '../sla/clock';
+import { applySlaPause } from '../sla/pause';
 import { statusAfterInbound } from './status';
 
 export type NormalizedInbound = {
@@ -24,6 +25,8 @@ export type NormalizedInbound = {
   raw?: unknown;
   /** The tracked search (topic) that brought this post; a new conversation carries it. */
   topicId?: string | null;
+  /** Which thread of the contact this belongs to: null/absent = public posts, 'dm' = direct messages. */
+  threadKey?: 'dm' | null;
 };
 
 export type IngestResult = { created: boolean; messageId: string; conversationId: string; caseNumber: string };
@@ -43,7 +46,7 @@ export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedIn
   const conversationId = await findThread(tx, post, contactId);
   const conversation = conversationId
     ? await lockConversation(tx, conversationId)
-    : await insertConversation(tx, { channelId: post.channelId, contactId, lastMessageAt: post.postedAt, topicId: post.topicId ?? null });
+    : await insertConversation(tx, { channelId: post.channelId, contactId, lastMessageAt: post.postedAt, topicId: post.topicId ?? null, threadKey: post.threadKey ?? null });
   if (!conversation) throw new Error(`Conversation ${conversationId} vanished during ingest`);
 
   const message = await insertMessage(tx, {
@@ -62,6 +65,7 @@ export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedIn
   const status = statusAfterInbound(conversation.status, conversation.assigneeId !== null);
   const lastMessageAt = conversation.lastMessageAt > post.postedAt ? conversation.lastMessageAt : post.postedAt;
   await updateConversation(tx, conversation.id, { status, lastMessageAt });
+  await applySlaPause(tx, effects, { conversationId: conversation.id, channelId: post.channelId, from: conversation.status, to: status, actor });
   if (status !== conversation.status) {
     await appendAudit(tx, { ...audit, action: 'conversation.reopened', before: { status: conversation.status }, after: { status } });
   }
@@ -77,13 +81,14 @@ export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedIn
 
 /**
  * Threading: a reply to a known post joins that post's conversation (reopening it if closed);
- * otherwise the author's latest open conversation on the channel; otherwise a new one.
+ * otherwise the author's latest open conversation on the channel in the same thread (direct messages
+ * and public posts of one person stay apart); otherwise a new one.
  */
 async function findThread(tx: Tx, post: NormalizedInbound, contactId: string): Promise<string | null> {
   if (post.inReplyToExternalId) {
     const parent = await conversationOfMessage(tx, post.channelId, post.inReplyToExternalId);
     if (parent) return parent.conversationId;
   }
-  const open = await openConversationOfContact(tx, post.channelId, contactId);
+  const open = await openConversationOfContact(tx, post.channelId, contactId, post.threadKey ?? null);
   return open?.id ?? null;
 }

@@ -10,6 +10,7 @@ import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
 import { prepareReply } from '../messaging/prepareReply';
 import { stopSlaClocks } from '../sla/clock';
+import { applySlaPause } from '../sla/pause';
 import { assertNoReplyMeanwhile } from './replyCollision';
 import { statusAfterReply } from './status';
 
@@ -41,6 +42,8 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   });
   const audit = { actor, channelId: channel.id, subjectType: 'conversation', subjectId: conversation.id };
   await appendAudit(tx, { ...audit, action: 'reply.queued', after: { messageId: message.id, length: [...text].length } });
+  // A saved conversation's paused clocks run again (moved by the pause) before the reply stops them.
+  await applySlaPause(tx, effects, { conversationId: conversation.id, channelId: channel.id, from: conversation.status, to: statusAfterReply(), actor, now: message.postedAt });
   // SLA: the reply answers every post still awaiting an answer, at the moment it is queued (domain/sla/policy.ts).
   await stopSlaClocks(tx, effects, {
     conversationId: conversation.id, channelId: channel.id, replyMessageId: message.id, respondedAt: message.postedAt,

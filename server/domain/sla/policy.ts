@@ -61,14 +61,19 @@ export function timeResponse(cal: CompiledCalendar | null, post: { postedAt: Dat
   };
 }
 
-export type TimedPost = { slaDueAt: Date | null; slaWarnAt: Date | null; slaState: SlaState | null; respondedAt: Date | null };
+export type TimedPost = {
+  slaDueAt: Date | null; slaWarnAt: Date | null; slaState: SlaState | null; respondedAt: Date | null;
+  /** set while the clock is paused (conversation saved, policy pauses: pause.ts); time stands still there */
+  slaPausedAt?: Date | null;
+};
 
 /**
  * The state a post is in at `now`. The stored state is what the timers recorded; the clock may be
  * ahead of it (a timer not yet fired), and a recorded breach or answer never goes back.
  */
-export function slaStateAt(post: TimedPost, now: Date): SlaState | null {
+export function slaStateAt(post: TimedPost, wallNow: Date): SlaState | null {
   if (!post.slaDueAt) return null;
+  const now = post.slaPausedAt && !post.respondedAt && post.slaPausedAt < wallNow ? post.slaPausedAt : wallNow;
   if (post.respondedAt) return post.slaState === 'breached' || post.respondedAt > post.slaDueAt ? 'breached' : 'met';
   if (post.slaState === 'breached' || now >= post.slaDueAt) return 'breached';
   if (post.slaState === 'warning' || (post.slaWarnAt && now >= post.slaWarnAt)) return 'warning';

@@ -16,6 +16,8 @@ export type TimerOutcome = 'fired' | 'skipped';
 export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string, now: Date): Promise<TimerOutcome> {
   const post = await lockTimedPost(tx, messageId);
   if (!post || post.respondedAt || post.slaState !== 'ok' || !post.slaWarnAt || !post.slaDueAt) return 'skipped';
+  // A paused clock (conversation saved, policy pauses) is not due; resuming schedules the timer again.
+  if (post.slaPausedAt) return 'skipped';
   // A job that somehow runs early (a clock skew between hosts) does nothing; the reconciler re-adds it.
   if (now.getTime() < post.slaWarnAt.getTime() - 1_000) return 'skipped';
   await setPostSlaState(tx, messageId, { slaState: 'warning' });
@@ -33,6 +35,7 @@ export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string
 export async function fireSlaBreach(tx: Tx, effects: Effects, messageId: string, now: Date): Promise<TimerOutcome> {
   const post = await lockTimedPost(tx, messageId);
   if (!post || post.respondedAt || !post.slaDueAt || (post.slaState !== 'ok' && post.slaState !== 'warning')) return 'skipped';
+  if (post.slaPausedAt) return 'skipped';
   if (now.getTime() < post.slaDueAt.getTime() - 1_000) return 'skipped';
   await setPostSlaState(tx, messageId, { slaState: 'breached', breachedAt: post.slaDueAt, breachResponsibleUserId: post.assigneeId });
   await appendAudit(tx, {

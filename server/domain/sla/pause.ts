@@ -1,0 +1,110 @@
+/**
+ * Pausing the SLA clock while a conversation is saved for later.
+ *
+ * Rule (README, SLA section): a conversation in `saved` keeps its clock running unless the policy of
+ * a post allows pausing (`pause_when_saved`). Then, when the conversation enters `saved`, each of its
+ * posts still awaiting an answer (and not yet breached) records `sla_paused_at` and loses its pending
+ * timers; when the conversation leaves `saved` by any transition (by hand, reminder, new inbound
+ * post, reply), the post's due and warning instants move forward by the business minutes (of the
+ * policy's calendar) that passed while paused, and its timers are scheduled again.
+ *
+ * `applySlaPause` is the single hook every status change calls with its before and after status.
+ */
+import type { Tx } from '../../db/client';
+import type { ConversationStatus } from '../../db/schema';
+import { appendAudit } from '../../db/repositories/audit.repo';
+import {
+  findPolicyWithCalendar, lockPausablePosts, lockPausedPosts, refreshConversationDue, resumePostClock, setConversationSlaTargets,
+  setPostsPaused,
+} from '../../db/repositories/sla.repo';
+import type { Actor } from '../audit/actor';
+import type { Effects } from '../effects';
+import { addBusinessMinutes, businessMinutesBetween, type CompiledCalendar } from './businessTime';
+import { compiledCalendarOf } from './calendarCache';
+
+export type PausedClock = { dueAt: Date; warnAt: Date | null };
+export type ShiftedClock = PausedClock & { pausedMinutes: number };
+
+/**
+ * The clock after a pause from `pausedAt` to `resumedAt`: due and warning instants move forward by
+ * the business minutes that elapsed while paused (nothing moves when no business time passed).
+ */
+export function shiftPausedClock(cal: CompiledCalendar | null, clock: PausedClock, pausedAt: Date, resumedAt: Date): ShiftedClock {
+  const pausedMinutes = resumedAt > pausedAt ? businessMinutesBetween(cal, pausedAt, resumedAt) : 0;
+  if (pausedMinutes <= 0) return { dueAt: clock.dueAt, warnAt: clock.warnAt, pausedMinutes: 0 };
+  return {
+    dueAt: addBusinessMinutes(cal, clock.dueAt, pausedMinutes),
+    warnAt: clock.warnAt ? addBusinessMinutes(cal, clock.warnAt, pausedMinutes) : null,
+    pausedMinutes,
+  };
+}
+
+/** What a status change means for paused clocks. */
+export function pauseTransition(from: ConversationStatus, to: ConversationStatus): 'pause' | 'resume' | null {
+  if (from !== 'saved' && to === 'saved') return 'pause';
+  if (from === 'saved' && to !== 'saved') return 'resume';
+  return null;
+}
+
+export type StatusChange = {
+  conversationId: string;
+  channelId: string;
+  from: ConversationStatus;
+  to: ConversationStatus;
+  actor: Actor;
+  now?: Date;
+};
+
+/** The hook every status change calls (inside its transaction): pauses or resumes clocks as needed. */
+export async function applySlaPause(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+  const step = pauseTransition(change.from, change.to);
+  if (step === 'pause') await pauseSlaClocks(tx, effects, change);
+  if (step === 'resume') await resumeSlaClocks(tx, effects, change);
+}
+
+async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+  const posts = await lockPausablePosts(tx, change.conversationId);
+  if (posts.length === 0) return;
+  const pausedAt = change.now ?? new Date();
+  await setPostsPaused(tx, posts.map((p) => p.id), pausedAt);
+  for (const post of posts) {
+    effects.cancel({ name: 'sla-warning', data: { messageId: post.id, runAt: post.slaWarnAt?.toISOString() ?? '' } });
+    effects.cancel({ name: 'sla-breach', data: { messageId: post.id, runAt: post.slaDueAt!.toISOString() } });
+  }
+  await appendAudit(tx, {
+    actor: change.actor, action: 'sla.paused', channelId: change.channelId, subjectType: 'conversation', subjectId: change.conversationId,
+    after: { pausedAt: pausedAt.toISOString(), posts: posts.map((p) => ({ messageId: p.id, dueAt: p.slaDueAt!.toISOString() })) },
+  });
+}
+
+async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+  const posts = await lockPausedPosts(tx, change.conversationId);
+  if (posts.length === 0) return;
+  const resumedAt = change.now ?? new Date();
+  const resumed = [];
+  for (const post of posts) {
+    const policy = post.slaPolicyId ? await findPolicyWithCalendar(tx, post.slaPolicyId) : undefined;
+    const cal = policy ? compiledCalendarOf(policy) : null;
+    const running = !post.respondedAt && post.slaDueAt && (post.slaState === 'ok' || post.slaState === 'warning');
+    const shifted = running
+      ? shiftPausedClock(cal, { dueAt: post.slaDueAt!, warnAt: post.slaWarnAt }, post.slaPausedAt!, resumedAt)
+      : { dueAt: post.slaDueAt!, warnAt: post.slaWarnAt, pausedMinutes: 0 };
+    await resumePostClock(tx, post.id, { slaDueAt: shifted.dueAt, slaWarnAt: shifted.warnAt });
+    if (running && post.slaKind === 'first' && post.slaPolicyId) {
+      await setConversationSlaTargets(tx, change.conversationId, { slaPolicyId: post.slaPolicyId, firstResponseDueAt: shifted.dueAt });
+    }
+    if (running) {
+      if (post.slaState === 'ok' && shifted.warnAt) effects.enqueue({ name: 'sla-warning', data: { messageId: post.id, runAt: shifted.warnAt.toISOString() } });
+      effects.enqueue({ name: 'sla-breach', data: { messageId: post.id, runAt: shifted.dueAt.toISOString() } });
+    }
+    resumed.push({
+      messageId: post.id, pausedAt: post.slaPausedAt!.toISOString(), pausedMinutes: Math.round(shifted.pausedMinutes * 1000) / 1000,
+      dueAtBefore: post.slaDueAt?.toISOString() ?? null, dueAt: shifted.dueAt?.toISOString() ?? null,
+    });
+  }
+  await refreshConversationDue(tx, change.conversationId);
+  await appendAudit(tx, {
+    actor: change.actor, action: 'sla.resumed', channelId: change.channelId, subjectType: 'conversation', subjectId: change.conversationId,
+    after: { resumedAt: resumedAt.toISOString(), posts: resumed },
+  });
+}
