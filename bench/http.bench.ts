@@ -52,6 +52,7 @@ export async function liveLatency(baseUrl: string, cookie: string, ingest: { cha
     const res = await fetch(`${baseUrl}/api/v1/channels/${ingest.channelId}/messages`, {
       method: 'POST', headers: { authorization: `Bearer ${ingest.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
     });
+    if (!res.ok) throw new Error(`ingest answered HTTP ${res.status}: ${await res.text()}`);
     const { conversationId } = (await res.json()) as { conversationId: string };
     const arrived = arrivals.get(conversationId) ?? await new Promise<number>((resolve) => {
       waiters.set(conversationId, resolve);
