@@ -3,6 +3,7 @@ import { makeEmailChannel } from '../factories/messagingChannels';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { startSmtpSink, type SmtpSink } from '../support/smtpSink';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { until } from '../support/until';
 
 jest.setTimeout(60_000);
 
@@ -16,15 +17,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 it('when a mail arrives in a mailbox whose next scheduled poll is an hour away, then IDLE fetches it within seconds', async () => {
   // The channel exists before the worker starts, with an hour between scheduled polls.
@@ -36,7 +28,7 @@ it('when a mail arrives in a mailbox whose next scheduled poll is an hour away, 
   app = await startTestApp({ workers: true });
   const db = app.services.db;
   // Let any first poll finish and the IDLE connection settle before the mail arrives.
-  await until('the first poll', async () => (await db.selectFrom('channels').select('lastSuccessAt').where('id', '=', channel.channelId).executeTakeFirst())?.lastSuccessAt);
+  await until('the first poll', async () => (await db.selectFrom('channels').select('lastSuccessAt').where('id', '=', channel.channelId).executeTakeFirst())?.lastSuccessAt, 20_000);
   await new Promise((r) => setTimeout(r, 1_000));
 
   await imap.append([
@@ -44,6 +36,6 @@ it('when a mail arrives in a mailbox whose next scheduled poll is an hour away, 
     `Date: ${new Date().toUTCString()}`, 'Message-ID: <idle-1@kunde.example>', 'Content-Type: text/plain; charset=utf-8', '', 'Wo bleibt mein Paket?',
   ].join('\r\n'));
   const message = await until('the mail in the inbox', () =>
-    db.selectFrom('messages').select(['externalId', 'authorName']).where('channelId', '=', channel.channelId).where('externalId', '=', '<idle-1@kunde.example>').executeTakeFirst());
+    db.selectFrom('messages').select(['externalId', 'authorName']).where('channelId', '=', channel.channelId).where('externalId', '=', '<idle-1@kunde.example>').executeTakeFirst(), 15_000);
   expect(message.authorName).toBe('Karl Kunde');
 });

@@ -5,6 +5,7 @@ import { makeTelegramChannel } from '../factories/messagingChannels';
 import { startFakeTelegram, TELEGRAM_ERRORS, type FakeTelegram } from '../fakes/fakeTelegramServer';
 import { pollChannelOnce, type PollDeps } from '../../jobs/pollChannel';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { until } from '../support/until';
 
 let app: TestApp;
 let tg: FakeTelegram;
@@ -25,15 +26,6 @@ const channelFor = () => makeTelegramChannel(db(), app.services.secretBox, tg);
 const messagesOf = (channelId: string) => db().selectFrom('messages').selectAll().where('channelId', '=', channelId).orderBy('postedAt').orderBy('createdAt').execute();
 const cursorOf = async (channelId: string) => (await db().selectFrom('channels').select('cursor').where('id', '=', channelId).executeTakeFirstOrThrow()).cursor;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('polling a Telegram bot', () => {
   it('when a customer writes the bot privately, then the message is ingested and the offset (last update_id + 1) is stored and sent on the next poll', async () => {

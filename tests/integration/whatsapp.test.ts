@@ -9,6 +9,7 @@ import { inTransaction } from '../../server/domain/effects';
 import { queueReply } from '../../server/domain/conversations/queueReply';
 import { systemActor } from '../../server/domain/audit/actor';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { until } from '../support/until';
 
 const ACCESS_TOKEN = 'EAAG-fake-access-token';
 let app: TestApp;
@@ -37,15 +38,6 @@ const db = () => app.services.db;
 const messagesOf = (channelId: string) => db().selectFrom('messages').selectAll().where('channelId', '=', channelId).orderBy('postedAt').execute();
 const inboxOf = (channelId: string) => db().selectFrom('webhookInbox').selectAll().where('channelId', '=', channelId).execute();
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const inboundArrives = (channelId: string, externalId: string) =>
   until(`message ${externalId}`, () => db().selectFrom('messages').selectAll().where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst());
 const inboxDrained = (channelId: string) =>
