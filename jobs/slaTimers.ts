@@ -26,7 +26,7 @@ export async function processSlaTimer(deps: SlaTimerDeps, name: SlaJobName, mess
 export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: string, logger: Logger): Worker {
   const worker = new Worker(JOBS['sla-warning'].queue, async (job: Job<{ messageId: string }>) => {
     const outcome = await processSlaTimer(deps, job.name as SlaJobName, job.data.messageId);
-    if (outcome === 'fired') logger.info({ job: job.name, messageId: job.data.messageId }, 'sla timer fired');
+    if (outcome === 'fired') logger.debug({ job: job.name, messageId: job.data.messageId }, 'sla timer fired');
     return outcome;
   }, { connection, prefix, concurrency: 4 });
   worker.on('failed', (job, err) => {
