@@ -4,10 +4,10 @@
  * appear live, and the language switch.
  */
 import { createHmac } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { eventStreamOpen, launchBrowser, screenshot, signInAs } from '../support/browser';
+import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -17,25 +17,21 @@ const XSS_TEXT = 'Mein Paket <img src=x onerror="window.__pwned=1"> ist nicht da
 
 let app: TestApp;
 let hooks: WebhookReceiver;
-let browser: Browser;
+let browser: BrowserSession;
 let channel: Awaited<ReturnType<typeof makeApiChannel>>;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [app, hooks, browser] = await Promise.all([startTestApp({ workers: true }), startWebhookReceiver(), launchBrowser()]);
+  [app, hooks, browser] = await Promise.all([startTestApp({ workers: true }), startWebhookReceiver(), startBrowser()]);
   channel = await makeApiChannel(app.services.db, app.services.secretBox, { webhookUrl: hooks.url, name: 'Webshop API' });
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await hooks?.close();
   await app?.stop();
 });
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  return context.newPage();
+  return browser.newPage({ locale: 'de-DE', viewport: { width: 1280, height: 800 } });
 }
 
 async function ingest(overrides: Parameters<typeof inboundPost>[0] = {}) {

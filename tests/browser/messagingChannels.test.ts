@@ -2,7 +2,7 @@
  * Messaging channels as an agent sees them, in headless Chromium: for each channel an inbound message
  * arrives in the inbox, the agent answers in the console, and the reply reaches the (fake or real local) server.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { makeEmailChannel, makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
@@ -11,22 +11,20 @@ import { startSmtpSink } from '../support/smtpSink';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
 import { pollChannelOnce } from '../../jobs/pollChannel';
 import { inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta } from '../fakes/fakeMetaServer';
-import { eventStreamOpen, launchBrowser, screenshot, signInAs } from '../support/browser';
+import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 jest.setTimeout(60_000);
 
 let app: TestApp;
-let browser: Browser;
+let browser: BrowserSession;
 let meta: FakeMeta;
 let tg: FakeTelegram;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [app, browser, meta, tg] = await Promise.all([startTestApp({ workers: true }), launchBrowser(), startFakeMeta({ accessToken: 'EAAG-browser' }), startFakeTelegram()]);
+  [app, browser, meta, tg] = await Promise.all([startTestApp({ workers: true }), startBrowser(), startFakeMeta({ accessToken: 'EAAG-browser' }), startFakeTelegram()]);
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await meta?.close();
   await tg?.close();
@@ -34,9 +32,7 @@ afterAll(async () => {
 });
 
 async function agentPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
+  const page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   await signInAs(page, app.url, await makeUser(app.services.db, { role: 'agent', locale: 'de', name: 'Anna Agent' }));
   return page;
 }

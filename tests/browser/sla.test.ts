@@ -3,31 +3,27 @@
  * a post reaches its warning instant; the row shows the state and the time left; the settings page
  * re-renders an invalid calendar with the problem named.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { eventStreamOpen, launchBrowser, screenshot, signInAs } from '../support/browser';
+import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 jest.setTimeout(60_000);
 
 let app: TestApp;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browser: BrowserSession;
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp({ workers: true }), launchBrowser()]);
+  [app, browser] = await Promise.all([startTestApp({ workers: true }), startBrowser()]);
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await app?.stop();
 });
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  return context.newPage();
+  return browser.newPage({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
 }
 
 async function channelWithPolicy(managerToken: string) {

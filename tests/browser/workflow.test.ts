@@ -3,10 +3,10 @@
  * closed → reopened by a new inbound message; two agents colliding on one conversation; an auditor tracing the
  * case to the users who acted.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { eventStreamOpen, launchBrowser, screenshot, signInAs } from '../support/browser';
+import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -14,18 +14,17 @@ jest.setTimeout(90_000);
 
 let app: TestApp;
 let hooks: WebhookReceiver;
-let browser: Browser;
+let browser: BrowserSession;
 let channel: Awaited<ReturnType<typeof makeApiChannel>>;
 type Made = Awaited<ReturnType<typeof makeUser>>;
 let agent: Made;
 let colleague: Made;
 let manager: Made;
 let auditor: Made;
-const contexts: BrowserContext[] = [];
 const shortcut = `thanks${Date.now().toString(36)}`;
 
 beforeAll(async () => {
-  [app, hooks, browser] = await Promise.all([startTestApp({ workers: true }), startWebhookReceiver(), launchBrowser()]);
+  [app, hooks, browser] = await Promise.all([startTestApp({ workers: true }), startWebhookReceiver(), startBrowser()]);
   const db = app.services.db;
   channel = await makeApiChannel(db, app.services.secretBox, { webhookUrl: hooks.url, name: 'Webshop API' });
   agent = await makeUser(db, { role: 'agent', name: 'Lena Vogt' });
@@ -37,16 +36,13 @@ beforeAll(async () => {
   expect(canned.status).toBe(201);
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await hooks?.close();
   await app?.stop();
 });
 
 async function newPage(user: Made): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
+  const page = await browser.newPage({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
   await signInAs(page, app.url, user);
   return page;
 }

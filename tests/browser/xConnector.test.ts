@@ -4,33 +4,29 @@
  * inbox, the search's post with its topic; an agent replies, and the reply lands in the fake API's
  * posted tweets as a reply to the right post.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makeUser } from '../factories/factories';
 import { startFakeXServer, type FakeXServer } from '../fakes/fakeXServer';
-import { launchBrowser, screenshot, signInAs } from '../support/browser';
+import { startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 jest.setTimeout(90_000);
 
 let app: TestApp;
 let fake: FakeXServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browser: BrowserSession;
 
 beforeAll(async () => {
-  [app, fake, browser] = await Promise.all([startTestApp({ workers: true }), startFakeXServer(), launchBrowser()]);
+  [app, fake, browser] = await Promise.all([startTestApp({ workers: true }), startFakeXServer(), startBrowser()]);
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await fake?.close();
   await app?.stop();
 });
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  return context.newPage();
+  return browser.newPage({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
 }
 
 /** Reloads the inbox until a row with this text shows up (the worker polls in the background). */

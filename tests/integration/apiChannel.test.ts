@@ -2,20 +2,14 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { makeApiChannel, makeUser, inboundPost } from '../factories/factories';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
+import type { WebhookReceiver } from '../support/webhookReceiver';
 
 let app: TestApp;
 let hooks: WebhookReceiver;
-
-beforeAll(async () => {
-  app = await startTestApp({ workers: true });
-  hooks = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await app.stop();
-  await hooks.close();
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ app, hooks, stop } = await startTestAppWithReceiver()));
+afterAll(() => stop());
 
 const countMessages = async (channelId: string) =>
   Number((await app.services.db.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n')).where('channelId', '=', channelId).executeTakeFirstOrThrow()).n);

@@ -12,23 +12,17 @@ import { appendAudit, verifyAuditChain } from '../../server/db/repositories/audi
 import { systemActor } from '../../server/domain/audit/actor';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { ADMIN_DATABASE_URL, testDatabaseUrl, testRunId } from '../support/testEnv';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
+import type { WebhookReceiver } from '../support/webhookReceiver';
+import { csrfFrom } from '../support/csrf';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 let app: TestApp;
 let hooks: WebhookReceiver;
-beforeAll(async () => {
-  app = await startTestApp({ workers: true });
-  hooks = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await app.stop();
-  await hooks.close();
-});
-
-const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+let stop: () => Promise<void>;
+beforeAll(async () => ({ app, hooks, stop } = await startTestAppWithReceiver()));
+afterAll(() => stop());
 
 describe('the audit trail of one conversation', () => {
   it('when a post is ingested, answered from the console and delivered, then each step is an event with the right actor', async () => {

@@ -3,24 +3,18 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
+import type { WebhookReceiver } from '../support/webhookReceiver';
+import { csrfFrom } from '../support/csrf';
 
 let app: TestApp;
 let hooks: WebhookReceiver;
-beforeAll(async () => {
-  app = await startTestApp({ workers: true });
-  hooks = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await app.stop();
-  await hooks.close();
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ app, hooks, stop } = await startTestAppWithReceiver()));
+afterAll(() => stop());
 
 type Channel = Awaited<ReturnType<typeof makeApiChannel>>;
 const XSS = '<script>alert(1)</script>';
-
-const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 async function signIn(user: { email: string; password: string }): Promise<TestAgent> {
   const agent = request.agent(app.url);

@@ -2,19 +2,14 @@
 import http from 'node:http';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
+import type { WebhookReceiver } from '../support/webhookReceiver';
 
 let app: TestApp;
 let hooks: WebhookReceiver;
-beforeAll(async () => {
-  app = await startTestApp({ workers: true });
-  hooks = await startWebhookReceiver();
-});
-afterAll(async () => {
-  await app.stop();
-  await hooks.close();
-});
+let stop: () => Promise<void>;
+beforeAll(async () => ({ app, hooks, stop } = await startTestAppWithReceiver()));
+afterAll(() => stop());
 
 type SseEvent = { event: string; data: string };
 type SseStream = { status: number; headers: http.IncomingHttpHeaders; events: SseEvent[]; waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>; close(): void };

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { makeApiChannel, makeUser } from '../factories/factories';
 import { makeTopic, reportScenario, seedTimedPosts, type SeededPost } from '../support/reportsSeed';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { csrfFrom } from '../support/csrf';
 
 let app: TestApp;
 let manager: Awaited<ReturnType<typeof makeUser>>;
@@ -224,7 +225,6 @@ describe('CSV exports', () => {
 });
 
 describe('console report pages', () => {
-  const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
   async function signIn(user: { email: string; password: string }) {
     const agent = request.agent(app.url);
     const page = await agent.get('/login');

@@ -4,12 +4,11 @@ import { readWhatsappSettings } from '../../connectors/whatsapp/settings';
 import { makeUser } from '../factories/factories';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { csrfFrom } from '../support/csrf';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp(); });
 afterAll(async () => { await app.stop(); });
-
-const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 async function signedIn(role: 'manager' | 'agent') {
   const user = await makeUser(app.services.db, { role });

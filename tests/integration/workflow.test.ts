@@ -1,11 +1,12 @@
 /** Case workflow through the API: assignment under row locks, status rules, reminders, notes, tags, search, audit export. */
 import request from 'supertest';
 import { makeApiChannel, makeUser, inboundPost } from '../factories/factories';
-import { startTestApp, type TestApp } from '../support/testApp';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
+import type { WebhookReceiver } from '../support/webhookReceiver';
 
 let app: TestApp;
 let hooks: WebhookReceiver;
+let stop: () => Promise<void>;
 type Made = Awaited<ReturnType<typeof makeUser>>;
 let agent: Made;
 let colleague: Made;
@@ -14,8 +15,7 @@ let auditor: Made;
 let channel: Awaited<ReturnType<typeof makeApiChannel>>;
 
 beforeAll(async () => {
-  app = await startTestApp({ workers: true });
-  hooks = await startWebhookReceiver();
+  ({ app, hooks, stop } = await startTestAppWithReceiver());
   const db = app.services.db;
   agent = await makeUser(db, { role: 'agent', name: 'Lena Vogt', email: `lena-${Date.now()}@example.test` });
   colleague = await makeUser(db, { role: 'agent', name: 'Paul Weber' });
@@ -23,10 +23,7 @@ beforeAll(async () => {
   auditor = await makeUser(db, { role: 'auditor', name: 'Miriam Kaya' });
   channel = await makeApiChannel(db, app.services.secretBox, { webhookUrl: hooks.url });
 });
-afterAll(async () => {
-  await app.stop();
-  await hooks.close();
-});
+afterAll(() => stop());
 
 const api = (token: string) => ({
   get: (path: string) => request(app.url).get(`/api/v1${path}`).auth(token, { type: 'bearer' }),

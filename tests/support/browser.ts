@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -15,6 +15,25 @@ export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A launched Chromium where every page gets its own context (its own cookies), all closed together. */
+export type BrowserSession = { newPage(options?: BrowserContextOptions): Promise<Page>; close(): Promise<void> };
+
+export async function startBrowser(): Promise<BrowserSession> {
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  return {
+    async newPage(options) {
+      const context = await browser.newContext(options);
+      contexts.push(context);
+      return context.newPage();
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
 }
 
 /** Saves a full-page PNG as test-artifacts/<name>.png and returns its path. */

@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { listen, startWorkers } from '../../server/main';
 import { createServices, type Services } from '../../server/services';
+import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 
 export type TestApp = { url: string; services: Services; logs: string[]; stop(): Promise<void> };
 
@@ -32,4 +33,10 @@ export async function startTestApp(opts: { workers?: boolean } = {}): Promise<Te
       await services.close();
     },
   };
+}
+
+/** The app with workers plus a local webhook receiver for the API channel's replies, stopped together. */
+export async function startTestAppWithReceiver(): Promise<{ app: TestApp; hooks: WebhookReceiver; stop(): Promise<void> }> {
+  const [app, hooks] = await Promise.all([startTestApp({ workers: true }), startWebhookReceiver()]);
+  return { app, hooks, stop: async () => { await app.stop(); await hooks.close(); } };
 }
