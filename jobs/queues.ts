@@ -30,6 +30,9 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
     let q = queues.get(name);
     if (!q) {
       q = new Queue(name, { connection, prefix });
+      // The shared connection's errors (Redis away) are logged once by its owner (server/services.ts);
+      // without a listener BullMQ would print each of them to the console on every queue.
+      q.on('error', () => undefined);
       queues.set(name, q);
     }
     return q;

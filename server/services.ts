@@ -22,6 +22,21 @@ export type Services = {
   close(): Promise<void>;
 };
 
+/**
+ * How long a command waits for Redis to take a job or live event after its transaction committed (not
+ * at all while Redis is known to be down). ioredis keeps the command and sends it on reconnect (job ids
+ * make that a no-op when the reconciler was quicker); the request answers meanwhile instead of hanging.
+ */
+const DISPATCH_WAIT_MS = 1_000;
+
+function bounded(redis: Redis, p: Promise<unknown>, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not take the ${what} (${redis.status})`)), redis.status === 'ready' ? DISPATCH_WAIT_MS : 0);
+  });
+  return Promise.race([p, gaveUp]).then(() => undefined).finally(() => clearTimeout(timer));
+}
+
 export type ServiceOptions = { logger?: Logger; retryOverrides?: Partial<Record<JobName, RetryPolicy>> };
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
@@ -35,9 +50,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const queues = createQueues(redis, config.redisPrefix, opts.retryOverrides);
   const live = await createLiveHub(redis, subscriber, config.redisPrefix);
   const dispatcher: Dispatcher = {
-    publish: (e) => live.publish(e),
-    enqueue: (j) => queues.enqueue(j),
-    cancel: (j) => queues.cancel(j),
+    publish: (e) => bounded(redis, live.publish(e), 'live event'),
+    enqueue: (j) => bounded(redis, queues.enqueue(j), 'job'),
+    cancel: (j) => bounded(redis, queues.cancel(j), 'job removal'),
     onDispatchError: (err, what) => logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
   };
   return {

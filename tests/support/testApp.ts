@@ -8,18 +8,19 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { listen, startWorkers } from '../../server/main';
-import { createServices, type Services } from '../../server/services';
+import { createServices, type ServiceOptions, type Services } from '../../server/services';
 import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 
 export type TestApp = { url: string; services: Services; logs: string[]; stop(): Promise<void> };
 
-export async function startTestApp(opts: { workers?: boolean } = {}): Promise<TestApp> {
+/** env overrides this run's settings, e.g. DATABASE_URL / REDIS_URL through a tests/support/tcpProxy.ts proxy. */
+export async function startTestApp(opts: { workers?: boolean; env?: Record<string, string>; retryOverrides?: ServiceOptions['retryOverrides'] } = {}): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0' });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', ...opts.env });
   const services = await createServices(config, {
     logger: createLogger('debug', sink),
-    retryOverrides: { 'deliver-reply': { attempts: 4, backoffMs: 200 } },
+    retryOverrides: { 'deliver-reply': { attempts: 4, backoffMs: 200 }, ...opts.retryOverrides },
   });
   const workers = opts.workers ? await startWorkers(services) : null;
   const server: Server = await listen(services, 0);
