@@ -8,6 +8,7 @@ import { requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
+import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
 import { DEMO_X_API_PATH, demoXApiRoutes } from './demo/demoXApi.routes';
@@ -74,7 +75,7 @@ export function createApp(services: Services): express.Express {
 
   // The JSON API: bearer tokens, no cookies, no CSRF.
   const api = express.Router();
-  api.use(express.json({ limit: '1mb' }));
+  api.use(express.json({ limit: '1mb' }), rejectUnstorableText);
   api.use(ingestRoutes(services));
   api.use(requireApiUser(db), conversationApiRoutes(services), workflowApiRoutes(services), auditApiRoutes(services), slaApiRoutes(services), reportApiRoutes(services));
   app.use('/api/v1', api);
@@ -91,7 +92,7 @@ export function createApp(services: Services): express.Express {
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
   }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
-  app.use(exposeLocale, csrfProtection);
+  app.use(exposeLocale, csrfProtection, rejectUnstorableText);
   app.use(sessionRoutes(services));
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale);

@@ -12,6 +12,8 @@ function toHttpError(err: unknown): HttpError | null {
   if (e?.type === 'entity.too.large') return new HttpError(413, 'The request body is too large (limit 1 MB)');
   if (e?.type === 'entity.parse.failed') return new HttpError(400, 'The request body is not valid JSON');
   if (e?.type && e.status && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'The request body could not be read');
+  // The router could not percent-decode a path parameter (e.g. `/conversations/%E0%A4%A`).
+  if (err instanceof URIError) return new HttpError(400, 'The address could not be decoded');
   return null;
 }
 

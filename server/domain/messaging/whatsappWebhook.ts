@@ -14,6 +14,7 @@ import type { Channel } from '../../db/schema';
 import { insertInboxRow, listChannelsOfKind } from '../../db/repositories/messaging.repo';
 import { BadRequest, Unauthorized } from '../../errors';
 import { inTransaction, type Dispatcher } from '../effects';
+import { assertStorable } from '../storableText';
 
 type Deps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox };
 type WhatsappChannel = { channel: Channel; phoneNumberId: string; appSecret: string; verifyToken: string };
@@ -54,6 +55,7 @@ export async function receiveWhatsappWebhook(deps: Deps, rawBody: Buffer, signat
   } catch {
     throw new BadRequest('The webhook body is not JSON');
   }
+  assertStorable(body, 'webhook body');
   const payload = parseWhatsappPayload(body);
   if (!payload) return { stored: [], unknownPhoneNumberIds: [], ignored: true };
   const targets: WhatsappChannel[] = [];

@@ -2,7 +2,8 @@
  * WhatsApp Cloud API webhooks (mounted before sessions and CSRF; Meta signs the raw body instead).
  *
  * GET  /webhooks/whatsapp  verification handshake: hub.mode=subscribe and a channel's verify token → the challenge; else 403.
- * POST /webhooks/whatsapp  signed delivery: bad/missing X-Hub-Signature-256 → 401, body over 1 MB → 413, not JSON → 400,
+ * POST /webhooks/whatsapp  signed delivery: bad/missing X-Hub-Signature-256 → 401, body over 1 MB → 413, not JSON (or
+ *                          holding a NUL or a lone surrogate, which PostgreSQL cannot store) → 400,
  *                          else stored durably and answered 200 at once; a job ingests it.
  *
  * Unknown phone number ids (a validly signed delivery for a number no channel has) are logged and
