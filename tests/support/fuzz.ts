@@ -72,7 +72,7 @@ export function rawJson(value: unknown): string {
 export const mutatedObject = (valid: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> => {
   const keys = Object.keys(valid);
   return fc.record({
-    drop: fc.subarray(keys, { maxLength: 2 }),
+    drop: fc.subarray(keys, { maxLength: Math.min(2, keys.length) }),
     change: fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.constantFrom(...PROTO_KEYS)), hostileJsonValue(), { minKeys: 1, maxKeys: 3 }),
   }).map(({ drop, change }) => {
     const out = Object.create(null) as Record<string, unknown>;
@@ -99,3 +99,22 @@ export async function tableDigest(pool: Pool): Promise<Record<string, string>> {
 export function changedTables(before: Record<string, string>, after: Record<string, string>): string[] {
   return Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
 }
+
+/** Any text PostgreSQL can store (no NUL; 'binary' yields whole code points, so no lone surrogates), not blank. */
+export const storableText = (maxLength: number): fc.Arbitrary<string> => fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1, maxLength: Math.min(maxLength, 300) }),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: Math.min(maxLength, 100) }),
+  fc.constantFrom(...NASTY_STRINGS.filter((s) => s.length <= maxLength)),
+).filter((s) => !s.includes('\u0000') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s) && s.trim().length > 0 && [...s].length <= maxLength);
+
+/**
+ * A query string of known and unknown keys with hostile values, repeated keys (arrays) and bracket
+ * keys, percent-encoded as a client would, or as raw undecodable bytes.
+ */
+export const hostileQuery = (keys: readonly string[], valid: Record<string, fc.Arbitrary<string>> = {}): fc.Arbitrary<string> => {
+  const value = fc.oneof(hostileString().map((s) => s.slice(0, 2000)), ...Object.values(valid));
+  const key = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'x', `${keys[0]}[a]`, `${keys[0]}[]`) });
+  const enc = (s: string) => { try { return encodeURIComponent(s); } catch { return '%ED%A0%80'; } };
+  return fc.array(fc.tuple(key, value, fc.boolean()), { maxLength: 5 })
+    .map((pairs) => pairs.map(([k, v, raw]) => `${enc(k)}=${raw && /^[\x21-\x7e]*$/.test(v) && !/[#&]/.test(v) ? v : enc(v)}`).join('&'));
+};
