@@ -57,10 +57,23 @@ const itemSchema = z.object({
   postedAt: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date'),
 }).loose();
 
+/**
+ * Leases this process took but could not release because the database went away mid-poll. The next
+ * poll of the channel here releases it first (only if it is still exactly that lease), so the channel
+ * polls again as soon as the database is back instead of waiting out the whole lease.
+ */
+const unreleasedLeases = new Map<string, Date>();
+
 /** One poll of one channel. `now` is injectable so tests can step past a reset without waiting. */
 export async function pollChannelOnce(deps: PollDeps, channelId: string, now = new Date()): Promise<PollOutcome> {
   const { db, logger } = deps;
-  if (!(await claimPollLease(db, channelId, now, LEASE_MS))) {
+  const stale = unreleasedLeases.get(channelId);
+  if (stale) {
+    await releasePollLease(db, channelId, stale);
+    unreleasedLeases.delete(channelId);
+  }
+  const lease = await claimPollLease(db, channelId, now, LEASE_MS);
+  if (!lease) {
     const state = await findPollState(db, channelId);
     const reason = !state ? 'missing' : state.paused ? 'paused' : state.nextPollAt && state.nextPollAt > now ? 'waiting' : 'busy';
     logger.debug({ channelId, reason, nextPollAt: state?.nextPollAt }, 'poll skipped');
@@ -69,7 +82,10 @@ export async function pollChannelOnce(deps: PollDeps, channelId: string, now = n
   try {
     return await pollClaimed(deps, channelId, now);
   } finally {
-    await releasePollLease(db, channelId).catch((err: Error) => logger.warn({ channelId, err: err.message }, 'could not release the poll lease; it expires by itself'));
+    await releasePollLease(db, channelId, lease).catch((err: Error) => {
+      unreleasedLeases.set(channelId, lease);
+      logger.warn({ channelId, err: err.message }, 'could not release the poll lease; the next poll releases it, else it expires by itself');
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-/** Errors that mean a clear 4xx answer; anything else is a 500. */
+/** Errors that mean a clear 4xx (or 503) answer; anything else is a 500. */
 export class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly details?: unknown) {
     super(message);
@@ -19,4 +19,8 @@ export class NotFound extends HttpError {
 }
 export class Conflict extends HttpError {
   constructor(message: string, details?: unknown) { super(409, message, details); }
+}
+/** A service we depend on (PostgreSQL) is not reachable right now: the caller may retry after a while. */
+export class ServiceUnavailable extends HttpError {
+  constructor(message: string, readonly retryAfterSeconds = 5) { super(503, message); }
 }

@@ -14,10 +14,28 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   pool.on('error', () => {
     // An idle client lost its connection (e.g. a PostgreSQL restart); the pool replaces it.
   });
+  // A checked-out client (mid-transaction, between two statements) has no pool listener: without one of
+  // its own, losing the connection would be an uncaught 'error' and end the process. Its next statement
+  // fails instead ("not queryable"), and the caller sees that as the database being unavailable.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
 /** Destroying the returned Db ends the pool too. */
 export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
+}
+
+// SQLSTATEs of a server that is going away or not taking connections (admin/crash shutdown, starting
+// up, too many connections); class 08 (connection exception) is matched by its prefix.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const LOST_CONNECTION = /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/** True when an error means PostgreSQL is unreachable (restarting, failing over, cut off), not that the statement was wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || SOCKET_ERRORS.has(code)) return true;
+  return typeof e?.message === 'string' && LOST_CONNECTION.test(e.message);
 }

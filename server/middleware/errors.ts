@@ -1,6 +1,7 @@
 /** Turns errors into answers: JSON for the API, a fragment for htmx, a page otherwise. 5xx are logged. */
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError } from '../errors';
+import { isDatabaseUnavailable } from '../db/client';
+import { HttpError, ServiceUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { exposeLocale } from './locale';
 
@@ -14,6 +15,8 @@ function toHttpError(err: unknown): HttpError | null {
   if (e?.type && e.status && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'The request body could not be read');
   // The router could not percent-decode a path parameter (e.g. `/conversations/%E0%A4%A`).
   if (err instanceof URIError) return new HttpError(400, 'The address could not be decoded');
+  // PostgreSQL restarting or cut off: an unfinished transaction is rolled back, the caller may send again.
+  if (isDatabaseUnavailable(err)) return new ServiceUnavailable('The database is not reachable right now; please retry shortly');
   return null;
 }
 
@@ -23,8 +26,10 @@ export function errorHandler(logger: Logger) {
     const status = known?.status ?? 500;
     const message = known?.message ?? 'Internal error';
     if (!known) logger.error({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err, path: req.path }, 'request failed');
+    if (known instanceof ServiceUnavailable) logger.warn({ err: (err as Error).message, path: req.path }, 'request refused: the database is not reachable');
     if (res.headersSent) return;
     res.status(status);
+    if (known instanceof ServiceUnavailable) res.set('Retry-After', String(known.retryAfterSeconds));
     if (req.path.startsWith('/api/')) {
       return void res.json({ error: message, ...(known?.details && typeof known.details === 'object' ? known.details : {}) });
     }

@@ -7,17 +7,20 @@ import type { DbOrTx, Tx } from '../client';
 import type { ChannelKind, PollErrorKind } from '../schema';
 
 /** Takes the channel's poll lease when it is active, not waiting (rate limit, backoff) and not polled elsewhere. */
-export async function claimPollLease(db: DbOrTx, channelId: string, now: Date, leaseMs: number): Promise<boolean> {
-  const row = await db.updateTable('channels').set({ pollLeaseUntil: new Date(now.getTime() + leaseMs) })
+/** Takes the channel's poll lease when it is free and the channel due; returns the lease's expiry (its identity), else null. */
+export async function claimPollLease(db: DbOrTx, channelId: string, now: Date, leaseMs: number): Promise<Date | null> {
+  const until = new Date(now.getTime() + leaseMs);
+  const row = await db.updateTable('channels').set({ pollLeaseUntil: until })
     .where('id', '=', channelId).where('paused', '=', false)
     .where((eb) => eb.or([eb('pollLeaseUntil', 'is', null), eb('pollLeaseUntil', '<', now)]))
     .where((eb) => eb.or([eb('nextPollAt', 'is', null), eb('nextPollAt', '<=', now)]))
     .returning('id').executeTakeFirst();
-  return Boolean(row);
+  return row ? until : null;
 }
 
-export function releasePollLease(db: DbOrTx, channelId: string) {
-  return db.updateTable('channels').set({ pollLeaseUntil: null }).where('id', '=', channelId).execute();
+/** Releases the lease claimPollLease returned, and only that one (once expired, another worker may hold a new one). */
+export function releasePollLease(db: DbOrTx, channelId: string, leaseUntil: Date) {
+  return db.updateTable('channels').set({ pollLeaseUntil: null }).where('id', '=', channelId).where('pollLeaseUntil', '=', leaseUntil).execute();
 }
 
 /** Why a poll did not run: the facts claimPollLease looked at. */
