@@ -1,12 +1,17 @@
 /** Processes deliver-reply jobs: one attempt per run, retries with backoff, pauses the queue on a 429. */
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RateLimited } from '../connectors/types';
-import { deliverReply, type DeliveryDeps } from '../server/domain/conversations/deliverReply';
+import { abandonDelivery, deliverReply, type DeliveryDeps } from '../server/domain/conversations/deliverReply';
 import type { Logger } from '../server/logger';
 import { JOBS } from './queues';
 
-export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefix: string, logger: Logger): Worker {
+/**
+ * lockMs: how long a running job stays claimed by a worker that stopped answering; after that (and a
+ * stalled check at the same interval) another worker takes it over and sends again with the same
+ * Idempotency-Key. A job that stalls more than once is failed by BullMQ without running it.
+ */
+export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefix: string, logger: Logger, opts: { lockMs?: number } = {}): Worker {
   const worker: Worker = new Worker(JOBS['deliver-reply'].queue, async (job: Job<{ messageId: string }>) => {
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const { outcome, error } = await deliverReply(deps, job.data.messageId, finalAttempt);
@@ -17,7 +22,16 @@ export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefi
       throw Worker.RateLimitError();
     }
     throw error;
-  }, { connection, prefix, concurrency: 8 });
+  }, { connection, prefix, concurrency: 8, ...(opts.lockMs ? { lockDuration: opts.lockMs, stalledInterval: opts.lockMs } : {}) });
   worker.on('error', (err) => logger.error({ err: err.message }, 'outbound worker error'));
+  // BullMQ gave up on the job without running it (workers died while sending it, again and again): the
+  // message would stay "sending" for ever, so it fails visibly, with the reason.
+  worker.on('failed', (job, err) => {
+    if (!job || !(err instanceof UnrecoverableError)) return;
+    const reason = `Delivery stopped: the worker sending it stopped ${job.stalledCounter ?? 'several'} times (${err.message}); the receiver may have got it (Idempotency-Key ${job.data.messageId})`;
+    abandonDelivery(deps, job.data.messageId, reason)
+      .then((changed) => { if (changed) logger.warn({ messageId: job.data.messageId, reason }, 'reply delivery failed for good'); })
+      .catch((e: Error) => logger.error({ messageId: job.data.messageId, err: e.message }, 'could not record the abandoned delivery'));
+  });
   return worker;
 }

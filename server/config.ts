@@ -22,6 +22,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix for Redis keys and queue names, so several installations (or test runs) share one Redis. */
   REDIS_PREFIX: z.string().default('replyline'),
+  /** How long a reply being sent stays claimed by a worker that stopped (killed, hung) before another worker takes it over. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export type Config = {
@@ -35,6 +37,7 @@ export type Config = {
   encryptionKey: string;
   role: 'web' | 'worker' | 'all';
   logLevel: string;
+  workerLockMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -61,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.ENCRYPTION_KEY ?? LOCAL_DEV_ENCRYPTION_KEY,
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
+    workerLockMs: e.WORKER_LOCK_MS,
   };
 }

@@ -30,7 +30,7 @@ export async function startWorkers(services: Services) {
         recipientExternalId: message.recipientExternalId, template: templateOfReply(message.raw), inReplyToRaw: message.inReplyToRaw,
       });
     },
-  }, workerConnection, config.redisPrefix, logger);
+  }, workerConnection, config.redisPrefix, logger, { lockMs: config.workerLockMs });
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger }, workerConnection, config.redisPrefix, logger);

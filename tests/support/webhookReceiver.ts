@@ -9,6 +9,10 @@ export type WebhookReceiver = {
   received: ReceivedHook[];
   /** Status codes to answer with, in order, before answering 200 for good. */
   failNext(...statuses: number[]): void;
+  /** Requests read in full but never answered (see holdNext); the sender waits until it times out or dies. */
+  held: ReceivedHook[];
+  /** The next `count` requests are read and then held open without an answer. */
+  holdNext(count?: number): void;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedHook[]>;
   close(): Promise<void>;
 };
@@ -16,10 +20,17 @@ export type WebhookReceiver = {
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedHook[] = [];
   const failures: number[] = [];
+  const held: ReceivedHook[] = [];
+  let toHold = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      if (toHold > 0) {
+        toHold -= 1;
+        held.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+        return;
+      }
       const status = failures.shift();
       if (status) {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `simulated ${status}` }));
@@ -35,6 +46,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}/hook`,
     received,
     failNext: (...statuses) => failures.push(...statuses),
+    held,
+    holdNext: (count = 1) => { toHold += count; },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {

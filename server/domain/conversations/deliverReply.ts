@@ -4,12 +4,12 @@
  */
 import type { ChannelForSend, SentReceipt } from '../../../connectors/types';
 import { ConnectorError } from '../../../connectors/types';
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import type { Message } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockMessage, setDelivery } from '../../db/repositories/messages.repo';
 import { systemActor } from '../audit/actor';
-import { inTransaction, type Dispatcher } from '../effects';
+import { inTransaction, type Dispatcher, type Effects } from '../effects';
 
 const actor = systemActor('worker:outbound');
 
@@ -57,14 +57,26 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
   }
 }
 
-async function record(deps: DeliveryDeps, m: Message, action: string, set: Parameters<typeof setDelivery>[2]) {
-  await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
-    await setDelivery(tx, m.id, set);
-    await appendAudit(tx, {
-      actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,
-      before: { messageId: m.id, deliveryState: 'sending' },
-      after: { messageId: m.id, deliveryState: set.deliveryState, error: set.deliveryError ?? null, externalId: set.externalId ?? null },
-    });
-    effects.publish({ type: 'conversation', conversationId: m.conversationId, channelId: m.channelId, change: 'delivery' });
+/** Fails a reply the queue gave up on without an attempt that could record it; false if it had already ended. */
+export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatcher'>, messageId: string, reason: string): Promise<boolean> {
+  return inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
+    const m = await lockMessage(tx, messageId);
+    if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return false;
+    await recordIn(tx, effects, m, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: reason }, m.deliveryState);
+    return true;
   });
+}
+
+async function record(deps: DeliveryDeps, m: Message, action: string, set: Parameters<typeof setDelivery>[2]) {
+  await inTransaction(deps.db, deps.dispatcher, (tx, effects) => recordIn(tx, effects, m, action, set, 'sending'));
+}
+
+async function recordIn(tx: Tx, effects: Effects, m: Message, action: string, set: Parameters<typeof setDelivery>[2], before: string) {
+  await setDelivery(tx, m.id, set);
+  await appendAudit(tx, {
+    actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,
+    before: { messageId: m.id, deliveryState: before },
+    after: { messageId: m.id, deliveryState: set.deliveryState, error: set.deliveryError ?? null, externalId: set.externalId ?? null },
+  });
+  effects.publish({ type: 'conversation', conversationId: m.conversationId, channelId: m.channelId, change: 'delivery' });
 }
