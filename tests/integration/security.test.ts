@@ -8,6 +8,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { LOGIN_MAX_FAILURES_PER_IP } from '../../server/middleware/loginRateLimit';
+import { createApp } from '../../server/app';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -311,6 +312,8 @@ describe('CSRF', () => {
  */
 type Who = 'agent' | 'manager' | 'auditor' | 'admin' | 'anonymous';
 const WHO: Who[] = ['agent', 'manager', 'auditor', 'admin', 'anonymous'];
+/** `[agent, manager, auditor, admin, anonymous]` → a matrix row. */
+const row = (agent: number, manager: number, auditor: number, admin: number, anonymous: number): Record<Who, number> => ({ agent, manager, auditor, admin, anonymous });
 const MATRIX: Record<string, Record<Who, number>> = {
   'GET /inbox':                            { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
   'GET /conversations/:id':                { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
@@ -320,7 +323,118 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /api/v1/conversations/:id':         { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
   'POST /api/v1/conversations/:id/replies': { agent: 202, manager: 202, auditor: 403, admin: 403, anonymous: 401 },
   'GET /api/v1/audit':                     { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+  // Everything else, each with a request that succeeds for an allowed role (BODIES below). Where an allowed role gets a
+  // 400/404 the fixture is an API channel or an empty bulk selection: the request passed the role check (denied roles get 403).
+  'GET /':                                          row(302, 302, 302, 302, 302),
+  'GET /healthz':                                   row(200, 200, 200, 200, 200),
+  'GET /vendor/htmx.min.js':                        row(200, 200, 200, 200, 200),
+  'GET /vendor/htmx-sse.js':                        row(200, 200, 200, 200, 200),
+  'GET /vendor/chart.umd.js':                       row(200, 200, 200, 200, 200),
+  'GET /conversations/:id/thread':                  row(200, 200, 200, 200, 302),
+  'GET /conversations/:id/reply-window':            row(200, 200, 200, 200, 302),
+  'GET /conversations/:id/presence':                row(200, 200, 200, 200, 302),
+  'GET /conversations/:id/canned':                  row(200, 200, 403, 403, 302),
+  'GET /conversations/:id/canned/:cannedId':        row(200, 200, 403, 403, 302),
+  'POST /conversations/:id/typing':                 row(204, 204, 403, 403, 302),
+  'POST /conversations/:id/template-replies':       row(400, 400, 403, 403, 302),
+  'POST /conversations/:id/assign':                 row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/status':                 row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/notes':                  row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/tags':                   row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/priority':               row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/messages/:messageId/breach-reason': row(403, 409, 403, 409, 302),
+  'POST /inbox/bulk':                               row(400, 400, 403, 403, 302),
+  'POST /saved-views':                              row(303, 303, 303, 303, 302),
+  'POST /saved-views/:id/delete':                   row(303, 303, 303, 303, 302),
+  'GET /notifications':                             row(200, 200, 200, 200, 302),
+  'GET /notifications/bell':                        row(200, 200, 200, 200, 302),
+  'GET /colleagues':                                row(200, 200, 200, 200, 302),
+  'GET /audit/export.csv':                          row(403, 200, 200, 200, 302),
+  'GET /settings/canned-responses':                 row(403, 200, 403, 403, 302),
+  'POST /settings/canned-responses':                row(403, 303, 403, 403, 302),
+  'POST /settings/canned-responses/:id':            row(403, 303, 403, 403, 302),
+  'GET /settings/sla':                              row(200, 200, 200, 200, 302),
+  'POST /settings/sla/calendars':                   row(403, 303, 403, 303, 302),
+  'POST /settings/sla/calendars/:id':               row(403, 303, 403, 303, 302),
+  'POST /settings/sla/policies':                    row(403, 303, 403, 303, 302),
+  'POST /settings/sla/policies/:id':                row(403, 303, 403, 303, 302),
+  'POST /settings/sla/channels/:id':                row(403, 303, 403, 303, 302),
+  'GET /settings/channels':                         row(403, 200, 403, 200, 302),
+  'GET /settings/channels/:id/health':              row(403, 200, 403, 200, 302),
+  'POST /settings/channels/x':                      row(403, 400, 403, 400, 302),
+  'POST /settings/channels/:id/pause':              row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/resume':             row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/interval':           row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/poll-now':           row(403, 404, 403, 404, 302),
+  'POST /settings/channels/:id/searches':           row(403, 400, 403, 400, 302),
+  'POST /settings/channels/:id/searches/:topicId/remove': row(403, 404, 403, 404, 302),
+  'POST /settings/channels/:id/templates':          row(403, 404, 403, 404, 302),
+  'POST /settings/channels/:id/credentials':        row(403, 400, 403, 400, 302),
+  'GET /reports':                                   row(403, 302, 302, 302, 302),
+  'GET /reports/sla':                               row(403, 200, 200, 200, 302),
+  'GET /reports/sla/posts':                         row(403, 200, 200, 200, 302),
+  'GET /reports/response-times':                    row(403, 200, 200, 200, 302),
+  'GET /reports/volume':                            row(403, 200, 200, 200, 302),
+  'GET /reports/backlog':                           row(403, 200, 200, 200, 302),
+  'GET /reports/people':                            row(403, 200, 200, 200, 302),
+  'GET /reports/:report/export.csv':                row(403, 200, 200, 200, 302),
+  'POST /api/v1/conversations/:id/assign':          row(200, 200, 403, 403, 401),
+  'POST /api/v1/conversations/:id/status':          row(200, 200, 403, 403, 401),
+  'POST /api/v1/conversations/:id/notes':           row(201, 201, 403, 403, 401),
+  'POST /api/v1/conversations/:id/tags':            row(200, 200, 403, 403, 401),
+  'POST /api/v1/conversations/:id/priority':        row(200, 200, 403, 403, 401),
+  'GET /api/v1/canned-responses':                   row(200, 200, 200, 200, 401),
+  'POST /api/v1/canned-responses':                  row(403, 201, 403, 403, 401),
+  'POST /api/v1/canned-responses/:id':              row(403, 200, 403, 403, 401),
+  'GET /api/v1/notifications':                      row(200, 200, 200, 200, 401),
+  'GET /api/v1/audit.csv':                          row(403, 200, 200, 200, 401),
+  'POST /api/v1/calendars':                         row(403, 201, 403, 201, 401),
+  'GET /api/v1/calendars/:id':                      row(200, 200, 200, 200, 401),
+  'PUT /api/v1/calendars/:id':                      row(403, 200, 403, 200, 401),
+  'POST /api/v1/sla-policies':                      row(403, 201, 403, 201, 401),
+  'GET /api/v1/sla-policies/:id':                   row(200, 200, 200, 200, 401),
+  'PUT /api/v1/sla-policies/:id':                   row(403, 200, 403, 200, 401),
+  'PATCH /api/v1/channels/:id':                     row(403, 200, 403, 200, 401),
+  'GET /api/v1/reports/sla':                        row(403, 200, 200, 200, 401),
+  'GET /api/v1/reports/:file':                      row(403, 200, 200, 200, 401),
+  // A user's token is not a channel's ingest token: 401 for everyone (apiChannel.test.ts has the channel's side).
+  'POST /api/v1/channels/:channelId/messages':      row(401, 401, 401, 401, 401),
+  // Signed by Meta, not by a user: without the verify token / signature everyone is refused (whatsapp.test.ts).
+  'GET /webhooks/whatsapp/':                        row(403, 403, 403, 403, 403),
+  'POST /webhooks/whatsapp/':                       row(401, 401, 401, 401, 401),
 };
+
+/**
+ * Routes the matrix does not request, each with where it is tested: they change the caller's own
+ * session, stream forever, or are the demo's stand-ins for remote services (not mounted in production).
+ */
+const COVERED_ELSEWHERE: Record<string, string> = {
+  'GET /login': 'sign-in, above', 'POST /login': 'sign-in and CSRF, above', 'POST /logout': 'sign-in and CSRF, above',
+  'POST /locale': 'language and CSRF, above', 'GET /events': 'live.test.ts (SSE stream)',
+  'POST /demo/api-sink': 'demo only', 'POST /demo/graph/:phoneNumberId/messages': 'demo only',
+  'GET /demo/x-api/2/users/:id/mentions': 'demo only', 'GET /demo/x-api/2/tweets/search/recent': 'demo only',
+  'GET /demo/x-api/2/dm_events': 'demo only', 'POST /demo/x-api/2/tweets': 'demo only',
+  'POST /demo/x-api/2/dm_conversations/with/:participantId/messages': 'demo only',
+};
+
+/** Every route the Express app registers, as "METHOD /full/path", walking the router stacks (Express 5 keeps the mount path as rawPath). */
+function registeredRoutes(): string[] {
+  type Layer = { route?: { path: string | string[]; methods: Record<string, boolean> }; rawPath?: unknown; handle?: { stack?: Layer[] } };
+  const out: string[] = [];
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const p of ([] as string[]).concat(layer.route.path)) {
+          for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.push(`${m.toUpperCase()} ${prefix}${p}`);
+        }
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack, prefix + (typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''));
+      }
+    }
+  };
+  walk((createApp(app.services) as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return [...new Set(out)].sort();
+}
 
 describe('route × role matrix', () => {
   const who: Partial<Record<Who, { user: User | null; agent: Agent; csrf: string }>> = {};
@@ -341,10 +455,90 @@ describe('route × role matrix', () => {
     }
   });
 
+  const ORIGINAL = new Set(['GET /inbox', 'GET /conversations/:id', 'POST /conversations/:id/replies', 'GET /audit', 'GET /api/v1/conversations', 'GET /api/v1/conversations/:id', 'POST /api/v1/conversations/:id/replies', 'GET /api/v1/audit']);
+  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '' };
+  beforeAll(async () => {
+    const manager = who.manager!.user!;
+    const api = (path: string, body: object) => request(app.url).post(`/api/v1${path}`).auth(manager.token, { type: 'bearer' }).send(body);
+    fixtures.channelId = (await makeApiChannel(app.services.db, app.services.secretBox)).channelId;
+    fixtures.calendarId = (await api('/calendars', CALENDAR)).body.id;
+    fixtures.policyId = (await api('/sla-policies', POLICY)).body.id;
+    fixtures.cannedId = (await api('/canned-responses', { title: 'Matrix', shortcut: `matrix-${randomUUID().slice(0, 8)}`, body: 'Hallo' })).body.id;
+  });
+
+  const CALENDAR = { name: 'Matrix', timeZone: 'Europe/Berlin', weekly: { mon: [['09:00', '17:00']] } };
+  const POLICY = { name: 'Matrix', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60 };
+  const unique = () => `m-${randomUUID().slice(0, 8)}`;
+  /** The body each new route gets; anything not listed gets `{}`. */
+  const BODIES: Record<string, () => Record<string, unknown>> = {
+    'POST /conversations/:id/template-replies': () => ({ template: 'none:de' }),
+    'POST /conversations/:id/assign': () => ({ assigneeId: '' }),
+    'POST /conversations/:id/status': () => ({ status: 'saved' }),
+    'POST /conversations/:id/notes': () => ({ text: 'Matrix-Notiz' }),
+    'POST /conversations/:id/tags': () => ({ add: 'matrix' }),
+    'POST /conversations/:id/priority': () => ({ priority: 'high' }),
+    'POST /conversations/:id/messages/:messageId/breach-reason': () => ({ reason: 'Matrix' }),
+    'POST /saved-views': () => ({ name: unique(), query: 'status=open' }),
+    'POST /settings/canned-responses': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
+    'POST /settings/canned-responses/:id': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
+    'POST /settings/sla/calendars': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', weekly_mon: '09:00-17:00' }),
+    'POST /settings/sla/calendars/:id': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', weekly_mon: '09:00-17:00' }),
+    'POST /settings/sla/policies': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
+    'POST /settings/sla/policies/:id': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
+    'POST /settings/sla/channels/:id': () => ({ calendarId: '', slaPolicyId: '' }),
+    'POST /settings/channels/:id/interval': () => ({ pollIntervalSeconds: '120' }),
+    'POST /api/v1/conversations/:id/assign': () => ({ assigneeId: null }),
+    'POST /api/v1/conversations/:id/status': () => ({ status: 'saved' }),
+    'POST /api/v1/conversations/:id/notes': () => ({ text: 'Matrix-Notiz' }),
+    'POST /api/v1/conversations/:id/tags': () => ({ add: ['matrix'] }),
+    'POST /api/v1/conversations/:id/priority': () => ({ priority: 'high' }),
+    'POST /api/v1/canned-responses': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
+    'POST /api/v1/canned-responses/:id': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
+    'POST /api/v1/calendars': () => CALENDAR, 'PUT /api/v1/calendars/:id': () => CALENDAR,
+    'POST /api/v1/sla-policies': () => POLICY, 'PUT /api/v1/sla-policies/:id': () => POLICY,
+    'PATCH /api/v1/channels/:id': () => ({ calendarId: null }),
+    'POST /api/v1/channels/:channelId/messages': () => inboundPost(),
+  };
+  const QUERIES: Record<string, string> = {
+    'GET /reports/sla/posts': '?bucket=2026-11-23', 'GET /conversations/:id/canned': '', 'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
+  };
+
+  /** The concrete path of a route: a fresh conversation per case for the conversation routes, so no case depends on another. */
+  async function pathOf(route: string, pattern: string): Promise<string> {
+    let path = pattern;
+    if (path.includes('/conversations/:id')) {
+      const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+      const { conversationId: id, messageId } = await ingest(channel);
+      path = path.replace(':id', id).replace(':messageId', messageId);
+    }
+    const idFor = path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars') ? fixtures.calendarId
+      : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies') ? fixtures.policyId
+        : path.includes('canned') ? fixtures.cannedId : path.startsWith('/saved-views') ? randomUUID() : fixtures.channelId;
+    return path.replace(':cannedId', fixtures.cannedId).replace(':topicId', randomUUID()).replace(':channelId', fixtures.channelId)
+      .replace(':report', 'sla').replace(':file', 'sla.csv').replace(':id', idFor) + (QUERIES[route] ?? '');
+  }
+
   const cases = Object.entries(MATRIX).flatMap(([route, row]) => WHO.map((w) => [route, w, row[w]] as const));
   it.each(cases)('when %s is requested as %s, then the answer is %i', async (route, w, expected) => {
     const { user, agent, csrf } = who[w]!;
-    const [method, pattern] = route.split(' ') as ['GET' | 'POST', string];
+    const [method, pattern] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'PATCH', string];
+    const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch';
+    if (!ORIGINAL.has(route)) {
+      const path = await pathOf(route, pattern);
+      const body = BODIES[route]?.() ?? {};
+      let res: request.Response;
+      if (path.startsWith('/api/')) {
+        const req = request(app.url)[verb](path);
+        res = await (user ? req.auth(user.token, { type: 'bearer' }) : req).send(method === 'GET' ? undefined : body);
+      } else if (path.startsWith('/webhooks/')) {
+        res = await request(app.url)[verb](path).send(method === 'GET' ? undefined : JSON.stringify(body));
+      } else {
+        res = method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ ...body, _csrf: csrf });
+      }
+      if (res.status !== expected) throw new Error(`expected ${expected}, got ${res.status}: ${res.text.replace(/\s+/g, ' ').slice(0, 160)}`);
+      if (expected === 302 && w === 'anonymous') expect(res.headers.location).toMatch(/^\/login/);
+      return;
+    }
     const path = pattern.replace(':id', conversationId);
     const text = `matrix ${w} ${route} ${randomUUID()}`;
     let res: request.Response;
@@ -357,6 +551,13 @@ describe('route × role matrix', () => {
     expect(res.status).toBe(expected);
     if (expected === 302) expect(res.headers.location).toMatch(/^\/login/);
     if (method === 'POST') expect(await messagesWithText(text)).toBe(expected < 400 && expected !== 302 ? 1 : 0);
+  });
+
+  it('when the Express app registers a route, then the matrix (or the list of routes tested elsewhere) has an entry for it', () => {
+    const routes = registeredRoutes();
+    expect(routes.length).toBeGreaterThan(90);
+    expect(routes.filter((r) => !(r in MATRIX) && !(r in COVERED_ELSEWHERE))).toEqual([]);
+    expect([...Object.keys(MATRIX), ...Object.keys(COVERED_ELSEWHERE)].filter((r) => !routes.includes(r))).toEqual([]); // no stale entries
   });
 
   it('when an auditor opens a conversation, then the page has no reply form, only the read-only note', async () => {
