@@ -5,6 +5,9 @@ import type { JobRequest } from '../server/domain/effects';
 
 export type JobName = JobRequest['name'];
 
+/** Jobs per addBulk call. */
+const BULK_CHUNK = 1000;
+
 export type RetryPolicy = { attempts: number; backoffMs: number };
 
 export const JOBS: Record<JobName, { queue: string; retry: RetryPolicy }> = {
@@ -17,6 +20,8 @@ export const JOBS: Record<JobName, { queue: string; retry: RetryPolicy }> = {
 
 export type Queues = {
   enqueue(job: JobRequest): Promise<void>;
+  /** Many jobs in few Redis round trips (batch ingest: two SLA timers per post); same options as enqueue. */
+  enqueueBulk(jobs: JobRequest[]): Promise<void>;
   /** Removes the job with this request's job id if it still waits (a running or finished one is left alone). */
   cancel(job: JobRequest): Promise<void>;
   queue(name: string): Queue;
@@ -37,22 +42,38 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
     }
     return q;
   };
+  const optionsOf = (job: JobRequest): JobsOptions => {
+    const retry = retryOverrides[job.name] ?? JOBS[job.name].retry;
+    return {
+      // One job per reply (per reminder time): adding it again while it waits is a no-op.
+      jobId: jobIdOf(job),
+      delay: job.name === 'conversation-reminder' ? Math.max(0, Date.parse(job.data.remindAt) - Date.now())
+        : 'runAt' in job.data ? Math.max(0, Date.parse(job.data.runAt) - Date.now()) : undefined,
+      attempts: retry.attempts,
+      backoff: { type: 'exponential', delay: retry.backoffMs },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    };
+  };
   return {
     queue,
     async enqueue(job) {
-      const def = JOBS[job.name];
-      const retry = retryOverrides[job.name] ?? def.retry;
-      const opts: JobsOptions = {
-        // One job per reply (per reminder time): adding it again while it waits is a no-op.
-        jobId: jobIdOf(job),
-        delay: job.name === 'conversation-reminder' ? Math.max(0, Date.parse(job.data.remindAt) - Date.now())
-          : 'runAt' in job.data ? Math.max(0, Date.parse(job.data.runAt) - Date.now()) : undefined,
-        attempts: retry.attempts,
-        backoff: { type: 'exponential', delay: retry.backoffMs },
-        removeOnComplete: true,
-        removeOnFail: 1000,
-      };
-      await queue(def.queue).add(job.name, job.data, opts);
+      await queue(JOBS[job.name].queue).add(job.name, job.data, optionsOf(job));
+    },
+    async enqueueBulk(jobs) {
+      // One addBulk (a single Redis round trip) per queue and chunk instead of one add per job.
+      const byQueue = new Map<string, JobRequest[]>();
+      for (const job of jobs) {
+        const name = JOBS[job.name].queue;
+        const list = byQueue.get(name);
+        if (list) list.push(job);
+        else byQueue.set(name, [job]);
+      }
+      for (const [name, list] of byQueue) {
+        for (let i = 0; i < list.length; i += BULK_CHUNK) {
+          await queue(name).addBulk(list.slice(i, i + BULK_CHUNK).map((job) => ({ name: job.name, data: job.data, opts: optionsOf(job) })));
+        }
+      }
     },
     async cancel(job) {
       await queue(JOBS[job.name].queue).remove(jobIdOf(job));

@@ -52,6 +52,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const dispatcher: Dispatcher = {
     publish: (e) => bounded(redis, live.publish(e), 'live event'),
     enqueue: (j) => bounded(redis, queues.enqueue(j), 'job'),
+    enqueueBulk: (jobs) => bounded(redis, queues.enqueueBulk(jobs), `${jobs.length} jobs`),
     cancel: (j) => bounded(redis, queues.cancel(j), 'job removal'),
     onDispatchError: (err, what) => logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
   };

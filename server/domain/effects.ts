@@ -23,6 +23,8 @@ export type JobRequest = { name: 'deliver-reply'; data: { messageId: string } }
 export type Dispatcher = {
   publish(event: LiveEvent): Promise<void>;
   enqueue(job: JobRequest): Promise<void>;
+  /** Several jobs at once (batch ingest); without it each job is enqueued on its own. */
+  enqueueBulk?(jobs: JobRequest[]): Promise<void>;
   /** Removes a waiting job (by its job id) if it is still there; a job already running ends harmlessly. */
   cancel?(job: JobRequest): Promise<void>;
   /** Called when a dispatch fails after commit; the reconciler later repairs what was missed. */
@@ -42,8 +44,13 @@ export class Effects {
 export async function inTransaction<T>(db: Db, dispatcher: Dispatcher, fn: (tx: Tx, effects: Effects) => Promise<T>): Promise<T> {
   const effects = new Effects();
   const result = await db.transaction().execute((tx) => fn(tx, effects));
-  for (const job of effects.jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
+  if (effects.jobs.length > 1 && dispatcher.enqueueBulk) {
+    await dispatcher.enqueueBulk(effects.jobs).catch((err) => dispatcher.onDispatchError(err, effects.jobs[0]!));
+  } else {
+    for (const job of effects.jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
+  }
   for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
-  for (const ev of effects.live) await dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev));
+  // Sent together, not one round trip each: one connection keeps them in order anyway.
+  await Promise.all(effects.live.map((ev) => dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev))));
   return result;
 }

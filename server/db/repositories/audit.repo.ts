@@ -30,6 +30,27 @@ export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
   }).execute();
 }
 
+/**
+ * Appends several events in the given order with one INSERT. The chain rule is the same as for
+ * appendAudit (the audit_events_chain trigger assigns seq, prev_hash, occurred_at and hash per row
+ * under the one chain lock, which this transaction then holds until commit), so `audit:verify` checks
+ * batch-written events exactly like single ones. Callers append last, just before commit, to hold the
+ * chain lock as briefly as possible.
+ */
+export async function appendAuditBatch(db: DbOrTx, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const col = <T>(f: (e: AuditEntry) => T) => entries.map(f);
+  await sql`
+    INSERT INTO audit_events (actor_type, actor_id, actor_label, ip, action, subject_type, subject_id, channel_id, before, after)
+    SELECT r.actor_type, r.actor_id, r.actor_label, r.ip, r.action, r.subject_type, r.subject_id, r.channel_id, r.before::jsonb, r.after::jsonb
+    FROM unnest(${col((e) => e.actor.type)}::text[], ${col((e) => e.actor.id)}::text[], ${col((e) => e.actor.label)}::text[],
+      ${col((e) => e.actor.ip ?? null)}::text[], ${col((e) => e.action)}::text[], ${col((e) => e.subjectType)}::text[],
+      ${col((e) => e.subjectId)}::text[], ${col((e) => e.channelId ?? null)}::uuid[], ${col((e) => json(e.before))}::text[],
+      ${col((e) => json(e.after))}::text[])
+      WITH ORDINALITY AS r(actor_type, actor_id, actor_label, ip, action, subject_type, subject_id, channel_id, before, after, ord)
+    ORDER BY r.ord`.execute(db);
+}
+
 export type AuditFilter = {
   subjectId?: string; actorId?: string; from?: Date; to?: Date; beforeSeq?: string; limit: number;
   action?: string; subjectType?: string; channelId?: string;

@@ -98,3 +98,89 @@ export function findConversationDetail(db: DbOrTx, id: string) {
     ])
     .where('c.id', '=', id).executeTakeFirst();
 }
+
+// ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------
+
+export type ThreadCandidate = {
+  id: string; caseNumber: string; channelId: string; contactId: string; status: ConversationStatus; assigneeId: string | null;
+  lastMessageAt: Date; topicId: string | null; threadKey: string | null;
+  /** whether the conversation already holds an inbound post (its next one is timed as a next response) */
+  hasInbound: boolean;
+};
+
+/**
+ * The conversations a batch may thread onto, locked in id order (concurrent batches queue up instead of
+ * deadlocking): the given ones (parents of replies) and every open conversation of the given contacts
+ * on the given channels.
+ */
+export async function lockThreadCandidates(tx: Tx, ids: string[], contacts: { channelId: string; contactId: string }[]): Promise<ThreadCandidate[]> {
+  if (ids.length === 0 && contacts.length === 0) return [];
+  const rows = await sql<Omit<ThreadCandidate, 'hasInbound'>>`
+    SELECT c.id, c.case_number::text AS case_number, c.channel_id, c.contact_id, c.status, c.assignee_id, c.last_message_at, c.topic_id, c.thread_key
+    FROM conversations c
+    WHERE c.id = ANY(${ids}::uuid[])
+       OR (c.status <> 'closed' AND (c.contact_id, c.channel_id) IN (
+             SELECT * FROM unnest(${contacts.map((c) => c.contactId)}::uuid[], ${contacts.map((c) => c.channelId)}::uuid[])))
+    ORDER BY c.id
+    FOR UPDATE`.execute(tx);
+  if (rows.rows.length === 0) return [];
+  const withInbound = await sql<{ id: string }>`
+    SELECT ids.id FROM unnest(${rows.rows.map((r) => r.id)}::uuid[]) AS ids(id)
+    WHERE EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ids.id AND m.direction = 'inbound')`.execute(tx);
+  const inbound = new Set(withInbound.rows.map((r) => r.id));
+  return rows.rows.map((r) => ({ ...r, hasInbound: inbound.has(r.id) }));
+}
+
+export type NewConversationRow = {
+  id: string; channelId: string; contactId: string; lastMessageAt: Date; topicId: string | null; threadKey: string | null;
+  slaPolicyId: string | null; firstResponseDueAt: Date | null; resolutionDueAt: Date | null; responseDueAt: Date | null; nextResponseDueAt: Date | null;
+};
+
+/** New conversations in one INSERT; case numbers are drawn in the given order. Returns case number per id. */
+export async function insertConversations(tx: Tx, rows: NewConversationRow[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
+  const col = <K extends keyof NewConversationRow>(k: K) => rows.map((r) => r[k]);
+  const inserted = await sql<{ id: string; caseNumber: string }>`
+    INSERT INTO conversations (id, case_number, channel_id, contact_id, last_message_at, topic_id, thread_key, sla_policy_id,
+      first_response_due_at, resolution_due_at, response_due_at, next_response_due_at)
+    SELECT r.id, nextval('case_number_seq'), r.channel_id, r.contact_id, r.last_message_at, r.topic_id, r.thread_key, r.sla_policy_id,
+      r.first_response_due_at, r.resolution_due_at, r.response_due_at, r.next_response_due_at
+    FROM (SELECT * FROM unnest(${col('id')}::uuid[], ${col('channelId')}::uuid[], ${col('contactId')}::uuid[], ${col('lastMessageAt')}::timestamptz[],
+      ${col('topicId')}::uuid[], ${col('threadKey')}::text[], ${col('slaPolicyId')}::uuid[], ${col('firstResponseDueAt')}::timestamptz[],
+      ${col('resolutionDueAt')}::timestamptz[], ${col('responseDueAt')}::timestamptz[], ${col('nextResponseDueAt')}::timestamptz[])
+      WITH ORDINALITY AS u(id, channel_id, contact_id, last_message_at, topic_id, thread_key, sla_policy_id, first_response_due_at,
+        resolution_due_at, response_due_at, next_response_due_at, ord)
+      ORDER BY u.ord) r
+    RETURNING id, case_number::text AS case_number`.execute(tx);
+  return new Map(inserted.rows.map((r) => [r.id, r.caseNumber]));
+}
+
+export type ConversationAfterInbound = {
+  id: string; status: ConversationStatus; lastMessageAt: Date;
+  /** set when the batch brought the conversation's first inbound post */
+  firstTargets: { slaPolicyId: string; firstResponseDueAt: Date; resolutionDueAt: Date | null } | null;
+};
+
+/**
+ * Existing conversations after a batch: status, last message time, first-response targets where the
+ * batch started them, and the "due soonest" keys recomputed from their awaiting posts (as
+ * sla.repo refreshConversationDue does for one).
+ */
+export async function updateConversationsAfterInbound(tx: Tx, rows: ConversationAfterInbound[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+  await sql`
+    UPDATE conversations c SET status = v.status, last_message_at = v.last_message_at, updated_at = now(),
+      sla_policy_id = CASE WHEN v.set_targets THEN v.sla_policy_id ELSE c.sla_policy_id END,
+      first_response_due_at = CASE WHEN v.set_targets THEN v.first_response_due_at ELSE c.first_response_due_at END,
+      resolution_due_at = CASE WHEN v.set_targets THEN v.resolution_due_at ELSE c.resolution_due_at END,
+      response_due_at = (SELECT min(m.sla_due_at) FROM messages m
+        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL),
+      next_response_due_at = (SELECT min(m.sla_due_at) FROM messages m
+        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL AND m.sla_kind = 'next')
+    FROM unnest(${sorted.map((r) => r.id)}::uuid[], ${sorted.map((r) => r.status)}::text[], ${sorted.map((r) => r.lastMessageAt)}::timestamptz[],
+      ${sorted.map((r) => r.firstTargets !== null)}::boolean[], ${sorted.map((r) => r.firstTargets?.slaPolicyId ?? null)}::uuid[],
+      ${sorted.map((r) => r.firstTargets?.firstResponseDueAt ?? null)}::timestamptz[], ${sorted.map((r) => r.firstTargets?.resolutionDueAt ?? null)}::timestamptz[])
+      AS v(id, status, last_message_at, set_targets, sla_policy_id, first_response_due_at, resolution_due_at)
+    WHERE c.id = v.id`.execute(tx);
+}

@@ -1,4 +1,5 @@
 /** Messages: inbound posts, outbound replies with their delivery state, internal notes. */
+import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import type { DeliveryState, NewMessage } from '../schema';
 
@@ -38,4 +39,60 @@ export function setDelivery(tx: Tx, id: string, set: { deliveryState: DeliverySt
 /** Replies the database says are still owed to a channel (the reconciler re-enqueues them). */
 export function listPendingDeliveries(db: DbOrTx) {
   return db.selectFrom('messages').select('id').where('deliveryState', 'in', ['queued', 'sending']).execute();
+}
+
+// ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------
+
+/**
+ * Takes the per-post advisory locks of a batch (the same key ingest always used: channel id and
+ * external id) in one statement, sorted by lock key, so concurrent batches with overlapping posts
+ * queue up instead of deadlocking and the duplicate check after it is exact.
+ */
+export async function lockInboundKeys(tx: Tx, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await sql`SELECT pg_advisory_xact_lock(k.h) FROM (
+    SELECT DISTINCT hashtext(key) AS h FROM unnest(${keys}::text[]) AS key ORDER BY h) k`.execute(tx);
+}
+
+export type StoredByExternalId = { channelId: string; externalId: string; messageId: string; conversationId: string; caseNumber: string };
+
+/** Stored messages (any direction) by (channel, external id), with their conversation's case number. */
+export async function findMessagesByExternalIds(db: DbOrTx, keys: { channelId: string; externalId: string }[]): Promise<StoredByExternalId[]> {
+  if (keys.length === 0) return [];
+  const rows = await sql<StoredByExternalId>`
+    SELECT m.channel_id, m.external_id, m.id AS message_id, m.conversation_id, c.case_number::text AS case_number
+    FROM unnest(${keys.map((k) => k.channelId)}::uuid[], ${keys.map((k) => k.externalId)}::text[]) AS k(channel_id, external_id)
+    JOIN messages m ON m.channel_id = k.channel_id AND m.external_id = k.external_id
+    JOIN conversations c ON c.id = m.conversation_id`.execute(db);
+  return rows.rows;
+}
+
+export type NewInboundRow = {
+  id: string; conversationId: string; channelId: string; externalId: string; inReplyToExternalId: string | null;
+  authorName: string; authorHandle: string | null; text: string; url: string | null; postedAt: Date;
+  /** JSON text, or null for no payload */
+  raw: string | null;
+  slaPolicyId: string | null; slaKind: 'first' | 'next' | null; slaDueAt: Date | null; slaWarnAt: Date | null;
+};
+
+/**
+ * Inbound posts in one INSERT from arrays, in the given order. created_at is taken per row
+ * (clock_timestamp), so posts with the same postedAt keep their arrival order in the conversation.
+ */
+export async function insertInboundMessages(tx: Tx, rows: NewInboundRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <K extends keyof NewInboundRow>(k: K) => rows.map((r) => r[k]);
+  await sql`
+    INSERT INTO messages (id, conversation_id, channel_id, direction, external_id, in_reply_to_external_id, author_name,
+      author_handle, text, url, posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, sla_state, created_at)
+    SELECT r.id, r.conversation_id, r.channel_id, 'inbound', r.external_id, r.in_reply_to, r.author_name, r.author_handle,
+      r.text, r.url, r.posted_at, r.raw::jsonb, r.sla_policy_id, r.sla_kind, r.sla_due_at, r.sla_warn_at,
+      CASE WHEN r.sla_due_at IS NULL THEN NULL ELSE 'ok' END, clock_timestamp()
+    FROM unnest(${col('id')}::uuid[], ${col('conversationId')}::uuid[], ${col('channelId')}::uuid[], ${col('externalId')}::text[],
+      ${col('inReplyToExternalId')}::text[], ${col('authorName')}::text[], ${col('authorHandle')}::text[], ${col('text')}::text[],
+      ${col('url')}::text[], ${col('postedAt')}::timestamptz[], ${col('raw')}::text[], ${col('slaPolicyId')}::uuid[],
+      ${col('slaKind')}::text[], ${col('slaDueAt')}::timestamptz[], ${col('slaWarnAt')}::timestamptz[])
+      WITH ORDINALITY AS r(id, conversation_id, channel_id, external_id, in_reply_to, author_name, author_handle, text, url,
+        posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, ord)
+    ORDER BY r.ord`.execute(tx);
 }

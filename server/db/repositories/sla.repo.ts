@@ -211,3 +211,26 @@ export function clearClocksOfClosedConversations(db: DbOrTx, conversationIds: st
     UPDATE conversations c SET response_due_at = NULL, next_response_due_at = NULL
     WHERE c.id IN (SELECT conversation_id FROM cleared)`.execute(db).then(() => undefined);
 }
+
+// ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------
+
+/** policyIdsFor for a whole batch: the policy id of each channel and of each topic (missing ones absent). */
+export async function policyIdsForMany(db: DbOrTx, channelIds: string[], topicIds: string[]) {
+  const channels = channelIds.length ? await db.selectFrom('channels').select(['id', 'slaPolicyId']).where('id', 'in', channelIds).execute() : [];
+  const topics = topicIds.length ? await db.selectFrom('topics').select(['id', 'slaPolicyId']).where('id', 'in', topicIds).execute() : [];
+  return {
+    channels: new Map(channels.map((c) => [c.id, { slaPolicyId: c.slaPolicyId }])),
+    topics: new Map(topics.map((t) => [t.id, { slaPolicyId: t.slaPolicyId }])),
+  };
+}
+
+/** findPolicyWithCalendar for several policies at once. */
+export function findPoliciesWithCalendarFull(db: DbOrTx, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
+    .select([
+      'p.id', 'p.firstResponseMinutes', 'p.nextResponseMinutes', 'p.resolutionMinutes', 'p.warnAtPercent', 'p.calendarId',
+      'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt',
+    ])
+    .where('p.id', 'in', ids).execute();
+}

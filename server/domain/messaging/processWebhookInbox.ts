@@ -11,7 +11,7 @@ import { findChannel } from '../../db/repositories/channels.repo';
 import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed } from '../../db/repositories/messaging.repo';
 import type { Logger } from '../../logger';
 import { systemActor } from '../audit/actor';
-import { ingestInbound } from '../conversations/ingestInbound';
+import { ingestBatch } from '../conversations/ingestBatch';
 import { inTransaction, type Dispatcher } from '../effects';
 
 const actor = systemActor('connector:whatsapp');
@@ -34,11 +34,7 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
       }
       const read = readWhatsappPayload(channel.id, settings.data.phoneNumberId, payload);
       for (const s of read.skipped) deps.logger.warn({ inboxId, channelId: channel.id, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
-      let ingested = 0;
-      for (const item of read.items) {
-        const r = await ingestInbound(tx, effects, item, actor);
-        if (r.created) ingested += 1;
-      }
+      const ingested = (await ingestBatch(tx, effects, read.items, actor)).filter((r) => r.created).length;
       let receipts = 0;
       for (const s of read.statuses) {
         const changed = await applyRemoteStatus(tx, channel.id, s.externalId, s.status, s.at, s.error);

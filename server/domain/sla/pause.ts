@@ -12,7 +12,7 @@
  */
 import type { Tx } from '../../db/client';
 import type { ConversationStatus } from '../../db/schema';
-import { appendAudit } from '../../db/repositories/audit.repo';
+import { appendAudit, type AuditEntry } from '../../db/repositories/audit.repo';
 import {
   findPolicyWithCalendar, lockPausablePosts, lockPausedPosts, refreshConversationDue, resumePostClock, setConversationSlaTargets,
   setPostsPaused,
@@ -55,14 +55,17 @@ export type StatusChange = {
   now?: Date;
 };
 
+/** Where the hook's audit events go: appended right away, or (batch ingest) collected to be appended in order later. */
+export type AuditSink = (entry: AuditEntry) => Promise<void> | void;
+
 /** The hook every status change calls (inside its transaction): pauses or resumes clocks as needed. */
-export async function applySlaPause(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+export async function applySlaPause(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink = (e) => appendAudit(tx, e)): Promise<void> {
   const step = pauseTransition(change.from, change.to);
-  if (step === 'pause') await pauseSlaClocks(tx, effects, change);
-  if (step === 'resume') await resumeSlaClocks(tx, effects, change);
+  if (step === 'pause') await pauseSlaClocks(tx, effects, change, audit);
+  if (step === 'resume') await resumeSlaClocks(tx, effects, change, audit);
 }
 
-async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink): Promise<void> {
   const posts = await lockPausablePosts(tx, change.conversationId);
   if (posts.length === 0) return;
   const pausedAt = change.now ?? new Date();
@@ -71,13 +74,13 @@ async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange): P
     effects.cancel({ name: 'sla-warning', data: { messageId: post.id, runAt: post.slaWarnAt?.toISOString() ?? '' } });
     effects.cancel({ name: 'sla-breach', data: { messageId: post.id, runAt: post.slaDueAt!.toISOString() } });
   }
-  await appendAudit(tx, {
+  await audit({
     actor: change.actor, action: 'sla.paused', channelId: change.channelId, subjectType: 'conversation', subjectId: change.conversationId,
     after: { pausedAt: pausedAt.toISOString(), posts: posts.map((p) => ({ messageId: p.id, dueAt: p.slaDueAt!.toISOString() })) },
   });
 }
 
-async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink): Promise<void> {
   const posts = await lockPausedPosts(tx, change.conversationId);
   if (posts.length === 0) return;
   const resumedAt = change.now ?? new Date();
@@ -103,7 +106,7 @@ async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange): 
     });
   }
   await refreshConversationDue(tx, change.conversationId);
-  await appendAudit(tx, {
+  await audit({
     actor: change.actor, action: 'sla.resumed', channelId: change.channelId, subjectType: 'conversation', subjectId: change.conversationId,
     after: { resumedAt: resumedAt.toISOString(), posts: resumed },
   });
