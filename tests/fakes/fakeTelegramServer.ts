@@ -34,6 +34,10 @@ export type FakeTelegram = {
   pushGroupText(chat: { id: number; title: string }, from: TgUser, text: string): { updateId: number; chatId: number; messageId: number };
   pushRaw(update: Record<string, unknown>): number;
   failNext(method: 'getUpdates' | 'sendMessage', ...f: TelegramFailure[]): void;
+  /** Misbehaves on the next calls: 'hang' reads the request and never answers; a raw answer is sent as it is (garbage, wrong shape). */
+  misbehaveNext(method: 'getUpdates' | 'sendMessage', ...m: ('hang' | { status: number; body: string })[]): void;
+  /** Calls that were left hanging. */
+  hung(): number;
   waitForSent(count: number, timeoutMs?: number): Promise<SentTelegram[]>;
   close(): Promise<void>;
 };
@@ -48,6 +52,8 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
   const sent: SentTelegram[] = [];
   const offsets: (number | undefined)[] = [];
   const failures: Record<string, TelegramFailure[]> = { getUpdates: [], sendMessage: [] };
+  const misbehaviour: Record<string, ('hang' | { status: number; body: string })[]> = { getUpdates: [], sendMessage: [] };
+  let hung = 0;
   const waiters: (() => void)[] = [];
   const wake = () => { while (waiters.length) waiters.shift()!(); };
 
@@ -76,6 +82,9 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
       const method = m[2]!;
       let body: Record<string, any> = {};
       try { body = raw ? JSON.parse(raw) as Record<string, any> : {}; } catch { return fail({ error_code: 400, description: 'Bad Request: invalid JSON' }); }
+      const odd = misbehaviour[method]?.shift();
+      if (odd === 'hang') { hung += 1; return; }
+      if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
       const failure = failures[method]?.shift();
       if (failure) return fail(failure);
       if (method === 'getUpdates') {
@@ -108,6 +117,8 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
     pushGroupText: (chat, from, text) => message({ ...chat, type: 'supergroup' }, from, text),
     pushRaw,
     failNext: (method, ...f) => failures[method]!.push(...f),
+    misbehaveNext: (method, ...m) => misbehaviour[method]!.push(...m),
+    hung: () => hung,
     async waitForSent(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (sent.length < count) {

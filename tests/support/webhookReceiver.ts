@@ -4,11 +4,14 @@ import type { AddressInfo } from 'node:net';
 
 export type ReceivedHook = { headers: IncomingHttpHeaders; body: string; json: Record<string, unknown> };
 
+/** A scripted answer: a status code (with a small JSON error body), or exactly this status, headers and raw body. */
+export type ScriptedAnswer = number | { status: number; headers?: Record<string, string>; body?: string };
+
 export type WebhookReceiver = {
   url: string;
   received: ReceivedHook[];
-  /** Status codes to answer with, in order, before answering 200 for good. */
-  failNext(...statuses: number[]): void;
+  /** Answers to give, in order, before answering 200 for good (a 2xx one counts as received). */
+  failNext(...answers: ScriptedAnswer[]): void;
   /** Requests read in full but never answered (see holdNext); the sender waits until it times out or dies. */
   held: ReceivedHook[];
   /** The next `count` requests are read and then held open without an answer. */
@@ -19,7 +22,7 @@ export type WebhookReceiver = {
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedHook[] = [];
-  const failures: number[] = [];
+  const failures: ScriptedAnswer[] = [];
   const held: ReceivedHook[] = [];
   let toHold = 0;
   const server: Server = createServer((req, res) => {
@@ -31,9 +34,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         held.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
         return;
       }
-      const status = failures.shift();
-      if (status) {
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `simulated ${status}` }));
+      const scripted = failures.shift();
+      if (typeof scripted === 'number') {
+        res.writeHead(scripted, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `simulated ${scripted}` }));
+        return;
+      }
+      if (scripted) {
+        if (scripted.status >= 200 && scripted.status < 300) received.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(scripted.status, scripted.headers).end(scripted.body ?? '');
         return;
       }
       received.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
@@ -45,7 +53,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    failNext: (...statuses) => failures.push(...statuses),
+    failNext: (...answers) => failures.push(...answers),
     held,
     holdNext: (count = 1) => { toHold += count; },
     async waitFor(count, timeoutMs = 10_000) {
