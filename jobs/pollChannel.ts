@@ -1,9 +1,10 @@
 /**
  * Polling for every connector that has a poll side (fetchSince): one BullMQ job scheduler per channel
- * at the interval the manager set, and the processor that fetches, ingests each item in its own
- * transaction, and only then advances the stored cursors. The remote side's rate-limit state and our
- * error backoff live in the channel row (next_poll_at), so a poll before that time is skipped without
- * calling out. The processor never throws: every outcome is recorded in the channel's health.
+ * at the interval the manager set, and the processor that fetches, ingests the page in set-based
+ * batches (one transaction each), and only then advances the stored cursors. The remote side's
+ * rate-limit state and our error backoff live in the channel row (next_poll_at), so a poll before that
+ * time is skipped without calling out. The processor never throws: every outcome is recorded in the
+ * channel's health.
  */
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import {
 } from '../server/db/repositories/channelHealth.repo';
 import { systemActor } from '../server/domain/audit/actor';
 import { loadChannelForSend } from '../server/domain/channels/loadChannelForSend';
+import { INGEST_BATCH_SIZE, ingestBatch } from '../server/domain/conversations/ingestBatch';
 import { ingestInbound, type NormalizedInbound } from '../server/domain/conversations/ingestInbound';
 import { inTransaction, type Dispatcher } from '../server/domain/effects';
 import type { Logger } from '../server/logger';
@@ -107,25 +109,41 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
 
   // Oldest first, so a reply lands after the post it answers and threads onto it (ids break ties).
   const items = [...result.items].sort((a, b) => a.postedAt.getTime() - b.postedAt.getTime() || compareIds(a.externalId, b.externalId));
+  const valid: NormalizedInbound[] = [];
+  for (const item of items) {
+    const checked = itemSchema.safeParse(item);
+    if (checked.success) valid.push(item as NormalizedInbound);
+    else skipped.push({ externalId: typeof item?.externalId === 'string' ? item.externalId : null, reason: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  }
   let created = 0;
   let stoppedBy: Error | null = null;
-  for (const item of items) {
-    const valid = itemSchema.safeParse(item);
-    if (!valid.success) {
-      skipped.push({ externalId: typeof item?.externalId === 'string' ? item.externalId : null, reason: valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-      continue;
-    }
+  // A page goes in as set-based batches (one transaction each), in the same oldest-first order.
+  for (let i = 0; i < valid.length && !stoppedBy; i += INGEST_BATCH_SIZE) {
+    const batch = valid.slice(i, i + INGEST_BATCH_SIZE);
     try {
-      const r = await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, item as NormalizedInbound, actor));
-      if (r.created) created += 1;
+      const results = await inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, batch, actor));
+      created += results.filter((r) => r.created).length;
+      continue;
     } catch (err) {
-      // Data PostgreSQL refuses (class 22, e.g. a NUL character) would block the channel for ever: skip it.
-      if (String((err as { code?: unknown }).code ?? '').startsWith('22')) {
-        skipped.push({ externalId: item.externalId, reason: `refused by the database: ${(err as Error).message}` });
-        continue;
+      if (!isRefusedData(err)) {
+        stoppedBy = err as Error;
+        break;
       }
-      stoppedBy = err as Error;
-      break;
+    }
+    // The database refused something in the batch: item by item, so only the refused items are skipped.
+    for (const item of batch) {
+      try {
+        const r = await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, item, actor));
+        if (r.created) created += 1;
+      } catch (err) {
+        // Data PostgreSQL refuses (class 22, e.g. a NUL character) would block the channel for ever: skip it.
+        if (isRefusedData(err)) {
+          skipped.push({ externalId: item.externalId, reason: `refused by the database: ${(err as Error).message}` });
+          continue;
+        }
+        stoppedBy = err as Error;
+        break;
+      }
     }
   }
   for (const s of skipped) logger.warn({ channelId, externalId: s.externalId, reason: s.reason }, 'skipped an unreadable item from the channel');
@@ -173,6 +191,11 @@ async function recordFailure(deps: PollDeps, channelId: string, error: Connector
   await recordPollFailure(db, channelId, { kind, message: error.message, at: now, nextPollAt: new Date(now.getTime() + wait), countsAsFailure: true });
   logger.warn({ channelId, kind, err: error.message, retryInMs: wait }, kind === 'auth' ? 'channel credentials refused' : 'poll failed; backing off');
   return kind;
+}
+
+/** PostgreSQL refused the data itself (class 22, e.g. a NUL character): retrying would never help. */
+function isRefusedData(err: unknown): boolean {
+  return String((err as { code?: unknown }).code ?? '').startsWith('22');
 }
 
 /** Numeric ids (X snowflakes) compare as numbers: shorter is smaller. */

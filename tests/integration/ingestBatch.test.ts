@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { pollChannelOnce } from '../../jobs/pollChannel';
 import { JOBS } from '../../jobs/queues';
+import type { Connector } from '../../connectors/types';
 import { insertCalendar, insertPolicy } from '../../server/db/repositories/sla.repo';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
 import { systemActor, userActor } from '../../server/domain/audit/actor';
@@ -307,5 +309,29 @@ describe('ingesting in batches', () => {
     expect(again).toEqual([{ ...first, created: false }, { ...first, created: false }]);
     const seqAfter = await app.services.db.selectFrom('auditEvents').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow();
     expect(seqAfter.seq).toBe(seqBefore.seq);
+  });
+
+  it('when a poll fetches a page with a reply, a repeat and an item the database refuses, then the page goes in as batches, only the refused item is skipped and the cursor advances', async () => {
+    const channel = await timedChannel();
+    const at = (min: number) => new Date(BASE + min * 60_000);
+    const item = (externalId: string, min: number, extra: Partial<NormalizedInbound> = {}): NormalizedInbound => ({
+      channelId: channel.channelId, externalId, author: { externalId: 'poll-author', name: 'Paula' }, text: `Text ${externalId}`, postedAt: at(min), ...extra,
+    });
+    // 1 200 items: more than two batches; one refused (NUL), one repeated, one replying to an earlier item.
+    const page = Array.from({ length: 1200 }, (_, i) => item(`poll-${i}`, i, { author: { externalId: `poll-author-${i % 50}`, name: `Paula ${i % 50}` } }));
+    page.push(item('poll-3', 3), item('poll-bad', 5, { text: 'kaputt \u0000' }), item('poll-reply', 2000, { inReplyToExternalId: 'poll-7', author: { externalId: 'someone-else', name: 'S' } }));
+    const connector: Connector = {
+      kind: 'api', limits: () => ({}) as never, sendReply: async () => ({ externalId: null, url: null }),
+      fetchSince: async (_ch, cursor) => ({ items: page, nextCursor: { ...cursor, channel: 'after-page' } }),
+    };
+    const { db, dispatcher, secretBox, logger } = app.services;
+    const outcome = await pollChannelOnce({ db, dispatcher, secretBox, logger, connectorFor: () => connector }, channel.channelId);
+    expect(outcome).toEqual({ outcome: 'polled', fetched: 1203, created: 1201, skipped: 1 });
+    const stored = await db.selectFrom('messages').select(['externalId', 'conversationId']).where('channelId', '=', channel.channelId).execute();
+    expect(stored).toHaveLength(1201);
+    const conv = new Map(stored.map((m) => [m.externalId, m.conversationId]));
+    expect(conv.get('poll-reply')).toBe(conv.get('poll-7'));
+    expect(conv.has('poll-bad')).toBe(false);
+    expect((await db.selectFrom('channels').select('cursor').where('id', '=', channel.channelId).executeTakeFirstOrThrow()).cursor).toBe('after-page');
   });
 });
