@@ -6,6 +6,7 @@ import { startSlaWorker } from '../jobs/slaTimers';
 import { startReminderWorker } from '../jobs/reminderWorker';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
 import { startImapIdle } from '../jobs/imapIdle';
+import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { createPollScheduler, startPollWorker } from '../jobs/pollChannel';
 import { connectorFor } from '../connectors/registry';
 import { createApp } from './app';
@@ -14,6 +15,8 @@ import { loadConfig } from './config';
 import { loadChannelForSend } from './domain/channels/loadChannelForSend';
 import { Permanent } from '../connectors/types';
 import { createServices, type Services } from './services';
+
+const RECONCILE_RETRY_MS = 3_000;
 
 export async function startWorkers(services: Services) {
   const { db, dispatcher, secretBox, redis, config, logger, queues } = services;
@@ -37,19 +40,33 @@ export async function startWorkers(services: Services) {
   const pollScheduler = createPollScheduler(queues);
   const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger }, workerConnection, config.redisPrefix, pollScheduler);
   const imapIdle = startImapIdle({ db, secretBox, logger, pollNow: (id) => pollScheduler.pollNow(id) });
-  const reconcile = () => reconcileJobs(db, (j) => queues.enqueue(j), pollScheduler)
-    .then((r) => logger.info(r, 'reconciled jobs from the database'))
-    .catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed; will retry on the next reconnect'));
+  // A reconcile that fails (the database is away too, e.g. the whole host restarted) tries again until it
+  // succeeds: Redis may have come back empty, and it will not reconnect again to trigger another one.
+  let retry: NodeJS.Timeout | null = null;
+  let closed = false;
+  const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
+  const reconcile = (): Promise<void> => reconcileJobs(db, (j) => queues.enqueue(j), pollScheduler)
+    .then(async (r) => {
+      await scheduleReportFold(queues);
+      logger.info(r, 'reconciled jobs from the database');
+    })
+    .catch((err: Error) => {
+      logger.warn({ err: err.message, retryInMs: RECONCILE_RETRY_MS }, 'reconcile failed; trying again');
+      if (!closed) retry ??= setTimeout(() => { retry = null; void reconcile(); }, RECONCILE_RETRY_MS).unref();
+    });
   await reconcile();
   redis.on('ready', reconcile);
   return {
     async close() {
+      closed = true;
       redis.off('ready', reconcile);
+      if (retry) clearTimeout(retry);
       await worker.close();
       await slaWorker.close();
       await reminderWorker.close();
       await webhookWorker.close();
       await pollWorker.close();
+      await reportFoldWorker.close();
       await imapIdle.close();
       workerConnection.disconnect();
     },

@@ -19,6 +19,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let app: TestApp;
 let proxy: TcpProxy;
+/** PostgreSQL through a proxy as well, for the host that restarts both. */
+let pgProxy: TcpProxy;
 let hooks: WebhookReceiver;
 let manager: Awaited<ReturnType<typeof makeUser>>;
 let agent: Awaited<ReturnType<typeof makeUser>>;
@@ -26,15 +28,18 @@ let agent: Awaited<ReturnType<typeof makeUser>>;
 beforeAll(async () => {
   proxy = await startTcpProxy({ port: Number(new URL(REDIS_URL).port || 6379) });
   hooks = await startWebhookReceiver();
+  pgProxy = await startTcpProxy({ port: Number(new URL(process.env.DATABASE_URL!).port || 5432) });
   // A failed attempt waits 20 s for its retry, so a test can lose that retry with Redis.
-  app = await startTestApp({ workers: true, env: { REDIS_URL: proxy.url(REDIS_URL) }, retryOverrides: { 'deliver-reply': { attempts: 4, backoffMs: 20_000 } } });
+  app = await startTestApp({ workers: true, env: { REDIS_URL: proxy.url(REDIS_URL), DATABASE_URL: pgProxy.url(process.env.DATABASE_URL!) }, retryOverrides: { 'deliver-reply': { attempts: 4, backoffMs: 20_000 } } });
   manager = await makeUser(app.services.db, { role: 'manager' });
   agent = await makeUser(app.services.db, { role: 'agent' });
 });
 afterAll(async () => {
   proxy.restore();
+  pgProxy.restore();
   await app.stop();
   await proxy.close();
+  await pgProxy.close();
   await hooks.close();
 });
 
@@ -124,42 +129,72 @@ describe('when Redis is down while posts arrive and agents reply', () => {
   });
 });
 
+/** A post due in 5 s (its breach timer waits in Redis) and a reply whose first attempt got a 503 (it waits 20 s in Redis for its retry). */
+async function timerAndRetryWaitingInRedis() {
+  const { ingest } = await timedChannel();
+  const soon = await ingest(inboundPost({ postedAt: new Date(Date.now() - 60 * 60_000 + 5_000).toISOString() })).expect(201);
+  const post = await ingest(inboundPost()).expect(201);
+  hooks.failNext(503);
+  const reply = await api(agent.token).post(`/conversations/${post.body.conversationId}/replies`).send({ text: 'Wir sind dran.' }).expect(202);
+  const replyId: string = reply.body.messageId;
+  await until('the first attempt to fail', async () => (await auditCount('message.delivery_retrying', replyId)) === 1);
+  return { postId: soon.body.messageId as string, replyId };
+}
+
+/** While the app is cut off: Redis "restarts" without persistence, every key of this installation is gone. */
+async function restartRedisEmpty(postId: string, replyId: string) {
+  const direct = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const breachKey = `${app.services.config.redisPrefix}:${JOBS['sla-breach'].queue}:sla-breach-${postId}`;
+    const retryKey = `${app.services.config.redisPrefix}:${JOBS['deliver-reply'].queue}:deliver-reply-${replyId}`;
+    expect(await direct.exists(breachKey, retryKey)).toBe(2);
+    const keys: string[] = [];
+    for await (const batch of direct.scanStream({ match: `${app.services.config.redisPrefix}:*`, count: 500 })) keys.push(...(batch as string[]));
+    if (keys.length) await direct.del(...keys);
+    expect(await direct.exists(breachKey, retryKey)).toBe(0);
+  } finally {
+    direct.disconnect();
+  }
+}
+
+const deliveryStateOf = async (id: string) => (await db().selectFrom('messages').select('deliveryState').where('id', '=', id).executeTakeFirstOrThrow()).deliveryState;
+
 describe('when Redis restarts empty (its delayed jobs and retries are gone)', () => {
   it('then the reconciler re-adds the reply waiting for its retry and the post\'s timer, and each runs once', async () => {
-    const { ingest } = await timedChannel();
-    // A post due 5 s from now: its breach timer waits in Redis as a delayed job.
-    const soon = await ingest(inboundPost({ postedAt: new Date(Date.now() - 60 * 60_000 + 5_000).toISOString() })).expect(201);
-    // A reply whose first attempt got a 503: it waits in Redis for its retry.
-    const post = await ingest(inboundPost()).expect(201);
-    hooks.failNext(503);
-    const reply = await api(agent.token).post(`/conversations/${post.body.conversationId}/replies`).send({ text: 'Wir sind dran.' }).expect(202);
-    const replyId: string = reply.body.messageId;
-    await until('the first attempt to fail', async () => (await auditCount('message.delivery_retrying', replyId)) === 1);
+    const { postId, replyId } = await timerAndRetryWaitingInRedis();
 
     proxy.cut();
-    // Redis "restarts" without persistence: every key of this installation is gone.
-    const direct = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      const breachKey = `${app.services.config.redisPrefix}:${JOBS['sla-breach'].queue}:sla-breach-${soon.body.messageId}`;
-      const retryKey = `${app.services.config.redisPrefix}:${JOBS['deliver-reply'].queue}:deliver-reply-${replyId}`;
-      expect(await direct.exists(breachKey, retryKey)).toBe(2);
-      const keys: string[] = [];
-      const stream = direct.scanStream({ match: `${app.services.config.redisPrefix}:*`, count: 500 });
-      for await (const batch of stream) keys.push(...(batch as string[]));
-      if (keys.length) await direct.del(...keys);
-      expect(await direct.exists(breachKey, retryKey)).toBe(0);
-    } finally {
-      direct.disconnect();
-    }
+    await restartRedisEmpty(postId, replyId);
     proxy.restore();
     await redisReady();
 
-    await until('the reply to be sent', async () => (await db().selectFrom('messages').select('deliveryState').where('id', '=', replyId).executeTakeFirstOrThrow()).deliveryState === 'sent', 15_000);
-    await until('the post to be breached', async () => (await auditCount('sla.breached', soon.body.messageId)) > 0, 15_000);
+    await until('the reply to be sent', async () => (await deliveryStateOf(replyId)) === 'sent', 15_000);
+    await until('the post to be breached', async () => (await auditCount('sla.breached', postId)) > 0, 15_000);
     await reconcileJobs(db(), (j) => app.services.queues.enqueue(j));
     await until('the queues to drain', queuesIdle, 15_000);
     expect(deliveriesOf(replyId)).toBe(1);
     expect(await auditCount('message.delivered', replyId)).toBe(1);
-    expect(await auditCount('sla.breached', soon.body.messageId)).toBe(1);
+    expect(await auditCount('sla.breached', postId)).toBe(1);
+  });
+});
+
+describe('when the host restarts: Redis comes back empty while PostgreSQL is still down', () => {
+  it('then the reconciler, which cannot read the database yet, tries again until it can, and the lost reply and timer each run once', async () => {
+    const { postId, replyId } = await timerAndRetryWaitingInRedis();
+    proxy.cut();
+    pgProxy.cut();
+    await restartRedisEmpty(postId, replyId);
+    const logsBefore = app.logs.length;
+    proxy.restore();
+    await redisReady();
+    await until('the reconcile on reconnect to fail', async () => app.logs.slice(logsBefore).some((l) => l.includes('reconcile failed')));
+    pgProxy.restore();
+
+    await until('the reply to be sent', async () => (await deliveryStateOf(replyId)) === 'sent', 15_000);
+    await until('the post to be breached', async () => (await auditCount('sla.breached', postId)) > 0, 15_000);
+    await until('the queues to drain', queuesIdle, 15_000);
+    expect(deliveriesOf(replyId)).toBe(1);
+    expect(await auditCount('message.delivered', replyId)).toBe(1);
+    expect(await auditCount('sla.breached', postId)).toBe(1);
   });
 });
