@@ -104,6 +104,24 @@ describe('when PostgreSQL restarts during API ingest', () => {
   });
 });
 
+describe('when PostgreSQL ends the app\'s sessions but keeps accepting connections (a failover, an admin terminating them)', () => {
+  it('then the ingest caught mid-transaction answers 503 with nothing stored, and the next one is served on a fresh connection', async () => {
+    const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+    const ingest = (body: object) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).timeout(5_000).send(body);
+    const post = inboundPost();
+    await holdAuditChain();
+    const inFlight = ingest(post).then((r) => r);
+    await appWaitingForLock();
+    await direct.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`);
+    expect((await inFlight).status).toBe(503);
+    await releaseAuditChain();
+    expect(await count('SELECT count(*) AS n FROM messages WHERE channel_id = $1', [channel.channelId])).toBe(0);
+    expect((await ingest(post)).status).toBe(201);
+    expect(await count('SELECT count(*) AS n FROM messages WHERE channel_id = $1', [channel.channelId])).toBe(1);
+  });
+});
+
 describe('when PostgreSQL restarts while a poll stores what it fetched', () => {
   let tg: FakeTelegram;
   beforeEach(async () => { tg = await startFakeTelegram(); });
