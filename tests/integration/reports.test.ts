@@ -147,6 +147,7 @@ describe('GET /api/v1/reports/sla', () => {
   it('when a post is unanswered and not yet due, then it counts as open and not breached; overdue without a fired timer counts as breached', async () => {
     const now = new Date();
     const today = await sla({ from: new Date(now.getTime() - 3_600_000).toISOString(), to: new Date(now.getTime() + 60_000).toISOString(), channelId: channelA });
+    if (!today.body.totals) console.log(today.status, JSON.stringify(today.body));
     expect(today.body.totals).toMatchObject({ inbound: 1, open: 1, breached: 0, answered: 0, pctWithinTarget: null });
     const overdue = await sla({ from: '2026-10-24T22:00:00Z', to: '2026-10-24T22:10:00Z', channelId: channelB });
     expect(overdue.body.totals).toMatchObject({ inbound: 1, open: 0, breached: 1, pctWithinTarget: 0 });

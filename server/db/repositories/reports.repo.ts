@@ -6,7 +6,6 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, DbOrTx, Tx } from '../client';
-import type { SlaAggregateRow } from '../../domain/reports/counting';
 import type { Granularity } from '../../domain/reports/range';
 
 export type ReportFilter = {
@@ -47,30 +46,6 @@ const breachedAt = (now: Date) => sql`(CASE WHEN m.responded_at IS NOT NULL
     ELSE m.sla_state = 'breached' OR m.sla_due_at <= ${now} END)`;
 const openAt = (now: Date) => sql`(m.responded_at IS NULL AND m.sla_state IS DISTINCT FROM 'breached' AND m.sla_due_at > ${now})`;
 
-/** Per local bucket and channel: counts by outcome and exact percentiles over answered posts. */
-export async function slaAggregates(db: DbOrTx, f: ReportFilter & { granularity: Granularity }): Promise<SlaAggregateRow[]> {
-  const { rows } = await sql<SlaAggregateRow>`
-    WITH posts AS (
-      SELECT date_trunc(${f.granularity}, m.posted_at AT TIME ZONE ${f.timeZone}) AS bucket, m.channel_id,
-             m.responded_at IS NOT NULL AS answered, ${WITHIN} AS within, ${breachedAt(f.now)} AS breached,
-             ${openAt(f.now)} AS open, m.business_minutes_to_respond, m.wall_minutes_to_respond
-        FROM messages m
-       WHERE ${inboundWhere(f)} AND m.sla_due_at IS NOT NULL)
-    SELECT to_char(bucket, ${f.granularity === 'hour' ? 'YYYY-MM-DD"T"HH24:00' : 'YYYY-MM-DD'}) AS bucket,
-           bucket AT TIME ZONE ${f.timeZone} AS bucket_start, channel_id,
-           count(*) AS inbound,
-           count(*) FILTER (WHERE answered) AS answered,
-           count(*) FILTER (WHERE within) AS answered_within_target,
-           count(*) FILTER (WHERE breached) AS breached,
-           count(*) FILTER (WHERE open) AS open,
-           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY business_minutes_to_respond) FILTER (WHERE answered) AS business_percentiles,
-           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY wall_minutes_to_respond) FILTER (WHERE answered) AS wall_percentiles
-      FROM posts
-     GROUP BY posts.bucket, channel_id
-     ORDER BY posts.bucket, channel_id`.execute(db);
-  return rows;
-}
-
 export type DrilldownPost = {
   id: string; conversationId: string; caseNumber: string; channelId: string; channelName: string;
   authorName: string; text: string; postedAt: Date; slaDueAt: Date; respondedAt: Date | null; slaState: string | null;
@@ -101,56 +76,6 @@ export async function slaDrilldown(db: DbOrTx, f: ReportFilter & { granularity: 
   return rows;
 }
 
-export type ResponseTimeGroup = {
-  key: string | null; answered: string;
-  business: (number | null)[] | null; wall: (number | null)[] | null;
-};
-
-/** p50/p90/p95 in business and wall minutes over answered timed posts, per channel or per topic. */
-export async function responseTimePercentiles(db: DbOrTx, f: ReportFilter, by: 'channel' | 'topic'): Promise<ResponseTimeGroup[]> {
-  const key = by === 'channel' ? sql`m.channel_id` : sql`m.topic_id`;
-  const { rows } = await sql<ResponseTimeGroup>`
-    SELECT ${key}::text AS key, count(*) AS answered,
-           percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY m.business_minutes_to_respond) AS business,
-           percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY m.wall_minutes_to_respond) AS wall
-      FROM messages m
-     WHERE ${inboundWhere(f)} AND m.sla_due_at IS NOT NULL AND m.responded_at IS NOT NULL
-     GROUP BY 1 ORDER BY 1`.execute(db);
-  return rows;
-}
-
-/** Answered timed posts per histogram bin (edges in minutes; bin i = [edges[i], edges[i+1]), last open-ended). */
-export async function responseTimeHistogram(db: DbOrTx, f: ReportFilter, edges: readonly number[]) {
-  const arr = sql`${`{${edges.join(',')}}`}::double precision[]`;
-  const { rows } = await sql<{ bin: number; business: string; wall: string }>`
-    WITH b AS (
-      SELECT width_bucket(m.business_minutes_to_respond, ${arr}) AS bb, width_bucket(m.wall_minutes_to_respond, ${arr}) AS wb
-        FROM messages m
-       WHERE ${inboundWhere(f)} AND m.sla_due_at IS NOT NULL AND m.responded_at IS NOT NULL)
-    SELECT g.bin, (SELECT count(*) FROM b WHERE bb = g.bin) AS business, (SELECT count(*) FROM b WHERE wb = g.bin) AS wall
-      FROM generate_series(1, ${edges.length}) AS g(bin) ORDER BY g.bin`.execute(db);
-  return rows.map((r) => ({ bin: Number(r.bin) - 1, business: Number(r.business), wall: Number(r.wall) }));
-}
-
-/** All inbound posts (timed or not) by local ISO weekday (1 = Monday) and hour. */
-export async function volumeHeatmap(db: DbOrTx, f: ReportFilter) {
-  const { rows } = await sql<{ dow: number; hour: number; n: string }>`
-    SELECT extract(isodow FROM m.posted_at AT TIME ZONE ${f.timeZone})::int AS dow,
-           extract(hour FROM m.posted_at AT TIME ZONE ${f.timeZone})::int AS hour, count(*) AS n
-      FROM messages m WHERE ${inboundWhere(f)} GROUP BY 1, 2`.execute(db);
-  return rows.map((r) => ({ dow: Number(r.dow), hour: Number(r.hour), n: Number(r.n) }));
-}
-
-/** All inbound posts per local bucket and channel. */
-export async function volumeByChannel(db: DbOrTx, f: ReportFilter & { granularity: Granularity }) {
-  const { rows } = await sql<{ bucket: string; channelId: string; n: string }>`
-    WITH p AS (SELECT date_trunc(${f.granularity}, m.posted_at AT TIME ZONE ${f.timeZone}) AS bucket, m.channel_id
-                 FROM messages m WHERE ${inboundWhere(f)})
-    SELECT to_char(bucket, ${f.granularity === 'hour' ? 'YYYY-MM-DD"T"HH24:00' : 'YYYY-MM-DD'}) AS bucket, channel_id, count(*) AS n
-      FROM p GROUP BY p.bucket, channel_id ORDER BY p.bucket, channel_id`.execute(db);
-  return rows.map((r) => ({ bucket: r.bucket, channelId: r.channelId, n: Number(r.n) }));
-}
-
 /** Conversations per status right now (optionally one channel / topic). */
 export async function conversationsByStatus(db: Db, f: { channelId?: string | undefined; topicId?: string | undefined }) {
   let q = db.selectFrom('conversations').select(['status', (eb) => eb.fn.countAll<string>().as('n')]);
@@ -179,56 +104,14 @@ export async function backlogAges(db: Db, f: { channelId?: string | undefined; t
   return rows.map((r) => ({ bin: Number(r.bin) - 1, status: r.status, n: Number(r.n) }));
 }
 
-export type PeopleRow = {
-  userId: string; name: string; role: string;
-  repliesSent: number; answeredWithinTarget: number; answered: number; medianBusinessMinutes: number | null;
-  medianWallMinutes: number | null; breachesResponsible: number;
-};
-
-/**
- * Per agent in the range: replies sent (outbound posts by them, posted in range); inbound posts of the
- * range their reply answered, and how many of those within target; median response time of those;
- * breaches of posts of the range they were recorded responsible for.
- */
-export async function peopleReport(db: DbOrTx, f: ReportFilter): Promise<PeopleRow[]> {
-  const { rows } = await sql<Record<string, string | null>>`
-    WITH replies AS (
-      SELECT o.author_user_id AS user_id, count(*) AS n FROM messages o
-       WHERE o.direction = 'outbound' AND o.posted_at >= ${f.from} AND o.posted_at < ${f.to} AND o.author_user_id IS NOT NULL
-         ${f.channelId ? sql`AND o.channel_id = ${f.channelId}` : sql``}
-       GROUP BY 1),
-    answers AS (
-      SELECT r.author_user_id AS user_id, count(*) AS answered, count(*) FILTER (WHERE ${WITHIN}) AS within,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY m.business_minutes_to_respond) AS median_business,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY m.wall_minutes_to_respond) AS median_wall
-        FROM messages m JOIN messages r ON r.id = m.response_message_id
-       WHERE ${inboundWhere(f)} AND m.sla_due_at IS NOT NULL AND m.responded_at IS NOT NULL AND r.author_user_id IS NOT NULL
-       GROUP BY 1),
-    breaches AS (
-      SELECT m.breach_responsible_user_id AS user_id, count(*) AS n FROM messages m
-       WHERE ${inboundWhere(f)} AND m.sla_due_at IS NOT NULL AND m.breach_responsible_user_id IS NOT NULL AND ${breachedAt(f.now)}
-       GROUP BY 1)
-    SELECT u.id AS user_id, u.name, u.role, coalesce(rp.n, 0) AS replies_sent, coalesce(a.answered, 0) AS answered,
-           coalesce(a.within, 0) AS answered_within_target, a.median_business, a.median_wall, coalesce(b.n, 0) AS breaches_responsible
-      FROM users u
-      LEFT JOIN replies rp ON rp.user_id = u.id
-      LEFT JOIN answers a ON a.user_id = u.id
-      LEFT JOIN breaches b ON b.user_id = u.id
-     WHERE rp.n IS NOT NULL OR a.answered IS NOT NULL OR b.n IS NOT NULL OR u.role IN ('agent', 'manager')
-     ORDER BY u.name`.execute(db);
-  return rows.map((r) => ({
-    userId: r.userId!, name: r.name!, role: r.role!, repliesSent: Number(r.repliesSent), answered: Number(r.answered),
-    answeredWithinTarget: Number(r.answeredWithinTarget),
-    medianBusinessMinutes: r.medianBusiness === null ? null : Number(r.medianBusiness),
-    medianWallMinutes: r.medianWall === null ? null : Number(r.medianWall),
-    breachesResponsible: Number(r.breachesResponsible),
-  }));
-}
-
 export function listReportChannels(db: Db) {
   return db.selectFrom('channels').select(['id', 'name', 'kind']).orderBy('name').execute();
 }
 
 export function listReportTopics(db: Db) {
   return db.selectFrom('topics').select(['id', 'name', 'channelId']).orderBy('name').execute();
+}
+
+export function listReportUsers(db: Db) {
+  return db.selectFrom('users').select(['id', 'name', 'role']).orderBy('name').execute();
 }

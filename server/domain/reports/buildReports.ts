@@ -4,15 +4,17 @@
  */
 import type { Db } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
+import { agentFigures, postFigures, reportKeys, type RollupFilter } from '../../db/repositories/reportRollup.repo';
 import {
-  backlogAges, conversationsByStatus, listReportChannels, listReportTopics, peopleReport, readReport, responseTimeHistogram,
-  responseTimePercentiles, slaAggregates, slaDrilldown, volumeByChannel, volumeHeatmap, type ReportFilter,
+  backlogAges, conversationsByStatus, listReportChannels, listReportTopics, listReportUsers, readReport, slaDrilldown,
 } from '../../db/repositories/reports.repo';
 import type { Actor } from '../audit/actor';
 import {
-  BACKLOG_AGE_EDGES_HOURS, backlogAgeLabel, HISTOGRAM_EDGES, histogramLabel, roundMinutes, toSlaReportRow, totalsOf,
+  BACKLOG_AGE_EDGES_HOURS, backlogAgeLabel, HISTOGRAM_EDGES, histogramLabel, roundMinutes, slaCounts, toSlaReportRow, totalsOf,
   type SlaReportRow, type Totals,
 } from './counting';
+import { addBins, coarsenBins, emptyBins, percentileOfBins, type Bins } from './histogram';
+import { agentPlan, postPlan } from './rollupPlan';
 import { toCsv, type CsvValue } from './csv';
 import { addDays, DAY_MS, previousPeriodDates, zonedToInstant, type Granularity } from './range';
 
@@ -21,9 +23,13 @@ export type ReportParams = {
   channelId?: string | undefined; topicId?: string | undefined;
 };
 
-const filterOf = (p: ReportParams, now: Date): ReportFilter => ({
-  from: p.from, to: p.to, timeZone: p.timeZone, channelId: p.channelId, topicId: p.topicId, now,
-});
+const filterOf = (p: ReportParams, now: Date): RollupFilter => ({ channelId: p.channelId, topicId: p.topicId, now });
+const spanOf = (p: ReportParams) => ({ from: p.from, to: p.to });
+
+/** Posts of the range grouped by `keys`, from the rollups where they apply (rollupPlan.ts), live elsewhere. */
+function posts(db: Db, p: ReportParams, now: Date, keys: Parameters<typeof postFigures>[4], opts = { hourly: false }) {
+  return readReport(db, (tx) => postFigures(tx, spanOf(p), postPlan(spanOf(p), p.timeZone, opts), filterOf(p, now), keys));
+}
 
 async function channelNames(db: Db) {
   return new Map((await listReportChannels(db)).map((c) => [c.id, c.name]));
@@ -37,10 +43,11 @@ export type SlaReport = {
 };
 
 export async function buildSlaReport(db: Db, p: ReportParams, now: Date): Promise<SlaReport> {
-  const [aggregates, names] = await Promise.all([
-    readReport(db, (tx) => slaAggregates(tx, { ...filterOf(p, now), granularity: p.granularity })), channelNames(db),
-  ]);
-  const rows = aggregates.map((r) => toSlaReportRow(r, names));
+  const [figures, names] = await Promise.all([posts(db, p, now, reportKeys.bucketAndChannel(p.granularity, p.timeZone), { hourly: p.granularity === 'hour' }), channelNames(db)]);
+  const rows = figures
+    .map((f) => ({ f, counts: slaCounts(f) }))
+    .filter(({ counts }) => counts.inbound > 0)
+    .map(({ f }) => toSlaReportRow(String(f.key[0]), f.key[1] as Date, String(f.key[2]), f, names));
   const byChannel = new Map<string, SlaReportRow[]>();
   for (const r of rows) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r]);
   const channels = [...byChannel.entries()]
@@ -67,40 +74,52 @@ export async function buildSlaDrilldown(db: Db, q: { bucket: string; granularity
   return slaDrilldown(db, { from, to, timeZone: q.timeZone, channelId: q.channelId, topicId: q.topicId, now, granularity: q.granularity, bucket: q.bucket, limit: 500 });
 }
 
-type Pcts = { p50: number | null; p90: number | null; p95: number | null };
-const pcts = (a: (number | null)[] | null): Pcts => ({ p50: roundMinutes(a?.[0]), p90: roundMinutes(a?.[1]), p95: roundMinutes(a?.[2]) });
+type Binned = { within: number; late: number; business: Bins; wall: Bins };
+const pcts = (bins: Bins) => ({
+  p50: roundMinutes(percentileOfBins(bins, 0.5)), p90: roundMinutes(percentileOfBins(bins, 0.9)), p95: roundMinutes(percentileOfBins(bins, 0.95)),
+});
+const answeredOf = (f: Binned) => f.within + f.late;
 
 export async function buildResponseTimes(db: Db, p: ReportParams, now: Date) {
-  const f = filterOf(p, now);
-  const [byChannel, byTopic, histogram, names, topics] = await Promise.all([
-    readReport(db, (tx) => responseTimePercentiles(tx, f, 'channel')), readReport(db, (tx) => responseTimePercentiles(tx, f, 'topic')),
-    readReport(db, (tx) => responseTimeHistogram(tx, f, HISTOGRAM_EDGES)), channelNames(db), listReportTopics(db),
+  const [byChannel, byTopic, names, topics] = await Promise.all([
+    posts(db, p, now, reportKeys.channel()), posts(db, p, now, reportKeys.topic()), channelNames(db), listReportTopics(db),
   ]);
   const topicNames = new Map(topics.map((t) => [t.id, t.name]));
   const group = (g: (typeof byChannel)[number], name: string | null) => ({
-    id: g.key, name, answered: Number(g.answered), business: pcts(g.business), wall: pcts(g.wall),
+    id: g.key[0] as string | null, name, answered: answeredOf(g), business: pcts(g.business), wall: pcts(g.wall),
   });
+  const business = emptyBins();
+  const wall = emptyBins();
+  for (const g of byChannel) {
+    addBins(business, g.business);
+    addBins(wall, g.wall);
+  }
+  const [coarseBusiness, coarseWall] = [coarsenBins(business, HISTOGRAM_EDGES), coarsenBins(wall, HISTOGRAM_EDGES)];
+  const key = (g: (typeof byChannel)[number]) => g.key[0] as string | null;
   return {
     from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone,
-    channels: byChannel.map((g) => group(g, names.get(g.key ?? '') ?? g.key)),
-    topics: byTopic.map((g) => group(g, g.key ? topicNames.get(g.key) ?? g.key : null)),
-    histogram: histogram.map((h) => ({ label: histogramLabel(h.bin), business: h.business, wall: h.wall })),
+    channels: byChannel.filter((g) => answeredOf(g) > 0).map((g) => group(g, names.get(key(g) ?? '') ?? key(g))),
+    topics: byTopic.filter((g) => answeredOf(g) > 0).map((g) => group(g, key(g) ? topicNames.get(key(g)!) ?? key(g) : null)),
+    histogram: HISTOGRAM_EDGES.map((_, i) => ({ label: histogramLabel(i), business: coarseBusiness[i]!, wall: coarseWall[i]! })),
   };
 }
 
 export async function buildVolume(db: Db, p: ReportParams, now: Date) {
-  const f = filterOf(p, now);
   const granularity: Granularity = p.granularity === 'hour' ? 'day' : p.granularity;
   const [cells, series, names] = await Promise.all([
-    readReport(db, (tx) => volumeHeatmap(tx, f)), readReport(db, (tx) => volumeByChannel(tx, { ...f, granularity })), channelNames(db),
+    posts(db, p, now, reportKeys.weekdayAndHour(p.timeZone), { hourly: true }), posts(db, { ...p, granularity }, now, reportKeys.bucketAndChannel(granularity, p.timeZone)),
+    channelNames(db),
   ]);
   const grid = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => 0));
-  for (const c of cells) grid[c.dow - 1]![c.hour] = c.n;
-  const max = Math.max(0, ...cells.map((c) => c.n));
+  for (const c of cells) grid[Number(c.key[0]) - 1]![Number(c.key[1])] = c.inbound;
+  const max = Math.max(0, ...cells.map((c) => c.inbound));
   return {
     from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone, granularity,
-    heatmap: grid, max, total: cells.reduce((s, c) => s + c.n, 0),
-    series: series.map((s) => ({ ...s, channelName: names.get(s.channelId) ?? s.channelId })),
+    heatmap: grid, max, total: cells.reduce((s, c) => s + c.inbound, 0),
+    series: series.filter((s) => s.inbound > 0).map((s) => {
+      const channelId = String(s.key[2]);
+      return { bucket: String(s.key[0]), channelId, n: s.inbound, channelName: names.get(channelId) ?? channelId };
+    }),
   };
 }
 
@@ -119,12 +138,28 @@ export async function buildBacklog(db: Db, p: Pick<ReportParams, 'channelId' | '
   };
 }
 
+/**
+ * Per agent: replies sent, posts of the range their reply answered (within target), the median response
+ * time of those, and breaches they were responsible for. Agents and managers are listed even when idle.
+ */
 export async function buildPeople(db: Db, p: ReportParams, now: Date) {
-  const rows = await readReport(db, (tx) => peopleReport(tx, filterOf(p, now)));
-  return {
-    from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone,
-    people: rows.map((r) => ({ ...r, medianBusinessMinutes: roundMinutes(r.medianBusinessMinutes), medianWallMinutes: roundMinutes(r.medianWallMinutes) })),
-  };
+  const [figures, users] = await Promise.all([
+    readReport(db, (tx) => agentFigures(tx, agentPlan(spanOf(p)), filterOf(p, now), reportKeys.user())), listReportUsers(db),
+  ]);
+  const byUser = new Map(figures.map((f) => [String(f.key[0]), f]));
+  const people = users
+    .filter((u) => byUser.has(u.id) || u.role === 'agent' || u.role === 'manager')
+    .map((u) => {
+      const f = byUser.get(u.id);
+      return {
+        userId: u.id, name: u.name, role: u.role, repliesSent: f?.replies ?? 0, answered: f ? answeredOf(f) : 0,
+        answeredWithinTarget: f?.within ?? 0,
+        medianBusinessMinutes: f ? roundMinutes(percentileOfBins(f.business, 0.5)) : null,
+        medianWallMinutes: f ? roundMinutes(percentileOfBins(f.wall, 0.5)) : null,
+        breachesResponsible: f?.breached ?? 0,
+      };
+    });
+  return { from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone, people };
 }
 
 /** CSV rows of each report: one flat table per report. */

@@ -4,6 +4,7 @@
  * turn the raw aggregates into the figures the API returns.
  */
 import type { SlaState } from '../../db/schema';
+import { percentileOfBins, type Bins } from './histogram';
 
 export type PostOutcome = 'withinTarget' | 'breached' | 'open';
 
@@ -41,18 +42,22 @@ export function roundMinutes(v: number | string | null | undefined): number | nu
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : null;
 }
 
-export type SlaAggregateRow = {
-  bucket: string;
-  bucketStart: Date | string;
-  channelId: string;
-  inbound: number | string;
-  answered: number | string;
-  answeredWithinTarget: number | string;
-  breached: number | string;
-  open: number | string;
-  businessPercentiles: (number | string | null)[] | null;
-  wallPercentiles: (number | string | null)[] | null;
+/**
+ * What the rollups hold for a group of timed posts (reportRollup.repo.ts): decided outcomes, posts still
+ * awaiting an answer split by "now", and the bins of the answered posts' response times.
+ */
+export type OutcomeFigures = {
+  within: number; late: number; breached: number; open: number; overdue: number;
+  business: Bins; wall: Bins;
 };
+
+/** The counting rules (docs/reports.md 3–6) over rolled-up outcomes: inbound = within + breached + open. */
+export function slaCounts(f: OutcomeFigures) {
+  const breached = f.late + f.breached + f.overdue;
+  return {
+    inbound: f.within + breached + f.open, answered: f.within + f.late, answeredWithinTarget: f.within, breached, open: f.open,
+  };
+}
 
 export type SlaReportRow = {
   bucket: string;
@@ -71,24 +76,19 @@ export type SlaReportRow = {
   p90WallMinutes: number | null;
 };
 
-export function toSlaReportRow(r: SlaAggregateRow, channelNames: Map<string, string>): SlaReportRow {
-  const within = Number(r.answeredWithinTarget);
-  const breached = Number(r.breached);
+export function toSlaReportRow(bucket: string, bucketStart: Date | string, channelId: string, f: OutcomeFigures, channelNames: Map<string, string>): SlaReportRow {
+  const counts = slaCounts(f);
   return {
-    bucket: r.bucket,
-    bucketStart: new Date(r.bucketStart).toISOString(),
-    channelId: r.channelId,
-    channelName: channelNames.get(r.channelId) ?? r.channelId,
-    inbound: Number(r.inbound),
-    answered: Number(r.answered),
-    answeredWithinTarget: within,
-    pctWithinTarget: pctWithinTarget(within, breached),
-    breached,
-    open: Number(r.open),
-    p50BusinessMinutes: roundMinutes(r.businessPercentiles?.[0]),
-    p90BusinessMinutes: roundMinutes(r.businessPercentiles?.[1]),
-    p50WallMinutes: roundMinutes(r.wallPercentiles?.[0]),
-    p90WallMinutes: roundMinutes(r.wallPercentiles?.[1]),
+    bucket,
+    bucketStart: new Date(bucketStart).toISOString(),
+    channelId,
+    channelName: channelNames.get(channelId) ?? channelId,
+    ...counts,
+    pctWithinTarget: pctWithinTarget(counts.answeredWithinTarget, counts.breached),
+    p50BusinessMinutes: roundMinutes(percentileOfBins(f.business, 0.5)),
+    p90BusinessMinutes: roundMinutes(percentileOfBins(f.business, 0.9)),
+    p50WallMinutes: roundMinutes(percentileOfBins(f.wall, 0.5)),
+    p90WallMinutes: roundMinutes(percentileOfBins(f.wall, 0.9)),
   };
 }
 

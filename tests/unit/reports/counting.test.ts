@@ -1,5 +1,6 @@
 import { slaStateAt } from '../../../server/domain/sla/policy';
 import { outcomeOf, pctWithinTarget, toSlaReportRow, totalsOf, type CountedPost } from '../../../server/domain/reports/counting';
+import { binsOf, emptyBins } from '../../../server/domain/reports/histogram';
 
 const at = (iso: string) => new Date(iso);
 const due = at('2026-10-20T10:00:00Z');
@@ -59,14 +60,13 @@ describe('pctWithinTarget', () => {
 });
 
 describe('toSlaReportRow and totalsOf', () => {
-  it('when PostgreSQL returns counts as strings and percentile arrays, then the row has numbers, a percentage and rounded minutes', () => {
-    const row = toSlaReportRow({
-      bucket: '2026-10-25', bucketStart: '2026-10-24T22:00:00.000Z', channelId: 'c1', inbound: '5', answered: '4',
-      answeredWithinTarget: '3', breached: '1', open: '1', businessPercentiles: [12.345, 40], wallPercentiles: null,
-    }, new Map([['c1', 'X mentions']]));
+  it('when rolled-up outcomes come in, then late and overdue posts count as breached, open ones only as open, and percentiles come off the bins', () => {
+    const business = binsOf([12.5, 13.5, 14.5]);
+    const row = toSlaReportRow('2026-10-25', new Date('2026-10-24T22:00:00.000Z'), 'c1',
+      { within: 2, late: 1, breached: 1, open: 1, overdue: 1, business, wall: emptyBins() }, new Map([['c1', 'X mentions']]));
     expect(row).toEqual({
-      bucket: '2026-10-25', bucketStart: '2026-10-24T22:00:00.000Z', channelId: 'c1', channelName: 'X mentions', inbound: 5, answered: 4,
-      answeredWithinTarget: 3, pctWithinTarget: 75, breached: 1, open: 1, p50BusinessMinutes: 12.35, p90BusinessMinutes: 40,
+      bucket: '2026-10-25', bucketStart: '2026-10-24T22:00:00.000Z', channelId: 'c1', channelName: 'X mentions', inbound: 6, answered: 3,
+      answeredWithinTarget: 2, pctWithinTarget: 40, breached: 3, open: 1, p50BusinessMinutes: 13.5, p90BusinessMinutes: 14.3,
       p50WallMinutes: null, p90WallMinutes: null,
     });
   });
