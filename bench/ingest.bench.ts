@@ -2,6 +2,11 @@
  * Ingest throughput: posts per second through the full pipeline (dedupe, contact, thread, store,
  * status, audit, SLA clock and timers, live event), and — for the same rows — the raw ceiling of
  * PostgreSQL COPY into the same tables. Runs against the database it is given.
+ *
+ * The pipeline figure ingests the posts the way pollers do: set-based batches (ingestBatch, 500 posts
+ * per transaction, a few transactions at once), each committing its audit events, SLA timers (BullMQ
+ * addBulk) and live events like any command. `mode: 'single'` measures the one-post-per-transaction
+ * path instead (ingestInbound at `concurrency` transactions at once), for comparison.
  */
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -9,11 +14,27 @@ import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { systemActor } from '../server/domain/audit/actor';
 import { createApiChannel } from '../server/domain/channels/createChannel';
+import { INGEST_BATCH_SIZE, ingestBatch } from '../server/domain/conversations/ingestBatch';
 import { ingestInbound, type NormalizedInbound } from '../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../server/domain/effects';
 import type { Services } from '../server/services';
 
-export type IngestFigures = { posts: number; pipelinePostsPerSecond: number; copyRowsPerSecond: number; ratio: number };
+export type IngestFigures = {
+  posts: number; pipelinePostsPerSecond: number; copyRowsPerSecond: number; ratio: number;
+  mode: 'batch' | 'single'; batchSize: number; concurrentTransactions: number;
+};
+
+export type IngestOptions = {
+  posts: number;
+  /** concurrent transactions in `single` mode */
+  concurrency: number;
+  slaPolicyId: string | null;
+  mode?: 'batch' | 'single';
+  /** posts per ingestBatch transaction (default 500, what pollers use) */
+  batchSize?: number;
+  /** concurrent batch transactions (default 4) */
+  batchConcurrency?: number;
+};
 
 const actor = systemActor('bench');
 
@@ -27,18 +48,25 @@ function makePosts(channelId: string, count: number): NormalizedInbound[] {
   }));
 }
 
-export async function benchIngest(services: Services, opts: { posts: number; concurrency: number; slaPolicyId: string | null }): Promise<IngestFigures> {
+export async function benchIngest(services: Services, opts: IngestOptions): Promise<IngestFigures> {
   const { db, dispatcher, secretBox } = services;
   const channel = await db.transaction().execute((tx) => createApiChannel(tx, secretBox, { name: `Bench ingest ${Date.now()}` }, actor));
   if (opts.slaPolicyId) await db.updateTable('channels').set({ slaPolicyId: opts.slaPolicyId }).where('id', '=', channel.channelId).execute();
 
+  const mode = opts.mode ?? 'batch';
+  const batchSize = mode === 'batch' ? opts.batchSize ?? INGEST_BATCH_SIZE : 1;
+  const concurrentTransactions = mode === 'batch' ? opts.batchConcurrency ?? 4 : opts.concurrency;
   const posts = makePosts(channel.channelId, opts.posts);
+  const batches: NormalizedInbound[][] = [];
+  for (let i = 0; i < posts.length; i += batchSize) batches.push(posts.slice(i, i + batchSize));
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: opts.concurrency }, async () => {
-    while (next < posts.length) {
-      const post = posts[next++]!;
-      await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, post, actor));
+  await Promise.all(Array.from({ length: concurrentTransactions }, async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      await inTransaction(db, dispatcher, (tx, effects) => (mode === 'batch'
+        ? ingestBatch(tx, effects, batch, actor)
+        : ingestInbound(tx, effects, batch[0]!, actor).then((r) => [r])));
     }
   }));
   const pipelineSeconds = (performance.now() - started) / 1000;
@@ -46,7 +74,10 @@ export async function benchIngest(services: Services, opts: { posts: number; con
   const copySeconds = await copySameRows(services, channel.channelId, opts.posts);
   const pipelinePostsPerSecond = opts.posts / pipelineSeconds;
   const copyRowsPerSecond = opts.posts / copySeconds;
-  return { posts: opts.posts, pipelinePostsPerSecond, copyRowsPerSecond, ratio: pipelinePostsPerSecond / copyRowsPerSecond };
+  return {
+    posts: opts.posts, pipelinePostsPerSecond, copyRowsPerSecond, ratio: pipelinePostsPerSecond / copyRowsPerSecond,
+    mode, batchSize, concurrentTransactions,
+  };
 }
 
 /** The rows one post becomes (contact, identity, conversation, message), loaded with COPY. */
