@@ -11,6 +11,7 @@ import { channelCreate } from './commands/channelCreate';
 import { dbMigrate } from './commands/dbMigrate';
 import { demoLoad } from './commands/demoLoad';
 import { demoLogins } from './commands/demoLogins';
+import { reportsRebuild } from './commands/reportsRebuild';
 import { tokenCreate } from './commands/tokenCreate';
 import { userCreate } from './commands/userCreate';
 import { explainError } from './explainError';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, CliCommand> = {
   'demo:load': demoLoad,
   'demo:logins': demoLogins,
   'audit:verify': auditVerify,
+  'reports:rebuild': reportsRebuild,
 };
 
 const HELP = ['help', '--help', '-h'];

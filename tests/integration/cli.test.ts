@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createSecretBox } from '../../server/crypto/secretBox';
 import { hashToken, verifyPassword } from '../../server/crypto/tokens';
@@ -187,4 +188,20 @@ test('when the audit trail is intact, then audit:verify says so; when an event w
   const broken = await cli('audit:verify');
   expect(broken).toMatchObject({ code: 1, json: { ok: false, brokenAtSeq: '7' } });
   expect(broken.json.problem).toMatch(/altered/);
+}, SLOW);
+
+test('when the report rollups were emptied behind the triggers\' back, then reports:rebuild brings back what the messages say', async () => {
+  const totals = async () => (await sql<{ n: string; inbound: string | null; answered: string | null }>`
+    SELECT count(*) AS n, sum(inbound) AS inbound, sum(within + late) AS answered FROM report_post_hours`.execute(db)).rows[0]!;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query('SELECT report_fold()'); // what the worker does every minute
+  const before = await totals();
+  expect(Number(before.n)).toBeGreaterThan(0);
+  await admin.query('TRUNCATE report_post_hours, report_post_days, report_agent_days');
+  await admin.end();
+  expect(Number((await totals()).n)).toBe(0);
+  const rebuilt = await cli('reports:rebuild');
+  expect(rebuilt).toMatchObject({ code: 0, json: { seconds: expect.any(Number) } });
+  expect(await totals()).toEqual(before);
 }, SLOW);

@@ -10,11 +10,14 @@ CREATE FUNCTION report_bin(minutes double precision) RETURNS smallint LANGUAGE s
   SELECT (greatest(width_bucket(minutes, '{0,1,2,3,4,5,6,7,8,9,10,12,15,18,20,25,30,35,40,45,50,55,60,70,80,90,100,110,120,150,180,210,240,300,360,420,480,600,720,960,1200,1440,1800,2160,2880,4320,5760,7200,10080,20160,43200}'::double precision[]), 1) - 1)::smallint
 $$;
 
+-- The local days of the day rollups are days of the default team time zone (DEFAULT_TIME_ZONE).
+CREATE FUNCTION report_day_zone() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'Europe/Berlin' $$;
+
 -- What one message adds to the rollups (the counting rules of docs/reports.md, per post):
 --  'post'  (UTC hour of posted_at, channel, topic): every inbound post; decided outcomes of timed posts
 --          (within target / answered late / breached and unanswered) and the bins of its response times.
 --          Posts still awaiting an answer without a recorded breach are read live (they depend on "now").
---  'agent' (UTC day of posted_at, channel, topic, user): the answer of the user whose reply answered the
+--  'agent' (local day of posted_at in report_day_zone(), channel, topic, user): the answer of the user whose reply answered the
 --          post, the breach of the responsible user, and each outbound reply of its author.
 CREATE FUNCTION report_contributions(m messages) RETURNS TABLE (
   kind text, slot timestamptz, channel_id uuid, topic_id uuid, user_id uuid,
@@ -34,16 +37,16 @@ CREATE FUNCTION report_contributions(m messages) RETURNS TABLE (
          CASE WHEN q.answered THEN m.business_minutes_to_respond END, CASE WHEN q.answered THEN m.wall_minutes_to_respond END
     FROM q WHERE q.inb
   UNION ALL
-  SELECT 'agent', date_trunc('day', m.posted_at, 'UTC'), m.channel_id, q.topic, r.author_user_id, 0, q.w::int, q.l::int, 0, 0,
+  SELECT 'agent', date_trunc('day', m.posted_at, report_day_zone()), m.channel_id, q.topic, r.author_user_id, 0, q.w::int, q.l::int, 0, 0,
          report_bin(m.business_minutes_to_respond), report_bin(m.wall_minutes_to_respond),
          m.business_minutes_to_respond, m.wall_minutes_to_respond
     FROM q JOIN messages r ON r.id = m.response_message_id
    WHERE q.inb AND q.answered AND r.author_user_id IS NOT NULL
   UNION ALL
-  SELECT 'agent', date_trunc('day', m.posted_at, 'UTC'), m.channel_id, q.topic, m.breach_responsible_user_id, 0, 0, 0, 1, 0, NULL, NULL, NULL, NULL
+  SELECT 'agent', date_trunc('day', m.posted_at, report_day_zone()), m.channel_id, q.topic, m.breach_responsible_user_id, 0, 0, 0, 1, 0, NULL, NULL, NULL, NULL
     FROM q WHERE q.inb AND (q.l OR q.b) AND m.breach_responsible_user_id IS NOT NULL
   UNION ALL
-  SELECT 'agent', date_trunc('day', m.posted_at, 'UTC'), m.channel_id, q.topic, m.author_user_id, 0, 0, 0, 0, 1, NULL, NULL, NULL, NULL
+  SELECT 'agent', date_trunc('day', m.posted_at, report_day_zone()), m.channel_id, q.topic, m.author_user_id, 0, 0, 0, 0, 1, NULL, NULL, NULL, NULL
     FROM q WHERE m.direction = 'outbound' AND m.author_user_id IS NOT NULL
 $$;
 
@@ -78,10 +81,8 @@ CREATE TABLE report_post_hours (
   PRIMARY KEY (slot, channel_id, topic_id)
 );
 
--- The same per local day of the default team time zone (DEFAULT_TIME_ZONE, Europe/Berlin): the daily
--- and weekly reports of the usual time zone read ~24 times fewer rows.
-CREATE FUNCTION report_day_zone() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'Europe/Berlin' $$;
-
+-- The same per local day of the default team time zone (report_day_zone()): the daily and weekly reports
+-- of the usual time zone read ~24 times fewer rows.
 CREATE TABLE report_post_days (
   day        date NOT NULL,
   channel_id uuid NOT NULL,
@@ -208,5 +209,9 @@ END $$;
 CREATE INDEX IF NOT EXISTS messages_report_awaiting_idx ON messages (posted_at)
   INCLUDE (channel_id, topic_id, sla_due_at)
   WHERE direction = 'inbound' AND sla_due_at IS NOT NULL AND responded_at IS NULL AND sla_state IS DISTINCT FROM 'breached';
+
+-- The backlog report: the oldest unanswered inbound post of each conversation, from a small index.
+CREATE INDEX IF NOT EXISTS messages_report_unanswered_idx ON messages (conversation_id) INCLUDE (posted_at)
+  WHERE direction = 'inbound' AND responded_at IS NULL;
 
 SELECT report_rebuild();

@@ -98,12 +98,17 @@ function awaiting(span: Span, f: RollupFilter): RawBuilder<unknown> {
    GROUP BY 1, 2, 3`;
 }
 
-/** Per measure two arrays (counts, sums per bin): far cheaper to return than 204 columns. */
-const binArrays = raw(MEASURES.flatMap((m) => [
-  `ARRAY[${BINS.map((i) => `sum(t.${m}${i})`).join(', ')}]::int[] AS ${m}_counts`,
-  `ARRAY[${BINS.map((i) => `sum(t.${m}${i}s)`).join(', ')}]::float8[] AS ${m}_sums`,
+/**
+ * Per measure the counts and the sums of all bins as one comma-separated text each: thousands of rows
+ * of 204 numbers parse several times faster from four strings than from 204 columns or four arrays.
+ */
+const binLists = raw(MEASURES.flatMap((m) => [
+  `concat_ws(',', ${BINS.map((i) => `sum(t.${m}${i})`).join(', ')}) AS ${m}_counts`,
+  `concat_ws(',', ${BINS.map((i) => `round(sum(t.${m}${i}s) * 1000)::bigint`).join(', ')}) AS ${m}_sums`,
 ]));
-const binsOf = (r: Record<string, unknown>, m: string): Bins => ({ counts: r[`${m}Counts`] as number[], sums: r[`${m}Sums`] as number[] });
+const numbers = (list: unknown, scale = 1) => String(list).split(',').map((n) => Number(n) / scale);
+/** Sums travel in thousandths of a minute (integers print far faster than floating point). */
+const binsOf = (r: Record<string, unknown>, m: string): Bins => ({ counts: numbers(r[`${m}Counts`]), sums: numbers(r[`${m}Sums`], 1000) });
 
 async function figures(db: DbOrTx, parts: RawBuilder<unknown>[], keysOf: KeysOf): Promise<Figures[]> {
   if (parts.length === 0) return [];
@@ -112,7 +117,7 @@ async function figures(db: DbOrTx, parts: RawBuilder<unknown>[], keysOf: KeysOf)
   const sums = raw(COUNTS.map((c) => `sum(t.${c})::int AS ${c}`));
   const groupBy = raw(keys.map((_, i) => String(i + 1)));
   const { rows } = await sql<Record<string, unknown>>`
-    SELECT ${keySelect}, ${sums}, ${binArrays} FROM (${sql.join(parts, sql` UNION ALL `)}) t GROUP BY ${groupBy} ORDER BY ${groupBy}`.execute(db);
+    SELECT ${keySelect}, ${sums}, ${binLists} FROM (${sql.join(parts, sql` UNION ALL `)}) t GROUP BY ${groupBy} ORDER BY ${groupBy}`.execute(db);
   return rows.map((r) => ({
     key: keys.map((_, i) => r[`k${i}`]),
     ...(Object.fromEntries(COUNTS.map((c) => [c, Number(r[c])])) as Record<Count, number>),

@@ -92,11 +92,13 @@ export async function conversationsByStatus(db: Db, f: { channelId?: string | un
 export async function backlogAges(db: Db, f: { channelId?: string | undefined; topicId?: string | undefined; now: Date }, edgesHours: readonly number[]) {
   const arr = sql`${`{${edgesHours.join(',')}}`}::double precision[]`;
   const { rows } = await sql<{ bin: number; status: string; n: string }>`
-    WITH open AS (
+    WITH waiting AS (
+      SELECT m.conversation_id, min(m.posted_at) AS oldest FROM messages m
+       WHERE m.direction = 'inbound' AND m.responded_at IS NULL GROUP BY 1),
+    open AS (
       SELECT c.status, extract(epoch FROM (${f.now}::timestamptz - coalesce(w.oldest, c.last_message_at))) / 3600.0 AS age_hours
         FROM conversations c
-        LEFT JOIN LATERAL (SELECT min(m.posted_at) AS oldest FROM messages m
-                            WHERE m.conversation_id = c.id AND m.direction = 'inbound' AND m.responded_at IS NULL) w ON true
+        LEFT JOIN waiting w ON w.conversation_id = c.id
        WHERE c.status IN ('new', 'assigned', 'saved')
          ${f.channelId ? sql`AND c.channel_id = ${f.channelId}` : sql``}
          ${f.topicId ? sql`AND c.topic_id = ${f.topicId}` : sql``})
