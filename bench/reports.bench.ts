@@ -86,7 +86,9 @@ async function main() {
   }
   console.log(`\nGET /api/v1/reports/sla?${query}`);
   await measure('SLA API, 90 days, all channels, by day', `/api/v1/reports/sla?${query}`, RUNS);
-  await measure('SLA API, 90 days, by hour', `/api/v1/reports/sla?${query.replace('granularity=day', 'granularity=hour')}`, 10);
+  const month = new URLSearchParams({ from: addDays(today, -29), to: today, granularity: 'hour', timeZone: TZ }).toString();
+  await measure('SLA API, 30 days, by hour (the longest hourly range)', `/api/v1/reports/sla?${month}`, 10);
+  await measure('SLA API, 90 days, by day, UTC (hour rollup)', `/api/v1/reports/sla?${query.replace('Europe%2FBerlin', 'UTC')}`, 10);
   const channel = await services.db.selectFrom('channels').select('id').where('name', '=', 'Bench channel 1').executeTakeFirst();
   if (channel) await measure('SLA API, 90 days, one channel, by week', `/api/v1/reports/sla?${query.replace('granularity=day', 'granularity=week')}&channelId=${channel.id}`, 10);
   for (const name of ['sla', 'response-times', 'volume', 'backlog', 'people']) {

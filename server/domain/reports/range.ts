@@ -6,6 +6,8 @@
 export type Granularity = 'hour' | 'day' | 'week';
 export const GRANULARITIES: readonly Granularity[] = ['hour', 'day', 'week'];
 export const MAX_RANGE_DAYS = 400;
+/** Hour buckets beyond a month are unreadable as a chart and cost seconds to compute: day or week then. */
+export const MAX_HOURLY_RANGE_DAYS = 31;
 export const DAY_MS = 86_400_000;
 
 export type ReportRange = { from: Date; to: Date; timeZone: string };
@@ -85,6 +87,14 @@ export function previousPeriodDates(fromDate: string, toDate: string): { fromDat
 
 export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+}
+
+/** Why a granularity does not suit a range, or null. */
+export function granularityProblem(granularity: Granularity, from: Date, to: Date): string | null {
+  if (granularity === 'hour' && to.getTime() - from.getTime() > MAX_HOURLY_RANGE_DAYS * DAY_MS + 2 * 3_600_000) {
+    return `by hour the range may span at most ${MAX_HOURLY_RANGE_DAYS} days; choose day or week`;
+  }
+  return null;
 }
 
 /** Why a range is not acceptable, or null. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
 import { DEFAULT_GOAL_PERCENT } from '../../domain/reports/counting';
 import {
-  addDays, GRANULARITIES, isValidTimeZone, localDate, MAX_RANGE_DAYS, PRESETS, presetDates, rangeProblem, zonedToInstant,
+  addDays, GRANULARITIES, granularityProblem, isValidTimeZone, localDate, MAX_RANGE_DAYS, PRESETS, presetDates, rangeProblem, zonedToInstant,
 } from '../../domain/reports/range';
 
 const optionalUuid = z.union([z.uuid(), z.literal('').transform(() => undefined)]).optional();
@@ -51,6 +51,11 @@ export const reportQuery = baseQuery.transform((q, ctx): ResolvedReportQuery => 
   const problem = rangeProblem(from, to);
   if (problem) {
     ctx.addIssue({ code: 'custom', path: [problem.startsWith('from') ? 'from' : 'to'], message: problem });
+    return z.NEVER;
+  }
+  const coarser = granularityProblem(q.granularity, from, to);
+  if (coarser) {
+    ctx.addIssue({ code: 'custom', path: ['granularity'], message: coarser });
     return z.NEVER;
   }
   return {
