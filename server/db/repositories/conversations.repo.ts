@@ -17,23 +17,6 @@ export type InboxFilter = {
   offset: number;
 };
 
-export function conversationOfMessage(tx: Tx, channelId: string, externalId: string) {
-  return tx.selectFrom('messages').select('conversationId')
-    .where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst();
-}
-
-/** The contact's latest open conversation in one thread (threadKey null: public posts; 'dm': direct messages). */
-export function openConversationOfContact(tx: Tx, channelId: string, contactId: string, threadKey: string | null = null) {
-  return tx.selectFrom('conversations').select('id')
-    .where('channelId', '=', channelId).where('contactId', '=', contactId).where('status', '<>', 'closed')
-    .where((eb) => (threadKey === null ? eb('threadKey', 'is', null) : eb('threadKey', '=', threadKey)))
-    .orderBy('lastMessageAt', 'desc').limit(1).executeTakeFirst();
-}
-
-export function insertConversation(tx: Tx, c: { channelId: string; contactId: string; lastMessageAt: Date; topicId?: string | null; threadKey?: string | null }) {
-  return tx.insertInto('conversations').values(c).returningAll().executeTakeFirstOrThrow();
-}
-
 /** Locks the row for the rest of the transaction: concurrent changes to one conversation queue up. */
 export function lockConversation(tx: Tx, id: string) {
   return tx.selectFrom('conversations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

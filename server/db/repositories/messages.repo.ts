@@ -3,12 +3,6 @@ import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import type { DeliveryState, NewMessage } from '../schema';
 
-export function findInboundByExternalId(db: DbOrTx, channelId: string, externalId: string) {
-  return db.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
-    .select(['m.id as messageId', 'm.conversationId', 'c.caseNumber'])
-    .where('m.channelId', '=', channelId).where('m.externalId', '=', externalId).executeTakeFirst();
-}
-
 export function insertMessage(tx: Tx, m: NewMessage) {
   return tx.insertInto('messages').values(m).returning(['id', 'postedAt']).executeTakeFirstOrThrow();
 }

@@ -1,7 +1,7 @@
 /** Service levels: calendars, SLA policies, topics, and the clocks of inbound posts. */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { SlaKind, SlaState } from '../schema';
+import type { SlaState } from '../schema';
 
 // ---- calendars ---------------------------------------------------------------------------------
 
@@ -77,25 +77,7 @@ export function listChannelsWithSla(db: DbOrTx) {
   return db.selectFrom('channels').select(['id', 'name', 'kind', 'calendarId', 'slaPolicyId']).orderBy('name').execute();
 }
 
-/** The policy ids a post could fall under: its channel's and its topic's. */
-export async function policyIdsFor(db: DbOrTx, channelId: string, topicId: string | null) {
-  const channel = await db.selectFrom('channels').select('slaPolicyId').where('id', '=', channelId).executeTakeFirst();
-  const topic = topicId ? await db.selectFrom('topics').select('slaPolicyId').where('id', '=', topicId).executeTakeFirst() : undefined;
-  return { channel: { slaPolicyId: channel?.slaPolicyId ?? null }, topic: topic ?? null };
-}
-
 // ---- clocks of inbound posts -------------------------------------------------------------------
-
-export async function countInboundBefore(tx: Tx, conversationId: string, exceptMessageId: string): Promise<number> {
-  const row = await tx.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('conversationId', '=', conversationId).where('direction', '=', 'inbound').where('id', '<>', exceptMessageId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-export function setMessageClock(tx: Tx, messageId: string, c: { slaPolicyId: string; slaKind: SlaKind; slaDueAt: Date; slaWarnAt: Date }) {
-  return tx.updateTable('messages').set({ ...c, slaState: 'ok' }).where('id', '=', messageId).execute();
-}
 
 export function setConversationSlaTargets(tx: Tx, conversationId: string, set: { slaPolicyId: string; firstResponseDueAt?: Date; resolutionDueAt?: Date | null }) {
   return tx.updateTable('conversations').set(set).where('id', '=', conversationId).execute();

@@ -1,46 +1,14 @@
 /**
- * Starting and stopping the SLA clock of inbound posts; called inside the ingest and reply
- * transactions. The rules themselves live in policy.ts.
+ * Stopping the SLA clock of inbound posts; called inside the reply transaction (ingestBatch.ts starts
+ * the clocks). The rules themselves live in policy.ts.
  */
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import {
-  countInboundBefore, findPolicyWithCalendar, lockAwaitingPosts, markResponded, policyIdsFor, refreshConversationDue,
-  setConversationSlaTargets, setMessageClock,
-} from '../../db/repositories/sla.repo';
+import { findPolicyWithCalendar, lockAwaitingPosts, markResponded, refreshConversationDue } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
 import { compiledCalendarOf } from './calendarCache';
-import { applicablePolicyId, resolutionDueAt, slaKindFor, startClock, timeResponse } from './policy';
-
-export type StartClockInput = {
-  messageId: string;
-  conversationId: string;
-  channelId: string;
-  topicId: string | null;
-  postedAt: Date;
-};
-
-/** Gives a new inbound post its due and warning instants and schedules both timers. */
-export async function startSlaClock(tx: Tx, effects: Effects, input: StartClockInput): Promise<void> {
-  const { channel, topic } = await policyIdsFor(tx, input.channelId, input.topicId);
-  const policyId = applicablePolicyId(channel, topic);
-  if (!policyId) return;
-  const policy = await findPolicyWithCalendar(tx, policyId);
-  if (!policy) return;
-  const cal = compiledCalendarOf(policy);
-  const isFirst = (await countInboundBefore(tx, input.conversationId, input.messageId)) === 0;
-  const clock = startClock(cal, policy, slaKindFor(isFirst), input.postedAt);
-  await setMessageClock(tx, input.messageId, { slaPolicyId: policy.id, slaKind: clock.kind, slaDueAt: clock.dueAt, slaWarnAt: clock.warnAt });
-  if (clock.kind === 'first') {
-    await setConversationSlaTargets(tx, input.conversationId, {
-      slaPolicyId: policy.id, firstResponseDueAt: clock.dueAt, resolutionDueAt: resolutionDueAt(cal, policy, input.postedAt),
-    });
-  }
-  await refreshConversationDue(tx, input.conversationId);
-  effects.enqueue({ name: 'sla-warning', data: { messageId: input.messageId, runAt: clock.warnAt.toISOString() } });
-  effects.enqueue({ name: 'sla-breach', data: { messageId: input.messageId, runAt: clock.dueAt.toISOString() } });
-}
+import { timeResponse } from './policy';
 
 export type StopClockInput = {
   conversationId: string;
