@@ -10,20 +10,21 @@ import { listPendingReminders } from '../server/db/repositories/workflow.repo';
 import { listPendingInbox } from '../server/db/repositories/messaging.repo';
 import { reconcilePollSchedules, type PollScheduler } from './pollChannel';
 
-export async function reconcileJobs(db: Db, enqueue: (job: JobRequest) => Promise<void>, polls?: PollScheduler): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
+export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Promise<void>, polls?: PollScheduler): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
   const pending = await listPendingDeliveries(db);
-  for (const { id } of pending) await enqueue({ name: 'deliver-reply', data: { messageId: id } });
   // SLA warn/breach timers of posts still awaiting an answer (the processors skip what is already done).
   const timers = await slaTimersOwed(db);
-  for (const job of timers) await enqueue(job);
   // Reminders of conversations saved for later (the processor skips what is no longer saved).
   const reminders = await listPendingReminders(db);
-  for (const r of reminders) {
-    if (r.remindAt) await enqueue({ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } });
-  }
   // Webhook deliveries stored but not yet processed (the processor skips what is already done).
   const inbox = await listPendingInbox(db);
-  for (const row of inbox) await enqueue({ name: 'process-webhook', data: { inboxId: row.id } });
+  // Added in bulk: after an ingest burst tens of thousands of timers are owed, one round trip each took minutes.
+  await enqueue([
+    ...pending.map(({ id }): JobRequest => ({ name: 'deliver-reply', data: { messageId: id } })),
+    ...timers,
+    ...reminders.flatMap((r): JobRequest[] => (r.remindAt ? [{ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } }] : [])),
+    ...inbox.map((row): JobRequest => ({ name: 'process-webhook', data: { inboxId: row.id } })),
+  ]);
   // Poll schedules of channels whose connector polls (upserting an existing schedule changes nothing).
   const pollSchedules = polls ? await reconcilePollSchedules(db, polls) : 0;
   return { deliveries: pending.length, slaTimers: timers.length, reminders: reminders.length, webhooks: inbox.length, pollSchedules };

@@ -1,6 +1,5 @@
 /** Builds the Express app without listening, so tests can mount it on port 0. */
 import path from 'node:path';
-import connectPgSimple from 'connect-pg-simple';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -8,6 +7,7 @@ import { requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
+import { createSessionStore } from './middleware/sessionStore';
 import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
@@ -81,11 +81,10 @@ export function createApp(services: Services): express.Express {
   app.use('/api/v1', api);
 
   // The console: sessions, CSRF, the user's language.
-  const PgStore = connectPgSimple(session);
   app.use(session({
     name: 'rl_session',
     secret: config.sessionSecret,
-    store: new PgStore({ pool, tableName: 'user_sessions', createTableIfMissing: false }),
+    store: createSessionStore(session, pool),
     resave: false,
     saveUninitialized: false,
     rolling: true,

@@ -45,7 +45,7 @@ export async function startWorkers(services: Services) {
   let retry: NodeJS.Timeout | null = null;
   let closed = false;
   const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
-  const reconcile = (): Promise<void> => reconcileJobs(db, (j) => queues.enqueue(j), pollScheduler)
+  const reconcile = (): Promise<void> => reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), pollScheduler)
     .then(async (r) => {
       await scheduleReportFold(queues);
       logger.info(r, 'reconciled jobs from the database');

@@ -1,5 +1,6 @@
 /** Picks the user's language and formats texts and times for it (Europe/Berlin by default). */
 import type { Locale } from '../db/schema';
+import { dateTimeFormat } from '../domain/zonedTime';
 import { MESSAGES, type MessageKey } from './messages';
 
 export const LOCALES: readonly Locale[] = ['de', 'en'];
@@ -13,7 +14,7 @@ export function translator(locale: Locale): Translate {
 }
 
 export function formatDateTime(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {
-  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+  return dateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
 }
 
 /** The best locale for a visitor who is not signed in. */

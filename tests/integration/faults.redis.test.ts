@@ -118,7 +118,7 @@ describe('when Redis is down while posts arrive and agents reply', () => {
     await until('the app to notice Redis is gone again', async () => app.services.redis.status !== 'ready');
     proxy.restore();
     await redisReady();
-    await reconcileJobs(db(), (j) => app.services.queues.enqueue(j));
+    await reconcileJobs(db(), (jobs) => app.services.queues.enqueueBulk(jobs));
     await until('the queues to drain', queuesIdle, 15_000);
 
     for (const id of replies) {
@@ -170,7 +170,7 @@ describe('when Redis restarts empty (its delayed jobs and retries are gone)', ()
 
     await until('the reply to be sent', async () => (await deliveryStateOf(replyId)) === 'sent', 15_000);
     await until('the post to be breached', async () => (await auditCount('sla.breached', postId)) > 0, 15_000);
-    await reconcileJobs(db(), (j) => app.services.queues.enqueue(j));
+    await reconcileJobs(db(), (jobs) => app.services.queues.enqueueBulk(jobs));
     await until('the queues to drain', queuesIdle, 15_000);
     expect(deliveriesOf(replyId)).toBe(1);
     expect(await auditCount('message.delivered', replyId)).toBe(1);

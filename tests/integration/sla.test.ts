@@ -212,7 +212,7 @@ describe('SLA timers on real Redis', () => {
     }
     // A restarted worker reconciles again: the warning is not owed any more, so it is not re-added.
     const again = await startWorkers(app.services);
-    await reconcileJobs(app.services.db, (j) => app.services.queues.enqueue(j));
+    await reconcileJobs(app.services.db, (jobs) => app.services.queues.enqueueBulk(jobs));
     const queued = await app.services.queues.queue(JOBS['sla-warning'].queue).getJob(`sla-warning-${res.body.messageId}`);
     await again.close();
     expect(queued).toBeUndefined();

@@ -114,7 +114,7 @@ describe('a policy that pauses while saved', () => {
     const later = { ...app.services, now: () => new Date(Date.now() + 2 * 3600_000) };
     expect(await processSlaTimer(later, 'sla-warning', messageId)).toBe('skipped');
     expect(await processSlaTimer(later, 'sla-breach', messageId)).toBe('skipped');
-    await reconcileJobs(app.services.db, (j) => app.services.queues.enqueue(j));
+    await reconcileJobs(app.services.db, (jobs) => app.services.queues.enqueueBulk(jobs));
     expect(await jobs(messageId)).toEqual([undefined, undefined]);
 
     expect((await clockOf(messageId)).slaState).toBe('ok');

@@ -2,6 +2,9 @@
  * Report ranges: local calendar days in an IANA time zone turned into instants, presets, the previous
  * period and the limits (from <= to, at most 400 days). No imports but dates.
  */
+import { zoneOffsetMs } from '../zonedTime';
+
+export { zoneOffsetMs };
 
 export type Granularity = 'hour' | 'day' | 'week';
 export const GRANULARITIES: readonly Granularity[] = ['hour', 'day', 'week'];
@@ -20,16 +23,6 @@ export function isValidTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The UTC offset (ms, east positive) of a time zone at an instant. */
-export function zoneOffsetMs(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */

@@ -14,6 +14,7 @@ import { drilldownQuery, REPORT_NAMES, reportQuery, type ResolvedReportQuery } f
 import { slaChannelViews } from '../../presenters/reports.presenter';
 import type { Translate } from '../../i18n/translate';
 import { renderPageOrFragment } from './render';
+import { dateTimeFormat } from '../../domain/zonedTime';
 
 const COMMON_ZONES = ['Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'UTC', 'America/New_York', 'Asia/Tokyo'];
 
@@ -65,7 +66,7 @@ export function reportRoutes({ db }: Services): Router {
     res.render('reports-drilldown', {
       title: res.locals.t('reports.drill.title'), q, posts, channel: channels.find((c) => c.id === q.channelId) ?? null,
       // With the zone's abbreviation: on the night clocks go back, 02:30 CEST and 02:30 CET both happen.
-      fmtZ: (d: Date) => new Intl.DateTimeFormat(res.locals.locale === 'de' ? 'de-DE' : 'en-GB', {
+      fmtZ: (d: Date) => dateTimeFormat(res.locals.locale === 'de' ? 'de-DE' : 'en-GB', {
         day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: q.timeZone,
       }).format(d),
       counts: {
