@@ -248,6 +248,17 @@ describe('console report pages', () => {
     expect((await a.get('/reports/sla')).status).toBe(403);
   });
 
+  it('when a manager asks the SLA page by hour for half a year, then it is shown by day with a notice saying why', async () => {
+    const m = await signIn(manager);
+    const res = await m.get('/reports/sla').query({ ...HISTORY, timeZone: 'Europe/Berlin', granularity: 'hour' });
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/(höchstens|at most) 31 (Tage|days)/);
+    expect(res.text).toMatch(/<option value="day" selected>/);
+    const month = await m.get('/reports/sla').query({ ...OCTOBER, timeZone: 'Europe/Berlin', granularity: 'hour' });
+    expect(month.text).not.toMatch(/(höchstens|at most) 31 (Tage|days)/);
+    expect(month.text).toMatch(/<option value="hour" selected>/);
+  });
+
   it('when the drill-down of a bad day is opened, then it lists the breached posts first with their responsible user and reason', async () => {
     const m = await signIn(manager);
     const res = await m.get('/reports/sla/posts').query({ bucket: '2026-10-25', channelId: channelA, timeZone: 'Europe/Berlin', granularity: 'day' });

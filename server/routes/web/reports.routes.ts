@@ -7,7 +7,7 @@ import { parseInput } from '../../domain/parseInput';
 import {
   buildBacklog, buildPeople, buildResponseTimes, buildSlaDrilldown, buildSlaReport, buildVolume, exportReport, previousPeriod,
 } from '../../domain/reports/buildReports';
-import { PRESETS } from '../../domain/reports/range';
+import { MAX_HOURLY_RANGE_DAYS, PRESETS } from '../../domain/reports/range';
 import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
 import { drilldownQuery, REPORT_NAMES, reportQuery, type ResolvedReportQuery } from '../api/reports.schema';
@@ -31,11 +31,14 @@ export function reportRoutes({ db }: Services): Router {
   router.use('/reports', requirePermission('reports.read'));
 
   async function common(req: Request, report: string) {
-    const q = parseInput(reportQuery, { preset: req.query.from || req.query.to ? undefined : 'last30', ...req.query }, 'filter');
+    const raw = { preset: req.query.from || req.query.to ? undefined : 'last30', ...req.query };
+    // Hour buckets serve at most a month; a longer range asked by hour is shown by day, with a notice.
+    const coarsened = req.query.granularity === 'hour' && reportQuery.safeParse(raw).error?.issues.some((i) => i.path[0] === 'granularity') === true;
+    const q = parseInput(reportQuery, coarsened ? { ...raw, granularity: 'day' } : raw, 'filter');
     const [channels, topics] = await Promise.all([listReportChannels(db), listReportTopics(db)]);
     const zones = COMMON_ZONES.includes(q.timeZone) ? COMMON_ZONES : [q.timeZone, ...COMMON_ZONES];
     return {
-      q, channels, topics, zones, presets: PRESETS, report, reportNames: REPORT_NAMES,
+      q, channels, topics, zones, presets: PRESETS, report, reportNames: REPORT_NAMES, coarsened, maxHourlyDays: MAX_HOURLY_RANGE_DAYS,
       query: filterQuery(q), exportUrl: `/reports/${report}/export.csv?${filterQuery(q)}`,
     };
   }
