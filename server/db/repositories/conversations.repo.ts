@@ -101,9 +101,12 @@ export async function lockThreadCandidates(tx: Tx, ids: string[], contacts: { ch
   const rows = await sql<Omit<ThreadCandidate, 'hasInbound'>>`
     SELECT c.id, c.case_number::text AS case_number, c.channel_id, c.contact_id, c.status, c.assignee_id, c.last_message_at, c.topic_id, c.thread_key
     FROM conversations c
-    WHERE c.id = ANY(${ids}::uuid[])
-       OR (c.status <> 'closed' AND (c.contact_id, c.channel_id) IN (
-             SELECT * FROM unnest(${contacts.map((c) => c.contactId)}::uuid[], ${contacts.map((c) => c.channelId)}::uuid[])))
+    WHERE c.id IN (
+      SELECT unnest(${ids}::uuid[])
+      UNION
+      -- a join on the contact index: an OR with the id list above made PostgreSQL scan every conversation
+      SELECT o.id FROM unnest(${contacts.map((c) => c.contactId)}::uuid[], ${contacts.map((c) => c.channelId)}::uuid[]) AS k(contact_id, channel_id)
+      JOIN conversations o ON o.contact_id = k.contact_id AND o.channel_id = k.channel_id AND o.status <> 'closed')
     ORDER BY c.id
     FOR UPDATE`.execute(tx);
   if (rows.rows.length === 0) return [];
