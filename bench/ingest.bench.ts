@@ -80,7 +80,7 @@ export async function benchIngest(services: Services, opts: IngestOptions): Prom
   };
 }
 
-/** The rows one post becomes (contact, identity, conversation, message), loaded with COPY. */
+/** The rows one post becomes (contact, identity, conversation, message), loaded with COPY (and rolled back). */
 async function copySameRows(services: Services, channelId: string, count: number): Promise<number> {
   const rows = Array.from({ length: count }, (_, i) => ({
     contactId: randomUUID(), conversationId: randomUUID(), messageId: randomUUID(), externalId: `copy-${randomUUID()}`, i,
@@ -100,8 +100,11 @@ async function copySameRows(services: Services, channelId: string, count: number
     for (const [target, line] of tables) {
       await pipeline(Readable.from(rows.map((r) => `${line(r)}\n`)), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
     }
-    await client.query('COMMIT');
-    return (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    // Measured up to the last row written; then undone, so that the inbox measured next does not open
+    // on 10 000 stand-in conversations that all share one timestamp.
+    await client.query('ROLLBACK');
+    return seconds;
   } finally {
     client.release();
   }

@@ -65,7 +65,10 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
     return q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id').limit(f.limit).offset(f.offset).execute();
   }
   const dir = f.sort === 'oldest' ? 'asc' : 'desc';
-  return q.orderBy('c.lastMessageAt', dir).orderBy('c.id', dir).limit(f.limit).offset(f.offset).execute();
+  // Ties are broken by id the other way round, the order of conversations_last_message_idx (read forwards
+  // or backwards): with the same direction PostgreSQL sorted every tie itself, all 10 000 rows of an
+  // import that shared one timestamp, on every inbox request.
+  return q.orderBy('c.lastMessageAt', dir).orderBy('c.id', dir === 'desc' ? 'asc' : 'desc').limit(f.limit).offset(f.offset).execute();
 }
 
 export function findConversationDetail(db: DbOrTx, id: string) {
