@@ -59,6 +59,27 @@ describe('report rollups', () => {
     expect(rows.map((r) => [r.v, r.bin])).toEqual(values.map((v) => [v, binOf(v)]));
   });
 
+  it('when posts are stored without a topic in a conversation that has one, then they carry its topic; other posts stay without', async () => {
+    const channelId = (await makeApiChannel(db(), app.services.secretBox, { name: 'Rollup topics' })).channelId;
+    const topicId = (await makeTopic(db(), channelId, 'Garantie')).id;
+    const contact = await db().insertInto('contacts').values({ name: 'Tina' }).returning('id').executeTakeFirstOrThrow();
+    const withTopic = await db().insertInto('conversations').values({ channelId, contactId: contact.id, lastMessageAt: new Date(), topicId }).returning('id').executeTakeFirstOrThrow();
+    const without = await db().insertInto('conversations').values({ channelId, contactId: contact.id, lastMessageAt: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const post = (conversationId: string, direction: 'inbound' | 'outbound', n: number) => ({
+      conversationId, channelId, direction, externalId: direction === 'inbound' ? `topic-${n}` : null, authorName: 'Tina', text: `Nr. ${n}`, postedAt: new Date(),
+    });
+    const rows = await db().insertInto('messages')
+      .values([post(withTopic.id, 'inbound', 1), post(withTopic.id, 'inbound', 2), post(without.id, 'inbound', 3), post(withTopic.id, 'outbound', 4)])
+      .returning(['id', 'text']).execute();
+    const stored = await db().selectFrom('messages').select(['text', 'topicId']).where('id', 'in', rows.map((r) => r.id)).orderBy('text').execute();
+    expect(stored).toEqual([
+      { text: 'Nr. 1', topicId }, { text: 'Nr. 2', topicId }, { text: 'Nr. 3', topicId: null }, { text: 'Nr. 4', topicId: null },
+    ]);
+    await foldReportDeltas(db());
+    const { rows: [counted] } = await sql<{ n: string }>`SELECT coalesce(sum(inbound), 0) AS n FROM report_post_hours WHERE topic_id = ${topicId}`.execute(db());
+    expect(Number(counted!.n)).toBe(2);
+  });
+
   it('when posts are ingested, answered and re-timed through the product, then the deltas folded in equal a rebuild from the messages', async () => {
     const channel = await makeApiChannel(db(), app.services.secretBox, { name: 'Rollup live' });
     const policy = await request(app.url).post('/api/v1/sla-policies').auth(manager.token, { type: 'bearer' })
