@@ -123,24 +123,19 @@ END $$;
 
 -- The net change of one statement: old contributions out, new ones in, unchanged ones cancel out.
 CREATE FUNCTION messages_report_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  gone CONSTANT text := 'SELECT c.*, -1 AS sign FROM old_rows o CROSS JOIN LATERAL report_contributions(o) c';
+  came CONSTANT text := 'SELECT c.*, 1 AS sign FROM new_rows n CROSS JOIN LATERAL report_contributions(n) c';
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO report_deltas (kind, slot, channel_id, topic_id, user_id, sign, inbound, within, late, breached, replies, bbin, wbin, bval, wval)
-    SELECT c.kind, c.slot, c.channel_id, c.topic_id, c.user_id, 1, c.inbound, c.within, c.late, c.breached, c.replies, c.bbin, c.wbin, c.bval, c.wval
-      FROM new_rows n CROSS JOIN LATERAL report_contributions(n) c;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO report_deltas (kind, slot, channel_id, topic_id, user_id, sign, inbound, within, late, breached, replies, bbin, wbin, bval, wval)
-    SELECT c.kind, c.slot, c.channel_id, c.topic_id, c.user_id, -1, c.inbound, c.within, c.late, c.breached, c.replies, c.bbin, c.wbin, c.bval, c.wval
-      FROM old_rows o CROSS JOIN LATERAL report_contributions(o) c;
-  ELSE
+  -- A statement has only the transition tables of its own event, so the source is chosen per event.
+  -- Equal contributions are merged: a batch of 500 posts of one channel and hour is one delta row.
+  EXECUTE format($sql$
     INSERT INTO report_deltas (kind, slot, channel_id, topic_id, user_id, sign, inbound, within, late, breached, replies, bbin, wbin, bval, wval)
     SELECT kind, slot, channel_id, topic_id, user_id, sum(sign), inbound, within, late, breached, replies, bbin, wbin, bval, wval
-      FROM (SELECT c.*, -1 AS sign FROM old_rows o CROSS JOIN LATERAL report_contributions(o) c
-            UNION ALL
-            SELECT c.*, 1 AS sign FROM new_rows n CROSS JOIN LATERAL report_contributions(n) c) d
+      FROM (%s) d
      GROUP BY kind, slot, channel_id, topic_id, user_id, inbound, within, late, breached, replies, bbin, wbin, bval, wval
-    HAVING sum(sign) <> 0;
-  END IF;
+    HAVING sum(sign) <> 0$sql$,
+    CASE TG_OP WHEN 'INSERT' THEN came WHEN 'DELETE' THEN gone ELSE gone || ' UNION ALL ' || came END);
   RETURN NULL;
 END $$;
 
