@@ -7,6 +7,8 @@ import { makeApiChannel, makeUser } from '../factories/factories';
 import { makeTopic, reportScenario, seedTimedPosts, type SeededPost } from '../support/reportsSeed';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { csrfFrom } from '../support/csrf';
+import { addTeamMember, insertTeam } from '../../server/db/repositories/teams.repo';
+import { buildPeople } from '../../server/domain/reports/buildReports';
 
 let app: TestApp;
 let manager: Awaited<ReturnType<typeof makeUser>>;
@@ -82,6 +84,10 @@ function expectedRows(seeded: SeededPost[], timeZone: string, granularity: strin
 }
 
 type ApiRow = Record<string, number | string | null>;
+const peopleParams = () => ({
+  from: new Date(HISTORY.from), to: new Date(HISTORY.to), fromDate: HISTORY.from.slice(0, 10), toDate: HISTORY.to.slice(0, 10),
+  timeZone: 'Europe/Berlin', granularity: 'day' as const,
+});
 const sla = (query: Record<string, string>, token = manager.token) =>
   request(app.url).get('/api/v1/reports/sla').query(query).auth(token, { type: 'bearer' });
 
@@ -213,6 +219,28 @@ describe('CSV exports', () => {
         medianBusinessMinutes: String(Math.round(percentile(answered.map((p) => p.businessMinutes!), 0.5)! * 100) / 100),
       });
     }
+  });
+
+  it('when the people page is filtered by a team, then only its members are listed and the team row adds up their figures', async () => {
+    const team = await insertTeam(app.services.db, `Team Nord ${Date.now()}`);
+    await addTeamMember(app.services.db, team.id, agent1.id);
+    await addTeamMember(app.services.db, team.id, agent2.id);
+    const mine = historic().filter((p) => p.responderId === agent1.id || p.responderId === agent2.id);
+    const people = await buildPeople(app.services.db, { ...peopleParams(), teamId: team.id }, new Date());
+    expect(people.people.map((p) => p.userId).sort()).toEqual([agent1.id, agent2.id].sort());
+    const row = people.teams.find((t) => t.teamId === team.id)!;
+    expect(row).toMatchObject({
+      members: 2, repliesSent: mine.length, answered: mine.length, answeredWithinTarget: mine.filter((p) => p.slaState === 'met').length,
+      breachesResponsible: historic().filter((p) => p.responsibleId === agent1.id || p.responsibleId === agent2.id).length,
+      medianBusinessMinutes: Math.round(percentile(mine.map((p) => p.businessMinutes!), 0.5)! * 100) / 100,
+    });
+    const m = await request.agent(app.url);
+    const login = await m.get('/login');
+    await m.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: manager.email, password: manager.password });
+    const page = await m.get('/reports/people').query({ ...HISTORY, teamId: team.id });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('id="teams-table"');
+    expect(page.text).toContain(`value="${team.id}" selected`);
   });
 
   it('when an unknown report or an agent asks for a CSV, then 400 and 403, and nothing is audited', async () => {

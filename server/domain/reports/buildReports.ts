@@ -4,7 +4,8 @@
  */
 import type { Db } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { agentFigures, postFigures, reportKeys, type RollupFilter } from '../../db/repositories/reportRollup.repo';
+import { agentFigures, postFigures, reportKeys, type Figures, type RollupFilter } from '../../db/repositories/reportRollup.repo';
+import { listTeamMemberships } from '../../db/repositories/teams.repo';
 import {
   backlogAges, conversationsByStatus, listReportChannels, listReportTopics, listReportUsers, readReport, slaDrilldown,
 } from '../../db/repositories/reports.repo';
@@ -21,6 +22,8 @@ import { addDays, DAY_MS, previousPeriodDates, zonedToInstant, type Granularity 
 export type ReportParams = {
   from: Date; to: Date; fromDate: string; toDate: string; timeZone: string; granularity: Granularity;
   channelId?: string | undefined; topicId?: string | undefined;
+  /** the people report only: that team's members (and its team row) */
+  teamId?: string | undefined;
 };
 
 const filterOf = (p: ReportParams, now: Date): RollupFilter => ({ channelId: p.channelId, topicId: p.topicId, now });
@@ -138,28 +141,51 @@ export async function buildBacklog(db: Db, p: Pick<ReportParams, 'channelId' | '
   };
 }
 
+type AgentFigures = Pick<Figures, 'within' | 'late' | 'breached' | 'replies' | 'business' | 'wall'>;
+
+/** The people page's figures of one agent, or of a team (its members' figures added up, bins merged). */
+function peopleFigures(f: AgentFigures | undefined) {
+  return {
+    repliesSent: f?.replies ?? 0, answered: f ? answeredOf(f) : 0, answeredWithinTarget: f?.within ?? 0,
+    medianBusinessMinutes: f ? roundMinutes(percentileOfBins(f.business, 0.5)) : null,
+    medianWallMinutes: f ? roundMinutes(percentileOfBins(f.wall, 0.5)) : null,
+    breachesResponsible: f?.breached ?? 0,
+  };
+}
+
+function addUp(list: AgentFigures[]): AgentFigures {
+  const sum: AgentFigures = { within: 0, late: 0, breached: 0, replies: 0, business: emptyBins(), wall: emptyBins() };
+  for (const f of list) {
+    sum.within += f.within; sum.late += f.late; sum.breached += f.breached; sum.replies += f.replies;
+    addBins(sum.business, f.business);
+    addBins(sum.wall, f.wall);
+  }
+  return sum;
+}
+
 /**
  * Per agent: replies sent, posts of the range their reply answered (within target), the median response
- * time of those, and breaches they were responsible for. Agents and managers are listed even when idle.
+ * time of those, and breaches they were responsible for; per team the same over its members. Agents and
+ * managers are listed even when idle; with a team filter, only that team's members.
  */
 export async function buildPeople(db: Db, p: ReportParams, now: Date) {
-  const [figures, users] = await Promise.all([
+  const [figures, users, memberships] = await Promise.all([
     readReport(db, (tx) => agentFigures(tx, agentPlan(spanOf(p)), filterOf(p, now), reportKeys.user())), listReportUsers(db),
+    listTeamMemberships(db),
   ]);
   const byUser = new Map(figures.map((f) => [String(f.key[0]), f]));
+  const inTeam = (teamId: string) => new Set(memberships.filter((m) => m.teamId === teamId).map((m) => m.userId));
+  const members = p.teamId ? inTeam(p.teamId) : null;
   const people = users
-    .filter((u) => byUser.has(u.id) || u.role === 'agent' || u.role === 'manager')
-    .map((u) => {
-      const f = byUser.get(u.id);
-      return {
-        userId: u.id, name: u.name, role: u.role, repliesSent: f?.replies ?? 0, answered: f ? answeredOf(f) : 0,
-        answeredWithinTarget: f?.within ?? 0,
-        medianBusinessMinutes: f ? roundMinutes(percentileOfBins(f.business, 0.5)) : null,
-        medianWallMinutes: f ? roundMinutes(percentileOfBins(f.wall, 0.5)) : null,
-        breachesResponsible: f?.breached ?? 0,
-      };
+    .filter((u) => (members ? members.has(u.id) : byUser.has(u.id) || u.role === 'agent' || u.role === 'manager'))
+    .map((u) => ({ userId: u.id, name: u.name, role: u.role, ...peopleFigures(byUser.get(u.id)) }));
+  const teams = [...new Map(memberships.map((m) => [m.teamId, m.teamName])).entries()]
+    .filter(([teamId]) => !p.teamId || teamId === p.teamId)
+    .map(([teamId, name]) => {
+      const ids = [...inTeam(teamId)];
+      return { teamId, name, members: ids.length, ...peopleFigures(addUp(ids.flatMap((id) => byUser.get(id) ?? []))) };
     });
-  return { from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone, people };
+  return { from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone, people, teams };
 }
 
 /** CSV rows of each report: one flat table per report. */

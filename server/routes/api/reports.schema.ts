@@ -20,6 +20,7 @@ const baseQuery = z.object({
   preset: optional(z.enum(PRESETS)),
   channelId: optionalUuid,
   topicId: optionalUuid,
+  teamId: optionalUuid,
   granularity: z.enum(GRANULARITIES).default('day'),
   timeZone: z.string().default(DEFAULT_TIME_ZONE).refine(isValidTimeZone, { message: 'unknown IANA time zone' }),
   compare: z.union([z.literal('1'), z.literal('true'), z.literal(''), z.literal('0')]).optional().transform((v) => v === '1' || v === 'true'),
@@ -28,7 +29,7 @@ const baseQuery = z.object({
 
 export type ResolvedReportQuery = {
   from: Date; to: Date; fromDate: string; toDate: string; timeZone: string;
-  granularity: 'hour' | 'day' | 'week'; channelId?: string | undefined; topicId?: string | undefined;
+  granularity: 'hour' | 'day' | 'week'; channelId?: string | undefined; topicId?: string | undefined; teamId?: string | undefined;
   preset?: string | undefined; compare: boolean; goal: number;
 };
 
@@ -59,7 +60,7 @@ export const reportQuery = baseQuery.transform((q, ctx): ResolvedReportQuery => 
     return z.NEVER;
   }
   return {
-    from, to, fromDate, toDate, timeZone: tz, granularity: q.granularity, channelId: q.channelId, topicId: q.topicId,
+    from, to, fromDate, toDate, timeZone: tz, granularity: q.granularity, channelId: q.channelId, topicId: q.topicId, teamId: q.teamId,
     preset: q.preset, compare: q.compare, goal: q.goal,
   };
 });

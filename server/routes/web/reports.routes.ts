@@ -2,6 +2,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { listReportChannels, listReportTopics } from '../../db/repositories/reports.repo';
+import { listTeams } from '../../db/repositories/teams.repo';
 import { userActor } from '../../domain/audit/actor';
 import { parseInput } from '../../domain/parseInput';
 import {
@@ -23,6 +24,7 @@ function filterQuery(q: ResolvedReportQuery, extra: Record<string, string> = {})
   const p = new URLSearchParams({ from: q.fromDate, to: q.toDate, timeZone: q.timeZone, granularity: q.granularity, ...extra });
   if (q.channelId) p.set('channelId', q.channelId);
   if (q.topicId) p.set('topicId', q.topicId);
+  if (q.teamId) p.set('teamId', q.teamId);
   return p.toString();
 }
 
@@ -35,10 +37,10 @@ export function reportRoutes({ db }: Services): Router {
     // Hour buckets serve at most a month; a longer range asked by hour is shown by day, with a notice.
     const coarsened = req.query.granularity === 'hour' && reportQuery.safeParse(raw).error?.issues.some((i) => i.path[0] === 'granularity') === true;
     const q = parseInput(reportQuery, coarsened ? { ...raw, granularity: 'day' } : raw, 'filter');
-    const [channels, topics] = await Promise.all([listReportChannels(db), listReportTopics(db)]);
+    const [channels, topics, teams] = await Promise.all([listReportChannels(db), listReportTopics(db), listTeams(db)]);
     const zones = COMMON_ZONES.includes(q.timeZone) ? COMMON_ZONES : [q.timeZone, ...COMMON_ZONES];
     return {
-      q, channels, topics, zones, presets: PRESETS, report, reportNames: REPORT_NAMES, coarsened, maxHourlyDays: MAX_HOURLY_RANGE_DAYS,
+      q, channels, topics, teams, zones, presets: PRESETS, report, reportNames: REPORT_NAMES, coarsened, maxHourlyDays: MAX_HOURLY_RANGE_DAYS,
       query: filterQuery(q), exportUrl: `/reports/${report}/export.csv?${filterQuery(q)}`,
     };
   }
