@@ -32,7 +32,10 @@ export type DemoResult =
     loaded: true;
     webhookUrl: string | null;
     users: { role: Role; email: string }[];
+    /** the API channels, whose ingest tokens are shown once */
     channels: { id: string; name: string; ingestToken: string }[];
+    /** the kind of every demo channel (the API channels, X, WhatsApp, Telegram, e-mail) */
+    channelKinds: string[];
     conversations: number;
     messages: number;
     byStatus: Partial<Record<ConversationStatus, number>>;
@@ -92,11 +95,13 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
 
   const byStatus: Partial<Record<ConversationStatus, number>> = {};
   for (const plan of plans) byStatus[plan.status] = (byStatus[plan.status] ?? 0) + 1;
+  const channelKinds = (await deps.db.selectFrom('channels').select('kind').orderBy('kind').execute()).map((c) => c.kind);
   return {
     loaded: true,
     webhookUrl: deps.webhookUrl,
     users: setup.users.map((u) => ({ role: u.role, email: u.email })),
     channels: Object.values(setup.channels),
+    channelKinds,
     conversations: ids.length,
     messages,
     byStatus,

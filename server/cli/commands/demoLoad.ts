@@ -15,7 +15,7 @@ export const demoLoad = defineCommand({
     if (!r.loaded) return r.reason;
     const statuses = Object.entries(r.byStatus).map(([status, n]) => `${status} ${n}`).join(', ');
     return [
-      `Demo data loaded: ${r.users.length} users, ${r.channels.length} API channels, ${r.conversations} conversations (${statuses}), ${r.messages} messages.`,
+      `Demo data loaded: ${r.users.length} users, ${r.channelKinds.length} channels (${r.channelKinds.join(', ')}), ${r.conversations} conversations (${statuses}), ${r.messages} messages.`,
       'Ingest tokens of the demo channels (POST customer messages with them; shown only now):',
       ...r.channels.map((c) => `  ${c.name}: ${c.ingestToken}`),
       `Replies on the demo channels go to the console's own demo receiver (${r.webhookUrl}), which checks their signature.`,
