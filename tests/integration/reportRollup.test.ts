@@ -142,6 +142,19 @@ describe('report rollups', () => {
     expect(comparable(await agentFigures(db(), LIVE(from, to), f, reportKeys.user()))).toEqual(mixed);
   });
 
+  it('when the people figures are asked for one topic, then the rollup counts the answers of that topic and every reply, like the live path', async () => {
+    await foldReportDeltas(db());
+    const from = zonedToInstant(ROLLUP_DAY_ZONE, '2026-04-27');
+    const to = zonedToInstant(ROLLUP_DAY_ZONE, '2026-11-02');
+    const topicId = (await db().selectFrom('topics').select('id').where('name', '=', 'Retoure').executeTakeFirstOrThrow()).id;
+    const f = { now: new Date(), topicId };
+    const plan = agentPlan({ from, to });
+    expect(plan).toMatchObject({ rollup: { table: 'agentDays' }, live: [] });
+    const rolled = comparable(await agentFigures(db(), plan, f, reportKeys.user()));
+    expect(rolled.some((r) => r.within + r.late > 0)).toBe(true);
+    expect(comparable(await agentFigures(db(), LIVE(from, to), f, reportKeys.user()))).toEqual(rolled);
+  });
+
   it('when two folds run while posts keep arriving, then nothing is counted twice or lost', async () => {
     const channel = await makeApiChannel(db(), app.services.secretBox, { name: 'Rollup race' });
     const ingest = (i: number) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })

@@ -45,7 +45,7 @@ type Kind = 'post' | 'agent';
 
 /**
  * Rows of one kind's sources, all shaped (t_time, channel_id, topic_id, user_id, counts…, bins…). The
- * topic filter of the agent kind leaves replies in: replies carry no topic (docs/reports.md, People).
+ * topic filter of the agent kind keeps every reply: replies carry no topic (docs/reports.md, People).
  */
 function sources(kind: Kind, plan: RollupPlan, f: RollupFilter): RawBuilder<unknown>[] {
   const topicCond = (topic: RawBuilder<unknown>, replies: RawBuilder<unknown>) => !f.topicId ? sql`true`
@@ -54,15 +54,23 @@ function sources(kind: Kind, plan: RollupPlan, f: RollupFilter): RawBuilder<unkn
   const out: RawBuilder<unknown>[] = [];
   if (plan.rollup) {
     const r = plan.rollup;
-    const extra = kind === 'post' ? sql.raw('NULL::uuid AS user_id, inbound, within, late, breached, 0 AS replies')
-      : sql.raw('user_id, 0 AS inbound, within, late, breached, replies');
     const [table, time, where] = r.table === 'days'
       ? [sql.raw('report_post_days'), sql`(r.day::timestamp AT TIME ZONE report_day_zone())`,
         sql`r.day >= (${r.from}::timestamptz AT TIME ZONE report_day_zone())::date AND r.day < (${r.to}::timestamptz AT TIME ZONE report_day_zone())::date`]
       : [sql.raw(r.table === 'hours' ? 'report_post_hours' : 'report_agent_days'), sql.ref('r.slot'), inSpan(sql.ref('r.slot'), r)];
-    out.push(sql`SELECT ${time} AS t_time, r.channel_id, r.topic_id, ${extra}, 0 AS open, 0 AS overdue, ${binColumns}
-      FROM ${table} r WHERE ${where} AND ${channelCond(sql.ref('r.channel_id'))}
-       AND ${topicCond(sql.ref('r.topic_id'), sql.ref('r.replies'))}`);
+    if (kind === 'post') {
+      out.push(sql`SELECT ${time} AS t_time, r.channel_id, r.topic_id, NULL::uuid AS user_id, inbound, within, late, breached, 0 AS replies,
+          0 AS open, 0 AS overdue, ${binColumns}
+        FROM ${table} r WHERE ${where} AND ${channelCond(sql.ref('r.channel_id'))} AND ${topicCond(sql.ref('r.topic_id'), sql.ref('r.replies'))}`);
+    } else {
+      // An agent's day row holds their replies (no topic) together with their answers on posts without a
+      // topic: under a topic filter the replies count, the answers only when the row is of that topic.
+      const answers = (c: string) => `CASE WHEN r.on_topic THEN r.${c} ELSE 0 END AS ${c}`;
+      out.push(sql`SELECT ${time} AS t_time, r.channel_id, r.topic_id, r.user_id, 0 AS inbound,
+          ${raw(['within', 'late', 'breached'].map(answers))}, r.replies, 0 AS open, 0 AS overdue, ${raw(BIN_COLUMNS.map(answers))}
+        FROM (SELECT a.*, ${f.topicId ? sql`a.topic_id = ${f.topicId}` : sql`true`} AS on_topic FROM ${table} a) r
+       WHERE ${where} AND ${channelCond(sql.ref('r.channel_id'))} AND ${topicCond(sql.ref('r.topic_id'), sql.ref('r.replies'))}`);
+    }
     out.push(sql`SELECT d.slot AS t_time, d.channel_id, d.topic_id, d.user_id, d.sign * d.inbound AS inbound, d.sign * d.within AS within,
         d.sign * d.late AS late, d.sign * d.breached AS breached, d.sign * d.replies AS replies, 0 AS open, 0 AS overdue,
         ${binsOfContribution('d.sign', 'd')}
