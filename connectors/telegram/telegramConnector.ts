@@ -26,7 +26,7 @@ async function call(settings: TelegramSettings, token: string, method: string, b
   const answer = await res.json().catch(() => null) as BotAnswer | null;
   if (res.ok && answer?.ok) return answer.result;
   // A 2xx that is no Bot API answer came from something in between (a proxy, a captive portal): try again later.
-  if (res.ok && (!answer || typeof answer !== 'object')) throw new Transient(`Telegram ${method} answered HTTP ${res.status} with a body that is not a Bot API answer`);
+  if (res.ok && typeof answer?.ok !== 'boolean') throw new Transient(`Telegram ${method} answered HTTP ${res.status} with a body that is not a Bot API answer`);
   throw botError(answer?.error_code ?? res.status, answer?.description ?? `HTTP ${res.status}`, answer?.parameters?.retry_after);
 }
 

@@ -6,8 +6,8 @@
 CREATE INDEX IF NOT EXISTS contact_identities_contact_idx ON contact_identities (contact_id);
 
 -- The topic copy of 005_reports.sql, once per INSERT statement instead of once per row: a batch of 500
--- posts called a PL/pgSQL function and a lookup 500 times (a fifth of the batch's time). Only posts of
--- conversations that have a topic are touched.
+-- posts called a PL/pgSQL function and a lookup 500 times (a fifth of the batch's time). Only posts
+-- stored without the topic their conversation has are touched (the ingest path gives it).
 DROP TRIGGER messages_copy_topic ON messages;
 DROP FUNCTION messages_copy_topic();
 CREATE FUNCTION messages_copy_topic() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -222,7 +222,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, posts: NormalizedInb
     c.hasInbound = true;
 
     rows.push({
-      id: f.messageId, conversationId: c.id, channelId: post.channelId, externalId: post.externalId,
+      id: f.messageId, conversationId: c.id, channelId: post.channelId, topicId: c.topicId, externalId: post.externalId,
       inReplyToExternalId: post.inReplyToExternalId ?? null, authorName: post.author.name, authorHandle: f.handle, text: post.text,
       url: post.url ?? null, postedAt: post.postedAt, raw: post.raw === undefined ? null : JSON.stringify(post.raw),
       slaPolicyId: policy?.id ?? null, slaKind: clock?.kind ?? null, slaDueAt: clock?.dueAt ?? null, slaWarnAt: clock?.warnAt ?? null,
