@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import type { ConversationStatus, SlaState } from '../schema';
+import { conversationDueColumns } from './sla.repo';
 
 export type InboxFilter = {
   status?: ConversationStatus[];
@@ -152,8 +153,7 @@ export type ConversationAfterInbound = {
 
 /**
  * Existing conversations after a batch: status, last message time, first-response targets where the
- * batch started them, and the "due soonest" keys recomputed from their awaiting posts (as
- * sla.repo refreshConversationDue does for one).
+ * batch started them, and the "due soonest" keys recomputed from their awaiting posts.
  */
 export async function updateConversationsAfterInbound(tx: Tx, rows: ConversationAfterInbound[]): Promise<void> {
   if (rows.length === 0) return;
@@ -163,10 +163,7 @@ export async function updateConversationsAfterInbound(tx: Tx, rows: Conversation
       sla_policy_id = CASE WHEN v.set_targets THEN v.sla_policy_id ELSE c.sla_policy_id END,
       first_response_due_at = CASE WHEN v.set_targets THEN v.first_response_due_at ELSE c.first_response_due_at END,
       resolution_due_at = CASE WHEN v.set_targets THEN v.resolution_due_at ELSE c.resolution_due_at END,
-      response_due_at = (SELECT min(m.sla_due_at) FROM messages m
-        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL),
-      next_response_due_at = (SELECT min(m.sla_due_at) FROM messages m
-        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL AND m.sla_kind = 'next')
+      ${conversationDueColumns}
     FROM unnest(${sorted.map((r) => r.id)}::uuid[], ${sorted.map((r) => r.status)}::text[], ${sorted.map((r) => r.lastMessageAt)}::timestamptz[],
       ${sorted.map((r) => r.firstTargets !== null)}::boolean[], ${sorted.map((r) => r.firstTargets?.slaPolicyId ?? null)}::uuid[],
       ${sorted.map((r) => r.firstTargets?.firstResponseDueAt ?? null)}::timestamptz[], ${sorted.map((r) => r.firstTargets?.resolutionDueAt ?? null)}::timestamptz[])

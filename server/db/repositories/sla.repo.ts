@@ -53,14 +53,19 @@ export function listPolicies(db: DbOrTx) {
   return db.selectFrom('slaPolicies').selectAll().orderBy('name').execute();
 }
 
-/** A policy with its calendar's definition and version (for the compiled-calendar cache). */
+/** Policies with their calendar's definition and version (for the compiled-calendar cache). */
+const policiesWithCalendar = (db: DbOrTx) => db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
+  .select([
+    'p.id', 'p.firstResponseMinutes', 'p.nextResponseMinutes', 'p.resolutionMinutes', 'p.warnAtPercent', 'p.calendarId',
+    'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt',
+  ]);
+
 export function findPolicyWithCalendar(db: DbOrTx, policyId: string) {
-  return db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
-    .select([
-      'p.id', 'p.firstResponseMinutes', 'p.nextResponseMinutes', 'p.resolutionMinutes', 'p.warnAtPercent', 'p.calendarId',
-      'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt',
-    ])
-    .where('p.id', '=', policyId).executeTakeFirst();
+  return policiesWithCalendar(db).where('p.id', '=', policyId).executeTakeFirst();
+}
+
+export function findPoliciesWithCalendars(db: DbOrTx, ids: string[]) {
+  return ids.length === 0 ? Promise.resolve([]) : policiesWithCalendar(db).where('p.id', 'in', ids).execute();
 }
 
 // ---- channels and topics -----------------------------------------------------------------------
@@ -84,14 +89,15 @@ export function setConversationSlaTargets(tx: Tx, conversationId: string, set: {
 }
 
 /** Recomputes the conversation's "due soonest" key and next-response due from its awaiting posts. */
-export function refreshConversationDue(tx: Tx, conversationId: string) {
-  return sql`
-    UPDATE conversations c SET
+/** The SET items of an UPDATE of conversations c that recompute its "due soonest" keys from its awaiting posts. */
+export const conversationDueColumns = sql`
       response_due_at = (SELECT min(m.sla_due_at) FROM messages m
         WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL),
       next_response_due_at = (SELECT min(m.sla_due_at) FROM messages m
-        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL AND m.sla_kind = 'next')
-    WHERE c.id = ${conversationId}`.execute(tx);
+        WHERE m.conversation_id = c.id AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL AND m.sla_kind = 'next')`;
+
+export function refreshConversationDue(tx: Tx, conversationId: string) {
+  return sql`UPDATE conversations c SET ${conversationDueColumns} WHERE c.id = ${conversationId}`.execute(tx);
 }
 
 /** Posts of the conversation still awaiting an answer, posted no later than `upTo`, locked. */
@@ -169,14 +175,6 @@ export function resumePostClock(tx: Tx, messageId: string, set: { slaDueAt: Date
   return tx.updateTable('messages').set({ ...set, slaPausedAt: null }).where('id', '=', messageId).execute();
 }
 
-/** Several policies with their calendars at once (the inbox shows remaining business time per row). */
-export function findPoliciesWithCalendars(db: DbOrTx, ids: string[]) {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
-    .select(['p.id', 'p.calendarId', 'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt'])
-    .where('p.id', 'in', ids).execute();
-}
-
 /**
  * Closed conversations' posts that never got an answer expect none any more (the customer's "thanks"):
  * their clocks are cleared, so they neither breach nor wait for timers. Used by the demo loader.
@@ -204,15 +202,4 @@ export async function policyIdsForMany(db: DbOrTx, channelIds: string[], topicId
     channels: new Map(channels.map((c) => [c.id, { slaPolicyId: c.slaPolicyId }])),
     topics: new Map(topics.map((t) => [t.id, { slaPolicyId: t.slaPolicyId }])),
   };
-}
-
-/** findPolicyWithCalendar for several policies at once. */
-export function findPoliciesWithCalendarFull(db: DbOrTx, ids: string[]) {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
-    .select([
-      'p.id', 'p.firstResponseMinutes', 'p.nextResponseMinutes', 'p.resolutionMinutes', 'p.warnAtPercent', 'p.calendarId',
-      'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt',
-    ])
-    .where('p.id', 'in', ids).execute();
 }

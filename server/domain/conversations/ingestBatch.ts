@@ -28,7 +28,7 @@ import {
   insertConversations, lockThreadCandidates, updateConversationsAfterInbound, type ConversationAfterInbound, type NewConversationRow,
 } from '../../db/repositories/conversations.repo';
 import { findMessagesByExternalIds, insertInboundMessages, lockInboundKeys, type NewInboundRow } from '../../db/repositories/messages.repo';
-import { findPoliciesWithCalendarFull, policyIdsForMany } from '../../db/repositories/sla.repo';
+import { findPoliciesWithCalendars, policyIdsForMany } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
 import { compiledCalendarOf } from '../sla/calendarCache';
@@ -77,7 +77,7 @@ type Conversation = {
   nextResponseDueAt: Date | null;
 };
 
-type Policy = Awaited<ReturnType<typeof findPoliciesWithCalendarFull>>[number];
+type Policy = Awaited<ReturnType<typeof findPoliciesWithCalendars>>[number];
 
 const minDate = (a: Date | null, b: Date) => (a === null || b < a ? b : a);
 
@@ -162,7 +162,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, posts: NormalizedInb
   const policyIds = await policyIdsForMany(tx, [...new Set(fresh.map((f) => f.post.channelId))], [...topicIds]);
   const wanted = new Set<string>();
   for (const p of [...policyIds.channels.values(), ...policyIds.topics.values()]) if (p.slaPolicyId) wanted.add(p.slaPolicyId);
-  const policies = new Map<string, Policy>((await findPoliciesWithCalendarFull(tx, [...wanted])).map((p) => [p.id, p]));
+  const policies = new Map<string, Policy>((await findPoliciesWithCalendars(tx, [...wanted])).map((p) => [p.id, p]));
 
   // ---- post by post, in memory: thread, status, clock, audit
   const rows: NewInboundRow[] = [];
