@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import request from 'supertest';
 import { agentFigures, foldReportDeltas, postFigures, rebuildReportRollups, reportKeys, type Figures } from '../../server/db/repositories/reportRollup.repo';
-import { binOf, RESPONSE_BIN_EDGES } from '../../server/domain/reports/histogram';
+import { RESPONSE_BIN_EDGES } from '../../server/domain/reports/histogram';
+import { binOf } from '../support/bins';
 import { agentPlan, postPlan, ROLLUP_DAY_ZONE, type RollupPlan } from '../../server/domain/reports/rollupPlan';
 import { zonedToInstant } from '../../server/domain/reports/range';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';

@@ -114,7 +114,7 @@ function awaiting(span: Span, f: RollupFilter): RawBuilder<unknown> {
 const binLists = raw(MEASURES.map((m) => `concat_ws(',', ${BINS.map((i) =>
   `CASE WHEN sum(t.${m}${i}) <> 0 THEN '${i}:' || sum(t.${m}${i}) || ':' || round(sum(t.${m}${i}s) * 1000)::bigint END`).join(', ')}) AS ${m}_bins`));
 
-function binsOf(list: unknown): Bins {
+function parseBinList(list: unknown): Bins {
   const bins = emptyBins();
   for (const entry of String(list ?? '').split(',')) {
     if (!entry) continue;
@@ -136,8 +136,8 @@ async function figures(db: DbOrTx, parts: RawBuilder<unknown>[], keysOf: KeysOf)
   return rows.map((r) => ({
     key: keys.map((_, i) => r[`k${i}`]),
     ...(Object.fromEntries(COUNTS.map((c) => [c, Number(r[c])])) as Record<Count, number>),
-    business: binsOf(r.bBins),
-    wall: binsOf(r.wBins),
+    business: parseBinList(r.bBins),
+    wall: parseBinList(r.wBins),
   }));
 }
 

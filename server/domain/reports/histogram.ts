@@ -16,29 +16,6 @@ export type Bins = { counts: number[]; sums: number[] };
 
 export const emptyBins = (): Bins => ({ counts: new Array<number>(BIN_COUNT).fill(0), sums: new Array<number>(BIN_COUNT).fill(0) });
 
-export function binsOf(values: readonly number[]): Bins {
-  const bins = emptyBins();
-  for (const v of values) {
-    const i = binOf(v);
-    bins.counts[i] = bins.counts[i]! + 1;
-    bins.sums[i] = bins.sums[i]! + v;
-  }
-  return bins;
-}
-
-export function binOf(minutes: number): number {
-  let i = 0;
-  while (i + 1 < BIN_COUNT && minutes >= RESPONSE_BIN_EDGES[i + 1]!) i++;
-  return i;
-}
-
-/** Width of the bin a value falls in: how far a percentile read off the bins can be from the exact one. */
-export function binWidthAt(minutes: number): number {
-  const i = binOf(minutes);
-  const hi = RESPONSE_BIN_EDGES[i + 1];
-  return hi === undefined ? Infinity : hi - RESPONSE_BIN_EDGES[i]!;
-}
-
 /**
  * The j-th smallest (0-based) of the c values of bin i as the bins place them: evenly spaced around
  * their mean, as far apart as the bin allows (one value, or values all on an edge, come out exact).

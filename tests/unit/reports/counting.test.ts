@@ -1,6 +1,7 @@
 import { slaStateAt } from '../../../server/domain/sla/policy';
 import { outcomeOf, pctWithinTarget, toSlaReportRow, totalsOf, type CountedPost } from '../../../server/domain/reports/counting';
-import { binsOf, emptyBins } from '../../../server/domain/reports/histogram';
+import { emptyBins } from '../../../server/domain/reports/histogram';
+import { binsOf } from '../../support/bins';
 
 const at = (iso: string) => new Date(iso);
 const due = at('2026-10-20T10:00:00Z');

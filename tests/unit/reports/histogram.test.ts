@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import {
-  binOf, binsOf, binWidthAt, BIN_COUNT, coarsenBins, emptyBins, percentileOfBins, RESPONSE_BIN_EDGES,
-} from '../../../server/domain/reports/histogram';
+import { BIN_COUNT, coarsenBins, emptyBins, percentileOfBins, RESPONSE_BIN_EDGES } from '../../../server/domain/reports/histogram';
+import { binOf, binsOf, binWidthAt } from '../../support/bins';
 import { HISTOGRAM_EDGES } from '../../../server/domain/reports/counting';
 
 /** percentile_cont over the exact values, as PostgreSQL computes it. */
