@@ -81,19 +81,6 @@ CREATE TABLE report_post_hours (
   PRIMARY KEY (slot, channel_id, topic_id)
 );
 
--- The same per local day of the default team time zone (report_day_zone()): the daily and weekly reports
--- of the usual time zone read ~24 times fewer rows.
-CREATE TABLE report_post_days (
-  day        date NOT NULL,
-  channel_id uuid NOT NULL,
-  topic_id   uuid NOT NULL,
-  inbound    int NOT NULL DEFAULT 0,
-  within     int NOT NULL DEFAULT 0,
-  late       int NOT NULL DEFAULT 0,
-  breached   int NOT NULL DEFAULT 0,
-  PRIMARY KEY (day, channel_id, topic_id)
-);
-
 CREATE TABLE report_agent_days (
   slot       timestamptz NOT NULL,
   channel_id uuid NOT NULL,
@@ -110,16 +97,22 @@ CREATE TABLE report_agent_days (
 -- the sum places a bin's values around their true mean, so a bin holding one value holds it exactly.
 -- Summing plain columns is what PostgreSQL does fastest; no array arithmetic is needed.
 DO $$
+DECLARE
+  t text;
 BEGIN
-  FOR i IN 0..50 LOOP
-    EXECUTE format('ALTER TABLE report_post_hours ADD COLUMN b%1$s int NOT NULL DEFAULT 0, ADD COLUMN b%1$ss double precision NOT NULL DEFAULT 0,
-      ADD COLUMN w%1$s int NOT NULL DEFAULT 0, ADD COLUMN w%1$ss double precision NOT NULL DEFAULT 0', i);
-    EXECUTE format('ALTER TABLE report_post_days ADD COLUMN b%1$s int NOT NULL DEFAULT 0, ADD COLUMN b%1$ss double precision NOT NULL DEFAULT 0,
-      ADD COLUMN w%1$s int NOT NULL DEFAULT 0, ADD COLUMN w%1$ss double precision NOT NULL DEFAULT 0', i);
-    EXECUTE format('ALTER TABLE report_agent_days ADD COLUMN b%1$s int NOT NULL DEFAULT 0, ADD COLUMN b%1$ss double precision NOT NULL DEFAULT 0,
-      ADD COLUMN w%1$s int NOT NULL DEFAULT 0, ADD COLUMN w%1$ss double precision NOT NULL DEFAULT 0', i);
+  FOREACH t IN ARRAY ARRAY['report_post_hours', 'report_agent_days'] LOOP
+    FOR i IN 0..50 LOOP
+      EXECUTE format('ALTER TABLE %2$I ADD COLUMN b%1$s int NOT NULL DEFAULT 0, ADD COLUMN b%1$ss double precision NOT NULL DEFAULT 0,
+        ADD COLUMN w%1$s int NOT NULL DEFAULT 0, ADD COLUMN w%1$ss double precision NOT NULL DEFAULT 0', i, t);
+    END LOOP;
   END LOOP;
 END $$;
+
+-- The same per local day of the default team time zone (report_day_zone()): the daily and weekly reports
+-- of the usual time zone read ~24 times fewer rows.
+CREATE TABLE report_post_days (LIKE report_post_hours INCLUDING DEFAULTS);
+ALTER TABLE report_post_days RENAME COLUMN slot TO day;
+ALTER TABLE report_post_days ALTER COLUMN day TYPE date, ADD PRIMARY KEY (day, channel_id, topic_id);
 
 -- The net change of one statement: old contributions out, new ones in, unchanged ones cancel out.
 CREATE FUNCTION messages_report_deltas() RETURNS trigger LANGUAGE plpgsql AS $$
