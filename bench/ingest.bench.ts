@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { systemActor } from '../server/domain/audit/actor';
-import { createApiChannel } from '../server/domain/channels/createChannel';
+import { createApiChannel } from '../server/domain/channels/api/createApiChannel';
 import { INGEST_BATCH_SIZE, ingestBatch } from '../server/domain/conversations/ingestBatch';
 import { ingestInbound, type NormalizedInbound } from '../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../server/domain/effects';

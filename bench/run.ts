@@ -12,7 +12,7 @@ import pg from 'pg';
 import { loadConfig } from '../server/config';
 import { ensureDatabase, migrate } from '../server/db/migrate';
 import { systemActor } from '../server/domain/audit/actor';
-import { createApiChannel } from '../server/domain/channels/createChannel';
+import { createApiChannel } from '../server/domain/channels/api/createApiChannel';
 import { createApiToken } from '../server/domain/users/createApiToken';
 import { createUser } from '../server/domain/users/createUser';
 import { createLogger } from '../server/logger';

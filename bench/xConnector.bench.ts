@@ -14,7 +14,7 @@ import { xConnector } from '../connectors/x/xConnector';
 import { loadConfig } from '../server/config';
 import { ensureDatabase, migrate } from '../server/db/migrate';
 import { systemActor } from '../server/domain/audit/actor';
-import { createXChannel } from '../server/domain/channels/createXChannel';
+import { createXChannel } from '../server/domain/channels/x/createXChannel';
 import { loadChannelForSend } from '../server/domain/channels/loadChannelForSend';
 import { createLogger } from '../server/logger';
 import { createServices, type Services } from '../server/services';

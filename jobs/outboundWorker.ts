@@ -2,7 +2,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RateLimited } from '../connectors/types';
-import { abandonDelivery, deliverReply, type DeliveryDeps } from '../server/domain/conversations/deliverReply';
+import { abandonDelivery, deliverReply, type DeliveryDeps } from '../server/domain/replies/deliverReply';
 import type { Logger } from '../server/logger';
 import { JOBS } from './queues';
 

@@ -6,8 +6,8 @@ import type { Db } from '../server/db/client';
 import { listPendingDeliveries } from '../server/db/repositories/messages.repo';
 import type { JobRequest } from '../server/domain/effects';
 import { slaTimersOwed } from './slaTimers';
-import { listPendingReminders } from '../server/db/repositories/workflow.repo';
-import { listPendingInbox } from '../server/db/repositories/messaging.repo';
+import { listPendingReminders } from '../server/db/repositories/conversationState.repo';
+import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
 import { reconcilePollSchedules, type PollScheduler } from './pollChannel';
 
 export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Promise<void>, polls?: PollScheduler): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {

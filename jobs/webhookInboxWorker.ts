@@ -1,7 +1,7 @@
 /** Processes process-webhook jobs: one stored webhook delivery each; failures are retried with backoff. */
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { processWebhookInbox, type InboxDeps } from '../server/domain/messaging/processWebhookInbox';
+import { processWebhookInbox, type InboxDeps } from '../server/domain/channels/whatsapp/processWebhookInbox';
 import type { Logger } from '../server/logger';
 import { JOBS } from './queues';
 

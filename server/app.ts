@@ -48,7 +48,7 @@ export function createApp(services: Services): express.Express {
   // Compiled templates are kept (Express does so only in production by default; recompiling every
   // partial on every request cost the inbox ~60 ms of CPU). Templates change only with a restart.
   app.set('view cache', true);
-  Object.assign(app.locals, slaViewHelpers); // 002_sla: SLA fields of posts and conversations in views
+  Object.assign(app.locals, slaViewHelpers); // SLA fields of posts and conversations in views
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet({
@@ -99,7 +99,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(slaWebRoutes(services));
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
   consoleRoutes.use(replyWindowRoutes(services));
-  consoleRoutes.use(workflowRoutes(services)); // 003_workflow: case actions, notes, canned responses, bulk, notifications
+  consoleRoutes.use(workflowRoutes(services)); // case actions, notes, canned responses, bulk, notifications
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -10,7 +10,7 @@ import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { createPollScheduler, startPollWorker } from '../jobs/pollChannel';
 import { connectorFor } from '../connectors/registry';
 import { createApp } from './app';
-import { templateOfReply } from './domain/messaging/templateReply';
+import { templateOfReply } from './domain/channels/whatsapp/templateReply';
 import { loadConfig } from './config';
 import { loadChannelForSend } from './domain/channels/loadChannelForSend';
 import { Permanent } from '../connectors/types';

@@ -40,10 +40,10 @@ export interface ChannelsTable {
   /** Json already allows leaving it out on insert (the column defaults to '{}'). */
   settings: Json;
   createdAt: Generated<Date>;
-  // 002_sla
+  // service level: the channel's calendar and policy
   calendarId: Generated<string | null>;
   slaPolicyId: Generated<string | null>;
-  // 004_connectors: polling schedule, cursor and health
+  // polling: schedule, cursor and health
   pollIntervalSeconds: Generated<number>;
   paused: Generated<boolean>;
   cursor: Generated<string | null>;
@@ -57,7 +57,7 @@ export interface ChannelsTable {
   rateLimitRemaining: Generated<number | null>;
   rateLimitResetAt: Generated<Date | null>;
   pollLeaseUntil: Generated<Date | null>;
-  // 008_x_direct_messages
+  // X direct messages: where the DM poll continues
   dmCursor: Generated<string | null>;
 }
 
@@ -76,7 +76,6 @@ export interface ContactIdentitiesTable {
   externalId: string;
   handle: string | null;
   name: string;
-  // 004_connectors
   avatarUrl: Generated<string | null>;
 }
 
@@ -90,19 +89,19 @@ export interface ConversationsTable {
   lastMessageAt: Timestamp;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
-  // 002_sla
+  // service level: topic, policy and due times
   topicId: Generated<string | null>;
   slaPolicyId: Generated<string | null>;
   firstResponseDueAt: Generated<Date | null>;
   nextResponseDueAt: Generated<Date | null>;
   resolutionDueAt: Generated<Date | null>;
   responseDueAt: Generated<Date | null>;
-  // 003_workflow
+  // case work: team, reminder, close reason, priority
   teamId: Generated<string | null>;
   remindAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   closeReason: Generated<string | null>;
   priority: Generated<Priority>;
-  // 008_x_direct_messages: NULL = the contact's public thread, 'dm' = their direct messages
+  // NULL = the contact's public thread, 'dm' = their direct messages
   threadKey: Generated<string | null>;
 }
 
@@ -125,7 +124,7 @@ export interface MessagesTable {
   deliveryAttempts: Generated<number>;
   deliveredAt: Date | null;
   createdAt: Generated<Date>;
-  // 002_sla
+  // service level: the post's clock
   slaPolicyId: Generated<string | null>;
   slaKind: Generated<SlaKind | null>;
   slaDueAt: Generated<Date | null>;
@@ -138,16 +137,15 @@ export interface MessagesTable {
   breachedAt: Generated<Date | null>;
   breachResponsibleUserId: Generated<string | null>;
   breachReason: Generated<string | null>;
-  // 005_reports: the conversation's topic, copied onto inbound posts by a trigger
+  // the conversation's topic, copied onto inbound posts by a trigger
   topicId: Generated<string | null>;
-  // 006_messaging_channels: the remote side's receipt for an outbound message (WhatsApp statuses)
+  // the remote side's receipt for an outbound message (WhatsApp statuses)
   remoteStatus: Generated<RemoteStatus | null>;
   remoteStatusAt: Generated<Date | null>;
-  // 007_sla_pause: when the post's SLA clock stopped because its conversation was saved (null = running)
+  // when the post's SLA clock stopped because its conversation was saved (null = running)
   slaPausedAt: Generated<Date | null>;
 }
 
-// 006_messaging_channels
 export type RemoteStatus = 'sent' | 'delivered' | 'read' | 'failed';
 export interface WebhookInboxTable {
   id: Generated<string>;
@@ -177,7 +175,7 @@ export interface AuditEventsTable {
   hash: Generated<string>;
 }
 
-// 003_workflow: teams, tags, mentions, canned responses, saved views.
+// Case work: teams, tags, mentions, canned responses, saved views.
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 
 export interface TeamsTable { id: Generated<string>; name: string; createdAt: Generated<Date> }
@@ -241,7 +239,7 @@ export interface TopicsTable {
   settings: Generated<Json>;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
-  // 004_connectors: where this tracked search continues; removed searches keep their conversations
+  // where this tracked search continues; removed searches keep their conversations
   cursor: Generated<string | null>;
   removedAt: Generated<Date | null>;
 }

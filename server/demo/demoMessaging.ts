@@ -5,11 +5,11 @@
  */
 import type { SecretBox } from '../crypto/secretBox';
 import type { Tx } from '../db/client';
-import { setChannelPaused } from '../db/repositories/messaging.repo';
+import { setChannelPaused } from '../db/repositories/webhookInbox.repo';
 import { systemActor } from '../domain/audit/actor';
-import { createEmailChannel } from '../domain/channels/createEmailChannel';
-import { createTelegramChannel } from '../domain/channels/createTelegramChannel';
-import { createWhatsappChannel } from '../domain/channels/createWhatsappChannel';
+import { createEmailChannel } from '../domain/channels/email/createEmailChannel';
+import { createTelegramChannel } from '../domain/channels/telegram/createTelegramChannel';
+import { createWhatsappChannel } from '../domain/channels/whatsapp/createWhatsappChannel';
 import { ingestInbound } from '../domain/conversations/ingestInbound';
 import { Effects } from '../domain/effects';
 

@@ -4,7 +4,7 @@ import { insertPredefinedTag } from '../db/repositories/tags.repo';
 import { addTeamMember, insertTeam } from '../db/repositories/teams.repo';
 import type { Role } from '../db/schema';
 import { userActor } from '../domain/audit/actor';
-import { createCannedResponse } from '../domain/workflow/cannedResponses';
+import { createCannedResponse } from '../domain/cannedResponses/cannedResponses';
 
 const TAGS = ['lieferung', 'rechnung', 'rückerstattung', 'login', 'lob', 'vip'];
 

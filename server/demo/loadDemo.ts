@@ -9,8 +9,8 @@ import type { Db } from '../db/client';
 import { anyUserExists, backdateConversations } from '../db/repositories/demo.repo';
 import type { ConversationStatus, Role } from '../db/schema';
 import { systemActor } from '../domain/audit/actor';
-import { createApiChannel } from '../domain/channels/createChannel';
-import { createXChannel } from '../domain/channels/createXChannel';
+import { createApiChannel } from '../domain/channels/api/createApiChannel';
+import { createXChannel } from '../domain/channels/x/createXChannel';
 import { seedDemoMessaging } from './demoMessaging';
 import { DEMO_X_ACCOUNT } from './demoXApi.routes';
 import { createUser } from '../domain/users/createUser';
@@ -58,7 +58,7 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
     };
     const channels = { shop: await channel(DEMO_CHANNELS.shop), app: await channel(DEMO_CHANNELS.app) };
     await seedDemoSla(tx, channels); // Berlin office hours; 60-minute and 4-hour first-response policies
-    await seedDemoWorkflow(tx, users); // 003_workflow: a team, predefined tags, canned responses
+    await seedDemoWorkflow(tx, users); // a team, predefined tags, canned responses
     // An X account fed by the console's own fake X API (server/demo/demoXApi.routes.ts): live mentions every 20–40 s.
     if (deps.xApiBaseUrl) {
       await createXChannel(tx, deps.secretBox, {

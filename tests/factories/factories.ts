@@ -4,7 +4,7 @@ import type { Db } from '../../server/db/client';
 import type { Role } from '../../server/db/schema';
 import type { SecretBox } from '../../server/crypto/secretBox';
 import { systemActor } from '../../server/domain/audit/actor';
-import { createApiChannel } from '../../server/domain/channels/createChannel';
+import { createApiChannel } from '../../server/domain/channels/api/createApiChannel';
 import { createApiToken } from '../../server/domain/users/createApiToken';
 import { createUser } from '../../server/domain/users/createUser';
 

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../../server/crypto/secretBox';
 import type { Db } from '../../server/db/client';
 import { systemActor } from '../../server/domain/audit/actor';
-import { createWhatsappChannel, type NewWhatsappChannel } from '../../server/domain/channels/createWhatsappChannel';
-import { createTelegramChannel } from '../../server/domain/channels/createTelegramChannel';
-import { createEmailChannel } from '../../server/domain/channels/createEmailChannel';
+import { createWhatsappChannel, type NewWhatsappChannel } from '../../server/domain/channels/whatsapp/createWhatsappChannel';
+import { createTelegramChannel } from '../../server/domain/channels/telegram/createTelegramChannel';
+import { createEmailChannel } from '../../server/domain/channels/email/createEmailChannel';
 
 const factoryActor = systemActor('test-factory');
 let phoneCounter = 0;

@@ -6,7 +6,7 @@ import {
   GRAPH_ERRORS, inboundImage, inboundLocation, inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta,
 } from '../fakes/fakeMetaServer';
 import { inTransaction } from '../../server/domain/effects';
-import { queueReply } from '../../server/domain/conversations/queueReply';
+import { queueReply } from '../../server/domain/replies/queueReply';
 import { systemActor } from '../../server/domain/audit/actor';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';

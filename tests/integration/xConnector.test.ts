@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createPollScheduler, pollChannelOnce, reconcilePollSchedules, schedulerId, type PollDeps, type PollOutcome } from '../../jobs/pollChannel';
 import { setChannelPaused, setPollInterval } from '../../server/domain/channels/channelPolling';
 import { systemActor } from '../../server/domain/audit/actor';
-import { createXChannel, type NewXChannel } from '../../server/domain/channels/createXChannel';
+import { createXChannel, type NewXChannel } from '../../server/domain/channels/x/createXChannel';
 import { channelHealthView } from '../../server/presenters/channelHealth.presenter';
 import { listChannelsWithHealth } from '../../server/db/repositories/channelHealth.repo';
 import { makeUser } from '../factories/factories';

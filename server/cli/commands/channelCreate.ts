@@ -1,8 +1,8 @@
 /** channel:create — connects a channel: an API channel, or an X account (polled by the worker). */
 import { z } from 'zod';
 import { createSecretBox } from '../../crypto/secretBox';
-import { apiChannelSchema, createApiChannel } from '../../domain/channels/createChannel';
-import { createXChannel, type CreatedXChannel } from '../../domain/channels/createXChannel';
+import { apiChannelSchema, createApiChannel } from '../../domain/channels/api/createApiChannel';
+import { createXChannel, type CreatedXChannel } from '../../domain/channels/x/createXChannel';
 import { CLI_ACTOR, defineCommand, UsageError } from '../command';
 import { describeMessagingChannel, isMessagingKind, MESSAGING_FLAGS, MESSAGING_REPEATABLE, MESSAGING_USAGE, runMessagingChannelCreate, type MessagingCreated } from './messagingChannelCreate';
 import { withDb } from '../withDb';

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import type { Config } from '../../config';
 import { createSecretBox } from '../../crypto/secretBox';
-import { createWhatsappChannel, type CreatedWhatsappChannel } from '../../domain/channels/createWhatsappChannel';
-import { createTelegramChannel, type CreatedTelegramChannel } from '../../domain/channels/createTelegramChannel';
-import { createEmailChannel } from '../../domain/channels/createEmailChannel';
+import { createWhatsappChannel, type CreatedWhatsappChannel } from '../../domain/channels/whatsapp/createWhatsappChannel';
+import { createTelegramChannel, type CreatedTelegramChannel } from '../../domain/channels/telegram/createTelegramChannel';
+import { createEmailChannel } from '../../domain/channels/email/createEmailChannel';
 import { CLI_ACTOR } from '../command';
 import { withDb } from '../withDb';
 

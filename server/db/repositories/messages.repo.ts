@@ -11,7 +11,7 @@ export function listMessages(db: DbOrTx, conversationId: string) {
   return db.selectFrom('messages').select([
     'id', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
     'deliveryState', 'deliveryError', 'deliveryAttempts', 'deliveredAt', 'remoteStatus',
-    // 002_sla: the post's clock
+    // the post's clock
     'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'respondedAt', 'businessMinutesToRespond', 'wallMinutesToRespond',
     'breachResponsibleUserId', 'breachReason', 'slaPausedAt',
     (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.breachResponsibleUserId').as('breachResponsibleName'),

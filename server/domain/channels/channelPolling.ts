@@ -14,7 +14,7 @@ import {
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import { parseInput } from '../parseInput';
-import { maskCredentials, pollIntervalSchema, searchQuerySchema, topicNameFor, xCredentialsInputSchema } from './createXChannel';
+import { maskCredentials, pollIntervalSchema, searchQuerySchema, topicNameFor, xCredentialsInputSchema } from './x/createXChannel';
 
 export type PollSchedule = { id: string; kind: ChannelKind; paused: boolean; pollIntervalSeconds: number };
 

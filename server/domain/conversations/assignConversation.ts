@@ -9,7 +9,7 @@ import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
 import { findTeam } from '../../db/repositories/teams.repo';
 import { findUserById } from '../../db/repositories/users.repo';
-import { updateWorkflow } from '../../db/repositories/workflow.repo';
+import { updateWorkflow } from '../../db/repositories/conversationState.repo';
 import { BadRequest, Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';

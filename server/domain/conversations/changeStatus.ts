@@ -8,7 +8,7 @@ import type { Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
-import { updateWorkflow } from '../../db/repositories/workflow.repo';
+import { updateWorkflow } from '../../db/repositories/conversationState.repo';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';

@@ -5,7 +5,7 @@
 import type { Db } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
-import { updateWorkflow } from '../../db/repositories/workflow.repo';
+import { updateWorkflow } from '../../db/repositories/conversationState.repo';
 import { systemActor } from '../audit/actor';
 import { inTransaction, type Dispatcher } from '../effects';
 import { applySlaPause } from '../sla/pause';

@@ -3,7 +3,7 @@
  * the caller) has a different version, someone changed it meanwhile and the command refuses with 409.
  */
 import type { Tx } from '../../db/client';
-import { lastActorOn } from '../../db/repositories/workflow.repo';
+import { lastActorOn } from '../../db/repositories/conversationState.repo';
 import { Conflict } from '../../errors';
 
 export const versionOf = (updatedAt: Date) => updatedAt.toISOString();

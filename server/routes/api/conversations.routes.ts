@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { findConversationDetail, listInbox } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
-import { queueReply } from '../../domain/conversations/queueReply';
+import { queueReply } from '../../domain/replies/queueReply';
 import { inTransaction } from '../../domain/effects';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';

@@ -11,9 +11,9 @@ import { assignConversation } from '../../domain/conversations/assignConversatio
 import { changeStatus, type StatusInput } from '../../domain/conversations/changeStatus';
 import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
-import { addNote } from '../../domain/workflow/addNote';
-import { createCannedResponse, editCannedResponse } from '../../domain/workflow/cannedResponses';
-import { setPriority, tagConversation } from '../../domain/workflow/tagConversation';
+import { addNote } from '../../domain/conversations/addNote';
+import { createCannedResponse, editCannedResponse } from '../../domain/cannedResponses/cannedResponses';
+import { setPriority, tagConversation } from '../../domain/conversations/tagConversation';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';

@@ -4,7 +4,7 @@ import { findConversationDetail } from '../../db/repositories/conversations.repo
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
 import { can } from '../../domain/auth/permissions';
-import { queueReply } from '../../domain/conversations/queueReply';
+import { queueReply } from '../../domain/replies/queueReply';
 import { inTransaction } from '../../domain/effects';
 import { HttpError, NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';

@@ -12,7 +12,7 @@ import { findCanned, incrementCannedUsage, listCanned, searchCanned } from '../.
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { countUnread, listNotifications, markAllRead } from '../../db/repositories/notifications.repo';
 import { deleteSavedView, upsertSavedView } from '../../db/repositories/savedViews.repo';
-import { listStaff } from '../../db/repositories/workflow.repo';
+import { listStaff } from '../../db/repositories/conversationState.repo';
 import type { Tx } from '../../db/client';
 import { userActor } from '../../domain/audit/actor';
 import { exportAuditCsv } from '../../domain/audit/exportAudit';
@@ -20,11 +20,11 @@ import { assignConversation } from '../../domain/conversations/assignConversatio
 import { changeStatus, type StatusInput } from '../../domain/conversations/changeStatus';
 import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
-import { addNote } from '../../domain/workflow/addNote';
-import { createCannedResponse, editCannedResponse, fillCannedFor } from '../../domain/workflow/cannedResponses';
+import { addNote } from '../../domain/conversations/addNote';
+import { createCannedResponse, editCannedResponse, fillCannedFor } from '../../domain/cannedResponses/cannedResponses';
 import { zonedLocalToDate } from '../../domain/workflow/localTime';
-import { markTyping, stopTyping, whoIsTyping } from '../../domain/workflow/presence';
-import { setPriority, tagConversation } from '../../domain/workflow/tagConversation';
+import { markTyping, stopTyping, whoIsTyping } from '../../domain/presence/typing';
+import { setPriority, tagConversation } from '../../domain/conversations/tagConversation';
 import { BadRequest, HttpError, NotFound } from '../../errors';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
 import { requirePermission } from '../../middleware/auth';

@@ -7,10 +7,10 @@ import { findChannel } from '../../db/repositories/channels.repo';
 import { listPredefinedTags, tagsOf, tagsOfMany } from '../../db/repositories/tags.repo';
 import { listSavedViews } from '../../db/repositories/savedViews.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
-import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/workflow.repo';
+import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
-import { whoIsTyping } from '../../domain/workflow/presence';
+import { whoIsTyping } from '../../domain/presence/typing';
 import type { CurrentUser } from '../../middleware/auth';
 
 export type WorkflowDeps = { db: Db; redis: Redis; config: { redisPrefix: string } };

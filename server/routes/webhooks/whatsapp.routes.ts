@@ -13,7 +13,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { WHATSAPP_SIGNATURE_HEADER } from '../../../connectors/whatsapp/signature';
 import { HttpError } from '../../errors';
-import { receiveWhatsappWebhook, verifyWhatsappSubscription } from '../../domain/messaging/whatsappWebhook';
+import { receiveWhatsappWebhook, verifyWhatsappSubscription } from '../../domain/channels/whatsapp/whatsappWebhook';
 import type { Services } from '../../services';
 
 export const WHATSAPP_WEBHOOK_LIMIT = '1mb';

@@ -3,8 +3,8 @@ import type { ConversationStatus, Role } from '../../../server/db/schema';
 import { auditCsvRow, csvCell } from '../../../server/domain/audit/auditCsv';
 import { allowedTransitions, STATUSES } from '../../../server/domain/conversations/status';
 import { checkTransition, reopenStatus, statusAfterAssignment } from '../../../server/domain/conversations/transitionPolicy';
-import { fillTemplate } from '../../../server/domain/workflow/fillTemplate';
-import { mentionTokens, resolveMentions } from '../../../server/domain/workflow/mentions';
+import { fillTemplate } from '../../../server/domain/cannedResponses/fillTemplate';
+import { mentionTokens, resolveMentions } from '../../../server/domain/conversations/mentions';
 
 describe('transition permissions', () => {
   it.each<[Role, boolean]>([['agent', true], ['manager', true], ['auditor', false], ['admin', false]])(

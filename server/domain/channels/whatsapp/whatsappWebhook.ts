@@ -5,16 +5,16 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { signatureMatches } from '../../../connectors/whatsapp/signature';
-import { parseWhatsappPayload, phoneNumberIdsOf } from '../../../connectors/whatsapp/normalize';
-import { whatsappCredentialsSchema, whatsappSettingsSchema } from '../../../connectors/whatsapp/settings';
-import type { SecretBox } from '../../crypto/secretBox';
-import type { Db } from '../../db/client';
-import type { Channel } from '../../db/schema';
-import { insertInboxRow, listChannelsOfKind } from '../../db/repositories/messaging.repo';
-import { BadRequest, Unauthorized } from '../../errors';
-import { inTransaction, type Dispatcher } from '../effects';
-import { assertStorable } from '../storableText';
+import { signatureMatches } from '../../../../connectors/whatsapp/signature';
+import { parseWhatsappPayload, phoneNumberIdsOf } from '../../../../connectors/whatsapp/normalize';
+import { whatsappCredentialsSchema, whatsappSettingsSchema } from '../../../../connectors/whatsapp/settings';
+import type { SecretBox } from '../../../crypto/secretBox';
+import type { Db } from '../../../db/client';
+import type { Channel } from '../../../db/schema';
+import { insertInboxRow, listChannelsOfKind } from '../../../db/repositories/webhookInbox.repo';
+import { BadRequest, Unauthorized } from '../../../errors';
+import { inTransaction, type Dispatcher } from '../../effects';
+import { assertStorable } from '../../storableText';
 
 type Deps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox };
 type WhatsappChannel = { channel: Channel; phoneNumberId: string; appSecret: string; verifyToken: string };

@@ -8,11 +8,11 @@ import { insertMessage } from '../../db/repositories/messages.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
-import { prepareReply } from '../messaging/prepareReply';
+import { prepareReply } from './prepareReply';
 import { stopSlaClocks } from '../sla/clock';
 import { applySlaPause } from '../sla/pause';
 import { assertNoReplyMeanwhile } from './replyCollision';
-import { statusAfterReply } from './status';
+import { statusAfterReply } from '../conversations/status';
 
 export type ReplyInput = {
   conversationId: string; text: string; author: { id: string; name: string };

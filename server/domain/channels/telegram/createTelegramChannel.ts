@@ -4,14 +4,14 @@
  * polls getUpdates (its schedule sweep picks a new channel up within a minute).
  */
 import { z } from 'zod';
-import { botIdOfToken, telegramCredentialsSchema, telegramSettingsSchema } from '../../../connectors/telegram/settings';
-import type { SecretBox } from '../../crypto/secretBox';
-import type { Tx } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { findChannelBySetting, insertMessagingChannel } from '../../db/repositories/messaging.repo';
-import { Conflict } from '../../errors';
-import type { Actor } from '../audit/actor';
-import { parseInput } from '../parseInput';
+import { botIdOfToken, telegramCredentialsSchema, telegramSettingsSchema } from '../../../../connectors/telegram/settings';
+import type { SecretBox } from '../../../crypto/secretBox';
+import type { Tx } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { findChannelBySetting, insertMessagingChannel } from '../../../db/repositories/webhookInbox.repo';
+import { Conflict } from '../../../errors';
+import type { Actor } from '../../audit/actor';
+import { parseInput } from '../../parseInput';
 
 export const telegramChannelSchema = z.object({
   name: z.string().trim().min(1).max(100),

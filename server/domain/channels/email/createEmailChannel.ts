@@ -3,13 +3,13 @@
  * are sealed in the channel's credentials; hosts, ports and the address stay in the settings.
  */
 import { z } from 'zod';
-import { emailSettingsSchema } from '../../../connectors/email/settings';
-import type { SecretBox } from '../../crypto/secretBox';
-import type { Tx } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { insertMessagingChannel } from '../../db/repositories/messaging.repo';
-import type { Actor } from '../audit/actor';
-import { parseInput } from '../parseInput';
+import { emailSettingsSchema } from '../../../../connectors/email/settings';
+import type { SecretBox } from '../../../crypto/secretBox';
+import type { Tx } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { insertMessagingChannel } from '../../../db/repositories/webhookInbox.repo';
+import type { Actor } from '../../audit/actor';
+import { parseInput } from '../../parseInput';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 

@@ -7,7 +7,7 @@ import type { ChannelLimits } from '../../../connectors/types';
 import { whatsappSettingsSchema, type WhatsappTemplate } from '../../../connectors/whatsapp/settings';
 import type { Channel } from '../../db/schema';
 import { BadRequest } from '../../errors';
-import { templateReplyText } from './templateReply';
+import { templateReplyText } from '../channels/whatsapp/templateReply';
 
 export type PreparedReply = { text: string; raw: string | null };
 

@@ -3,7 +3,7 @@
  * the template; the outbound worker hands it to the connector instead of the free text.
  */
 import { z } from 'zod';
-import { templateSchema, type WhatsappTemplate } from '../../../connectors/whatsapp/settings';
+import { templateSchema, type WhatsappTemplate } from '../../../../connectors/whatsapp/settings';
 
 const rawSchema = z.object({ template: templateSchema });
 

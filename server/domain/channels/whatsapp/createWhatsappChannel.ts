@@ -3,15 +3,15 @@
  * token are sealed in the channel's credentials; the verify token is generated unless given, and shown once.
  */
 import { z } from 'zod';
-import { templateSchema, whatsappSettingsSchema } from '../../../connectors/whatsapp/settings';
-import type { SecretBox } from '../../crypto/secretBox';
-import { newToken } from '../../crypto/tokens';
-import type { Tx } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { findChannelBySetting, insertMessagingChannel } from '../../db/repositories/messaging.repo';
-import { Conflict } from '../../errors';
-import type { Actor } from '../audit/actor';
-import { parseInput } from '../parseInput';
+import { templateSchema, whatsappSettingsSchema } from '../../../../connectors/whatsapp/settings';
+import type { SecretBox } from '../../../crypto/secretBox';
+import { newToken } from '../../../crypto/tokens';
+import type { Tx } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { findChannelBySetting, insertMessagingChannel } from '../../../db/repositories/webhookInbox.repo';
+import { Conflict } from '../../../errors';
+import type { Actor } from '../../audit/actor';
+import { parseInput } from '../../parseInput';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
 

@@ -5,10 +5,10 @@ import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
 import { addTags, removeTags, tagsOf } from '../../db/repositories/tags.repo';
-import { updateWorkflow } from '../../db/repositories/workflow.repo';
+import { updateWorkflow } from '../../db/repositories/conversationState.repo';
 import { Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
-import { mayWorkConversations } from '../conversations/transitionPolicy';
+import { mayWorkConversations } from './transitionPolicy';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 

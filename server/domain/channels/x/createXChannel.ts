@@ -4,13 +4,13 @@
  * tokens for posting), its poll interval and any number of tracked searches, each a topic.
  */
 import { z } from 'zod';
-import { apiBaseUrlSchema, DEFAULT_X_API_BASE_URL, xSettingsSchema } from '../../../connectors/x/settings';
-import type { SecretBox } from '../../crypto/secretBox';
-import type { Tx } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { insertPollingChannel, insertTrackedSearch } from '../../db/repositories/channelHealth.repo';
-import type { Actor } from '../audit/actor';
-import { parseInput } from '../parseInput';
+import { apiBaseUrlSchema, DEFAULT_X_API_BASE_URL, xSettingsSchema } from '../../../../connectors/x/settings';
+import type { SecretBox } from '../../../crypto/secretBox';
+import type { Tx } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { insertPollingChannel, insertTrackedSearch } from '../../../db/repositories/channelHealth.repo';
+import type { Actor } from '../../audit/actor';
+import { parseInput } from '../../parseInput';
 
 export const MIN_POLL_INTERVAL_SECONDS = 5;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;

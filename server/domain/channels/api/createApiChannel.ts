@@ -4,13 +4,13 @@
  * keeps only the token's hash and the secret sealed in the channel's credentials.
  */
 import { z } from 'zod';
-import type { SecretBox } from '../../crypto/secretBox';
-import { hashToken, newToken } from '../../crypto/tokens';
-import type { Tx } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { insertChannel } from '../../db/repositories/channels.repo';
-import type { Actor } from '../audit/actor';
-import { parseInput } from '../parseInput';
+import type { SecretBox } from '../../../crypto/secretBox';
+import { hashToken, newToken } from '../../../crypto/tokens';
+import type { Tx } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { insertChannel } from '../../../db/repositories/channels.repo';
+import type { Actor } from '../../audit/actor';
+import { parseInput } from '../../parseInput';
 
 export const apiChannelSchema = z.object({
   name: z.string().trim().min(1).max(100),

@@ -3,16 +3,16 @@
  * and applies its delivery receipts, all in one transaction that also marks the row processed. Items
  * that cannot be read are logged and skipped; the rest of the delivery still counts.
  */
-import { readWhatsappPayload, parseWhatsappPayload } from '../../../connectors/whatsapp/normalize';
-import { whatsappSettingsSchema } from '../../../connectors/whatsapp/settings';
-import type { Db } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { findChannel } from '../../db/repositories/channels.repo';
-import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed } from '../../db/repositories/messaging.repo';
-import type { Logger } from '../../logger';
-import { systemActor } from '../audit/actor';
-import { ingestBatch } from '../conversations/ingestBatch';
-import { inTransaction, type Dispatcher } from '../effects';
+import { readWhatsappPayload, parseWhatsappPayload } from '../../../../connectors/whatsapp/normalize';
+import { whatsappSettingsSchema } from '../../../../connectors/whatsapp/settings';
+import type { Db } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { findChannel } from '../../../db/repositories/channels.repo';
+import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed } from '../../../db/repositories/webhookInbox.repo';
+import type { Logger } from '../../../logger';
+import { systemActor } from '../../audit/actor';
+import { ingestBatch } from '../../conversations/ingestBatch';
+import { inTransaction, type Dispatcher } from '../../effects';
 
 const actor = systemActor('connector:whatsapp');
 

@@ -4,7 +4,7 @@
  * the customer never gets two answers. Called by queueReply after it has locked the conversation row.
  */
 import type { Tx } from '../../db/client';
-import { outboundReplyAfter } from '../../db/repositories/workflow.repo';
+import { outboundReplyAfter } from '../../db/repositories/conversationState.repo';
 import { BadRequest, Conflict } from '../../errors';
 
 export async function assertNoReplyMeanwhile(tx: Tx, conversationId: string, lastSeenMessageId: string | null | undefined): Promise<void> {

@@ -2,13 +2,13 @@
  * The approved WhatsApp message templates of a channel, registered by a manager: agents may send
  * them outside the 24-hour customer-service window. Entered one per line as `name:language`.
  */
-import { readWhatsappSettings, templateSchema, type WhatsappTemplate } from '../../../connectors/whatsapp/settings';
-import type { Tx } from '../../db/client';
-import { appendAudit } from '../../db/repositories/audit.repo';
-import { findChannel } from '../../db/repositories/channels.repo';
-import { updateChannelSettings } from '../../db/repositories/messaging.repo';
-import { BadRequest, NotFound } from '../../errors';
-import type { Actor } from '../audit/actor';
+import { readWhatsappSettings, templateSchema, type WhatsappTemplate } from '../../../../connectors/whatsapp/settings';
+import type { Tx } from '../../../db/client';
+import { appendAudit } from '../../../db/repositories/audit.repo';
+import { findChannel } from '../../../db/repositories/channels.repo';
+import { updateChannelSettings } from '../../../db/repositories/webhookInbox.repo';
+import { BadRequest, NotFound } from '../../../errors';
+import type { Actor } from '../../audit/actor';
 
 export const formatTemplates = (templates: WhatsappTemplate[]) => templates.map((t) => `${t.name}:${t.language}`).join('\n');
 
