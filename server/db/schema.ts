@@ -256,7 +256,6 @@ export interface Database {
   calendars: CalendarsTable;
   slaPolicies: SlaPoliciesTable;
   topics: TopicsTable;
-  // 003_workflow
   teams: TeamsTable;
   teamMembers: TeamMembersTable;
   tags: TagsTable;
@@ -264,7 +263,6 @@ export interface Database {
   notifications: NotificationsTable;
   cannedResponses: CannedResponsesTable;
   savedViews: SavedViewsTable;
-  // 006_messaging_channels
   webhookInbox: WebhookInboxTable;
 }
 

@@ -63,7 +63,7 @@ export const MESSAGES = {
     'error.title': 'Etwas ist schiefgelaufen',
     'error.notFound': 'Nicht gefunden',
     'error.back': 'Zurück',
-    // 003_workflow: case workflow
+    // case workflow
     'nav.canned': 'Textbausteine',
     'wf.priority': 'Priorität',
     'wf.priority.low': 'Niedrig',
@@ -240,7 +240,7 @@ export const MESSAGES = {
     'reports.people.median': 'Median (Geschäftsmin.)',
     'reports.people.medianWall': 'Median (Kalendermin.)',
     'reports.people.breaches': 'Verantwortete Verletzungen',
-    // 002_sla: service levels
+    // service levels
     'nav.sla': "Servicezeiten",
     'sla.title': "Servicezeiten & SLA",
     'sla.state.ok': "im Plan",
@@ -414,7 +414,7 @@ export const MESSAGES = {
     'error.title': 'Something went wrong',
     'error.notFound': 'Not found',
     'error.back': 'Back',
-    // 003_workflow: case workflow
+    // case workflow
     'nav.canned': 'Canned responses',
     'wf.priority': 'Priority',
     'wf.priority.low': 'Low',
@@ -591,7 +591,7 @@ export const MESSAGES = {
     'reports.people.median': 'Median (business min)',
     'reports.people.medianWall': 'Median (wall min)',
     'reports.people.breaches': 'Breaches responsible',
-    // 002_sla: service levels
+    // service levels
     'nav.sla': "Service levels",
     'sla.title': "Business hours & SLA",
     'sla.state.ok': "on track",

@@ -28,8 +28,8 @@ export function inboxRoutes({ db }: Services): Router {
     };
     const nextOffset = conversations.length > q.limit ? q.offset + q.limit : null;
     const data = { conversations: conversations.slice(0, q.limit), channels, users, statuses: STATUSES, filters, nextOffset, offset: q.offset };
-    Object.assign(data, { sla: await inboxSlaView(db, data.conversations) }); // 002_sla: due time, state, business minutes left
-    Object.assign(data, await inboxWorkflowData(db, req.user!, data.conversations.map((c) => c.id))); // 003_workflow: bulk, tags, views
+    Object.assign(data, { sla: await inboxSlaView(db, data.conversations) }); // due time, state, business minutes left
+    Object.assign(data, await inboxWorkflowData(db, req.user!, data.conversations.map((c) => c.id))); // bulk, tags, views
     renderPageOrFragment(req, res, 'inbox', q.offset > 0 ? 'partials/inbox-rows' : 'partials/inbox-list', data);
   });
   return router;
