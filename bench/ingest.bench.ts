@@ -15,7 +15,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { systemActor } from '../server/domain/audit/actor';
 import { createApiChannel } from '../server/domain/channels/api/createApiChannel';
 import { INGEST_BATCH_SIZE, ingestBatch } from '../server/domain/conversations/ingestBatch';
-import { ingestInbound, type NormalizedInbound } from '../server/domain/conversations/ingestInbound';
+import type { NormalizedInbound } from '../connectors/types';
+import { ingestInbound } from '../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../server/domain/effects';
 import type { Services } from '../server/services';
 

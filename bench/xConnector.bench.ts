@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { randomInt } from 'node:crypto';
-import { pollChannelOnce } from '../jobs/pollChannel';
+import { pollChannelOnce } from '../server/domain/channels/polling/pollChannel';
 import { xConnector } from '../connectors/x/xConnector';
 import { loadConfig } from '../server/config';
 import { ensureDatabase, migrate } from '../server/db/migrate';
@@ -30,7 +30,7 @@ export async function benchXConnector(services: Services, fake: FakeXServer, pos
   }, systemActor('bench')));
   // A first poll sets the since_id (a first poll reads only the newest 1000); the backlog comes after it.
   fake.mention(userId, { text: 'warm-up' });
-  await pollChannelOnce({ db, dispatcher, secretBox, logger }, channel.channelId);
+  await pollChannelOnce(services, channel.channelId);
   const since = (await db.selectFrom('channels').select('cursor').where('id', '=', channel.channelId).executeTakeFirstOrThrow()).cursor;
   for (let i = 0; i < posts; i += 1) {
     fake.mention(userId, { text: `@brand Bestellung #${100000 + i} ist nicht angekommen 📦 — order ${i} missing`, author: { id: String(3_000_000 + (i % 700)) } });
@@ -49,7 +49,7 @@ export async function benchXConnector(services: Services, fake: FakeXServer, pos
   let created = 0;
   let polls = 0;
   while (created < posts) {
-    const outcome = await pollChannelOnce({ db, dispatcher, secretBox, logger }, channel.channelId);
+    const outcome = await pollChannelOnce(services, channel.channelId);
     polls += 1;
     if (outcome.outcome !== 'polled' || outcome.error) throw new Error(`poll did not succeed: ${JSON.stringify(outcome)}`);
     if (outcome.created === 0) break;

@@ -1,7 +1,7 @@
-/** Picks the connector for a channel kind. */
+/** The connector of each channel kind; the composition root (server/services.ts, the CLI) hands it to whoever asks. */
 import type { ChannelKind } from '../server/db/schema';
 import { apiConnector } from './api/apiConnector';
-import type { Connector } from './types';
+import type { Connector, Connectors } from './types';
 import { xConnector } from './x/xConnector';
 import { whatsappConnector } from './whatsapp/whatsappConnector';
 import { telegramConnector } from './telegram/telegramConnector';
@@ -9,6 +9,7 @@ import { emailConnector } from './email/emailConnector';
 
 const CONNECTORS: Partial<Record<ChannelKind, Connector>> = { api: apiConnector, x: xConnector, whatsapp: whatsappConnector, telegram: telegramConnector, email: emailConnector };
 
-export function connectorFor(kind: ChannelKind): Connector | undefined {
-  return CONNECTORS[kind];
-}
+export const connectors: Connectors = {
+  of: (kind: ChannelKind) => CONNECTORS[kind],
+  all: Object.values(CONNECTORS),
+};

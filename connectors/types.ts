@@ -2,13 +2,47 @@
  * The one interface every channel implements, and the error kinds that let jobs decide between
  * retrying and giving up without knowing which channel they serve.
  */
-import type { Channel } from '../server/db/schema';
-import type { NormalizedInbound } from '../server/domain/conversations/ingestInbound';
+import type { z } from 'zod';
+import type { Channel, ChannelKind } from '../server/db/schema';
 
 export type ChannelLimits = {
   maxTextLength: number;
   /** Free-form replies only this many hours after the customer's last message (WhatsApp: 24); templates are exempt. */
   freeTextWindowHours?: number;
+};
+
+/** An approved message template (WhatsApp: registered with Meta), sent instead of free text outside the reply window. */
+export type MessageTemplate = { name: string; language: string };
+
+/** A channel's approved templates, kept in its settings and registered by a manager. */
+export type TemplateCapability = {
+  /** One template as a manager enters it (name and language rules of the channel). */
+  schema: z.ZodType<MessageTemplate>;
+  /** The approved templates in the channel's settings; none when the settings cannot be read. */
+  read(settings: unknown): MessageTemplate[];
+  /** The channel's settings with these templates instead of the old ones. */
+  write(settings: unknown, templates: MessageTemplate[]): Record<string, unknown>;
+};
+
+/** A credential a manager types in on the channels page; afterwards it is shown only masked. */
+export type CredentialField = { name: string; required: boolean };
+
+/** A fact about the connected account worth showing on the channels page; `key` names it (channels.<key>). */
+export type AccountFact = { key: string; value: string; note?: string | null };
+
+/**
+ * What a channel can do besides sending replies within limits(): the domain, the presenters and the
+ * views ask this instead of branching on the channel's kind. Every connector declares every field.
+ */
+export type ChannelCapabilities = {
+  /** Tracked searches (topics) can be added to the channel; its poller reads them besides the account's own stream. */
+  trackedSearches: boolean;
+  /** Credentials a manager may replace on the channels page (the form's fields and their schema); null: set when the channel is connected. */
+  credentials: { fields: readonly CredentialField[]; input: z.ZodType<Record<string, string | undefined>> } | null;
+  /** Approved message templates for the time outside the reply window; null: the channel has none. */
+  templates: TemplateCapability | null;
+  /** The account facts from the channel's settings (none when they cannot be read). */
+  accountFacts(settings: unknown): AccountFact[];
 };
 
 export type OutboundReply = {
@@ -22,16 +56,42 @@ export type OutboundReply = {
   /** The stored raw payload of the message replied to (e-mail: its subject and References). */
   inReplyToRaw?: unknown;
   /** An approved message template to send instead of free text (WhatsApp outside the 24-hour window). */
-  template?: { name: string; language: string } | null;
+  template?: MessageTemplate | null;
 };
 
 export type SentReceipt = { externalId: string | null; url: string | null };
 
 export type ChannelForSend = Channel & { credentials: Record<string, string> };
 
+/**
+ * One inbound post or message as every connector hands it over; the ingest pipeline never knows which
+ * channel it serves.
+ */
+export type NormalizedInbound = {
+  channelId: string;
+  externalId: string;
+  author: { externalId: string; name: string; handle?: string | null; avatarUrl?: string | null };
+  text: string;
+  postedAt: Date;
+  inReplyToExternalId?: string | null;
+  url?: string | null;
+  raw?: unknown;
+  /** The tracked search (topic) that brought this post; a new conversation carries it. */
+  topicId?: string | null;
+  /** Which thread of the contact this belongs to: null/absent = public posts, 'dm' = direct messages. */
+  threadKey?: 'dm' | null;
+};
+
+/** The connectors by channel kind, handed to the domain by the composition root (connectors/registry.ts holds them). */
+export type Connectors = {
+  of(kind: ChannelKind): Connector | undefined;
+  readonly all: readonly Connector[];
+};
+
 export interface Connector {
   readonly kind: Channel['kind'];
   limits(channel: Channel): ChannelLimits;
+  readonly capabilities: ChannelCapabilities;
   sendReply(channel: ChannelForSend, reply: OutboundReply): Promise<SentReceipt>;
   /** Poll side: new items since the stored cursor. Connectors that are pushed to (webhooks) leave it out. */
   fetchSince?(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult>;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { RateLimited } from '../connectors/types';
 import { abandonDelivery, deliverReply, type DeliveryDeps } from '../server/domain/replies/deliverReply';
 import type { Logger } from '../server/logger';
-import { JOBS } from './queues';
+import { JOBS, parsePayload } from './definitions';
 
 /**
  * lockMs: how long a running job stays claimed by a worker that stopped answering; after that (and a
@@ -12,10 +12,11 @@ import { JOBS } from './queues';
  * Idempotency-Key. A job that stalls more than once is failed by BullMQ without running it.
  */
 export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefix: string, logger: Logger, opts: { lockMs?: number } = {}): Worker {
-  const worker: Worker = new Worker(JOBS['deliver-reply'].queue, async (job: Job<{ messageId: string }>) => {
+  const worker: Worker = new Worker(JOBS['deliver-reply'].queue, async (job: Job) => {
+    const { messageId } = parsePayload('deliver-reply', job.data);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const { outcome, error } = await deliverReply(deps, job.data.messageId, finalAttempt);
-    if (outcome === 'failed') logger.warn({ messageId: job.data.messageId, reason: error?.message }, 'reply delivery failed for good');
+    const { outcome, error } = await deliverReply(deps, messageId, finalAttempt);
+    if (outcome === 'failed') logger.warn({ messageId, reason: error?.message }, 'reply delivery failed for good');
     if (outcome !== 'retry' || !error) return outcome;
     if (error instanceof RateLimited) {
       await worker.rateLimit(Math.max(1_000, error.retryAt.getTime() - Date.now()));
@@ -28,10 +29,13 @@ export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefi
   // message would stay "sending" for ever, so it fails visibly, with the reason.
   worker.on('failed', (job, err) => {
     if (!job || !(err instanceof UnrecoverableError)) return;
-    const reason = `Delivery stopped: the worker sending it stopped ${job.stalledCounter ?? 'several'} times (${err.message}); the receiver may have got it (Idempotency-Key ${job.data.messageId})`;
-    abandonDelivery(deps, job.data.messageId, reason)
-      .then((changed) => { if (changed) logger.warn({ messageId: job.data.messageId, reason }, 'reply delivery failed for good'); })
-      .catch((e: Error) => logger.error({ messageId: job.data.messageId, err: e.message }, 'could not record the abandoned delivery'));
+    const payload = JOBS['deliver-reply'].payload.safeParse(job.data);
+    if (!payload.success) return void logger.error({ jobId: job.id, err: err.message }, 'dropped a deliver-reply job with an invalid payload');
+    const { messageId } = payload.data;
+    const reason = `Delivery stopped: the worker sending it stopped ${job.stalledCounter ?? 'several'} times (${err.message}); the receiver may have got it (Idempotency-Key ${messageId})`;
+    abandonDelivery(deps, messageId, reason)
+      .then((changed) => { if (changed) logger.warn({ messageId, reason }, 'reply delivery failed for good'); })
+      .catch((e: Error) => logger.error({ messageId, err: e.message }, 'could not record the abandoned delivery'));
   });
   return worker;
 }

@@ -1,22 +1,11 @@
-/** The typed job table: each job name, its payload, its queue and its retry policy in one place. */
+/** The queues behind the typed job table (jobs/definitions.ts): adding, bulk-adding and cancelling what commands ask for. */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobRequest } from '../server/domain/effects';
-
-export type JobName = JobRequest['name'];
+import { JOBS, type JobName, type RetryPolicy } from './definitions';
 
 /** Jobs per addBulk call. */
 const BULK_CHUNK = 1000;
-
-export type RetryPolicy = { attempts: number; backoffMs: number };
-
-export const JOBS: Record<JobName, { queue: string; retry: RetryPolicy }> = {
-  'deliver-reply': { queue: 'outbound', retry: { attempts: 6, backoffMs: 2_000 } },
-  'conversation-reminder': { queue: 'reminders', retry: { attempts: 5, backoffMs: 5_000 } },
-  'sla-warning': { queue: 'sla', retry: { attempts: 5, backoffMs: 2_000 } },
-  'sla-breach': { queue: 'sla', retry: { attempts: 5, backoffMs: 2_000 } },
-  'process-webhook': { queue: 'webhooks', retry: { attempts: 8, backoffMs: 1_000 } },
-};
 
 export type Queues = {
   enqueue(job: JobRequest): Promise<void>;
@@ -43,12 +32,12 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
     return q;
   };
   const optionsOf = (job: JobRequest): JobsOptions => {
-    const retry = retryOverrides[job.name] ?? JOBS[job.name].retry;
+    const retry = retryPolicyFor(job.name, retryOverrides);
+    const runAt = runAtOf(job);
     return {
       // One job per reply (per reminder time): adding it again while it waits is a no-op.
       jobId: jobIdOf(job),
-      delay: job.name === 'conversation-reminder' ? Math.max(0, Date.parse(job.data.remindAt) - Date.now())
-        : 'runAt' in job.data ? Math.max(0, Date.parse(job.data.runAt) - Date.now()) : undefined,
+      delay: runAt === undefined ? undefined : Math.max(0, Date.parse(runAt) - Date.now()),
       attempts: retry.attempts,
       backoff: { type: 'exponential', delay: retry.backoffMs },
       removeOnComplete: true,
@@ -84,13 +73,13 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
   };
 }
 
+/** A command's job with its row of the table (TypeScript cannot follow the name to the row inside a union). */
+type Row = { jobId: (data: JobRequest['data']) => string; runAt?: (data: JobRequest['data']) => string };
+const rowOf = (job: JobRequest) => JOBS[job.name] as unknown as Row;
+
 /** The job id that makes adding the same job twice a no-op (and lets a command cancel it). */
-export function jobIdOf(job: JobRequest): string {
-  return job.name === 'conversation-reminder'
-    ? `${job.name}-${job.data.conversationId}-${Date.parse(job.data.remindAt)}`
-    : job.name === 'process-webhook' ? `${job.name}-${job.data.inboxId}`
-    : `${job.name}-${job.data.messageId}`;
-}
+const jobIdOf = (job: JobRequest): string => rowOf(job).jobId(job.data);
+const runAtOf = (job: JobRequest): string | undefined => rowOf(job).runAt?.(job.data);
 
 export function retryPolicyFor(name: JobName, overrides: Partial<Record<JobName, RetryPolicy>> = {}): RetryPolicy {
   return overrides[name] ?? JOBS[name].retry;

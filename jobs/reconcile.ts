@@ -8,9 +8,10 @@ import type { JobRequest } from '../server/domain/effects';
 import { slaTimersOwed } from './slaTimers';
 import { listPendingReminders } from '../server/db/repositories/conversationState.repo';
 import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
-import { reconcilePollSchedules, type PollScheduler } from './pollChannel';
+import type { Connectors } from '../connectors/types';
+import { reconcilePollSchedules, type PollScheduler } from '../server/domain/channels/polling/pollSchedules';
 
-export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Promise<void>, polls?: PollScheduler): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
+export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Promise<void>, polls?: { scheduler: PollScheduler; connectors: Connectors }): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
   const pending = await listPendingDeliveries(db);
   // SLA warn/breach timers of posts still awaiting an answer (the processors skip what is already done).
   const timers = await slaTimersOwed(db);
@@ -26,6 +27,6 @@ export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Pro
     ...inbox.map((row): JobRequest => ({ name: 'process-webhook', data: { inboxId: row.id } })),
   ]);
   // Poll schedules of channels whose connector polls (upserting an existing schedule changes nothing).
-  const pollSchedules = polls ? await reconcilePollSchedules(db, polls) : 0;
+  const pollSchedules = polls ? await reconcilePollSchedules(db, polls.scheduler, polls.connectors) : 0;
   return { deliveries: pending.length, slaTimers: timers.length, reminders: reminders.length, webhooks: inbox.length, pollSchedules };
 }

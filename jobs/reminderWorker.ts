@@ -5,11 +5,12 @@ import type { Db } from '../server/db/client';
 import { fireReminder } from '../server/domain/conversations/fireReminder';
 import type { Dispatcher } from '../server/domain/effects';
 import type { Logger } from '../server/logger';
-import { JOBS } from './queues';
+import { JOBS, parsePayload } from './definitions';
 
 export function startReminderWorker(deps: { db: Db; dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {
-  const worker = new Worker(JOBS['conversation-reminder'].queue, async (job: Job<{ conversationId: string; remindAt: string }>) => {
-    const outcome = await fireReminder(deps, job.data.conversationId, job.data.remindAt);
+  const worker = new Worker(JOBS['conversation-reminder'].queue, async (job: Job) => {
+    const { conversationId, remindAt } = parsePayload('conversation-reminder', job.data);
+    const outcome = await fireReminder(deps, conversationId, remindAt);
     if (outcome === 'early') throw new Error('reminder fired before its time; retrying');
     return outcome;
   }, { connection, prefix, concurrency: 4 });

@@ -3,24 +3,29 @@
  * deltas too, so folding only keeps them few; the fold is single-flight in SQL and a run that finds
  * nothing changes nothing, so a repeated or overlapping job is harmless.
  */
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../server/db/client';
 import { foldReportDeltas } from '../server/db/repositories/reportRollup.repo';
 import type { Logger } from '../server/logger';
+import { JOBS, parsePayload } from './definitions';
 import type { Queues } from './queues';
 
-const QUEUE = 'maintenance';
-const JOB = 'report-fold';
+const FOLD = JOBS['report-fold'];
 export const REPORT_FOLD_EVERY_MS = 60_000;
 
 /** (Re)creates the schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
 export async function scheduleReportFold(queues: Queues, everyMs = REPORT_FOLD_EVERY_MS): Promise<void> {
-  await queues.queue(QUEUE).upsertJobScheduler(JOB, { every: everyMs }, { name: JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await queues.queue(FOLD.queue).upsertJobScheduler('report-fold', { every: everyMs }, {
+    name: 'report-fold', data: {}, opts: { attempts: FOLD.retry.attempts, removeOnComplete: true, removeOnFail: 100 },
+  });
 }
 
 export function startReportFoldWorker(db: Db, connection: Redis, prefix: string, logger: Logger): Worker {
-  const worker = new Worker(QUEUE, async () => foldReportDeltas(db), { connection, prefix, concurrency: 1 });
+  const worker = new Worker(FOLD.queue, async (job: Job) => {
+    parsePayload('report-fold', job.data);
+    return foldReportDeltas(db);
+  }, { connection, prefix, concurrency: 1 });
   worker.on('failed', (_job, err) => logger.warn({ err: err.message }, 'report fold failed; the next run folds the rest'));
   worker.on('error', (err) => logger.error({ err: err.message }, 'report fold worker error'));
   return worker;

@@ -4,18 +4,19 @@
  * idempotent anyway (the post's row decides, under a row lock), and the reconciler re-adds the
  * timers of every post still awaiting an answer when a worker starts or Redis comes back.
  */
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../server/db/client';
 import { listPendingTimers } from '../server/db/repositories/sla.repo';
 import { inTransaction, type Dispatcher, type JobRequest } from '../server/domain/effects';
 import { fireSlaBreach, fireSlaWarning } from '../server/domain/sla/timers';
 import type { Logger } from '../server/logger';
-import { JOBS } from './queues';
+import { JOBS, parsePayload } from './definitions';
 
 export type SlaTimerDeps = { db: Db; dispatcher: Dispatcher; now?: () => Date };
 
 export type SlaJobName = 'sla-warning' | 'sla-breach';
+const isSlaJob = (name: string): name is SlaJobName => name === 'sla-warning' || name === 'sla-breach';
 
 export async function processSlaTimer(deps: SlaTimerDeps, name: SlaJobName, messageId: string) {
   const now = deps.now?.() ?? new Date();
@@ -24,9 +25,11 @@ export async function processSlaTimer(deps: SlaTimerDeps, name: SlaJobName, mess
 }
 
 export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: string, logger: Logger): Worker {
-  const worker = new Worker(JOBS['sla-warning'].queue, async (job: Job<{ messageId: string }>) => {
-    const outcome = await processSlaTimer(deps, job.name as SlaJobName, job.data.messageId);
-    if (outcome === 'fired') logger.debug({ job: job.name, messageId: job.data.messageId }, 'sla timer fired');
+  const worker = new Worker(JOBS['sla-warning'].queue, async (job: Job) => {
+    if (!isSlaJob(job.name)) throw new UnrecoverableError(`${job.name}: not a job of the sla queue`);
+    const { messageId } = parsePayload(job.name, job.data);
+    const outcome = await processSlaTimer(deps, job.name, messageId);
+    if (outcome === 'fired') logger.debug({ job: job.name, messageId }, 'sla timer fired');
     return outcome;
   }, { connection, prefix, concurrency: 4 });
   worker.on('failed', (job, err) => {

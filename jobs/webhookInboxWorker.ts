@@ -1,19 +1,21 @@
 /** Processes process-webhook jobs: one stored webhook delivery each; failures are retried with backoff. */
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { processWebhookInbox, type InboxDeps } from '../server/domain/channels/whatsapp/processWebhookInbox';
 import type { Logger } from '../server/logger';
-import { JOBS } from './queues';
+import { JOBS, parsePayload } from './definitions';
 
 export function startWebhookInboxWorker(deps: InboxDeps, connection: Redis, prefix: string, logger: Logger): Worker {
-  const worker = new Worker(JOBS['process-webhook'].queue, async (job: Job<{ inboxId: string }>) => {
-    const result = await processWebhookInbox(deps, job.data.inboxId);
-    logger.debug({ inboxId: job.data.inboxId, ...result }, 'webhook delivery processed');
+  const worker = new Worker(JOBS['process-webhook'].queue, async (job: Job) => {
+    const { inboxId } = parsePayload('process-webhook', job.data);
+    const result = await processWebhookInbox(deps, inboxId);
+    logger.debug({ inboxId, ...result }, 'webhook delivery processed');
     return result.outcome;
   }, { connection, prefix, concurrency: 4 });
   worker.on('failed', (job, err) => {
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) logger.error({ inboxId: job.data.inboxId, err: err.message }, 'webhook delivery failed for good; it stays in webhook_inbox');
-    else logger.warn({ inboxId: job?.data.inboxId, err: err.message }, 'webhook delivery failed; retrying');
+    const inboxId = (job?.data as { inboxId?: unknown } | undefined)?.inboxId;
+    if (err instanceof UnrecoverableError || (job && job.attemptsMade >= (job.opts.attempts ?? 1))) logger.error({ inboxId, err: err.message }, 'webhook delivery failed for good; it stays in webhook_inbox');
+    else logger.warn({ inboxId, err: err.message }, 'webhook delivery failed; retrying');
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));
   return worker;

@@ -7,8 +7,7 @@ import { startReminderWorker } from '../jobs/reminderWorker';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
 import { startImapIdle } from '../jobs/imapIdle';
 import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
-import { createPollScheduler, startPollWorker } from '../jobs/pollChannel';
-import { connectorFor } from '../connectors/registry';
+import { startPollWorker } from '../jobs/pollChannel';
 import { createApp } from './app';
 import { templateOfReply } from './domain/channels/whatsapp/templateReply';
 import { loadConfig } from './config';
@@ -19,13 +18,13 @@ import { createServices, type Services } from './services';
 const RECONCILE_RETRY_MS = 3_000;
 
 export async function startWorkers(services: Services) {
-  const { db, dispatcher, secretBox, redis, config, logger, queues } = services;
+  const { db, dispatcher, secretBox, redis, config, logger, queues, polls, connectors } = services;
   const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
   const worker = startOutboundWorker({
     db, dispatcher,
     loadChannel: (id) => loadChannelForSend(db, secretBox, id),
     send: (channel, message) => {
-      const connector = connectorFor(channel.kind);
+      const connector = connectors.of(channel.kind);
       if (!connector) throw new Permanent(`No connector for ${channel.kind} channels`);
       return connector.sendReply(channel, {
         messageId: message.id, conversationId: message.conversationId, caseNumber: message.caseNumber,
@@ -37,15 +36,14 @@ export async function startWorkers(services: Services) {
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger }, workerConnection, config.redisPrefix, logger);
-  const pollScheduler = createPollScheduler(queues);
-  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger }, workerConnection, config.redisPrefix, pollScheduler);
-  const imapIdle = startImapIdle({ db, secretBox, logger, pollNow: (id) => pollScheduler.pollNow(id) });
+  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger, connectors }, workerConnection, config.redisPrefix, polls);
+  const imapIdle = startImapIdle({ db, secretBox, logger, pollNow: (id) => polls.pollNow(id) });
   // A reconcile that fails (the database is away too, e.g. the whole host restarted) tries again until it
   // succeeds: Redis may have come back empty, and it will not reconnect again to trigger another one.
   let retry: NodeJS.Timeout | null = null;
   let closed = false;
   const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
-  const reconcile = (): Promise<void> => reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), pollScheduler)
+  const reconcile = (): Promise<void> => reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
     .then(async (r) => {
       await scheduleReportFold(queues);
       logger.info(r, 'reconciled jobs from the database');

@@ -1,10 +1,15 @@
-/** Builds the long-lived parts (database, Redis, queues, live hub) from the config, and closes them. */
+/** Builds the long-lived parts (database, Redis, queues, poll schedules, connectors, live hub) from the config, and closes them. */
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { createQueues, type JobName, type Queues, type RetryPolicy } from '../jobs/queues';
+import { connectors } from '../connectors/registry';
+import type { Connectors } from '../connectors/types';
+import type { JobName, RetryPolicy } from '../jobs/definitions';
+import { createPollScheduler } from '../jobs/pollChannel';
+import { createQueues, type Queues } from '../jobs/queues';
 import type { Config } from './config';
 import { createSecretBox, type SecretBox } from './crypto/secretBox';
 import { createDb, createPool, type Db } from './db/client';
+import type { PollScheduler } from './domain/channels/polling/pollSchedules';
 import type { Dispatcher } from './domain/effects';
 import { createLiveHub, type LiveHub } from './live/liveEvents';
 import { createLogger, type Logger } from './logger';
@@ -16,6 +21,10 @@ export type Services = {
   db: Db;
   redis: Redis;
   queues: Queues;
+  /** The channels' poll schedules (BullMQ job schedulers). */
+  polls: PollScheduler;
+  /** The connector of each channel kind: what routes, jobs and commands ask instead of importing one. */
+  connectors: Connectors;
   live: LiveHub;
   dispatcher: Dispatcher;
   secretBox: SecretBox;
@@ -57,7 +66,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     onDispatchError: (err, what) => logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
   };
   return {
-    config, logger, pool, db, redis, queues, live, dispatcher, secretBox: createSecretBox(config.encryptionKey),
+    config, logger, pool, db, redis, queues, polls: createPollScheduler(queues, connectors), connectors, live, dispatcher,
+    secretBox: createSecretBox(config.encryptionKey),
     async close() {
       await live.close();
       await queues.close();

@@ -16,6 +16,7 @@ export function signBody(secret: string, body: string): string {
 export const apiConnector: Connector = {
   kind: 'api',
   limits: () => ({ maxTextLength: 10_000 }),
+  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
   async sendReply(channel, reply) {
     if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL for replies');
     const secret = channel.credentials.webhookSecret;

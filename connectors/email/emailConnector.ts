@@ -56,6 +56,7 @@ export function replySubject(caseNumber: string, original: string | undefined): 
 export const emailConnector: Connector = {
   kind: 'email',
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
+  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 
   async fetchSince(channel, cursor): Promise<FetchResult> {
     const { settings, client } = imapClientFor(channel);

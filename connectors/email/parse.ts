@@ -5,7 +5,7 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
-import type { NormalizedInbound } from '../../server/domain/conversations/ingestInbound';
+import type { NormalizedInbound } from '../types';
 
 export type ParsedMail = { ok: true; item: NormalizedInbound } | { ok: false; externalId: string | null; reason: string };
 

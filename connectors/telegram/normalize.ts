@@ -9,7 +9,7 @@
  *     photo? | document? | voice? | sticker? | location?, reply_to_message? } }
  */
 import { z } from 'zod';
-import type { NormalizedInbound } from '../../server/domain/conversations/ingestInbound';
+import type { NormalizedInbound } from '../types';
 
 const userSchema = z.object({ id: z.number(), is_bot: z.boolean().optional(), first_name: z.string(), last_name: z.string().optional(), username: z.string().optional() }).loose();
 const messageSchema = z.object({

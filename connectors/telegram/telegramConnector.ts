@@ -50,6 +50,7 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
 export const telegramConnector: Connector = {
   kind: 'telegram',
   limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
+  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 
   async fetchSince(channel, cursor) {
     const { settings, token } = unpack(channel);

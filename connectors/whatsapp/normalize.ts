@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { RemoteStatus } from '../../server/db/schema';
-import type { NormalizedInbound } from '../../server/domain/conversations/ingestInbound';
+import type { NormalizedInbound } from '../types';
 
 const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 

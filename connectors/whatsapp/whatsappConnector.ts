@@ -5,7 +5,7 @@
  */
 import { errorForFailure } from '../httpErrors';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
-import { readWhatsappSettings, SERVICE_WINDOW_HOURS, whatsappCredentialsSchema } from './settings';
+import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema } from './settings';
 
 export const WHATSAPP_MAX_TEXT_LENGTH = 4096;
 const TIMEOUT_MS = 15_000;
@@ -13,6 +13,17 @@ const TIMEOUT_MS = 15_000;
 export const whatsappConnector: Connector = {
   kind: 'whatsapp',
   limits: () => ({ maxTextLength: WHATSAPP_MAX_TEXT_LENGTH, freeTextWindowHours: SERVICE_WINDOW_HOURS }),
+  capabilities: {
+    trackedSearches: false, credentials: null, accountFacts: () => [],
+    templates: {
+      schema: templateSchema,
+      read: (settings) => {
+        const parsed = whatsappSettingsSchema.safeParse(settings);
+        return parsed.success ? parsed.data.templates : [];
+      },
+      write: (settings, templates) => ({ ...readWhatsappSettings(settings), templates }),
+    },
+  },
   async sendReply(channel, reply) {
     const settings = readWhatsappSettings(channel.settings);
     const credentials = whatsappCredentialsSchema.safeParse(channel.credentials);

@@ -4,7 +4,7 @@
  * come back as a reason, to be skipped and logged.
  */
 import { z } from 'zod';
-import type { NormalizedInbound } from '../../server/domain/conversations/ingestInbound';
+import type { NormalizedInbound } from '../types';
 import { postUrl } from './settings';
 
 const tweetSchema = z.object({

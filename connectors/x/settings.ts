@@ -16,6 +16,27 @@ export const xSettingsSchema = z.object({
 });
 export type XSettings = z.output<typeof xSettingsSchema>;
 
+/** Empty form fields mean "not given". */
+export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalSecret = z.preprocess(blankToUndefined, z.string().trim().min(1).max(500).optional());
+
+/** Credentials as a manager enters them: the bearer token, and the four user tokens all or none. */
+export const xCredentialsInputSchema = z.object({
+  bearerToken: z.string().trim().min(1, 'is required').max(500),
+  appKey: optionalSecret,
+  appSecret: optionalSecret,
+  accessToken: optionalSecret,
+  accessSecret: optionalSecret,
+}).refine((c) => {
+  const given = [c.appKey, c.appSecret, c.accessToken, c.accessSecret].filter(Boolean).length;
+  return given === 0 || given === 4;
+}, { message: 'give all four OAuth 1.0a user tokens (app key and secret, access token and secret) or none', path: ['accessToken'] });
+
+export const X_CREDENTIAL_FIELDS = [
+  { name: 'bearerToken', required: true }, { name: 'appKey', required: false }, { name: 'appSecret', required: false },
+  { name: 'accessToken', required: false }, { name: 'accessSecret', required: false },
+] as const;
+
 export const xCredentialsSchema = z.object({
   /** App-only bearer token: reads mentions and searches. */
   bearerToken: z.string().min(1),

@@ -10,7 +10,7 @@ import { AuthFailed, Permanent, RateLimited, type ChannelForPoll, type ChannelFo
 import { readClient, writeClient } from './client';
 import { xErrorFor } from './errors';
 import { dmExternalId, isDmExternalId, newerId, normalizeDmEvent, normalizeTweet, usersById, type XUser } from './normalize';
-import { hasUserContext, postUrl, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
+import { hasUserContext, postUrl, X_CREDENTIAL_FIELDS, xCredentialsInputSchema, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
 
 export const X_MAX_TEXT_LENGTH = 280;
 /** Direct messages may be much longer than posts. */
@@ -73,6 +73,16 @@ type StreamRead = { tweets: unknown[]; users: Map<string, XUser>; newest: string
 export const xConnector: Connector = {
   kind: 'x',
   limits: () => ({ maxTextLength: X_MAX_TEXT_LENGTH }),
+  capabilities: {
+    trackedSearches: true,
+    credentials: { fields: X_CREDENTIAL_FIELDS, input: xCredentialsInputSchema },
+    templates: null,
+    accountFacts(stored) {
+      const settings = xSettingsSchema.safeParse(stored);
+      if (!settings.success) return [];
+      return [{ key: 'apiBaseUrl', value: settings.data.apiBaseUrl }, { key: 'userId', value: settings.data.userId, note: settings.data.handle ? `@${settings.data.handle}` : null }];
+    },
+  },
 
   async fetchSince(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult> {
     const { settings, credentials } = unpack(channel);

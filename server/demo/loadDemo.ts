@@ -7,6 +7,7 @@
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/client';
 import { anyUserExists, backdateConversations } from '../db/repositories/demo.repo';
+import { listChannelKinds } from '../db/repositories/channels.repo';
 import type { ConversationStatus, Role } from '../db/schema';
 import { systemActor } from '../domain/audit/actor';
 import { createApiChannel } from '../domain/channels/api/createApiChannel';
@@ -95,7 +96,7 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
 
   const byStatus: Partial<Record<ConversationStatus, number>> = {};
   for (const plan of plans) byStatus[plan.status] = (byStatus[plan.status] ?? 0) + 1;
-  const channelKinds = (await deps.db.selectFrom('channels').select('kind').orderBy('kind').execute()).map((c) => c.kind);
+  const channelKinds = await listChannelKinds(deps.db);
   return {
     loaded: true,
     webhookUrl: deps.webhookUrl,

@@ -1,5 +1,4 @@
-/** A channel row → what the channels page shows: one plain status, the health facts, masked secrets. */
-import { xSettingsSchema } from '../../connectors/x/settings';
+/** A channel row → what the channels page shows: one plain status and the health facts. */
 import type { PollErrorKind } from '../db/schema';
 
 export type ChannelStatus = 'paused' | 'credentials_refused' | 'rate_limited' | 'failing' | 'pending' | 'ok';
@@ -54,11 +53,4 @@ export function channelHealthView(row: HealthRow, now = new Date()): ChannelHeal
     consecutiveFailures: row.consecutiveFailures,
     pollIntervalSeconds: row.pollIntervalSeconds,
   };
-}
-
-/** The X settings worth showing (base URL, account); null for other kinds or unreadable settings. */
-export function xSettingsView(kind: string, settings: unknown) {
-  if (kind !== 'x') return null;
-  const parsed = xSettingsSchema.safeParse(settings);
-  return parsed.success ? parsed.data : null;
 }

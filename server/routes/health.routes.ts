@@ -1,6 +1,6 @@
 /** GET /healthz — 200 when PostgreSQL and Redis answer, 503 naming what is down. */
 import { Router } from 'express';
-import { sql } from 'kysely';
+import { pingDatabase } from '../db/repositories/health.repo';
 import type { Services } from '../services';
 
 const within = <T>(p: Promise<T>, ms: number) =>
@@ -10,7 +10,7 @@ export function healthRoutes({ db, redis }: Services): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const [dbOk, redisOk] = await Promise.all([
-      within(sql`SELECT 1`.execute(db), 2000).then(() => true, () => false),
+      within(pingDatabase(db), 2000).then(() => true, () => false),
       within(redis.ping(), 2000).then(() => true, () => false),
     ]);
     const body = { status: dbOk && redisOk ? 'ok' : 'down', db: dbOk ? 'ok' : 'down', redis: redisOk ? 'ok' : 'down' };

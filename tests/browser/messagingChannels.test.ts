@@ -9,7 +9,7 @@ import { makeEmailChannel, makeTelegramChannel, makeWhatsappChannel } from '../f
 import { startDovecot } from '../support/dovecot';
 import { startSmtpSink } from '../support/smtpSink';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
-import { pollChannelOnce } from '../../jobs/pollChannel';
+import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta } from '../fakes/fakeMetaServer';
 import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -90,8 +90,7 @@ describe('Telegram', () => {
     const ch = await makeTelegramChannel(app.services.db, app.services.secretBox, tg, { name: 'Telegram Bot' });
     const page = await agentPage();
     const { chatId, messageId } = tg.pushPrivateText({ id: 777123, first_name: 'Jana', last_name: 'Fischer', username: 'janaf' }, 'Kann ich meine Adresse noch ändern?');
-    const { db, dispatcher, secretBox, logger } = app.services;
-    await pollChannelOnce({ db, dispatcher, secretBox, logger }, ch.channelId);
+    await pollChannelOnce(app.services, ch.channelId);
     const conversationId = await conversationOf(ch.channelId, `${chatId}:${messageId}`);
     await page.reload();
     await answerFromInbox(page, conversationId, 'Ja, schreiben Sie uns einfach die neue Adresse.');
@@ -110,8 +109,7 @@ describe('E-mail', () => {
       const messageId = `<browser.${Date.now()}@kunde.example>`;
       await imap.append(['From: Karl Meier <karl@kunde.example>', 'To: support@example.test', 'Subject: Retoure Auftrag 5521', `Message-ID: ${messageId}`,
         'Content-Type: text/plain; charset=utf-8', '', 'Wie schicke ich die Ware zurück?'].join('\r\n'));
-      const { db, dispatcher, secretBox, logger } = app.services;
-      await pollChannelOnce({ db, dispatcher, secretBox, logger }, ch.channelId);
+      await pollChannelOnce(app.services, ch.channelId);
       const conversationId = await conversationOf(ch.channelId, messageId);
       await page.reload();
       await answerFromInbox(page, conversationId, 'Das Retourenetikett kommt gleich per Mail.');

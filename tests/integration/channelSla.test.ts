@@ -1,7 +1,8 @@
 /** Per-channel SLA works the same for every channel kind: WhatsApp on 30 minutes 24/7 next to e-mail on 24 business hours. */
 import request from 'supertest';
 import { systemActor } from '../../server/domain/audit/actor';
-import { ingestInbound, type NormalizedInbound } from '../../server/domain/conversations/ingestInbound';
+import type { NormalizedInbound } from '../../connectors/types';
+import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../../server/domain/effects';
 import { makeUser } from '../factories/factories';
 import { makeEmailChannel, makeWhatsappChannel } from '../factories/messagingChannels';

@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { makeEmailChannel } from '../factories/messagingChannels';
-import { pollChannelOnce, type PollDeps } from '../../jobs/pollChannel';
+import { pollChannelOnce, type PollDeps } from '../../server/domain/channels/polling/pollChannel';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { startSmtpSink, type SmtpSink } from '../support/smtpSink';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -17,8 +17,7 @@ let counter = 0;
 
 beforeAll(async () => {
   [app, smtp] = await Promise.all([startTestApp({ workers: true }), startSmtpSink()]);
-  const { db, dispatcher, secretBox, logger } = app.services;
-  deps = { db, dispatcher, secretBox, logger };
+  deps = app.services;
 });
 // A fresh mailbox per test: each channel reads the whole INBOX.
 beforeEach(async () => { imap = await startDovecot(); });

@@ -6,7 +6,7 @@
  * X 429/503/not-JSON: xConnector.test.ts.)
  */
 import request from 'supertest';
-import { pollChannelOnce } from '../../jobs/pollChannel';
+import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { channelHealthView } from '../../server/presenters/channelHealth.presenter';
 import { makeUser } from '../factories/factories';
 import { makeTelegramChannel } from '../factories/messagingChannels';

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import request from 'supertest';
-import { pollChannelOnce, type PollDeps } from '../../jobs/pollChannel';
+import { pollChannelOnce, type PollDeps } from '../../server/domain/channels/polling/pollChannel';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
 import { inboundPost, makeApiChannel } from '../factories/factories';
 import { makeTelegramChannel } from '../factories/messagingChannels';
@@ -27,8 +27,7 @@ beforeAll(async () => {
   direct = new pg.Client({ connectionString: databaseUrl });
   await direct.connect();
   direct.on('error', () => undefined); // the per-file database is dropped WITH (FORCE) at the end
-  const { db, dispatcher, secretBox, logger } = app.services;
-  deps = { db, dispatcher, secretBox, logger };
+  deps = app.services;
 });
 afterEach(async () => {
   proxy.restore();

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import request from 'supertest';
-import { JOBS } from '../../jobs/queues';
+import { JOBS } from '../../jobs/definitions';
 import { reconcileJobs } from '../../jobs/reconcile';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';

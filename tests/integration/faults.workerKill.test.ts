@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import request from 'supertest';
-import { JOBS } from '../../jobs/queues';
+import { JOBS } from '../../jobs/definitions';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';

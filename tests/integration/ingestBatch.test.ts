@@ -7,15 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { pollChannelOnce } from '../../jobs/pollChannel';
-import { JOBS } from '../../jobs/queues';
-import type { Connector } from '../../connectors/types';
+import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
+import { JOBS } from '../../jobs/definitions';
+import type { Connector, NormalizedInbound } from '../../connectors/types';
 import { insertCalendar, insertPolicy } from '../../server/db/repositories/sla.repo';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
 import { systemActor, userActor } from '../../server/domain/audit/actor';
 import { assignConversation } from '../../server/domain/conversations/assignConversation';
 import { changeStatus } from '../../server/domain/conversations/changeStatus';
-import { ingestBatch, type NormalizedInbound } from '../../server/domain/conversations/ingestBatch';
+import { ingestBatch } from '../../server/domain/conversations/ingestBatch';
 import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
 import { inTransaction, type Dispatcher, type JobRequest, type LiveEvent } from '../../server/domain/effects';
 import { makeApiChannel, makeUser } from '../factories/factories';
@@ -317,11 +317,11 @@ describe('ingesting in batches', () => {
     const page = Array.from({ length: 1200 }, (_, i) => item(`poll-${i}`, i, { author: { externalId: `poll-author-${i % 50}`, name: `Paula ${i % 50}` } }));
     page.push(item('poll-3', 3), item('poll-bad', 5, { text: 'kaputt \u0000' }), item('poll-reply', 2000, { inReplyToExternalId: 'poll-7', author: { externalId: 'someone-else', name: 'S' } }));
     const connector: Connector = {
-      kind: 'api', limits: () => ({}) as never, sendReply: async () => ({ externalId: null, url: null }),
+      kind: 'api', limits: () => ({}) as never, capabilities: {} as never, sendReply: async () => ({ externalId: null, url: null }),
       fetchSince: async (_ch, cursor) => ({ items: page, nextCursor: { ...cursor, channel: 'after-page' } }),
     };
-    const { db, dispatcher, secretBox, logger } = app.services;
-    const outcome = await pollChannelOnce({ db, dispatcher, secretBox, logger, connectorFor: () => connector }, channel.channelId);
+    const { db } = app.services;
+    const outcome = await pollChannelOnce({ ...app.services, connectors: { of: () => connector, all: [connector] } }, channel.channelId);
     expect(outcome).toEqual({ outcome: 'polled', fetched: 1203, created: 1201, skipped: 1 });
     const stored = await db.selectFrom('messages').select(['externalId', 'conversationId']).where('channelId', '=', channel.channelId).execute();
     expect(stored).toHaveLength(1201);

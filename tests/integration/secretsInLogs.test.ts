@@ -10,7 +10,7 @@ import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
 import { GRAPH_ERRORS, inboundText, newWamid, signPayload, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
-import { pollChannelOnce } from '../../jobs/pollChannel';
+import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { csrfFrom } from '../support/csrf';
 import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
@@ -89,7 +89,7 @@ describe('secrets and message texts in logs and pages', () => {
     const waMessage = await until('the WhatsApp message', () => db.selectFrom('messages').select(['id', 'conversationId']).where('externalId', '=', wamid).executeTakeFirst());
     texts.telegram = 'Passwort vergessen Telegram-Text';
     tg.pushPrivateText({ id: 777001, first_name: 'Tina' }, texts.telegram);
-    const deps = { db, dispatcher: app.services.dispatcher, secretBox, logger: app.services.logger };
+    const deps = app.services;
     expect(await pollChannelOnce(deps, telegram.channelId)).toMatchObject({ outcome: 'polled', created: 1 });
     tg.failNext('getUpdates', { error_code: 401, description: 'Unauthorized' });
     expect(await pollChannelOnce(deps, telegram.channelId, new Date(Date.now() + 3600_000))).toMatchObject({ outcome: 'polled', error: 'auth' });

@@ -1,7 +1,7 @@
 /** Service levels end to end: settings API, due times set at ingest, the clock stopped by a reply, timers on real Redis. */
 import request from 'supertest';
 import { sql } from 'kysely';
-import { JOBS } from '../../jobs/queues';
+import { JOBS } from '../../jobs/definitions';
 import { reconcileJobs } from '../../jobs/reconcile';
 import { processSlaTimer } from '../../jobs/slaTimers';
 import { startWorkers } from '../../server/main';

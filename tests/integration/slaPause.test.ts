@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { sql } from 'kysely';
-import { JOBS } from '../../jobs/queues';
+import { JOBS } from '../../jobs/definitions';
 import { reconcileJobs } from '../../jobs/reconcile';
 import { processSlaTimer } from '../../jobs/slaTimers';
 import { fireReminder } from '../../server/domain/conversations/fireReminder';

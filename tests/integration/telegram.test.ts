@@ -3,7 +3,7 @@ import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { makeTelegramChannel } from '../factories/messagingChannels';
 import { TELEGRAM_ERRORS } from '../fakes/fakeTelegramServer';
-import { pollChannelOnce } from '../../jobs/pollChannel';
+import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { telegramPollingApp } from '../support/telegramPollingApp';
 import { until } from '../support/until';
 

@@ -7,7 +7,9 @@ import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import request from 'supertest';
-import { createPollScheduler, pollChannelOnce, reconcilePollSchedules, schedulerId, type PollDeps, type PollOutcome } from '../../jobs/pollChannel';
+import { schedulerId } from '../../jobs/pollChannel';
+import { pollChannelOnce, type PollDeps, type PollOutcome } from '../../server/domain/channels/polling/pollChannel';
+import { reconcilePollSchedules } from '../../server/domain/channels/polling/pollSchedules';
 import { setChannelPaused, setPollInterval } from '../../server/domain/channels/channelPolling';
 import { systemActor } from '../../server/domain/audit/actor';
 import { createXChannel, type NewXChannel } from '../../server/domain/channels/x/createXChannel';
@@ -24,7 +26,7 @@ let deps: PollDeps;
 beforeAll(async () => {
   app = await startTestApp({ workers: true });
   fake = await startFakeXServer();
-  deps = { db: app.services.db, dispatcher: app.services.dispatcher, secretBox: app.services.secretBox, logger: app.services.logger };
+  deps = app.services;
 });
 afterAll(async () => {
   await app.stop();
@@ -317,8 +319,8 @@ describe('schedules', () => {
     const paused = await makeXChannel();
     const manager = systemActor('test-manager');
     await app.services.db.transaction().execute((tx) => setChannelPaused(tx, paused.channelId, true, manager));
-    const scheduler = createPollScheduler(app.services.queues);
-    await reconcilePollSchedules(app.services.db, scheduler);
+    const scheduler = app.services.polls;
+    await reconcilePollSchedules(app.services.db, scheduler, app.services.connectors);
     const queue = app.services.queues.queue('poll');
     expect((await queue.getJobScheduler(schedulerId(active.channelId)))?.every).toBe(45_000);
     expect(await queue.getJobScheduler(schedulerId(paused.channelId))).toBeUndefined();
@@ -349,7 +351,7 @@ describe('restarts', () => {
 
     const restarted = await startTestApp({ workers: true });
     try {
-      await createPollScheduler(restarted.services.queues).pollNow(ch.channelId);
+      await restarted.services.polls.pollNow(ch.channelId);
       await waitFor(async () => ((await inbound(ch.channelId)).length === 3 ? true : null));
       const afterRestart = mentionRequests(ch.userId).at(-1)!;
       expect(afterRestart.query.get('since_id')).toBe(stored);

@@ -13,3 +13,8 @@ export function findChannel(db: DbOrTx, id: string) {
 export function listChannels(db: DbOrTx) {
   return db.selectFrom('channels').select(['id', 'kind', 'name']).orderBy('name').execute();
 }
+
+/** The kind of every channel, one row each, in kind order. */
+export async function listChannelKinds(db: DbOrTx) {
+  return (await db.selectFrom('channels').select('kind').orderBy('kind').execute()).map((c) => c.kind);
+}

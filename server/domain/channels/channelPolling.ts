@@ -4,6 +4,7 @@
  * syncs the poll schedule after commit with the returned schedule facts.
  */
 import { z } from 'zod';
+import type { Connectors } from '../../../connectors/types';
 import type { SecretBox } from '../../crypto/secretBox';
 import type { Tx } from '../../db/client';
 import type { ChannelKind } from '../../db/schema';
@@ -14,12 +15,9 @@ import {
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import { parseInput } from '../parseInput';
-import { maskCredentials, pollIntervalSchema, searchQuerySchema, topicNameFor, xCredentialsInputSchema } from './x/createXChannel';
+import { maskCredentials, pollIntervalSchema, searchQuerySchema, topicNameFor } from './x/createXChannel';
 
 export type PollSchedule = { id: string; kind: ChannelKind; paused: boolean; pollIntervalSeconds: number };
-
-/** Channel kinds whose connector reads tracked searches. */
-const SEARCHABLE: ChannelKind[] = ['x'];
 
 async function load(tx: Tx, channelId: string) {
   const channel = await lockChannel(tx, channelId);
@@ -50,10 +48,10 @@ export async function setPollInterval(tx: Tx, channelId: string, input: unknown,
   return { id: channel.id, kind: channel.kind, paused: channel.paused, pollIntervalSeconds: seconds };
 }
 
-export async function addTrackedSearch(tx: Tx, channelId: string, input: unknown, actor: Actor) {
+export async function addTrackedSearch(tx: Tx, connectors: Connectors, channelId: string, input: unknown, actor: Actor) {
   const { query } = parseInput(z.object({ query: searchQuerySchema }), input, 'search');
   const channel = await load(tx, channelId);
-  if (!SEARCHABLE.includes(channel.kind)) throw new BadRequest('This channel cannot track searches', { fields: { query: 'not supported' } });
+  if (!connectors.of(channel.kind)?.capabilities.trackedSearches) throw new BadRequest('This channel cannot track searches', { fields: { query: 'not supported' } });
   const topic = await insertTrackedSearch(tx, { channelId, name: topicNameFor(query), query });
   await appendAudit(tx, { actor, action: 'topic.created', subjectType: 'topic', subjectId: topic.id, channelId, after: { name: topic.name, query } });
   return topic;
@@ -67,13 +65,19 @@ export async function removeTrackedSearch(tx: Tx, channelId: string, topicId: st
   return removed;
 }
 
-/** New X credentials replace the old ones whole; the audit shows only their last four characters. */
-export async function replaceXCredentials(tx: Tx, secretBox: SecretBox, channelId: string, input: unknown, actor: Actor): Promise<PollSchedule> {
-  const v = parseInput(xCredentialsInputSchema, input, 'credentials');
+/**
+ * New credentials, checked by the channel's own rules, replace the old ones whole; the audit shows only
+ * their last four characters. Channels whose credentials are set only when they are connected refuse.
+ */
+export async function replaceCredentials(
+  tx: Tx, deps: { secretBox: SecretBox; connectors: Connectors }, channelId: string, input: unknown, actor: Actor,
+): Promise<PollSchedule> {
   const channel = await load(tx, channelId);
-  if (channel.kind !== 'x') throw new BadRequest('Only X channels take these credentials');
+  const form = deps.connectors.of(channel.kind)?.capabilities.credentials;
+  if (!form) throw new BadRequest('The credentials of this channel cannot be replaced here');
+  const v = parseInput(form.input, input, 'credentials');
   const credentials = Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].length > 0));
-  await setChannelCredentials(tx, channelId, secretBox.seal(JSON.stringify(credentials)));
+  await setChannelCredentials(tx, channelId, deps.secretBox.seal(JSON.stringify(credentials)));
   await appendAudit(tx, audit(actor, channelId, 'channel.credentials_changed', null, { credentials: maskCredentials(credentials) }));
   return { id: channel.id, kind: channel.kind, paused: channel.paused, pollIntervalSeconds: channel.pollIntervalSeconds };
 }

@@ -20,6 +20,7 @@
  *   conversation.
  */
 import { randomUUID } from 'node:crypto';
+import type { NormalizedInbound } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import type { ConversationStatus } from '../../db/schema';
 import { appendAuditBatch, type AuditEntry } from '../../db/repositories/audit.repo';
@@ -35,21 +36,6 @@ import { compiledCalendarOf } from '../sla/calendarCache';
 import { applySlaPause, pauseTransition, type StatusChange } from '../sla/pause';
 import { applicablePolicyId, resolutionDueAt, slaKindFor, startClock } from '../sla/policy';
 import { statusAfterInbound } from './status';
-
-export type NormalizedInbound = {
-  channelId: string;
-  externalId: string;
-  author: { externalId: string; name: string; handle?: string | null; avatarUrl?: string | null };
-  text: string;
-  postedAt: Date;
-  inReplyToExternalId?: string | null;
-  url?: string | null;
-  raw?: unknown;
-  /** The tracked search (topic) that brought this post; a new conversation carries it. */
-  topicId?: string | null;
-  /** Which thread of the contact this belongs to: null/absent = public posts, 'dm' = direct messages. */
-  threadKey?: 'dm' | null;
-};
 
 export type IngestResult = { created: boolean; messageId: string; conversationId: string; caseNumber: string };
 

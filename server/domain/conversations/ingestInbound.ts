@@ -6,9 +6,10 @@
 import type { Tx } from '../../db/client';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
-import { ingestBatch, type IngestResult, type NormalizedInbound } from './ingestBatch';
+import type { NormalizedInbound } from '../../../connectors/types';
+import { ingestBatch, type IngestResult } from './ingestBatch';
 
-export type { IngestResult, NormalizedInbound } from './ingestBatch';
+export type { IngestResult } from './ingestBatch';
 
 export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedInbound, actor: Actor): Promise<IngestResult> {
   const [result] = await ingestBatch(tx, effects, [post], actor);

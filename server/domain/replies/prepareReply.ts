@@ -3,8 +3,7 @@
  * a customer service window (WhatsApp: 24 hours) free text only inside it — outside it only one of the
  * channel's approved templates. Pure, so the rules are unit-tested without a database.
  */
-import type { ChannelLimits } from '../../../connectors/types';
-import { whatsappSettingsSchema, type WhatsappTemplate } from '../../../connectors/whatsapp/settings';
+import type { Connector, MessageTemplate } from '../../../connectors/types';
 import type { Channel } from '../../db/schema';
 import { BadRequest } from '../../errors';
 import { templateReplyText } from '../channels/whatsapp/templateReply';
@@ -18,11 +17,11 @@ export class OutsideServiceWindow extends BadRequest {
 }
 
 export function prepareReply(
-  channel: Pick<Channel, 'kind' | 'settings'>, limits: ChannelLimits,
-  input: { text: string; template?: WhatsappTemplate | null }, lastInboundAt: Date | null, now: Date,
+  channel: Channel, connector: Pick<Connector, 'limits' | 'capabilities'>,
+  input: { text: string; template?: MessageTemplate | null }, lastInboundAt: Date | null, now: Date,
 ): PreparedReply {
   if (input.template) {
-    const allowed = approvedTemplates(channel);
+    const allowed = approvedTemplates(connector, channel);
     const t = input.template;
     if (!allowed.some((a) => a.name === t.name && a.language === t.language)) {
       throw new BadRequest(`"${t.name}" (${t.language}) is not an approved template of this channel`, { template: 'unknown' });
@@ -31,7 +30,7 @@ export function prepareReply(
   }
   const text = input.text.trim();
   if (!text) throw new BadRequest('The reply is empty', { text: 'required' });
-  const { maxTextLength, freeTextWindowHours } = limits;
+  const { maxTextLength, freeTextWindowHours } = connector.limits(channel);
   if ([...text].length > maxTextLength) {
     throw new BadRequest(`The reply is longer than this channel allows (${maxTextLength} characters)`, { text: `max ${maxTextLength}` });
   }
@@ -45,9 +44,7 @@ export function insideWindow(lastInboundAt: Date | null, now: Date, hours: numbe
   return lastInboundAt !== null && now.getTime() - lastInboundAt.getTime() < hours * 3600_000;
 }
 
-/** The templates a manager registered on a WhatsApp channel (none on other kinds). */
-export function approvedTemplates(channel: Pick<Channel, 'kind' | 'settings'>): WhatsappTemplate[] {
-  if (channel.kind !== 'whatsapp') return [];
-  const parsed = whatsappSettingsSchema.safeParse(channel.settings);
-  return parsed.success ? parsed.data.templates : [];
+/** The templates a manager registered on the channel (none on channels without templates). */
+export function approvedTemplates(connector: Pick<Connector, 'capabilities'>, channel: Pick<Channel, 'settings'>): MessageTemplate[] {
+  return connector.capabilities.templates?.read(channel.settings) ?? [];
 }

@@ -1,5 +1,5 @@
 /** An agent's reply: validated against the channel's limits, stored as queued, handed to the outbound worker. */
-import { connectorFor } from '../../../connectors/registry';
+import { connectors } from '../../../connectors/registry';
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
@@ -27,13 +27,13 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   if (!conversation) throw new NotFound('Conversation');
   await assertNoReplyMeanwhile(tx, conversation.id, input.lastSeenMessageId);
   const channel = await findChannel(tx, conversation.channelId);
-  const connector = channel && connectorFor(channel.kind);
+  const connector = channel && connectors.of(channel.kind);
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet');
   const lastInbound = await tx.selectFrom('messages').select(['externalId', 'postedAt'])
     .where('conversationId', '=', conversation.id).where('direction', '=', 'inbound')
     .orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
-  const { text, raw } = prepareReply(channel, connector.limits(channel), input, lastInbound?.postedAt ?? null, new Date());
+  const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date());
   const message = await insertMessage(tx, {
     conversationId: conversation.id, channelId: channel.id, direction: 'outbound', externalId: null,
     inReplyToExternalId: lastInbound?.externalId ?? null, authorName: input.author.name, authorHandle: null,

@@ -5,18 +5,15 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { connectorFor } from '../../../connectors/registry';
-import { createPollScheduler, type PollScheduler } from '../../../jobs/pollChannel';
 import type { Tx } from '../../db/client';
 import { listAllTrackedSearches, listChannelsWithHealth } from '../../db/repositories/channelHealth.repo';
 import { userActor } from '../../domain/audit/actor';
-import { addTrackedSearch, removeTrackedSearch, replaceXCredentials, setChannelPaused, setPollInterval, type PollSchedule } from '../../domain/channels/channelPolling';
+import { addTrackedSearch, removeTrackedSearch, replaceCredentials, setChannelPaused, setPollInterval, type PollSchedule } from '../../domain/channels/channelPolling';
+import { formatTemplates, setChannelTemplates } from '../../domain/channels/messageTemplates';
 import { createXChannel, maskCredentials } from '../../domain/channels/x/createXChannel';
-import { formatTemplates, setWhatsappTemplates } from '../../domain/channels/whatsapp/whatsappTemplates';
-import { readWhatsappSettings } from '../../../connectors/whatsapp/settings';
 import { HttpError, NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
-import { channelHealthView, xSettingsView } from '../../presenters/channelHealth.presenter';
+import { channelHealthView } from '../../presenters/channelHealth.presenter';
 import type { Services } from '../../services';
 
 const idParam = z.object({ id: z.uuid() });
@@ -28,23 +25,28 @@ const SECRET_FIELDS = ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'acc
 type Problems = { errors?: Record<string, string>; drafts?: Record<string, Record<string, string>> };
 
 export function channelRoutes(services: Services): Router {
-  const { db, secretBox, logger } = services;
-  const scheduler: PollScheduler = createPollScheduler(services.queues);
+  const { db, secretBox, logger, connectors, polls: scheduler } = services;
   const router = Router();
   router.use(PAGE, requirePermission('settings.manage'));
 
   async function channelViews() {
     const [rows, searches] = await Promise.all([listChannelsWithHealth(db), listAllTrackedSearches(db)]);
     const now = new Date();
-    return rows.map((row) => ({
-      id: row.id, kind: row.kind, name: row.name, paused: row.paused,
-      polling: Boolean(connectorFor(row.kind)?.fetchSince),
-      health: channelHealthView(row, now),
-      x: xSettingsView(row.kind, row.settings),
-      credentials: row.kind === 'x' ? maskedCredentials(row.credentialsEnc) : {},
-      searches: searches.filter((s) => s.channelId === row.id),
-      templates: row.kind === 'whatsapp' ? formatTemplates(readWhatsappSettings(row.settings).templates) : '',
-    }));
+    return rows.map((row) => {
+      const capabilities = connectors.of(row.kind)?.capabilities;
+      return {
+        id: row.id, kind: row.kind, name: row.name, paused: row.paused,
+        polling: Boolean(connectors.of(row.kind)?.fetchSince),
+        health: channelHealthView(row, now),
+        facts: capabilities?.accountFacts(row.settings) ?? [],
+        // Credentials a manager can replace are shown masked next to the form that replaces them.
+        credentialFields: capabilities?.credentials?.fields ?? [],
+        credentials: capabilities?.credentials ? maskedCredentials(row.credentialsEnc) : {},
+        trackedSearches: capabilities?.trackedSearches ?? false,
+        searches: searches.filter((s) => s.channelId === row.id),
+        templates: capabilities?.templates ? formatTemplates(capabilities.templates.read(row.settings)) : null,
+      };
+    });
   }
 
   function maskedCredentials(sealed: string | null): Record<string, string> {
@@ -138,7 +140,7 @@ export function channelRoutes(services: Services): Router {
 
   router.post(`${PAGE}/:id/searches`, (req, res) => change(req, res, `searches-${req.params.id}`, async () => {
     const id = channelId(req);
-    await tx((t) => addTrackedSearch(t, id, { query: req.body?.query }, userActor(req.user!, req.ip)));
+    await tx((t) => addTrackedSearch(t, connectors, id, { query: req.body?.query }, userActor(req.user!, req.ip)));
     return `${PAGE}#channel-${id}`;
   }));
 
@@ -152,16 +154,13 @@ export function channelRoutes(services: Services): Router {
   router.post(`${PAGE}/:id/templates`, (req, res) => change(req, res, `templates-${req.params.id}`, async () => {
     const id = channelId(req);
     const text = typeof req.body?.templates === 'string' ? req.body.templates : '';
-    await tx((t) => setWhatsappTemplates(t, id, text, userActor(req.user!, req.ip)));
+    await tx((t) => setChannelTemplates(t, connectors, id, text, userActor(req.user!, req.ip)));
     return `${PAGE}#channel-${id}`;
   }));
 
   router.post(`${PAGE}/:id/credentials`, (req, res) => change(req, res, `credentials-${req.params.id}`, async () => {
     const id = channelId(req);
-    const body = req.body as Record<string, string | undefined>;
-    const schedule = await tx((t) => replaceXCredentials(t, secretBox, id, {
-      bearerToken: body.bearerToken ?? '', appKey: body.appKey, appSecret: body.appSecret, accessToken: body.accessToken, accessSecret: body.accessSecret,
-    }, userActor(req.user!, req.ip)));
+    const schedule = await tx((t) => replaceCredentials(t, services, id, req.body, userActor(req.user!, req.ip)));
     await follow(schedule, true);
     return `${PAGE}#channel-${id}`;
   }));

@@ -4,7 +4,6 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { connectorFor } from '../../../connectors/registry';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { lastInboundAt } from '../../db/repositories/webhookInbox.repo';
@@ -20,7 +19,7 @@ import { idParam } from '../conversations.schema';
 
 const templateBody = z.object({ template: z.string().regex(/^[a-z0-9_]+\|[A-Za-z_]+$/, 'choose a template') });
 
-export function replyWindowRoutes({ db, dispatcher }: Services): Router {
+export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Router {
   const router = Router();
 
   async function render(req: Request, res: Response, extra: { error?: string; sent?: boolean } = {}) {
@@ -28,12 +27,13 @@ export function replyWindowRoutes({ db, dispatcher }: Services): Router {
     const conversation = parsed.success ? await findConversationDetail(db, parsed.data.id) : undefined;
     const channel = conversation && (await findChannel(db, conversation.channelId));
     if (!conversation || !channel) throw new NotFound('Conversation');
-    const hours = connectorFor(channel.kind)?.limits(channel).freeTextWindowHours;
+    const connector = connectors.of(channel.kind);
+    const hours = connector?.limits(channel).freeTextWindowHours;
     const last = await lastInboundAt(db, conversation.id);
     const open = hours === undefined || insideWindow(last, new Date(), hours);
     res.render('partials/reply-window', {
       conversationId: conversation.id, hours, open, until: last && hours ? new Date(last.getTime() + hours * 3600_000) : null,
-      templates: approvedTemplates(channel), canReply: can(req.user!.role, 'conversation.reply'), error: extra.error ?? null, sent: extra.sent ?? false,
+      templates: connector ? approvedTemplates(connector, channel) : [], canReply: can(req.user!.role, 'conversation.reply'), error: extra.error ?? null, sent: extra.sent ?? false,
     });
   }
 

@@ -6,7 +6,6 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { connectorFor } from '../../../connectors/registry';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findCanned, incrementCannedUsage, listCanned, searchCanned } from '../../db/repositories/cannedResponses.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
@@ -76,7 +75,7 @@ export async function recordCannedUse(tx: Tx, cannedId: unknown): Promise<void> 
 }
 
 export function workflowRoutes(services: Services): Router {
-  const { db, dispatcher, redis, config, live } = services;
+  const { db, dispatcher, redis, config, live, connectors } = services;
   const router = Router();
   const by = (req: Request) => ({ actor: userActor(req.user!, req.ip), role: req.user!.role, user: req.user! });
   const work = requirePermission('conversation.work');
@@ -161,7 +160,7 @@ export function workflowRoutes(services: Services): Router {
     const composerText = typed.trim() ? `${typed.trimEnd()}\n${filled.text}` : filled.text;
     const conversation = await findConversationDetail(db, conversationId);
     const channel = conversation ? await findChannel(db, conversation.channelId) : undefined;
-    const connector = channel ? connectorFor(channel.kind) : undefined;
+    const connector = channel ? connectors.of(channel.kind) : undefined;
     res.render('workflow/composer', {
       composerText, draft: '', cannedId: filled.canned.id, unknownVariables: filled.unknown,
       maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null, conversation: { id: conversationId },

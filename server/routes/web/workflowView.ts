@@ -1,6 +1,6 @@
 /** What the conversation page needs for the case workflow: action bar, composer, notes, presence, timeline. */
 import type { Redis } from 'ioredis';
-import { connectorFor } from '../../../connectors/registry';
+import type { Connectors } from '../../../connectors/types';
 import type { Db } from '../../db/client';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
@@ -13,7 +13,7 @@ import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping } from '../../domain/presence/typing';
 import type { CurrentUser } from '../../middleware/auth';
 
-export type WorkflowDeps = { db: Db; redis: Redis; config: { redisPrefix: string } };
+export type WorkflowDeps = { db: Db; redis: Redis; config: { redisPrefix: string }; connectors: Connectors };
 
 export async function workflowData(deps: WorkflowDeps, user: CurrentUser, conversation: { id: string; channelId: string }) {
   const { db } = deps;
@@ -24,7 +24,7 @@ export async function workflowData(deps: WorkflowDeps, user: CurrentUser, conver
     whoIsTyping(deps.redis, deps.config.redisPrefix, conversation.id, user.id).catch(() => []),
     canAudit ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
   ]);
-  const connector = channel ? connectorFor(channel.kind) : undefined;
+  const connector = channel ? deps.connectors.of(channel.kind) : undefined;
   return {
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     staff, teams, tags, predefinedTags: predefinedTags.map((t) => t.name), lastSeenMessageId, typing, timeline,

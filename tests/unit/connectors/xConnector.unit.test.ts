@@ -1,5 +1,5 @@
 /** The pure parts of the X connector and the poll framework: normalizing posts, ids, backoff, health. */
-import { backoffMs } from '../../../jobs/pollChannel';
+import { backoffMs } from '../../../server/domain/channels/polling/backoff';
 import { newerId, normalizeTweet, usersById } from '../../../connectors/x/normalize';
 import { maskSecret } from '../../../server/domain/channels/x/createXChannel';
 import { channelHealthView } from '../../../server/presenters/channelHealth.presenter';

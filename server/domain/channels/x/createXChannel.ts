@@ -4,7 +4,7 @@
  * tokens for posting), its poll interval and any number of tracked searches, each a topic.
  */
 import { z } from 'zod';
-import { apiBaseUrlSchema, DEFAULT_X_API_BASE_URL, xSettingsSchema } from '../../../../connectors/x/settings';
+import { apiBaseUrlSchema, blankToUndefined, DEFAULT_X_API_BASE_URL, xCredentialsInputSchema, xSettingsSchema } from '../../../../connectors/x/settings';
 import type { SecretBox } from '../../../crypto/secretBox';
 import type { Tx } from '../../../db/client';
 import { appendAudit } from '../../../db/repositories/audit.repo';
@@ -15,25 +15,11 @@ import { parseInput } from '../../parseInput';
 export const MIN_POLL_INTERVAL_SECONDS = 5;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
 
-/** Empty form fields mean "not given". */
-export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalSecret = z.preprocess(blankToUndefined, z.string().trim().min(1).max(500).optional());
 
 export const pollIntervalSchema = z.coerce.number({ error: 'must be a number of seconds' }).int('must be whole seconds')
   .min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds`).max(86_400, 'must be at most one day');
 
 export const searchQuerySchema = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
-
-export const xCredentialsInputSchema = z.object({
-  bearerToken: z.string().trim().min(1, 'is required').max(500),
-  appKey: optionalSecret,
-  appSecret: optionalSecret,
-  accessToken: optionalSecret,
-  accessSecret: optionalSecret,
-}).refine((c) => {
-  const given = [c.appKey, c.appSecret, c.accessToken, c.accessSecret].filter(Boolean).length;
-  return given === 0 || given === 4;
-}, { message: 'give all four OAuth 1.0a user tokens (app key and secret, access token and secret) or none', path: ['accessToken'] });
 
 export const xChannelSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(100),

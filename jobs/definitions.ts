@@ -1,0 +1,65 @@
+/**
+ * The typed job table: every job's name, payload schema, queue, retry policy, job id and run time in one
+ * place. Commands ask for jobs (JobRequest in server/domain/effects.ts); schedules add the recurring
+ * ones; every processor parses its payload with the schema here before it calls the domain.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { z } from 'zod';
+import type { JobRequest } from '../server/domain/effects';
+
+export type RetryPolicy = { attempts: number; backoffMs: number };
+
+type JobDefinition<P extends z.ZodType> = {
+  queue: string;
+  payload: P;
+  retry: RetryPolicy;
+  /** The job id that makes adding the same job twice a no-op (and lets a command cancel it); none: BullMQ picks one. */
+  jobId?: (data: z.output<P>) => string;
+  /** Delayed jobs: the instant the job is due (ISO 8601). */
+  runAt?: (data: z.output<P>) => string;
+};
+
+/** The jobs commands ask for after commit (server/domain/effects.ts): each has its row, its payload exactly what the command sends. */
+type CommandJobs = { [N in JobRequest['name']]: JobDefinition<z.ZodType<Extract<JobRequest, { name: N }>['data']>> };
+
+type AnyCommandJob = Omit<JobDefinition<z.ZodType>, 'jobId' | 'runAt'> & { jobId: (data: never) => string; runAt?: (data: never) => string };
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+export const JOBS = {
+  'deliver-reply': {
+    queue: 'outbound', payload: z.object({ messageId: z.uuid() }), retry: { attempts: 6, backoffMs: 2_000 },
+    jobId: (d) => `deliver-reply-${d.messageId}`,
+  },
+  // runs at remindAt: brings a saved conversation back
+  'conversation-reminder': {
+    queue: 'reminders', payload: z.object({ conversationId: z.uuid(), remindAt: isoInstant }), retry: { attempts: 5, backoffMs: 5_000 },
+    jobId: (d) => `conversation-reminder-${d.conversationId}-${Date.parse(d.remindAt)}`, runAt: (d) => d.remindAt,
+  },
+  'sla-warning': {
+    queue: 'sla', payload: z.object({ messageId: z.uuid(), runAt: isoInstant }), retry: { attempts: 5, backoffMs: 2_000 },
+    jobId: (d) => `sla-warning-${d.messageId}`, runAt: (d) => d.runAt,
+  },
+  'sla-breach': {
+    queue: 'sla', payload: z.object({ messageId: z.uuid(), runAt: isoInstant }), retry: { attempts: 5, backoffMs: 2_000 },
+    jobId: (d) => `sla-breach-${d.messageId}`, runAt: (d) => d.runAt,
+  },
+  'process-webhook': {
+    queue: 'webhooks', payload: z.object({ inboxId: z.uuid() }), retry: { attempts: 8, backoffMs: 1_000 },
+    jobId: (d) => `process-webhook-${d.inboxId}`,
+  },
+  // one per channel and interval (a BullMQ job scheduler), plus "fetch now"; a failed poll is recorded, never retried
+  'poll-channel': { queue: 'poll', payload: z.object({ channelId: z.uuid() }), retry: { attempts: 1, backoffMs: 0 } },
+  // every minute (a job scheduler): folds report deltas into the rollups; the next run folds what one left
+  'report-fold': { queue: 'maintenance', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
+} satisfies CommandJobs & Record<string, JobDefinition<z.ZodType> | AnyCommandJob>;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
+
+/** The payload of a job as its processor reads it; a payload that does not fit fails the job for good (no retry can fix it). */
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
+  const parsed = JOBS[name].payload.safeParse(data);
+  if (!parsed.success) throw new UnrecoverableError(`${name}: invalid payload (${parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ')})`);
+  return parsed.data as JobPayload<N>;
+}
