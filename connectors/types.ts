@@ -3,7 +3,7 @@
  * retrying and giving up without knowing which channel they serve.
  */
 import type { z } from 'zod';
-import type { Channel, ChannelKind } from '../server/db/schema';
+import type { Channel, ChannelKind, RemoteStatus } from '../server/db/schema';
 
 export type ChannelLimits = {
   maxTextLength: number;
@@ -82,6 +82,33 @@ export type NormalizedInbound = {
   threadKey?: 'dm' | null;
 };
 
+/** A delivery receipt for one of our outbound messages (sent, delivered, read, failed). */
+export type RemoteStatusUpdate = { externalId: string; status: RemoteStatus; at: Date; error: string | null };
+
+/** An item the remote side sent that could not be read; logged and skipped, never ingested. */
+export type SkippedItem = { externalId: string | null; reason: string };
+
+/** What the sender (e.g. Meta) addresses a channel by, signs with and proves in the subscription handshake. */
+export type WebhookIdentity = { address: string; signingSecret: string; verifyToken: string };
+
+/**
+ * The push side of a channel whose inbound arrives by signed webhook (WhatsApp). Pure: the domain stores
+ * a delivery durably first and reads it later through the same connector.
+ */
+export type WebhookSide = {
+  /** The request header that carries the signature over the raw body. */
+  readonly signatureHeader: string;
+  signatureMatches(signingSecret: string, rawBody: Buffer, header: string | undefined): boolean;
+  /** The channel's identity from its settings and credentials; null when they cannot be read. */
+  identity(settings: unknown, credentials: Record<string, string>): WebhookIdentity | null;
+  /** The channel's address from its settings alone (reading a stored delivery needs no secrets); null when unreadable. */
+  addressOf(settings: unknown): string | null;
+  /** The addresses a delivery is for; null when the body is no webhook of this channel kind at all. */
+  addressesOf(body: unknown): string[] | null;
+  /** Everything in a delivery for one address; null when the body is no webhook of this channel kind. */
+  read(channelId: string, address: string, body: unknown): { items: NormalizedInbound[]; statuses: RemoteStatusUpdate[]; skipped: SkippedItem[] } | null;
+};
+
 /** The connectors by channel kind, handed to the domain by the composition root (connectors/registry.ts holds them). */
 export type Connectors = {
   of(kind: ChannelKind): Connector | undefined;
@@ -95,6 +122,8 @@ export interface Connector {
   sendReply(channel: ChannelForSend, reply: OutboundReply): Promise<SentReceipt>;
   /** Poll side: new items since the stored cursor. Connectors that are pushed to (webhooks) leave it out. */
   fetchSince?(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult>;
+  /** Push side: connectors that are sent signed webhooks; pollers leave it out. */
+  readonly webhook?: WebhookSide;
   sendDirectMessage?(channel: ChannelForSend, message: OutboundDirectMessage): Promise<SentReceipt>;
 }
 
@@ -121,7 +150,7 @@ export type FetchResult = {
   nextCursor: PollCursor;
   rateLimit?: RateLimitState;
   /** Items the remote side sent that could not be read; logged and skipped, never ingested. */
-  skipped?: { externalId: string | null; reason: string }[];
+  skipped?: SkippedItem[];
   /** One stream failed after others succeeded: their items and cursors still count, then this is handled. */
   error?: ConnectorError;
   /** A stream with its own rate-limit window that waits (e.g. X direct messages after a 429); logged, the others go on. */

@@ -35,7 +35,7 @@ export async function startWorkers(services: Services) {
   }, workerConnection, config.redisPrefix, logger, { lockMs: config.workerLockMs });
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
-  const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger }, workerConnection, config.redisPrefix, logger);
+  const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger, connectors }, workerConnection, config.redisPrefix, logger);
   const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger, connectors }, workerConnection, config.redisPrefix, polls);
   const imapIdle = startImapIdle({ db, secretBox, logger, pollNow: (id) => polls.pollNow(id) });
   // A reconcile that fails (the database is away too, e.g. the whole host restarted) tries again until it

@@ -10,8 +10,7 @@
  *       statuses: [{ id: "wamid…", status: "sent|delivered|read|failed", timestamp, recipient_id, errors?: [{ code, title }] }] } }] }] }
  */
 import { z } from 'zod';
-import type { RemoteStatus } from '../../server/db/schema';
-import type { NormalizedInbound } from '../types';
+import type { NormalizedInbound, RemoteStatusUpdate, SkippedItem } from '../types';
 
 const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 
@@ -52,9 +51,7 @@ const payloadSchema = z.object({
 }).loose();
 
 export type WhatsappPayload = z.output<typeof payloadSchema>;
-export type StatusUpdate = { externalId: string; status: RemoteStatus; at: Date; error: string | null };
-export type Skipped = { externalId: string | null; reason: string };
-export type ReadChange = { items: NormalizedInbound[]; statuses: StatusUpdate[]; skipped: Skipped[] };
+export type ReadChange = { items: NormalizedInbound[]; statuses: RemoteStatusUpdate[]; skipped: SkippedItem[] };
 
 /** Checks the envelope; null when it is not a WhatsApp Business Account webhook at all. */
 export function parseWhatsappPayload(body: unknown): WhatsappPayload | null {

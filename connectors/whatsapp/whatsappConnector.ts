@@ -5,7 +5,9 @@
  */
 import { errorForFailure } from '../httpErrors';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
+import { parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
 import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema } from './settings';
+import { signatureMatches, WHATSAPP_SIGNATURE_HEADER } from './signature';
 
 export const WHATSAPP_MAX_TEXT_LENGTH = 4096;
 const TIMEOUT_MS = 15_000;
@@ -22,6 +24,27 @@ export const whatsappConnector: Connector = {
         return parsed.success ? parsed.data.templates : [];
       },
       write: (settings, templates) => ({ ...readWhatsappSettings(settings), templates }),
+    },
+  },
+  webhook: {
+    signatureHeader: WHATSAPP_SIGNATURE_HEADER,
+    signatureMatches,
+    identity(settings, credentials) {
+      const s = whatsappSettingsSchema.safeParse(settings);
+      const c = whatsappCredentialsSchema.safeParse(credentials);
+      return s.success && c.success ? { address: s.data.phoneNumberId, signingSecret: c.data.appSecret, verifyToken: c.data.verifyToken } : null;
+    },
+    addressOf(settings) {
+      const s = whatsappSettingsSchema.safeParse(settings);
+      return s.success ? s.data.phoneNumberId : null;
+    },
+    addressesOf(body) {
+      const payload = parseWhatsappPayload(body);
+      return payload && phoneNumberIdsOf(payload);
+    },
+    read(channelId, phoneNumberId, body) {
+      const payload = parseWhatsappPayload(body);
+      return payload && readWhatsappPayload(channelId, phoneNumberId, payload);
     },
   },
   async sendReply(channel, reply) {

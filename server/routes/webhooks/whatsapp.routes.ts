@@ -11,18 +11,18 @@
  * and no retry can fix a number that is simply not connected here.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { WHATSAPP_SIGNATURE_HEADER } from '../../../connectors/whatsapp/signature';
 import { HttpError } from '../../errors';
-import { receiveWhatsappWebhook, verifyWhatsappSubscription } from '../../domain/channels/whatsapp/whatsappWebhook';
+import { receiveWhatsappWebhook, verifyWhatsappSubscription, whatsappWebhookSide } from '../../domain/channels/whatsapp/whatsappWebhook';
 import type { Services } from '../../services';
 
 export const WHATSAPP_WEBHOOK_LIMIT = '1mb';
 
-export function whatsappWebhookRoutes({ db, dispatcher, secretBox, logger }: Services): Router {
+export function whatsappWebhookRoutes({ db, dispatcher, secretBox, logger, connectors }: Services): Router {
   const router = Router();
+  const { signatureHeader } = whatsappWebhookSide(connectors);
 
   router.get('/', async (req, res) => {
-    const challenge = await verifyWhatsappSubscription({ db, secretBox }, req.query);
+    const challenge = await verifyWhatsappSubscription({ db, secretBox, connectors }, req.query);
     if (challenge === null) {
       logger.warn({ ip: req.ip }, 'whatsapp webhook verification refused');
       return void res.status(403).type('text/plain').send('verification failed');
@@ -32,7 +32,7 @@ export function whatsappWebhookRoutes({ db, dispatcher, secretBox, logger }: Ser
 
   router.post('/', express.raw({ type: () => true, limit: WHATSAPP_WEBHOOK_LIMIT }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const receipt = await receiveWhatsappWebhook({ db, dispatcher, secretBox }, raw, req.get(WHATSAPP_SIGNATURE_HEADER));
+    const receipt = await receiveWhatsappWebhook({ db, dispatcher, secretBox, connectors }, raw, req.get(signatureHeader));
     if (receipt.unknownPhoneNumberIds.length) {
       logger.warn({ phoneNumberIds: receipt.unknownPhoneNumberIds }, 'whatsapp webhook for unknown phone number ids; not stored');
     }

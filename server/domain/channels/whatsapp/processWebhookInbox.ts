@@ -1,10 +1,9 @@
 /**
- * Processes one stored webhook delivery: normalizes it, ingests its messages (idempotent by external id)
+ * Processes one stored webhook delivery: the channel's connector reads it, the domain ingests its messages (idempotent by external id)
  * and applies its delivery receipts, all in one transaction that also marks the row processed. Items
  * that cannot be read are logged and skipped; the rest of the delivery still counts.
  */
-import { readWhatsappPayload, parseWhatsappPayload } from '../../../../connectors/whatsapp/normalize';
-import { whatsappSettingsSchema } from '../../../../connectors/whatsapp/settings';
+import type { Connectors } from '../../../../connectors/types';
 import type { Db } from '../../../db/client';
 import { appendAudit } from '../../../db/repositories/audit.repo';
 import { findChannel } from '../../../db/repositories/channels.repo';
@@ -16,7 +15,7 @@ import { inTransaction, type Dispatcher } from '../../effects';
 
 const actor = systemActor('connector:whatsapp');
 
-export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger };
+export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger; connectors: Connectors };
 export type InboxOutcome = { outcome: 'processed' | 'skipped'; ingested: number; receipts: number; skippedItems: number };
 
 export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Promise<InboxOutcome> {
@@ -25,14 +24,14 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
       const row = await lockPendingInboxRow(tx, inboxId);
       if (!row) return { outcome: 'skipped' as const, ingested: 0, receipts: 0, skippedItems: 0 };
       const channel = await findChannel(tx, row.channelId);
-      const settings = whatsappSettingsSchema.safeParse(channel?.settings);
-      const payload = parseWhatsappPayload(safeJson(row.payloadText));
-      if (!channel || !settings.success || !payload) {
+      const side = channel && deps.connectors.of(channel.kind)?.webhook;
+      const address = channel && side?.addressOf(channel.settings);
+      const read = channel && side && address ? side.read(channel.id, address, safeJson(row.payloadText)) : null;
+      if (!channel || !read) {
         deps.logger.warn({ inboxId, channelId: row.channelId }, 'webhook delivery cannot be read any more (channel gone or payload invalid); marked processed');
         await markInboxProcessed(tx, row.id, row.attempts + 1);
         return { outcome: 'processed' as const, ingested: 0, receipts: 0, skippedItems: 0 };
       }
-      const read = readWhatsappPayload(channel.id, settings.data.phoneNumberId, payload);
       for (const s of read.skipped) deps.logger.warn({ inboxId, channelId: channel.id, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
       const ingested = (await ingestBatch(tx, effects, read.items, actor)).filter((r) => r.created).length;
       let receipts = 0;

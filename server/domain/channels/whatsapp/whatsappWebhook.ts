@@ -5,34 +5,39 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { signatureMatches } from '../../../../connectors/whatsapp/signature';
-import { parseWhatsappPayload, phoneNumberIdsOf } from '../../../../connectors/whatsapp/normalize';
-import { whatsappCredentialsSchema, whatsappSettingsSchema } from '../../../../connectors/whatsapp/settings';
+import type { Connectors, WebhookSide } from '../../../../connectors/types';
 import type { SecretBox } from '../../../crypto/secretBox';
 import type { Db } from '../../../db/client';
 import type { Channel } from '../../../db/schema';
 import { insertInboxRow, listChannelsOfKind } from '../../../db/repositories/webhookInbox.repo';
-import { BadRequest, Unauthorized } from '../../../errors';
+import { BadRequest, NotFound, Unauthorized } from '../../../errors';
 import { inTransaction, type Dispatcher } from '../../effects';
 import { assertStorable } from '../../storableText';
 
-type Deps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox };
+type Deps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox; connectors: Connectors };
 type WhatsappChannel = { channel: Channel; phoneNumberId: string; appSecret: string; verifyToken: string };
 
-async function whatsappChannels({ db, secretBox }: Pick<Deps, 'db' | 'secretBox'>): Promise<WhatsappChannel[]> {
+/** The push side of the WhatsApp connector: signature, addresses and payloads are its business. */
+export function whatsappWebhookSide(connectors: Connectors): WebhookSide {
+  const side = connectors.of('whatsapp')?.webhook;
+  if (!side) throw new NotFound('WhatsApp webhook');
+  return side;
+}
+
+async function whatsappChannels({ db, secretBox, connectors }: Pick<Deps, 'db' | 'secretBox' | 'connectors'>): Promise<WhatsappChannel[]> {
+  const side = whatsappWebhookSide(connectors);
   const out: WhatsappChannel[] = [];
   for (const channel of await listChannelsOfKind(db, 'whatsapp')) {
-    const settings = whatsappSettingsSchema.safeParse(channel.settings);
-    if (!settings.success || !channel.credentialsEnc) continue;
-    const creds = whatsappCredentialsSchema.safeParse(JSON.parse(secretBox.open(channel.credentialsEnc)));
-    if (!creds.success) continue;
-    out.push({ channel, phoneNumberId: settings.data.phoneNumberId, appSecret: creds.data.appSecret, verifyToken: creds.data.verifyToken });
+    if (!channel.credentialsEnc) continue;
+    const identity = side.identity(channel.settings, JSON.parse(secretBox.open(channel.credentialsEnc)) as Record<string, string>);
+    if (!identity) continue;
+    out.push({ channel, phoneNumberId: identity.address, appSecret: identity.signingSecret, verifyToken: identity.verifyToken });
   }
   return out;
 }
 
 /** GET handshake: the challenge to echo when some WhatsApp channel has this verify token, else null. */
-export async function verifyWhatsappSubscription(deps: Pick<Deps, 'db' | 'secretBox'>, query: unknown): Promise<string | null> {
+export async function verifyWhatsappSubscription(deps: Pick<Deps, 'db' | 'secretBox' | 'connectors'>, query: unknown): Promise<string | null> {
   const q = z.object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string().min(1), 'hub.challenge': z.string().min(1).max(200) }).safeParse(query);
   if (!q.success) return null;
   const token = q.data['hub.verify_token'];
@@ -47,7 +52,8 @@ export type WebhookReceipt = { stored: { inboxId: string; channelId: string }[];
  * payload is then routed by metadata.phone_number_id; numbers we do not know are reported, not stored.
  */
 export async function receiveWhatsappWebhook(deps: Deps, rawBody: Buffer, signature: string | undefined): Promise<WebhookReceipt> {
-  const channels = (await whatsappChannels(deps)).filter((c) => signatureMatches(c.appSecret, rawBody, signature));
+  const side = whatsappWebhookSide(deps.connectors);
+  const channels = (await whatsappChannels(deps)).filter((c) => side.signatureMatches(c.appSecret, rawBody, signature));
   if (!channels.length) throw new Unauthorized('X-Hub-Signature-256 is missing or does not match');
   let body: unknown;
   try {
@@ -56,11 +62,11 @@ export async function receiveWhatsappWebhook(deps: Deps, rawBody: Buffer, signat
     throw new BadRequest('The webhook body is not JSON');
   }
   assertStorable(body, 'webhook body');
-  const payload = parseWhatsappPayload(body);
-  if (!payload) return { stored: [], unknownPhoneNumberIds: [], ignored: true };
+  const addresses = side.addressesOf(body);
+  if (!addresses) return { stored: [], unknownPhoneNumberIds: [], ignored: true };
   const targets: WhatsappChannel[] = [];
   const unknown: string[] = [];
-  for (const id of phoneNumberIdsOf(payload)) {
+  for (const id of addresses) {
     const c = channels.find((ch) => ch.phoneNumberId === id);
     if (c) targets.push(c);
     else unknown.push(id);
