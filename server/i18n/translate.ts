@@ -1,6 +1,6 @@
 /** Picks the user's language and formats texts and times for it (Europe/Berlin by default). */
 import type { Locale } from '../db/schema';
-import { dateTimeFormat } from '../domain/zonedTime';
+import { dateTimeFormat } from '../domain/time/zonedTime';
 import { MESSAGES, type MessageKey } from './messages';
 
 export const LOCALES: readonly Locale[] = ['de', 'en'];

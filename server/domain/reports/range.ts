@@ -1,52 +1,19 @@
 /**
  * Report ranges: local calendar days in an IANA time zone turned into instants, presets, the previous
- * period and the limits (from <= to, at most 400 days). No imports but dates.
+ * period and the limits (from <= to, at most 400 days). Time-zone arithmetic: domain/time/zonedTime.ts.
  */
-import { zoneOffsetMs } from '../zonedTime';
+import { addDays, DAY_MS, isValidTimeZone, localDate, zonedToInstant, zoneOffsetMs } from '../time/zonedTime';
 
-export { zoneOffsetMs };
+// Local dates and instants come from the one time-zone module; re-exported for the report code.
+export { addDays, DAY_MS, isValidTimeZone, localDate, zonedToInstant, zoneOffsetMs };
 
 export type Granularity = 'hour' | 'day' | 'week';
 export const GRANULARITIES: readonly Granularity[] = ['hour', 'day', 'week'];
 export const MAX_RANGE_DAYS = 400;
 /** Hour buckets beyond a month are unreadable as a chart and cost seconds to compute: day or week then. */
 export const MAX_HOURLY_RANGE_DAYS = 31;
-export const DAY_MS = 86_400_000;
 
 export type ReportRange = { from: Date; to: Date; timeZone: string };
-
-export function isValidTimeZone(tz: string): boolean {
-  if (!tz || tz.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDate(timeZone: string, at: Date): string {
-  return new Date(at.getTime() + zoneOffsetMs(timeZone, at)).toISOString().slice(0, 10);
-}
-
-/** The instant a local date-time (wall clock, no offset) happens in a time zone; a time in a DST gap moves forward by the gap (02:30 → 03:30). */
-export function zonedToInstant(timeZone: string, localIso: string): Date {
-  const [d, t = '00:00'] = localIso.split('T');
-  const [y, m, day] = d!.split('-').map(Number);
-  const [hh, mm] = t.split(':').map(Number);
-  const wall = Date.UTC(y!, m! - 1, day!, hh ?? 0, mm ?? 0);
-  let guess = wall - zoneOffsetMs(timeZone, new Date(wall));
-  const second = wall - zoneOffsetMs(timeZone, new Date(guess));
-  if (second !== guess) guess = Math.max(guess, second);
-  return new Date(guess);
-}
-
-/** Adds calendar days to a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y!, m! - 1, d! + days)).toISOString().slice(0, 10);
-}
 
 /** Local days [fromDate, toDate] inclusive as an instant range [from, to). */
 export function localDaysRange(timeZone: string, fromDate: string, toDate: string): ReportRange {
@@ -79,7 +46,7 @@ export function previousPeriodDates(fromDate: string, toDate: string): { fromDat
 }
 
 export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+  return Math.round((zonedToInstant('UTC', b).getTime() - zonedToInstant('UTC', a).getTime()) / DAY_MS);
 }
 
 /** Why a granularity does not suit a range, or null. */

@@ -1,6 +1,7 @@
 import Holidays from 'date-holidays';
 import { z } from 'zod';
-import { parseClockTime, parseIsoDate, splitInterval } from './businessTime';
+import { isValidTimeZone, parseIsoDate } from '../time/zonedTime';
+import { parseClockTime, splitInterval, type ClockInterval } from './clockTime';
 
 /**
  * Business-hours calendar definitions and their validation. Every custom issue message starts
@@ -10,11 +11,7 @@ import { parseClockTime, parseIsoDate, splitInterval } from './businessTime';
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-/**
- * ["HH:MM", "HH:MM"]; the end may be "24:00", and an end before the start means the interval
- * crosses midnight (e.g. ["22:00", "06:00"]).
- */
-export type ClockInterval = [start: string, end: string];
+export type { ClockInterval };
 
 type IssueSink = (message: string, path: (string | number)[]) => void;
 
@@ -44,7 +41,7 @@ const intervalSchema = z.tuple([z.string(), z.string()]);
 const intervalListSchema = z.array(intervalSchema);
 
 const timeZoneSchema = z.string().superRefine((timeZone, ctx) => {
-  if (!isKnownTimeZone(timeZone)) ctx.addIssue({ code: 'custom', message: `timeZone: unknown time zone ${timeZone}` });
+  if (!isValidTimeZone(timeZone)) ctx.addIssue({ code: 'custom', message: `timeZone: unknown time zone ${timeZone}` });
 });
 
 const weeklySchema = z
@@ -110,14 +107,6 @@ function formatPath(path: PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');
 }
 
-function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let holidayDirectory: Holidays | undefined;
 

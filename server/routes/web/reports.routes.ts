@@ -15,7 +15,7 @@ import { drilldownQuery, REPORT_NAMES, reportQuery, type ResolvedReportQuery } f
 import { slaChannelViews } from '../../presenters/reports.presenter';
 import type { Translate } from '../../i18n/translate';
 import { renderPageOrFragment } from './render';
-import { dateTimeFormat } from '../../domain/zonedTime';
+import { dateTimeFormat } from '../../domain/time/zonedTime';
 
 const COMMON_ZONES = ['Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'UTC', 'America/New_York', 'Asia/Tokyo'];
 

@@ -21,7 +21,7 @@ import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
 import { addNote } from '../../domain/conversations/addNote';
 import { createCannedResponse, editCannedResponse, fillCannedFor } from '../../domain/cannedResponses/cannedResponses';
-import { zonedLocalToDate } from '../../domain/workflow/localTime';
+import { parseZonedLocal } from '../../domain/time/zonedTime';
 import { markTyping, stopTyping, whoIsTyping } from '../../domain/presence/typing';
 import { setPriority, tagConversation } from '../../domain/conversations/tagConversation';
 import { BadRequest, HttpError, NotFound } from '../../errors';
@@ -96,7 +96,7 @@ export function workflowRoutes(services: Services): Router {
     const local = str(req.body.remindAt);
     let remindAt: string | undefined;
     if (local) {
-      const at = zonedLocalToDate(local, DEFAULT_TIME_ZONE);
+      const at = local.includes('T') ? parseZonedLocal(local, DEFAULT_TIME_ZONE) : null;
       if (!at) throw new BadRequest('remindAt: not a date and time', { fields: { remindAt: 'invalid' } });
       remindAt = at.toISOString();
     }
