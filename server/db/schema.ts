@@ -118,6 +118,8 @@ export interface MessagesTable {
   text: string;
   url: string | null;
   postedAt: Timestamp;
+  /** the source's claimed time when ingest did not believe it (posted_at then holds the receipt time) */
+  claimedPostedAt: Generated<string | null>;
   raw: Json | null;
   deliveryState: DeliveryState | null;
   deliveryError: string | null;

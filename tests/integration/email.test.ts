@@ -62,6 +62,18 @@ describe('reading a mailbox over IMAP', () => {
     expect(await messagesOf(ch.channelId)).toHaveLength(1);
   });
 
+  it('when a mail\'s Date header says year 9999, then it is stored at its receipt time, the claimed date kept beside it', async () => {
+    const ch = await channelFor();
+    const m = mail();
+    await imap.append(m.raw.replace(/^Date: .*$/m, 'Date: Fri, 31 Dec 9999 23:00:00 +0000'));
+    const before = Date.now();
+    await pollChannelOnce(deps, ch.channelId);
+    const row = await db().selectFrom('messages').select(['postedAt', 'claimedPostedAt', 'slaDueAt']).where('channelId', '=', ch.channelId).executeTakeFirstOrThrow();
+    expect(row.claimedPostedAt).toBe('9999-12-31T23:00:00.000Z');
+    expect(row.postedAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(row.postedAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   it('when a mail is HTML only with a script and attachments, then the stored text is plain and safe and the attachments are listed', async () => {
     const ch = await channelFor();
     const boundary = 'b1_rl';

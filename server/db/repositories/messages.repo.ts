@@ -66,6 +66,8 @@ export type NewInboundRow = {
   /** the conversation's topic (docs/reports.md rule 9), given so no trigger has to rewrite the row */
   topicId: string | null;
   authorName: string; authorHandle: string | null; text: string; url: string | null; postedAt: Date;
+  /** the source's time when it was not believed (domain/conversations/postTime.ts), else null */
+  claimedPostedAt: string | null;
   /** JSON text, or null for no payload */
   raw: string | null;
   slaPolicyId: string | null; slaKind: 'first' | 'next' | null; slaDueAt: Date | null; slaWarnAt: Date | null;
@@ -80,15 +82,15 @@ export async function insertInboundMessages(tx: Tx, rows: NewInboundRow[]): Prom
   const col = <K extends keyof NewInboundRow>(k: K) => rows.map((r) => r[k]);
   await sql`
     INSERT INTO messages (id, conversation_id, channel_id, topic_id, direction, external_id, in_reply_to_external_id, author_name,
-      author_handle, text, url, posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, sla_state, created_at)
+      author_handle, text, url, posted_at, claimed_posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, sla_state, created_at)
     SELECT r.id, r.conversation_id, r.channel_id, r.topic_id, 'inbound', r.external_id, r.in_reply_to, r.author_name, r.author_handle,
-      r.text, r.url, r.posted_at, r.raw::jsonb, r.sla_policy_id, r.sla_kind, r.sla_due_at, r.sla_warn_at,
+      r.text, r.url, r.posted_at, r.claimed_posted_at, r.raw::jsonb, r.sla_policy_id, r.sla_kind, r.sla_due_at, r.sla_warn_at,
       CASE WHEN r.sla_due_at IS NULL THEN NULL ELSE 'ok' END, clock_timestamp()
     FROM unnest(${col('id')}::uuid[], ${col('conversationId')}::uuid[], ${col('channelId')}::uuid[], ${col('topicId')}::uuid[], ${col('externalId')}::text[],
       ${col('inReplyToExternalId')}::text[], ${col('authorName')}::text[], ${col('authorHandle')}::text[], ${col('text')}::text[],
-      ${col('url')}::text[], ${col('postedAt')}::timestamptz[], ${col('raw')}::text[], ${col('slaPolicyId')}::uuid[],
+      ${col('url')}::text[], ${col('postedAt')}::timestamptz[], ${col('claimedPostedAt')}::text[], ${col('raw')}::text[], ${col('slaPolicyId')}::uuid[],
       ${col('slaKind')}::text[], ${col('slaDueAt')}::timestamptz[], ${col('slaWarnAt')}::timestamptz[])
       WITH ORDINALITY AS r(id, conversation_id, channel_id, topic_id, external_id, in_reply_to, author_name, author_handle, text, url,
-        posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, ord)
+        posted_at, claimed_posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, ord)
     ORDER BY r.ord`.execute(tx);
 }

@@ -4,6 +4,8 @@
  * The result is the same as ingesting the posts one by one in the given order (ingestInbound is this
  * function with a batch of one):
  *
+ * - normalize: every channel passes here, so this is where a post's claimed time is checked against its
+ *   receipt (postTime.ts): an absurd one (year 9999, year 0001) is replaced by the receipt time;
  * - dedupe: the per-post advisory locks (same key as always) are taken in one statement in sorted
  *   order, then stored posts are looked up at once; a post repeated inside the batch counts once;
  * - threading: a reply joins the conversation of a stored post or of an earlier post of the batch;
@@ -35,6 +37,7 @@ import type { Effects } from '../effects';
 import { compiledCalendarOf } from '../sla/calendarCache';
 import { applySlaPause, pauseTransition, type StatusChange } from '../sla/pause';
 import { applicablePolicyId, resolutionDueAt, slaKindFor, startClock } from '../sla/policy';
+import { believablePostTime } from './postTime';
 import { statusAfterInbound } from './status';
 
 export type IngestResult = { created: boolean; messageId: string; conversationId: string; caseNumber: string };
@@ -67,8 +70,21 @@ type Policy = Awaited<ReturnType<typeof findPoliciesWithCalendars>>[number];
 
 const minDate = (a: Date | null, b: Date) => (a === null || b < a ? b : a);
 
-export async function ingestBatch(tx: Tx, effects: Effects, posts: NormalizedInbound[], actor: Actor): Promise<IngestResult[]> {
-  if (posts.length === 0) return [];
+export async function ingestBatch(
+  tx: Tx, effects: Effects, claimedPosts: NormalizedInbound[], actor: Actor, receivedAt = new Date(),
+): Promise<IngestResult[]> {
+  if (claimedPosts.length === 0) return [];
+
+  // ---- normalize: a post keeps its source's time only when that is believable (postTime.ts); else the
+  // receipt time, with the claim kept beside it
+  const claims = new Map<NormalizedInbound, string>();
+  const posts = claimedPosts.map((p) => {
+    const { postedAt, claimedPostedAt } = believablePostTime(p.postedAt, receivedAt);
+    if (claimedPostedAt === null) return p;
+    const believable = { ...p, postedAt };
+    claims.set(believable, claimedPostedAt);
+    return believable;
+  });
 
   // ---- dedupe: lock every post's key, then one look-up for the posts and the posts they answer
   await lockInboundKeys(tx, posts.map((p) => postKey(p.channelId, p.externalId)));
@@ -174,7 +190,11 @@ export async function ingestBatch(tx: Tx, effects: Effects, posts: NormalizedInb
       audit.push(() => [{ ...auditBase(post, c), action: 'conversation.created', after: { caseNumber: c.caseNumber, status: 'new' } }]);
     }
     const c = conversation;
-    audit.push(() => [{ ...auditBase(post, c), action: 'message.received', after: { messageId: f.messageId, externalId: post.externalId } }]);
+    const claimedPostedAt = claims.get(post) ?? null;
+    audit.push(() => [{
+      ...auditBase(post, c), action: 'message.received',
+      after: { messageId: f.messageId, externalId: post.externalId, ...(claimedPostedAt ? { postedAt: post.postedAt.toISOString(), claimedPostedAt } : {}) },
+    }]);
 
     const from = c.status;
     const status = statusAfterInbound(from, c.assigneeId !== null);
@@ -210,7 +230,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, posts: NormalizedInb
     rows.push({
       id: f.messageId, conversationId: c.id, channelId: post.channelId, topicId: c.topicId, externalId: post.externalId,
       inReplyToExternalId: post.inReplyToExternalId ?? null, authorName: post.author.name, authorHandle: f.handle, text: post.text,
-      url: post.url ?? null, postedAt: post.postedAt, raw: post.raw === undefined ? null : JSON.stringify(post.raw),
+      url: post.url ?? null, postedAt: post.postedAt, claimedPostedAt, raw: post.raw === undefined ? null : JSON.stringify(post.raw),
       slaPolicyId: policy?.id ?? null, slaKind: clock?.kind ?? null, slaDueAt: clock?.dueAt ?? null, slaWarnAt: clock?.warnAt ?? null,
     });
     if (!touchedIds.has(c.id)) {

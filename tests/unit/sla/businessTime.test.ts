@@ -4,7 +4,9 @@ import {
   businessMinutesBetween,
   compileCalendar,
   isOpen,
+  MAX_WALK_DAYS,
   nextOpening,
+  observeWalks,
   TWENTY_FOUR_SEVEN,
   type CompiledCalendar,
 } from '../../../server/domain/sla/businessTime';
@@ -542,5 +544,63 @@ describe('isOpen against an independent wall-clock reading', () => {
         expect([timeZone, new Date(ms), isOpen(compiled, new Date(ms))]).toEqual([timeZone, new Date(ms), expected]);
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Bounded walks (hostile instants: year 9999, year 0001)
+// ---------------------------------------------------------------------------------------------
+
+describe('every walk is bounded', () => {
+  const officeWithHolidays = calendar({ weekly: NINE_TO_FIVE, holidays: DE_NW_HOLIDAYS });
+  const now = at('2026-03-10T10:00:00+01:00');
+  let walks: number[] = [];
+  beforeEach(() => { walks = []; observeWalks((days) => walks.push(days)); });
+  afterEach(() => observeWalks(null));
+
+  it.each([
+    ['due in year 9999', now, at('9999-06-01T12:00:00Z')],
+    ['posted in year 0001', at('0001-01-01T00:00:00Z'), now],
+    ['from year 0001 to year 9999', at('0001-01-01T00:00:00Z'), at('9999-12-31T23:59:59Z')],
+    ['to the last instant a Date holds', now, new Date(8.64e15)],
+  ])('when business minutes are counted %s, then at most MAX_WALK_DAYS + 2 days are walked and the answer extrapolates the open share', (_what, start, end) => {
+    const minutes = businessMinutesBetween(officeWithHolidays, start, end);
+    expect(Math.max(...walks)).toBeLessThanOrEqual(MAX_WALK_DAYS + 2);
+    const openShare = businessMinutesBetween(officeWithHolidays, start, new Date(start.getTime() + MAX_WALK_DAYS * DAY_MS)) / (MAX_WALK_DAYS * 1440);
+    // A Mon–Fri 09:00–17:00 office is open about 40/168 of the time (less holidays).
+    expect(openShare).toBeGreaterThan(0.2);
+    expect(openShare).toBeLessThan(0.25);
+    expect(minutes / ((end.getTime() - start.getTime()) / MINUTE_MS)).toBeCloseTo(openShare, 6);
+  });
+
+  it('when a span is within MAX_WALK_DAYS, then it is counted exactly (a year of office days)', () => {
+    expect(businessMinutesBetween(calendar({ weekly: NINE_TO_FIVE }), at('2026-01-05T00:00:00+01:00'), at('2027-01-04T00:00:00+01:00'))).toBe(52 * 5 * 480);
+    expect(Math.max(...walks)).toBeLessThanOrEqual(367);
+  });
+
+  it('when a year of business minutes (the largest target) is added, then the walk stays inside the window and is exact', () => {
+    const due = addBusinessMinutes(officeWithHolidays, now, 525_600);
+    expect(Math.max(...walks)).toBeLessThanOrEqual(MAX_WALK_DAYS + 2);
+    expect(due.getTime() - now.getTime()).toBeLessThan(MAX_WALK_DAYS * DAY_MS);
+    expect(businessMinutesBetween(officeWithHolidays, now, due)).toBe(525_600);
+  });
+
+  it('when more business minutes are added than the window holds, then the answer lies beyond it at the same rate, and counting back gives the minutes again', () => {
+    const hourAWeek = calendar({ weekly: { wed: [['10:00', '11:00']] } });
+    const due = addBusinessMinutes(hourAWeek, now, 525_600);
+    expect(Math.max(...walks)).toBeLessThanOrEqual(MAX_WALK_DAYS + 2);
+    expect(due.getTime()).toBeGreaterThan(now.getTime() + MAX_WALK_DAYS * DAY_MS);
+    expect(businessMinutesBetween(hourAWeek, now, due)).toBeCloseTo(525_600, 3);
+  });
+
+  it('when a clock starts in year 9999 or year 0001, then it is due the right amount of open time later (not in 1901)', () => {
+    expect(addBusinessMinutes(berlinOffice, at('0001-01-02T10:00:00Z'), 60).getUTCFullYear()).toBe(1);
+    expect(addBusinessMinutes(officeWithHolidays, at('9999-12-31T15:30:00Z'), 120).toISOString()).toBe('+010000-01-03T09:30:00.000Z');
+    expect(Math.max(...walks)).toBeLessThanOrEqual(MAX_WALK_DAYS + 2);
+  });
+
+  it('when isOpen asks about any instant, then it looks at two days', () => {
+    isOpen(officeWithHolidays, at('9999-06-01T12:00:00Z'));
+    expect(walks).toEqual([2]);
   });
 });
