@@ -111,6 +111,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 // Monday 2 November 2026, 08:00 in Berlin: the office calendar's hours, a Friday and a weekend lie ahead.
 const BASE = Date.parse('2026-11-02T08:00:00+01:00');
+/** When the histories are received: a week after BASE, so every post time is believed (domain/conversations/postTime.ts). */
+const RECEIVED_AT = new Date(BASE + 7 * 86_400_000);
 
 type Way = 'one-by-one' | 'batches';
 
@@ -130,10 +132,10 @@ async function play(way: Way, channel: { channelId: string; topicId: string }, s
       }));
       if (way === 'batches') {
         for (let i = 0; i < posts.length; i += step.chunk) {
-          await inTransaction(db, rec.dispatcher, (tx, effects) => ingestBatch(tx, effects, posts.slice(i, i + step.chunk), actor));
+          await inTransaction(db, rec.dispatcher, (tx, effects) => ingestBatch(tx, effects, posts.slice(i, i + step.chunk), actor, RECEIVED_AT));
         }
       } else {
-        for (const post of posts) await inTransaction(db, rec.dispatcher, (tx, effects) => ingestInbound(tx, effects, post, actor));
+        for (const post of posts) await inTransaction(db, rec.dispatcher, (tx, effects) => ingestInbound(tx, effects, post, actor, RECEIVED_AT));
       }
       continue;
     }
@@ -309,7 +311,9 @@ describe('ingesting in batches', () => {
 
   it('when a poll fetches a page with a reply, a repeat and an item the database refuses, then the page goes in as batches, only the refused item is skipped and the cursor advances', async () => {
     const channel = await timedChannel();
-    const at = (min: number) => new Date(BASE + min * 60_000);
+    // A poll receives its page now: the items are dated within the last two days.
+    const pageStart = Date.now() - 2 * 86_400_000;
+    const at = (min: number) => new Date(pageStart + min * 60_000);
     const item = (externalId: string, min: number, extra: Partial<NormalizedInbound> = {}): NormalizedInbound => ({
       channelId: channel.channelId, externalId, author: { externalId: 'poll-author', name: 'Paula' }, text: `Text ${externalId}`, postedAt: at(min), ...extra,
     });

@@ -5,6 +5,9 @@ import { JOBS } from '../../jobs/definitions';
 import { reconcileJobs } from '../../jobs/reconcile';
 import { processSlaTimer } from '../../jobs/slaTimers';
 import { startWorkers } from '../../server/main';
+import { systemActor } from '../../server/domain/audit/actor';
+import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
+import { inTransaction } from '../../server/domain/effects';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -58,6 +61,16 @@ async function until<T>(probe: () => Promise<T | undefined | null | false>, what
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * Ingests a post received at a given time: a post's own time counts only near its receipt
+ * (domain/conversations/postTime.ts), so the worked examples on fixed dates are received then.
+ */
+async function ingestReceivedAt(channel: { channelId: string }, body: ReturnType<typeof inboundPost>, receivedAt: Date) {
+  return inTransaction(app.services.db, app.services.dispatcher, (tx, effects) => ingestInbound(tx, effects, {
+    channelId: channel.channelId, externalId: body.externalId, author: body.author, text: body.text, postedAt: new Date(body.postedAt),
+  }, systemActor('test'), receivedAt));
 }
 
 const postOf = async (conversationId: string, messageId: string) => {
@@ -121,29 +134,29 @@ describe('calendars and policies API', () => {
 
 describe('due times set at ingest (the worked examples)', () => {
   it('when a post arrives Friday 17:30 in Berlin office hours with a 60-minute target, then it is due Monday 08:30', async () => {
-    const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60 }, BERLIN_OFFICE);
+    const { channel } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60 }, BERLIN_OFFICE);
     // A Friday far enough ahead that the post is still open whenever the suite runs.
-    const res = await ingest(inboundPost({ postedAt: '2030-11-29T17:30:00+01:00' })).expect(201);
-    const { conversation, post } = await postOf(res.body.conversationId, res.body.messageId);
+    const res = await ingestReceivedAt(channel, inboundPost({ postedAt: '2030-11-29T17:30:00+01:00' }), new Date('2030-11-29T17:30:05+01:00'));
+    const { conversation, post } = await postOf(res.conversationId, res.messageId);
     expect(post.sla).toMatchObject({ kind: 'first', dueAt: '2030-12-02T07:30:00.000Z', state: 'ok', respondedAt: null });
     expect(conversation.sla).toMatchObject({ firstResponseDueAt: '2030-12-02T07:30:00.000Z', nextResponseDueAt: null, state: 'ok' });
   });
 
   it('when a post arrives on 24 December 17:00 with a 4-hour target, then Christmas and the weekend are skipped: due 28 December 11:00', async () => {
-    const { ingest } = await channelWithPolicy({ firstResponseMinutes: 240, nextResponseMinutes: 120, resolutionMinutes: 600 }, BERLIN_OFFICE);
-    const res = await ingest(inboundPost({ postedAt: '2026-12-24T17:00:00+01:00' })).expect(201);
-    const { conversation, post } = await postOf(res.body.conversationId, res.body.messageId);
+    const { channel } = await channelWithPolicy({ firstResponseMinutes: 240, nextResponseMinutes: 120, resolutionMinutes: 600 }, BERLIN_OFFICE);
+    const res = await ingestReceivedAt(channel, inboundPost({ postedAt: '2026-12-24T17:00:00+01:00' }), new Date('2026-12-24T17:00:05+01:00'));
+    const { conversation, post } = await postOf(res.conversationId, res.messageId);
     expect(post.sla.dueAt).toBe('2026-12-28T10:00:00.000Z');
     expect(conversation.sla.resolutionDueAt).toBe('2026-12-28T16:00:00.000Z');
   });
 
   it('when a second post arrives while the first awaits an answer, then it gets its own next-response due time', async () => {
-    const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 30 }, BERLIN_OFFICE);
+    const { channel } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 30 }, BERLIN_OFFICE);
     const author = { externalId: `cust-${Date.now()}`, name: 'Jan' };
-    const first = await ingest(inboundPost({ author, postedAt: '2026-11-25T10:00:00+01:00' })).expect(201);
-    const second = await ingest(inboundPost({ author, postedAt: '2026-11-25T10:20:00+01:00' })).expect(201);
-    expect(second.body.conversationId).toBe(first.body.conversationId);
-    const { conversation, post } = await postOf(first.body.conversationId, second.body.messageId);
+    const first = await ingestReceivedAt(channel, inboundPost({ author, postedAt: '2026-11-25T10:00:00+01:00' }), new Date('2026-11-25T10:00:05+01:00'));
+    const second = await ingestReceivedAt(channel, inboundPost({ author, postedAt: '2026-11-25T10:20:00+01:00' }), new Date('2026-11-25T10:20:05+01:00'));
+    expect(second.conversationId).toBe(first.conversationId);
+    const { conversation, post } = await postOf(first.conversationId, second.messageId);
     expect(post.sla).toMatchObject({ kind: 'next', dueAt: '2026-11-25T09:50:00.000Z' });
     expect(conversation.sla).toMatchObject({ firstResponseDueAt: '2026-11-25T10:00:00.000Z', nextResponseDueAt: '2026-11-25T09:50:00.000Z' });
   });
@@ -158,8 +171,8 @@ describe('due times set at ingest (the worked examples)', () => {
 
   it('when the inbox is sorted by due, then the conversation due soonest comes first', async () => {
     const { ingest, channel } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60 });
-    const later = await ingest(inboundPost({ postedAt: '2030-01-01T12:00:00Z' })).expect(201);
-    const sooner = await ingest(inboundPost({ postedAt: '2030-01-01T10:00:00Z' })).expect(201);
+    const later = await ingest(inboundPost({ postedAt: new Date(Date.now() - 10 * 60_000).toISOString() })).expect(201);
+    const sooner = await ingest(inboundPost({ postedAt: new Date(Date.now() - 30 * 60_000).toISOString() })).expect(201);
     const res = await api().get(`/conversations?sort=due&status=all&channelId=${channel.channelId}`).expect(200);
     expect(res.body.conversations.map((c: { id: string }) => c.id)).toEqual([sooner.body.conversationId, later.body.conversationId]);
   });

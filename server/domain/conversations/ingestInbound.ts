@@ -11,7 +11,7 @@ import { ingestBatch, type IngestResult } from './ingestBatch';
 
 export type { IngestResult } from './ingestBatch';
 
-export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedInbound, actor: Actor): Promise<IngestResult> {
-  const [result] = await ingestBatch(tx, effects, [post], actor);
+export async function ingestInbound(tx: Tx, effects: Effects, post: NormalizedInbound, actor: Actor, receivedAt = new Date()): Promise<IngestResult> {
+  const [result] = await ingestBatch(tx, effects, [post], actor, receivedAt);
   return result!;
 }
