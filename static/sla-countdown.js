@@ -3,17 +3,16 @@
  * The server renders the business minutes left (data-remaining) and whether the calendar is open right
  * now (data-open): while open, the remaining time shrinks with the clock; while closed it holds still.
  * Past the due time the element shows how long it is overdue. Lists re-render on live events, which
- * refreshes the server's numbers. Also closes SLA toasts ([data-dismiss-toast]).
+ * refreshes the server's numbers. Also closes SLA toasts ([data-dismiss-toast]). Durations are written
+ * by static/duration.js, the same code the server renders them with.
  */
 (function () {
   'use strict';
   var loadedAt = Date.now();
 
+  // The one duration format (static/duration.js, loaded before this script), in the page's language.
   function fmt(minutes) {
-    var m = Math.max(0, Math.round(minutes));
-    if (m < 60) return m + ' min';
-    if (m < 1440) return Math.floor(m / 60) + ' h ' + String(m % 60).padStart(2, '0') + ' min';
-    return Math.floor(m / 1440) + ' d ' + Math.floor((m % 1440) / 60) + ' h';
+    return window.ReplylineDuration.formatMinutes(minutes, document.documentElement.lang);
   }
 
   function update(el) {

@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Locale } from '../db/schema';
 import { formatDateTime, localeFromHeader, translator } from '../i18n/translate';
+import { formatMinutes } from '../../static/duration.js';
 
 export function localeForRequest(req: Request): Locale {
   const cookie = /(?:^|;\s*)rl_locale=(de|en)/.exec(req.get('cookie') ?? '')?.[1] as Locale | undefined;
@@ -13,6 +14,7 @@ export function exposeLocale(req: Request, res: Response, next: NextFunction) {
   res.locals.locale = locale;
   res.locals.t = translator(locale);
   res.locals.fmtTime = (d: Date) => formatDateTime(locale, d);
+  res.locals.fmtMinutes = (minutes: number) => formatMinutes(minutes, locale);
   // Where the language switch returns to: the page being shown (a GET), so switching keeps the user's place.
   if (req.method === 'GET' && !req.get('hx-request')) res.locals.currentPath = req.originalUrl;
   next();

@@ -62,13 +62,5 @@ export function slaToastHtml(
     + ` <button type="button" class="toast-close link-button" data-dismiss-toast>${escapeHtml(t('sla.toast.dismiss'))}</button></div>`;
 }
 
-/** "45 min", "2 h 05 min", "3 d 4 h": the same format static/sla-countdown.js writes. */
-export function formatMinutes(minutes: number): string {
-  const m = Math.max(0, Math.round(minutes));
-  if (m < 60) return `${m} min`;
-  if (m < 1440) return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-  return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
-}
-
-/** Available in every view (app.locals). */
-export const slaViewHelpers = { slaPost: presentPostSla, slaConversation: presentConversationSla, fmtMinutes: formatMinutes };
+/** Available in every view (app.locals); fmtMinutes, in the user's language, comes with the locale (middleware/locale.ts). */
+export const slaViewHelpers = { slaPost: presentPostSla, slaConversation: presentConversationSla };
