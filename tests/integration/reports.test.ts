@@ -194,7 +194,8 @@ describe('CSV exports', () => {
     const res = await request(app.url).get('/api/v1/reports/sla.csv').query({ ...HISTORY, channelId: channelA }).auth(manager.token, { type: 'bearer' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = res.text.trim().split('\r\n');
+    expect(res.text.startsWith('\uFEFF')).toBe(true);
+    const lines = res.text.slice(1).trim().split('\r\n');
     expect(lines[0]).toBe('bucket,bucketStart,channelId,channelName,inbound,answered,answeredWithinTarget,pctWithinTarget,breached,open,p50BusinessMinutes,p90BusinessMinutes,p50WallMinutes,p90WallMinutes');
     const api = await sla({ ...HISTORY, channelId: channelA });
     expect(lines).toHaveLength(api.body.rows.length + 1);
@@ -207,7 +208,7 @@ describe('CSV exports', () => {
   it('when the people report is exported, then each agent has their replies, answers within target and breaches', async () => {
     const res = await request(app.url).get('/api/v1/reports/people.csv').query(HISTORY).auth(manager.token, { type: 'bearer' });
     expect(res.status).toBe(200);
-    const [head, ...lines] = res.text.trim().split('\r\n');
+    const [head, ...lines] = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     const cols = head!.split(',');
     const row = (userId: string) => Object.fromEntries(cols.map((c, i) => [c, lines.find((l) => l.startsWith(userId))!.split(',')[i]]));
     for (const agent of [agent1, agent2]) {

@@ -16,7 +16,7 @@ import {
 } from './counting';
 import { addBins, coarsenBins, emptyBins, percentileOfBins, type Bins } from './histogram';
 import { agentPlan, postPlan } from './rollupPlan';
-import { toCsv, type CsvValue } from './csv';
+import { toCsv, type CsvValue } from '../csv';
 import { addDays, DAY_MS, previousPeriodDates, zonedToInstant, type Granularity } from './range';
 
 export type ReportParams = {

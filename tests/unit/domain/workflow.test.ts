@@ -1,6 +1,7 @@
 /** Pure workflow rules: who may make which transition, what assignment does, mention parsing, template filling. */
 import type { ConversationStatus, Role } from '../../../server/db/schema';
-import { auditCsvRow, csvCell } from '../../../server/domain/audit/auditCsv';
+import { auditCsvRow } from '../../../server/domain/audit/auditCsv';
+import { csvCell } from '../../../server/domain/csv';
 import { allowedTransitions, STATUSES } from '../../../server/domain/conversations/status';
 import { checkTransition, reopenStatus, statusAfterAssignment } from '../../../server/domain/conversations/transitionPolicy';
 import { fillTemplate } from '../../../server/domain/cannedResponses/fillTemplate';
