@@ -104,6 +104,22 @@ test('when a user is created, then the row holds a password hash and the audit h
   expect(auditText).not.toContain(row!.passwordHash);
 }, SLOW);
 
+test('when the new password is short or a common one, then user:create exits 2 with the reason and creates nobody', async () => {
+  const short = await cli('user:create', '--email', 'weak1@example.test', '--name', 'Weak', '--role', 'agent', '--password', 'Xk9#vT2q!');
+  expect(short).toMatchObject({ code: 2, stdoutLines: 1 });
+  expect(short.json.error).toBe('--password: must be at least 12 characters long');
+
+  for (const common of ['Password1234', 'qwertyuiop123', 'iloveyouiloveyou', '123456789012']) {
+    const res = await cli('user:create', '--email', 'weak2@example.test', '--name', 'Weak', '--role', 'agent', '--password', common);
+    expect(res).toMatchObject({ code: 2 });
+    expect(res.json.error).toBe('--password: is one of the most common passwords (or one with digits or symbols added); choose another');
+  }
+  expect(await findUserByEmail(db, 'weak1@example.test')).toBeUndefined();
+  expect(await findUserByEmail(db, 'weak2@example.test')).toBeUndefined();
+  expect(await db.selectFrom('auditEvents').select('seq').where('action', '=', 'user.created').where('actorLabel', '=', 'cli')
+    .where(sql<boolean>`after->>'email' LIKE 'weak%'`).execute()).toEqual([]);
+}, SLOW);
+
 test('when the e-mail is already taken, then user:create fails with exit code 1 and changes nothing', async () => {
   const { code, json } = await cli('user:create', '--email', 'anna.admin@example.test', '--name', 'Twin', '--role', 'agent', '--password', 'another password');
   expect(code).toBe(1);
