@@ -91,7 +91,7 @@ export function createApp(services: Services): express.Express {
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
   }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
-  app.use(exposeLocale, csrfProtection, rejectUnstorableText);
+  app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale);

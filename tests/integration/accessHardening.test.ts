@@ -55,3 +55,41 @@ describe('API tokens', () => {
     expect(res.body.error).toBe('This API token has expired');
   });
 });
+
+describe('sessions for visitors', () => {
+  const sessionCount = async () => Number((await app.services.pool.query<{ n: string }>('SELECT count(*) AS n FROM user_sessions')).rows[0]!.n);
+
+  it('when 200 visitors without cookies open the sign-in page, then no session row is written and no session cookie is set', async () => {
+    const before = await sessionCount();
+    for (let i = 0; i < 200; i += 10) {
+      const pages = await Promise.all(Array.from({ length: 10 }, () => request(app.url).get('/login')));
+      for (const page of pages) {
+        expect(page.status).toBe(200);
+        expect(([] as string[]).concat(page.headers['set-cookie'] ?? []).filter((c) => c.startsWith('rl_session='))).toEqual([]);
+      }
+    }
+    expect(await sessionCount()).toBe(before);
+  });
+
+  it('when a visitor signs in with the form from the sign-in page, then that works and exactly one session row is written', async () => {
+    const user = await makeUser(app.services.db);
+    const agent = request.agent(app.url);
+    const page = await agent.get('/login');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    const before = await sessionCount();
+    const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.201').type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+    expect(res.status).toBe(302);
+    expect((await agent.get('/inbox')).status).toBe(200);
+    expect(await sessionCount()).toBe(before + 1);
+  });
+
+  it('when the sign-in form token comes from another visitor (their cookie, not mine), then 403', async () => {
+    const user = await makeUser(app.services.db);
+    const other = /name="_csrf" value="([^"]+)"/.exec((await request(app.url).get('/login')).text)?.[1];
+    const agent = request.agent(app.url);
+    await agent.get('/login');
+    const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.202').type('form').send({ _csrf: other, email: user.email, password: user.password });
+    expect(res.status).toBe(403);
+    expect((await agent.get('/inbox')).status).toBe(302);
+  });
+});
