@@ -2,8 +2,10 @@
  * Access hardening through the real HTTP entry points: API tokens that expire and can be revoked,
  * no session rows for visitors, a cap on live streams, no caching of customer data, bidi-safe names.
  */
+import http from 'node:http';
 import request from 'supertest';
 import { systemActor } from '../../server/domain/audit/actor';
+import { LIVE_STREAMS_PER_USER } from '../../server/routes/web/events.routes';
 import { revokeApiToken } from '../../server/domain/users/revokeApiToken';
 import { makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -91,5 +93,60 @@ describe('sessions for visitors', () => {
     const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.202').type('form').send({ _csrf: other, email: user.email, password: user.password });
     expect(res.status).toBe(403);
     expect((await agent.get('/inbox')).status).toBe(302);
+  });
+});
+
+let ipCounter = 0;
+/** A signed-in console's cookie header (each sign-in from its own made-up address, so limits stay apart). */
+async function signedIn(user: Awaited<ReturnType<typeof makeUser>>): Promise<string> {
+  const agent = request.agent(app.url);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/login')).text)?.[1];
+  const res = await agent.post('/login').set('X-Forwarded-For', `198.51.100.${(ipCounter += 1)}`).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('rl_session='));
+  if (!cookie) throw new Error(`no session cookie after sign-in (${res.status})`);
+  return cookie.split(';')[0]!;
+}
+
+/** Opens GET /events and resolves with its status once the headers are in; the stream stays open until close(). */
+function openStream(cookie: string): Promise<{ status: number; body: Promise<string>; close(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${app.url}/events`, { headers: { cookie, accept: 'text/event-stream', 'accept-language': 'en' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      const ended = new Promise<string>((done) => res.once('end', () => done(text)).once('close', () => done(text)));
+      resolve({
+        status: res.statusCode ?? 0, body: ended,
+        close: async () => { req.destroy(); await ended; },
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('live event streams', () => {
+  it('when a user has LIVE_STREAMS_PER_USER streams open, then the next answers 429, another user still gets one, and a closed stream frees its place', async () => {
+    const user = await makeUser(app.services.db);
+    const cookie = await signedIn(user);
+    const streams = [];
+    for (let i = 0; i < LIVE_STREAMS_PER_USER; i += 1) streams.push(await openStream(cookie));
+    expect(streams.map((s) => s.status)).toEqual(Array(LIVE_STREAMS_PER_USER).fill(200));
+
+    const refused = await openStream(cookie);
+    expect(refused.status).toBe(429);
+    expect(await refused.body).toContain('Too many live connections');
+
+    const other = await openStream(await signedIn(await makeUser(app.services.db)));
+    expect(other.status).toBe(200);
+    await other.close();
+
+    await streams.pop()!.close();
+    let again = await openStream(cookie);
+    for (let tries = 0; again.status !== 200 && tries < 20; tries += 1) { // the server sees the close a moment later
+      await new Promise((r) => setTimeout(r, 50));
+      again = await openStream(cookie);
+    }
+    expect(again.status).toBe(200);
+    await Promise.all([again, ...streams].map((s) => s.close()));
   });
 });
