@@ -73,6 +73,12 @@ export function createApp(services: Services): express.Express {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: '1d' }));
   }
 
+  // Everything below answers with customer data, a user's session or an export: no browser or proxy keeps a copy.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   // The JSON API: bearer tokens, no cookies, no CSRF.
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }), rejectUnstorableText);

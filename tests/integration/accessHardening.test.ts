@@ -150,3 +150,30 @@ describe('live event streams', () => {
     await Promise.all([again, ...streams].map((s) => s.close()));
   });
 });
+
+describe('caching', () => {
+  it('when pages, API answers or exports with customer data are served, then they say Cache-Control: no-store; static files and vendor scripts stay cacheable', async () => {
+    const manager = await makeUser(app.services.db, { role: 'manager' });
+    const cookie = await signedIn(manager);
+    const page = (path: string) => request(app.url).get(path).set('Cookie', cookie);
+    const answers = {
+      inbox: await page('/inbox'),
+      auditPage: await page('/audit'),
+      auditCsv: await page('/audit/export.csv'),
+      reportCsv: await page('/reports/sla/export.csv'),
+      apiConversations: await request(app.url).get('/api/v1/conversations').auth(manager.token, { type: 'bearer' }),
+      apiAuditCsv: await request(app.url).get('/api/v1/audit.csv').auth(manager.token, { type: 'bearer' }),
+      apiUnauthorized: await request(app.url).get('/api/v1/conversations'),
+      login: await request(app.url).get('/login'),
+    };
+    for (const [name, res] of Object.entries(answers)) {
+      expect([name, res.status < 500, res.headers['cache-control']]).toEqual([name, true, 'no-store']);
+    }
+    for (const path of ['/static/app.css', '/vendor/htmx.min.js']) {
+      const res = await request(app.url).get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toMatch(/max-age=\d+/);
+      expect(res.headers['cache-control']).not.toContain('no-store');
+    }
+  });
+});
