@@ -22,6 +22,7 @@ import { workflowApiRoutes } from './routes/api/workflow.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
+import { nameViewHelpers } from './presenters/names.presenter';
 import { slaWebRoutes } from './routes/web/sla.routes';
 import { healthRoutes } from './routes/health.routes';
 import { auditRoutes } from './routes/web/audit.routes';
@@ -49,6 +50,7 @@ export function createApp(services: Services): express.Express {
   // partial on every request cost the inbox ~60 ms of CPU). Templates change only with a restart.
   app.set('view cache', true);
   Object.assign(app.locals, slaViewHelpers); // SLA fields of posts and conversations in views
+  Object.assign(app.locals, nameViewHelpers); // safeName(): names with bidi controls neutralised
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet({

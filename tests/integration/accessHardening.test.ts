@@ -7,7 +7,7 @@ import request from 'supertest';
 import { systemActor } from '../../server/domain/audit/actor';
 import { LIVE_STREAMS_PER_USER } from '../../server/routes/web/events.routes';
 import { revokeApiToken } from '../../server/domain/users/revokeApiToken';
-import { makeUser } from '../factories/factories';
+import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 let app: TestApp;
@@ -175,5 +175,36 @@ describe('caching', () => {
       expect(res.headers['cache-control']).toMatch(/max-age=\d+/);
       expect(res.headers['cache-control']).not.toContain('no-store');
     }
+  });
+});
+
+describe('names with bidirectional control characters', () => {
+  const RLO = '\u202E';
+  const LRI = '\u2066';
+  const PDI = '\u2069';
+  const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
+
+  it('when a contact name, a handle and a user name carry bidi overrides, then the pages show them neutralised and the stored rows keep them', async () => {
+    const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+    const name = `Erika ${RLO}gnp.exe`;
+    const handle = `${LRI}evil${PDI}`;
+    const ingested = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost({ author: { externalId: `bidi-${Date.now()}`, name, handle }, text: 'Wo bleibt mein Paket?' }));
+    expect(ingested.status).toBe(201);
+    const agent = await makeUser(app.services.db, { role: 'agent', name: `Agent ${RLO}nimda` });
+    const cookie = await signedIn(agent);
+
+    const inbox = await request(app.url).get('/inbox').set('Cookie', cookie);
+    const conversation = await request(app.url).get(`/conversations/${ingested.body.conversationId}`).set('Cookie', cookie);
+    for (const page of [inbox, conversation]) {
+      expect(page.status).toBe(200);
+      expect(page.text).not.toMatch(BIDI);
+      expect(page.text).toContain('Erika \uFFFDgnp.exe');
+      expect(page.text).toContain('Agent \uFFFDnimda'); // the signed-in user's name in the header
+    }
+    expect(conversation.text).toContain('@\uFFFDevil\uFFFD');
+
+    const stored = await app.services.db.selectFrom('contacts').select('name').where('name', '=', name).execute();
+    expect(stored).toHaveLength(1);
   });
 });
