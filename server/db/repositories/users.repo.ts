@@ -19,6 +19,13 @@ export function insertUser(db: DbOrTx, u: { email: string; name: string; role: R
     .returning(['id', 'email', 'name', 'role', 'locale']).executeTakeFirstOrThrow();
 }
 
+/** How many users have an e-mail not in the given list (e.g. users other than the demo logins). */
+export async function countUsersOutside(db: DbOrTx, emails: string[]): Promise<number> {
+  const { n } = await db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n'))
+    .$if(emails.length > 0, (q) => q.where('email', 'not in', emails.map((e) => e.toLowerCase()))).executeTakeFirstOrThrow();
+  return Number(n);
+}
+
 export function setUserLocale(db: DbOrTx, id: string, locale: Locale) {
   return db.updateTable('users').set({ locale }).where('id', '=', id).execute();
 }
