@@ -22,6 +22,7 @@ import { workflowApiRoutes } from './routes/api/workflow.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
+import { nameViewHelpers } from './presenters/names.presenter';
 import { slaWebRoutes } from './routes/web/sla.routes';
 import { healthRoutes } from './routes/health.routes';
 import { auditRoutes } from './routes/web/audit.routes';
@@ -49,6 +50,7 @@ export function createApp(services: Services): express.Express {
   // partial on every request cost the inbox ~60 ms of CPU). Templates change only with a restart.
   app.set('view cache', true);
   Object.assign(app.locals, slaViewHelpers); // SLA fields of posts and conversations in views
+  Object.assign(app.locals, nameViewHelpers); // safeName(): names with bidi controls neutralised
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(helmet({
@@ -73,6 +75,12 @@ export function createApp(services: Services): express.Express {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: '1d' }));
   }
 
+  // Everything below answers with customer data, a user's session or an export: no browser or proxy keeps a copy.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
   // The JSON API: bearer tokens, no cookies, no CSRF.
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }), rejectUnstorableText);
@@ -91,7 +99,7 @@ export function createApp(services: Services): express.Express {
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
   }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
-  app.use(exposeLocale, csrfProtection, rejectUnstorableText);
+  app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale);

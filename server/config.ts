@@ -13,9 +13,9 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Where users reach the console; used in printed links. */
   BASE_URL: z.string().optional(),
-  /** Signs session cookies. Required in production. */
+  /** Signs session cookies. Required in production and for any database beyond the demo (see server/keysGuard.ts). */
   SESSION_SECRET: z.string().min(16).optional(),
-  /** Encrypts channel credentials at rest. Required in production. */
+  /** Encrypts channel credentials at rest. Required in production and for any database beyond the demo. */
   ENCRYPTION_KEY: z.string().min(16).optional(),
   /** web = HTTP + SSE, worker = job processors, all = both in one process. */
   ROLE: z.enum(['web', 'worker', 'all']).default('all'),
@@ -35,10 +35,14 @@ export type Config = {
   baseUrl: string;
   sessionSecret: string;
   encryptionKey: string;
+  /** The key variables that were not set, so their built-in (public, demo-only) values are in use. */
+  builtInKeys: BuiltInKey[];
   role: 'web' | 'worker' | 'all';
   logLevel: string;
   workerLockMs: number;
 };
+
+export type BuiltInKey = 'SESSION_SECRET' | 'ENCRYPTION_KEY';
 
 export class ConfigError extends Error {}
 
@@ -62,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: e.BASE_URL ?? `http://localhost:${e.PORT}`,
     sessionSecret: e.SESSION_SECRET ?? LOCAL_DEV_SESSION_SECRET,
     encryptionKey: e.ENCRYPTION_KEY ?? LOCAL_DEV_ENCRYPTION_KEY,
+    builtInKeys: (['SESSION_SECRET', 'ENCRYPTION_KEY'] as const).filter((name) => !e[name]),
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
     workerLockMs: e.WORKER_LOCK_MS,

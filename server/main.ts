@@ -11,6 +11,7 @@ import { startPollWorker } from '../jobs/pollChannel';
 import { createApp } from './app';
 import { templateOfReply } from './domain/channels/whatsapp/templateReply';
 import { loadConfig } from './config';
+import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
 import { loadChannelForSend } from './domain/channels/loadChannelForSend';
 import { Permanent } from '../connectors/types';
 import { createServices, type Services } from './services';
@@ -83,6 +84,10 @@ async function main() {
   const config = loadConfig();
   const services = await createServices(config);
   const { logger } = services;
+  const keys = await refuseBuiltInKeysBeyondDemo(config, services.db).catch(async (err: unknown) => {
+    await services.close();
+    throw err;
+  });
   const stops: (() => Promise<unknown>)[] = [];
   if (config.role !== 'web') {
     const workers = await startWorkers(services);
@@ -98,7 +103,7 @@ async function main() {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
-    process.stdout.write(`\nReplyline is running at ${url}\n\n`);
+    process.stdout.write(`\nReplyline is running at ${url}\n${keys.warning ? `\n${keys.warning}\n` : ''}\n`);
   }
   const shutdown = async () => {
     for (const stop of stops) await stop().catch(() => undefined);

@@ -13,12 +13,16 @@ import { demoLoad } from './commands/demoLoad';
 import { demoLogins } from './commands/demoLogins';
 import { reportsRebuild } from './commands/reportsRebuild';
 import { tokenCreate } from './commands/tokenCreate';
+import { tokenList } from './commands/tokenList';
+import { tokenRevoke } from './commands/tokenRevoke';
 import { userCreate } from './commands/userCreate';
 import { explainError } from './explainError';
 
 const COMMANDS: Record<string, CliCommand> = {
   'user:create': userCreate,
   'token:create': tokenCreate,
+  'token:list': tokenList,
+  'token:revoke': tokenRevoke,
   'channel:create': channelCreate,
   'db:migrate': dbMigrate,
   'demo:load': demoLoad,

@@ -28,6 +28,8 @@ export interface ApiTokensTable {
   tokenHash: string;
   createdAt: Generated<Date>;
   lastUsedAt: Date | null;
+  expiresAt: Date;
+  revokedAt: Date | null;
 }
 
 export interface ChannelsTable {

@@ -2,7 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { hashToken } from '../crypto/tokens';
 import type { Db } from '../db/client';
-import { findUserByApiTokenHash, findUserById } from '../db/repositories/users.repo';
+import { findApiTokenByHash, findUserById, touchApiToken } from '../db/repositories/users.repo';
 import type { Locale, Role } from '../db/schema';
 import { can, type Permission } from '../domain/auth/permissions';
 import { Forbidden, Unauthorized } from '../errors';
@@ -36,12 +36,18 @@ export function requireSessionUser(db: Db) {
   };
 }
 
+/** last_used_at is written at most this often per token, not on every request. */
+export const TOKEN_TOUCH_EVERY_MS = 5 * 60_000;
+
 export function requireApiUser(db: Db) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const token = bearerToken(req);
-    const user = token ? await findUserByApiTokenHash(db, hashToken(token)) : undefined;
-    if (!user) throw new Unauthorized('A valid user API token is required (Authorization: Bearer <token>)');
-    req.user = user;
+    const found = token ? await findApiTokenByHash(db, hashToken(token)) : undefined;
+    if (!found) throw new Unauthorized('A valid user API token is required (Authorization: Bearer <token>)');
+    if (found.revokedAt) throw new Unauthorized('This API token was revoked');
+    if (found.expiresAt.getTime() <= Date.now()) throw new Unauthorized('This API token has expired');
+    if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() >= TOKEN_TOUCH_EVERY_MS) await touchApiToken(db, found.tokenId, TOKEN_TOUCH_EVERY_MS);
+    req.user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale };
     next();
   };
 }

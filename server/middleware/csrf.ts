@@ -1,25 +1,41 @@
 /**
- * Synchroniser-token CSRF protection for the console: every state-changing request must echo the
- * session's token in the form field `_csrf` or the `x-csrf-token` header (htmx sends the header).
+ * CSRF protection for the console: every state-changing request must echo a token in the form field
+ * `_csrf` or the `x-csrf-token` header (htmx sends the header).
+ * - Signed in: the synchroniser token kept in the user's session.
+ * - Not signed in (the sign-in form, the language switch): a visitor gets no session, so no row in the
+ *   session table. A signed double-submit cookie instead: `rl_csrf` holds a random value, the form
+ *   carries HMAC(SESSION_SECRET, value). Another site can neither read the cookie nor forge the HMAC.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from '../errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const CSRF_COOKIE = 'rl_csrf';
+const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${CSRF_COOKIE}=([A-Za-z0-9_-]{32})(?:;|$)`);
 
-export function csrfToken(req: Request): string {
-  req.session.csrfToken ??= randomBytes(24).toString('base64url');
-  return req.session.csrfToken;
-}
+export function csrfProtection(opts: { secret: string; secureCookie: boolean }) {
+  const sign = (value: string) => createHmac('sha256', opts.secret).update(`csrf:${value}`).digest('base64url');
 
-export function csrfProtection(req: Request, res: Response, next: NextFunction) {
-  res.locals.csrfToken = csrfToken(req);
-  if (SAFE_METHODS.has(req.method)) return next();
-  const sent = (req.body as { _csrf?: unknown } | undefined)?._csrf ?? req.get('x-csrf-token');
-  const expected = Buffer.from(res.locals.csrfToken as string);
-  if (typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
-    throw new HttpError(403, 'The form expired or did not come from this console. Reload the page and try again.');
-  }
-  next();
+  /** The visitor's token: from their cookie, or a new cookie now. */
+  const visitorToken = (req: Request, res: Response) => {
+    let value = COOKIE_VALUE.exec(req.get('cookie') ?? '')?.[1];
+    if (!value) {
+      value = randomBytes(24).toString('base64url');
+      res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/' });
+    }
+    return sign(value);
+  };
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    const expectedToken = req.session.userId ? (req.session.csrfToken ??= randomBytes(24).toString('base64url')) : visitorToken(req, res);
+    res.locals.csrfToken = expectedToken;
+    if (SAFE_METHODS.has(req.method)) return next();
+    const sent = (req.body as { _csrf?: unknown } | undefined)?._csrf ?? req.get('x-csrf-token');
+    const expected = Buffer.from(expectedToken);
+    if (typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
+      throw new HttpError(403, 'The form expired or did not come from this console. Reload the page and try again.');
+    }
+    next();
+  };
 }

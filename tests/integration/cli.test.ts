@@ -10,7 +10,7 @@ import { createSecretBox } from '../../server/crypto/secretBox';
 import { hashToken, verifyPassword } from '../../server/crypto/tokens';
 import { createDb, createPool, type Db } from '../../server/db/client';
 import { ensureDatabase } from '../../server/db/migrate';
-import { findUserByApiTokenHash, findUserByEmail } from '../../server/db/repositories/users.repo';
+import { findApiTokenByHash, findUserByEmail } from '../../server/db/repositories/users.repo';
 import { loadChannelForSend } from '../../server/domain/channels/loadChannelForSend';
 import { DEMO_LOGINS } from '../../server/demo/demoLogins';
 import { ADMIN_DATABASE_URL, testDatabaseUrl, testRunId } from '../support/testEnv';
@@ -104,6 +104,22 @@ test('when a user is created, then the row holds a password hash and the audit h
   expect(auditText).not.toContain(row!.passwordHash);
 }, SLOW);
 
+test('when the new password is short or a common one, then user:create exits 2 with the reason and creates nobody', async () => {
+  const short = await cli('user:create', '--email', 'weak1@example.test', '--name', 'Weak', '--role', 'agent', '--password', 'Xk9#vT2q!');
+  expect(short).toMatchObject({ code: 2, stdoutLines: 1 });
+  expect(short.json.error).toBe('--password: must be at least 12 characters long');
+
+  for (const common of ['Password1234', 'qwertyuiop123', 'iloveyouiloveyou', '123456789012']) {
+    const res = await cli('user:create', '--email', 'weak2@example.test', '--name', 'Weak', '--role', 'agent', '--password', common);
+    expect(res).toMatchObject({ code: 2 });
+    expect(res.json.error).toBe('--password: is one of the most common passwords (or one with digits or symbols added); choose another');
+  }
+  expect(await findUserByEmail(db, 'weak1@example.test')).toBeUndefined();
+  expect(await findUserByEmail(db, 'weak2@example.test')).toBeUndefined();
+  expect(await db.selectFrom('auditEvents').select('seq').where('action', '=', 'user.created').where('actorLabel', '=', 'cli')
+    .where(sql<boolean>`after->>'email' LIKE 'weak%'`).execute()).toEqual([]);
+}, SLOW);
+
 test('when the e-mail is already taken, then user:create fails with exit code 1 and changes nothing', async () => {
   const { code, json } = await cli('user:create', '--email', 'anna.admin@example.test', '--name', 'Twin', '--role', 'agent', '--password', 'another password');
   expect(code).toBe(1);
@@ -135,11 +151,42 @@ test('when a token is created, then it is printed once, stored only as its hash 
 
   const stored = await db.selectFrom('apiTokens').selectAll().where('id', '=', json.tokenId).executeTakeFirstOrThrow();
   expect(stored.tokenHash).toBe(hashToken(json.token));
-  expect((await findUserByApiTokenHash(db, hashToken(json.token)))?.email).toBe('anna.admin@example.test');
+  expect((await findApiTokenByHash(db, hashToken(json.token)))?.email).toBe('anna.admin@example.test');
+  expect(new Date(json.expiresAt).getTime()).toBe(stored.expiresAt.getTime());
+  expect(stored.expiresAt.getTime() - Date.now()).toBeGreaterThan(89 * 86400_000); // 90 days by default
 
   const nobody = await cli('token:create', '--email', 'nobody@example.test');
   expect(nobody.code).toBe(1);
   expect(nobody.json.error).toMatch(/not found/);
+}, SLOW);
+
+test('when a token is created with --days and then revoked, then both are audited and token:list shows its state; a second revoke fails', async () => {
+  const created = await cli('token:create', '--email', 'anna.admin@example.test', '--days', '7');
+  expect(created.code).toBe(0);
+  const days = (new Date(created.json.expiresAt).getTime() - Date.now()) / 86400_000;
+  expect(days).toBeGreaterThan(6.9);
+  expect(days).toBeLessThanOrEqual(7);
+  expect((await cli('token:create', '--email', 'anna.admin@example.test', '--days', '0')).code).toBe(2);
+
+  const revoked = await cli('token:revoke', '--id', created.json.tokenId);
+  expect(revoked).toMatchObject({ code: 0, json: { tokenId: created.json.tokenId } });
+  const row = await db.selectFrom('apiTokens').selectAll().where('id', '=', created.json.tokenId).executeTakeFirstOrThrow();
+  expect(row.revokedAt).toBeInstanceOf(Date);
+  const events = await db.selectFrom('auditEvents').select(['action', 'after', 'actorLabel']).where('action', 'like', 'api_token.%')
+    .where(sql<boolean>`after->>'tokenId' = ${created.json.tokenId}`).orderBy('seq').execute();
+  expect(events).toEqual([
+    { action: 'api_token.created', after: { tokenId: created.json.tokenId, expiresAt: created.json.expiresAt }, actorLabel: 'cli' },
+    { action: 'api_token.revoked', after: { tokenId: created.json.tokenId, revokedAt: row.revokedAt!.toISOString() }, actorLabel: 'cli' },
+  ]);
+
+  const list = await cli('token:list', '--email', 'anna.admin@example.test');
+  expect(list.json.tokens.find((t: { id: string }) => t.id === created.json.tokenId)).toMatchObject({ state: 'revoked', lastUsedAt: null });
+  expect(JSON.stringify(list.json)).not.toMatch(/rlu_/);
+
+  const again = await cli('token:revoke', '--id', created.json.tokenId);
+  expect(again.code).toBe(1);
+  expect(again.json.error).toMatch(/already revoked/);
+  expect((await cli('token:revoke', '--id', 'not-a-uuid')).code).toBe(2);
 }, SLOW);
 
 test('when an API channel is created, then its ingest token is stored as a hash and its webhook secret sealed', async () => {

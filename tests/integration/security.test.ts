@@ -7,7 +7,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
-import { LOGIN_MAX_FAILURES_PER_IP } from '../../server/middleware/loginRateLimit';
+import { LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP, LOGIN_MAX_FAILURES_PER_IP } from '../../server/middleware/loginRateLimit';
 import { createApp } from '../../server/app';
 
 let app: TestApp;
@@ -76,16 +76,30 @@ const messagesWithText = async (text: string) =>
   Number((await app.services.db.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n')).where('text', '=', text).executeTakeFirstOrThrow()).n);
 
 describe('sign-in', () => {
-  it('when the password is right, then it redirects to /inbox with a new session id, and the old session id is worthless', async () => {
+  it('when the password is right, then it redirects to /inbox and sets the session cookie; the sign-in page itself set none', async () => {
     const user = await makeUser(app.services.db, { role: 'agent' });
     const agent = request.agent(app.url);
     const { page, csrf } = await loginPage(agent);
-    const before = cookieValue(sessionCookie(page));
-    expect(before).toBeDefined();
+    expect(sessionCookie(page)).toBeUndefined();
 
     const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/inbox');
+    expect(sessionCookie(res)).toBeDefined();
+    expect(await isSignedIn(agent)).toBe(true);
+  });
+
+  it('when someone signs in on a browser that has a session, then the session id is new and the old one is worthless', async () => {
+    const first = await makeUser(app.services.db, { role: 'agent' });
+    const second = await makeUser(app.services.db, { role: 'agent' });
+    const agent = request.agent(app.url);
+    const { csrf } = await loginPage(agent);
+    const firstLogin = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: first.email, password: first.password });
+    const before = cookieValue(sessionCookie(firstLogin));
+    expect(before).toBeDefined();
+
+    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: await csrfOf(agent), email: second.email, password: second.password });
+    expect(res.status).toBe(302);
     const after = cookieValue(sessionCookie(res));
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
@@ -113,11 +127,16 @@ describe('sign-in', () => {
     expect(res.headers.location).toBe('/audit?limit=5');
   });
 
-  it('when the session cookie is set, then it is HttpOnly and SameSite=Lax', async () => {
-    const res = await request(app.url).get('/login');
-    const cookie = sessionCookie(res);
-    expect(cookie).toMatch(/;\s*HttpOnly/i);
-    expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+  it('when the session cookie (at sign-in) and the visitor CSRF cookie (on the sign-in page) are set, then both are HttpOnly and SameSite=Lax', async () => {
+    const agent = request.agent(app.url);
+    const { page, csrf } = await loginPage(agent);
+    const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('rl_csrf='));
+    const user = await makeUser(app.services.db, { role: 'agent' });
+    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+    for (const cookie of [sessionCookie(res), csrfCookie]) {
+      expect(cookie).toMatch(/;\s*HttpOnly/i);
+      expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+    }
   });
 
   it('when the password is wrong, then 401 with the sign-in page, no session, and an auth.login_failed audit event', async () => {
@@ -137,19 +156,20 @@ describe('sign-in', () => {
     expect(events[0]).toMatchObject({ actorType: 'user', actorId: user.id, subjectId: user.id, ip });
   });
 
-  it('when an e-mail had 10 failed attempts, then the 11th is refused with 429 even with the right password', async () => {
+  it('when an e-mail had 10 failed attempts from one address, then the 11th from there is refused with 429 even with the right password', async () => {
     const user = await makeUser(app.services.db, { role: 'agent' });
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
-    // Each attempt from another address, so only the per-e-mail counter can stop the 11th.
-    for (let i = 0; i < 10; i += 1) {
-      const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: `wrong-${i}` });
+    const ip = freshIp();
+    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP; i += 1) {
+      const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: `wrong-${i}` });
       expect(res.status).toBe(401);
     }
-    const eleventh = await agent.post('/login').set('X-Forwarded-For', freshIp()).set('Accept-Language', 'en').type('form')
+    const eleventh = await agent.post('/login').set('X-Forwarded-For', ip).set('Accept-Language', 'en').type('form')
       .send({ _csrf: csrf, email: user.email.toUpperCase(), password: user.password });
     expect(eleventh.status).toBe(429);
     expect(eleventh.text).toContain('Too many sign-in attempts');
+    expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(0);
     expect(await isSignedIn(agent)).toBe(false);
 
     const other = await makeUser(app.services.db, { role: 'agent' });
@@ -161,9 +181,8 @@ describe('sign-in', () => {
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
     const ip = freshIp();
-    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_IP; i += 1) {
-      await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: `nobody-${i}@example.test`, password: 'x' });
-    }
+    await Promise.all(Array.from({ length: LOGIN_MAX_FAILURES_PER_IP }, (_, i) =>
+      agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: `nobody-${i}@example.test`, password: 'x' })));
     const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
     expect(res.status).toBe(429);
     expect(await isSignedIn(agent)).toBe(false);

@@ -1,20 +1,20 @@
-/** token:create — issues a personal API token for the /api/v1 endpoints. */
+/** token:create — issues a personal API token for the /api/v1 endpoints; it expires after --days. */
 import { z } from 'zod';
 import { findUserByEmail } from '../../db/repositories/users.repo';
-import { createApiToken } from '../../domain/users/createApiToken';
+import { createApiToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../domain/users/createApiToken';
 import { NotFound } from '../../errors';
 import { CLI_ACTOR, defineCommand } from '../command';
 import { withDb } from '../withDb';
 
 export const tokenCreate = defineCommand({
-  summary: 'Create an API token for a user (printed once)',
-  usage: '--email E',
-  flags: z.object({ email: z.email() }),
+  summary: `Create an API token for a user (printed once); it expires after --days (default ${DEFAULT_TOKEN_DAYS}, at most ${MAX_TOKEN_DAYS})`,
+  usage: `--email E [--days ${DEFAULT_TOKEN_DAYS}]`,
+  flags: z.object({ email: z.email(), days: z.coerce.number().int().min(1).max(MAX_TOKEN_DAYS).optional() }),
   run: (flags, { config }) => withDb(config, (db) => db.transaction().execute(async (tx) => {
     const user = await findUserByEmail(tx, flags.email);
     if (!user) throw new NotFound(`User ${flags.email}`);
-    const { tokenId, token } = await createApiToken(tx, user.id, CLI_ACTOR);
-    return { userId: user.id, email: user.email, tokenId, token };
+    const { tokenId, token, expiresAt } = await createApiToken(tx, user.id, CLI_ACTOR, { days: flags.days });
+    return { userId: user.id, email: user.email, tokenId, token, expiresAt: expiresAt.toISOString() };
   })),
-  describe: (r) => `API token for ${r.email} (shown only now, store it safely):\n  ${r.token}`,
+  describe: (r) => `API token ${r.tokenId} for ${r.email}, valid until ${r.expiresAt} (shown only now, store it safely):\n  ${r.token}`,
 });

@@ -8,6 +8,7 @@ import type { Role } from '../../db/schema';
 import { Conflict } from '../../errors';
 import type { Actor } from '../audit/actor';
 import { parseInput } from '../parseInput';
+import { newPasswordSchema } from './passwordPolicy';
 
 export const ROLES = ['agent', 'manager', 'auditor', 'admin'] as const satisfies readonly Role[];
 
@@ -15,7 +16,7 @@ export const newUserSchema = z.object({
   email: z.email().max(254).transform((e) => e.toLowerCase()),
   name: z.string().trim().min(1).max(120),
   role: z.enum(ROLES),
-  password: z.string().min(8).max(200),
+  password: newPasswordSchema,
   locale: z.enum(['de', 'en']).optional(),
 });
 

@@ -5,10 +5,20 @@ import { slaToastHtml } from '../../presenters/sla.presenter';
 import type { Services } from '../../services';
 
 const HEARTBEAT_MS = 25_000;
+/** Open live streams one user may hold on one web process (tabs, windows); the next one answers 429. */
+export const LIVE_STREAMS_PER_USER = 10;
 
 export function eventRoutes({ live }: Services): Router {
   const router = Router();
+  const openStreams = new Map<string, number>();
   router.get('/events', (req, res) => {
+    const userId = req.user!.id;
+    const open = openStreams.get(userId) ?? 0;
+    if (open >= LIVE_STREAMS_PER_USER) {
+      res.status(429).set('Retry-After', '30').type('text/plain').send(res.locals.t('live.tooMany', { max: LIVE_STREAMS_PER_USER }));
+      return;
+    }
+    openStreams.set(userId, open + 1);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const canSeeSlaWarnings = req.user ? can(req.user.role, 'settings.manage') : false;
@@ -26,9 +36,12 @@ export function eventRoutes({ live }: Services): Router {
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    req.on('close', () => {
+    res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      const left = (openStreams.get(userId) ?? 1) - 1;
+      if (left > 0) openStreams.set(userId, left);
+      else openStreams.delete(userId);
     });
   });
   return router;

@@ -1,13 +1,13 @@
 /** Sign in, sign out, and the language switch. */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { verifyPassword } from '../../crypto/tokens';
+import { dummyPasswordHash, verifyPassword } from '../../crypto/tokens';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findUserByEmail, findUserById, setUserLocale } from '../../db/repositories/users.repo';
 import { userActor } from '../../domain/audit/actor';
 import { translator } from '../../i18n/translate';
 import { localeForRequest } from '../../middleware/locale';
-import { createLoginLimiter, LOGIN_WINDOW_SECONDS } from '../../middleware/loginRateLimit';
+import { createLoginLimiter } from '../../middleware/loginRateLimit';
 import type { Services } from '../../services';
 
 const loginBody = z.object({ email: z.string().trim().max(320), password: z.string().max(1000), next: z.string().optional() });
@@ -19,6 +19,7 @@ const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next
 export function sessionRoutes({ db, redis, config }: Services): Router {
   const router = Router();
   const limiter = createLoginLimiter(redis, config.redisPrefix);
+  void dummyPasswordHash(); // computed once now, not on the first unknown address
 
   router.get('/login', (req, res) => {
     if (req.session.userId) return res.redirect('/inbox');
@@ -31,20 +32,23 @@ export function sessionRoutes({ db, redis, config }: Services): Router {
     const next = safeNext(parsed.success ? parsed.data.next : undefined);
     const t = translator(localeForRequest(req));
     const ip = req.ip ?? 'unknown';
-    if (await limiter.blocked(ip, email)) {
-      return res.status(429).render('login', { error: t('login.tooMany', { minutes: LOGIN_WINDOW_SECONDS / 60 }), email, next });
+    // Counted before the password is checked, atomically: parallel guesses cannot outrun the counter.
+    const attempt = await limiter.attempt(ip, email);
+    if (!attempt.allowed) {
+      res.set('Retry-After', String(attempt.retryAfterSeconds));
+      return res.status(429).render('login', { error: t('login.tooMany', { minutes: Math.ceil(attempt.retryAfterSeconds / 60) }), email, next });
     }
     const user = parsed.success ? await findUserByEmail(db, email) : undefined;
-    const ok = !!user && parsed.success && (await verifyPassword(parsed.data.password, user.passwordHash));
+    // An unknown address is checked against a dummy hash: the same scrypt run, so timing does not tell which accounts exist.
+    const ok = parsed.success && (await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()))) && !!user;
     if (!user || !ok) {
-      await limiter.recordFailure(ip, email);
       await appendAudit(db, {
         actor: { type: 'user', id: user?.id ?? null, label: email || '(empty)', ip }, action: 'auth.login_failed',
         subjectType: 'user', subjectId: user?.id ?? null,
       });
       return res.status(401).render('login', { error: t('login.failed'), email, next });
     }
-    await limiter.reset(email);
+    await limiter.succeeded(ip, email);
     await regenerate(req);
     req.session.userId = user.id;
     await appendAudit(db, { actor: userActor(user, ip), action: 'auth.login', subjectType: 'user', subjectId: user.id });
