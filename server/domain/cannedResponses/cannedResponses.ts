@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx, Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { findCanned, findCannedByShortcut, insertCanned, updateCanned } from '../../db/repositories/cannedResponses.repo';
+import { findCanned, findCannedByShortcut, incrementCannedUsage, insertCanned, updateCanned } from '../../db/repositories/cannedResponses.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { can } from '../auth/permissions';
 import { Conflict, Forbidden, NotFound } from '../../errors';
@@ -59,4 +59,9 @@ export async function fillCannedFor(db: DbOrTx, cannedId: string, conversationId
       contactName: conversation.contactName, agentName: agent.name, caseNumber: String(conversation.caseNumber), channelName: conversation.channelName,
     }),
   };
+}
+
+/** A canned response inserted into a reply counts as used when that reply is queued: call it in the reply's transaction. */
+export async function recordCannedUse(tx: Tx, cannedId: string): Promise<void> {
+  await incrementCannedUsage(tx, cannedId);
 }

@@ -1,17 +1,19 @@
 /** One conversation: its thread (refreshed live) and the reply box. */
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
 import { can } from '../../domain/auth/permissions';
 import { queueReply } from '../../domain/replies/queueReply';
+import { recordCannedUse } from '../../domain/cannedResponses/cannedResponses';
+import { clearPresence } from '../../domain/presence/typing';
 import { inTransaction } from '../../domain/effects';
 import { HttpError, NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
 import { idParam, replyBody } from '../conversations.schema';
 import { renderPageOrFragment } from './render';
-import { clearPresence, recordCannedUse } from './workflow.routes';
 import { workflowData } from './workflowView';
 
 export function conversationRoutes(services: Services): Router {
@@ -50,7 +52,8 @@ export function conversationRoutes(services: Services): Router {
       await inTransaction(db, dispatcher, async (tx, effects) => {
         await queueReply(tx, effects, { conversationId: conversation.id, text: parsed.data.text, lastSeenMessageId: parsed.data.lastSeenMessageId,
           author: { id: user.id, name: user.name } }, userActor(user, req.ip));
-        await recordCannedUse(tx, req.body?.cannedId); // a canned response inserted into this reply counts as used
+        const cannedId = z.uuid().safeParse(req.body?.cannedId);
+        if (cannedId.success) await recordCannedUse(tx, cannedId.data); // a canned response inserted into this reply counts as used
       });
       await clearPresence(services, conversation.id, user.id);
     } catch (err) {

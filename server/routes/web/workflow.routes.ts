@@ -7,12 +7,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { findChannel } from '../../db/repositories/channels.repo';
-import { findCanned, incrementCannedUsage, listCanned, searchCanned } from '../../db/repositories/cannedResponses.repo';
+import { findCanned, listCanned, searchCanned } from '../../db/repositories/cannedResponses.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { countUnread, listNotifications, markAllRead } from '../../db/repositories/notifications.repo';
 import { deleteSavedView, upsertSavedView } from '../../db/repositories/savedViews.repo';
 import { listStaff } from '../../db/repositories/conversationState.repo';
-import type { Tx } from '../../db/client';
 import { userActor } from '../../domain/audit/actor';
 import { exportAuditCsv } from '../../domain/audit/exportAudit';
 import { assignConversation } from '../../domain/conversations/assignConversation';
@@ -22,7 +21,7 @@ import { parseInput } from '../../domain/parseInput';
 import { addNote } from '../../domain/conversations/addNote';
 import { createCannedResponse, editCannedResponse, fillCannedFor } from '../../domain/cannedResponses/cannedResponses';
 import { zonedLocalToDate } from '../../domain/workflow/localTime';
-import { markTyping, stopTyping, whoIsTyping } from '../../domain/presence/typing';
+import { markTyping, whoIsTyping } from '../../domain/presence/typing';
 import { setPriority, tagConversation } from '../../domain/conversations/tagConversation';
 import { BadRequest, HttpError, NotFound } from '../../errors';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
@@ -61,18 +60,6 @@ function reloadConversation(req: Request, res: Response, id: string) {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v ? [v] : []);
-
-/** After a reply is sent its author is no longer "replying…" for the others. */
-export async function clearPresence(services: Pick<Services, 'redis' | 'config' | 'live'>, conversationId: string, userId: string): Promise<void> {
-  await stopTyping(services.redis, services.config.redisPrefix, conversationId, userId).catch(() => undefined);
-  await services.live.publish({ type: 'presence', conversationId, userId }).catch(() => undefined);
-}
-
-/** A canned response inserted into a reply counts as used when that reply is queued (same transaction). */
-export async function recordCannedUse(tx: Tx, cannedId: unknown): Promise<void> {
-  const id = z.uuid().safeParse(cannedId);
-  if (id.success) await incrementCannedUsage(tx, id.data);
-}
 
 export function workflowRoutes(services: Services): Router {
   const { db, dispatcher, redis, config, live, connectors } = services;
@@ -136,7 +123,7 @@ export function workflowRoutes(services: Services): Router {
 
   router.get('/conversations/:id/presence', async (req, res) => {
     const conversationId = conversationIdOf(req);
-    res.render('workflow/presence', { conversationId, typing: await whoIsTyping(redis, config.redisPrefix, conversationId, req.user!.id) });
+    res.render('partials/presence/typing', { conversationId, typing: await whoIsTyping(redis, config.redisPrefix, conversationId, req.user!.id) });
   });
 
   // Canned responses in the reply box: `/shortcut` at the end of the text, or words in the search field.
@@ -147,7 +134,7 @@ export function workflowRoutes(services: Services): Router {
     const term = (str(req.query.q) ?? '').trim().slice(0, 60) || (slash ? slash[1] ?? '' : null);
     const conversation = term === null ? undefined : await findConversationDetail(db, conversationId);
     const matches = conversation && term !== null ? await searchCanned(db, term, conversation.channelKind) : [];
-    res.render('workflow/canned-results', { matches, conversationId });
+    res.render('partials/cannedResponses/matches', { matches, conversationId });
   });
 
   router.get('/conversations/:id/canned/:cannedId', requirePermission('conversation.reply'), async (req, res) => {
@@ -161,7 +148,7 @@ export function workflowRoutes(services: Services): Router {
     const conversation = await findConversationDetail(db, conversationId);
     const channel = conversation ? await findChannel(db, conversation.channelId) : undefined;
     const connector = channel ? connectors.of(channel.kind) : undefined;
-    res.render('workflow/composer', {
+    res.render('partials/replies/composer', {
       composerText, draft: '', cannedId: filled.canned.id, unknownVariables: filled.unknown,
       maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null, conversation: { id: conversationId },
     });
@@ -169,12 +156,12 @@ export function workflowRoutes(services: Services): Router {
 
   // Notifications: the bell in the top bar and the list.
   router.get('/notifications/bell', async (req, res) => {
-    res.render('workflow/bell', { unread: await countUnread(db, req.user!.id) });
+    res.render('partials/notifications/bell', { unread: await countUnread(db, req.user!.id) });
   });
   router.get('/notifications', async (req, res) => {
     const notifications = await listNotifications(db, req.user!.id);
     await markAllRead(db, req.user!.id);
-    res.render('workflow/notifications', { notifications });
+    res.render('notifications', { notifications });
   });
 
   // Bulk actions on a selection in the inbox: each conversation is its own command, transaction and audit event.
@@ -197,7 +184,7 @@ export function workflowRoutes(services: Services): Router {
         failures.push(err.message);
       }
     }
-    res.render('workflow/bulk-result', { done: ids.length - failures.length, failures });
+    res.render('partials/inbox/bulk-result', { done: ids.length - failures.length, failures });
   }, '#bulk-result'));
 
   // Saved views: a name and the inbox query string.
@@ -221,7 +208,7 @@ export function workflowRoutes(services: Services): Router {
     channelKinds: list(req.body.channelKinds),
   });
   const settingsPage = async (res: Response, extra: { error?: string | null; form?: Record<string, unknown> } = {}) => {
-    res.render('workflow/canned-settings', { responses: await listCanned(db), error: null, form: {}, ...extra });
+    res.render('settings-canned-responses', { responses: await listCanned(db), error: null, form: {}, ...extra });
   };
   router.get('/settings/canned-responses', manage, async (_req, res) => settingsPage(res));
   router.post('/settings/canned-responses', manage, async (req, res) => {
