@@ -1,7 +1,15 @@
 /** Makes t() and date formatting available to every view, in the user's (or visitor's) language. */
 import type { NextFunction, Request, Response } from 'express';
 import type { Locale } from '../db/schema';
-import { formatDateTime, localeFromHeader, translator } from '../i18n/translate';
+import { formatDateTime, localeFromHeader, translator, type Translate } from '../i18n/translate';
+import { isHtmx } from './htmx';
+
+declare global {
+  namespace Express {
+    /** Set by exposeLocale for every console request (the JSON API has none). */
+    interface Locals { locale: Locale; t: Translate; fmtTime: (d: Date) => string }
+  }
+}
 
 export function localeForRequest(req: Request): Locale {
   const cookie = /(?:^|;\s*)rl_locale=(de|en)/.exec(req.get('cookie') ?? '')?.[1] as Locale | undefined;
@@ -14,6 +22,6 @@ export function exposeLocale(req: Request, res: Response, next: NextFunction) {
   res.locals.t = translator(locale);
   res.locals.fmtTime = (d: Date) => formatDateTime(locale, d);
   // Where the language switch returns to: the page being shown (a GET), so switching keeps the user's place.
-  if (req.method === 'GET' && !req.get('hx-request')) res.locals.currentPath = req.originalUrl;
+  if (req.method === 'GET' && !isHtmx(req)) res.locals.currentPath = req.originalUrl;
   next();
 }

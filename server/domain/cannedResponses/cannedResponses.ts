@@ -22,6 +22,10 @@ export const cannedInput = z.object({
 });
 export type CannedInput = z.input<typeof cannedInput>;
 
+/** An edit names the canned response it changes. */
+export const cannedEditInput = cannedInput.extend({ id: z.uuid() });
+export type CannedEditInput = z.input<typeof cannedEditInput>;
+
 function assertManager(role: Role) {
   if (!can(role, 'canned.manage')) throw new Forbidden('Only managers manage canned responses');
 }
@@ -35,9 +39,9 @@ export async function createCannedResponse(tx: Tx, raw: CannedInput, by: { actor
   return created;
 }
 
-export async function editCannedResponse(tx: Tx, id: string, raw: CannedInput, by: { actor: Actor; role: Role }) {
+export async function editCannedResponse(tx: Tx, raw: CannedEditInput, by: { actor: Actor; role: Role }) {
   assertManager(by.role);
-  const input = parseInput(cannedInput, raw, 'canned response');
+  const { id, ...input } = parseInput(cannedEditInput, raw, 'canned response');
   const current = await findCanned(tx, id);
   if (!current) throw new NotFound('Canned response');
   const clash = await findCannedByShortcut(tx, input.shortcut);
