@@ -7,6 +7,7 @@ import { requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
+import { exposeViewHelpers } from './middleware/viewHelpers';
 import { createSessionStore } from './middleware/sessionStore';
 import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
@@ -18,7 +19,8 @@ import { replyWindowRoutes } from './routes/web/replyWindow.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { reportApiRoutes } from './routes/api/reports.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
-import { workflowApiRoutes } from './routes/api/workflow.routes';
+import { cannedResponseApiRoutes } from './routes/api/cannedResponses.routes';
+import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
@@ -30,7 +32,12 @@ import { reportRoutes } from './routes/web/reports.routes';
 import { conversationRoutes } from './routes/web/conversation.routes';
 import { eventRoutes } from './routes/web/events.routes';
 import { inboxRoutes } from './routes/web/inbox.routes';
-import { workflowRoutes } from './routes/web/workflow.routes';
+import { conversationActionRoutes } from './routes/web/conversationActions.routes';
+import { noteRoutes } from './routes/web/notes.routes';
+import { presenceRoutes } from './routes/web/presence.routes';
+import { cannedResponseRoutes } from './routes/web/cannedResponses.routes';
+import { notificationRoutes } from './routes/web/notifications.routes';
+import { savedViewRoutes } from './routes/web/savedViews.routes';
 import { sessionRoutes } from './routes/web/session.routes';
 import type { Services } from './services';
 
@@ -85,7 +92,7 @@ export function createApp(services: Services): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }), rejectUnstorableText);
   api.use(ingestRoutes(services));
-  api.use(requireApiUser(db), conversationApiRoutes(services), workflowApiRoutes(services), auditApiRoutes(services), slaApiRoutes(services), reportApiRoutes(services));
+  api.use(requireApiUser(db), conversationApiRoutes(services), cannedResponseApiRoutes(services), notificationApiRoutes(services), auditApiRoutes(services), slaApiRoutes(services), reportApiRoutes(services));
   app.use('/api/v1', api);
 
   // The console: sessions, CSRF, the user's language.
@@ -102,12 +109,13 @@ export function createApp(services: Services): express.Express {
   app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));
   const consoleRoutes = express.Router();
-  consoleRoutes.use(requireSessionUser(db), exposeLocale);
+  consoleRoutes.use(requireSessionUser(db), exposeLocale, exposeViewHelpers);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
   consoleRoutes.use(slaWebRoutes(services));
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
   consoleRoutes.use(replyWindowRoutes(services));
-  consoleRoutes.use(workflowRoutes(services)); // case actions, notes, canned responses, bulk, notifications
+  consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
+  consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -6,6 +6,7 @@ import { findApiTokenByHash, findUserById, touchApiToken } from '../db/repositor
 import type { Locale, Role } from '../db/schema';
 import { can, type Permission } from '../domain/auth/permissions';
 import { Forbidden, Unauthorized } from '../errors';
+import { isHtmx } from './htmx';
 
 export type CurrentUser = { id: string; email: string; name: string; role: Role; locale: Locale };
 
@@ -23,7 +24,7 @@ export function requireSessionUser(db: Db) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const user = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
     if (!user) {
-      if (req.get('hx-request')) {
+      if (isHtmx(req)) {
         res.set('HX-Redirect', '/login').status(401).end();
         return;
       }

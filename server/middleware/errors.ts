@@ -1,9 +1,17 @@
-/** Turns errors into answers: JSON for the API, a fragment for htmx, a page otherwise. 5xx are logged. */
+/**
+ * Turns errors into answers: JSON for the API, a fragment for htmx, a page otherwise; a refused web form
+ * (see rerenderForm) is shown again with its problem. 5xx are logged.
+ */
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/client';
 import { HttpError, ServiceUnavailable } from '../errors';
+import { localizeFieldCodes } from '../i18n/formErrors';
+import type { Translate } from '../i18n/translate';
 import type { Logger } from '../logger';
+import { formView, type FormProblem } from '../presenters/form.presenter';
+import { isHtmx } from './htmx';
 import { exposeLocale } from './locale';
+import { InvalidForm } from './validate';
 
 type BodyParserError = { type?: string; status?: number };
 
@@ -20,8 +28,40 @@ function toHttpError(err: unknown): HttpError | null {
   return null;
 }
 
+type Rerender = (req: Request, res: Response, problem: FormProblem) => Promise<void> | void;
+type Refusal = (err: HttpError) => Promise<void>;
+
+/**
+ * The one way a web form answers a refusal: put `rerenderForm(formKey, render)` in the route's chain (after the
+ * permission check, before validate) and a 4xx from validation or the command — a 404 aside, which names
+ * nothing to re-render — answers with `render` again: the message at the form, its fields marked, the
+ * input kept (except `_csrf` and the fields named in `omit`, e.g. secrets). Validation problems are in the
+ * user's language; the domain's field codes too, where they are codes (`taken`, `unknown`, `in the past`).
+ */
+export function rerenderForm(form: string | ((req: Request) => string), render: Rerender, omit: readonly string[] = []) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const params = req.params; // the route's; by the time an error reaches the app's handler, the router has reset them
+    const refused: Refusal = async (err) => {
+      req.params = params;
+      const t = res.locals.t as Translate;
+      const codes = (err.details as { fields?: Record<string, unknown> } | undefined)?.fields;
+      const fields = err instanceof InvalidForm ? err.fields : codes ? localizeFieldCodes(codes, t) : {};
+      const problem: FormProblem = {
+        form: typeof form === 'string' ? form : form(req),
+        message: err.message,
+        fields,
+        values: Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf' && !omit.includes(k))),
+      };
+      res.locals.forms = formView(problem);
+      await render(req, res, problem);
+    };
+    res.locals.refused = refused;
+    next();
+  };
+}
+
 export function errorHandler(logger: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const handle = async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const known = toHttpError(err);
     const status = known?.status ?? 500;
     const message = known?.message ?? 'Internal error';
@@ -34,12 +74,22 @@ export function errorHandler(logger: Logger) {
       return void res.json({ error: message, ...(known?.details && typeof known.details === 'object' ? known.details : {}) });
     }
     if (!res.locals.t) exposeLocale(req, res, () => undefined);
-    if (req.get('hx-request')) {
+    const refused = res.locals.refused as Refusal | undefined;
+    if (known && refused && status < 500 && status !== 404) {
+      res.locals.refused = undefined; // a failure while re-rendering is answered below, not re-rendered again
+      try {
+        return await refused(known);
+      } catch (renderErr) {
+        return handle(renderErr, req, res, _next);
+      }
+    }
+    if (isHtmx(req)) {
       res.render('partials/flash-error', { message });
     } else {
       res.render('error', { status, message });
     }
   };
+  return handle;
 }
 
 export function notFoundHandler(req: Request, res: Response) {

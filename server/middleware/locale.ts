@@ -1,8 +1,16 @@
 /** Makes t() and date formatting available to every view, in the user's (or visitor's) language. */
 import type { NextFunction, Request, Response } from 'express';
 import type { Locale } from '../db/schema';
-import { formatDateTime, localeFromHeader, translator } from '../i18n/translate';
+import { formatDateTime, localeFromHeader, translator, type Translate } from '../i18n/translate';
 import { formatMinutes } from '../../static/duration.js';
+import { isHtmx } from './htmx';
+
+declare global {
+  namespace Express {
+    /** Set by exposeLocale for every console request (the JSON API has none). */
+    interface Locals { locale: Locale; t: Translate; fmtTime: (d: Date) => string; fmtMinutes: (minutes: number) => string }
+  }
+}
 
 export function localeForRequest(req: Request): Locale {
   const cookie = /(?:^|;\s*)rl_locale=(de|en)/.exec(req.get('cookie') ?? '')?.[1] as Locale | undefined;
@@ -16,6 +24,6 @@ export function exposeLocale(req: Request, res: Response, next: NextFunction) {
   res.locals.fmtTime = (d: Date) => formatDateTime(locale, d);
   res.locals.fmtMinutes = (minutes: number) => formatMinutes(minutes, locale);
   // Where the language switch returns to: the page being shown (a GET), so switching keeps the user's place.
-  if (req.method === 'GET' && !req.get('hx-request')) res.locals.currentPath = req.originalUrl;
+  if (req.method === 'GET' && !isHtmx(req)) res.locals.currentPath = req.originalUrl;
   next();
 }

@@ -4,8 +4,6 @@ import { STATUSES } from '../domain/conversations/status';
 
 export const OPEN_STATUSES = ['new', 'assigned', 'saved'] as const;
 
-export const idParam = z.object({ id: z.uuid() });
-
 const statusList = z.string().transform((s, ctx) => {
   if (s === 'all' || s === '') return [];
   if (s === 'open') return [...OPEN_STATUSES];
@@ -33,4 +31,10 @@ export const replyBody = z.object({
   text: z.string().trim().min(1, 'the reply is empty').max(20_000, 'the reply is too long'),
   /** collision safety: the last message the author saw (see domain/conversations/replyCollision.ts) */
   lastSeenMessageId: z.uuid().optional(),
+});
+
+/** The console's reply form: the reply, the conversation it answers, and the canned response inserted into it (if any). */
+export const replyForm = replyBody.extend({
+  conversationId: z.uuid(),
+  cannedId: z.union([z.uuid(), z.literal('')]).optional().transform((v) => v || undefined),
 });

@@ -230,3 +230,27 @@ describe('bulk actions and stale forms in the console', () => {
     expect(row.status).toBe('assigned');
   });
 });
+
+describe('the conversation page at desktop and phone width', () => {
+  it('when a German agent opens a case at 1440 px and at 390 px and saves an empty note, then the page lays out and the refusal is German at the note', async () => {
+    const german = await makeUser(app.services.db, { role: 'agent', name: 'Sabine Kraus', locale: 'de' });
+    const { conversationId } = await ingest({ text: 'Meine Bestellung ist beschädigt angekommen. Was nun?' });
+    for (const width of [1440, 390]) {
+      const page = await browser.newPage({ locale: 'de-DE', viewport: { width, height: 900 } });
+      await signInAs(page, app.url, german);
+      await openConversation(page, conversationId);
+      await page.locator('#bell').waitFor();
+      await page.evaluate(() => document.querySelector('#note-text')?.removeAttribute('required'));
+      await page.fill('#note-text', '   ');
+      await page.click('#add-note');
+      await page.locator('#note-error .alert', { hasText: 'Bitte prüfen Sie die markierten Angaben.' }).waitFor();
+      await expect(page.locator('#note-text-error').textContent()).resolves.toBe('Bitte ausfüllen.');
+      await expect(page.locator('#note-text').getAttribute('aria-invalid')).resolves.toBe('true');
+      // The swapped-in fragment still listens to the page's one live stream.
+      await eventStreamOpen(page);
+      expect(await page.evaluate(() => document.querySelectorAll('[sse-connect]').length)).toBe(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      await screenshot(page, `conversation-de-${width}`);
+    }
+  });
+});

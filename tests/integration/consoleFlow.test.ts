@@ -177,8 +177,9 @@ describe('replying from the console', () => {
     for (const text of ['', '   \n ']) {
       const res = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ _csrf: csrfFrom(page.text), text });
       expect(res.status).toBe(400);
-      expect(res.text).toMatch(/<p class="alert" role="alert">[^<]*empty[^<]*<\/p>/);
-      expect(res.text).toContain('name="text"');
+      expect(res.text).toContain('<p class="alert" role="alert">Please check the marked fields.</p>');
+      expect(res.text).toMatch(/name="text"[^>]*aria-invalid="true"/);
+      expect(res.text).toContain('<span class="field-error" id="reply-text-error">Please fill this in.</span>');
     }
     expect(await count()).toBe(1);
     const { status } = await app.services.db.selectFrom('conversations').select('status').where('id', '=', conversationId).executeTakeFirstOrThrow();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx, Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { findCanned, findCannedByShortcut, insertCanned, updateCanned } from '../../db/repositories/cannedResponses.repo';
+import { findCanned, findCannedByShortcut, incrementCannedUsage, insertCanned, updateCanned } from '../../db/repositories/cannedResponses.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { can } from '../auth/permissions';
 import { Conflict, Forbidden, NotFound } from '../../errors';
@@ -22,6 +22,10 @@ export const cannedInput = z.object({
 });
 export type CannedInput = z.input<typeof cannedInput>;
 
+/** An edit names the canned response it changes. */
+export const cannedEditInput = cannedInput.extend({ id: z.uuid() });
+export type CannedEditInput = z.input<typeof cannedEditInput>;
+
 function assertManager(role: Role) {
   if (!can(role, 'canned.manage')) throw new Forbidden('Only managers manage canned responses');
 }
@@ -35,9 +39,9 @@ export async function createCannedResponse(tx: Tx, raw: CannedInput, by: { actor
   return created;
 }
 
-export async function editCannedResponse(tx: Tx, id: string, raw: CannedInput, by: { actor: Actor; role: Role }) {
+export async function editCannedResponse(tx: Tx, raw: CannedEditInput, by: { actor: Actor; role: Role }) {
   assertManager(by.role);
-  const input = parseInput(cannedInput, raw, 'canned response');
+  const { id, ...input } = parseInput(cannedEditInput, raw, 'canned response');
   const current = await findCanned(tx, id);
   if (!current) throw new NotFound('Canned response');
   const clash = await findCannedByShortcut(tx, input.shortcut);
@@ -59,4 +63,9 @@ export async function fillCannedFor(db: DbOrTx, cannedId: string, conversationId
       contactName: conversation.contactName, agentName: agent.name, caseNumber: String(conversation.caseNumber), channelName: conversation.channelName,
     }),
   };
+}
+
+/** A canned response inserted into a reply counts as used when that reply is queued: call it in the reply's transaction. */
+export async function recordCannedUse(tx: Tx, cannedId: string): Promise<void> {
+  await incrementCannedUsage(tx, cannedId);
 }

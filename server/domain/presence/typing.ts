@@ -3,6 +3,7 @@
  * per conversation (score = expiry); readers drop expired entries. Nothing here is durable on purpose.
  */
 import type { Redis } from 'ioredis';
+import type { LiveHub } from '../../live/liveEvents';
 
 export const TYPING_TTL_MS = 8_000;
 
@@ -30,4 +31,10 @@ export async function whoIsTyping(redis: Redis, prefix: string, conversationId: 
   if (!ids.length) return [];
   const names = await redis.hmget(`${key}:names`, ...ids);
   return names.filter((n): n is string => !!n);
+}
+
+/** After a reply is sent its author is no longer "replying…" for the others; presence is best effort. */
+export async function clearPresence(deps: { redis: Redis; config: { redisPrefix: string }; live: LiveHub }, conversationId: string, userId: string): Promise<void> {
+  await stopTyping(deps.redis, deps.config.redisPrefix, conversationId, userId).catch(() => undefined);
+  await deps.live.publish({ type: 'presence', conversationId, userId }).catch(() => undefined);
 }

@@ -1,6 +1,8 @@
-/** GET /api/v1/audit — the audit trail for auditors, managers and admins. */
+/** GET /api/v1/audit — the audit trail for auditors, managers and admins; /audit.csv exports it (the export is itself audited). */
 import { Router } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
+import { userActor } from '../../domain/audit/actor';
+import { exportAuditCsv } from '../../domain/audit/exportAudit';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import { presentAuditEvent } from '../../presenters/audit.presenter';
@@ -14,6 +16,12 @@ export function auditApiRoutes({ db }: Services): Router {
     const events = await listAudit(db, q);
     const last = events.at(-1);
     res.json({ events: events.map(presentAuditEvent), nextBeforeSeq: events.length === q.limit && last ? last.seq : null });
+  });
+
+  router.get('/audit.csv', requirePermission('audit.read'), async (req, res) => {
+    const { limit: _limit, ...filter } = parseInput(auditQuery, req.query, 'query');
+    const { csv } = await exportAuditCsv(db, filter, userActor(req.user!, req.ip));
+    res.type('text/csv; charset=utf-8').attachment('audit.csv').send(csv);
   });
   return router;
 }

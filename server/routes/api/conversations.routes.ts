@@ -1,19 +1,30 @@
-/** The conversation API for integrations: list, read, reply. User API token required. */
+/**
+ * The conversation API for integrations (user API token): list, read, reply, and the case actions — assign,
+ * status, notes, tags, priority. Each body is parsed with its command's own schema; handlers call one command.
+ */
 import { Router } from 'express';
 import { findConversationDetail, listInbox } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
-import { queueReply } from '../../domain/replies/queueReply';
+import { addNote, noteInput } from '../../domain/conversations/addNote';
+import { assignConversation, assignInput } from '../../domain/conversations/assignConversation';
+import { changeStatus, statusInput } from '../../domain/conversations/changeStatus';
+import { priorityInput, setPriority, tagConversation, tagsInput } from '../../domain/conversations/tagConversation';
 import { inTransaction } from '../../domain/effects';
+import { parseInput } from '../../domain/parseInput';
+import { queueReply } from '../../domain/replies/queueReply';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
-import { parseInput } from '../../domain/parseInput';
+import { bodyWithId, pathId, uuidParam, validate } from '../../middleware/validate';
 import { presentConversation, presentConversationSummary } from '../../presenters/conversation.presenter';
 import type { Services } from '../../services';
-import { idParam, inboxQuery, replyBody } from '../conversations.schema';
+import { actingUser } from '../actor';
+import { inboxQuery, replyBody } from '../conversations.schema';
 
 export function conversationApiRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
+  router.param('id', uuidParam('Conversation'));
+  const withId = bodyWithId('conversationId');
 
   router.get('/conversations', requirePermission('conversation.read'), async (req, res) => {
     const q = parseInput(inboxQuery, req.query, 'query');
@@ -23,20 +34,37 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
   });
 
   router.get('/conversations/:id', requirePermission('conversation.read'), async (req, res) => {
-    const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
-    const conversation = id ? await findConversationDetail(db, id) : undefined;
+    const conversation = await findConversationDetail(db, pathId(req));
     if (!conversation) throw new NotFound('Conversation');
-    res.json(presentConversation(conversation, await listMessages(db, id)));
+    res.json(presentConversation(conversation, await listMessages(db, conversation.id)));
   });
 
-  router.post('/conversations/:id/replies', requirePermission('conversation.reply'), async (req, res) => {
-    const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
-    if (!id) throw new NotFound('Conversation');
-    const { text, lastSeenMessageId } = parseInput(replyBody, req.body, 'reply');
+  router.post('/conversations/:id/replies', requirePermission('conversation.reply'), validate(replyBody), async (req, res) => {
+    const { text, lastSeenMessageId } = res.locals.input;
     const user = req.user!;
     const { messageId } = await inTransaction(db, dispatcher, (tx, effects) =>
-      queueReply(tx, effects, { conversationId: id, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
+      queueReply(tx, effects, { conversationId: pathId(req), text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
     res.status(202).json({ messageId, deliveryState: 'queued' });
+  });
+
+  router.post('/conversations/:id/assign', validate(assignInput, withId), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => assignConversation(tx, effects, res.locals.input, actingUser(req))));
+  });
+
+  router.post('/conversations/:id/status', validate(statusInput, withId), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => changeStatus(tx, effects, res.locals.input, actingUser(req))));
+  });
+
+  router.post('/conversations/:id/notes', validate(noteInput, withId), async (req, res) => {
+    res.status(201).json(await inTransaction(db, dispatcher, (tx, effects) => addNote(tx, effects, res.locals.input, actingUser(req))));
+  });
+
+  router.post('/conversations/:id/tags', validate(tagsInput, withId), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => tagConversation(tx, effects, res.locals.input, actingUser(req))));
+  });
+
+  router.post('/conversations/:id/priority', validate(priorityInput, withId), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => setPriority(tx, effects, res.locals.input, actingUser(req))));
   });
 
   return router;

@@ -1,8 +1,6 @@
 /** Inputs of the service-level API and settings page. Calendars are validated by domain/sla/calendar.ts. */
 import { z } from 'zod';
 
-export const idParam = z.object({ id: z.uuid() });
-
 /** A calendar body: holidays and closures may be left out (none). */
 export const calendarBody = z.looseObject({
   holidays: z.unknown().optional().transform((v) => v ?? null),

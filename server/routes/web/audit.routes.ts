@@ -1,8 +1,10 @@
-/** The auditor's log: newest first, filterable, with the hash-chain badge. */
+/** The auditor's log: newest first, filterable, with the hash-chain badge; and its CSV download (itself audited). */
 import { Router } from 'express';
 import { listAudit, verifyAuditChain } from '../../db/repositories/audit.repo';
 import { listUsers } from '../../db/repositories/users.repo';
 import { listChannels } from '../../db/repositories/channels.repo';
+import { userActor } from '../../domain/audit/actor';
+import { exportAuditCsv } from '../../domain/audit/exportAudit';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import type { Services } from '../../services';
@@ -18,6 +20,12 @@ export function auditRoutes({ db }: Services): Router {
     renderPageOrFragment(req, res, 'audit', 'partials/audit-table', {
       events, users, chain, channels, filters: req.query, nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
     });
+  });
+
+  router.get('/audit/export.csv', requirePermission('audit.read'), async (req, res) => {
+    const { limit: _limit, ...filter } = parseInput(auditQuery, req.query, 'filter');
+    const { csv } = await exportAuditCsv(db, filter, userActor(req.user!, req.ip));
+    res.type('text/csv; charset=utf-8').attachment('audit.csv').send(csv);
   });
   return router;
 }

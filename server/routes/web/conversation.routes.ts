@@ -1,66 +1,46 @@
-/** One conversation: its thread (refreshed live) and the reply box. */
-import { Router, type Request, type Response } from 'express';
+/** One conversation: its page, its thread (refreshed live) and the reply box. */
+import { Router } from 'express';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
-import { can } from '../../domain/auth/permissions';
-import { queueReply } from '../../domain/replies/queueReply';
+import { recordCannedUse } from '../../domain/cannedResponses/cannedResponses';
 import { inTransaction } from '../../domain/effects';
-import { HttpError, NotFound } from '../../errors';
+import { clearPresence } from '../../domain/presence/typing';
+import { queueReply } from '../../domain/replies/queueReply';
+import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
+import { rerenderForm } from '../../middleware/errors';
+import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
-import { idParam, replyBody } from '../conversations.schema';
-import { renderPageOrFragment } from './render';
-import { clearPresence, recordCannedUse } from './workflow.routes';
-import { workflowData } from './workflowView';
+import { replyForm } from '../conversations.schema';
+import { afterChange, conversationPage } from './conversationPage';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;
   const router = Router();
+  router.param('id', uuidParam('Conversation'));
+  const page = conversationPage(services);
+  const done = afterChange(services);
 
-  async function load(req: Request) {
-    const parsed = idParam.safeParse(req.params);
-    const conversation = parsed.success ? await findConversationDetail(db, parsed.data.id) : undefined;
-    if (!conversation) throw new NotFound('Conversation');
-    return { conversation, messages: await listMessages(db, conversation.id) };
-  }
-
-  const view = async (req: Request, res: Response, extra: { replyError?: string; draft?: string } = {}) => {
-    const loaded = await load(req);
-    const data = { ...loaded, ...(await workflowData(services, req.user!, loaded.conversation)), canReply: can(req.user!.role, 'conversation.reply'), replyError: null, draft: '', ...extra };
-    renderPageOrFragment(req, res, 'conversation', 'partials/conversation-main', data);
-  };
-
-  router.get('/conversations/:id', (req, res) => view(req, res));
+  router.get('/conversations/:id', page);
 
   router.get('/conversations/:id/thread', async (req, res) => {
-    res.render('partials/thread', await load(req));
+    const conversation = await findConversationDetail(db, req.params.id);
+    if (!conversation) throw new NotFound('Conversation');
+    res.render('partials/thread', { conversation, messages: await listMessages(db, conversation.id) });
   });
 
-  router.post('/conversations/:id/replies', requirePermission('conversation.reply'), async (req, res) => {
-    const { conversation } = await load(req);
-    const parsed = replyBody.safeParse(req.body);
-    const draft = typeof req.body?.text === 'string' ? req.body.text : '';
-    if (!parsed.success) {
-      res.status(400);
-      return view(req, res, { replyError: parsed.error.issues[0]?.message ?? 'invalid reply', draft });
-    }
-    const user = req.user!;
-    try {
+  router.post('/conversations/:id/replies', requirePermission('conversation.reply'), rerenderForm('reply', page),
+    validate(replyForm, bodyWithId('conversationId')), async (req, res) => {
+      const { conversationId, text, lastSeenMessageId, cannedId } = res.locals.input;
+      const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
-        await queueReply(tx, effects, { conversationId: conversation.id, text: parsed.data.text, lastSeenMessageId: parsed.data.lastSeenMessageId,
-          author: { id: user.id, name: user.name } }, userActor(user, req.ip));
-        await recordCannedUse(tx, req.body?.cannedId); // a canned response inserted into this reply counts as used
+        await queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip));
+        if (cannedId) await recordCannedUse(tx, cannedId); // a canned response inserted into this reply counts as used
       });
-      await clearPresence(services, conversation.id, user.id);
-    } catch (err) {
-      if (!(err instanceof HttpError) || err.status >= 500) throw err;
-      res.status(err.status);
-      return view(req, res, { replyError: err.message, draft });
-    }
-    if (req.get('hx-request')) return view(req, res);
-    res.redirect(303, `/conversations/${conversation.id}`);
-  });
+      await clearPresence(services, conversationId, user.id);
+      await done(req, res);
+    });
 
   return router;
 }

@@ -8,23 +8,29 @@ import { findChannel } from '../../db/repositories/channels.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { lastInboundAt } from '../../db/repositories/webhookInbox.repo';
 import { userActor } from '../../domain/audit/actor';
-import { can } from '../../domain/auth/permissions';
-import { queueReply } from '../../domain/replies/queueReply';
 import { inTransaction } from '../../domain/effects';
 import { approvedTemplates, insideWindow } from '../../domain/replies/prepareReply';
-import { HttpError, NotFound } from '../../errors';
+import { queueReply } from '../../domain/replies/queueReply';
+import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
+import { rerenderForm } from '../../middleware/errors';
+import { isHtmx } from '../../middleware/htmx';
+import { pathId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
-import { idParam } from '../conversations.schema';
 
-const templateBody = z.object({ template: z.string().regex(/^[a-z0-9_]+\|[A-Za-z_]+$/, 'choose a template') });
+const templateForm = z.object({
+  template: z.string().regex(/^[a-z0-9_]+\|[A-Za-z_]+$/).transform((v) => {
+    const [name = '', language = ''] = v.split('|');
+    return { name, language };
+  }),
+});
 
 export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Router {
   const router = Router();
+  router.param('id', uuidParam('Conversation'));
 
-  async function render(req: Request, res: Response, extra: { error?: string; sent?: boolean } = {}) {
-    const parsed = idParam.safeParse(req.params);
-    const conversation = parsed.success ? await findConversationDetail(db, parsed.data.id) : undefined;
+  async function render(req: Request, res: Response, extra: { sent?: boolean } = {}) {
+    const conversation = await findConversationDetail(db, pathId(req));
     const channel = conversation && (await findChannel(db, conversation.channelId));
     if (!conversation || !channel) throw new NotFound('Conversation');
     const connector = connectors.of(channel.kind);
@@ -33,33 +39,21 @@ export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Rou
     const open = hours === undefined || insideWindow(last, new Date(), hours);
     res.render('partials/reply-window', {
       conversationId: conversation.id, hours, open, until: last && hours ? new Date(last.getTime() + hours * 3600_000) : null,
-      templates: connector ? approvedTemplates(connector, channel) : [], canReply: can(req.user!.role, 'conversation.reply'), error: extra.error ?? null, sent: extra.sent ?? false,
+      templates: connector ? approvedTemplates(connector, channel) : [], sent: extra.sent ?? false,
     });
   }
 
   router.get('/conversations/:id/reply-window', (req, res) => render(req, res));
 
-  router.post('/conversations/:id/template-replies', requirePermission('conversation.reply'), async (req, res) => {
-    const parsed = idParam.safeParse(req.params);
-    if (!parsed.success) throw new NotFound('Conversation');
-    const body = templateBody.safeParse(req.body);
-    if (!body.success) {
-      res.status(400);
-      return render(req, res, { error: body.error.issues[0]?.message ?? 'invalid template' });
-    }
-    const [name, language] = body.data.template.split('|') as [string, string];
-    const user = req.user!;
-    try {
+  router.post('/conversations/:id/template-replies', requirePermission('conversation.reply'), rerenderForm('template', (req, res) => render(req, res)),
+    validate(templateForm), async (req, res) => {
+      const conversationId = pathId(req);
+      const user = req.user!;
       await inTransaction(db, dispatcher, (tx, effects) => queueReply(tx, effects, {
-        conversationId: parsed.data.id, text: '', template: { name, language }, author: { id: user.id, name: user.name },
+        conversationId, text: '', template: res.locals.input.template, author: { id: user.id, name: user.name },
       }, userActor(user, req.ip)));
-    } catch (err) {
-      if (!(err instanceof HttpError) || err.status >= 500) throw err;
-      res.status(err.status);
-      return render(req, res, { error: err.message });
-    }
-    if (!req.get('hx-request')) return res.redirect(303, `/conversations/${parsed.data.id}`);
-    return render(req, res, { sent: true });
-  });
+      if (!isHtmx(req)) return res.redirect(303, `/conversations/${conversationId}`);
+      return render(req, res, { sent: true });
+    });
   return router;
 }

@@ -1,0 +1,58 @@
+/**
+ * The conversation page: thread, case facts and action bar, composer, notes, presence and (for those who may
+ * read the audit log) the timeline — as the full page, or as the #conversation-main fragment that htmx
+ * actions swap in. Refused forms on the page re-render it too (see rerenderForm), with the problem at the form.
+ */
+import type { Request, Response } from 'express';
+import { listAudit } from '../../db/repositories/audit.repo';
+import { findChannel } from '../../db/repositories/channels.repo';
+import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
+import { findConversationDetail } from '../../db/repositories/conversations.repo';
+import { listMessages } from '../../db/repositories/messages.repo';
+import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
+import { listTeams } from '../../db/repositories/teams.repo';
+import { can } from '../../domain/auth/permissions';
+import { allowedTransitions } from '../../domain/conversations/status';
+import { whoIsTyping } from '../../domain/presence/typing';
+import { NotFound } from '../../errors';
+import { isHtmx } from '../../middleware/htmx';
+import { pathId } from '../../middleware/validate';
+import type { Services } from '../../services';
+import { renderPageOrFragment } from './render';
+
+type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>;
+
+async function conversationPageData({ db, redis, config, connectors }: Deps, req: Request) {
+  const conversation = await findConversationDetail(db, pathId(req));
+  if (!conversation) throw new NotFound('Conversation');
+  const user = req.user!;
+  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, timeline] = await Promise.all([
+    listMessages(db, conversation.id), findWorkflowState(db, conversation.id), listStaff(db), listTeams(db), tagsOf(db, conversation.id),
+    listPredefinedTags(db), latestMessageId(db, conversation.id), findChannel(db, conversation.channelId),
+    whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
+    can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
+  ]);
+  const connector = channel ? connectors.of(channel.kind) : undefined;
+  return {
+    conversation, messages, staff, teams, tags, predefinedTags: predefinedTags.map((t) => t.name), lastSeenMessageId, typing, timeline,
+    wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
+    maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
+    composerText: '', cannedId: '',
+  };
+}
+
+/** Renders the conversation named by the path's `:id`: the page, or its #conversation-main fragment for htmx. */
+export function conversationPage(deps: Deps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    renderPageOrFragment(req, res, 'conversation', 'partials/conversation-main', await conversationPageData(deps, req));
+  };
+}
+
+/** After a change made on the page: htmx gets the fresh fragment to swap in, a plain form post a redirect to the page. */
+export function afterChange(deps: Deps) {
+  const page = conversationPage(deps);
+  return async (req: Request, res: Response): Promise<void> => {
+    if (isHtmx(req)) return page(req, res);
+    res.redirect(303, `/conversations/${pathId(req)}`);
+  };
+}
