@@ -27,7 +27,7 @@ export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed';
 export async function deliverReply(deps: DeliveryDeps, messageId: string, finalAttempt: boolean): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
   const claimed = await deps.db.transaction().execute(async (tx) => {
     const m = await lockMessage(tx, messageId);
-    if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
+    if (m?.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
     await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
     const c = await tx.selectFrom('conversations as c')
       .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
@@ -61,7 +61,7 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
 export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatcher'>, messageId: string, reason: string): Promise<boolean> {
   return inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const m = await lockMessage(tx, messageId);
-    if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return false;
+    if (m?.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return false;
     await recordIn(tx, effects, m, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: reason }, m.deliveryState);
     return true;
   });
