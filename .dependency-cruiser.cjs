@@ -75,7 +75,7 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^(server|connectors|jobs|views|node_modules)/',
+    includeOnly: '^(server|connectors|jobs|views)/|(^|/)node_modules/',
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
