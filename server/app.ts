@@ -7,6 +7,7 @@ import { requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
+import { requestId } from './middleware/requestId';
 import { createSessionStore } from './middleware/sessionStore';
 import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
@@ -51,6 +52,7 @@ export function createApp(services: Services): express.Express {
   Object.assign(app.locals, slaViewHelpers); // SLA fields of posts and conversations in views
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  app.use(requestId(logger));
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
@@ -103,6 +105,6 @@ export function createApp(services: Services): express.Express {
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler());
   return app;
 }

@@ -2,7 +2,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/client';
 import { HttpError, ServiceUnavailable } from '../errors';
-import type { Logger } from '../logger';
 import { exposeLocale } from './locale';
 
 type BodyParserError = { type?: string; status?: number };
@@ -20,8 +19,10 @@ function toHttpError(err: unknown): HttpError | null {
   return null;
 }
 
-export function errorHandler(logger: Logger) {
+/** Logs through `req.log` (middleware/requestId.ts), so the line carries the request's id. */
+export function errorHandler() {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const logger = req.log;
     const known = toHttpError(err);
     const status = known?.status ?? 500;
     const message = known?.message ?? 'Internal error';

@@ -8,6 +8,7 @@ import type { Db, Tx } from '../../db/client';
 import type { Message } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockMessage, setDelivery } from '../../db/repositories/messages.repo';
+import type { AuditAction } from '../audit/actions';
 import { systemActor } from '../audit/actor';
 import { inTransaction, type Dispatcher, type Effects } from '../effects';
 
@@ -67,11 +68,11 @@ export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatche
   });
 }
 
-async function record(deps: DeliveryDeps, m: Message, action: string, set: Parameters<typeof setDelivery>[2]) {
+async function record(deps: DeliveryDeps, m: Message, action: AuditAction, set: Parameters<typeof setDelivery>[2]) {
   await inTransaction(deps.db, deps.dispatcher, (tx, effects) => recordIn(tx, effects, m, action, set, 'sending'));
 }
 
-async function recordIn(tx: Tx, effects: Effects, m: Message, action: string, set: Parameters<typeof setDelivery>[2], before: string) {
+async function recordIn(tx: Tx, effects: Effects, m: Message, action: AuditAction, set: Parameters<typeof setDelivery>[2], before: string) {
   await setDelivery(tx, m.id, set);
   await appendAudit(tx, {
     actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,
