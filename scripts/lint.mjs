@@ -1,6 +1,7 @@
-// `npm run lint` (also a step of `npm test`): Biome's format check and lint, then the layer rules.
+// `npm run lint` (also a step of `npm test`): Biome's format check and lint, the layer rules, dead code.
 //   biome ci          formatting of every .ts/.js/.mjs/.json file (biome.jsonc) and the lint rules, warnings included
 //   dependency-cruiser  the layer rules of .dependency-cruiser.cjs (domain ↛ express/bullmq/routes/jobs, …)
+//   knip              unused files, exports and dependencies (knip.jsonc)
 // Exits non-zero when any of them fails. Plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';
 
@@ -29,6 +30,7 @@ export function lint() {
     }
   }
   failed += run('Layer rules (dependency-cruiser)', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'server', 'connectors', 'jobs']) !== 0;
+  failed += run('Unused files, exports, dependencies (knip)', bin('knip'), ['--no-progress']) !== 0;
   return failed === 0;
 }
 

@@ -27,7 +27,6 @@ export const whatsappCredentialsSchema = z.object({
   appSecret: z.string().min(1),
   verifyToken: z.string().min(1),
 });
-export type WhatsappCredentials = z.output<typeof whatsappCredentialsSchema>;
 
 export function readWhatsappSettings(settings: unknown): WhatsappSettings {
   return whatsappSettingsSchema.parse(settings);

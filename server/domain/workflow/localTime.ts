@@ -11,9 +11,3 @@ export function zonedLocalToDate(local: string, timeZone: string): Date | null {
   instant = wall - zoneOffsetMs(timeZone, new Date(instant));
   return new Date(instant);
 }
-
-/** The datetime-local value for an instant, in a time zone. */
-export function dateToZonedLocal(at: Date, timeZone: string): string {
-  const wall = at.getTime() + zoneOffsetMs(timeZone, at);
-  return new Date(wall).toISOString().slice(0, 16);
-}
