@@ -23,7 +23,7 @@ import { startFakeXServer, type FakeXServer } from '../tests/fakes/fakeXServer';
 export type XConnectorFigures = { posts: number; seconds: number; postsPerSecond: number; fetchOnlyPostsPerSecond: number; polls: number };
 
 export async function benchXConnector(services: Services, fake: FakeXServer, posts: number): Promise<XConnectorFigures> {
-  const { db, dispatcher, secretBox, logger } = services;
+  const { db, secretBox } = services;
   const userId = String(randomInt(10_000_000, 99_999_999));
   const channel = await db.transaction().execute((tx) => createXChannel(tx, secretBox, {
     name: `Bench X ${userId}`, apiBaseUrl: fake.baseUrl, userId, bearerToken: fake.bearerToken,

@@ -3,7 +3,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RateLimited } from '../connectors/types';
 import { abandonDelivery, deliverReply, type DeliveryDeps } from '../server/domain/replies/deliverReply';
-import type { Logger } from '../server/logger';
+import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 
 /**
@@ -16,7 +16,7 @@ export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefi
     const { messageId } = parsePayload('deliver-reply', job.data);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const { outcome, error } = await deliverReply(deps, messageId, finalAttempt);
-    if (outcome === 'failed') logger.warn({ messageId, reason: error?.message }, 'reply delivery failed for good');
+    if (outcome === 'failed') jobLogger(logger, job).warn({ messageId, reason: error?.message }, 'reply delivery failed for good');
     if (outcome !== 'retry' || !error) return outcome;
     if (error instanceof RateLimited) {
       await worker.rateLimit(Math.max(1_000, error.retryAt.getTime() - Date.now()));
@@ -29,13 +29,14 @@ export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefi
   // message would stay "sending" for ever, so it fails visibly, with the reason.
   worker.on('failed', (job, err) => {
     if (!job || !(err instanceof UnrecoverableError)) return;
+    const log = jobLogger(logger, job);
     const payload = JOBS['deliver-reply'].payload.safeParse(job.data);
-    if (!payload.success) return void logger.error({ jobId: job.id, err: err.message }, 'dropped a deliver-reply job with an invalid payload');
+    if (!payload.success) return void log.error({ err: err.message }, 'dropped a deliver-reply job with an invalid payload');
     const { messageId } = payload.data;
     const reason = `Delivery stopped: the worker sending it stopped ${job.stalledCounter ?? 'several'} times (${err.message}); the receiver may have got it (Idempotency-Key ${messageId})`;
     abandonDelivery(deps, messageId, reason)
-      .then((changed) => { if (changed) logger.warn({ messageId, reason }, 'reply delivery failed for good'); })
-      .catch((e: Error) => logger.error({ messageId, err: e.message }, 'could not record the abandoned delivery'));
+      .then((changed) => { if (changed) log.warn({ messageId, reason }, 'reply delivery failed for good'); })
+      .catch((e: Error) => log.error({ messageId, err: e.message }, 'could not record the abandoned delivery'));
   });
   return worker;
 }

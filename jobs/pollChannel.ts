@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Connectors } from '../connectors/types';
 import { pollChannelOnce, type PollDeps, type PollOutcome } from '../server/domain/channels/polling/pollChannel';
 import { reconcilePollSchedules, type PollScheduler } from '../server/domain/channels/polling/pollSchedules';
+import { jobLogger } from '../server/logger';
 import { JOBS } from './definitions';
 import type { Queues } from './queues';
 
@@ -43,18 +44,19 @@ const SWEEP_MS = 60_000;
 
 export function startPollWorker(deps: PollDeps, connection: Redis, prefix: string, scheduler?: PollScheduler): { worker: Worker; close(): Promise<void> } {
   const worker = new Worker(POLL.queue, async (job: Job): Promise<PollOutcome> => {
+    const logger = jobLogger(deps.logger, job);
     // A poll job without a valid channel id is dropped quietly: the schedules carry only valid ones.
     const parsed = POLL.payload.safeParse(job.data);
     if (!parsed.success) {
-      deps.logger.warn({ jobId: job.id }, 'dropped a poll job without a valid channel id');
+      logger.warn('dropped a poll job without a valid channel id');
       return { outcome: 'skipped', reason: 'missing' };
     }
     const { channelId } = parsed.data;
     try {
-      return await pollChannelOnce(deps, channelId);
+      return await pollChannelOnce({ ...deps, logger }, channelId);
     } catch (err) {
       // Only our own database can fail here; the next scheduled run tries again.
-      deps.logger.error({ channelId, err: (err as Error).message }, 'poll crashed');
+      logger.error({ channelId, err: (err as Error).message }, 'poll crashed');
       return { outcome: 'skipped', reason: 'busy' };
     }
   }, { connection, prefix, concurrency: 4 });

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../server/db/client';
 import { fireReminder } from '../server/domain/conversations/fireReminder';
 import type { Dispatcher } from '../server/domain/effects';
-import type { Logger } from '../server/logger';
+import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 
 export function startReminderWorker(deps: { db: Db; dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {
@@ -14,6 +14,9 @@ export function startReminderWorker(deps: { db: Db; dispatcher: Dispatcher }, co
     if (outcome === 'early') throw new Error('reminder fired before its time; retrying');
     return outcome;
   }, { connection, prefix, concurrency: 4 });
+  worker.on('failed', (job, err) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) jobLogger(logger, job).warn({ err: err.message }, 'reminder failed for good');
+  });
   worker.on('error', (err) => logger.error({ err: err.message }, 'reminder worker error'));
   return worker;
 }

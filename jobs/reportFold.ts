@@ -7,7 +7,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../server/db/client';
 import { foldReportDeltas } from '../server/db/repositories/reportRollup.repo';
-import type { Logger } from '../server/logger';
+import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 import type { Queues } from './queues';
 
@@ -26,7 +26,7 @@ export function startReportFoldWorker(db: Db, connection: Redis, prefix: string,
     parsePayload('report-fold', job.data);
     return foldReportDeltas(db);
   }, { connection, prefix, concurrency: 1 });
-  worker.on('failed', (_job, err) => logger.warn({ err: err.message }, 'report fold failed; the next run folds the rest'));
+  worker.on('failed', (job, err) => (job ? jobLogger(logger, job) : logger).warn({ err: err.message }, 'report fold failed; the next run folds the rest'));
   worker.on('error', (err) => logger.error({ err: err.message }, 'report fold worker error'));
   return worker;
 }

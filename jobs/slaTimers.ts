@@ -10,7 +10,7 @@ import type { Db } from '../server/db/client';
 import { listPendingTimers } from '../server/db/repositories/sla.repo';
 import { inTransaction, type Dispatcher, type JobRequest } from '../server/domain/effects';
 import { fireSlaBreach, fireSlaWarning } from '../server/domain/sla/timers';
-import type { Logger } from '../server/logger';
+import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 
 export type SlaTimerDeps = { db: Db; dispatcher: Dispatcher; now?: () => Date };
@@ -29,11 +29,11 @@ export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: st
     if (!isSlaJob(job.name)) throw new UnrecoverableError(`${job.name}: not a job of the sla queue`);
     const { messageId } = parsePayload(job.name, job.data);
     const outcome = await processSlaTimer(deps, job.name, messageId);
-    if (outcome === 'fired') logger.debug({ job: job.name, messageId }, 'sla timer fired');
+    if (outcome === 'fired') jobLogger(logger, job).debug({ messageId }, 'sla timer fired');
     return outcome;
   }, { connection, prefix, concurrency: 4 });
   worker.on('failed', (job, err) => {
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) logger.error({ job: job.name, err: err.message }, 'sla timer failed for good');
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) jobLogger(logger, job).error({ err: err.message }, 'sla timer failed for good');
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'sla worker error'));
   return worker;

@@ -8,10 +8,10 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 export function ensureNodeModules() {
   const marker = 'node_modules/.package-lock.json';
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
-  // `npm install` rather than `npm ci`: it installs the locked versions all the same, and npm here
-  // writes lock files that list only this platform's optional binaries, which `npm ci` refuses.
+  // `npm ci`: exactly the lock file, which lists every platform's optional binaries (@swc/core, Biome, esbuild …),
+  // so nothing tracked changes. After adding a package, check that the lock still lists them all.
   console.log('Installing npm packages from package-lock.json …');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -8,6 +8,7 @@ import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
 import { exposeViewHelpers } from './middleware/viewHelpers';
+import { requestId } from './middleware/requestId';
 import { createSessionStore } from './middleware/sessionStore';
 import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
@@ -60,6 +61,7 @@ export function createApp(services: Services): express.Express {
   Object.assign(app.locals, nameViewHelpers); // safeName(): names with bidi controls neutralised
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  app.use(requestId(logger));
   app.use(helmet({
     contentSecurityPolicy: {
       directives: {
@@ -119,6 +121,6 @@ export function createApp(services: Services): express.Express {
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler());
   return app;
 }

@@ -12,3 +12,8 @@ export type Logger = pino.Logger;
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
+
+/** The logger of one BullMQ job run: every line names the job (`{ jobId, job }`), so one run's lines can be followed. */
+export function jobLogger(logger: Logger, job: { id?: string | undefined; name: string }): Logger {
+  return logger.child({ jobId: job.id, job: job.name });
+}

@@ -9,7 +9,7 @@
     root.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
       if (window.Chart.getChart(canvas)) return;
       var config;
-      try { config = JSON.parse(canvas.getAttribute('data-chart')); } catch (e) { return; }
+      try { config = JSON.parse(canvas.getAttribute('data-chart')); } catch (_e) { return; }
       var options = config.options || {};
       var drill = options.drill;
       delete options.drill;
@@ -18,7 +18,7 @@
       options.animation = false;
       options.interaction = { mode: 'nearest', intersect: false, axis: 'x' };
       if (drill) {
-        options.onClick = function (event, elements) {
+        options.onClick = function (_event, elements) {
           var hit = elements && elements[0];
           if (hit && drill[hit.index]) window.location.href = drill[hit.index];
         };

@@ -17,7 +17,6 @@ export const emailSettingsSchema = z.object({
   /** TLS from the first byte (465); otherwise STARTTLS when offered */
   smtpSecure: z.boolean().default(false),
 });
-export type EmailSettings = z.output<typeof emailSettingsSchema>;
 
 export const emailCredentialsSchema = z.object({
   imapUser: z.string().min(1),
@@ -25,7 +24,6 @@ export const emailCredentialsSchema = z.object({
   smtpUser: z.string().optional(),
   smtpPassword: z.string().optional(),
 });
-export type EmailCredentials = z.output<typeof emailCredentialsSchema>;
 
 /** The poll cursor: the mailbox's UIDVALIDITY and the last UID we committed. */
 export function parseEmailCursor(cursor: string | null): { uidValidity: string; lastUid: number } | null {

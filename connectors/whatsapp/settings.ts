@@ -9,7 +9,6 @@ export const templateSchema = z.object({
   name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be a template name as registered with Meta (a-z, 0-9, _)'),
   language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as de or en_US'),
 });
-export type WhatsappTemplate = z.output<typeof templateSchema>;
 
 export const whatsappSettingsSchema = z.object({
   /** Routes inbound webhooks to this channel and addresses outbound messages. */
@@ -27,7 +26,6 @@ export const whatsappCredentialsSchema = z.object({
   appSecret: z.string().min(1),
   verifyToken: z.string().min(1),
 });
-export type WhatsappCredentials = z.output<typeof whatsappCredentialsSchema>;
 
 export function readWhatsappSettings(settings: unknown): WhatsappSettings {
   return whatsappSettingsSchema.parse(settings);

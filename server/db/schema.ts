@@ -270,9 +270,7 @@ export interface Database {
   webhookInbox: WebhookInboxTable;
 }
 
-export type User = Selectable<UsersTable>;
 export type Channel = Selectable<ChannelsTable>;
-export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -10,7 +10,7 @@ import { loadChannelForSend } from '../domain/channels/loadChannelForSend';
 import type { Services } from '../services';
 import { DEMO_SINK_PATH } from './loadDemo';
 
-export function demoSinkRoutes({ db, secretBox, logger }: Services): Router {
+export function demoSinkRoutes({ db, secretBox }: Services): Router {
   const router = Router();
   router.post(DEMO_SINK_PATH, express.text({ type: 'application/json', limit: '1mb' }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
@@ -29,7 +29,7 @@ export function demoSinkRoutes({ db, secretBox, logger }: Services): Router {
     if (!secret || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
       return void res.status(401).json({ error: 'signature does not match' });
     }
-    logger.info({ conversationId }, 'demo sink received a signed reply');
+    req.log.info({ conversationId }, 'demo sink received a signed reply');
     res.json({ id: `demo-${req.get('idempotency-key') ?? Date.now()}` });
   });
   return router;

@@ -6,6 +6,7 @@
 import { BadRequest } from '../errors';
 
 // A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the NUL that PostgreSQL cannot store is this regex's job
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The path (`author.name`, `add.0`) of the first string or key in a parsed value that PostgreSQL cannot store. */

@@ -3,7 +3,6 @@ import type { Locale } from '../db/schema';
 import { dateTimeFormat } from '../domain/time/zonedTime';
 import { MESSAGES, type MessageKey } from './messages';
 
-export const LOCALES: readonly Locale[] = ['de', 'en'];
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;

@@ -7,7 +7,6 @@ import { isDatabaseUnavailable } from '../db/client';
 import { HttpError, ServiceUnavailable } from '../errors';
 import { localizeFieldCodes } from '../i18n/formErrors';
 import type { Translate } from '../i18n/translate';
-import type { Logger } from '../logger';
 import { formView, type FormProblem } from '../presenters/form.presenter';
 import { isHtmx } from './htmx';
 import { exposeLocale } from './locale';
@@ -60,8 +59,10 @@ export function rerenderForm(form: string | ((req: Request) => string), render: 
   };
 }
 
-export function errorHandler(logger: Logger) {
+/** Logs through `req.log` (middleware/requestId.ts), so the line carries the request's id. */
+export function errorHandler() {
   const handle = async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
+    const logger = req.log;
     const known = toHttpError(err);
     const status = known?.status ?? 500;
     const message = known?.message ?? 'Internal error';

@@ -25,7 +25,6 @@ export const inboxQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
-export type InboxQuery = z.infer<typeof inboxQuery>;
 
 export const replyBody = z.object({
   text: z.string().trim().min(1, 'the reply is empty').max(20_000, 'the reply is too long'),

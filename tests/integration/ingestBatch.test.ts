@@ -283,7 +283,11 @@ describe('ingesting in batches', () => {
     expect(stored).toHaveLength(240);
     expect(results.flat().filter((r) => r.created)).toHaveLength(240);
     const idOf = new Map(stored.map((m) => [m.externalId, m.id]));
-    batches.forEach((batch, b) => batch.forEach((post, i) => expect(results[b]![i]!.messageId).toBe(idOf.get(post.externalId))));
+    batches.forEach((batch, b) => {
+      batch.forEach((post, i) => {
+        expect(results[b]![i]!.messageId).toBe(idOf.get(post.externalId));
+      });
+    });
     const identities = await db.selectFrom('contactIdentities').select('contactId').where('channelId', '=', channel.channelId).execute();
     expect(identities).toHaveLength(30);
     const orphans = await db.selectFrom('contacts as c').select('c.id')

@@ -2,7 +2,13 @@
 import { ensureDatabase, migrate } from '../../server/db/migrate';
 import { testDatabaseUrl, testRedisPrefix } from './testEnv';
 
+/** Set once per Jest process: the integration and browser projects both name this setup and share one template. */
+const TEMPLATE_READY = Symbol.for('replyline.tests.templateReady');
+
 export default async function globalSetup() {
+  const state = globalThis as { [TEMPLATE_READY]?: true };
+  if (state[TEMPLATE_READY]) return;
+  state[TEMPLATE_READY] = true;
   const run = `${Date.now().toString(36)}_${process.pid}`;
   process.env.REPLYLINE_TEST_RUN = run;
   process.env.DATABASE_URL = testDatabaseUrl(run);

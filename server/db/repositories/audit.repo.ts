@@ -1,11 +1,12 @@
 /** The audit trail: append (hash chaining happens in the database trigger), query, verify. */
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../client';
+import type { AuditAction } from '../../domain/audit/actions';
 import type { Actor } from '../../domain/audit/actor';
 
 export type AuditEntry = {
   actor: Actor;
-  action: string;
+  action: AuditAction;
   subjectType: string;
   subjectId: string | null;
   channelId?: string | null;

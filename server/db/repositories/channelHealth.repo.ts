@@ -91,7 +91,6 @@ export function listChannelsWithHealth(db: DbOrTx) {
     'lastError', 'lastErrorKind', 'lastErrorAt', 'consecutiveFailures', 'nextPollAt', 'rateLimitRemaining', 'rateLimitResetAt', 'createdAt',
   ]).orderBy('name').orderBy('id').execute();
 }
-export type ChannelHealthRow = Awaited<ReturnType<typeof listChannelsWithHealth>>[number];
 
 export function lockChannel(tx: Tx, channelId: string) {
   return tx.selectFrom('channels').selectAll().where('id', '=', channelId).forUpdate().executeTakeFirst();

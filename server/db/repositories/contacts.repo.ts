@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../client';
 
-export type AuthorIdentity = { channelId: string; externalId: string; name: string; handle: string | null; avatarUrl?: string | null };
 
 /**
  * Authors of a batch, each once with the values its posts leave behind: the contact is named after the

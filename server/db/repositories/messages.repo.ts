@@ -18,10 +18,6 @@ export function listMessages(db: DbOrTx, conversationId: string) {
   ]).where('conversationId', '=', conversationId).orderBy('postedAt').orderBy('createdAt').execute();
 }
 
-export function findMessage(db: DbOrTx, id: string) {
-  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export function lockMessage(tx: Tx, id: string) {
   return tx.selectFrom('messages').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }

@@ -9,6 +9,7 @@ import type { SecretBox } from '../../crypto/secretBox';
 import type { Tx } from '../../db/client';
 import type { ChannelKind } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
+import type { AuditAction } from '../audit/actions';
 import {
   insertTrackedSearch, lockChannel, removeTrackedSearch as removeSearchRow, setChannelCredentials, setChannelPolling,
 } from '../../db/repositories/channelHealth.repo';
@@ -25,7 +26,7 @@ async function load(tx: Tx, channelId: string) {
   return channel;
 }
 
-const audit = (actor: Actor, channelId: string, action: string, before: unknown, after: unknown) =>
+const audit = (actor: Actor, channelId: string, action: AuditAction, before: unknown, after: unknown) =>
   ({ actor, action, subjectType: 'channel', subjectId: channelId, channelId, before, after });
 
 export async function setChannelPaused(tx: Tx, channelId: string, paused: boolean, actor: Actor): Promise<PollSchedule> {

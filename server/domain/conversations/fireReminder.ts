@@ -18,7 +18,7 @@ export type ReminderOutcome = 'reopened' | 'skipped' | 'early';
 export async function fireReminder(deps: { db: Db; dispatcher: Dispatcher }, conversationId: string, remindAt: string, now = new Date()): Promise<ReminderOutcome> {
   return inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const c = await lockConversation(tx, conversationId);
-    if (!c || c.status !== 'saved' || !c.remindAt || c.remindAt.getTime() !== Date.parse(remindAt)) return 'skipped';
+    if (c?.status !== 'saved' || !c.remindAt || c.remindAt.getTime() !== Date.parse(remindAt)) return 'skipped';
     if (c.remindAt.getTime() > now.getTime()) return 'early';
     const status = reopenStatus(c.assigneeId !== null);
     await updateWorkflow(tx, c.id, { status, remindAt: null });

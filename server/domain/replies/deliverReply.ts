@@ -8,6 +8,7 @@ import type { Db, Tx } from '../../db/client';
 import type { Message } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockMessage, setDelivery } from '../../db/repositories/messages.repo';
+import type { AuditAction } from '../audit/actions';
 import { systemActor } from '../audit/actor';
 import { inTransaction, type Dispatcher, type Effects } from '../effects';
 
@@ -27,7 +28,7 @@ export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed';
 export async function deliverReply(deps: DeliveryDeps, messageId: string, finalAttempt: boolean): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
   const claimed = await deps.db.transaction().execute(async (tx) => {
     const m = await lockMessage(tx, messageId);
-    if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
+    if (m?.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
     await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
     const c = await tx.selectFrom('conversations as c')
       .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
@@ -61,17 +62,17 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
 export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatcher'>, messageId: string, reason: string): Promise<boolean> {
   return inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const m = await lockMessage(tx, messageId);
-    if (!m || m.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return false;
+    if (m?.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return false;
     await recordIn(tx, effects, m, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: reason }, m.deliveryState);
     return true;
   });
 }
 
-async function record(deps: DeliveryDeps, m: Message, action: string, set: Parameters<typeof setDelivery>[2]) {
+async function record(deps: DeliveryDeps, m: Message, action: AuditAction, set: Parameters<typeof setDelivery>[2]) {
   await inTransaction(deps.db, deps.dispatcher, (tx, effects) => recordIn(tx, effects, m, action, set, 'sending'));
 }
 
-async function recordIn(tx: Tx, effects: Effects, m: Message, action: string, set: Parameters<typeof setDelivery>[2], before: string) {
+async function recordIn(tx: Tx, effects: Effects, m: Message, action: AuditAction, set: Parameters<typeof setDelivery>[2], before: string) {
   await setDelivery(tx, m.id, set);
   await appendAudit(tx, {
     actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,

@@ -5,6 +5,7 @@
  */
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
+import type { AuditAction } from '../audit/actions';
 import {
   findCalendar, findPolicy, insertCalendar, insertPolicy, lockBreachedPost, lockCalendar, lockChannelSla, lockPolicy,
   setBreachReason, setChannelSla, updateCalendar, updatePolicy, type PolicyValues,
@@ -39,7 +40,7 @@ export function presentPolicyRow(p: Awaited<ReturnType<typeof findPolicy>> & obj
   };
 }
 
-const audit = (actor: Actor, action: string, subjectType: string, subjectId: string, before: unknown, after: unknown, channelId: string | null = null) =>
+const audit = (actor: Actor, action: AuditAction, subjectType: string, subjectId: string, before: unknown, after: unknown, channelId: string | null = null) =>
   ({ actor, action, subjectType, subjectId, before, after, channelId });
 
 export async function createCalendar(tx: Tx, input: unknown, actor: Actor) {

@@ -16,7 +16,7 @@ export function ingestRoutes({ db, dispatcher }: Services): Router {
   router.post('/channels/:channelId/messages', async (req, res) => {
     const { channelId } = parseInput(channelParam.catch({ channelId: '' }), req.params, 'channel');
     const channel = channelId ? await findChannel(db, channelId) : undefined;
-    if (!channel || channel.kind !== 'api') throw new NotFound('Channel');
+    if (channel?.kind !== 'api') throw new NotFound('Channel');
     const token = bearerToken(req);
     if (!token || !channel.ingestTokenHash || !sameHash(hashToken(token), channel.ingestTokenHash)) {
       throw new Unauthorized('A valid ingest token for this channel is required (Authorization: Bearer <token>)');

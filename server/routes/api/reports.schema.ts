@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
 import { DEFAULT_GOAL_PERCENT } from '../../domain/reports/counting';
 import {
-  addDays, GRANULARITIES, granularityProblem, isValidTimeZone, localDate, MAX_RANGE_DAYS, PRESETS, presetDates, rangeProblem, zonedToInstant,
+  addDays, GRANULARITIES, granularityProblem, isValidTimeZone, localDate, PRESETS, presetDates, rangeProblem, zonedToInstant,
 } from '../../domain/reports/range';
 
 const optionalUuid = z.union([z.uuid(), z.literal('').transform(() => undefined)]).optional();
@@ -74,6 +74,4 @@ export const drilldownQuery = z.object({
 });
 
 export const REPORT_NAMES = ['sla', 'response-times', 'volume', 'backlog', 'people'] as const;
-export type ReportName = (typeof REPORT_NAMES)[number];
 
-export { MAX_RANGE_DAYS };

@@ -20,7 +20,6 @@ export const policyBody = z.strictObject({
   pauseWhenSaved: z.boolean().default(false),
   botsCountAsResponse: z.boolean().default(false),
 });
-export type PolicyBody = z.infer<typeof policyBody>;
 
 export const channelSlaBody = z.strictObject({
   calendarId: z.uuid().nullable().optional(),

@@ -7,6 +7,7 @@ import { userActor } from '../../domain/audit/actor';
 import { exportAuditCsv } from '../../domain/audit/exportAudit';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
+import { AUDIT_ACTIONS } from '../../domain/audit/actions';
 import type { Services } from '../../services';
 import { auditQuery } from '../audit.schema';
 import { renderPageOrFragment } from './render';
@@ -18,7 +19,7 @@ export function auditRoutes({ db }: Services): Router {
     const [events, users, chain, channels] = await Promise.all([listAudit(db, q), listUsers(db), verifyAuditChain(db), listChannels(db)]);
     const last = events.at(-1);
     renderPageOrFragment(req, res, 'audit', 'partials/audit-table', {
-      events, users, chain, channels, filters: req.query, nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
+      events, users, chain, channels, auditActions: AUDIT_ACTIONS, filters: req.query, nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
     });
   });
 

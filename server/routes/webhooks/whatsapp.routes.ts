@@ -17,14 +17,14 @@ import type { Services } from '../../services';
 
 export const WHATSAPP_WEBHOOK_LIMIT = '1mb';
 
-export function whatsappWebhookRoutes({ db, dispatcher, secretBox, logger, connectors }: Services): Router {
+export function whatsappWebhookRoutes({ db, dispatcher, secretBox, connectors }: Services): Router {
   const router = Router();
   const { signatureHeader } = whatsappWebhookSide(connectors);
 
   router.get('/', async (req, res) => {
     const challenge = await verifyWhatsappSubscription({ db, secretBox, connectors }, req.query);
     if (challenge === null) {
-      logger.warn({ ip: req.ip }, 'whatsapp webhook verification refused');
+      req.log.warn({ ip: req.ip }, 'whatsapp webhook verification refused');
       return void res.status(403).type('text/plain').send('verification failed');
     }
     res.status(200).type('text/plain').send(challenge);
@@ -34,9 +34,9 @@ export function whatsappWebhookRoutes({ db, dispatcher, secretBox, logger, conne
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const receipt = await receiveWhatsappWebhook({ db, dispatcher, secretBox, connectors }, raw, req.get(signatureHeader));
     if (receipt.unknownPhoneNumberIds.length) {
-      logger.warn({ phoneNumberIds: receipt.unknownPhoneNumberIds }, 'whatsapp webhook for unknown phone number ids; not stored');
+      req.log.warn({ phoneNumberIds: receipt.unknownPhoneNumberIds }, 'whatsapp webhook for unknown phone number ids; not stored');
     }
-    if (receipt.ignored) logger.info('whatsapp webhook with another object type ignored');
+    if (receipt.ignored) req.log.info('whatsapp webhook with another object type ignored');
     res.status(200).json({ received: receipt.stored.length });
   });
 
@@ -45,8 +45,8 @@ export function whatsappWebhookRoutes({ db, dispatcher, secretBox, logger, conne
     const e = err as { status?: number; type?: string; message?: string };
     const status = err instanceof HttpError ? err.status : e.type === 'entity.too.large' ? 413 : e.status && e.status < 500 ? e.status : 500;
     const message = err instanceof HttpError ? err.message : status === 413 ? `The body is larger than ${WHATSAPP_WEBHOOK_LIMIT}` : status < 500 ? 'The request could not be read' : 'Internal error';
-    if (status >= 500) logger.error({ err: e.message, path: req.path }, 'whatsapp webhook failed');
-    else logger.warn({ status, reason: message, ip: req.ip }, 'whatsapp webhook refused');
+    if (status >= 500) req.log.error({ err: e.message, path: req.path }, 'whatsapp webhook failed');
+    else req.log.warn({ status, reason: message, ip: req.ip }, 'whatsapp webhook refused');
     res.status(status).json({ error: message });
   });
   return router;

@@ -1,0 +1,23 @@
+/**
+ * Every action an audit event records, by subject. `appendAudit` accepts only these, so a new action is added
+ * here first (and then shows up as a filter suggestion on the audit page). Names are `<subject>.<what happened>`.
+ */
+export const AUDIT_ACTIONS = [
+  // people and access
+  'auth.login', 'auth.login_failed', 'auth.logout', 'user.created', 'api_token.created', 'api_token.revoked',
+  // channels and their settings
+  'channel.created', 'channel.paused', 'channel.resumed', 'channel.poll_interval_changed', 'channel.credentials_changed',
+  'channel.templates_changed', 'channel.sla_changed', 'topic.created', 'topic.removed',
+  // service levels
+  'calendar.created', 'calendar.updated', 'sla_policy.created', 'sla_policy.updated',
+  'sla.warning', 'sla.breached', 'sla.responded', 'sla.paused', 'sla.resumed', 'sla.breach_reason',
+  // conversations
+  'conversation.created', 'conversation.assigned', 'conversation.unassigned', 'conversation.status_changed', 'conversation.reopened',
+  'conversation.reminder_due', 'conversation.tagged', 'conversation.priority_changed', 'note.added',
+  // messages and replies
+  'message.received', 'message.remote_status', 'reply.queued', 'message.delivered', 'message.delivery_retrying', 'message.delivery_failed',
+  // canned responses, exports
+  'canned_response.created', 'canned_response.updated', 'audit.exported', 'report.exported',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
