@@ -27,4 +27,3 @@ export function formView(problem: FormProblem | null) {
   };
 }
 
-export type FormView = ReturnType<typeof formView>;

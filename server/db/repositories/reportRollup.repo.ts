@@ -7,12 +7,14 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTx } from '../client';
-import { BIN_COUNT, emptyBins, type Bins } from '../../domain/reports/histogram';
+import type { Bins } from '../../domain/reports/histogram';
 import type { RollupPlan, Span } from '../../domain/reports/rollupPlan';
 
 export const NO_TOPIC = '00000000-0000-0000-0000-000000000000';
 
-const BINS = Array.from({ length: BIN_COUNT }, (_, i) => i);
+/** The rollup tables' bin columns, b0/b0s … b50/b50s (009_report_rollup.sql); the domain's bin edges match them (a unit test says so). */
+export const ROLLUP_BIN_COUNT = 51;
+const BINS = Array.from({ length: ROLLUP_BIN_COUNT }, (_, i) => i);
 const COUNTS = ['inbound', 'within', 'late', 'breached', 'replies', 'open', 'overdue'] as const;
 type Count = (typeof COUNTS)[number];
 
@@ -115,7 +117,7 @@ const binLists = raw(MEASURES.map((m) => `concat_ws(',', ${BINS.map((i) =>
   `CASE WHEN sum(t.${m}${i}) <> 0 THEN '${i}:' || sum(t.${m}${i}) || ':' || round(sum(t.${m}${i}s) * 1000)::bigint END`).join(', ')}) AS ${m}_bins`));
 
 function parseBinList(list: unknown): Bins {
-  const bins = emptyBins();
+  const bins: Bins = { counts: new Array<number>(ROLLUP_BIN_COUNT).fill(0), sums: new Array<number>(ROLLUP_BIN_COUNT).fill(0) };
   for (const entry of String(list ?? '').split(',')) {
     if (!entry) continue;
     const [i, count, sum] = entry.split(':').map(Number) as [number, number, number];

@@ -6,6 +6,7 @@
  * unions of UTC hours). The agent rollup holds local days of ROLLUP_DAY_ZONE and serves the whole days
  * of any range. The rest (the edges, or all of a range in a zone such as Asia/Kolkata) is read live with
  * the same counting rules. No imports but dates. */
+import { HOUR_MS } from '../time/zonedTime';
 import { addDays, DAY_MS, localDate, zonedToInstant, zoneOffsetMs } from './range';
 
 export type Span = { from: Date; to: Date };
@@ -15,7 +16,6 @@ export type RollupPlan = { rollup: (Span & { table: 'hours' | 'days' | 'agentDay
 /** The zone of the local-day post rollup; the same as report_day_zone() in 009_report_rollup.sql. */
 export const ROLLUP_DAY_ZONE = 'Europe/Berlin';
 
-const HOUR_MS = 3_600_000;
 
 export function hasWholeHourOffsets(timeZone: string, span: Span): boolean {
   for (let t = span.from.getTime(); t < span.to.getTime() + DAY_MS; t += DAY_MS / 2) {

@@ -2,7 +2,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { noteInput } from '../../../server/domain/conversations/addNote';
 import { cannedInput } from '../../../server/domain/cannedResponses/cannedResponses';
-import { HttpError } from '../../../server/errors';
+import type { HttpError } from '../../../server/errors';
 import { translator } from '../../../server/i18n/translate';
 import { bodyWithId, InvalidForm, uuidParam, validate } from '../../../server/middleware/validate';
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { BIN_COUNT, coarsenBins, emptyBins, percentileOfBins, RESPONSE_BIN_EDGES } from '../../../server/domain/reports/histogram';
 import { binOf, binsOf, binWidthAt } from '../../support/bins';
 import { HISTOGRAM_EDGES } from '../../../server/domain/reports/counting';
+import { ROLLUP_BIN_COUNT } from '../../../server/db/repositories/reportRollup.repo';
 
 /** percentile_cont over the exact values, as PostgreSQL computes it. */
 function exactPercentile(values: number[], p: number): number | null {
@@ -63,5 +64,11 @@ describe('response-time bins', () => {
     const coarse = coarsenBins(binsOf(values), HISTOGRAM_EDGES);
     expect(coarse).toEqual([2, 2, 1, 1, 1, 1, 1, 2, 2]);
     expect(HISTOGRAM_EDGES.every((e) => (RESPONSE_BIN_EDGES as readonly number[]).includes(e))).toBe(true);
+  });
+});
+
+describe('the rollup tables', () => {
+  it('when the domain names its response-time bins, then the rollup tables have a column pair for each', () => {
+    expect(ROLLUP_BIN_COUNT).toBe(BIN_COUNT);
   });
 });
