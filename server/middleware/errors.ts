@@ -1,7 +1,7 @@
 /** Turns errors into answers: JSON for the API, a fragment for htmx, a page otherwise. 5xx are logged. */
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/client';
-import { HttpError, ServiceUnavailable } from '../errors';
+import { HttpError, messageIn, ServiceUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { exposeLocale } from './locale';
 
@@ -34,10 +34,11 @@ export function errorHandler(logger: Logger) {
       return void res.json({ error: message, ...(known?.details && typeof known.details === 'object' ? known.details : {}) });
     }
     if (!res.locals.t) exposeLocale(req, res, () => undefined);
+    const shown = known ? messageIn(known, res.locals.t) : message;
     if (req.get('hx-request')) {
-      res.render('partials/flash-error', { message });
+      res.render('partials/flash-error', { message: shown });
     } else {
-      res.render('error', { status, message });
+      res.render('error', { status, message: shown });
     }
   };
 }

@@ -11,7 +11,7 @@ import { userActor } from '../../domain/audit/actor';
 import { addTrackedSearch, removeTrackedSearch, replaceCredentials, setChannelPaused, setPollInterval, type PollSchedule } from '../../domain/channels/channelPolling';
 import { formatTemplates, setChannelTemplates } from '../../domain/channels/messageTemplates';
 import { createXChannel, maskCredentials } from '../../domain/channels/x/createXChannel';
-import { HttpError, NotFound } from '../../errors';
+import { HttpError, messageIn, NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { channelHealthView } from '../../presenters/channelHealth.presenter';
 import type { Services } from '../../services';
@@ -75,7 +75,7 @@ export function channelRoutes(services: Services): Router {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       const draft = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k, v]) => typeof v === 'string' && !SECRET_FIELDS.includes(k))) as Record<string, string>;
       res.status(err.status);
-      await page(req, res, { errors: { [formKey]: err.message }, drafts: { [formKey]: draft } });
+      await page(req, res, { errors: { [formKey]: messageIn(err, res.locals.t) }, drafts: { [formKey]: draft } });
     }
   }
 
