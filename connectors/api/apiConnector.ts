@@ -16,6 +16,8 @@ export function signBody(secret: string, body: string): string {
 
 export const apiConnector: Connector = {
   kind: 'api',
+  // Every attempt carries the reply's id as Idempotency-Key: the receiver drops a repeat.
+  idempotentResend: true,
   limits: () => ({ maxTextLength: 10_000 }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
   async sendReply(channel, reply) {

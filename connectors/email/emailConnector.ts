@@ -71,6 +71,7 @@ export function replySubject(caseNumber: string, original: string | undefined): 
 
 export const emailConnector: Connector = {
   kind: 'email',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 

@@ -68,6 +68,7 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
 
 export const telegramConnector: Connector = {
   kind: 'telegram',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 

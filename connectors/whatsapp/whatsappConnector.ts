@@ -15,6 +15,7 @@ const TIMEOUT_MS = 15_000;
 
 export const whatsappConnector: Connector = {
   kind: 'whatsapp',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: WHATSAPP_MAX_TEXT_LENGTH, freeTextWindowHours: SERVICE_WINDOW_HOURS }),
   capabilities: {
     trackedSearches: false, credentials: null, accountFacts: () => [],
