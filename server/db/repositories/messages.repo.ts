@@ -9,7 +9,7 @@ export function insertMessage(tx: Tx, m: NewMessage) {
 
 export function listMessages(db: DbOrTx, conversationId: string) {
   return db.selectFrom('messages').select([
-    'id', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
+    'id', 'conversationId', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
     'deliveryState', 'deliveryError', 'deliveryAttempts', 'deliveredAt', 'remoteStatus',
     // the post's clock
     'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'respondedAt', 'businessMinutesToRespond', 'wallMinutesToRespond',

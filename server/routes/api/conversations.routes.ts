@@ -4,6 +4,7 @@ import { findConversationDetail, listInbox } from '../../db/repositories/convers
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
 import { queueReply } from '../../domain/replies/queueReply';
+import { resolveUncertainDelivery } from '../../domain/replies/resolveUncertainDelivery';
 import { inTransaction } from '../../domain/effects';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
@@ -37,6 +38,17 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
     const { messageId } = await inTransaction(db, dispatcher, (tx, effects) =>
       queueReply(tx, effects, { conversationId: id, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
     res.status(202).json({ messageId, deliveryState: 'queued' });
+  });
+
+  // A reply in "uncertain" (its send was interrupted): { "resolution": "sent" | "resend" }.
+  router.post('/conversations/:id/replies/:messageId/delivery', requirePermission('conversation.reply'), async (req, res) => {
+    const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
+    const { id: messageId } = parseInput(idParam.catch({ id: '' }), { id: req.params.messageId }, 'id');
+    if (!id || !messageId) throw new NotFound('Reply');
+    const user = req.user!;
+    const result = await inTransaction(db, dispatcher, (tx, effects) =>
+      resolveUncertainDelivery(tx, effects, { conversationId: id, messageId, resolution: req.body?.resolution }, userActor(user, req.ip)));
+    res.json(result);
   });
 
   return router;
