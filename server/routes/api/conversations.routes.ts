@@ -4,8 +4,10 @@ import { findConversationDetail, listInbox } from '../../db/repositories/convers
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
 import { queueReply } from '../../domain/replies/queueReply';
+import { forgetExpiredKeys, parseIdempotencyKey, requestFingerprint, runIdempotent } from '../../domain/replies/idempotentRequest';
 import { resolveUncertainDelivery } from '../../domain/replies/resolveUncertainDelivery';
-import { inTransaction } from '../../domain/effects';
+import type { Tx } from '../../db/client';
+import { inTransaction, type Effects } from '../../domain/effects';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
@@ -33,11 +35,19 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), async (req, res) => {
     const { id } = parseInput(idParam.catch({ id: '' }), req.params, 'id');
     if (!id) throw new NotFound('Conversation');
+    const key = parseIdempotencyKey(req.get('idempotency-key'));
     const { text, lastSeenMessageId } = parseInput(replyBody, req.body, 'reply');
     const user = req.user!;
-    const { messageId } = await inTransaction(db, dispatcher, (tx, effects) =>
-      queueReply(tx, effects, { conversationId: id, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
-    res.status(202).json({ messageId, deliveryState: 'queued' });
+    const queue = (tx: Tx, effects: Effects) =>
+      queueReply(tx, effects, { conversationId: id, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip))
+        .then(({ messageId }) => ({ messageId, deliveryState: 'queued' }));
+    if (key === undefined) return void res.status(202).json(await inTransaction(db, dispatcher, queue));
+    // Idempotency-Key: one reply per key and user; a repeat gets the first answer (domain/replies/idempotentRequest.ts).
+    await forgetExpiredKeys(db);
+    const fingerprint = requestFingerprint(`POST /conversations/${id}/replies`, { text, lastSeenMessageId: lastSeenMessageId ?? null });
+    const answer = await inTransaction(db, dispatcher, (tx, effects) => runIdempotent(tx, { userId: user.id, key, fingerprint }, 202, () => queue(tx, effects)));
+    if (answer.replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(answer.status).json(answer.body);
   });
 
   // A reply in "uncertain" (its send was interrupted): { "resolution": "sent" | "resend" }.
