@@ -11,7 +11,7 @@ export function errorForStatus(status: number, detail: string, retryAfterSeconds
 
 export function errorForFailure(err: unknown): ConnectorError {
   if (err instanceof ConnectorError) return err;
-  const e = err as { name?: string; message?: string; cause?: { code?: string } };
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return new Transient('timed out');
-  return new Transient(e.cause?.code ?? e.message ?? 'network error');
+  return new Transient(e.code ?? e.cause?.code ?? e.message ?? 'network error');
 }

@@ -117,6 +117,12 @@ export type Connectors = {
 
 export interface Connector {
   readonly kind: Channel['kind'];
+  /**
+   * Whether a send may be repeated safely: the receiver drops a repeat by a key we send (the API channel's
+   * Idempotency-Key). Without it, a send interrupted before the channel confirmed it (the worker died) is
+   * not repeated on its own; the reply becomes "uncertain" and an agent checks and decides. Absent: false.
+   */
+  readonly idempotentResend?: boolean;
   limits(channel: Channel): ChannelLimits;
   readonly capabilities: ChannelCapabilities;
   sendReply(channel: ChannelForSend, reply: OutboundReply): Promise<SentReceipt>;

@@ -28,8 +28,9 @@ const isoInstant = z.iso.datetime({ offset: true });
 
 export const JOBS = {
   'deliver-reply': {
-    queue: 'outbound', payload: z.object({ messageId: z.uuid() }), retry: { attempts: 6, backoffMs: 2_000 },
-    jobId: (d) => `deliver-reply-${d.messageId}`,
+    // round: an agent's "send again" of an uncertain reply, a job of its own (the interrupted one may still be kept as failed)
+    queue: 'outbound', payload: z.object({ messageId: z.uuid(), round: z.number().int().min(0).optional() }), retry: { attempts: 6, backoffMs: 2_000 },
+    jobId: (d) => (d.round === undefined ? `deliver-reply-${d.messageId}` : `deliver-reply-${d.messageId}-r${d.round}`),
   },
   // runs at remindAt: brings a saved conversation back
   'conversation-reminder': {

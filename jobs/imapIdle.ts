@@ -25,7 +25,7 @@ export function startImapIdle(deps: IdleDeps, refreshMs = REFRESH_MS): { close()
       try {
         const channel = await loadChannelForSend(deps.db, deps.secretBox, channelId);
         if (!channel) return;
-        const { settings, client } = imapClientFor(channel);
+        const { settings, client } = await imapClientFor(channel);
         state.client = client;
         client.on('error', () => undefined); // the close event below reconnects
         client.on('exists', () => {

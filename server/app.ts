@@ -31,6 +31,7 @@ import { healthRoutes } from './routes/health.routes';
 import { auditRoutes } from './routes/web/audit.routes';
 import { reportRoutes } from './routes/web/reports.routes';
 import { conversationRoutes } from './routes/web/conversation.routes';
+import { replyDeliveryRoutes } from './routes/web/replyDelivery.routes';
 import { eventRoutes } from './routes/web/events.routes';
 import { inboxRoutes } from './routes/web/inbox.routes';
 import { conversationActionRoutes } from './routes/web/conversationActions.routes';
@@ -116,6 +117,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(slaWebRoutes(services));
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
   consoleRoutes.use(replyWindowRoutes(services));
+  consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   app.use(consoleRoutes);

@@ -1,5 +1,6 @@
 /** The only reader of process.env: every setting parsed, documented and checked at boot. */
 import { z } from 'zod';
+import { parseAllowList } from '../connectors/outboundTarget';
 
 const LOCAL_DEV_SESSION_SECRET = 'replyline-local-development-session-secret';
 const LOCAL_DEV_ENCRYPTION_KEY = 'replyline-local-development-encryption-key';
@@ -24,6 +25,11 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().default('replyline'),
   /** How long a reply being sent stays claimed by a worker that stopped (killed, hung) before another worker takes it over. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * Internal servers channels may connect to (comma-separated host names, "*.domain" wildcards, IP addresses
+   * or CIDR ranges), for on-premises mail servers or proxies. Empty: no loopback, private or link-local target at all.
+   */
+  OUTBOUND_ALLOWED_HOSTS: z.string().default(''),
 });
 
 export type Config = {
@@ -40,6 +46,8 @@ export type Config = {
   role: 'web' | 'worker' | 'all';
   logLevel: string;
   workerLockMs: number;
+  /** OUTBOUND_ALLOWED_HOSTS as a list (validated); connectors/outboundTarget.ts applies it. */
+  outboundAllowedHosts: string[];
 };
 
 export type BuiltInKey = 'SESSION_SECRET' | 'ENCRYPTION_KEY';
@@ -57,6 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of ['SESSION_SECRET', 'ENCRYPTION_KEY'] as const) {
     if (production && !e[name]) throw new ConfigError(`${name} must be set when NODE_ENV=production`);
   }
+  const outboundAllowedHosts = e.OUTBOUND_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);
+  try {
+    parseAllowList(outboundAllowedHosts);
+  } catch (err) {
+    throw new ConfigError(`OUTBOUND_ALLOWED_HOSTS: ${(err as Error).message}`);
+  }
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
@@ -70,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
     workerLockMs: e.WORKER_LOCK_MS,
+    outboundAllowedHosts,
   };
 }

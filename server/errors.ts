@@ -1,4 +1,6 @@
 /** Errors that mean a clear 4xx (or 503) answer; anything else is a 500. */
+import type { Translate } from './i18n/translate';
+
 export class HttpError extends Error {
   constructor(readonly status: number, message: string, readonly details?: unknown) {
     super(message);
@@ -24,3 +26,9 @@ export class Conflict extends HttpError {
 export class ServiceUnavailable extends HttpError {
   constructor(message: string, readonly retryAfterSeconds = 5) { super(503, message); }
 }
+/** A 400 the console shows in the user's language; `message` stays English (logs, API). */
+export class LocalizedBadRequest extends BadRequest {
+  constructor(message: string, readonly localize: (t: Translate) => string, details?: unknown) { super(message, details); }
+}
+/** The text of an error for a person reading the console in their language. */
+export const messageIn = (err: HttpError, t: Translate): string => (err instanceof LocalizedBadRequest ? err.localize(t) : err.message);

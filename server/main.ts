@@ -9,11 +9,8 @@ import { startImapIdle } from '../jobs/imapIdle';
 import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { startPollWorker } from '../jobs/pollChannel';
 import { createApp } from './app';
-import { templateOfReply } from './domain/channels/whatsapp/templateReply';
 import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
-import { loadChannelForSend } from './domain/channels/loadChannelForSend';
-import { Permanent } from '../connectors/types';
 import { createServices, type Services } from './services';
 
 const RECONCILE_RETRY_MS = 3_000;
@@ -21,19 +18,7 @@ const RECONCILE_RETRY_MS = 3_000;
 export async function startWorkers(services: Services) {
   const { db, dispatcher, secretBox, redis, config, logger, queues, polls, connectors } = services;
   const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
-  const worker = startOutboundWorker({
-    db, dispatcher,
-    loadChannel: (id) => loadChannelForSend(db, secretBox, id),
-    send: (channel, message) => {
-      const connector = connectors.of(channel.kind);
-      if (!connector) throw new Permanent(`No connector for ${channel.kind} channels`);
-      return connector.sendReply(channel, {
-        messageId: message.id, conversationId: message.conversationId, caseNumber: message.caseNumber,
-        text: message.text, inReplyToExternalId: message.inReplyToExternalId,
-        recipientExternalId: message.recipientExternalId, template: templateOfReply(message.raw), inReplyToRaw: message.inReplyToRaw,
-      });
-    },
-  }, workerConnection, config.redisPrefix, logger, { lockMs: config.workerLockMs });
+  const worker = startOutboundWorker({ db, dispatcher, secretBox, connectors }, workerConnection, config.redisPrefix, logger, { lockMs: config.workerLockMs });
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger, connectors }, workerConnection, config.redisPrefix, logger);

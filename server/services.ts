@@ -1,6 +1,7 @@
 /** Builds the long-lived parts (database, Redis, queues, poll schedules, connectors, live hub) from the config, and closes them. */
 import { Redis } from 'ioredis';
 import type pg from 'pg';
+import { configureOutboundTargets } from '../connectors/outboundTarget';
 import { connectors } from '../connectors/registry';
 import type { Connectors } from '../connectors/types';
 import type { JobName, RetryPolicy } from '../jobs/definitions';
@@ -50,6 +51,9 @@ export type ServiceOptions = { logger?: Logger; retryOverrides?: Partial<Record<
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  configureOutboundTargets(config.outboundAllowedHosts);
+  // Visible, never silent: internal targets channels may reach (tests and the demo need loopback).
+  if (config.outboundAllowedHosts.length) logger.warn({ outboundAllowedHosts: config.outboundAllowedHosts }, 'OUTBOUND_ALLOWED_HOSTS is set: channels may connect to these internal hosts');
   const pool = createPool(config.databaseUrl);
   const db = createDb(pool);
   // BullMQ needs maxRetriesPerRequest: null; one connection for commands, one for pub/sub.

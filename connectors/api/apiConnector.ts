@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { errorForFailure, errorForStatus } from '../httpErrors';
+import { outbound, redirectNotFollowed, type OutboundResponse } from '../outboundTarget';
 import { Permanent, type Connector } from '../types';
 
 export const SIGNATURE_HEADER = 'x-replyline-signature';
@@ -15,6 +16,8 @@ export function signBody(secret: string, body: string): string {
 
 export const apiConnector: Connector = {
   kind: 'api',
+  // Every attempt carries the reply's id as Idempotency-Key: the receiver drops a repeat.
+  idempotentResend: true,
   limits: () => ({ maxTextLength: 10_000 }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
   async sendReply(channel, reply) {
@@ -25,18 +28,18 @@ export const apiConnector: Connector = {
       event: 'reply', messageId: reply.messageId, conversationId: reply.conversationId, caseNumber: reply.caseNumber,
       inReplyToExternalId: reply.inReplyToExternalId, text: reply.text,
     });
-    let res: Response;
+    let res: OutboundResponse;
     try {
-      res = await fetch(channel.webhookUrl, {
-        method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS),
+      res = await outbound().request(channel.webhookUrl, {
+        method: 'POST', body, timeoutMs: TIMEOUT_MS,
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(secret, body), 'idempotency-key': reply.messageId },
       });
     } catch (err) {
       throw errorForFailure(err);
     }
-    const answer = await res.text().catch(() => '');
-    if (!res.ok) throw errorForStatus(res.status, answer, Number(res.headers.get('retry-after')) || undefined);
-    const parsed = safeJson(answer);
+    if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
+    if (res.status < 200 || res.status >= 300) throw errorForStatus(res.status, res.text, Number(res.headers['retry-after']) || undefined);
+    const parsed = safeJson(res.text);
     return { externalId: typeof parsed?.id === 'string' ? parsed.id : null, url: typeof parsed?.url === 'string' ? parsed.url : null };
   },
 };

@@ -6,7 +6,8 @@
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { AuthFailed, Permanent, Transient, type Connector, type ConnectorError, type FetchResult } from '../types';
+import { outbound } from '../outboundTarget';
+import { AuthFailed, ConnectorError, Permanent, Transient, type Connector, type FetchResult } from '../types';
 import { parseMail } from './parse';
 import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor } from './settings';
 
@@ -21,14 +22,29 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
   return { settings, creds: creds.data };
 }
 
-/** An IMAP client for the channel's mailbox (not yet connected); the IDLE watcher uses it too. */
-export function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
+/**
+ * An IMAP client for the channel's mailbox (not yet connected); the IDLE watcher uses it too. It connects
+ * to the address the outbound-target guard checked (TLS still verifies the host name); throws
+ * OutboundTargetRefused when the host points inside.
+ */
+export async function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
   const { settings, creds } = unpack(channel);
+  const target = await resolveHost(settings.imapHost);
   const client = new ImapFlow({
-    host: settings.imapHost, port: settings.imapPort, secure: settings.imapSecure, logger: false,
+    host: target.address, ...(target.servername ? { servername: target.servername } : {}), port: settings.imapPort, secure: settings.imapSecure, logger: false,
     auth: { user: creds.imapUser, pass: creds.imapPassword }, connectionTimeout: 15_000, greetingTimeout: 15_000,
   });
   return { settings, client };
+}
+
+/** The checked address of a mail server; a name that does not resolve is a transient failure like any network trouble. */
+async function resolveHost(host: string) {
+  try {
+    return await outbound().resolve(host);
+  } catch (err) {
+    if (err instanceof ConnectorError) throw err;
+    throw new Transient(`${host}: ${(err as { code?: string }).code ?? (err as Error).message}`);
+  }
 }
 
 export function imapError(err: unknown): ConnectorError {
@@ -55,13 +71,20 @@ export function replySubject(caseNumber: string, original: string | undefined): 
 
 export const emailConnector: Connector = {
   kind: 'email',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 
   async fetchSince(channel, cursor): Promise<FetchResult> {
-    const { settings, client } = imapClientFor(channel);
-    client.on('error', () => undefined); // surfaced through the awaited calls below
     const result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> } = { items: [], skipped: [], nextCursor: { ...cursor } };
+    let opened: Awaited<ReturnType<typeof imapClientFor>>;
+    try {
+      opened = await imapClientFor(channel);
+    } catch (err) {
+      return { ...result, error: err instanceof ConnectorError ? err : imapError(err), nextCursor: cursor };
+    }
+    const { settings, client } = opened;
+    client.on('error', () => undefined); // surfaced through the awaited calls below
     try {
       await client.connect();
       const lock = await client.getMailboxLock(settings.mailbox);
@@ -90,7 +113,7 @@ export const emailConnector: Connector = {
       await client.logout().catch(() => undefined);
     } catch (err) {
       client.close();
-      result.error = err instanceof Transient || err instanceof AuthFailed ? err : imapError(err);
+      result.error = err instanceof ConnectorError ? err : imapError(err);
       result.items = [];
       result.nextCursor = cursor;
     }
@@ -104,8 +127,10 @@ export const emailConnector: Connector = {
     const thread = threadSchema.safeParse(reply.inReplyToRaw);
     const references = [...(thread.success ? thread.data.references ?? [] : []), ...(reply.inReplyToExternalId ? [reply.inReplyToExternalId] : [])];
     const domain = settings.address.split('@')[1] ?? 'replyline.local';
+    // The address the outbound-target guard checked; TLS still verifies the host name.
+    const target = await resolveHost(settings.smtpHost);
     const transport = nodemailer.createTransport({
-      host: settings.smtpHost, port: settings.smtpPort, secure: settings.smtpSecure,
+      host: target.address, ...(target.servername ? { servername: target.servername } : {}), port: settings.smtpPort, secure: settings.smtpSecure,
       ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
       connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000,
     });

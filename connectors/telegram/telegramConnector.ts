@@ -5,6 +5,7 @@
  * Outbound: sendMessage threaded to the customer's message with reply_parameters.
  */
 import { errorForFailure } from '../httpErrors';
+import { outbound, redirectNotFollowed, type OutboundResponse } from '../outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseExternalId, readUpdates, telegramExternalId } from './normalize';
 import { telegramCredentialsSchema, telegramSettingsSchema, type TelegramSettings } from './settings';
@@ -14,20 +15,38 @@ const BATCH = 100;
 
 type BotAnswer = { ok: boolean; result?: unknown; error_code?: number; description?: string; parameters?: { retry_after?: number } };
 
-async function call(settings: TelegramSettings, token: string, method: string, body: object, timeoutMs: number): Promise<unknown> {
-  let res: Response;
+/**
+ * One Bot API call. `sending`: the call delivers something to a person (sendMessage), so any 2xx with a
+ * JSON answer that is not an explicit refusal (ok: false) counts as done, with or without a message id —
+ * asking again could deliver it twice. A 2xx that is not JSON at all did not come from the Bot API (a
+ * captive portal, a proxy's page) and is retried.
+ */
+async function call(settings: TelegramSettings, token: string, method: string, body: object, timeoutMs: number, sending = false): Promise<unknown> {
+  let res: OutboundResponse;
   try {
-    res = await fetch(`${settings.apiBaseUrl}/bot${token}/${method}`, {
-      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs),
+    res = await outbound().request(`${settings.apiBaseUrl}/bot${token}/${method}`, {
+      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, timeoutMs,
     });
   } catch (err) {
     throw errorForFailure(err);
   }
-  const answer = await res.json().catch(() => null) as BotAnswer | null;
-  if (res.ok && answer?.ok) return answer.result;
+  const answer = parseAnswer(res.text);
+  const ok = res.status >= 200 && res.status < 300;
+  if (ok && answer?.ok) return answer.result;
+  if (ok && sending && answer && answer.ok !== false) return answer.result ?? null;
   // A 2xx that is no Bot API answer came from something in between (a proxy, a captive portal): try again later.
-  if (res.ok && typeof answer?.ok !== 'boolean') throw new Transient(`Telegram ${method} answered HTTP ${res.status} with a body that is not a Bot API answer`);
+  if (ok && typeof answer?.ok !== 'boolean') throw new Transient(`Telegram ${method} answered HTTP ${res.status} with a body that is not a Bot API answer`);
+  if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
   throw botError(answer?.error_code ?? res.status, answer?.description ?? `HTTP ${res.status}`, answer?.parameters?.retry_after);
+}
+
+function parseAnswer(text: string): BotAnswer | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? v as BotAnswer : null;
+  } catch {
+    return null;
+  }
 }
 
 export function botError(code: number, description: string, retryAfter?: number): ConnectorError {
@@ -49,6 +68,7 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
 
 export const telegramConnector: Connector = {
   kind: 'telegram',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 
@@ -74,8 +94,10 @@ export const telegramConnector: Connector = {
     const result = await call(settings, token, 'sendMessage', {
       chat_id: chatId, text: reply.text,
       ...(target ? { reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true } } : {}),
-    }, 15_000) as { message_id?: number; chat?: { id?: number } } | null;
-    if (typeof result?.message_id !== 'number') throw new Transient('sendMessage answered without a message id');
-    return { externalId: telegramExternalId(result.chat?.id ?? chatId, result.message_id), url: null };
+    }, 15_000, true) as { message_id?: unknown; chat?: { id?: unknown } } | null;
+    // Sent is sent: without a message id the reply is stored without one, never sent a second time.
+    const sentId = typeof result?.message_id === 'number' ? result.message_id : null;
+    const sentChat = typeof result?.chat?.id === 'number' ? result.chat.id : chatId;
+    return { externalId: sentId !== null ? telegramExternalId(sentChat, sentId) : null, url: null };
   },
 };

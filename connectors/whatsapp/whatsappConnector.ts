@@ -4,6 +4,7 @@
  * Free text only within 24 hours of the customer's last message; templates any time.
  */
 import { errorForFailure } from '../httpErrors';
+import { outbound, redirectNotFollowed, type OutboundResponse } from '../outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
 import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema } from './settings';
@@ -14,6 +15,7 @@ const TIMEOUT_MS = 15_000;
 
 export const whatsappConnector: Connector = {
   kind: 'whatsapp',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: WHATSAPP_MAX_TEXT_LENGTH, freeTextWindowHours: SERVICE_WINDOW_HOURS }),
   capabilities: {
     trackedSearches: false, credentials: null, accountFacts: () => [],
@@ -59,22 +61,34 @@ export const whatsappConnector: Connector = {
         messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: reply.text, preview_url: false },
         ...(reply.inReplyToExternalId ? { context: { message_id: reply.inReplyToExternalId } } : {}),
       };
-    let res: Response;
+    let res: OutboundResponse;
     try {
-      res = await fetch(`${settings.graphBaseUrl}/${settings.phoneNumberId}/messages`, {
-        method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+      res = await outbound().request(`${settings.graphBaseUrl}/${settings.phoneNumberId}/messages`, {
+        method: 'POST', body: JSON.stringify(body), timeoutMs: TIMEOUT_MS,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${credentials.data.accessToken}` },
       });
     } catch (err) {
       throw errorForFailure(err);
     }
-    const answer = await res.json().catch(() => null) as GraphAnswer | null;
-    if (!res.ok) throw graphError(res.status, answer, Number(res.headers.get('retry-after')) || undefined);
-    const id = answer?.messages?.[0]?.id;
-    if (typeof id !== 'string') throw new Transient('The Graph API answered without a message id');
-    return { externalId: id, url: null };
+    const answer = parseGraphAnswer(res.text);
+    if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
+    if (res.status < 200 || res.status >= 300) throw graphError(res.status, answer, Number(res.headers['retry-after']) || undefined);
+    // Sent is sent: a 2xx JSON answer means Meta took the message; without an id it is stored without one,
+    // never sent twice. A 2xx that is not JSON came from something in between (a proxy's page): retried.
+    if (!answer) throw new Transient(`The Graph API answered HTTP ${res.status} with a body that is not JSON`);
+    const id = answer.messages?.[0]?.id;
+    return { externalId: typeof id === 'string' && id ? id : null, url: null };
   },
 };
+
+function parseGraphAnswer(text: string): GraphAnswer | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? v as GraphAnswer : null;
+  } catch {
+    return null;
+  }
+}
 
 type GraphAnswer = {
   messages?: { id?: unknown }[];

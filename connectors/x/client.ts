@@ -1,21 +1,16 @@
 /**
  * twitter-api-v2 clients for one channel. The library hard-codes https://api.x.com/2/, so a plugin
- * rewrites every request to the channel's base URL (a company proxy, or a fake server in tests), and a
- * plain http.Agent lets it speak to http:// servers.
+ * rewrites every request to the channel's base URL (a company proxy, or a fake server in tests). The
+ * base URL passes the outbound-target guard, and the guard's agents (plain http for http:// servers)
+ * check every address they connect to.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
+import { outbound } from '../outboundTarget';
 import type { XCredentials, XSettings } from './settings';
 import { hasUserContext } from './settings';
 
 const LIBRARY_BASE = 'https://api.x.com/2/';
 const REQUEST_TIMEOUT_MS = 15_000;
-
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
-};
 
 export function baseUrlPlugin(apiBaseUrl: string): ITwitterApiClientPlugin {
   return {
@@ -29,10 +24,12 @@ export function baseUrlPlugin(apiBaseUrl: string): ITwitterApiClientPlugin {
   };
 }
 
+/** Throws OutboundTargetRefused (a Permanent error) when the base URL points inside. */
 function settingsFor(apiBaseUrl: string) {
+  const guard = outbound();
   return {
     plugins: [baseUrlPlugin(apiBaseUrl)],
-    httpAgent: apiBaseUrl.startsWith('http:') ? agents.http : agents.https,
+    httpAgent: guard.agentFor(guard.checkUrl(apiBaseUrl)),
   };
 }
 

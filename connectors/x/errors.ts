@@ -18,9 +18,32 @@ export function xErrorFor(err: unknown, now = Date.now()): ConnectorError {
     if (err.code === 408 || err.code >= 500) return new Transient(message);
     return new Permanent(message);
   }
-  if (err instanceof ApiPartialResponseError) return new Transient(`X sent a response that could not be read: ${err.responseError.message}`);
-  if (err instanceof ApiRequestError) return new Transient(`X could not be reached: ${err.requestError.message}`);
-  return new Transient((err as Error)?.message ?? 'unknown error talking to X');
+  if (err instanceof ApiPartialResponseError) return new Transient(`X sent a response that could not be read: ${causeText(err.responseError) ?? err.message}`);
+  if (err instanceof ApiRequestError) {
+    // twitter-api-v2 1.29 stores the cause as `error` while its `requestError` getter reads another field.
+    const cause = (err as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
+    const inner = cause?.requestError ?? cause?.error;
+    if (inner instanceof ConnectorError) return inner; // the outbound-target guard refused the address
+    return new Transient(`X could not be reached: ${causeText(inner) ?? err.message}`);
+  }
+  return new Transient(err instanceof Error && err.message ? err.message : 'unknown error talking to X');
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', EAI_AGAIN: 'name lookup failed for now',
+  ETIMEDOUT: 'timed out', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', EPIPE: 'connection closed',
+  CERT_HAS_EXPIRED: 'the TLS certificate has expired', DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate is for another host name',
+};
+
+/** "connection refused (127.0.0.1:9)" from a Node network error; null when there is nothing readable. */
+function causeText(cause: unknown): string | null {
+  if (!cause || typeof cause !== 'object') return typeof cause === 'string' && cause ? cause : null;
+  const e = cause as { code?: unknown; message?: unknown; address?: unknown; port?: unknown };
+  const where = typeof e.address === 'string' ? ` (${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''})` : '';
+  if (typeof e.code === 'string') return `${NETWORK_CODES[e.code] ?? e.code}${where}`;
+  if (typeof e.message === 'string' && e.message) return /timeout/i.test(e.message) ? 'timed out' : e.message;
+  return null;
 }
 
 function apiErrorText(err: ApiResponseError): string {

@@ -72,6 +72,7 @@ type StreamRead = { tweets: unknown[]; users: Map<string, XUser>; newest: string
 
 export const xConnector: Connector = {
   kind: 'x',
+  idempotentResend: false,
   limits: () => ({ maxTextLength: X_MAX_TEXT_LENGTH }),
   capabilities: {
     trackedSearches: true,

@@ -4,6 +4,7 @@
  * exit codes: 0 done, 1 failed, 2 unknown command or wrong/missing flag.
  */
 import { parseArgs } from 'node:util';
+import { configureOutboundTargets } from '../../connectors/outboundTarget';
 import { loadConfig } from '../config';
 import { UsageError, type CliCommand } from './command';
 import { auditVerify } from './commands/auditVerify';
@@ -44,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (!command) throw new UsageError(`Unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     const flags = parseFlags(command, args);
-    const output = await command.execute(flags, { config: loadConfig() });
+    const config = loadConfig();
+    configureOutboundTargets(config.outboundAllowedHosts);
+    const output = await command.execute(flags, { config });
     console.log(json ? JSON.stringify(output.json) : output.text);
     return output.exitCode;
   } catch (err) {

@@ -6,7 +6,8 @@ export type Locale = 'de' | 'en';
 export type ChannelKind = 'api' | 'x' | 'whatsapp' | 'telegram' | 'email' | 'webchat';
 export type ConversationStatus = 'new' | 'saved' | 'assigned' | 'answered' | 'closed';
 export type Direction = 'inbound' | 'outbound' | 'note';
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+/** uncertain (012): the send was interrupted before the channel confirmed it; an agent checks and decides. */
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain';
 export type ActorType = 'user' | 'system' | 'api_channel';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -268,6 +269,18 @@ export interface Database {
   cannedResponses: CannedResponsesTable;
   savedViews: SavedViewsTable;
   webhookInbox: WebhookInboxTable;
+  // 012_outbound_safety
+  apiIdempotencyKeys: ApiIdempotencyKeysTable;
+}
+
+/** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
+export interface ApiIdempotencyKeysTable {
+  userId: string;
+  key: string;
+  requestHash: string;
+  responseStatus: number | null;
+  responseBody: Json | null;
+  createdAt: Generated<Date>;
 }
 
 export type Channel = Selectable<ChannelsTable>;

@@ -11,7 +11,8 @@ export type LiveEvent = { type: 'conversation'; conversationId: string; channelI
   // an SLA timer fired for an inbound post: managers' consoles show a notification
   | { type: 'sla'; event: 'warning' | 'breached'; conversationId: string; channelId: string; messageId: string; caseNumber: string; dueAt: string };
 
-export type JobRequest = { name: 'deliver-reply'; data: { messageId: string } }
+/** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
+export type JobRequest = { name: 'deliver-reply'; data: { messageId: string; round?: number } }
   // runs at remindAt (a delayed job): brings a saved conversation back
   | { name: 'conversation-reminder'; data: { conversationId: string; remindAt: string } }
   // SLA timers of one inbound post, delayed until runAt (the warning and the due instant)

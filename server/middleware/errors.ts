@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../db/client';
-import { HttpError, ServiceUnavailable } from '../errors';
+import { HttpError, messageIn, ServiceUnavailable } from '../errors';
 import { localizeFieldCodes } from '../i18n/formErrors';
 import type { Translate } from '../i18n/translate';
 import { formView, type FormProblem } from '../presenters/form.presenter';
@@ -47,7 +47,7 @@ export function rerenderForm(form: string | ((req: Request) => string), render: 
       const fields = err instanceof InvalidForm ? err.fields : codes ? localizeFieldCodes(codes, t) : {};
       const problem: FormProblem = {
         form: typeof form === 'string' ? form : form(req),
-        message: err.message,
+        message: messageIn(err, t),
         fields,
         values: Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf' && !omit.includes(k))),
       };
@@ -84,10 +84,11 @@ export function errorHandler() {
         return handle(renderErr, req, res, _next);
       }
     }
+    const shown = known ? messageIn(known, res.locals.t) : message;
     if (isHtmx(req)) {
-      res.render('partials/flash-error', { message });
+      res.render('partials/flash-error', { message: shown });
     } else {
-      res.render('error', { status, message });
+      res.render('error', { status, message: shown });
     }
   };
   return handle;

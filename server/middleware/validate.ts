@@ -41,6 +41,9 @@ export function validate<S extends z.ZodType>(schema: S, read: RequestReader = (
 /** The body with the path's `:id` under the command's name for it, e.g. `{ ...body, conversationId }`. */
 export const bodyWithId = (name: string): RequestReader => (req) => ({ ...req.body, [name]: req.params.id });
 
+/** A reply's delivery decision: the conversation and the message from the path, the resolution from the body. */
+export const resolutionOf: RequestReader = (req) => ({ conversationId: req.params.id, messageId: req.params.messageId, resolution: req.body?.resolution });
+
 const uuid = z.uuid();
 
 /** A path id that uuidParam let through (the routes' own param types are lost behind shared middleware). */

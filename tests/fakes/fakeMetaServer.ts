@@ -28,6 +28,8 @@ export type FakeMeta = {
   baseUrl: string;
   sent: SentWhatsapp[];
   failNext(...failures: GraphFailure[]): void;
+  /** The next messages are taken (in `sent`) but answered with exactly this status and body (e.g. without an id). */
+  acceptNextWith(...answers: { status: number; body: string }[]): void;
   waitForSent(count: number, timeoutMs?: number): Promise<SentWhatsapp[]>;
   close(): Promise<void>;
 };
@@ -35,6 +37,7 @@ export type FakeMeta = {
 export async function startFakeMeta(opts: { accessToken: string }): Promise<FakeMeta> {
   const sent: SentWhatsapp[] = [];
   const failures: GraphFailure[] = [];
+  const oddAnswers: { status: number; body: string }[] = [];
   let counter = 0;
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -62,6 +65,8 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
       counter += 1;
       const wamid = `wamid.FAKE${Date.now()}${counter}`;
       sent.push({ phoneNumberId: match[1]!, body, authorization: req.headers.authorization, wamid });
+      const odd = oddAnswers.shift();
+      if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
       answer(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] });
     });
   });
@@ -71,6 +76,7 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
     baseUrl: `http://127.0.0.1:${port}/v21.0`,
     sent,
     failNext: (...f) => failures.push(...f),
+    acceptNextWith: (...a) => oddAnswers.push(...a),
     async waitForSent(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (sent.length < count) {

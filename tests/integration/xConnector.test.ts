@@ -4,6 +4,8 @@
  * and replies posted through the outbound worker.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import request from 'supertest';
@@ -217,6 +219,17 @@ describe('when the X API fails', () => {
     const view = channelHealthView(row);
     expect(view.status).toBe('credentials_refused');
     expect(view.lastError).toContain('401');
+  });
+
+  it('when nothing answers at the X API address, then the channel health says in words that X could not be reached, and why', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const ch = await makeXChannel({ apiBaseUrl: `http://127.0.0.1:${port}/2/` });
+    expect(await poll(ch.channelId)).toMatchObject({ error: 'transient' });
+    const row = (await listChannelsWithHealth(app.services.db)).find((c) => c.id === ch.channelId)!;
+    expect(channelHealthView(row).lastError).toBe(`X could not be reached: connection refused (127.0.0.1:${port})`);
   });
 
   it('when one post in a page is malformed, then it is skipped and logged and the others are stored', async () => {

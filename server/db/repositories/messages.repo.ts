@@ -9,7 +9,7 @@ export function insertMessage(tx: Tx, m: NewMessage) {
 
 export function listMessages(db: DbOrTx, conversationId: string) {
   return db.selectFrom('messages').select([
-    'id', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
+    'id', 'conversationId', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
     'deliveryState', 'deliveryError', 'deliveryAttempts', 'deliveredAt', 'remoteStatus',
     // the post's clock
     'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'respondedAt', 'businessMinutesToRespond', 'wallMinutesToRespond',
@@ -18,12 +18,38 @@ export function listMessages(db: DbOrTx, conversationId: string) {
   ]).where('conversationId', '=', conversationId).orderBy('postedAt').orderBy('createdAt').execute();
 }
 
+export function findMessage(db: DbOrTx, id: string) {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function lockMessage(tx: Tx, id: string) {
   return tx.selectFrom('messages').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 export function setDelivery(tx: Tx, id: string, set: { deliveryState: DeliveryState; deliveryError?: string | null; deliveryAttempts?: number; deliveredAt?: Date | null; externalId?: string | null; url?: string | null }) {
   return tx.updateTable('messages').set(set).where('id', '=', id).execute();
+}
+
+/** The customer's newest message in a conversation: a reply threads to it, and a service window runs from it. */
+export function findLastInbound(db: DbOrTx, conversationId: string) {
+  return db.selectFrom('messages').select(['externalId', 'postedAt'])
+    .where('conversationId', '=', conversationId).where('direction', '=', 'inbound')
+    .orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * What sending a reply needs besides the message: the conversation's case number, the customer's identity
+ * on the channel (a WhatsApp number, an e-mail address) and the raw payload of the message replied to
+ * (e-mail threads by its subject and References).
+ */
+export async function findReplyContext(db: DbOrTx, m: { conversationId: string; channelId: string; inReplyToExternalId: string | null }) {
+  const c = await db.selectFrom('conversations as c')
+    .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
+    .select(['c.caseNumber', 'ci.externalId as recipientExternalId']).where('c.id', '=', m.conversationId).executeTakeFirstOrThrow();
+  const parent = m.inReplyToExternalId
+    ? await db.selectFrom('messages').select('raw').where('channelId', '=', m.channelId).where('externalId', '=', m.inReplyToExternalId).executeTakeFirst()
+    : undefined;
+  return { caseNumber: c.caseNumber, recipientExternalId: c.recipientExternalId, inReplyToRaw: parent?.raw ?? null };
 }
 
 /** Replies the database says are still owed to a channel (the reconciler re-enqueues them). */

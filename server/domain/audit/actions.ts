@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'conversation.reminder_due', 'conversation.tagged', 'conversation.priority_changed', 'note.added',
   // messages and replies
   'message.received', 'message.remote_status', 'reply.queued', 'message.delivered', 'message.delivery_retrying', 'message.delivery_failed',
+  'message.delivery_uncertain', 'message.delivery_marked_sent', 'message.delivery_resend',
   // canned responses, exports
   'canned_response.created', 'canned_response.updated', 'audit.exported', 'report.exported',
 ] as const;

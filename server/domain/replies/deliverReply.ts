@@ -1,82 +1,138 @@
 /**
- * Sending one queued reply through its channel's connector. Idempotent: a reply already sent or failed
- * is left alone, so a job that runs twice changes nothing the second time.
+ * Sending one queued reply through its channel. A reply reaches the customer at most once on channels
+ * that cannot drop a repeat (X, WhatsApp, Telegram, e-mail), and at least once — always with the same
+ * Idempotency-Key — on the API channel. Idempotent: a job that runs again changes nothing sent or ended.
+ *
+ * 1. Claim, in one transaction: queued → sending, one more attempt. A reply already in `sending` was
+ *    claimed by an attempt that ended without recording its outcome — its worker died mid-send (BullMQ's
+ *    job lock, the claim, ran out) or recording failed. On a channel that resends safely it is sent again;
+ *    on the others it becomes `uncertain` ("maybe sent — check"): an agent looks and marks it sent or sends
+ *    it again (resolveUncertainDelivery.ts).
+ * 2. Send, with no transaction open (sendOnChannel.ts).
+ * 3. Record. A success is recorded outside the send's retry path: a database error then retries the
+ *    database write, never the send.
  */
-import type { ChannelForSend, SentReceipt } from '../../../connectors/types';
+import type { Connectors, SentReceipt } from '../../../connectors/types';
 import { ConnectorError } from '../../../connectors/types';
+import type { SecretBox } from '../../crypto/secretBox';
 import type { Db, Tx } from '../../db/client';
-import type { Message } from '../../db/schema';
+import type { DeliveryState, Message } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { lockMessage, setDelivery } from '../../db/repositories/messages.repo';
+import { findChannel } from '../../db/repositories/channels.repo';
+import { findMessage, findReplyContext, lockMessage, setDelivery } from '../../db/repositories/messages.repo';
 import type { AuditAction } from '../audit/actions';
 import { systemActor } from '../audit/actor';
+import { loadChannelForSend } from '../channels/loadChannelForSend';
 import { inTransaction, type Dispatcher, type Effects } from '../effects';
+import { resendsSafely, sendOnChannel } from './sendOnChannel';
 
 const actor = systemActor('worker:outbound');
 
 export type DeliveryDeps = {
   db: Db;
+  connectors: Connectors;
   dispatcher: Dispatcher;
-  loadChannel(channelId: string): Promise<ChannelForSend | undefined>;
-  /** recipientExternalId: the customer's identity on the channel (a WhatsApp number, an e-mail address). */
-  send(channel: ChannelForSend, message: Message & { caseNumber: string; recipientExternalId: string | null; inReplyToRaw: unknown }): Promise<SentReceipt>;
+  secretBox: SecretBox;
+  /** Waits between tries to record an outcome when the database refuses (default about 8 s in all). */
+  recordRetryDelaysMs?: number[];
 };
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed';
+export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'uncertain';
 
-/** One attempt. `finalAttempt` tells whether a retryable failure still gets another try. */
-export async function deliverReply(deps: DeliveryDeps, messageId: string, finalAttempt: boolean): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
-  const claimed = await deps.db.transaction().execute(async (tx) => {
-    const m = await lockMessage(tx, messageId);
-    if (m?.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return null;
-    await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
-    const c = await tx.selectFrom('conversations as c')
-      .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
-      .select(['c.caseNumber', 'ci.externalId as recipientExternalId']).where('c.id', '=', m.conversationId).executeTakeFirstOrThrow();
-    // The message replied to: its raw payload carries what some channels thread by (e-mail subject, References).
-    const parent = m.inReplyToExternalId
-      ? await tx.selectFrom('messages').select('raw').where('channelId', '=', m.channelId).where('externalId', '=', m.inReplyToExternalId).executeTakeFirst()
-      : undefined;
-    return { ...m, caseNumber: c.caseNumber, recipientExternalId: c.recipientExternalId, inReplyToRaw: parent?.raw ?? null };
-  });
-  if (!claimed) return { outcome: 'skipped' };
+export const INTERRUPTED_REASON = 'Sending was interrupted before the channel confirmed it (the worker stopped, or the send could not be recorded). '
+  + 'This channel cannot drop a repeat, so it is not sent again on its own: check on the channel, then mark it sent or send it again.';
 
-  const channel = await deps.loadChannel(claimed.channelId);
-  try {
-    if (!channel) throw new ConnectorError('The channel no longer exists', false);
-    const receipt = await deps.send(channel, claimed);
-    await record(deps, claimed, 'message.delivered', { deliveryState: 'sent', deliveryError: null, deliveredAt: new Date(), externalId: receipt.externalId, url: receipt.url });
-    return { outcome: 'sent' };
-  } catch (err) {
-    const error = err instanceof ConnectorError ? err : new ConnectorError((err as Error).message, true);
-    if (error.retryable && !finalAttempt) {
-      await record(deps, claimed, 'message.delivery_retrying', { deliveryState: 'queued', deliveryError: error.message });
-      return { outcome: 'retry', error };
-    }
-    await record(deps, claimed, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: error.message });
-    return { outcome: 'failed', error };
+/** Sent, but the database did not take the record even after retries: the next attempt finds the reply in `sending`. */
+export class DeliveryNotRecorded extends Error {
+  constructor(messageId: string, cause: unknown) {
+    super(`The outcome of sending reply ${messageId} could not be recorded: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'DeliveryNotRecorded';
   }
 }
 
-/** Fails a reply the queue gave up on without an attempt that could record it; false if it had already ended. */
-export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatcher'>, messageId: string, reason: string): Promise<boolean> {
+const RECORD_RETRY_DELAYS_MS = [200, 500, 1_000, 2_000, 4_000];
+const PENDING: (DeliveryState | null)[] = ['queued', 'sending'];
+const isPendingReply = (m: Message | undefined): m is Message => Boolean(m && m.direction === 'outbound' && PENDING.includes(m.deliveryState));
+
+/** One attempt. `finalAttempt` tells whether a retryable failure still gets another try. */
+export async function deliverReply(deps: DeliveryDeps, messageId: string, finalAttempt: boolean): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
+  const stored = await findMessage(deps.db, messageId);
+  if (!isPendingReply(stored)) return { outcome: 'skipped' };
+  const channel = await loadChannelForSend(deps.db, deps.secretBox, stored.channelId);
+
+  const claim = await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
+    const m = await lockMessage(tx, messageId);
+    if (!isPendingReply(m)) return null;
+    if (m.deliveryState === 'sending' && !resendsSafely(deps.connectors, channel)) {
+      await recordIn(tx, effects, m, 'message.delivery_uncertain', { deliveryState: 'uncertain', deliveryError: INTERRUPTED_REASON });
+      return 'uncertain' as const;
+    }
+    await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
+    return { ...m, deliveryState: 'sending' as const, deliveryAttempts: m.deliveryAttempts + 1, ...(await findReplyContext(tx, m)) };
+  });
+  if (!claim) return { outcome: 'skipped' };
+  if (claim === 'uncertain') return { outcome: 'uncertain' };
+
+  let receipt: SentReceipt;
+  try {
+    receipt = await sendOnChannel(deps.connectors, channel, claim);
+  } catch (err) {
+    const error = err instanceof ConnectorError ? err : new ConnectorError((err as Error).message, true);
+    if (error.retryable && !finalAttempt) {
+      await record(deps, claim.id, 'message.delivery_retrying', { deliveryState: 'queued', deliveryError: error.message });
+      return { outcome: 'retry', error };
+    }
+    await record(deps, claim.id, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: error.message });
+    return { outcome: 'failed', error };
+  }
+  // The customer has it: from here on only the record is retried.
+  await record(deps, claim.id, 'message.delivered', { deliveryState: 'sent', deliveryError: null, deliveredAt: new Date(), externalId: receipt.externalId, url: receipt.url }, ['sending', 'uncertain']);
+  return { outcome: 'sent' };
+}
+
+/**
+ * Ends a reply the queue gave up on without an attempt that could record it (its workers died again and
+ * again, or its outcome could not be recorded); false if it had already ended. A reply that may have been
+ * sent becomes `uncertain` on channels that cannot drop a repeat, `failed` with the reason on the others.
+ */
+export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatcher' | 'connectors'>, messageId: string, reason: string): Promise<boolean> {
   return inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const m = await lockMessage(tx, messageId);
-    if (m?.direction !== 'outbound' || (m.deliveryState !== 'queued' && m.deliveryState !== 'sending')) return false;
-    await recordIn(tx, effects, m, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: reason }, m.deliveryState);
+    if (!isPendingReply(m)) return false;
+    const channel = await findChannel(tx, m.channelId);
+    if (m.deliveryState === 'sending' && !resendsSafely(deps.connectors, channel)) {
+      await recordIn(tx, effects, m, 'message.delivery_uncertain', { deliveryState: 'uncertain', deliveryError: `${INTERRUPTED_REASON} (${reason})` });
+    } else {
+      await recordIn(tx, effects, m, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: reason });
+    }
     return true;
   });
 }
 
-async function record(deps: DeliveryDeps, m: Message, action: AuditAction, set: Parameters<typeof setDelivery>[2]) {
-  await inTransaction(deps.db, deps.dispatcher, (tx, effects) => recordIn(tx, effects, m, action, set, 'sending'));
+type DeliverySet = Parameters<typeof setDelivery>[2];
+
+/** Records an outcome if the reply is still in one of `from`; a refused database write is tried again, then DeliveryNotRecorded. */
+async function record(deps: DeliveryDeps, messageId: string, action: AuditAction, set: DeliverySet, from: DeliveryState[] = ['sending']) {
+  const delays = deps.recordRetryDelaysMs ?? RECORD_RETRY_DELAYS_MS;
+  for (let i = 0; ; i += 1) {
+    try {
+      await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
+        const m = await lockMessage(tx, messageId);
+        if (m?.deliveryState && from.includes(m.deliveryState)) await recordIn(tx, effects, m, action, set);
+      });
+      return;
+    } catch (err) {
+      if (i >= delays.length) throw new DeliveryNotRecorded(messageId, err);
+      await new Promise((r) => setTimeout(r, delays[i]));
+    }
+  }
 }
 
-async function recordIn(tx: Tx, effects: Effects, m: Message, action: AuditAction, set: Parameters<typeof setDelivery>[2], before: string) {
+async function recordIn(tx: Tx, effects: Effects, m: Message, action: AuditAction, set: DeliverySet) {
   await setDelivery(tx, m.id, set);
   await appendAudit(tx, {
     actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,
-    before: { messageId: m.id, deliveryState: before },
+    before: { messageId: m.id, deliveryState: m.deliveryState },
     after: { messageId: m.id, deliveryState: set.deliveryState, error: set.deliveryError ?? null, externalId: set.externalId ?? null },
   });
   effects.publish({ type: 'conversation', conversationId: m.conversationId, channelId: m.channelId, change: 'delivery' });

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { lockConversation, updateConversation } from '../../db/repositories/conversations.repo';
-import { insertMessage } from '../../db/repositories/messages.repo';
+import { findLastInbound, insertMessage } from '../../db/repositories/messages.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
@@ -29,9 +29,7 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   const channel = await findChannel(tx, conversation.channelId);
   const connector = channel && connectors.of(channel.kind);
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet');
-  const lastInbound = await tx.selectFrom('messages').select(['externalId', 'postedAt'])
-    .where('conversationId', '=', conversation.id).where('direction', '=', 'inbound')
-    .orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+  const lastInbound = await findLastInbound(tx, conversation.id);
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
   const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date());
   const message = await insertMessage(tx, {

@@ -13,9 +13,13 @@ import { priorityInput, setPriority, tagConversation, tagsInput } from '../../do
 import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
 import { queueReply } from '../../domain/replies/queueReply';
+import { forgetExpiredKeys, parseIdempotencyKey, requestFingerprint, runIdempotent } from '../../domain/replies/idempotentRequest';
+import { resolutionInput, resolveUncertainDelivery } from '../../domain/replies/resolveUncertainDelivery';
+import type { Tx } from '../../db/client';
+import type { Effects } from '../../domain/effects';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
-import { bodyWithId, pathId, uuidParam, validate } from '../../middleware/validate';
+import { bodyWithId, pathId, resolutionOf, uuidParam, validate } from '../../middleware/validate';
 import { presentConversation, presentConversationSummary } from '../../presenters/conversation.presenter';
 import type { Services } from '../../services';
 import { actingUser } from '../actor';
@@ -24,6 +28,7 @@ import { inboxQuery, replyBody } from '../conversations.schema';
 export function conversationApiRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
   router.param('id', uuidParam('Conversation'));
+  router.param('messageId', uuidParam('Reply'));
   const withId = bodyWithId('conversationId');
 
   router.get('/conversations', requirePermission('conversation.read'), async (req, res) => {
@@ -41,10 +46,24 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
 
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), validate(replyBody), async (req, res) => {
     const { text, lastSeenMessageId } = res.locals.input;
+    const conversationId = pathId(req);
+    const key = parseIdempotencyKey(req.get('idempotency-key'));
     const user = req.user!;
-    const { messageId } = await inTransaction(db, dispatcher, (tx, effects) =>
-      queueReply(tx, effects, { conversationId: pathId(req), text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip)));
-    res.status(202).json({ messageId, deliveryState: 'queued' });
+    const queue = (tx: Tx, effects: Effects) =>
+      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip))
+        .then(({ messageId }) => ({ messageId, deliveryState: 'queued' }));
+    if (key === undefined) return void res.status(202).json(await inTransaction(db, dispatcher, queue));
+    // Idempotency-Key: one reply per key and user; a repeat gets the first answer (domain/replies/idempotentRequest.ts).
+    await forgetExpiredKeys(db);
+    const fingerprint = requestFingerprint(`POST /conversations/${conversationId}/replies`, { text, lastSeenMessageId: lastSeenMessageId ?? null });
+    const answer = await inTransaction(db, dispatcher, (tx, effects) => runIdempotent(tx, { userId: user.id, key, fingerprint }, 202, () => queue(tx, effects)));
+    if (answer.replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(answer.status).json(answer.body);
+  });
+
+  // A reply in "uncertain" (its send was interrupted): { "resolution": "sent" | "resend" }.
+  router.post('/conversations/:id/replies/:messageId/delivery', requirePermission('conversation.reply'), validate(resolutionInput, resolutionOf), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => resolveUncertainDelivery(tx, effects, res.locals.input, userActor(req.user!, req.ip))));
   });
 
   router.post('/conversations/:id/assign', validate(assignInput, withId), async (req, res) => {

@@ -11,6 +11,7 @@ import { appendAudit } from '../../../db/repositories/audit.repo';
 import { insertChannel } from '../../../db/repositories/channels.repo';
 import type { Actor } from '../../audit/actor';
 import { parseInput } from '../../parseInput';
+import { assertOutboundTargets } from '../outboundTargets';
 
 export const apiChannelSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -23,6 +24,7 @@ export type CreatedApiChannel = { channelId: string; ingestToken: string; webhoo
 
 export async function createApiChannel(tx: Tx, secretBox: SecretBox, input: NewApiChannel, actor: Actor): Promise<CreatedApiChannel> {
   const { name, webhookUrl } = parseInput(apiChannelSchema, input, 'channel');
+  await assertOutboundTargets({ webhookUrl: webhookUrl ? { url: webhookUrl } : null });
   const ingestToken = newToken('rlc');
   const webhookSecret = newToken('rlw');
   const channel = await insertChannel(tx, {

@@ -10,6 +10,7 @@ import { appendAudit } from '../../../db/repositories/audit.repo';
 import { insertMessagingChannel } from '../../../db/repositories/webhookInbox.repo';
 import type { Actor } from '../../audit/actor';
 import { parseInput } from '../../parseInput';
+import { assertOutboundTargets } from '../outboundTargets';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
@@ -33,6 +34,7 @@ export type NewEmailChannel = z.input<typeof emailChannelSchema>;
 
 export async function createEmailChannel(tx: Tx, secretBox: SecretBox, input: NewEmailChannel, actor: Actor): Promise<{ channelId: string; address: string }> {
   const v = parseInput(emailChannelSchema, input, 'channel');
+  await assertOutboundTargets({ imapHost: { host: v.imapHost }, smtpHost: { host: v.smtpHost } });
   const settings = emailSettingsSchema.parse({
     address: v.address, imapHost: v.imapHost, imapPort: v.imapPort, imapSecure: v.imapSecure, mailbox: v.mailbox,
     smtpHost: v.smtpHost, smtpPort: v.smtpPort, smtpSecure: v.smtpSecure,

@@ -12,6 +12,7 @@ import { findChannelBySetting, insertMessagingChannel } from '../../../db/reposi
 import { Conflict } from '../../../errors';
 import type { Actor } from '../../audit/actor';
 import { parseInput } from '../../parseInput';
+import { assertOutboundTargets } from '../outboundTargets';
 
 export const telegramChannelSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -26,6 +27,7 @@ export type CreatedTelegramChannel = { channelId: string; botId: string; botUser
 
 export async function createTelegramChannel(tx: Tx, secretBox: SecretBox, input: NewTelegramChannel, actor: Actor): Promise<CreatedTelegramChannel> {
   const v = parseInput(telegramChannelSchema, input, 'channel');
+  await assertOutboundTargets({ apiBaseUrl: v.apiBaseUrl ? { url: v.apiBaseUrl } : null });
   const botId = botIdOfToken(v.botToken);
   if (await findChannelBySetting(tx, 'telegram', 'botId', botId)) throw new Conflict(`A Telegram channel for bot ${botId} already exists`, { fields: { botToken: 'taken' } });
   const settings = telegramSettingsSchema.parse({

@@ -12,6 +12,7 @@ import { findChannelBySetting, insertMessagingChannel } from '../../../db/reposi
 import { Conflict } from '../../../errors';
 import type { Actor } from '../../audit/actor';
 import { parseInput } from '../../parseInput';
+import { assertOutboundTargets } from '../outboundTargets';
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
 
@@ -30,6 +31,7 @@ export type CreatedWhatsappChannel = { channelId: string; verifyToken: string; w
 
 export async function createWhatsappChannel(tx: Tx, secretBox: SecretBox, input: NewWhatsappChannel, actor: Actor): Promise<CreatedWhatsappChannel> {
   const v = parseInput(whatsappChannelSchema, input, 'channel');
+  await assertOutboundTargets({ graphBaseUrl: v.graphBaseUrl ? { url: v.graphBaseUrl } : null });
   if (await findChannelBySetting(tx, 'whatsapp', 'phoneNumberId', v.phoneNumberId)) {
     throw new Conflict(`A WhatsApp channel for phone number id ${v.phoneNumberId} already exists`, { fields: { phoneNumberId: 'taken' } });
   }

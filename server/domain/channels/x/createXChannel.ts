@@ -11,6 +11,7 @@ import { appendAudit } from '../../../db/repositories/audit.repo';
 import { insertPollingChannel, insertTrackedSearch } from '../../../db/repositories/channelHealth.repo';
 import type { Actor } from '../../audit/actor';
 import { parseInput } from '../../parseInput';
+import { assertOutboundTargets } from '../outboundTargets';
 
 export const MIN_POLL_INTERVAL_SECONDS = 5;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 60;
@@ -55,6 +56,7 @@ export const topicNameFor = (query: string) => (query.length > 80 ? `${query.sli
 
 export async function createXChannel(tx: Tx, secretBox: SecretBox, input: NewXChannel, actor: Actor): Promise<CreatedXChannel> {
   const v = parseInput(xChannelSchema, input, 'channel');
+  await assertOutboundTargets({ apiBaseUrl: v.apiBaseUrl !== DEFAULT_X_API_BASE_URL ? { url: v.apiBaseUrl } : null });
   const settings = xSettingsSchema.parse({ apiBaseUrl: v.apiBaseUrl, userId: v.userId, handle: v.handle ?? null });
   const credentials = Object.fromEntries(Object.entries({
     bearerToken: v.bearerToken, appKey: v.appKey, appSecret: v.appSecret, accessToken: v.accessToken, accessSecret: v.accessSecret,
