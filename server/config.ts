@@ -1,6 +1,6 @@
 /** The only reader of process.env: every setting parsed, documented and checked at boot. */
 import { z } from 'zod';
-import { parseAllowList } from '../connectors/outboundTarget';
+import { parseAllowList } from './net/outboundTarget';
 
 const LOCAL_DEV_SESSION_SECRET = 'replyline-local-development-session-secret';
 const LOCAL_DEV_ENCRYPTION_KEY = 'replyline-local-development-encryption-key';

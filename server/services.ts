@@ -1,7 +1,7 @@
 /** Builds the long-lived parts (database, Redis, queues, poll schedules, connectors, live hub) from the config, and closes them. */
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { configureOutboundTargets } from '../connectors/outboundTarget';
+import { configureOutboundTargets } from './net/outboundTarget';
 import { connectors } from '../connectors/registry';
 import type { Connectors } from '../connectors/types';
 import type { JobName, RetryPolicy } from '../jobs/definitions';

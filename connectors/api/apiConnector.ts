@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { errorForFailure, errorForStatus } from '../httpErrors';
-import { outbound, redirectNotFollowed, type OutboundResponse } from '../outboundTarget';
+import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { Permanent, type Connector } from '../types';
 
 export const SIGNATURE_HEADER = 'x-replyline-signature';

@@ -6,7 +6,7 @@
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
-import { outbound } from '../outboundTarget';
+import { outbound } from '../../server/net/outboundTarget';
 import { AuthFailed, ConnectorError, Permanent, Transient, type Connector, type FetchResult } from '../types';
 import { parseMail } from './parse';
 import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor } from './settings';

@@ -5,7 +5,7 @@
  * Outbound: sendMessage threaded to the customer's message with reply_parameters.
  */
 import { errorForFailure } from '../httpErrors';
-import { outbound, redirectNotFollowed, type OutboundResponse } from '../outboundTarget';
+import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseExternalId, readUpdates, telegramExternalId } from './normalize';
 import { telegramCredentialsSchema, telegramSettingsSchema, type TelegramSettings } from './settings';

@@ -4,7 +4,7 @@
  * Free text only within 24 hours of the customer's last message; templates any time.
  */
 import { errorForFailure } from '../httpErrors';
-import { outbound, redirectNotFollowed, type OutboundResponse } from '../outboundTarget';
+import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
 import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema } from './settings';

@@ -5,7 +5,7 @@
  * check every address they connect to.
  */
 import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
-import { outbound } from '../outboundTarget';
+import { outbound } from '../../server/net/outboundTarget';
 import type { XCredentials, XSettings } from './settings';
 import { hasUserContext } from './settings';
 

@@ -4,7 +4,7 @@
  * exit codes: 0 done, 1 failed, 2 unknown command or wrong/missing flag.
  */
 import { parseArgs } from 'node:util';
-import { configureOutboundTargets } from '../../connectors/outboundTarget';
+import { configureOutboundTargets } from '../net/outboundTarget';
 import { loadConfig } from '../config';
 import { UsageError, type CliCommand } from './command';
 import { auditVerify } from './commands/auditVerify';

@@ -183,11 +183,11 @@ describe('replies on a WhatsApp conversation', () => {
     const actor = systemActor('test');
     await expect(inTransaction(db(), app.services.dispatcher, (tx, effects) => queueReply(tx, effects, {
       conversationId: inbound.conversationId, text: '', author: { id: agent.id, name: agent.name }, template: { name: 'not_approved', language: 'de' },
-    }, actor))).rejects.toThrow('not an approved template');
+    }, actor, app.services.connectors))).rejects.toThrow('not an approved template');
     const before = meta.sent.length;
     const { messageId } = await inTransaction(db(), app.services.dispatcher, (tx, effects) => queueReply(tx, effects, {
       conversationId: inbound.conversationId, text: '', author: { id: agent.id, name: agent.name }, template: { name: 'order_followup', language: 'de' },
-    }, actor));
+    }, actor, app.services.connectors));
     const [sent] = (await meta.waitForSent(before + 1)).slice(before);
     expect(sent!.body).toMatchObject({ type: 'template', template: { name: 'order_followup', language: { code: 'de' } } });
     const m = await until('template sent', () => db().selectFrom('messages').selectAll().where('id', '=', messageId).where('deliveryState', '=', 'sent').executeTakeFirst());

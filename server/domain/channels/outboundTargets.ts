@@ -3,7 +3,7 @@
  * (connectors/outboundTarget.ts), so an internal address is refused with a 400 that names the field,
  * in the user's language. The connectors check again on every connection (DNS may change meanwhile).
  */
-import { describeRefusal, outbound, type Refusal } from '../../../connectors/outboundTarget';
+import { describeRefusal, outbound, type Refusal } from '../../net/outboundTarget';
 import { LocalizedBadRequest } from '../../errors';
 import type { MessageKey } from '../../i18n/messages';
 import type { Translate } from '../../i18n/translate';

@@ -1,5 +1,5 @@
 /** An agent's reply: validated against the channel's limits, stored as queued, handed to the outbound worker. */
-import { connectors } from '../../../connectors/registry';
+import type { Connectors } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
@@ -22,7 +22,8 @@ export type ReplyInput = {
   lastSeenMessageId?: string | null;
 };
 
-export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor): Promise<{ messageId: string }> {
+/** `connectors`: the registry the composition root built; the channel's connector says its limits. */
+export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor, connectors: Connectors): Promise<{ messageId: string }> {
   const conversation = await lockConversation(tx, input.conversationId);
   if (!conversation) throw new NotFound('Conversation');
   await assertNoReplyMeanwhile(tx, conversation.id, input.lastSeenMessageId);

@@ -25,7 +25,7 @@ import type { Services } from '../../services';
 import { actingUser } from '../actor';
 import { inboxQuery, replyBody } from '../conversations.schema';
 
-export function conversationApiRoutes({ db, dispatcher }: Services): Router {
+export function conversationApiRoutes({ db, dispatcher, connectors }: Services): Router {
   const router = Router();
   router.param('id', uuidParam('Conversation'));
   router.param('messageId', uuidParam('Reply'));
@@ -50,7 +50,7 @@ export function conversationApiRoutes({ db, dispatcher }: Services): Router {
     const key = parseIdempotencyKey(req.get('idempotency-key'));
     const user = req.user!;
     const queue = (tx: Tx, effects: Effects) =>
-      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip))
+      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), connectors)
         .then(({ messageId }) => ({ messageId, deliveryState: 'queued' }));
     if (key === undefined) return void res.status(202).json(await inTransaction(db, dispatcher, queue));
     // Idempotency-Key: one reply per key and user; a repeat gets the first answer (domain/replies/idempotentRequest.ts).

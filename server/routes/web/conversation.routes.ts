@@ -35,7 +35,7 @@ export function conversationRoutes(services: Services): Router {
       const { conversationId, text, lastSeenMessageId, cannedId } = res.locals.input;
       const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
-        await queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip));
+        await queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), services.connectors);
         if (cannedId) await recordCannedUse(tx, cannedId); // a canned response inserted into this reply counts as used
       });
       await clearPresence(services, conversationId, user.id);

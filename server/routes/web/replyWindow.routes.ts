@@ -51,7 +51,7 @@ export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Rou
       const user = req.user!;
       await inTransaction(db, dispatcher, (tx, effects) => queueReply(tx, effects, {
         conversationId, text: '', template: res.locals.input.template, author: { id: user.id, name: user.name },
-      }, userActor(user, req.ip)));
+      }, userActor(user, req.ip), connectors));
       if (!isHtmx(req)) return res.redirect(303, `/conversations/${conversationId}`);
       return render(req, res, { sent: true });
     });

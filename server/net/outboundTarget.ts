@@ -22,7 +22,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
-import { Permanent } from './types';
+import { Permanent } from '../../connectors/types';
 
 export type RangeName = 'loopback' | 'private' | 'shared' | 'link-local' | 'unique-local' | 'site-local' | 'unspecified'
   | 'multicast' | 'reserved' | 'documentation' | 'benchmarking' | 'discard';

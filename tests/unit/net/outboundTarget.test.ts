@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOutboundGuard, forbiddenRange, OutboundTargetRefused, parseAllowList, type Resolver } from '../../../connectors/outboundTarget';
+import { createOutboundGuard, forbiddenRange, OutboundTargetRefused, parseAllowList, type Resolver } from '../../../server/net/outboundTarget';
 
 describe('forbiddenRange', () => {
   it.each([
