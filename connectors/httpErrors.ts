@@ -9,9 +9,16 @@ export function errorForStatus(status: number, detail: string, retryAfterSeconds
   return new Permanent(message);
 }
 
+/** Failures that happen before a request is written: nothing can have reached the remote side. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EADDRNOTAVAIL', 'ECONNECTION', 'EDNS']);
+
+/** Whether a request that failed with this network error code may still have been received. */
+export const mayHaveArrived = (code: string | undefined): boolean => !(code && NEVER_SENT.has(code));
+
 export function errorForFailure(err: unknown): ConnectorError {
   if (err instanceof ConnectorError) return err;
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new Transient('timed out');
-  return new Transient(e.code ?? e.cause?.code ?? e.message ?? 'network error');
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new Transient('timed out', true);
+  const code = e.code ?? e.cause?.code;
+  return new Transient(code ?? e.message ?? 'network error', mayHaveArrived(code));
 }

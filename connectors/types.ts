@@ -179,9 +179,13 @@ export class RateLimited extends ConnectorError {
 export class AuthFailed extends ConnectorError {
   constructor(message: string) { super(message, false); }
 }
-/** Network trouble, timeouts, 5xx: worth another try. */
+/**
+ * Network trouble, timeouts, 5xx: worth another try. `maybeDelivered`: the request may have reached the
+ * remote side before the trouble (a timeout or a connection cut after it was written, an unreadable
+ * answer), so a reply might have arrived; an HTTP error status or a connection never made says it did not.
+ */
 export class Transient extends ConnectorError {
-  constructor(message: string) { super(message, true); }
+  constructor(message: string, readonly maybeDelivered = false) { super(message, true); }
 }
 /** The remote side rejected this item for good (4xx). */
 export class Permanent extends ConnectorError {

@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { outbound } from '../../server/net/outboundTarget';
 import { AuthFailed, ConnectorError, Permanent, Transient, type Connector, type FetchResult } from '../types';
+import { mayHaveArrived } from '../httpErrors';
 import { parseMail } from './parse';
 import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor } from './settings';
 
@@ -58,7 +59,8 @@ export function smtpError(err: unknown): ConnectorError {
   const message = `SMTP ${e.responseCode ?? e.code ?? ''}: ${e.response ?? e.message ?? ''}`.slice(0, 400);
   if (e.code === 'EAUTH' || e.responseCode === 535) return new AuthFailed(message);
   if (e.responseCode && e.responseCode >= 500) return new Permanent(message);
-  return new Transient(message);
+  // A 4xx answer refused the mail; a connection lost without an answer may have lost it after DATA.
+  return new Transient(message, !e.responseCode && mayHaveArrived(e.code));
 }
 
 const threadSchema = z.object({ subject: z.string().optional(), references: z.array(z.string()).optional() }).loose();

@@ -1,6 +1,7 @@
 /** Translates twitter-api-v2 failures into our connector error kinds, keeping the API's own error text. */
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { AuthFailed, ConnectorError, Permanent, RateLimited, Transient } from '../types';
+import { mayHaveArrived } from '../httpErrors';
 
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
@@ -18,13 +19,13 @@ export function xErrorFor(err: unknown, now = Date.now()): ConnectorError {
     if (err.code === 408 || err.code >= 500) return new Transient(message);
     return new Permanent(message);
   }
-  if (err instanceof ApiPartialResponseError) return new Transient(`X sent a response that could not be read: ${causeText(err.responseError) ?? err.message}`);
+  if (err instanceof ApiPartialResponseError) return new Transient(`X sent a response that could not be read: ${causeText(err.responseError) ?? err.message}`, true);
   if (err instanceof ApiRequestError) {
     // twitter-api-v2 1.29 stores the cause as `error` while its `requestError` getter reads another field.
     const cause = (err as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
     const inner = cause?.requestError ?? cause?.error;
     if (inner instanceof ConnectorError) return inner; // the outbound-target guard refused the address
-    return new Transient(`X could not be reached: ${causeText(inner) ?? err.message}`);
+    return new Transient(`X could not be reached: ${causeText(inner) ?? err.message}`, mayHaveArrived((inner as { code?: string } | undefined)?.code));
   }
   return new Transient(err instanceof Error && err.message ? err.message : 'unknown error talking to X');
 }

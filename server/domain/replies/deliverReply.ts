@@ -13,7 +13,7 @@
  *    database write, never the send.
  */
 import type { Connectors, SentReceipt } from '../../../connectors/types';
-import { ConnectorError } from '../../../connectors/types';
+import { ConnectorError, Transient } from '../../../connectors/types';
 import type { SecretBox } from '../../crypto/secretBox';
 import type { Db, Tx } from '../../db/client';
 import type { DeliveryState, Message } from '../../db/schema';
@@ -78,6 +78,11 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
     receipt = await sendOnChannel(deps.connectors, channel, claim);
   } catch (err) {
     const error = err instanceof ConnectorError ? err : new ConnectorError((err as Error).message, true);
+    if (error instanceof Transient && error.maybeDelivered && !resendsSafely(deps.connectors, channel)) {
+      // The customer may have it (a timeout, a cut connection): a person decides rather than a resend.
+      await record(deps, claim.id, 'message.delivery_uncertain', { deliveryState: 'uncertain', deliveryError: `${INTERRUPTED_REASON} (${error.message})` });
+      return { outcome: 'uncertain', error };
+    }
     if (error.retryable && !finalAttempt) {
       await record(deps, claim.id, 'message.delivery_retrying', { deliveryState: 'queued', deliveryError: error.message });
       return { outcome: 'retry', error };
