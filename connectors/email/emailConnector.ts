@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { outbound } from '../../server/net/outboundTarget';
 import { AuthFailed, ConnectorError, Permanent, Transient, type Connector, type FetchResult } from '../types';
 import { parseMail } from './parse';
-import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor } from './settings';
+import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor, type EmailSettings } from './settings';
+import { emailSetup } from './setup';
 
 export const EMAIL_MAX_TEXT_LENGTH = 100_000;
 /** Mails per poll; the cursor continues where a batch ended. */
@@ -69,9 +70,10 @@ export function replySubject(caseNumber: string, original: string | undefined): 
   return `[#${caseNumber}] Re: ${base || 'Ihre Anfrage'}`;
 }
 
-export const emailConnector: Connector = {
+export const emailConnector: Connector<EmailSettings> = {
   kind: 'email',
   idempotentResend: false,
+  setup: emailSetup,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 
