@@ -162,6 +162,12 @@ export interface Connector<Settings extends object = object> {
   fetchSince?(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult>;
   /** Push side: connectors that are sent signed webhooks; pollers leave it out. */
   readonly webhook?: WebhookSide;
+  /**
+   * A standing connection on which the remote side announces new items (IMAP IDLE): onNew each time, so the
+   * channel is polled at once. Resolves when the connection closes, rejects when it cannot be opened; `stop`
+   * closes it. Connectors without one leave it out: their channels wait for the scheduled poll.
+   */
+  watch?(channel: ChannelForSend, onNew: () => void, stop: AbortSignal): Promise<void>;
   /** Connecting a channel of this kind; connectors whose channels are connected by a command of their own (api) leave it out. */
   readonly setup?: ChannelSetup<Settings>;
   sendDirectMessage?(channel: ChannelForSend, message: OutboundDirectMessage): Promise<SentReceipt>;

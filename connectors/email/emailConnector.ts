@@ -24,11 +24,11 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
 }
 
 /**
- * An IMAP client for the channel's mailbox (not yet connected); the IDLE watcher uses it too. It connects
+ * An IMAP client for the channel's mailbox (not yet connected); the IDLE watch uses it too. It connects
  * to the address the outbound-target guard checked (TLS still verifies the host name); throws
  * OutboundTargetRefused when the host points inside.
  */
-export async function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
+async function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
   const { settings, creds } = unpack(channel);
   const target = await resolveHost(settings.imapHost);
   const client = new ImapFlow({
@@ -76,6 +76,23 @@ export const emailConnector: Connector<EmailSettings> = {
   setup: emailSetup,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
+
+  async watch(channel, onNew, stop) {
+    const { settings, client } = await imapClientFor(channel);
+    if (stop.aborted) return;
+    client.on('error', () => undefined); // the close event ends the watch
+    client.on('exists', onNew);
+    const close = () => { client.logout().catch(() => client.close()); };
+    stop.addEventListener('abort', close, { once: true });
+    try {
+      const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      await client.connect();
+      await client.mailboxOpen(settings.mailbox); // imapflow IDLEs on its own while no command runs
+      await gone;
+    } finally {
+      stop.removeEventListener('abort', close);
+    }
+  },
 
   async fetchSince(channel, cursor): Promise<FetchResult> {
     const result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> } = { items: [], skipped: [], nextCursor: { ...cursor } };

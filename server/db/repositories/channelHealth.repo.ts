@@ -126,7 +126,7 @@ export function removeTrackedSearch(tx: Tx, channelId: string, topicId: string) 
     .returning(['id', 'name', 'query']).executeTakeFirst();
 }
 
-/** Channels of a kind that are not paused (the IMAP IDLE watcher keeps one connection per mailbox). */
+/** Channels of a kind that are not paused (the channel watchers keep one connection per watched channel). */
 export function listActiveChannelIds(db: DbOrTx, kind: ChannelKind) {
   return db.selectFrom('channels').select('id').where('kind', '=', kind).where('paused', '=', false).execute();
 }
