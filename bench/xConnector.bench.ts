@@ -14,7 +14,7 @@ import { xConnector } from '../connectors/x/xConnector';
 import { loadConfig } from '../server/config';
 import { ensureDatabase, migrate } from '../server/db/migrate';
 import { systemActor } from '../server/domain/audit/actor';
-import { createXChannel } from '../server/domain/channels/x/createXChannel';
+import { connectChannel } from '../server/domain/channels/connectChannel';
 import { loadChannelForSend } from '../server/domain/channels/loadChannelForSend';
 import { createLogger } from '../server/logger';
 import { createServices, type Services } from '../server/services';
@@ -25,7 +25,7 @@ export type XConnectorFigures = { posts: number; seconds: number; postsPerSecond
 export async function benchXConnector(services: Services, fake: FakeXServer, posts: number): Promise<XConnectorFigures> {
   const { db, secretBox } = services;
   const userId = String(randomInt(10_000_000, 99_999_999));
-  const channel = await db.transaction().execute((tx) => createXChannel(tx, secretBox, {
+  const channel = await db.transaction().execute((tx) => connectChannel(tx, secretBox, xConnector, {
     name: `Bench X ${userId}`, apiBaseUrl: fake.baseUrl, userId, bearerToken: fake.bearerToken,
   }, systemActor('bench')));
   // A first poll sets the since_id (a first poll reads only the newest 1000); the backlog comes after it.

@@ -2,7 +2,7 @@
  * The one interface every channel implements, and the error kinds that let jobs decide between
  * retrying and giving up without knowing which channel they serve.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Channel, ChannelKind, RemoteStatus } from '../server/db/schema';
 
 export type ChannelLimits = {
@@ -109,13 +109,45 @@ export type WebhookSide = {
   read(channelId: string, address: string, body: unknown): { items: NormalizedInbound[]; statuses: RemoteStatusUpdate[]; skipped: SkippedItem[] } | null;
 };
 
+/**
+ * A new channel of a connector's kind, read from what a manager entered (CLI flags, the channels page):
+ * what is stored in plain sight, what is sealed, and what the domain checks and does besides.
+ */
+export type ChannelToConnect<Settings> = {
+  name: string;
+  settings: Settings;
+  credentials: Record<string, string>;
+  /** Every URL or host a manager entered that the channel will connect to, by form field (null: the built-in default). */
+  outboundTargets: Record<string, { url: string } | { host: string } | null>;
+  /** Polled channels: how often; channels that are pushed to leave it out. */
+  pollIntervalSeconds?: number;
+  /** One channel per remote identity: no other channel of this kind may hold `value` in this setting (else a conflict on `field`). */
+  unique?: { setting: string; value: string; field: string; message: string };
+  /** Tracked searches the channel starts with. */
+  searches?: string[];
+  /** Secrets the manager must copy now and is never shown again (e.g. a webhook verify token). */
+  shownOnce?: Record<string, string>;
+};
+
+/** The form that connects a channel of this kind, parsed into the channel to store (its issues name the form's fields). */
+export type ChannelSetup<Settings> = z.ZodType<ChannelToConnect<Settings>>;
+
+/** The poll interval a manager may give a polled channel (X at connection, every polled channel afterwards). */
+const MIN_POLL_INTERVAL_SECONDS = 5;
+export const pollIntervalSchema = z.coerce.number({ error: 'must be a number of seconds' }).int('must be whole seconds')
+  .min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds`).max(86_400, 'must be at most one day');
+
+/** A tracked search's query (PollTopic.query) as a manager enters it. */
+export const searchQuerySchema = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
+
 /** The connectors by channel kind, handed to the domain by the composition root (connectors/registry.ts holds them). */
 export type Connectors = {
   of(kind: ChannelKind): Connector | undefined;
   readonly all: readonly Connector[];
 };
 
-export interface Connector {
+/** `Settings`: what a channel of this kind stores in plain sight (its setup makes them). */
+export interface Connector<Settings extends object = object> {
   readonly kind: Channel['kind'];
   /**
    * Whether a send may be repeated safely: the receiver drops a repeat by a key we send (the API channel's
@@ -130,6 +162,14 @@ export interface Connector {
   fetchSince?(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult>;
   /** Push side: connectors that are sent signed webhooks; pollers leave it out. */
   readonly webhook?: WebhookSide;
+  /**
+   * A standing connection on which the remote side announces new items (IMAP IDLE): onNew each time, so the
+   * channel is polled at once. Resolves when the connection closes, rejects when it cannot be opened; `stop`
+   * closes it. Connectors without one leave it out: their channels wait for the scheduled poll.
+   */
+  watch?(channel: ChannelForSend, onNew: () => void, stop: AbortSignal): Promise<void>;
+  /** Connecting a channel of this kind; connectors whose channels are connected by a command of their own (api) leave it out. */
+  readonly setup?: ChannelSetup<Settings>;
   sendDirectMessage?(channel: ChannelForSend, message: OutboundDirectMessage): Promise<SentReceipt>;
 }
 

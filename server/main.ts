@@ -5,12 +5,12 @@ import { reconcileJobs } from '../jobs/reconcile';
 import { startSlaWorker } from '../jobs/slaTimers';
 import { startReminderWorker } from '../jobs/reminderWorker';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
-import { startImapIdle } from '../jobs/imapIdle';
 import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { startPollWorker } from '../jobs/pollChannel';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
+import { startChannelWatchers } from './domain/channels/polling/watchChannels';
 import { createServices, type Services } from './services';
 
 const RECONCILE_RETRY_MS = 3_000;
@@ -23,7 +23,7 @@ export async function startWorkers(services: Services) {
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger, connectors }, workerConnection, config.redisPrefix, logger);
   const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger, connectors }, workerConnection, config.redisPrefix, polls);
-  const imapIdle = startImapIdle({ db, secretBox, logger, pollNow: (id) => polls.pollNow(id) });
+  const watchers = startChannelWatchers({ db, secretBox, logger, connectors, pollNow: (id) => polls.pollNow(id) });
   // A reconcile that fails (the database is away too, e.g. the whole host restarted) tries again until it
   // succeeds: Redis may have come back empty, and it will not reconnect again to trigger another one.
   let retry: NodeJS.Timeout | null = null;
@@ -51,7 +51,7 @@ export async function startWorkers(services: Services) {
       await webhookWorker.close();
       await pollWorker.close();
       await reportFoldWorker.close();
-      await imapIdle.close();
+      await watchers.close();
       workerConnection.disconnect();
     },
   };

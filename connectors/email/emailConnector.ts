@@ -10,7 +10,8 @@ import { outbound } from '../../server/net/outboundTarget';
 import { AuthFailed, ConnectorError, Permanent, Transient, type Connector, type FetchResult } from '../types';
 import { mayHaveArrived } from '../httpErrors';
 import { parseMail } from './parse';
-import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor } from './settings';
+import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor, type EmailSettings } from './settings';
+import { emailSetup } from './setup';
 
 export const EMAIL_MAX_TEXT_LENGTH = 100_000;
 /** Mails per poll; the cursor continues where a batch ended. */
@@ -24,11 +25,11 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
 }
 
 /**
- * An IMAP client for the channel's mailbox (not yet connected); the IDLE watcher uses it too. It connects
+ * An IMAP client for the channel's mailbox (not yet connected); the IDLE watch uses it too. It connects
  * to the address the outbound-target guard checked (TLS still verifies the host name); throws
  * OutboundTargetRefused when the host points inside.
  */
-export async function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
+async function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
   const { settings, creds } = unpack(channel);
   const target = await resolveHost(settings.imapHost);
   const client = new ImapFlow({
@@ -71,11 +72,29 @@ export function replySubject(caseNumber: string, original: string | undefined): 
   return `[#${caseNumber}] Re: ${base || 'Ihre Anfrage'}`;
 }
 
-export const emailConnector: Connector = {
+export const emailConnector: Connector<EmailSettings> = {
   kind: 'email',
   idempotentResend: false,
+  setup: emailSetup,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
+
+  async watch(channel, onNew, stop) {
+    const { settings, client } = await imapClientFor(channel);
+    if (stop.aborted) return;
+    client.on('error', () => undefined); // the close event ends the watch
+    client.on('exists', onNew);
+    const close = () => { client.logout().catch(() => client.close()); };
+    stop.addEventListener('abort', close, { once: true });
+    try {
+      const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      await client.connect();
+      await client.mailboxOpen(settings.mailbox); // imapflow IDLEs on its own while no command runs
+      await gone;
+    } finally {
+      stop.removeEventListener('abort', close);
+    }
+  },
 
   async fetchSince(channel, cursor): Promise<FetchResult> {
     const result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> } = { items: [], skipped: [], nextCursor: { ...cursor } };

@@ -17,6 +17,7 @@ export const emailSettingsSchema = z.object({
   /** TLS from the first byte (465); otherwise STARTTLS when offered */
   smtpSecure: z.boolean().default(false),
 });
+export type EmailSettings = z.output<typeof emailSettingsSchema>;
 
 export const emailCredentialsSchema = z.object({
   imapUser: z.string().min(1),

@@ -9,6 +9,7 @@ import { outbound, redirectNotFollowed, type OutboundResponse } from '../../serv
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseExternalId, readUpdates, telegramExternalId } from './normalize';
 import { telegramCredentialsSchema, telegramSettingsSchema, type TelegramSettings } from './settings';
+import { telegramSetup } from './setup';
 
 export const TELEGRAM_MAX_TEXT_LENGTH = 4096;
 const BATCH = 100;
@@ -66,9 +67,10 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
   return { settings, token: creds.data.botToken };
 }
 
-export const telegramConnector: Connector = {
+export const telegramConnector: Connector<TelegramSettings> = {
   kind: 'telegram',
   idempotentResend: false,
+  setup: telegramSetup,
   limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
 

@@ -7,15 +7,17 @@ import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
-import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema } from './settings';
+import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema, type WhatsappSettings } from './settings';
+import { whatsappSetup } from './setup';
 import { signatureMatches, WHATSAPP_SIGNATURE_HEADER } from './signature';
 
 export const WHATSAPP_MAX_TEXT_LENGTH = 4096;
 const TIMEOUT_MS = 15_000;
 
-export const whatsappConnector: Connector = {
+export const whatsappConnector: Connector<WhatsappSettings> = {
   kind: 'whatsapp',
   idempotentResend: false,
+  setup: whatsappSetup,
   limits: () => ({ maxTextLength: WHATSAPP_MAX_TEXT_LENGTH, freeTextWindowHours: SERVICE_WINDOW_HOURS }),
   capabilities: {
     trackedSearches: false, credentials: null, accountFacts: () => [],

@@ -11,6 +11,7 @@ import { readClient, writeClient } from './client';
 import { xErrorFor } from './errors';
 import { dmExternalId, isDmExternalId, newerId, normalizeDmEvent, normalizeTweet, usersById, type XUser } from './normalize';
 import { hasUserContext, postUrl, X_CREDENTIAL_FIELDS, xCredentialsInputSchema, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
+import { xSetup } from './setup';
 
 export const X_MAX_TEXT_LENGTH = 280;
 /** Direct messages may be much longer than posts. */
@@ -70,9 +71,10 @@ type Page = {
 
 type StreamRead = { tweets: unknown[]; users: Map<string, XUser>; newest: string | null; rateLimit?: RateLimitState };
 
-export const xConnector: Connector = {
+export const xConnector: Connector<XSettings> = {
   kind: 'x',
   idempotentResend: false,
+  setup: xSetup,
   limits: () => ({ maxTextLength: X_MAX_TEXT_LENGTH }),
   capabilities: {
     trackedSearches: true,

@@ -3,13 +3,14 @@
  * Graph sink (demoGraphSink.routes.ts), and a Telegram bot and a mailbox pointing at local endpoints that
  * do not exist — those two are paused (no polling errors pile up) and their replies fail with a clear reason.
  */
+import { emailConnector } from '../../connectors/email/emailConnector';
+import { telegramConnector } from '../../connectors/telegram/telegramConnector';
+import { whatsappConnector } from '../../connectors/whatsapp/whatsappConnector';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Tx } from '../db/client';
 import { setChannelPaused } from '../db/repositories/webhookInbox.repo';
 import { systemActor } from '../domain/audit/actor';
-import { createEmailChannel } from '../domain/channels/email/createEmailChannel';
-import { createTelegramChannel } from '../domain/channels/telegram/createTelegramChannel';
-import { createWhatsappChannel } from '../domain/channels/whatsapp/createWhatsappChannel';
+import { connectChannel } from '../domain/channels/connectChannel';
 import { ingestInbound } from '../domain/conversations/ingestInbound';
 import { Effects } from '../domain/effects';
 
@@ -19,16 +20,16 @@ const actor = systemActor('demo-loader');
 type Line = { from: string; name: string; handle: string; text: string; minutesAgo: number; id: string; raw?: unknown };
 
 export async function seedDemoMessaging(tx: Tx, secretBox: SecretBox, consoleBaseUrl: string | null, now: Date) {
-  const wa = await createWhatsappChannel(tx, secretBox, {
+  const wa = await connectChannel(tx, secretBox, whatsappConnector, {
     name: 'WhatsApp Kundenservice', phoneNumberId: '100200300400', displayPhoneNumber: '+49 30 1234567',
     graphBaseUrl: consoleBaseUrl ? `${consoleBaseUrl}${DEMO_GRAPH_PATH}` : 'http://127.0.0.1:9/v21.0',
     templates: [{ name: 'order_followup', language: 'de' }, { name: 'order_followup', language: 'en' }],
     accessToken: 'demo-access-token', appSecret: 'demo-app-secret', verifyToken: 'demo-verify-token',
   }, actor);
-  const tg = await createTelegramChannel(tx, secretBox, {
+  const tg = await connectChannel(tx, secretBox, telegramConnector, {
     name: 'Telegram @replyline_demo_bot', botToken: '7000000001:AAHdemo-token-not-real-000000', botUsername: 'replyline_demo_bot', apiBaseUrl: 'http://127.0.0.1:9',
   }, actor);
-  const mail = await createEmailChannel(tx, secretBox, {
+  const mail = await connectChannel(tx, secretBox, emailConnector, {
     name: 'E-Mail service@replyline.test', address: 'service@replyline.test', imapHost: '127.0.0.1', imapPort: 9, imapSecure: false,
     imapUser: 'service@replyline.test', imapPassword: 'demo', smtpHost: '127.0.0.1', smtpPort: 9,
   }, actor);

@@ -4,6 +4,7 @@
  * Refuses to touch a database that already has users. Users and channels commit first, the conversations
  * in batches after them: should a batch fail, drop the database and load again.
  */
+import { xConnector } from '../../connectors/x/xConnector';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/client';
 import { anyUserExists, backdateConversations } from '../db/repositories/demo.repo';
@@ -11,7 +12,7 @@ import { listChannelKinds } from '../db/repositories/channels.repo';
 import type { ConversationStatus, Role } from '../db/schema';
 import { systemActor } from '../domain/audit/actor';
 import { createApiChannel } from '../domain/channels/api/createApiChannel';
-import { createXChannel } from '../domain/channels/x/createXChannel';
+import { connectChannel } from '../domain/channels/connectChannel';
 import { seedDemoMessaging } from './demoMessaging';
 import { DEMO_X_ACCOUNT } from './demoXApi.routes';
 import { createUser } from '../domain/users/createUser';
@@ -62,7 +63,7 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
     await seedDemoWorkflow(tx, users); // a team, predefined tags, canned responses
     // An X account fed by the console's own fake X API (server/demo/demoXApi.routes.ts): live mentions every 20–40 s.
     if (deps.xApiBaseUrl) {
-      await createXChannel(tx, deps.secretBox, {
+      await connectChannel(tx, deps.secretBox, xConnector, {
         name: 'X @replyline_demo', apiBaseUrl: deps.xApiBaseUrl, userId: DEMO_X_ACCOUNT.id, handle: DEMO_X_ACCOUNT.handle,
         bearerToken: 'demo-bearer-token', appKey: 'demo-app-key', appSecret: 'demo-app-secret', accessToken: 'demo-access-token', accessSecret: 'demo-access-secret',
         pollIntervalSeconds: 15, searches: ['Lieferung'],

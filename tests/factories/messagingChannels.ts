@@ -1,11 +1,13 @@
 /** Builders for WhatsApp, Telegram and e-mail channels through the real domain commands. */
 import { randomUUID } from 'node:crypto';
+import { emailConnector } from '../../connectors/email/emailConnector';
+import { telegramConnector } from '../../connectors/telegram/telegramConnector';
+import type { NewWhatsappChannel } from '../../connectors/whatsapp/setup';
+import { whatsappConnector } from '../../connectors/whatsapp/whatsappConnector';
 import type { SecretBox } from '../../server/crypto/secretBox';
 import type { Db } from '../../server/db/client';
 import { systemActor } from '../../server/domain/audit/actor';
-import { createWhatsappChannel, type NewWhatsappChannel } from '../../server/domain/channels/whatsapp/createWhatsappChannel';
-import { createTelegramChannel } from '../../server/domain/channels/telegram/createTelegramChannel';
-import { createEmailChannel } from '../../server/domain/channels/email/createEmailChannel';
+import { connectChannel } from '../../server/domain/channels/connectChannel';
 
 const factoryActor = systemActor('test-factory');
 let phoneCounter = 0;
@@ -20,17 +22,17 @@ export async function makeWhatsappChannel(db: Db, secretBox: SecretBox, override
     verifyToken: `verify-${randomUUID()}`,
     ...overrides,
   };
-  const created = await db.transaction().execute((tx) => createWhatsappChannel(tx, secretBox, input, factoryActor));
-  return { ...created, ...input, verifyToken: created.verifyToken };
+  const created = await db.transaction().execute((tx) => connectChannel(tx, secretBox, whatsappConnector, input, factoryActor));
+  return { ...created, ...input, verifyToken: created.shownOnce.verifyToken };
 }
 
 export async function makeTelegramChannel(db: Db, secretBox: SecretBox, fake: { baseUrl: string; token: string; botUsername: string }, overrides: { name?: string } = {}) {
   const input = { name: overrides.name ?? `Telegram ${randomUUID().slice(0, 6)}`, botToken: fake.token, botUsername: fake.botUsername, apiBaseUrl: fake.baseUrl, longPollSeconds: 0 };
-  return db.transaction().execute((tx) => createTelegramChannel(tx, secretBox, input, factoryActor));
+  return db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, factoryActor));
 }
 
 export function makeEmailChannel(db: Db, secretBox: SecretBox, servers: { imap: { host: string; port: number; user: string; password: string }; smtp: { host: string; port: number } }, overrides: { name?: string; address?: string } = {}) {
-  return db.transaction().execute((tx) => createEmailChannel(tx, secretBox, {
+  return db.transaction().execute((tx) => connectChannel(tx, secretBox, emailConnector, {
     name: overrides.name ?? `Support-Mail ${randomUUID().slice(0, 6)}`, address: overrides.address ?? servers.imap.user,
     imapHost: servers.imap.host, imapPort: servers.imap.port, imapSecure: false, imapUser: servers.imap.user, imapPassword: servers.imap.password,
     smtpHost: servers.smtp.host, smtpPort: servers.smtp.port, smtpSecure: false,

@@ -17,10 +17,11 @@ import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../../server/domain/effects';
 import { systemActor } from '../../server/domain/audit/actor';
 import { createApiChannel } from '../../server/domain/channels/api/createApiChannel';
-import { createEmailChannel } from '../../server/domain/channels/email/createEmailChannel';
-import { createTelegramChannel } from '../../server/domain/channels/telegram/createTelegramChannel';
-import { createWhatsappChannel } from '../../server/domain/channels/whatsapp/createWhatsappChannel';
-import { createXChannel } from '../../server/domain/channels/x/createXChannel';
+import { connectChannel } from '../../server/domain/channels/connectChannel';
+import { emailConnector } from '../../connectors/email/emailConnector';
+import { telegramConnector } from '../../connectors/telegram/telegramConnector';
+import { whatsappConnector } from '../../connectors/whatsapp/whatsappConnector';
+import { xConnector } from '../../connectors/x/xConnector';
 import { listChannelsWithHealth } from '../../server/db/repositories/channelHealth.repo';
 import { channelHealthView } from '../../server/presenters/channelHealth.presenter';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
@@ -118,16 +119,16 @@ describe('saving a channel whose target points inside', () => {
     };
     const tx = <T>(fn: (t: Tx) => Promise<T>) => db().transaction().execute(fn);
     await refused('api', () => tx((t) => createApiChannel(t, app.services.secretBox, { name: 'Intern API', webhookUrl: `${inside.url}/hook` }, actor)), 'webhookUrl');
-    await refused('telegram', () => tx((t) => createTelegramChannel(t, app.services.secretBox, {
+    await refused('telegram', () => tx((t) => connectChannel(t, app.services.secretBox, telegramConnector, {
       name: 'Intern TG', botToken: '123456:AAH-abcdefghijklmnopqrstuvwxyz', botUsername: 'intern_bot', apiBaseUrl: 'http://169.254.169.254',
     }, actor)), 'apiBaseUrl');
-    await refused('whatsapp', () => tx((t) => createWhatsappChannel(t, app.services.secretBox, {
+    await refused('whatsapp', () => tx((t) => connectChannel(t, app.services.secretBox, whatsappConnector, {
       name: 'Intern WA', phoneNumberId: '99887766', graphBaseUrl: 'http://[::1]/v21.0', accessToken: 't', appSecret: 's',
     }, actor)), 'graphBaseUrl');
-    await refused('email imap', () => tx((t) => createEmailChannel(t, app.services.secretBox, {
+    await refused('email imap', () => tx((t) => connectChannel(t, app.services.secretBox, emailConnector, {
       name: 'Intern Mail', address: 'care@example.com', imapHost: '10.1.2.3', imapUser: 'u', imapPassword: 'p', smtpHost: 'smtp.example.com',
     }, actor)), 'imapHost');
-    await refused('email smtp', () => tx((t) => createEmailChannel(t, app.services.secretBox, {
+    await refused('email smtp', () => tx((t) => connectChannel(t, app.services.secretBox, emailConnector, {
       name: 'Intern Mail', address: 'care@example.com', imapHost: '127.0.0.1', imapUser: 'u', imapPassword: 'p', smtpHost: '127.0.0.2',
     }, actor)), 'smtpHost');
     for (const name of ['Intern API', 'Intern TG', 'Intern WA', 'Intern Mail']) expect(await channelsNamed(name)).toBe(0);
@@ -136,7 +137,7 @@ describe('saving a channel whose target points inside', () => {
 
 describe('connector calls to a target that points inside', () => {
   it('when an X channel stored before the guard points inside, then polling sends no bearer token there and the channel health names the refused target', async () => {
-    const created = await db().transaction().execute((t) => createXChannel(t, app.services.secretBox, {
+    const created = await db().transaction().execute((t) => connectChannel(t, app.services.secretBox, xConnector, {
       name: 'X repointed', apiBaseUrl: fakeX.baseUrl, userId: '424242', bearerToken: fakeX.bearerToken, pollIntervalSeconds: 60,
     }, actor));
     await repoint(created.channelId, 'apiBaseUrl', `${inside.url}/2/`);
@@ -176,7 +177,7 @@ describe('connector calls to a target that points inside', () => {
   });
 
   it('when a stored e-mail channel\'s SMTP host points inside, then no connection is made there and the reply fails with the reason', async () => {
-    const mail = await db().transaction().execute((t) => createEmailChannel(t, app.services.secretBox, {
+    const mail = await db().transaction().execute((t) => connectChannel(t, app.services.secretBox, emailConnector, {
       name: 'Mail repointed', address: 'care@example.com', imapHost: '127.0.0.1', imapPort: 9, imapSecure: false, imapUser: 'u', imapPassword: 'p',
       smtpHost: '127.0.0.1', smtpPort: 9, smtpSecure: false,
     }, actor));

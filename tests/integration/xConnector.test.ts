@@ -14,7 +14,9 @@ import { pollChannelOnce, type PollDeps, type PollOutcome } from '../../server/d
 import { reconcilePollSchedules } from '../../server/domain/channels/polling/pollSchedules';
 import { setChannelPaused, setPollInterval } from '../../server/domain/channels/channelPolling';
 import { systemActor } from '../../server/domain/audit/actor';
-import { createXChannel, type NewXChannel } from '../../server/domain/channels/x/createXChannel';
+import { connectChannel } from '../../server/domain/channels/connectChannel';
+import type { NewXChannel } from '../../connectors/x/setup';
+import { xConnector } from '../../connectors/x/xConnector';
 import { channelHealthView } from '../../server/presenters/channelHealth.presenter';
 import { listChannelsWithHealth } from '../../server/db/repositories/channelHealth.repo';
 import { makeUser } from '../factories/factories';
@@ -37,12 +39,12 @@ afterAll(async () => {
 
 async function makeXChannel(overrides: Partial<NewXChannel> = {}) {
   const userId = String(randomInt(10_000_000, 99_999_999));
-  const created = await app.services.db.transaction().execute((tx) => createXChannel(tx, app.services.secretBox, {
+  const created = await app.services.db.transaction().execute((tx) => connectChannel(tx, app.services.secretBox, xConnector, {
     name: `X ${userId}`, apiBaseUrl: fake.baseUrl, userId, handle: 'replyline_care', bearerToken: fake.bearerToken,
     appKey: 'app-key', appSecret: 'app-secret', accessToken: fake.accessToken, accessSecret: 'access-secret',
     pollIntervalSeconds: 60, ...overrides,
   }, systemActor('test-factory')));
-  return { ...created, userId: created.userId };
+  return { ...created, userId: created.settings.userId };
 }
 
 /** One poll; another worker of this test run may hold the lease for a moment, then we wait our turn. */

@@ -1,11 +1,16 @@
 /** channel:create — connects a channel: an API channel, or an X account (polled by the worker). */
 import { z } from 'zod';
+import { xConnector } from '../../../connectors/x/xConnector';
+import type { XSettings } from '../../../connectors/x/settings';
 import { createSecretBox } from '../../crypto/secretBox';
 import { apiChannelSchema, createApiChannel } from '../../domain/channels/api/createApiChannel';
-import { createXChannel, type CreatedXChannel } from '../../domain/channels/x/createXChannel';
+import { connectChannel, type ConnectedChannel } from '../../domain/channels/connectChannel';
 import { CLI_ACTOR, defineCommand, UsageError } from '../command';
 import { describeMessagingChannel, isMessagingKind, MESSAGING_FLAGS, MESSAGING_REPEATABLE, MESSAGING_USAGE, runMessagingChannelCreate, type MessagingCreated } from './messagingChannelCreate';
 import { withDb } from '../withDb';
+
+type CreatedX = { kind: 'x' } & Pick<XSettings, 'apiBaseUrl' | 'userId'>
+  & Pick<ConnectedChannel<XSettings>, 'channelId' | 'name' | 'pollIntervalSeconds' | 'topics' | 'credentials'>;
 
 export const channelCreate = defineCommand({
   summary: 'Connect a channel (prints its ingest token and webhook secret once)',
@@ -28,7 +33,7 @@ export const channelCreate = defineCommand({
     ...MESSAGING_FLAGS,
   }),
   repeatable: ['search', ...MESSAGING_REPEATABLE],
-  run: async (flags, { config }): Promise<{ kind: 'api'; channelId: string; name: string; webhookUrl: string | null | undefined; ingestToken: string; webhookSecret: string } | ({ kind: 'x' } & CreatedXChannel) | MessagingCreated> => {
+  run: async (flags, { config }): Promise<{ kind: 'api'; channelId: string; name: string; webhookUrl: string | null | undefined; ingestToken: string; webhookSecret: string } | CreatedX | MessagingCreated> => {
     if (isMessagingKind(flags.kind)) return runMessagingChannelCreate({ ...flags, kind: flags.kind }, config);
     if (flags.kind === 'x') {
       const missing = (['bearer-token', 'user-id'] as const).filter((f) => !flags[f]);
@@ -39,8 +44,9 @@ export const channelCreate = defineCommand({
         accessSecret: flags['access-secret'], pollIntervalSeconds: flags['poll-interval'], searches: flags.search ?? [],
       };
       // The worker picks the new channel up within a minute (its schedule sweep); the CLI needs no Redis.
-      const created = await withDb(config, (db) => db.transaction().execute((tx) => createXChannel(tx, createSecretBox(config.encryptionKey), x, CLI_ACTOR)));
-      return { kind: 'x', ...created };
+      const { channelId, name, settings, pollIntervalSeconds, topics, credentials } = await withDb(config, (db) => db.transaction().execute((tx) =>
+        connectChannel(tx, createSecretBox(config.encryptionKey), xConnector, x, CLI_ACTOR)));
+      return { kind: 'x', channelId, name, apiBaseUrl: settings.apiBaseUrl, userId: settings.userId, pollIntervalSeconds, topics, credentials };
     }
     const input = { name: flags.name, webhookUrl: flags['webhook-url'] };
     const created = await withDb(config, (db) => db.transaction().execute((tx) => createApiChannel(tx, createSecretBox(config.encryptionKey), input, CLI_ACTOR)));

@@ -1,13 +1,15 @@
 /**
- * channel:create for the messaging kinds (whatsapp, telegram, email): their flags, the domain command
- * each calls, and how the result is printed. channelCreate.ts delegates here.
+ * channel:create for the messaging kinds (whatsapp, telegram, email): their flags, the connector each is
+ * connected through, and how the result is printed. channelCreate.ts delegates here.
  */
 import { z } from 'zod';
+import { emailConnector } from '../../../connectors/email/emailConnector';
+import { telegramConnector } from '../../../connectors/telegram/telegramConnector';
+import { whatsappConnector } from '../../../connectors/whatsapp/whatsappConnector';
 import type { Config } from '../../config';
 import { createSecretBox } from '../../crypto/secretBox';
-import { createWhatsappChannel, type CreatedWhatsappChannel } from '../../domain/channels/whatsapp/createWhatsappChannel';
-import { createTelegramChannel, type CreatedTelegramChannel } from '../../domain/channels/telegram/createTelegramChannel';
-import { createEmailChannel } from '../../domain/channels/email/createEmailChannel';
+import { connectChannel } from '../../domain/channels/connectChannel';
+import { WHATSAPP_WEBHOOK_PATH } from '../../domain/channels/whatsapp/whatsappWebhook';
 import { CLI_ACTOR } from '../command';
 import { withDb } from '../withDb';
 
@@ -44,8 +46,8 @@ export const MESSAGING_USAGE = '--kind whatsapp --name N --phone-number-id ID --
 
 type Flags = { kind: string; name: string; 'access-token'?: string; 'app-secret'?: string; 'api-base-url'?: string; 'poll-interval'?: string } & { [K in keyof typeof MESSAGING_FLAGS]?: z.output<(typeof MESSAGING_FLAGS)[K]> };
 
-export type MessagingCreated = ({ kind: 'whatsapp'; name: string; phoneNumberId: string; webhookUrl: string } & CreatedWhatsappChannel)
-  | ({ kind: 'telegram'; name: string } & CreatedTelegramChannel)
+export type MessagingCreated = { kind: 'whatsapp'; name: string; phoneNumberId: string; webhookUrl: string; channelId: string; verifyToken: string; webhookPath: string }
+  | { kind: 'telegram'; name: string; channelId: string; botId: string; botUsername: string; apiBaseUrl: string }
   | { kind: 'email'; name: string; channelId: string; address: string };
 
 export const isMessagingKind = (kind: string): kind is MessagingKind => (MESSAGING_KINDS as readonly string[]).includes(kind);
@@ -58,16 +60,16 @@ export async function runMessagingChannelCreate(flags: Flags, config: Config): P
       imapUser: flags['imap-user'] ?? '', imapPassword: flags['imap-password'] ?? '', smtpHost: flags['smtp-host'] ?? '', smtpPort: flags['smtp-port'],
       smtpSecure: flags['smtp-tls'], smtpUser: flags['smtp-user'], smtpPassword: flags['smtp-password'], pollIntervalSeconds: flags['poll-interval'],
     };
-    const created = await withDb(config, (db) => db.transaction().execute((tx) => createEmailChannel(tx, secretBox, input, CLI_ACTOR)));
-    return { kind: 'email', name: flags.name, ...created };
+    const created = await withDb(config, (db) => db.transaction().execute((tx) => connectChannel(tx, secretBox, emailConnector, input, CLI_ACTOR)));
+    return { kind: 'email', name: flags.name, channelId: created.channelId, address: created.settings.address };
   }
   if (flags.kind === 'telegram') {
     const input = {
       name: flags.name, botToken: flags['bot-token'] ?? '', botUsername: flags['bot-username'] ?? '', apiBaseUrl: flags['api-base-url'],
       longPollSeconds: flags['long-poll'], pollIntervalSeconds: flags['poll-interval'],
     };
-    const created = await withDb(config, (db) => db.transaction().execute((tx) => createTelegramChannel(tx, secretBox, input, CLI_ACTOR)));
-    return { kind: 'telegram', name: flags.name, ...created };
+    const { channelId, settings } = await withDb(config, (db) => db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, CLI_ACTOR)));
+    return { kind: 'telegram', name: flags.name, channelId, botId: settings.botId, botUsername: settings.botUsername, apiBaseUrl: settings.apiBaseUrl };
   }
   const templates = (flags.template ?? []).map((t) => {
     const [name, language] = t.split(':');
@@ -78,8 +80,11 @@ export async function runMessagingChannelCreate(flags: Flags, config: Config): P
     graphBaseUrl: flags['graph-base-url'], templates, accessToken: flags['access-token'] ?? '', appSecret: flags['app-secret'] ?? '',
     verifyToken: flags['verify-token'],
   };
-  const created = await withDb(config, (db) => db.transaction().execute((tx) => createWhatsappChannel(tx, secretBox, input, CLI_ACTOR)));
-  return { kind: 'whatsapp', name: flags.name, phoneNumberId: input.phoneNumberId, webhookUrl: `${config.baseUrl}${created.webhookPath}`, ...created };
+  const { channelId, shownOnce } = await withDb(config, (db) => db.transaction().execute((tx) => connectChannel(tx, secretBox, whatsappConnector, input, CLI_ACTOR)));
+  return {
+    kind: 'whatsapp', name: flags.name, phoneNumberId: input.phoneNumberId, webhookUrl: `${config.baseUrl}${WHATSAPP_WEBHOOK_PATH}`,
+    channelId, verifyToken: shownOnce.verifyToken ?? '', webhookPath: WHATSAPP_WEBHOOK_PATH,
+  };
 }
 
 export function describeMessagingChannel(c: MessagingCreated): string {

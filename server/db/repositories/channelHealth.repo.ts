@@ -105,10 +105,6 @@ export function setChannelCredentials(tx: Tx, channelId: string, credentialsEnc:
   return tx.updateTable('channels').set({ credentialsEnc, nextPollAt: null, consecutiveFailures: 0 }).where('id', '=', channelId).execute();
 }
 
-export function insertPollingChannel(tx: Tx, c: { kind: 'x'; name: string; settings: string; credentialsEnc: string; pollIntervalSeconds: number }) {
-  return tx.insertInto('channels').values({ ...c, ingestTokenHash: null, webhookUrl: null }).returningAll().executeTakeFirstOrThrow();
-}
-
 /** Tracked searches still in use (removed ones keep their conversations but are no longer polled). */
 export function listTrackedSearches(db: DbOrTx, channelId: string) {
   return db.selectFrom('topics').select(['id', 'channelId', 'name', 'query', 'cursor', 'createdAt'])
@@ -130,7 +126,7 @@ export function removeTrackedSearch(tx: Tx, channelId: string, topicId: string) 
     .returning(['id', 'name', 'query']).executeTakeFirst();
 }
 
-/** Channels of a kind that are not paused (the IMAP IDLE watcher keeps one connection per mailbox). */
+/** Channels of a kind that are not paused (the channel watchers keep one connection per watched channel). */
 export function listActiveChannelIds(db: DbOrTx, kind: ChannelKind) {
   return db.selectFrom('channels').select('id').where('kind', '=', kind).where('paused', '=', false).execute();
 }

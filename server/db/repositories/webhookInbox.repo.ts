@@ -32,7 +32,7 @@ export function listChannelsOfKind(db: DbOrTx, kind: ChannelKind) {
   return db.selectFrom('channels').selectAll().where('kind', '=', kind).orderBy('createdAt').execute();
 }
 
-export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: 'phoneNumberId' | 'botId', value: string) {
+export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: string, value: string) {
   return db.selectFrom('channels').selectAll().where('kind', '=', kind)
     .where(sql<string>`settings->>${key}`, '=', value).executeTakeFirst();
 }
@@ -57,13 +57,6 @@ export async function applyRemoteStatus(tx: Tx, channelId: string, externalId: s
     ...(status === 'failed' ? { deliveryState: 'failed' as const, deliveryError: error ?? 'The channel reported the message as failed' } : {}),
   }).where('id', '=', m.id).execute();
   return { ...m, before: m.remoteStatus };
-}
-
-export function insertMessagingChannel(tx: Tx, c: { kind: 'whatsapp' | 'telegram' | 'email'; name: string; settings: unknown; credentialsEnc: string; pollIntervalSeconds?: number }) {
-  return tx.insertInto('channels').values({
-    kind: c.kind, name: c.name, ingestTokenHash: null, webhookUrl: null, credentialsEnc: c.credentialsEnc,
-    settings: sql`${JSON.stringify(c.settings)}::jsonb`, ...(c.pollIntervalSeconds ? { pollIntervalSeconds: c.pollIntervalSeconds } : {}),
-  }).returningAll().executeTakeFirstOrThrow();
 }
 
 /** When the customer last wrote in this conversation (starts the WhatsApp service window). */

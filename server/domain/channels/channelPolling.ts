@@ -4,7 +4,7 @@
  * syncs the poll schedule after commit with the returned schedule facts.
  */
 import { z } from 'zod';
-import type { Connectors } from '../../../connectors/types';
+import { pollIntervalSchema, searchQuerySchema, type Connectors } from '../../../connectors/types';
 import type { SecretBox } from '../../crypto/secretBox';
 import type { Tx } from '../../db/client';
 import type { ChannelKind } from '../../db/schema';
@@ -16,7 +16,7 @@ import {
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import { parseInput } from '../parseInput';
-import { maskCredentials, pollIntervalSchema, searchQuerySchema, topicNameFor } from './x/createXChannel';
+import { maskCredentials } from './maskCredentials';
 
 export type PollSchedule = { id: string; kind: ChannelKind; paused: boolean; pollIntervalSeconds: number };
 
@@ -53,6 +53,13 @@ export async function addTrackedSearch(tx: Tx, connectors: Connectors, channelId
   const { query } = parseInput(z.object({ query: searchQuerySchema }), input, 'search');
   const channel = await load(tx, channelId);
   if (!connectors.of(channel.kind)?.capabilities.trackedSearches) throw new BadRequest('This channel cannot track searches', { fields: { query: 'not supported' } });
+  return startTrackedSearch(tx, channelId, query, actor);
+}
+
+const topicNameFor = (query: string) => (query.length > 80 ? `${query.slice(0, 79)}…` : query);
+
+/** A new topic for a checked query, audited; also for the searches a channel is connected with. */
+export async function startTrackedSearch(tx: Tx, channelId: string, query: string, actor: Actor) {
   const topic = await insertTrackedSearch(tx, { channelId, name: topicNameFor(query), query });
   await appendAudit(tx, { actor, action: 'topic.created', subjectType: 'topic', subjectId: topic.id, channelId, after: { name: topic.name, query } });
   return topic;

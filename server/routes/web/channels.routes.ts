@@ -9,7 +9,8 @@ import { listAllTrackedSearches, listChannelsWithHealth } from '../../db/reposit
 import { userActor } from '../../domain/audit/actor';
 import { addTrackedSearch, removeTrackedSearch, replaceCredentials, setChannelPaused, setPollInterval, type PollSchedule } from '../../domain/channels/channelPolling';
 import { formatTemplates, setChannelTemplates } from '../../domain/channels/messageTemplates';
-import { createXChannel, maskCredentials } from '../../domain/channels/x/createXChannel';
+import { connectChannel } from '../../domain/channels/connectChannel';
+import { maskCredentials } from '../../domain/channels/maskCredentials';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
@@ -91,7 +92,7 @@ export function channelRoutes(services: Services): Router {
   router.post(`${PAGE}/x`, refused(() => 'new-x'), async (req, res) => {
     const body = req.body as Record<string, string | undefined>;
     const searches = (body.searches ?? '').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-    const created = await tx((t) => createXChannel(t, secretBox, {
+    const created = await tx((t) => connectChannel(t, secretBox, connectors.of('x')!, {
       name: body.name ?? '', apiBaseUrl: body.apiBaseUrl, userId: body.userId ?? '', handle: body.handle, pollIntervalSeconds: body.pollIntervalSeconds,
       bearerToken: body.bearerToken ?? '', appKey: body.appKey, appSecret: body.appSecret, accessToken: body.accessToken, accessSecret: body.accessSecret,
       searches,

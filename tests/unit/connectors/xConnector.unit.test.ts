@@ -1,7 +1,7 @@
 /** The pure parts of the X connector and the poll framework: normalizing posts, ids, backoff, health. */
 import { backoffMs } from '../../../server/domain/channels/polling/backoff';
 import { newerId, normalizeTweet, usersById } from '../../../connectors/x/normalize';
-import { maskSecret } from '../../../server/domain/channels/x/createXChannel';
+import { maskSecret } from '../../../server/domain/channels/maskCredentials';
 import { channelHealthView } from '../../../server/presenters/channelHealth.presenter';
 
 const users = usersById([{ id: '11', name: 'Erika', username: 'erika_m', profile_image_url: 'https://pbs.twimg.com/a.jpg' }, { bogus: true }]);

@@ -14,6 +14,9 @@ import { BadRequest, NotFound, Unauthorized } from '../../../errors';
 import { inTransaction, type Dispatcher } from '../../effects';
 import { assertStorable } from '../../storableText';
 
+/** Where Meta delivers the webhooks of every WhatsApp channel (the callback URL a manager enters in the Meta app). */
+export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
+
 type Deps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox; connectors: Connectors };
 type WhatsappChannel = { channel: Channel; phoneNumberId: string; appSecret: string; verifyToken: string };
 
