@@ -10,7 +10,7 @@ import { JOBS, parsePayload } from './definitions';
  * lockMs: how long a running job stays claimed by a worker that stopped answering; after that (and a
  * stalled check at the same interval) another worker takes it over: on the API channel it sends again with
  * the same Idempotency-Key, on the other channels the reply becomes "uncertain" for an agent to check
- * (domain/conversations/deliverReply.ts). A job that stalls more than once is failed by BullMQ without running it.
+ * (domain/replies/deliverReply.ts). A job that stalls more than once is failed by BullMQ without running it.
  */
 export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefix: string, logger: Logger, opts: { lockMs?: number } = {}): Worker {
   const worker: Worker = new Worker(JOBS['deliver-reply'].queue, async (job: Job) => {

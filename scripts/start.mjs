@@ -37,13 +37,15 @@ runServer();
 /**
  * The demo channels talk to stand-ins served by the console itself (demo X API, Graph and webhook sinks on
  * localhost) and to paused Telegram/e-mail servers on 127.0.0.1. Outbound targets inside are refused unless
- * OUTBOUND_ALLOWED_HOSTS allows them (connectors/outboundTarget.ts), so the demo allows loopback — visibly.
+ * OUTBOUND_ALLOWED_HOSTS allows them (server/net/outboundTarget.ts), so the demo allows loopback — visibly.
  */
 function allowLoopbackForTheDemo() {
   if (process.env.OUTBOUND_ALLOWED_HOSTS !== undefined) {
     console.log(`OUTBOUND_ALLOWED_HOSTS is set: channels may connect to ${process.env.OUTBOUND_ALLOWED_HOSTS || 'no internal host'}.`);
     return;
   }
+  // Own keys mean a real installation, not the demo: it allows internal hosts only explicitly.
+  if (process.env.SESSION_SECRET || process.env.ENCRYPTION_KEY || process.env.NODE_ENV === 'production') return;
   process.env.OUTBOUND_ALLOWED_HOSTS = 'localhost,127.0.0.1,::1';
   console.log('Demo: OUTBOUND_ALLOWED_HOSTS=localhost,127.0.0.1,::1 is ON, so the demo channels can reach the console\'s own stand-ins.');
   console.log('      Channels may connect to this machine\'s loopback address. Do not run production like this.');

@@ -46,7 +46,7 @@ export type Config = {
   role: 'web' | 'worker' | 'all';
   logLevel: string;
   workerLockMs: number;
-  /** OUTBOUND_ALLOWED_HOSTS as a list (validated); connectors/outboundTarget.ts applies it. */
+  /** OUTBOUND_ALLOWED_HOSTS as a list (validated); server/net/outboundTarget.ts applies it. */
   outboundAllowedHosts: string[];
 };
 

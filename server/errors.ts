@@ -30,5 +30,10 @@ export class ServiceUnavailable extends HttpError {
 export class LocalizedBadRequest extends BadRequest {
   constructor(message: string, readonly localize: (t: Translate) => string, details?: unknown) { super(message, details); }
 }
+/** A 403 the console shows in the user's language (e.g. an expired form). */
+export class LocalizedForbidden extends Forbidden {
+  constructor(message: string, readonly localize: (t: Translate) => string) { super(message); }
+}
 /** The text of an error for a person reading the console in their language. */
-export const messageIn = (err: HttpError, t: Translate): string => (err instanceof LocalizedBadRequest ? err.localize(t) : err.message);
+export const messageIn = (err: HttpError, t: Translate): string =>
+  (err instanceof LocalizedBadRequest || err instanceof LocalizedForbidden ? err.localize(t) : err.message);

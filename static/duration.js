@@ -2,7 +2,7 @@
  * Durations in whole minutes as the console writes them, in the user's language:
  *   en: "45 min", "2 h 05 min", "3 d 4 h"      de: "45 Min.", "2 Std. 05 Min.", "3 Tg. 4 Std."
  * One implementation for the server and the browser: this plain script is a CommonJS module under
- * Node (server/presenters/sla.presenter.ts imports it; types in duration.d.ts) and sets
+ * Node (server/middleware/locale.ts imports it; types in duration.d.ts) and sets
  * window.ReplylineDuration in the browser (static/sla-countdown.js). No build step, no imports.
  */
 (function (root, factory) {

@@ -8,21 +8,22 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError } from '../errors';
+import { LocalizedForbidden } from '../errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-export const CSRF_COOKIE = 'rl_csrf';
-const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${CSRF_COOKIE}=([A-Za-z0-9_-]{32})(?:;|$)`);
 
 export function csrfProtection(opts: { secret: string; secureCookie: boolean }) {
+  // Behind TLS the `__Host-` prefix pins the cookie to this host: a sibling subdomain cannot plant one.
+  const cookieName = opts.secureCookie ? '__Host-rl_csrf' : 'rl_csrf';
+  const cookieValue = new RegExp(`(?:^|;\\s*)${cookieName}=([A-Za-z0-9_-]{32})(?:;|$)`);
   const sign = (value: string) => createHmac('sha256', opts.secret).update(`csrf:${value}`).digest('base64url');
 
   /** The visitor's token: from their cookie, or a new cookie now. */
   const visitorToken = (req: Request, res: Response) => {
-    let value = COOKIE_VALUE.exec(req.get('cookie') ?? '')?.[1];
+    let value = cookieValue.exec(req.get('cookie') ?? '')?.[1];
     if (!value) {
       value = randomBytes(24).toString('base64url');
-      res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/' });
+      res.cookie(cookieName, value, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/' });
     }
     return sign(value);
   };
@@ -34,7 +35,7 @@ export function csrfProtection(opts: { secret: string; secureCookie: boolean }) 
     const sent = (req.body as { _csrf?: unknown } | undefined)?._csrf ?? req.get('x-csrf-token');
     const expected = Buffer.from(expectedToken);
     if (typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
-      throw new HttpError(403, 'The form expired or did not come from this console. Reload the page and try again.');
+      throw new LocalizedForbidden('The form expired or did not come from this console. Reload the page and try again.', (t) => t('csrf.expired'));
     }
     next();
   };

@@ -64,7 +64,9 @@ return 0
 export function createLoginLimiter(redis: Redis, prefix: string): LoginLimiter {
   const keys = (ip: string, email: string) => {
     const who = email.toLowerCase();
-    return [`${prefix}:login:pair:${who}:${ip}`, `${prefix}:login:ip:${ip}`, `${prefix}:login:email:${who}`, `${prefix}:login:known:${who}:${networkOf(ip)}`];
+    // An IPv6 host usually holds a whole /64: counting per address would give one attacker 2^64 fresh counters.
+    const from = isIPv6(ip) && !/^::ffff:/i.test(ip) ? networkOf(ip) : ip;
+    return [`${prefix}:login:pair:${who}:${from}`, `${prefix}:login:ip:${from}`, `${prefix}:login:email:${who}`, `${prefix}:login:known:${who}:${networkOf(ip)}`];
   };
   return {
     async attempt(ip, email) {

@@ -15,7 +15,7 @@ export default async function globalSetup() {
   process.env.REDIS_PREFIX = testRedisPrefix(run);
   process.env.NODE_ENV = 'test';
   // The fakes (X, Meta, Telegram, webhook receivers, SMTP, IMAP) listen on 127.0.0.1: this run allows exactly
-  // that loopback address as an outbound target, nothing else inside (connectors/outboundTarget.ts).
+  // that loopback address as an outbound target, nothing else inside (server/net/outboundTarget.ts).
   process.env.OUTBOUND_ALLOWED_HOSTS = '127.0.0.1,localhost';
   await ensureDatabase(process.env.DATABASE_URL);
   await migrate(process.env.DATABASE_URL);

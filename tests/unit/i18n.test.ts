@@ -45,7 +45,8 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'status.': STATUSES,
   'role.': ROLES,
   'wf.priority.': PRIORITIES,
-  'delivery.': ['queued', 'sending', 'sent', 'failed'],
+  'delivery.': ['queued', 'sending', 'sent', 'failed', 'uncertain'],
+  'outbound.range.': ['loopback', 'private', 'shared', 'link-local', 'unique-local', 'site-local', 'unspecified', 'multicast', 'reserved', 'documentation', 'benchmarking', 'discard'], // server/net/outboundTarget.ts RangeName
   'delivery.receipt.': ['delivered', 'read'], // sent and failed show as the delivery state instead
   'sla.state.': ['ok', 'warning', 'breached', 'met'],
   'sla.kind.': ['first', 'next'],

@@ -10,7 +10,7 @@ export function insertInboxRow(db: DbOrTx, row: { kind: 'whatsapp'; channelId: s
 /** The row, locked for processing; undefined if gone or already processed. */
 export function lockPendingInboxRow(tx: Tx, id: string) {
   // payload as text: CamelCasePlugin would rename the nested snake_case keys of a jsonb value.
-  return tx.selectFrom('webhookInbox').select(['id', 'channelId', 'attempts', sql<string>`payload::text`.as('payloadText')]).where('id', '=', id).where('processedAt', 'is', null)
+  return tx.selectFrom('webhookInbox').select(['id', 'channelId', 'attempts', 'receivedAt', sql<string>`payload::text`.as('payloadText')]).where('id', '=', id).where('processedAt', 'is', null)
     .forUpdate().skipLocked().executeTakeFirst();
 }
 

@@ -1,6 +1,6 @@
 /**
  * Saving a channel: every URL and host it will connect to passes the outbound-target guard
- * (connectors/outboundTarget.ts), so an internal address is refused with a 400 that names the field,
+ * (server/net/outboundTarget.ts), so an internal address is refused with a 400 that names the field,
  * in the user's language. The connectors check again on every connection (DNS may change meanwhile).
  */
 import { describeRefusal, outbound, type Refusal } from '../../net/outboundTarget';
@@ -25,7 +25,7 @@ export async function assertOutboundTargets(targets: OutboundTargets): Promise<v
 
 export function refusalText(r: Refusal, t: Translate): string {
   switch (r.code) {
-    case 'address': return t('outbound.refused.address', { host: r.address === r.host ? r.host : `${r.host} (${r.address})`, range: t(`outbound.range.${r.range}` as MessageKey) });
+    case 'address': return t('outbound.refused.address', { host: r.address === r.host ? r.host : `${r.host} (${r.address})`, range: t('outbound.range.' + r.range as MessageKey) });
     case 'credentials': return t('outbound.refused.credentials', { host: r.host });
     case 'scheme': return t('outbound.refused.scheme', { host: r.host, scheme: r.scheme });
     default: return t('outbound.refused.invalid', { host: r.host });

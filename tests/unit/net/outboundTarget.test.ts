@@ -1,5 +1,5 @@
 /**
- * The outbound-target guard (connectors/outboundTarget.ts) on its own: which addresses are inside, the
+ * The outbound-target guard (server/net/outboundTarget.ts) on its own: which addresses are inside, the
  * allow-list, real DNS resolution of "localhost", no redirects, and a DNS answer that changes between the
  * check and the connection (rebinding) — the resolver is the only stand-in, it is the edge of the network.
  */

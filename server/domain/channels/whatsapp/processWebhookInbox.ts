@@ -33,7 +33,7 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
         return { outcome: 'processed' as const, ingested: 0, receipts: 0, skippedItems: 0 };
       }
       for (const s of read.skipped) deps.logger.warn({ inboxId, channelId: channel.id, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
-      const ingested = (await ingestBatch(tx, effects, read.items, actor)).filter((r) => r.created).length;
+      const ingested = (await ingestBatch(tx, effects, read.items, actor, row.receivedAt)).filter((r) => r.created).length;
       let receipts = 0;
       for (const s of read.statuses) {
         const changed = await applyRemoteStatus(tx, channel.id, s.externalId, s.status, s.at, s.error);
