@@ -35,10 +35,11 @@ export type FakeTelegram = {
   pushRaw(update: Record<string, unknown>): number;
   failNext(method: 'getUpdates' | 'sendMessage', ...f: TelegramFailure[]): void;
   /**
-   * Misbehaves on the next calls: 'hang' reads the request and never answers; a raw answer is sent as it is
+   * Misbehaves on the next calls: 'hang' reads the request and never answers; 'cut' takes the message (in
+   * `sent`) and drops the connection without an answer; a raw answer is sent as it is
    * (garbage, wrong shape). With `accepted` the message counts as sent (in `sent`) before the odd answer.
    */
-  misbehaveNext(method: 'getUpdates' | 'sendMessage', ...m: ('hang' | { status: number; body: string; accepted?: boolean })[]): void;
+  misbehaveNext(method: 'getUpdates' | 'sendMessage', ...m: ('hang' | 'cut' | { status: number; body: string; accepted?: boolean })[]): void;
   /** Calls that were left hanging. */
   hung(): number;
   waitForSent(count: number, timeoutMs?: number): Promise<SentTelegram[]>;
@@ -55,7 +56,7 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
   const sent: SentTelegram[] = [];
   const offsets: (number | undefined)[] = [];
   const failures: Record<string, TelegramFailure[]> = { getUpdates: [], sendMessage: [] };
-  const misbehaviour: Record<string, ('hang' | { status: number; body: string; accepted?: boolean })[]> = { getUpdates: [], sendMessage: [] };
+  const misbehaviour: Record<string, ('hang' | 'cut' | { status: number; body: string; accepted?: boolean })[]> = { getUpdates: [], sendMessage: [] };
   let hung = 0;
   const waiters: (() => void)[] = [];
   const wake = () => { while (waiters.length) waiters.shift()!(); };
@@ -87,6 +88,7 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
       try { body = raw ? JSON.parse(raw) as Record<string, any> : {}; } catch { return fail({ error_code: 400, description: 'Bad Request: invalid JSON' }); }
       const odd = misbehaviour[method]?.shift();
       if (odd === 'hang') { hung += 1; return; }
+      if (odd === 'cut') { sent.push(body as SentTelegram); return void req.socket.destroy(); }
       if (odd?.accepted) sent.push(body as SentTelegram);
       if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
       const failure = failures[method]?.shift();

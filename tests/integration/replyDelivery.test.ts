@@ -56,6 +56,19 @@ async function failRecordingSent(channelId: string, times: number) {
     CREATE TRIGGER test_fail_sent_${seq} BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION test_fail_sent_${seq}();`).execute(db());
 }
 
+describe('when the connection is cut after the request was written', () => {
+  it('when Telegram took the message but the answer never came, then the reply is "maybe sent — check" and not sent again', async () => {
+    const { reply } = await telegramConversation();
+    env.tg.misbehaveNext('sendMessage', 'cut');
+    const id = await reply('Kommt genau einmal.');
+    await until('the reply to leave the queue', async () => ['sent', 'failed', 'uncertain'].includes((await replyState(id)).deliveryState ?? ''), 10_000).catch(() => null);
+    await settle();
+    expect(env.tg.sent.map((s) => s.text)).toEqual(['Kommt genau einmal.']);
+    expect(await replyState(id)).toMatchObject({ deliveryState: 'uncertain', deliveryAttempts: 1 });
+    expect(await auditActions(id)).toContain('message.delivery_uncertain');
+  });
+});
+
 describe('when the channel takes the reply but answers without its id', () => {
   it('when Telegram answers 200 {"ok":true} without a message_id, then the reply counts as sent, without an id, and is not sent again', async () => {
     const { reply } = await telegramConversation();
