@@ -64,7 +64,10 @@ export async function seedDataset(client: pg.Client, size: DatasetSize): Promise
   await client.query(`SET session_replication_role = origin`);
   await client.query(`SELECT report_rebuild()`); // the rollup triggers were off while loading
   await client.query(`VACUUM ANALYZE`);
-  const { rows: [counts] } = await client.query<{ messages: string; conversations: string }>(
-    `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM conversations) AS conversations`);
+  const {
+    rows: [counts],
+  } = await client.query<{ messages: string; conversations: string }>(
+    `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM conversations) AS conversations`,
+  );
   return { messages: Number(counts!.messages), conversations: Number(counts!.conversations), seconds: (Date.now() - started) / 1000 };
 }

@@ -9,8 +9,11 @@ export async function loadTest(url: string, cookie: string, connections: number,
   // autocannon reports p97.5 and p99; p95 is read from its HDR histogram percentiles when present.
   const latency = result.latency as unknown as Record<string, number>;
   return {
-    p50: latency.p50!, p95: latency.p95 ?? latency.p97_5!, p99: latency.p99!,
-    requestsPerSecond: result.requests.average, errors: result.errors + result.non2xx,
+    p50: latency.p50!,
+    p95: latency.p95 ?? latency.p97_5!,
+    p99: latency.p99!,
+    requestsPerSecond: result.requests.average,
+    errors: result.errors + result.non2xx,
   };
 }
 
@@ -18,7 +21,12 @@ export async function loadTest(url: string, cookie: string, connections: number,
  * Opens /events as a signed-in console, then posts `count` messages to the API channel one after
  * another and measures, for each, the time from sending the POST to receiving its SSE event.
  */
-export async function liveLatency(baseUrl: string, cookie: string, ingest: { channelId: string; token: string }, count: number): Promise<{ p50: number; p95: number; max: number }> {
+export async function liveLatency(
+  baseUrl: string,
+  cookie: string,
+  ingest: { channelId: string; token: string },
+  count: number,
+): Promise<{ p50: number; p95: number; max: number }> {
   // An event may arrive before the POST's answer does, so arrivals are kept until claimed.
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, (at: number) => void>();
@@ -45,19 +53,25 @@ export async function liveLatency(baseUrl: string, cookie: string, ingest: { cha
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const body = {
-      externalId: `live-${Date.now()}-${i}`, author: { externalId: `live-author-${Date.now()}-${i}`, name: 'Live Bench' },
-      text: 'Ist jemand da?', postedAt: new Date().toISOString(),
+      externalId: `live-${Date.now()}-${i}`,
+      author: { externalId: `live-author-${Date.now()}-${i}`, name: 'Live Bench' },
+      text: 'Ist jemand da?',
+      postedAt: new Date().toISOString(),
     };
     const sent = performance.now();
     const res = await fetch(`${baseUrl}/api/v1/channels/${ingest.channelId}/messages`, {
-      method: 'POST', headers: { authorization: `Bearer ${ingest.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingest.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`ingest answered HTTP ${res.status}: ${await res.text()}`);
     const { conversationId } = (await res.json()) as { conversationId: string };
-    const arrived = arrivals.get(conversationId) ?? await new Promise<number>((resolve) => {
-      waiters.set(conversationId, resolve);
-      setTimeout(() => resolve(Number.NaN), 5_000).unref();
-    });
+    const arrived =
+      arrivals.get(conversationId) ??
+      (await new Promise<number>((resolve) => {
+        waiters.set(conversationId, resolve);
+        setTimeout(() => resolve(Number.NaN), 5_000).unref();
+      }));
     waiters.delete(conversationId);
     if (!Number.isNaN(arrived)) samples.push(arrived - sent);
   }

@@ -21,8 +21,13 @@ import { inTransaction } from '../server/domain/effects';
 import type { Services } from '../server/services';
 
 export type IngestFigures = {
-  posts: number; pipelinePostsPerSecond: number; copyRowsPerSecond: number; ratio: number;
-  mode: 'batch' | 'single'; batchSize: number; concurrentTransactions: number;
+  posts: number;
+  pipelinePostsPerSecond: number;
+  copyRowsPerSecond: number;
+  ratio: number;
+  mode: 'batch' | 'single';
+  batchSize: number;
+  concurrentTransactions: number;
 };
 
 export type IngestOptions = {
@@ -42,7 +47,8 @@ const actor = systemActor('bench');
 function makePosts(channelId: string, count: number): NormalizedInbound[] {
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => ({
-    channelId, externalId: `bench-${randomUUID()}`,
+    channelId,
+    externalId: `bench-${randomUUID()}`,
     author: { externalId: `author-${i % Math.ceil(count / 3)}`, name: `Kundin ${i % 997}`, handle: `kundin${i % 997}` },
     text: `Meine Bestellung #${100000 + i} ist noch nicht da. Können Sie nachsehen? 📦`,
     postedAt: new Date(now - (count - i) * 50),
@@ -55,44 +61,61 @@ export async function benchIngest(services: Services, opts: IngestOptions): Prom
   if (opts.slaPolicyId) await db.updateTable('channels').set({ slaPolicyId: opts.slaPolicyId }).where('id', '=', channel.channelId).execute();
 
   const mode = opts.mode ?? 'batch';
-  const batchSize = mode === 'batch' ? opts.batchSize ?? INGEST_BATCH_SIZE : 1;
-  const concurrentTransactions = mode === 'batch' ? opts.batchConcurrency ?? 4 : opts.concurrency;
+  const batchSize = mode === 'batch' ? (opts.batchSize ?? INGEST_BATCH_SIZE) : 1;
+  const concurrentTransactions = mode === 'batch' ? (opts.batchConcurrency ?? 4) : opts.concurrency;
   const posts = makePosts(channel.channelId, opts.posts);
   const batches: NormalizedInbound[][] = [];
   for (let i = 0; i < posts.length; i += batchSize) batches.push(posts.slice(i, i + batchSize));
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrentTransactions }, async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      await inTransaction(db, dispatcher, (tx, effects) => (mode === 'batch'
-        ? ingestBatch(tx, effects, batch, actor)
-        : ingestInbound(tx, effects, batch[0]!, actor).then((r) => [r])));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrentTransactions }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        await inTransaction(db, dispatcher, (tx, effects) =>
+          mode === 'batch' ? ingestBatch(tx, effects, batch, actor) : ingestInbound(tx, effects, batch[0]!, actor).then((r) => [r]),
+        );
+      }
+    }),
+  );
   const pipelineSeconds = (performance.now() - started) / 1000;
 
   const copySeconds = await copySameRows(services, channel.channelId, opts.posts);
   const pipelinePostsPerSecond = opts.posts / pipelineSeconds;
   const copyRowsPerSecond = opts.posts / copySeconds;
   return {
-    posts: opts.posts, pipelinePostsPerSecond, copyRowsPerSecond, ratio: pipelinePostsPerSecond / copyRowsPerSecond,
-    mode, batchSize, concurrentTransactions,
+    posts: opts.posts,
+    pipelinePostsPerSecond,
+    copyRowsPerSecond,
+    ratio: pipelinePostsPerSecond / copyRowsPerSecond,
+    mode,
+    batchSize,
+    concurrentTransactions,
   };
 }
 
 /** The rows one post becomes (contact, identity, conversation, message), loaded with COPY (and rolled back). */
 async function copySameRows(services: Services, channelId: string, count: number): Promise<number> {
   const rows = Array.from({ length: count }, (_, i) => ({
-    contactId: randomUUID(), conversationId: randomUUID(), messageId: randomUUID(), externalId: `copy-${randomUUID()}`, i,
+    contactId: randomUUID(),
+    conversationId: randomUUID(),
+    messageId: randomUUID(),
+    externalId: `copy-${randomUUID()}`,
+    i,
   }));
   const now = new Date().toISOString();
   const tables: [string, (r: (typeof rows)[number]) => string][] = [
     ['contacts (id, name)', (r) => `${r.contactId}\tKundin ${r.i}`],
-    ['contact_identities (contact_id, channel_id, external_id, handle, name)', (r) => `${r.contactId}\t${channelId}\tcopy-author-${r.contactId}\tkundin${r.i}\tKundin ${r.i}`],
+    [
+      'contact_identities (contact_id, channel_id, external_id, handle, name)',
+      (r) => `${r.contactId}\t${channelId}\tcopy-author-${r.contactId}\tkundin${r.i}\tKundin ${r.i}`,
+    ],
     ['conversations (id, channel_id, contact_id, last_message_at)', (r) => `${r.conversationId}\t${channelId}\t${r.contactId}\t${now}`],
-    ['messages (id, conversation_id, channel_id, direction, external_id, author_name, author_handle, text, posted_at)',
-      (r) => `${r.messageId}\t${r.conversationId}\t${channelId}\tinbound\t${r.externalId}\tKundin ${r.i}\tkundin${r.i}\tMeine Bestellung #${100000 + r.i} ist noch nicht da.\t${now}`],
+    [
+      'messages (id, conversation_id, channel_id, direction, external_id, author_name, author_handle, text, posted_at)',
+      (r) =>
+        `${r.messageId}\t${r.conversationId}\t${channelId}\tinbound\t${r.externalId}\tKundin ${r.i}\tkundin${r.i}\tMeine Bestellung #${100000 + r.i} ist noch nicht da.\t${now}`,
+    ],
   ];
   const client = await services.pool.connect();
   try {

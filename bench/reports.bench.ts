@@ -50,9 +50,10 @@ async function main() {
   if (created || Number(n) === 0) {
     const seeded = await seedDataset(client, { messages: POSTS * 2, conversations: Math.ceil(POSTS / 4) });
     console.log(`seeded ${seeded.messages} messages in ${seeded.seconds.toFixed(0)} s`);
-  }
-  else console.log(`reusing ${n} inbound posts in ${BENCH_URL} (--reseed to start over)`);
-  const { rows: [size] } = await client.query(`SELECT count(*) FILTER (WHERE direction = 'inbound') AS inbound, count(*) AS messages,
+  } else console.log(`reusing ${n} inbound posts in ${BENCH_URL} (--reseed to start over)`);
+  const {
+    rows: [size],
+  } = await client.query(`SELECT count(*) FILTER (WHERE direction = 'inbound') AS inbound, count(*) AS messages,
     min(posted_at) FILTER (WHERE direction = 'inbound') AS first, max(posted_at) FILTER (WHERE direction = 'inbound') AS last FROM messages`);
   console.log(`data: ${size.inbound} inbound / ${size.messages} messages, ${new Date(size.first).toISOString()} … ${new Date(size.last).toISOString()}`);
   await client.end();
@@ -62,9 +63,19 @@ async function main() {
   const server = await listen(services, 0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const actor = systemActor('bench');
-  const user = await services.db.transaction().execute((tx) => createUser(tx, {
-    email: `bench-manager-${Date.now()}@bench.test`, name: 'Bench Manager', role: 'manager', password: 'bench-password-2026', locale: 'en',
-  }, actor));
+  const user = await services.db.transaction().execute((tx) =>
+    createUser(
+      tx,
+      {
+        email: `bench-manager-${Date.now()}@bench.test`,
+        name: 'Bench Manager',
+        role: 'manager',
+        password: 'bench-password-2026',
+        locale: 'en',
+      },
+      actor,
+    ),
+  );
   const { token } = await services.db.transaction().execute((tx) => createApiToken(tx, user.id, actor));
 
   const today = localDate(TZ, new Date());
@@ -90,7 +101,12 @@ async function main() {
   await measure('SLA API, 30 days, by hour (the longest hourly range)', `/api/v1/reports/sla?${month}`, 10);
   await measure('SLA API, 90 days, by day, UTC (hour rollup)', `/api/v1/reports/sla?${query.replace('Europe%2FBerlin', 'UTC')}`, 10);
   const channel = await services.db.selectFrom('channels').select('id').where('name', '=', 'Bench channel 1').executeTakeFirst();
-  if (channel) await measure('SLA API, 90 days, one channel, by week', `/api/v1/reports/sla?${query.replace('granularity=day', 'granularity=week')}&channelId=${channel.id}`, 10);
+  if (channel)
+    await measure(
+      'SLA API, 90 days, one channel, by week',
+      `/api/v1/reports/sla?${query.replace('granularity=day', 'granularity=week')}&channelId=${channel.id}`,
+      10,
+    );
   for (const name of ['sla', 'response-times', 'volume', 'backlog', 'people']) {
     await measure(`${name}.csv export, 90 days`, `/api/v1/reports/${name}.csv?${query}`, 5);
   }

@@ -25,15 +25,29 @@ export type XConnectorFigures = { posts: number; seconds: number; postsPerSecond
 export async function benchXConnector(services: Services, fake: FakeXServer, posts: number): Promise<XConnectorFigures> {
   const { db, secretBox } = services;
   const userId = String(randomInt(10_000_000, 99_999_999));
-  const channel = await db.transaction().execute((tx) => connectChannel(tx, secretBox, xConnector, {
-    name: `Bench X ${userId}`, apiBaseUrl: fake.baseUrl, userId, bearerToken: fake.bearerToken,
-  }, systemActor('bench')));
+  const channel = await db.transaction().execute((tx) =>
+    connectChannel(
+      tx,
+      secretBox,
+      xConnector,
+      {
+        name: `Bench X ${userId}`,
+        apiBaseUrl: fake.baseUrl,
+        userId,
+        bearerToken: fake.bearerToken,
+      },
+      systemActor('bench'),
+    ),
+  );
   // A first poll sets the since_id (a first poll reads only the newest 1000); the backlog comes after it.
   fake.mention(userId, { text: 'warm-up' });
   await pollChannelOnce(services, channel.channelId);
   const since = (await db.selectFrom('channels').select('cursor').where('id', '=', channel.channelId).executeTakeFirstOrThrow()).cursor;
   for (let i = 0; i < posts; i += 1) {
-    fake.mention(userId, { text: `@brand Bestellung #${100000 + i} ist nicht angekommen 📦 — order ${i} missing`, author: { id: String(3_000_000 + (i % 700)) } });
+    fake.mention(userId, {
+      text: `@brand Bestellung #${100000 + i} ist nicht angekommen 📦 — order ${i} missing`,
+      author: { id: String(3_000_000 + (i % 700)) },
+    });
   }
 
   // Fetch only: the connector pages through everything (at most 10 pages of 100 per poll).
@@ -75,7 +89,9 @@ async function main() {
     const posts = Number(process.env.BENCH_X_POSTS ?? 2000);
     const f = await benchXConnector(services, fake, posts);
     console.log(JSON.stringify(f));
-    console.log(`X connector, fake X API → inbox: ${f.posts} posts in ${f.seconds.toFixed(1)} s = ${f.postsPerSecond.toFixed(0)} posts/s end to end (${f.polls} polls); fetch + normalize alone: ${f.fetchOnlyPostsPerSecond.toFixed(0)} posts/s`);
+    console.log(
+      `X connector, fake X API → inbox: ${f.posts} posts in ${f.seconds.toFixed(1)} s = ${f.postsPerSecond.toFixed(0)} posts/s end to end (${f.polls} polls); fetch + normalize alone: ${f.fetchOnlyPostsPerSecond.toFixed(0)} posts/s`,
+    );
   } finally {
     await fake.close();
     await services.close();

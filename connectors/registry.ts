@@ -7,7 +7,13 @@ import { whatsappConnector } from './whatsapp/whatsappConnector';
 import { telegramConnector } from './telegram/telegramConnector';
 import { emailConnector } from './email/emailConnector';
 
-const CONNECTORS: Partial<Record<ChannelKind, Connector>> = { api: apiConnector, x: xConnector, whatsapp: whatsappConnector, telegram: telegramConnector, email: emailConnector };
+const CONNECTORS: Partial<Record<ChannelKind, Connector>> = {
+  api: apiConnector,
+  x: xConnector,
+  whatsapp: whatsappConnector,
+  telegram: telegramConnector,
+  email: emailConnector,
+};
 
 export const connectors: Connectors = {
   of: (kind: ChannelKind) => CONNECTORS[kind],

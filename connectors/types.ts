@@ -134,8 +134,11 @@ export type ChannelSetup<Settings> = z.ZodType<ChannelToConnect<Settings>>;
 
 /** The poll interval a manager may give a polled channel (X at connection, every polled channel afterwards). */
 const MIN_POLL_INTERVAL_SECONDS = 5;
-export const pollIntervalSchema = z.coerce.number({ error: 'must be a number of seconds' }).int('must be whole seconds')
-  .min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds`).max(86_400, 'must be at most one day');
+export const pollIntervalSchema = z.coerce
+  .number({ error: 'must be a number of seconds' })
+  .int('must be whole seconds')
+  .min(MIN_POLL_INTERVAL_SECONDS, `must be at least ${MIN_POLL_INTERVAL_SECONDS} seconds`)
+  .max(86_400, 'must be at most one day');
 
 /** A tracked search's query (PollTopic.query) as a manager enters it. */
 export const searchQuerySchema = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
@@ -206,18 +209,28 @@ export type FetchResult = {
 export type OutboundDirectMessage = { messageId: string; recipientExternalId: string; text: string };
 
 export class ConnectorError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
     this.name = new.target.name;
   }
 }
 /** The remote side asks us to wait until retryAt. */
 export class RateLimited extends ConnectorError {
-  constructor(message: string, readonly retryAt: Date) { super(message, true); }
+  constructor(
+    message: string,
+    readonly retryAt: Date,
+  ) {
+    super(message, true);
+  }
 }
 /** Credentials were refused; retrying will not help until someone fixes them. */
 export class AuthFailed extends ConnectorError {
-  constructor(message: string) { super(message, false); }
+  constructor(message: string) {
+    super(message, false);
+  }
 }
 /**
  * Network trouble, timeouts, 5xx: worth another try. `maybeDelivered`: the request may have reached the
@@ -225,9 +238,16 @@ export class AuthFailed extends ConnectorError {
  * answer), so a reply might have arrived; an HTTP error status or a connection never made says it did not.
  */
 export class Transient extends ConnectorError {
-  constructor(message: string, readonly maybeDelivered = false) { super(message, true); }
+  constructor(
+    message: string,
+    readonly maybeDelivered = false,
+  ) {
+    super(message, true);
+  }
 }
 /** The remote side rejected this item for good (4xx). */
 export class Permanent extends ConnectorError {
-  constructor(message: string) { super(message, false); }
+  constructor(message: string) {
+    super(message, false);
+  }
 }

@@ -29,24 +29,37 @@ const isoInstant = z.iso.datetime({ offset: true });
 export const JOBS = {
   'deliver-reply': {
     // round: an agent's "send again" of an uncertain reply, a job of its own (the interrupted one may still be kept as failed)
-    queue: 'outbound', payload: z.object({ messageId: z.uuid(), round: z.number().int().min(0).optional() }), retry: { attempts: 6, backoffMs: 2_000 },
+    queue: 'outbound',
+    payload: z.object({ messageId: z.uuid(), round: z.number().int().min(0).optional() }),
+    retry: { attempts: 6, backoffMs: 2_000 },
     jobId: (d) => (d.round === undefined ? `deliver-reply-${d.messageId}` : `deliver-reply-${d.messageId}-r${d.round}`),
   },
   // runs at remindAt: brings a saved conversation back
   'conversation-reminder': {
-    queue: 'reminders', payload: z.object({ conversationId: z.uuid(), remindAt: isoInstant }), retry: { attempts: 5, backoffMs: 5_000 },
-    jobId: (d) => `conversation-reminder-${d.conversationId}-${Date.parse(d.remindAt)}`, runAt: (d) => d.remindAt,
+    queue: 'reminders',
+    payload: z.object({ conversationId: z.uuid(), remindAt: isoInstant }),
+    retry: { attempts: 5, backoffMs: 5_000 },
+    jobId: (d) => `conversation-reminder-${d.conversationId}-${Date.parse(d.remindAt)}`,
+    runAt: (d) => d.remindAt,
   },
   'sla-warning': {
-    queue: 'sla', payload: z.object({ messageId: z.uuid(), runAt: isoInstant }), retry: { attempts: 5, backoffMs: 2_000 },
-    jobId: (d) => `sla-warning-${d.messageId}`, runAt: (d) => d.runAt,
+    queue: 'sla',
+    payload: z.object({ messageId: z.uuid(), runAt: isoInstant }),
+    retry: { attempts: 5, backoffMs: 2_000 },
+    jobId: (d) => `sla-warning-${d.messageId}`,
+    runAt: (d) => d.runAt,
   },
   'sla-breach': {
-    queue: 'sla', payload: z.object({ messageId: z.uuid(), runAt: isoInstant }), retry: { attempts: 5, backoffMs: 2_000 },
-    jobId: (d) => `sla-breach-${d.messageId}`, runAt: (d) => d.runAt,
+    queue: 'sla',
+    payload: z.object({ messageId: z.uuid(), runAt: isoInstant }),
+    retry: { attempts: 5, backoffMs: 2_000 },
+    jobId: (d) => `sla-breach-${d.messageId}`,
+    runAt: (d) => d.runAt,
   },
   'process-webhook': {
-    queue: 'webhooks', payload: z.object({ inboxId: z.uuid() }), retry: { attempts: 8, backoffMs: 1_000 },
+    queue: 'webhooks',
+    payload: z.object({ inboxId: z.uuid() }),
+    retry: { attempts: 8, backoffMs: 1_000 },
     jobId: (d) => `process-webhook-${d.inboxId}`,
   },
   // one per channel and interval (a BullMQ job scheduler), plus "fetch now"; a failed poll is recorded, never retried
@@ -61,6 +74,7 @@ export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']
 /** The payload of a job as its processor reads it; a payload that does not fit fails the job for good (no retry can fix it). */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
   const parsed = JOBS[name].payload.safeParse(data);
-  if (!parsed.success) throw new UnrecoverableError(`${name}: invalid payload (${parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ')})`);
+  if (!parsed.success)
+    throw new UnrecoverableError(`${name}: invalid payload (${parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ')})`);
   return parsed.data as JobPayload<N>;
 }

@@ -13,19 +13,23 @@ import { JOBS, parsePayload } from './definitions';
  * (domain/replies/deliverReply.ts). A job that stalls more than once is failed by BullMQ without running it.
  */
 export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefix: string, logger: Logger, opts: { lockMs?: number } = {}): Worker {
-  const worker: Worker = new Worker(JOBS['deliver-reply'].queue, async (job: Job) => {
-    const { messageId } = parsePayload('deliver-reply', job.data);
-    const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const { outcome, error } = await deliverReply(deps, messageId, finalAttempt);
-    if (outcome === 'failed') jobLogger(logger, job).warn({ messageId, reason: error?.message }, 'reply delivery failed for good');
-    if (outcome === 'uncertain') jobLogger(logger, job).warn({ messageId }, 'reply sending was interrupted; it may have been sent, an agent decides');
-    if (outcome !== 'retry' || !error) return outcome;
-    if (error instanceof RateLimited) {
-      await worker.rateLimit(Math.max(1_000, error.retryAt.getTime() - Date.now()));
-      throw Worker.RateLimitError();
-    }
-    throw error;
-  }, { connection, prefix, concurrency: 8, ...(opts.lockMs ? { lockDuration: opts.lockMs, stalledInterval: opts.lockMs } : {}) });
+  const worker: Worker = new Worker(
+    JOBS['deliver-reply'].queue,
+    async (job: Job) => {
+      const { messageId } = parsePayload('deliver-reply', job.data);
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const { outcome, error } = await deliverReply(deps, messageId, finalAttempt);
+      if (outcome === 'failed') jobLogger(logger, job).warn({ messageId, reason: error?.message }, 'reply delivery failed for good');
+      if (outcome === 'uncertain') jobLogger(logger, job).warn({ messageId }, 'reply sending was interrupted; it may have been sent, an agent decides');
+      if (outcome !== 'retry' || !error) return outcome;
+      if (error instanceof RateLimited) {
+        await worker.rateLimit(Math.max(1_000, error.retryAt.getTime() - Date.now()));
+        throw Worker.RateLimitError();
+      }
+      throw error;
+    },
+    { connection, prefix, concurrency: 8, ...(opts.lockMs ? { lockDuration: opts.lockMs, stalledInterval: opts.lockMs } : {}) },
+  );
   worker.on('error', (err) => logger.error({ err: err.message }, 'outbound worker error'));
   // BullMQ gave up on the job without an attempt that recorded an outcome (workers died while sending it,
   // again and again; or the outcome could not be recorded on the last attempt): the message would stay
@@ -42,7 +46,9 @@ export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefi
       ? `Delivery stopped: the worker sending it stopped ${job.stalledCounter ?? 'several'} times (${err.message}); the receiver may have got it (Idempotency-Key ${messageId})`
       : `Delivery stopped after its last attempt: ${err.message}`;
     abandonDelivery(deps, messageId, reason)
-      .then((changed) => { if (changed) log.warn({ messageId, reason }, 'reply delivery ended without a recorded outcome'); })
+      .then((changed) => {
+        if (changed) log.warn({ messageId, reason }, 'reply delivery ended without a recorded outcome');
+      })
       .catch((e: Error) => log.error({ messageId, err: e.message }, 'could not record the abandoned delivery'));
   });
   return worker;

@@ -29,9 +29,15 @@ export function createPollScheduler(queues: Queues, connectors: Connectors): Pol
       // An unchanged schedule is left alone: upserting would fire an extra immediate poll.
       const existing = await queue().getJobScheduler(schedulerId(channel.id));
       if (existing && Number(existing.every) === channel.pollIntervalSeconds * 1000) return;
-      await queue().upsertJobScheduler(schedulerId(channel.id), { every: channel.pollIntervalSeconds * 1000 }, {
-        name: 'poll-channel', data: { channelId: channel.id }, opts: JOB_OPTIONS,
-      });
+      await queue().upsertJobScheduler(
+        schedulerId(channel.id),
+        { every: channel.pollIntervalSeconds * 1000 },
+        {
+          name: 'poll-channel',
+          data: { channelId: channel.id },
+          opts: JOB_OPTIONS,
+        },
+      );
     },
     async pollNow(channelId) {
       await queue().add('poll-channel', { channelId }, { ...JOB_OPTIONS, deduplication: { id: `poll-now-${channelId}` } });
@@ -43,28 +49,32 @@ export function createPollScheduler(queues: Queues, connectors: Connectors): Pol
 const SWEEP_MS = 60_000;
 
 export function startPollWorker(deps: PollDeps, connection: Redis, prefix: string, scheduler?: PollScheduler): { worker: Worker; close(): Promise<void> } {
-  const worker = new Worker(POLL.queue, async (job: Job): Promise<PollOutcome> => {
-    const logger = jobLogger(deps.logger, job);
-    // A poll job without a valid channel id is dropped quietly: the schedules carry only valid ones.
-    const parsed = POLL.payload.safeParse(job.data);
-    if (!parsed.success) {
-      logger.warn('dropped a poll job without a valid channel id');
-      return { outcome: 'skipped', reason: 'missing' };
-    }
-    const { channelId } = parsed.data;
-    try {
-      return await pollChannelOnce({ ...deps, logger }, channelId);
-    } catch (err) {
-      // Only our own database can fail here; the next scheduled run tries again.
-      logger.error({ channelId, err: (err as Error).message }, 'poll crashed');
-      return { outcome: 'skipped', reason: 'busy' };
-    }
-  }, { connection, prefix, concurrency: 4 });
+  const worker = new Worker(
+    POLL.queue,
+    async (job: Job): Promise<PollOutcome> => {
+      const logger = jobLogger(deps.logger, job);
+      // A poll job without a valid channel id is dropped quietly: the schedules carry only valid ones.
+      const parsed = POLL.payload.safeParse(job.data);
+      if (!parsed.success) {
+        logger.warn('dropped a poll job without a valid channel id');
+        return { outcome: 'skipped', reason: 'missing' };
+      }
+      const { channelId } = parsed.data;
+      try {
+        return await pollChannelOnce({ ...deps, logger }, channelId);
+      } catch (err) {
+        // Only our own database can fail here; the next scheduled run tries again.
+        logger.error({ channelId, err: (err as Error).message }, 'poll crashed');
+        return { outcome: 'skipped', reason: 'busy' };
+      }
+    },
+    { connection, prefix, concurrency: 4 },
+  );
   worker.on('error', (err) => deps.logger.error({ err: err.message }, 'poll worker error'));
   const sweep = scheduler
     ? setInterval(() => {
-      reconcilePollSchedules(deps.db, scheduler, deps.connectors).catch((err: Error) => deps.logger.warn({ err: err.message }, 'poll schedule sweep failed'));
-    }, SWEEP_MS)
+        reconcilePollSchedules(deps.db, scheduler, deps.connectors).catch((err: Error) => deps.logger.warn({ err: err.message }, 'poll schedule sweep failed'));
+      }, SWEEP_MS)
     : null;
   sweep?.unref();
   return {

@@ -11,7 +11,11 @@ import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
 import type { Connectors } from '../connectors/types';
 import { reconcilePollSchedules, type PollScheduler } from '../server/domain/channels/polling/pollSchedules';
 
-export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Promise<void>, polls?: { scheduler: PollScheduler; connectors: Connectors }): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
+export async function reconcileJobs(
+  db: Db,
+  enqueue: (jobs: JobRequest[]) => Promise<void>,
+  polls?: { scheduler: PollScheduler; connectors: Connectors },
+): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
   const pending = await listPendingDeliveries(db);
   // SLA warn/breach timers of posts still awaiting an answer (the processors skip what is already done).
   const timers = await slaTimersOwed(db);
@@ -23,7 +27,9 @@ export async function reconcileJobs(db: Db, enqueue: (jobs: JobRequest[]) => Pro
   await enqueue([
     ...pending.map(({ id }): JobRequest => ({ name: 'deliver-reply', data: { messageId: id } })),
     ...timers,
-    ...reminders.flatMap((r): JobRequest[] => (r.remindAt ? [{ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } }] : [])),
+    ...reminders.flatMap((r): JobRequest[] =>
+      r.remindAt ? [{ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } }] : [],
+    ),
     ...inbox.map((row): JobRequest => ({ name: 'process-webhook', data: { inboxId: row.id } })),
   ]);
   // Poll schedules of channels whose connector polls (upserting an existing schedule changes nothing).

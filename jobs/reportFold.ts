@@ -16,16 +16,26 @@ export const REPORT_FOLD_EVERY_MS = 60_000;
 
 /** (Re)creates the schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
 export async function scheduleReportFold(queues: Queues, everyMs = REPORT_FOLD_EVERY_MS): Promise<void> {
-  await queues.queue(FOLD.queue).upsertJobScheduler('report-fold', { every: everyMs }, {
-    name: 'report-fold', data: {}, opts: { attempts: FOLD.retry.attempts, removeOnComplete: true, removeOnFail: 100 },
-  });
+  await queues.queue(FOLD.queue).upsertJobScheduler(
+    'report-fold',
+    { every: everyMs },
+    {
+      name: 'report-fold',
+      data: {},
+      opts: { attempts: FOLD.retry.attempts, removeOnComplete: true, removeOnFail: 100 },
+    },
+  );
 }
 
 export function startReportFoldWorker(db: Db, connection: Redis, prefix: string, logger: Logger): Worker {
-  const worker = new Worker(FOLD.queue, async (job: Job) => {
-    parsePayload('report-fold', job.data);
-    return foldReportDeltas(db);
-  }, { connection, prefix, concurrency: 1 });
+  const worker = new Worker(
+    FOLD.queue,
+    async (job: Job) => {
+      parsePayload('report-fold', job.data);
+      return foldReportDeltas(db);
+    },
+    { connection, prefix, concurrency: 1 },
+  );
   worker.on('failed', (job, err) => (job ? jobLogger(logger, job) : logger).warn({ err: err.message }, 'report fold failed; the next run folds the rest'));
   worker.on('error', (err) => logger.error({ err: err.message }, 'report fold worker error'));
   return worker;

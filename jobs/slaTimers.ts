@@ -25,13 +25,17 @@ export async function processSlaTimer(deps: SlaTimerDeps, name: SlaJobName, mess
 }
 
 export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: string, logger: Logger): Worker {
-  const worker = new Worker(JOBS['sla-warning'].queue, async (job: Job) => {
-    if (!isSlaJob(job.name)) throw new UnrecoverableError(`${job.name}: not a job of the sla queue`);
-    const { messageId } = parsePayload(job.name, job.data);
-    const outcome = await processSlaTimer(deps, job.name, messageId);
-    if (outcome === 'fired') jobLogger(logger, job).debug({ messageId }, 'sla timer fired');
-    return outcome;
-  }, { connection, prefix, concurrency: 4 });
+  const worker = new Worker(
+    JOBS['sla-warning'].queue,
+    async (job: Job) => {
+      if (!isSlaJob(job.name)) throw new UnrecoverableError(`${job.name}: not a job of the sla queue`);
+      const { messageId } = parsePayload(job.name, job.data);
+      const outcome = await processSlaTimer(deps, job.name, messageId);
+      if (outcome === 'fired') jobLogger(logger, job).debug({ messageId }, 'sla timer fired');
+      return outcome;
+    },
+    { connection, prefix, concurrency: 4 },
+  );
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) jobLogger(logger, job).error({ err: err.message }, 'sla timer failed for good');
   });

@@ -17,11 +17,19 @@ const TSX = path.join('node_modules', '.bin', 'tsx');
 // Defaults match server/config.ts.
 const SERVICES = [
   {
-    name: 'PostgreSQL', variable: 'DATABASE_URL', defaultPort: 5432, ...address(process.env.DATABASE_URL, 5432), binary: 'pg_ctlcluster',
+    name: 'PostgreSQL',
+    variable: 'DATABASE_URL',
+    defaultPort: 5432,
+    ...address(process.env.DATABASE_URL, 5432),
+    binary: 'pg_ctlcluster',
     start: 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
   },
   {
-    name: 'Redis', variable: 'REDIS_URL', defaultPort: 6379, ...address(process.env.REDIS_URL, 6379), binary: 'redis-server',
+    name: 'Redis',
+    variable: 'REDIS_URL',
+    defaultPort: 6379,
+    ...address(process.env.REDIS_URL, 6379),
+    binary: 'redis-server',
     start: 'redis-server --daemonize yes --bind 127.0.0.1 --save "" --appendonly no',
   },
 ];
@@ -47,8 +55,8 @@ function allowLoopbackForTheDemo() {
   // Own keys mean a real installation, not the demo: it allows internal hosts only explicitly.
   if (process.env.SESSION_SECRET || process.env.ENCRYPTION_KEY || process.env.NODE_ENV === 'production') return;
   process.env.OUTBOUND_ALLOWED_HOSTS = 'localhost,127.0.0.1,::1';
-  console.log('Demo: OUTBOUND_ALLOWED_HOSTS=localhost,127.0.0.1,::1 is ON, so the demo channels can reach the console\'s own stand-ins.');
-  console.log('      Channels may connect to this machine\'s loopback address. Do not run production like this.');
+  console.log("Demo: OUTBOUND_ALLOWED_HOSTS=localhost,127.0.0.1,::1 is ON, so the demo channels can reach the console's own stand-ins.");
+  console.log("      Channels may connect to this machine's loopback address. Do not run production like this.");
 }
 
 function address(url, defaultPort) {
@@ -77,7 +85,10 @@ async function ensureServices() {
 function reachable({ host, port }) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: 1_500 });
-    const done = (ok) => { socket.destroy(); resolve(ok); };
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
     socket.once('timeout', () => done(false));

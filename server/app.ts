@@ -63,17 +63,25 @@ export function createApp(services: Services): express.Express {
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(requestId(logger));
-  app.use(helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"],
-        // Behind TLS in production; a local console on plain http must not be upgraded to https.
-        upgradeInsecureRequests: config.env === 'production' ? [] : null,
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'https:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          // Behind TLS in production; a local console on plain http must not be upgraded to https.
+          upgradeInsecureRequests: config.env === 'production' ? [] : null,
+        },
       },
-    },
-    strictTransportSecurity: config.env === 'production',
-  }));
+      strictTransportSecurity: config.env === 'production',
+    }),
+  );
 
   app.use(healthRoutes(services));
   // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
@@ -95,19 +103,29 @@ export function createApp(services: Services): express.Express {
   const api = express.Router();
   api.use(express.json({ limit: '1mb' }), rejectUnstorableText);
   api.use(ingestRoutes(services));
-  api.use(requireApiUser(db), conversationApiRoutes(services), cannedResponseApiRoutes(services), notificationApiRoutes(services), auditApiRoutes(services), slaApiRoutes(services), reportApiRoutes(services));
+  api.use(
+    requireApiUser(db),
+    conversationApiRoutes(services),
+    cannedResponseApiRoutes(services),
+    notificationApiRoutes(services),
+    auditApiRoutes(services),
+    slaApiRoutes(services),
+    reportApiRoutes(services),
+  );
   app.use('/api/v1', api);
 
   // The console: sessions, CSRF, the user's language.
-  app.use(session({
-    name: 'rl_session',
-    secret: config.sessionSecret,
-    store: createSessionStore(session, pool),
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
-  }));
+  app.use(
+    session({
+      name: 'rl_session',
+      secret: config.sessionSecret,
+      store: createSessionStore(session, pool),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));

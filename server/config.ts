@@ -65,7 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const name of ['SESSION_SECRET', 'ENCRYPTION_KEY'] as const) {
     if (production && !e[name]) throw new ConfigError(`${name} must be set when NODE_ENV=production`);
   }
-  const outboundAllowedHosts = e.OUTBOUND_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);
+  const outboundAllowedHosts = e.OUTBOUND_ALLOWED_HOSTS.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   try {
     parseAllowList(outboundAllowedHosts);
   } catch (err) {

@@ -17,11 +17,16 @@ export async function refuseBuiltInKeysBeyondDemo(config: Config, db: Db): Promi
   const missing = config.builtInKeys;
   if (missing.length === 0 || config.env === 'test') return { warning: null };
   const names = missing.join(' and ');
-  const realUsers = await countUsersOutside(db, DEMO_LOGINS.map((l) => l.email));
+  const realUsers = await countUsersOutside(
+    db,
+    DEMO_LOGINS.map((l) => l.email),
+  );
   if (realUsers > 0) {
-    throw new ConfigError(`${names} ${missing.length > 1 ? 'are' : 'is'} not set, and this database is not only the demo: it has ${realUsers} user(s) besides the demo logins. `
-      + `The built-in value${missing.length > 1 ? 's are' : ' is'} public (in the source code) and serve${missing.length > 1 ? '' : 's'} the demo only. `
-      + `Set ${names} to long random values (e.g. \`openssl rand -base64 32\`), keep them, and start again.`);
+    throw new ConfigError(
+      `${names} ${missing.length > 1 ? 'are' : 'is'} not set, and this database is not only the demo: it has ${realUsers} user(s) besides the demo logins. ` +
+        `The built-in value${missing.length > 1 ? 's are' : ' is'} public (in the source code) and serve${missing.length > 1 ? '' : 's'} the demo only. ` +
+        `Set ${names} to long random values (e.g. \`openssl rand -base64 32\`), keep them, and start again.`,
+    );
   }
   return { warning: `Using the built-in ${names}: they are public and fit the demo data only. Set ${names} before adding real users or channels.` };
 }

@@ -2,9 +2,24 @@
 import pino from 'pino';
 
 export const REDACTED_PATHS = [
-  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization',
-  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
-  'text', '*.text', 'body', '*.body', 'credentials', '*.credentials', 'secret', '*.secret',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'text',
+  '*.text',
+  'body',
+  '*.body',
+  'credentials',
+  '*.credentials',
+  'secret',
+  '*.secret',
 ];
 
 export type Logger = pino.Logger;

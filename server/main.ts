@@ -29,15 +29,20 @@ export async function startWorkers(services: Services) {
   let retry: NodeJS.Timeout | null = null;
   let closed = false;
   const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
-  const reconcile = (): Promise<void> => reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
-    .then(async (r) => {
-      await scheduleReportFold(queues);
-      logger.info(r, 'reconciled jobs from the database');
-    })
-    .catch((err: Error) => {
-      logger.warn({ err: err.message, retryInMs: RECONCILE_RETRY_MS }, 'reconcile failed; trying again');
-      if (!closed) retry ??= setTimeout(() => { retry = null; void reconcile(); }, RECONCILE_RETRY_MS).unref();
-    });
+  const reconcile = (): Promise<void> =>
+    reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
+      .then(async (r) => {
+        await scheduleReportFold(queues);
+        logger.info(r, 'reconciled jobs from the database');
+      })
+      .catch((err: Error) => {
+        logger.warn({ err: err.message, retryInMs: RECONCILE_RETRY_MS }, 'reconcile failed; trying again');
+        if (!closed)
+          retry ??= setTimeout(() => {
+            retry = null;
+            void reconcile();
+          }, RECONCILE_RETRY_MS).unref();
+      });
   await reconcile();
   redis.on('ready', reconcile);
   return {
@@ -81,10 +86,13 @@ async function main() {
   }
   if (config.role !== 'worker') {
     const server = await listen(services, config.port);
-    stops.push(() => new Promise((resolve) => {
-      server.close(resolve);
-      server.closeAllConnections(); // open SSE streams would otherwise hold the shutdown
-    }));
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          server.close(resolve);
+          server.closeAllConnections(); // open SSE streams would otherwise hold the shutdown
+        }),
+    );
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = config.baseUrl.replace(/:\d+$/, `:${port}`);

@@ -44,7 +44,9 @@ function bounded(redis: Redis, p: Promise<unknown>, what: string): Promise<void>
   const gaveUp = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Redis did not take the ${what} (${redis.status})`)), redis.status === 'ready' ? DISPATCH_WAIT_MS : 0);
   });
-  return Promise.race([p, gaveUp]).then(() => undefined).finally(() => clearTimeout(timer));
+  return Promise.race([p, gaveUp])
+    .then(() => undefined)
+    .finally(() => clearTimeout(timer));
 }
 
 export type ServiceOptions = { logger?: Logger; retryOverrides?: Partial<Record<JobName, RetryPolicy>> };
@@ -53,7 +55,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const logger = opts.logger ?? createLogger(config.logLevel);
   configureOutboundTargets(config.outboundAllowedHosts);
   // Visible, never silent: internal targets channels may reach (tests and the demo need loopback).
-  if (config.outboundAllowedHosts.length) logger.warn({ outboundAllowedHosts: config.outboundAllowedHosts }, 'OUTBOUND_ALLOWED_HOSTS is set: channels may connect to these internal hosts');
+  if (config.outboundAllowedHosts.length)
+    logger.warn({ outboundAllowedHosts: config.outboundAllowedHosts }, 'OUTBOUND_ALLOWED_HOSTS is set: channels may connect to these internal hosts');
   const pool = createPool(config.databaseUrl);
   const db = createDb(pool);
   // BullMQ needs maxRetriesPerRequest: null; one connection for commands, one for pub/sub.
@@ -67,10 +70,20 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     enqueue: (j) => bounded(redis, queues.enqueue(j), 'job'),
     enqueueBulk: (jobs) => bounded(redis, queues.enqueueBulk(jobs), `${jobs.length} jobs`),
     cancel: (j) => bounded(redis, queues.cancel(j), 'job removal'),
-    onDispatchError: (err, what) => logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
+    onDispatchError: (err, what) =>
+      logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
   };
   return {
-    config, logger, pool, db, redis, queues, polls: createPollScheduler(queues, connectors), connectors, live, dispatcher,
+    config,
+    logger,
+    pool,
+    db,
+    redis,
+    queues,
+    polls: createPollScheduler(queues, connectors),
+    connectors,
+    live,
+    dispatcher,
     secretBox: createSecretBox(config.encryptionKey),
     async close() {
       await live.close();

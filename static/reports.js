@@ -9,7 +9,11 @@
     root.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
       if (window.Chart.getChart(canvas)) return;
       var config;
-      try { config = JSON.parse(canvas.getAttribute('data-chart')); } catch (_e) { return; }
+      try {
+        config = JSON.parse(canvas.getAttribute('data-chart'));
+      } catch (_e) {
+        return;
+      }
       var options = config.options || {};
       var drill = options.drill;
       delete options.drill;
@@ -31,22 +35,32 @@
     });
   }
 
-  document.addEventListener('change', function (event) {
-    var el = event.target;
-    if (el.matches && el.matches('.report-filters input[data-date]')) {
-      var preset = el.form.querySelector('[data-preset]');
-      if (preset) preset.value = '';
-    }
-  }, true);
+  document.addEventListener(
+    'change',
+    function (event) {
+      var el = event.target;
+      if (el.matches && el.matches('.report-filters input[data-date]')) {
+        var preset = el.form.querySelector('[data-preset]');
+        if (preset) preset.value = '';
+      }
+    },
+    true,
+  );
 
   document.addEventListener('click', function (event) {
     var el = event.target;
     if (el.closest && el.closest('[data-print]')) window.print();
   });
 
-  document.addEventListener('DOMContentLoaded', function () { draw(document); });
-  document.addEventListener('htmx:afterSettle', function (event) { draw(event.target || document); });
+  document.addEventListener('DOMContentLoaded', function () {
+    draw(document);
+  });
+  document.addEventListener('htmx:afterSettle', function (event) {
+    draw(event.target || document);
+  });
   window.addEventListener('beforeprint', function () {
-    Object.values(window.Chart ? window.Chart.instances : {}).forEach(function (c) { c.resize(); });
+    Object.values(window.Chart ? window.Chart.instances : {}).forEach(function (c) {
+      c.resize();
+    });
   });
 })();

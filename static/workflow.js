@@ -3,7 +3,9 @@
 (function () {
   'use strict';
 
-  function length(text) { return Array.from(text).length; }
+  function length(text) {
+    return Array.from(text).length;
+  }
 
   function updateComposer(composer) {
     var textarea = composer.querySelector('textarea[name="text"]');
@@ -38,8 +40,12 @@
     var composer = e.target && e.target.closest && e.target.closest('.composer');
     if (composer) updateComposer(composer);
   });
-  document.addEventListener('DOMContentLoaded', function () { updateAll(document); });
-  document.addEventListener('htmx:load', function (e) { updateAll(e.target); });
+  document.addEventListener('DOMContentLoaded', function () {
+    updateAll(document);
+  });
+  document.addEventListener('htmx:load', function (e) {
+    updateAll(e.target);
+  });
 
   // htmx does not swap 4xx answers by default; forms marked data-swap-errors show the server's reason.
   document.addEventListener('htmx:beforeSwap', function (e) {

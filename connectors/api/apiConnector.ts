@@ -25,13 +25,19 @@ export const apiConnector: Connector = {
     const secret = channel.credentials.webhookSecret;
     if (!secret) throw new Permanent('This API channel has no webhook secret');
     const body = JSON.stringify({
-      event: 'reply', messageId: reply.messageId, conversationId: reply.conversationId, caseNumber: reply.caseNumber,
-      inReplyToExternalId: reply.inReplyToExternalId, text: reply.text,
+      event: 'reply',
+      messageId: reply.messageId,
+      conversationId: reply.conversationId,
+      caseNumber: reply.caseNumber,
+      inReplyToExternalId: reply.inReplyToExternalId,
+      text: reply.text,
     });
     let res: OutboundResponse;
     try {
       res = await outbound().request(channel.webhookUrl, {
-        method: 'POST', body, timeoutMs: TIMEOUT_MS,
+        method: 'POST',
+        body,
+        timeoutMs: TIMEOUT_MS,
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(secret, body), 'idempotency-key': reply.messageId },
       });
     } catch (err) {

@@ -33,8 +33,14 @@ async function imapClientFor(channel: { settings: unknown; credentials: Record<s
   const { settings, creds } = unpack(channel);
   const target = await resolveHost(settings.imapHost);
   const client = new ImapFlow({
-    host: target.address, ...(target.servername ? { servername: target.servername } : {}), port: settings.imapPort, secure: settings.imapSecure, logger: false,
-    auth: { user: creds.imapUser, pass: creds.imapPassword }, connectionTimeout: 15_000, greetingTimeout: 15_000,
+    host: target.address,
+    ...(target.servername ? { servername: target.servername } : {}),
+    port: settings.imapPort,
+    secure: settings.imapSecure,
+    logger: false,
+    auth: { user: creds.imapUser, pass: creds.imapPassword },
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
   });
   return { settings, client };
 }
@@ -68,7 +74,10 @@ const threadSchema = z.object({ subject: z.string().optional(), references: z.ar
 
 /** "[#1234] Re: <the customer's subject>", without piling up "Re:" or case tags. */
 export function replySubject(caseNumber: string, original: string | undefined): string {
-  const base = (original ?? '').replace(/\[#\d+\]\s*/g, '').replace(/^((re|aw|fwd?|wg)\s*:\s*)+/i, '').trim();
+  const base = (original ?? '')
+    .replace(/\[#\d+\]\s*/g, '')
+    .replace(/^((re|aw|fwd?|wg)\s*:\s*)+/i, '')
+    .trim();
   return `[#${caseNumber}] Re: ${base || 'Ihre Anfrage'}`;
 }
 
@@ -84,7 +93,9 @@ export const emailConnector: Connector<EmailSettings> = {
     if (stop.aborted) return;
     client.on('error', () => undefined); // the close event ends the watch
     client.on('exists', onNew);
-    const close = () => { client.logout().catch(() => client.close()); };
+    const close = () => {
+      client.logout().catch(() => client.close());
+    };
     stop.addEventListener('abort', close, { once: true });
     try {
       const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
@@ -116,7 +127,10 @@ export const emailConnector: Connector<EmailSettings> = {
         const previous = parseEmailCursor(cursor.channel);
         const lastUid = previous && previous.uidValidity === uidValidity ? previous.lastUid : 0;
         const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
-        const uids = (found || []).filter((u) => u > lastUid).sort((a, b) => a - b).slice(0, BATCH);
+        const uids = (found || [])
+          .filter((u) => u > lastUid)
+          .sort((a, b) => a - b)
+          .slice(0, BATCH);
         let last = lastUid;
         if (uids.length) {
           for await (const msg of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
@@ -146,20 +160,27 @@ export const emailConnector: Connector<EmailSettings> = {
     const to = reply.recipientExternalId;
     if (!to || !z.email().safeParse(to).success) throw new Permanent('The customer has no e-mail address on this channel');
     const thread = threadSchema.safeParse(reply.inReplyToRaw);
-    const references = [...(thread.success ? thread.data.references ?? [] : []), ...(reply.inReplyToExternalId ? [reply.inReplyToExternalId] : [])];
+    const references = [...(thread.success ? (thread.data.references ?? []) : []), ...(reply.inReplyToExternalId ? [reply.inReplyToExternalId] : [])];
     const domain = settings.address.split('@')[1] ?? 'replyline.local';
     // The address the outbound-target guard checked; TLS still verifies the host name.
     const target = await resolveHost(settings.smtpHost);
     const transport = nodemailer.createTransport({
-      host: target.address, ...(target.servername ? { servername: target.servername } : {}), port: settings.smtpPort, secure: settings.smtpSecure,
+      host: target.address,
+      ...(target.servername ? { servername: target.servername } : {}),
+      port: settings.smtpPort,
+      secure: settings.smtpSecure,
       ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
-      connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 30_000,
     });
     try {
       // The same Message-ID on every attempt, so a retry after a lost answer is recognisable as the same mail.
       const messageId = `<reply-${reply.messageId}@${domain}>`;
       await transport.sendMail({
-        from: { name: channel.name, address: settings.address }, to, messageId,
+        from: { name: channel.name, address: settings.address },
+        to,
+        messageId,
         subject: replySubject(reply.caseNumber, thread.success ? thread.data.subject : undefined),
         text: reply.text,
         ...(reply.inReplyToExternalId ? { inReplyTo: reply.inReplyToExternalId } : {}),

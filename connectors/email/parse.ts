@@ -14,14 +14,18 @@ const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>
 export function htmlToText(html: string): string {
   const kept = sanitizeHtml(html, { allowedTags: ['p', 'br', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'blockquote'], allowedAttributes: {} });
   return kept
-    .replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|li|tr|h\d|blockquote)>/gi, '\n').replace(/<li>/gi, '• ')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|tr|h\d|blockquote)>/gi, '\n')
+    .replace(/<li>/gi, '• ')
     .replace(/<[^>]*>/g, '')
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e)
-    .replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function firstAddress(a: AddressObject | AddressObject[] | undefined) {
-  const list = Array.isArray(a) ? a.flatMap((x) => x.value) : a?.value ?? [];
+  const list = Array.isArray(a) ? a.flatMap((x) => x.value) : (a?.value ?? []);
   return list.find((v) => v.address);
 }
 
@@ -35,15 +39,18 @@ export async function parseMail(channelId: string, source: Buffer, fallbackId: s
   const from = firstAddress(mail.from);
   if (!from?.address) return { ok: false, externalId: mail.messageId ?? fallbackId, reason: 'no From address' };
   const externalId = (mail.messageId ?? fallbackId).slice(0, 200);
-  const references = typeof mail.references === 'string' ? [mail.references] : mail.references ?? [];
+  const references = typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []);
   const body = (mail.text?.trim() || (mail.html ? htmlToText(mail.html) : '')).slice(0, 100_000);
   const subject = mail.subject?.trim() ?? '';
   const attachments = mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, size: a.size }));
-  const listed = attachments.length ? `\n\n[attachments] ${attachments.map((a) => `${a.filename ?? 'unnamed'} (${Math.ceil(a.size / 1024)} KB)`).join(', ')}` : '';
+  const listed = attachments.length
+    ? `\n\n[attachments] ${attachments.map((a) => `${a.filename ?? 'unnamed'} (${Math.ceil(a.size / 1024)} KB)`).join(', ')}`
+    : '';
   return {
     ok: true,
     item: {
-      channelId, externalId,
+      channelId,
+      externalId,
       author: { externalId: from.address.toLowerCase(), name: from.name || from.address, handle: from.address.toLowerCase() },
       text: `${subject ? `${subject}\n\n` : ''}${body || '[no text]'}${listed}`,
       postedAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : new Date(),

@@ -11,19 +11,23 @@
 import { z } from 'zod';
 import type { NormalizedInbound } from '../types';
 
-const userSchema = z.object({ id: z.number(), is_bot: z.boolean().optional(), first_name: z.string(), last_name: z.string().optional(), username: z.string().optional() }).loose();
-const messageSchema = z.object({
-  message_id: z.number(),
-  date: z.number(),
-  chat: z.object({ id: z.number(), type: z.string(), title: z.string().optional() }).loose(),
-  from: userSchema.optional(),
-  text: z.string().optional(),
-  caption: z.string().optional(),
-  entities: z.array(z.object({ type: z.string(), offset: z.number(), length: z.number() }).loose()).optional(),
-  caption_entities: z.array(z.object({ type: z.string(), offset: z.number(), length: z.number() }).loose()).optional(),
-  reply_to_message: z.object({ message_id: z.number(), from: userSchema.optional() }).loose().optional(),
-  location: z.object({ latitude: z.number(), longitude: z.number() }).loose().optional(),
-}).loose();
+const userSchema = z
+  .object({ id: z.number(), is_bot: z.boolean().optional(), first_name: z.string(), last_name: z.string().optional(), username: z.string().optional() })
+  .loose();
+const messageSchema = z
+  .object({
+    message_id: z.number(),
+    date: z.number(),
+    chat: z.object({ id: z.number(), type: z.string(), title: z.string().optional() }).loose(),
+    from: userSchema.optional(),
+    text: z.string().optional(),
+    caption: z.string().optional(),
+    entities: z.array(z.object({ type: z.string(), offset: z.number(), length: z.number() }).loose()).optional(),
+    caption_entities: z.array(z.object({ type: z.string(), offset: z.number(), length: z.number() }).loose()).optional(),
+    reply_to_message: z.object({ message_id: z.number(), from: userSchema.optional() }).loose().optional(),
+    location: z.object({ latitude: z.number(), longitude: z.number() }).loose().optional(),
+  })
+  .loose();
 const updateSchema = z.object({ update_id: z.number().int().nonnegative() }).loose();
 
 const MEDIA = ['photo', 'video', 'voice', 'audio', 'document', 'sticker', 'animation', 'video_note', 'contact'] as const;
@@ -60,11 +64,18 @@ export function readUpdates(channelId: string, bot: { id: string; username: stri
     if (!isPrivate && !addressesBot(m, bot)) continue;
     const name = [m.from.first_name, m.from.last_name].filter(Boolean).join(' ');
     out.items.push({
-      channelId, externalId: telegramExternalId(m.chat.id, m.message_id),
-      author: { externalId: String(m.from.id), name: name || (m.from.username ? `@${m.from.username}` : `Telegram ${m.from.id}`), handle: m.from.username ?? null },
-      text: textOf(m, isPrivate ? null : bot.username), postedAt: new Date(m.date * 1000),
+      channelId,
+      externalId: telegramExternalId(m.chat.id, m.message_id),
+      author: {
+        externalId: String(m.from.id),
+        name: name || (m.from.username ? `@${m.from.username}` : `Telegram ${m.from.id}`),
+        handle: m.from.username ?? null,
+      },
+      text: textOf(m, isPrivate ? null : bot.username),
+      postedAt: new Date(m.date * 1000),
       inReplyToExternalId: m.reply_to_message ? telegramExternalId(m.chat.id, m.reply_to_message.message_id) : null,
-      url: null, raw,
+      url: null,
+      raw,
     });
   }
   return out;
@@ -84,7 +95,11 @@ function addressesBot(m: Msg, bot: { id: string; username: string }): boolean {
 function textOf(m: Msg, botUsername: string | null): string {
   let text = m.text ?? m.caption ?? '';
   // In groups the mention is how the customer called us, not part of the question.
-  if (botUsername) text = text.replace(new RegExp(`@${botUsername}\\b`, 'ig'), '').replace(/\s{2,}/g, ' ').trim();
+  if (botUsername)
+    text = text
+      .replace(new RegExp(`@${botUsername}\\b`, 'ig'), '')
+      .replace(/\s{2,}/g, ' ')
+      .trim();
   const media = MEDIA.find((k) => k in m);
   if (media) return text ? `[${media}] ${text}` : `[${media}]`;
   if (m.location) return `[location] (${m.location.latitude}, ${m.location.longitude})`;

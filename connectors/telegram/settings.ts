@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const DEFAULT_TELEGRAM_API_BASE_URL = 'https://api.telegram.org';
 
 export const telegramSettingsSchema = z.object({
-  apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).transform((u) => u.replace(/\/+$/, '')).default(DEFAULT_TELEGRAM_API_BASE_URL),
+  apiBaseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default(DEFAULT_TELEGRAM_API_BASE_URL),
   /** The bot's numeric id (the part of the token before ":"); one channel per bot. */
   botId: z.string().regex(/^\d{1,20}$/),
   /** The bot's username without "@": group messages count only when they mention it. */

@@ -26,7 +26,10 @@ async function call(settings: TelegramSettings, token: string, method: string, b
   let res: OutboundResponse;
   try {
     res = await outbound().request(`${settings.apiBaseUrl}/bot${token}/${method}`, {
-      method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, timeoutMs,
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      timeoutMs,
     });
   } catch (err) {
     throw errorForFailure(err);
@@ -44,7 +47,7 @@ async function call(settings: TelegramSettings, token: string, method: string, b
 function parseAnswer(text: string): BotAnswer | null {
   try {
     const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' ? v as BotAnswer : null;
+    return v && typeof v === 'object' ? (v as BotAnswer) : null;
   } catch {
     return null;
   }
@@ -77,13 +80,23 @@ export const telegramConnector: Connector<TelegramSettings> = {
   async fetchSince(channel, cursor) {
     const { settings, token } = unpack(channel);
     const offset = cursor.channel && /^\d+$/.test(cursor.channel) ? Number(cursor.channel) : undefined;
-    const updates = await call(settings, token, 'getUpdates', {
-      ...(offset !== undefined ? { offset } : {}), limit: BATCH, timeout: settings.longPollSeconds, allowed_updates: ['message'],
-    }, (settings.longPollSeconds + 15) * 1000);
+    const updates = await call(
+      settings,
+      token,
+      'getUpdates',
+      {
+        ...(offset !== undefined ? { offset } : {}),
+        limit: BATCH,
+        timeout: settings.longPollSeconds,
+        allowed_updates: ['message'],
+      },
+      (settings.longPollSeconds + 15) * 1000,
+    );
     if (!Array.isArray(updates)) throw new Transient('getUpdates answered without a list');
     const read = readUpdates(channel.id, { id: settings.botId, username: settings.botUsername }, updates);
     return {
-      items: read.items, skipped: read.skipped,
+      items: read.items,
+      skipped: read.skipped,
       nextCursor: { channel: read.maxUpdateId !== null ? String(read.maxUpdateId + 1) : cursor.channel, topics: cursor.topics },
     };
   },
@@ -93,10 +106,18 @@ export const telegramConnector: Connector<TelegramSettings> = {
     const target = reply.inReplyToExternalId ? parseExternalId(reply.inReplyToExternalId) : null;
     const chatId = target?.chatId ?? reply.recipientExternalId;
     if (!chatId) throw new Permanent('No Telegram chat to answer in');
-    const result = await call(settings, token, 'sendMessage', {
-      chat_id: chatId, text: reply.text,
-      ...(target ? { reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true } } : {}),
-    }, 15_000, true) as { message_id?: unknown; chat?: { id?: unknown } } | null;
+    const result = (await call(
+      settings,
+      token,
+      'sendMessage',
+      {
+        chat_id: chatId,
+        text: reply.text,
+        ...(target ? { reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true } } : {}),
+      },
+      15_000,
+      true,
+    )) as { message_id?: unknown; chat?: { id?: unknown } } | null;
     // Sent is sent: without a message id the reply is stored without one, never sent a second time.
     const sentId = typeof result?.message_id === 'number' ? result.message_id : null;
     const sentChat = typeof result?.chat?.id === 'number' ? result.chat.id : chatId;

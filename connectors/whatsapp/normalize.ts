@@ -16,39 +16,54 @@ const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 
 const mediaSchema = z.object({ id: z.string(), mime_type: z.string().optional(), caption: z.string().optional(), filename: z.string().optional() }).loose();
 
-const messageSchema = z.object({
-  from: z.string().regex(/^\d{1,20}$/),
-  id: z.string().min(1).max(200),
-  timestamp: z.string().regex(/^\d{1,12}$/),
-  type: z.string(),
-  text: z.object({ body: z.string() }).optional(),
-  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
-  context: z.object({ id: z.string().optional() }).loose().optional(),
-  button: z.object({ text: z.string() }).loose().optional(),
-  interactive: z.object({ button_reply: z.object({ title: z.string() }).loose().optional(), list_reply: z.object({ title: z.string() }).loose().optional() }).loose().optional(),
-  reaction: z.object({ emoji: z.string().optional() }).loose().optional(),
-  image: mediaSchema.optional(), video: mediaSchema.optional(), audio: mediaSchema.optional(), document: mediaSchema.optional(), sticker: mediaSchema.optional(),
-}).loose();
+const messageSchema = z
+  .object({
+    from: z.string().regex(/^\d{1,20}$/),
+    id: z.string().min(1).max(200),
+    timestamp: z.string().regex(/^\d{1,12}$/),
+    type: z.string(),
+    text: z.object({ body: z.string() }).optional(),
+    location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
+    context: z.object({ id: z.string().optional() }).loose().optional(),
+    button: z.object({ text: z.string() }).loose().optional(),
+    interactive: z
+      .object({ button_reply: z.object({ title: z.string() }).loose().optional(), list_reply: z.object({ title: z.string() }).loose().optional() })
+      .loose()
+      .optional(),
+    reaction: z.object({ emoji: z.string().optional() }).loose().optional(),
+    image: mediaSchema.optional(),
+    video: mediaSchema.optional(),
+    audio: mediaSchema.optional(),
+    document: mediaSchema.optional(),
+    sticker: mediaSchema.optional(),
+  })
+  .loose();
 
-const statusSchema = z.object({
-  id: z.string().min(1),
-  status: z.enum(['sent', 'delivered', 'read', 'failed']),
-  timestamp: z.string().regex(/^\d{1,12}$/),
-  recipient_id: z.string().optional(),
-  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional(), message: z.string().optional() }).loose()).optional(),
-}).loose();
+const statusSchema = z
+  .object({
+    id: z.string().min(1),
+    status: z.enum(['sent', 'delivered', 'read', 'failed']),
+    timestamp: z.string().regex(/^\d{1,12}$/),
+    recipient_id: z.string().optional(),
+    errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional(), message: z.string().optional() }).loose()).optional(),
+  })
+  .loose();
 
-const valueSchema = z.object({
-  metadata: z.object({ phone_number_id: z.string() }).loose(),
-  contacts: z.array(z.object({ wa_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).loose().optional() }).loose()).optional(),
-  messages: z.array(z.unknown()).optional(),
-  statuses: z.array(z.unknown()).optional(),
-}).loose();
+const valueSchema = z
+  .object({
+    metadata: z.object({ phone_number_id: z.string() }).loose(),
+    contacts: z.array(z.object({ wa_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).loose().optional() }).loose()).optional(),
+    messages: z.array(z.unknown()).optional(),
+    statuses: z.array(z.unknown()).optional(),
+  })
+  .loose();
 
-const payloadSchema = z.object({
-  object: z.literal('whatsapp_business_account'),
-  entry: z.array(z.object({ changes: z.array(z.object({ field: z.string(), value: z.unknown() }).loose()) }).loose()),
-}).loose();
+const payloadSchema = z
+  .object({
+    object: z.literal('whatsapp_business_account'),
+    entry: z.array(z.object({ changes: z.array(z.object({ field: z.string(), value: z.unknown() }).loose()) }).loose()),
+  })
+  .loose();
 
 export type WhatsappPayload = z.output<typeof payloadSchema>;
 export type ReadChange = { items: NormalizedInbound[]; statuses: RemoteStatusUpdate[]; skipped: SkippedItem[] };
@@ -88,16 +103,23 @@ export function readWhatsappPayload(channelId: string, phoneNumberId: string, pa
       const m = messageSchema.safeParse(raw);
       if (!m.success) {
         const id = (raw as { id?: unknown } | null)?.id;
-        result.skipped.push({ externalId: typeof id === 'string' ? id : null, reason: m.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ') });
+        result.skipped.push({
+          externalId: typeof id === 'string' ? id : null,
+          reason: m.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; '),
+        });
         continue;
       }
       const msg = m.data;
       const name = names.get(msg.from) || `+${msg.from}`;
       result.items.push({
-        channelId, externalId: msg.id,
+        channelId,
+        externalId: msg.id,
         author: { externalId: msg.from, name, handle: `+${msg.from}` },
-        text: textOf(msg), postedAt: new Date(Number(msg.timestamp) * 1000),
-        inReplyToExternalId: msg.context?.id ?? null, url: null, raw,
+        text: textOf(msg),
+        postedAt: new Date(Number(msg.timestamp) * 1000),
+        inReplyToExternalId: msg.context?.id ?? null,
+        url: null,
+        raw,
       });
     }
     for (const raw of value.statuses ?? []) {
@@ -108,7 +130,9 @@ export function readWhatsappPayload(channelId: string, phoneNumberId: string, pa
       }
       const e = s.data.errors?.[0];
       result.statuses.push({
-        externalId: s.data.id, status: s.data.status, at: new Date(Number(s.data.timestamp) * 1000),
+        externalId: s.data.id,
+        status: s.data.status,
+        at: new Date(Number(s.data.timestamp) * 1000),
         error: e ? [e.code, e.title ?? e.message].filter((x) => x !== undefined).join(': ') : null,
       });
     }

@@ -14,8 +14,10 @@ export const whatsappSettingsSchema = z.object({
   /** Routes inbound webhooks to this channel and addresses outbound messages. */
   phoneNumberId: z.string().regex(/^\d{1,30}$/, 'must be the numeric phone number id from Meta'),
   displayPhoneNumber: z.string().max(40).nullish(),
-  graphBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-    .transform((u) => u.replace(/\/+$/, '')).default(DEFAULT_GRAPH_BASE_URL),
+  graphBaseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default(DEFAULT_GRAPH_BASE_URL),
   /** Approved message templates agents may send outside the 24-hour window. */
   templates: z.array(templateSchema).max(100).default([]),
 });

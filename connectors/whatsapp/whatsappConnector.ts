@@ -7,7 +7,14 @@ import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
-import { readWhatsappSettings, SERVICE_WINDOW_HOURS, templateSchema, whatsappCredentialsSchema, whatsappSettingsSchema, type WhatsappSettings } from './settings';
+import {
+  readWhatsappSettings,
+  SERVICE_WINDOW_HOURS,
+  templateSchema,
+  whatsappCredentialsSchema,
+  whatsappSettingsSchema,
+  type WhatsappSettings,
+} from './settings';
 import { whatsappSetup } from './setup';
 import { signatureMatches, WHATSAPP_SIGNATURE_HEADER } from './signature';
 
@@ -20,7 +27,9 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
   setup: whatsappSetup,
   limits: () => ({ maxTextLength: WHATSAPP_MAX_TEXT_LENGTH, freeTextWindowHours: SERVICE_WINDOW_HOURS }),
   capabilities: {
-    trackedSearches: false, credentials: null, accountFacts: () => [],
+    trackedSearches: false,
+    credentials: null,
+    accountFacts: () => [],
     templates: {
       schema: templateSchema,
       read: (settings) => {
@@ -58,15 +67,27 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     const to = reply.recipientExternalId;
     if (!to) throw new Permanent('The customer has no WhatsApp number on this channel');
     const body = reply.template
-      ? { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template', template: { name: reply.template.name, language: { code: reply.template.language } } }
+      ? {
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          to,
+          type: 'template',
+          template: { name: reply.template.name, language: { code: reply.template.language } },
+        }
       : {
-        messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: reply.text, preview_url: false },
-        ...(reply.inReplyToExternalId ? { context: { message_id: reply.inReplyToExternalId } } : {}),
-      };
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          to,
+          type: 'text',
+          text: { body: reply.text, preview_url: false },
+          ...(reply.inReplyToExternalId ? { context: { message_id: reply.inReplyToExternalId } } : {}),
+        };
     let res: OutboundResponse;
     try {
       res = await outbound().request(`${settings.graphBaseUrl}/${settings.phoneNumberId}/messages`, {
-        method: 'POST', body: JSON.stringify(body), timeoutMs: TIMEOUT_MS,
+        method: 'POST',
+        body: JSON.stringify(body),
+        timeoutMs: TIMEOUT_MS,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${credentials.data.accessToken}` },
       });
     } catch (err) {
@@ -86,7 +107,7 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
 function parseGraphAnswer(text: string): GraphAnswer | null {
   try {
     const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' ? v as GraphAnswer : null;
+    return v && typeof v === 'object' ? (v as GraphAnswer) : null;
   } catch {
     return null;
   }

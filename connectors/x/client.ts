@@ -41,7 +41,13 @@ export function readClient(settings: XSettings, credentials: XCredentials): Twit
 /** User-context client (OAuth 1.0a) for posting, or null when the channel has no user tokens. */
 export function writeClient(settings: XSettings, credentials: XCredentials): TwitterApi | null {
   if (!hasUserContext(credentials)) return null;
-  return new TwitterApi({
-    appKey: credentials.appKey, appSecret: credentials.appSecret, accessToken: credentials.accessToken, accessSecret: credentials.accessSecret,
-  }, settingsFor(settings.apiBaseUrl));
+  return new TwitterApi(
+    {
+      appKey: credentials.appKey,
+      appSecret: credentials.appSecret,
+      accessToken: credentials.accessToken,
+      accessSecret: credentials.accessSecret,
+    },
+    settingsFor(settings.apiBaseUrl),
+  );
 }

@@ -19,7 +19,8 @@ export function xErrorFor(err: unknown, now = Date.now()): ConnectorError {
     if (err.code === 408 || err.code >= 500) return new Transient(message);
     return new Permanent(message);
   }
-  if (err instanceof ApiPartialResponseError) return new Transient(`X sent a response that could not be read: ${causeText(err.responseError) ?? err.message}`, true);
+  if (err instanceof ApiPartialResponseError)
+    return new Transient(`X sent a response that could not be read: ${causeText(err.responseError) ?? err.message}`, true);
   if (err instanceof ApiRequestError) {
     // twitter-api-v2 1.29 stores the cause as `error` while its `requestError` getter reads another field.
     const cause = (err as unknown as { _options?: { error?: unknown; requestError?: unknown } })._options;
@@ -31,9 +32,16 @@ export function xErrorFor(err: unknown, now = Date.now()): ConnectorError {
 }
 
 const NETWORK_CODES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', EAI_AGAIN: 'name lookup failed for now',
-  ETIMEDOUT: 'timed out', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', EPIPE: 'connection closed',
-  CERT_HAS_EXPIRED: 'the TLS certificate has expired', DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed for now',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed',
+  CERT_HAS_EXPIRED: 'the TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
   ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate is for another host name',
 };
 

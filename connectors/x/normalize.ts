@@ -7,22 +7,26 @@ import { z } from 'zod';
 import type { NormalizedInbound } from '../types';
 import { postUrl } from './settings';
 
-const tweetSchema = z.object({
-  id: z.string().regex(/^\d{1,20}$/),
-  text: z.string(),
-  author_id: z.string().regex(/^\d{1,20}$/),
-  created_at: z.iso.datetime({ offset: true }).optional(),
-  conversation_id: z.string().optional(),
-  referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
-  note_tweet: z.object({ text: z.string() }).optional(),
-}).loose();
+const tweetSchema = z
+  .object({
+    id: z.string().regex(/^\d{1,20}$/),
+    text: z.string(),
+    author_id: z.string().regex(/^\d{1,20}$/),
+    created_at: z.iso.datetime({ offset: true }).optional(),
+    conversation_id: z.string().optional(),
+    referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+    note_tweet: z.object({ text: z.string() }).optional(),
+  })
+  .loose();
 
-const userSchema = z.object({
-  id: z.string(),
-  name: z.string().optional(),
-  username: z.string().optional(),
-  profile_image_url: z.string().optional(),
-}).loose();
+const userSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().optional(),
+    username: z.string().optional(),
+    profile_image_url: z.string().optional(),
+  })
+  .loose();
 export type XUser = z.output<typeof userSchema>;
 
 export type Normalized = { ok: true; item: NormalizedInbound } | { ok: false; externalId: string | null; reason: string };
@@ -74,14 +78,19 @@ export function newerId(a: string | null, b: string | null): string | null {
   return BigInt(a) >= BigInt(b) ? a : b;
 }
 
-const dmEventSchema = z.object({
-  id: z.string().regex(/^\d{1,20}$/),
-  event_type: z.string(),
-  text: z.string().optional(),
-  sender_id: z.string().regex(/^\d{1,20}$/).optional(),
-  dm_conversation_id: z.string().optional(),
-  created_at: z.iso.datetime({ offset: true }).optional(),
-}).loose();
+const dmEventSchema = z
+  .object({
+    id: z.string().regex(/^\d{1,20}$/),
+    event_type: z.string(),
+    text: z.string().optional(),
+    sender_id: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .optional(),
+    dm_conversation_id: z.string().optional(),
+    created_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .loose();
 
 /** Our externalId of a DM event: prefixed, so it never collides with a post id of the same channel. */
 export const DM_PREFIX = 'dm:';

@@ -9,22 +9,42 @@ import { apiBaseUrlSchema, blankToUndefined, DEFAULT_X_API_BASE_URL, xCredential
 
 const DEFAULT_POLL_INTERVAL_SECONDS = 60;
 
-export const xSetup = z.object({
-  name: z.string().trim().min(1, 'is required').max(100),
-  apiBaseUrl: z.preprocess(blankToUndefined, apiBaseUrlSchema.optional()).transform((u) => u ?? DEFAULT_X_API_BASE_URL),
-  userId: z.string().trim().regex(/^\d{1,20}$/, 'must be the numeric X user id'),
-  handle: z.preprocess(blankToUndefined, z.string().trim().transform((h) => h.replace(/^@/, '')).pipe(z.string().regex(/^\w{1,15}$/, 'must be an X handle')).optional()),
-  pollIntervalSeconds: z.preprocess(blankToUndefined, pollIntervalSchema.optional()).transform((s) => s ?? DEFAULT_POLL_INTERVAL_SECONDS),
-  searches: z.array(searchQuerySchema).max(25).default([]),
-}).and(xCredentialsInputSchema).transform((v) => ({
-  name: v.name,
-  settings: xSettingsSchema.parse({ apiBaseUrl: v.apiBaseUrl, userId: v.userId, handle: v.handle ?? null }),
-  credentials: Object.fromEntries(Object.entries({
-    bearerToken: v.bearerToken, appKey: v.appKey, appSecret: v.appSecret, accessToken: v.accessToken, accessSecret: v.accessSecret,
-  }).filter((e): e is [string, string] => Boolean(e[1]))),
-  outboundTargets: { apiBaseUrl: v.apiBaseUrl !== DEFAULT_X_API_BASE_URL ? { url: v.apiBaseUrl } : null },
-  pollIntervalSeconds: v.pollIntervalSeconds,
-  searches: v.searches,
-})) satisfies ChannelSetup<XSettings>;
+export const xSetup = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(100),
+    apiBaseUrl: z.preprocess(blankToUndefined, apiBaseUrlSchema.optional()).transform((u) => u ?? DEFAULT_X_API_BASE_URL),
+    userId: z
+      .string()
+      .trim()
+      .regex(/^\d{1,20}$/, 'must be the numeric X user id'),
+    handle: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .transform((h) => h.replace(/^@/, ''))
+        .pipe(z.string().regex(/^\w{1,15}$/, 'must be an X handle'))
+        .optional(),
+    ),
+    pollIntervalSeconds: z.preprocess(blankToUndefined, pollIntervalSchema.optional()).transform((s) => s ?? DEFAULT_POLL_INTERVAL_SECONDS),
+    searches: z.array(searchQuerySchema).max(25).default([]),
+  })
+  .and(xCredentialsInputSchema)
+  .transform((v) => ({
+    name: v.name,
+    settings: xSettingsSchema.parse({ apiBaseUrl: v.apiBaseUrl, userId: v.userId, handle: v.handle ?? null }),
+    credentials: Object.fromEntries(
+      Object.entries({
+        bearerToken: v.bearerToken,
+        appKey: v.appKey,
+        appSecret: v.appSecret,
+        accessToken: v.accessToken,
+        accessSecret: v.accessSecret,
+      }).filter((e): e is [string, string] => Boolean(e[1])),
+    ),
+    outboundTargets: { apiBaseUrl: v.apiBaseUrl !== DEFAULT_X_API_BASE_URL ? { url: v.apiBaseUrl } : null },
+    pollIntervalSeconds: v.pollIntervalSeconds,
+    searches: v.searches,
+  })) satisfies ChannelSetup<XSettings>;
 
 export type NewXChannel = z.input<typeof xSetup>;

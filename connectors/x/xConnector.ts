@@ -6,11 +6,30 @@
  * answered is a "dm:<event id>") goes out as a direct message to the participant.
  */
 import type { TweetV2PaginableTimelineParams, Tweetv2SearchParams, TwitterApi, TwitterRateLimit } from 'twitter-api-v2';
-import { AuthFailed, Permanent, RateLimited, type ChannelForPoll, type ChannelForSend, type Connector, type FetchResult, type PollCursor, type RateLimitState } from '../types';
+import {
+  AuthFailed,
+  Permanent,
+  RateLimited,
+  type ChannelForPoll,
+  type ChannelForSend,
+  type Connector,
+  type FetchResult,
+  type PollCursor,
+  type RateLimitState,
+} from '../types';
 import { readClient, writeClient } from './client';
 import { xErrorFor } from './errors';
 import { dmExternalId, isDmExternalId, newerId, normalizeDmEvent, normalizeTweet, usersById, type XUser } from './normalize';
-import { hasUserContext, postUrl, X_CREDENTIAL_FIELDS, xCredentialsInputSchema, xCredentialsSchema, xSettingsSchema, type XCredentials, type XSettings } from './settings';
+import {
+  hasUserContext,
+  postUrl,
+  X_CREDENTIAL_FIELDS,
+  xCredentialsInputSchema,
+  xCredentialsSchema,
+  xSettingsSchema,
+  type XCredentials,
+  type XSettings,
+} from './settings';
 import { xSetup } from './setup';
 
 export const X_MAX_TEXT_LENGTH = 280;
@@ -83,7 +102,10 @@ export const xConnector: Connector<XSettings> = {
     accountFacts(stored) {
       const settings = xSettingsSchema.safeParse(stored);
       if (!settings.success) return [];
-      return [{ key: 'apiBaseUrl', value: settings.data.apiBaseUrl }, { key: 'userId', value: settings.data.userId, note: settings.data.handle ? `@${settings.data.handle}` : null }];
+      return [
+        { key: 'apiBaseUrl', value: settings.data.apiBaseUrl },
+        { key: 'userId', value: settings.data.userId, note: settings.data.handle ? `@${settings.data.handle}` : null },
+      ];
     },
   },
 
@@ -91,13 +113,18 @@ export const xConnector: Connector<XSettings> = {
     const { settings, credentials } = unpack(channel);
     const client = readClient(settings, credentials);
     const result: Required<Pick<FetchResult, 'items' | 'skipped'>> & FetchResult = {
-      items: [], skipped: [], nextCursor: { ...cursor, topics: { ...cursor.topics } },
+      items: [],
+      skipped: [],
+      nextCursor: { ...cursor, topics: { ...cursor.topics } },
     };
     const seen = new Set<string>();
     const take = (read: StreamRead, topicId: string | null) => {
       for (const raw of read.tweets) {
         const n = normalizeTweet(channel.id, raw, read.users, topicId);
-        if (!n.ok) { result.skipped.push({ externalId: n.externalId, reason: n.reason }); continue; }
+        if (!n.ok) {
+          result.skipped.push({ externalId: n.externalId, reason: n.reason });
+          continue;
+        }
         // Our own posts come back in searches; a post found twice (search and mention) keeps its topic.
         if (n.item.author.externalId === settings.userId || seen.has(n.item.externalId)) continue;
         seen.add(n.item.externalId);
@@ -109,12 +136,15 @@ export const xConnector: Connector<XSettings> = {
     // Searches first, so a post that both mentions us and matches a search carries its topic.
     const streams: { topicId: string | null; since: string | null; open: (since: string | null) => Promise<Page> }[] = [
       ...channel.topics.map((t) => ({
-        topicId: t.id, since: cursor.topics[t.id] ?? null,
+        topicId: t.id,
+        since: cursor.topics[t.id] ?? null,
         open: (since: string | null) => client.v2.search(t.query, { ...TWEET_PARAMS, ...(since ? { since_id: since } : {}) }) as unknown as Promise<Page>,
       })),
       {
-        topicId: null, since: cursor.channel,
-        open: (since: string | null) => client.v2.userMentionTimeline(settings.userId, { ...TWEET_PARAMS, ...(since ? { since_id: since } : {}) }) as unknown as Promise<Page>,
+        topicId: null,
+        since: cursor.channel,
+        open: (since: string | null) =>
+          client.v2.userMentionTimeline(settings.userId, { ...TWEET_PARAMS, ...(since ? { since_id: since } : {}) }) as unknown as Promise<Page>,
       },
     ];
     for (const stream of streams) {
@@ -144,7 +174,7 @@ export const xConnector: Connector<XSettings> = {
       return xConnector.sendDirectMessage!(channel, { messageId: reply.messageId, recipientExternalId: reply.recipientExternalId, text: reply.text });
     }
     const client = writeClient(settings, credentials);
-    if (!client) throw new AuthFailed('Replying on X needs the account\'s OAuth 1.0a user tokens (app key and secret, access token and secret)');
+    if (!client) throw new AuthFailed("Replying on X needs the account's OAuth 1.0a user tokens (app key and secret, access token and secret)");
     try {
       const posted = await client.v2.reply(reply.text, reply.inReplyToExternalId);
       return { externalId: posted.data.id, url: postUrl(settings.handle, posted.data.id) };
@@ -156,7 +186,7 @@ export const xConnector: Connector<XSettings> = {
   async sendDirectMessage(channel, message) {
     const { settings, credentials } = unpack(channel);
     const client = writeClient(settings, credentials);
-    if (!client) throw new AuthFailed('Direct messages on X need the account\'s OAuth 1.0a user tokens');
+    if (!client) throw new AuthFailed("Direct messages on X need the account's OAuth 1.0a user tokens");
     try {
       const sent = await client.v2.sendDmToParticipant(message.recipientExternalId, { text: message.text });
       // X answers { data: { dm_conversation_id, dm_event_id } }; the library's type leaves out the "data" level.
@@ -175,7 +205,13 @@ export const xConnector: Connector<XSettings> = {
  * are read until an event at or below the cursor shows up). Needs the OAuth 1.0a user tokens; without
  * them the channel reads no DMs. A 429 defers only this stream; other failures count like any stream's.
  */
-async function fetchDirectMessages(channelId: string, settings: XSettings, credentials: XCredentials, cursor: PollCursor, result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> }) {
+async function fetchDirectMessages(
+  channelId: string,
+  settings: XSettings,
+  credentials: XCredentials,
+  cursor: PollCursor,
+  result: FetchResult & { skipped: NonNullable<FetchResult['skipped']> },
+) {
   if (!hasUserContext(credentials)) return;
   const client = writeClient(settings, credentials);
   if (!client) return;
@@ -186,7 +222,7 @@ async function fetchDirectMessages(channelId: string, settings: XSettings, crede
     return;
   }
   try {
-    let page = await client.v2.listDmEvents(DM_PARAMS) as unknown as Page;
+    let page = (await client.v2.listDmEvents(DM_PARAMS)) as unknown as Page;
     const maxPages = stored.newestId ? MAX_PAGES : FIRST_POLL_PAGES;
     let newest = stored.newestId;
     let waitUntil: string | null = null;
@@ -198,12 +234,18 @@ async function fetchDirectMessages(channelId: string, settings: XSettings, crede
       for (const raw of data ?? []) {
         const id = (raw as { id?: unknown } | null)?.id;
         if (typeof id === 'string' && /^\d{1,20}$/.test(id)) {
-          if (stored.newestId && BigInt(id) <= BigInt(stored.newestId)) { reachedKnown = true; continue; }
+          if (stored.newestId && BigInt(id) <= BigInt(stored.newestId)) {
+            reachedKnown = true;
+            continue;
+          }
           newest = newerId(newest, id);
         }
         const dm = normalizeDmEvent(channelId, settings.userId, raw, users);
         if (dm.ok === 'ignored') continue;
-        if (!dm.ok) { result.skipped.push({ externalId: dm.externalId, reason: dm.reason }); continue; }
+        if (!dm.ok) {
+          result.skipped.push({ externalId: dm.externalId, reason: dm.reason });
+          continue;
+        }
         result.items.push(dm.item);
       }
       if (page.rateLimit && page.rateLimit.remaining <= 0) waitUntil = new Date(page.rateLimit.reset * 1000).toISOString();
@@ -249,7 +291,8 @@ function lowest(a: RateLimitState | undefined, b: RateLimitState | undefined): R
 
 function unpack(channel: ChannelForSend): { settings: XSettings; credentials: XCredentials } {
   const settings = xSettingsSchema.safeParse(channel.settings);
-  if (!settings.success) throw new Permanent(`This X channel's settings are incomplete: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!settings.success)
+    throw new Permanent(`This X channel's settings are incomplete: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const credentials = xCredentialsSchema.safeParse(channel.credentials);
   if (!credentials.success) throw new AuthFailed('This X channel has no bearer token');
   return { settings: settings.data, credentials: credentials.data };

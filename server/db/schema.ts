@@ -183,10 +183,24 @@ export interface AuditEventsTable {
 // Case work: teams, tags, mentions, canned responses, saved views.
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 
-export interface TeamsTable { id: Generated<string>; name: string; createdAt: Generated<Date> }
-export interface TeamMembersTable { teamId: string; userId: string }
-export interface TagsTable { name: string; createdAt: Generated<Date> }
-export interface ConversationTagsTable { conversationId: string; tag: string; createdAt: Generated<Date> }
+export interface TeamsTable {
+  id: Generated<string>;
+  name: string;
+  createdAt: Generated<Date>;
+}
+export interface TeamMembersTable {
+  teamId: string;
+  userId: string;
+}
+export interface TagsTable {
+  name: string;
+  createdAt: Generated<Date>;
+}
+export interface ConversationTagsTable {
+  conversationId: string;
+  tag: string;
+  createdAt: Generated<Date>;
+}
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
@@ -208,7 +222,13 @@ export interface CannedResponsesTable {
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
 }
-export interface SavedViewsTable { id: Generated<string>; userId: string; name: string; query: string; createdAt: Generated<Date> }
+export interface SavedViewsTable {
+  id: Generated<string>;
+  userId: string;
+  name: string;
+  query: string;
+  createdAt: Generated<Date>;
+}
 
 export type SlaKind = 'first' | 'next';
 export type SlaState = 'ok' | 'warning' | 'breached' | 'met';

@@ -20,8 +20,8 @@ export function demoSinkRoutes({ db, secretBox }: Services): Router {
     } catch {
       return void res.status(400).json({ error: 'body is not JSON' });
     }
-    const conversation = typeof conversationId === 'string' && /^[0-9a-f-]{36}$/.test(conversationId)
-      ? await findConversationDetail(db, conversationId) : undefined;
+    const conversation =
+      typeof conversationId === 'string' && /^[0-9a-f-]{36}$/.test(conversationId) ? await findConversationDetail(db, conversationId) : undefined;
     const channel = conversation && (await loadChannelForSend(db, secretBox, conversation.channelId));
     const secret = channel?.credentials.webhookSecret;
     const sent = Buffer.from(req.get(SIGNATURE_HEADER) ?? '');

@@ -17,16 +17,26 @@ import { changeChannelSla, createCalendar, createPolicy } from '../domain/sla/se
 const actor = systemActor('demo-loader');
 
 export const DEMO_CALENDAR = {
-  name: 'Büro Berlin (Mo–Fr 08–18, Feiertage NRW)', timeZone: 'Europe/Berlin',
+  name: 'Büro Berlin (Mo–Fr 08–18, Feiertage NRW)',
+  timeZone: 'Europe/Berlin',
   weekly: { mon: [['08:00', '18:00']], tue: [['08:00', '18:00']], wed: [['08:00', '18:00']], thu: [['08:00', '18:00']], fri: [['08:00', '18:00']] },
-  holidays: { country: 'DE', region: 'NW' }, closures: [],
+  holidays: { country: 'DE', region: 'NW' },
+  closures: [],
 };
 
 export async function seedDemoSla(tx: Tx, channels: { shop: { id: string }; app: { id: string } }) {
   const calendar = await createCalendar(tx, DEMO_CALENDAR, actor);
   const base = { calendarId: calendar.id, warnAtPercent: 80, pauseWhenSaved: false, botsCountAsResponse: false };
-  const fast = await createPolicy(tx, { ...base, name: 'Shop: Erstantwort 60 Min.', firstResponseMinutes: 60, nextResponseMinutes: 120, resolutionMinutes: 480 }, actor);
-  const normal = await createPolicy(tx, { ...base, name: 'App: Erstantwort 4 Std.', firstResponseMinutes: 240, nextResponseMinutes: 240, resolutionMinutes: 1_440 }, actor);
+  const fast = await createPolicy(
+    tx,
+    { ...base, name: 'Shop: Erstantwort 60 Min.', firstResponseMinutes: 60, nextResponseMinutes: 120, resolutionMinutes: 480 },
+    actor,
+  );
+  const normal = await createPolicy(
+    tx,
+    { ...base, name: 'App: Erstantwort 4 Std.', firstResponseMinutes: 240, nextResponseMinutes: 240, resolutionMinutes: 1_440 },
+    actor,
+  );
   await changeChannelSla(tx, channels.shop.id, { calendarId: calendar.id, slaPolicyId: fast.id }, actor);
   await changeChannelSla(tx, channels.app.id, { calendarId: calendar.id, slaPolicyId: normal.id }, actor);
 }
@@ -36,9 +46,18 @@ export async function settleDemoSla(db: Db, conversationIds: string[]) {
   const replies = await listOutboundForSla(db, conversationIds);
   await db.transaction().execute(async (tx) => {
     for (const r of replies) {
-      await stopSlaClocks(tx, new Effects(), {
-        conversationId: r.conversationId, channelId: r.channelId, replyMessageId: r.id, respondedAt: r.postedAt, assigneeId: r.assigneeId,
-      }, { type: 'user', id: r.authorUserId, label: r.authorEmail ?? 'demo' });
+      await stopSlaClocks(
+        tx,
+        new Effects(),
+        {
+          conversationId: r.conversationId,
+          channelId: r.channelId,
+          replyMessageId: r.id,
+          respondedAt: r.postedAt,
+          assigneeId: r.assigneeId,
+        },
+        { type: 'user', id: r.authorUserId, label: r.authorEmail ?? 'demo' },
+      );
     }
   });
   // A conversation closed after the customer's last word ("thanks!") owes no answer to it.

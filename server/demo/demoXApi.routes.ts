@@ -54,8 +54,12 @@ function mention(k: number) {
   const author = AUTHORS[hash(k + 7) % AUTHORS.length]!;
   return {
     post: {
-      id: slotId(k), text: TEXTS[k % TEXTS.length]!, author_id: author.id, created_at: new Date(slotTime(k)).toISOString(),
-      conversation_id: slotId(k), edit_history_tweet_ids: [slotId(k)],
+      id: slotId(k),
+      text: TEXTS[k % TEXTS.length]!,
+      author_id: author.id,
+      created_at: new Date(slotTime(k)).toISOString(),
+      conversation_id: slotId(k),
+      edit_history_tweet_ids: [slotId(k)],
     },
     author: { ...author, profile_image_url: `https://pbs.twimg.com/profile_images/demo/${author.username}_normal.jpg` },
   };
@@ -86,7 +90,9 @@ function page(now: number, q: Record<string, unknown>, filter: (text: string) =>
     data: found.map((m) => m.post),
     includes: { users: [...new Map(found.map((m) => [m.author.id, m.author])).values()] },
     meta: {
-      result_count: found.length, newest_id: found[0]!.post.id, oldest_id: found.at(-1)!.post.id,
+      result_count: found.length,
+      newest_id: found[0]!.post.id,
+      oldest_id: found.at(-1)!.post.id,
       ...(more ? { next_token: `t_${found.at(-1)!.post.id}` } : {}),
     },
   };
@@ -103,7 +109,10 @@ export function demoXApiRoutes(): Router {
     res.json(page(Date.now(), req.query, () => true));
   });
   router.get('/2/tweets/search/recent', (req, res) => {
-    const terms = String(req.query.query ?? '').toLowerCase().split(/\s+/).filter((t) => t && !t.includes(':') && !t.startsWith('-'));
+    const terms = String(req.query.query ?? '')
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((t) => t && !t.includes(':') && !t.startsWith('-'));
     if (terms.length === 0) return void res.status(400).json({ title: 'Invalid Request', detail: 'The `query` query parameter can not be empty', status: 400 });
     res.json(page(Date.now(), req.query, (text) => terms.every((t) => text.toLowerCase().includes(t))));
   });

@@ -31,17 +31,17 @@ export type DemoOptions = { now?: Date; seed?: number };
 export type DemoResult =
   | { loaded: false; reason: string }
   | {
-    loaded: true;
-    webhookUrl: string | null;
-    users: { role: Role; email: string }[];
-    /** the API channels, whose ingest tokens are shown once */
-    channels: { id: string; name: string; ingestToken: string }[];
-    /** the kind of every demo channel (the API channels, X, WhatsApp, Telegram, e-mail) */
-    channelKinds: string[];
-    conversations: number;
-    messages: number;
-    byStatus: Partial<Record<ConversationStatus, number>>;
-  };
+      loaded: true;
+      webhookUrl: string | null;
+      users: { role: Role; email: string }[];
+      /** the API channels, whose ingest tokens are shown once */
+      channels: { id: string; name: string; ingestToken: string }[];
+      /** the kind of every demo channel (the API channels, X, WhatsApp, Telegram, e-mail) */
+      channelKinds: string[];
+      conversations: number;
+      messages: number;
+      byStatus: Partial<Record<ConversationStatus, number>>;
+    };
 
 const actor = systemActor('demo-loader');
 const CONVERSATIONS = 300;
@@ -49,7 +49,10 @@ const CONVERSATIONS = 300;
 const BATCH = 50;
 
 /** `webhookUrl`: where the demo channels' replies go — the console's own demo sink (server/demo/demoSink.routes.ts). */
-export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl: string | null; xApiBaseUrl?: string | null }, opts: DemoOptions = {}): Promise<DemoResult> {
+export async function loadDemo(
+  deps: { db: Db; secretBox: SecretBox; webhookUrl: string | null; xApiBaseUrl?: string | null },
+  opts: DemoOptions = {},
+): Promise<DemoResult> {
   const setup = await deps.db.transaction().execute(async (tx) => {
     if (await anyUserExists(tx)) return null;
     const users = [];
@@ -63,11 +66,25 @@ export async function loadDemo(deps: { db: Db; secretBox: SecretBox; webhookUrl:
     await seedDemoWorkflow(tx, users); // a team, predefined tags, canned responses
     // An X account fed by the console's own fake X API (server/demo/demoXApi.routes.ts): live mentions every 20–40 s.
     if (deps.xApiBaseUrl) {
-      await connectChannel(tx, deps.secretBox, xConnector, {
-        name: 'X @replyline_demo', apiBaseUrl: deps.xApiBaseUrl, userId: DEMO_X_ACCOUNT.id, handle: DEMO_X_ACCOUNT.handle,
-        bearerToken: 'demo-bearer-token', appKey: 'demo-app-key', appSecret: 'demo-app-secret', accessToken: 'demo-access-token', accessSecret: 'demo-access-secret',
-        pollIntervalSeconds: 15, searches: ['Lieferung'],
-      }, actor);
+      await connectChannel(
+        tx,
+        deps.secretBox,
+        xConnector,
+        {
+          name: 'X @replyline_demo',
+          apiBaseUrl: deps.xApiBaseUrl,
+          userId: DEMO_X_ACCOUNT.id,
+          handle: DEMO_X_ACCOUNT.handle,
+          bearerToken: 'demo-bearer-token',
+          appKey: 'demo-app-key',
+          appSecret: 'demo-app-secret',
+          accessToken: 'demo-access-token',
+          accessSecret: 'demo-access-secret',
+          pollIntervalSeconds: 15,
+          searches: ['Lieferung'],
+        },
+        actor,
+      );
     }
     // 006: one WhatsApp, Telegram and e-mail channel each, with a few conversations (server/demo/demoMessaging.ts).
     await seedDemoMessaging(tx, deps.secretBox, deps.webhookUrl ? deps.webhookUrl.replace(DEMO_SINK_PATH, '') : null, opts.now ?? new Date());

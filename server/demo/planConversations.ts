@@ -27,13 +27,56 @@ const DAY = 24 * 60 * MINUTE;
 const DAYS_BACK = 14;
 /** Hours (UTC) at which customers write, weighted: few at night, most during the day. */
 const HOURS: readonly (readonly [number, number])[] = [
-  [5, 2], [6, 4], [7, 8], [8, 10], [9, 10], [10, 9], [11, 9], [12, 10], [13, 9], [14, 8], [15, 8], [16, 9], [17, 10], [18, 9], [19, 6], [20, 4], [21, 2], [22, 1],
+  [5, 2],
+  [6, 4],
+  [7, 8],
+  [8, 10],
+  [9, 10],
+  [10, 9],
+  [11, 9],
+  [12, 10],
+  [13, 9],
+  [14, 8],
+  [15, 8],
+  [16, 9],
+  [17, 10],
+  [18, 9],
+  [19, 6],
+  [20, 4],
+  [21, 2],
+  [22, 1],
 ];
 /** Final status by age of the conversation in days. */
 const STATUS_BY_AGE: readonly (readonly [number, readonly (readonly [ConversationStatus, number])[]])[] = [
-  [0.25, [['new', 45], ['assigned', 30], ['saved', 5], ['answered', 20]]],
-  [3, [['new', 12], ['assigned', 22], ['saved', 10], ['answered', 30], ['closed', 26]]],
-  [Infinity, [['new', 5], ['assigned', 8], ['saved', 7], ['answered', 20], ['closed', 60]]],
+  [
+    0.25,
+    [
+      ['new', 45],
+      ['assigned', 30],
+      ['saved', 5],
+      ['answered', 20],
+    ],
+  ],
+  [
+    3,
+    [
+      ['new', 12],
+      ['assigned', 22],
+      ['saved', 10],
+      ['answered', 30],
+      ['closed', 26],
+    ],
+  ],
+  [
+    Infinity,
+    [
+      ['new', 5],
+      ['assigned', 8],
+      ['saved', 7],
+      ['answered', 20],
+      ['closed', 60],
+    ],
+  ],
 ];
 /** Share of conversations whose customer already had a closed conversation on the channel. */
 const RETURNING_SHARE = 0.15;
@@ -41,8 +84,7 @@ const RETURNING_SHARE = 0.15;
 export function planConversations(opts: { now: Date; seed: number; count: number }): ConversationPlan[] {
   const r = seededRandom(opts.seed);
   const now = opts.now.getTime();
-  const drafts = Array.from({ length: opts.count }, (_, i) => planOne(r, i, now))
-    .sort((a, b) => startOf(a) - startOf(b));
+  const drafts = Array.from({ length: opts.count }, (_, i) => planOne(r, i, now)).sort((a, b) => startOf(a) - startOf(b));
   const customers = chooseCustomers(r, drafts);
   return drafts.map(({ lang: _lang, ...draft }, i) => {
     const customer = customers[i]!;
@@ -63,7 +105,9 @@ function planOne(r: Random, i: number, now: number): Draft {
   const steps: PlanStep[] = [];
   let t = start;
   let n = 0;
-  const wait = (minMinutes: number, maxMinutes: number) => { t += r.int(minMinutes, maxMinutes) * MINUTE; };
+  const wait = (minMinutes: number, maxMinutes: number) => {
+    t += r.int(minMinutes, maxMinutes) * MINUTE;
+  };
   const inbound = (text: string, inReplyTo: string | null) => {
     const externalId = `demo-${i}-in-${++n}`;
     steps.push({ kind: 'inbound', at: new Date(t), externalId, inReplyTo, text: fillTemplate(text, vars) });
@@ -147,7 +191,11 @@ function chooseCustomers(r: Random, drafts: Draft[]): DemoCustomer[] {
     } else {
       const names = CUSTOMER_NAMES[d.lang];
       const [first, last] = [r.pick(names.first), r.pick(names.last)];
-      customer = { externalId: `demo-${d.channel}-customer-${++created}`, name: `${first} ${last}`, handle: `@${ascii(first)}_${ascii(last).slice(0, 1)}${r.int(1, 99)}` };
+      customer = {
+        externalId: `demo-${d.channel}-customer-${++created}`,
+        name: `${first} ${last}`,
+        handle: `@${ascii(first)}_${ascii(last).slice(0, 1)}${r.int(1, 99)}`,
+      };
     }
     if (d.status === 'closed') returning.push({ channel: d.channel, lang: d.lang, customer, freeAt: d.steps[d.steps.length - 1]!.at.getTime() });
     return customer;
@@ -158,6 +206,13 @@ const startOf = (d: Draft) => d.steps[0]!.at.getTime();
 
 const firstNameOf = (role: StaffRole) => DEMO_LOGINS.find((l) => l.role === role)!.name.split(' ')[0]!;
 
-const ascii = (s: string) => s.toLowerCase()
-  .replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss').replace(/ı/g, 'i')
-  .normalize('NFD').replace(/[^a-z]/g, '');
+const ascii = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/ä/g, 'ae')
+    .replace(/ö/g, 'oe')
+    .replace(/ü/g, 'ue')
+    .replace(/ß/g, 'ss')
+    .replace(/ı/g, 'i')
+    .normalize('NFD')
+    .replace(/[^a-z]/g, '');

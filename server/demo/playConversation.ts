@@ -32,11 +32,20 @@ export async function playConversation(tx: Tx, cast: DemoCast, plan: Conversatio
   const effects = new Effects();
   let lastInbound: string | null = null;
   const ingest = async (step: InboundStep) => {
-    const ingested = await ingestInbound(tx, effects, {
-      channelId: channel.id, externalId: step.externalId, inReplyToExternalId: step.inReplyTo,
-      author: { externalId: plan.customer.externalId, name: plan.customer.name, handle: plan.customer.handle },
-      text: step.text, postedAt: step.at, raw: { source: 'demo', id: step.externalId, text: step.text },
-    }, channelActor);
+    const ingested = await ingestInbound(
+      tx,
+      effects,
+      {
+        channelId: channel.id,
+        externalId: step.externalId,
+        inReplyToExternalId: step.inReplyTo,
+        author: { externalId: plan.customer.externalId, name: plan.customer.name, handle: plan.customer.handle },
+        text: step.text,
+        postedAt: step.at,
+        raw: { source: 'demo', id: step.externalId, text: step.text },
+      },
+      channelActor,
+    );
     lastInbound = step.externalId;
     return { id: ingested.conversationId, channelId: channel.id };
   };
@@ -58,13 +67,31 @@ export async function playConversation(tx: Tx, cast: DemoCast, plan: Conversatio
       await changeConversation(tx, conversation, { status: step.to }, actor);
     } else {
       const message = await insertMessage(tx, {
-        conversationId: conversation.id, channelId: channel.id, direction: 'outbound', externalId: step.externalId,
-        inReplyToExternalId: lastInbound, authorName: by.name, authorHandle: null, authorUserId: by.id, text: step.text,
-        url: null, postedAt: step.at, raw: null, deliveryState: 'sent', deliveryError: null, deliveryAttempts: 1, deliveredAt: step.at,
+        conversationId: conversation.id,
+        channelId: channel.id,
+        direction: 'outbound',
+        externalId: step.externalId,
+        inReplyToExternalId: lastInbound,
+        authorName: by.name,
+        authorHandle: null,
+        authorUserId: by.id,
+        text: step.text,
+        url: null,
+        postedAt: step.at,
+        raw: null,
+        deliveryState: 'sent',
+        deliveryError: null,
+        deliveryAttempts: 1,
+        deliveredAt: step.at,
       });
       const audit = { channelId: channel.id, subjectType: 'conversation', subjectId: conversation.id };
       await appendAudit(tx, { ...audit, actor, action: 'reply.queued', after: { messageId: message.id, length: [...step.text].length } });
-      await appendAudit(tx, { ...audit, actor: outboundWorker, action: 'message.delivered', after: { messageId: message.id, deliveryState: 'sent', externalId: step.externalId } });
+      await appendAudit(tx, {
+        ...audit,
+        actor: outboundWorker,
+        action: 'message.delivered',
+        after: { messageId: message.id, deliveryState: 'sent', externalId: step.externalId },
+      });
       await changeConversation(tx, conversation, { status: statusAfterReply() }, actor);
     }
   }

@@ -4,7 +4,8 @@
  */
 import type { Db, Tx } from '../db/client';
 
-export type LiveEvent = { type: 'conversation'; conversationId: string; channelId: string; change: 'message' | 'status' | 'delivery' }
+export type LiveEvent =
+  | { type: 'conversation'; conversationId: string; channelId: string; change: 'message' | 'status' | 'delivery' }
   // someone is typing a reply (shown to the others on the conversation page); a mention for one user's bell
   | { type: 'presence'; conversationId: string; userId: string }
   | { type: 'notification'; userId: string }
@@ -12,7 +13,8 @@ export type LiveEvent = { type: 'conversation'; conversationId: string; channelI
   | { type: 'sla'; event: 'warning' | 'breached'; conversationId: string; channelId: string; messageId: string; caseNumber: string; dueAt: string };
 
 /** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
-export type JobRequest = { name: 'deliver-reply'; data: { messageId: string; round?: number } }
+export type JobRequest =
+  | { name: 'deliver-reply'; data: { messageId: string; round?: number } }
   // runs at remindAt (a delayed job): brings a saved conversation back
   | { name: 'conversation-reminder'; data: { conversationId: string; remindAt: string } }
   // SLA timers of one inbound post, delayed until runAt (the warning and the due instant)
@@ -36,9 +38,15 @@ export class Effects {
   readonly live: LiveEvent[] = [];
   readonly jobs: JobRequest[] = [];
   readonly cancels: JobRequest[] = [];
-  publish(e: LiveEvent) { this.live.push(e); }
-  enqueue(j: JobRequest) { this.jobs.push(j); }
-  cancel(j: JobRequest) { this.cancels.push(j); }
+  publish(e: LiveEvent) {
+    this.live.push(e);
+  }
+  enqueue(j: JobRequest) {
+    this.jobs.push(j);
+  }
+  cancel(j: JobRequest) {
+    this.cancels.push(j);
+  }
 }
 
 /** Runs fn in one transaction, then dispatches its effects. A failed dispatch never undoes the commit. */

@@ -11,6 +11,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
 /** The 400 for a failed parse: `Invalid <what>: field: problem; …`, with the problems per field in `fields`. */
 export function invalidInput(error: z.ZodError, what: string): BadRequest {
   const fields = Object.fromEntries(error.issues.map((i) => [i.path.join('.') || what, i.message]));
-  const summary = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`).join('; ');
+  const summary = Object.entries(fields)
+    .map(([field, problem]) => `${field}: ${problem}`)
+    .join('; ');
   return new BadRequest(`Invalid ${what}: ${summary}`, { fields });
 }

@@ -10,12 +10,19 @@ export type FieldErrors = Record<string, string>;
 
 /** Fields whose format a generic "not the expected format" would not explain. */
 const FORMAT_HINTS: Record<string, MessageKey> = {
-  shortcut: 'form.format.shortcut', add: 'form.format.tag', remove: 'form.format.tag', tag: 'form.format.tag', template: 'form.field.choose',
+  shortcut: 'form.format.shortcut',
+  add: 'form.format.tag',
+  remove: 'form.format.tag',
+  tag: 'form.format.tag',
+  template: 'form.field.choose',
 };
 
 /** The domain's field codes (see the commands' `fields` details). */
 const FIELD_CODES: Record<string, MessageKey> = {
-  taken: 'form.field.taken', unknown: 'form.field.unknown', 'in the past': 'form.field.inThePast', invalid: 'form.field.invalid',
+  taken: 'form.field.taken',
+  unknown: 'form.field.unknown',
+  'in the past': 'form.field.inThePast',
+  invalid: 'form.field.invalid',
 };
 
 const isBlank = (v: unknown) => v === undefined || v === null || v === '';
@@ -66,8 +73,10 @@ export function localizeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 
 /** The domain's field codes as messages; a problem the domain words itself (e.g. a calendar's overlap) is kept as worded. */
 export function localizeFieldCodes(fields: Record<string, unknown>, t: Translate): FieldErrors {
-  return Object.fromEntries(Object.entries(fields).map(([field, code]) => {
-    const key = typeof code === 'string' ? FIELD_CODES[code] : undefined;
-    return [field, key ? t(key) : String(code)];
-  }));
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, code]) => {
+      const key = typeof code === 'string' ? FIELD_CODES[code] : undefined;
+      return [field, key ? t(key) : String(code)];
+    }),
+  );
 }

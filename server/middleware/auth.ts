@@ -11,12 +11,17 @@ import { isHtmx } from './htmx';
 export type CurrentUser = { id: string; email: string; name: string; role: Role; locale: Locale };
 
 declare module 'express-session' {
-  interface SessionData { userId?: string; csrfToken?: string }
+  interface SessionData {
+    userId?: string;
+    csrfToken?: string;
+  }
 }
 
 declare global {
   namespace Express {
-    interface Request { user?: CurrentUser }
+    interface Request {
+      user?: CurrentUser;
+    }
   }
 }
 

@@ -8,7 +8,12 @@ import { isHtmx } from './htmx';
 declare global {
   namespace Express {
     /** Set by exposeLocale for every console request (the JSON API has none). */
-    interface Locals { locale: Locale; t: Translate; fmtTime: (d: Date) => string; fmtMinutes: (minutes: number) => string }
+    interface Locals {
+      locale: Locale;
+      t: Translate;
+      fmtTime: (d: Date) => string;
+      fmtMinutes: (minutes: number) => string;
+    }
   }
 }
 

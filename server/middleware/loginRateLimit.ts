@@ -66,12 +66,27 @@ export function createLoginLimiter(redis: Redis, prefix: string): LoginLimiter {
     const who = email.toLowerCase();
     // An IPv6 host usually holds a whole /64: counting per address would give one attacker 2^64 fresh counters.
     const from = isIPv6(ip) && !/^::ffff:/i.test(ip) ? networkOf(ip) : ip;
-    return [`${prefix}:login:pair:${who}:${from}`, `${prefix}:login:ip:${from}`, `${prefix}:login:email:${who}`, `${prefix}:login:known:${who}:${networkOf(ip)}`];
+    return [
+      `${prefix}:login:pair:${who}:${from}`,
+      `${prefix}:login:ip:${from}`,
+      `${prefix}:login:email:${who}`,
+      `${prefix}:login:known:${who}:${networkOf(ip)}`,
+    ];
   };
   return {
     async attempt(ip, email) {
-      const wait = Number(await redis.eval(ATTEMPT, 4, ...keys(ip, email),
-        LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP, LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_FAILURES_PER_EMAIL, LOGIN_WINDOW_SECONDS, LOGIN_EMAIL_WINDOW_SECONDS));
+      const wait = Number(
+        await redis.eval(
+          ATTEMPT,
+          4,
+          ...keys(ip, email),
+          LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP,
+          LOGIN_MAX_FAILURES_PER_IP,
+          LOGIN_MAX_FAILURES_PER_EMAIL,
+          LOGIN_WINDOW_SECONDS,
+          LOGIN_EMAIL_WINDOW_SECONDS,
+        ),
+      );
       return wait > 0 ? { allowed: false, retryAfterSeconds: wait } : { allowed: true };
     },
     async succeeded(ip, email) {
@@ -89,7 +104,10 @@ export function networkOf(ip: string): string {
     const left = head ? head.split(':') : [];
     const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
     const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-    return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+    return `${groups
+      .slice(0, 4)
+      .map((g) => g.replace(/^0+(?=.)/, ''))
+      .join(':')}::/64`;
   }
   return ip;
 }

@@ -14,7 +14,10 @@ import type { Translate } from '../i18n/translate';
 
 /** A console form's input did not parse: the message and the field messages are already in the user's language. */
 export class InvalidForm extends BadRequest {
-  constructor(message: string, readonly fields: FieldErrors) {
+  constructor(
+    message: string,
+    readonly fields: FieldErrors,
+  ) {
     super(message, { fields });
   }
 }
@@ -39,7 +42,9 @@ export function validate<S extends z.ZodType>(schema: S, read: RequestReader = (
 }
 
 /** The body with the path's `:id` under the command's name for it, e.g. `{ ...body, conversationId }`. */
-export const bodyWithId = (name: string): RequestReader => (req) => ({ ...req.body, [name]: req.params.id });
+export const bodyWithId =
+  (name: string): RequestReader =>
+  (req) => ({ ...req.body, [name]: req.params.id });
 
 /** A reply's delivery decision: the conversation and the message from the path, the resolution from the body. */
 export const resolutionOf: RequestReader = (req) => ({ conversationId: req.params.id, messageId: req.params.messageId, resolution: req.body?.resolution });

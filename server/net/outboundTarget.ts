@@ -24,8 +24,19 @@ import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
 import { Permanent } from '../../connectors/types';
 
-export type RangeName = 'loopback' | 'private' | 'shared' | 'link-local' | 'unique-local' | 'site-local' | 'unspecified'
-  | 'multicast' | 'reserved' | 'documentation' | 'benchmarking' | 'discard';
+export type RangeName =
+  | 'loopback'
+  | 'private'
+  | 'shared'
+  | 'link-local'
+  | 'unique-local'
+  | 'site-local'
+  | 'unspecified'
+  | 'multicast'
+  | 'reserved'
+  | 'documentation'
+  | 'benchmarking'
+  | 'discard';
 
 export type Refusal =
   | { code: 'address'; host: string; address: string; range: RangeName }
@@ -35,16 +46,22 @@ export type Refusal =
 
 export function describeRefusal(r: Refusal): string {
   switch (r.code) {
-    case 'address': return `Refused to connect to ${r.host}${r.address !== r.host ? ` (${r.address})` : ''}: a ${r.range} address is not allowed as a target (OUTBOUND_ALLOWED_HOSTS can allow it)`;
-    case 'credentials': return `Refused to connect to ${r.host}: URLs with credentials are not allowed`;
-    case 'scheme': return `Refused to connect to ${r.host}: only http:// and https:// are allowed, not ${r.scheme}`;
-    default: return `Refused to connect to ${r.host}: not a valid URL`;
+    case 'address':
+      return `Refused to connect to ${r.host}${r.address !== r.host ? ` (${r.address})` : ''}: a ${r.range} address is not allowed as a target (OUTBOUND_ALLOWED_HOSTS can allow it)`;
+    case 'credentials':
+      return `Refused to connect to ${r.host}: URLs with credentials are not allowed`;
+    case 'scheme':
+      return `Refused to connect to ${r.host}: only http:// and https:// are allowed, not ${r.scheme}`;
+    default:
+      return `Refused to connect to ${r.host}: not a valid URL`;
   }
 }
 
 /** A target the guard refused: permanent, retrying will not change it. */
 export class OutboundTargetRefused extends Permanent {
-  constructor(readonly refusal: Refusal) { super(describeRefusal(refusal)); }
+  constructor(readonly refusal: Refusal) {
+    super(describeRefusal(refusal));
+  }
 }
 
 /** A 3xx from the remote side: not followed (it could point inside), and not a success either. */
@@ -96,8 +113,14 @@ function v6ToBigint(a: string): bigint | null {
 
 function parseAddress(a: string): { family: 4 | 6; bits: bigint } | null {
   const family = net.isIP(a.replace(/%.*$/, ''));
-  if (family === 4) { const bits = v4ToBigint(a); return bits === null ? null : { family: 4, bits }; }
-  if (family === 6) { const bits = v6ToBigint(a); return bits === null ? null : { family: 6, bits }; }
+  if (family === 4) {
+    const bits = v4ToBigint(a);
+    return bits === null ? null : { family: 4, bits };
+  }
+  if (family === 6) {
+    const bits = v6ToBigint(a);
+    return bits === null ? null : { family: 6, bits };
+  }
   return null;
 }
 
@@ -116,20 +139,36 @@ function inCidr(addr: { family: 4 | 6; bits: bigint }, c: Cidr): boolean {
   if (addr.family !== c.family) return false;
   const width = BigInt(c.family === 4 ? 32 : 128);
   const shift = width - BigInt(c.prefix);
-  return (addr.bits >> shift) === (c.bits >> shift);
+  return addr.bits >> shift === c.bits >> shift;
 }
 
 const range = (cidr: string, name: RangeName) => ({ cidr: parseCidr(cidr)!, name });
 const V4_RANGES = [
-  range('0.0.0.0/8', 'unspecified'), range('10.0.0.0/8', 'private'), range('100.64.0.0/10', 'shared'), range('127.0.0.0/8', 'loopback'),
-  range('169.254.0.0/16', 'link-local'), range('172.16.0.0/12', 'private'), range('192.0.0.0/24', 'reserved'), range('192.0.2.0/24', 'documentation'),
-  range('192.88.99.0/24', 'reserved'), range('192.168.0.0/16', 'private'), range('198.18.0.0/15', 'benchmarking'),
-  range('198.51.100.0/24', 'documentation'), range('203.0.113.0/24', 'documentation'), range('224.0.0.0/4', 'multicast'),
+  range('0.0.0.0/8', 'unspecified'),
+  range('10.0.0.0/8', 'private'),
+  range('100.64.0.0/10', 'shared'),
+  range('127.0.0.0/8', 'loopback'),
+  range('169.254.0.0/16', 'link-local'),
+  range('172.16.0.0/12', 'private'),
+  range('192.0.0.0/24', 'reserved'),
+  range('192.0.2.0/24', 'documentation'),
+  range('192.88.99.0/24', 'reserved'),
+  range('192.168.0.0/16', 'private'),
+  range('198.18.0.0/15', 'benchmarking'),
+  range('198.51.100.0/24', 'documentation'),
+  range('203.0.113.0/24', 'documentation'),
+  range('224.0.0.0/4', 'multicast'),
   range('240.0.0.0/4', 'reserved'), // with 255.255.255.255, the broadcast address
 ];
 const V6_RANGES = [
-  range('::/128', 'unspecified'), range('::1/128', 'loopback'), range('100::/64', 'discard'), range('2001:db8::/32', 'documentation'),
-  range('fc00::/7', 'unique-local'), range('fe80::/10', 'link-local'), range('fec0::/10', 'site-local'), range('ff00::/8', 'multicast'),
+  range('::/128', 'unspecified'),
+  range('::1/128', 'loopback'),
+  range('100::/64', 'discard'),
+  range('2001:db8::/32', 'documentation'),
+  range('fc00::/7', 'unique-local'),
+  range('fe80::/10', 'link-local'),
+  range('fec0::/10', 'site-local'),
+  range('ff00::/8', 'multicast'),
 ];
 /** IPv6 ranges that carry an IPv4 address, and where it sits (bits from the right). */
 const V6_EMBEDDING_V4 = [
@@ -202,7 +241,7 @@ const MAX_RESPONSE_BYTES = 2_000_000;
 const bare = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
 
 export function createOutboundGuard(opts: { allow?: AllowList | string[]; resolver?: Resolver } = {}): OutboundGuard {
-  const allowList = Array.isArray(opts.allow) ? parseAllowList(opts.allow) : opts.allow ?? parseAllowList([]);
+  const allowList = Array.isArray(opts.allow) ? parseAllowList(opts.allow) : (opts.allow ?? parseAllowList([]));
   const resolver = opts.resolver ?? systemResolver;
   const nameAllowed = (host: string) => {
     const h = host.toLowerCase().replace(/\.$/, '');
@@ -254,12 +293,14 @@ export function createOutboundGuard(opts: { allow?: AllowList | string[]; resolv
   const lookup: LookupFunction = (hostname, options, callback) => {
     const family = typeof options === 'object' && options ? options.family : undefined;
     const all = typeof options === 'object' && options ? Boolean(options.all) : false;
-    resolveChecked(hostname).then((answers) => {
-      const wanted = family === 4 || family === 6 ? answers.filter((a) => a.family === family) : answers;
-      if (!wanted.length) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-      if (all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, wanted);
-      else callback(null, wanted[0]!.address, wanted[0]!.family);
-    }).catch((err: NodeJS.ErrnoException) => callback(err, '', 0));
+    resolveChecked(hostname)
+      .then((answers) => {
+        const wanted = family === 4 || family === 6 ? answers.filter((a) => a.family === family) : answers;
+        if (!wanted.length) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+        if (all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, wanted);
+        else callback(null, wanted[0]!.address, wanted[0]!.family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, '', 0));
   };
 
   const agents = {
@@ -303,18 +344,25 @@ export function createOutboundGuard(opts: { allow?: AllowList | string[]; resolv
       const url = checkUrl(rawUrl);
       const client = url.protocol === 'https:' ? https : http;
       return new Promise<OutboundResponse>((resolve, reject) => {
-        const req = client.request(url, {
-          method: init.method ?? 'GET', headers: init.headers, agent: agentFor(url), signal: AbortSignal.timeout(init.timeoutMs),
-        }, (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size <= (init.maxBytes ?? MAX_RESPONSE_BYTES)) chunks.push(c);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
+        const req = client.request(
+          url,
+          {
+            method: init.method ?? 'GET',
+            headers: init.headers,
+            agent: agentFor(url),
+            signal: AbortSignal.timeout(init.timeoutMs),
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (c: Buffer) => {
+              size += c.length;
+              if (size <= (init.maxBytes ?? MAX_RESPONSE_BYTES)) chunks.push(c);
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
         req.on('error', reject);
         req.end(init.body);
       });

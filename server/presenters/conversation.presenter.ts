@@ -9,7 +9,9 @@ type MessageRow = Awaited<ReturnType<typeof listMessages>>[number];
 
 export function presentConversationSummary(c: InboxRow) {
   return {
-    id: c.id, caseNumber: c.caseNumber, status: c.status,
+    id: c.id,
+    caseNumber: c.caseNumber,
+    status: c.status,
     channel: { id: c.channelId, name: c.channelName, kind: c.channelKind },
     contact: { name: c.contactName },
     assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
@@ -20,23 +22,31 @@ export function presentConversationSummary(c: InboxRow) {
 
 export function presentMessage(m: MessageRow) {
   return {
-    id: m.id, direction: m.direction, externalId: m.externalId, text: m.text, url: m.url,
+    id: m.id,
+    direction: m.direction,
+    externalId: m.externalId,
+    text: m.text,
+    url: m.url,
     author: { name: m.authorName, handle: m.authorHandle, userId: m.authorUserId },
     postedAt: m.postedAt.toISOString(),
-    delivery: m.direction === 'outbound'
-      ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
-      : null,
+    delivery:
+      m.direction === 'outbound'
+        ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
+        : null,
     sla: m.direction === 'inbound' ? presentPostSla(m) : null,
   };
 }
 
 export function presentConversation(c: DetailRow, messages: MessageRow[]) {
   return {
-    id: c.id, caseNumber: c.caseNumber, status: c.status,
+    id: c.id,
+    caseNumber: c.caseNumber,
+    status: c.status,
     channel: { id: c.channelId, name: c.channelName, kind: c.channelKind },
     contact: { id: c.contactId, name: c.contactName },
     assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
-    createdAt: c.createdAt.toISOString(), lastMessageAt: c.lastMessageAt.toISOString(),
+    createdAt: c.createdAt.toISOString(),
+    lastMessageAt: c.lastMessageAt.toISOString(),
     sla: presentConversationSla(c),
     messages: messages.map(presentMessage),
   };

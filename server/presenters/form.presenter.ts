@@ -16,8 +16,7 @@ export function formView(problem: FormProblem | null) {
     /** The id of a field's message, for aria-describedby. */
     fieldId: (form: string, field: string) => `${attr(form)}-${attr(field)}-error`,
     /** `aria-invalid` and the message's id on a marked field; nothing on the others. */
-    invalid: (form: string, field: string) =>
-      of(form)?.fields[field] ? `aria-invalid="true" aria-describedby="${attr(form)}-${attr(field)}-error"` : '',
+    invalid: (form: string, field: string) => (of(form)?.fields[field] ? `aria-invalid="true" aria-describedby="${attr(form)}-${attr(field)}-error"` : ''),
     value: <T>(form: string, field: string, fallback: T): unknown => {
       const typed = of(form)?.values[field];
       return typed === undefined ? fallback : typed;
@@ -26,4 +25,3 @@ export function formView(problem: FormProblem | null) {
     values: (form: string): Record<string, unknown> | undefined => of(form)?.values,
   };
 }
-

@@ -3,13 +3,27 @@ import type { SlaState } from '../db/schema';
 import { conversationSlaState, slaStateAt } from '../domain/sla/policy';
 
 type PostClock = {
-  slaDueAt: Date | null; slaWarnAt: Date | null; slaState: SlaState | null; respondedAt: Date | null;
-  businessMinutesToRespond: number | null; wallMinutesToRespond: number | null;
-  slaKind?: string | null; breachResponsibleUserId?: string | null; breachResponsibleName?: string | null; breachReason?: string | null;
+  slaDueAt: Date | null;
+  slaWarnAt: Date | null;
+  slaState: SlaState | null;
+  respondedAt: Date | null;
+  businessMinutesToRespond: number | null;
+  wallMinutesToRespond: number | null;
+  slaKind?: string | null;
+  breachResponsibleUserId?: string | null;
+  breachResponsibleName?: string | null;
+  breachReason?: string | null;
   slaPausedAt?: Date | null;
 };
 
-type JsonPost = { slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string; slaPausedAt?: string | null };
+type JsonPost = {
+  slaDueAt: string;
+  slaWarnAt: string | null;
+  slaState: SlaState | null;
+  respondedAt: string | null;
+  postedAt: string;
+  slaPausedAt?: string | null;
+};
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 const date = (s: string | null) => (s ? new Date(s) : null);
@@ -28,22 +42,39 @@ export function presentPostSla(m: PostClock, now = new Date()) {
     respondedAt: iso(m.respondedAt),
     businessMinutesToRespond: m.businessMinutesToRespond,
     wallMinutesToRespond: m.wallMinutesToRespond,
-    breach: state === 'breached'
-      ? { responsibleUser: m.breachResponsibleUserId ? { id: m.breachResponsibleUserId, name: m.breachResponsibleName ?? null } : null, reason: m.breachReason ?? null }
-      : null,
+    breach:
+      state === 'breached'
+        ? {
+            responsibleUser: m.breachResponsibleUserId ? { id: m.breachResponsibleUserId, name: m.breachResponsibleName ?? null } : null,
+            reason: m.breachReason ?? null,
+          }
+        : null,
   };
 }
 
-export function presentConversationSla(c: {
-  firstResponseDueAt?: Date | null; nextResponseDueAt?: Date | null; resolutionDueAt?: Date | null; responseDueAt: Date | null; slaPosts: JsonPost[];
-}, now = new Date()) {
+export function presentConversationSla(
+  c: {
+    firstResponseDueAt?: Date | null;
+    nextResponseDueAt?: Date | null;
+    resolutionDueAt?: Date | null;
+    responseDueAt: Date | null;
+    slaPosts: JsonPost[];
+  },
+  now = new Date(),
+) {
   const posts = c.slaPosts.map((p) => ({
-    slaDueAt: date(p.slaDueAt), slaWarnAt: date(p.slaWarnAt), slaState: p.slaState, respondedAt: date(p.respondedAt), postedAt: new Date(p.postedAt),
+    slaDueAt: date(p.slaDueAt),
+    slaWarnAt: date(p.slaWarnAt),
+    slaState: p.slaState,
+    respondedAt: date(p.respondedAt),
+    postedAt: new Date(p.postedAt),
     slaPausedAt: date(p.slaPausedAt ?? null),
   }));
   return {
-    firstResponseDueAt: iso(c.firstResponseDueAt), nextResponseDueAt: iso(c.nextResponseDueAt),
-    resolutionDueAt: iso(c.resolutionDueAt), dueAt: iso(c.responseDueAt),
+    firstResponseDueAt: iso(c.firstResponseDueAt),
+    nextResponseDueAt: iso(c.nextResponseDueAt),
+    resolutionDueAt: iso(c.resolutionDueAt),
+    dueAt: iso(c.responseDueAt),
     state: conversationSlaState(posts, now),
   };
 }
@@ -57,9 +88,11 @@ export function slaToastHtml(
   fmtTime: (d: Date) => string,
 ): string {
   const text = t('sla.toast.warning', { case: e.caseNumber, due: fmtTime(new Date(e.dueAt)) });
-  return `<div class="toast toast-warning" role="alert" data-message-id="${escapeHtml(e.messageId)}">`
-    + `<span>${escapeHtml(text)}</span> <a href="/conversations/${escapeHtml(e.conversationId)}">${escapeHtml(t('sla.toast.open'))}</a>`
-    + ` <button type="button" class="toast-close link-button" data-dismiss-toast>${escapeHtml(t('sla.toast.dismiss'))}</button></div>`;
+  return (
+    `<div class="toast toast-warning" role="alert" data-message-id="${escapeHtml(e.messageId)}">` +
+    `<span>${escapeHtml(text)}</span> <a href="/conversations/${escapeHtml(e.conversationId)}">${escapeHtml(t('sla.toast.open'))}</a>` +
+    ` <button type="button" class="toast-close link-button" data-dismiss-toast>${escapeHtml(t('sla.toast.dismiss'))}</button></div>`
+  );
 }
 
 /** Available in every view (app.locals); fmtMinutes, in the user's language, comes with the locale (middleware/locale.ts). */

@@ -2,17 +2,38 @@
 import { z } from 'zod';
 
 const optionalUuid = z.union([z.uuid(), z.literal('').transform(() => undefined)]).optional();
-const optionalDate = z.union([z.iso.datetime({ offset: true }), z.iso.date(), z.literal('')])
-  .optional().transform((v) => (v ? new Date(v) : undefined));
+const optionalDate = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date(), z.literal('')])
+  .optional()
+  .transform((v) => (v ? new Date(v) : undefined));
 
 export const auditQuery = z.object({
   subjectId: optionalUuid,
   actorId: optionalUuid,
   from: optionalDate,
   to: optionalDate,
-  beforeSeq: z.string().regex(/^\d{1,18}$/).optional(),
-  action: z.union([z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'an action looks like conversation.assigned').max(80), z.literal('').transform(() => undefined)]).optional(),
-  subjectType: z.union([z.string().regex(/^[a-z_]+$/, 'a subject type looks like conversation').max(40), z.literal('').transform(() => undefined)]).optional(),
+  beforeSeq: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
+  action: z
+    .union([
+      z
+        .string()
+        .regex(/^[a-z_]+(\.[a-z_]+)*$/, 'an action looks like conversation.assigned')
+        .max(80),
+      z.literal('').transform(() => undefined),
+    ])
+    .optional(),
+  subjectType: z
+    .union([
+      z
+        .string()
+        .regex(/^[a-z_]+$/, 'a subject type looks like conversation')
+        .max(40),
+      z.literal('').transform(() => undefined),
+    ])
+    .optional(),
   channelId: optionalUuid,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

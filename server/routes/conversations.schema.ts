@@ -16,12 +16,26 @@ const statusList = z.string().transform((s, ctx) => {
 
 export const inboxQuery = z.object({
   status: statusList.optional(),
-  channelId: z.uuid().optional().or(z.literal('').transform(() => undefined)),
+  channelId: z
+    .uuid()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   assigneeId: z.union([z.uuid(), z.literal('none'), z.literal('me'), z.literal('').transform(() => undefined)]).optional(),
   sort: z.enum(['newest', 'oldest', 'due']).default('newest'),
   /** full-text search over message text (German and English stemming) */
-  q: z.string().trim().max(200).optional().transform((v) => v || undefined),
-  tag: z.string().trim().toLowerCase().max(40).optional().transform((v) => v || undefined),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => v || undefined),
+  tag: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(40)
+    .optional()
+    .transform((v) => v || undefined),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
@@ -35,5 +49,8 @@ export const replyBody = z.object({
 /** The console's reply form: the reply, the conversation it answers, and the canned response inserted into it (if any). */
 export const replyForm = replyBody.extend({
   conversationId: z.uuid(),
-  cannedId: z.union([z.uuid(), z.literal('')]).optional().transform((v) => v || undefined),
+  cannedId: z
+    .union([z.uuid(), z.literal('')])
+    .optional()
+    .transform((v) => v || undefined),
 });

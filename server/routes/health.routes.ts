@@ -10,8 +10,14 @@ export function healthRoutes({ db, redis }: Services): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const [dbOk, redisOk] = await Promise.all([
-      within(pingDatabase(db), 2000).then(() => true, () => false),
-      within(redis.ping(), 2000).then(() => true, () => false),
+      within(pingDatabase(db), 2000).then(
+        () => true,
+        () => false,
+      ),
+      within(redis.ping(), 2000).then(
+        () => true,
+        () => false,
+      ),
     ]);
     const body = { status: dbOk && redisOk ? 'ok' : 'down', db: dbOk ? 'ok' : 'down', redis: redisOk ? 'ok' : 'down' };
     res.status(dbOk && redisOk ? 200 : 503).json(body);

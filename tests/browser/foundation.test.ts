@@ -35,7 +35,10 @@ async function newPage(): Promise<Page> {
 }
 
 async function ingest(overrides: Parameters<typeof inboundPost>[0] = {}) {
-  const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost(overrides));
+  const res = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost(overrides));
   expect(res.status).toBe(201);
   return res.body as { conversationId: string; caseNumber: string };
 }
@@ -67,9 +70,13 @@ describe('an agent in the console', () => {
     await expect(page.locator('.msg-inbound .msg-text').first().textContent()).resolves.toBe(XSS_TEXT);
     await expect(page.evaluate(() => (window as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
 
-    await page.evaluate(() => { (window as { __samePage?: boolean }).__samePage = true; });
+    await page.evaluate(() => {
+      (window as { __samePage?: boolean }).__samePage = true;
+    });
     const responses: string[] = [];
-    page.on('response', (r) => { if (!r.url().endsWith('/events')) responses.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`); });
+    page.on('response', (r) => {
+      if (!r.url().endsWith('/events')) responses.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+    });
     const before = hooks.received.length;
     const text = 'Hallo Erika, wir schicken Ihnen heute ein neues Paket.';
     await page.fill('#reply-text', text);
@@ -78,7 +85,9 @@ describe('an agent in the console', () => {
     const delivered = page.locator('#thread .msg-outbound [data-delivery="sent"]');
     await delivered.waitFor({ timeout: 15_000 }).catch(async (err: Error) => {
       const inDb = await app.services.db.selectFrom('messages').select(['deliveryState']).where('text', '=', text).execute();
-      throw new Error(`${err.message}\nthread shows: ${await page.locator('#thread').innerHTML()}\ndatabase: ${JSON.stringify(inDb)}\nresponses: ${responses.join(', ')}`);
+      throw new Error(
+        `${err.message}\nthread shows: ${await page.locator('#thread').innerHTML()}\ndatabase: ${JSON.stringify(inDb)}\nresponses: ${responses.join(', ')}`,
+      );
     });
     await expect(delivered.textContent()).resolves.toContain('Zugestellt');
     await expect(page.locator('#thread .msg-outbound .msg-text').textContent()).resolves.toBe(text);
@@ -109,7 +118,9 @@ describe('a manager watching the inbox', () => {
     const page = await newPage();
     await signInAs(page, app.url, manager);
     await eventStreamOpen(page);
-    await page.evaluate(() => { (window as { __samePage?: boolean }).__samePage = true; });
+    await page.evaluate(() => {
+      (window as { __samePage?: boolean }).__samePage = true;
+    });
 
     const text = `Neue Frage zur Rechnung ${Date.now()}`;
     const { conversationId } = await ingest({ text });

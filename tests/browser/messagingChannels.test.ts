@@ -22,7 +22,12 @@ let meta: FakeMeta;
 let tg: FakeTelegram;
 
 beforeAll(async () => {
-  [app, browser, meta, tg] = await Promise.all([startTestApp({ workers: true }), startBrowser(), startFakeMeta({ accessToken: 'EAAG-browser' }), startFakeTelegram()]);
+  [app, browser, meta, tg] = await Promise.all([
+    startTestApp({ workers: true }),
+    startBrowser(),
+    startFakeMeta({ accessToken: 'EAAG-browser' }),
+    startFakeTelegram(),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -51,7 +56,12 @@ async function answerFromInbox(page: Page, conversationId: string, text: string)
 const conversationOf = async (channelId: string, externalId: string) => {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const m = await app.services.db.selectFrom('messages').select('conversationId').where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst();
+    const m = await app.services.db
+      .selectFrom('messages')
+      .select('conversationId')
+      .where('channelId', '=', channelId)
+      .where('externalId', '=', externalId)
+      .executeTakeFirst();
     if (m) return m.conversationId;
     if (Date.now() > deadline) throw new Error(`message ${externalId} never arrived`);
     await new Promise((r) => setTimeout(r, 100));
@@ -60,12 +70,20 @@ const conversationOf = async (channelId: string, externalId: string) => {
 
 describe('WhatsApp', () => {
   it('when a customer writes on WhatsApp, then the message shows in the inbox, the reply reaches the Graph API, and the read receipt shows live', async () => {
-    const ch = await makeWhatsappChannel(app.services.db, app.services.secretBox, { name: 'WhatsApp Service', accessToken: 'EAAG-browser', graphBaseUrl: meta.baseUrl });
+    const ch = await makeWhatsappChannel(app.services.db, app.services.secretBox, {
+      name: 'WhatsApp Service',
+      accessToken: 'EAAG-browser',
+      graphBaseUrl: meta.baseUrl,
+    });
     const page = await agentPage();
     await eventStreamOpen(page);
     const wamid = newWamid();
     const body = JSON.stringify(inboundText(ch.phoneNumberId, 'Hallo, meine Lieferung fehlt noch.', { id: wamid, name: 'Lena Schulz', from: '4915233344455' }));
-    const res = await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(ch.appSecret, body)).send(body);
+    const res = await request(app.url)
+      .post('/webhooks/whatsapp')
+      .set('content-type', 'application/json')
+      .set('x-hub-signature-256', signPayload(ch.appSecret, body))
+      .send(body);
     expect(res.status).toBe(200);
     const conversationId = await conversationOf(ch.channelId, wamid);
     await page.locator(`[data-conversation-id="${conversationId}"]`).waitFor({ timeout: 15_000 });
@@ -78,7 +96,11 @@ describe('WhatsApp', () => {
     await expect(page.locator('#reply-window').textContent()).resolves.toContain('24-Stunden-Fenster');
 
     const receipt = JSON.stringify(statusUpdate(ch.phoneNumberId, sent!.wamid, 'read'));
-    await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(ch.appSecret, receipt)).send(receipt);
+    await request(app.url)
+      .post('/webhooks/whatsapp')
+      .set('content-type', 'application/json')
+      .set('x-hub-signature-256', signPayload(ch.appSecret, receipt))
+      .send(receipt);
     await page.locator('#thread .msg-outbound [data-receipt="read"]').waitFor({ timeout: 15_000 });
     await expect(page.locator('#thread .msg-outbound [data-receipt="read"]').textContent()).resolves.toBe('Gelesen');
     await screenshot(page, 'messaging-whatsapp-conversation');
@@ -89,13 +111,20 @@ describe('Telegram', () => {
   it('when a customer writes the bot, then the poll brings it into the inbox and the reply reaches sendMessage threaded to it', async () => {
     const ch = await makeTelegramChannel(app.services.db, app.services.secretBox, tg, { name: 'Telegram Bot' });
     const page = await agentPage();
-    const { chatId, messageId } = tg.pushPrivateText({ id: 777123, first_name: 'Jana', last_name: 'Fischer', username: 'janaf' }, 'Kann ich meine Adresse noch ändern?');
+    const { chatId, messageId } = tg.pushPrivateText(
+      { id: 777123, first_name: 'Jana', last_name: 'Fischer', username: 'janaf' },
+      'Kann ich meine Adresse noch ändern?',
+    );
     await pollChannelOnce(app.services, ch.channelId);
     const conversationId = await conversationOf(ch.channelId, `${chatId}:${messageId}`);
     await page.reload();
     await answerFromInbox(page, conversationId, 'Ja, schreiben Sie uns einfach die neue Adresse.');
     const [sent] = await tg.waitForSent(1);
-    expect(sent).toMatchObject({ chat_id: String(chatId), text: 'Ja, schreiben Sie uns einfach die neue Adresse.', reply_parameters: { message_id: messageId } });
+    expect(sent).toMatchObject({
+      chat_id: String(chatId),
+      text: 'Ja, schreiben Sie uns einfach die neue Adresse.',
+      reply_parameters: { message_id: messageId },
+    });
     await screenshot(page, 'messaging-telegram-conversation');
   });
 });
@@ -107,8 +136,17 @@ describe('E-mail', () => {
       const ch = await makeEmailChannel(app.services.db, app.services.secretBox, { imap, smtp }, { name: 'Support-Postfach' });
       const page = await agentPage();
       const messageId = `<browser.${Date.now()}@kunde.example>`;
-      await imap.append(['From: Karl Meier <karl@kunde.example>', 'To: support@example.test', 'Subject: Retoure Auftrag 5521', `Message-ID: ${messageId}`,
-        'Content-Type: text/plain; charset=utf-8', '', 'Wie schicke ich die Ware zurück?'].join('\r\n'));
+      await imap.append(
+        [
+          'From: Karl Meier <karl@kunde.example>',
+          'To: support@example.test',
+          'Subject: Retoure Auftrag 5521',
+          `Message-ID: ${messageId}`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'Wie schicke ich die Ware zurück?',
+        ].join('\r\n'),
+      );
       await pollChannelOnce(app.services, ch.channelId);
       const conversationId = await conversationOf(ch.channelId, messageId);
       await page.reload();

@@ -40,11 +40,15 @@ afterAll(async () => {
 type TableRow = Record<string, string>;
 
 async function tableOf(channelId: string): Promise<TableRow[]> {
-  return page.$$eval(`section[data-channel-id="${channelId}"] table tbody tr`, (trs) => trs.map((tr) => {
-    const row: Record<string, string> = { bucket: tr.getAttribute('data-bucket') ?? '' };
-    tr.querySelectorAll('td[data-col]').forEach((td) => { row[td.getAttribute('data-col')!] = td.textContent!.trim(); });
-    return row;
-  }));
+  return page.$$eval(`section[data-channel-id="${channelId}"] table tbody tr`, (trs) =>
+    trs.map((tr) => {
+      const row: Record<string, string> = { bucket: tr.getAttribute('data-bucket') ?? '' };
+      tr.querySelectorAll('td[data-col]').forEach((td) => {
+        row[td.getAttribute('data-col')!] = td.textContent!.trim();
+      });
+      return row;
+    }),
+  );
 }
 
 describe('SLA report page', () => {
@@ -62,10 +66,17 @@ describe('SLA report page', () => {
     expect(api.status).toBe(200);
     for (const channelId of [channelA, channelB]) {
       expect(await page.locator(`section[data-channel-id="${channelId}"] canvas[role="img"]`).count()).toBe(1);
-      const expected = api.body.rows.filter((r: { channelId: string }) => r.channelId === channelId).map((r: Record<string, number | null>) => ({
-        bucket: String(r.bucket), inbound: String(r.inbound), answered: String(r.answered), answeredWithinTarget: String(r.answeredWithinTarget),
-        pctWithinTarget: r.pctWithinTarget === null ? '–' : String(r.pctWithinTarget), breached: String(r.breached), open: String(r.open),
-      }));
+      const expected = api.body.rows
+        .filter((r: { channelId: string }) => r.channelId === channelId)
+        .map((r: Record<string, number | null>) => ({
+          bucket: String(r.bucket),
+          inbound: String(r.inbound),
+          answered: String(r.answered),
+          answeredWithinTarget: String(r.answeredWithinTarget),
+          pctWithinTarget: r.pctWithinTarget === null ? '–' : String(r.pctWithinTarget),
+          breached: String(r.breached),
+          open: String(r.open),
+        }));
       expect(expected.length).toBeGreaterThan(1);
       expect(await tableOf(channelId)).toEqual(expected);
     }
@@ -73,7 +84,11 @@ describe('SLA report page', () => {
     // The bad day: 25 October (DST change) on X mentions. Click its point in the chart.
     const point = await page.evaluate((channelId) => {
       const canvas = document.querySelector(`section[data-channel-id="${channelId}"] canvas`)!;
-      const chart = (window as unknown as { Chart: { getChart(c: Element): { data: { labels: string[] }; getDatasetMeta(i: number): { data: { x: number; y: number }[] } } } }).Chart.getChart(canvas);
+      const chart = (
+        window as unknown as {
+          Chart: { getChart(c: Element): { data: { labels: string[] }; getDatasetMeta(i: number): { data: { x: number; y: number }[] } } };
+        }
+      ).Chart.getChart(canvas);
       const index = chart.data.labels.indexOf('2026-10-25');
       const { x, y } = chart.getDatasetMeta(0).data[index]!;
       const box = canvas.getBoundingClientRect();
@@ -84,11 +99,13 @@ describe('SLA report page', () => {
     await Promise.all([page.waitForURL(/\/reports\/sla\/posts\?/), page.mouse.click(point.x, point.y)]);
     expect(new URL(page.url()).searchParams.get('bucket')).toBe('2026-10-25');
 
-    const rows = await page.$$eval('#drill-posts tbody tr', (trs) => trs.map((tr) => ({
-      outcome: tr.className.replace('outcome-', ''),
-      responsible: tr.querySelector('.responsible')!.textContent!.trim(),
-      reason: tr.querySelector('.reason')!.textContent!.trim(),
-    })));
+    const rows = await page.$$eval('#drill-posts tbody tr', (trs) =>
+      trs.map((tr) => ({
+        outcome: tr.className.replace('outcome-', ''),
+        responsible: tr.querySelector('.responsible')!.textContent!.trim(),
+        reason: tr.querySelector('.reason')!.textContent!.trim(),
+      })),
+    );
     expect(rows.filter((r) => r.outcome === 'breached')).toEqual([
       { outcome: 'breached', responsible: 'Bodo Agent', reason: 'no answer before the due time' },
       { outcome: 'breached', responsible: 'Bodo Agent', reason: 'answered after the due time' },
@@ -97,23 +114,26 @@ describe('SLA report page', () => {
     await screenshot(page, 'reports-sla-drilldown');
   });
 
-  it.each(['response-times', 'volume', 'backlog', 'people'])('when a manager opens the %s report, then its charts are drawn next to their tables', async (name) => {
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${app.url}/reports/${name}?${new URLSearchParams(RANGE)}`);
-    await page.waitForFunction(() => {
-      const canvases = [...document.querySelectorAll('canvas[data-chart]')];
-      const chart = (window as unknown as { Chart?: { getChart(c: Element): unknown } }).Chart;
-      return canvases.length > 0 && chart !== undefined && canvases.every((c) => chart.getChart(c));
-    });
-    for (const canvas of await page.$$('canvas[data-chart]')) {
-      const tableId = await canvas.getAttribute('aria-describedby');
-      expect(await page.locator(`table#${tableId} tbody tr`).count()).toBeGreaterThan(0);
-    }
-    await screenshot(page, `reports-${name}`);
-    page.removeAllListeners('pageerror');
-    expect(errors).toEqual([]);
-  });
+  it.each(['response-times', 'volume', 'backlog', 'people'])(
+    'when a manager opens the %s report, then its charts are drawn next to their tables',
+    async (name) => {
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`${app.url}/reports/${name}?${new URLSearchParams(RANGE)}`);
+      await page.waitForFunction(() => {
+        const canvases = [...document.querySelectorAll('canvas[data-chart]')];
+        const chart = (window as unknown as { Chart?: { getChart(c: Element): unknown } }).Chart;
+        return canvases.length > 0 && chart !== undefined && canvases.every((c) => chart.getChart(c));
+      });
+      for (const canvas of await page.$$('canvas[data-chart]')) {
+        const tableId = await canvas.getAttribute('aria-describedby');
+        expect(await page.locator(`table#${tableId} tbody tr`).count()).toBeGreaterThan(0);
+      }
+      await screenshot(page, `reports-${name}`);
+      page.removeAllListeners('pageerror');
+      expect(errors).toEqual([]);
+    },
+  );
 
   it('when the channel filter changes, then htmx swaps the report body and the charts are drawn again', async () => {
     await page.goto(`${app.url}/reports/sla?${new URLSearchParams(RANGE)}`);

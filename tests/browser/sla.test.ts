@@ -28,10 +28,16 @@ async function newPage(): Promise<Page> {
 
 async function channelWithPolicy(managerToken: string) {
   const channel = await makeApiChannel(app.services.db, app.services.secretBox, { name: 'Webshop API' });
-  const policy = await request(app.url).post('/api/v1/sla-policies').auth(managerToken, { type: 'bearer' })
-    .send({ name: '24/7 one hour', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 }).expect(201);
-  await request(app.url).patch(`/api/v1/channels/${channel.channelId}`).auth(managerToken, { type: 'bearer' })
-    .send({ slaPolicyId: policy.body.id }).expect(200);
+  const policy = await request(app.url)
+    .post('/api/v1/sla-policies')
+    .auth(managerToken, { type: 'bearer' })
+    .send({ name: '24/7 one hour', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 })
+    .expect(201);
+  await request(app.url)
+    .patch(`/api/v1/channels/${channel.channelId}`)
+    .auth(managerToken, { type: 'bearer' })
+    .send({ slaPolicyId: policy.body.id })
+    .expect(200);
   return channel;
 }
 
@@ -49,8 +55,11 @@ describe('SLA in the console', () => {
     await Promise.all([eventStreamOpen(managerPage), eventStreamOpen(agentPage)]);
 
     // Posted 29 min 57 s ago on a 60-minute policy warning at 50 %: the warning is 3 seconds away.
-    const posted = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
-      .send(inboundPost({ text: 'Wo bleibt mein Paket?', postedAt: new Date(Date.now() - 29 * 60_000 - 57_000).toISOString() })).expect(201);
+    const posted = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost({ text: 'Wo bleibt mein Paket?', postedAt: new Date(Date.now() - 29 * 60_000 - 57_000).toISOString() }))
+      .expect(201);
 
     const toast = managerPage.locator('#sla-toasts .toast-warning');
     await toast.waitFor({ state: 'visible', timeout: 20_000 });
@@ -76,7 +85,9 @@ describe('SLA in the console', () => {
     await form.locator('input[name="name"]').fill('Broken hours');
     await form.locator('input[name="weekly_mon"]').fill('09:00-12:00, 11:00-13:00');
     await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
-    await expect(page.locator('form[data-form="calendar-new"] .alert').textContent()).resolves.toContain('weekly.mon: intervals 09:00-12:00 and 11:00-13:00 overlap');
+    await expect(page.locator('form[data-form="calendar-new"] .alert').textContent()).resolves.toContain(
+      'weekly.mon: intervals 09:00-12:00 and 11:00-13:00 overlap',
+    );
     await expect(page.locator('form[data-form="calendar-new"] input[name="name"]').inputValue()).resolves.toBe('Broken hours');
     const saved = await app.services.db.selectFrom('calendars').select('id').where('name', '=', 'Broken hours').execute();
     expect(saved).toHaveLength(0);

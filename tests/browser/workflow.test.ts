@@ -31,7 +31,9 @@ beforeAll(async () => {
   colleague = await makeUser(db, { role: 'agent', name: 'Paul Weber' });
   manager = await makeUser(db, { role: 'manager', name: 'Jonas Berger' });
   auditor = await makeUser(db, { role: 'auditor', name: 'Miriam Kaya' });
-  const canned = await request(app.url).post('/api/v1/canned-responses').auth(manager.token, { type: 'bearer' })
+  const canned = await request(app.url)
+    .post('/api/v1/canned-responses')
+    .auth(manager.token, { type: 'bearer' })
     .send({ title: 'Thank you', shortcut, body: 'Hello {{contact.name}}, thanks for case #{{case.number}}! {{agent.firstName}}', language: 'en' });
   expect(canned.status).toBe(201);
 });
@@ -48,7 +50,10 @@ async function newPage(user: Made): Promise<Page> {
 }
 
 async function ingest(overrides: Parameters<typeof inboundPost>[0] = {}) {
-  const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost(overrides));
+  const res = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost(overrides));
   expect(res.status).toBe(201);
   return res.body as { conversationId: string; caseNumber: string; messageId: string };
 }
@@ -142,7 +147,12 @@ describe('two agents replying to the same conversation', () => {
     // The refused draft is kept for Paul to adapt.
     await expect(paul.locator('#reply-text').inputValue()).resolves.toBe('Hi, this is Paul.');
     await screenshot(paul, 'workflow-collision');
-    const outbound = await app.services.db.selectFrom('messages').select(['authorUserId']).where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute();
+    const outbound = await app.services.db
+      .selectFrom('messages')
+      .select(['authorUserId'])
+      .where('conversationId', '=', conversationId)
+      .where('direction', '=', 'outbound')
+      .execute();
     expect(outbound).toEqual([{ authorUserId: agent.id }]);
   });
 });
@@ -171,13 +181,17 @@ describe('an auditor tracing a case', () => {
     await expect(miriam.locator('#reply-text').count()).resolves.toBe(0);
     await expect(miriam.locator('#assign-me').count()).resolves.toBe(0);
     const rows = miriam.locator('#timeline li');
-    const entries = await rows.evaluateAll((lis) => lis.map((li) => ({ action: li.getAttribute('data-action'), actor: li.querySelector('.tl-actor')?.textContent })));
-    expect(entries).toEqual(expect.arrayContaining([
-      { action: 'conversation.created', actor: `channel:Webshop API` },
-      { action: 'conversation.assigned', actor: agent.email },
-      { action: 'note.added', actor: agent.email },
-      { action: 'conversation.status_changed', actor: colleague.email },
-    ]));
+    const entries = await rows.evaluateAll((lis) =>
+      lis.map((li) => ({ action: li.getAttribute('data-action'), actor: li.querySelector('.tl-actor')?.textContent })),
+    );
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { action: 'conversation.created', actor: `channel:Webshop API` },
+        { action: 'conversation.assigned', actor: agent.email },
+        { action: 'note.added', actor: agent.email },
+        { action: 'conversation.status_changed', actor: colleague.email },
+      ]),
+    );
     await screenshot(miriam, 'workflow-auditor-timeline');
 
     await miriam.goto(`${app.url}/audit?subjectId=${conversationId}`);
@@ -189,7 +203,13 @@ describe('an auditor tracing a case', () => {
     const text = await csv.text();
     expect(text).toContain(`conversation.status_changed`);
     expect(text).toContain(colleague.email);
-    const exported = await app.services.db.selectFrom('auditEvents').select(['actorId', 'after']).where('action', '=', 'audit.exported').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    const exported = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['actorId', 'after'])
+      .where('action', '=', 'audit.exported')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(exported).toMatchObject({ actorId: auditor.id, after: { filters: { subjectId: conversationId } } });
   });
 });
@@ -200,7 +220,10 @@ describe('bulk actions and stale forms in the console', () => {
     const a = await ingest({ text: 'bulk one' });
     const b = await ingest({ text: 'bulk two' });
     for (const id of [a.conversationId, b.conversationId]) {
-      await request(app.url).post(`/api/v1/conversations/${id}/tags`).auth(agent.token, { type: 'bearer' }).send({ add: [tag] });
+      await request(app.url)
+        .post(`/api/v1/conversations/${id}/tags`)
+        .auth(agent.token, { type: 'bearer' })
+        .send({ add: [tag] });
     }
     const page = await newPage(agent);
     await page.goto(`${app.url}/inbox?status=all&tag=${tag}`);
@@ -211,10 +234,21 @@ describe('bulk actions and stale forms in the console', () => {
     await page.fill('#bulk-form input[name="reason"]', 'spam wave');
     await page.click('#bulk-apply');
     await page.locator('#bulk-result', { hasText: '2 done' }).waitFor();
-    const rows = await app.services.db.selectFrom('conversations').select(['status', 'closeReason']).where('id', 'in', [a.conversationId, b.conversationId]).execute();
-    expect(rows).toEqual([{ status: 'closed', closeReason: 'spam wave' }, { status: 'closed', closeReason: 'spam wave' }]);
-    const events = await app.services.db.selectFrom('auditEvents').select('subjectId')
-      .where('action', '=', 'conversation.status_changed').where('subjectId', 'in', [a.conversationId, b.conversationId]).execute();
+    const rows = await app.services.db
+      .selectFrom('conversations')
+      .select(['status', 'closeReason'])
+      .where('id', 'in', [a.conversationId, b.conversationId])
+      .execute();
+    expect(rows).toEqual([
+      { status: 'closed', closeReason: 'spam wave' },
+      { status: 'closed', closeReason: 'spam wave' },
+    ]);
+    const events = await app.services.db
+      .selectFrom('auditEvents')
+      .select('subjectId')
+      .where('action', '=', 'conversation.status_changed')
+      .where('subjectId', 'in', [a.conversationId, b.conversationId])
+      .execute();
     expect(events.map((e) => e.subjectId).sort()).toEqual([a.conversationId, b.conversationId].sort());
   });
 

@@ -41,11 +41,14 @@ async function waitForInboxRow(page: Page, text: string) {
   }
 }
 
-it('when a manager connects an X account and adds a tracked search, then mentions and found posts flow into the inbox with their topic, and an agent\'s reply lands on X as a reply to the right post', async () => {
+it("when a manager connects an X account and adds a tracked search, then mentions and found posts flow into the inbox with their topic, and an agent's reply lands on X as a reply to the right post", async () => {
   const manager = await makeUser(app.services.db, { role: 'manager', name: 'Maria Manager' });
   const agent = await makeUser(app.services.db, { role: 'agent', name: 'Anton Agent' });
   const accountId = '4242424242';
-  const mention = fake.mention(accountId, { text: '@brand_care My parcel never arrived 📦', author: { id: '9001', name: 'Nora Customer', username: 'nora_c' } });
+  const mention = fake.mention(accountId, {
+    text: '@brand_care My parcel never arrived 📦',
+    author: { id: '9001', name: 'Nora Customer', username: 'nora_c' },
+  });
   const found = fake.publicPost({ text: 'Anyone else stuck with #lieferchaos this week?', author: { id: '9002', name: 'Karl Searcher', username: 'karl_s' } });
 
   const page = await newPage();

@@ -15,7 +15,10 @@ export async function makeUser(db: Db, overrides: { role?: Role; name?: string; 
   const role = overrides.role ?? 'agent';
   const input = {
     email: overrides.email ?? `${role}-${randomUUID().slice(0, 8)}@example.test`,
-    name: overrides.name ?? `Test ${role}`, role, password: TEST_PASSWORD, locale: overrides.locale ?? 'en',
+    name: overrides.name ?? `Test ${role}`,
+    role,
+    password: TEST_PASSWORD,
+    locale: overrides.locale ?? 'en',
   };
   const user = await db.transaction().execute((tx) => createUser(tx, input, factoryActor));
   const { token } = await db.transaction().execute((tx) => createApiToken(tx, user.id, factoryActor));
@@ -23,14 +26,30 @@ export async function makeUser(db: Db, overrides: { role?: Role; name?: string; 
 }
 
 export function makeApiChannel(db: Db, secretBox: SecretBox, overrides: { name?: string; webhookUrl?: string | null } = {}) {
-  return db.transaction().execute((tx) => createApiChannel(tx, secretBox, {
-    name: overrides.name ?? `API ${randomUUID().slice(0, 6)}`, webhookUrl: overrides.webhookUrl ?? null,
-  }, factoryActor));
+  return db.transaction().execute((tx) =>
+    createApiChannel(
+      tx,
+      secretBox,
+      {
+        name: overrides.name ?? `API ${randomUUID().slice(0, 6)}`,
+        webhookUrl: overrides.webhookUrl ?? null,
+      },
+      factoryActor,
+    ),
+  );
 }
 
 let postCounter = 0;
 /** A valid ingest body for the API channel. */
-export function inboundPost(overrides: Partial<{ externalId: string; text: string; postedAt: string; inReplyToExternalId: string; author: { externalId: string; name: string; handle?: string } }> = {}) {
+export function inboundPost(
+  overrides: Partial<{
+    externalId: string;
+    text: string;
+    postedAt: string;
+    inReplyToExternalId: string;
+    author: { externalId: string; name: string; handle?: string };
+  }> = {},
+) {
   postCounter += 1;
   return {
     externalId: `post-${randomUUID()}`,

@@ -26,15 +26,46 @@ export async function makeWhatsappChannel(db: Db, secretBox: SecretBox, override
   return { ...created, ...input, verifyToken: created.shownOnce.verifyToken };
 }
 
-export async function makeTelegramChannel(db: Db, secretBox: SecretBox, fake: { baseUrl: string; token: string; botUsername: string }, overrides: { name?: string } = {}) {
-  const input = { name: overrides.name ?? `Telegram ${randomUUID().slice(0, 6)}`, botToken: fake.token, botUsername: fake.botUsername, apiBaseUrl: fake.baseUrl, longPollSeconds: 0 };
+export async function makeTelegramChannel(
+  db: Db,
+  secretBox: SecretBox,
+  fake: { baseUrl: string; token: string; botUsername: string },
+  overrides: { name?: string } = {},
+) {
+  const input = {
+    name: overrides.name ?? `Telegram ${randomUUID().slice(0, 6)}`,
+    botToken: fake.token,
+    botUsername: fake.botUsername,
+    apiBaseUrl: fake.baseUrl,
+    longPollSeconds: 0,
+  };
   return db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, factoryActor));
 }
 
-export function makeEmailChannel(db: Db, secretBox: SecretBox, servers: { imap: { host: string; port: number; user: string; password: string }; smtp: { host: string; port: number } }, overrides: { name?: string; address?: string } = {}) {
-  return db.transaction().execute((tx) => connectChannel(tx, secretBox, emailConnector, {
-    name: overrides.name ?? `Support-Mail ${randomUUID().slice(0, 6)}`, address: overrides.address ?? servers.imap.user,
-    imapHost: servers.imap.host, imapPort: servers.imap.port, imapSecure: false, imapUser: servers.imap.user, imapPassword: servers.imap.password,
-    smtpHost: servers.smtp.host, smtpPort: servers.smtp.port, smtpSecure: false,
-  }, factoryActor));
+export function makeEmailChannel(
+  db: Db,
+  secretBox: SecretBox,
+  servers: { imap: { host: string; port: number; user: string; password: string }; smtp: { host: string; port: number } },
+  overrides: { name?: string; address?: string } = {},
+) {
+  return db.transaction().execute((tx) =>
+    connectChannel(
+      tx,
+      secretBox,
+      emailConnector,
+      {
+        name: overrides.name ?? `Support-Mail ${randomUUID().slice(0, 6)}`,
+        address: overrides.address ?? servers.imap.user,
+        imapHost: servers.imap.host,
+        imapPort: servers.imap.port,
+        imapSecure: false,
+        imapUser: servers.imap.user,
+        imapPassword: servers.imap.password,
+        smtpHost: servers.smtp.host,
+        smtpPort: servers.smtp.port,
+        smtpSecure: false,
+      },
+      factoryActor,
+    ),
+  );
 }

@@ -45,9 +45,20 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
     req.on('end', () => {
       const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
         res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-      const graphError = (f: GraphFailure) => answer(f.status, {
-        error: { message: f.message, type: 'OAuthException', code: f.code, error_data: { messaging_product: 'whatsapp', details: f.message }, fbtrace_id: 'FAKE' },
-      }, f.retryAfter ? { 'retry-after': String(f.retryAfter) } : {});
+      const graphError = (f: GraphFailure) =>
+        answer(
+          f.status,
+          {
+            error: {
+              message: f.message,
+              type: 'OAuthException',
+              code: f.code,
+              error_data: { messaging_product: 'whatsapp', details: f.message },
+              fbtrace_id: 'FAKE',
+            },
+          },
+          f.retryAfter ? { 'retry-after': String(f.retryAfter) } : {},
+        );
       const match = /\/(\d+)\/messages$/.exec(req.url ?? '');
       if (req.method !== 'POST' || !match) return answer(404, { error: { message: 'Unknown path', code: 803 } });
       if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return graphError(GRAPH_ERRORS.badToken);
@@ -59,8 +70,11 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
       } catch {
         return graphError({ status: 400, code: 100, message: 'Invalid JSON' });
       }
-      const valid = body.messaging_product === 'whatsapp' && typeof body.to === 'string'
-        && ((body.type === 'text' && typeof body.text?.body === 'string') || (body.type === 'template' && typeof body.template?.name === 'string' && typeof body.template?.language?.code === 'string'));
+      const valid =
+        body.messaging_product === 'whatsapp' &&
+        typeof body.to === 'string' &&
+        ((body.type === 'text' && typeof body.text?.body === 'string') ||
+          (body.type === 'template' && typeof body.template?.name === 'string' && typeof body.template?.language?.code === 'string'));
       if (!valid) return graphError({ status: 400, code: 100, message: '(#100) Invalid parameter' });
       counter += 1;
       const wamid = `wamid.FAKE${Date.now()}${counter}`;
@@ -85,7 +99,11 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
       }
       return sent;
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -93,9 +111,21 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
 
 const envelope = (phoneNumberId: string, value: Record<string, unknown>) => ({
   object: 'whatsapp_business_account',
-  entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
-    messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId }, ...value,
-  } }] }],
+  entry: [
+    {
+      id: '102290129340398',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
+            ...value,
+          },
+        },
+      ],
+    },
+  ],
 });
 
 let wamidCounter = 0;
@@ -108,7 +138,9 @@ export function inboundMessage(phoneNumberId: string, message: Record<string, un
   const from = o.from ?? '4915112345678';
   return envelope(phoneNumberId, {
     contacts: [{ profile: { name: o.name ?? 'Erika Mustermann' }, wa_id: from }],
-    messages: [{ from, id: o.id ?? newWamid(), timestamp: unix(o.at ?? new Date()), ...(o.contextId ? { context: { from, id: o.contextId } } : {}), ...message }],
+    messages: [
+      { from, id: o.id ?? newWamid(), timestamp: unix(o.at ?? new Date()), ...(o.contextId ? { context: { from, id: o.contextId } } : {}), ...message },
+    ],
   });
 }
 
@@ -118,12 +150,22 @@ export const inboundImage = (phoneNumberId: string, mediaId: string, caption?: s
 export const inboundLocation = (phoneNumberId: string, loc: { latitude: number; longitude: number; name?: string; address?: string }, o: InboundOpts = {}) =>
   inboundMessage(phoneNumberId, { type: 'location', location: loc }, o);
 
-export function statusUpdate(phoneNumberId: string, wamid: string, status: 'sent' | 'delivered' | 'read' | 'failed', o: { at?: Date; recipient?: string; error?: { code: number; title: string } } = {}) {
+export function statusUpdate(
+  phoneNumberId: string,
+  wamid: string,
+  status: 'sent' | 'delivered' | 'read' | 'failed',
+  o: { at?: Date; recipient?: string; error?: { code: number; title: string } } = {},
+) {
   return envelope(phoneNumberId, {
-    statuses: [{
-      id: wamid, status, timestamp: unix(o.at ?? new Date()), recipient_id: o.recipient ?? '4915112345678',
-      ...(status === 'failed' ? { errors: [o.error ?? { code: 131047, title: 'Re-engagement message' }] } : {}),
-    }],
+    statuses: [
+      {
+        id: wamid,
+        status,
+        timestamp: unix(o.at ?? new Date()),
+        recipient_id: o.recipient ?? '4915112345678',
+        ...(status === 'failed' ? { errors: [o.error ?? { code: 131047, title: 'Re-engagement message' }] } : {}),
+      },
+    ],
   });
 }
 

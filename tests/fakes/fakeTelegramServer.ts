@@ -59,7 +59,9 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
   const misbehaviour: Record<string, ('hang' | 'cut' | { status: number; body: string; accepted?: boolean })[]> = { getUpdates: [], sendMessage: [] };
   let hung = 0;
   const waiters: (() => void)[] = [];
-  const wake = () => { while (waiters.length) waiters.shift()!(); };
+  const wake = () => {
+    while (waiters.length) waiters.shift()!();
+  };
 
   const pushRaw = (update: Record<string, unknown>) => {
     const id = nextUpdateId++;
@@ -70,7 +72,17 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
   const message = (chat: Record<string, unknown>, from: TgUser, text: string, extra: Record<string, unknown> = {}) => {
     const messageId = nextMessageId++;
     const entities = [...text.matchAll(/@\w+/g)].map((m) => ({ type: 'mention', offset: m.index!, length: m[0].length }));
-    const updateId = pushRaw({ message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat, from: { is_bot: false, ...from }, text, ...(entities.length ? { entities } : {}), ...extra } });
+    const updateId = pushRaw({
+      message: {
+        message_id: messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: { is_bot: false, ...from },
+        text,
+        ...(entities.length ? { entities } : {}),
+        ...extra,
+      },
+    });
     return { updateId, chatId: chat.id as number, messageId };
   };
 
@@ -79,16 +91,32 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
     req.on('data', (c) => (raw += c));
     req.on('end', async () => {
       const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      const fail = (f: TelegramFailure) => answer(f.error_code, { ok: false, error_code: f.error_code, description: f.description, ...(f.retry_after ? { parameters: { retry_after: f.retry_after } } : {}) });
+      const fail = (f: TelegramFailure) =>
+        answer(f.error_code, {
+          ok: false,
+          error_code: f.error_code,
+          description: f.description,
+          ...(f.retry_after ? { parameters: { retry_after: f.retry_after } } : {}),
+        });
       const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
       if (!m) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
       if (m[1] !== token) return fail({ error_code: 401, description: 'Unauthorized' });
       const method = m[2]!;
       let body: Record<string, any> = {};
-      try { body = raw ? JSON.parse(raw) as Record<string, any> : {}; } catch { return fail({ error_code: 400, description: 'Bad Request: invalid JSON' }); }
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+      } catch {
+        return fail({ error_code: 400, description: 'Bad Request: invalid JSON' });
+      }
       const odd = misbehaviour[method]?.shift();
-      if (odd === 'hang') { hung += 1; return; }
-      if (odd === 'cut') { sent.push(body as SentTelegram); return void req.socket.destroy(); }
+      if (odd === 'hang') {
+        hung += 1;
+        return;
+      }
+      if (odd === 'cut') {
+        sent.push(body as SentTelegram);
+        return void req.socket.destroy();
+      }
       if (odd?.accepted) sent.push(body as SentTelegram);
       if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
       const failure = failures[method]?.shift();
@@ -98,7 +126,11 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
         offsets.push(offset);
         if (offset !== undefined) updates = updates.filter((u) => u.update_id >= offset);
         const timeout = Math.min(Number(body.timeout ?? 0), 5);
-        if (!updates.length && timeout > 0) await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, timeout * 1000); });
+        if (!updates.length && timeout > 0)
+          await new Promise<void>((resolve) => {
+            waiters.push(resolve);
+            setTimeout(resolve, timeout * 1000);
+          });
         return answer(200, { ok: true, result: updates.slice(0, Number(body.limit ?? 100)) });
       }
       if (method === 'sendMessage') {
@@ -107,7 +139,16 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
         }
         if (body.text.length > 4096) return fail({ error_code: 400, description: 'Bad Request: message is too long' });
         sent.push(body as SentTelegram);
-        return answer(200, { ok: true, result: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id) }, from: { id: botId, is_bot: true, first_name: 'Bot', username: botUsername }, text: body.text } });
+        return answer(200, {
+          ok: true,
+          result: {
+            message_id: nextMessageId++,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: Number(body.chat_id) },
+            from: { id: botId, is_bot: true, first_name: 'Bot', username: botUsername },
+            text: body.text,
+          },
+        });
       }
       if (method === 'getMe') return answer(200, { ok: true, result: { id: botId, is_bot: true, first_name: 'Replyline', username: botUsername } });
       answer(404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
@@ -116,10 +157,20 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}`, token, botId, botUsername, sent, offsets,
+    baseUrl: `http://127.0.0.1:${port}`,
+    token,
+    botId,
+    botUsername,
+    sent,
+    offsets,
     pending: () => updates.length,
-    pushPrivateText: (from, text, o = {}) => message({ id: from.id, type: 'private', first_name: from.first_name }, from, text,
-      o.replyTo ? { reply_to_message: { message_id: o.replyTo, from: { id: botId, is_bot: true, first_name: 'Bot' } } } : {}),
+    pushPrivateText: (from, text, o = {}) =>
+      message(
+        { id: from.id, type: 'private', first_name: from.first_name },
+        from,
+        text,
+        o.replyTo ? { reply_to_message: { message_id: o.replyTo, from: { id: botId, is_bot: true, first_name: 'Bot' } } } : {},
+      ),
     pushGroupText: (chat, from, text) => message({ ...chat, type: 'supergroup' }, from, text),
     pushRaw,
     failNext: (method, ...f) => failures[method]!.push(...f),
@@ -133,6 +184,11 @@ export async function startFakeTelegram(opts: { botId?: number; botUsername?: st
       }
       return sent;
     },
-    close: () => new Promise((resolve) => { wake(); server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        wake();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -24,17 +24,19 @@ import type { AddressInfo } from 'node:net';
 
 export type FakeUser = { id: string; name: string; username: string; profile_image_url?: string };
 export type FakePost = {
-  id: string; text: string; author_id: string; created_at: string; conversation_id: string; edit_history_tweet_ids: string[];
+  id: string;
+  text: string;
+  author_id: string;
+  created_at: string;
+  conversation_id: string;
+  edit_history_tweet_ids: string[];
   referenced_tweets?: { type: 'replied_to' | 'quoted' | 'retweeted'; id: string }[];
   note_tweet?: { text: string };
 };
 export type Endpoint = 'mentions' | 'search' | 'tweets' | 'dm' | 'dmEvents';
 export type FakeDmEvent = { id: string; event_type: 'MessageCreate'; text: string; sender_id: string; dm_conversation_id: string; created_at: string };
 export type SentDm = { id: string; participantId: string; text: string; accountId: string | null; authorization: string };
-export type Failure =
-  | { status: 429; resetInSeconds: number }
-  | { status: 401 | 403 | 500 | 502 | 503 | 400; detail?: string }
-  | { malformedJson: true };
+export type Failure = { status: 429; resetInSeconds: number } | { status: 401 | 403 | 500 | 502 | 503 | 400; detail?: string } | { malformedJson: true };
 export type RecordedRequest = { method: string; endpoint: Endpoint | 'other'; path: string; query: URLSearchParams; authorization: string; at: number };
 export type PostedTweet = { id: string; text: string; inReplyToTweetId: string | null; authorization: string };
 
@@ -89,12 +91,22 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
   let userCounter = 0;
   const dmEventsFor = (accountId: string) => {
     let list = dmEventsOf.get(accountId);
-    if (!list) { list = []; dmEventsOf.set(accountId, list); }
+    if (!list) {
+      list = [];
+      dmEventsOf.set(accountId, list);
+    }
     return list;
   };
   const addDmEvent = (accountId: string, senderId: string, participantId: string, text: string, createdAt = new Date()): FakeDmEvent => {
     const [a, b] = [accountId, participantId].sort();
-    const event: FakeDmEvent = { id: nextId(), event_type: 'MessageCreate', text, sender_id: senderId, dm_conversation_id: `${a}-${b}`, created_at: createdAt.toISOString() };
+    const event: FakeDmEvent = {
+      id: nextId(),
+      event_type: 'MessageCreate',
+      text,
+      sender_id: senderId,
+      dm_conversation_id: `${a}-${b}`,
+      created_at: createdAt.toISOString(),
+    };
     dmEventsFor(accountId).push(event);
     return event;
   };
@@ -110,7 +122,9 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     if (u.id && users.has(u.id)) return users.get(u.id)!;
     userCounter += 1;
     const user: FakeUser = {
-      id: u.id ?? String(5_000_000 + userCounter), name: u.name ?? `Kunde ${userCounter}`, username: u.username ?? `kunde_${userCounter}`,
+      id: u.id ?? String(5_000_000 + userCounter),
+      name: u.name ?? `Kunde ${userCounter}`,
+      username: u.username ?? `kunde_${userCounter}`,
       profile_image_url: u.profile_image_url ?? `https://pbs.twimg.com/profile_images/${userCounter}/avatar_normal.jpg`,
     };
     users.set(user.id, user);
@@ -120,8 +134,12 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     const author = userFor(p.author);
     const id = nextId();
     const post: FakePost = {
-      id, text: p.text.length > 280 ? p.text.slice(0, 280) : p.text, author_id: author.id,
-      created_at: (p.createdAt ?? new Date()).toISOString(), conversation_id: p.inReplyTo ?? id, edit_history_tweet_ids: [id],
+      id,
+      text: p.text.length > 280 ? p.text.slice(0, 280) : p.text,
+      author_id: author.id,
+      created_at: (p.createdAt ?? new Date()).toISOString(),
+      conversation_id: p.inReplyTo ?? id,
+      edit_history_tweet_ids: [id],
       ...(p.inReplyTo ? { referenced_tweets: [{ type: 'replied_to' as const, id: p.inReplyTo }] } : {}),
       ...(p.text.length > 280 ? { note_tweet: { text: p.text } } : {}),
     };
@@ -130,7 +148,10 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
   };
   const mentionSet = (accountId: string) => {
     let set = mentionsOf.get(accountId);
-    if (!set) { set = new Set(); mentionsOf.set(accountId, set); }
+    if (!set) {
+      set = new Set();
+      mentionsOf.set(accountId, set);
+    }
     return set;
   };
 
@@ -151,11 +172,18 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     const authorization = req.headers.authorization ?? '';
     const mentionsMatch = /^\/2\/users\/(\d+)\/mentions$/.exec(url.pathname);
     const dmMatch = /^\/2\/dm_conversations\/with\/(\d+)\/messages$/.exec(url.pathname);
-    const endpoint: Endpoint | 'other' = mentionsMatch && req.method === 'GET' ? 'mentions'
-      : url.pathname === '/2/tweets/search/recent' && req.method === 'GET' ? 'search'
-        : url.pathname === '/2/tweets' && req.method === 'POST' ? 'tweets'
-          : dmMatch && req.method === 'POST' ? 'dm'
-            : url.pathname === '/2/dm_events' && req.method === 'GET' ? 'dmEvents' : 'other';
+    const endpoint: Endpoint | 'other' =
+      mentionsMatch && req.method === 'GET'
+        ? 'mentions'
+        : url.pathname === '/2/tweets/search/recent' && req.method === 'GET'
+          ? 'search'
+          : url.pathname === '/2/tweets' && req.method === 'POST'
+            ? 'tweets'
+            : dmMatch && req.method === 'POST'
+              ? 'dm'
+              : url.pathname === '/2/dm_events' && req.method === 'GET'
+                ? 'dmEvents'
+                : 'other';
     requests.push({ method: req.method ?? 'GET', endpoint, path: url.pathname, query: url.searchParams, authorization, at: Date.now() });
     if (endpoint === 'other') return send(res, 404, problem(404, 'Not Found', `No route ${req.method} ${url.pathname}`));
 
@@ -185,13 +213,19 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     rateHeaders(res, window);
 
     if (endpoint === 'dmEvents') {
-      if (!authorization.startsWith('OAuth ')) return send(res, 403, problem(403, 'Unsupported Authentication', 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.'));
+      if (!authorization.startsWith('OAuth '))
+        return send(res, 403, problem(403, 'Unsupported Authentication', 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.'));
       const account = accountOfToken(authorization);
       if (account === undefined) return send(res, 401, problem(401, 'Unauthorized', 'Unauthorized'));
       const q = url.searchParams;
       const max = Number(q.get('max_results') ?? 100);
       if (!Number.isInteger(max) || max < 1 || max > 100) {
-        return send(res, 400, { errors: [{ parameters: { max_results: [String(max)] }, message: `The \`max_results\` query parameter value [${max}] is not between 1 and 100` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' });
+        return send(res, 400, {
+          errors: [{ parameters: { max_results: [String(max)] }, message: `The \`max_results\` query parameter value [${max}] is not between 1 and 100` }],
+          title: 'Invalid Request',
+          detail: 'One or more parameters to your request was invalid.',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+        });
       }
       const types = q.get('event_types');
       const token = q.get('pagination_token');
@@ -210,11 +244,13 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     }
 
     if (endpoint === 'tweets' || endpoint === 'dm') {
-      if (!authorization.startsWith('OAuth ')) return send(res, 403, problem(403, 'Unsupported Authentication', 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.'));
+      if (!authorization.startsWith('OAuth '))
+        return send(res, 403, problem(403, 'Unsupported Authentication', 'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.'));
       const account = accountOfToken(authorization);
       if (account === undefined) return send(res, 401, problem(401, 'Unauthorized', 'Unauthorized'));
       const parsed = safeJson(body) as { text?: unknown; reply?: { in_reply_to_tweet_id?: unknown } } | null;
-      if (!parsed || typeof parsed.text !== 'string' || !parsed.text) return send(res, 400, problem(400, 'Invalid Request', 'One or more parameters to your request was invalid.'));
+      if (!parsed || typeof parsed.text !== 'string' || !parsed.text)
+        return send(res, 400, problem(400, 'Invalid Request', 'One or more parameters to your request was invalid.'));
       if (endpoint === 'dm') {
         const participantId = dmMatch![1]!;
         if (parsed.text.length > 10_000) return send(res, 400, problem(400, 'Invalid Request', 'text: the message is longer than 10000 characters'));
@@ -234,7 +270,12 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
     const max = Number(q.get('max_results') ?? 10);
     const [lo, hi] = endpoint === 'mentions' ? [5, 100] : [10, 100];
     if (!Number.isInteger(max) || max < lo || max > hi) {
-      return send(res, 400, { errors: [{ parameters: { max_results: [String(max)] }, message: `The \`max_results\` query parameter value [${max}] is not between ${lo} and ${hi}` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' });
+      return send(res, 400, {
+        errors: [{ parameters: { max_results: [String(max)] }, message: `The \`max_results\` query parameter value [${max}] is not between ${lo} and ${hi}` }],
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      });
     }
     let candidates: Record<string, unknown>[];
     if (endpoint === 'mentions') {
@@ -275,7 +316,13 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/2/`, bearerToken, accessToken, users, requests, posted, sentDms,
+    baseUrl: `http://127.0.0.1:${port}/2/`,
+    bearerToken,
+    accessToken,
+    users,
+    requests,
+    posted,
+    sentDms,
     accessTokenFor: (accountId) => `${accessToken}.${accountId}`,
     directMessage(accountId, dm) {
       const sender = userFor(dm.from);
@@ -304,7 +351,8 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
 
 /** Every term must occur in the text (case-insensitive); operators such as lang:de or -is:retweet are ignored. */
 function matches(query: string, text: string): boolean {
-  const terms = [...query.matchAll(/"([^"]+)"|(\S+)/g)].map((m) => (m[1] ?? m[2] ?? '').toLowerCase())
+  const terms = [...query.matchAll(/"([^"]+)"|(\S+)/g)]
+    .map((m) => (m[1] ?? m[2] ?? '').toLowerCase())
     .filter((t) => t && !t.startsWith('-') && !/^[a-z_]+:/.test(t) && t !== 'or' && t !== '(' && t !== ')');
   const lower = text.toLowerCase();
   return terms.length > 0 && terms.every((t) => lower.includes(t));
@@ -329,5 +377,9 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
 }
 
 function safeJson(text: string): unknown {
-  try { return JSON.parse(text); } catch { return null; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -42,7 +42,12 @@ describe('API tokens', () => {
     const res = await api(user.token);
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('This API token was revoked');
-    const events = await app.services.db.selectFrom('auditEvents').selectAll().where('action', '=', 'api_token.revoked').where('subjectId', '=', user.id).execute();
+    const events = await app.services.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('action', '=', 'api_token.revoked')
+      .where('subjectId', '=', user.id)
+      .execute();
     expect(events).toHaveLength(1);
     expect(events[0]!.after).toMatchObject({ tokenId: row!.id });
   });
@@ -51,7 +56,11 @@ describe('API tokens', () => {
     const user = await makeUser(app.services.db);
     const [row] = await tokensOf(user.id);
     expect(row!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 89 * 86400_000);
-    await app.services.db.updateTable('apiTokens').set({ createdAt: new Date(Date.now() - 2 * 86400_000), expiresAt: new Date(Date.now() - 1000) }).where('id', '=', row!.id).execute();
+    await app.services.db
+      .updateTable('apiTokens')
+      .set({ createdAt: new Date(Date.now() - 2 * 86400_000), expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', row!.id)
+      .execute();
     const res = await api(user.token);
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('This API token has expired');
@@ -79,7 +88,11 @@ describe('sessions for visitors', () => {
     const page = await agent.get('/login');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
     const before = await sessionCount();
-    const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.201').type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+    const res = await agent
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.201')
+      .type('form')
+      .send({ _csrf: csrf, email: user.email, password: user.password });
     expect(res.status).toBe(302);
     expect((await agent.get('/inbox')).status).toBe(200);
     expect(await sessionCount()).toBe(before + 1);
@@ -90,7 +103,11 @@ describe('sessions for visitors', () => {
     const other = /name="_csrf" value="([^"]+)"/.exec((await request(app.url).get('/login')).text)?.[1];
     const agent = request.agent(app.url);
     await agent.get('/login');
-    const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.202').type('form').send({ _csrf: other, email: user.email, password: user.password });
+    const res = await agent
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.202')
+      .type('form')
+      .send({ _csrf: other, email: user.email, password: user.password });
     expect(res.status).toBe(403);
     expect((await agent.get('/inbox')).status).toBe(302);
   });
@@ -101,7 +118,11 @@ let ipCounter = 0;
 async function signedIn(user: Awaited<ReturnType<typeof makeUser>>): Promise<string> {
   const agent = request.agent(app.url);
   const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/login')).text)?.[1];
-  const res = await agent.post('/login').set('X-Forwarded-For', `198.51.100.${(ipCounter += 1)}`).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
+  const res = await agent
+    .post('/login')
+    .set('X-Forwarded-For', `198.51.100.${(ipCounter += 1)}`)
+    .type('form')
+    .send({ _csrf: csrf, email: user.email, password: user.password });
   const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('rl_session='));
   if (!cookie) throw new Error(`no session cookie after sign-in (${res.status})`);
   return cookie.split(';')[0]!;
@@ -116,8 +137,12 @@ function openStream(cookie: string): Promise<{ status: number; body: Promise<str
       res.on('data', (chunk: string) => (text += chunk));
       const ended = new Promise<string>((done) => res.once('end', () => done(text)).once('close', () => done(text)));
       resolve({
-        status: res.statusCode ?? 0, body: ended,
-        close: async () => { req.destroy(); await ended; },
+        status: res.statusCode ?? 0,
+        body: ended,
+        close: async () => {
+          req.destroy();
+          await ended;
+        },
       });
     });
     req.on('error', reject);
@@ -142,7 +167,8 @@ describe('live event streams', () => {
 
     await streams.pop()!.close();
     let again = await openStream(cookie);
-    for (let tries = 0; again.status !== 200 && tries < 20; tries += 1) { // the server sees the close a moment later
+    for (let tries = 0; again.status !== 200 && tries < 20; tries += 1) {
+      // the server sees the close a moment later
       await new Promise((r) => setTimeout(r, 50));
       again = await openStream(cookie);
     }
@@ -188,7 +214,9 @@ describe('names with bidirectional control characters', () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
     const name = `Erika ${RLO}gnp.exe`;
     const handle = `${LRI}evil${PDI}`;
-    const ingested = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
+    const ingested = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
       .send(inboundPost({ author: { externalId: `bidi-${Date.now()}`, name, handle }, text: 'Wo bleibt mein Paket?' }));
     expect(ingested.status).toBe(201);
     const agent = await makeUser(app.services.db, { role: 'agent', name: `Agent ${RLO}nimda` });

@@ -12,7 +12,15 @@ beforeAll(async () => ({ app, hooks, stop } = await startTestAppWithReceiver()))
 afterAll(() => stop());
 
 const countMessages = async (channelId: string) =>
-  Number((await app.services.db.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n')).where('channelId', '=', channelId).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await app.services.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('channelId', '=', channelId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('POST /api/v1/channels/:channelId/messages', () => {
   it('when a new post arrives, then it creates a conversation with a case number; the same externalId again returns the same ids', async () => {
@@ -37,7 +45,9 @@ describe('POST /api/v1/channels/:channelId/messages', () => {
 
   it('when the body is invalid, then 400 lists the fields and nothing is stored', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-    const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
+    const res = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
       .send({ externalId: '', author: { name: 'x' }, text: 'hi', postedAt: 'yesterday' });
     expect(res.status).toBe(400);
     expect(Object.keys(res.body.fields)).toEqual(expect.arrayContaining(['externalId', 'author.externalId', 'postedAt']));
@@ -46,7 +56,9 @@ describe('POST /api/v1/channels/:channelId/messages', () => {
 
   it('when the body is over 1 MB, then 413 and nothing is stored', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-    const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
+    const res = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
       .send(inboundPost({ text: 'x'.repeat(1_100_000) }));
     expect(res.status).toBe(413);
     expect(await countMessages(channel.channelId)).toBe(0);
@@ -56,8 +68,16 @@ describe('POST /api/v1/channels/:channelId/messages', () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
     const url = `/api/v1/channels/${channel.channelId}/messages`;
     const first = await request(app.url).post(url).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost());
-    const reply = await request(app.url).post(url).auth(channel.ingestToken, { type: 'bearer' })
-      .send(inboundPost({ inReplyToExternalId: (await app.services.db.selectFrom('messages').select('externalId').where('id', '=', first.body.messageId).executeTakeFirstOrThrow()).externalId! }));
+    const reply = await request(app.url)
+      .post(url)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(
+        inboundPost({
+          inReplyToExternalId: (
+            await app.services.db.selectFrom('messages').select('externalId').where('id', '=', first.body.messageId).executeTakeFirstOrThrow()
+          ).externalId!,
+        }),
+      );
     expect(reply.status).toBe(201);
     expect(reply.body.conversationId).toBe(first.body.conversationId);
   });
@@ -72,10 +92,18 @@ describe('replies to an API-channel conversation', () => {
     const before = hooks.received.length;
     hooks.failNext(503);
 
-    const res = await request(app.url).post(`/api/v1/conversations/${ingested.body.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Wir kümmern uns darum! 🙂' });
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${ingested.body.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Wir kümmern uns darum! 🙂' });
     expect(res.status).toBe(202);
     const [hook] = (await hooks.waitFor(before + 1)).slice(before);
-    expect(hook!.json).toMatchObject({ event: 'reply', messageId: res.body.messageId, inReplyToExternalId: post.externalId, text: 'Wir kümmern uns darum! 🙂' });
+    expect(hook!.json).toMatchObject({
+      event: 'reply',
+      messageId: res.body.messageId,
+      inReplyToExternalId: post.externalId,
+      text: 'Wir kümmern uns darum! 🙂',
+    });
     const expected = `sha256=${createHmac('sha256', channel.webhookSecret).update(hook!.body).digest('hex')}`;
     expect(hook!.headers['x-replyline-signature']).toBe(expected);
 
@@ -91,15 +119,21 @@ describe('replies to an API-channel conversation', () => {
   it('when the webhook keeps failing with a 4xx, then the reply shows as failed with the reason', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox, { webhookUrl: hooks.url });
     const manager = await makeUser(app.services.db, { role: 'manager' });
-    const ingested = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost());
+    const ingested = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost());
     hooks.failNext(422);
-    const res = await request(app.url).post(`/api/v1/conversations/${ingested.body.conversationId}/replies`).auth(manager.token, { type: 'bearer' }).send({ text: 'Hallo' });
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${ingested.body.conversationId}/replies`)
+      .auth(manager.token, { type: 'bearer' })
+      .send({ text: 'Hallo' });
     const conv = await waitForDelivery(manager.token, ingested.body.conversationId, res.body.messageId, 'failed');
     expect(conv.messages.at(-1).delivery.error).toContain('HTTP 422');
     const audit = await request(app.url).get(`/api/v1/audit?subjectId=${ingested.body.conversationId}`).auth(manager.token, { type: 'bearer' });
-    expect(audit.body.events.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining([
-      'conversation.created', 'message.received', 'reply.queued', 'conversation.status_changed', 'message.delivery_failed',
-    ]));
+    expect(audit.body.events.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['conversation.created', 'message.received', 'reply.queued', 'conversation.status_changed', 'message.delivery_failed']),
+    );
   });
 });
 

@@ -31,15 +31,26 @@ describe('the audit trail of one conversation', () => {
     const db = app.services.db;
     const channel = await makeApiChannel(db, app.services.secretBox, { webhookUrl: hooks.url });
     const user = await makeUser(db, { role: 'agent' });
-    const ingested = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost());
+    const ingested = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost());
     expect(ingested.status).toBe(201);
     const conversationId: string = ingested.body.conversationId;
 
     const agent = request.agent(app.url);
     const login = await agent.get('/login');
-    await agent.post('/login').set('X-Forwarded-For', '203.0.113.50').type('form').send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password });
+    await agent
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.50')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password });
     const page = await agent.get(`/conversations/${conversationId}`);
-    const reply = await agent.post(`/conversations/${conversationId}/replies`).set('X-Forwarded-For', '203.0.113.51').type('form').send({ _csrf: csrfFrom(page.text), text: 'Schon unterwegs!' });
+    const reply = await agent
+      .post(`/conversations/${conversationId}/replies`)
+      .set('X-Forwarded-For', '203.0.113.51')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), text: 'Schon unterwegs!' });
     expect(reply.status).toBe(303);
 
     const deadline = Date.now() + 10_000;
@@ -53,7 +64,13 @@ describe('the audit trail of one conversation', () => {
     const channelActor = { actorType: 'api_channel', actorId: channel.channelId, actorLabel: expect.stringContaining('channel:') };
     const userActor = { actorType: 'user', actorId: user.id, actorLabel: user.email, ip: '203.0.113.51' };
     const worker = { actorType: 'system', actorId: null, actorLabel: 'worker:outbound' };
-    expect(events.map((e) => e.action)).toEqual(['conversation.created', 'message.received', 'reply.queued', 'conversation.status_changed', 'message.delivered']);
+    expect(events.map((e) => e.action)).toEqual([
+      'conversation.created',
+      'message.received',
+      'reply.queued',
+      'conversation.status_changed',
+      'message.delivered',
+    ]);
     expect(events[0]).toMatchObject({ ...channelActor, channelId: channel.channelId, after: { status: 'new' } });
     expect(events[1]).toMatchObject({ ...channelActor, after: { messageId: ingested.body.messageId } });
     expect(events[2]).toMatchObject(userActor);
@@ -77,7 +94,9 @@ describe('append-only', () => {
   it('when anyone tries UPDATE, DELETE or TRUNCATE on audit_events, then the database refuses', async () => {
     await appendAudit(app.services.db, { actor: systemActor('test'), action: 'test.append_only' as AuditAction, subjectType: 'test', subjectId: null });
     const { pool } = app.services;
-    await expect(pool.query(`UPDATE audit_events SET action = 'forged' WHERE action = 'test.append_only'`)).rejects.toThrow('audit_events is append-only: UPDATE refused');
+    await expect(pool.query(`UPDATE audit_events SET action = 'forged' WHERE action = 'test.append_only'`)).rejects.toThrow(
+      'audit_events is append-only: UPDATE refused',
+    );
     await expect(pool.query(`DELETE FROM audit_events WHERE action = 'test.append_only'`)).rejects.toThrow('audit_events is append-only: DELETE refused');
     await expect(pool.query('TRUNCATE audit_events')).rejects.toThrow('audit_events is append-only: TRUNCATE refused');
     const left = await pool.query(`SELECT action FROM audit_events WHERE action = 'test.append_only'`);
@@ -122,8 +141,12 @@ describe('tampering (in a database of its own, because it breaks the chain for g
     expect(await verifyAuditChain(db)).toEqual({ ok: false, events: 5, brokenAtSeq: '3', problem: expect.stringContaining('altered') });
 
     const cli = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('npm', ['run', '--silent', 'cli', '--', 'audit:verify', '--json'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+      execFile(
+        'npm',
+        ['run', '--silent', 'cli', '--', 'audit:verify', '--json'],
+        { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+      );
     });
     expect(cli.code).toBe(1);
     expect(JSON.parse(cli.stdout.trim())).toMatchObject({ ok: false, brokenAtSeq: '3', events: 5 });

@@ -19,13 +19,20 @@ const XSS = '<script>alert(1)</script>';
 async function signIn(user: { email: string; password: string }): Promise<TestAgent> {
   const agent = request.agent(app.url);
   const page = await agent.get('/login');
-  const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.7').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
+  const res = await agent
+    .post('/login')
+    .set('X-Forwarded-For', '203.0.113.7')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
   expect(res.status).toBe(302);
   return agent;
 }
 
 async function ingest(channel: Channel, overrides: Parameters<typeof inboundPost>[0] = {}) {
-  const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost(overrides));
+  const res = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost(overrides));
   expect(res.status).toBe(201);
   return res.body as { conversationId: string; messageId: string; caseNumber: string };
 }
@@ -90,7 +97,10 @@ describe('inbox', () => {
 
   it('when the customer writes HTML, then the inbox and the conversation show it escaped, never as markup', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-    const { conversationId } = await ingest(channel, { text: `Hallo ${XSS}`, author: { externalId: `x-${randomUUID()}`, name: `<b onmouseover=alert(2)>Eve</b>` } });
+    const { conversationId } = await ingest(channel, {
+      text: `Hallo ${XSS}`,
+      author: { externalId: `x-${randomUUID()}`, name: `<b onmouseover=alert(2)>Eve</b>` },
+    });
     const inbox = await agent.get('/inbox').query({ channelId: channel.channelId });
     const page = await agent.get(`/conversations/${conversationId}`);
     for (const html of [inbox.text, page.text]) {
@@ -136,7 +146,10 @@ describe('replying from the console', () => {
     const page = await agent.get(`/conversations/${conversationId}`);
     const text = `Wir prüfen das sofort ${randomUUID()}`;
     const before = hooks.received.length;
-    const res = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ _csrf: csrfFrom(page.text), text });
+    const res = await agent
+      .post(`/conversations/${conversationId}/replies`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), text });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/conversations/${conversationId}`);
     const stored = await app.services.db.selectFrom('messages').selectAll().where('text', '=', text).executeTakeFirstOrThrow();
@@ -155,7 +168,10 @@ describe('replying from the console', () => {
     const { conversationId } = await ingest(channel);
     const german = await signIn(await makeUser(app.services.db, { role: 'agent', locale: 'de' }));
     const page = await german.get(`/conversations/${conversationId}`);
-    await german.post(`/conversations/${conversationId}/replies`).type('form').send({ _csrf: csrfFrom(page.text), text: 'Danke für Ihre Geduld.' });
+    await german
+      .post(`/conversations/${conversationId}/replies`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), text: 'Danke für Ihre Geduld.' });
     expect(await threadUntilDelivered(german, conversationId)).toMatch(/data-delivery="sent">\s*Zugestellt/);
   });
 
@@ -163,7 +179,11 @@ describe('replying from the console', () => {
     const { conversationId } = await ingest(channel);
     const page = await agent.get(`/conversations/${conversationId}`);
     const text = `htmx reply ${randomUUID()}`;
-    const res = await agent.post(`/conversations/${conversationId}/replies`).set('HX-Request', 'true').type('form').send({ _csrf: csrfFrom(page.text), text });
+    const res = await agent
+      .post(`/conversations/${conversationId}/replies`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), text });
     expect(res.status).toBe(200);
     expect(res.text.trimStart()).toMatch(/^<section id="conversation-main"/);
     expect(res.text).toContain(text);
@@ -175,7 +195,10 @@ describe('replying from the console', () => {
     const page = await agent.get(`/conversations/${conversationId}`);
     const count = async () => (await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).execute()).length;
     for (const text of ['', '   \n ']) {
-      const res = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ _csrf: csrfFrom(page.text), text });
+      const res = await agent
+        .post(`/conversations/${conversationId}/replies`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), text });
       expect(res.status).toBe(400);
       expect(res.text).toContain('<p class="alert" role="alert">Please check the marked fields.</p>');
       expect(res.text).toMatch(/name="text"[^>]*aria-invalid="true"/);
@@ -190,10 +213,15 @@ describe('replying from the console', () => {
     const { conversationId } = await ingest(channel);
     const page = await agent.get(`/conversations/${conversationId}`);
     const draft = `Entwurf <i>${'x'.repeat(20_001)}`;
-    const res = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ _csrf: csrfFrom(page.text), text: draft });
+    const res = await agent
+      .post(`/conversations/${conversationId}/replies`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), text: draft });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Entwurf &lt;i&gt;xxx');
-    expect(await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute()).toEqual([]);
+    expect(
+      await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute(),
+    ).toEqual([]);
   });
 
   it('when the conversation does not exist, then 404 for the page and for a reply', async () => {
@@ -204,6 +232,8 @@ describe('replying from the console', () => {
       expect(res.status).toBe(404);
       expect(res.text).toContain('Not found');
     }
-    expect(await app.services.db.selectFrom('messages').select('id').where('text', '=', 'Hallo').where('authorUserId', '=', agentUser.id).execute()).toEqual([]);
+    expect(await app.services.db.selectFrom('messages').select('id').where('text', '=', 'Hallo').where('authorUserId', '=', agentUser.id).execute()).toEqual(
+      [],
+    );
   });
 });

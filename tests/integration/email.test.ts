@@ -20,8 +20,12 @@ beforeAll(async () => {
   deps = app.services;
 });
 // A fresh mailbox per test: each channel reads the whole INBOX.
-beforeEach(async () => { imap = await startDovecot(); });
-afterEach(async () => { await imap.stop(); });
+beforeEach(async () => {
+  imap = await startDovecot();
+});
+afterEach(async () => {
+  await imap.stop();
+});
 afterAll(async () => {
   await smtp.close();
   await app.stop();
@@ -29,15 +33,22 @@ afterAll(async () => {
 
 const db = () => app.services.db;
 const channelFor = () => makeEmailChannel(db(), app.services.secretBox, { imap, smtp });
-const messagesOf = (channelId: string) => db().selectFrom('messages').selectAll().where('channelId', '=', channelId).orderBy('postedAt').orderBy('createdAt').execute();
+const messagesOf = (channelId: string) =>
+  db().selectFrom('messages').selectAll().where('channelId', '=', channelId).orderBy('postedAt').orderBy('createdAt').execute();
 
-function mail(o: { from?: string; subject?: string; body?: string; html?: string; messageId?: string; inReplyTo?: string; extraHeaders?: string; raw?: string } = {}) {
+function mail(
+  o: { from?: string; subject?: string; body?: string; html?: string; messageId?: string; inReplyTo?: string; extraHeaders?: string; raw?: string } = {},
+) {
   counter += 1;
   const messageId = o.messageId ?? `<m${Date.now()}.${counter}@kunde.example>`;
   if (o.raw) return { messageId, raw: o.raw };
   const head = [
-    `From: ${o.from ?? 'Sabine Wolf <sabine.wolf@kunde.example>'}`, 'To: support@example.test', `Subject: ${o.subject ?? 'Rechnung 2026-114 doppelt abgebucht'}`,
-    `Date: ${new Date().toUTCString()}`, `Message-ID: ${messageId}`, 'MIME-Version: 1.0',
+    `From: ${o.from ?? 'Sabine Wolf <sabine.wolf@kunde.example>'}`,
+    'To: support@example.test',
+    `Subject: ${o.subject ?? 'Rechnung 2026-114 doppelt abgebucht'}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: ${messageId}`,
+    'MIME-Version: 1.0',
     ...(o.inReplyTo ? [`In-Reply-To: ${o.inReplyTo}`, `References: ${o.inReplyTo}`] : []),
     ...(o.extraHeaders ? [o.extraHeaders] : []),
   ];
@@ -62,13 +73,17 @@ describe('reading a mailbox over IMAP', () => {
     expect(await messagesOf(ch.channelId)).toHaveLength(1);
   });
 
-  it('when a mail\'s Date header says year 9999, then it is stored at its receipt time, the claimed date kept beside it', async () => {
+  it("when a mail's Date header says year 9999, then it is stored at its receipt time, the claimed date kept beside it", async () => {
     const ch = await channelFor();
     const m = mail();
     await imap.append(m.raw.replace(/^Date: .*$/m, 'Date: Fri, 31 Dec 9999 23:00:00 +0000'));
     const before = Date.now();
     await pollChannelOnce(deps, ch.channelId);
-    const row = await db().selectFrom('messages').select(['postedAt', 'claimedPostedAt', 'slaDueAt']).where('channelId', '=', ch.channelId).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('messages')
+      .select(['postedAt', 'claimedPostedAt', 'slaDueAt'])
+      .where('channelId', '=', ch.channelId)
+      .executeTakeFirstOrThrow();
     expect(row.claimedPostedAt).toBe('9999-12-31T23:00:00.000Z');
     expect(row.postedAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
     expect(row.postedAt.getTime()).toBeLessThanOrEqual(Date.now());
@@ -78,12 +93,25 @@ describe('reading a mailbox over IMAP', () => {
     const ch = await channelFor();
     const boundary = 'b1_rl';
     const raw = [
-      'From: Tom <tom@kunde.example>', 'To: support@example.test', 'Subject: Foto vom Schaden', `Message-ID: <html.${Date.now()}@kunde.example>`,
-      'MIME-Version: 1.0', `Content-Type: multipart/mixed; boundary="${boundary}"`, '',
-      `--${boundary}`, 'Content-Type: text/html; charset=utf-8', '',
+      'From: Tom <tom@kunde.example>',
+      'To: support@example.test',
+      'Subject: Foto vom Schaden',
+      `Message-ID: <html.${Date.now()}@kunde.example>`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/html; charset=utf-8',
+      '',
       '<p>Hallo &amp; guten Tag,</p><script>alert(1)</script><p>siehe <b>Anhang</b><img src="x" onerror="alert(2)"></p>',
-      `--${boundary}`, 'Content-Type: image/jpeg; name="schaden.jpg"', 'Content-Disposition: attachment; filename="schaden.jpg"', 'Content-Transfer-Encoding: base64', '',
-      Buffer.alloc(3000, 7).toString('base64'), `--${boundary}--`, '',
+      `--${boundary}`,
+      'Content-Type: image/jpeg; name="schaden.jpg"',
+      'Content-Disposition: attachment; filename="schaden.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.alloc(3000, 7).toString('base64'),
+      `--${boundary}--`,
+      '',
     ].join('\r\n');
     await imap.append(raw);
     await pollChannelOnce(deps, ch.channelId);
@@ -105,7 +133,7 @@ describe('reading a mailbox over IMAP', () => {
 });
 
 describe('replying by e-mail', () => {
-  it('when an agent replies, then the SMTP server gets it with the case number in the subject and threading headers, and the customer\'s answer joins the conversation', async () => {
+  it("when an agent replies, then the SMTP server gets it with the case number in the subject and threading headers, and the customer's answer joins the conversation", async () => {
     const ch = await channelFor();
     const agent = await makeUser(db(), { role: 'agent' });
     const first = mail({ subject: 'Lieferung unvollständig' });
@@ -114,7 +142,10 @@ describe('replying by e-mail', () => {
     const [inbound] = await messagesOf(ch.channelId);
     const conv = await db().selectFrom('conversations').select(['id', 'caseNumber']).where('id', '=', inbound!.conversationId).executeTakeFirstOrThrow();
     const before = smtp.received.length;
-    const res = await request(app.url).post(`/api/v1/conversations/${conv.id}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Wir senden den fehlenden Artikel heute nach.' });
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${conv.id}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Wir senden den fehlenden Artikel heute nach.' });
     expect(res.status).toBe(202);
     const [got] = (await smtp.waitFor(before + 1)).slice(before);
     expect(got!.envelopeTo).toEqual(['sabine.wolf@kunde.example']);
@@ -124,7 +155,9 @@ describe('replying by e-mail', () => {
     expect(got!.mail.text?.trim()).toBe('Wir senden den fehlenden Artikel heute nach.');
     const deadline = Date.now() + 10_000;
     let reply;
-    while (!(reply = await db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst())) {
+    while (
+      !(reply = await db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst())
+    ) {
       if (Date.now() > deadline) throw new Error('reply never marked sent');
       await new Promise((r) => setTimeout(r, 50));
     }

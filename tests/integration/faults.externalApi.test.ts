@@ -25,7 +25,11 @@ afterAll(() => stop());
 
 async function replyOnNewConversation(text = 'Danke für Ihre Geduld.') {
   const channel = await makeApiChannel(app.services.db, app.services.secretBox, { webhookUrl: hooks.url });
-  const post = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost()).expect(201);
+  const post = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost())
+    .expect(201);
   const conversationId: string = post.body.conversationId;
   const reply = await request(app.url).post(`/api/v1/conversations/${conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text }).expect(202);
   const messageId: string = reply.body.messageId;
@@ -38,24 +42,33 @@ async function replyOnNewConversation(text = 'Danke für Ihre Geduld.') {
 
 const deliveredTo = (messageId: string) => hooks.received.filter((h) => h.headers['idempotency-key'] === messageId);
 const auditOf = async (messageId: string) =>
-  (await sql<{ action: string; occurredAt: Date; error: string | null }>`SELECT action, occurred_at AS "occurredAt", after->>'error' AS error
-    FROM audit_events WHERE after->>'messageId' = ${messageId} ORDER BY seq`.execute(app.services.db)).rows;
-const stored = (messageId: string) => app.services.db.selectFrom('messages').select(['externalId', 'url', 'deliveryState']).where('id', '=', messageId).executeTakeFirstOrThrow();
+  (
+    await sql<{ action: string; occurredAt: Date; error: string | null }>`SELECT action, occurred_at AS "occurredAt", after->>'error' AS error
+    FROM audit_events WHERE after->>'messageId' = ${messageId} ORDER BY seq`.execute(app.services.db)
+  ).rows;
+const stored = (messageId: string) =>
+  app.services.db.selectFrom('messages').select(['externalId', 'url', 'deliveryState']).where('id', '=', messageId).executeTakeFirstOrThrow();
 
 describe('when the webhook accepts the reply and never answers', () => {
   it('then the attempt times out, the reply shows queued with "timed out" meanwhile, and the retry delivers it once', async () => {
     hooks.holdNext();
     const { messageId, delivery } = await replyOnNewConversation();
     await until('the receiver to hold the first attempt', async () => hooks.held.some((h) => h.headers['idempotency-key'] === messageId));
-    await until('the attempt to time out and wait for its retry', async () => {
-      const d = await delivery();
-      return d.error === 'timed out' || d.state === 'sent' ? d : null;
-    }, 15_000);
+    await until(
+      'the attempt to time out and wait for its retry',
+      async () => {
+        const d = await delivery();
+        return d.error === 'timed out' || d.state === 'sent' ? d : null;
+      },
+      15_000,
+    );
     await until('the retry to deliver the reply', async () => (await delivery()).state === 'sent', 5_000);
     expect(await delivery()).toMatchObject({ state: 'sent', attempts: 2, error: null });
     expect(deliveredTo(messageId)).toHaveLength(1);
     expect((await auditOf(messageId)).map((e) => [e.action, e.error])).toEqual([
-      ['reply.queued', null], ['message.delivery_retrying', 'timed out'], ['message.delivered', null],
+      ['reply.queued', null],
+      ['message.delivery_retrying', 'timed out'],
+      ['message.delivered', null],
     ]);
   });
 });
@@ -74,7 +87,7 @@ describe('when the webhook answers 429 with Retry-After', () => {
 });
 
 describe('when the webhook answers 500 with an HTML error page on every attempt', () => {
-  it('then the reply is retried with growing waits and ends failed with the status and the page\'s start as the reason', async () => {
+  it("then the reply is retried with growing waits and ends failed with the status and the page's start as the reason", async () => {
     const page = { status: 500, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>Internal Server Error</h1></body></html>' };
     hooks.failNext(page, page, page, page);
     const { messageId, delivery } = await replyOnNewConversation();

@@ -20,7 +20,8 @@ const customer = { id: 557001, first_name: 'Lena', last_name: 'Vogel' };
 
 const db = () => env.app.services.db;
 const channelRow = (id: string) => db().selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const messagesOf = (channelId: string) => db().selectFrom('messages').select(['externalId', 'text']).where('channelId', '=', channelId).where('direction', '=', 'inbound').execute();
+const messagesOf = (channelId: string) =>
+  db().selectFrom('messages').select(['externalId', 'text']).where('channelId', '=', channelId).where('direction', '=', 'inbound').execute();
 
 /** One failed poll, then what the channel shows, then the poll after the backoff. */
 async function failedPollThenRecovery(channelId: string, expectedError: RegExp) {
@@ -89,8 +90,17 @@ describe('when sendMessage answers garbage', () => {
     await pollChannelOnce(env.deps, ch.channelId);
     const conversation = await db().selectFrom('conversations').select('id').where('channelId', '=', ch.channelId).executeTakeFirstOrThrow();
     env.tg.misbehaveNext('sendMessage', { status: 200, body: 'Service temporarily replaced by a captive portal' });
-    const res = await request(env.app.url).post(`/api/v1/conversations/${conversation.id}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Wir rufen Sie an.' }).expect(202);
-    const message = () => db().selectFrom('messages').select(['deliveryState', 'deliveryAttempts', 'deliveryError', 'externalId']).where('id', '=', res.body.messageId).executeTakeFirstOrThrow();
+    const res = await request(env.app.url)
+      .post(`/api/v1/conversations/${conversation.id}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Wir rufen Sie an.' })
+      .expect(202);
+    const message = () =>
+      db()
+        .selectFrom('messages')
+        .select(['deliveryState', 'deliveryAttempts', 'deliveryError', 'externalId'])
+        .where('id', '=', res.body.messageId)
+        .executeTakeFirstOrThrow();
     await until('the reply to be sent', async () => (await message()).deliveryState === 'sent', 10_000);
     expect(await message()).toMatchObject({ deliveryAttempts: 2, deliveryError: null, externalId: expect.stringMatching(/^557001:\d+$/) });
     expect(env.tg.sent.map((s) => s.text)).toEqual(['Wir rufen Sie an.']);

@@ -52,8 +52,15 @@ async function holdAuditChain() {
 const releaseAuditChain = () => direct.query('ROLLBACK');
 
 /** Until a session of the app waits for a lock, i.e. its transaction is half done. */
-const appWaitingForLock = () => until('the app to wait mid-transaction', async () =>
-  (await count(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`, [])) > 0);
+const appWaitingForLock = () =>
+  until(
+    'the app to wait mid-transaction',
+    async () =>
+      (await count(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+        [],
+      )) > 0,
+  );
 
 /** The "restart": new connections are refused, and the server ends every session of the app (rolling back what was open). */
 async function restartPostgres() {
@@ -63,7 +70,7 @@ async function restartPostgres() {
 }
 
 describe('when PostgreSQL restarts during API ingest', () => {
-  it('then the half-done ingest answers 503 with Retry-After (not 500, no hang), nothing of it is stored, and the sender\'s retry stores it once', async () => {
+  it("then the half-done ingest answers 503 with Retry-After (not 500, no hang), nothing of it is stored, and the sender's retry stores it once", async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
     const url = `/api/v1/channels/${channel.channelId}/messages`;
     const ingest = (body: object) => request(app.url).post(url).auth(channel.ingestToken, { type: 'bearer' }).timeout(5_000).send(body);
@@ -103,10 +110,11 @@ describe('when PostgreSQL restarts during API ingest', () => {
   });
 });
 
-describe('when PostgreSQL ends the app\'s sessions but keeps accepting connections (a failover, an admin terminating them)', () => {
+describe("when PostgreSQL ends the app's sessions but keeps accepting connections (a failover, an admin terminating them)", () => {
   it('then the ingest caught mid-transaction answers 503 with nothing stored, and the next one is served on a fresh connection', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-    const ingest = (body: object) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).timeout(5_000).send(body);
+    const ingest = (body: object) =>
+      request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).timeout(5_000).send(body);
     const post = inboundPost();
     await holdAuditChain();
     const inFlight = ingest(post).then((r) => r);
@@ -123,15 +131,22 @@ describe('when PostgreSQL ends the app\'s sessions but keeps accepting connectio
 
 describe('when PostgreSQL restarts while a poll stores what it fetched', () => {
   let tg: FakeTelegram;
-  beforeEach(async () => { tg = await startFakeTelegram(); });
-  afterEach(async () => { await tg.close(); });
+  beforeEach(async () => {
+    tg = await startFakeTelegram();
+  });
+  afterEach(async () => {
+    await tg.close();
+  });
 
   it('then the cursor stays, nothing is half-stored, no fetch happens while it is down, and the next poll fetches the same updates again and stores each once', async () => {
     const ch = await makeTelegramChannel(app.services.db, app.services.secretBox, tg);
     const pushed = [1, 2, 3].map((i) => tg.pushPrivateText({ id: 556000 + i, first_name: `Kunde ${i}` }, `Nachricht ${i}`));
 
     await holdAuditChain();
-    const cutPoll = pollChannelOnce(deps, ch.channelId).then((r) => ({ r }), (err: Error) => ({ err }));
+    const cutPoll = pollChannelOnce(deps, ch.channelId).then(
+      (r) => ({ r }),
+      (err: Error) => ({ err }),
+    );
     await appWaitingForLock();
     await restartPostgres();
     expect(await cutPoll).toHaveProperty('err');

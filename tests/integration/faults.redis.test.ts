@@ -30,7 +30,11 @@ beforeAll(async () => {
   hooks = await startWebhookReceiver();
   pgProxy = await startTcpProxy({ port: Number(new URL(process.env.DATABASE_URL!).port || 5432) });
   // A failed attempt waits 20 s for its retry, so a test can lose that retry with Redis.
-  app = await startTestApp({ workers: true, env: { REDIS_URL: proxy.url(REDIS_URL), DATABASE_URL: pgProxy.url(process.env.DATABASE_URL!) }, retryOverrides: { 'deliver-reply': { attempts: 4, backoffMs: 20_000 } } });
+  app = await startTestApp({
+    workers: true,
+    env: { REDIS_URL: proxy.url(REDIS_URL), DATABASE_URL: pgProxy.url(process.env.DATABASE_URL!) },
+    retryOverrides: { 'deliver-reply': { attempts: 4, backoffMs: 20_000 } },
+  });
   manager = await makeUser(app.services.db, { role: 'manager' });
   agent = await makeUser(app.services.db, { role: 'agent' });
 });
@@ -52,14 +56,20 @@ const api = (token: string) => ({
 /** An API channel delivering to the receiver, with a 60-minute 24/7 first-response target. */
 async function timedChannel() {
   const channel = await makeApiChannel(db(), app.services.secretBox, { webhookUrl: hooks.url });
-  const policy = await api(manager.token).post('/sla-policies').send({ name: 'One hour', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60 }).expect(201);
+  const policy = await api(manager.token)
+    .post('/sla-policies')
+    .send({ name: 'One hour', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60 })
+    .expect(201);
   await api(manager.token).patch(`/channels/${channel.channelId}`).send({ slaPolicyId: policy.body.id }).expect(200);
-  const ingest = (body: object) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).timeout(5_000).send(body);
+  const ingest = (body: object) =>
+    request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).timeout(5_000).send(body);
   return { channel, ingest };
 }
 
 const auditCount = async (action: string, messageId: string) =>
-  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = ${action} AND after->>'messageId' = ${messageId}`.execute(db())).rows[0]!.n);
+  Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = ${action} AND after->>'messageId' = ${messageId}`.execute(db())).rows[0]!.n,
+  );
 
 const deliveriesOf = (messageId: string) => hooks.received.filter((h) => h.headers['idempotency-key'] === messageId).length;
 
@@ -72,7 +82,8 @@ async function queuesIdle() {
   return true;
 }
 
-const redisReady = () => until('the app to reconnect to Redis', async () => app.services.redis.status === 'ready' && (await app.services.redis.ping()) === 'PONG');
+const redisReady = () =>
+  until('the app to reconnect to Redis', async () => app.services.redis.status === 'ready' && (await app.services.redis.ping()) === 'PONG');
 
 describe('when Redis is down while posts arrive and agents reply', () => {
   it('then every post is stored at once (201, no hang), and after Redis returns every reply reaches the webhook once and every overdue post is breached once', async () => {
@@ -91,27 +102,48 @@ describe('when Redis is down while posts arrive and agents reply', () => {
     for (let i = 0; i < 3; i++) {
       const post = await ingest(inboundPost());
       expect(post.status).toBe(201);
-      const reply = await api(agent.token).post(`/conversations/${post.body.conversationId}/replies`).send({ text: `Antwort ${i}` });
+      const reply = await api(agent.token)
+        .post(`/conversations/${post.body.conversationId}/replies`)
+        .send({ text: `Antwort ${i}` });
       expect(reply.status).toBe(202);
       replies.push(reply.body.messageId);
     }
     // PostgreSQL has all of it while Redis is still down; nothing was sent, nothing breached.
-    const stored = await db().selectFrom('messages').select(['id', 'deliveryState', 'slaState'])
-      .where('id', 'in', [...overdue.map((p) => p.messageId), ...replies]).execute();
+    const stored = await db()
+      .selectFrom('messages')
+      .select(['id', 'deliveryState', 'slaState'])
+      .where('id', 'in', [...overdue.map((p) => p.messageId), ...replies])
+      .execute();
     expect(stored.filter((m) => m.deliveryState === 'queued')).toHaveLength(3);
     expect(stored.filter((m) => m.slaState === 'ok')).toHaveLength(3);
     expect(hooks.received.filter((h) => replies.includes(String(h.headers['idempotency-key'])))).toHaveLength(0);
 
     proxy.restore();
     await redisReady();
-    await until('every reply to be sent', async () => {
-      const rows = await db().selectFrom('messages').select('deliveryState').where('id', 'in', replies).execute();
-      return rows.every((r) => r.deliveryState === 'sent');
-    }, 15_000);
-    await until('every overdue post to be breached', async () => {
-      const rows = await db().selectFrom('messages').select('slaState').where('id', 'in', overdue.map((p) => p.messageId)).execute();
-      return rows.every((r) => r.slaState === 'breached');
-    }, 15_000);
+    await until(
+      'every reply to be sent',
+      async () => {
+        const rows = await db().selectFrom('messages').select('deliveryState').where('id', 'in', replies).execute();
+        return rows.every((r) => r.deliveryState === 'sent');
+      },
+      15_000,
+    );
+    await until(
+      'every overdue post to be breached',
+      async () => {
+        const rows = await db()
+          .selectFrom('messages')
+          .select('slaState')
+          .where(
+            'id',
+            'in',
+            overdue.map((p) => p.messageId),
+          )
+          .execute();
+        return rows.every((r) => r.slaState === 'breached');
+      },
+      15_000,
+    );
 
     // A second reconnect (and a second worker reconciling at the same moment) must not repeat anything.
     proxy.cut();
@@ -157,10 +189,11 @@ async function restartRedisEmpty(postId: string, replyId: string) {
   }
 }
 
-const deliveryStateOf = async (id: string) => (await db().selectFrom('messages').select('deliveryState').where('id', '=', id).executeTakeFirstOrThrow()).deliveryState;
+const deliveryStateOf = async (id: string) =>
+  (await db().selectFrom('messages').select('deliveryState').where('id', '=', id).executeTakeFirstOrThrow()).deliveryState;
 
 describe('when Redis restarts empty (its delayed jobs and retries are gone)', () => {
-  it('then the reconciler re-adds the reply waiting for its retry and the post\'s timer, and each runs once', async () => {
+  it("then the reconciler re-adds the reply waiting for its retry and the post's timer, and each runs once", async () => {
     const { postId, replyId } = await timerAndRetryWaitingInRedis();
 
     proxy.cut();

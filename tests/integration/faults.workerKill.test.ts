@@ -50,9 +50,19 @@ async function startWorker() {
 
 async function conversationWithReply() {
   const channel = await makeApiChannel(app.services.db, app.services.secretBox, { webhookUrl: hooks.url });
-  const post = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost()).expect(201);
-  const reply = async () => (await request(app.url).post(`/api/v1/conversations/${post.body.conversationId}/replies`).auth(agent.token, { type: 'bearer' })
-    .send({ text: 'Ihr Paket ist unterwegs.' }).expect(202)).body.messageId as string;
+  const post = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost())
+    .expect(201);
+  const reply = async () =>
+    (
+      await request(app.url)
+        .post(`/api/v1/conversations/${post.body.conversationId}/replies`)
+        .auth(agent.token, { type: 'bearer' })
+        .send({ text: 'Ihr Paket ist unterwegs.' })
+        .expect(202)
+    ).body.messageId as string;
   const delivery = async (messageId: string) => {
     const res = await request(app.url).get(`/api/v1/conversations/${post.body.conversationId}`).auth(agent.token, { type: 'bearer' }).expect(200);
     return res.body.messages.find((m: { id: string }) => m.id === messageId).delivery as { state: string; attempts: number; error: string | null };
@@ -62,7 +72,10 @@ async function conversationWithReply() {
 
 const byKey = (list: ReceivedHook[], messageId: string) => list.filter((h) => h.headers['idempotency-key'] === messageId);
 const auditCount = async (action: string, messageId: string) =>
-  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = ${action} AND after->>'messageId' = ${messageId}`.execute(app.services.db)).rows[0]!.n);
+  Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = ${action} AND after->>'messageId' = ${messageId}`.execute(app.services.db))
+      .rows[0]!.n,
+  );
 const outboundIdle = async () => {
   const c = await app.services.queues.queue(JOBS['deliver-reply'].queue).getJobCounts('active', 'waiting', 'delayed', 'prioritized');
   return Object.values(c).every((n) => n === 0);
@@ -120,8 +133,12 @@ describe('when the workers sending a reply are killed twice', () => {
 
 describe('when the worker is killed while Telegram holds sendMessage open', () => {
   let tg: FakeTelegram;
-  beforeEach(async () => { tg = await startFakeTelegram(); });
-  afterEach(async () => { await tg.close(); });
+  beforeEach(async () => {
+    tg = await startFakeTelegram();
+  });
+  afterEach(async () => {
+    await tg.close();
+  });
 
   /** A Telegram conversation whose first reply hangs in sendMessage until its worker is killed; then a second worker runs. */
   async function interruptedTelegramReply() {
@@ -132,12 +149,17 @@ describe('when the worker is killed while Telegram holds sendMessage open', () =
     const conversation = await db.selectFrom('conversations').select('id').where('channelId', '=', ch.channelId).executeTakeFirstOrThrow();
     const first = await startWorker();
     tg.misbehaveNext('sendMessage', 'hang');
-    const res = await request(app.url).post(`/api/v1/conversations/${conversation.id}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Wir suchen es.' }).expect(202);
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${conversation.id}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Wir suchen es.' })
+      .expect(202);
     const messageId = res.body.messageId as string;
     await until('Telegram to hold sendMessage', async () => tg.hung() === 1, 15_000);
     await first.kill9();
     await startWorker();
-    const state = async () => (await db.selectFrom('messages').select(['deliveryState', 'deliveryError', 'deliveryAttempts']).where('id', '=', messageId).executeTakeFirstOrThrow());
+    const state = async () =>
+      await db.selectFrom('messages').select(['deliveryState', 'deliveryError', 'deliveryAttempts']).where('id', '=', messageId).executeTakeFirstOrThrow();
     await until('the second worker to take the reply over', async () => (await state()).deliveryState !== 'sending', 20_000).catch(() => null);
     await until('the reply queue to drain', outboundIdle);
     return { conversationId: conversation.id, messageId, state };
@@ -146,7 +168,12 @@ describe('when the worker is killed while Telegram holds sendMessage open', () =
   async function signIn() {
     const browser = request.agent(app.url);
     const login = await browser.get('/login');
-    await browser.post('/login').set('X-Forwarded-For', '203.0.113.44').type('form').send({ _csrf: csrfFrom(login.text), email: agent.email, password: agent.password }).expect(302);
+    await browser
+      .post('/login')
+      .set('X-Forwarded-For', '203.0.113.44')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: agent.email, password: agent.password })
+      .expect(302);
     return browser;
   }
 
@@ -161,7 +188,11 @@ describe('when the worker is killed while Telegram holds sendMessage open', () =
     const page = await browser.get(`/conversations/${conversationId}`).expect(200);
     expect(page.text).toContain('Maybe sent — please check');
     expect(page.text).toContain(`/conversations/${conversationId}/messages/${messageId}/delivery`);
-    await browser.post(`/conversations/${conversationId}/messages/${messageId}/delivery`).type('form').send({ _csrf: csrfFrom(page.text), resolution: 'resend' }).expect(303);
+    await browser
+      .post(`/conversations/${conversationId}/messages/${messageId}/delivery`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), resolution: 'resend' })
+      .expect(303);
 
     await until('the reply to be sent again', async () => (await state()).deliveryState === 'sent', 15_000);
     expect(tg.sent.map((m) => m.text)).toEqual(['Wir suchen es.']);
@@ -173,11 +204,18 @@ describe('when the worker is killed while Telegram holds sendMessage open', () =
   it('then the agent who finds it arrived marks it sent: nothing is sent, the reply shows sent, audited with the agent', async () => {
     const { conversationId, messageId, state } = await interruptedTelegramReply();
     expect((await state()).deliveryState).toBe('uncertain');
-    const res = await request(app.url).post(`/api/v1/conversations/${conversationId}/replies/${messageId}/delivery`).auth(agent.token, { type: 'bearer' })
-      .send({ resolution: 'sent' }).expect(200);
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${conversationId}/replies/${messageId}/delivery`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ resolution: 'sent' })
+      .expect(200);
     expect(res.body).toEqual({ messageId, deliveryState: 'sent' });
     // A second decision on a reply that is no longer uncertain is refused.
-    await request(app.url).post(`/api/v1/conversations/${conversationId}/replies/${messageId}/delivery`).auth(agent.token, { type: 'bearer' }).send({ resolution: 'resend' }).expect(409);
+    await request(app.url)
+      .post(`/api/v1/conversations/${conversationId}/replies/${messageId}/delivery`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ resolution: 'resend' })
+      .expect(409);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(tg.sent).toHaveLength(0);
     expect((await state()).deliveryState).toBe('sent');

@@ -21,7 +21,14 @@ async function signIn(role: 'agent' | 'manager', locale: 'de' | 'en') {
   const user = await makeUser(app.services.db, { role, locale });
   const agent = request.agent(app.url);
   const login = await agent.get('/login');
-  expect((await agent.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })).status).toBe(302);
+  expect(
+    (
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })
+    ).status,
+  ).toBe(302);
   return { user, agent, csrf: csrfFrom((await agent.get('/inbox')).text) };
 }
 
@@ -31,12 +38,14 @@ async function ingest() {
   return res.body as { conversationId: string };
 }
 
-const notes = (conversationId: string) => app.services.db.selectFrom('messages').select('id')
-  .where('conversationId', '=', conversationId).where('direction', '=', 'note').execute();
+const notes = (conversationId: string) =>
+  app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).where('direction', '=', 'note').execute();
 
-describe('a refused form in the user\'s language', () => {
+describe("a refused form in the user's language", () => {
   let de: { agent: TestAgent; csrf: string };
-  beforeAll(async () => { de = await signIn('agent', 'de'); });
+  beforeAll(async () => {
+    de = await signIn('agent', 'de');
+  });
 
   it('when a German agent saves an empty note, then 400, the page says so in German at the note form, the field is marked, and nothing is stored', async () => {
     const { conversationId } = await ingest();
@@ -64,7 +73,11 @@ describe('a refused form in the user\'s language', () => {
 
   it('when an action succeeds over htmx, then it answers with the fresh #conversation-main fragment, no HX-Location round trip', async () => {
     const { conversationId } = await ingest();
-    const res = await de.agent.post(`/conversations/${conversationId}/priority`).set('HX-Request', 'true').type('form').send({ _csrf: de.csrf, priority: 'urgent' });
+    const res = await de.agent
+      .post(`/conversations/${conversationId}/priority`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: de.csrf, priority: 'urgent' });
     expect(res.status).toBe(200);
     expect(res.headers['hx-location']).toBeUndefined();
     expect(res.text).toContain('id="conversation-main"');
@@ -74,9 +87,11 @@ describe('a refused form in the user\'s language', () => {
     expect(plain.headers.location).toBe(`/conversations/${conversationId}`);
   });
 
-  it('when a manager\'s canned response is refused, then the settings page re-renders with that form\'s fields marked and the input kept', async () => {
+  it("when a manager's canned response is refused, then the settings page re-renders with that form's fields marked and the input kept", async () => {
     const manager = await signIn('manager', 'de');
-    const res = await manager.agent.post('/settings/canned-responses').type('form')
+    const res = await manager.agent
+      .post('/settings/canned-responses')
+      .type('form')
       .send({ _csrf: manager.csrf, title: 'Versand', shortcut: 'Nicht OK!', body: 'Hallo {{contact.name}}', channelKinds: 'x' });
     expect(res.status).toBe(400);
     const form = /<form [^>]*data-form="canned-new">[\s\S]*?<\/form>/.exec(res.text)?.[0] ?? '';
@@ -89,7 +104,7 @@ describe('a refused form in the user\'s language', () => {
     expect(await app.services.db.selectFrom('cannedResponses').select('id').where('title', '=', 'Versand').execute()).toHaveLength(0);
   });
 
-  it('when a shortcut is taken, then the domain\'s refusal marks the field in German too', async () => {
+  it("when a shortcut is taken, then the domain's refusal marks the field in German too", async () => {
     const manager = await signIn('manager', 'de');
     const shortcut = `gruss${Date.now().toString(36)}`;
     const send = () => manager.agent.post('/settings/canned-responses').type('form').send({ _csrf: manager.csrf, title: 'Gruß', shortcut, body: 'Hallo' });
@@ -112,7 +127,14 @@ describe('notifications', () => {
     const author = await signIn('agent', 'en');
     const { conversationId } = await ingest();
     const handle = user.email.split('@')[0];
-    expect((await author.agent.post(`/conversations/${conversationId}/notes`).type('form').send({ _csrf: author.csrf, text: `@${handle} please look` })).status).toBe(303);
+    expect(
+      (
+        await author.agent
+          .post(`/conversations/${conversationId}/notes`)
+          .type('form')
+          .send({ _csrf: author.csrf, text: `@${handle} please look` })
+      ).status,
+    ).toBe(303);
     const unread = () => app.services.db.selectFrom('notifications').select('id').where('userId', '=', user.id).where('readAt', 'is', null).execute();
     expect(await unread()).toHaveLength(1);
 

@@ -30,7 +30,12 @@ describe('when Redis cannot be reached', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
     const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' });
     services = await createServices(config, { logger: createLogger('debug', sink) });
     server = await listen(services, 0);

@@ -12,7 +12,13 @@ beforeAll(async () => ({ app, hooks, stop } = await startTestAppWithReceiver()))
 afterAll(() => stop());
 
 type SseEvent = { event: string; data: string };
-type SseStream = { status: number; headers: http.IncomingHttpHeaders; events: SseEvent[]; waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>; close(): void };
+type SseStream = {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  events: SseEvent[];
+  waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  close(): void;
+};
 
 /** Opens the stream and parses `event:`/`data:` blocks as they arrive. */
 function openEvents(cookie: string): Promise<SseStream> {
@@ -35,17 +41,28 @@ function openEvents(cookie: string): Promise<SseStream> {
           }
           if (!event.data) continue; // comments and heartbeats
           events.push(event);
-          for (const w of waiters.filter((x) => x.match(event))) { waiters.splice(waiters.indexOf(w), 1); w.resolve(event); }
+          for (const w of waiters.filter((x) => x.match(event))) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(event);
+          }
         }
       });
       resolve({
-        status: res.statusCode ?? 0, headers: res.headers, events,
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        events,
         waitFor(match, timeoutMs = 5_000) {
           const seen = events.find(match);
           if (seen) return Promise.resolve(seen);
           return new Promise((ok, fail) => {
             const timer = setTimeout(() => fail(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`)), timeoutMs);
-            waiters.push({ match, resolve: (e) => { clearTimeout(timer); ok(e); } });
+            waiters.push({
+              match,
+              resolve: (e) => {
+                clearTimeout(timer);
+                ok(e);
+              },
+            });
           });
         },
         close: () => req.destroy(),
@@ -67,8 +84,9 @@ async function sessionCookie(): Promise<string> {
 }
 
 const about = (conversationId: string, change: string) => (e: SseEvent) =>
-  e.event === 'conversation' && (JSON.parse(e.data) as { conversationId: string; change: string }).conversationId === conversationId
-  && (JSON.parse(e.data) as { change: string }).change === change;
+  e.event === 'conversation' &&
+  (JSON.parse(e.data) as { conversationId: string; change: string }).conversationId === conversationId &&
+  (JSON.parse(e.data) as { change: string }).change === change;
 
 it('when a post is ingested and its reply is delivered, then an open console receives `event: conversation` for both', async () => {
   const stream = await openEvents(await sessionCookie());
@@ -76,17 +94,27 @@ it('when a post is ingested and its reply is delivered, then an open console rec
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toContain('text/event-stream');
     const channel = await makeApiChannel(app.services.db, app.services.secretBox, { webhookUrl: hooks.url });
-    const ingested = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost());
+    const ingested = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost());
     const conversationId: string = ingested.body.conversationId;
     const created = await stream.waitFor(about(conversationId, 'message'));
     expect(JSON.parse(created.data)).toEqual({ type: 'conversation', conversationId, channelId: channel.channelId, change: 'message' });
     expect(stream.events.some((e) => e.event === `conv-${conversationId}`)).toBe(true);
 
     const manager = await makeUser(app.services.db, { role: 'manager' });
-    const reply = await request(app.url).post(`/api/v1/conversations/${conversationId}/replies`).auth(manager.token, { type: 'bearer' }).send({ text: 'Ist erledigt.' });
+    const reply = await request(app.url)
+      .post(`/api/v1/conversations/${conversationId}/replies`)
+      .auth(manager.token, { type: 'bearer' })
+      .send({ text: 'Ist erledigt.' });
     expect(reply.status).toBe(202);
     await stream.waitFor(about(conversationId, 'delivery'));
-    const { deliveryState } = await app.services.db.selectFrom('messages').select('deliveryState').where('id', '=', reply.body.messageId).executeTakeFirstOrThrow();
+    const { deliveryState } = await app.services.db
+      .selectFrom('messages')
+      .select('deliveryState')
+      .where('id', '=', reply.body.messageId)
+      .executeTakeFirstOrThrow();
     expect(deliveryState).toBe('sent');
   } finally {
     stream.close();

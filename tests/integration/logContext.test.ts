@@ -14,7 +14,11 @@ afterAll(async () => {
 });
 
 type Line = { msg: string; reqId?: string; jobId?: string; job?: string; [k: string]: unknown };
-const lines = (): Line[] => app.logs.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Line);
+const lines = (): Line[] =>
+  app.logs
+    .flatMap((l) => l.split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('request ids', () => {
@@ -47,7 +51,11 @@ describe('job ids', () => {
   it('when a job runs, then its log lines carry the job id and name', async () => {
     const channel = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const body = JSON.stringify(inboundText(channel.phoneNumberId, 'Hallo', { id: newWamid() }));
-    const res = await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(channel.appSecret, body)).send(body);
+    const res = await request(app.url)
+      .post('/webhooks/whatsapp')
+      .set('content-type', 'application/json')
+      .set('x-hub-signature-256', signPayload(channel.appSecret, body))
+      .send(body);
     expect(res.status).toBe(200);
     const processed = await until('the job line', async () => lines().find((l) => l.msg === 'webhook delivery processed'));
     expect(processed).toMatchObject({ job: 'process-webhook', jobId: expect.any(String) });

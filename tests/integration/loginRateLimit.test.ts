@@ -6,9 +6,7 @@ import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 import * as tokens from '../../server/crypto/tokens';
-import {
-  createLoginLimiter, LOGIN_MAX_FAILURES_PER_EMAIL, LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP,
-} from '../../server/middleware/loginRateLimit';
+import { createLoginLimiter, LOGIN_MAX_FAILURES_PER_EMAIL, LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP } from '../../server/middleware/loginRateLimit';
 
 // The real scrypt, counted: how many passwords the server checked is the test's measure, not a timer.
 jest.mock('../../server/crypto/tokens', () => {

@@ -22,10 +22,13 @@ const env = telegramPollingApp();
 const customer = { id: 557002, first_name: 'Jana', last_name: 'Keller', username: 'janak' };
 const db = () => env.app.services.db;
 
-const replyState = (id: string) => db().selectFrom('messages').select(['deliveryState', 'deliveryAttempts', 'deliveryError', 'externalId'])
-  .where('id', '=', id).executeTakeFirstOrThrow();
-const auditActions = async (messageId: string) => (await sql<{ action: string }>`
-  SELECT action FROM audit_events WHERE after->>'messageId' = ${messageId} ORDER BY seq`.execute(db())).rows.map((r) => r.action);
+const replyState = (id: string) =>
+  db().selectFrom('messages').select(['deliveryState', 'deliveryAttempts', 'deliveryError', 'externalId']).where('id', '=', id).executeTakeFirstOrThrow();
+const auditActions = async (messageId: string) =>
+  (
+    await sql<{ action: string }>`
+  SELECT action FROM audit_events WHERE after->>'messageId' = ${messageId} ORDER BY seq`.execute(db())
+  ).rows.map((r) => r.action);
 const settle = () => new Promise((r) => setTimeout(r, 1_500));
 
 /** A Telegram conversation with one customer message, and an agent. */
@@ -35,8 +38,9 @@ async function telegramConversation() {
   env.tg.pushPrivateText(customer, 'Wo ist mein Paket?');
   await pollChannelOnce(env.deps, ch.channelId);
   const conversation = await db().selectFrom('conversations').select('id').where('channelId', '=', ch.channelId).executeTakeFirstOrThrow();
-  const reply = async (text: string) => (await request(env.app.url).post(`/api/v1/conversations/${conversation.id}/replies`)
-    .auth(agent.token, { type: 'bearer' }).send({ text }).expect(202)).body.messageId as string;
+  const reply = async (text: string) =>
+    (await request(env.app.url).post(`/api/v1/conversations/${conversation.id}/replies`).auth(agent.token, { type: 'bearer' }).send({ text }).expect(202)).body
+      .messageId as string;
   return { channelId: ch.channelId, reply };
 }
 
@@ -44,7 +48,8 @@ async function telegramConversation() {
 async function failRecordingSent(channelId: string, times: number) {
   const seq = `fail_sent_${channelId.replace(/-/g, '')}`;
   await sql.raw(`CREATE SEQUENCE ${seq}`).execute(db());
-  await sql.raw(`
+  await sql
+    .raw(`
     CREATE OR REPLACE FUNCTION test_fail_sent_${seq}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.channel_id = '${channelId}' AND NEW.delivery_state = 'sent' AND OLD.delivery_state IS DISTINCT FROM 'sent'
@@ -53,7 +58,8 @@ async function failRecordingSent(channelId: string, times: number) {
       END IF;
       RETURN NEW;
     END $$;
-    CREATE TRIGGER test_fail_sent_${seq} BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION test_fail_sent_${seq}();`).execute(db());
+    CREATE TRIGGER test_fail_sent_${seq} BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION test_fail_sent_${seq}();`)
+    .execute(db());
 }
 
 describe('when the connection is cut after the request was written', () => {
@@ -61,7 +67,9 @@ describe('when the connection is cut after the request was written', () => {
     const { reply } = await telegramConversation();
     env.tg.misbehaveNext('sendMessage', 'cut');
     const id = await reply('Kommt genau einmal.');
-    await until('the reply to leave the queue', async () => ['sent', 'failed', 'uncertain'].includes((await replyState(id)).deliveryState ?? ''), 10_000).catch(() => null);
+    await until('the reply to leave the queue', async () => ['sent', 'failed', 'uncertain'].includes((await replyState(id)).deliveryState ?? ''), 10_000).catch(
+      () => null,
+    );
     await settle();
     expect(env.tg.sent.map((s) => s.text)).toEqual(['Kommt genau einmal.']);
     expect(await replyState(id)).toMatchObject({ deliveryState: 'uncertain', deliveryAttempts: 1 });
@@ -74,7 +82,9 @@ describe('when the channel takes the reply but answers without its id', () => {
     const { reply } = await telegramConversation();
     env.tg.misbehaveNext('sendMessage', { status: 200, body: '{"ok":true,"result":{}}', accepted: true });
     const id = await reply('Ist unterwegs.');
-    await until('the reply to leave the queue', async () => ['sent', 'failed', 'uncertain'].includes((await replyState(id)).deliveryState ?? ''), 10_000).catch(() => null);
+    await until('the reply to leave the queue', async () => ['sent', 'failed', 'uncertain'].includes((await replyState(id)).deliveryState ?? ''), 10_000).catch(
+      () => null,
+    );
     await settle();
     expect(env.tg.sent.map((s) => s.text)).toEqual(['Ist unterwegs.']);
     expect(await replyState(id)).toMatchObject({ deliveryState: 'sent', deliveryAttempts: 1, externalId: null, deliveryError: null });
@@ -86,13 +96,34 @@ describe('when the channel takes the reply but answers without its id', () => {
     try {
       const wa = await makeWhatsappChannel(db(), env.app.services.secretBox, { graphBaseUrl: meta.baseUrl, accessToken });
       const agent = await makeUser(db(), { role: 'agent' });
-      const { conversationId } = await inTransaction(db(), env.app.services.dispatcher, (tx, effects) => ingestInbound(tx, effects, {
-        channelId: wa.channelId, externalId: `wamid.${randomUUID()}`, author: { externalId: '4915112349876', name: 'Erika', handle: null },
-        text: 'Hallo?', postedAt: new Date(), inReplyToExternalId: null, url: null, raw: {},
-      }, systemActor('test-factory')));
+      const { conversationId } = await inTransaction(db(), env.app.services.dispatcher, (tx, effects) =>
+        ingestInbound(
+          tx,
+          effects,
+          {
+            channelId: wa.channelId,
+            externalId: `wamid.${randomUUID()}`,
+            author: { externalId: '4915112349876', name: 'Erika', handle: null },
+            text: 'Hallo?',
+            postedAt: new Date(),
+            inReplyToExternalId: null,
+            url: null,
+            raw: {},
+          },
+          systemActor('test-factory'),
+        ),
+      );
       meta.acceptNextWith({ status: 200, body: '{"messaging_product":"whatsapp","messages":[]}' });
-      const res = await request(env.app.url).post(`/api/v1/conversations/${conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Wir helfen gern.' }).expect(202);
-      await until('the reply to leave the queue', async () => ['sent', 'failed', 'uncertain'].includes((await replyState(res.body.messageId)).deliveryState ?? ''), 10_000).catch(() => null);
+      const res = await request(env.app.url)
+        .post(`/api/v1/conversations/${conversationId}/replies`)
+        .auth(agent.token, { type: 'bearer' })
+        .send({ text: 'Wir helfen gern.' })
+        .expect(202);
+      await until(
+        'the reply to leave the queue',
+        async () => ['sent', 'failed', 'uncertain'].includes((await replyState(res.body.messageId)).deliveryState ?? ''),
+        10_000,
+      ).catch(() => null);
       await settle();
       expect(meta.sent.map((s) => s.body.text?.body)).toEqual(['Wir helfen gern.']);
       expect(await replyState(res.body.messageId)).toMatchObject({ deliveryState: 'sent', deliveryAttempts: 1, externalId: null });
@@ -118,7 +149,11 @@ describe('when recording a successful send fails', () => {
     const { channelId, reply } = await telegramConversation();
     await failRecordingSent(channelId, 1_000);
     const id = await reply('Nur einmal, bitte.');
-    await until('the reply to leave "sending"', async () => ['uncertain', 'failed', 'sent'].includes((await replyState(id)).deliveryState ?? '') && (await replyState(id)).deliveryAttempts > 0, 40_000).catch(() => null);
+    await until(
+      'the reply to leave "sending"',
+      async () => ['uncertain', 'failed', 'sent'].includes((await replyState(id)).deliveryState ?? '') && (await replyState(id)).deliveryAttempts > 0,
+      40_000,
+    ).catch(() => null);
     await settle();
     expect(env.tg.sent.map((s) => s.text)).toEqual(['Nur einmal, bitte.']);
     const state = await replyState(id);

@@ -9,16 +9,29 @@ import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 let app: TestApp;
-beforeAll(async () => { app = await startTestApp({ workers: false }); });
-afterAll(async () => { await app.stop(); });
+beforeAll(async () => {
+  app = await startTestApp({ workers: false });
+});
+afterAll(async () => {
+  await app.stop();
+});
 
 async function conversation() {
   const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-  const post = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost()).expect(201);
+  const post = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost())
+    .expect(201);
   return post.body.conversationId as string;
 }
-const replies = async (conversationId: string) => app.services.db.selectFrom('messages').select(['id', 'text', 'authorUserId'])
-  .where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute();
+const replies = async (conversationId: string) =>
+  app.services.db
+    .selectFrom('messages')
+    .select(['id', 'text', 'authorUserId'])
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'outbound')
+    .execute();
 const reply = (conversationId: string, token: string, body: object, key?: string) => {
   const r = request(app.url).post(`/api/v1/conversations/${conversationId}/replies`).auth(token, { type: 'bearer' });
   return (key === undefined ? r : r.set('Idempotency-Key', key)).send(body);
@@ -33,7 +46,9 @@ describe('POST /api/v1/conversations/:id/replies with an Idempotency-Key', () =>
     const stored = await replies(id);
     expect(stored).toHaveLength(1);
     for (const a of answers) expect(a.body).toEqual({ messageId: stored[0]!.id, deliveryState: 'queued' });
-    const audit = await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = 'reply.queued' AND subject_id = ${id}`.execute(app.services.db);
+    const audit = await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = 'reply.queued' AND subject_id = ${id}`.execute(
+      app.services.db,
+    );
     expect(Number(audit.rows[0]!.n)).toBe(1);
   });
 

@@ -46,10 +46,12 @@ async function rollupSnapshot() {
 const pending = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM report_deltas`.execute(db())).rows[0]!.n);
 
 /** Figures without the float noise of summed minutes, keyed for comparison. */
-const comparable = (fs: Figures[]) => fs.map((f) => ({
-  ...f, business: { counts: f.business.counts, sums: f.business.sums.map((s) => Math.round(s * 1e6) / 1e6) },
-  wall: { counts: f.wall.counts, sums: f.wall.sums.map((s) => Math.round(s * 1e6) / 1e6) },
-}));
+const comparable = (fs: Figures[]) =>
+  fs.map((f) => ({
+    ...f,
+    business: { counts: f.business.counts, sums: f.business.sums.map((s) => Math.round(s * 1e6) / 1e6) },
+    wall: { counts: f.wall.counts, sums: f.wall.sums.map((s) => Math.round(s * 1e6) / 1e6) },
+  }));
 
 const LIVE = (from: Date, to: Date): RollupPlan => ({ rollup: null, live: [{ from, to }] });
 
@@ -64,32 +66,72 @@ describe('report rollups', () => {
     const channelId = (await makeApiChannel(db(), app.services.secretBox, { name: 'Rollup topics' })).channelId;
     const topicId = (await makeTopic(db(), channelId, 'Garantie')).id;
     const contact = await db().insertInto('contacts').values({ name: 'Tina' }).returning('id').executeTakeFirstOrThrow();
-    const withTopic = await db().insertInto('conversations').values({ channelId, contactId: contact.id, lastMessageAt: new Date(), topicId }).returning('id').executeTakeFirstOrThrow();
-    const without = await db().insertInto('conversations').values({ channelId, contactId: contact.id, lastMessageAt: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const withTopic = await db()
+      .insertInto('conversations')
+      .values({ channelId, contactId: contact.id, lastMessageAt: new Date(), topicId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const without = await db()
+      .insertInto('conversations')
+      .values({ channelId, contactId: contact.id, lastMessageAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const post = (conversationId: string, direction: 'inbound' | 'outbound', n: number) => ({
-      conversationId, channelId, direction, externalId: direction === 'inbound' ? `topic-${n}` : null, authorName: 'Tina', text: `Nr. ${n}`, postedAt: new Date(),
+      conversationId,
+      channelId,
+      direction,
+      externalId: direction === 'inbound' ? `topic-${n}` : null,
+      authorName: 'Tina',
+      text: `Nr. ${n}`,
+      postedAt: new Date(),
     });
-    const rows = await db().insertInto('messages')
+    const rows = await db()
+      .insertInto('messages')
       .values([post(withTopic.id, 'inbound', 1), post(withTopic.id, 'inbound', 2), post(without.id, 'inbound', 3), post(withTopic.id, 'outbound', 4)])
-      .returning(['id', 'text']).execute();
-    const stored = await db().selectFrom('messages').select(['text', 'topicId']).where('id', 'in', rows.map((r) => r.id)).orderBy('text').execute();
+      .returning(['id', 'text'])
+      .execute();
+    const stored = await db()
+      .selectFrom('messages')
+      .select(['text', 'topicId'])
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('text')
+      .execute();
     expect(stored).toEqual([
-      { text: 'Nr. 1', topicId }, { text: 'Nr. 2', topicId }, { text: 'Nr. 3', topicId: null }, { text: 'Nr. 4', topicId: null },
+      { text: 'Nr. 1', topicId },
+      { text: 'Nr. 2', topicId },
+      { text: 'Nr. 3', topicId: null },
+      { text: 'Nr. 4', topicId: null },
     ]);
     await foldReportDeltas(db());
-    const { rows: [counted] } = await sql<{ n: string }>`SELECT coalesce(sum(inbound), 0) AS n FROM report_post_hours WHERE topic_id = ${topicId}`.execute(db());
+    const {
+      rows: [counted],
+    } = await sql<{ n: string }>`SELECT coalesce(sum(inbound), 0) AS n FROM report_post_hours WHERE topic_id = ${topicId}`.execute(db());
     expect(Number(counted!.n)).toBe(2);
   });
 
   it('when posts are ingested, answered and re-timed through the product, then the deltas folded in equal a rebuild from the messages', async () => {
     const channel = await makeApiChannel(db(), app.services.secretBox, { name: 'Rollup live' });
-    const policy = await request(app.url).post('/api/v1/sla-policies').auth(manager.token, { type: 'bearer' })
-      .send({ name: 'Rollup 30 min', calendarId: null, firstResponseMinutes: 30, nextResponseMinutes: 30 }).expect(201);
-    await request(app.url).patch(`/api/v1/channels/${channel.channelId}`).auth(manager.token, { type: 'bearer' }).send({ slaPolicyId: policy.body.id }).expect(200);
+    const policy = await request(app.url)
+      .post('/api/v1/sla-policies')
+      .auth(manager.token, { type: 'bearer' })
+      .send({ name: 'Rollup 30 min', calendarId: null, firstResponseMinutes: 30, nextResponseMinutes: 30 })
+      .expect(201);
+    await request(app.url)
+      .patch(`/api/v1/channels/${channel.channelId}`)
+      .auth(manager.token, { type: 'bearer' })
+      .send({ slaPolicyId: policy.body.id })
+      .expect(200);
     const conversations: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
-        .send(inboundPost({ postedAt: new Date(Date.now() - (i * 17 + 5) * 60_000).toISOString() })).expect(201);
+      const res = await request(app.url)
+        .post(`/api/v1/channels/${channel.channelId}/messages`)
+        .auth(channel.ingestToken, { type: 'bearer' })
+        .send(inboundPost({ postedAt: new Date(Date.now() - (i * 17 + 5) * 60_000).toISOString() }))
+        .expect(201);
       conversations.push(res.body.conversationId);
     }
     for (const id of conversations.slice(0, 4)) {
@@ -158,12 +200,13 @@ describe('report rollups', () => {
 
   it('when two folds run while posts keep arriving, then nothing is counted twice or lost', async () => {
     const channel = await makeApiChannel(db(), app.services.secretBox, { name: 'Rollup race' });
-    const ingest = (i: number) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' })
-      .send(inboundPost({ externalId: `race-${i}`, author: { externalId: `race-author-${i}`, name: 'Race' } })).expect(201);
-    await Promise.all([
-      ...Array.from({ length: 20 }, (_, i) => ingest(i)),
-      foldReportDeltas(db()), foldReportDeltas(db()), foldReportDeltas(db()),
-    ]);
+    const ingest = (i: number) =>
+      request(app.url)
+        .post(`/api/v1/channels/${channel.channelId}/messages`)
+        .auth(channel.ingestToken, { type: 'bearer' })
+        .send(inboundPost({ externalId: `race-${i}`, author: { externalId: `race-author-${i}`, name: 'Race' } }))
+        .expect(201);
+    await Promise.all([...Array.from({ length: 20 }, (_, i) => ingest(i)), foldReportDeltas(db()), foldReportDeltas(db()), foldReportDeltas(db())]);
     await foldReportDeltas(db());
     const incremental = await rollupSnapshot();
     await rebuildReportRollups(db());

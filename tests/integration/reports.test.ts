@@ -37,9 +37,18 @@ afterAll(async () => {
 // ---- the expected figures, computed independently ------------------------------------------------
 
 function localParts(timeZone: string, at: Date) {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23',
-  }).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: parts.hour! };
 }
 
@@ -67,37 +76,76 @@ function expectedRows(seeded: SeededPost[], timeZone: string, granularity: strin
     const key = `${bucketOf(timeZone, granularity, p.postedAt)}|${p.channelId}`;
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
-  return new Map([...groups].map(([key, ps]) => {
-    const answered = ps.filter((p) => p.respondedAt);
-    const within = answered.filter((p) => p.respondedAt! <= p.slaDueAt && p.slaState !== 'breached').length;
-    const open = ps.filter((p) => !p.respondedAt && p.slaState !== 'breached' && p.slaDueAt > now).length;
-    const breached = ps.length - within - open;
-    return [key, {
-      inbound: ps.length, answered: answered.length, answeredWithinTarget: within, breached, open,
-      pctWithinTarget: within + breached === 0 ? null : Math.round((within / (within + breached)) * 1000) / 10,
-      p50BusinessMinutes: percentile(answered.map((p) => p.businessMinutes!), 0.5),
-      p90BusinessMinutes: percentile(answered.map((p) => p.businessMinutes!), 0.9),
-      p50WallMinutes: percentile(answered.map((p) => p.wallMinutes!), 0.5),
-      p90WallMinutes: percentile(answered.map((p) => p.wallMinutes!), 0.9),
-    }];
-  }));
+  return new Map(
+    [...groups].map(([key, ps]) => {
+      const answered = ps.filter((p) => p.respondedAt);
+      const within = answered.filter((p) => p.respondedAt! <= p.slaDueAt && p.slaState !== 'breached').length;
+      const open = ps.filter((p) => !p.respondedAt && p.slaState !== 'breached' && p.slaDueAt > now).length;
+      const breached = ps.length - within - open;
+      return [
+        key,
+        {
+          inbound: ps.length,
+          answered: answered.length,
+          answeredWithinTarget: within,
+          breached,
+          open,
+          pctWithinTarget: within + breached === 0 ? null : Math.round((within / (within + breached)) * 1000) / 10,
+          p50BusinessMinutes: percentile(
+            answered.map((p) => p.businessMinutes!),
+            0.5,
+          ),
+          p90BusinessMinutes: percentile(
+            answered.map((p) => p.businessMinutes!),
+            0.9,
+          ),
+          p50WallMinutes: percentile(
+            answered.map((p) => p.wallMinutes!),
+            0.5,
+          ),
+          p90WallMinutes: percentile(
+            answered.map((p) => p.wallMinutes!),
+            0.9,
+          ),
+        },
+      ];
+    }),
+  );
 }
 
 type ApiRow = Record<string, number | string | null>;
 const peopleParams = () => ({
-  from: new Date(HISTORY.from), to: new Date(HISTORY.to), fromDate: HISTORY.from.slice(0, 10), toDate: HISTORY.to.slice(0, 10),
-  timeZone: 'Europe/Berlin', granularity: 'day' as const,
+  from: new Date(HISTORY.from),
+  to: new Date(HISTORY.to),
+  fromDate: HISTORY.from.slice(0, 10),
+  toDate: HISTORY.to.slice(0, 10),
+  timeZone: 'Europe/Berlin',
+  granularity: 'day' as const,
 });
-const sla = (query: Record<string, string>, token = manager.token) =>
-  request(app.url).get('/api/v1/reports/sla').query(query).auth(token, { type: 'bearer' });
+const sla = (query: Record<string, string>, token = manager.token) => request(app.url).get('/api/v1/reports/sla').query(query).auth(token, { type: 'bearer' });
 
 function compare(apiRows: ApiRow[], expected: ReturnType<typeof expectedRows>) {
   const mine = apiRows.filter((r) => r.channelId === channelA || r.channelId === channelB);
   expect(mine.map((r) => `${r.bucket}|${r.channelId}`).sort()).toEqual([...expected.keys()].sort());
   for (const r of mine) {
     const e = expected.get(`${r.bucket}|${r.channelId}`)!;
-    expect({ key: `${r.bucket}|${r.channelId}`, inbound: r.inbound, answered: r.answered, answeredWithinTarget: r.answeredWithinTarget, breached: r.breached, open: r.open, pct: r.pctWithinTarget })
-      .toEqual({ key: `${r.bucket}|${r.channelId}`, inbound: e.inbound, answered: e.answered, answeredWithinTarget: e.answeredWithinTarget, breached: e.breached, open: e.open, pct: e.pctWithinTarget });
+    expect({
+      key: `${r.bucket}|${r.channelId}`,
+      inbound: r.inbound,
+      answered: r.answered,
+      answeredWithinTarget: r.answeredWithinTarget,
+      breached: r.breached,
+      open: r.open,
+      pct: r.pctWithinTarget,
+    }).toEqual({
+      key: `${r.bucket}|${r.channelId}`,
+      inbound: e.inbound,
+      answered: e.answered,
+      answeredWithinTarget: e.answeredWithinTarget,
+      breached: e.breached,
+      open: e.open,
+      pct: e.pctWithinTarget,
+    });
     for (const f of ['p50BusinessMinutes', 'p90BusinessMinutes', 'p50WallMinutes', 'p90WallMinutes'] as const) {
       if (e[f] === null) expect(r[f]).toBeNull();
       else expect(r[f] as number).toBeCloseTo(e[f], 1);
@@ -117,8 +165,12 @@ const postsIn = (w: { from: string; to: string }) => posts.filter((p) => p.poste
 
 describe('GET /api/v1/reports/sla', () => {
   it.each([
-    ['Europe/Berlin', 'day'], ['Europe/Berlin', 'hour'], ['Europe/Berlin', 'week'],
-    ['UTC', 'day'], ['America/New_York', 'day'], ['Asia/Kolkata', 'hour'],
+    ['Europe/Berlin', 'day'],
+    ['Europe/Berlin', 'hour'],
+    ['Europe/Berlin', 'week'],
+    ['UTC', 'day'],
+    ['America/New_York', 'day'],
+    ['Asia/Kolkata', 'hour'],
   ])('when asked for %s by %s, then every bucket and channel matches the figures recomputed from the seeded posts', async (timeZone, granularity) => {
     const res = await sla({ ...windowOf(granularity), timeZone, granularity });
     expect(res.status).toBe(200);
@@ -150,13 +202,25 @@ describe('GET /api/v1/reports/sla', () => {
 
   it('when a topic is given, then only posts of conversations with that topic count', async () => {
     const res = await sla({ ...HISTORY, timeZone: 'Europe/Berlin', topicId });
-    compare(res.body.rows, expectedRows(historic().filter((p) => p.topicId === topicId), 'Europe/Berlin', 'day', new Date()));
+    compare(
+      res.body.rows,
+      expectedRows(
+        historic().filter((p) => p.topicId === topicId),
+        'Europe/Berlin',
+        'day',
+        new Date(),
+      ),
+    );
     expect(res.body.totals.inbound).toBe(historic().filter((p) => p.topicId === topicId).length);
   });
 
   it('when a post is unanswered and not yet due, then it counts as open and not breached; overdue without a fired timer counts as breached', async () => {
     const now = new Date();
-    const today = await sla({ from: new Date(now.getTime() - 3_600_000).toISOString(), to: new Date(now.getTime() + 60_000).toISOString(), channelId: channelA });
+    const today = await sla({
+      from: new Date(now.getTime() - 3_600_000).toISOString(),
+      to: new Date(now.getTime() + 60_000).toISOString(),
+      channelId: channelA,
+    });
     expect(today.body.totals).toMatchObject({ inbound: 1, open: 1, breached: 0, answered: 0, pctWithinTarget: null });
     const overdue = await sla({ from: '2026-10-24T22:00:00Z', to: '2026-10-24T22:10:00Z', channelId: channelB });
     expect(overdue.body.totals).toMatchObject({ inbound: 1, open: 0, breached: 1, pctWithinTarget: 0 });
@@ -187,19 +251,30 @@ describe('GET /api/v1/reports/sla', () => {
 });
 
 describe('CSV exports', () => {
-  const auditOf = (userId: string) => app.services.db.selectFrom('auditEvents').selectAll()
-    .where('actorId', '=', userId).where('action', '=', 'report.exported').execute();
+  const auditOf = (userId: string) =>
+    app.services.db.selectFrom('auditEvents').selectAll().where('actorId', '=', userId).where('action', '=', 'report.exported').execute();
 
   it('when a manager exports the SLA report, then the CSV has the API rows and the export is audited with its filters', async () => {
-    const res = await request(app.url).get('/api/v1/reports/sla.csv').query({ ...HISTORY, channelId: channelA }).auth(manager.token, { type: 'bearer' });
+    const res = await request(app.url)
+      .get('/api/v1/reports/sla.csv')
+      .query({ ...HISTORY, channelId: channelA })
+      .auth(manager.token, { type: 'bearer' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.text.startsWith('\uFEFF')).toBe(true);
     const lines = res.text.slice(1).trim().split('\r\n');
-    expect(lines[0]).toBe('bucket,bucketStart,channelId,channelName,inbound,answered,answeredWithinTarget,pctWithinTarget,breached,open,p50BusinessMinutes,p90BusinessMinutes,p50WallMinutes,p90WallMinutes');
+    expect(lines[0]).toBe(
+      'bucket,bucketStart,channelId,channelName,inbound,answered,answeredWithinTarget,pctWithinTarget,breached,open,p50BusinessMinutes,p90BusinessMinutes,p50WallMinutes,p90WallMinutes',
+    );
     const api = await sla({ ...HISTORY, channelId: channelA });
     expect(lines).toHaveLength(api.body.rows.length + 1);
-    expect(lines[1]!.split(',').slice(0, 5)).toEqual([api.body.rows[0].bucket, api.body.rows[0].bucketStart, channelA, 'Reports A', String(api.body.rows[0].inbound)]);
+    expect(lines[1]!.split(',').slice(0, 5)).toEqual([
+      api.body.rows[0].bucket,
+      api.body.rows[0].bucketStart,
+      channelA,
+      'Reports A',
+      String(api.body.rows[0].inbound),
+    ]);
     const events = await auditOf(manager.id);
     expect(events.at(-1)).toMatchObject({ subjectType: 'report', subjectId: 'sla', channelId: channelA });
     expect(events.at(-1)!.after).toMatchObject({ report: 'sla', channelId: channelA, rows: api.body.rows.length, timeZone: 'Europe/Berlin' });
@@ -208,16 +283,28 @@ describe('CSV exports', () => {
   it('when the people report is exported, then each agent has their replies, answers within target and breaches', async () => {
     const res = await request(app.url).get('/api/v1/reports/people.csv').query(HISTORY).auth(manager.token, { type: 'bearer' });
     expect(res.status).toBe(200);
-    const [head, ...lines] = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const [head, ...lines] = res.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     const cols = head!.split(',');
     const row = (userId: string) => Object.fromEntries(cols.map((c, i) => [c, lines.find((l) => l.startsWith(userId))!.split(',')[i]]));
     for (const agent of [agent1, agent2]) {
       const answered = historic().filter((p) => p.responderId === agent.id);
       const within = answered.filter((p) => p.slaState === 'met');
       expect(row(agent.id)).toMatchObject({
-        repliesSent: String(answered.length), answered: String(answered.length), answeredWithinTarget: String(within.length),
+        repliesSent: String(answered.length),
+        answered: String(answered.length),
+        answeredWithinTarget: String(within.length),
         breachesResponsible: String(historic().filter((p) => p.responsibleId === agent.id).length),
-        medianBusinessMinutes: String(Math.round(percentile(answered.map((p) => p.businessMinutes!), 0.5)! * 100) / 100),
+        medianBusinessMinutes: String(
+          Math.round(
+            percentile(
+              answered.map((p) => p.businessMinutes!),
+              0.5,
+            )! * 100,
+          ) / 100,
+        ),
       });
     }
   });
@@ -231,13 +318,25 @@ describe('CSV exports', () => {
     expect(people.people.map((p) => p.userId).sort()).toEqual([agent1.id, agent2.id].sort());
     const row = people.teams.find((t) => t.teamId === team.id)!;
     expect(row).toMatchObject({
-      members: 2, repliesSent: mine.length, answered: mine.length, answeredWithinTarget: mine.filter((p) => p.slaState === 'met').length,
+      members: 2,
+      repliesSent: mine.length,
+      answered: mine.length,
+      answeredWithinTarget: mine.filter((p) => p.slaState === 'met').length,
       breachesResponsible: historic().filter((p) => p.responsibleId === agent1.id || p.responsibleId === agent2.id).length,
-      medianBusinessMinutes: Math.round(percentile(mine.map((p) => p.businessMinutes!), 0.5)! * 100) / 100,
+      medianBusinessMinutes:
+        Math.round(
+          percentile(
+            mine.map((p) => p.businessMinutes!),
+            0.5,
+          )! * 100,
+        ) / 100,
     });
     const m = await request.agent(app.url);
     const login = await m.get('/login');
-    await m.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: manager.email, password: manager.password });
+    await m
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: manager.email, password: manager.password });
     const page = await m.get('/reports/people').query({ ...HISTORY, teamId: team.id });
     expect(page.status).toBe(200);
     expect(page.text).toContain('id="teams-table"');
@@ -262,7 +361,10 @@ describe('console report pages', () => {
   async function signIn(user: { email: string; password: string }) {
     const agent = request.agent(app.url);
     const page = await agent.get('/login');
-    await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password });
     return agent;
   }
 
@@ -292,8 +394,11 @@ describe('console report pages', () => {
     const m = await signIn(manager);
     const res = await m.get('/reports/sla/posts').query({ bucket: '2026-10-25', channelId: channelA, timeZone: 'Europe/Berlin', granularity: 'day' });
     expect(res.status).toBe(200);
-    const rows = [...res.text.matchAll(/<tr class="outcome-(\w+)"[\s\S]*?<td class="responsible">([^<]*)<\/td>\s*<td class="reason">([^<]*)</g)]
-      .map((m) => [m[1], m[2]!.trim(), m[3]!.trim()]);
+    const rows = [...res.text.matchAll(/<tr class="outcome-(\w+)"[\s\S]*?<td class="responsible">([^<]*)<\/td>\s*<td class="reason">([^<]*)</g)].map((m) => [
+      m[1],
+      m[2]!.trim(),
+      m[3]!.trim(),
+    ]);
     expect(rows).toEqual([
       ['breached', 'Bodo Agent', 'no answer before the due time'],
       ['breached', 'Bodo Agent', 'answered after the due time'],

@@ -27,8 +27,14 @@ const originalWrite = { out: process.stdout.write.bind(process.stdout), err: pro
 
 beforeAll(async () => {
   // Whatever bypasses the logger and goes to the process's own streams is captured too.
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => { written.push(String(chunk)); return (originalWrite.out as (...a: unknown[]) => boolean)(chunk, ...rest); }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => { written.push(String(chunk)); return (originalWrite.err as (...a: unknown[]) => boolean)(chunk, ...rest); }) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (originalWrite.out as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (originalWrite.err as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write;
   [{ app, hooks, stop }, meta, tg] = await Promise.all([startTestAppWithReceiver(), startFakeMeta({ accessToken: META_TOKEN }), startFakeTelegram()]);
 });
 afterAll(async () => {
@@ -39,7 +45,8 @@ afterAll(async () => {
   await tg.close();
 });
 
-const deliveryOf = (messageId: string) => app.services.db.selectFrom('messages').select(['deliveryState', 'deliveryError']).where('id', '=', messageId).executeTakeFirstOrThrow();
+const deliveryOf = (messageId: string) =>
+  app.services.db.selectFrom('messages').select(['deliveryState', 'deliveryError']).where('id', '=', messageId).executeTakeFirstOrThrow();
 
 describe('secrets and message texts in logs and pages', () => {
   it('when credentials, tokens, passwords, sessions, messages and failing deliveries pass through the app, then none of them appears in any log line or settings page', async () => {
@@ -56,8 +63,20 @@ describe('secrets and message texts in logs and pages', () => {
     const login = await browser.get('/login');
     const wrongPassword = 'Wr0ng-Passw0rd-never-logged';
     secrets.wrongPassword = wrongPassword;
-    expect((await browser.post('/login').set('X-Forwarded-For', '198.51.100.201').type('form').send({ _csrf: csrfFrom(login.text), email: agent.email, password: wrongPassword })).status).toBe(401);
-    const signedIn = await browser.post('/login').set('X-Forwarded-For', '198.51.100.202').type('form').send({ _csrf: csrfFrom(login.text), email: agent.email, password: agent.password });
+    expect(
+      (
+        await browser
+          .post('/login')
+          .set('X-Forwarded-For', '198.51.100.201')
+          .type('form')
+          .send({ _csrf: csrfFrom(login.text), email: agent.email, password: wrongPassword })
+      ).status,
+    ).toBe(401);
+    const signedIn = await browser
+      .post('/login')
+      .set('X-Forwarded-For', '198.51.100.202')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: agent.email, password: agent.password });
     expect(signedIn.status).toBe(302);
     const cookie = ([] as string[]).concat(signedIn.headers['set-cookie'] ?? []).find((c) => c.startsWith('rl_session='))!;
     const cookieValue = decodeURIComponent(cookie.split(';')[0]!.slice('rl_session='.length));
@@ -70,8 +89,12 @@ describe('secrets and message texts in logs and pages', () => {
     const wa = await makeWhatsappChannel(db, secretBox, { accessToken: META_TOKEN, graphBaseUrl: meta.baseUrl });
     const telegram = await makeTelegramChannel(db, secretBox, tg);
     Object.assign(secrets, {
-      ingestToken: api.ingestToken, webhookSecret: api.webhookSecret, metaAccessToken: META_TOKEN, appSecret: wa.appSecret,
-      verifyToken: wa.verifyToken, botToken: tg.token,
+      ingestToken: api.ingestToken,
+      webhookSecret: api.webhookSecret,
+      metaAccessToken: META_TOKEN,
+      appSecret: wa.appSecret,
+      verifyToken: wa.verifyToken,
+      botToken: tg.token,
     });
 
     // Inbound: over the API channel, a signed WhatsApp webhook, a Telegram poll; a wrong ingest token and a bad signature too.
@@ -79,14 +102,36 @@ describe('secrets and message texts in logs and pages', () => {
     const post = inboundPost({ text: texts.apiPost });
     const ingested = await request(app.url).post(`/api/v1/channels/${api.channelId}/messages`).auth(api.ingestToken, { type: 'bearer' }).send(post);
     expect(ingested.status).toBe(201);
-    expect((await request(app.url).post(`/api/v1/channels/${api.channelId}/messages`).auth(`${api.ingestToken}x`, { type: 'bearer' }).send(post)).status).toBe(401);
+    expect((await request(app.url).post(`/api/v1/channels/${api.channelId}/messages`).auth(`${api.ingestToken}x`, { type: 'bearer' }).send(post)).status).toBe(
+      401,
+    );
     texts.whatsapp = 'Meine IBAN ist DE00-WhatsApp-Text';
     const wamid = newWamid();
     const body = JSON.stringify(inboundText(wa.phoneNumberId, texts.whatsapp, { id: wamid }));
-    expect((await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(wa.appSecret, body)).send(body)).status).toBe(200);
-    expect((await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload('wrong', body)).send(body)).status).toBe(401);
-    expect((await request(app.url).get('/webhooks/whatsapp').query({ 'hub.mode': 'subscribe', 'hub.verify_token': wa.verifyToken, 'hub.challenge': '42' })).status).toBe(200);
-    const waMessage = await until('the WhatsApp message', () => db.selectFrom('messages').select(['id', 'conversationId']).where('externalId', '=', wamid).executeTakeFirst());
+    expect(
+      (
+        await request(app.url)
+          .post('/webhooks/whatsapp')
+          .set('content-type', 'application/json')
+          .set('x-hub-signature-256', signPayload(wa.appSecret, body))
+          .send(body)
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(app.url)
+          .post('/webhooks/whatsapp')
+          .set('content-type', 'application/json')
+          .set('x-hub-signature-256', signPayload('wrong', body))
+          .send(body)
+      ).status,
+    ).toBe(401);
+    expect(
+      (await request(app.url).get('/webhooks/whatsapp').query({ 'hub.mode': 'subscribe', 'hub.verify_token': wa.verifyToken, 'hub.challenge': '42' })).status,
+    ).toBe(200);
+    const waMessage = await until('the WhatsApp message', () =>
+      db.selectFrom('messages').select(['id', 'conversationId']).where('externalId', '=', wamid).executeTakeFirst(),
+    );
     texts.telegram = 'Passwort vergessen Telegram-Text';
     tg.pushPrivateText({ id: 777001, first_name: 'Tina' }, texts.telegram);
     const deps = app.services;
@@ -99,11 +144,24 @@ describe('secrets and message texts in logs and pages', () => {
     texts.note = 'Interne Notiz RL-NOTE-TEXT';
     texts.waReply = 'Antwort an WhatsApp RL-WA-REPLY';
     hooks.failNext(500);
-    const reply = await request(app.url).post(`/api/v1/conversations/${ingested.body.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: texts.reply });
+    const reply = await request(app.url)
+      .post(`/api/v1/conversations/${ingested.body.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: texts.reply });
     expect(reply.status).toBe(202);
-    expect((await request(app.url).post(`/api/v1/conversations/${ingested.body.conversationId}/notes`).auth(manager.token, { type: 'bearer' }).send({ text: texts.note })).status).toBe(201);
+    expect(
+      (
+        await request(app.url)
+          .post(`/api/v1/conversations/${ingested.body.conversationId}/notes`)
+          .auth(manager.token, { type: 'bearer' })
+          .send({ text: texts.note })
+      ).status,
+    ).toBe(201);
     meta.failNext(GRAPH_ERRORS.badToken);
-    const waReply = await request(app.url).post(`/api/v1/conversations/${waMessage.conversationId}/replies`).auth(manager.token, { type: 'bearer' }).send({ text: texts.waReply });
+    const waReply = await request(app.url)
+      .post(`/api/v1/conversations/${waMessage.conversationId}/replies`)
+      .auth(manager.token, { type: 'bearer' })
+      .send({ text: texts.waReply });
     expect(waReply.status).toBe(202);
     await until('the API reply delivered', async () => (await deliveryOf(reply.body.messageId)).deliveryState === 'sent');
     await until('the WhatsApp reply failed', async () => (await deliveryOf(waReply.body.messageId)).deliveryState === 'failed');
@@ -119,8 +177,23 @@ describe('secrets and message texts in logs and pages', () => {
     for (const user of [manager, admin]) {
       const b = request.agent(app.url);
       const l = await b.get('/login');
-      expect((await b.post('/login').set('X-Forwarded-For', '198.51.100.203').type('form').send({ _csrf: csrfFrom(l.text), email: user.email, password: user.password })).status).toBe(302);
-      for (const path of ['/settings/channels', `/settings/channels/${wa.channelId}/health`, `/settings/channels/${telegram.channelId}/health`, '/settings/sla', '/inbox', `/conversations/${waMessage.conversationId}`]) {
+      expect(
+        (
+          await b
+            .post('/login')
+            .set('X-Forwarded-For', '198.51.100.203')
+            .type('form')
+            .send({ _csrf: csrfFrom(l.text), email: user.email, password: user.password })
+        ).status,
+      ).toBe(302);
+      for (const path of [
+        '/settings/channels',
+        `/settings/channels/${wa.channelId}/health`,
+        `/settings/channels/${telegram.channelId}/health`,
+        '/settings/sla',
+        '/inbox',
+        `/conversations/${waMessage.conversationId}`,
+      ]) {
         const page = await b.get(path);
         expect(page.status).toBe(200);
         pages[`${user.role} ${path}`] = page.text;

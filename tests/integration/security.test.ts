@@ -67,13 +67,24 @@ const sessionRows = async (sid: string) => (await app.services.pool.query('SELEC
 const isSignedIn = async (agent: Agent) => (await agent.get('/inbox')).status === 200;
 
 async function ingest(channel: Awaited<ReturnType<typeof makeApiChannel>>, text?: string) {
-  const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost(text ? { text } : {}));
+  const res = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost(text ? { text } : {}));
   expect(res.status).toBe(201);
   return res.body as { conversationId: string; messageId: string; caseNumber: string };
 }
 
 const messagesWithText = async (text: string) =>
-  Number((await app.services.db.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n')).where('text', '=', text).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await app.services.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('text', '=', text)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('sign-in', () => {
   it('when the password is right, then it redirects to /inbox and sets the session cookie; the sign-in page itself set none', async () => {
@@ -94,11 +105,19 @@ describe('sign-in', () => {
     const second = await makeUser(app.services.db, { role: 'agent' });
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
-    const firstLogin = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: first.email, password: first.password });
+    const firstLogin = await agent
+      .post('/login')
+      .set('X-Forwarded-For', freshIp())
+      .type('form')
+      .send({ _csrf: csrf, email: first.email, password: first.password });
     const before = cookieValue(sessionCookie(firstLogin));
     expect(before).toBeDefined();
 
-    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: await csrfOf(agent), email: second.email, password: second.password });
+    const res = await agent
+      .post('/login')
+      .set('X-Forwarded-For', freshIp())
+      .type('form')
+      .send({ _csrf: await csrfOf(agent), email: second.email, password: second.password });
     expect(res.status).toBe(302);
     const after = cookieValue(sessionCookie(res));
     expect(after).toBeDefined();
@@ -114,7 +133,11 @@ describe('sign-in', () => {
     const user = await makeUser(app.services.db, { role: 'agent' });
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
-    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password, next });
+    const res = await agent
+      .post('/login')
+      .set('X-Forwarded-For', freshIp())
+      .type('form')
+      .send({ _csrf: csrf, email: user.email, password: user.password, next });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/inbox');
   });
@@ -123,7 +146,11 @@ describe('sign-in', () => {
     const user = await makeUser(app.services.db, { role: 'manager' });
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
-    const res = await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ _csrf: csrf, email: user.email, password: user.password, next: '/audit?limit=5' });
+    const res = await agent
+      .post('/login')
+      .set('X-Forwarded-For', freshIp())
+      .type('form')
+      .send({ _csrf: csrf, email: user.email, password: user.password, next: '/audit?limit=5' });
     expect(res.headers.location).toBe('/audit?limit=5');
   });
 
@@ -144,14 +171,22 @@ describe('sign-in', () => {
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
     const ip = freshIp();
-    const res = await agent.post('/login').set('X-Forwarded-For', ip).set('Accept-Language', 'en').type('form')
+    const res = await agent
+      .post('/login')
+      .set('X-Forwarded-For', ip)
+      .set('Accept-Language', 'en')
+      .type('form')
       .send({ _csrf: csrf, email: user.email, password: 'wrong-password' });
     expect(res.status).toBe(401);
     expect(res.text).toContain('E-mail or password is wrong.');
     expect(res.text).toContain('name="password"');
     expect(await isSignedIn(agent)).toBe(false);
-    const events = await app.services.db.selectFrom('auditEvents').selectAll()
-      .where('action', '=', 'auth.login_failed').where('actorLabel', '=', user.email).execute();
+    const events = await app.services.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('action', '=', 'auth.login_failed')
+      .where('actorLabel', '=', user.email)
+      .execute();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actorType: 'user', actorId: user.id, subjectId: user.id, ip });
   });
@@ -162,10 +197,18 @@ describe('sign-in', () => {
     const { csrf } = await loginPage(agent);
     const ip = freshIp();
     for (let i = 0; i < LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP; i += 1) {
-      const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: `wrong-${i}` });
+      const res = await agent
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ _csrf: csrf, email: user.email, password: `wrong-${i}` });
       expect(res.status).toBe(401);
     }
-    const eleventh = await agent.post('/login').set('X-Forwarded-For', ip).set('Accept-Language', 'en').type('form')
+    const eleventh = await agent
+      .post('/login')
+      .set('X-Forwarded-For', ip)
+      .set('Accept-Language', 'en')
+      .type('form')
       .send({ _csrf: csrf, email: user.email.toUpperCase(), password: user.password });
     expect(eleventh.status).toBe(429);
     expect(eleventh.text).toContain('Too many sign-in attempts');
@@ -181,8 +224,15 @@ describe('sign-in', () => {
     const agent = request.agent(app.url);
     const { csrf } = await loginPage(agent);
     const ip = freshIp();
-    await Promise.all(Array.from({ length: LOGIN_MAX_FAILURES_PER_IP }, (_, i) =>
-      agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: `nobody-${i}@example.test`, password: 'x' })));
+    await Promise.all(
+      Array.from({ length: LOGIN_MAX_FAILURES_PER_IP }, (_, i) =>
+        agent
+          .post('/login')
+          .set('X-Forwarded-For', ip)
+          .type('form')
+          .send({ _csrf: csrf, email: `nobody-${i}@example.test`, password: 'x' }),
+      ),
+    );
     const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
     expect(res.status).toBe(429);
     expect(await isSignedIn(agent)).toBe(false);
@@ -194,12 +244,20 @@ describe('sign-in', () => {
     const page = await agent.get('/inbox');
     const sid = await sessionIdOf(agent);
     expect(await sessionRows(sid)).toBe(1);
-    const res = await agent.post('/logout').type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/login');
     expect(await sessionRows(sid)).toBe(0);
     expect(await isSignedIn(agent)).toBe(false);
-    const logout = await app.services.db.selectFrom('auditEvents').select('actorLabel').where('action', '=', 'auth.logout').where('actorId', '=', user.id).execute();
+    const logout = await app.services.db
+      .selectFrom('auditEvents')
+      .select('actorLabel')
+      .where('action', '=', 'auth.logout')
+      .where('actorId', '=', user.id)
+      .execute();
     expect(logout).toEqual([{ actorLabel: user.email }]);
   });
 });
@@ -222,7 +280,10 @@ describe('language', () => {
     expect(german.text).toContain('Posteingang');
     expect(german.text).toContain('<html lang="de">');
 
-    const res = await agent.post('/locale').type('form').send({ _csrf: csrfFrom(german.text), locale: 'en', back: '/inbox' });
+    const res = await agent
+      .post('/locale')
+      .type('form')
+      .send({ _csrf: csrfFrom(german.text), locale: 'en', back: '/inbox' });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/inbox');
     const english = await agent.get('/inbox');
@@ -230,7 +291,10 @@ describe('language', () => {
     expect(english.text).toContain('<h1>Inbox</h1>');
     expect(english.text).not.toContain('Posteingang');
 
-    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(english.text) });
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfFrom(english.text) });
     const again = await signIn(user); // a new cookie jar: no rl_locale cookie
     const page = await again.get('/inbox').set('Accept-Language', 'de-DE');
     expect(page.text).toContain('<h1>Inbox</h1>');
@@ -244,14 +308,20 @@ describe('language', () => {
     const page = await agent.get(`/conversations/${conversationId}`);
     const back = /name="back" value="([^"]*)"/.exec(page.text)?.[1];
     expect(back).toBe(`/conversations/${conversationId}`);
-    const res = await agent.post('/locale').type('form').send({ _csrf: csrfFrom(page.text), locale: 'en', back });
+    const res = await agent
+      .post('/locale')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), locale: 'en', back });
     expect(res.headers.location).toBe(`/conversations/${conversationId}`);
   });
 
   it('when the language value is not one we ship, then nothing changes', async () => {
     const user = await makeUser(app.services.db, { role: 'agent', locale: 'de' });
     const agent = await signIn(user);
-    await agent.post('/locale').type('form').send({ _csrf: await csrfOf(agent), locale: 'fr', back: '/inbox' });
+    await agent
+      .post('/locale')
+      .type('form')
+      .send({ _csrf: await csrfOf(agent), locale: 'fr', back: '/inbox' });
     expect((await agent.get('/inbox')).text).toContain('Posteingang');
   });
 });
@@ -268,9 +338,25 @@ describe('CSRF', () => {
     const { csrf } = await loginPage(agent);
     const creds = { email: user.email, password: user.password };
     expect((await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send(creds)).status).toBe(403);
-    expect((await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ ...creds, _csrf: csrf.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post('/login')
+          .set('X-Forwarded-For', freshIp())
+          .type('form')
+          .send({ ...creds, _csrf: csrf.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })
+      ).status,
+    ).toBe(403);
     expect(await isSignedIn(agent)).toBe(false);
-    expect((await agent.post('/login').set('X-Forwarded-For', freshIp()).type('form').send({ ...creds, _csrf: csrf })).status).toBe(302);
+    expect(
+      (
+        await agent
+          .post('/login')
+          .set('X-Forwarded-For', freshIp())
+          .type('form')
+          .send({ ...creds, _csrf: csrf })
+      ).status,
+    ).toBe(302);
     expect(await isSignedIn(agent)).toBe(true);
   });
 
@@ -278,7 +364,14 @@ describe('CSRF', () => {
     const agent = await signIn(await makeUser(app.services.db));
     expect((await agent.post('/logout').type('form').send({})).status).toBe(403);
     expect(await isSignedIn(agent)).toBe(true);
-    expect((await agent.post('/logout').type('form').send({ _csrf: await csrfOf(agent) })).status).toBe(302);
+    expect(
+      (
+        await agent
+          .post('/logout')
+          .type('form')
+          .send({ _csrf: await csrfOf(agent) })
+      ).status,
+    ).toBe(302);
     expect(await isSignedIn(agent)).toBe(false);
   });
 
@@ -290,7 +383,14 @@ describe('CSRF', () => {
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('rl_locale='))).toBe(false);
     const locale = async () => (await app.services.db.selectFrom('users').select('locale').where('id', '=', user.id).executeTakeFirstOrThrow()).locale;
     expect(await locale()).toBe('de');
-    expect((await agent.post('/locale').type('form').send({ locale: 'en', back: '/inbox', _csrf: await csrfOf(agent) })).status).toBe(302);
+    expect(
+      (
+        await agent
+          .post('/locale')
+          .type('form')
+          .send({ locale: 'en', back: '/inbox', _csrf: await csrfOf(agent) })
+      ).status,
+    ).toBe(302);
     expect(await locale()).toBe('en');
   });
 
@@ -302,7 +402,14 @@ describe('CSRF', () => {
     expect(denied.status).toBe(403);
     expect(await messagesWithText(text)).toBe(0);
     const csrf = await csrfOf(agent, `/conversations/${conversationId}`);
-    expect((await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ text, _csrf: 'x'.repeat(csrf.length) })).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post(`/conversations/${conversationId}/replies`)
+          .type('form')
+          .send({ text, _csrf: 'x'.repeat(csrf.length) })
+      ).status,
+    ).toBe(403);
     expect(await messagesWithText(text)).toBe(0);
     const ok = await agent.post(`/conversations/${conversationId}/replies`).type('form').send({ text, _csrf: csrf });
     expect(ok.status).toBe(303);
@@ -313,8 +420,12 @@ describe('CSRF', () => {
     const { conversationId } = await ingest(channel);
     const agent = await signIn(await makeUser(app.services.db, { role: 'agent' }));
     const text = `csrf-header ${randomUUID()}`;
-    const res = await agent.post(`/conversations/${conversationId}/replies`).set('HX-Request', 'true')
-      .set('x-csrf-token', await csrfOf(agent, `/conversations/${conversationId}`)).type('form').send({ text });
+    const res = await agent
+      .post(`/conversations/${conversationId}/replies`)
+      .set('HX-Request', 'true')
+      .set('x-csrf-token', await csrfOf(agent, `/conversations/${conversationId}`))
+      .type('form')
+      .send({ text });
     expect(res.status).toBe(200);
     expect(await messagesWithText(text)).toBe(1);
   });
@@ -332,99 +443,105 @@ describe('CSRF', () => {
 type Who = 'agent' | 'manager' | 'auditor' | 'admin' | 'anonymous';
 const WHO: Who[] = ['agent', 'manager', 'auditor', 'admin', 'anonymous'];
 /** `[agent, manager, auditor, admin, anonymous]` → a matrix row. */
-const row = (agent: number, manager: number, auditor: number, admin: number, anonymous: number): Record<Who, number> => ({ agent, manager, auditor, admin, anonymous });
+const row = (agent: number, manager: number, auditor: number, admin: number, anonymous: number): Record<Who, number> => ({
+  agent,
+  manager,
+  auditor,
+  admin,
+  anonymous,
+});
 const MATRIX: Record<string, Record<Who, number>> = {
-  'GET /inbox':                            { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
-  'GET /conversations/:id':                { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
-  'POST /conversations/:id/replies':       { agent: 303, manager: 303, auditor: 403, admin: 403, anonymous: 302 },
-  'GET /audit':                            { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
-  'GET /api/v1/conversations':             { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
-  'GET /api/v1/conversations/:id':         { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+  'GET /inbox': { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
+  'GET /conversations/:id': { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
+  'POST /conversations/:id/replies': { agent: 303, manager: 303, auditor: 403, admin: 403, anonymous: 302 },
+  'GET /audit': { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 302 },
+  'GET /api/v1/conversations': { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+  'GET /api/v1/conversations/:id': { agent: 200, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
   'POST /api/v1/conversations/:id/replies': { agent: 202, manager: 202, auditor: 403, admin: 403, anonymous: 401 },
-  'GET /api/v1/audit':                     { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
+  'GET /api/v1/audit': { agent: 403, manager: 200, auditor: 200, admin: 200, anonymous: 401 },
   // Everything else, each with a request that succeeds for an allowed role (BODIES below). Where an allowed role gets a
   // 400/404 the fixture is an API channel or an empty bulk selection: the request passed the role check (denied roles get 403).
-  'GET /':                                          row(302, 302, 302, 302, 302),
-  'GET /healthz':                                   row(200, 200, 200, 200, 200),
-  'GET /vendor/htmx.min.js':                        row(200, 200, 200, 200, 200),
-  'GET /vendor/htmx-sse.js':                        row(200, 200, 200, 200, 200),
-  'GET /vendor/chart.umd.js':                       row(200, 200, 200, 200, 200),
-  'GET /conversations/:id/thread':                  row(200, 200, 200, 200, 302),
-  'GET /conversations/:id/reply-window':            row(200, 200, 200, 200, 302),
-  'GET /conversations/:id/presence':                row(200, 200, 200, 200, 302),
-  'GET /conversations/:id/canned':                  row(200, 200, 403, 403, 302),
-  'GET /conversations/:id/canned/:cannedId':        row(200, 200, 403, 403, 302),
-  'POST /conversations/:id/typing':                 row(204, 204, 403, 403, 302),
-  'POST /conversations/:id/template-replies':       row(400, 400, 403, 403, 302),
-  'POST /conversations/:id/assign':                 row(303, 303, 403, 403, 302),
-  'POST /conversations/:id/status':                 row(303, 303, 403, 403, 302),
-  'POST /conversations/:id/notes':                  row(303, 303, 403, 403, 302),
-  'POST /conversations/:id/tags':                   row(303, 303, 403, 403, 302),
-  'POST /conversations/:id/priority':               row(303, 303, 403, 403, 302),
+  'GET /': row(302, 302, 302, 302, 302),
+  'GET /healthz': row(200, 200, 200, 200, 200),
+  'GET /vendor/htmx.min.js': row(200, 200, 200, 200, 200),
+  'GET /vendor/htmx-sse.js': row(200, 200, 200, 200, 200),
+  'GET /vendor/chart.umd.js': row(200, 200, 200, 200, 200),
+  'GET /conversations/:id/thread': row(200, 200, 200, 200, 302),
+  'GET /conversations/:id/reply-window': row(200, 200, 200, 200, 302),
+  'GET /conversations/:id/presence': row(200, 200, 200, 200, 302),
+  'GET /conversations/:id/canned': row(200, 200, 403, 403, 302),
+  'GET /conversations/:id/canned/:cannedId': row(200, 200, 403, 403, 302),
+  'POST /conversations/:id/typing': row(204, 204, 403, 403, 302),
+  'POST /conversations/:id/template-replies': row(400, 400, 403, 403, 302),
+  'POST /conversations/:id/assign': row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/status': row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/notes': row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/tags': row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/priority': row(303, 303, 403, 403, 302),
   'POST /conversations/:id/messages/:messageId/breach-reason': row(403, 409, 403, 409, 302),
   // The message given is the customer's post, not a reply: no reply to decide about (faults.workerKill.test.ts has the real case).
   'POST /conversations/:id/messages/:messageId/delivery': row(404, 404, 403, 403, 302),
-  'POST /inbox/bulk':                               row(400, 400, 403, 403, 302),
-  'POST /saved-views':                              row(303, 303, 303, 303, 302),
-  'POST /saved-views/:id/delete':                   row(303, 303, 303, 303, 302),
-  'GET /notifications':                             row(200, 200, 200, 200, 302),
-  'GET /notifications/bell':                        row(200, 200, 200, 200, 302),
-  'POST /notifications/read':                       row(303, 303, 303, 303, 302),
-  'GET /colleagues':                                row(200, 200, 200, 200, 302),
-  'GET /audit/export.csv':                          row(403, 200, 200, 200, 302),
-  'GET /settings/canned-responses':                 row(403, 200, 403, 403, 302),
-  'POST /settings/canned-responses':                row(403, 303, 403, 403, 302),
-  'POST /settings/canned-responses/:cannedId':      row(403, 303, 403, 403, 302),
-  'GET /settings/sla':                              row(200, 200, 200, 200, 302),
-  'POST /settings/sla/calendars':                   row(403, 303, 403, 303, 302),
-  'POST /settings/sla/calendars/:id':               row(403, 303, 403, 303, 302),
-  'POST /settings/sla/policies':                    row(403, 303, 403, 303, 302),
-  'POST /settings/sla/policies/:id':                row(403, 303, 403, 303, 302),
-  'POST /settings/sla/channels/:id':                row(403, 303, 403, 303, 302),
-  'GET /settings/channels':                         row(403, 200, 403, 200, 302),
-  'GET /settings/channels/:id/health':              row(403, 200, 403, 200, 302),
-  'POST /settings/channels/x':                      row(403, 400, 403, 400, 302),
-  'POST /settings/channels/:id/pause':              row(403, 303, 403, 303, 302),
-  'POST /settings/channels/:id/resume':             row(403, 303, 403, 303, 302),
-  'POST /settings/channels/:id/interval':           row(403, 303, 403, 303, 302),
-  'POST /settings/channels/:id/poll-now':           row(403, 404, 403, 404, 302),
-  'POST /settings/channels/:id/searches':           row(403, 400, 403, 400, 302),
+  'POST /inbox/bulk': row(400, 400, 403, 403, 302),
+  'POST /saved-views': row(303, 303, 303, 303, 302),
+  'POST /saved-views/:id/delete': row(303, 303, 303, 303, 302),
+  'GET /notifications': row(200, 200, 200, 200, 302),
+  'GET /notifications/bell': row(200, 200, 200, 200, 302),
+  'POST /notifications/read': row(303, 303, 303, 303, 302),
+  'GET /colleagues': row(200, 200, 200, 200, 302),
+  'GET /audit/export.csv': row(403, 200, 200, 200, 302),
+  'GET /settings/canned-responses': row(403, 200, 403, 403, 302),
+  'POST /settings/canned-responses': row(403, 303, 403, 403, 302),
+  'POST /settings/canned-responses/:cannedId': row(403, 303, 403, 403, 302),
+  'GET /settings/sla': row(200, 200, 200, 200, 302),
+  'POST /settings/sla/calendars': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/calendars/:id': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/policies': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/policies/:id': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/channels/:id': row(403, 303, 403, 303, 302),
+  'GET /settings/channels': row(403, 200, 403, 200, 302),
+  'GET /settings/channels/:id/health': row(403, 200, 403, 200, 302),
+  'POST /settings/channels/x': row(403, 400, 403, 400, 302),
+  'POST /settings/channels/:id/pause': row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/resume': row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/interval': row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/poll-now': row(403, 404, 403, 404, 302),
+  'POST /settings/channels/:id/searches': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/searches/:topicId/remove': row(403, 404, 403, 404, 302),
-  'POST /settings/channels/:id/templates':          row(403, 404, 403, 404, 302),
-  'POST /settings/channels/:id/credentials':        row(403, 400, 403, 400, 302),
-  'GET /reports':                                   row(403, 302, 302, 302, 302),
-  'GET /reports/sla':                               row(403, 200, 200, 200, 302),
-  'GET /reports/sla/posts':                         row(403, 200, 200, 200, 302),
-  'GET /reports/response-times':                    row(403, 200, 200, 200, 302),
-  'GET /reports/volume':                            row(403, 200, 200, 200, 302),
-  'GET /reports/backlog':                           row(403, 200, 200, 200, 302),
-  'GET /reports/people':                            row(403, 200, 200, 200, 302),
-  'GET /reports/:report/export.csv':                row(403, 200, 200, 200, 302),
-  'POST /api/v1/conversations/:id/assign':          row(200, 200, 403, 403, 401),
-  'POST /api/v1/conversations/:id/status':          row(200, 200, 403, 403, 401),
-  'POST /api/v1/conversations/:id/notes':           row(201, 201, 403, 403, 401),
-  'POST /api/v1/conversations/:id/tags':            row(200, 200, 403, 403, 401),
-  'POST /api/v1/conversations/:id/priority':        row(200, 200, 403, 403, 401),
+  'POST /settings/channels/:id/templates': row(403, 404, 403, 404, 302),
+  'POST /settings/channels/:id/credentials': row(403, 400, 403, 400, 302),
+  'GET /reports': row(403, 302, 302, 302, 302),
+  'GET /reports/sla': row(403, 200, 200, 200, 302),
+  'GET /reports/sla/posts': row(403, 200, 200, 200, 302),
+  'GET /reports/response-times': row(403, 200, 200, 200, 302),
+  'GET /reports/volume': row(403, 200, 200, 200, 302),
+  'GET /reports/backlog': row(403, 200, 200, 200, 302),
+  'GET /reports/people': row(403, 200, 200, 200, 302),
+  'GET /reports/:report/export.csv': row(403, 200, 200, 200, 302),
+  'POST /api/v1/conversations/:id/assign': row(200, 200, 403, 403, 401),
+  'POST /api/v1/conversations/:id/status': row(200, 200, 403, 403, 401),
+  'POST /api/v1/conversations/:id/notes': row(201, 201, 403, 403, 401),
+  'POST /api/v1/conversations/:id/tags': row(200, 200, 403, 403, 401),
+  'POST /api/v1/conversations/:id/priority': row(200, 200, 403, 403, 401),
   'POST /api/v1/conversations/:id/replies/:messageId/delivery': row(404, 404, 403, 403, 401),
-  'GET /api/v1/canned-responses':                   row(200, 200, 200, 200, 401),
-  'POST /api/v1/canned-responses':                  row(403, 201, 403, 403, 401),
-  'POST /api/v1/canned-responses/:id':              row(403, 200, 403, 403, 401),
-  'GET /api/v1/notifications':                      row(200, 200, 200, 200, 401),
-  'GET /api/v1/audit.csv':                          row(403, 200, 200, 200, 401),
-  'POST /api/v1/calendars':                         row(403, 201, 403, 201, 401),
-  'GET /api/v1/calendars/:id':                      row(200, 200, 200, 200, 401),
-  'PUT /api/v1/calendars/:id':                      row(403, 200, 403, 200, 401),
-  'POST /api/v1/sla-policies':                      row(403, 201, 403, 201, 401),
-  'GET /api/v1/sla-policies/:id':                   row(200, 200, 200, 200, 401),
-  'PUT /api/v1/sla-policies/:id':                   row(403, 200, 403, 200, 401),
-  'PATCH /api/v1/channels/:id':                     row(403, 200, 403, 200, 401),
-  'GET /api/v1/reports/sla':                        row(403, 200, 200, 200, 401),
-  'GET /api/v1/reports/:file':                      row(403, 200, 200, 200, 401),
+  'GET /api/v1/canned-responses': row(200, 200, 200, 200, 401),
+  'POST /api/v1/canned-responses': row(403, 201, 403, 403, 401),
+  'POST /api/v1/canned-responses/:id': row(403, 200, 403, 403, 401),
+  'GET /api/v1/notifications': row(200, 200, 200, 200, 401),
+  'GET /api/v1/audit.csv': row(403, 200, 200, 200, 401),
+  'POST /api/v1/calendars': row(403, 201, 403, 201, 401),
+  'GET /api/v1/calendars/:id': row(200, 200, 200, 200, 401),
+  'PUT /api/v1/calendars/:id': row(403, 200, 403, 200, 401),
+  'POST /api/v1/sla-policies': row(403, 201, 403, 201, 401),
+  'GET /api/v1/sla-policies/:id': row(200, 200, 200, 200, 401),
+  'PUT /api/v1/sla-policies/:id': row(403, 200, 403, 200, 401),
+  'PATCH /api/v1/channels/:id': row(403, 200, 403, 200, 401),
+  'GET /api/v1/reports/sla': row(403, 200, 200, 200, 401),
+  'GET /api/v1/reports/:file': row(403, 200, 200, 200, 401),
   // A user's token is not a channel's ingest token: 401 for everyone (apiChannel.test.ts has the channel's side).
-  'POST /api/v1/channels/:channelId/messages':      row(401, 401, 401, 401, 401),
+  'POST /api/v1/channels/:channelId/messages': row(401, 401, 401, 401, 401),
   // Signed by Meta, not by a user: without the verify token / signature everyone is refused (whatsapp.test.ts).
-  'GET /webhooks/whatsapp/':                        row(403, 403, 403, 403, 403),
-  'POST /webhooks/whatsapp/':                       row(401, 401, 401, 401, 401),
+  'GET /webhooks/whatsapp/': row(403, 403, 403, 403, 403),
+  'POST /webhooks/whatsapp/': row(401, 401, 401, 401, 401),
 };
 
 /**
@@ -432,11 +549,17 @@ const MATRIX: Record<string, Record<Who, number>> = {
  * session, stream forever, or are the demo's stand-ins for remote services (not mounted in production).
  */
 const COVERED_ELSEWHERE: Record<string, string> = {
-  'GET /login': 'sign-in, above', 'POST /login': 'sign-in and CSRF, above', 'POST /logout': 'sign-in and CSRF, above',
-  'POST /locale': 'language and CSRF, above', 'GET /events': 'live.test.ts (SSE stream)',
-  'POST /demo/api-sink': 'demo only', 'POST /demo/graph/:phoneNumberId/messages': 'demo only',
-  'GET /demo/x-api/2/users/:id/mentions': 'demo only', 'GET /demo/x-api/2/tweets/search/recent': 'demo only',
-  'GET /demo/x-api/2/dm_events': 'demo only', 'POST /demo/x-api/2/tweets': 'demo only',
+  'GET /login': 'sign-in, above',
+  'POST /login': 'sign-in and CSRF, above',
+  'POST /logout': 'sign-in and CSRF, above',
+  'POST /locale': 'language and CSRF, above',
+  'GET /events': 'live.test.ts (SSE stream)',
+  'POST /demo/api-sink': 'demo only',
+  'POST /demo/graph/:phoneNumberId/messages': 'demo only',
+  'GET /demo/x-api/2/users/:id/mentions': 'demo only',
+  'GET /demo/x-api/2/tweets/search/recent': 'demo only',
+  'GET /demo/x-api/2/dm_events': 'demo only',
+  'POST /demo/x-api/2/tweets': 'demo only',
   'POST /demo/x-api/2/dm_conversations/with/:participantId/messages': 'demo only',
 };
 
@@ -478,7 +601,16 @@ describe('route × role matrix', () => {
     }
   });
 
-  const ORIGINAL = new Set(['GET /inbox', 'GET /conversations/:id', 'POST /conversations/:id/replies', 'GET /audit', 'GET /api/v1/conversations', 'GET /api/v1/conversations/:id', 'POST /api/v1/conversations/:id/replies', 'GET /api/v1/audit']);
+  const ORIGINAL = new Set([
+    'GET /inbox',
+    'GET /conversations/:id',
+    'POST /conversations/:id/replies',
+    'GET /audit',
+    'GET /api/v1/conversations',
+    'GET /api/v1/conversations/:id',
+    'POST /api/v1/conversations/:id/replies',
+    'GET /api/v1/audit',
+  ]);
   const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '' };
   beforeAll(async () => {
     const manager = who.manager!.user!;
@@ -519,13 +651,17 @@ describe('route × role matrix', () => {
     'POST /api/v1/conversations/:id/priority': () => ({ priority: 'high' }),
     'POST /api/v1/canned-responses': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
     'POST /api/v1/canned-responses/:id': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
-    'POST /api/v1/calendars': () => CALENDAR, 'PUT /api/v1/calendars/:id': () => CALENDAR,
-    'POST /api/v1/sla-policies': () => POLICY, 'PUT /api/v1/sla-policies/:id': () => POLICY,
+    'POST /api/v1/calendars': () => CALENDAR,
+    'PUT /api/v1/calendars/:id': () => CALENDAR,
+    'POST /api/v1/sla-policies': () => POLICY,
+    'PUT /api/v1/sla-policies/:id': () => POLICY,
     'PATCH /api/v1/channels/:id': () => ({ calendarId: null }),
     'POST /api/v1/channels/:channelId/messages': () => inboundPost(),
   };
   const QUERIES: Record<string, string> = {
-    'GET /reports/sla/posts': '?bucket=2026-11-23', 'GET /conversations/:id/canned': '', 'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
+    'GET /reports/sla/posts': '?bucket=2026-11-23',
+    'GET /conversations/:id/canned': '',
+    'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
   };
 
   /** The concrete path of a route: a fresh conversation per case for the conversation routes, so no case depends on another. */
@@ -536,11 +672,25 @@ describe('route × role matrix', () => {
       const { conversationId: id, messageId } = await ingest(channel);
       path = path.replace(':id', id).replace(':messageId', messageId);
     }
-    const idFor = path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars') ? fixtures.calendarId
-      : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies') ? fixtures.policyId
-        : path.includes('canned') ? fixtures.cannedId : path.startsWith('/saved-views') ? randomUUID() : fixtures.channelId;
-    return path.replace(':cannedId', fixtures.cannedId).replace(':topicId', randomUUID()).replace(':channelId', fixtures.channelId)
-      .replace(':report', 'sla').replace(':file', 'sla.csv').replace(':id', idFor) + (QUERIES[route] ?? '');
+    const idFor =
+      path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
+        ? fixtures.calendarId
+        : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies')
+          ? fixtures.policyId
+          : path.includes('canned')
+            ? fixtures.cannedId
+            : path.startsWith('/saved-views')
+              ? randomUUID()
+              : fixtures.channelId;
+    return (
+      path
+        .replace(':cannedId', fixtures.cannedId)
+        .replace(':topicId', randomUUID())
+        .replace(':channelId', fixtures.channelId)
+        .replace(':report', 'sla')
+        .replace(':file', 'sla.csv')
+        .replace(':id', idFor) + (QUERIES[route] ?? '')
+    );
   }
 
   const cases = Object.entries(MATRIX).flatMap(([route, row]) => WHO.map((w) => [route, w, row[w]] as const));
@@ -556,9 +706,17 @@ describe('route × role matrix', () => {
         const req = request(app.url)[verb](path);
         res = await (user ? req.auth(user.token, { type: 'bearer' }) : req).send(method === 'GET' ? undefined : body);
       } else if (path.startsWith('/webhooks/')) {
-        res = await request(app.url)[verb](path).send(method === 'GET' ? undefined : JSON.stringify(body));
+        res = await request(app.url)
+          [verb](path)
+          .send(method === 'GET' ? undefined : JSON.stringify(body));
       } else {
-        res = method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ ...body, _csrf: csrf });
+        res =
+          method === 'GET'
+            ? await agent.get(path)
+            : await agent
+                .post(path)
+                .type('form')
+                .send({ ...body, _csrf: csrf });
       }
       if (res.status !== expected) throw new Error(`expected ${expected}, got ${res.status}: ${res.text.replace(/\s+/g, ' ').slice(0, 160)}`);
       if (expected === 302 && w === 'anonymous') expect(res.headers.location).toMatch(/^\/login/);
@@ -595,7 +753,12 @@ describe('route × role matrix', () => {
     const { status } = await app.services.db.selectFrom('conversations').select('status').where('id', '=', conversationId).executeTakeFirstOrThrow();
     // agents and managers replied above, so it is answered; the denied replies left no outbound message of their own
     expect(status).toBe('answered');
-    const outbound = await app.services.db.selectFrom('messages').select('authorUserId').where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute();
+    const outbound = await app.services.db
+      .selectFrom('messages')
+      .select('authorUserId')
+      .where('conversationId', '=', conversationId)
+      .where('direction', '=', 'outbound')
+      .execute();
     const denied = [who.auditor!.user!.id, who.admin!.user!.id];
     expect(outbound.filter((m) => denied.includes(m.authorUserId!))).toEqual([]);
     expect(outbound.length).toBe(4);

@@ -25,9 +25,11 @@ afterAll(async () => {
 });
 
 const BERLIN_OFFICE = {
-  name: 'Berlin office', timeZone: 'Europe/Berlin',
+  name: 'Berlin office',
+  timeZone: 'Europe/Berlin',
   weekly: { mon: [['08:00', '18:00']], tue: [['08:00', '18:00']], wed: [['08:00', '18:00']], thu: [['08:00', '18:00']], fri: [['08:00', '18:00']] },
-  holidays: { country: 'DE', region: 'NW' }, closures: [],
+  holidays: { country: 'DE', region: 'NW' },
+  closures: [],
 };
 
 const api = () => ({
@@ -38,19 +40,32 @@ const api = () => ({
 });
 
 const count = async (table: 'calendars' | 'slaPolicies') =>
-  Number((await app.services.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await app.services.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 const auditCount = async (action: string, messageId: string) =>
-  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = ${action} AND after->>'messageId' = ${messageId}`
-    .execute(app.services.db)).rows[0]!.n);
+  Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM audit_events WHERE action = ${action} AND after->>'messageId' = ${messageId}`.execute(app.services.db))
+      .rows[0]!.n,
+  );
 
 /** A channel with a fresh policy (calendar null = 24/7), through the API. */
 async function channelWithPolicy(policy: Record<string, unknown>, calendar: object | null = null) {
   const channel = await makeApiChannel(app.services.db, app.services.secretBox);
   const calendarId = calendar ? (await api().post('/calendars').send(calendar).expect(201)).body.id : null;
-  const created = await api().post('/sla-policies').send({ name: 'Test policy', calendarId, ...policy }).expect(201);
+  const created = await api()
+    .post('/sla-policies')
+    .send({ name: 'Test policy', calendarId, ...policy })
+    .expect(201);
   await api().patch(`/channels/${channel.channelId}`).send({ slaPolicyId: created.body.id }).expect(200);
-  const ingest = (body: object) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(body);
+  const ingest = (body: object) =>
+    request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(body);
   return { channel, policyId: created.body.id as string, calendarId, ingest };
 }
 
@@ -68,9 +83,21 @@ async function until<T>(probe: () => Promise<T | undefined | null | false>, what
  * (domain/conversations/postTime.ts), so the worked examples on fixed dates are received then.
  */
 async function ingestReceivedAt(channel: { channelId: string }, body: ReturnType<typeof inboundPost>, receivedAt: Date) {
-  return inTransaction(app.services.db, app.services.dispatcher, (tx, effects) => ingestInbound(tx, effects, {
-    channelId: channel.channelId, externalId: body.externalId, author: body.author, text: body.text, postedAt: new Date(body.postedAt),
-  }, systemActor('test'), receivedAt));
+  return inTransaction(app.services.db, app.services.dispatcher, (tx, effects) =>
+    ingestInbound(
+      tx,
+      effects,
+      {
+        channelId: channel.channelId,
+        externalId: body.externalId,
+        author: body.author,
+        text: body.text,
+        postedAt: new Date(body.postedAt),
+      },
+      systemActor('test'),
+      receivedAt,
+    ),
+  );
 }
 
 const postOf = async (conversationId: string, messageId: string) => {
@@ -81,13 +108,35 @@ const postOf = async (conversationId: string, messageId: string) => {
 describe('calendars and policies API', () => {
   it('when a calendar has overlapping intervals, a bad time zone or a malformed time, then 400 names each problem and nothing is saved', async () => {
     const before = await count('calendars');
-    const overlap = await api().post('/calendars').send({ ...BERLIN_OFFICE, weekly: { mon: [['09:00', '12:00'], ['11:00', '13:00']] } });
+    const overlap = await api()
+      .post('/calendars')
+      .send({
+        ...BERLIN_OFFICE,
+        weekly: {
+          mon: [
+            ['09:00', '12:00'],
+            ['11:00', '13:00'],
+          ],
+        },
+      });
     expect(overlap.status).toBe(400);
     expect(overlap.body.problems).toEqual(['weekly.mon: intervals 09:00-12:00 and 11:00-13:00 overlap']);
-    const zone = await api().post('/calendars').send({ ...BERLIN_OFFICE, timeZone: 'Europe/Atlantis' });
+    const zone = await api()
+      .post('/calendars')
+      .send({ ...BERLIN_OFFICE, timeZone: 'Europe/Atlantis' });
     expect(zone.status).toBe(400);
     expect(zone.body.error).toContain('unknown time zone Europe/Atlantis');
-    const bad = await api().post('/calendars').send({ ...BERLIN_OFFICE, weekly: { tue: [['09:00', '09:00'], ['25:00', '26:00']] } });
+    const bad = await api()
+      .post('/calendars')
+      .send({
+        ...BERLIN_OFFICE,
+        weekly: {
+          tue: [
+            ['09:00', '09:00'],
+            ['25:00', '26:00'],
+          ],
+        },
+      });
     expect(bad.status).toBe(400);
     expect(bad.body.problems).toEqual(expect.arrayContaining([expect.stringContaining('zero length'), expect.stringContaining('malformed time "25:00"')]));
     expect(await count('calendars')).toBe(before);
@@ -96,11 +145,18 @@ describe('calendars and policies API', () => {
   it('when a manager creates and changes a calendar, then GET returns it and both changes are audited with before/after', async () => {
     const created = await api().post('/calendars').send(BERLIN_OFFICE).expect(201);
     expect(created.body).toMatchObject({ name: 'Berlin office', timeZone: 'Europe/Berlin', holidays: { country: 'DE', region: 'NW' } });
-    await api().put(`/calendars/${created.body.id}`).send({ ...BERLIN_OFFICE, closures: ['2026-12-31'] }).expect(200);
+    await api()
+      .put(`/calendars/${created.body.id}`)
+      .send({ ...BERLIN_OFFICE, closures: ['2026-12-31'] })
+      .expect(200);
     const read = await api().get(`/calendars/${created.body.id}`, agent.token).expect(200);
     expect(read.body.closures).toEqual(['2026-12-31']);
-    const audit = await app.services.db.selectFrom('auditEvents').select(['action', 'before', 'after', 'actorId'])
-      .where('subjectId', '=', created.body.id).orderBy('seq').execute();
+    const audit = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['action', 'before', 'after', 'actorId'])
+      .where('subjectId', '=', created.body.id)
+      .orderBy('seq')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['calendar.created', 'calendar.updated']);
     expect(audit[1]).toMatchObject({ actorId: manager.id, before: { closures: [] }, after: { closures: ['2026-12-31'] } });
   });
@@ -118,15 +174,21 @@ describe('calendars and policies API', () => {
     const res = await api().post('/sla-policies').send({ name: '', firstResponseMinutes: 0, nextResponseMinutes: 1.5, warnAtPercent: 100 });
     expect(res.status).toBe(400);
     expect(Object.keys(res.body.fields)).toEqual(expect.arrayContaining(['name', 'firstResponseMinutes', 'nextResponseMinutes', 'warnAtPercent']));
-    const unknown = await api().post('/sla-policies').send({ name: 'x', calendarId: '00000000-0000-4000-8000-000000000000', firstResponseMinutes: 60, nextResponseMinutes: 60 });
+    const unknown = await api()
+      .post('/sla-policies')
+      .send({ name: 'x', calendarId: '00000000-0000-4000-8000-000000000000', firstResponseMinutes: 60, nextResponseMinutes: 60 });
     expect(unknown.status).toBe(400);
     expect(await count('slaPolicies')).toBe(before);
   });
 
   it('when a channel gets a policy, then the change is audited with before and after', async () => {
     const { channel, policyId } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 30 });
-    const audit = await app.services.db.selectFrom('auditEvents').select(['before', 'after'])
-      .where('subjectId', '=', channel.channelId).where('action', '=', 'channel.sla_changed').executeTakeFirstOrThrow();
+    const audit = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['before', 'after'])
+      .where('subjectId', '=', channel.channelId)
+      .where('action', '=', 'channel.sla_changed')
+      .executeTakeFirstOrThrow();
     expect(audit.before).toEqual({ calendarId: null, slaPolicyId: null });
     expect(audit.after).toEqual({ calendarId: null, slaPolicyId: policyId });
   });
@@ -163,7 +225,11 @@ describe('due times set at ingest (the worked examples)', () => {
 
   it('when the channel has no policy, then posts carry no SLA', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-    const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost()).expect(201);
+    const res = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost())
+      .expect(201);
     const { conversation, post } = await postOf(res.body.conversationId, res.body.messageId);
     expect(post.sla).toBeNull();
     expect(conversation.sla.state).toBeNull();
@@ -195,7 +261,13 @@ describe('a reply stops the clock', () => {
 
   it('when a post came in while closed, then business minutes count only open time and wall minutes count all of it', async () => {
     // Open 00:00-12:00 UTC every day; posted 13:00 UTC two days ago → 12 h of open time until now... measured exactly below.
-    const calendar = { name: 'Mornings', timeZone: 'UTC', weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '12:00']]])), holidays: null, closures: [] };
+    const calendar = {
+      name: 'Mornings',
+      timeZone: 'UTC',
+      weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '12:00']]])),
+      holidays: null,
+      closures: [],
+    };
     const { ingest } = await channelWithPolicy({ firstResponseMinutes: 600, nextResponseMinutes: 600 }, calendar);
     const day = 86_400_000;
     const postedAt = new Date(Math.floor(Date.now() / day) * day - 2 * day + 13 * 3600_000);

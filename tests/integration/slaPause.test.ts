@@ -37,27 +37,34 @@ const api = () => ({
 /** A channel with a fresh 24/7 policy (first response 60 min, warning at 50 %), through the API. */
 async function channelWithPolicy(pauseWhenSaved: boolean) {
   const channel = await makeApiChannel(app.services.db, app.services.secretBox);
-  const created = await api().post('/sla-policies')
+  const created = await api()
+    .post('/sla-policies')
     .send({ name: 'Pause test', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50, pauseWhenSaved })
     .expect(201);
   expect(created.body.pauseWhenSaved).toBe(pauseWhenSaved);
   await api().patch(`/channels/${channel.channelId}`).send({ slaPolicyId: created.body.id }).expect(200);
-  const ingest = (body: object) => request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(body);
+  const ingest = (body: object) =>
+    request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(body);
   return { channel, ingest };
 }
 
-const setStatus = (conversationId: string, status: string) =>
-  api().post(`/conversations/${conversationId}/status`, agent.token).send({ status }).expect(200);
+const setStatus = (conversationId: string, status: string) => api().post(`/conversations/${conversationId}/status`, agent.token).send({ status }).expect(200);
 
-const clockOf = (messageId: string) => app.services.db.selectFrom('messages')
-  .select(['slaDueAt', 'slaWarnAt', 'slaState', 'slaPausedAt']).where('id', '=', messageId).executeTakeFirstOrThrow();
+const clockOf = (messageId: string) =>
+  app.services.db.selectFrom('messages').select(['slaDueAt', 'slaWarnAt', 'slaState', 'slaPausedAt']).where('id', '=', messageId).executeTakeFirstOrThrow();
 
 /** Time passes while saved: the pause started `minutes` earlier than recorded. */
 const pauseStartedEarlier = (messageId: string, minutes: number) =>
   sql`UPDATE messages SET sla_paused_at = sla_paused_at - make_interval(mins => ${minutes}) WHERE id = ${messageId}`.execute(app.services.db);
 
-const auditOf = (conversationId: string, action: string) => app.services.db.selectFrom('auditEvents')
-  .select(['after', 'actorLabel']).where('subjectId', '=', conversationId).where('action', '=', action).orderBy('seq').execute();
+const auditOf = (conversationId: string, action: string) =>
+  app.services.db
+    .selectFrom('auditEvents')
+    .select(['after', 'actorLabel'])
+    .where('subjectId', '=', conversationId)
+    .where('action', '=', action)
+    .orderBy('seq')
+    .execute();
 
 const jobs = (messageId: string) => {
   const queue = app.services.queues.queue(JOBS['sla-warning'].queue);

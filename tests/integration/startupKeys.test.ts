@@ -16,7 +16,9 @@ const ROOT = path.join(__dirname, '..', '..');
 function startServer(env: Record<string, string>): Promise<{ started: boolean; code: number | null; output: string }> {
   const { SESSION_SECRET: _s, ENCRYPTION_KEY: _e, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT, env: { ...inherited, ROLE: 'web', PORT: '0', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...inherited, ROLE: 'web', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   let started = false;
@@ -60,7 +62,11 @@ it('when the database has a user besides the demo logins and the keys are not se
 }, 60_000);
 
 it('when the database has real users and both keys are set, then the server starts', async () => {
-  const { started, output } = await startServer({ NODE_ENV: 'development', SESSION_SECRET: 'a-real-session-secret-0123456789', ENCRYPTION_KEY: 'a-real-encryption-key-0123456789' });
+  const { started, output } = await startServer({
+    NODE_ENV: 'development',
+    SESSION_SECRET: 'a-real-session-secret-0123456789',
+    ENCRYPTION_KEY: 'a-real-encryption-key-0123456789',
+  });
   expect(started).toBe(true);
   expect(output).not.toContain('built-in');
 }, 60_000);

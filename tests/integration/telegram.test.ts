@@ -12,9 +12,9 @@ const customer = { id: 555001, first_name: 'Paul', last_name: 'Becker', username
 
 const db = () => env.app.services.db;
 const channelFor = () => makeTelegramChannel(db(), env.app.services.secretBox, env.tg);
-const messagesOf = (channelId: string) => db().selectFrom('messages').selectAll().where('channelId', '=', channelId).orderBy('postedAt').orderBy('createdAt').execute();
+const messagesOf = (channelId: string) =>
+  db().selectFrom('messages').selectAll().where('channelId', '=', channelId).orderBy('postedAt').orderBy('createdAt').execute();
 const cursorOf = async (channelId: string) => (await db().selectFrom('channels').select('cursor').where('id', '=', channelId).executeTakeFirstOrThrow()).cursor;
-
 
 describe('polling a Telegram bot', () => {
   it('when a customer writes the bot privately, then the message is ingested and the offset (last update_id + 1) is stored and sent on the next poll', async () => {
@@ -23,7 +23,12 @@ describe('polling a Telegram bot', () => {
     const first = await pollChannelOnce(env.deps, ch.channelId);
     expect(first).toMatchObject({ outcome: 'polled', fetched: 1, created: 1 });
     const [m] = await messagesOf(ch.channelId);
-    expect(m).toMatchObject({ externalId: `${chatId}:${messageId}`, text: 'Hallo, wo bleibt meine Bestellung?', authorName: 'Paul Becker', authorHandle: 'paulb' });
+    expect(m).toMatchObject({
+      externalId: `${chatId}:${messageId}`,
+      text: 'Hallo, wo bleibt meine Bestellung?',
+      authorName: 'Paul Becker',
+      authorHandle: 'paulb',
+    });
     expect(await cursorOf(ch.channelId)).toBe(String(updateId + 1));
 
     await pollChannelOnce(env.deps, ch.channelId);
@@ -69,31 +74,47 @@ describe('polling a Telegram bot', () => {
 });
 
 describe('replies on a Telegram conversation', () => {
-  it('when an agent replies, then sendMessage goes to the chat threaded to the customer\'s message, after a 429 is waited out', async () => {
+  it("when an agent replies, then sendMessage goes to the chat threaded to the customer's message, after a 429 is waited out", async () => {
     const ch = await channelFor();
     const agent = await makeUser(db(), { role: 'agent' });
     const { chatId, messageId } = env.tg.pushPrivateText(customer, 'Brauche Hilfe beim Login');
     await pollChannelOnce(env.deps, ch.channelId);
     const [inbound] = await messagesOf(ch.channelId);
     env.tg.failNext('sendMessage', TELEGRAM_ERRORS.tooManyRequests);
-    const res = await request(env.app.url).post(`/api/v1/conversations/${inbound!.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Wir setzen Ihr Passwort zurück.' });
+    const res = await request(env.app.url)
+      .post(`/api/v1/conversations/${inbound!.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Wir setzen Ihr Passwort zurück.' });
     expect(res.status).toBe(202);
     const [sent] = await env.tg.waitForSent(1, 15_000);
-    expect(sent).toEqual({ chat_id: String(chatId), text: 'Wir setzen Ihr Passwort zurück.', reply_parameters: { message_id: messageId, allow_sending_without_reply: true } });
-    const reply = await until('sent', () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst(), 15_000);
+    expect(sent).toEqual({
+      chat_id: String(chatId),
+      text: 'Wir setzen Ihr Passwort zurück.',
+      reply_parameters: { message_id: messageId, allow_sending_without_reply: true },
+    });
+    const reply = await until(
+      'sent',
+      () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst(),
+      15_000,
+    );
     expect(reply.externalId).toMatch(new RegExp(`^${chatId}:\\d+$`));
     expect(reply.deliveryAttempts).toBe(2);
   });
 
-  it('when the customer blocked the bot, then the reply fails with Telegram\'s reason', async () => {
+  it("when the customer blocked the bot, then the reply fails with Telegram's reason", async () => {
     const ch = await channelFor();
     const agent = await makeUser(db(), { role: 'agent' });
     env.tg.pushPrivateText(customer, 'Tschüss');
     await pollChannelOnce(env.deps, ch.channelId);
     const [inbound] = await messagesOf(ch.channelId);
     env.tg.failNext('sendMessage', TELEGRAM_ERRORS.blocked);
-    const res = await request(env.app.url).post(`/api/v1/conversations/${inbound!.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Schade!' });
-    const failed = await until('failed', () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'failed').executeTakeFirst());
+    const res = await request(env.app.url)
+      .post(`/api/v1/conversations/${inbound!.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Schade!' });
+    const failed = await until('failed', () =>
+      db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'failed').executeTakeFirst(),
+    );
     expect(failed.deliveryError).toBe('Telegram 403: Forbidden: bot was blocked by the user');
   });
 });

@@ -3,7 +3,15 @@ import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
 import {
-  GRAPH_ERRORS, inboundImage, inboundLocation, inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta,
+  GRAPH_ERRORS,
+  inboundImage,
+  inboundLocation,
+  inboundText,
+  newWamid,
+  signPayload,
+  startFakeMeta,
+  statusUpdate,
+  type FakeMeta,
 } from '../fakes/fakeMetaServer';
 import { inTransaction } from '../../server/domain/effects';
 import { queueReply } from '../../server/domain/replies/queueReply';
@@ -39,19 +47,24 @@ const messagesOf = (channelId: string) => db().selectFrom('messages').selectAll(
 const inboxOf = (channelId: string) => db().selectFrom('webhookInbox').selectAll().where('channelId', '=', channelId).execute();
 
 const inboundArrives = (channelId: string, externalId: string) =>
-  until(`message ${externalId}`, () => db().selectFrom('messages').selectAll().where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst());
-const inboxDrained = (channelId: string) =>
-  until('webhook inbox processed', async () => (await inboxOf(channelId)).every((r) => r.processedAt !== null));
+  until(`message ${externalId}`, () =>
+    db().selectFrom('messages').selectAll().where('channelId', '=', channelId).where('externalId', '=', externalId).executeTakeFirst(),
+  );
+const inboxDrained = (channelId: string) => until('webhook inbox processed', async () => (await inboxOf(channelId)).every((r) => r.processedAt !== null));
 
 describe('GET /webhooks/whatsapp (verification handshake)', () => {
   it('when hub.verify_token matches a channel, then the challenge is echoed; otherwise 403', async () => {
     const ch = await channelFor();
-    const ok = await request(app.url).get('/webhooks/whatsapp').query({ 'hub.mode': 'subscribe', 'hub.verify_token': ch.verifyToken, 'hub.challenge': '1158201444' });
+    const ok = await request(app.url)
+      .get('/webhooks/whatsapp')
+      .query({ 'hub.mode': 'subscribe', 'hub.verify_token': ch.verifyToken, 'hub.challenge': '1158201444' });
     expect(ok.status).toBe(200);
     expect(ok.text).toBe('1158201444');
     const wrong = await request(app.url).get('/webhooks/whatsapp').query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'nope', 'hub.challenge': '1' });
     expect(wrong.status).toBe(403);
-    const mode = await request(app.url).get('/webhooks/whatsapp').query({ 'hub.mode': 'unsubscribe', 'hub.verify_token': ch.verifyToken, 'hub.challenge': '1' });
+    const mode = await request(app.url)
+      .get('/webhooks/whatsapp')
+      .query({ 'hub.mode': 'unsubscribe', 'hub.verify_token': ch.verifyToken, 'hub.challenge': '1' });
     expect(mode.status).toBe(403);
   });
 });
@@ -63,8 +76,11 @@ describe('POST /webhooks/whatsapp (inbound)', () => {
     expect((await post(payload, null)).status).toBe(401);
     expect((await post(payload, 'some-other-secret')).status).toBe(401);
     const body = JSON.stringify(payload);
-    const tampered = await request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json')
-      .set('x-hub-signature-256', signPayload(ch.appSecret, body)).send(body.replace('Hallo', 'Hallo!'));
+    const tampered = await request(app.url)
+      .post('/webhooks/whatsapp')
+      .set('content-type', 'application/json')
+      .set('x-hub-signature-256', signPayload(ch.appSecret, body))
+      .send(body.replace('Hallo', 'Hallo!'));
     expect(tampered.status).toBe(401);
     expect(await inboxOf(ch.channelId)).toHaveLength(0);
     expect(await messagesOf(ch.channelId)).toHaveLength(0);
@@ -131,23 +147,36 @@ describe('POST /webhooks/whatsapp (inbound)', () => {
 });
 
 describe('replies on a WhatsApp conversation', () => {
-  it('when an agent replies, then the Graph API gets the text for the customer\'s number, and delivered/read receipts show on the reply (never going back)', async () => {
+  it("when an agent replies, then the Graph API gets the text for the customer's number, and delivered/read receipts show on the reply (never going back)", async () => {
     const ch = await channelFor();
     const agent = await makeUser(db(), { role: 'agent' });
     const wamid = newWamid();
     await post(inboundText(ch.phoneNumberId, 'Wann kommt meine Bestellung?', { id: wamid, from: '4915199988877' }), ch.appSecret);
     const inbound = await inboundArrives(ch.channelId, wamid);
     const before = meta.sent.length;
-    const res = await request(app.url).post(`/api/v1/conversations/${inbound.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Morgen zwischen 10 und 12 Uhr.' });
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${inbound.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Morgen zwischen 10 und 12 Uhr.' });
     expect(res.status).toBe(202);
     const [sent] = (await meta.waitForSent(before + 1)).slice(before);
     expect(sent!.phoneNumberId).toBe(ch.phoneNumberId);
-    expect(sent!.body).toMatchObject({ messaging_product: 'whatsapp', to: '4915199988877', type: 'text', text: { body: 'Morgen zwischen 10 und 12 Uhr.' }, context: { message_id: wamid } });
-    const reply = await until('reply sent', () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst());
+    expect(sent!.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      to: '4915199988877',
+      type: 'text',
+      text: { body: 'Morgen zwischen 10 und 12 Uhr.' },
+      context: { message_id: wamid },
+    });
+    const reply = await until('reply sent', () =>
+      db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst(),
+    );
     expect(reply.externalId).toBe(sent!.wamid);
 
     await post(statusUpdate(ch.phoneNumberId, sent!.wamid, 'read'), ch.appSecret);
-    await until('read receipt', () => db().selectFrom('messages').select('remoteStatus').where('id', '=', reply.id).where('remoteStatus', '=', 'read').executeTakeFirst());
+    await until('read receipt', () =>
+      db().selectFrom('messages').select('remoteStatus').where('id', '=', reply.id).where('remoteStatus', '=', 'read').executeTakeFirst(),
+    );
     await post(statusUpdate(ch.phoneNumberId, sent!.wamid, 'delivered'), ch.appSecret);
     await inboxDrained(ch.channelId);
     const after = await db().selectFrom('messages').select(['remoteStatus', 'deliveryState']).where('id', '=', reply.id).executeTakeFirstOrThrow();
@@ -161,11 +190,18 @@ describe('replies on a WhatsApp conversation', () => {
     await post(inboundText(ch.phoneNumberId, 'Hallo', { id: wamid }), ch.appSecret);
     const inbound = await inboundArrives(ch.channelId, wamid);
     const before = meta.sent.length;
-    const res = await request(app.url).post(`/api/v1/conversations/${inbound.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Hallo zurück' });
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${inbound.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Hallo zurück' });
     const [sent] = (await meta.waitForSent(before + 1)).slice(before);
-    await until('sent', () => db().selectFrom('messages').select('id').where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst());
+    await until('sent', () =>
+      db().selectFrom('messages').select('id').where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst(),
+    );
     await post(statusUpdate(ch.phoneNumberId, sent!.wamid, 'failed', { error: { code: 131026, title: 'Message undeliverable' } }), ch.appSecret);
-    const failed = await until('failed receipt', () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'failed').executeTakeFirst());
+    const failed = await until('failed receipt', () =>
+      db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'failed').executeTakeFirst(),
+    );
     expect(failed.deliveryError).toBe('131026: Message undeliverable');
     expect(failed.remoteStatus).toBe('failed');
   });
@@ -176,21 +212,50 @@ describe('replies on a WhatsApp conversation', () => {
     const wamid = newWamid();
     await post(inboundText(ch.phoneNumberId, 'Alte Frage', { id: wamid, at: new Date(Date.now() - 25 * 3600_000) }), ch.appSecret);
     const inbound = await inboundArrives(ch.channelId, wamid);
-    const refused = await request(app.url).post(`/api/v1/conversations/${inbound.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Hallo?' });
+    const refused = await request(app.url)
+      .post(`/api/v1/conversations/${inbound.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Hallo?' });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toContain('more than 24 hours');
 
     const actor = systemActor('test');
-    await expect(inTransaction(db(), app.services.dispatcher, (tx, effects) => queueReply(tx, effects, {
-      conversationId: inbound.conversationId, text: '', author: { id: agent.id, name: agent.name }, template: { name: 'not_approved', language: 'de' },
-    }, actor, app.services.connectors))).rejects.toThrow('not an approved template');
+    await expect(
+      inTransaction(db(), app.services.dispatcher, (tx, effects) =>
+        queueReply(
+          tx,
+          effects,
+          {
+            conversationId: inbound.conversationId,
+            text: '',
+            author: { id: agent.id, name: agent.name },
+            template: { name: 'not_approved', language: 'de' },
+          },
+          actor,
+          app.services.connectors,
+        ),
+      ),
+    ).rejects.toThrow('not an approved template');
     const before = meta.sent.length;
-    const { messageId } = await inTransaction(db(), app.services.dispatcher, (tx, effects) => queueReply(tx, effects, {
-      conversationId: inbound.conversationId, text: '', author: { id: agent.id, name: agent.name }, template: { name: 'order_followup', language: 'de' },
-    }, actor, app.services.connectors));
+    const { messageId } = await inTransaction(db(), app.services.dispatcher, (tx, effects) =>
+      queueReply(
+        tx,
+        effects,
+        {
+          conversationId: inbound.conversationId,
+          text: '',
+          author: { id: agent.id, name: agent.name },
+          template: { name: 'order_followup', language: 'de' },
+        },
+        actor,
+        app.services.connectors,
+      ),
+    );
     const [sent] = (await meta.waitForSent(before + 1)).slice(before);
     expect(sent!.body).toMatchObject({ type: 'template', template: { name: 'order_followup', language: { code: 'de' } } });
-    const m = await until('template sent', () => db().selectFrom('messages').selectAll().where('id', '=', messageId).where('deliveryState', '=', 'sent').executeTakeFirst());
+    const m = await until('template sent', () =>
+      db().selectFrom('messages').selectAll().where('id', '=', messageId).where('deliveryState', '=', 'sent').executeTakeFirst(),
+    );
     expect(m.text).toBe('[template] order_followup (de)');
   });
 
@@ -201,8 +266,15 @@ describe('replies on a WhatsApp conversation', () => {
     await post(inboundText(ch.phoneNumberId, 'Hallo', { id: wamid }), ch.appSecret);
     const inbound = await inboundArrives(ch.channelId, wamid);
     meta.failNext(GRAPH_ERRORS.rateLimited, GRAPH_ERRORS.reEngagement);
-    const res = await request(app.url).post(`/api/v1/conversations/${inbound.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Antwort' });
-    const failed = await until('failed', () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'failed').executeTakeFirst(), 15_000);
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${inbound.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Antwort' });
+    const failed = await until(
+      'failed',
+      () => db().selectFrom('messages').selectAll().where('id', '=', res.body.messageId).where('deliveryState', '=', 'failed').executeTakeFirst(),
+      15_000,
+    );
     expect(failed.deliveryAttempts).toBe(2);
     expect(failed.deliveryError).toContain('send an approved template');
   });

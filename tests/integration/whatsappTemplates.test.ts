@@ -7,14 +7,22 @@ import { startTestApp, type TestApp } from '../support/testApp';
 import { csrfFrom } from '../support/csrf';
 
 let app: TestApp;
-beforeAll(async () => { app = await startTestApp(); });
-afterAll(async () => { await app.stop(); });
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.stop();
+});
 
 async function signedIn(role: 'manager' | 'agent') {
   const user = await makeUser(app.services.db, { role });
   const agent = request.agent(app.url);
   const login = await agent.get('/login');
-  await agent.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password }).expect(302);
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })
+    .expect(302);
   return agent;
 }
 
@@ -28,13 +36,22 @@ describe('WhatsApp templates on the channels page', () => {
     const channel = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const manager = await signedIn('manager');
     const page = await manager.get('/settings/channels');
-    const res = await manager.post(`/settings/channels/${channel.channelId}/templates`).type('form')
+    const res = await manager
+      .post(`/settings/channels/${channel.channelId}/templates`)
+      .type('form')
       .send({ _csrf: csrfFrom(page.text), templates: 'order_update:de\n\nshipping_delay:en_US\norder_update:de' });
     expect(res.status).toBe(303);
-    expect(await templatesOf(channel.channelId)).toEqual([{ name: 'order_update', language: 'de' }, { name: 'shipping_delay', language: 'en_US' }]);
+    expect(await templatesOf(channel.channelId)).toEqual([
+      { name: 'order_update', language: 'de' },
+      { name: 'shipping_delay', language: 'en_US' },
+    ]);
     expect((await manager.get('/settings/channels')).text).toContain('order_update:de\nshipping_delay:en_US');
-    const audit = await app.services.db.selectFrom('auditEvents').select(['action', 'after']).where('subjectId', '=', channel.channelId)
-      .where('action', '=', 'channel.templates_changed').execute();
+    const audit = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['action', 'after'])
+      .where('subjectId', '=', channel.channelId)
+      .where('action', '=', 'channel.templates_changed')
+      .execute();
     expect(audit).toHaveLength(1);
   });
 
@@ -42,7 +59,9 @@ describe('WhatsApp templates on the channels page', () => {
     const channel = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const manager = await signedIn('manager');
     const page = await manager.get('/settings/channels');
-    const res = await manager.post(`/settings/channels/${channel.channelId}/templates`).type('form')
+    const res = await manager
+      .post(`/settings/channels/${channel.channelId}/templates`)
+      .type('form')
       .send({ _csrf: csrfFrom(page.text), templates: 'order_update:de\nBad Name!:de' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Bad Name!:de');
@@ -53,7 +72,10 @@ describe('WhatsApp templates on the channels page', () => {
     const channel = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const agent = await signedIn('agent');
     const inbox = await agent.get('/inbox');
-    const res = await agent.post(`/settings/channels/${channel.channelId}/templates`).type('form').send({ _csrf: csrfFrom(inbox.text), templates: 'order_update:de' });
+    const res = await agent
+      .post(`/settings/channels/${channel.channelId}/templates`)
+      .type('form')
+      .send({ _csrf: csrfFrom(inbox.text), templates: 'order_update:de' });
     expect(res.status).toBe(403);
     expect(await templatesOf(channel.channelId)).toEqual([]);
   });

@@ -31,14 +31,17 @@ const api = (token: string) => ({
 });
 
 async function ingest(overrides: Parameters<typeof inboundPost>[0] = {}) {
-  const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost(overrides));
+  const res = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost(overrides));
   expect(res.status).toBe(201);
   return res.body as { conversationId: string; messageId: string; caseNumber: string };
 }
 
 const conversationRow = (id: string) => app.services.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const auditActions = async (id: string) =>
-  (await app.services.db.selectFrom('auditEvents').select(['action', 'actorId', 'before', 'after']).where('subjectId', '=', id).orderBy('seq').execute());
+  await app.services.db.selectFrom('auditEvents').select(['action', 'actorId', 'before', 'after']).where('subjectId', '=', id).orderBy('seq').execute();
 
 describe('assignment', () => {
   it('when two agents assign themselves at once with the same form version, then exactly one wins and the other gets 409 naming the winner', async () => {
@@ -57,7 +60,11 @@ describe('assignment', () => {
     expect(row.status).toBe('assigned');
     const assigned = (await auditActions(conversationId)).filter((e) => e.action === 'conversation.assigned');
     expect(assigned).toHaveLength(1);
-    expect(assigned[0]).toMatchObject({ actorId: winner.id, before: { assigneeId: null, status: 'new' }, after: { assigneeId: winner.id, status: 'assigned' } });
+    expect(assigned[0]).toMatchObject({
+      actorId: winner.id,
+      before: { assigneeId: null, status: 'new' },
+      after: { assigneeId: winner.id, status: 'assigned' },
+    });
   });
 
   it('when many assignments without a version race, then every one is applied in turn and audited with a consistent before/after chain', async () => {
@@ -67,7 +74,8 @@ describe('assignment', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     const events = (await auditActions(conversationId)).filter((e) => e.action === 'conversation.assigned');
     // Row locks serialise them: each event's "before" is the previous event's "after".
-    for (let i = 1; i < events.length; i++) expect((events[i]!.before as { assigneeId: string }).assigneeId).toBe((events[i - 1]!.after as { assigneeId: string }).assigneeId);
+    for (let i = 1; i < events.length; i++)
+      expect((events[i]!.before as { assigneeId: string }).assigneeId).toBe((events[i - 1]!.after as { assigneeId: string }).assigneeId);
   });
 
   it('when a form is stale, then 409 and nothing changes', async () => {
@@ -131,7 +139,10 @@ describe('status changes', () => {
     const res = await api(agent.token).post(`/conversations/${conversationId}/status`, { status: 'saved', remindAt });
     expect(res.status).toBe(200);
     expect((await conversationRow(conversationId)).status).toBe('saved');
-    const row = await waitFor(async () => { const r = await conversationRow(conversationId); return r.status !== 'saved' ? r : null; });
+    const row = await waitFor(async () => {
+      const r = await conversationRow(conversationId);
+      return r.status !== 'saved' ? r : null;
+    });
     expect(row).toMatchObject({ status: 'assigned', remindAt: null });
     const due = (await auditActions(conversationId)).filter((e) => e.action === 'conversation.reminder_due');
     expect(due).toHaveLength(1);
@@ -169,7 +180,12 @@ describe('internal notes', () => {
   it('when a note is empty, then 400 and nothing is stored', async () => {
     const { conversationId } = await ingest();
     expect((await api(agent.token).post(`/conversations/${conversationId}/notes`, { text: '   ' })).status).toBe(400);
-    const notes = await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).where('direction', '=', 'note').execute();
+    const notes = await app.services.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversationId', '=', conversationId)
+      .where('direction', '=', 'note')
+      .execute();
     expect(notes).toHaveLength(0);
   });
 });
@@ -185,7 +201,12 @@ describe('replies colliding', () => {
     const loser = a.status === 409 ? a : b;
     const winnerName = a.status === 202 ? 'Lena Vogt' : 'Paul Weber';
     expect(loser.body.error).toBe(`${winnerName} replied meanwhile — read their reply first`);
-    const outbound = await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).where('direction', '=', 'outbound').execute();
+    const outbound = await app.services.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversationId', '=', conversationId)
+      .where('direction', '=', 'outbound')
+      .execute();
     expect(outbound).toHaveLength(1);
   });
 });
@@ -210,7 +231,8 @@ describe('tags, search and sort', () => {
     const de = await ingest({ text: `Wo ist meine Bestellung ${marker}?` });
     const en = await ingest({ text: `My orders never arrived ${marker}` });
     const other = await ingest({ text: `Frage zur Rechnung ${marker}` });
-    const found = async (q: string) => (await api(agent.token).get(`/conversations?status=all&limit=200&q=${encodeURIComponent(q)}`)).body.conversations.map((c: { id: string }) => c.id);
+    const found = async (q: string) =>
+      (await api(agent.token).get(`/conversations?status=all&limit=200&q=${encodeURIComponent(q)}`)).body.conversations.map((c: { id: string }) => c.id);
     const bestellungen = await found(`Bestellungen ${marker}`);
     expect(bestellungen).toContain(de.conversationId);
     expect(bestellungen).not.toContain(other.conversationId);
@@ -223,21 +245,37 @@ describe('tags, search and sort', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
-  it.each([
-    ["' OR 1=1 --"], ['"); DROP TABLE messages; --'], ['\\'], ['!!! & | <-> :*'], ['%_%'], ["tag'); DELETE FROM tags; --"],
-  ])('when q or tag is an injection attempt (%s), then results or 400, never 500', async (evil) => {
-    for (const param of ['q', 'tag']) {
-      const res = await api(agent.token).get(`/conversations?status=all&${param}=${encodeURIComponent(evil)}`);
-      expect([200, 400]).toContain(res.status);
-    }
-    expect(Number((await app.services.db.selectFrom('messages').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBeGreaterThan(0);
-  });
+  it.each([["' OR 1=1 --"], ['"); DROP TABLE messages; --'], ['\\'], ['!!! & | <-> :*'], ['%_%'], ["tag'); DELETE FROM tags; --"]])(
+    'when q or tag is an injection attempt (%s), then results or 400, never 500',
+    async (evil) => {
+      for (const param of ['q', 'tag']) {
+        const res = await api(agent.token).get(`/conversations?status=all&${param}=${encodeURIComponent(evil)}`);
+        expect([200, 400]).toContain(res.status);
+      }
+      expect(
+        Number(
+          (
+            await app.services.db
+              .selectFrom('messages')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('canned responses', () => {
   it('when a manager creates one, then agents can list it, an agent may not create one, and the change is audited', async () => {
     const shortcut = `danke${Date.now().toString(36)}`;
-    const res = await api(manager.token).post('/canned-responses', { title: 'Danke', shortcut, body: 'Hallo {{contact.name}}, danke! {{agent.firstName}}', language: 'de', channelKinds: ['api'] });
+    const res = await api(manager.token).post('/canned-responses', {
+      title: 'Danke',
+      shortcut,
+      body: 'Hallo {{contact.name}}, danke! {{agent.firstName}}',
+      language: 'de',
+      channelKinds: ['api'],
+    });
     expect(res.status).toBe(201);
     expect((await api(agent.token).post('/canned-responses', { title: 'x', shortcut: `${shortcut}x`, body: 'y' })).status).toBe(403);
     expect((await api(manager.token).post('/canned-responses', { title: 'Dup', shortcut, body: 'y' })).status).toBe(409);
@@ -245,7 +283,12 @@ describe('canned responses', () => {
     expect(list.body.cannedResponses.map((c: { shortcut: string }) => c.shortcut)).toContain(shortcut);
     const edited = await api(manager.token).post(`/canned-responses/${res.body.id}`, { title: 'Danke!', shortcut, body: 'Neu', language: 'de' });
     expect(edited.status).toBe(200);
-    const events = await app.services.db.selectFrom('auditEvents').select(['action', 'before', 'after']).where('subjectId', '=', res.body.id).orderBy('seq').execute();
+    const events = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['action', 'before', 'after'])
+      .where('subjectId', '=', res.body.id)
+      .orderBy('seq')
+      .execute();
     expect(events.map((e) => e.action)).toEqual(['canned_response.created', 'canned_response.updated']);
     expect(events[1]).toMatchObject({ before: { title: 'Danke' }, after: { title: 'Danke!', body: 'Neu' } });
   });
@@ -258,10 +301,19 @@ describe('audit export', () => {
     const res = await api(auditor.token).get(`/audit.csv?subjectId=${conversationId}`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('seq,occurred_at,actor_type,actor_id,actor_label,ip,action,subject_type,subject_id,channel_id,before,after,hash');
     expect(lines.some((l) => l.includes('conversation.assigned') && l.includes(agent.id))).toBe(true);
-    const exported = await app.services.db.selectFrom('auditEvents').select(['actorId', 'after']).where('action', '=', 'audit.exported').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    const exported = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['actorId', 'after'])
+      .where('action', '=', 'audit.exported')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(exported.actorId).toBe(auditor.id);
     expect(exported.after).toMatchObject({ filters: { subjectId: conversationId }, rows: lines.length - 1 });
     expect((await api(agent.token).get('/audit.csv')).status).toBe(403);
@@ -296,8 +348,13 @@ describe('sign-in is audited', () => {
     expect(failed.status).toBe(401);
     const ok = await browserLike.post('/login').type('form').send({ _csrf: token, email: user.email, password: user.password });
     expect(ok.status).toBe(302);
-    const events = await app.services.db.selectFrom('auditEvents').select(['action', 'ip']).where('subjectId', '=', user.id)
-      .where('action', 'in', ['auth.login_failed', 'auth.login']).orderBy('seq').execute();
+    const events = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['action', 'ip'])
+      .where('subjectId', '=', user.id)
+      .where('action', 'in', ['auth.login_failed', 'auth.login'])
+      .orderBy('seq')
+      .execute();
     expect(events.map((e) => e.action)).toEqual(['auth.login_failed', 'auth.login']);
     for (const e of events) expect(e.ip).toBeTruthy();
   });

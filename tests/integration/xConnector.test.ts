@@ -39,11 +39,27 @@ afterAll(async () => {
 
 async function makeXChannel(overrides: Partial<NewXChannel> = {}) {
   const userId = String(randomInt(10_000_000, 99_999_999));
-  const created = await app.services.db.transaction().execute((tx) => connectChannel(tx, app.services.secretBox, xConnector, {
-    name: `X ${userId}`, apiBaseUrl: fake.baseUrl, userId, handle: 'replyline_care', bearerToken: fake.bearerToken,
-    appKey: 'app-key', appSecret: 'app-secret', accessToken: fake.accessToken, accessSecret: 'access-secret',
-    pollIntervalSeconds: 60, ...overrides,
-  }, systemActor('test-factory')));
+  const created = await app.services.db.transaction().execute((tx) =>
+    connectChannel(
+      tx,
+      app.services.secretBox,
+      xConnector,
+      {
+        name: `X ${userId}`,
+        apiBaseUrl: fake.baseUrl,
+        userId,
+        handle: 'replyline_care',
+        bearerToken: fake.bearerToken,
+        appKey: 'app-key',
+        appSecret: 'app-secret',
+        accessToken: fake.accessToken,
+        accessSecret: 'access-secret',
+        pollIntervalSeconds: 60,
+        ...overrides,
+      },
+      systemActor('test-factory'),
+    ),
+  );
   return { ...created, userId: created.settings.userId };
 }
 
@@ -57,15 +73,24 @@ async function poll(channelId: string, now?: Date): Promise<PollOutcome> {
 }
 
 const channelRow = (id: string) => app.services.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const inbound = (channelId: string) => app.services.db.selectFrom('messages').selectAll()
-  .where('channelId', '=', channelId).where('direction', '=', 'inbound').orderBy('postedAt').orderBy('createdAt').execute();
+const inbound = (channelId: string) =>
+  app.services.db
+    .selectFrom('messages')
+    .selectAll()
+    .where('channelId', '=', channelId)
+    .where('direction', '=', 'inbound')
+    .orderBy('postedAt')
+    .orderBy('createdAt')
+    .execute();
 const mentionRequests = (userId: string) => fake.requests.filter((r) => r.endpoint === 'mentions' && r.path === `/2/users/${userId}/mentions`);
 
 describe('polling the mentions timeline', () => {
   it('when 250 new mentions wait, then one poll pages through all of them, stores each once with its author, and keeps newest_id as since_id', async () => {
     const ch = await makeXChannel();
     const author = { id: '7001', name: 'Erika Mustermann', username: 'erika_m', profile_image_url: 'https://pbs.twimg.com/profile_images/1/erika_normal.jpg' };
-    const posts = Array.from({ length: 250 }, (_, i) => fake.mention(ch.userId, { text: `@replyline_care Frage Nummer ${i}`, author: i === 0 ? author : undefined }));
+    const posts = Array.from({ length: 250 }, (_, i) =>
+      fake.mention(ch.userId, { text: `@replyline_care Frage Nummer ${i}`, author: i === 0 ? author : undefined }),
+    );
     const outcome = await poll(ch.channelId);
     expect(outcome).toMatchObject({ outcome: 'polled', created: 250 });
     const pages = mentionRequests(ch.userId);
@@ -83,8 +108,12 @@ describe('polling the mentions timeline', () => {
     const erika = stored.find((m) => m.externalId === posts[0]!.id)!;
     expect(erika).toMatchObject({ authorName: 'Erika Mustermann', authorHandle: 'erika_m', url: `https://x.com/erika_m/status/${posts[0]!.id}` });
     expect(erika.raw).toMatchObject({ tweet: { id: posts[0]!.id }, author: { username: 'erika_m' } });
-    const identity = await app.services.db.selectFrom('contactIdentities').selectAll()
-      .where('channelId', '=', ch.channelId).where('externalId', '=', '7001').executeTakeFirstOrThrow();
+    const identity = await app.services.db
+      .selectFrom('contactIdentities')
+      .selectAll()
+      .where('channelId', '=', ch.channelId)
+      .where('externalId', '=', '7001')
+      .executeTakeFirstOrThrow();
     expect(identity).toMatchObject({ handle: 'erika_m', name: 'Erika Mustermann', avatarUrl: author.profile_image_url });
 
     await poll(ch.channelId);
@@ -131,7 +160,7 @@ describe('polling the mentions timeline', () => {
     expect(stored.find((m) => m.text.startsWith('Lange'))!.text.length).toBeGreaterThan(3000);
   });
 
-  it('when the account\'s own posts show up, then they are not ingested as customer posts', async () => {
+  it("when the account's own posts show up, then they are not ingested as customer posts", async () => {
     const ch = await makeXChannel({ searches: ['störung'] });
     fake.publicPost({ text: 'Aktuell gibt es eine Störung, wir arbeiten daran.', author: { id: ch.userId, username: 'replyline_care', name: 'Care' } });
     fake.publicPost({ text: 'Schon wieder eine Störung bei euch?', author: { id: '7201' } });
@@ -149,8 +178,12 @@ describe('tracked searches', () => {
     const both = fake.mention(ch.userId, { text: `@replyline_care ${tag} kam beschädigt an` });
     const plain = fake.mention(ch.userId, { text: '@replyline_care Danke für die schnelle Hilfe' });
     await poll(ch.channelId);
-    const rows = await app.services.db.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
-      .select(['m.externalId', 'c.topicId']).where('m.channelId', '=', ch.channelId).execute();
+    const rows = await app.services.db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+      .select(['m.externalId', 'c.topicId'])
+      .where('m.channelId', '=', ch.channelId)
+      .execute();
     const topicOf = Object.fromEntries(rows.map((r) => [r.externalId, r.topicId]));
     expect(rows.length).toBe(3);
     expect(topicOf[found.id]).toBe(topicId);
@@ -161,7 +194,12 @@ describe('tracked searches', () => {
     const searches = fake.requests.filter((r) => r.endpoint === 'search' && r.query.get('query') === tag);
     expect(searches.at(-1)!.query.get('since_id')).toBeNull();
     await poll(ch.channelId);
-    expect(fake.requests.filter((r) => r.endpoint === 'search' && r.query.get('query') === tag).at(-1)!.query.get('since_id')).toBe(both.id);
+    expect(
+      fake.requests
+        .filter((r) => r.endpoint === 'search' && r.query.get('query') === tag)
+        .at(-1)!
+        .query.get('since_id'),
+    ).toBe(both.id);
   });
 });
 
@@ -261,17 +299,25 @@ describe('when the X API fails', () => {
 });
 
 describe('replies on X', () => {
-  it('when the first post attempt fails with 503, then the reply is retried and lands as a reply to the customer\'s post, with id and URL stored', async () => {
+  it("when the first post attempt fails with 503, then the reply is retried and lands as a reply to the customer's post, with id and URL stored", async () => {
     const ch = await makeXChannel();
     const agent = await makeUser(app.services.db, { role: 'agent' });
-    const post = fake.mention(ch.userId, { text: '@replyline_care Meine Rechnung ist falsch', author: { id: '7401', username: 'rechnung_r', name: 'Rita Rechnung' } });
+    const post = fake.mention(ch.userId, {
+      text: '@replyline_care Meine Rechnung ist falsch',
+      author: { id: '7401', username: 'rechnung_r', name: 'Rita Rechnung' },
+    });
     await poll(ch.channelId);
     const [message] = await inbound(ch.channelId);
     fake.failNext('tweets', { status: 503 });
 
-    const tooLong = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'x'.repeat(281) });
+    const tooLong = await request(app.url)
+      .post(`/api/v1/conversations/${message!.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'x'.repeat(281) });
     expect(tooLong.status).toBe(400);
-    const res = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' })
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${message!.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
       .send({ text: '@rechnung_r Das tut uns leid! Schreiben Sie uns bitte eine DM 🙂' });
     expect(res.status).toBe(202);
     const sent = await waitFor(async () => {
@@ -297,7 +343,10 @@ describe('replies on X', () => {
     fake.mention(ch.userId, { text: 'Hallo' });
     await poll(ch.channelId);
     const [message] = await inbound(ch.channelId);
-    const res = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text: 'Hallo zurück' });
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${message!.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
+      .send({ text: 'Hallo zurück' });
     const failed = await waitFor(async () => {
       const m = await app.services.db.selectFrom('messages').selectAll().where('id', '=', res.body.messageId).executeTakeFirstOrThrow();
       return m.deliveryState === 'failed' ? m : null;
@@ -311,12 +360,39 @@ describe('the operator CLI', () => {
   it('when channel:create --kind x is run with two searches, then the channel polls the given base URL, each search is a topic, and the token is shown only as its last four characters', async () => {
     const userId = String(randomInt(10_000_000, 99_999_999));
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(path.resolve(__dirname, '../../node_modules/.bin/tsx'), ['server/cli/main.ts', 'channel:create', '--kind', 'x', '--name', 'CLI X',
-        '--api-base-url', fake.baseUrl, '--bearer-token', fake.bearerToken, '--user-id', userId, '--search', '#versand', '--search', 'paket kaputt', '--json'],
-      { cwd: path.resolve(__dirname, '../..'), env: process.env }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      execFile(
+        path.resolve(__dirname, '../../node_modules/.bin/tsx'),
+        [
+          'server/cli/main.ts',
+          'channel:create',
+          '--kind',
+          'x',
+          '--name',
+          'CLI X',
+          '--api-base-url',
+          fake.baseUrl,
+          '--bearer-token',
+          fake.bearerToken,
+          '--user-id',
+          userId,
+          '--search',
+          '#versand',
+          '--search',
+          'paket kaputt',
+          '--json',
+        ],
+        { cwd: path.resolve(__dirname, '../..'), env: process.env },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
     });
     const json = JSON.parse(out);
-    expect(json).toMatchObject({ kind: 'x', name: 'CLI X', userId, apiBaseUrl: fake.baseUrl, credentials: { bearerToken: `••••${fake.bearerToken.slice(-4)}` } });
+    expect(json).toMatchObject({
+      kind: 'x',
+      name: 'CLI X',
+      userId,
+      apiBaseUrl: fake.baseUrl,
+      credentials: { bearerToken: `••••${fake.bearerToken.slice(-4)}` },
+    });
     expect(json.topics.map((t: { query: string }) => t.query)).toEqual(['#versand', 'paket kaputt']);
     expect(out).not.toContain(fake.bearerToken);
     const audit = await app.services.db.selectFrom('auditEvents').selectAll().where('channelId', '=', json.channelId).execute();
@@ -344,13 +420,20 @@ describe('schedules', () => {
     const schedule = await app.services.db.transaction().execute((tx) => setPollInterval(tx, active.channelId, { pollIntervalSeconds: '120' }, manager));
     await scheduler.sync(schedule);
     expect((await queue.getJobScheduler(schedulerId(active.channelId)))?.every).toBe(120_000);
-    const audit = await app.services.db.selectFrom('auditEvents').select(['action', 'before', 'after']).where('channelId', 'in', [active.channelId, paused.channelId])
-      .where('action', 'in', ['channel.paused', 'channel.poll_interval_changed']).orderBy('seq').execute();
+    const audit = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['action', 'before', 'after'])
+      .where('channelId', 'in', [active.channelId, paused.channelId])
+      .where('action', 'in', ['channel.paused', 'channel.poll_interval_changed'])
+      .orderBy('seq')
+      .execute();
     expect(audit).toEqual([
       { action: 'channel.paused', before: { paused: false }, after: { paused: true } },
       { action: 'channel.poll_interval_changed', before: { pollIntervalSeconds: 45 }, after: { pollIntervalSeconds: 120 } },
     ]);
-    await expect(app.services.db.transaction().execute((tx) => setPollInterval(tx, active.channelId, { pollIntervalSeconds: '2' }, manager))).rejects.toThrow(/at least 5 seconds/);
+    await expect(app.services.db.transaction().execute((tx) => setPollInterval(tx, active.channelId, { pollIntervalSeconds: '2' }, manager))).rejects.toThrow(
+      /at least 5 seconds/,
+    );
     await scheduler.sync({ ...schedule, paused: true }); // leave nothing polling behind
   });
 });
@@ -393,7 +476,8 @@ describe('direct messages', () => {
     const userId = String(randomInt(10_000_000, 99_999_999));
     return makeXChannel({ userId, accessToken: fake.accessTokenFor(userId) });
   }
-  const dmRequests = (userId: string) => fake.requests.filter((r) => r.endpoint === 'dmEvents' && r.authorization.includes(`oauth_token="${encodeURIComponent(fake.accessTokenFor(userId))}"`));
+  const dmRequests = (userId: string) =>
+    fake.requests.filter((r) => r.endpoint === 'dmEvents' && r.authorization.includes(`oauth_token="${encodeURIComponent(fake.accessTokenFor(userId))}"`));
   const conversation = (id: string) => app.services.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   it('when a customer sends a direct message, then it lands in the inbox as its own DM conversation, apart from their public mention conversation', async () => {
@@ -406,7 +490,13 @@ describe('direct messages', () => {
     const stored = await inbound(ch.channelId);
     const publicPost = stored.find((m) => m.externalId === mention.id)!;
     const direct = stored.find((m) => m.externalId === `dm:${dm.id}`)!;
-    expect(direct).toMatchObject({ text: 'Meine Kundennummer ist 4711 🔒', authorName: 'Dora Direkt', authorHandle: 'dora_dm', url: null, inReplyToExternalId: null });
+    expect(direct).toMatchObject({
+      text: 'Meine Kundennummer ist 4711 🔒',
+      authorName: 'Dora Direkt',
+      authorHandle: 'dora_dm',
+      url: null,
+      inReplyToExternalId: null,
+    });
     expect(direct.raw).toMatchObject({ x_kind: 'dm', dmEvent: { id: dm.id, sender_id: '7501', dm_conversation_id: dm.dm_conversation_id } });
     expect(direct.conversationId).not.toBe(publicPost.conversationId);
     expect(await conversation(direct.conversationId)).toMatchObject({ threadKey: 'dm', status: 'new' });
@@ -439,7 +529,7 @@ describe('direct messages', () => {
     expect(JSON.parse((await channelRow(ch.channelId)).dmCursor!).newestId).toBe(second.id);
   });
 
-  it('when the account\'s own DMs show up among the DM events, then they are not ingested', async () => {
+  it("when the account's own DMs show up among the DM events, then they are not ingested", async () => {
     const ch = await makeDmChannel();
     fake.directMessage(ch.userId, { text: 'Kann ich umtauschen?', from: { id: '7503', username: 'umtausch' } });
     const ours = fake.ownDirectMessage(ch.userId, '7503', 'Ja, innerhalb von 30 Tagen.');
@@ -459,7 +549,9 @@ describe('direct messages', () => {
     const [message] = await inbound(ch.channelId);
     const tweetsBefore = fake.posted.length;
 
-    const res = await request(app.url).post(`/api/v1/conversations/${message!.conversationId}/replies`).auth(agent.token, { type: 'bearer' })
+    const res = await request(app.url)
+      .post(`/api/v1/conversations/${message!.conversationId}/replies`)
+      .auth(agent.token, { type: 'bearer' })
       .send({ text: 'Erledigt! Die neue Adresse ist hinterlegt.' });
     expect(res.status).toBe(202);
     const sent = await waitFor(async () => {
@@ -501,8 +593,11 @@ describe('direct messages', () => {
     expect(dmRequests(ch.userId).length).toBe(dmCalls);
 
     // After the reset (stepped by rewriting the stored wait), the DM is read.
-    await app.services.db.updateTable('channels').set({ dmCursor: JSON.stringify({ newestId: null, waitUntil: new Date(Date.now() - 1000).toISOString() }) })
-      .where('id', '=', ch.channelId).execute();
+    await app.services.db
+      .updateTable('channels')
+      .set({ dmCursor: JSON.stringify({ newestId: null, waitUntil: new Date(Date.now() - 1000).toISOString() }) })
+      .where('id', '=', ch.channelId)
+      .execute();
     expect(await poll(ch.channelId)).toMatchObject({ outcome: 'polled', created: 1 });
     expect((await inbound(ch.channelId)).map((m) => m.externalId)).toContain(`dm:${dm.id}`);
     row = await channelRow(ch.channelId);

@@ -28,9 +28,7 @@ const isLoopbackName = (host: string) => {
 };
 
 function blocked(what: string): NodeJS.ErrnoException {
-  const err: NodeJS.ErrnoException = new Error(
-    `Outbound network is blocked in tests: ${what} (only loopback is allowed; see tests/support/blockNetwork.ts)`,
-  );
+  const err: NodeJS.ErrnoException = new Error(`Outbound network is blocked in tests: ${what} (only loopback is allowed; see tests/support/blockNetwork.ts)`);
   err.code = NETWORK_BLOCKED;
   return err;
 }
@@ -56,9 +54,20 @@ function connectOptions(args: unknown[]): { opts: net.NetConnectOpts | null; rep
   const first = args[0];
   if (Array.isArray(first)) {
     // net.connect() hands the socket its already normalised [options, callback] array.
-    return { opts: first[0] as net.NetConnectOpts, replace: (o) => { first[0] = o; } };
+    return {
+      opts: first[0] as net.NetConnectOpts,
+      replace: (o) => {
+        first[0] = o;
+      },
+    };
   }
-  if (first && typeof first === 'object') return { opts: first as net.NetConnectOpts, replace: (o) => { args[0] = o; } };
+  if (first && typeof first === 'object')
+    return {
+      opts: first as net.NetConnectOpts,
+      replace: (o) => {
+        args[0] = o;
+      },
+    };
   if (typeof first === 'string') return { opts: { path: first }, replace: () => {} };
   const host = typeof args[1] === 'string' ? args[1] : undefined;
   return {

@@ -8,8 +8,13 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
 ];
 export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts');
 
@@ -49,13 +54,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * server has answered /events and subscribed it to live events.
  */
 export async function eventStreamOpen(page: Page, timeout = 15_000) {
-  await page.waitForFunction(() => {
-    const el = document.querySelector('[sse-connect]') as (Element & { 'htmx-internal-data'?: { sseEventSource?: EventSource } }) | null;
-    return el?.['htmx-internal-data']?.sseEventSource?.readyState === 1;
-  }, undefined, { timeout, polling: 50 }).catch(async (err: Error) => {
-    const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 500);
-    throw new Error(`${err.message}: the live stream of ${page.url()} never opened; the page says: ${body}`);
-  });
+  await page
+    .waitForFunction(
+      () => {
+        const el = document.querySelector('[sse-connect]') as (Element & { 'htmx-internal-data'?: { sseEventSource?: EventSource } }) | null;
+        return el?.['htmx-internal-data']?.sseEventSource?.readyState === 1;
+      },
+      undefined,
+      { timeout, polling: 50 },
+    )
+    .catch(async (err: Error) => {
+      const body = (
+        await page
+          .locator('body')
+          .innerText()
+          .catch(() => '')
+      ).slice(0, 500);
+      throw new Error(`${err.message}: the live stream of ${page.url()} never opened; the page says: ${body}`);
+    });
 }
 
 /** Signs in through the real form and waits for the inbox. */

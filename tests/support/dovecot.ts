@@ -34,14 +34,23 @@ export async function startDovecot(user = 'support@example.test', password = 'ma
   chownSync(path.join(dir, 'home'), MAIL_UID, MAIL_UID);
   const port = await freePort();
   writeFileSync(path.join(dir, 'users'), `${user}:{PLAIN}${password}\n`);
-  writeFileSync(path.join(dir, 'dovecot.conf'), [
-    `base_dir = ${dir}/run`, `state_dir = ${dir}/state`, `log_path = ${dir}/dovecot.log`,
-    'protocols = imap', 'listen = 127.0.0.1', 'ssl = no', 'disable_plaintext_auth = no', 'auth_mechanisms = plain login',
-    `mail_location = maildir:${dir}/home/%u/Maildir`,
-    `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${dir}/users\n}`,
-    `userdb {\n  driver = static\n  args = uid=${MAIL_UID} gid=${MAIL_UID} home=${dir}/home/%u\n}`,
-    `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'dovecot.conf'),
+    [
+      `base_dir = ${dir}/run`,
+      `state_dir = ${dir}/state`,
+      `log_path = ${dir}/dovecot.log`,
+      'protocols = imap',
+      'listen = 127.0.0.1',
+      'ssl = no',
+      'disable_plaintext_auth = no',
+      'auth_mechanisms = plain login',
+      `mail_location = maildir:${dir}/home/%u/Maildir`,
+      `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${dir}/users\n}`,
+      `userdb {\n  driver = static\n  args = uid=${MAIL_UID} gid=${MAIL_UID} home=${dir}/home/%u\n}`,
+      `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
+    ].join('\n'),
+  );
   const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
   const connect = () => new ImapFlow({ host: '127.0.0.1', port, secure: false, logger: false, auth: { user, pass: password } });
   const deadline = Date.now() + 15_000;
@@ -61,7 +70,10 @@ export async function startDovecot(user = 'support@example.test', password = 'ma
     }
   }
   return {
-    host: '127.0.0.1', port, user, password,
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
     async append(raw) {
       const c = connect();
       c.on('error', () => undefined);

@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ADMIN_DATABASE_URL, testDatabaseUrl, testRedisPrefix, testRunId } from './testEnv';
 
-const fileKey = createHash('sha1').update(expect.getState().testPath ?? String(Math.random())).digest('hex').slice(0, 10);
+const fileKey = createHash('sha1')
+  .update(expect.getState().testPath ?? String(Math.random()))
+  .digest('hex')
+  .slice(0, 10);
 const databaseName = `replyline_test_${testRunId()}_${fileKey}`;
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -10,11 +10,15 @@ import { addBusinessMinutes, businessMinutesBetween, compileCalendar } from '../
 import { parseCalendarDefinition } from '../../server/domain/sla/calendar';
 
 const NINE_TO_FIVE: [string, string][] = [['09:00', '17:00']];
-export const OFFICE = compileCalendar(parseCalendarDefinition({
-  name: 'Berlin office', timeZone: 'Europe/Berlin',
-  weekly: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE },
-  holidays: { country: 'DE', region: 'BE' }, closures: [],
-}));
+export const OFFICE = compileCalendar(
+  parseCalendarDefinition({
+    name: 'Berlin office',
+    timeZone: 'Europe/Berlin',
+    weekly: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE },
+    holidays: { country: 'DE', region: 'BE' },
+    closures: [],
+  }),
+);
 export const TARGET_MINUTES = 60;
 
 export type SeedSpec = {
@@ -33,9 +37,19 @@ export type SeedSpec = {
 };
 
 export type SeededPost = {
-  id: string; conversationId: string; channelId: string; topicId: string | null; postedAt: Date; slaDueAt: Date;
-  slaState: SlaState; respondedAt: Date | null; businessMinutes: number | null; wallMinutes: number | null;
-  responsibleId: string | null; breachReason: string | null; responderId: string | null;
+  id: string;
+  conversationId: string;
+  channelId: string;
+  topicId: string | null;
+  postedAt: Date;
+  slaDueAt: Date;
+  slaState: SlaState;
+  respondedAt: Date | null;
+  businessMinutes: number | null;
+  wallMinutes: number | null;
+  responsibleId: string | null;
+  breachReason: string | null;
+  responderId: string | null;
 };
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -46,16 +60,35 @@ export async function seedTimedPosts(db: Db, specs: SeedSpec[], now = new Date()
     const contact = await db.insertInto('contacts').values({ name: 'Erika Mustermann' }).returning('id').executeTakeFirstOrThrow();
     const dueAt = addBusinessMinutes(OFFICE, s.postedAt, TARGET_MINUTES);
     const respondedAt = s.replyAfterMinutes == null ? null : new Date(s.postedAt.getTime() + s.replyAfterMinutes * 60_000);
-    const conv = await db.insertInto('conversations').values({
-      channelId: s.channelId, contactId: contact.id, lastMessageAt: respondedAt ?? s.postedAt, topicId: s.topicId ?? null,
-      status: respondedAt ? 'answered' : 'new', assigneeId: s.responsibleId ?? s.responderId ?? null,
-    }).returning('id').executeTakeFirstOrThrow();
+    const conv = await db
+      .insertInto('conversations')
+      .values({
+        channelId: s.channelId,
+        contactId: contact.id,
+        lastMessageAt: respondedAt ?? s.postedAt,
+        topicId: s.topicId ?? null,
+        status: respondedAt ? 'answered' : 'new',
+        assigneeId: s.responsibleId ?? s.responderId ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     let responseId: string | null = null;
     if (respondedAt) {
-      const reply = await db.insertInto('messages').values({
-        conversationId: conv.id, channelId: s.channelId, direction: 'outbound', authorName: 'Agent', authorUserId: s.responderId ?? null,
-        text: 'Danke, wir kümmern uns.', postedAt: respondedAt, deliveryState: 'sent', deliveredAt: respondedAt,
-      }).returning('id').executeTakeFirstOrThrow();
+      const reply = await db
+        .insertInto('messages')
+        .values({
+          conversationId: conv.id,
+          channelId: s.channelId,
+          direction: 'outbound',
+          authorName: 'Agent',
+          authorUserId: s.responderId ?? null,
+          text: 'Danke, wir kümmern uns.',
+          postedAt: respondedAt,
+          deliveryState: 'sent',
+          deliveredAt: respondedAt,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       responseId = reply.id;
     }
     const late = respondedAt ? respondedAt > dueAt : now >= dueAt;
@@ -64,18 +97,44 @@ export async function seedTimedPosts(db: Db, specs: SeedSpec[], now = new Date()
     const business = respondedAt ? round1(businessMinutesBetween(OFFICE, s.postedAt, respondedAt)) : null;
     const wall = respondedAt ? round1((respondedAt.getTime() - s.postedAt.getTime()) / 60_000) : null;
     const reason = breachRecorded ? (respondedAt ? 'answered after the due time' : 'no answer before the due time') : null;
-    const msg = await db.insertInto('messages').values({
-      conversationId: conv.id, channelId: s.channelId, direction: 'inbound', externalId: `seed-${randomUUID()}`,
-      authorName: 'Erika Mustermann', text: s.text ?? 'Wo bleibt meine Bestellung?', postedAt: s.postedAt,
-      slaKind: 'first', slaDueAt: dueAt, slaWarnAt: new Date(dueAt.getTime() - 12 * 60_000), slaState: state,
-      respondedAt, responseMessageId: responseId, businessMinutesToRespond: business, wallMinutesToRespond: wall,
-      breachedAt: breachRecorded ? dueAt : null, breachResponsibleUserId: breachRecorded ? s.responsibleId ?? null : null,
-      breachReason: reason,
-    }).returning('id').executeTakeFirstOrThrow();
+    const msg = await db
+      .insertInto('messages')
+      .values({
+        conversationId: conv.id,
+        channelId: s.channelId,
+        direction: 'inbound',
+        externalId: `seed-${randomUUID()}`,
+        authorName: 'Erika Mustermann',
+        text: s.text ?? 'Wo bleibt meine Bestellung?',
+        postedAt: s.postedAt,
+        slaKind: 'first',
+        slaDueAt: dueAt,
+        slaWarnAt: new Date(dueAt.getTime() - 12 * 60_000),
+        slaState: state,
+        respondedAt,
+        responseMessageId: responseId,
+        businessMinutesToRespond: business,
+        wallMinutesToRespond: wall,
+        breachedAt: breachRecorded ? dueAt : null,
+        breachResponsibleUserId: breachRecorded ? (s.responsibleId ?? null) : null,
+        breachReason: reason,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     out.push({
-      id: msg.id, conversationId: conv.id, channelId: s.channelId, topicId: s.topicId ?? null, postedAt: s.postedAt, slaDueAt: dueAt,
-      slaState: state, respondedAt, businessMinutes: business, wallMinutes: wall,
-      responsibleId: breachRecorded ? s.responsibleId ?? null : null, breachReason: reason, responderId: respondedAt ? s.responderId ?? null : null,
+      id: msg.id,
+      conversationId: conv.id,
+      channelId: s.channelId,
+      topicId: s.topicId ?? null,
+      postedAt: s.postedAt,
+      slaDueAt: dueAt,
+      slaState: state,
+      respondedAt,
+      businessMinutes: business,
+      wallMinutes: wall,
+      responsibleId: breachRecorded ? (s.responsibleId ?? null) : null,
+      breachReason: reason,
+      responderId: respondedAt ? (s.responderId ?? null) : null,
     });
   }
   return out;
@@ -89,7 +148,12 @@ export async function makeTopic(db: Db, channelId: string, name: string) {
 export function reportScenario(a: string, b: string, topicId: string, agent1: string, agent2: string, now = new Date()): SeedSpec[] {
   const at = (iso: string) => new Date(iso);
   const p = (channelId: string, iso: string, reply: number | null, extra: Partial<SeedSpec> = {}): SeedSpec => ({
-    channelId, postedAt: at(iso), replyAfterMinutes: reply, responderId: agent1, responsibleId: agent1, ...extra,
+    channelId,
+    postedAt: at(iso),
+    replyAfterMinutes: reply,
+    responderId: agent1,
+    responsibleId: agent1,
+    ...extra,
   });
   return [
     // Saturday night into Sunday 2026-10-25 (DST ends at 03:00 CEST = 01:00 UTC): local midnight and the doubled 02:00 hour.

@@ -3,12 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export type SmtpSink = { host: string; port: number; received: { envelopeTo: string[]; raw: string; mail: ParsedMail }[]; waitFor(count: number, timeoutMs?: number): Promise<SmtpSink['received']>; close(): Promise<void> };
+export type SmtpSink = {
+  host: string;
+  port: number;
+  received: { envelopeTo: string[]; raw: string; mail: ParsedMail }[];
+  waitFor(count: number, timeoutMs?: number): Promise<SmtpSink['received']>;
+  close(): Promise<void>;
+};
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: SmtpSink['received'] = [];
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -22,7 +30,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    host: '127.0.0.1', port, received,
+    host: '127.0.0.1',
+    port,
+    received,
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {

@@ -71,10 +71,11 @@ export async function startTcpProxy(target: { host?: string; port: number }): Pr
     restore() {
       isCut = false;
     },
-    close: () => new Promise<void>((resolve) => {
-      isCut = true;
-      destroyAll();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        isCut = true;
+        destroyAll();
+        server.close(() => resolve());
+      }),
   };
 }

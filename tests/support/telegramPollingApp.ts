@@ -11,8 +11,14 @@ export function telegramPollingApp(): TelegramPollingEnv {
     env.app = await startTestApp({ workers: true });
     env.deps = env.app.services;
   });
-  beforeEach(async () => { env.tg = await startFakeTelegram(); });
-  afterEach(async () => { await env.tg.close(); });
-  afterAll(async () => { await env.app.stop(); });
+  beforeEach(async () => {
+    env.tg = await startFakeTelegram();
+  });
+  afterEach(async () => {
+    await env.tg.close();
+  });
+  afterAll(async () => {
+    await env.app.stop();
+  });
   return env;
 }

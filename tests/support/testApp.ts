@@ -14,9 +14,16 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 export type TestApp = { url: string; services: Services; logs: string[]; stop(): Promise<void> };
 
 /** env overrides this run's settings, e.g. DATABASE_URL / REDIS_URL through a tests/support/tcpProxy.ts proxy. */
-export async function startTestApp(opts: { workers?: boolean; env?: Record<string, string>; retryOverrides?: ServiceOptions['retryOverrides'] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { workers?: boolean; env?: Record<string, string>; retryOverrides?: ServiceOptions['retryOverrides'] } = {},
+): Promise<TestApp> {
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0', ...opts.env });
   const services = await createServices(config, {
     logger: createLogger('debug', sink),
@@ -26,7 +33,9 @@ export async function startTestApp(opts: { workers?: boolean; env?: Record<strin
   const server: Server = await listen(services, 0);
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`, services, logs,
+    url: `http://127.0.0.1:${port}`,
+    services,
+    logs,
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -39,5 +48,12 @@ export async function startTestApp(opts: { workers?: boolean; env?: Record<strin
 /** The app with workers plus a local webhook receiver for the API channel's replies, stopped together. */
 export async function startTestAppWithReceiver(): Promise<{ app: TestApp; hooks: WebhookReceiver; stop(): Promise<void> }> {
   const [app, hooks] = await Promise.all([startTestApp({ workers: true }), startWebhookReceiver()]);
-  return { app, hooks, stop: async () => { await app.stop(); await hooks.close(); } };
+  return {
+    app,
+    hooks,
+    stop: async () => {
+      await app.stop();
+      await hooks.close();
+    },
+  };
 }

@@ -55,7 +55,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     received,
     failNext: (...answers) => failures.push(...answers),
     held,
-    holdNext: (count = 1) => { toHold += count; },
+    holdNext: (count = 1) => {
+      toHold += count;
+    },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
@@ -64,6 +66,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       }
       return received;
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -26,7 +26,9 @@ export async function startWorkerProcess(env: Record<string, string> = {}, ready
   child.stdout!.on('data', (c) => (output += String(c)));
   child.stderr!.on('data', (c) => (output += String(c)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const waitExit = async () => { if (child.exitCode === null && child.signalCode === null) await exited; };
+  const waitExit = async () => {
+    if (child.exitCode === null && child.signalCode === null) await exited;
+  };
 
   const deadline = Date.now() + readyTimeoutMs;
   while (!output.includes('"msg":"workers started"')) {

@@ -7,10 +7,12 @@ import { isLoopbackAddress, NETWORK_BLOCKED } from '../support/blockNetwork';
 
 const httpGet = (url: string) =>
   new Promise<number>((resolve, reject) => {
-    http.get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 
 describe('outbound network in tests', () => {

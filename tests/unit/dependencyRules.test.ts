@@ -23,7 +23,14 @@ function cruise(files: Record<string, string>): { status: number | null; violati
     // The same reporter as `npm run lint`, whose exit code is the number of errors.
     const res = spawnSync(
       process.execPath,
-      [path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), '--config', path.join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err', ...roots],
+      [
+        path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+        '--config',
+        path.join(ROOT, '.dependency-cruiser.cjs'),
+        '--output-type',
+        'err',
+        ...roots,
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
     if (!/dependencies cruised/.test(res.stdout)) throw new Error(`dependency-cruiser did not run: ${res.stdout}${res.stderr}`);

@@ -39,25 +39,38 @@ describe('one implementation for server and browser', () => {
 
   it('when the browser loads static/duration.js, then it writes exactly what the server writes', () => {
     const browser = browserWindow().ReplylineDuration;
-    fc.assert(fc.property(fc.double({ min: -1e6, max: 1e7, noNaN: true }), fc.constantFrom('de', 'en'), (minutes, locale) => {
-      expect(browser.formatMinutes(minutes, locale)).toBe(formatMinutes(minutes, locale));
-    }), { numRuns: 300, seed: 13 });
+    fc.assert(
+      fc.property(fc.double({ min: -1e6, max: 1e7, noNaN: true }), fc.constantFrom('de', 'en'), (minutes, locale) => {
+        expect(browser.formatMinutes(minutes, locale)).toBe(formatMinutes(minutes, locale));
+      }),
+      { numRuns: 300, seed: 13 },
+    );
   });
 
   it('when the countdown rewrites an inbox row on a German page, then it uses the shared format', () => {
     const window = browserWindow();
     const listeners: Record<string, () => void> = {};
     const attributes: Record<string, string> = {
-      'data-due-at': new Date(Date.now() + 5 * 3_600_000).toISOString(), 'data-remaining': '125', 'data-open': '0', 'data-tpl-left': 'noch {time}',
+      'data-due-at': new Date(Date.now() + 5 * 3_600_000).toISOString(),
+      'data-remaining': '125',
+      'data-open': '0',
+      'data-tpl-left': 'noch {time}',
     };
     const row = {
-      textContent: '', classList: { add() {} },
-      hasAttribute: (name: string) => name in attributes, getAttribute: (name: string) => attributes[name] ?? null,
-      setAttribute: (name: string, value: string) => { attributes[name] = value; },
+      textContent: '',
+      classList: { add() {} },
+      hasAttribute: (name: string) => name in attributes,
+      getAttribute: (name: string) => attributes[name] ?? null,
+      setAttribute: (name: string, value: string) => {
+        attributes[name] = value;
+      },
     };
     const document = {
-      documentElement: { lang: 'de' }, querySelectorAll: () => [row],
-      addEventListener: (type: string, listener: () => void) => { listeners[type] = listener; },
+      documentElement: { lang: 'de' },
+      querySelectorAll: () => [row],
+      addEventListener: (type: string, listener: () => void) => {
+        listeners[type] = listener;
+      },
     };
     vm.runInNewContext(script('sla-countdown.js'), Object.assign(window, { document, setInterval: () => 0 }));
     listeners.DOMContentLoaded!();

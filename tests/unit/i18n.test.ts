@@ -46,7 +46,20 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'role.': ROLES,
   'wf.priority.': PRIORITIES,
   'delivery.': ['queued', 'sending', 'sent', 'failed', 'uncertain'],
-  'outbound.range.': ['loopback', 'private', 'shared', 'link-local', 'unique-local', 'site-local', 'unspecified', 'multicast', 'reserved', 'documentation', 'benchmarking', 'discard'], // server/net/outboundTarget.ts RangeName
+  'outbound.range.': [
+    'loopback',
+    'private',
+    'shared',
+    'link-local',
+    'unique-local',
+    'site-local',
+    'unspecified',
+    'multicast',
+    'reserved',
+    'documentation',
+    'benchmarking',
+    'discard',
+  ], // server/net/outboundTarget.ts RangeName
   'delivery.receipt.': ['delivered', 'read'], // sent and failed show as the delivery state instead
   'sla.state.': ['ok', 'warning', 'breached', 'met'],
   'sla.kind.': ['first', 'next'],

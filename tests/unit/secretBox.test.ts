@@ -31,7 +31,11 @@ describe('secretBox', () => {
     expect(() => other.open(box.seal(SECRET))).toThrow();
   });
 
-  it.each([[1, 'iv'], [2, 'auth tag'], [3, 'ciphertext']])('when one bit of the %s-th part (%s) is altered, then opening fails', (index) => {
+  it.each([
+    [1, 'iv'],
+    [2, 'auth tag'],
+    [3, 'ciphertext'],
+  ])('when one bit of the %s-th part (%s) is altered, then opening fails', (index) => {
     expect(() => box.open(flip(box.seal(SECRET), index))).toThrow();
   });
 

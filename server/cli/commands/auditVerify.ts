@@ -9,8 +9,9 @@ export const auditVerify = defineCommand({
   usage: '',
   flags: z.object({}),
   run: (_flags, { config }) => withDb(config, verifyAuditChain),
-  describe: (v) => (v.ok
-    ? `Audit trail intact: ${v.events} events, hash chain verified.`
-    : `Audit trail BROKEN at event #${v.brokenAtSeq}: ${v.problem} (${v.events} events checked).`),
+  describe: (v) =>
+    v.ok
+      ? `Audit trail intact: ${v.events} events, hash chain verified.`
+      : `Audit trail BROKEN at event #${v.brokenAtSeq}: ${v.problem} (${v.events} events checked).`,
   exitCode: (v) => (v.ok ? 0 : 1),
 });

@@ -12,8 +12,11 @@ export const dbMigrate = defineCommand({
     const applied = await migrate(config.databaseUrl);
     return { database: decodeURIComponent(new URL(config.databaseUrl).pathname.slice(1)), databaseCreated, applied };
   },
-  describe: (r) => [
-    r.databaseCreated ? `Created database ${r.database}.` : null,
-    r.applied.length ? `Applied migrations: ${r.applied.join(', ')}.` : `Database ${r.database} is up to date.`,
-  ].filter(Boolean).join('\n'),
+  describe: (r) =>
+    [
+      r.databaseCreated ? `Created database ${r.database}.` : null,
+      r.applied.length ? `Applied migrations: ${r.applied.join(', ')}.` : `Database ${r.database} is up to date.`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
 });

@@ -10,10 +10,20 @@ export const demoLoad = defineCommand({
   summary: 'Load demo data (skipped when the database already has users)',
   usage: '',
   flags: z.object({}),
-  run: (_flags, { config }) => withDb(config, (db) => loadDemo({ db, secretBox: createSecretBox(config.encryptionKey), webhookUrl: `${config.baseUrl}${DEMO_SINK_PATH}`, xApiBaseUrl: `${config.baseUrl}${DEMO_X_API_PATH}/2/` })),
+  run: (_flags, { config }) =>
+    withDb(config, (db) =>
+      loadDemo({
+        db,
+        secretBox: createSecretBox(config.encryptionKey),
+        webhookUrl: `${config.baseUrl}${DEMO_SINK_PATH}`,
+        xApiBaseUrl: `${config.baseUrl}${DEMO_X_API_PATH}/2/`,
+      }),
+    ),
   describe: (r) => {
     if (!r.loaded) return r.reason;
-    const statuses = Object.entries(r.byStatus).map(([status, n]) => `${status} ${n}`).join(', ');
+    const statuses = Object.entries(r.byStatus)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(', ');
     return [
       `Demo data loaded: ${r.users.length} users, ${r.channelKinds.length} channels (${r.channelKinds.join(', ')}), ${r.conversations} conversations (${statuses}), ${r.messages} messages.`,
       'Ingest tokens of the demo channels (POST customer messages with them; shown only now):',

@@ -40,13 +40,17 @@ export const MESSAGING_FLAGS = {
   'smtp-password': z.string().optional(),
 };
 export const MESSAGING_REPEATABLE = ['template'];
-export const MESSAGING_USAGE = '--kind whatsapp --name N --phone-number-id ID --access-token T --app-secret S [--verify-token V] [--graph-base-url URL] [--template name:lang]…'
-  + ' | --kind telegram --name N --bot-token T --bot-username U [--api-base-url URL] [--long-poll SECONDS] [--poll-interval SECONDS]'
-  + ' | --kind email --name N --address A --imap-host H [--imap-port 993] [--imap-tls true|false] --imap-user U --imap-password P --smtp-host H [--smtp-port 587] [--smtp-tls true|false] [--smtp-user U --smtp-password P] [--poll-interval SECONDS]';
+export const MESSAGING_USAGE =
+  '--kind whatsapp --name N --phone-number-id ID --access-token T --app-secret S [--verify-token V] [--graph-base-url URL] [--template name:lang]…' +
+  ' | --kind telegram --name N --bot-token T --bot-username U [--api-base-url URL] [--long-poll SECONDS] [--poll-interval SECONDS]' +
+  ' | --kind email --name N --address A --imap-host H [--imap-port 993] [--imap-tls true|false] --imap-user U --imap-password P --smtp-host H [--smtp-port 587] [--smtp-tls true|false] [--smtp-user U --smtp-password P] [--poll-interval SECONDS]';
 
-type Flags = { kind: string; name: string; 'access-token'?: string; 'app-secret'?: string; 'api-base-url'?: string; 'poll-interval'?: string } & { [K in keyof typeof MESSAGING_FLAGS]?: z.output<(typeof MESSAGING_FLAGS)[K]> };
+type Flags = { kind: string; name: string; 'access-token'?: string; 'app-secret'?: string; 'api-base-url'?: string; 'poll-interval'?: string } & {
+  [K in keyof typeof MESSAGING_FLAGS]?: z.output<(typeof MESSAGING_FLAGS)[K]>;
+};
 
-export type MessagingCreated = { kind: 'whatsapp'; name: string; phoneNumberId: string; webhookUrl: string; channelId: string; verifyToken: string; webhookPath: string }
+export type MessagingCreated =
+  | { kind: 'whatsapp'; name: string; phoneNumberId: string; webhookUrl: string; channelId: string; verifyToken: string; webhookPath: string }
   | { kind: 'telegram'; name: string; channelId: string; botId: string; botUsername: string; apiBaseUrl: string }
   | { kind: 'email'; name: string; channelId: string; address: string };
 
@@ -56,19 +60,35 @@ export async function runMessagingChannelCreate(flags: Flags, config: Config): P
   const secretBox = createSecretBox(config.encryptionKey);
   if (flags.kind === 'email') {
     const input = {
-      name: flags.name, address: flags.address ?? '', imapHost: flags['imap-host'] ?? '', imapPort: flags['imap-port'], imapSecure: flags['imap-tls'],
-      imapUser: flags['imap-user'] ?? '', imapPassword: flags['imap-password'] ?? '', smtpHost: flags['smtp-host'] ?? '', smtpPort: flags['smtp-port'],
-      smtpSecure: flags['smtp-tls'], smtpUser: flags['smtp-user'], smtpPassword: flags['smtp-password'], pollIntervalSeconds: flags['poll-interval'],
+      name: flags.name,
+      address: flags.address ?? '',
+      imapHost: flags['imap-host'] ?? '',
+      imapPort: flags['imap-port'],
+      imapSecure: flags['imap-tls'],
+      imapUser: flags['imap-user'] ?? '',
+      imapPassword: flags['imap-password'] ?? '',
+      smtpHost: flags['smtp-host'] ?? '',
+      smtpPort: flags['smtp-port'],
+      smtpSecure: flags['smtp-tls'],
+      smtpUser: flags['smtp-user'],
+      smtpPassword: flags['smtp-password'],
+      pollIntervalSeconds: flags['poll-interval'],
     };
     const created = await withDb(config, (db) => db.transaction().execute((tx) => connectChannel(tx, secretBox, emailConnector, input, CLI_ACTOR)));
     return { kind: 'email', name: flags.name, channelId: created.channelId, address: created.settings.address };
   }
   if (flags.kind === 'telegram') {
     const input = {
-      name: flags.name, botToken: flags['bot-token'] ?? '', botUsername: flags['bot-username'] ?? '', apiBaseUrl: flags['api-base-url'],
-      longPollSeconds: flags['long-poll'], pollIntervalSeconds: flags['poll-interval'],
+      name: flags.name,
+      botToken: flags['bot-token'] ?? '',
+      botUsername: flags['bot-username'] ?? '',
+      apiBaseUrl: flags['api-base-url'],
+      longPollSeconds: flags['long-poll'],
+      pollIntervalSeconds: flags['poll-interval'],
     };
-    const { channelId, settings } = await withDb(config, (db) => db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, CLI_ACTOR)));
+    const { channelId, settings } = await withDb(config, (db) =>
+      db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, CLI_ACTOR)),
+    );
     return { kind: 'telegram', name: flags.name, channelId, botId: settings.botId, botUsername: settings.botUsername, apiBaseUrl: settings.apiBaseUrl };
   }
   const templates = (flags.template ?? []).map((t) => {
@@ -76,14 +96,26 @@ export async function runMessagingChannelCreate(flags: Flags, config: Config): P
     return { name: name ?? '', language: language ?? '' };
   });
   const input = {
-    name: flags.name, phoneNumberId: flags['phone-number-id'] ?? '', displayPhoneNumber: flags['display-phone-number'],
-    graphBaseUrl: flags['graph-base-url'], templates, accessToken: flags['access-token'] ?? '', appSecret: flags['app-secret'] ?? '',
+    name: flags.name,
+    phoneNumberId: flags['phone-number-id'] ?? '',
+    displayPhoneNumber: flags['display-phone-number'],
+    graphBaseUrl: flags['graph-base-url'],
+    templates,
+    accessToken: flags['access-token'] ?? '',
+    appSecret: flags['app-secret'] ?? '',
     verifyToken: flags['verify-token'],
   };
-  const { channelId, shownOnce } = await withDb(config, (db) => db.transaction().execute((tx) => connectChannel(tx, secretBox, whatsappConnector, input, CLI_ACTOR)));
+  const { channelId, shownOnce } = await withDb(config, (db) =>
+    db.transaction().execute((tx) => connectChannel(tx, secretBox, whatsappConnector, input, CLI_ACTOR)),
+  );
   return {
-    kind: 'whatsapp', name: flags.name, phoneNumberId: input.phoneNumberId, webhookUrl: `${config.baseUrl}${WHATSAPP_WEBHOOK_PATH}`,
-    channelId, verifyToken: shownOnce.verifyToken ?? '', webhookPath: WHATSAPP_WEBHOOK_PATH,
+    kind: 'whatsapp',
+    name: flags.name,
+    phoneNumberId: input.phoneNumberId,
+    webhookUrl: `${config.baseUrl}${WHATSAPP_WEBHOOK_PATH}`,
+    channelId,
+    verifyToken: shownOnce.verifyToken ?? '',
+    webhookPath: WHATSAPP_WEBHOOK_PATH,
   };
 }
 
@@ -92,8 +124,10 @@ export function describeMessagingChannel(c: MessagingCreated): string {
     return `Created e-mail channel "${c.name}" (id ${c.channelId}) for ${c.address}. Passwords are stored encrypted; a running worker starts reading the mailbox within a minute.`;
   }
   if (c.kind === 'telegram') {
-    return `Created Telegram channel "${c.name}" (id ${c.channelId}) for @${c.botUsername} (bot ${c.botId}), polling ${c.apiBaseUrl}.\n`
-      + 'The bot token is stored encrypted. A running worker starts polling getUpdates within a minute; group messages count when they mention the bot.';
+    return (
+      `Created Telegram channel "${c.name}" (id ${c.channelId}) for @${c.botUsername} (bot ${c.botId}), polling ${c.apiBaseUrl}.\n` +
+      'The bot token is stored encrypted. A running worker starts polling getUpdates within a minute; group messages count when they mention the bot.'
+    );
   }
   return [
     `Created WhatsApp channel "${c.name}" (id ${c.channelId}) for phone number id ${c.phoneNumberId}.`,

@@ -17,18 +17,21 @@ export type AuditEntry = {
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
-  await db.insertInto('auditEvents').values({
-    actorType: e.actor.type,
-    actorId: e.actor.id,
-    actorLabel: e.actor.label,
-    ip: e.actor.ip ?? null,
-    action: e.action,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    channelId: e.channelId ?? null,
-    before: json(e.before),
-    after: json(e.after),
-  }).execute();
+  await db
+    .insertInto('auditEvents')
+    .values({
+      actorType: e.actor.type,
+      actorId: e.actor.id,
+      actorLabel: e.actor.label,
+      ip: e.actor.ip ?? null,
+      action: e.action,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId,
+      channelId: e.channelId ?? null,
+      before: json(e.before),
+      after: json(e.after),
+    })
+    .execute();
 }
 
 /**
@@ -53,10 +56,18 @@ export async function appendAuditBatch(db: DbOrTx, entries: AuditEntry[]): Promi
 }
 
 export type AuditFilter = {
-  subjectId?: string; actorId?: string; from?: Date; to?: Date; beforeSeq?: string; limit: number;
-  action?: string; subjectType?: string; channelId?: string;
+  subjectId?: string;
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+  beforeSeq?: string;
+  limit: number;
+  action?: string;
+  subjectType?: string;
+  channelId?: string;
   /** oldest first (a conversation's timeline); keyset then continues with afterSeq */
-  order?: 'asc' | 'desc'; afterSeq?: string;
+  order?: 'asc' | 'desc';
+  afterSeq?: string;
 };
 
 export async function listAudit(db: Db, f: AuditFilter) {
@@ -70,7 +81,10 @@ export async function listAudit(db: Db, f: AuditFilter) {
   if (f.action) q = q.where('action', '=', f.action);
   if (f.subjectType) q = q.where('subjectType', '=', f.subjectType);
   if (f.channelId) q = q.where('channelId', '=', f.channelId);
-  return q.orderBy('seq', f.order ?? 'desc').limit(f.limit).execute();
+  return q
+    .orderBy('seq', f.order ?? 'desc')
+    .limit(f.limit)
+    .execute();
 }
 
 export type ChainVerdict = { ok: true; events: number } | { ok: false; events: number; brokenAtSeq: string; problem: string };
@@ -89,7 +103,14 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
     FROM checked
     WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(prev_row_hash, 'genesis') OR hash <> recomputed
     ORDER BY seq LIMIT 1`.execute(db);
-  const total = Number((await db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const total = Number(
+    (
+      await db
+        .selectFrom('auditEvents')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const first = broken.rows[0];
   return first ? { ok: false, events: total, brokenAtSeq: first.seq, problem: first.problem } : { ok: true, events: total };
 }

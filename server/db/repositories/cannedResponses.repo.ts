@@ -25,15 +25,16 @@ export function findCannedByShortcut(db: DbOrTx, shortcut: string) {
  */
 export function searchCanned(db: DbOrTx, term: string, kind: ChannelKind, limit = 8) {
   const escaped = term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-  return db.selectFrom('cannedResponses').select(COLUMNS)
+  return db
+    .selectFrom('cannedResponses')
+    .select(COLUMNS)
     .where((eb) => eb.or([eb(sql`cardinality(channel_kinds)`, '=', 0), eb(sql`${kind}::text`, '=', sql`ANY(channel_kinds)`)]))
-    .where((eb) => eb.or([
-      eb('shortcut', 'like', `${escaped}%`),
-      eb(sql`lower(title)`, 'like', `%${escaped}%`),
-      eb(sql`lower(body)`, 'like', `%${escaped}%`),
-    ]))
-    .orderBy(sql`shortcut = ${term.toLowerCase()}`, 'desc').orderBy('usageCount', 'desc').orderBy('shortcut')
-    .limit(limit).execute();
+    .where((eb) => eb.or([eb('shortcut', 'like', `${escaped}%`), eb(sql`lower(title)`, 'like', `%${escaped}%`), eb(sql`lower(body)`, 'like', `%${escaped}%`)]))
+    .orderBy(sql`shortcut = ${term.toLowerCase()}`, 'desc')
+    .orderBy('usageCount', 'desc')
+    .orderBy('shortcut')
+    .limit(limit)
+    .execute();
 }
 
 export function insertCanned(db: DbOrTx, c: CannedFields) {
@@ -41,10 +42,19 @@ export function insertCanned(db: DbOrTx, c: CannedFields) {
 }
 
 export function updateCanned(tx: Tx, id: string, c: CannedFields) {
-  return tx.updateTable('cannedResponses').set({ ...c, updatedAt: new Date() }).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
+  return tx
+    .updateTable('cannedResponses')
+    .set({ ...c, updatedAt: new Date() })
+    .where('id', '=', id)
+    .returning(COLUMNS)
+    .executeTakeFirst();
 }
 
 export function incrementCannedUsage(tx: Tx, id: string) {
-  return tx.updateTable('cannedResponses').set((eb) => ({ usageCount: eb('usageCount', '+', 1) })).where('id', '=', id)
-    .returning(['id', 'usageCount']).executeTakeFirst();
+  return tx
+    .updateTable('cannedResponses')
+    .set((eb) => ({ usageCount: eb('usageCount', '+', 1) }))
+    .where('id', '=', id)
+    .returning(['id', 'usageCount'])
+    .executeTakeFirst();
 }

@@ -10,11 +10,15 @@ import type { ChannelKind, PollErrorKind } from '../schema';
 /** Takes the channel's poll lease when it is free and the channel due; returns the lease's expiry (its identity), else null. */
 export async function claimPollLease(db: DbOrTx, channelId: string, now: Date, leaseMs: number): Promise<Date | null> {
   const until = new Date(now.getTime() + leaseMs);
-  const row = await db.updateTable('channels').set({ pollLeaseUntil: until })
-    .where('id', '=', channelId).where('paused', '=', false)
+  const row = await db
+    .updateTable('channels')
+    .set({ pollLeaseUntil: until })
+    .where('id', '=', channelId)
+    .where('paused', '=', false)
     .where((eb) => eb.or([eb('pollLeaseUntil', 'is', null), eb('pollLeaseUntil', '<', now)]))
     .where((eb) => eb.or([eb('nextPollAt', 'is', null), eb('nextPollAt', '<=', now)]))
-    .returning('id').executeTakeFirst();
+    .returning('id')
+    .executeTakeFirst();
   return row ? until : null;
 }
 
@@ -25,8 +29,11 @@ export function releasePollLease(db: DbOrTx, channelId: string, leaseUntil: Date
 
 /** Why a poll did not run: the facts claimPollLease looked at. */
 export function findPollState(db: DbOrTx, channelId: string) {
-  return db.selectFrom('channels').select(['id', 'paused', 'nextPollAt', 'pollLeaseUntil', 'pollIntervalSeconds', 'consecutiveFailures', 'cursor'])
-    .where('id', '=', channelId).executeTakeFirst();
+  return db
+    .selectFrom('channels')
+    .select(['id', 'paused', 'nextPollAt', 'pollLeaseUntil', 'pollIntervalSeconds', 'consecutiveFailures', 'cursor'])
+    .where('id', '=', channelId)
+    .executeTakeFirst();
 }
 
 export type PollSuccess = {
@@ -42,15 +49,19 @@ export type PollSuccess = {
 
 /** Stores where polling continues and the health of a successful fetch; called after the items are committed. */
 export async function recordPollSuccess(tx: Tx, channelId: string, s: PollSuccess): Promise<void> {
-  await tx.updateTable('channels').set({
-    cursor: s.cursor,
-    ...(s.dmCursor !== undefined ? { dmCursor: s.dmCursor } : {}),
-    lastSuccessAt: s.at,
-    itemsFetched: sql`items_fetched + ${s.itemsCreated}`,
-    consecutiveFailures: 0,
-    nextPollAt: s.nextPollAt,
-    ...(s.rateLimit ? { rateLimitRemaining: s.rateLimit.remaining, rateLimitResetAt: s.rateLimit.resetAt } : {}),
-  }).where('id', '=', channelId).execute();
+  await tx
+    .updateTable('channels')
+    .set({
+      cursor: s.cursor,
+      ...(s.dmCursor !== undefined ? { dmCursor: s.dmCursor } : {}),
+      lastSuccessAt: s.at,
+      itemsFetched: sql`items_fetched + ${s.itemsCreated}`,
+      consecutiveFailures: 0,
+      nextPollAt: s.nextPollAt,
+      ...(s.rateLimit ? { rateLimitRemaining: s.rateLimit.remaining, rateLimitResetAt: s.rateLimit.resetAt } : {}),
+    })
+    .where('id', '=', channelId)
+    .execute();
   for (const [topicId, cursor] of Object.entries(s.topicCursors)) {
     await tx.updateTable('topics').set({ cursor }).where('id', '=', topicId).where('channelId', '=', channelId).execute();
   }
@@ -67,36 +78,68 @@ export type PollFailure = {
 };
 
 export async function recordPollFailure(db: DbOrTx, channelId: string, f: PollFailure): Promise<{ consecutiveFailures: number }> {
-  const row = await db.updateTable('channels').set({
-    lastError: f.message.slice(0, 1000),
-    lastErrorKind: f.kind,
-    lastErrorAt: f.at,
-    nextPollAt: f.nextPollAt,
-    ...(f.countsAsFailure ? { consecutiveFailures: sql`consecutive_failures + 1` } : {}),
-    ...(f.rateLimit ? { rateLimitRemaining: f.rateLimit.remaining, rateLimitResetAt: f.rateLimit.resetAt } : {}),
-  }).where('id', '=', channelId).returning('consecutiveFailures').executeTakeFirst();
+  const row = await db
+    .updateTable('channels')
+    .set({
+      lastError: f.message.slice(0, 1000),
+      lastErrorKind: f.kind,
+      lastErrorAt: f.at,
+      nextPollAt: f.nextPollAt,
+      ...(f.countsAsFailure ? { consecutiveFailures: sql`consecutive_failures + 1` } : {}),
+      ...(f.rateLimit ? { rateLimitRemaining: f.rateLimit.remaining, rateLimitResetAt: f.rateLimit.resetAt } : {}),
+    })
+    .where('id', '=', channelId)
+    .returning('consecutiveFailures')
+    .executeTakeFirst();
   return { consecutiveFailures: row?.consecutiveFailures ?? 0 };
 }
 
 /** Channels of the given kinds, for the reconciler to re-create their poll schedules. */
 export function listPollingChannels(db: DbOrTx, kinds: string[]) {
   if (kinds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('channels').select(['id', 'kind', 'paused', 'pollIntervalSeconds'])
-    .where('kind', 'in', kinds as never[]).execute();
+  return db
+    .selectFrom('channels')
+    .select(['id', 'kind', 'paused', 'pollIntervalSeconds'])
+    .where('kind', 'in', kinds as never[])
+    .execute();
 }
 
 export function listChannelsWithHealth(db: DbOrTx) {
-  return db.selectFrom('channels').select([
-    'id', 'kind', 'name', 'settings', 'credentialsEnc', 'paused', 'pollIntervalSeconds', 'lastSuccessAt', 'itemsFetched',
-    'lastError', 'lastErrorKind', 'lastErrorAt', 'consecutiveFailures', 'nextPollAt', 'rateLimitRemaining', 'rateLimitResetAt', 'createdAt',
-  ]).orderBy('name').orderBy('id').execute();
+  return db
+    .selectFrom('channels')
+    .select([
+      'id',
+      'kind',
+      'name',
+      'settings',
+      'credentialsEnc',
+      'paused',
+      'pollIntervalSeconds',
+      'lastSuccessAt',
+      'itemsFetched',
+      'lastError',
+      'lastErrorKind',
+      'lastErrorAt',
+      'consecutiveFailures',
+      'nextPollAt',
+      'rateLimitRemaining',
+      'rateLimitResetAt',
+      'createdAt',
+    ])
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 export function lockChannel(tx: Tx, channelId: string) {
   return tx.selectFrom('channels').selectAll().where('id', '=', channelId).forUpdate().executeTakeFirst();
 }
 
-export function setChannelPolling(tx: Tx, channelId: string, set: { paused?: boolean; pollIntervalSeconds?: number; nextPollAt?: Date | null; consecutiveFailures?: number }) {
+export function setChannelPolling(
+  tx: Tx,
+  channelId: string,
+  set: { paused?: boolean; pollIntervalSeconds?: number; nextPollAt?: Date | null; consecutiveFailures?: number },
+) {
   return tx.updateTable('channels').set(set).where('id', '=', channelId).execute();
 }
 
@@ -107,13 +150,25 @@ export function setChannelCredentials(tx: Tx, channelId: string, credentialsEnc:
 
 /** Tracked searches still in use (removed ones keep their conversations but are no longer polled). */
 export function listTrackedSearches(db: DbOrTx, channelId: string) {
-  return db.selectFrom('topics').select(['id', 'channelId', 'name', 'query', 'cursor', 'createdAt'])
-    .where('channelId', '=', channelId).where('removedAt', 'is', null).orderBy('createdAt').orderBy('id').execute();
+  return db
+    .selectFrom('topics')
+    .select(['id', 'channelId', 'name', 'query', 'cursor', 'createdAt'])
+    .where('channelId', '=', channelId)
+    .where('removedAt', 'is', null)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
 }
 
 export function listAllTrackedSearches(db: DbOrTx) {
-  return db.selectFrom('topics').select(['id', 'channelId', 'name', 'query', 'createdAt'])
-    .where('removedAt', 'is', null).where('query', '<>', '').orderBy('createdAt').orderBy('id').execute();
+  return db
+    .selectFrom('topics')
+    .select(['id', 'channelId', 'name', 'query', 'createdAt'])
+    .where('removedAt', 'is', null)
+    .where('query', '<>', '')
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
 }
 
 export function insertTrackedSearch(tx: Tx, t: { channelId: string; name: string; query: string }) {
@@ -121,9 +176,14 @@ export function insertTrackedSearch(tx: Tx, t: { channelId: string; name: string
 }
 
 export function removeTrackedSearch(tx: Tx, channelId: string, topicId: string) {
-  return tx.updateTable('topics').set({ removedAt: new Date(), updatedAt: new Date() })
-    .where('id', '=', topicId).where('channelId', '=', channelId).where('removedAt', 'is', null)
-    .returning(['id', 'name', 'query']).executeTakeFirst();
+  return tx
+    .updateTable('topics')
+    .set({ removedAt: new Date(), updatedAt: new Date() })
+    .where('id', '=', topicId)
+    .where('channelId', '=', channelId)
+    .where('removedAt', 'is', null)
+    .returning(['id', 'name', 'query'])
+    .executeTakeFirst();
 }
 
 /** Channels of a kind that are not paused (the channel watchers keep one connection per watched channel). */

@@ -3,16 +3,31 @@ import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import type { ChannelKind } from '../schema';
 
-export function insertChannel(db: DbOrTx, c: { kind: ChannelKind; name: string; ingestTokenHash: string | null; webhookUrl: string | null; credentialsEnc: string | null }) {
+export function insertChannel(
+  db: DbOrTx,
+  c: { kind: ChannelKind; name: string; ingestTokenHash: string | null; webhookUrl: string | null; credentialsEnc: string | null },
+) {
   return db.insertInto('channels').values(c).returningAll().executeTakeFirstOrThrow();
 }
 
 /** A channel its connector set up: settings in plain sight, credentials sealed; without an interval the column's default stands. */
-export function insertConnectedChannel(tx: Tx, c: { kind: ChannelKind; name: string; settings: unknown; credentialsEnc: string; pollIntervalSeconds?: number }) {
-  return tx.insertInto('channels').values({
-    kind: c.kind, name: c.name, ingestTokenHash: null, webhookUrl: null, credentialsEnc: c.credentialsEnc,
-    settings: sql`${JSON.stringify(c.settings)}::jsonb`, ...(c.pollIntervalSeconds ? { pollIntervalSeconds: c.pollIntervalSeconds } : {}),
-  }).returningAll().executeTakeFirstOrThrow();
+export function insertConnectedChannel(
+  tx: Tx,
+  c: { kind: ChannelKind; name: string; settings: unknown; credentialsEnc: string; pollIntervalSeconds?: number },
+) {
+  return tx
+    .insertInto('channels')
+    .values({
+      kind: c.kind,
+      name: c.name,
+      ingestTokenHash: null,
+      webhookUrl: null,
+      credentialsEnc: c.credentialsEnc,
+      settings: sql`${JSON.stringify(c.settings)}::jsonb`,
+      ...(c.pollIntervalSeconds ? { pollIntervalSeconds: c.pollIntervalSeconds } : {}),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function findChannel(db: DbOrTx, id: string) {

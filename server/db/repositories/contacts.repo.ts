@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../client';
 
-
 /**
  * Authors of a batch, each once with the values its posts leave behind: the contact is named after the
  * author's first post, the identity carries the last post's name and handle, and the last avatar given
@@ -22,11 +21,16 @@ const authorKey = (channelId: string, externalId: string) => `${channelId}\u0000
 export async function upsertContactIdentities(tx: Tx, authors: BatchAuthor[]): Promise<Map<string, string>> {
   const contactIds = new Map<string, string>();
   if (authors.length === 0) return contactIds;
-  const sorted = [...authors].sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
-  const existingOf = async (list: BatchAuthor[]) => (await sql<{ id: string; contactId: string; channelId: string; externalId: string; name: string; handle: string | null; avatarUrl: string | null }>`
+  const sorted = [...authors].sort((a, b) =>
+    a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0,
+  );
+  const existingOf = async (list: BatchAuthor[]) =>
+    (
+      await sql<{ id: string; contactId: string; channelId: string; externalId: string; name: string; handle: string | null; avatarUrl: string | null }>`
     SELECT i.id, i.contact_id, i.channel_id, i.external_id, i.name, i.handle, i.avatar_url
     FROM unnest(${list.map((a) => a.channelId)}::uuid[], ${list.map((a) => a.externalId)}::text[]) AS k(channel_id, external_id)
-    JOIN contact_identities i ON i.channel_id = k.channel_id AND i.external_id = k.external_id`.execute(tx)).rows;
+    JOIN contact_identities i ON i.channel_id = k.channel_id AND i.external_id = k.external_id`.execute(tx)
+    ).rows;
 
   let existing = await existingOf(sorted);
   const known = new Set(existing.map((e) => authorKey(e.channelId, e.externalId)));
@@ -52,7 +56,14 @@ export async function upsertContactIdentities(tx: Tx, authors: BatchAuthor[]): P
     });
     if (lost.length > 0) {
       // Another transaction stored these authors meanwhile: drop our unused contacts, update theirs below.
-      await tx.deleteFrom('contacts').where('id', 'in', ids.filter((id) => !won.has(id))).execute();
+      await tx
+        .deleteFrom('contacts')
+        .where(
+          'id',
+          'in',
+          ids.filter((id) => !won.has(id)),
+        )
+        .execute();
       existing = [...existing, ...(await existingOf(lost))];
     }
   }

@@ -14,43 +14,57 @@ export type WorkflowChange = {
 
 /** Writes the change and bumps updated_at, which is the version stale forms are checked against. */
 export function updateWorkflow(tx: Tx, id: string, set: WorkflowChange) {
-  return tx.updateTable('conversations').set({ ...set, updatedAt: new Date() }).where('id', '=', id)
-    .returning(['updatedAt']).executeTakeFirstOrThrow();
+  return tx
+    .updateTable('conversations')
+    .set({ ...set, updatedAt: new Date() })
+    .where('id', '=', id)
+    .returning(['updatedAt'])
+    .executeTakeFirstOrThrow();
 }
 
 export function findWorkflowState(db: DbOrTx, id: string) {
-  return db.selectFrom('conversations as c')
+  return db
+    .selectFrom('conversations as c')
     .leftJoin('teams as t', 't.id', 'c.teamId')
     .select(['c.id', 'c.status', 'c.assigneeId', 'c.teamId', 'c.remindAt', 'c.closeReason', 'c.priority', 'c.updatedAt', 'c.channelId', 't.name as teamName'])
-    .where('c.id', '=', id).executeTakeFirst();
+    .where('c.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** The person (or component) behind the latest audited change of a conversation. */
 export async function lastActorOn(db: DbOrTx, conversationId: string): Promise<string | null> {
-  const row = await db.selectFrom('auditEvents as a')
+  const row = await db
+    .selectFrom('auditEvents as a')
     .leftJoin('users as u', (j) => j.on(sql`u.id::text`, '=', sql.ref('a.actorId')))
     .select(['a.actorLabel', 'u.name'])
-    .where('a.subjectType', '=', 'conversation').where('a.subjectId', '=', conversationId)
-    .orderBy('a.seq', 'desc').limit(1).executeTakeFirst();
-  return row ? row.name ?? row.actorLabel : null;
+    .where('a.subjectType', '=', 'conversation')
+    .where('a.subjectId', '=', conversationId)
+    .orderBy('a.seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? (row.name ?? row.actorLabel) : null;
 }
 
 /** Saved conversations still waiting for their reminder (the reconciler re-enqueues them). */
 export function listPendingReminders(db: DbOrTx) {
-  return db.selectFrom('conversations').select(['id', 'remindAt'])
-    .where('status', '=', 'saved').where('remindAt', 'is not', null).execute();
+  return db.selectFrom('conversations').select(['id', 'remindAt']).where('status', '=', 'saved').where('remindAt', 'is not', null).execute();
 }
 
 /** Colleagues who work conversations (assignment targets, mention candidates). */
 export function listStaff(db: DbOrTx) {
-  return db.selectFrom('users').select(['id', 'email', 'name', 'role'])
-    .where('role', 'in', ['agent', 'manager']).orderBy('name').execute();
+  return db.selectFrom('users').select(['id', 'email', 'name', 'role']).where('role', 'in', ['agent', 'manager']).orderBy('name').execute();
 }
 
 /** The conversation's most recently stored message: what a reply form says its author has seen. */
 export async function latestMessageId(db: DbOrTx, conversationId: string): Promise<string | null> {
-  const row = await db.selectFrom('messages').select('id').where('conversationId', '=', conversationId)
-    .orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('conversationId', '=', conversationId)
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -59,11 +73,21 @@ export async function latestMessageId(db: DbOrTx, conversationId: string): Promi
  * `seen: false` means the message is not part of this conversation.
  */
 export async function outboundReplyAfter(db: DbOrTx, conversationId: string, seenMessageId: string) {
-  const seen = await db.selectFrom('messages').select('createdAt')
-    .where('id', '=', seenMessageId).where('conversationId', '=', conversationId).executeTakeFirst();
+  const seen = await db
+    .selectFrom('messages')
+    .select('createdAt')
+    .where('id', '=', seenMessageId)
+    .where('conversationId', '=', conversationId)
+    .executeTakeFirst();
   if (!seen) return { seen: false as const };
-  const newer = await db.selectFrom('messages').select(['id', 'authorName'])
-    .where('conversationId', '=', conversationId).where('direction', '=', 'outbound').where('createdAt', '>', seen.createdAt)
-    .orderBy('createdAt', 'desc').limit(1).executeTakeFirst();
+  const newer = await db
+    .selectFrom('messages')
+    .select(['id', 'authorName'])
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'outbound')
+    .where('createdAt', '>', seen.createdAt)
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return { seen: true as const, newer };
 }

@@ -24,28 +24,45 @@ export function lockConversation(tx: Tx, id: string) {
 }
 
 export function updateConversation(tx: Tx, id: string, set: { status?: ConversationStatus; assigneeId?: string | null; lastMessageAt?: Date }) {
-  return tx.updateTable('conversations').set({ ...set, updatedAt: new Date() }).where('id', '=', id).execute();
+  return tx
+    .updateTable('conversations')
+    .set({ ...set, updatedAt: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The clocks of a conversation's timed posts (the conversation's SLA state is derived from them). */
 function slaPostsOf(alias: string) {
-  return sql<{ slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string; slaPausedAt: string | null }[]>`(
+  return sql<
+    { slaDueAt: string; slaWarnAt: string | null; slaState: SlaState | null; respondedAt: string | null; postedAt: string; slaPausedAt: string | null }[]
+  >`(
     SELECT coalesce(json_agg(json_build_object('slaDueAt', m.sla_due_at, 'slaWarnAt', m.sla_warn_at, 'slaState', m.sla_state,
       'respondedAt', m.responded_at, 'postedAt', m.posted_at, 'slaPausedAt', m.sla_paused_at)), '[]'::json)
     FROM messages m WHERE m.conversation_id = ${sql.ref(alias + '.id')} AND m.sla_due_at IS NOT NULL)`.as('slaPosts');
 }
 
 export async function listInbox(db: DbOrTx, f: InboxFilter) {
-  let q = db.selectFrom('conversations as c')
+  let q = db
+    .selectFrom('conversations as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channelId')
     .innerJoin('contacts as ct', 'ct.id', 'c.contactId')
     .leftJoin('users as u', 'u.id', 'c.assigneeId')
     .select([
-      'c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'c.assigneeId', 'c.channelId',
-      'ch.name as channelName', 'ch.kind as channelKind', 'ct.name as contactName', 'u.name as assigneeName',
+      'c.id',
+      'c.caseNumber',
+      'c.status',
+      'c.lastMessageAt',
+      'c.assigneeId',
+      'c.channelId',
+      'ch.name as channelName',
+      'ch.kind as channelKind',
+      'ct.name as contactName',
+      'u.name as assigneeName',
       sql<string | null>`(SELECT left(m.text, 160) FROM messages m WHERE m.conversation_id = c.id
         ORDER BY m.posted_at DESC, m.id DESC LIMIT 1)`.as('snippet'),
-      'c.responseDueAt', 'c.slaPolicyId', slaPostsOf('c'),
+      'c.responseDueAt',
+      'c.slaPolicyId',
+      slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ]);
   if (f.status?.length) q = q.where('c.status', 'in', f.status);
@@ -54,13 +71,20 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
   else if (f.assigneeId) q = q.where('c.assigneeId', '=', f.assigneeId);
   if (f.q) {
     const text = f.q;
-    q = q.where(({ exists, selectFrom }) => exists(selectFrom('messages as sm').select(sql`1`.as('one')).whereRef('sm.conversationId', '=', 'c.id')
-      .where(sql<boolean>`sm.search_tsv @@ (websearch_to_tsquery('german', ${text}) || websearch_to_tsquery('english', ${text}))`)));
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('messages as sm')
+          .select(sql`1`.as('one'))
+          .whereRef('sm.conversationId', '=', 'c.id')
+          .where(sql<boolean>`sm.search_tsv @@ (websearch_to_tsquery('german', ${text}) || websearch_to_tsquery('english', ${text}))`),
+      ),
+    );
   }
   if (f.tag) {
     const tag = f.tag;
-    q = q.where(({ exists, selectFrom }) => exists(selectFrom('conversationTags as tg').select(sql`1`.as('one'))
-      .whereRef('tg.conversationId', '=', 'c.id').where('tg.tag', '=', tag)));
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('conversationTags as tg').select(sql`1`.as('one')).whereRef('tg.conversationId', '=', 'c.id').where('tg.tag', '=', tag)),
+    );
   }
   if (f.sort === 'due') {
     return q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id').limit(f.limit).offset(f.offset).execute();
@@ -69,28 +93,56 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
   // Ties are broken by id the other way round, the order of conversations_last_message_idx (read forwards
   // or backwards): with the same direction PostgreSQL sorted every tie itself, all 10 000 rows of an
   // import that shared one timestamp, on every inbox request.
-  return q.orderBy('c.lastMessageAt', dir).orderBy('c.id', dir === 'desc' ? 'asc' : 'desc').limit(f.limit).offset(f.offset).execute();
+  return q
+    .orderBy('c.lastMessageAt', dir)
+    .orderBy('c.id', dir === 'desc' ? 'asc' : 'desc')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
 }
 
 export function findConversationDetail(db: DbOrTx, id: string) {
-  return db.selectFrom('conversations as c')
+  return db
+    .selectFrom('conversations as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channelId')
     .innerJoin('contacts as ct', 'ct.id', 'c.contactId')
     .leftJoin('users as u', 'u.id', 'c.assigneeId')
     .select([
-      'c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'c.assigneeId', 'c.channelId', 'c.createdAt',
-      'ch.name as channelName', 'ch.kind as channelKind', 'ct.name as contactName', 'ct.id as contactId', 'u.name as assigneeName',
-      'c.firstResponseDueAt', 'c.nextResponseDueAt', 'c.resolutionDueAt', 'c.responseDueAt', slaPostsOf('c'),
+      'c.id',
+      'c.caseNumber',
+      'c.status',
+      'c.lastMessageAt',
+      'c.assigneeId',
+      'c.channelId',
+      'c.createdAt',
+      'ch.name as channelName',
+      'ch.kind as channelKind',
+      'ct.name as contactName',
+      'ct.id as contactId',
+      'u.name as assigneeName',
+      'c.firstResponseDueAt',
+      'c.nextResponseDueAt',
+      'c.resolutionDueAt',
+      'c.responseDueAt',
+      slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ])
-    .where('c.id', '=', id).executeTakeFirst();
+    .where('c.id', '=', id)
+    .executeTakeFirst();
 }
 
 // ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------
 
 export type ThreadCandidate = {
-  id: string; caseNumber: string; channelId: string; contactId: string; status: ConversationStatus; assigneeId: string | null;
-  lastMessageAt: Date; topicId: string | null; threadKey: string | null;
+  id: string;
+  caseNumber: string;
+  channelId: string;
+  contactId: string;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  lastMessageAt: Date;
+  topicId: string | null;
+  threadKey: string | null;
   /** whether the conversation already holds an inbound post (its next one is timed as a next response) */
   hasInbound: boolean;
 };
@@ -122,8 +174,17 @@ export async function lockThreadCandidates(tx: Tx, ids: string[], contacts: { ch
 }
 
 export type NewConversationRow = {
-  id: string; channelId: string; contactId: string; lastMessageAt: Date; topicId: string | null; threadKey: string | null;
-  slaPolicyId: string | null; firstResponseDueAt: Date | null; resolutionDueAt: Date | null; responseDueAt: Date | null; nextResponseDueAt: Date | null;
+  id: string;
+  channelId: string;
+  contactId: string;
+  lastMessageAt: Date;
+  topicId: string | null;
+  threadKey: string | null;
+  slaPolicyId: string | null;
+  firstResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  responseDueAt: Date | null;
+  nextResponseDueAt: Date | null;
 };
 
 /** New conversations in one INSERT; case numbers are drawn in the given order. Returns case number per id. */
@@ -146,7 +207,9 @@ export async function insertConversations(tx: Tx, rows: NewConversationRow[]): P
 }
 
 export type ConversationAfterInbound = {
-  id: string; status: ConversationStatus; lastMessageAt: Date;
+  id: string;
+  status: ConversationStatus;
+  lastMessageAt: Date;
   /** set when the batch brought the conversation's first inbound post */
   firstTargets: { slaPolicyId: string; firstResponseDueAt: Date; resolutionDueAt: Date | null } | null;
 };

@@ -17,9 +17,13 @@ export function backdateConversations(db: DbOrTx, ids: string[]) {
 /** The demo's replies in time order, with who wrote them and the conversation's assignee (for SLA settling). */
 export function listOutboundForSla(db: DbOrTx, conversationIds: string[]) {
   if (conversationIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
     .leftJoin('users as u', 'u.id', 'm.authorUserId')
     .select(['m.id', 'm.conversationId', 'm.channelId', 'm.postedAt', 'm.authorUserId', 'u.email as authorEmail', 'c.assigneeId'])
-    .where('m.conversationId', 'in', conversationIds).where('m.direction', '=', 'outbound')
-    .orderBy('m.postedAt').execute();
+    .where('m.conversationId', 'in', conversationIds)
+    .where('m.direction', '=', 'outbound')
+    .orderBy('m.postedAt')
+    .execute();
 }

@@ -10,22 +10,41 @@ export type IdempotencyKeyRef = { userId: string; key: string };
  * until that request commits — then false — or rolls back — then true.
  */
 export async function claimIdempotencyKey(tx: Tx, ref: IdempotencyKeyRef & { requestHash: string }, retentionHours: number): Promise<boolean> {
-  const rows = await tx.insertInto('apiIdempotencyKeys').values({ userId: ref.userId, key: ref.key, requestHash: ref.requestHash })
-    .onConflict((oc) => oc.columns(['userId', 'key']).doUpdateSet({
-      requestHash: ref.requestHash, responseStatus: null, responseBody: null, createdAt: sql<Date>`now()`,
-    }).where('apiIdempotencyKeys.createdAt', '<', sql<Date>`now() - make_interval(hours => ${retentionHours})`))
-    .returning('key').execute();
+  const rows = await tx
+    .insertInto('apiIdempotencyKeys')
+    .values({ userId: ref.userId, key: ref.key, requestHash: ref.requestHash })
+    .onConflict((oc) =>
+      oc
+        .columns(['userId', 'key'])
+        .doUpdateSet({
+          requestHash: ref.requestHash,
+          responseStatus: null,
+          responseBody: null,
+          createdAt: sql<Date>`now()`,
+        })
+        .where('apiIdempotencyKeys.createdAt', '<', sql<Date>`now() - make_interval(hours => ${retentionHours})`),
+    )
+    .returning('key')
+    .execute();
   return rows.length > 0;
 }
 
 export function findIdempotencyKey(db: DbOrTx, ref: IdempotencyKeyRef) {
-  return db.selectFrom('apiIdempotencyKeys').select(['requestHash', 'responseStatus', 'responseBody'])
-    .where('userId', '=', ref.userId).where('key', '=', ref.key).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('apiIdempotencyKeys')
+    .select(['requestHash', 'responseStatus', 'responseBody'])
+    .where('userId', '=', ref.userId)
+    .where('key', '=', ref.key)
+    .executeTakeFirstOrThrow();
 }
 
 export function storeIdempotentResponse(tx: Tx, ref: IdempotencyKeyRef, status: number, body: unknown) {
-  return tx.updateTable('apiIdempotencyKeys').set({ responseStatus: status, responseBody: JSON.stringify(body) })
-    .where('userId', '=', ref.userId).where('key', '=', ref.key).execute();
+  return tx
+    .updateTable('apiIdempotencyKeys')
+    .set({ responseStatus: status, responseBody: JSON.stringify(body) })
+    .where('userId', '=', ref.userId)
+    .where('key', '=', ref.key)
+    .execute();
 }
 
 /** Forgets keys older than the retention (run by the keyed requests themselves; the index keeps it cheap). */

@@ -8,14 +8,41 @@ export function insertMessage(tx: Tx, m: NewMessage) {
 }
 
 export function listMessages(db: DbOrTx, conversationId: string) {
-  return db.selectFrom('messages').select([
-    'id', 'conversationId', 'direction', 'externalId', 'authorName', 'authorHandle', 'authorUserId', 'text', 'url', 'postedAt',
-    'deliveryState', 'deliveryError', 'deliveryAttempts', 'deliveredAt', 'remoteStatus',
-    // the post's clock
-    'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'respondedAt', 'businessMinutesToRespond', 'wallMinutesToRespond',
-    'breachResponsibleUserId', 'breachReason', 'slaPausedAt',
-    (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.breachResponsibleUserId').as('breachResponsibleName'),
-  ]).where('conversationId', '=', conversationId).orderBy('postedAt').orderBy('createdAt').execute();
+  return db
+    .selectFrom('messages')
+    .select([
+      'id',
+      'conversationId',
+      'direction',
+      'externalId',
+      'authorName',
+      'authorHandle',
+      'authorUserId',
+      'text',
+      'url',
+      'postedAt',
+      'deliveryState',
+      'deliveryError',
+      'deliveryAttempts',
+      'deliveredAt',
+      'remoteStatus',
+      // the post's clock
+      'slaKind',
+      'slaDueAt',
+      'slaWarnAt',
+      'slaState',
+      'respondedAt',
+      'businessMinutesToRespond',
+      'wallMinutesToRespond',
+      'breachResponsibleUserId',
+      'breachReason',
+      'slaPausedAt',
+      (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.breachResponsibleUserId').as('breachResponsibleName'),
+    ])
+    .where('conversationId', '=', conversationId)
+    .orderBy('postedAt')
+    .orderBy('createdAt')
+    .execute();
 }
 
 export function findMessage(db: DbOrTx, id: string) {
@@ -26,15 +53,31 @@ export function lockMessage(tx: Tx, id: string) {
   return tx.selectFrom('messages').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export function setDelivery(tx: Tx, id: string, set: { deliveryState: DeliveryState; deliveryError?: string | null; deliveryAttempts?: number; deliveredAt?: Date | null; externalId?: string | null; url?: string | null }) {
+export function setDelivery(
+  tx: Tx,
+  id: string,
+  set: {
+    deliveryState: DeliveryState;
+    deliveryError?: string | null;
+    deliveryAttempts?: number;
+    deliveredAt?: Date | null;
+    externalId?: string | null;
+    url?: string | null;
+  },
+) {
   return tx.updateTable('messages').set(set).where('id', '=', id).execute();
 }
 
 /** The customer's newest message in a conversation: a reply threads to it, and a service window runs from it. */
 export function findLastInbound(db: DbOrTx, conversationId: string) {
-  return db.selectFrom('messages').select(['externalId', 'postedAt'])
-    .where('conversationId', '=', conversationId).where('direction', '=', 'inbound')
-    .orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('messages')
+    .select(['externalId', 'postedAt'])
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'inbound')
+    .orderBy('postedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /**
@@ -43,9 +86,12 @@ export function findLastInbound(db: DbOrTx, conversationId: string) {
  * (e-mail threads by its subject and References).
  */
 export async function findReplyContext(db: DbOrTx, m: { conversationId: string; channelId: string; inReplyToExternalId: string | null }) {
-  const c = await db.selectFrom('conversations as c')
+  const c = await db
+    .selectFrom('conversations as c')
     .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
-    .select(['c.caseNumber', 'ci.externalId as recipientExternalId']).where('c.id', '=', m.conversationId).executeTakeFirstOrThrow();
+    .select(['c.caseNumber', 'ci.externalId as recipientExternalId'])
+    .where('c.id', '=', m.conversationId)
+    .executeTakeFirstOrThrow();
   const parent = m.inReplyToExternalId
     ? await db.selectFrom('messages').select('raw').where('channelId', '=', m.channelId).where('externalId', '=', m.inReplyToExternalId).executeTakeFirst()
     : undefined;
@@ -84,15 +130,26 @@ export async function findMessagesByExternalIds(db: DbOrTx, keys: { channelId: s
 }
 
 export type NewInboundRow = {
-  id: string; conversationId: string; channelId: string; externalId: string; inReplyToExternalId: string | null;
+  id: string;
+  conversationId: string;
+  channelId: string;
+  externalId: string;
+  inReplyToExternalId: string | null;
   /** the conversation's topic (docs/reports.md rule 9), given so no trigger has to rewrite the row */
   topicId: string | null;
-  authorName: string; authorHandle: string | null; text: string; url: string | null; postedAt: Date;
+  authorName: string;
+  authorHandle: string | null;
+  text: string;
+  url: string | null;
+  postedAt: Date;
   /** the source's time when it was not believed (domain/conversations/postTime.ts), else null */
   claimedPostedAt: string | null;
   /** JSON text, or null for no payload */
   raw: string | null;
-  slaPolicyId: string | null; slaKind: 'first' | 'next' | null; slaDueAt: Date | null; slaWarnAt: Date | null;
+  slaPolicyId: string | null;
+  slaKind: 'first' | 'next' | null;
+  slaDueAt: Date | null;
+  slaWarnAt: Date | null;
 };
 
 /**

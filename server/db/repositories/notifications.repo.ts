@@ -2,21 +2,33 @@
 import type { DbOrTx } from '../client';
 
 export function insertNotification(db: DbOrTx, n: { userId: string; conversationId: string; messageId: string; actorName: string }) {
-  return db.insertInto('notifications').values({ ...n, kind: 'mention', readAt: null }).returning('id').executeTakeFirstOrThrow();
+  return db
+    .insertInto('notifications')
+    .values({ ...n, kind: 'mention', readAt: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
 }
 
 export async function countUnread(db: DbOrTx, userId: string): Promise<number> {
-  const row = await db.selectFrom('notifications').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('userId', '=', userId).where('readAt', 'is', null).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('userId', '=', userId)
+    .where('readAt', 'is', null)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 export function listNotifications(db: DbOrTx, userId: string, limit = 30) {
-  return db.selectFrom('notifications as n')
+  return db
+    .selectFrom('notifications as n')
     .leftJoin('conversations as c', 'c.id', 'n.conversationId')
     .leftJoin('messages as m', 'm.id', 'n.messageId')
     .select(['n.id', 'n.kind', 'n.conversationId', 'n.actorName', 'n.createdAt', 'n.readAt', 'c.caseNumber', 'm.text'])
-    .where('n.userId', '=', userId).orderBy('n.createdAt', 'desc').limit(limit).execute();
+    .where('n.userId', '=', userId)
+    .orderBy('n.createdAt', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export function markAllRead(db: DbOrTx, userId: string) {

@@ -29,7 +29,11 @@ export type RollupFilter = { channelId?: string | undefined; topicId?: string | 
 const T: KeyColumns = { time: sql.ref('t.t_time'), channel: sql.ref('t.channel_id'), topic: sql.ref('t.topic_id'), user: sql.ref('t.user_id') };
 
 const inSpan = (col: RawBuilder<unknown>, s: Span) => sql`(${col} >= ${s.from} AND ${col} < ${s.to})`;
-const inSpans = (col: RawBuilder<unknown>, spans: Span[]) => sql`(${sql.join(spans.map((s) => inSpan(col, s)), sql` OR `)})`;
+const inSpans = (col: RawBuilder<unknown>, spans: Span[]) =>
+  sql`(${sql.join(
+    spans.map((s) => inSpan(col, s)),
+    sql` OR `,
+  )})`;
 const raw = (parts: string[]) => sql.raw(parts.join(', '));
 
 const MEASURES = ['b', 'w'] as const;
@@ -37,10 +41,15 @@ const BIN_COLUMNS = MEASURES.flatMap((m) => BINS.flatMap((i) => [`${m}${i}`, `${
 /** b0, b0s, … w50s (count and sum per bin) as the rollup tables hold them. */
 const binColumns = raw(BIN_COLUMNS);
 /** The same columns from contribution rows (bbin / bval, wbin / wval), weighted by `weight`. */
-const binsOfContribution = (weight: string, alias: string) => raw(MEASURES.flatMap((m) => BINS.flatMap((i) => [
-  `CASE WHEN ${alias}.${m}bin = ${i} THEN ${weight} ELSE 0 END AS ${m}${i}`,
-  `CASE WHEN ${alias}.${m}bin = ${i} THEN ${weight} * ${alias}.${m}val ELSE 0 END AS ${m}${i}s`,
-])));
+const binsOfContribution = (weight: string, alias: string) =>
+  raw(
+    MEASURES.flatMap((m) =>
+      BINS.flatMap((i) => [
+        `CASE WHEN ${alias}.${m}bin = ${i} THEN ${weight} ELSE 0 END AS ${m}${i}`,
+        `CASE WHEN ${alias}.${m}bin = ${i} THEN ${weight} * ${alias}.${m}val ELSE 0 END AS ${m}${i}s`,
+      ]),
+    ),
+  );
 const zeroBins = raw(BIN_COLUMNS.map((c) => `0 AS ${c}`));
 
 type Kind = 'post' | 'agent';
@@ -50,16 +59,20 @@ type Kind = 'post' | 'agent';
  * topic filter of the agent kind keeps every reply: replies carry no topic (docs/reports.md, People).
  */
 function sources(kind: Kind, plan: RollupPlan, f: RollupFilter): RawBuilder<unknown>[] {
-  const topicCond = (topic: RawBuilder<unknown>, replies: RawBuilder<unknown>) => !f.topicId ? sql`true`
-    : kind === 'post' ? sql`${topic} = ${f.topicId}` : sql`(${topic} = ${f.topicId} OR ${replies} <> 0)`;
+  const topicCond = (topic: RawBuilder<unknown>, replies: RawBuilder<unknown>) =>
+    !f.topicId ? sql`true` : kind === 'post' ? sql`${topic} = ${f.topicId}` : sql`(${topic} = ${f.topicId} OR ${replies} <> 0)`;
   const channelCond = (channel: RawBuilder<unknown>) => (f.channelId ? sql`${channel} = ${f.channelId}` : sql`true`);
   const out: RawBuilder<unknown>[] = [];
   if (plan.rollup) {
     const r = plan.rollup;
-    const [table, time, where] = r.table === 'days'
-      ? [sql.raw('report_post_days'), sql`(r.day::timestamp AT TIME ZONE report_day_zone())`,
-        sql`r.day >= (${r.from}::timestamptz AT TIME ZONE report_day_zone())::date AND r.day < (${r.to}::timestamptz AT TIME ZONE report_day_zone())::date`]
-      : [sql.raw(r.table === 'hours' ? 'report_post_hours' : 'report_agent_days'), sql.ref('r.slot'), inSpan(sql.ref('r.slot'), r)];
+    const [table, time, where] =
+      r.table === 'days'
+        ? [
+            sql.raw('report_post_days'),
+            sql`(r.day::timestamp AT TIME ZONE report_day_zone())`,
+            sql`r.day >= (${r.from}::timestamptz AT TIME ZONE report_day_zone())::date AND r.day < (${r.to}::timestamptz AT TIME ZONE report_day_zone())::date`,
+          ]
+        : [sql.raw(r.table === 'hours' ? 'report_post_hours' : 'report_agent_days'), sql.ref('r.slot'), inSpan(sql.ref('r.slot'), r)];
     if (kind === 'post') {
       out.push(sql`SELECT ${time} AS t_time, r.channel_id, r.topic_id, NULL::uuid AS user_id, inbound, within, late, breached, 0 AS replies,
           0 AS open, 0 AS overdue, ${binColumns}
@@ -113,8 +126,14 @@ function awaiting(span: Span, f: RollupFilter): RawBuilder<unknown> {
  * minute): thousands of rows of 204 numbers, mostly zero, travel and parse far faster this way than
  * as columns or arrays. concat_ws skips the empty bins (NULL).
  */
-const binLists = raw(MEASURES.map((m) => `concat_ws(',', ${BINS.map((i) =>
-  `CASE WHEN sum(t.${m}${i}) <> 0 THEN '${i}:' || sum(t.${m}${i}) || ':' || round(sum(t.${m}${i}s) * 1000)::bigint END`).join(', ')}) AS ${m}_bins`));
+const binLists = raw(
+  MEASURES.map(
+    (m) =>
+      `concat_ws(',', ${BINS.map(
+        (i) => `CASE WHEN sum(t.${m}${i}) <> 0 THEN '${i}:' || sum(t.${m}${i}) || ':' || round(sum(t.${m}${i}s) * 1000)::bigint END`,
+      ).join(', ')}) AS ${m}_bins`,
+  ),
+);
 
 function parseBinList(list: unknown): Bins {
   const bins: Bins = { counts: new Array<number>(ROLLUP_BIN_COUNT).fill(0), sums: new Array<number>(ROLLUP_BIN_COUNT).fill(0) };
@@ -170,17 +189,19 @@ const labelFormat = (granularity: string) => (granularity === 'hour' ? 'YYYY-MM-
 /** The groupings the reports ask for. */
 export const reportKeys = {
   /** [local bucket label, bucket start instant, channel] */
-  bucketAndChannel: (granularity: string, timeZone: string): KeysOf => (c) => [
-    sql`to_char(${bucketOf(c, granularity, timeZone)}, ${labelFormat(granularity)})`,
-    sql`${bucketOf(c, granularity, timeZone)} AT TIME ZONE ${timeZone}`,
-    sql`${c.channel}::text`,
-  ],
+  bucketAndChannel:
+    (granularity: string, timeZone: string): KeysOf =>
+    (c) => [
+      sql`to_char(${bucketOf(c, granularity, timeZone)}, ${labelFormat(granularity)})`,
+      sql`${bucketOf(c, granularity, timeZone)} AT TIME ZONE ${timeZone}`,
+      sql`${c.channel}::text`,
+    ],
   channel: (): KeysOf => (c) => [sql`${c.channel}::text`],
   /** the topic, null for posts without one */
   topic: (): KeysOf => (c) => [sql`nullif(${c.topic}, ${NO_TOPIC}::uuid)::text`],
   /** [local ISO weekday 1–7, local hour 0–23] */
-  weekdayAndHour: (timeZone: string): KeysOf => (c) => [
-    sql`extract(isodow FROM ${localTime(c, timeZone)})::int`, sql`extract(hour FROM ${localTime(c, timeZone)})::int`,
-  ],
+  weekdayAndHour:
+    (timeZone: string): KeysOf =>
+    (c) => [sql`extract(isodow FROM ${localTime(c, timeZone)})::int`, sql`extract(hour FROM ${localTime(c, timeZone)})::int`],
   user: (): KeysOf => (c) => [sql`${c.user}::text`],
 };

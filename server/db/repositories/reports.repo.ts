@@ -24,11 +24,14 @@ export type ReportFilter = {
  * Read-only transactions take only ACCESS SHARE locks: ingest is never blocked.
  */
 export function readReport<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().setAccessMode('read only').execute(async (tx) => {
-    await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-    await sql`SET LOCAL jit = off`.execute(tx);
-    return fn(tx);
-  });
+  return db
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (tx) => {
+      await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
+      await sql`SET LOCAL jit = off`.execute(tx);
+      return fn(tx);
+    });
 }
 
 /** The posts of a report: inbound, posted in [from, to), optionally one channel / topic. */
@@ -47,11 +50,23 @@ const breachedAt = (now: Date) => sql`(CASE WHEN m.responded_at IS NOT NULL
 const openAt = (now: Date) => sql`(m.responded_at IS NULL AND m.sla_state IS DISTINCT FROM 'breached' AND m.sla_due_at > ${now})`;
 
 export type DrilldownPost = {
-  id: string; conversationId: string; caseNumber: string; channelId: string; channelName: string;
-  authorName: string; text: string; postedAt: Date; slaDueAt: Date; respondedAt: Date | null; slaState: string | null;
+  id: string;
+  conversationId: string;
+  caseNumber: string;
+  channelId: string;
+  channelName: string;
+  authorName: string;
+  text: string;
+  postedAt: Date;
+  slaDueAt: Date;
+  respondedAt: Date | null;
+  slaState: string | null;
   outcome: 'withinTarget' | 'breached' | 'open';
-  businessMinutesToRespond: number | null; wallMinutesToRespond: number | null;
-  breachResponsibleUserId: string | null; breachResponsibleName: string | null; breachReason: string | null;
+  businessMinutesToRespond: number | null;
+  wallMinutesToRespond: number | null;
+  breachResponsibleUserId: string | null;
+  breachResponsibleName: string | null;
+  breachReason: string | null;
   assigneeName: string | null;
 };
 

@@ -6,9 +6,12 @@ export function listSavedViews(db: DbOrTx, userId: string) {
 }
 
 export function upsertSavedView(db: DbOrTx, v: { userId: string; name: string; query: string }) {
-  return db.insertInto('savedViews').values(v)
+  return db
+    .insertInto('savedViews')
+    .values(v)
     .onConflict((oc) => oc.columns(['userId', 'name']).doUpdateSet({ query: v.query }))
-    .returning(['id', 'name', 'query']).executeTakeFirstOrThrow();
+    .returning(['id', 'name', 'query'])
+    .executeTakeFirstOrThrow();
 }
 
 export function deleteSavedView(db: DbOrTx, userId: string, id: string) {

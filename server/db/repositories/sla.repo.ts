@@ -6,7 +6,11 @@ import type { SlaState } from '../schema';
 // ---- calendars ---------------------------------------------------------------------------------
 
 export function insertCalendar(db: DbOrTx, c: { name: string; definition: unknown }) {
-  return db.insertInto('calendars').values({ name: c.name, definition: JSON.stringify(c.definition) }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('calendars')
+    .values({ name: c.name, definition: JSON.stringify(c.definition) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function findCalendar(db: DbOrTx, id: string) {
@@ -18,8 +22,12 @@ export function lockCalendar(tx: Tx, id: string) {
 }
 
 export function updateCalendar(tx: Tx, id: string, c: { name: string; definition: unknown }) {
-  return tx.updateTable('calendars').set({ name: c.name, definition: JSON.stringify(c.definition), updatedAt: new Date() })
-    .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return tx
+    .updateTable('calendars')
+    .set({ name: c.name, definition: JSON.stringify(c.definition), updatedAt: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function listCalendars(db: DbOrTx) {
@@ -29,8 +37,14 @@ export function listCalendars(db: DbOrTx) {
 // ---- policies ----------------------------------------------------------------------------------
 
 export type PolicyValues = {
-  name: string; calendarId: string | null; firstResponseMinutes: number; nextResponseMinutes: number;
-  resolutionMinutes: number | null; warnAtPercent: number; pauseWhenSaved: boolean; botsCountAsResponse: boolean;
+  name: string;
+  calendarId: string | null;
+  firstResponseMinutes: number;
+  nextResponseMinutes: number;
+  resolutionMinutes: number | null;
+  warnAtPercent: number;
+  pauseWhenSaved: boolean;
+  botsCountAsResponse: boolean;
 };
 
 export function insertPolicy(db: DbOrTx, p: PolicyValues) {
@@ -46,7 +60,12 @@ export function lockPolicy(tx: Tx, id: string) {
 }
 
 export function updatePolicy(tx: Tx, id: string, p: PolicyValues) {
-  return tx.updateTable('slaPolicies').set({ ...p, updatedAt: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return tx
+    .updateTable('slaPolicies')
+    .set({ ...p, updatedAt: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export function listPolicies(db: DbOrTx) {
@@ -54,11 +73,20 @@ export function listPolicies(db: DbOrTx) {
 }
 
 /** Policies with their calendar's definition and version (for the compiled-calendar cache). */
-const policiesWithCalendar = (db: DbOrTx) => db.selectFrom('slaPolicies as p').leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
-  .select([
-    'p.id', 'p.firstResponseMinutes', 'p.nextResponseMinutes', 'p.resolutionMinutes', 'p.warnAtPercent', 'p.calendarId',
-    'cal.definition as calendarDefinition', 'cal.updatedAt as calendarUpdatedAt',
-  ]);
+const policiesWithCalendar = (db: DbOrTx) =>
+  db
+    .selectFrom('slaPolicies as p')
+    .leftJoin('calendars as cal', 'cal.id', 'p.calendarId')
+    .select([
+      'p.id',
+      'p.firstResponseMinutes',
+      'p.nextResponseMinutes',
+      'p.resolutionMinutes',
+      'p.warnAtPercent',
+      'p.calendarId',
+      'cal.definition as calendarDefinition',
+      'cal.updatedAt as calendarUpdatedAt',
+    ]);
 
 export function findPolicyWithCalendar(db: DbOrTx, policyId: string) {
   return policiesWithCalendar(db).where('p.id', '=', policyId).executeTakeFirst();
@@ -84,7 +112,11 @@ export function listChannelsWithSla(db: DbOrTx) {
 
 // ---- clocks of inbound posts -------------------------------------------------------------------
 
-export function setConversationSlaTargets(tx: Tx, conversationId: string, set: { slaPolicyId: string; firstResponseDueAt?: Date; resolutionDueAt?: Date | null }) {
+export function setConversationSlaTargets(
+  tx: Tx,
+  conversationId: string,
+  set: { slaPolicyId: string; firstResponseDueAt?: Date; resolutionDueAt?: Date | null },
+) {
   return tx.updateTable('conversations').set(set).where('id', '=', conversationId).execute();
 }
 
@@ -102,26 +134,56 @@ export function refreshConversationDue(tx: Tx, conversationId: string) {
 
 /** Posts of the conversation still awaiting an answer, posted no later than `upTo`, locked. */
 export function lockAwaitingPosts(tx: Tx, conversationId: string, upTo: Date) {
-  return tx.selectFrom('messages')
+  return tx
+    .selectFrom('messages')
     .select(['id', 'postedAt', 'slaDueAt', 'slaWarnAt', 'slaState', 'slaPolicyId', 'respondedAt'])
-    .where('conversationId', '=', conversationId).where('direction', '=', 'inbound')
-    .where('slaDueAt', 'is not', null).where('respondedAt', 'is', null).where('postedAt', '<=', upTo)
-    .orderBy('postedAt').forUpdate().execute();
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'inbound')
+    .where('slaDueAt', 'is not', null)
+    .where('respondedAt', 'is', null)
+    .where('postedAt', '<=', upTo)
+    .orderBy('postedAt')
+    .forUpdate()
+    .execute();
 }
 
-export function markResponded(tx: Tx, messageId: string, set: {
-  respondedAt: Date; responseMessageId: string; businessMinutesToRespond: number; wallMinutesToRespond: number;
-  slaState: 'met' | 'breached'; breachedAt?: Date; breachResponsibleUserId?: string | null;
-}) {
+export function markResponded(
+  tx: Tx,
+  messageId: string,
+  set: {
+    respondedAt: Date;
+    responseMessageId: string;
+    businessMinutesToRespond: number;
+    wallMinutesToRespond: number;
+    slaState: 'met' | 'breached';
+    breachedAt?: Date;
+    breachResponsibleUserId?: string | null;
+  },
+) {
   return tx.updateTable('messages').set(set).where('id', '=', messageId).execute();
 }
 
 /** One timed post with what its timers need to decide, locked: the row state makes timers idempotent. */
 export function lockTimedPost(tx: Tx, messageId: string) {
-  return tx.selectFrom('messages as m').innerJoin('conversations as c', 'c.id', 'm.conversationId')
-    .select(['m.id', 'm.conversationId', 'm.channelId', 'm.postedAt', 'm.slaDueAt', 'm.slaWarnAt', 'm.slaState', 'm.respondedAt',
-      'm.slaPausedAt', 'c.assigneeId', 'c.caseNumber'])
-    .where('m.id', '=', messageId).forUpdate(['m']).executeTakeFirst();
+  return tx
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .select([
+      'm.id',
+      'm.conversationId',
+      'm.channelId',
+      'm.postedAt',
+      'm.slaDueAt',
+      'm.slaWarnAt',
+      'm.slaState',
+      'm.respondedAt',
+      'm.slaPausedAt',
+      'c.assigneeId',
+      'c.caseNumber',
+    ])
+    .where('m.id', '=', messageId)
+    .forUpdate(['m'])
+    .executeTakeFirst();
 }
 
 export function setPostSlaState(tx: Tx, messageId: string, set: { slaState: SlaState; breachedAt?: Date; breachResponsibleUserId?: string | null }) {
@@ -133,14 +195,22 @@ export function setBreachReason(tx: Tx, messageId: string, reason: string) {
 }
 
 export function lockBreachedPost(tx: Tx, messageId: string) {
-  return tx.selectFrom('messages').select(['id', 'conversationId', 'channelId', 'slaState', 'breachReason', 'respondedAt', 'slaDueAt'])
-    .where('id', '=', messageId).forUpdate().executeTakeFirst();
+  return tx
+    .selectFrom('messages')
+    .select(['id', 'conversationId', 'channelId', 'slaState', 'breachReason', 'respondedAt', 'slaDueAt'])
+    .where('id', '=', messageId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Posts awaiting an answer whose timers have not both fired: the reconciler re-enqueues them. */
 export function listPendingTimers(db: DbOrTx) {
-  return db.selectFrom('messages').select(['id', 'slaState', 'slaWarnAt', 'slaDueAt'])
-    .where('slaDueAt', 'is not', null).where('respondedAt', 'is', null).where('slaState', 'in', ['ok', 'warning'])
+  return db
+    .selectFrom('messages')
+    .select(['id', 'slaState', 'slaWarnAt', 'slaDueAt'])
+    .where('slaDueAt', 'is not', null)
+    .where('respondedAt', 'is', null)
+    .where('slaState', 'in', ['ok', 'warning'])
     .where('slaPausedAt', 'is', null)
     .execute();
 }
@@ -149,30 +219,51 @@ export function listPendingTimers(db: DbOrTx) {
 
 /** Running clocks of the conversation's awaiting posts whose policy pauses while saved, locked. */
 export function lockPausablePosts(tx: Tx, conversationId: string) {
-  return tx.selectFrom('messages as m').innerJoin('slaPolicies as p', 'p.id', 'm.slaPolicyId')
+  return tx
+    .selectFrom('messages as m')
+    .innerJoin('slaPolicies as p', 'p.id', 'm.slaPolicyId')
     .select(['m.id', 'm.slaDueAt', 'm.slaWarnAt', 'm.slaState'])
-    .where('m.conversationId', '=', conversationId).where('m.direction', '=', 'inbound')
-    .where('m.slaDueAt', 'is not', null).where('m.respondedAt', 'is', null).where('m.slaState', 'in', ['ok', 'warning'])
-    .where('m.slaPausedAt', 'is', null).where('p.pauseWhenSaved', '=', true)
-    .orderBy('m.postedAt').forUpdate(['m']).execute();
+    .where('m.conversationId', '=', conversationId)
+    .where('m.direction', '=', 'inbound')
+    .where('m.slaDueAt', 'is not', null)
+    .where('m.respondedAt', 'is', null)
+    .where('m.slaState', 'in', ['ok', 'warning'])
+    .where('m.slaPausedAt', 'is', null)
+    .where('p.pauseWhenSaved', '=', true)
+    .orderBy('m.postedAt')
+    .forUpdate(['m'])
+    .execute();
 }
 
 export function setPostsPaused(tx: Tx, messageIds: string[], pausedAt: Date) {
   if (messageIds.length === 0) return Promise.resolve();
-  return tx.updateTable('messages').set({ slaPausedAt: pausedAt }).where('id', 'in', messageIds).execute().then(() => undefined);
+  return tx
+    .updateTable('messages')
+    .set({ slaPausedAt: pausedAt })
+    .where('id', 'in', messageIds)
+    .execute()
+    .then(() => undefined);
 }
 
 /** The conversation's paused clocks, locked. */
 export function lockPausedPosts(tx: Tx, conversationId: string) {
-  return tx.selectFrom('messages')
+  return tx
+    .selectFrom('messages')
     .select(['id', 'slaPolicyId', 'slaKind', 'slaDueAt', 'slaWarnAt', 'slaState', 'slaPausedAt', 'respondedAt'])
-    .where('conversationId', '=', conversationId).where('slaPausedAt', 'is not', null)
-    .orderBy('postedAt').forUpdate().execute();
+    .where('conversationId', '=', conversationId)
+    .where('slaPausedAt', 'is not', null)
+    .orderBy('postedAt')
+    .forUpdate()
+    .execute();
 }
 
 /** Restarts a paused clock with its moved due and warning instants. */
 export function resumePostClock(tx: Tx, messageId: string, set: { slaDueAt: Date; slaWarnAt: Date | null }) {
-  return tx.updateTable('messages').set({ ...set, slaPausedAt: null }).where('id', '=', messageId).execute();
+  return tx
+    .updateTable('messages')
+    .set({ ...set, slaPausedAt: null })
+    .where('id', '=', messageId)
+    .execute();
 }
 
 /**
@@ -189,7 +280,9 @@ export function clearClocksOfClosedConversations(db: DbOrTx, conversationIds: st
         AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL
       RETURNING m.conversation_id)
     UPDATE conversations c SET response_due_at = NULL, next_response_due_at = NULL
-    WHERE c.id IN (SELECT conversation_id FROM cleared)`.execute(db).then(() => undefined);
+    WHERE c.id IN (SELECT conversation_id FROM cleared)`
+    .execute(db)
+    .then(() => undefined);
 }
 
 // ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------

@@ -6,7 +6,11 @@ export function listPredefinedTags(db: DbOrTx) {
 }
 
 export function insertPredefinedTag(db: DbOrTx, name: string) {
-  return db.insertInto('tags').values({ name }).onConflict((oc) => oc.doNothing()).execute();
+  return db
+    .insertInto('tags')
+    .values({ name })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export async function tagsOf(db: DbOrTx, conversationId: string): Promise<string[]> {
@@ -16,8 +20,11 @@ export async function tagsOf(db: DbOrTx, conversationId: string): Promise<string
 
 export async function addTags(tx: Tx, conversationId: string, tags: string[]) {
   if (!tags.length) return;
-  await tx.insertInto('conversationTags').values(tags.map((tag) => ({ conversationId, tag })))
-    .onConflict((oc) => oc.doNothing()).execute();
+  await tx
+    .insertInto('conversationTags')
+    .values(tags.map((tag) => ({ conversationId, tag })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export async function removeTags(tx: Tx, conversationId: string, tags: string[]) {
@@ -29,8 +36,7 @@ export async function removeTags(tx: Tx, conversationId: string, tags: string[])
 export async function tagsOfMany(db: DbOrTx, ids: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (!ids.length) return map;
-  const rows = await db.selectFrom('conversationTags').select(['conversationId', 'tag'])
-    .where('conversationId', 'in', ids).orderBy('tag').execute();
+  const rows = await db.selectFrom('conversationTags').select(['conversationId', 'tag']).where('conversationId', 'in', ids).orderBy('tag').execute();
   for (const r of rows) map.set(r.conversationId, [...(map.get(r.conversationId) ?? []), r.tag]);
   return map;
 }

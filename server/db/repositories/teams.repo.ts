@@ -14,11 +14,19 @@ export function insertTeam(db: DbOrTx, name: string) {
 }
 
 export function addTeamMember(db: DbOrTx, teamId: string, userId: string) {
-  return db.insertInto('teamMembers').values({ teamId, userId }).onConflict((oc) => oc.doNothing()).execute();
+  return db
+    .insertInto('teamMembers')
+    .values({ teamId, userId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 /** Every team with its members (teams without members are left out). */
 export function listTeamMemberships(db: DbOrTx) {
-  return db.selectFrom('teamMembers as tm').innerJoin('teams as t', 't.id', 'tm.teamId')
-    .select(['t.id as teamId', 't.name as teamName', 'tm.userId']).orderBy('t.name').execute();
+  return db
+    .selectFrom('teamMembers as tm')
+    .innerJoin('teams as t', 't.id', 'tm.teamId')
+    .select(['t.id as teamId', 't.name as teamName', 'tm.userId'])
+    .orderBy('t.name')
+    .execute();
 }

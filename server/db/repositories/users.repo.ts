@@ -15,14 +15,26 @@ export function listUsers(db: DbOrTx) {
 }
 
 export function insertUser(db: DbOrTx, u: { email: string; name: string; role: Role; passwordHash: string; locale?: Locale }) {
-  return db.insertInto('users').values({ ...u, email: u.email.toLowerCase() })
-    .returning(['id', 'email', 'name', 'role', 'locale']).executeTakeFirstOrThrow();
+  return db
+    .insertInto('users')
+    .values({ ...u, email: u.email.toLowerCase() })
+    .returning(['id', 'email', 'name', 'role', 'locale'])
+    .executeTakeFirstOrThrow();
 }
 
 /** How many users have an e-mail not in the given list (e.g. users other than the demo logins). */
 export async function countUsersOutside(db: DbOrTx, emails: string[]): Promise<number> {
-  const { n } = await db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n'))
-    .$if(emails.length > 0, (q) => q.where('email', 'not in', emails.map((e) => e.toLowerCase()))).executeTakeFirstOrThrow();
+  const { n } = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .$if(emails.length > 0, (q) =>
+      q.where(
+        'email',
+        'not in',
+        emails.map((e) => e.toLowerCase()),
+      ),
+    )
+    .executeTakeFirstOrThrow();
   return Number(n);
 }
 
@@ -31,16 +43,27 @@ export function setUserLocale(db: DbOrTx, id: string, locale: Locale) {
 }
 
 export function insertApiToken(db: DbOrTx, userId: string, tokenHash: string, expiresAt: Date) {
-  return db.insertInto('apiTokens').values({ userId, tokenHash, lastUsedAt: null, expiresAt })
-    .returning(['id', 'expiresAt']).executeTakeFirstOrThrow();
+  return db.insertInto('apiTokens').values({ userId, tokenHash, lastUsedAt: null, expiresAt }).returning(['id', 'expiresAt']).executeTakeFirstOrThrow();
 }
 
 /** The token with its state and its user, whether or not it may still be used: the caller decides and says why. */
 export function findApiTokenByHash(db: DbOrTx, tokenHash: string) {
-  return db.selectFrom('apiTokens').innerJoin('users', 'users.id', 'apiTokens.userId')
-    .select(['apiTokens.id as tokenId', 'apiTokens.expiresAt', 'apiTokens.revokedAt', 'apiTokens.lastUsedAt',
-      'users.id', 'users.email', 'users.name', 'users.role', 'users.locale'])
-    .where('apiTokens.tokenHash', '=', tokenHash).executeTakeFirst();
+  return db
+    .selectFrom('apiTokens')
+    .innerJoin('users', 'users.id', 'apiTokens.userId')
+    .select([
+      'apiTokens.id as tokenId',
+      'apiTokens.expiresAt',
+      'apiTokens.revokedAt',
+      'apiTokens.lastUsedAt',
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'users.locale',
+    ])
+    .where('apiTokens.tokenHash', '=', tokenHash)
+    .executeTakeFirst();
 }
 
 export function findApiTokenById(db: DbOrTx, id: string) {
@@ -48,18 +71,30 @@ export function findApiTokenById(db: DbOrTx, id: string) {
 }
 
 export function listApiTokens(db: DbOrTx, userId: string) {
-  return db.selectFrom('apiTokens').select(['id', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'])
-    .where('userId', '=', userId).orderBy('createdAt', 'desc').execute();
+  return db
+    .selectFrom('apiTokens')
+    .select(['id', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'])
+    .where('userId', '=', userId)
+    .orderBy('createdAt', 'desc')
+    .execute();
 }
 
 export function markApiTokenRevoked(db: DbOrTx, id: string) {
-  return db.updateTable('apiTokens').set({ revokedAt: new Date() }).where('id', '=', id).where('revokedAt', 'is', null)
-    .returning(['id', 'revokedAt']).executeTakeFirst();
+  return db
+    .updateTable('apiTokens')
+    .set({ revokedAt: new Date() })
+    .where('id', '=', id)
+    .where('revokedAt', 'is', null)
+    .returning(['id', 'revokedAt'])
+    .executeTakeFirst();
 }
 
 /** Written at most once per `everyMs` per token, whoever races: the row itself says when it was last written. */
 export function touchApiToken(db: DbOrTx, id: string, everyMs: number) {
-  return db.updateTable('apiTokens').set({ lastUsedAt: new Date() }).where('id', '=', id)
+  return db
+    .updateTable('apiTokens')
+    .set({ lastUsedAt: new Date() })
+    .where('id', '=', id)
     .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', new Date(Date.now() - everyMs))]))
     .execute();
 }

@@ -10,8 +10,14 @@ export function insertInboxRow(db: DbOrTx, row: { kind: 'whatsapp'; channelId: s
 /** The row, locked for processing; undefined if gone or already processed. */
 export function lockPendingInboxRow(tx: Tx, id: string) {
   // payload as text: CamelCasePlugin would rename the nested snake_case keys of a jsonb value.
-  return tx.selectFrom('webhookInbox').select(['id', 'channelId', 'attempts', 'receivedAt', sql<string>`payload::text`.as('payloadText')]).where('id', '=', id).where('processedAt', 'is', null)
-    .forUpdate().skipLocked().executeTakeFirst();
+  return tx
+    .selectFrom('webhookInbox')
+    .select(['id', 'channelId', 'attempts', 'receivedAt', sql<string>`payload::text`.as('payloadText')])
+    .where('id', '=', id)
+    .where('processedAt', 'is', null)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
 }
 
 export function markInboxProcessed(tx: Tx, id: string, attempts: number) {
@@ -19,8 +25,12 @@ export function markInboxProcessed(tx: Tx, id: string, attempts: number) {
 }
 
 export function markInboxFailed(db: DbOrTx, id: string, error: string) {
-  return db.updateTable('webhookInbox').set((eb) => ({ attempts: eb('attempts', '+', 1), lastError: error.slice(0, 1000) }))
-    .where('id', '=', id).where('processedAt', 'is', null).execute();
+  return db
+    .updateTable('webhookInbox')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), lastError: error.slice(0, 1000) }))
+    .where('id', '=', id)
+    .where('processedAt', 'is', null)
+    .execute();
 }
 
 /** Webhook deliveries still waiting to be processed (the reconciler re-enqueues them). */
@@ -33,12 +43,15 @@ export function listChannelsOfKind(db: DbOrTx, kind: ChannelKind) {
 }
 
 export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: string, value: string) {
-  return db.selectFrom('channels').selectAll().where('kind', '=', kind)
-    .where(sql<string>`settings->>${key}`, '=', value).executeTakeFirst();
+  return db.selectFrom('channels').selectAll().where('kind', '=', kind).where(sql<string>`settings->>${key}`, '=', value).executeTakeFirst();
 }
 
 export function updateChannelSettings(tx: Tx, id: string, settings: unknown) {
-  return tx.updateTable('channels').set({ settings: sql`${JSON.stringify(settings)}::jsonb` }).where('id', '=', id).execute();
+  return tx
+    .updateTable('channels')
+    .set({ settings: sql`${JSON.stringify(settings)}::jsonb` })
+    .where('id', '=', id)
+    .execute();
 }
 
 const STATUS_RANK: Record<RemoteStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
@@ -48,21 +61,37 @@ const STATUS_RANK: Record<RemoteStatus, number> = { sent: 1, delivered: 2, read:
  * status only ever moves forward (sent → delivered → read; failed wins). Returns the message if changed.
  */
 export async function applyRemoteStatus(tx: Tx, channelId: string, externalId: string, status: RemoteStatus, at: Date, error: string | null) {
-  const m = await tx.selectFrom('messages').select(['id', 'conversationId', 'remoteStatus', 'deliveryState'])
-    .where('channelId', '=', channelId).where('externalId', '=', externalId).where('direction', '=', 'outbound')
-    .forUpdate().executeTakeFirst();
+  const m = await tx
+    .selectFrom('messages')
+    .select(['id', 'conversationId', 'remoteStatus', 'deliveryState'])
+    .where('channelId', '=', channelId)
+    .where('externalId', '=', externalId)
+    .where('direction', '=', 'outbound')
+    .forUpdate()
+    .executeTakeFirst();
   if (!m || (m.remoteStatus && STATUS_RANK[m.remoteStatus] >= STATUS_RANK[status])) return null;
-  await tx.updateTable('messages').set({
-    remoteStatus: status, remoteStatusAt: at,
-    ...(status === 'failed' ? { deliveryState: 'failed' as const, deliveryError: error ?? 'The channel reported the message as failed' } : {}),
-  }).where('id', '=', m.id).execute();
+  await tx
+    .updateTable('messages')
+    .set({
+      remoteStatus: status,
+      remoteStatusAt: at,
+      ...(status === 'failed' ? { deliveryState: 'failed' as const, deliveryError: error ?? 'The channel reported the message as failed' } : {}),
+    })
+    .where('id', '=', m.id)
+    .execute();
   return { ...m, before: m.remoteStatus };
 }
 
 /** When the customer last wrote in this conversation (starts the WhatsApp service window). */
 export async function lastInboundAt(db: DbOrTx, conversationId: string): Promise<Date | null> {
-  const row = await db.selectFrom('messages').select('postedAt').where('conversationId', '=', conversationId)
-    .where('direction', '=', 'inbound').orderBy('postedAt', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('messages')
+    .select('postedAt')
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'inbound')
+    .orderBy('postedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row?.postedAt ?? null;
 }
 

@@ -6,5 +6,8 @@ export type Actor = { type: ActorType; id: string | null; label: string; ip?: st
 export const systemActor = (component: string): Actor => ({ type: 'system', id: null, label: component });
 
 export const userActor = (user: { id: string; email: string }, ip?: string | null): Actor => ({
-  type: 'user', id: user.id, label: user.email, ip: ip ?? null,
+  type: 'user',
+  id: user.id,
+  label: user.email,
+  ip: ip ?? null,
 });

@@ -21,7 +21,11 @@ export async function exportAuditCsv(db: Db, filter: Omit<AuditFilter, 'limit'>,
     if (page.length < PAGE) break;
     beforeSeq = page.at(-1)!.seq;
   }
-  const filters = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+  const filters = Object.fromEntries(
+    Object.entries(filter)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  );
   await appendAudit(db, { actor, action: 'audit.exported', subjectType: 'audit', subjectId: null, after: { filters, rows, format: 'csv' } });
   return { csv, rows };
 }

@@ -1,8 +1,7 @@
 /** What each role may do. Routes ask `can(role, permission)`; nothing else decides access. */
 import type { Role } from '../../db/schema';
 
-export type Permission = 'conversation.read' | 'conversation.reply' | 'audit.read' | 'settings.manage'
-  | 'conversation.work' | 'canned.manage' | 'reports.read';
+export type Permission = 'conversation.read' | 'conversation.reply' | 'audit.read' | 'settings.manage' | 'conversation.work' | 'canned.manage' | 'reports.read';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   agent: ['conversation.read', 'conversation.reply', 'conversation.work'],

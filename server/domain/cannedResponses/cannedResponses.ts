@@ -15,7 +15,11 @@ const KINDS = ['api', 'x', 'whatsapp', 'telegram', 'email', 'webchat'] as const;
 
 export const cannedInput = z.object({
   title: z.string().trim().min(1).max(120),
-  shortcut: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a shortcut is 1–40 of a–z, 0–9, - or _'),
+  shortcut: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'a shortcut is 1–40 of a–z, 0–9, - or _'),
   body: z.string().trim().min(1).max(10_000),
   language: z.enum(['de', 'en']).default('de'),
   channelKinds: z.array(z.enum(KINDS)).max(KINDS.length).default([]),
@@ -48,7 +52,14 @@ export async function editCannedResponse(tx: Tx, raw: CannedEditInput, by: { act
   if (clash && clash.id !== id) throw new Conflict(`The shortcut /${input.shortcut} is taken`, { fields: { shortcut: 'taken' } });
   const updated = await updateCanned(tx, id, input);
   const { title, shortcut, body, language, channelKinds } = current;
-  await appendAudit(tx, { actor: by.actor, action: 'canned_response.updated', subjectType: 'canned_response', subjectId: id, before: { title, shortcut, body, language, channelKinds }, after: input });
+  await appendAudit(tx, {
+    actor: by.actor,
+    action: 'canned_response.updated',
+    subjectType: 'canned_response',
+    subjectId: id,
+    before: { title, shortcut, body, language, channelKinds },
+    after: input,
+  });
   return updated!;
 }
 
@@ -60,7 +71,10 @@ export async function fillCannedFor(db: DbOrTx, cannedId: string, conversationId
   return {
     canned,
     ...fillTemplate(canned.body, {
-      contactName: conversation.contactName, agentName: agent.name, caseNumber: String(conversation.caseNumber), channelName: conversation.channelName,
+      contactName: conversation.contactName,
+      agentName: agent.name,
+      caseNumber: String(conversation.caseNumber),
+      channelName: conversation.channelName,
     }),
   };
 }

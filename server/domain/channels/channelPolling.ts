@@ -11,7 +11,11 @@ import type { ChannelKind } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import type { AuditAction } from '../audit/actions';
 import {
-  insertTrackedSearch, lockChannel, removeTrackedSearch as removeSearchRow, setChannelCredentials, setChannelPolling,
+  insertTrackedSearch,
+  lockChannel,
+  removeTrackedSearch as removeSearchRow,
+  setChannelCredentials,
+  setChannelPolling,
 } from '../../db/repositories/channelHealth.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -26,8 +30,15 @@ async function load(tx: Tx, channelId: string) {
   return channel;
 }
 
-const audit = (actor: Actor, channelId: string, action: AuditAction, before: unknown, after: unknown) =>
-  ({ actor, action, subjectType: 'channel', subjectId: channelId, channelId, before, after });
+const audit = (actor: Actor, channelId: string, action: AuditAction, before: unknown, after: unknown) => ({
+  actor,
+  action,
+  subjectType: 'channel',
+  subjectId: channelId,
+  channelId,
+  before,
+  after,
+});
 
 export async function setChannelPaused(tx: Tx, channelId: string, paused: boolean, actor: Actor): Promise<PollSchedule> {
   const channel = await load(tx, channelId);
@@ -44,7 +55,10 @@ export async function setPollInterval(tx: Tx, channelId: string, input: unknown,
   const channel = await load(tx, channelId);
   if (channel.pollIntervalSeconds !== seconds) {
     await setChannelPolling(tx, channelId, { pollIntervalSeconds: seconds });
-    await appendAudit(tx, audit(actor, channelId, 'channel.poll_interval_changed', { pollIntervalSeconds: channel.pollIntervalSeconds }, { pollIntervalSeconds: seconds }));
+    await appendAudit(
+      tx,
+      audit(actor, channelId, 'channel.poll_interval_changed', { pollIntervalSeconds: channel.pollIntervalSeconds }, { pollIntervalSeconds: seconds }),
+    );
   }
   return { id: channel.id, kind: channel.kind, paused: channel.paused, pollIntervalSeconds: seconds };
 }
@@ -52,7 +66,8 @@ export async function setPollInterval(tx: Tx, channelId: string, input: unknown,
 export async function addTrackedSearch(tx: Tx, connectors: Connectors, channelId: string, input: unknown, actor: Actor) {
   const { query } = parseInput(z.object({ query: searchQuerySchema }), input, 'search');
   const channel = await load(tx, channelId);
-  if (!connectors.of(channel.kind)?.capabilities.trackedSearches) throw new BadRequest('This channel cannot track searches', { fields: { query: 'not supported' } });
+  if (!connectors.of(channel.kind)?.capabilities.trackedSearches)
+    throw new BadRequest('This channel cannot track searches', { fields: { query: 'not supported' } });
   return startTrackedSearch(tx, channelId, query, actor);
 }
 
@@ -69,7 +84,14 @@ export async function removeTrackedSearch(tx: Tx, channelId: string, topicId: st
   await load(tx, channelId);
   const removed = await removeSearchRow(tx, channelId, topicId);
   if (!removed) throw new NotFound('Tracked search');
-  await appendAudit(tx, { actor, action: 'topic.removed', subjectType: 'topic', subjectId: topicId, channelId, before: { name: removed.name, query: removed.query } });
+  await appendAudit(tx, {
+    actor,
+    action: 'topic.removed',
+    subjectType: 'topic',
+    subjectId: topicId,
+    channelId,
+    before: { name: removed.name, query: removed.query },
+  });
   return removed;
 }
 
@@ -78,7 +100,11 @@ export async function removeTrackedSearch(tx: Tx, channelId: string, topicId: st
  * their last four characters. Channels whose credentials are set only when they are connected refuse.
  */
 export async function replaceCredentials(
-  tx: Tx, deps: { secretBox: SecretBox; connectors: Connectors }, channelId: string, input: unknown, actor: Actor,
+  tx: Tx,
+  deps: { secretBox: SecretBox; connectors: Connectors },
+  channelId: string,
+  input: unknown,
+  actor: Actor,
 ): Promise<PollSchedule> {
   const channel = await load(tx, channelId);
   const form = deps.connectors.of(channel.kind)?.capabilities.credentials;

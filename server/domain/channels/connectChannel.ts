@@ -30,23 +30,37 @@ export type ConnectedChannel<Settings> = {
 };
 
 export async function connectChannel<Settings extends object>(
-  tx: Tx, secretBox: SecretBox, connector: Connector<Settings>, input: unknown, actor: Actor,
+  tx: Tx,
+  secretBox: SecretBox,
+  connector: Connector<Settings>,
+  input: unknown,
+  actor: Actor,
 ): Promise<ConnectedChannel<Settings>> {
   if (!connector.setup) throw new BadRequest(`A ${connector.kind} channel is not connected this way`);
   const v = parseInput(connector.setup, input, 'channel');
   await assertOutboundTargets(v.outboundTargets);
-  if (v.unique && await findChannelBySetting(tx, connector.kind, v.unique.setting, v.unique.value)) {
+  if (v.unique && (await findChannelBySetting(tx, connector.kind, v.unique.setting, v.unique.value))) {
     throw new Conflict(v.unique.message, { fields: { [v.unique.field]: 'taken' } });
   }
   const channel = await insertConnectedChannel(tx, {
-    kind: connector.kind, name: v.name, settings: v.settings, pollIntervalSeconds: v.pollIntervalSeconds,
+    kind: connector.kind,
+    name: v.name,
+    settings: v.settings,
+    pollIntervalSeconds: v.pollIntervalSeconds,
     credentialsEnc: secretBox.seal(JSON.stringify(v.credentials)),
   });
   const masked = maskCredentials(v.credentials);
   await appendAudit(tx, {
-    actor, action: 'channel.created', subjectType: 'channel', subjectId: channel.id, channelId: channel.id,
+    actor,
+    action: 'channel.created',
+    subjectType: 'channel',
+    subjectId: channel.id,
+    channelId: channel.id,
     after: {
-      kind: connector.kind, name: v.name, ...v.settings, pollIntervalSeconds: v.pollIntervalSeconds,
+      kind: connector.kind,
+      name: v.name,
+      ...v.settings,
+      pollIntervalSeconds: v.pollIntervalSeconds,
       // Credentials a manager may replace later are audited the way they are shown: masked.
       ...(connector.capabilities.credentials ? { credentials: masked } : {}),
     },
@@ -54,7 +68,12 @@ export async function connectChannel<Settings extends object>(
   const topics = [];
   for (const query of new Set(v.searches)) topics.push(await startTrackedSearch(tx, channel.id, query, actor));
   return {
-    channelId: channel.id, name: v.name, settings: v.settings, pollIntervalSeconds: channel.pollIntervalSeconds,
-    credentials: masked, shownOnce: v.shownOnce ?? {}, topics,
+    channelId: channel.id,
+    name: v.name,
+    settings: v.settings,
+    pollIntervalSeconds: channel.pollIntervalSeconds,
+    credentials: masked,
+    shownOnce: v.shownOnce ?? {},
+    topics,
   };
 }

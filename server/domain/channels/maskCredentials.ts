@@ -7,5 +7,9 @@ export function maskSecret(secret: string | undefined | null): string {
 }
 
 export function maskCredentials(c: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(c).filter(([, v]) => v).map(([k, v]) => [k, maskSecret(v)]));
+  return Object.fromEntries(
+    Object.entries(c)
+      .filter(([, v]) => v)
+      .map(([k, v]) => [k, maskSecret(v)]),
+  );
 }

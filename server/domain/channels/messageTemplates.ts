@@ -13,14 +13,19 @@ import type { Actor } from '../audit/actor';
 export const formatTemplates = (templates: MessageTemplate[]) => templates.map((t) => `${t.name}:${t.language}`).join('\n');
 
 export function parseTemplateLines(text: string, schema: TemplateCapability['schema']): MessageTemplate[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length > 100) throw new BadRequest('At most 100 templates per channel', { fields: { templates: 'max 100' } });
   const seen = new Set<string>();
   return lines.flatMap((line) => {
     const [name = '', language = ''] = line.split(':').map((p) => p.trim());
     const parsed = schema.safeParse({ name, language });
     if (!parsed.success) {
-      throw new BadRequest(`"${line}": ${parsed.error.issues[0]?.message ?? 'invalid'} (one template per line as name:language)`, { fields: { templates: line } });
+      throw new BadRequest(`"${line}": ${parsed.error.issues[0]?.message ?? 'invalid'} (one template per line as name:language)`, {
+        fields: { templates: line },
+      });
     }
     const key = `${parsed.data.name}:${parsed.data.language}`;
     if (seen.has(key)) return [];
@@ -38,8 +43,13 @@ export async function setChannelTemplates(tx: Tx, connectors: Connectors, channe
   if (formatTemplates(before) === formatTemplates(templates)) return templates;
   await updateChannelSettings(tx, channelId, capability.write(channel.settings, templates));
   await appendAudit(tx, {
-    actor, action: 'channel.templates_changed', subjectType: 'channel', subjectId: channelId, channelId,
-    before: { templates: before }, after: { templates },
+    actor,
+    action: 'channel.templates_changed',
+    subjectType: 'channel',
+    subjectId: channelId,
+    channelId,
+    before: { templates: before },
+    after: { templates },
   });
   return templates;
 }

@@ -19,15 +19,24 @@ export async function assertOutboundTargets(targets: OutboundTargets): Promise<v
   }
   if (!refused.length) return;
   const fields = Object.fromEntries(refused.map(([field, r]) => [field, describeRefusal(r)]));
-  const summary = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`).join('; ');
+  const summary = Object.entries(fields)
+    .map(([field, problem]) => `${field}: ${problem}`)
+    .join('; ');
   throw new LocalizedBadRequest(`Invalid channel: ${summary}`, (t) => refused.map(([, r]) => refusalText(r, t)).join(' '), { fields });
 }
 
 export function refusalText(r: Refusal, t: Translate): string {
   switch (r.code) {
-    case 'address': return t('outbound.refused.address', { host: r.address === r.host ? r.host : `${r.host} (${r.address})`, range: t('outbound.range.' + r.range as MessageKey) });
-    case 'credentials': return t('outbound.refused.credentials', { host: r.host });
-    case 'scheme': return t('outbound.refused.scheme', { host: r.host, scheme: r.scheme });
-    default: return t('outbound.refused.invalid', { host: r.host });
+    case 'address':
+      return t('outbound.refused.address', {
+        host: r.address === r.host ? r.host : `${r.host} (${r.address})`,
+        range: t(('outbound.range.' + r.range) as MessageKey),
+      });
+    case 'credentials':
+      return t('outbound.refused.credentials', { host: r.host });
+    case 'scheme':
+      return t('outbound.refused.scheme', { host: r.host, scheme: r.scheme });
+    default:
+      return t('outbound.refused.invalid', { host: r.host });
   }
 }

@@ -28,9 +28,21 @@ export async function addNote(tx: Tx, effects: Effects, raw: z.input<typeof note
   const c = await lockConversation(tx, input.conversationId);
   if (!c) throw new NotFound('Conversation');
   const message = await insertMessage(tx, {
-    conversationId: c.id, channelId: c.channelId, direction: 'note', externalId: null, inReplyToExternalId: null,
-    authorName: by.user.name, authorHandle: null, authorUserId: by.user.id, text: input.text, url: null,
-    postedAt: new Date(), raw: null, deliveryState: null, deliveryError: null, deliveredAt: null,
+    conversationId: c.id,
+    channelId: c.channelId,
+    direction: 'note',
+    externalId: null,
+    inReplyToExternalId: null,
+    authorName: by.user.name,
+    authorHandle: null,
+    authorUserId: by.user.id,
+    text: input.text,
+    url: null,
+    postedAt: new Date(),
+    raw: null,
+    deliveryState: null,
+    deliveryError: null,
+    deliveredAt: null,
   });
   const mentioned = resolveMentions(input.text, await listStaff(tx), by.user.id);
   for (const u of mentioned) {
@@ -38,7 +50,11 @@ export async function addNote(tx: Tx, effects: Effects, raw: z.input<typeof note
     effects.publish({ type: 'notification', userId: u.id });
   }
   await appendAudit(tx, {
-    actor: by.actor, action: 'note.added', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId,
+    actor: by.actor,
+    action: 'note.added',
+    subjectType: 'conversation',
+    subjectId: c.id,
+    channelId: c.channelId,
     after: { messageId: message.id, length: [...input.text].length, mentioned: mentioned.map((u) => u.id) },
   });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'message' });

@@ -55,8 +55,13 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
 
   const { updatedAt } = await updateWorkflow(tx, c.id, { assigneeId: input.assigneeId, teamId, status });
   await appendAudit(tx, {
-    actor: by.actor, action: input.assigneeId || teamId ? 'conversation.assigned' : 'conversation.unassigned',
-    subjectType: 'conversation', subjectId: c.id, channelId: c.channelId, before, after,
+    actor: by.actor,
+    action: input.assigneeId || teamId ? 'conversation.assigned' : 'conversation.unassigned',
+    subjectType: 'conversation',
+    subjectId: c.id,
+    channelId: c.channelId,
+    before,
+    after,
   });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   return { changed: true, ...after, version: versionOf(updatedAt) };

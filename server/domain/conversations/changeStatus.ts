@@ -21,7 +21,12 @@ export const statusInput = z.object({
   conversationId: z.uuid(),
   /** `reopen` picks `assigned` or `new` by the same rule as an inbound message */
   status: z.enum(['new', 'saved', 'assigned', 'answered', 'closed', 'reopen']),
-  reason: z.string().trim().max(500).optional().transform((r) => r || undefined),
+  reason: z
+    .string()
+    .trim()
+    .max(500)
+    .optional()
+    .transform((r) => r || undefined),
   remindAt: z.iso.datetime({ offset: true }).optional(),
   version: z.iso.datetime({ offset: true }).optional(),
 });
@@ -40,18 +45,23 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
     if (verdict.reason === 'needs_assignee') throw new Conflict('Assign the conversation to someone before marking it assigned', { allowed: [] });
     throw new Conflict(`A conversation that is ${c.status} cannot become ${to}; allowed: ${verdict.allowed.join(', ')}`, { allowed: verdict.allowed });
   }
-  if (input.remindAt && to !== 'saved') throw new BadRequest('remindAt: only a conversation saved for later gets a reminder', { fields: { remindAt: 'only with status saved' } });
+  if (input.remindAt && to !== 'saved')
+    throw new BadRequest('remindAt: only a conversation saved for later gets a reminder', { fields: { remindAt: 'only with status saved' } });
   if (input.reason && to !== 'closed') throw new BadRequest('reason: only closing takes a reason', { fields: { reason: 'only with status closed' } });
   const remindAt = input.remindAt ? new Date(input.remindAt) : null;
   if (remindAt && remindAt.getTime() <= (by.now ?? new Date()).getTime()) {
     throw new BadRequest('remindAt: the reminder time must be in the future', { fields: { remindAt: 'in the past' } });
   }
 
-  const closeReason = to === 'closed' ? input.reason ?? null : null;
+  const closeReason = to === 'closed' ? (input.reason ?? null) : null;
   const { updatedAt } = await updateWorkflow(tx, c.id, { status: to, remindAt, closeReason });
   await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to, actor: by.actor, now: by.now });
   await appendAudit(tx, {
-    actor: by.actor, action: 'conversation.status_changed', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId,
+    actor: by.actor,
+    action: 'conversation.status_changed',
+    subjectType: 'conversation',
+    subjectId: c.id,
+    channelId: c.channelId,
     before: { status: c.status, ...(c.remindAt ? { remindAt: c.remindAt.toISOString() } : {}), ...(c.closeReason ? { reason: c.closeReason } : {}) },
     after: { status: to, ...(remindAt ? { remindAt: remindAt.toISOString() } : {}), ...(closeReason ? { reason: closeReason } : {}) },
   });

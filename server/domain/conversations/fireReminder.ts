@@ -15,7 +15,12 @@ const actor = systemActor('worker:reminders');
 
 export type ReminderOutcome = 'reopened' | 'skipped' | 'early';
 
-export async function fireReminder(deps: { db: Db; dispatcher: Dispatcher }, conversationId: string, remindAt: string, now = new Date()): Promise<ReminderOutcome> {
+export async function fireReminder(
+  deps: { db: Db; dispatcher: Dispatcher },
+  conversationId: string,
+  remindAt: string,
+  now = new Date(),
+): Promise<ReminderOutcome> {
   return inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const c = await lockConversation(tx, conversationId);
     if (c?.status !== 'saved' || !c.remindAt || c.remindAt.getTime() !== Date.parse(remindAt)) return 'skipped';
@@ -24,8 +29,13 @@ export async function fireReminder(deps: { db: Db; dispatcher: Dispatcher }, con
     await updateWorkflow(tx, c.id, { status, remindAt: null });
     await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to: status, actor, now });
     await appendAudit(tx, {
-      actor, action: 'conversation.reminder_due', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId,
-      before: { status: c.status, remindAt: c.remindAt.toISOString() }, after: { status },
+      actor,
+      action: 'conversation.reminder_due',
+      subjectType: 'conversation',
+      subjectId: c.id,
+      channelId: c.channelId,
+      before: { status: c.status, remindAt: c.remindAt.toISOString() },
+      after: { status },
     });
     effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
     return 'reopened';

@@ -28,7 +28,11 @@ import type { ConversationStatus } from '../../db/schema';
 import { appendAuditBatch, type AuditEntry } from '../../db/repositories/audit.repo';
 import { contactKey, upsertContactIdentities, type BatchAuthor } from '../../db/repositories/contacts.repo';
 import {
-  insertConversations, lockThreadCandidates, updateConversationsAfterInbound, type ConversationAfterInbound, type NewConversationRow,
+  insertConversations,
+  lockThreadCandidates,
+  updateConversationsAfterInbound,
+  type ConversationAfterInbound,
+  type NewConversationRow,
 } from '../../db/repositories/conversations.repo';
 import { findMessagesByExternalIds, insertInboundMessages, lockInboundKeys, type NewInboundRow } from '../../db/repositories/messages.repo';
 import { findPoliciesWithCalendars, policyIdsForMany } from '../../db/repositories/sla.repo';
@@ -70,9 +74,7 @@ type Policy = Awaited<ReturnType<typeof findPoliciesWithCalendars>>[number];
 
 const minDate = (a: Date | null, b: Date) => (a === null || b < a ? b : a);
 
-export async function ingestBatch(
-  tx: Tx, effects: Effects, claimedPosts: NormalizedInbound[], actor: Actor, receivedAt = new Date(),
-): Promise<IngestResult[]> {
+export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: NormalizedInbound[], actor: Actor, receivedAt = new Date()): Promise<IngestResult[]> {
   if (claimedPosts.length === 0) return [];
 
   // ---- normalize: a post keeps its source's time only when that is believable (postTime.ts); else the
@@ -87,7 +89,10 @@ export async function ingestBatch(
   });
 
   // ---- dedupe: lock every post's key, then one look-up for the posts and the posts they answer
-  await lockInboundKeys(tx, posts.map((p) => postKey(p.channelId, p.externalId)));
+  await lockInboundKeys(
+    tx,
+    posts.map((p) => postKey(p.channelId, p.externalId)),
+  );
   const lookups = new Map<string, { channelId: string; externalId: string }>();
   for (const p of posts) {
     lookups.set(postKey(p.channelId, p.externalId), { channelId: p.channelId, externalId: p.externalId });
@@ -125,7 +130,14 @@ export async function ingestBatch(
     const key = contactKey(post.channelId, post.author.externalId);
     const seen = authors.get(key);
     if (!seen) {
-      authors.set(key, { channelId: post.channelId, externalId: post.author.externalId, contactName: post.author.name, name: post.author.name, handle, avatarUrl: post.author.avatarUrl });
+      authors.set(key, {
+        channelId: post.channelId,
+        externalId: post.author.externalId,
+        contactName: post.author.name,
+        name: post.author.name,
+        handle,
+        avatarUrl: post.author.avatarUrl,
+      });
     } else {
       seen.name = post.author.name;
       seen.handle = handle;
@@ -180,9 +192,20 @@ export async function ingestBatch(
     let conversation = threadOf(post);
     if (!conversation) {
       conversation = {
-        id: randomUUID(), caseNumber: null, channelId: post.channelId, contactId: contactOf(post), status: 'new', assigneeId: null,
-        lastMessageAt: post.postedAt, topicId: post.topicId ?? null, threadKey: post.threadKey ?? null, hasInbound: false, isNew: true,
-        firstTargets: null, responseDueAt: null, nextResponseDueAt: null,
+        id: randomUUID(),
+        caseNumber: null,
+        channelId: post.channelId,
+        contactId: contactOf(post),
+        status: 'new',
+        assigneeId: null,
+        lastMessageAt: post.postedAt,
+        topicId: post.topicId ?? null,
+        threadKey: post.threadKey ?? null,
+        hasInbound: false,
+        isNew: true,
+        firstTargets: null,
+        responseDueAt: null,
+        nextResponseDueAt: null,
       };
       remember(conversation);
       created.push(conversation);
@@ -191,10 +214,13 @@ export async function ingestBatch(
     }
     const c = conversation;
     const claimedPostedAt = claims.get(post) ?? null;
-    audit.push(() => [{
-      ...auditBase(post, c), action: 'message.received',
-      after: { messageId: f.messageId, externalId: post.externalId, ...(claimedPostedAt ? { postedAt: post.postedAt.toISOString(), claimedPostedAt } : {}) },
-    }]);
+    audit.push(() => [
+      {
+        ...auditBase(post, c),
+        action: 'message.received',
+        after: { messageId: f.messageId, externalId: post.externalId, ...(claimedPostedAt ? { postedAt: post.postedAt.toISOString(), claimedPostedAt } : {}) },
+      },
+    ]);
 
     const from = c.status;
     const status = statusAfterInbound(from, c.assigneeId !== null);
@@ -211,7 +237,10 @@ export async function ingestBatch(
 
     // The SLA clock starts at postedAt; each inbound post gets its own due time (see domain/sla/policy.ts).
     const topicId = post.topicId ?? c.topicId ?? null;
-    const policyId = applicablePolicyId(policyIds.channels.get(post.channelId) ?? { slaPolicyId: null }, topicId ? policyIds.topics.get(topicId) ?? null : null);
+    const policyId = applicablePolicyId(
+      policyIds.channels.get(post.channelId) ?? { slaPolicyId: null },
+      topicId ? (policyIds.topics.get(topicId) ?? null) : null,
+    );
     const policy = policyId ? policies.get(policyId) : undefined;
     let clock: ReturnType<typeof startClock> | null = null;
     if (policy) {
@@ -228,10 +257,23 @@ export async function ingestBatch(
     c.hasInbound = true;
 
     rows.push({
-      id: f.messageId, conversationId: c.id, channelId: post.channelId, topicId: c.topicId, externalId: post.externalId,
-      inReplyToExternalId: post.inReplyToExternalId ?? null, authorName: post.author.name, authorHandle: f.handle, text: post.text,
-      url: post.url ?? null, postedAt: post.postedAt, claimedPostedAt, raw: post.raw === undefined ? null : JSON.stringify(post.raw),
-      slaPolicyId: policy?.id ?? null, slaKind: clock?.kind ?? null, slaDueAt: clock?.dueAt ?? null, slaWarnAt: clock?.warnAt ?? null,
+      id: f.messageId,
+      conversationId: c.id,
+      channelId: post.channelId,
+      topicId: c.topicId,
+      externalId: post.externalId,
+      inReplyToExternalId: post.inReplyToExternalId ?? null,
+      authorName: post.author.name,
+      authorHandle: f.handle,
+      text: post.text,
+      url: post.url ?? null,
+      postedAt: post.postedAt,
+      claimedPostedAt,
+      raw: post.raw === undefined ? null : JSON.stringify(post.raw),
+      slaPolicyId: policy?.id ?? null,
+      slaKind: clock?.kind ?? null,
+      slaDueAt: clock?.dueAt ?? null,
+      slaWarnAt: clock?.warnAt ?? null,
     });
     if (!touchedIds.has(c.id)) {
       touchedIds.add(c.id);
@@ -241,18 +283,45 @@ export async function ingestBatch(
   }
 
   // ---- write: conversations, posts, resumed clocks, conversation updates, and the audit events last
-  const caseNumbers = await insertConversations(tx, created.map((c): NewConversationRow => ({
-    id: c.id, channelId: c.channelId, contactId: c.contactId, lastMessageAt: c.lastMessageAt, topicId: c.topicId, threadKey: c.threadKey,
-    slaPolicyId: c.firstTargets?.slaPolicyId ?? null, firstResponseDueAt: c.firstTargets?.firstResponseDueAt ?? null,
-    resolutionDueAt: c.firstTargets?.resolutionDueAt ?? null, responseDueAt: c.responseDueAt, nextResponseDueAt: c.nextResponseDueAt,
-  })));
+  const caseNumbers = await insertConversations(
+    tx,
+    created.map(
+      (c): NewConversationRow => ({
+        id: c.id,
+        channelId: c.channelId,
+        contactId: c.contactId,
+        lastMessageAt: c.lastMessageAt,
+        topicId: c.topicId,
+        threadKey: c.threadKey,
+        slaPolicyId: c.firstTargets?.slaPolicyId ?? null,
+        firstResponseDueAt: c.firstTargets?.firstResponseDueAt ?? null,
+        resolutionDueAt: c.firstTargets?.resolutionDueAt ?? null,
+        responseDueAt: c.responseDueAt,
+        nextResponseDueAt: c.nextResponseDueAt,
+      }),
+    ),
+  );
   for (const c of created) c.caseNumber = caseNumbers.get(c.id)!;
   await insertInboundMessages(tx, rows);
-  for (const slot of resumes) await applySlaPause(tx, effects, slot.change, (e) => { slot.entries.push(e); });
-  await updateConversationsAfterInbound(tx, touched.filter((t) => !t.conversation.isNew).map(({ conversation: c }) => ({
-    id: c.id, status: c.status, lastMessageAt: c.lastMessageAt, firstTargets: c.firstTargets,
-  })));
-  await appendAuditBatch(tx, audit.flatMap((entries) => entries()));
+  for (const slot of resumes)
+    await applySlaPause(tx, effects, slot.change, (e) => {
+      slot.entries.push(e);
+    });
+  await updateConversationsAfterInbound(
+    tx,
+    touched
+      .filter((t) => !t.conversation.isNew)
+      .map(({ conversation: c }) => ({
+        id: c.id,
+        status: c.status,
+        lastMessageAt: c.lastMessageAt,
+        firstTargets: c.firstTargets,
+      })),
+  );
+  await appendAuditBatch(
+    tx,
+    audit.flatMap((entries) => entries()),
+  );
 
   for (const { conversation, channelId } of touched) {
     effects.publish({ type: 'conversation', conversationId: conversation.id, channelId, change: 'message' });

@@ -12,6 +12,7 @@ export async function assertFresh(tx: Tx, conversation: { id: string; updatedAt:
   if (version === undefined || Date.parse(version) === conversation.updatedAt.getTime()) return;
   const who = (await lastActorOn(tx, conversation.id)) ?? 'someone';
   throw new Conflict(`This conversation was changed meanwhile by ${who}. Reload it to see the change; nothing was changed.`, {
-    changedBy: who, version: versionOf(conversation.updatedAt),
+    changedBy: who,
+    version: versionOf(conversation.updatedAt),
   });
 }

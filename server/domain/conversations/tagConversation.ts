@@ -13,7 +13,10 @@ import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 
 /** Lower case, 1–40 letters, digits, spaces, `-` or `_`. */
-export const tagName = z.string().trim().toLowerCase()
+export const tagName = z
+  .string()
+  .trim()
+  .toLowerCase()
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u, 'a tag is 1–40 letters, digits, spaces, - or _');
 
 export const tagsInput = z.object({
@@ -33,7 +36,15 @@ export async function tagConversation(tx: Tx, effects: Effects, raw: z.input<typ
   await removeTags(tx, c.id, [...new Set(input.remove)]);
   const after = await tagsOf(tx, c.id);
   if (before.join('\n') !== after.join('\n')) {
-    await appendAudit(tx, { actor: by.actor, action: 'conversation.tagged', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId, before: { tags: before }, after: { tags: after } });
+    await appendAudit(tx, {
+      actor: by.actor,
+      action: 'conversation.tagged',
+      subjectType: 'conversation',
+      subjectId: c.id,
+      channelId: c.channelId,
+      before: { tags: before },
+      after: { tags: after },
+    });
     effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   }
   return { tags: after };
@@ -49,7 +60,15 @@ export async function setPriority(tx: Tx, effects: Effects, raw: z.input<typeof 
   if (!c) throw new NotFound('Conversation');
   if (c.priority === input.priority) return { priority: c.priority };
   await updateWorkflow(tx, c.id, { priority: input.priority });
-  await appendAudit(tx, { actor: by.actor, action: 'conversation.priority_changed', subjectType: 'conversation', subjectId: c.id, channelId: c.channelId, before: { priority: c.priority }, after: { priority: input.priority } });
+  await appendAudit(tx, {
+    actor: by.actor,
+    action: 'conversation.priority_changed',
+    subjectType: 'conversation',
+    subjectId: c.id,
+    channelId: c.channelId,
+    before: { priority: c.priority },
+    after: { priority: input.priority },
+  });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   return { priority: input.priority };
 }

@@ -12,10 +12,12 @@ const keyOf = (prefix: string, conversationId: string) => `${prefix}:typing:${co
 export async function markTyping(redis: Redis, prefix: string, conversationId: string, user: { id: string; name: string }, now = Date.now()) {
   const key = keyOf(prefix, conversationId);
   // One entry per user: the member is the user id; names live in a hash next to it.
-  await redis.multi()
+  await redis
+    .multi()
     .zadd(key, now + TYPING_TTL_MS, user.id)
     .hset(`${key}:names`, user.id, user.name)
-    .pexpire(key, TYPING_TTL_MS * 4).pexpire(`${key}:names`, TYPING_TTL_MS * 4)
+    .pexpire(key, TYPING_TTL_MS * 4)
+    .pexpire(`${key}:names`, TYPING_TTL_MS * 4)
     .exec();
 }
 
@@ -34,7 +36,11 @@ export async function whoIsTyping(redis: Redis, prefix: string, conversationId: 
 }
 
 /** After a reply is sent its author is no longer "replying…" for the others; presence is best effort. */
-export async function clearPresence(deps: { redis: Redis; config: { redisPrefix: string }; live: LiveHub }, conversationId: string, userId: string): Promise<void> {
+export async function clearPresence(
+  deps: { redis: Redis; config: { redisPrefix: string }; live: LiveHub },
+  conversationId: string,
+  userId: string,
+): Promise<void> {
   await stopTyping(deps.redis, deps.config.redisPrefix, conversationId, userId).catch(() => undefined);
   await deps.live.publish({ type: 'presence', conversationId, userId }).catch(() => undefined);
 }

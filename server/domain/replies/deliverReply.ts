@@ -39,8 +39,9 @@ export type DeliveryDeps = {
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'retry' | 'failed' | 'uncertain';
 
-export const INTERRUPTED_REASON = 'Sending was interrupted before the channel confirmed it (the worker stopped, or the send could not be recorded). '
-  + 'This channel cannot drop a repeat, so it is not sent again on its own: check on the channel, then mark it sent or send it again.';
+export const INTERRUPTED_REASON =
+  'Sending was interrupted before the channel confirmed it (the worker stopped, or the send could not be recorded). ' +
+  'This channel cannot drop a repeat, so it is not sent again on its own: check on the channel, then mark it sent or send it again.';
 
 /** Sent, but the database did not take the record even after retries: the next attempt finds the reply in `sending`. */
 export class DeliveryNotRecorded extends Error {
@@ -55,7 +56,11 @@ const PENDING: (DeliveryState | null)[] = ['queued', 'sending'];
 const isPendingReply = (m: Message | undefined): m is Message => Boolean(m && m.direction === 'outbound' && PENDING.includes(m.deliveryState));
 
 /** One attempt. `finalAttempt` tells whether a retryable failure still gets another try. */
-export async function deliverReply(deps: DeliveryDeps, messageId: string, finalAttempt: boolean): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
+export async function deliverReply(
+  deps: DeliveryDeps,
+  messageId: string,
+  finalAttempt: boolean,
+): Promise<{ outcome: DeliveryOutcome; error?: ConnectorError }> {
   const stored = await findMessage(deps.db, messageId);
   if (!isPendingReply(stored)) return { outcome: 'skipped' };
   const channel = await loadChannelForSend(deps.db, deps.secretBox, stored.channelId);
@@ -91,7 +96,13 @@ export async function deliverReply(deps: DeliveryDeps, messageId: string, finalA
     return { outcome: 'failed', error };
   }
   // The customer has it: from here on only the record is retried.
-  await record(deps, claim.id, 'message.delivered', { deliveryState: 'sent', deliveryError: null, deliveredAt: new Date(), externalId: receipt.externalId, url: receipt.url }, ['sending', 'uncertain']);
+  await record(
+    deps,
+    claim.id,
+    'message.delivered',
+    { deliveryState: 'sent', deliveryError: null, deliveredAt: new Date(), externalId: receipt.externalId, url: receipt.url },
+    ['sending', 'uncertain'],
+  );
   return { outcome: 'sent' };
 }
 
@@ -136,7 +147,11 @@ async function record(deps: DeliveryDeps, messageId: string, action: AuditAction
 async function recordIn(tx: Tx, effects: Effects, m: Message, action: AuditAction, set: DeliverySet) {
   await setDelivery(tx, m.id, set);
   await appendAudit(tx, {
-    actor, action, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId,
+    actor,
+    action,
+    channelId: m.channelId,
+    subjectType: 'conversation',
+    subjectId: m.conversationId,
     before: { messageId: m.id, deliveryState: m.deliveryState },
     after: { messageId: m.id, deliveryState: set.deliveryState, error: set.deliveryError ?? null, externalId: set.externalId ?? null },
   });

@@ -25,7 +25,9 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
 
 /** A fingerprint of what was asked: the operation and its parsed input. */
 export function requestFingerprint(operation: string, input: unknown): string {
-  return createHash('sha256').update(JSON.stringify([operation, input])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([operation, input]))
+    .digest('hex');
 }
 
 export function forgetExpiredKeys(db: Db) {
@@ -33,7 +35,10 @@ export function forgetExpiredKeys(db: Db) {
 }
 
 export async function runIdempotent(
-  tx: Tx, ref: { userId: string; key: string; fingerprint: string }, status: number, run: () => Promise<unknown>,
+  tx: Tx,
+  ref: { userId: string; key: string; fingerprint: string },
+  status: number,
+  run: () => Promise<unknown>,
 ): Promise<IdempotentAnswer> {
   const keyRef = { userId: ref.userId, key: ref.key };
   if (!(await claimIdempotencyKey(tx, { ...keyRef, requestHash: ref.fingerprint }, IDEMPOTENCY_KEY_RETENTION_HOURS))) {

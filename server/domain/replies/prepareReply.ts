@@ -17,8 +17,11 @@ export class OutsideServiceWindow extends BadRequest {
 }
 
 export function prepareReply(
-  channel: Channel, connector: Pick<Connector, 'limits' | 'capabilities'>,
-  input: { text: string; template?: MessageTemplate | null }, lastInboundAt: Date | null, now: Date,
+  channel: Channel,
+  connector: Pick<Connector, 'limits' | 'capabilities'>,
+  input: { text: string; template?: MessageTemplate | null },
+  lastInboundAt: Date | null,
+  now: Date,
 ): PreparedReply {
   if (input.template) {
     const allowed = approvedTemplates(connector, channel);

@@ -15,7 +15,9 @@ import { assertNoReplyMeanwhile } from './replyCollision';
 import { statusAfterReply } from '../conversations/status';
 
 export type ReplyInput = {
-  conversationId: string; text: string; author: { id: string; name: string };
+  conversationId: string;
+  text: string;
+  author: { id: string; name: string };
   /** An approved template instead of free text (channels with a service window, e.g. WhatsApp). */
   template?: { name: string; language: string } | null;
   /** The last message the author saw; a reply stored after it by someone else refuses this one (409). */
@@ -34,20 +36,46 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
   const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date());
   const message = await insertMessage(tx, {
-    conversationId: conversation.id, channelId: channel.id, direction: 'outbound', externalId: null,
-    inReplyToExternalId: lastInbound?.externalId ?? null, authorName: input.author.name, authorHandle: null,
-    authorUserId: input.author.id, text, url: null, postedAt: new Date(), raw,
-    deliveryState: 'queued', deliveryError: null, deliveredAt: null,
+    conversationId: conversation.id,
+    channelId: channel.id,
+    direction: 'outbound',
+    externalId: null,
+    inReplyToExternalId: lastInbound?.externalId ?? null,
+    authorName: input.author.name,
+    authorHandle: null,
+    authorUserId: input.author.id,
+    text,
+    url: null,
+    postedAt: new Date(),
+    raw,
+    deliveryState: 'queued',
+    deliveryError: null,
+    deliveredAt: null,
   });
   const audit = { actor, channelId: channel.id, subjectType: 'conversation', subjectId: conversation.id };
   await appendAudit(tx, { ...audit, action: 'reply.queued', after: { messageId: message.id, length: [...text].length } });
   // A saved conversation's paused clocks run again (moved by the pause) before the reply stops them.
-  await applySlaPause(tx, effects, { conversationId: conversation.id, channelId: channel.id, from: conversation.status, to: statusAfterReply(), actor, now: message.postedAt });
+  await applySlaPause(tx, effects, {
+    conversationId: conversation.id,
+    channelId: channel.id,
+    from: conversation.status,
+    to: statusAfterReply(),
+    actor,
+    now: message.postedAt,
+  });
   // SLA: the reply answers every post still awaiting an answer, at the moment it is queued (domain/sla/policy.ts).
-  await stopSlaClocks(tx, effects, {
-    conversationId: conversation.id, channelId: channel.id, replyMessageId: message.id, respondedAt: message.postedAt,
-    assigneeId: conversation.assigneeId,
-  }, actor);
+  await stopSlaClocks(
+    tx,
+    effects,
+    {
+      conversationId: conversation.id,
+      channelId: channel.id,
+      replyMessageId: message.id,
+      respondedAt: message.postedAt,
+      assigneeId: conversation.assigneeId,
+    },
+    actor,
+  );
 
   const status = statusAfterReply();
   await updateConversation(tx, conversation.id, { status });

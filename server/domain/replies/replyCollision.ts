@@ -12,6 +12,9 @@ export async function assertNoReplyMeanwhile(tx: Tx, conversationId: string, las
   const found = await outboundReplyAfter(tx, conversationId, lastSeenMessageId);
   if (!found.seen) throw new BadRequest('lastSeenMessageId: not a message of this conversation', { fields: { lastSeenMessageId: 'unknown' } });
   if (found.newer) {
-    throw new Conflict(`${found.newer.authorName} replied meanwhile — read their reply first`, { repliedBy: found.newer.authorName, messageId: found.newer.id });
+    throw new Conflict(`${found.newer.authorName} replied meanwhile — read their reply first`, {
+      repliedBy: found.newer.authorName,
+      messageId: found.newer.id,
+    });
   }
 }

@@ -19,14 +19,23 @@ export const resolutionInput = z.object({
 });
 
 export async function resolveUncertainDelivery(
-  tx: Tx, effects: Effects, raw: z.input<typeof resolutionInput>, actor: Actor,
+  tx: Tx,
+  effects: Effects,
+  raw: z.input<typeof resolutionInput>,
+  actor: Actor,
 ): Promise<{ messageId: string; deliveryState: 'sent' | 'queued' }> {
   const input = parseInput(resolutionInput, raw, 'resolution');
   const { resolution } = input;
   const m = await lockMessage(tx, input.messageId);
   if (!m || m.conversationId !== input.conversationId || m.direction !== 'outbound') throw new NotFound('Reply');
   if (m.deliveryState !== 'uncertain') throw new Conflict(`This reply is ${m.deliveryState ?? 'not a delivery'}, not waiting for a check`);
-  const audit = { actor, channelId: m.channelId, subjectType: 'conversation', subjectId: m.conversationId, before: { messageId: m.id, deliveryState: m.deliveryState } };
+  const audit = {
+    actor,
+    channelId: m.channelId,
+    subjectType: 'conversation',
+    subjectId: m.conversationId,
+    before: { messageId: m.id, deliveryState: m.deliveryState },
+  };
   if (resolution === 'sent') {
     await setDelivery(tx, m.id, { deliveryState: 'sent', deliveryError: null, deliveredAt: new Date() });
     await appendAudit(tx, { ...audit, action: 'message.delivery_marked_sent', after: { messageId: m.id, deliveryState: 'sent' } });

@@ -18,7 +18,8 @@ export function senderFor(connectors: Connectors, channel: ChannelForSend | unde
 }
 
 /** Whether a send on this channel that may have happened can be repeated without reaching the customer twice. */
-export const resendsSafely = (connectors: Connectors, channel: { kind: ChannelKind } | undefined) => Boolean(channel && connectors.of(channel.kind)?.idempotentResend);
+export const resendsSafely = (connectors: Connectors, channel: { kind: ChannelKind } | undefined) =>
+  Boolean(channel && connectors.of(channel.kind)?.idempotentResend);
 
 export async function sendOnChannel(connectors: Connectors, channel: ChannelForSend | undefined, message: ReplyToSend): Promise<SentReceipt> {
   const connector = senderFor(connectors, channel);
@@ -26,8 +27,13 @@ export async function sendOnChannel(connectors: Connectors, channel: ChannelForS
   if (message.direction !== 'outbound') throw new Permanent('Only replies are sent to a channel');
   if (message.channelId !== channel!.id) throw new Permanent('The reply belongs to another channel');
   return connector.sendReply(channel!, {
-    messageId: message.id, conversationId: message.conversationId, caseNumber: message.caseNumber,
-    text: message.text, inReplyToExternalId: message.inReplyToExternalId,
-    recipientExternalId: message.recipientExternalId, template: templateOfReply(message.raw), inReplyToRaw: message.inReplyToRaw,
+    messageId: message.id,
+    conversationId: message.conversationId,
+    caseNumber: message.caseNumber,
+    text: message.text,
+    inReplyToExternalId: message.inReplyToExternalId,
+    recipientExternalId: message.recipientExternalId,
+    template: templateOfReply(message.raw),
+    inReplyToRaw: message.inReplyToRaw,
   });
 }

@@ -47,15 +47,24 @@ export function roundMinutes(v: number | string | null | undefined): number | nu
  * awaiting an answer split by "now", and the bins of the answered posts' response times.
  */
 export type OutcomeFigures = {
-  within: number; late: number; breached: number; open: number; overdue: number;
-  business: Bins; wall: Bins;
+  within: number;
+  late: number;
+  breached: number;
+  open: number;
+  overdue: number;
+  business: Bins;
+  wall: Bins;
 };
 
 /** The counting rules (docs/reports.md 3–6) over rolled-up outcomes: inbound = within + breached + open. */
 export function slaCounts(f: OutcomeFigures) {
   const breached = f.late + f.breached + f.overdue;
   return {
-    inbound: f.within + breached + f.open, answered: f.within + f.late, answeredWithinTarget: f.within, breached, open: f.open,
+    inbound: f.within + breached + f.open,
+    answered: f.within + f.late,
+    answeredWithinTarget: f.within,
+    breached,
+    open: f.open,
   };
 }
 
@@ -76,7 +85,13 @@ export type SlaReportRow = {
   p90WallMinutes: number | null;
 };
 
-export function toSlaReportRow(bucket: string, bucketStart: Date | string, channelId: string, f: OutcomeFigures, channelNames: Map<string, string>): SlaReportRow {
+export function toSlaReportRow(
+  bucket: string,
+  bucketStart: Date | string,
+  channelId: string,
+  f: OutcomeFigures,
+  channelNames: Map<string, string>,
+): SlaReportRow {
   const counts = slaCounts(f);
   return {
     bucket,
@@ -98,8 +113,11 @@ export type Totals = Pick<SlaReportRow, 'inbound' | 'answered' | 'answeredWithin
 export function totalsOf(rows: Pick<SlaReportRow, 'inbound' | 'answered' | 'answeredWithinTarget' | 'breached' | 'open'>[]): Totals {
   const t = { inbound: 0, answered: 0, answeredWithinTarget: 0, breached: 0, open: 0 };
   for (const r of rows) {
-    t.inbound += r.inbound; t.answered += r.answered; t.answeredWithinTarget += r.answeredWithinTarget;
-    t.breached += r.breached; t.open += r.open;
+    t.inbound += r.inbound;
+    t.answered += r.answered;
+    t.answeredWithinTarget += r.answeredWithinTarget;
+    t.breached += r.breached;
+    t.open += r.open;
   }
   return { ...t, pctWithinTarget: pctWithinTarget(t.answeredWithinTarget, t.breached) };
 }

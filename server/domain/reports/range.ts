@@ -28,10 +28,14 @@ export function presetDates(preset: Preset, timeZone: string, now: Date): { from
   const today = localDate(timeZone, now);
   const firstOfMonth = `${today.slice(0, 8)}01`;
   switch (preset) {
-    case 'today': return { fromDate: today, toDate: today };
-    case 'last7': return { fromDate: addDays(today, -6), toDate: today };
-    case 'last30': return { fromDate: addDays(today, -29), toDate: today };
-    case 'thisMonth': return { fromDate: firstOfMonth, toDate: today };
+    case 'today':
+      return { fromDate: today, toDate: today };
+    case 'last7':
+      return { fromDate: addDays(today, -6), toDate: today };
+    case 'last30':
+      return { fromDate: addDays(today, -29), toDate: today };
+    case 'thisMonth':
+      return { fromDate: firstOfMonth, toDate: today };
     case 'lastMonth': {
       const lastOfPrev = addDays(firstOfMonth, -1);
       return { fromDate: `${lastOfPrev.slice(0, 8)}01`, toDate: lastOfPrev };

@@ -16,7 +16,6 @@ export type RollupPlan = { rollup: (Span & { table: 'hours' | 'days' | 'agentDay
 /** The zone of the local-day post rollup; the same as report_day_zone() in 009_report_rollup.sql. */
 export const ROLLUP_DAY_ZONE = 'Europe/Berlin';
 
-
 export function hasWholeHourOffsets(timeZone: string, span: Span): boolean {
   for (let t = span.from.getTime(); t < span.to.getTime() + DAY_MS; t += DAY_MS / 2) {
     if (zoneOffsetMs(timeZone, new Date(Math.min(t, span.to.getTime()))) % HOUR_MS !== 0) return false;
@@ -56,6 +55,9 @@ export function agentPlan(span: Span): RollupPlan {
   const start = firstStart < span.from ? zonedToInstant(ROLLUP_DAY_ZONE, addDays(localDate(ROLLUP_DAY_ZONE, span.from), 1)) : firstStart;
   const end = dayStart(span.to);
   if (start >= end) return { rollup: null, live: [span] };
-  const live = [{ from: span.from, to: start }, { from: end, to: span.to }].filter((s) => s.from < s.to);
+  const live = [
+    { from: span.from, to: start },
+    { from: end, to: span.to },
+  ].filter((s) => s.from < s.to);
   return { rollup: { table: 'agentDays', from: start, to: end }, live };
 }

@@ -169,14 +169,11 @@ function compileExtraOpenings(openings: readonly ExtraOpening[]): Map<DayNumber,
  * start at noon (closing the rest of the day) and a few last several days.
  */
 function createHolidayLookup(spec: HolidaySource): (day: DayNumber) => number | undefined {
-  const source = spec.region
-    ? new Holidays(spec.country, spec.region, { types: ['public'] })
-    : new Holidays(spec.country, { types: ['public'] });
+  const source = spec.region ? new Holidays(spec.country, spec.region, { types: ['public'] }) : new Holidays(spec.country, { types: ['public'] });
   const closesFrom = new Map<DayNumber, number>();
   const loadedYears = new Set<number>();
 
-  const markClosed = (day: DayNumber, fromMinute: number) =>
-    closesFrom.set(day, Math.min(fromMinute, closesFrom.get(day) ?? MINUTES_PER_DAY));
+  const markClosed = (day: DayNumber, fromMinute: number) => closesFrom.set(day, Math.min(fromMinute, closesFrom.get(day) ?? MINUTES_PER_DAY));
 
   const loadYear = (year: number) => {
     loadedYears.add(year);

@@ -97,16 +97,13 @@ export function parseCalendarDefinition(input: unknown): CalendarDefinition {
   const result = calendarInputSchema.safeParse(input);
   if (result.success) return result.data;
   throw new CalendarValidationError(
-    result.error.issues.map((issue) =>
-      issue.code === 'custom' ? issue.message : `${formatPath(issue.path)}: ${issue.message}`,
-    ),
+    result.error.issues.map((issue) => (issue.code === 'custom' ? issue.message : `${formatPath(issue.path)}: ${issue.message}`)),
   );
 }
 
 function formatPath(path: PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');
 }
-
 
 let holidayDirectory: Holidays | undefined;
 
@@ -122,12 +119,7 @@ function holidayRegionProblem(country: string, region: string | undefined): stri
  * Checks each interval's syntax and splits the valid ones into their own-day part and the part
  * spilling past midnight. Problems are reported as `${label}: ...`.
  */
-function splitLabelledIntervals(
-  label: string,
-  intervals: ClockInterval[],
-  report: IssueSink,
-  path: (string | number)[],
-): DayPieces {
+function splitLabelledIntervals(label: string, intervals: ClockInterval[], report: IssueSink, path: (string | number)[]): DayPieces {
   const pieces: DayPieces = { own: [], spill: [] };
   intervals.forEach((interval, index) => {
     const [startText, endText] = interval;
@@ -168,15 +160,8 @@ function findOverlap(ranges: LabelledRange[]): [LabelledRange, LabelledRange] | 
   return null;
 }
 
-function reportOverlap(
-  label: string,
-  own: LabelledRange[],
-  carried: CarriedRanges,
-  report: IssueSink,
-  path: (string | number)[],
-): void {
-  const describe = (range: LabelledRange) =>
-    carried.ranges.includes(range) ? `${range.text} (from ${carried.from})` : range.text;
+function reportOverlap(label: string, own: LabelledRange[], carried: CarriedRanges, report: IssueSink, path: (string | number)[]): void {
+  const describe = (range: LabelledRange) => (carried.ranges.includes(range) ? `${range.text} (from ${carried.from})` : range.text);
   const overlap = findOverlap([...carried.ranges, ...own]);
   if (overlap) report(`${label}: intervals ${describe(overlap[0])} and ${describe(overlap[1])} overlap`, path);
 }

@@ -35,8 +35,11 @@ export async function stopSlaClocks(tx: Tx, effects: Effects, input: StopClockIn
     const alreadyBreached = post.slaState === 'breached';
     const state = alreadyBreached ? 'breached' : timing.state;
     await markResponded(tx, post.id, {
-      respondedAt: input.respondedAt, responseMessageId: input.replyMessageId, slaState: state,
-      businessMinutesToRespond: timing.businessMinutes, wallMinutesToRespond: timing.wallMinutes,
+      respondedAt: input.respondedAt,
+      responseMessageId: input.replyMessageId,
+      slaState: state,
+      businessMinutesToRespond: timing.businessMinutes,
+      wallMinutesToRespond: timing.wallMinutes,
       ...(state === 'breached' && !alreadyBreached ? { breachedAt: post.slaDueAt!, breachResponsibleUserId: input.assigneeId } : {}),
     });
     answered.push({ messageId: post.id, state, businessMinutes: timing.businessMinutes, wallMinutes: timing.wallMinutes });
@@ -45,7 +48,11 @@ export async function stopSlaClocks(tx: Tx, effects: Effects, input: StopClockIn
   }
   await refreshConversationDue(tx, input.conversationId);
   await appendAudit(tx, {
-    actor, action: 'sla.responded', channelId: input.channelId, subjectType: 'conversation', subjectId: input.conversationId,
+    actor,
+    action: 'sla.responded',
+    channelId: input.channelId,
+    subjectType: 'conversation',
+    subjectId: input.conversationId,
     after: { replyMessageId: input.replyMessageId, respondedAt: input.respondedAt.toISOString(), posts: answered },
   });
   return answered.length;

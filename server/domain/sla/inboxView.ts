@@ -19,10 +19,11 @@ export async function inboxSlaView(db: DbOrTx, rows: Row[], now = new Date()): P
   const view = new Map<string, InboxSla>();
   for (const row of rows) {
     const { state } = presentConversationSla(row, now);
-    const cal = row.slaPolicyId ? policies.get(row.slaPolicyId) ?? null : null;
+    const cal = row.slaPolicyId ? (policies.get(row.slaPolicyId) ?? null) : null;
     const dueAt = row.responseDueAt;
     view.set(row.id, {
-      state, dueAt,
+      state,
+      dueAt,
       remainingMinutes: dueAt ? remainingMinutes(cal, dueAt, now) : null,
       openNow: isOpen(cal, now),
     });

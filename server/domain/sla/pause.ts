@@ -14,7 +14,12 @@ import type { Tx } from '../../db/client';
 import type { ConversationStatus } from '../../db/schema';
 import { appendAudit, type AuditEntry } from '../../db/repositories/audit.repo';
 import {
-  findPolicyWithCalendar, lockPausablePosts, lockPausedPosts, refreshConversationDue, resumePostClock, setConversationSlaTargets,
+  findPolicyWithCalendar,
+  lockPausablePosts,
+  lockPausedPosts,
+  refreshConversationDue,
+  resumePostClock,
+  setConversationSlaTargets,
   setPostsPaused,
 } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
@@ -69,13 +74,21 @@ async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, au
   const posts = await lockPausablePosts(tx, change.conversationId);
   if (posts.length === 0) return;
   const pausedAt = change.now ?? new Date();
-  await setPostsPaused(tx, posts.map((p) => p.id), pausedAt);
+  await setPostsPaused(
+    tx,
+    posts.map((p) => p.id),
+    pausedAt,
+  );
   for (const post of posts) {
     effects.cancel({ name: 'sla-warning', data: { messageId: post.id, runAt: post.slaWarnAt?.toISOString() ?? '' } });
     effects.cancel({ name: 'sla-breach', data: { messageId: post.id, runAt: post.slaDueAt!.toISOString() } });
   }
   await audit({
-    actor: change.actor, action: 'sla.paused', channelId: change.channelId, subjectType: 'conversation', subjectId: change.conversationId,
+    actor: change.actor,
+    action: 'sla.paused',
+    channelId: change.channelId,
+    subjectType: 'conversation',
+    subjectId: change.conversationId,
     after: { pausedAt: pausedAt.toISOString(), posts: posts.map((p) => ({ messageId: p.id, dueAt: p.slaDueAt!.toISOString() })) },
   });
 }
@@ -101,13 +114,20 @@ async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange, a
       effects.enqueue({ name: 'sla-breach', data: { messageId: post.id, runAt: shifted.dueAt.toISOString() } });
     }
     resumed.push({
-      messageId: post.id, pausedAt: post.slaPausedAt!.toISOString(), pausedMinutes: Math.round(shifted.pausedMinutes * 1000) / 1000,
-      dueAtBefore: post.slaDueAt?.toISOString() ?? null, dueAt: shifted.dueAt?.toISOString() ?? null,
+      messageId: post.id,
+      pausedAt: post.slaPausedAt!.toISOString(),
+      pausedMinutes: Math.round(shifted.pausedMinutes * 1000) / 1000,
+      dueAtBefore: post.slaDueAt?.toISOString() ?? null,
+      dueAt: shifted.dueAt?.toISOString() ?? null,
     });
   }
   await refreshConversationDue(tx, change.conversationId);
   await audit({
-    actor: change.actor, action: 'sla.resumed', channelId: change.channelId, subjectType: 'conversation', subjectId: change.conversationId,
+    actor: change.actor,
+    action: 'sla.resumed',
+    channelId: change.channelId,
+    subjectType: 'conversation',
+    subjectId: change.conversationId,
     after: { resumedAt: resumedAt.toISOString(), posts: resumed },
   });
 }

@@ -62,7 +62,10 @@ export function timeResponse(cal: CompiledCalendar | null, post: { postedAt: Dat
 }
 
 export type TimedPost = {
-  slaDueAt: Date | null; slaWarnAt: Date | null; slaState: SlaState | null; respondedAt: Date | null;
+  slaDueAt: Date | null;
+  slaWarnAt: Date | null;
+  slaState: SlaState | null;
+  respondedAt: Date | null;
   /** set while the clock is paused (conversation saved, policy pauses: pause.ts); time stands still there */
   slaPausedAt?: Date | null;
 };

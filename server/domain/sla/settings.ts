@@ -7,8 +7,19 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import type { AuditAction } from '../audit/actions';
 import {
-  findCalendar, findPolicy, insertCalendar, insertPolicy, lockBreachedPost, lockCalendar, lockChannelSla, lockPolicy,
-  setBreachReason, setChannelSla, updateCalendar, updatePolicy, type PolicyValues,
+  findCalendar,
+  findPolicy,
+  insertCalendar,
+  insertPolicy,
+  lockBreachedPost,
+  lockCalendar,
+  lockChannelSla,
+  lockPolicy,
+  setBreachReason,
+  setChannelSla,
+  updateCalendar,
+  updatePolicy,
+  type PolicyValues,
 } from '../../db/repositories/sla.repo';
 import { BadRequest, Conflict, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -27,21 +38,41 @@ export function validCalendar(input: unknown): CalendarDefinition {
 export function presentCalendarRow(row: { id: string; name: string; definition: unknown; createdAt: Date; updatedAt: Date }) {
   const def = row.definition as CalendarDefinition;
   return {
-    id: row.id, name: row.name, timeZone: def.timeZone, weekly: def.weekly, holidays: def.holidays ?? null,
-    closures: def.closures ?? [], extraOpenings: def.extraOpenings ?? [], updatedAt: row.updatedAt.toISOString(),
+    id: row.id,
+    name: row.name,
+    timeZone: def.timeZone,
+    weekly: def.weekly,
+    holidays: def.holidays ?? null,
+    closures: def.closures ?? [],
+    extraOpenings: def.extraOpenings ?? [],
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 export function presentPolicyRow(p: Awaited<ReturnType<typeof findPolicy>> & object) {
   return {
-    id: p.id, name: p.name, calendarId: p.calendarId, firstResponseMinutes: p.firstResponseMinutes,
-    nextResponseMinutes: p.nextResponseMinutes, resolutionMinutes: p.resolutionMinutes, warnAtPercent: p.warnAtPercent,
-    pauseWhenSaved: p.pauseWhenSaved, botsCountAsResponse: p.botsCountAsResponse, updatedAt: p.updatedAt.toISOString(),
+    id: p.id,
+    name: p.name,
+    calendarId: p.calendarId,
+    firstResponseMinutes: p.firstResponseMinutes,
+    nextResponseMinutes: p.nextResponseMinutes,
+    resolutionMinutes: p.resolutionMinutes,
+    warnAtPercent: p.warnAtPercent,
+    pauseWhenSaved: p.pauseWhenSaved,
+    botsCountAsResponse: p.botsCountAsResponse,
+    updatedAt: p.updatedAt.toISOString(),
   };
 }
 
-const audit = (actor: Actor, action: AuditAction, subjectType: string, subjectId: string, before: unknown, after: unknown, channelId: string | null = null) =>
-  ({ actor, action, subjectType, subjectId, before, after, channelId });
+const audit = (
+  actor: Actor,
+  action: AuditAction,
+  subjectType: string,
+  subjectId: string,
+  before: unknown,
+  after: unknown,
+  channelId: string | null = null,
+) => ({ actor, action, subjectType, subjectId, before, after, channelId });
 
 export async function createCalendar(tx: Tx, input: unknown, actor: Actor) {
   const def = validCalendar(input);
@@ -104,8 +135,13 @@ export async function recordBreachReason(tx: Tx, messageId: string, reason: stri
   if (post.slaState !== 'breached') throw new Conflict('Only a breached post takes a breach reason');
   await setBreachReason(tx, messageId, reason);
   await appendAudit(tx, {
-    actor, action: 'sla.breach_reason', channelId: post.channelId, subjectType: 'conversation', subjectId: post.conversationId,
-    before: { messageId, breachReason: post.breachReason }, after: { messageId, breachReason: reason },
+    actor,
+    action: 'sla.breach_reason',
+    channelId: post.channelId,
+    subjectType: 'conversation',
+    subjectId: post.conversationId,
+    before: { messageId, breachReason: post.breachReason },
+    after: { messageId, breachReason: reason },
   });
   return { conversationId: post.conversationId };
 }

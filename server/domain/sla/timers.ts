@@ -22,8 +22,13 @@ export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string
   if (now.getTime() < post.slaWarnAt.getTime() - 1_000) return 'skipped';
   await setPostSlaState(tx, messageId, { slaState: 'warning' });
   await appendAudit(tx, {
-    actor: timerActor, action: 'sla.warning', channelId: post.channelId, subjectType: 'conversation', subjectId: post.conversationId,
-    before: { messageId, slaState: 'ok' }, after: { messageId, slaState: 'warning', dueAt: post.slaDueAt.toISOString() },
+    actor: timerActor,
+    action: 'sla.warning',
+    channelId: post.channelId,
+    subjectType: 'conversation',
+    subjectId: post.conversationId,
+    before: { messageId, slaState: 'ok' },
+    after: { messageId, slaState: 'warning', dueAt: post.slaDueAt.toISOString() },
   });
   const event = { conversationId: post.conversationId, channelId: post.channelId, messageId, caseNumber: post.caseNumber, dueAt: post.slaDueAt.toISOString() };
   effects.publish({ type: 'sla', event: 'warning', ...event });
@@ -39,7 +44,11 @@ export async function fireSlaBreach(tx: Tx, effects: Effects, messageId: string,
   if (now.getTime() < post.slaDueAt.getTime() - 1_000) return 'skipped';
   await setPostSlaState(tx, messageId, { slaState: 'breached', breachedAt: post.slaDueAt, breachResponsibleUserId: post.assigneeId });
   await appendAudit(tx, {
-    actor: timerActor, action: 'sla.breached', channelId: post.channelId, subjectType: 'conversation', subjectId: post.conversationId,
+    actor: timerActor,
+    action: 'sla.breached',
+    channelId: post.channelId,
+    subjectType: 'conversation',
+    subjectId: post.conversationId,
     before: { messageId, slaState: post.slaState },
     after: { messageId, slaState: 'breached', dueAt: post.slaDueAt.toISOString(), responsibleUserId: post.assigneeId },
   });

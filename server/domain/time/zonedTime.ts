@@ -151,7 +151,15 @@ function zoneOffsets(timeZone: string): (instant: number) => number {
  */
 function createZoneOffsets(timeZone: string): (instant: number) => number {
   const formatter = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    timeZone,
+    hourCycle: 'h23',
+    era: 'short',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   });
   const days = new Map<number, DayOffsets>();
 

@@ -13,12 +13,23 @@ export const MAX_TOKEN_DAYS = 730;
 
 export const tokenLifetimeSchema = z.object({ days: z.coerce.number().int().min(1).max(MAX_TOKEN_DAYS).default(DEFAULT_TOKEN_DAYS) });
 
-export async function createApiToken(tx: Tx, userId: string, actor: Actor, options: z.input<typeof tokenLifetimeSchema> = {}): Promise<{ tokenId: string; token: string; expiresAt: Date }> {
+export async function createApiToken(
+  tx: Tx,
+  userId: string,
+  actor: Actor,
+  options: z.input<typeof tokenLifetimeSchema> = {},
+): Promise<{ tokenId: string; token: string; expiresAt: Date }> {
   const { days } = parseInput(tokenLifetimeSchema, options, 'token');
   const user = await findUserById(tx, userId);
   if (!user) throw new NotFound('User');
   const token = newToken('rlu');
   const { id: tokenId, expiresAt } = await insertApiToken(tx, user.id, hashToken(token), new Date(Date.now() + days * 86400_000));
-  await appendAudit(tx, { actor, action: 'api_token.created', subjectType: 'user', subjectId: user.id, after: { tokenId, expiresAt: expiresAt.toISOString() } });
+  await appendAudit(tx, {
+    actor,
+    action: 'api_token.created',
+    subjectType: 'user',
+    subjectId: user.id,
+    after: { tokenId, expiresAt: expiresAt.toISOString() },
+  });
   return { tokenId, token, expiresAt };
 }

@@ -13,7 +13,10 @@ import { newPasswordSchema } from './passwordPolicy';
 export const ROLES = ['agent', 'manager', 'auditor', 'admin'] as const satisfies readonly Role[];
 
 export const newUserSchema = z.object({
-  email: z.email().max(254).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((e) => e.toLowerCase()),
   name: z.string().trim().min(1).max(120),
   role: z.enum(ROLES),
   password: newPasswordSchema,
@@ -27,7 +30,10 @@ export async function createUser(tx: Tx, input: NewUser, actor: Actor) {
   if (await findUserByEmail(tx, user.email)) throw new Conflict(`A user with the e-mail ${user.email} already exists`, { email: 'taken' });
   const created = await insertUser(tx, { ...user, passwordHash: await hashPassword(password) });
   await appendAudit(tx, {
-    actor, action: 'user.created', subjectType: 'user', subjectId: created.id,
+    actor,
+    action: 'user.created',
+    subjectType: 'user',
+    subjectId: created.id,
     after: { email: created.email, name: created.name, role: created.role, locale: created.locale },
   });
   return created;

@@ -21,14 +21,25 @@ export const PASSWORD_PROBLEM_MESSAGES: Record<PasswordProblem, string> = {
 
 let common: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  common ??= new Set(readFileSync(path.join(__dirname, 'common-passwords.txt'), 'utf8')
-    .split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')));
+  common ??= new Set(
+    readFileSync(path.join(__dirname, 'common-passwords.txt'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#')),
+  );
   return common;
 }
 
 /** Runs people type instead of a password; each is also checked backwards. */
-const RUNS = ['0123456789'.repeat(4), 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiopasdfghjklzxcvbnm', 'qwertzuiopasdfghjklyxcvbnm', 'azertyuiopqsdfghjklmwxcvbn', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p', 'zaq12wsxcde34rfvbgt56yhnmju78ik9ol0p']
-  .flatMap((run) => [run, [...run].reverse().join('')]);
+const RUNS = [
+  '0123456789'.repeat(4),
+  'abcdefghijklmnopqrstuvwxyz',
+  'qwertyuiopasdfghjklzxcvbnm',
+  'qwertzuiopasdfghjklyxcvbnm',
+  'azertyuiopqsdfghjklmwxcvbn',
+  '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p',
+  'zaq12wsxcde34rfvbgt56yhnmju78ik9ol0p',
+].flatMap((run) => [run, [...run].reverse().join('')]);
 
 export function passwordProblem(password: string): PasswordProblem | null {
   const length = [...password].length;

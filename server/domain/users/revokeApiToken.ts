@@ -11,8 +11,12 @@ export async function revokeApiToken(tx: Tx, tokenId: string, actor: Actor): Pro
   const revoked = await markApiTokenRevoked(tx, token.id);
   if (!revoked?.revokedAt) throw new Conflict(`API token ${token.id} was already revoked`);
   await appendAudit(tx, {
-    actor, action: 'api_token.revoked', subjectType: 'user', subjectId: token.userId,
-    before: { tokenId: token.id, revokedAt: null }, after: { tokenId: token.id, revokedAt: revoked.revokedAt.toISOString() },
+    actor,
+    action: 'api_token.revoked',
+    subjectType: 'user',
+    subjectId: token.userId,
+    before: { tokenId: token.id, revokedAt: null },
+    after: { tokenId: token.id, revokedAt: revoked.revokedAt.toISOString() },
   });
   return { tokenId: token.id, userId: token.userId, revokedAt: revoked.revokedAt };
 }

@@ -19,10 +19,14 @@ export function cannedResponseApiRoutes({ db }: Services): Router {
     res.status(201).json(await db.transaction().execute((tx) => createCannedResponse(tx, res.locals.input, actingUser(req))));
   });
 
-  router.post('/canned-responses/:id', requirePermission('canned.manage'), validate(cannedEditInput, (req) => ({ ...req.body, id: req.params.id })),
+  router.post(
+    '/canned-responses/:id',
+    requirePermission('canned.manage'),
+    validate(cannedEditInput, (req) => ({ ...req.body, id: req.params.id })),
     async (req, res) => {
       res.json(await db.transaction().execute((tx) => editCannedResponse(tx, res.locals.input, actingUser(req))));
-    });
+    },
+  );
 
   return router;
 }

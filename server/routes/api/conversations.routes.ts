@@ -50,21 +50,29 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
     const key = parseIdempotencyKey(req.get('idempotency-key'));
     const user = req.user!;
     const queue = (tx: Tx, effects: Effects) =>
-      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), connectors)
-        .then(({ messageId }) => ({ messageId, deliveryState: 'queued' }));
+      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), connectors).then(
+        ({ messageId }) => ({ messageId, deliveryState: 'queued' }),
+      );
     if (key === undefined) return void res.status(202).json(await inTransaction(db, dispatcher, queue));
     // Idempotency-Key: one reply per key and user; a repeat gets the first answer (domain/replies/idempotentRequest.ts).
     await forgetExpiredKeys(db);
     const fingerprint = requestFingerprint(`POST /conversations/${conversationId}/replies`, { text, lastSeenMessageId: lastSeenMessageId ?? null });
-    const answer = await inTransaction(db, dispatcher, (tx, effects) => runIdempotent(tx, { userId: user.id, key, fingerprint }, 202, () => queue(tx, effects)));
+    const answer = await inTransaction(db, dispatcher, (tx, effects) =>
+      runIdempotent(tx, { userId: user.id, key, fingerprint }, 202, () => queue(tx, effects)),
+    );
     if (answer.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(answer.status).json(answer.body);
   });
 
   // A reply in "uncertain" (its send was interrupted): { "resolution": "sent" | "resend" }.
-  router.post('/conversations/:id/replies/:messageId/delivery', requirePermission('conversation.reply'), validate(resolutionInput, resolutionOf), async (req, res) => {
-    res.json(await inTransaction(db, dispatcher, (tx, effects) => resolveUncertainDelivery(tx, effects, res.locals.input, userActor(req.user!, req.ip))));
-  });
+  router.post(
+    '/conversations/:id/replies/:messageId/delivery',
+    requirePermission('conversation.reply'),
+    validate(resolutionInput, resolutionOf),
+    async (req, res) => {
+      res.json(await inTransaction(db, dispatcher, (tx, effects) => resolveUncertainDelivery(tx, effects, res.locals.input, userActor(req.user!, req.ip))));
+    },
+  );
 
   router.post('/conversations/:id/assign', validate(assignInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => assignConversation(tx, effects, res.locals.input, actingUser(req))));

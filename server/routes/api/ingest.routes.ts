@@ -23,12 +23,23 @@ export function ingestRoutes({ db, dispatcher }: Services): Router {
     }
     const body = parseInput(ingestBody, req.body, 'message');
     const actor = { type: 'api_channel' as const, id: channel.id, label: `channel:${channel.name}`, ip: req.ip ?? null };
-    const result = await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, {
-      channelId: channel.id, externalId: body.externalId,
-      author: { externalId: body.author.externalId, name: body.author.name, handle: body.author.handle ?? null },
-      text: body.text, postedAt: new Date(body.postedAt), inReplyToExternalId: body.inReplyToExternalId ?? null,
-      url: body.url ?? null, raw: req.body,
-    }, actor));
+    const result = await inTransaction(db, dispatcher, (tx, effects) =>
+      ingestInbound(
+        tx,
+        effects,
+        {
+          channelId: channel.id,
+          externalId: body.externalId,
+          author: { externalId: body.author.externalId, name: body.author.name, handle: body.author.handle ?? null },
+          text: body.text,
+          postedAt: new Date(body.postedAt),
+          inReplyToExternalId: body.inReplyToExternalId ?? null,
+          url: body.url ?? null,
+          raw: req.body,
+        },
+        actor,
+      ),
+    );
     res.status(result.created ? 201 : 200).json({ messageId: result.messageId, conversationId: result.conversationId, caseNumber: result.caseNumber });
   });
   return router;

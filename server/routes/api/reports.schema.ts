@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
 import { DEFAULT_GOAL_PERCENT } from '../../domain/reports/counting';
 import {
-  addDays, GRANULARITIES, granularityProblem, isValidTimeZone, localDate, PRESETS, presetDates, rangeProblem, zonedToInstant,
+  addDays,
+  GRANULARITIES,
+  granularityProblem,
+  isValidTimeZone,
+  localDate,
+  PRESETS,
+  presetDates,
+  rangeProblem,
+  zonedToInstant,
 } from '../../domain/reports/range';
 
 const optionalUuid = z.union([z.uuid(), z.literal('').transform(() => undefined)]).optional();
@@ -23,23 +31,39 @@ const baseQuery = z.object({
   teamId: optionalUuid,
   granularity: z.enum(GRANULARITIES).default('day'),
   timeZone: z.string().default(DEFAULT_TIME_ZONE).refine(isValidTimeZone, { message: 'unknown IANA time zone' }),
-  compare: z.union([z.literal('1'), z.literal('true'), z.literal(''), z.literal('0')]).optional().transform((v) => v === '1' || v === 'true'),
+  compare: z
+    .union([z.literal('1'), z.literal('true'), z.literal(''), z.literal('0')])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
   goal: z.coerce.number().int().min(1).max(100).default(DEFAULT_GOAL_PERCENT),
 });
 
 export type ResolvedReportQuery = {
-  from: Date; to: Date; fromDate: string; toDate: string; timeZone: string;
-  granularity: 'hour' | 'day' | 'week'; channelId?: string | undefined; topicId?: string | undefined; teamId?: string | undefined;
-  preset?: string | undefined; compare: boolean; goal: number;
+  from: Date;
+  to: Date;
+  fromDate: string;
+  toDate: string;
+  timeZone: string;
+  granularity: 'hour' | 'day' | 'week';
+  channelId?: string | undefined;
+  topicId?: string | undefined;
+  teamId?: string | undefined;
+  preset?: string | undefined;
+  compare: boolean;
+  goal: number;
 };
 
 export const reportQuery = baseQuery.transform((q, ctx): ResolvedReportQuery => {
   const now = new Date();
   const tz = q.timeZone;
-  let fromDate: string; let toDate: string; let from: Date; let to: Date;
+  let fromDate: string;
+  let toDate: string;
+  let from: Date;
+  let to: Date;
   if (q.preset) {
     ({ fromDate, toDate } = presetDates(q.preset, tz, now));
-    from = zonedToInstant(tz, fromDate); to = zonedToInstant(tz, addDays(toDate, 1));
+    from = zonedToInstant(tz, fromDate);
+    to = zonedToInstant(tz, addDays(toDate, 1));
   } else {
     const today = localDate(tz, now);
     const toRaw = q.to ?? today;
@@ -60,8 +84,18 @@ export const reportQuery = baseQuery.transform((q, ctx): ResolvedReportQuery => 
     return z.NEVER;
   }
   return {
-    from, to, fromDate, toDate, timeZone: tz, granularity: q.granularity, channelId: q.channelId, topicId: q.topicId, teamId: q.teamId,
-    preset: q.preset, compare: q.compare, goal: q.goal,
+    from,
+    to,
+    fromDate,
+    toDate,
+    timeZone: tz,
+    granularity: q.granularity,
+    channelId: q.channelId,
+    topicId: q.topicId,
+    teamId: q.teamId,
+    preset: q.preset,
+    compare: q.compare,
+    goal: q.goal,
   };
 });
 
@@ -74,4 +108,3 @@ export const drilldownQuery = z.object({
 });
 
 export const REPORT_NAMES = ['sla', 'response-times', 'volume', 'backlog', 'people'] as const;
-

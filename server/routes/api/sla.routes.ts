@@ -4,9 +4,7 @@ import { findCalendar, findPolicy } from '../../db/repositories/sla.repo';
 import { userActor } from '../../domain/audit/actor';
 import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
-import {
-  changeCalendar, changeChannelSla, changePolicy, createCalendar, createPolicy, presentCalendarRow, presentPolicyRow,
-} from '../../domain/sla/settings';
+import { changeCalendar, changeChannelSla, changePolicy, createCalendar, createPolicy, presentCalendarRow, presentPolicyRow } from '../../domain/sla/settings';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { pathId, uuidParam } from '../../middleware/validate';

@@ -3,12 +3,22 @@ import { z } from 'zod';
 
 /** A calendar body: holidays and closures may be left out (none). */
 export const calendarBody = z.looseObject({
-  holidays: z.unknown().optional().transform((v) => v ?? null),
-  closures: z.unknown().optional().transform((v) => v ?? []),
+  holidays: z
+    .unknown()
+    .optional()
+    .transform((v) => v ?? null),
+  closures: z
+    .unknown()
+    .optional()
+    .transform((v) => v ?? []),
 });
 
-const minutes = (what: string) => z.number({ error: `${what} must be a number of minutes` }).int(`${what} must be whole minutes`)
-  .min(1, `${what} must be at least 1 minute`).max(525_600, `${what} must be at most a year`);
+const minutes = (what: string) =>
+  z
+    .number({ error: `${what} must be a number of minutes` })
+    .int(`${what} must be whole minutes`)
+    .min(1, `${what} must be at least 1 minute`)
+    .max(525_600, `${what} must be at most a year`);
 
 export const policyBody = z.strictObject({
   name: z.string().trim().min(1, 'name must not be empty').max(200),
@@ -21,10 +31,12 @@ export const policyBody = z.strictObject({
   botsCountAsResponse: z.boolean().default(false),
 });
 
-export const channelSlaBody = z.strictObject({
-  calendarId: z.uuid().nullable().optional(),
-  slaPolicyId: z.uuid().nullable().optional(),
-}).refine((b) => b.calendarId !== undefined || b.slaPolicyId !== undefined, 'give calendarId and/or slaPolicyId');
+export const channelSlaBody = z
+  .strictObject({
+    calendarId: z.uuid().nullable().optional(),
+    slaPolicyId: z.uuid().nullable().optional(),
+  })
+  .refine((b) => b.calendarId !== undefined || b.slaPolicyId !== undefined, 'give calendarId and/or slaPolicyId');
 
 export const breachReasonBody = z.object({
   reason: z.string().trim().min(1, 'the reason is empty').max(2_000, 'the reason is too long'),
@@ -38,10 +50,14 @@ export const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as
 
 /** "08:00-12:00, 13:00-18:00" → [["08:00","12:00"],["13:00","18:00"]]; a broken piece is passed on for validation to name. */
 export function parseIntervalsText(text: string): [string, string][] {
-  return text.split(/[,;]/).map((p) => p.trim()).filter(Boolean).map((p) => {
-    const [start = '', end = ''] = p.split(/\s*[-–]\s*/);
-    return [start, end];
-  });
+  return text
+    .split(/[,;]/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const [start = '', end = ''] = p.split(/\s*[-–]\s*/);
+      return [start, end];
+    });
 }
 
 export function intervalsText(intervals: [string, string][] | undefined): string {
@@ -57,9 +73,13 @@ export function calendarFromForm(body: Form) {
   const holidayText = str(body.holidays).toUpperCase();
   const [country, region] = holidayText.split('-');
   return {
-    name: str(body.name), timeZone: str(body.timeZone), weekly,
+    name: str(body.name),
+    timeZone: str(body.timeZone),
+    weekly,
     holidays: holidayText ? (region ? { country, region } : { country }) : null,
-    closures: str(body.closures).split(/[\s,;]+/).filter(Boolean),
+    closures: str(body.closures)
+      .split(/[\s,;]+/)
+      .filter(Boolean),
   };
 }
 
@@ -67,10 +87,14 @@ const numberOrText = (v: unknown) => (str(v) === '' ? null : Number.isFinite(Num
 
 export function policyFromForm(body: Form) {
   return {
-    name: str(body.name), calendarId: str(body.calendarId) || null,
-    firstResponseMinutes: numberOrText(body.firstResponseMinutes), nextResponseMinutes: numberOrText(body.nextResponseMinutes),
-    resolutionMinutes: numberOrText(body.resolutionMinutes), warnAtPercent: numberOrText(body.warnAtPercent) ?? 80,
-    pauseWhenSaved: body.pauseWhenSaved === 'on', botsCountAsResponse: body.botsCountAsResponse === 'on',
+    name: str(body.name),
+    calendarId: str(body.calendarId) || null,
+    firstResponseMinutes: numberOrText(body.firstResponseMinutes),
+    nextResponseMinutes: numberOrText(body.nextResponseMinutes),
+    resolutionMinutes: numberOrText(body.resolutionMinutes),
+    warnAtPercent: numberOrText(body.warnAtPercent) ?? 80,
+    pauseWhenSaved: body.pauseWhenSaved === 'on',
+    botsCountAsResponse: body.botsCountAsResponse === 'on',
   };
 }
 

@@ -19,7 +19,13 @@ export function auditRoutes({ db }: Services): Router {
     const [events, users, chain, channels] = await Promise.all([listAudit(db, q), listUsers(db), verifyAuditChain(db), listChannels(db)]);
     const last = events.at(-1);
     renderPageOrFragment(req, res, 'audit', 'partials/audit-table', {
-      events, users, chain, channels, auditActions: AUDIT_ACTIONS, filters: req.query, nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
+      events,
+      users,
+      chain,
+      channels,
+      auditActions: AUDIT_ACTIONS,
+      filters: req.query,
+      nextBeforeSeq: events.length === q.limit && last ? last.seq : null,
     });
   });
 

@@ -27,28 +27,41 @@ export function cannedResponseRoutes(services: Services): Router {
   router.param('cannedId', uuidParam('Canned response'));
   const reply = requirePermission('conversation.reply');
 
-  router.get('/conversations/:id/canned', reply, validate(composerQuery, (req) => req.query), async (req, res) => {
-    const conversationId = pathId(req);
-    const { text, q } = res.locals.input;
-    const term = q.trim().slice(0, 60) || (SLASH_AT_END.exec(text)?.[1] ?? null);
-    const conversation = term === null ? undefined : await findConversationDetail(db, conversationId);
-    const matches = conversation && term !== null ? await searchCanned(db, term, conversation.channelKind) : [];
-    res.render('partials/cannedResponses/matches', { matches, conversationId });
-  });
+  router.get(
+    '/conversations/:id/canned',
+    reply,
+    validate(composerQuery, (req) => req.query),
+    async (req, res) => {
+      const conversationId = pathId(req);
+      const { text, q } = res.locals.input;
+      const term = q.trim().slice(0, 60) || (SLASH_AT_END.exec(text)?.[1] ?? null);
+      const conversation = term === null ? undefined : await findConversationDetail(db, conversationId);
+      const matches = conversation && term !== null ? await searchCanned(db, term, conversation.channelKind) : [];
+      res.render('partials/cannedResponses/matches', { matches, conversationId });
+    },
+  );
 
-  router.get('/conversations/:id/canned/:cannedId', reply, validate(composerQuery, (req) => req.query), async (req, res) => {
-    const conversationId = pathId(req);
-    const filled = await fillCannedFor(db, pathId(req, 'cannedId'), conversationId, req.user!);
-    // The filled text replaces a trailing `/shortcut`, or is appended to what was typed.
-    const typed = res.locals.input.text.replace(/(?:^|\s)\/[a-z0-9_-]{0,40}$/i, (m) => (m.startsWith('/') ? '' : m[0] ?? ''));
-    const conversation = await findConversationDetail(db, conversationId);
-    const channel = conversation ? await findChannel(db, conversation.channelId) : undefined;
-    const connector = channel ? connectors.of(channel.kind) : undefined;
-    res.render('partials/replies/composer', {
-      composerText: typed.trim() ? `${typed.trimEnd()}\n${filled.text}` : filled.text, cannedId: filled.canned.id, unknownVariables: filled.unknown,
-      maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null, conversation: { id: conversationId },
-    });
-  });
+  router.get(
+    '/conversations/:id/canned/:cannedId',
+    reply,
+    validate(composerQuery, (req) => req.query),
+    async (req, res) => {
+      const conversationId = pathId(req);
+      const filled = await fillCannedFor(db, pathId(req, 'cannedId'), conversationId, req.user!);
+      // The filled text replaces a trailing `/shortcut`, or is appended to what was typed.
+      const typed = res.locals.input.text.replace(/(?:^|\s)\/[a-z0-9_-]{0,40}$/i, (m) => (m.startsWith('/') ? '' : (m[0] ?? '')));
+      const conversation = await findConversationDetail(db, conversationId);
+      const channel = conversation ? await findChannel(db, conversation.channelId) : undefined;
+      const connector = channel ? connectors.of(channel.kind) : undefined;
+      res.render('partials/replies/composer', {
+        composerText: typed.trim() ? `${typed.trimEnd()}\n${filled.text}` : filled.text,
+        cannedId: filled.canned.id,
+        unknownVariables: filled.unknown,
+        maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
+        conversation: { id: conversationId },
+      });
+    },
+  );
 
   const manage = requirePermission('canned.manage');
   const settingsPage = async (_req: Request, res: Response) => {
@@ -61,11 +74,16 @@ export function cannedResponseRoutes(services: Services): Router {
     await db.transaction().execute((tx) => createCannedResponse(tx, res.locals.input, actingUser(req)));
     done(req, res);
   });
-  router.post('/settings/canned-responses/:cannedId', manage, rerenderForm((req) => `canned-${pathId(req, 'cannedId')}`, settingsPage),
-    validate(cannedEditInput, cannedForm), async (req, res) => {
+  router.post(
+    '/settings/canned-responses/:cannedId',
+    manage,
+    rerenderForm((req) => `canned-${pathId(req, 'cannedId')}`, settingsPage),
+    validate(cannedEditInput, cannedForm),
+    async (req, res) => {
       await db.transaction().execute((tx) => editCannedResponse(tx, res.locals.input, actingUser(req)));
       done(req, res);
-    });
+    },
+  );
 
   return router;
 }

@@ -7,7 +7,14 @@ import { Router, type Request, type Response } from 'express';
 import type { Tx } from '../../db/client';
 import { listAllTrackedSearches, listChannelsWithHealth } from '../../db/repositories/channelHealth.repo';
 import { userActor } from '../../domain/audit/actor';
-import { addTrackedSearch, removeTrackedSearch, replaceCredentials, setChannelPaused, setPollInterval, type PollSchedule } from '../../domain/channels/channelPolling';
+import {
+  addTrackedSearch,
+  removeTrackedSearch,
+  replaceCredentials,
+  setChannelPaused,
+  setPollInterval,
+  type PollSchedule,
+} from '../../domain/channels/channelPolling';
 import { formatTemplates, setChannelTemplates } from '../../domain/channels/messageTemplates';
 import { connectChannel } from '../../domain/channels/connectChannel';
 import { maskCredentials } from '../../domain/channels/maskCredentials';
@@ -35,7 +42,10 @@ export function channelRoutes(services: Services): Router {
     return rows.map((row) => {
       const capabilities = connectors.of(row.kind)?.capabilities;
       return {
-        id: row.id, kind: row.kind, name: row.name, paused: row.paused,
+        id: row.id,
+        kind: row.kind,
+        name: row.name,
+        paused: row.paused,
         polling: Boolean(connectors.of(row.kind)?.fetchSince),
         health: channelHealthView(row, now),
         facts: capabilities?.accountFacts(row.settings) ?? [],
@@ -61,7 +71,9 @@ export function channelRoutes(services: Services): Router {
   async function page(req: Request, res: Response) {
     const notice = typeof req.query.created === 'string' ? 'created' : typeof req.query.polled === 'string' ? 'polled' : null;
     res.render('settings-channels', {
-      channels: await channelViews(), notice, createdName: typeof req.query.name === 'string' ? req.query.name : '',
+      channels: await channelViews(),
+      notice,
+      createdName: typeof req.query.name === 'string' ? req.query.name : '',
     });
   }
   /** A refused change re-renders the page with the problem at the form it came from (secrets never echoed). */
@@ -89,19 +101,45 @@ export function channelRoutes(services: Services): Router {
     res.render('partials/channel-health', { channel });
   });
 
-  router.post(`${PAGE}/x`, refused(() => 'new-x'), async (req, res) => {
-    const body = req.body as Record<string, string | undefined>;
-    const searches = (body.searches ?? '').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-    const created = await tx((t) => connectChannel(t, secretBox, connectors.of('x')!, {
-      name: body.name ?? '', apiBaseUrl: body.apiBaseUrl, userId: body.userId ?? '', handle: body.handle, pollIntervalSeconds: body.pollIntervalSeconds,
-      bearerToken: body.bearerToken ?? '', appKey: body.appKey, appSecret: body.appSecret, accessToken: body.accessToken, accessSecret: body.accessSecret,
-      searches,
-    }, userActor(req.user!, req.ip)));
-    await follow({ id: created.channelId, kind: 'x', paused: false, pollIntervalSeconds: created.pollIntervalSeconds });
-    res.redirect(303, `${PAGE}?created=${created.channelId}&name=${encodeURIComponent(created.name)}#channel-${created.channelId}`);
-  });
+  router.post(
+    `${PAGE}/x`,
+    refused(() => 'new-x'),
+    async (req, res) => {
+      const body = req.body as Record<string, string | undefined>;
+      const searches = (body.searches ?? '')
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const created = await tx((t) =>
+        connectChannel(
+          t,
+          secretBox,
+          connectors.of('x')!,
+          {
+            name: body.name ?? '',
+            apiBaseUrl: body.apiBaseUrl,
+            userId: body.userId ?? '',
+            handle: body.handle,
+            pollIntervalSeconds: body.pollIntervalSeconds,
+            bearerToken: body.bearerToken ?? '',
+            appKey: body.appKey,
+            appSecret: body.appSecret,
+            accessToken: body.accessToken,
+            accessSecret: body.accessSecret,
+            searches,
+          },
+          userActor(req.user!, req.ip),
+        ),
+      );
+      await follow({ id: created.channelId, kind: 'x', paused: false, pollIntervalSeconds: created.pollIntervalSeconds });
+      res.redirect(303, `${PAGE}?created=${created.channelId}&name=${encodeURIComponent(created.name)}#channel-${created.channelId}`);
+    },
+  );
 
-  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     router.post(`${PAGE}/:id/${action}`, refused(atChannel), async (req, res) => {
       const id = pathId(req);
       await follow(await tx((t) => setChannelPaused(t, id, paused, userActor(req.user!, req.ip))), !paused);
@@ -135,19 +173,27 @@ export function channelRoutes(services: Services): Router {
     res.redirect(303, `${PAGE}#channel-${id}`);
   });
 
-  router.post(`${PAGE}/:id/templates`, refused((req) => `templates-${String(req.params.id)}`), async (req, res) => {
-    const id = pathId(req);
-    const text = typeof req.body?.templates === 'string' ? req.body.templates : '';
-    await tx((t) => setChannelTemplates(t, connectors, id, text, userActor(req.user!, req.ip)));
-    res.redirect(303, `${PAGE}#channel-${id}`);
-  });
+  router.post(
+    `${PAGE}/:id/templates`,
+    refused((req) => `templates-${String(req.params.id)}`),
+    async (req, res) => {
+      const id = pathId(req);
+      const text = typeof req.body?.templates === 'string' ? req.body.templates : '';
+      await tx((t) => setChannelTemplates(t, connectors, id, text, userActor(req.user!, req.ip)));
+      res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
 
-  router.post(`${PAGE}/:id/credentials`, refused((req) => `credentials-${String(req.params.id)}`), async (req, res) => {
-    const id = pathId(req);
-    const schedule = await tx((t) => replaceCredentials(t, services, id, req.body, userActor(req.user!, req.ip)));
-    await follow(schedule, true);
-    res.redirect(303, `${PAGE}#channel-${id}`);
-  });
+  router.post(
+    `${PAGE}/:id/credentials`,
+    refused((req) => `credentials-${String(req.params.id)}`),
+    async (req, res) => {
+      const id = pathId(req);
+      const schedule = await tx((t) => replaceCredentials(t, services, id, req.body, userActor(req.user!, req.ip)));
+      await follow(schedule, true);
+      res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
 
   return router;
 }

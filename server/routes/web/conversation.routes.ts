@@ -30,17 +30,28 @@ export function conversationRoutes(services: Services): Router {
     res.render('partials/thread', { conversation, messages: await listMessages(db, conversation.id) });
   });
 
-  router.post('/conversations/:id/replies', requirePermission('conversation.reply'), rerenderForm('reply', page),
-    validate(replyForm, bodyWithId('conversationId')), async (req, res) => {
+  router.post(
+    '/conversations/:id/replies',
+    requirePermission('conversation.reply'),
+    rerenderForm('reply', page),
+    validate(replyForm, bodyWithId('conversationId')),
+    async (req, res) => {
       const { conversationId, text, lastSeenMessageId, cannedId } = res.locals.input;
       const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
-        await queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), services.connectors);
+        await queueReply(
+          tx,
+          effects,
+          { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } },
+          userActor(user, req.ip),
+          services.connectors,
+        );
         if (cannedId) await recordCannedUse(tx, cannedId); // a canned response inserted into this reply counts as used
       });
       await clearPresence(services, conversationId, user.id);
       await done(req, res);
-    });
+    },
+  );
 
   return router;
 }

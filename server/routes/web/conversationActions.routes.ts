@@ -21,7 +21,8 @@ const blankAsUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 /** "me" is the signed-in user; no teamId field keeps the team, an empty one clears it. */
 const assignForm = (req: Request) => ({
-  conversationId: req.params.id, version: blankAsUndefined(req.body.version),
+  conversationId: req.params.id,
+  version: blankAsUndefined(req.body.version),
   assigneeId: req.body.assigneeId === 'me' ? req.user!.id : req.body.assigneeId || null,
   teamId: req.body.teamId === undefined ? undefined : req.body.teamId || null,
 });
@@ -29,14 +30,20 @@ const assignForm = (req: Request) => ({
 /** The reminder is typed as Berlin wall time (datetime-local); what cannot be read is left for the schema to refuse. */
 const statusForm = (req: Request) => {
   const local = blankAsUndefined(req.body.remindAt);
-  const remindAt = typeof local === 'string' && local.includes('T') ? parseZonedLocal(local, DEFAULT_TIME_ZONE)?.toISOString() ?? local : local;
+  const remindAt = typeof local === 'string' && local.includes('T') ? (parseZonedLocal(local, DEFAULT_TIME_ZONE)?.toISOString() ?? local) : local;
   return { ...req.body, conversationId: req.params.id, reason: blankAsUndefined(req.body.reason), remindAt, version: blankAsUndefined(req.body.version) };
 };
 
 /** Tags to add are typed comma-separated; the chips remove one each. */
 const tagsForm = (req: Request) => ({
   conversationId: req.params.id,
-  add: typeof req.body.add === 'string' ? req.body.add.split(',').map((t: string) => t.trim()).filter(Boolean) : formList(req.body.add),
+  add:
+    typeof req.body.add === 'string'
+      ? req.body.add
+          .split(',')
+          .map((t: string) => t.trim())
+          .filter(Boolean)
+      : formList(req.body.add),
   remove: formList(req.body.remove),
 });
 

@@ -27,17 +27,32 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
   if (!conversation) throw new NotFound('Conversation');
   const user = req.user!;
   const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, timeline] = await Promise.all([
-    listMessages(db, conversation.id), findWorkflowState(db, conversation.id), listStaff(db), listTeams(db), tagsOf(db, conversation.id),
-    listPredefinedTags(db), latestMessageId(db, conversation.id), findChannel(db, conversation.channelId),
+    listMessages(db, conversation.id),
+    findWorkflowState(db, conversation.id),
+    listStaff(db),
+    listTeams(db),
+    tagsOf(db, conversation.id),
+    listPredefinedTags(db),
+    latestMessageId(db, conversation.id),
+    findChannel(db, conversation.channelId),
     whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
   ]);
   const connector = channel ? connectors.of(channel.kind) : undefined;
   return {
-    conversation, messages, staff, teams, tags, predefinedTags: predefinedTags.map((t) => t.name), lastSeenMessageId, typing, timeline,
+    conversation,
+    messages,
+    staff,
+    teams,
+    tags,
+    predefinedTags: predefinedTags.map((t) => t.name),
+    lastSeenMessageId,
+    typing,
+    timeline,
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
-    composerText: '', cannedId: '',
+    composerText: '',
+    cannedId: '',
   };
 }
 

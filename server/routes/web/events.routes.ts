@@ -15,7 +15,11 @@ export function eventRoutes({ live }: Services): Router {
     const userId = req.user!.id;
     const open = openStreams.get(userId) ?? 0;
     if (open >= LIVE_STREAMS_PER_USER) {
-      res.status(429).set('Retry-After', '30').type('text/plain').send(res.locals.t('live.tooMany', { max: LIVE_STREAMS_PER_USER }));
+      res
+        .status(429)
+        .set('Retry-After', '30')
+        .type('text/plain')
+        .send(res.locals.t('live.tooMany', { max: LIVE_STREAMS_PER_USER }));
       return;
     }
     openStreams.set(userId, open + 1);

@@ -31,8 +31,12 @@ export function inboxRoutes(services: Services): Router {
 
   // Each conversation is its own command, transaction and audit event; a refused one does not stop the others.
   const bulkResult = (_req: Request, res: Response) => res.render('partials/inbox/bulk-result', { done: 0, failures: [] });
-  router.post('/inbox/bulk', requirePermission('conversation.work'), rerenderForm('bulk', bulkResult),
-    validate(bulkInput, (req) => ({ ...req.body, ids: formList(req.body.ids) })), async (req, res) => {
+  router.post(
+    '/inbox/bulk',
+    requirePermission('conversation.work'),
+    rerenderForm('bulk', bulkResult),
+    validate(bulkInput, (req) => ({ ...req.body, ids: formList(req.body.ids) })),
+    async (req, res) => {
       const { ids, action, assigneeId, tag, reason } = res.locals.input;
       if (!ids.length) throw new BadRequest(res.locals.t('bulk.noneSelected'));
       const by = actingUser(req);
@@ -49,7 +53,8 @@ export function inboxRoutes(services: Services): Router {
         });
       }
       res.render('partials/inbox/bulk-result', { done: ids.length - failures.length, failures });
-    });
+    },
+  );
 
   return router;
 }

@@ -21,17 +21,42 @@ export function inboxPage({ db }: Pick<Services, 'db'>) {
     const user = req.user!;
     const assigneeId = q.assigneeId === 'me' ? user.id : q.assigneeId;
     const [rows, channels, users, staff, predefinedTags, savedViews] = await Promise.all([
-      listInbox(db, { ...q, assigneeId, limit: q.limit + 1 }), listChannels(db), listUsers(db), listStaff(db), listPredefinedTags(db), listSavedViews(db, user.id),
+      listInbox(db, { ...q, assigneeId, limit: q.limit + 1 }),
+      listChannels(db),
+      listUsers(db),
+      listStaff(db),
+      listPredefinedTags(db),
+      listSavedViews(db, user.id),
     ]);
     const conversations = rows.slice(0, q.limit);
-    const [sla, tagMap] = await Promise.all([inboxSlaView(db, conversations), tagsOfMany(db, conversations.map((c) => c.id))]);
+    const [sla, tagMap] = await Promise.all([
+      inboxSlaView(db, conversations),
+      tagsOfMany(
+        db,
+        conversations.map((c) => c.id),
+      ),
+    ]);
     const filters = {
-      status: typeof raw.status === 'string' ? raw.status : 'open', channelId: q.channelId ?? '',
-      assigneeId: typeof query.assigneeId === 'string' ? query.assigneeId : '', sort: q.sort, q: q.q ?? '', tag: q.tag ?? '',
+      status: typeof raw.status === 'string' ? raw.status : 'open',
+      channelId: q.channelId ?? '',
+      assigneeId: typeof query.assigneeId === 'string' ? query.assigneeId : '',
+      sort: q.sort,
+      q: q.q ?? '',
+      tag: q.tag ?? '',
     };
     renderPageOrFragment(req, res, 'inbox', q.offset > 0 ? 'partials/inbox-rows' : 'partials/inbox-list', {
-      conversations, channels, users, statuses: STATUSES, filters, offset: q.offset, nextOffset: rows.length > q.limit ? q.offset + q.limit : null,
-      sla, tagMap, staff, predefinedTags: predefinedTags.map((t) => t.name), savedViews,
+      conversations,
+      channels,
+      users,
+      statuses: STATUSES,
+      filters,
+      offset: q.offset,
+      nextOffset: rows.length > q.limit ? q.offset + q.limit : null,
+      sla,
+      tagMap,
+      staff,
+      predefinedTags: predefinedTags.map((t) => t.name),
+      savedViews,
     });
   };
 }

@@ -16,11 +16,16 @@ export function noteRoutes(services: Services): Router {
   router.param('id', uuidParam('Conversation'));
   const done = afterChange(services);
 
-  router.post('/conversations/:id/notes', requirePermission('conversation.work'), rerenderForm('note', conversationPage(services)),
-    validate(noteInput, bodyWithId('conversationId')), async (req, res) => {
+  router.post(
+    '/conversations/:id/notes',
+    requirePermission('conversation.work'),
+    rerenderForm('note', conversationPage(services)),
+    validate(noteInput, bodyWithId('conversationId')),
+    async (req, res) => {
       await inTransaction(db, dispatcher, (tx, effects) => addNote(tx, effects, res.locals.input, actingUser(req)));
       await done(req, res);
-    });
+    },
+  );
 
   // Mention candidates for the note box's hint.
   router.get('/colleagues', async (_req, res) => {

@@ -16,9 +16,15 @@ export function replyDeliveryRoutes(services: Services): Router {
   router.param('messageId', uuidParam('Reply'));
   const refused = rerenderForm('reply', conversationPage(services));
   const done = afterChange(services);
-  router.post('/conversations/:id/messages/:messageId/delivery', requirePermission('conversation.reply'), refused, validate(resolutionInput, resolutionOf), async (req, res) => {
-    await inTransaction(db, dispatcher, (tx, effects) => resolveUncertainDelivery(tx, effects, res.locals.input, actingUser(req).actor));
-    await done(req, res);
-  });
+  router.post(
+    '/conversations/:id/messages/:messageId/delivery',
+    requirePermission('conversation.reply'),
+    refused,
+    validate(resolutionInput, resolutionOf),
+    async (req, res) => {
+      await inTransaction(db, dispatcher, (tx, effects) => resolveUncertainDelivery(tx, effects, res.locals.input, actingUser(req).actor));
+      await done(req, res);
+    },
+  );
   return router;
 }

@@ -19,10 +19,13 @@ import { pathId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 
 const templateForm = z.object({
-  template: z.string().regex(/^[a-z0-9_]+\|[A-Za-z_]+$/).transform((v) => {
-    const [name = '', language = ''] = v.split('|');
-    return { name, language };
-  }),
+  template: z
+    .string()
+    .regex(/^[a-z0-9_]+\|[A-Za-z_]+$/)
+    .transform((v) => {
+      const [name = '', language = ''] = v.split('|');
+      return { name, language };
+    }),
 });
 
 export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Router {
@@ -38,22 +41,42 @@ export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Rou
     const last = await lastInboundAt(db, conversation.id);
     const open = hours === undefined || insideWindow(last, new Date(), hours);
     res.render('partials/reply-window', {
-      conversationId: conversation.id, hours, open, until: last && hours ? new Date(last.getTime() + hours * 3600_000) : null,
-      templates: connector ? approvedTemplates(connector, channel) : [], sent: extra.sent ?? false,
+      conversationId: conversation.id,
+      hours,
+      open,
+      until: last && hours ? new Date(last.getTime() + hours * 3600_000) : null,
+      templates: connector ? approvedTemplates(connector, channel) : [],
+      sent: extra.sent ?? false,
     });
   }
 
   router.get('/conversations/:id/reply-window', (req, res) => render(req, res));
 
-  router.post('/conversations/:id/template-replies', requirePermission('conversation.reply'), rerenderForm('template', (req, res) => render(req, res)),
-    validate(templateForm), async (req, res) => {
+  router.post(
+    '/conversations/:id/template-replies',
+    requirePermission('conversation.reply'),
+    rerenderForm('template', (req, res) => render(req, res)),
+    validate(templateForm),
+    async (req, res) => {
       const conversationId = pathId(req);
       const user = req.user!;
-      await inTransaction(db, dispatcher, (tx, effects) => queueReply(tx, effects, {
-        conversationId, text: '', template: res.locals.input.template, author: { id: user.id, name: user.name },
-      }, userActor(user, req.ip), connectors));
+      await inTransaction(db, dispatcher, (tx, effects) =>
+        queueReply(
+          tx,
+          effects,
+          {
+            conversationId,
+            text: '',
+            template: res.locals.input.template,
+            author: { id: user.id, name: user.name },
+          },
+          userActor(user, req.ip),
+          connectors,
+        ),
+      );
       if (!isHtmx(req)) return res.redirect(303, `/conversations/${conversationId}`);
       return render(req, res, { sent: true });
-    });
+    },
+  );
   return router;
 }

@@ -6,7 +6,14 @@ import { listTeams } from '../../db/repositories/teams.repo';
 import { userActor } from '../../domain/audit/actor';
 import { parseInput } from '../../domain/parseInput';
 import {
-  buildBacklog, buildPeople, buildResponseTimes, buildSlaDrilldown, buildSlaReport, buildVolume, exportReport, previousPeriod,
+  buildBacklog,
+  buildPeople,
+  buildResponseTimes,
+  buildSlaDrilldown,
+  buildSlaReport,
+  buildVolume,
+  exportReport,
+  previousPeriod,
 } from '../../domain/reports/buildReports';
 import { MAX_HOURLY_RANGE_DAYS, PRESETS } from '../../domain/reports/range';
 import { requirePermission } from '../../middleware/auth';
@@ -40,8 +47,18 @@ export function reportRoutes({ db }: Services): Router {
     const [channels, topics, teams] = await Promise.all([listReportChannels(db), listReportTopics(db), listTeams(db)]);
     const zones = COMMON_ZONES.includes(q.timeZone) ? COMMON_ZONES : [q.timeZone, ...COMMON_ZONES];
     return {
-      q, channels, topics, teams, zones, presets: PRESETS, report, reportNames: REPORT_NAMES, coarsened, maxHourlyDays: MAX_HOURLY_RANGE_DAYS,
-      query: filterQuery(q), exportUrl: `/reports/${report}/export.csv?${filterQuery(q)}`,
+      q,
+      channels,
+      topics,
+      teams,
+      zones,
+      presets: PRESETS,
+      report,
+      reportNames: REPORT_NAMES,
+      coarsened,
+      maxHourlyDays: MAX_HOURLY_RANGE_DAYS,
+      query: filterQuery(q),
+      exportUrl: `/reports/${report}/export.csv?${filterQuery(q)}`,
     };
   }
 
@@ -58,10 +75,23 @@ export function reportRoutes({ db }: Services): Router {
     const drillBase = `/reports/sla/posts?${new URLSearchParams({ timeZone: base.q.timeZone, granularity: base.q.granularity, ...(base.q.topicId ? { topicId: base.q.topicId } : {}) })}`;
     const previousRange = base.q.compare ? previousPeriod(base.q) : null;
     renderPageOrFragment(req, res, 'reports-sla', 'partials/reports-sla-body', {
-      ...base, title: t('reports.sla.title'), data: current, previous, previousRange,
-      views: slaChannelViews(current, previous, base.q.goal, drillBase, {
-        goal: t('reports.goal', { goal: base.q.goal }), previous: t('reports.sla.previousLine'), pct: t('reports.col.pct'),
-      }, { fromDate: base.q.fromDate, toDate: base.q.toDate, previous: previousRange }),
+      ...base,
+      title: t('reports.sla.title'),
+      data: current,
+      previous,
+      previousRange,
+      views: slaChannelViews(
+        current,
+        previous,
+        base.q.goal,
+        drillBase,
+        {
+          goal: t('reports.goal', { goal: base.q.goal }),
+          previous: t('reports.sla.previousLine'),
+          pct: t('reports.col.pct'),
+        },
+        { fromDate: base.q.fromDate, toDate: base.q.toDate, previous: previousRange },
+      ),
     });
   });
 
@@ -69,11 +99,21 @@ export function reportRoutes({ db }: Services): Router {
     const q = parseInput(drilldownQuery, req.query, 'filter');
     const [posts, channels] = await Promise.all([buildSlaDrilldown(db, q, new Date()), listReportChannels(db)]);
     res.render('reports-drilldown', {
-      title: res.locals.t('reports.drill.title'), q, posts, channel: channels.find((c) => c.id === q.channelId) ?? null,
+      title: res.locals.t('reports.drill.title'),
+      q,
+      posts,
+      channel: channels.find((c) => c.id === q.channelId) ?? null,
       // With the zone's abbreviation: on the night clocks go back, 02:30 CEST and 02:30 CET both happen.
-      fmtZ: (d: Date) => dateTimeFormat(res.locals.locale === 'de' ? 'de-DE' : 'en-GB', {
-        day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: q.timeZone,
-      }).format(d),
+      fmtZ: (d: Date) =>
+        dateTimeFormat(res.locals.locale === 'de' ? 'de-DE' : 'en-GB', {
+          day: 'numeric',
+          month: 'short',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZoneName: 'short',
+          timeZone: q.timeZone,
+        }).format(d),
       counts: {
         breached: posts.filter((p) => p.outcome === 'breached').length,
         open: posts.filter((p) => p.outcome === 'open').length,
@@ -85,7 +125,11 @@ export function reportRoutes({ db }: Services): Router {
   router.get('/reports/response-times', async (req, res) => {
     const base = await common(req, 'response-times');
     const data = await buildResponseTimes(db, base.q, new Date());
-    renderPageOrFragment(req, res, 'reports-response-times', 'partials/reports-response-times-body', { ...base, title: res.locals.t('reports.rt.title'), data });
+    renderPageOrFragment(req, res, 'reports-response-times', 'partials/reports-response-times-body', {
+      ...base,
+      title: res.locals.t('reports.rt.title'),
+      data,
+    });
   });
 
   router.get('/reports/volume', async (req, res) => {

@@ -11,11 +11,14 @@ const FILTERS = ['status', 'channelId', 'assigneeId', 'sort', 'q', 'tag'];
 
 const savedViewInput = z.object({
   name: z.string().trim().min(1).max(60),
-  query: z.string().max(1000).transform((q) => {
-    const params = new URLSearchParams(q.replace(/^\?/, ''));
-    for (const key of [...params.keys()]) if (!FILTERS.includes(key)) params.delete(key);
-    return params.toString();
-  }),
+  query: z
+    .string()
+    .max(1000)
+    .transform((q) => {
+      const params = new URLSearchParams(q.replace(/^\?/, ''));
+      for (const key of [...params.keys()]) if (!FILTERS.includes(key)) params.delete(key);
+      return params.toString();
+    }),
 });
 
 export function savedViewRoutes(services: Services): Router {
@@ -25,12 +28,16 @@ export function savedViewRoutes(services: Services): Router {
   const page = inboxPage(services);
 
   // A refused name shows at the form, over the inbox the view was to save.
-  router.post('/saved-views', rerenderForm('saved-view', (req, res) => page(req, res, Object.fromEntries(new URLSearchParams(String(req.body.query ?? ''))))),
-    validate(savedViewInput), async (req, res) => {
+  router.post(
+    '/saved-views',
+    rerenderForm('saved-view', (req, res) => page(req, res, Object.fromEntries(new URLSearchParams(String(req.body.query ?? ''))))),
+    validate(savedViewInput),
+    async (req, res) => {
       const { name, query } = res.locals.input;
       await upsertSavedView(db, { userId: req.user!.id, name, query });
       res.redirect(303, `/inbox?${query}`);
-    });
+    },
+  );
 
   router.post('/saved-views/:id/delete', async (req, res) => {
     await deleteSavedView(db, req.user!.id, pathId(req));

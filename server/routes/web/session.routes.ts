@@ -43,8 +43,10 @@ export function sessionRoutes({ db, redis, config }: Services): Router {
     const ok = parsed.success && (await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()))) && !!user;
     if (!user || !ok) {
       await appendAudit(db, {
-        actor: { type: 'user', id: user?.id ?? null, label: email || '(empty)', ip }, action: 'auth.login_failed',
-        subjectType: 'user', subjectId: user?.id ?? null,
+        actor: { type: 'user', id: user?.id ?? null, label: email || '(empty)', ip },
+        action: 'auth.login_failed',
+        subjectType: 'user',
+        subjectId: user?.id ?? null,
       });
       return res.status(401).render('login', { error: t('login.failed'), email, next });
     }

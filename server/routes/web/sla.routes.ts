@@ -4,14 +4,28 @@ import { listCalendars, listChannelsWithSla, listPolicies } from '../../db/repos
 import { userActor } from '../../domain/audit/actor';
 import { inTransaction } from '../../domain/effects';
 import {
-  changeCalendar, changeChannelSla, changePolicy, createCalendar, createPolicy, presentCalendarRow, presentPolicyRow, recordBreachReason,
+  changeCalendar,
+  changeChannelSla,
+  changePolicy,
+  createCalendar,
+  createPolicy,
+  presentCalendarRow,
+  presentPolicyRow,
+  recordBreachReason,
 } from '../../domain/sla/settings';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
 import { pathId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import {
-  breachReasonBody, calendarFromForm, channelSlaBody, channelSlaFromForm, intervalsText, policyBody, policyFromForm, WEEKDAY_KEYS,
+  breachReasonBody,
+  calendarFromForm,
+  channelSlaBody,
+  channelSlaFromForm,
+  intervalsText,
+  policyBody,
+  policyFromForm,
+  WEEKDAY_KEYS,
 } from '../api/sla.schema';
 
 export function slaWebRoutes({ db, dispatcher }: Services): Router {
@@ -24,8 +38,12 @@ export function slaWebRoutes({ db, dispatcher }: Services): Router {
   async function page(req: Request, res: Response) {
     const [calendars, policies, channels] = await Promise.all([listCalendars(db), listPolicies(db), listChannelsWithSla(db)]);
     res.render('settings-sla', {
-      calendars: calendars.map(presentCalendarRow), policies: policies.map(presentPolicyRow), channels,
-      saved: req.query.saved === '1', weekdays: WEEKDAY_KEYS, intervalsText,
+      calendars: calendars.map(presentCalendarRow),
+      policies: policies.map(presentPolicyRow),
+      channels,
+      saved: req.query.saved === '1',
+      weekdays: WEEKDAY_KEYS,
+      intervalsText,
     });
   }
   /** A refused change re-renders the page with the problem next to its form and the user's input kept. */
@@ -43,20 +61,33 @@ export function slaWebRoutes({ db, dispatcher }: Services): Router {
     await tx((t) => changeCalendar(t, pathId(req), calendarFromForm(req.body ?? {}), actor(req)));
     saved(req, res);
   });
-  router.post('/settings/sla/policies', ...form(() => 'policy-new'), validate(policyBody, (req) => policyFromForm(req.body ?? {})), async (req, res) => {
-    await tx((t) => createPolicy(t, res.locals.input, actor(req)));
-    saved(req, res);
-  });
-  router.post('/settings/sla/policies/:id', ...form((req) => `policy-${pathId(req)}`), validate(policyBody, (req) => policyFromForm(req.body ?? {})),
+  router.post(
+    '/settings/sla/policies',
+    ...form(() => 'policy-new'),
+    validate(policyBody, (req) => policyFromForm(req.body ?? {})),
+    async (req, res) => {
+      await tx((t) => createPolicy(t, res.locals.input, actor(req)));
+      saved(req, res);
+    },
+  );
+  router.post(
+    '/settings/sla/policies/:id',
+    ...form((req) => `policy-${pathId(req)}`),
+    validate(policyBody, (req) => policyFromForm(req.body ?? {})),
     async (req, res) => {
       await tx((t) => changePolicy(t, pathId(req), res.locals.input, actor(req)));
       saved(req, res);
-    });
-  router.post('/settings/sla/channels/:id', ...form((req) => `channel-${pathId(req)}`), validate(channelSlaBody, (req) => channelSlaFromForm(req.body ?? {})),
+    },
+  );
+  router.post(
+    '/settings/sla/channels/:id',
+    ...form((req) => `channel-${pathId(req)}`),
+    validate(channelSlaBody, (req) => channelSlaFromForm(req.body ?? {})),
     async (req, res) => {
       await tx((t) => changeChannelSla(t, pathId(req), res.locals.input, actor(req)));
       saved(req, res);
-    });
+    },
+  );
 
   router.post('/conversations/:id/messages/:messageId/breach-reason', manage, validate(breachReasonBody), async (req, res) => {
     const { conversationId } = await tx((t) => recordBreachReason(t, pathId(req, 'messageId'), res.locals.input.reason, actor(req)));

@@ -44,7 +44,14 @@ export function whatsappWebhookRoutes({ db, dispatcher, secretBox, connectors }:
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = err as { status?: number; type?: string; message?: string };
     const status = err instanceof HttpError ? err.status : e.type === 'entity.too.large' ? 413 : e.status && e.status < 500 ? e.status : 500;
-    const message = err instanceof HttpError ? err.message : status === 413 ? `The body is larger than ${WHATSAPP_WEBHOOK_LIMIT}` : status < 500 ? 'The request could not be read' : 'Internal error';
+    const message =
+      err instanceof HttpError
+        ? err.message
+        : status === 413
+          ? `The body is larger than ${WHATSAPP_WEBHOOK_LIMIT}`
+          : status < 500
+            ? 'The request could not be read'
+            : 'Internal error';
     if (status >= 500) req.log.error({ err: e.message, path: req.path }, 'whatsapp webhook failed');
     else req.log.warn({ status, reason: message, ip: req.ip }, 'whatsapp webhook refused');
     res.status(status).json({ error: message });

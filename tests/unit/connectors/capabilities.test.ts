@@ -32,10 +32,17 @@ describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector
 
 describe('what each channel can do', () => {
   it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, the others neither', () => {
-    const table = Object.fromEntries(connectors.all.map((c) => [c.kind, {
-      searches: c.capabilities.trackedSearches, credentials: (c.capabilities.credentials?.fields ?? []).map((f) => f.name),
-      templates: c.capabilities.templates !== null, windowHours: c.limits(channel(c.kind, {})).freeTextWindowHours ?? null,
-    }]));
+    const table = Object.fromEntries(
+      connectors.all.map((c) => [
+        c.kind,
+        {
+          searches: c.capabilities.trackedSearches,
+          credentials: (c.capabilities.credentials?.fields ?? []).map((f) => f.name),
+          templates: c.capabilities.templates !== null,
+          windowHours: c.limits(channel(c.kind, {})).freeTextWindowHours ?? null,
+        },
+      ]),
+    );
     expect(table).toEqual({
       api: { searches: false, credentials: [], templates: false, windowHours: null },
       x: { searches: true, credentials: ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret'], templates: false, windowHours: null },
@@ -55,7 +62,8 @@ describe('what each channel can do', () => {
 
   it('when an X channel is shown, then its base URL and account (with the handle) are the facts', () => {
     expect(connectors.of('x')!.capabilities.accountFacts({ apiBaseUrl: 'https://api.x.com/2/', userId: '42', handle: 'care' })).toEqual([
-      { key: 'apiBaseUrl', value: 'https://api.x.com/2/' }, { key: 'userId', value: '42', note: '@care' },
+      { key: 'apiBaseUrl', value: 'https://api.x.com/2/' },
+      { key: 'userId', value: '42', note: '@care' },
     ]);
   });
 });

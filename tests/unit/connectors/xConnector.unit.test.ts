@@ -9,9 +9,28 @@ const users = usersById([{ id: '11', name: 'Erika', username: 'erika_m', profile
 describe('normalizeTweet', () => {
   it('when a reply with a long note_tweet arrives, then the full text, the parent id, the author identity and the post URL are kept', () => {
     const long = 'ü'.repeat(900);
-    const n = normalizeTweet('ch', { id: '200', text: long.slice(0, 280), note_tweet: { text: long }, author_id: '11', created_at: '2026-11-23T10:00:00.000Z', referenced_tweets: [{ type: 'quoted', id: '5' }, { type: 'replied_to', id: '150' }] }, users, 'topic-1');
+    const n = normalizeTweet(
+      'ch',
+      {
+        id: '200',
+        text: long.slice(0, 280),
+        note_tweet: { text: long },
+        author_id: '11',
+        created_at: '2026-11-23T10:00:00.000Z',
+        referenced_tweets: [
+          { type: 'quoted', id: '5' },
+          { type: 'replied_to', id: '150' },
+        ],
+      },
+      users,
+      'topic-1',
+    );
     expect(n.ok && n.item).toMatchObject({
-      externalId: '200', text: long, inReplyToExternalId: '150', topicId: 'topic-1', url: 'https://x.com/erika_m/status/200',
+      externalId: '200',
+      text: long,
+      inReplyToExternalId: '150',
+      topicId: 'topic-1',
+      url: 'https://x.com/erika_m/status/200',
       author: { externalId: '11', name: 'Erika', handle: 'erika_m', avatarUrl: 'https://pbs.twimg.com/a.jpg' },
     });
     expect(n.ok && n.item.postedAt.toISOString()).toBe('2026-11-23T10:00:00.000Z');
@@ -53,8 +72,17 @@ describe('ids, backoff and secrets', () => {
 
 describe('channelHealthView', () => {
   const base = {
-    paused: false, lastSuccessAt: null, lastErrorAt: null, lastErrorKind: null, lastError: null, nextPollAt: null,
-    consecutiveFailures: 0, itemsFetched: '0', rateLimitRemaining: null, rateLimitResetAt: null, pollIntervalSeconds: 60,
+    paused: false,
+    lastSuccessAt: null,
+    lastErrorAt: null,
+    lastErrorKind: null,
+    lastError: null,
+    nextPollAt: null,
+    consecutiveFailures: 0,
+    itemsFetched: '0',
+    rateLimitRemaining: null,
+    rateLimitResetAt: null,
+    pollIntervalSeconds: 60,
   };
   const now = new Date('2026-11-23T12:00:00Z');
   const earlier = new Date('2026-11-23T11:00:00Z');

@@ -11,9 +11,16 @@ describe('passwordProblem', () => {
   });
 
   it.each([
-    ['on the list, any case', 'PASSWORD1234'], ['a listed word with digits after it', 'Sunshine2026!'], ['a listed word with digits before it', '2026!princess'],
-    ['a German one', 'Passwort123456'], ['a digit run', '123456789012'], ['a keyboard run', 'qwertzuiopas'], ['a backwards run', '0987654321098'],
-    ['a repeated listed word', 'iloveyouiloveyou'], ['a repeated short chunk', 'abcabcabcabc'], ['one character', 'aaaaaaaaaaaaaa'],
+    ['on the list, any case', 'PASSWORD1234'],
+    ['a listed word with digits after it', 'Sunshine2026!'],
+    ['a listed word with digits before it', '2026!princess'],
+    ['a German one', 'Passwort123456'],
+    ['a digit run', '123456789012'],
+    ['a keyboard run', 'qwertzuiopas'],
+    ['a backwards run', '0987654321098'],
+    ['a repeated listed word', 'iloveyouiloveyou'],
+    ['a repeated short chunk', 'abcabcabcabc'],
+    ['one character', 'aaaaaaaaaaaaaa'],
   ])('when a password is %s (%s), then it is common', (_, password) => {
     expect(passwordProblem(password)).toBe('common');
   });

@@ -25,12 +25,15 @@ describe('which time a post is stored with', () => {
   });
 
   it('when any instant is claimed, then the stored time lies in [receipt − 30 days, receipt + 5 minutes] and a replaced claim is kept', () => {
-    fc.assert(fc.property(fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: false }), (claimed) => {
-      const { postedAt, claimedPostedAt } = believablePostTime(claimed, receivedAt);
-      expect(postedAt.getTime()).toBeGreaterThanOrEqual(receivedAt.getTime() - MAX_BEHIND_MS);
-      expect(postedAt.getTime()).toBeLessThanOrEqual(receivedAt.getTime() + MAX_AHEAD_MS);
-      if (claimedPostedAt === null) expect(postedAt).toBe(claimed);
-      else expect(postedAt).toBe(receivedAt);
-    }), { numRuns: 300, seed: 13 });
+    fc.assert(
+      fc.property(fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: false }), (claimed) => {
+        const { postedAt, claimedPostedAt } = believablePostTime(claimed, receivedAt);
+        expect(postedAt.getTime()).toBeGreaterThanOrEqual(receivedAt.getTime() - MAX_BEHIND_MS);
+        expect(postedAt.getTime()).toBeLessThanOrEqual(receivedAt.getTime() + MAX_AHEAD_MS);
+        if (claimedPostedAt === null) expect(postedAt).toBe(claimed);
+        else expect(postedAt).toBe(receivedAt);
+      }),
+      { numRuns: 300, seed: 13 },
+    );
   });
 });

@@ -4,11 +4,11 @@ import { allowedTransitions, canTransition, STATUSES, statusAfterInbound, status
 
 // from → to: true where the design allows the transition. Read row by row.
 const TABLE: Record<ConversationStatus, Record<ConversationStatus, boolean>> = {
-  new:      { new: false, saved: true,  assigned: true,  answered: true,  closed: true },
-  saved:    { new: true,  saved: false, assigned: true,  answered: true,  closed: true },
-  assigned: { new: true,  saved: true,  assigned: false, answered: true,  closed: true },
-  answered: { new: true,  saved: true,  assigned: true,  answered: false, closed: true },
-  closed:   { new: true,  saved: false, assigned: true,  answered: true,  closed: false },
+  new: { new: false, saved: true, assigned: true, answered: true, closed: true },
+  saved: { new: true, saved: false, assigned: true, answered: true, closed: true },
+  assigned: { new: true, saved: true, assigned: false, answered: true, closed: true },
+  answered: { new: true, saved: true, assigned: true, answered: false, closed: true },
+  closed: { new: true, saved: false, assigned: true, answered: true, closed: false },
 };
 
 describe('conversation status transitions', () => {
@@ -34,11 +34,16 @@ describe('conversation status transitions', () => {
 
 describe('reopen rule and reply rule', () => {
   it.each([
-    ['new', false, 'new'], ['new', true, 'new'],
-    ['assigned', true, 'assigned'], ['assigned', false, 'assigned'],
-    ['saved', true, 'assigned'], ['saved', false, 'new'],
-    ['answered', true, 'assigned'], ['answered', false, 'new'],
-    ['closed', true, 'assigned'], ['closed', false, 'new'],
+    ['new', false, 'new'],
+    ['new', true, 'new'],
+    ['assigned', true, 'assigned'],
+    ['assigned', false, 'assigned'],
+    ['saved', true, 'assigned'],
+    ['saved', false, 'new'],
+    ['answered', true, 'assigned'],
+    ['answered', false, 'new'],
+    ['closed', true, 'assigned'],
+    ['closed', false, 'new'],
   ] as const)('when a message arrives on a %s conversation (assignee: %s), then it becomes %s', (current, hasAssignee, expected) => {
     expect(statusAfterInbound(current, hasAssignee)).toBe(expected);
   });

@@ -8,12 +8,16 @@ import { fillTemplate } from '../../../server/domain/cannedResponses/fillTemplat
 import { mentionTokens, resolveMentions } from '../../../server/domain/conversations/mentions';
 
 describe('transition permissions', () => {
-  it.each<[Role, boolean]>([['agent', true], ['manager', true], ['auditor', false], ['admin', false]])(
-    'when a %s closes a new conversation, then allowed is %s', (role, ok) => {
-      const verdict = checkTransition(role, 'new', 'closed', false);
-      expect(verdict.ok).toBe(ok);
-      if (!ok) expect(verdict).toEqual({ ok: false, reason: 'role' });
-    });
+  it.each<[Role, boolean]>([
+    ['agent', true],
+    ['manager', true],
+    ['auditor', false],
+    ['admin', false],
+  ])('when a %s closes a new conversation, then allowed is %s', (role, ok) => {
+    const verdict = checkTransition(role, 'new', 'closed', false);
+    expect(verdict.ok).toBe(ok);
+    if (!ok) expect(verdict).toEqual({ ok: false, reason: 'role' });
+  });
 
   it('when an agent tries a transition the state machine lacks, then it is refused naming the allowed ones', () => {
     expect(checkTransition('agent', 'closed', 'saved', true)).toEqual({ ok: false, reason: 'transition', allowed: ['new', 'assigned', 'answered'] });
@@ -26,9 +30,10 @@ describe('transition permissions', () => {
   });
 
   it('when checking every pair for a read-only role, then nothing is ever allowed', () => {
-    for (const from of STATUSES) for (const to of STATUSES) {
-      expect(checkTransition('auditor', from, to, true).ok).toBe(false);
-    }
+    for (const from of STATUSES)
+      for (const to of STATUSES) {
+        expect(checkTransition('auditor', from, to, true).ok).toBe(false);
+      }
   });
 
   it('when reopening by hand, then the same rule as an inbound message applies', () => {
@@ -37,8 +42,13 @@ describe('transition permissions', () => {
   });
 
   it.each<[ConversationStatus, string | null, ConversationStatus]>([
-    ['new', 'u1', 'assigned'], ['assigned', null, 'new'], ['assigned', 'u2', 'assigned'],
-    ['saved', 'u1', 'saved'], ['answered', null, 'answered'], ['closed', 'u1', 'closed'], ['new', null, 'new'],
+    ['new', 'u1', 'assigned'],
+    ['assigned', null, 'new'],
+    ['assigned', 'u2', 'assigned'],
+    ['saved', 'u1', 'saved'],
+    ['answered', null, 'answered'],
+    ['closed', 'u1', 'closed'],
+    ['new', null, 'new'],
   ])('when a %s conversation is assigned to %s, then it becomes %s', (from, assignee, to) => {
     expect(statusAfterAssignment(from, assignee)).toBe(to);
   });
@@ -76,8 +86,10 @@ describe('canned-response variables', () => {
   const ctx = { contactName: 'Erika Mustermann', agentName: 'Lena Vogt', caseNumber: '1042', channelName: 'Shop' };
 
   it('when a body uses the known variables, then each is filled in', () => {
-    expect(fillTemplate('Hallo {{contact.name}}, hier ist {{ agent.firstName }} zu Fall #{{case.number}} ({{channel.name}}).', ctx))
-      .toEqual({ text: 'Hallo Erika Mustermann, hier ist Lena zu Fall #1042 (Shop).', unknown: [] });
+    expect(fillTemplate('Hallo {{contact.name}}, hier ist {{ agent.firstName }} zu Fall #{{case.number}} ({{channel.name}}).', ctx)).toEqual({
+      text: 'Hallo Erika Mustermann, hier ist Lena zu Fall #1042 (Shop).',
+      unknown: [],
+    });
   });
 
   it('when a variable is unknown, then it stays as written and is reported', () => {
@@ -100,9 +112,20 @@ describe('audit CSV cells', () => {
 
   it('when an event is written, then it is one CRLF-terminated line', () => {
     const row = auditCsvRow({
-      seq: '7', occurredAt: new Date('2026-01-02T03:04:05Z'), actorType: 'user', actorId: 'u1', actorLabel: 'lena@example.test', ip: '127.0.0.1',
-      action: 'conversation.assigned', subjectType: 'conversation', subjectId: 'c1', channelId: null, before: null, after: { assigneeId: 'u1' },
-      prevHash: 'p', hash: 'h',
+      seq: '7',
+      occurredAt: new Date('2026-01-02T03:04:05Z'),
+      actorType: 'user',
+      actorId: 'u1',
+      actorLabel: 'lena@example.test',
+      ip: '127.0.0.1',
+      action: 'conversation.assigned',
+      subjectType: 'conversation',
+      subjectId: 'c1',
+      channelId: null,
+      before: null,
+      after: { assigneeId: 'u1' },
+      prevHash: 'p',
+      hash: 'h',
     });
     expect(row).toBe('7,2026-01-02T03:04:05.000Z,user,u1,lena@example.test,127.0.0.1,conversation.assigned,conversation,c1,,,"{""assigneeId"":""u1""}",h\r\n');
   });

@@ -26,8 +26,12 @@ describe('the job table', () => {
     const byQueue = new Map<string, string[]>();
     for (const [name, d] of Object.entries(JOBS)) byQueue.set(d.queue, [...(byQueue.get(d.queue) ?? []), name]);
     expect(Object.fromEntries(byQueue)).toEqual({
-      outbound: ['deliver-reply'], reminders: ['conversation-reminder'], sla: ['sla-warning', 'sla-breach'], webhooks: ['process-webhook'],
-      poll: ['poll-channel'], maintenance: ['report-fold'],
+      outbound: ['deliver-reply'],
+      reminders: ['conversation-reminder'],
+      sla: ['sla-warning', 'sla-breach'],
+      webhooks: ['process-webhook'],
+      poll: ['poll-channel'],
+      maintenance: ['report-fold'],
     });
   });
 });

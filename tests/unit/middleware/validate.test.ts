@@ -9,11 +9,17 @@ import { bodyWithId, InvalidForm, uuidParam, validate } from '../../../server/mi
 const CONVERSATION = '7f0c3c43-5a0e-4a8f-9d55-0d3f6b5f2a11';
 
 /** Runs one middleware on a stand-in request; what it threw, or what it left in res.locals. */
-function run<L extends Record<string, unknown>>(handler: RequestHandler<Request['params'], unknown, unknown, Request['query'], L>, req: Partial<Request>, locals: Record<string, unknown> = {}) {
+function run<L extends Record<string, unknown>>(
+  handler: RequestHandler<Request['params'], unknown, unknown, Request['query'], L>,
+  req: Partial<Request>,
+  locals: Record<string, unknown> = {},
+) {
   const res = { locals } as unknown as Response<unknown, L>;
   let passed = false;
   try {
-    handler({ params: {}, body: {}, ...req } as unknown as Request<Request['params'], unknown, unknown, Request['query'], L>, res, () => { passed = true; });
+    handler({ params: {}, body: {}, ...req } as unknown as Request<Request['params'], unknown, unknown, Request['query'], L>, res, () => {
+      passed = true;
+    });
   } catch (err) {
     return { err: err as HttpError, res, passed };
   }
@@ -21,15 +27,22 @@ function run<L extends Record<string, unknown>>(handler: RequestHandler<Request[
 }
 
 describe('validate', () => {
-  it('when the body parses, then the handler finds the typed input in res.locals.input, the path id under the command\'s name', () => {
-    const { err, res, passed } = run(validate(noteInput, bodyWithId('conversationId')), { params: { id: CONVERSATION }, body: { text: '  Bitte prüfen  ', _csrf: 'x' } });
+  it("when the body parses, then the handler finds the typed input in res.locals.input, the path id under the command's name", () => {
+    const { err, res, passed } = run(validate(noteInput, bodyWithId('conversationId')), {
+      params: { id: CONVERSATION },
+      body: { text: '  Bitte prüfen  ', _csrf: 'x' },
+    });
     expect(err).toBeNull();
     expect(passed).toBe(true);
     expect(res.locals.input).toEqual({ conversationId: CONVERSATION, text: 'Bitte prüfen' });
   });
 
-  it('when a German user sends an empty note, then the 400 and its field message are German, not the schema\'s English', () => {
-    const { err, passed } = run(validate(noteInput, bodyWithId('conversationId')), { params: { id: CONVERSATION }, body: { text: '   ' } }, { t: translator('de') });
+  it("when a German user sends an empty note, then the 400 and its field message are German, not the schema's English", () => {
+    const { err, passed } = run(
+      validate(noteInput, bodyWithId('conversationId')),
+      { params: { id: CONVERSATION }, body: { text: '   ' } },
+      { t: translator('de') },
+    );
     expect(passed).toBe(false);
     expect(err).toBeInstanceOf(InvalidForm);
     expect(err!.status).toBe(400);
@@ -51,7 +64,7 @@ describe('validate', () => {
     expect(en.message).toBe('Please check the marked fields.');
   });
 
-  it('when the API (no console language) sends a bad body, then the 400 names the fields in the schema\'s own words', () => {
+  it("when the API (no console language) sends a bad body, then the 400 names the fields in the schema's own words", () => {
     const { err } = run(validate(noteInput, bodyWithId('conversationId')), { params: { id: CONVERSATION }, body: { text: '' } });
     expect(err).not.toBeInstanceOf(InvalidForm);
     expect(err!.status).toBe(400);

@@ -37,8 +37,11 @@ describe('outcomeOf', () => {
   it('when compared with the SLA module, then open means ok/warning and within target means met', () => {
     const now = at('2026-10-20T09:30:00Z');
     const cases: CountedPost[] = [
-      post({}), post({ slaState: 'warning' }), post({ slaDueAt: at('2026-10-20T09:00:00Z') }),
-      post({ respondedAt: at('2026-10-20T09:10:00Z'), slaState: 'met' }), post({ respondedAt: at('2026-10-20T10:30:00Z'), slaState: 'breached' }),
+      post({}),
+      post({ slaState: 'warning' }),
+      post({ slaDueAt: at('2026-10-20T09:00:00Z') }),
+      post({ respondedAt: at('2026-10-20T09:10:00Z'), slaState: 'met' }),
+      post({ respondedAt: at('2026-10-20T10:30:00Z'), slaState: 'breached' }),
     ];
     for (const c of cases) {
       const state = slaStateAt({ ...c, slaWarnAt: null }, now);
@@ -63,12 +66,28 @@ describe('pctWithinTarget', () => {
 describe('toSlaReportRow and totalsOf', () => {
   it('when rolled-up outcomes come in, then late and overdue posts count as breached, open ones only as open, and percentiles come off the bins', () => {
     const business = binsOf([12.5, 13.5, 14.5]);
-    const row = toSlaReportRow('2026-10-25', new Date('2026-10-24T22:00:00.000Z'), 'c1',
-      { within: 2, late: 1, breached: 1, open: 1, overdue: 1, business, wall: emptyBins() }, new Map([['c1', 'X mentions']]));
+    const row = toSlaReportRow(
+      '2026-10-25',
+      new Date('2026-10-24T22:00:00.000Z'),
+      'c1',
+      { within: 2, late: 1, breached: 1, open: 1, overdue: 1, business, wall: emptyBins() },
+      new Map([['c1', 'X mentions']]),
+    );
     expect(row).toEqual({
-      bucket: '2026-10-25', bucketStart: '2026-10-24T22:00:00.000Z', channelId: 'c1', channelName: 'X mentions', inbound: 6, answered: 3,
-      answeredWithinTarget: 2, pctWithinTarget: 40, breached: 3, open: 1, p50BusinessMinutes: 13.5, p90BusinessMinutes: 14.3,
-      p50WallMinutes: null, p90WallMinutes: null,
+      bucket: '2026-10-25',
+      bucketStart: '2026-10-24T22:00:00.000Z',
+      channelId: 'c1',
+      channelName: 'X mentions',
+      inbound: 6,
+      answered: 3,
+      answeredWithinTarget: 2,
+      pctWithinTarget: 40,
+      breached: 3,
+      open: 1,
+      p50BusinessMinutes: 13.5,
+      p90BusinessMinutes: 14.3,
+      p50WallMinutes: null,
+      p90WallMinutes: null,
     });
   });
 

@@ -44,10 +44,8 @@ describe('response-time bins', () => {
   });
 
   it('for any values under 30 days, the binned percentile is within one bin width of the exact one', () => {
-    fc.assert(fc.property(
-      fc.array(fc.double({ min: 0, max: 43_199, noNaN: true }), { minLength: 1, maxLength: 300 }),
-      fc.constantFrom(0.5, 0.9, 0.95),
-      (values, p) => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 43_199, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.constantFrom(0.5, 0.9, 0.95), (values, p) => {
         const exact = exactPercentile(values, p)!;
         const approx = percentileOfBins(binsOf(values), p)!;
         const sorted = [...values].sort((a, b) => a - b);
@@ -55,8 +53,9 @@ describe('response-time bins', () => {
         // the two ranks percentile_cont interpolates between: the estimate stays within their bins
         const tolerance = Math.max(binWidthAt(sorted[Math.floor(h)]!), binWidthAt(sorted[Math.ceil(h)]!));
         expect(Math.abs(approx - exact)).toBeLessThanOrEqual(tolerance + 1e-9);
-      },
-    ), { numRuns: 300, seed: 20261201 });
+      }),
+      { numRuns: 300, seed: 20261201 },
+    );
   });
 
   it('when fine bins are folded into the histogram of the response-time page, then no post is lost and each lands in its coarse bin', () => {

@@ -1,5 +1,12 @@
 import {
-  addDays, isValidTimeZone, localDate, localDaysRange, presetDates, previousPeriodDates, rangeProblem, zonedToInstant,
+  addDays,
+  isValidTimeZone,
+  localDate,
+  localDaysRange,
+  presetDates,
+  previousPeriodDates,
+  rangeProblem,
+  zonedToInstant,
 } from '../../../server/domain/reports/range';
 
 describe('local days as instants', () => {

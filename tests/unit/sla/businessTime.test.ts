@@ -290,8 +290,7 @@ const DAY_MS = 86_400_000;
 const FIRST_DAY = Date.UTC(2025, 5, 1) / DAY_MS;
 const LAST_DAY = Date.UTC(2029, 5, 1) / DAY_MS;
 
-const clock = (minutes: number) =>
-  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 const isoDate = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /**
@@ -345,9 +344,7 @@ function calendarArbitrary(options: { step: number; zones: string[]; withHoliday
       timeZone: fc.constantFrom(...zones),
       points: fc.uniqueArray(fc.integer({ min: 0, max: slotsPerWeek - 1 }), { minLength: 2, maxLength: 12 }),
       rotation: fc.integer({ min: 0, max: slotsPerWeek - 1 }),
-      holidays: withHolidays
-        ? fc.constantFrom(null, { country: 'DE', region: 'NW' }, { country: 'US' }, { country: 'IS' })
-        : fc.constant(null),
+      holidays: withHolidays ? fc.constantFrom(null, { country: 'DE', region: 'NW' }, { country: 'US' }, { country: 'IS' }) : fc.constant(null),
       nearDay: fc.integer({ min: FIRST_DAY, max: LAST_DAY }),
       closureOffsets: fc.uniqueArray(fc.integer({ min: -2, max: 40 }), { maxLength: 6 }),
       extraOpenings: fc.uniqueArray(extraOpening, { maxLength: 4, selector: (opening) => opening.offset }),
@@ -377,13 +374,10 @@ const anyCalendar = calendarArbitrary({ step: 15, zones: ALL_ZONES, withHolidays
 const instantNear = (nearDay: number) => fc.integer({ min: (nearDay - 3) * DAY_MS, max: (nearDay + 40) * DAY_MS });
 
 /** Up to about three weeks of the calendar's open time, in whole milliseconds. */
-const minutesFor = (c: CalendarCase) =>
-  fc.integer({ min: 0, max: c.openMinutesPerWeek * 3 * MINUTE_MS }).map((ms) => ms / MINUTE_MS);
+const minutesFor = (c: CalendarCase) => fc.integer({ min: 0, max: c.openMinutesPerWeek * 3 * MINUTE_MS }).map((ms) => ms / MINUTE_MS);
 
 const withInstants = (calendars: fc.Arbitrary<CalendarCase>, count: number) =>
-  calendars.chain((c) =>
-    fc.tuple(fc.constant(c), fc.array(instantNear(c.nearDay), { minLength: count, maxLength: count })),
-  );
+  calendars.chain((c) => fc.tuple(fc.constant(c), fc.array(instantNear(c.nearDay), { minLength: count, maxLength: count })));
 
 const PROPERTY_RUNS = { numRuns: 150 };
 
@@ -431,9 +425,7 @@ describe('properties over random calendars', () => {
         ([c, startMs, m1, m2]) => {
           const start = new Date(startMs);
           const [fewer, more] = m1 <= m2 ? [m1, m2] : [m2, m1];
-          expect(addBusinessMinutes(c.compiled, start, fewer).getTime()).toBeLessThanOrEqual(
-            addBusinessMinutes(c.compiled, start, more).getTime(),
-          );
+          expect(addBusinessMinutes(c.compiled, start, fewer).getTime()).toBeLessThanOrEqual(addBusinessMinutes(c.compiled, start, more).getTime());
         },
       ),
       PROPERTY_RUNS,
@@ -442,29 +434,23 @@ describe('properties over random calendars', () => {
 
   it('is additive: between(a, b) + between(b, c) equals between(a, c)', () => {
     fc.assert(
-      fc.property(
-        withInstants(anyCalendar, 3),
-        ([c, instants]) => {
-          const [a, b, d] = [...instants].sort((x, y) => x - y).map((ms) => new Date(ms)) as [Date, Date, Date];
-          const split = businessMinutesBetween(c.compiled, a, b) + businessMinutesBetween(c.compiled, b, d);
-          expect(Math.abs(split - businessMinutesBetween(c.compiled, a, d))).toBeLessThan(1e-6);
-        },
-      ),
+      fc.property(withInstants(anyCalendar, 3), ([c, instants]) => {
+        const [a, b, d] = [...instants].sort((x, y) => x - y).map((ms) => new Date(ms)) as [Date, Date, Date];
+        const split = businessMinutesBetween(c.compiled, a, b) + businessMinutesBetween(c.compiled, b, d);
+        expect(Math.abs(split - businessMinutesBetween(c.compiled, a, d))).toBeLessThan(1e-6);
+      }),
       PROPERTY_RUNS,
     );
   });
 
   it('agrees with isOpen: a millisecond counts exactly when the calendar is open', () => {
     fc.assert(
-      fc.property(
-        withInstants(anyCalendar, 10),
-        ([c, instants]) => {
-          for (const ms of instants) {
-            const counted = businessMinutesBetween(c.compiled, new Date(ms), new Date(ms + 1)) > 0;
-            expect(isOpen(c.compiled, new Date(ms))).toBe(counted);
-          }
-        },
-      ),
+      fc.property(withInstants(anyCalendar, 10), ([c, instants]) => {
+        for (const ms of instants) {
+          const counted = businessMinutesBetween(c.compiled, new Date(ms), new Date(ms + 1)) > 0;
+          expect(isOpen(c.compiled, new Date(ms))).toBe(counted);
+        }
+      }),
       PROPERTY_RUNS,
     );
   });
@@ -517,12 +503,9 @@ describe('isOpen against an independent wall-clock reading', () => {
   it('agrees on random calendars with whole-hour boundaries, in zones with and without DST', () => {
     const hourlyCalendar = calendarArbitrary({ step: 60, zones: ALL_ZONES, withHolidays: false });
     fc.assert(
-      fc.property(
-        withInstants(hourlyCalendar, 20),
-        ([c, instants]) => {
-          for (const ms of instants) expect(isOpen(c.compiled, new Date(ms))).toBe(oracleIsOpen(c.definition, ms));
-        },
-      ),
+      fc.property(withInstants(hourlyCalendar, 20), ([c, instants]) => {
+        for (const ms of instants) expect(isOpen(c.compiled, new Date(ms))).toBe(oracleIsOpen(c.definition, ms));
+      }),
       { numRuns: 200 },
     );
   });
@@ -555,7 +538,10 @@ describe('every walk is bounded', () => {
   const officeWithHolidays = calendar({ weekly: NINE_TO_FIVE, holidays: DE_NW_HOLIDAYS });
   const now = at('2026-03-10T10:00:00+01:00');
   let walks: number[] = [];
-  beforeEach(() => { walks = []; observeWalks((days) => walks.push(days)); });
+  beforeEach(() => {
+    walks = [];
+    observeWalks((days) => walks.push(days));
+  });
   afterEach(() => observeWalks(null));
 
   it.each([

@@ -1,9 +1,4 @@
-import {
-  calendarInputSchema,
-  CalendarValidationError,
-  parseCalendarDefinition,
-  type CalendarDefinition,
-} from '../../../server/domain/sla/calendar';
+import { calendarInputSchema, CalendarValidationError, parseCalendarDefinition, type CalendarDefinition } from '../../../server/domain/sla/calendar';
 
 const officeHours: [string, string][] = [['09:00', '17:00']];
 
@@ -46,14 +41,22 @@ describe('calendarInputSchema accepts', () => {
   it('intervals crossing midnight, including from Sunday into Monday', () => {
     const weekly: CalendarDefinition['weekly'] = {
       sun: [['22:00', '06:00']],
-      mon: [['06:00', '14:00'], ['22:00', '00:00']],
+      mon: [
+        ['06:00', '14:00'],
+        ['22:00', '00:00'],
+      ],
       tue: [['00:00', '02:00']],
     };
     expect(messagesFor(berlinOffice({ weekly }))).toEqual([]);
   });
 
   it('touching intervals and a country without region', () => {
-    const weekly: CalendarDefinition['weekly'] = { mon: [['09:00', '12:00'], ['12:00', '17:00']] };
+    const weekly: CalendarDefinition['weekly'] = {
+      mon: [
+        ['09:00', '12:00'],
+        ['12:00', '17:00'],
+      ],
+    };
     expect(messagesFor(berlinOffice({ weekly, holidays: { country: 'US' } }))).toEqual([]);
   });
 
@@ -86,27 +89,33 @@ describe('calendarInputSchema rejects', () => {
   });
 
   it('overlapping intervals on the same day', () => {
-    const weekly: CalendarDefinition['weekly'] = { mon: [['11:00', '13:00'], ['09:00', '12:00']] };
+    const weekly: CalendarDefinition['weekly'] = {
+      mon: [
+        ['11:00', '13:00'],
+        ['09:00', '12:00'],
+      ],
+    };
     expect(messagesFor(berlinOffice({ weekly }))).toEqual(['weekly.mon: intervals 09:00-12:00 and 11:00-13:00 overlap']);
   });
 
   it('an interval nested inside another', () => {
-    const weekly: CalendarDefinition['weekly'] = { wed: [['08:00', '18:00'], ['12:00', '13:00']] };
+    const weekly: CalendarDefinition['weekly'] = {
+      wed: [
+        ['08:00', '18:00'],
+        ['12:00', '13:00'],
+      ],
+    };
     expect(messagesFor(berlinOffice({ weekly }))).toEqual(['weekly.wed: intervals 08:00-18:00 and 12:00-13:00 overlap']);
   });
 
   it('a midnight-crossing interval spilling into the next day’s interval', () => {
     const weekly: CalendarDefinition['weekly'] = { mon: [['22:00', '06:00']], tue: [['05:00', '09:00']] };
-    expect(messagesFor(berlinOffice({ weekly }))).toEqual([
-      'weekly.tue: intervals 22:00-06:00 (from mon) and 05:00-09:00 overlap',
-    ]);
+    expect(messagesFor(berlinOffice({ weekly }))).toEqual(['weekly.tue: intervals 22:00-06:00 (from mon) and 05:00-09:00 overlap']);
   });
 
   it('a Sunday night shift spilling into Monday', () => {
     const weekly: CalendarDefinition['weekly'] = { sun: [['20:00', '10:00']], mon: [['09:00', '17:00']] };
-    expect(messagesFor(berlinOffice({ weekly }))).toEqual([
-      'weekly.mon: intervals 20:00-10:00 (from sun) and 09:00-17:00 overlap',
-    ]);
+    expect(messagesFor(berlinOffice({ weekly }))).toEqual(['weekly.mon: intervals 20:00-10:00 (from sun) and 09:00-17:00 overlap']);
   });
 
   it('an unknown weekday key', () => {
@@ -134,10 +143,22 @@ describe('calendarInputSchema rejects', () => {
   it('extra openings with an invalid date, a repeated date and overlaps', () => {
     const extraOpenings: CalendarDefinition['extraOpenings'] = [
       { date: '2026-13-01', intervals: [['10:00', '12:00']] },
-      { date: '2026-12-24', intervals: [['10:00', '12:00'], ['11:00', '11:30']] },
+      {
+        date: '2026-12-24',
+        intervals: [
+          ['10:00', '12:00'],
+          ['11:00', '11:30'],
+        ],
+      },
       { date: '2026-12-24', intervals: [['14:00', '15:00']] },
       { date: '2026-12-30', intervals: [['20:00', '02:00']] },
-      { date: '2026-12-31', intervals: [['01:00', '03:00'], ['05:00', '05:00']] },
+      {
+        date: '2026-12-31',
+        intervals: [
+          ['01:00', '03:00'],
+          ['05:00', '05:00'],
+        ],
+      },
     ];
     expect(messagesFor(berlinOffice({ extraOpenings }))).toEqual([
       'extraOpenings[0]: invalid date "2026-13-01" (expected YYYY-MM-DD)',
@@ -154,7 +175,15 @@ describe('calendarInputSchema rejects', () => {
 
   it('every problem at once, each at its path', () => {
     const result = calendarInputSchema.safeParse(
-      berlinOffice({ timeZone: 'Nowhere/Land', weekly: { fri: [['09:00', '12:00'], ['10:00', '11:00']] } }),
+      berlinOffice({
+        timeZone: 'Nowhere/Land',
+        weekly: {
+          fri: [
+            ['09:00', '12:00'],
+            ['10:00', '11:00'],
+          ],
+        },
+      }),
     );
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([

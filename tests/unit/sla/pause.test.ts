@@ -7,17 +7,24 @@ import type { ConversationStatus } from '../../../server/db/schema';
 // Instants are written with the Berlin offset in force (+01:00 in November/December).
 const at = (iso: string) => new Date(iso);
 
-const OFFICE: CompiledCalendar = compileCalendar(parseCalendarDefinition({
-  name: 'office', timeZone: 'Europe/Berlin',
-  weekly: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']] },
-  holidays: null, closures: [],
-}));
+const OFFICE: CompiledCalendar = compileCalendar(
+  parseCalendarDefinition({
+    name: 'office',
+    timeZone: 'Europe/Berlin',
+    weekly: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']] },
+    holidays: null,
+    closures: [],
+  }),
+);
 
 describe('shiftPausedClock', () => {
   it('when a 24/7 clock is paused for 90 minutes, then due and warning move forward by exactly 90 minutes', () => {
-    const shifted = shiftPausedClock(null,
+    const shifted = shiftPausedClock(
+      null,
       { dueAt: at('2026-11-24T12:00:00+01:00'), warnAt: at('2026-11-24T11:00:00+01:00') },
-      at('2026-11-24T10:00:00+01:00'), at('2026-11-24T11:30:00+01:00'));
+      at('2026-11-24T10:00:00+01:00'),
+      at('2026-11-24T11:30:00+01:00'),
+    );
     expect(shifted.pausedMinutes).toBe(90);
     expect(shifted.dueAt).toEqual(at('2026-11-24T13:30:00+01:00'));
     expect(shifted.warnAt).toEqual(at('2026-11-24T12:30:00+01:00'));
@@ -25,9 +32,12 @@ describe('shiftPausedClock', () => {
 
   it('when an office-hours clock is paused overnight, then only the open minutes of the pause count', () => {
     // Paused Tuesday 16:00, resumed Wednesday 10:00: 60 open minutes on Tuesday + 60 on Wednesday.
-    const shifted = shiftPausedClock(OFFICE,
+    const shifted = shiftPausedClock(
+      OFFICE,
       { dueAt: at('2026-11-25T11:00:00+01:00'), warnAt: at('2026-11-25T10:30:00+01:00') },
-      at('2026-11-24T16:00:00+01:00'), at('2026-11-25T10:00:00+01:00'));
+      at('2026-11-24T16:00:00+01:00'),
+      at('2026-11-25T10:00:00+01:00'),
+    );
     expect(shifted.pausedMinutes).toBe(120);
     expect(shifted.dueAt).toEqual(at('2026-11-25T13:00:00+01:00'));
     expect(shifted.warnAt).toEqual(at('2026-11-25T12:30:00+01:00'));
@@ -35,9 +45,12 @@ describe('shiftPausedClock', () => {
 
   it('when the shifted due time passes closing time, then it continues at the next opening', () => {
     // Due Friday 16:30, paused 60 open minutes: 30 left on Friday, 30 more on Monday → Monday 09:30.
-    const shifted = shiftPausedClock(OFFICE,
+    const shifted = shiftPausedClock(
+      OFFICE,
       { dueAt: at('2026-11-27T16:30:00+01:00'), warnAt: null },
-      at('2026-11-27T10:00:00+01:00'), at('2026-11-27T11:00:00+01:00'));
+      at('2026-11-27T10:00:00+01:00'),
+      at('2026-11-27T11:00:00+01:00'),
+    );
     expect(shifted.dueAt).toEqual(at('2026-11-30T09:30:00+01:00'));
     expect(shifted.warnAt).toBeNull();
   });

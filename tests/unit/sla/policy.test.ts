@@ -1,13 +1,21 @@
 /** The pure SLA rules: policy precedence, due instants, states, response times. */
 import { compileCalendar } from '../../../server/domain/sla/businessTime';
 import {
-  applicablePolicyId, conversationSlaState, remainingMinutes, slaKindFor, slaStateAt, startClock, timeResponse,
+  applicablePolicyId,
+  conversationSlaState,
+  remainingMinutes,
+  slaKindFor,
+  slaStateAt,
+  startClock,
+  timeResponse,
 } from '../../../server/domain/sla/policy';
 
 const office = compileCalendar({
-  name: 'Berlin office', timeZone: 'Europe/Berlin',
+  name: 'Berlin office',
+  timeZone: 'Europe/Berlin',
   weekly: { mon: [['08:00', '18:00']], tue: [['08:00', '18:00']], wed: [['08:00', '18:00']], thu: [['08:00', '18:00']], fri: [['08:00', '18:00']] },
-  holidays: { country: 'DE', region: 'NW' }, closures: [],
+  holidays: { country: 'DE', region: 'NW' },
+  closures: [],
 });
 const targets = { firstResponseMinutes: 60, nextResponseMinutes: 30, resolutionMinutes: null, warnAtPercent: 80 };
 const at = (iso: string) => new Date(iso);
@@ -59,16 +67,24 @@ describe('state of a post', () => {
 
 describe('state of a conversation', () => {
   const now = at('2026-11-30T09:00:00Z');
-  const p = (due: string, respondedAt: string | null, postedAt = '2026-11-30T06:00:00Z') =>
-    ({ slaDueAt: at(due), slaWarnAt: null, slaState: null, respondedAt: respondedAt ? at(respondedAt) : null, postedAt: at(postedAt) });
+  const p = (due: string, respondedAt: string | null, postedAt = '2026-11-30T06:00:00Z') => ({
+    slaDueAt: at(due),
+    slaWarnAt: null,
+    slaState: null,
+    respondedAt: respondedAt ? at(respondedAt) : null,
+    postedAt: at(postedAt),
+  });
   it('when posts await an answer, then the worst of their states counts, answered posts aside', () => {
     expect(conversationSlaState([p('2026-11-30T10:00:00Z', null), p('2026-11-30T08:00:00Z', null)], now)).toBe('breached');
     expect(conversationSlaState([p('2026-11-30T08:00:00Z', '2026-11-30T08:30:00Z'), p('2026-11-30T10:00:00Z', null)], now)).toBe('ok');
   });
   it('when nothing awaits, then the latest post decides; with no timed post there is no state', () => {
-    expect(conversationSlaState([
-      p('2026-11-30T07:00:00Z', '2026-11-30T07:30:00Z', '2026-11-30T06:00:00Z'), p('2026-11-30T08:00:00Z', '2026-11-30T07:50:00Z', '2026-11-30T07:40:00Z'),
-    ], now)).toBe('met');
+    expect(
+      conversationSlaState(
+        [p('2026-11-30T07:00:00Z', '2026-11-30T07:30:00Z', '2026-11-30T06:00:00Z'), p('2026-11-30T08:00:00Z', '2026-11-30T07:50:00Z', '2026-11-30T07:40:00Z')],
+        now,
+      ),
+    ).toBe('met');
     expect(conversationSlaState([], now)).toBeNull();
   });
 });

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import {
-  addDays, civilOf, dayNumberOf, formatIsoDate, instantToWall, localDate, parseIsoDate, parseLocalDateTime, parseZonedLocal, wallTimeOf,
-  wallToInstant, zonedToInstant, zoneOffsetMs,
+  addDays,
+  civilOf,
+  dayNumberOf,
+  formatIsoDate,
+  instantToWall,
+  localDate,
+  parseIsoDate,
+  parseLocalDateTime,
+  parseZonedLocal,
+  wallTimeOf,
+  wallToInstant,
+  zonedToInstant,
+  zoneOffsetMs,
 } from '../../../server/domain/time/zonedTime';
 import { compileCalendar } from '../../../server/domain/sla/businessTime';
 import { parseCalendarDefinition } from '../../../server/domain/sla/calendar';
@@ -26,7 +37,9 @@ describe('the repeated hour (Europe/Berlin 2026-10-25, 02:00–03:00 happens twi
   it('when a reminder (datetime-local), a report range and a business calendar read 02:30 that day, then all three mean the same instant', () => {
     const reminder = parseZonedLocal('2026-10-25T02:30', 'Europe/Berlin')!;
     const report = zonedToInstant('Europe/Berlin', '2026-10-25T02:30');
-    const cal = compileCalendar(parseCalendarDefinition({ name: 'c', timeZone: 'Europe/Berlin', weekly: { sun: [['02:30', '05:00']] }, holidays: null, closures: [] }));
+    const cal = compileCalendar(
+      parseCalendarDefinition({ name: 'c', timeZone: 'Europe/Berlin', weekly: { sun: [['02:30', '05:00']] }, holidays: null, closures: [] }),
+    );
     const [span] = cal.openSpansOn(dayNumberOf(2026, 10, 25));
     expect(iso(reminder)).toBe('2026-10-25T00:30:00.000Z');
     expect(report).toEqual(reminder);
@@ -57,15 +70,22 @@ describe('the skipped hour (Europe/Berlin 2026-03-29, 02:00–03:00 never happen
 describe('wall time to instant, in general', () => {
   const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Santiago', 'Pacific/Apia', 'UTC'];
   it('when any wall time is converted, then the mapping is monotone and every instant read back as wall time converts to itself or an earlier occurrence', () => {
-    fc.assert(fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2040, 0, 1) }), fc.integer({ min: 0, max: 4 * HOUR_MS }),
-      (zone, wall, step) => {
-        const a = wallToInstant(zone, wall);
-        expect(wallToInstant(zone, wall + step)).toBeGreaterThanOrEqual(a);
-        const instant = a + step;
-        const back = wallToInstant(zone, instantToWall(zone, instant));
-        expect(back).toBeLessThanOrEqual(instant);
-        expect(instantToWall(zone, back)).toBe(instantToWall(zone, instant));
-      }), { numRuns: 300, seed: 13 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.integer({ min: 0, max: 4 * HOUR_MS }),
+        (zone, wall, step) => {
+          const a = wallToInstant(zone, wall);
+          expect(wallToInstant(zone, wall + step)).toBeGreaterThanOrEqual(a);
+          const instant = a + step;
+          const back = wallToInstant(zone, instantToWall(zone, instant));
+          expect(back).toBeLessThanOrEqual(instant);
+          expect(instantToWall(zone, back)).toBe(instantToWall(zone, instant));
+        },
+      ),
+      { numRuns: 300, seed: 13 },
+    );
   });
 
   it('when a date is before year 100 or after 9999, then it is that date (not 19xx) and offsets still work', () => {
@@ -78,11 +98,14 @@ describe('wall time to instant, in general', () => {
   });
 
   it('when civil dates round-trip through day numbers, then they come back unchanged', () => {
-    fc.assert(fc.property(fc.integer({ min: -800_000, max: 3_000_000 }), (day) => {
-      const { year, month, day: d } = civilOf(day);
-      expect(dayNumberOf(year, month, d)).toBe(day);
-      if (year >= 0 && year <= 9999) expect(formatIsoDate(day)).toBe(new Date(day * 86_400_000).toISOString().slice(0, 10));
-    }), { numRuns: 500, seed: 13 });
+    fc.assert(
+      fc.property(fc.integer({ min: -800_000, max: 3_000_000 }), (day) => {
+        const { year, month, day: d } = civilOf(day);
+        expect(dayNumberOf(year, month, d)).toBe(day);
+        if (year >= 0 && year <= 9999) expect(formatIsoDate(day)).toBe(new Date(day * 86_400_000).toISOString().slice(0, 10));
+      }),
+      { numRuns: 500, seed: 13 },
+    );
   });
 
   it('when a local date-time is malformed or not a real date, then it is null', () => {

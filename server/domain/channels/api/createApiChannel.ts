@@ -15,7 +15,10 @@ import { assertOutboundTargets } from '../outboundTargets';
 
 export const apiChannelSchema = z.object({
   name: z.string().trim().min(1).max(100),
-  webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).nullish().transform((u) => u ?? null),
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .nullish()
+    .transform((u) => u ?? null),
 });
 
 export type NewApiChannel = z.input<typeof apiChannelSchema>;
@@ -28,12 +31,18 @@ export async function createApiChannel(tx: Tx, secretBox: SecretBox, input: NewA
   const ingestToken = newToken('rlc');
   const webhookSecret = newToken('rlw');
   const channel = await insertChannel(tx, {
-    kind: 'api', name, webhookUrl,
+    kind: 'api',
+    name,
+    webhookUrl,
     ingestTokenHash: hashToken(ingestToken),
     credentialsEnc: secretBox.seal(JSON.stringify({ webhookSecret })),
   });
   await appendAudit(tx, {
-    actor, action: 'channel.created', subjectType: 'channel', subjectId: channel.id, channelId: channel.id,
+    actor,
+    action: 'channel.created',
+    subjectType: 'channel',
+    subjectId: channel.id,
+    channelId: channel.id,
     after: { kind: channel.kind, name, webhookUrl },
   });
   return { channelId: channel.id, ingestToken, webhookSecret };

@@ -11,7 +11,12 @@ import type { SecretBox } from '../../../crypto/secretBox';
 import type { Db } from '../../../db/client';
 import type { PollErrorKind } from '../../../db/schema';
 import {
-  claimPollLease, findPollState, listTrackedSearches, recordPollFailure, recordPollSuccess, releasePollLease,
+  claimPollLease,
+  findPollState,
+  listTrackedSearches,
+  recordPollFailure,
+  recordPollSuccess,
+  releasePollLease,
 } from '../../../db/repositories/channelHealth.repo';
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
@@ -37,12 +42,14 @@ export type PollOutcome =
   | { outcome: 'skipped'; reason: 'missing' | 'paused' | 'waiting' | 'busy' | 'not-polling' }
   | { outcome: 'polled'; fetched: number; created: number; skipped: number; error?: PollErrorKind };
 
-const itemSchema = z.object({
-  externalId: z.string().min(1).max(200),
-  author: z.object({ externalId: z.string().min(1), name: z.string().min(1) }).loose(),
-  text: z.string(),
-  postedAt: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date'),
-}).loose();
+const itemSchema = z
+  .object({
+    externalId: z.string().min(1).max(200),
+    author: z.object({ externalId: z.string().min(1), name: z.string().min(1) }).loose(),
+    text: z.string(),
+    postedAt: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date'),
+  })
+  .loose();
 
 /**
  * Leases this process took but could not release because the database went away mid-poll. The next
@@ -98,7 +105,11 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   for (const item of items) {
     const checked = itemSchema.safeParse(item);
     if (checked.success) valid.push(item as NormalizedInbound);
-    else skipped.push({ externalId: typeof item?.externalId === 'string' ? item.externalId : null, reason: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    else
+      skipped.push({
+        externalId: typeof item?.externalId === 'string' ? item.externalId : null,
+        reason: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      });
   }
   let created = 0;
   let stoppedBy: Error | null = null;
@@ -132,7 +143,8 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
     }
   }
   for (const s of skipped) logger.warn({ channelId, externalId: s.externalId, reason: s.reason }, 'skipped an unreadable item from the channel');
-  for (const d of result.deferred ?? []) logger.info({ channelId, stream: d.stream, until: d.until, reason: d.reason }, 'one stream of the channel waits; the others were polled');
+  for (const d of result.deferred ?? [])
+    logger.info({ channelId, stream: d.stream, until: d.until, reason: d.reason }, 'one stream of the channel waits; the others were polled');
 
   const intervalMs = (channel.pollIntervalSeconds ?? 60) * 1000;
   if (stoppedBy) {
@@ -146,10 +158,17 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   const progressed = items.length > 0 || JSON.stringify(result.nextCursor) !== JSON.stringify(cursor);
   if (!result.error || progressed) {
     const exhausted = result.rateLimit && result.rateLimit.remaining <= 0 && result.rateLimit.resetAt > now ? result.rateLimit.resetAt : null;
-    await db.transaction().execute((tx) => recordPollSuccess(tx, channelId, {
-      cursor: result.nextCursor.channel, dmCursor: result.nextCursor.dm, topicCursors: result.nextCursor.topics, itemsCreated: created, at: now,
-      rateLimit: result.rateLimit, nextPollAt: exhausted,
-    }));
+    await db.transaction().execute((tx) =>
+      recordPollSuccess(tx, channelId, {
+        cursor: result.nextCursor.channel,
+        dmCursor: result.nextCursor.dm,
+        topicCursors: result.nextCursor.topics,
+        itemsCreated: created,
+        at: now,
+        rateLimit: result.rateLimit,
+        nextPollAt: exhausted,
+      }),
+    );
   }
   if (!result.error) {
     logger.debug({ channelId, fetched: items.length, created, skipped: skipped.length }, 'polled channel');
@@ -159,13 +178,23 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   return { outcome: 'polled', fetched: items.length, created, skipped: skipped.length, error: kind };
 }
 
-async function recordFailure(deps: PollDeps, channelId: string, error: ConnectorError, now: Date, intervalMs: number, failuresBefore: number): Promise<PollErrorKind> {
+async function recordFailure(
+  deps: PollDeps,
+  channelId: string,
+  error: ConnectorError,
+  now: Date,
+  intervalMs: number,
+  failuresBefore: number,
+): Promise<PollErrorKind> {
   const decision = decideAfterFailure(error, failuresBefore, intervalMs, now);
   await recordPollFailure(deps.db, channelId, { ...decision, message: error.message, at: now });
   if (decision.kind === 'rate_limited') deps.logger.info({ channelId, resetAt: decision.nextPollAt }, 'rate limited by the channel; no poll before the reset');
   else {
     const retryInMs = decision.nextPollAt.getTime() - now.getTime();
-    deps.logger.warn({ channelId, kind: decision.kind, err: error.message, retryInMs }, decision.kind === 'auth' ? 'channel credentials refused' : 'poll failed; backing off');
+    deps.logger.warn(
+      { channelId, kind: decision.kind, err: error.message, retryInMs },
+      decision.kind === 'auth' ? 'channel credentials refused' : 'poll failed; backing off',
+    );
   }
   return decision.kind;
 }
@@ -183,4 +212,3 @@ function compareIds(a: string, b: string): number {
 function asConnectorError(err: unknown): ConnectorError {
   return err instanceof ConnectorError ? err : new Transient((err as Error)?.message ?? String(err));
 }
-

@@ -27,9 +27,13 @@ export function startChannelWatchers(deps: WatchDeps, refreshMs = REFRESH_MS): {
         const channel = await loadChannelForSend(deps.db, deps.secretBox, channelId);
         const connector = channel && deps.connectors.of(channel.kind);
         if (!channel || !connector?.watch || stop.aborted) return;
-        await connector.watch(channel, () => {
-          deps.pollNow(channelId).catch((err: Error) => deps.logger.warn({ channelId, err: err.message }, 'could not trigger a poll on new items'));
-        }, stop);
+        await connector.watch(
+          channel,
+          () => {
+            deps.pollNow(channelId).catch((err: Error) => deps.logger.warn({ channelId, err: err.message }, 'could not trigger a poll on new items'));
+          },
+          stop,
+        );
       } catch (err) {
         deps.logger.debug({ channelId, err: (err as Error).message }, 'watch connection failed; the scheduled poll covers the gap');
       }

@@ -40,8 +40,13 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
         if (!changed) continue;
         receipts += 1;
         await appendAudit(tx, {
-          actor, action: 'message.remote_status', channelId: channel.id, subjectType: 'conversation', subjectId: changed.conversationId,
-          before: { messageId: changed.id, remoteStatus: changed.before }, after: { messageId: changed.id, remoteStatus: s.status, error: s.error },
+          actor,
+          action: 'message.remote_status',
+          channelId: channel.id,
+          subjectType: 'conversation',
+          subjectId: changed.conversationId,
+          before: { messageId: changed.id, remoteStatus: changed.before },
+          after: { messageId: changed.id, remoteStatus: s.status, error: s.error },
         });
         effects.publish({ type: 'conversation', conversationId: changed.conversationId, channelId: channel.id, change: 'delivery' });
       }

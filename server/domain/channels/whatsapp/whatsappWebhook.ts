@@ -41,7 +41,9 @@ async function whatsappChannels({ db, secretBox, connectors }: Pick<Deps, 'db' |
 
 /** GET handshake: the challenge to echo when some WhatsApp channel has this verify token, else null. */
 export async function verifyWhatsappSubscription(deps: Pick<Deps, 'db' | 'secretBox' | 'connectors'>, query: unknown): Promise<string | null> {
-  const q = z.object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string().min(1), 'hub.challenge': z.string().min(1).max(200) }).safeParse(query);
+  const q = z
+    .object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string().min(1), 'hub.challenge': z.string().min(1).max(200) })
+    .safeParse(query);
   if (!q.success) return null;
   const token = q.data['hub.verify_token'];
   const match = (await whatsappChannels(deps)).some((c) => sameText(c.verifyToken, token));

@@ -9,12 +9,18 @@ describe('decideAfterFailure', () => {
   it('when the channel answers 429 with a reset ahead, then the next poll waits for the reset, shows no calls left and counts no failure', () => {
     const reset = after(7 * 60_000);
     expect(decideAfterFailure(new RateLimited('slow down', reset), 3, 60_000, now)).toEqual({
-      kind: 'rate_limited', nextPollAt: reset, countsAsFailure: false, rateLimit: { remaining: 0, resetAt: reset },
+      kind: 'rate_limited',
+      nextPollAt: reset,
+      countsAsFailure: false,
+      rateLimit: { remaining: 0, resetAt: reset },
     });
   });
 
   it('when the reset of a 429 is already past, then the next poll waits one interval', () => {
-    expect(decideAfterFailure(new RateLimited('slow down', after(-1000)), 0, 60_000, now)).toMatchObject({ nextPollAt: after(60_000), rateLimit: { resetAt: after(60_000) } });
+    expect(decideAfterFailure(new RateLimited('slow down', after(-1000)), 0, 60_000, now)).toMatchObject({
+      nextPollAt: after(60_000),
+      rateLimit: { resetAt: after(60_000) },
+    });
   });
 
   it('when a transient or permanent error repeats, then the wait doubles from the failures before it and counts as a failure', () => {
