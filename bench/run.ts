@@ -28,6 +28,8 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200_000);
 const INGEST_POSTS = Number(process.env.BENCH_INGEST_POSTS ?? 10_000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+// The bench's channels and stand-ins live on this machine's loopback: allowed explicitly, as in the tests.
+process.env.OUTBOUND_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const PASSWORD = 'bench-password-2026';
 const actor = systemActor('bench');

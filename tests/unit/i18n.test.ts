@@ -21,13 +21,13 @@ function filesUnder(dir: string, ext: string): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
-/** `t('key')` or `t('key', {...})` with a literal key; `t('prefix.' + x)` yields the prefix separately. */
+/** `t('key')` or `t('key', {...})` with a literal key; `t('prefix.' + x)` (also as `t(('prefix.' + x) as Key)`) yields the prefix separately. */
 function keysUsed(files: string[]) {
   const literal = new Map<string, string>();
   const prefixes = new Map<string, string>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\bt\(\s*'([^']+)'\s*([,)+])/g)) {
+    for (const m of text.matchAll(/\bt\(\s*\(?'([^']+)'\s*([,)+])/g)) {
       (m[2] === '+' ? prefixes : literal).set(m[1]!, path.relative(ROOT, file));
     }
   }
