@@ -15,6 +15,7 @@ import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
 import { DEMO_X_API_PATH, demoXApiRoutes } from './demo/demoXApi.routes';
 import { channelRoutes } from './routes/web/channels.routes';
+import { WHATSAPP_WEBHOOK_PATH } from './domain/channels/whatsapp/whatsappWebhook';
 import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp.routes';
 import { replyWindowRoutes } from './routes/web/replyWindow.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
@@ -85,7 +86,7 @@ export function createApp(services: Services): express.Express {
 
   app.use(healthRoutes(services));
   // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
-  app.use('/webhooks/whatsapp', whatsappWebhookRoutes(services));
+  app.use(WHATSAPP_WEBHOOK_PATH, whatsappWebhookRoutes(services));
   if (config.env !== 'production') app.use(demoSinkRoutes(services), demoGraphSinkRoutes(services));
   if (config.env !== 'production') app.use(DEMO_X_API_PATH, demoXApiRoutes()); // the demo X channel's fake source
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));

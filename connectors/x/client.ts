@@ -13,13 +13,16 @@ const LIBRARY_BASE = 'https://api.x.com/2/';
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export function baseUrlPlugin(apiBaseUrl: string): ITwitterApiClientPlugin {
+  const rewrite = (params: { url: string }) => {
+    if (params.url.startsWith(LIBRARY_BASE) && apiBaseUrl !== LIBRARY_BASE) params.url = apiBaseUrl + params.url.slice(LIBRARY_BASE.length);
+  };
   return {
     onBeforeRequestConfig({ params }) {
-      if (params.url.startsWith(LIBRARY_BASE) && apiBaseUrl !== LIBRARY_BASE) params.url = apiBaseUrl + params.url.slice(LIBRARY_BASE.length);
+      rewrite(params);
       params.timeout ??= REQUEST_TIMEOUT_MS;
     },
     onBeforeStreamRequestConfig({ params }) {
-      if (params.url.startsWith(LIBRARY_BASE) && apiBaseUrl !== LIBRARY_BASE) params.url = apiBaseUrl + params.url.slice(LIBRARY_BASE.length);
+      rewrite(params);
     },
   };
 }

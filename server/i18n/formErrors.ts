@@ -23,6 +23,12 @@ const FIELD_CODES: Record<string, MessageKey> = {
   unknown: 'form.field.unknown',
   'in the past': 'form.field.inThePast',
   invalid: 'form.field.invalid',
+  'only with status saved': 'form.field.onlySaved',
+  'only with status closed': 'form.field.onlyClosed',
+  'not supported': 'form.field.notSupported',
+  'max 100': 'form.field.max100',
+  'unknown calendar': 'form.field.unknown',
+  'unknown SLA policy': 'form.field.unknown',
 };
 
 const isBlank = (v: unknown) => v === undefined || v === null || v === '';

@@ -1,7 +1,7 @@
 /** token:create — issues a personal API token for the /api/v1 endpoints; it expires after --days. */
 import { z } from 'zod';
 import { findUserByEmail } from '../../db/repositories/users.repo';
-import { createApiToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../domain/users/createApiToken';
+import { createApiToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, tokenLifetimeSchema } from '../../domain/users/createApiToken';
 import { NotFound } from '../../errors';
 import { CLI_ACTOR, defineCommand } from '../command';
 import { withDb } from '../withDb';
@@ -9,7 +9,7 @@ import { withDb } from '../withDb';
 export const tokenCreate = defineCommand({
   summary: `Create an API token for a user (printed once); it expires after --days (default ${DEFAULT_TOKEN_DAYS}, at most ${MAX_TOKEN_DAYS})`,
   usage: `--email E [--days ${DEFAULT_TOKEN_DAYS}]`,
-  flags: z.object({ email: z.email(), days: z.coerce.number().int().min(1).max(MAX_TOKEN_DAYS).optional() }),
+  flags: tokenLifetimeSchema.extend({ email: z.email() }),
   run: (flags, { config }) =>
     withDb(config, (db) =>
       db.transaction().execute(async (tx) => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client';
 import { claimIdempotencyKey, findIdempotencyKey, purgeIdempotencyKeys, storeIdempotentResponse } from '../../db/repositories/idempotencyKeys.repo';
-import { Conflict, HttpError } from '../../errors';
+import { HttpError } from '../../errors';
 import { parseInput } from '../parseInput';
 
 export const IDEMPOTENCY_KEY_RETENTION_HOURS = 24;
@@ -46,7 +46,8 @@ export async function runIdempotent(
     if (stored.requestHash !== ref.fingerprint) {
       throw new HttpError(422, 'This Idempotency-Key was already used for another request; use a new key for a new reply');
     }
-    if (stored.responseStatus === null) throw new Conflict('A request with this Idempotency-Key is still running; try again shortly');
+    // The claim and its answer commit together, so a claim seen here always holds its answer.
+    if (stored.responseStatus === null) throw new Error('An Idempotency-Key was found without its answer');
     return { status: stored.responseStatus, body: stored.responseBody, replayed: true };
   }
   const body = await run();
