@@ -42,6 +42,8 @@ import { cannedResponseRoutes } from './routes/web/cannedResponses.routes';
 import { notificationRoutes } from './routes/web/notifications.routes';
 import { savedViewRoutes } from './routes/web/savedViews.routes';
 import { sessionRoutes } from './routes/web/session.routes';
+import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
+import { userRoutes } from './routes/web/users.routes';
 import type { Services } from './services';
 
 const ROOT = path.join(__dirname, '..');
@@ -130,6 +132,7 @@ export function createApp(services: Services): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));
+  app.use(passwordLinkRoutes(services)); // invitation and password-reset links: no session yet
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale, exposeViewHelpers);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
@@ -139,6 +142,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
+  consoleRoutes.use(userRoutes(services)); // users and teams (admins)
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

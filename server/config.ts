@@ -30,6 +30,10 @@ const envSchema = z.object({
    * or CIDR ranges), for on-premises mail servers or proxies. Empty: no loopback, private or link-local target at all.
    */
   OUTBOUND_ALLOWED_HOSTS: z.string().default(''),
+  /** The console's own mail server for invitation and password links, e.g. smtp://user:pass@mail.example.com:587. Unset: links are only shown to the admin. */
+  SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^smtps?$/ }).optional()),
+  /** The sender of those mails. */
+  MAIL_FROM: z.string().default('Replyline <no-reply@localhost>'),
 });
 
 export type Config = {
@@ -48,6 +52,8 @@ export type Config = {
   workerLockMs: number;
   /** OUTBOUND_ALLOWED_HOSTS as a list (validated); server/net/outboundTarget.ts applies it. */
   outboundAllowedHosts: string[];
+  /** SMTP_URL and MAIL_FROM: how the console mails invitation links; null when no mail server is configured. */
+  systemMail: { smtpUrl: string; from: string } | null;
 };
 
 export type BuiltInKey = 'SESSION_SECRET' | 'ENCRYPTION_KEY';
@@ -87,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workerLockMs: e.WORKER_LOCK_MS,
     outboundAllowedHosts,
+    systemMail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
   };
 }

@@ -18,9 +18,12 @@ export interface UsersTable {
   email: string;
   name: string;
   role: Role;
-  passwordHash: string;
+  /** null (015): invited, no password set yet */
+  passwordHash: string | null;
   locale: Generated<Locale>;
   createdAt: Generated<Date>;
+  /** 015: deactivated users keep their history but cannot sign in or use a token */
+  deactivatedAt: Generated<Date | null>;
 }
 
 export interface ApiTokensTable {
@@ -291,6 +294,8 @@ export interface Database {
   webhookInbox: WebhookInboxTable;
   // 012_outbound_safety
   apiIdempotencyKeys: ApiIdempotencyKeysTable;
+  // 015_user_administration
+  passwordLinks: PasswordLinksTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -307,3 +312,17 @@ export type Channel = Selectable<ChannelsTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
+
+/** 015_user_administration: an invitation or password-reset link; only the token's hash is kept. */
+export type PasswordLinkPurpose = 'invitation' | 'reset';
+export interface PasswordLinksTable {
+  id: Generated<string>;
+  userId: string;
+  purpose: PasswordLinkPurpose;
+  tokenHash: string;
+  createdBy: string | null;
+  createdAt: Generated<Date>;
+  expiresAt: Date;
+  usedAt: Generated<Date | null>;
+  revokedAt: Generated<Date | null>;
+}

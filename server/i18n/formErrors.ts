@@ -3,6 +3,7 @@
  * codes the domain's commands attach to their 4xx errors (`{ fields: { shortcut: 'taken' } }`).
  */
 import type { z } from 'zod';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../domain/users/passwordPolicy';
 import type { MessageKey } from './messages';
 import type { Translate } from './translate';
 
@@ -29,7 +30,25 @@ const FIELD_CODES: Record<string, MessageKey> = {
   'max 100': 'form.field.max100',
   'unknown calendar': 'form.field.unknown',
   'unknown SLA policy': 'form.field.unknown',
+  // user administration: the password policy's problems (passwordPolicy.ts) and the access rules (userAccess.ts)
+  tooShort: 'form.password.tooShort',
+  tooLong: 'form.password.tooLong',
+  common: 'form.password.common',
+  mismatch: 'form.field.mismatch',
+  'last admin': 'form.field.lastAdmin',
+  self: 'form.field.self',
+  deactivated: 'form.field.deactivated',
 };
+
+/** The numbers the password texts name. */
+const PASSWORD_LIMITS = { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH };
+
+/** A custom rule's own code (`params: { problem }` from the password policy, `params: { code }` elsewhere) as a text. */
+function customMessage(issue: z.core.$ZodIssue, t: Translate): string | null {
+  const params = (issue as { params?: { problem?: string; code?: string } }).params;
+  const key = FIELD_CODES[params?.problem ?? params?.code ?? ''];
+  return key ? t(key, PASSWORD_LIMITS) : null;
+}
 
 const isBlank = (v: unknown) => v === undefined || v === null || v === '';
 
@@ -62,6 +81,8 @@ function messageFor(issue: z.core.$ZodIssue, value: unknown, field: string, t: T
       const hint = FORMAT_HINTS[field];
       return hint ? t(hint) : t('form.field.format');
     }
+    case 'custom':
+      return customMessage(issue, t) ?? t('form.field.invalid');
     default:
       return isBlank(value) ? t('form.field.required') : t('form.field.invalid');
   }
@@ -82,7 +103,7 @@ export function localizeFieldCodes(fields: Record<string, unknown>, t: Translate
   return Object.fromEntries(
     Object.entries(fields).map(([field, code]) => {
       const key = typeof code === 'string' ? FIELD_CODES[code] : undefined;
-      return [field, key ? t(key) : String(code)];
+      return [field, key ? t(key, PASSWORD_LIMITS) : String(code)];
     }),
   );
 }

@@ -27,7 +27,9 @@ declare global {
 
 export function requireSessionUser(db: Db) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const user = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
+    const found = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
+    // A deactivated user's sessions are deleted with the deactivation; a request already under way is refused here.
+    const user = found?.deactivatedAt ? undefined : found;
     if (!user) {
       if (isHtmx(req)) {
         res.set('HX-Redirect', '/login').status(401).end();
@@ -51,6 +53,7 @@ export function requireApiUser(db: Db) {
     const found = token ? await findApiTokenByHash(db, hashToken(token)) : undefined;
     if (!found) throw new Unauthorized('A valid user API token is required (Authorization: Bearer <token>)');
     if (found.revokedAt) throw new Unauthorized('This API token was revoked');
+    if (found.deactivatedAt) throw new Unauthorized('The account of this API token was deactivated');
     if (found.expiresAt.getTime() <= Date.now()) throw new Unauthorized('This API token has expired');
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() >= TOKEN_TOUCH_EVERY_MS) await touchApiToken(db, found.tokenId, TOKEN_TOUCH_EVERY_MS);
     req.user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale };

@@ -81,7 +81,7 @@ test(
       .executeTakeFirstOrThrow();
     expect(Number(sent.n)).toBeGreaterThan(0);
     const agent = await findUserByEmail(db, 'agent@demo.replyline.test');
-    expect(agent && (await verifyPassword('demo-agent-2026', agent.passwordHash))).toBe(true);
+    expect(agent && (await verifyPassword('demo-agent-2026', agent.passwordHash ?? ''))).toBe(true);
 
     const countConversations = async () =>
       Number(
@@ -130,7 +130,7 @@ test(
 
     const row = await findUserByEmail(db, 'anna.admin@example.test');
     expect(row?.id).toBe(json.id);
-    expect(await verifyPassword('correct horse battery', row!.passwordHash)).toBe(true);
+    expect(await verifyPassword('correct horse battery', row?.passwordHash ?? '')).toBe(true);
     const audit = await db.selectFrom('auditEvents').selectAll().where('action', '=', 'user.created').where('subjectId', '=', json.id).execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorType: 'system', actorLabel: 'cli' });

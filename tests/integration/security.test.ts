@@ -509,6 +509,18 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/channels/:id/searches/:topicId/remove': row(403, 404, 403, 404, 302),
   'POST /settings/channels/:id/templates': row(403, 404, 403, 404, 302),
   'POST /settings/channels/:id/credentials': row(403, 400, 403, 400, 302),
+  'GET /settings/users': row(403, 403, 403, 200, 302),
+  'POST /settings/users': row(403, 403, 403, 400, 302),
+  'POST /settings/teams': row(403, 403, 403, 400, 302),
+  // A user id that names nobody (the fixture is a channel id): the role check passed, then 404.
+  'GET /settings/users/:userId': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/role': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/deactivate': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/reactivate': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/password-link': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/teams': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/teams/:teamId/leave': row(403, 403, 403, 404, 302),
+  'POST /settings/users/:userId/tokens/:tokenId/revoke': row(403, 403, 403, 404, 302),
   'GET /reports': row(403, 302, 302, 302, 302),
   'GET /reports/sla': row(403, 200, 200, 200, 302),
   'GET /reports/sla/posts': row(403, 200, 200, 200, 302),
@@ -554,6 +566,8 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /logout': 'sign-in and CSRF, above',
   'POST /locale': 'language and CSRF, above',
   'GET /events': 'live.test.ts (SSE stream)',
+  'GET /password': 'userAdministration.test.ts (invitation and reset links, no session)',
+  'POST /password': 'userAdministration.test.ts (invitation and reset links, no session)',
   'POST /demo/api-sink': 'demo only',
   'POST /demo/graph/:phoneNumberId/messages': 'demo only',
   'GET /demo/x-api/2/users/:id/mentions': 'demo only',
@@ -643,6 +657,8 @@ describe('route × role matrix', () => {
     'POST /settings/sla/policies': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
     'POST /settings/sla/policies/:id': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
     'POST /settings/sla/channels/:id': () => ({ calendarId: '', slaPolicyId: '' }),
+    'POST /settings/users/:userId/role': () => ({ role: 'agent' }),
+    'POST /settings/users/:userId/teams': () => ({ teamId: randomUUID() }),
     'POST /settings/channels/:id/interval': () => ({ pollIntervalSeconds: '120' }),
     'POST /api/v1/conversations/:id/assign': () => ({ assigneeId: null }),
     'POST /api/v1/conversations/:id/status': () => ({ status: 'saved' }),
@@ -686,6 +702,9 @@ describe('route × role matrix', () => {
       path
         .replace(':cannedId', fixtures.cannedId)
         .replace(':topicId', randomUUID())
+        .replace(':userId', fixtures.channelId)
+        .replace(':teamId', randomUUID())
+        .replace(':tokenId', randomUUID())
         .replace(':channelId', fixtures.channelId)
         .replace(':report', 'sla')
         .replace(':file', 'sla.csv')

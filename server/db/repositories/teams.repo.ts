@@ -13,12 +13,15 @@ export function insertTeam(db: DbOrTx, name: string) {
   return db.insertInto('teams').values({ name }).returning(['id', 'name']).executeTakeFirstOrThrow();
 }
 
-export function addTeamMember(db: DbOrTx, teamId: string, userId: string) {
-  return db
+/** True when the user was not yet a member. */
+export async function addTeamMember(db: DbOrTx, teamId: string, userId: string): Promise<boolean> {
+  const added = await db
     .insertInto('teamMembers')
     .values({ teamId, userId })
     .onConflict((oc) => oc.doNothing())
-    .execute();
+    .returning('userId')
+    .executeTakeFirst();
+  return !!added;
 }
 
 /** Every team with its members (teams without members are left out). */
@@ -27,6 +30,27 @@ export function listTeamMemberships(db: DbOrTx) {
     .selectFrom('teamMembers as tm')
     .innerJoin('teams as t', 't.id', 'tm.teamId')
     .select(['t.id as teamId', 't.name as teamName', 'tm.userId'])
+    .orderBy('t.name')
+    .execute();
+}
+
+/** True when the user was a member. */
+export async function removeTeamMember(db: DbOrTx, teamId: string, userId: string): Promise<boolean> {
+  const removed = await db.deleteFrom('teamMembers').where('teamId', '=', teamId).where('userId', '=', userId).returning('userId').executeTakeFirst();
+  return !!removed;
+}
+
+export function findTeamByName(db: DbOrTx, name: string) {
+  return db.selectFrom('teams').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
+}
+
+/** Every team with its number of members (teams without members too). */
+export function listTeamsWithSize(db: DbOrTx) {
+  return db
+    .selectFrom('teams as t')
+    .leftJoin('teamMembers as tm', 'tm.teamId', 't.id')
+    .select((eb) => ['t.id', 't.name', eb.fn.count<string>('tm.userId').as('members')])
+    .groupBy(['t.id', 't.name'])
     .orderBy('t.name')
     .execute();
 }

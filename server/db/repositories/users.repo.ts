@@ -14,7 +14,7 @@ export function listUsers(db: DbOrTx) {
   return db.selectFrom('users').select(['id', 'email', 'name', 'role']).orderBy('name').execute();
 }
 
-export function insertUser(db: DbOrTx, u: { email: string; name: string; role: Role; passwordHash: string; locale?: Locale }) {
+export function insertUser(db: DbOrTx, u: { email: string; name: string; role: Role; passwordHash: string | null; locale?: Locale }) {
   return db
     .insertInto('users')
     .values({ ...u, email: u.email.toLowerCase() })
@@ -61,6 +61,7 @@ export function findApiTokenByHash(db: DbOrTx, tokenHash: string) {
       'users.name',
       'users.role',
       'users.locale',
+      'users.deactivatedAt',
     ])
     .where('apiTokens.tokenHash', '=', tokenHash)
     .executeTakeFirst();
@@ -97,4 +98,56 @@ export function touchApiToken(db: DbOrTx, id: string, everyMs: number) {
     .where('id', '=', id)
     .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', new Date(Date.now() - everyMs))]))
     .execute();
+}
+
+/** Everyone, for the admin's list: deactivated users too (their history stays), with whether a password is set. */
+export function listUsersForAdmin(db: DbOrTx) {
+  return db
+    .selectFrom('users')
+    .select((eb) => ['id', 'email', 'name', 'role', 'locale', 'createdAt', 'deactivatedAt', eb('passwordHash', 'is not', null).as('hasPassword')])
+    .orderBy('deactivatedAt', (ob) => ob.nullsFirst())
+    .orderBy('name')
+    .execute();
+}
+
+/** The user row locked for a change of role, state or password. */
+export function findUserForUpdate(db: DbOrTx, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Active admins other than the given user (an admin change must leave at least one). */
+export async function countOtherActiveAdmins(db: DbOrTx, userId: string): Promise<number> {
+  const { n } = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('role', '=', 'admin')
+    .where('deactivatedAt', 'is', null)
+    .where('id', '!=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+export function setUserRole(db: DbOrTx, id: string, role: Role) {
+  return db.updateTable('users').set({ role }).where('id', '=', id).execute();
+}
+
+export function setUserPasswordHash(db: DbOrTx, id: string, passwordHash: string) {
+  return db.updateTable('users').set({ passwordHash }).where('id', '=', id).execute();
+}
+
+export function setUserDeactivatedAt(db: DbOrTx, id: string, deactivatedAt: Date | null) {
+  return db.updateTable('users').set({ deactivatedAt }).where('id', '=', id).execute();
+}
+
+/** Revokes every token of the user still usable now; returns the revoked ids. */
+export async function revokeOpenApiTokens(db: DbOrTx, userId: string): Promise<string[]> {
+  const rows = await db
+    .updateTable('apiTokens')
+    .set({ revokedAt: new Date() })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .where('expiresAt', '>', new Date())
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -56,6 +56,16 @@ export const AUDIT_ACTIONS = [
   'canned_response.updated',
   'audit.exported',
   'report.exported',
+  // user administration (015)
+  'user.invited',
+  'user.password_link_issued',
+  'user.password_set',
+  'user.role_changed',
+  'user.deactivated',
+  'user.reactivated',
+  'team.created',
+  'team.member_added',
+  'team.member_removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

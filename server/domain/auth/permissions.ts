@@ -1,13 +1,21 @@
 /** What each role may do. Routes ask `can(role, permission)`; nothing else decides access. */
 import type { Role } from '../../db/schema';
 
-export type Permission = 'conversation.read' | 'conversation.reply' | 'audit.read' | 'settings.manage' | 'conversation.work' | 'canned.manage' | 'reports.read';
+export type Permission =
+  | 'conversation.read'
+  | 'conversation.reply'
+  | 'audit.read'
+  | 'settings.manage'
+  | 'conversation.work'
+  | 'canned.manage'
+  | 'reports.read'
+  | 'users.manage';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   agent: ['conversation.read', 'conversation.reply', 'conversation.work'],
   manager: ['conversation.read', 'conversation.reply', 'audit.read', 'settings.manage', 'conversation.work', 'canned.manage', 'reports.read'],
   auditor: ['conversation.read', 'audit.read', 'reports.read'],
-  admin: ['conversation.read', 'audit.read', 'settings.manage', 'reports.read'],
+  admin: ['conversation.read', 'audit.read', 'settings.manage', 'reports.read', 'users.manage'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -40,7 +40,9 @@ export function sessionRoutes({ db, redis, config }: Services): Router {
     }
     const user = parsed.success ? await findUserByEmail(db, email) : undefined;
     // An unknown address is checked against a dummy hash: the same scrypt run, so timing does not tell which accounts exist.
-    const ok = parsed.success && (await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()))) && !!user;
+    // An invited user without a password yet, too; a deactivated user is refused like a wrong password.
+    const ok =
+      parsed.success && (await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyPasswordHash()))) && !!user && !user.deactivatedAt;
     if (!user || !ok) {
       await appendAudit(db, {
         actor: { type: 'user', id: user?.id ?? null, label: email || '(empty)', ip },

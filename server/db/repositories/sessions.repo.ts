@@ -1,0 +1,9 @@
+/** Console sessions (the connect-pg-simple table user_sessions, written by middleware/sessionStore.ts). */
+import { sql } from 'kysely';
+import type { DbOrTx } from '../client';
+
+/** Ends every console session of the user at once; returns how many there were. */
+export async function deleteSessionsOfUser(db: DbOrTx, userId: string): Promise<number> {
+  const result = await sql`DELETE FROM user_sessions WHERE sess ->> 'userId' = ${userId}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
