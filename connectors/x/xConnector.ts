@@ -227,6 +227,7 @@ async function fetchDirectMessages(
     let newest = stored.newestId;
     let waitUntil: string | null = null;
     for (let n = 1; ; n += 1) {
+      assertApiAnswer(page);
       const data = page.data?.data;
       if (data !== undefined && !Array.isArray(data)) throw new Permanent('X sent a DM page whose "data" is not a list');
       const users = usersById(page.data?.includes?.users);
@@ -248,7 +249,8 @@ async function fetchDirectMessages(
         }
         result.items.push(dm.item);
       }
-      if (page.rateLimit && page.rateLimit.remaining <= 0) waitUntil = new Date(page.rateLimit.reset * 1000).toISOString();
+      const limit = rateLimitOf(page.rateLimit);
+      if (limit && limit.remaining <= 0) waitUntil = limit.resetAt.toISOString();
       if (reachedKnown || !page.meta?.next_token || n >= maxPages || waitUntil) break;
       page = await page.next();
     }
@@ -272,15 +274,34 @@ async function readStream(open: () => Promise<Page>, maxPages: number): Promise<
   let page = await open();
   const out: StreamRead = { tweets: [], users: new Map(), newest: page.meta?.newest_id ?? null };
   for (let n = 1; ; n += 1) {
+    assertApiAnswer(page);
     const data = page.data?.data;
     if (data !== undefined && !Array.isArray(data)) throw new Permanent('X sent a page whose "data" is not a list');
     out.tweets.push(...(data ?? []));
     for (const [id, user] of usersById(page.data?.includes?.users)) out.users.set(id, user);
-    if (page.rateLimit) out.rateLimit = lowest(out.rateLimit, { remaining: page.rateLimit.remaining, resetAt: new Date(page.rateLimit.reset * 1000) });
+    out.rateLimit = lowest(out.rateLimit, rateLimitOf(page.rateLimit));
     if (!page.meta?.next_token || n >= maxPages) break;
     page = await page.next();
   }
   return out;
+}
+
+/**
+ * A wrong API base URL (a website, a proxy's start page) answers 200 with HTML: the library hands that over
+ * as text, not as the X API's JSON object. Said in words instead of read as "no new posts".
+ */
+function assertApiAnswer(page: Page) {
+  if (page.data === null || typeof page.data !== 'object' || Array.isArray(page.data))
+    throw new Permanent('The API base URL does not answer like the X API (its answer is not the JSON X sends); check the API base URL');
+}
+
+/**
+ * The library's rate-limit fields as our state, or nothing: its paginators give `{}` when the answer had no
+ * x-rate-limit headers (a wrong base URL), and `new Date(undefined * 1000)` would be an invalid date.
+ */
+function rateLimitOf(limit: Partial<TwitterRateLimit> | undefined): RateLimitState | undefined {
+  if (!limit || !Number.isFinite(limit.remaining) || !Number.isFinite(limit.reset)) return undefined;
+  return { remaining: limit.remaining!, resetAt: new Date(limit.reset! * 1000) };
 }
 
 function lowest(a: RateLimitState | undefined, b: RateLimitState | undefined): RateLimitState | undefined {

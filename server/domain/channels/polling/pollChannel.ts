@@ -157,7 +157,10 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   // A failed fetch that still brought something (one stream of several) stores that part first.
   const progressed = items.length > 0 || JSON.stringify(result.nextCursor) !== JSON.stringify(cursor);
   if (!result.error || progressed) {
-    const exhausted = result.rateLimit && result.rateLimit.remaining <= 0 && result.rateLimit.resetAt > now ? result.rateLimit.resetAt : null;
+    // A connector's rate-limit state with an invalid time would make the database refuse the whole record: left out.
+    const rateLimit =
+      result.rateLimit && Number.isFinite(result.rateLimit.remaining) && Number.isFinite(result.rateLimit.resetAt.getTime()) ? result.rateLimit : undefined;
+    const exhausted = rateLimit && rateLimit.remaining <= 0 && rateLimit.resetAt > now ? rateLimit.resetAt : null;
     await db.transaction().execute((tx) =>
       recordPollSuccess(tx, channelId, {
         cursor: result.nextCursor.channel,
@@ -165,7 +168,7 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
         topicCursors: result.nextCursor.topics,
         itemsCreated: created,
         at: now,
-        rateLimit: result.rateLimit,
+        rateLimit,
         nextPollAt: exhausted,
       }),
     );
