@@ -20,5 +20,17 @@ export function errorForFailure(err: unknown): ConnectorError {
   const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return new Transient('timed out', true);
   const code = e.code ?? e.cause?.code;
-  return new Transient(code ?? e.message ?? 'network error', mayHaveArrived(code));
+  const words = code ? NETWORK_WORDS[code] : undefined;
+  return new Transient(words ? `could not be reached: ${words} (${code})` : (code ?? e.message ?? 'network error'), mayHaveArrived(code));
 }
+
+/** The network errors people meet when a URL or host is wrong or the other side is down, in words. */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed for now',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};

@@ -174,6 +174,12 @@ export interface Connector<Settings extends object = object> {
   /** Connecting a channel of this kind; connectors whose channels are connected by a command of their own (api) leave it out. */
   readonly setup?: ChannelSetup<Settings>;
   sendDirectMessage?(channel: ChannelForSend, message: OutboundDirectMessage): Promise<SentReceipt>;
+  /**
+   * "Test connection" on the channels page: one harmless call with the channel's settings and credentials
+   * (reads, a login, a signed ping). Resolves with what the remote side answered, in words; rejects with a
+   * ConnectorError whose message says what went wrong. Changes nothing here or there.
+   */
+  testConnection(channel: ChannelForSend): Promise<string>;
 }
 
 /** A tracked search of a channel, with where it continues. */

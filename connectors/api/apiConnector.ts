@@ -20,6 +20,28 @@ export const apiConnector: Connector = {
   idempotentResend: true,
   limits: () => ({ maxTextLength: 10_000 }),
   capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
+  /** A signed `ping` event to the webhook (the receiver may ignore it): whether replies would reach it. */
+  async testConnection(channel) {
+    if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL, so replies cannot be delivered');
+    const secret = channel.credentials.webhookSecret;
+    if (!secret) throw new Permanent('This API channel has no webhook secret');
+    const body = JSON.stringify({ event: 'ping', channelId: channel.id });
+    let res: OutboundResponse;
+    try {
+      res = await outbound().request(channel.webhookUrl, {
+        method: 'POST',
+        body,
+        timeoutMs: TIMEOUT_MS,
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(secret, body) },
+      });
+    } catch (err) {
+      throw errorForFailure(err);
+    }
+    if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
+    if (res.status < 200 || res.status >= 300) throw errorForStatus(res.status, res.text);
+    return `The webhook answered HTTP ${res.status} to a signed ping`;
+  },
+
   async sendReply(channel, reply) {
     if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL for replies');
     const secret = channel.credentials.webhookSecret;

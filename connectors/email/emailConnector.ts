@@ -155,6 +155,40 @@ export const emailConnector: Connector<EmailSettings> = {
     return result;
   },
 
+  /** An IMAP login that opens the mailbox, then an SMTP connection (with login when the channel has one). */
+  async testConnection(channel) {
+    const { settings, client } = await imapClientFor(channel);
+    let messages: number;
+    try {
+      await client.connect();
+      const mailbox = await client.mailboxOpen(settings.mailbox, { readOnly: true });
+      messages = mailbox.exists;
+    } catch (err) {
+      throw err instanceof ConnectorError ? err : imapError(err);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+    const { creds } = unpack(channel);
+    const target = await resolveHost(settings.smtpHost);
+    const transport = nodemailer.createTransport({
+      host: target.address,
+      ...(target.servername ? { servername: target.servername } : {}),
+      port: settings.smtpPort,
+      secure: settings.smtpSecure,
+      ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+    });
+    try {
+      await transport.verify();
+    } catch (err) {
+      throw smtpError(err);
+    } finally {
+      transport.close();
+    }
+    return `IMAP answered: mailbox ${settings.mailbox} opened (${messages} messages); SMTP ${settings.smtpHost}:${settings.smtpPort} accepted the connection`;
+  },
+
   async sendReply(channel, reply) {
     const { settings, creds } = unpack(channel);
     const to = reply.recipientExternalId;

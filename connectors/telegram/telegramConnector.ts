@@ -101,6 +101,12 @@ export const telegramConnector: Connector<TelegramSettings> = {
     };
   },
 
+  async testConnection(channel) {
+    const { settings, token } = unpack(channel);
+    const me = (await call(settings, token, 'getMe', {}, 15_000)) as { id?: unknown; username?: unknown } | null;
+    return `Telegram answered: the token belongs to bot @${String(me?.username ?? '?')} (id ${String(me?.id ?? '?')})`;
+  },
+
   async sendReply(channel, reply) {
     const { settings, token } = unpack(channel);
     const target = reply.inReplyToExternalId ? parseExternalId(reply.inReplyToExternalId) : null;

@@ -60,6 +60,27 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
       return payload && readWhatsappPayload(channelId, phoneNumberId, payload);
     },
   },
+  async testConnection(channel) {
+    const settings = readWhatsappSettings(channel.settings);
+    const credentials = whatsappCredentialsSchema.safeParse(channel.credentials);
+    if (!credentials.success) throw new AuthFailed('This WhatsApp channel has no access token');
+    let res: OutboundResponse;
+    try {
+      res = await outbound().request(`${settings.graphBaseUrl}/${settings.phoneNumberId}?fields=display_phone_number,verified_name`, {
+        method: 'GET',
+        timeoutMs: TIMEOUT_MS,
+        headers: { authorization: `Bearer ${credentials.data.accessToken}` },
+      });
+    } catch (err) {
+      throw errorForFailure(err);
+    }
+    const answer = parseGraphAnswer(res.text) as (GraphAnswer & { display_phone_number?: unknown; verified_name?: unknown }) | null;
+    if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
+    if (res.status < 200 || res.status >= 300) throw graphError(res.status, answer, Number(res.headers['retry-after']) || undefined);
+    if (!answer) throw new Permanent(`The Graph API base URL answered HTTP ${res.status} with a body that is not JSON; check the Graph API base URL`);
+    return `WhatsApp answered: phone number ${String(answer.display_phone_number ?? settings.phoneNumberId)} (${String(answer.verified_name ?? 'no verified name')})`;
+  },
+
   async sendReply(channel, reply) {
     const settings = readWhatsappSettings(channel.settings);
     const credentials = whatsappCredentialsSchema.safeParse(channel.credentials);

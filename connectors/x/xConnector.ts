@@ -164,6 +164,19 @@ export const xConnector: Connector<XSettings> = {
     return result;
   },
 
+  async testConnection(channel) {
+    const { settings, credentials } = unpack(channel);
+    try {
+      const page = (await readClient(settings, credentials).v2.userMentionTimeline(settings.userId, { max_results: 5 })) as unknown as Page;
+      assertApiAnswer(page);
+      const limit = rateLimitOf(page.rateLimit);
+      const left = limit ? `; ${limit.remaining} reads left until ${limit.resetAt.toISOString()}` : '';
+      return `X answered: the mentions of account ${settings.userId} can be read${left}`;
+    } catch (err) {
+      throw xErrorFor(err);
+    }
+  },
+
   async sendReply(channel, reply) {
     const { settings, credentials } = unpack(channel);
     if (!reply.inReplyToExternalId) throw new Permanent('There is no X post in this conversation to reply to');

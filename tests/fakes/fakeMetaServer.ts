@@ -59,6 +59,12 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
           },
           f.retryAfter ? { 'retry-after': String(f.retryAfter) } : {},
         );
+      // The phone number's own node (the console's "test connection" reads it).
+      const numberNode = /\/(\d+)(?:\?.*)?$/.exec(req.url ?? '');
+      if (req.method === 'GET' && numberNode) {
+        if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return graphError(GRAPH_ERRORS.badToken);
+        return answer(200, { id: numberNode[1], display_phone_number: '+49 30 1234567', verified_name: 'Replyline Test' });
+      }
       const match = /\/(\d+)\/messages$/.exec(req.url ?? '');
       if (req.method !== 'POST' || !match) return answer(404, { error: { message: 'Unknown path', code: 803 } });
       if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return graphError(GRAPH_ERRORS.badToken);

@@ -517,6 +517,7 @@ describe('ingesting in batches', () => {
       limits: () => ({}) as never,
       capabilities: {} as never,
       sendReply: async () => ({ externalId: null, url: null }),
+      testConnection: async () => 'not asked here',
       fetchSince: async (_ch, cursor) => ({ items: page, nextCursor: { ...cursor, channel: 'after-page' } }),
     };
     const { db } = app.services;

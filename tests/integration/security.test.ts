@@ -500,7 +500,9 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/sla/channels/:id': row(403, 303, 403, 303, 302),
   'GET /settings/channels': row(403, 200, 403, 200, 302),
   'GET /settings/channels/:id/health': row(403, 200, 403, 200, 302),
-  'POST /settings/channels/x': row(403, 400, 403, 400, 302),
+  'POST /settings/channels/:kind': row(403, 400, 403, 400, 302),
+  'POST /settings/channels/:id/test': row(403, 200, 403, 200, 302),
+  'POST /settings/channels/:id/ingest-token': row(403, 200, 403, 200, 302),
   'POST /settings/channels/:id/pause': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/resume': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/interval': row(403, 303, 403, 303, 302),
@@ -703,6 +705,7 @@ describe('route × role matrix', () => {
         .replace(':cannedId', fixtures.cannedId)
         .replace(':topicId', randomUUID())
         .replace(':userId', fixtures.channelId)
+        .replace(':kind', 'x')
         .replace(':teamId', randomUUID())
         .replace(':tokenId', randomUUID())
         .replace(':channelId', fixtures.channelId)

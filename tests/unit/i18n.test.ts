@@ -1,6 +1,7 @@
 /** Both languages have every text, and every key the views and server use exists. */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { connectors } from '../../connectors/registry';
 import { xCredentialsSchema } from '../../connectors/x/settings';
 import { STATUSES } from '../../server/domain/conversations/status';
 import { PRIORITIES } from '../../server/domain/conversations/tagConversation';
@@ -73,6 +74,8 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'channels.': Object.keys(xCredentialsSchema.shape), // the masked X credentials on the channels page
   'users.linkState.': ['open', 'used', 'revoked', 'expired'], // domain/users/passwordLinks.ts LinkState
   'users.token.': ['active', 'revoked', 'expired'], // routes/web/users.routes.ts
+  'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts
+  'channels.secret.': ['ingestToken', 'webhookSecret', 'verifyToken'], // secrets shown once (API channel, WhatsApp)
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 

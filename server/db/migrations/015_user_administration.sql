@@ -1,4 +1,4 @@
--- Users are managed in the console: invited without a password (they set it through a single-use,
+-- Users and channels are managed in the console. Users are invited without a password (they set it through a single-use,
 -- expiring link whose token is stored only as a hash), deactivated without losing their history.
 
 ALTER TABLE users
@@ -23,3 +23,7 @@ CREATE INDEX password_links_open_idx ON password_links (user_id) WHERE used_at I
 
 -- Deactivating a user ends their console sessions at once: found by the user id inside the session.
 CREATE INDEX user_sessions_user_idx ON user_sessions ((sess ->> 'userId'));
+
+-- Channel traffic on the channels page (last message in, last reply out, failing replies of the last day):
+-- read per channel from the newest rows down.
+CREATE INDEX messages_channel_traffic_idx ON messages (channel_id, direction, created_at DESC);

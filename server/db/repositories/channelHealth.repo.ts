@@ -190,3 +190,32 @@ export function removeTrackedSearch(tx: Tx, channelId: string, topicId: string) 
 export function listActiveChannelIds(db: DbOrTx, kind: ChannelKind) {
   return db.selectFrom('channels').select('id').where('kind', '=', kind).where('paused', '=', false).execute();
 }
+
+/**
+ * Each channel's traffic, pushed or polled alike: the newest message in, the newest reply delivered, the
+ * newest failed reply with its reason, and the replies of the last 24 hours with how many failed.
+ */
+export async function listChannelTraffic(db: DbOrTx, now: Date) {
+  const since = new Date(now.getTime() - 24 * 3600_000);
+  const { rows } = await sql<{
+    channelId: string;
+    lastInboundAt: Date | null;
+    lastReplyAt: Date | null;
+    lastFailureAt: Date | null;
+    lastFailure: string | null;
+    repliesDay: number;
+    failedDay: number;
+  }>`
+    SELECT c.id AS channel_id,
+      (SELECT m.created_at FROM messages m WHERE m.channel_id = c.id AND m.direction = 'inbound' ORDER BY m.created_at DESC LIMIT 1) AS last_inbound_at,
+      (SELECT coalesce(m.delivered_at, m.created_at) FROM messages m
+        WHERE m.channel_id = c.id AND m.direction = 'outbound' AND m.delivery_state = 'sent' ORDER BY m.created_at DESC LIMIT 1) AS last_reply_at,
+      f.created_at AS last_failure_at, f.delivery_error AS last_failure,
+      coalesce(d.replies, 0)::int AS replies_day, coalesce(d.failed, 0)::int AS failed_day
+    FROM channels c
+    LEFT JOIN LATERAL (SELECT m.created_at, m.delivery_error FROM messages m
+      WHERE m.channel_id = c.id AND m.direction = 'outbound' AND m.delivery_state = 'failed' ORDER BY m.created_at DESC LIMIT 1) f ON true
+    LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE m.delivery_state IN ('sent', 'failed')) AS replies, count(*) FILTER (WHERE m.delivery_state = 'failed') AS failed
+      FROM messages m WHERE m.channel_id = c.id AND m.direction = 'outbound' AND m.created_at >= ${since}) d ON true`.execute(db);
+  return rows;
+}

@@ -42,3 +42,7 @@ export function listChannels(db: DbOrTx) {
 export async function listChannelKinds(db: DbOrTx) {
   return (await db.selectFrom('channels').select('kind').orderBy('kind').execute()).map((c) => c.kind);
 }
+
+export function setIngestTokenHash(tx: Tx, id: string, ingestTokenHash: string) {
+  return tx.updateTable('channels').set({ ingestTokenHash }).where('id', '=', id).execute();
+}

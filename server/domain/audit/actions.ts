@@ -66,6 +66,7 @@ export const AUDIT_ACTIONS = [
   'team.created',
   'team.member_added',
   'team.member_removed',
+  'channel.ingest_token_rotated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

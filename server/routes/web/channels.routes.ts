@@ -1,11 +1,17 @@
 /**
- * The channels page for managers and admins: every channel with its fetch health, pause/resume, poll
- * interval, "fetch now", tracked searches, X credentials, and the form that connects an X account.
+ * The channels page for managers and admins: every channel with its traffic (last message in, last reply
+ * out, failing replies), fetch health, pause/resume, poll interval, "fetch now", "test connection", tracked
+ * searches, credentials, the API channel's ingest token, and one form per kind that connects a channel (the
+ * kinds whose connector has a setup, plus API channels; each form is the partial channels/connect-<kind>).
  * Each change is one domain command (audited in its transaction); poll schedules follow after commit.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Tx } from '../../db/client';
-import { listAllTrackedSearches, listChannelsWithHealth } from '../../db/repositories/channelHealth.repo';
+import { listAllTrackedSearches, listChannelsWithHealth, listChannelTraffic } from '../../db/repositories/channelHealth.repo';
+import type { ChannelKind } from '../../db/schema';
+import { createApiChannel } from '../../domain/channels/api/createApiChannel';
+import { rotateIngestToken } from '../../domain/channels/api/rotateIngestToken';
+import { type ConnectionTest, testChannelConnection } from '../../domain/channels/testConnection';
 import { userActor } from '../../domain/audit/actor';
 import {
   addTrackedSearch,
@@ -24,10 +30,23 @@ import { rerenderForm } from '../../middleware/errors';
 import { pathId, uuidParam } from '../../middleware/validate';
 import { channelHealthView } from '../../presenters/channelHealth.presenter';
 import type { Services } from '../../services';
+import { isHtmx } from '../../middleware/htmx';
 
 const PAGE = '/settings/channels';
 /** Secrets are never echoed back into a form, not even after a validation error. */
-const SECRET_FIELDS = ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret'];
+const SECRET_FIELDS = ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'botToken', 'verifyToken', 'imapPassword', 'smtpPassword'];
+
+/** What the page shows once after a change: the new channel's secrets, or a connection test's answer. */
+type Shown = { secrets?: { channelId: string; name: string; values: Record<string, string> }; test?: { channelId: string } & ConnectionTest };
+
+/** A form's lines as a list (the tracked searches a new channel starts with). */
+const lines = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 
 export function channelRoutes(services: Services): Router {
   const { db, secretBox, logger, connectors, polls: scheduler } = services;
@@ -36,9 +55,12 @@ export function channelRoutes(services: Services): Router {
   router.param('id', uuidParam('Channel'));
   router.param('topicId', uuidParam('Tracked search'));
 
+  /** The kinds a manager can connect here: API channels, and every kind whose connector reads a connect form. */
+  const connectKinds: ChannelKind[] = ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)];
+
   async function channelViews() {
-    const [rows, searches] = await Promise.all([listChannelsWithHealth(db), listAllTrackedSearches(db)]);
     const now = new Date();
+    const [rows, searches, traffic] = await Promise.all([listChannelsWithHealth(db), listAllTrackedSearches(db), listChannelTraffic(db, now)]);
     return rows.map((row) => {
       const capabilities = connectors.of(row.kind)?.capabilities;
       return {
@@ -48,6 +70,7 @@ export function channelRoutes(services: Services): Router {
         paused: row.paused,
         polling: Boolean(connectors.of(row.kind)?.fetchSince),
         health: channelHealthView(row, now),
+        traffic: trafficView(traffic.find((t) => t.channelId === row.id)),
         facts: capabilities?.accountFacts(row.settings) ?? [],
         // Credentials a manager can replace are shown masked next to the form that replaces them.
         credentialFields: capabilities?.credentials?.fields ?? [],
@@ -68,16 +91,18 @@ export function channelRoutes(services: Services): Router {
     }
   }
 
-  async function page(req: Request, res: Response) {
+  async function page(req: Request, res: Response, shown: Shown = {}) {
     const notice = typeof req.query.created === 'string' ? 'created' : typeof req.query.polled === 'string' ? 'polled' : null;
     res.render('settings-channels', {
       channels: await channelViews(),
+      connectKinds,
+      shown,
       notice,
       createdName: typeof req.query.name === 'string' ? req.query.name : '',
     });
   }
   /** A refused change re-renders the page with the problem at the form it came from (secrets never echoed). */
-  const refused = (form: (req: Request) => string) => rerenderForm(form, page, SECRET_FIELDS);
+  const refused = (form: (req: Request) => string) => rerenderForm(form, (req, res) => page(req, res), SECRET_FIELDS);
   const atChannel = (req: Request) => `channel-${String(req.params.id)}`;
 
   /** After commit: the schedule follows the channel. If Redis is away, the worker's sweep repairs it. */
@@ -101,40 +126,49 @@ export function channelRoutes(services: Services): Router {
     res.render('partials/channel-health', { channel });
   });
 
+  /** One route for every kind: the connector's setup reads the form; the API channel has its own command. */
   router.post(
-    `${PAGE}/x`,
-    refused(() => 'new-x'),
+    `${PAGE}/:kind`,
+    refused((req) => `new-${String(req.params.kind)}`),
     async (req, res) => {
-      const body = req.body as Record<string, string | undefined>;
-      const searches = (body.searches ?? '')
-        .split(/\r?\n/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const created = await tx((t) =>
-        connectChannel(
-          t,
-          secretBox,
-          connectors.of('x')!,
-          {
-            name: body.name ?? '',
-            apiBaseUrl: body.apiBaseUrl,
-            userId: body.userId ?? '',
-            handle: body.handle,
-            pollIntervalSeconds: body.pollIntervalSeconds,
-            bearerToken: body.bearerToken ?? '',
-            appKey: body.appKey,
-            appSecret: body.appSecret,
-            accessToken: body.accessToken,
-            accessSecret: body.accessSecret,
-            searches,
-          },
-          userActor(req.user!, req.ip),
-        ),
-      );
-      await follow({ id: created.channelId, kind: 'x', paused: false, pollIntervalSeconds: created.pollIntervalSeconds });
+      const kind = connectKinds.find((k) => k === req.params.kind);
+      const connector = kind && connectors.of(kind);
+      if (!kind || !connector) throw new NotFound('Channel kind');
+      const actor = userActor(req.user!, req.ip);
+      // An empty optional field means "not given" (the connector's default applies).
+      const body = Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
+      if (kind === 'api') {
+        const created = await tx((t) =>
+          createApiChannel(t, secretBox, { name: String(body.name ?? ''), webhookUrl: body.webhookUrl ? String(body.webhookUrl) : null }, actor),
+        );
+        const { channelId, ingestToken, webhookSecret } = created;
+        res.status(201);
+        return page(req, res, { secrets: { channelId, name: String(body.name), values: { ingestToken, webhookSecret } } });
+      }
+      const created = await tx((t) => connectChannel(t, secretBox, connector, { ...body, searches: lines(body.searches) }, actor));
+      if (connector.fetchSince) await follow({ id: created.channelId, kind, paused: false, pollIntervalSeconds: created.pollIntervalSeconds });
+      if (Object.keys(created.shownOnce).length) {
+        res.status(201);
+        return page(req, res, { secrets: { channelId: created.channelId, name: created.name, values: created.shownOnce } });
+      }
       res.redirect(303, `${PAGE}?created=${created.channelId}&name=${encodeURIComponent(created.name)}#channel-${created.channelId}`);
     },
   );
+
+  /** The remote side's answer in words, at the channel (the fragment for htmx, else the whole page). */
+  router.post(`${PAGE}/:id/test`, async (req, res) => {
+    const id = pathId(req);
+    const test = { channelId: id, ...(await testChannelConnection(db, secretBox, connectors, id)) };
+    if (isHtmx(req)) return res.render('partials/channels/connection-test', { test });
+    await page(req, res, { test });
+  });
+
+  router.post(`${PAGE}/:id/ingest-token`, refused(atChannel), async (req, res) => {
+    const id = pathId(req);
+    const { ingestToken } = await tx((t) => rotateIngestToken(t, id, userActor(req.user!, req.ip)));
+    const channel = (await channelViews()).find((c) => c.id === id);
+    await page(req, res, { secrets: { channelId: id, name: channel?.name ?? '', values: { ingestToken } } });
+  });
 
   for (const [action, paused] of [
     ['pause', true],
@@ -196,4 +230,18 @@ export function channelRoutes(services: Services): Router {
   );
 
   return router;
+}
+
+/** Traffic as the page shows it: the failing rate of the last day's replies in whole percent (null without replies). */
+function trafficView(t: Awaited<ReturnType<typeof listChannelTraffic>>[number] | undefined) {
+  const replies = t?.repliesDay ?? 0;
+  const failed = t?.failedDay ?? 0;
+  return {
+    lastInboundAt: t?.lastInboundAt ?? null,
+    lastReplyAt: t?.lastReplyAt ?? null,
+    lastFailureAt: t?.lastFailureAt ?? null,
+    lastFailure: t?.lastFailure ?? null,
+    repliesDay: replies,
+    failingPercent: replies ? Math.round((failed / replies) * 100) : null,
+  };
 }

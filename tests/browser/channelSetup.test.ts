@@ -1,0 +1,160 @@
+/**
+ * A manager connects one channel of every kind in the console, against the fake servers (X, Meta, Telegram),
+ * a local webhook receiver, and a real Dovecot + SMTP sink, and presses "test connection": each answers in
+ * words that it works; then the remote side fails and the same button says what went wrong.
+ */
+import { randomInt } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { makeUser } from '../factories/factories';
+import { startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
+import { startFakeXServer, type FakeXServer } from '../fakes/fakeXServer';
+import { screenshot, signInAs, startBrowser, type BrowserSession } from '../support/browser';
+import { startDovecot, type Dovecot } from '../support/dovecot';
+import { startSmtpSink, type SmtpSink } from '../support/smtpSink';
+import { startTestApp, type TestApp } from '../support/testApp';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+
+jest.setTimeout(120_000);
+
+let app: TestApp;
+let browser: BrowserSession;
+let x: FakeXServer;
+let meta: FakeMeta;
+let telegram: FakeTelegram;
+let hooks: WebhookReceiver;
+let dovecot: Dovecot;
+let smtp: SmtpSink;
+let page: Page;
+/** The remote sides a test stops itself (to see the failure); afterAll stops only the others. */
+const stopped = new Set<'meta' | 'telegram' | 'dovecot'>();
+const stop = async (which: 'meta' | 'telegram' | 'dovecot') => {
+  stopped.add(which);
+  await { meta: () => meta.close(), telegram: () => telegram.close(), dovecot: () => dovecot.stop() }[which]();
+};
+
+beforeAll(async () => {
+  // No workers: nothing polls the fakes between the test's own calls.
+  [app, browser, x, meta, telegram, hooks, dovecot, smtp] = await Promise.all([
+    startTestApp(),
+    startBrowser(),
+    startFakeXServer(),
+    startFakeMeta({ accessToken: 'EAAG-console' }),
+    startFakeTelegram(),
+    startWebhookReceiver(),
+    startDovecot(),
+    startSmtpSink(),
+  ]);
+  const manager = await makeUser(app.services.db, { role: 'manager', locale: 'en' });
+  page = await browser.newPage({ locale: 'en-GB', viewport: { width: 1440, height: 900 } });
+  await signInAs(page, app.url, manager);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await Promise.allSettled([x?.close(), hooks?.close(), smtp?.close(), ...(['meta', 'telegram', 'dovecot'] as const).filter((w) => !stopped.has(w)).map(stop)]);
+});
+
+/** Fills the kind's connect form on the channels page and sends it; returns the new channel's card. */
+async function connect(kind: string, fields: Record<string, string>) {
+  await page.goto(`${app.url}/settings/channels`);
+  const form = page.locator(`form[data-kind="${kind}"]`);
+  for (const [name, value] of Object.entries(fields)) {
+    const field = form.locator(`[name="${name}"]`);
+    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
+  const card = page.locator('.channel-card[data-channel-id]', { has: page.locator(`h2:text-is("${fields.name}")`) });
+  await card.waitFor();
+  return card;
+}
+
+/** Presses "test connection" on the card and returns the answer shown there. */
+async function testConnection(card: ReturnType<Page['locator']>) {
+  const id = await card.getAttribute('data-channel-id');
+  const result = page.locator(`#test-${id} .connection-test`);
+  const before = (await result.count()) ? await result.textContent() : null;
+  await card.locator('button[data-action="test"]').click();
+  await page.waitForFunction(
+    ([sel, old]) => {
+      const el = document.querySelector(sel!);
+      return !!el && el.textContent !== old;
+    },
+    [`#test-${id} .connection-test`, before] as const,
+  );
+  return { state: await result.getAttribute('data-test-result'), text: (await result.textContent())!.replace(/\s+/g, ' ').trim() };
+}
+
+describe('a manager connects every kind of channel and tests each connection', () => {
+  it('when an API channel is created, then its secrets are shown once and the webhook answers the test; a failing webhook is named', async () => {
+    const card = await connect('api', { name: 'Webshop API', webhookUrl: hooks.url });
+    await expect(page.locator('#shown-secrets [data-secret="ingestToken"]').inputValue()).resolves.toMatch(/^rlc_/);
+    await expect(page.locator('#shown-secrets [data-secret="webhookSecret"]').inputValue()).resolves.toMatch(/^rlw_/);
+    expect(await testConnection(card)).toEqual({
+      state: 'ok',
+      text: expect.stringContaining('Connection works: The webhook answered HTTP 200 to a signed ping'),
+    });
+    expect(hooks.received.at(-1)?.json).toMatchObject({ event: 'ping' });
+    hooks.failNext(503);
+    expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringMatching(/^Connection failed: .*503/) });
+  });
+
+  it('when an X account is connected, then the test reads its mentions; a refused token is said in words', async () => {
+    const card = await connect('x', { name: 'X Care', userId: String(randomInt(1e7, 9e7)), apiBaseUrl: x.baseUrl, bearerToken: x.bearerToken });
+    expect(await testConnection(card)).toEqual({ state: 'ok', text: expect.stringContaining('Connection works: X answered: the mentions of account') });
+    x.failNext('mentions', { status: 401, detail: 'Unauthorized' });
+    expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringContaining('Connection failed: X API 401') });
+  });
+
+  it('when a WhatsApp number is connected, then its verify token is shown once and the test names the number; an unreachable Graph API is said', async () => {
+    const card = await connect('whatsapp', {
+      name: 'WhatsApp Service',
+      phoneNumberId: String(randomInt(1e9, 9e9)),
+      graphBaseUrl: meta.baseUrl,
+      accessToken: 'EAAG-console',
+      appSecret: 'meta-app-secret',
+    });
+    await expect(page.locator('#shown-secrets [data-secret="verifyToken"]').count()).resolves.toBe(1);
+    expect(await testConnection(card)).toEqual({
+      state: 'ok',
+      text: expect.stringContaining('WhatsApp answered: phone number +49 30 1234567 (Replyline Test)'),
+    });
+    await stop('meta');
+    expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringMatching(/^Connection failed: .*connection refused/i) });
+  });
+
+  it('when a Telegram bot is connected, then the test names the bot; an unreachable Bot API is said', async () => {
+    const card = await connect('telegram', {
+      name: 'Telegram Hilfe',
+      botUsername: telegram.botUsername,
+      botToken: telegram.token,
+      apiBaseUrl: telegram.baseUrl,
+    });
+    expect(await testConnection(card)).toEqual({
+      state: 'ok',
+      text: expect.stringContaining(`Telegram answered: the token belongs to bot @${telegram.botUsername}`),
+    });
+    await stop('telegram');
+    expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringMatching(/^Connection failed: .*connection refused/i) });
+  });
+
+  it('when a mailbox is connected, then the test logs in to IMAP and reaches SMTP; a stopped mail server is said', async () => {
+    const card = await connect('email', {
+      name: 'Support-Postfach',
+      address: dovecot.user,
+      imapHost: dovecot.host,
+      imapPort: String(dovecot.port),
+      imapSecure: 'false',
+      imapUser: dovecot.user,
+      imapPassword: dovecot.password,
+      smtpHost: smtp.host,
+      smtpPort: String(smtp.port),
+      smtpSecure: 'false',
+    });
+    expect(await testConnection(card)).toEqual({ state: 'ok', text: expect.stringContaining('IMAP answered: mailbox INBOX opened') });
+    await screenshot(page, 'channels-every-kind');
+    await stop('dovecot');
+    expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringMatching(/^Connection failed: IMAP/) });
+  });
+});
