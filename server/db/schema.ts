@@ -204,12 +204,14 @@ export interface ConversationTagsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
-  kind: 'mention';
+  kind: 'mention' | 'audit_break';
   conversationId: string | null;
   messageId: string | null;
   actorName: string;
   createdAt: Generated<Date>;
   readAt: Date | null;
+  // 016_audit_oversight: the verification that found a broken audit chain
+  auditVerificationId: Generated<string | null>;
 }
 export interface CannedResponsesTable {
   id: Generated<string>;
@@ -291,6 +293,8 @@ export interface Database {
   webhookInbox: WebhookInboxTable;
   // 012_outbound_safety
   apiIdempotencyKeys: ApiIdempotencyKeysTable;
+  // 016_audit_oversight
+  auditVerifications: AuditVerificationsTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -307,3 +311,21 @@ export type Channel = Selectable<ChannelsTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
+
+/** 016_audit_oversight: one audit chain verification run (incremental from a checkpoint, or full). */
+export interface AuditVerificationsTable {
+  id: Generated<string>;
+  mode: 'incremental' | 'full';
+  trigger: 'schedule' | 'on_demand' | 'cli';
+  requestedBy: string | null;
+  startedAt: Date;
+  finishedAt: Generated<Date>;
+  fromSeq: string;
+  throughSeq: string;
+  throughHash: string | null;
+  eventsChecked: string;
+  ok: boolean;
+  brokenAtSeq: string | null;
+  problem: string | null;
+}
+export type AuditVerification = Selectable<AuditVerificationsTable>;

@@ -56,6 +56,9 @@ export const AUDIT_ACTIONS = [
   'canned_response.updated',
   'audit.exported',
   'report.exported',
+  // audit chain verification (016_audit_oversight)
+  'audit.verified',
+  'audit.chain_broken',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
