@@ -71,3 +71,34 @@ export async function seedDataset(client: pg.Client, size: DatasetSize): Promise
   );
   return { messages: Number(counts!.messages), conversations: Number(counts!.conversations), seconds: (Date.now() - started) / 1000 };
 }
+
+/**
+ * `events` audit events through the real chain trigger (seq, prev_hash and hash per row, so the chain
+ * verifies): about 15 % by people (assignments, status changes, replies by the 25 agents), the rest by
+ * channels (messages received) and workers (deliveries, polls), spread over the bench's conversations.
+ */
+export async function seedAuditEvents(client: pg.Client, events: number): Promise<{ events: number; seconds: number }> {
+  const started = Date.now();
+  await client.query(`
+    CREATE TEMP TABLE audit_cv AS SELECT row_number() OVER (ORDER BY id) AS n, id, channel_id FROM conversations;
+    CREATE TEMP TABLE audit_ag AS SELECT row_number() OVER (ORDER BY id) AS n, id, email FROM users WHERE role = 'agent';`);
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM audit_cv`);
+  const conversations = Number(rows[0]!.n);
+  await client.query(`
+    INSERT INTO audit_events (actor_type, actor_id, actor_label, action, subject_type, subject_id, channel_id, before, after)
+    SELECT CASE WHEN k < 15 THEN 'user' WHEN k < 55 THEN 'api_channel' ELSE 'system' END,
+           CASE WHEN k < 15 THEN ag.id::text WHEN k < 55 THEN cv.channel_id::text END,
+           CASE WHEN k < 15 THEN ag.email WHEN k < 55 THEN 'channel:' || cv.channel_id WHEN k < 80 THEN 'worker:outbound' ELSE 'worker:poll' END,
+           CASE WHEN k < 5 THEN 'conversation.assigned' WHEN k < 10 THEN 'conversation.status_changed' WHEN k < 15 THEN 'reply.queued'
+                WHEN k < 55 THEN 'message.received' WHEN k < 80 THEN 'message.delivered' ELSE 'sla.responded' END,
+           'conversation', cv.id::text, cv.channel_id,
+           CASE WHEN k < 10 THEN '{"status": "new"}'::jsonb END,
+           CASE WHEN k < 5 THEN jsonb_build_object('assigneeId', ag.id, 'status', 'assigned') WHEN k < 10 THEN '{"status": "closed"}'::jsonb
+                ELSE jsonb_build_object('messageId', gen_random_uuid()) END
+      FROM (SELECT i, (i * 37) % 100 AS k FROM generate_series(1, ${events}) i) g
+      JOIN audit_cv cv ON cv.n = 1 + (g.i * 7919) % ${conversations}
+      JOIN audit_ag ag ON ag.n = 1 + g.i % 25
+     ORDER BY g.i`);
+  await client.query(`ANALYZE audit_events`);
+  return { events, seconds: (Date.now() - started) / 1000 };
+}

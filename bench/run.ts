@@ -17,7 +17,8 @@ import { createApiToken } from '../server/domain/users/createApiToken';
 import { createUser } from '../server/domain/users/createUser';
 import { createLogger } from '../server/logger';
 import { createServices } from '../server/services';
-import { seedDataset } from './dataset';
+import { seedAuditEvents, seedDataset } from './dataset';
+import { verifyAuditTrail } from '../server/domain/audit/verifyAuditTrail';
 import { liveLatency, loadTest } from './http.bench';
 import { benchIngest } from './ingest.bench';
 import { signIn, startRole, waitForHealth } from './processes';
@@ -28,6 +29,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200_000);
 const INGEST_POSTS = Number(process.env.BENCH_INGEST_POSTS ?? 10_000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 // The bench's channels and stand-ins live on this machine's loopback: allowed explicitly, as in the tests.
 process.env.OUTBOUND_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
@@ -73,12 +75,19 @@ async function main() {
   const seedClient = new pg.Client({ connectionString: BENCH_URL });
   await seedClient.connect();
   const seeded = await seedDataset(seedClient, { messages: MESSAGES, conversations: CONVERSATIONS });
-  await seedClient.end();
   say(`seeded ${seeded.messages} messages in ${seeded.conversations} conversations over 90 days (${seeded.seconds.toFixed(0)} s)`);
+  const auditSeeded = await seedAuditEvents(seedClient, AUDIT_EVENTS);
+  await seedClient.end();
+  say(`seeded ${auditSeeded.events} audit events through the chain trigger (${auditSeeded.seconds.toFixed(0)} s)`);
 
   const redisPrefix = `rlbench_${process.pid}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: BENCH_URL, NODE_ENV: 'test', REDIS_PREFIX: redisPrefix });
   const services = await createServices(config, { logger: createLogger('warn') });
+  say('audit chain: full verification of every event (the first checkpoint)');
+  const fullStarted = performance.now();
+  const fullRun = await verifyAuditTrail(services.db, null, { mode: 'full', trigger: 'cli' });
+  const auditFullSeconds = (performance.now() - fullStarted) / 1000;
+  if (!fullRun.ok) throw new Error(`the bench's audit chain is broken at #${fullRun.brokenAtSeq}`);
   const policy = await services.db.selectFrom('slaPolicies').select('id').executeTakeFirst();
   say(`ingest: ${INGEST_POSTS} posts through the pipeline, then COPY of the same rows`);
   const ingest = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null });
@@ -99,6 +108,15 @@ async function main() {
   const { token } = await services.db.transaction().execute((tx) => createApiToken(tx, manager.id, actor));
   const liveChannel = await services.db.transaction().execute((tx) => createApiChannel(tx, services.secretBox, { name: 'Bench live' }, actor));
   const conversation = await services.db.selectFrom('conversations').select('id').orderBy('lastMessageAt', 'desc').limit(1).executeTakeFirstOrThrow();
+  say('audit chain: incremental verification of what the ingest added since the checkpoint');
+  const incrementalStarted = performance.now();
+  const incrementalRun = await verifyAuditTrail(services.db, null, { mode: 'incremental', trigger: 'schedule' });
+  const auditVerify = {
+    fullSeconds: auditFullSeconds,
+    fullEvents: Number(fullRun.eventsChecked),
+    incrementalMs: performance.now() - incrementalStarted,
+    incrementalEvents: Number(incrementalRun.eventsChecked),
+  };
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -117,6 +135,11 @@ async function main() {
     const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
     say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
     const conversationPage = await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, LOAD_SECONDS);
+    say(`audit page (people only, the default view): warm-up, then 32 clients for ${LOAD_SECONDS} s`);
+    await loadTest(`${baseUrl}/audit`, cookie, 32, WARMUP_SECONDS);
+    const auditPage = await loadTest(`${baseUrl}/audit`, cookie, 32, LOAD_SECONDS);
+    say(`audit page, everyone, one action group: 32 clients for ${LOAD_SECONDS} s`);
+    const auditPageGroup = await loadTest(`${baseUrl}/audit?scope=all&group=messages`, cookie, 32, LOAD_SECONDS);
     say('SLA report API: 90 days, all channels, by day');
     const today = new Date();
     const from = new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10);
@@ -126,12 +149,12 @@ async function main() {
     const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
 
-    const figures = { ingest, inbox, conversationPage, reports, live, memory };
+    const figures = { ingest, inbox, conversationPage, reports, live, memory, auditPage, auditPageGroup, auditVerify };
     printTable(figures);
     const result = {
       ranAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-      data: seeded,
+      data: { ...seeded, auditEvents: auditSeeded.events },
       ...figures,
     };
     mkdirSync('bench-results', { recursive: true });
@@ -152,6 +175,9 @@ type Figures = {
   reports: { p50: number; p95: number };
   live: { p50: number; p95: number; max: number };
   memory: { webPeakRssMb: number; workerPeakRssMb: number };
+  auditPage: Awaited<ReturnType<typeof loadTest>>;
+  auditPageGroup: Awaited<ReturnType<typeof loadTest>>;
+  auditVerify: { fullSeconds: number; fullEvents: number; incrementalMs: number; incrementalEvents: number };
 };
 
 function printTable(f: Figures) {
@@ -177,6 +203,24 @@ function printTable(f: Figures) {
     ],
     ['3 SLA report, 90 days', `p50 ${n(f.reports.p50)} / p95 ${n(f.reports.p95)} ms`, 'p95 < 300 ms', f.reports.p95 < 300],
     ['4 live, post → SSE event', `p50 ${n(f.live.p50)} / p95 ${n(f.live.p95)} ms`, 'p95 < 250 ms', f.live.p95 < 250],
+    [
+      `6 audit page (${AUDIT_EVENTS} events), 32 clients`,
+      `p50 ${f.auditPage.p50} / p95 ${f.auditPage.p95} / p99 ${f.auditPage.p99} ms, ${n(f.auditPage.requestsPerSecond)} req/s`,
+      'p95 ≤ 100 ms',
+      f.auditPage.p95 <= 100,
+    ],
+    [
+      '6 audit page, all actors, one group',
+      `p50 ${f.auditPageGroup.p50} / p95 ${f.auditPageGroup.p95} / p99 ${f.auditPageGroup.p99} ms, ${n(f.auditPageGroup.requestsPerSecond)} req/s`,
+      'p95 ≤ 100 ms',
+      f.auditPageGroup.p95 <= 100,
+    ],
+    [
+      '6 audit chain verification',
+      `full ${n(f.auditVerify.fullSeconds, 1)} s for ${f.auditVerify.fullEvents} events; incremental ${n(f.auditVerify.incrementalMs)} ms for ${f.auditVerify.incrementalEvents}`,
+      '—',
+      true,
+    ],
     ['5 peak RSS', `web ${n(f.memory.webPeakRssMb)} MB, worker ${n(f.memory.workerPeakRssMb)} MB`, '—', true],
   ];
   console.log('\n| figure | measured | target | met |\n|---|---|---|---|');

@@ -66,6 +66,8 @@ export const JOBS = {
   'poll-channel': { queue: 'poll', payload: z.object({ channelId: z.uuid() }), retry: { attempts: 1, backoffMs: 0 } },
   // every minute (a job scheduler): folds report deltas into the rollups; the next run folds what one left
   'report-fold': { queue: 'maintenance', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
+  // every few minutes (a job scheduler): verifies the audit chain from its last checkpoint; a failed run waits for the next
+  'audit-verify': { queue: 'audit', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
 } satisfies CommandJobs & Record<string, JobDefinition<z.ZodType> | AnyCommandJob>;
 
 export type JobName = keyof typeof JOBS;

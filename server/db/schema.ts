@@ -207,12 +207,14 @@ export interface ConversationTagsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
-  kind: 'mention';
+  kind: 'mention' | 'audit_break';
   conversationId: string | null;
   messageId: string | null;
   actorName: string;
   createdAt: Generated<Date>;
   readAt: Date | null;
+  // 016_audit_oversight: the verification that found a broken audit chain
+  auditVerificationId: Generated<string | null>;
 }
 export interface CannedResponsesTable {
   id: Generated<string>;
@@ -296,6 +298,8 @@ export interface Database {
   apiIdempotencyKeys: ApiIdempotencyKeysTable;
   // 015_user_administration
   passwordLinks: PasswordLinksTable;
+  // 016_audit_oversight
+  auditVerifications: AuditVerificationsTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -326,3 +330,20 @@ export interface PasswordLinksTable {
   usedAt: Generated<Date | null>;
   revokedAt: Generated<Date | null>;
 }
+/** 016_audit_oversight: one audit chain verification run (incremental from a checkpoint, or full). */
+export interface AuditVerificationsTable {
+  id: Generated<string>;
+  mode: 'incremental' | 'full';
+  trigger: 'schedule' | 'on_demand' | 'cli';
+  requestedBy: string | null;
+  startedAt: Date;
+  finishedAt: Generated<Date>;
+  fromSeq: string;
+  throughSeq: string;
+  throughHash: string | null;
+  eventsChecked: string;
+  ok: boolean;
+  brokenAtSeq: string | null;
+  problem: string | null;
+}
+export type AuditVerification = Selectable<AuditVerificationsTable>;

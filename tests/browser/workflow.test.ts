@@ -194,10 +194,10 @@ describe('an auditor tracing a case', () => {
     );
     await screenshot(miriam, 'workflow-auditor-timeline');
 
-    await miriam.goto(`${app.url}/audit?subjectId=${conversationId}`);
+    await miriam.goto(`${app.url}/audit?subjectId=${conversationId}&scope=all`);
     await expect(miriam.locator('#audit-table tbody tr').count()).resolves.toBeGreaterThanOrEqual(5);
     const href = await miriam.locator('#audit-export').getAttribute('href');
-    expect(href).toBe(`/audit/export.csv?subjectId=${conversationId}`);
+    expect(href).toBe(`/audit/export.csv?subjectId=${conversationId}&scope=all`);
     const csv = await miriam.request.get(`${app.url}${href}`);
     expect(csv.status()).toBe(200);
     const text = await csv.text();
@@ -210,7 +210,7 @@ describe('an auditor tracing a case', () => {
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
-    expect(exported).toMatchObject({ actorId: auditor.id, after: { filters: { subjectId: conversationId } } });
+    expect(exported).toMatchObject({ actorId: auditor.id, after: { filters: { subjectId: conversationId, scope: 'all' } } });
   });
 });
 

@@ -9,6 +9,7 @@ import { GRANULARITIES, PRESETS } from '../../server/domain/reports/range';
 import { WEEKDAYS } from '../../server/domain/sla/calendar';
 import { ROLES } from '../../server/domain/users/createUser';
 import { MESSAGES } from '../../server/i18n/messages';
+import { ACTION_GROUPS } from '../../server/domain/audit/actionGroups';
 import { REPORT_NAMES } from '../../server/routes/api/reports.schema';
 import { localeFromHeader, translator } from '../../server/i18n/translate';
 
@@ -76,6 +77,7 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'users.token.': ['active', 'revoked', 'expired'], // routes/web/users.routes.ts
   'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts
   'channels.secret.': ['ingestToken', 'webhookSecret', 'verifyToken'], // secrets shown once (API channel, WhatsApp)
+  'audit.group.': ACTION_GROUPS,
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 
@@ -124,7 +126,7 @@ describe('messages', () => {
 
 describe('translator', () => {
   it('when a text has a placeholder, then the value is filled in', () => {
-    expect(translator('en')('audit.chainOk', { n: 3 })).toBe('Hash chain intact (3 events)');
+    expect(translator('en')('audit.s.assigned', { actor: 'Lena', case: 1315, to: 'Sam' })).toBe('Lena assigned #1315 to Sam');
     expect(translator('de')('delivery.sent')).toBe('Zugestellt');
   });
 

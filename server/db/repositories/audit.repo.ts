@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../client';
 import type { AuditAction } from '../../domain/audit/actions';
 import type { Actor } from '../../domain/audit/actor';
+import { checkAuditRange, countAuditEvents, type ChainLink } from './auditVerifications.repo';
+
+const FULL_CHUNK = 100_000;
 
 export type AuditEntry = {
   actor: Actor;
@@ -68,6 +71,12 @@ export type AuditFilter = {
   /** oldest first (a conversation's timeline); keyset then continues with afterSeq */
   order?: 'asc' | 'desc';
   afterSeq?: string;
+  /** the case number of the conversation the events concern */
+  caseNumber?: string;
+  /** an action group (audit_action_group in 016_audit_oversight.sql) */
+  group?: string;
+  /** people: only what people did (hides system components and channels) */
+  scope?: 'people' | 'all';
 };
 
 export async function listAudit(db: Db, f: AuditFilter) {
@@ -81,6 +90,10 @@ export async function listAudit(db: Db, f: AuditFilter) {
   if (f.action) q = q.where('action', '=', f.action);
   if (f.subjectType) q = q.where('subjectType', '=', f.subjectType);
   if (f.channelId) q = q.where('channelId', '=', f.channelId);
+  if (f.caseNumber)
+    q = q.where('subjectId', '=', (eb) => eb.selectFrom('conversations').select(sql<string>`id::text`.as('id')).where('caseNumber', '=', f.caseNumber!));
+  if (f.group) q = q.where(sql`audit_action_group(action)`, '=', f.group);
+  if (f.scope === 'people') q = q.where('actorType', '=', 'user');
   return q
     .orderBy('seq', f.order ?? 'desc')
     .limit(f.limit)
@@ -89,28 +102,30 @@ export async function listAudit(db: Db, f: AuditFilter) {
 
 export type ChainVerdict = { ok: true; events: number } | { ok: false; events: number; brokenAtSeq: string; problem: string };
 
-/** Recomputes every hash and checks that seq has no gaps and each row points at its predecessor. */
+/** Recomputes every hash from the first event on and checks that seq has no gaps and each row points at its predecessor. */
 export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
-  const broken = await sql<{ seq: string; problem: string }>`
-    WITH checked AS (
-      SELECT seq, hash, audit_row_hash(a) AS recomputed, prev_hash,
-             lag(seq) OVER (ORDER BY seq) AS prev_seq, lag(hash) OVER (ORDER BY seq) AS prev_row_hash
-      FROM audit_events a)
-    SELECT seq::text,
-      CASE WHEN seq <> coalesce(prev_seq, 0) + 1 THEN 'gap before this event (missing sequence numbers)'
-           WHEN prev_hash <> coalesce(prev_row_hash, 'genesis') THEN 'does not point at its predecessor''s hash'
-           ELSE 'content does not match its hash (altered)' END AS problem
-    FROM checked
-    WHERE seq <> coalesce(prev_seq, 0) + 1 OR prev_hash <> coalesce(prev_row_hash, 'genesis') OR hash <> recomputed
-    ORDER BY seq LIMIT 1`.execute(db);
-  const total = Number(
-    (
-      await db
-        .selectFrom('auditEvents')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
-  const first = broken.rows[0];
-  return first ? { ok: false, events: total, brokenAtSeq: first.seq, problem: first.problem } : { ok: true, events: total };
+  let through: ChainLink = { seq: '0', hash: 'genesis' };
+  for (;;) {
+    const r = await checkAuditRange(db, through, FULL_CHUNK);
+    if (r.broken) return { ok: false, events: await countAuditEvents(db), brokenAtSeq: r.broken.seq, problem: r.broken.problem };
+    if (r.last) through = r.last;
+    if (r.checked < FULL_CHUNK) return { ok: true, events: await countAuditEvents(db) };
+  }
+}
+
+/** The names a page of audit events refers to: people, case numbers, channels and teams, by id. */
+export async function auditNames(db: Db, ids: { users: string[]; conversations: string[]; channels: string[]; teams: string[] }) {
+  const uuid = (list: string[]) => list.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const [users, cases, channels, teams] = await Promise.all([
+    uuid(ids.users).length ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', uuid(ids.users)).execute() : [],
+    uuid(ids.conversations).length ? db.selectFrom('conversations').select(['id', 'caseNumber']).where('id', 'in', uuid(ids.conversations)).execute() : [],
+    uuid(ids.channels).length ? db.selectFrom('channels').select(['id', 'name']).where('id', 'in', uuid(ids.channels)).execute() : [],
+    uuid(ids.teams).length ? db.selectFrom('teams').select(['id', 'name']).where('id', 'in', uuid(ids.teams)).execute() : [],
+  ]);
+  return {
+    users: new Map(users.map((u) => [u.id, u.name])),
+    cases: new Map(cases.map((c) => [c.id, String(c.caseNumber)])),
+    channels: new Map(channels.map((c) => [c.id, c.name])),
+    teams: new Map(teams.map((t) => [t.id, t.name])),
+  };
 }

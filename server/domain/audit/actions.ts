@@ -67,6 +67,9 @@ export const AUDIT_ACTIONS = [
   'team.member_added',
   'team.member_removed',
   'channel.ingest_token_rotated',
+  // audit chain verification (016_audit_oversight)
+  'audit.verified',
+  'audit.chain_broken',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

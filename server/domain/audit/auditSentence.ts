@@ -1,0 +1,161 @@
+/**
+ * An audit event as one sentence in the reader's language ("Lena Vogt hat #1315 an Sam Keller
+ * zugewiesen"): people by name, conversations by case number, channels by name. Ids stay in the CSV
+ * and the API. One builder per action; the names come from one lookup per page (AuditNames).
+ */
+import type { MessageKey } from '../../i18n/messages';
+import type { Translate } from '../../i18n/translate';
+import type { AuditAction } from './actions';
+
+export type ReadableEvent = {
+  action: string;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string;
+  subjectType: string;
+  subjectId: string | null;
+  channelId: string | null;
+  before: unknown;
+  after: unknown;
+};
+
+/** Names of what a page of events refers to, by id (missing: the thing is gone or was never named). */
+export type AuditNames = {
+  users: Map<string, string>;
+  cases: Map<string, string>;
+  channels: Map<string, string>;
+  teams: Map<string, string>;
+};
+
+/** The ids a page of events refers to, so one query per kind can name them all. */
+export function referencedIds(events: ReadableEvent[]) {
+  const users = new Set<string>();
+  const conversations = new Set<string>();
+  const channels = new Set<string>();
+  const teams = new Set<string>();
+  for (const e of events) {
+    if (e.actorType === 'user' && e.actorId) users.add(e.actorId);
+    if (e.actorType === 'api_channel' && e.actorId) channels.add(e.actorId);
+    if (e.channelId) channels.add(e.channelId);
+    if (e.subjectId && e.subjectType === 'user') users.add(e.subjectId);
+    if (e.subjectId && e.subjectType === 'conversation') conversations.add(e.subjectId);
+    if (e.subjectId && e.subjectType === 'channel') channels.add(e.subjectId);
+    const after = field(e.after);
+    if (after('assigneeId')) users.add(after('assigneeId')!);
+    if (after('teamId')) teams.add(after('teamId')!);
+  }
+  return { users: [...users], conversations: [...conversations], channels: [...channels], teams: [...teams] };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A string or number field of a before/after value, as text. */
+function field(v: unknown) {
+  return (key: string): string | undefined => {
+    const x = isRecord(v) ? v[key] : undefined;
+    return typeof x === 'string' || typeof x === 'number' ? String(x) : undefined;
+  };
+}
+
+type Parts = {
+  t: Translate;
+  actor: string;
+  caseNo: string;
+  channel: string;
+  subjectName: string;
+  before: (key: string) => string | undefined;
+  after: (key: string) => string | undefined;
+  names: AuditNames;
+  e: ReadableEvent;
+};
+
+const statusText = (t: Translate, s: string | undefined) => (s ? t(('status.' + s) as MessageKey) : '—');
+const roleText = (t: Translate, r: string | undefined) => (r ? t(('role.' + r) as MessageKey) : '—');
+const priorityText = (t: Translate, p: string | undefined) => (p ? t(('wf.priority.' + p) as MessageKey) : '—');
+
+const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
+  'auth.login': ({ t, actor }) => t('audit.s.login', { actor }),
+  'auth.login_failed': ({ t, e }) => t('audit.s.loginFailed', { email: e.actorLabel }),
+  'auth.logout': ({ t, actor }) => t('audit.s.logout', { actor }),
+  'user.created': ({ t, actor, after }) => t('audit.s.userCreated', { actor, name: after('name') ?? '—', role: roleText(t, after('role')) }),
+  'api_token.created': ({ t, actor, subjectName }) => t('audit.s.tokenCreated', { actor, name: subjectName }),
+  'api_token.revoked': ({ t, actor, subjectName }) => t('audit.s.tokenRevoked', { actor, name: subjectName }),
+  'channel.created': ({ t, actor, channel, after }) => t('audit.s.channelCreated', { actor, channel: after('name') ?? channel }),
+  'channel.paused': ({ t, actor, channel }) => t('audit.s.channelPaused', { actor, channel }),
+  'channel.resumed': ({ t, actor, channel }) => t('audit.s.channelResumed', { actor, channel }),
+  'channel.poll_interval_changed': ({ t, actor, channel, after }) =>
+    t('audit.s.pollInterval', { actor, channel, seconds: after('pollIntervalSeconds') ?? '—' }),
+  'channel.credentials_changed': ({ t, actor, channel }) => t('audit.s.credentials', { actor, channel }),
+  'channel.templates_changed': ({ t, actor, channel }) => t('audit.s.templates', { actor, channel }),
+  'channel.sla_changed': ({ t, actor, channel }) => t('audit.s.channelSla', { actor, channel }),
+  'topic.created': ({ t, actor, channel, after }) => t('audit.s.topicCreated', { actor, channel, name: after('name') ?? '—' }),
+  'topic.removed': ({ t, actor, channel, before }) => t('audit.s.topicRemoved', { actor, channel, name: before('name') ?? '—' }),
+  'calendar.created': ({ t, actor, after }) => t('audit.s.calendarCreated', { actor, name: after('name') ?? '—' }),
+  'calendar.updated': ({ t, actor, after }) => t('audit.s.calendarUpdated', { actor, name: after('name') ?? '—' }),
+  'sla_policy.created': ({ t, actor, after }) => t('audit.s.policyCreated', { actor, name: after('name') ?? '—' }),
+  'sla_policy.updated': ({ t, actor, after }) => t('audit.s.policyUpdated', { actor, name: after('name') ?? '—' }),
+  'sla.warning': ({ t, actor, caseNo }) => t('audit.s.slaWarning', { actor, case: caseNo }),
+  'sla.breached': ({ t, actor, caseNo }) => t('audit.s.slaBreached', { actor, case: caseNo }),
+  'sla.responded': ({ t, actor, caseNo }) => t('audit.s.slaResponded', { actor, case: caseNo }),
+  'sla.paused': ({ t, actor, caseNo }) => t('audit.s.slaPaused', { actor, case: caseNo }),
+  'sla.resumed': ({ t, actor, caseNo }) => t('audit.s.slaResumed', { actor, case: caseNo }),
+  'sla.breach_reason': ({ t, actor, caseNo, after }) => t('audit.s.breachReason', { actor, case: caseNo, reason: after('breachReason') ?? '' }),
+  'conversation.created': ({ t, actor, caseNo }) => t('audit.s.conversationCreated', { actor, case: caseNo }),
+  'conversation.assigned': ({ t, actor, caseNo, after, names }) => {
+    const person = after('assigneeId');
+    if (person) return t('audit.s.assigned', { actor, case: caseNo, to: names.users.get(person) ?? t('audit.unknownPerson') });
+    return t('audit.s.assignedTeam', { actor, case: caseNo, team: names.teams.get(after('teamId') ?? '') ?? '—' });
+  },
+  'conversation.unassigned': ({ t, actor, caseNo }) => t('audit.s.unassigned', { actor, case: caseNo }),
+  'conversation.status_changed': ({ t, actor, caseNo, before, after }) =>
+    t('audit.s.status', { actor, case: caseNo, from: statusText(t, before('status')), to: statusText(t, after('status')) }),
+  'conversation.reopened': ({ t, actor, caseNo }) => t('audit.s.reopened', { actor, case: caseNo }),
+  'conversation.reminder_due': ({ t, actor, caseNo }) => t('audit.s.reminderDue', { actor, case: caseNo }),
+  'conversation.tagged': ({ t, actor, caseNo, e }) => {
+    const tags = isRecord(e.after) && Array.isArray(e.after.tags) ? e.after.tags.join(', ') : '';
+    return tags ? t('audit.s.tagged', { actor, case: caseNo, tags }) : t('audit.s.untagged', { actor, case: caseNo });
+  },
+  'conversation.priority_changed': ({ t, actor, caseNo, after }) =>
+    t('audit.s.priority', { actor, case: caseNo, priority: priorityText(t, after('priority')) }),
+  'note.added': ({ t, actor, caseNo }) => t('audit.s.note', { actor, case: caseNo }),
+  'message.received': ({ t, actor, caseNo }) => t('audit.s.received', { actor, case: caseNo }),
+  'message.remote_status': ({ t, actor, caseNo, after }) => t('audit.s.remoteStatus', { actor, case: caseNo, status: after('remoteStatus') ?? '—' }),
+  'reply.queued': ({ t, actor, caseNo }) => t('audit.s.replied', { actor, case: caseNo }),
+  'message.delivered': ({ t, actor, caseNo }) => t('audit.s.delivered', { actor, case: caseNo }),
+  'message.delivery_retrying': ({ t, actor, caseNo }) => t('audit.s.retrying', { actor, case: caseNo }),
+  'message.delivery_failed': ({ t, actor, caseNo }) => t('audit.s.deliveryFailed', { actor, case: caseNo }),
+  'message.delivery_uncertain': ({ t, actor, caseNo }) => t('audit.s.uncertain', { actor, case: caseNo }),
+  'message.delivery_marked_sent': ({ t, actor, caseNo }) => t('audit.s.markedSent', { actor, case: caseNo }),
+  'message.delivery_resend': ({ t, actor, caseNo }) => t('audit.s.resend', { actor, case: caseNo }),
+  'canned_response.created': ({ t, actor, after }) => t('audit.s.cannedCreated', { actor, name: after('title') ?? '—' }),
+  'canned_response.updated': ({ t, actor, after }) => t('audit.s.cannedUpdated', { actor, name: after('title') ?? '—' }),
+  'audit.exported': ({ t, actor, after }) => t('audit.s.auditExported', { actor, n: after('rows') ?? '—' }),
+  'report.exported': ({ t, actor, e }) => t('audit.s.reportExported', { actor, name: e.subjectId ?? '—' }),
+  'audit.verified': ({ t, actor, after, e }) =>
+    isRecord(e.after) && e.after.ok === false ? t('audit.s.verifiedBroken', { actor }) : t('audit.s.verified', { actor, seq: after('throughSeq') ?? '—' }),
+  'audit.chain_broken': ({ t, actor, after }) => t('audit.s.chainBroken', { actor, seq: after('brokenAtSeq') ?? '—' }),
+};
+
+/** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */
+export function actorName(e: ReadableEvent, names: AuditNames, t: Translate): string {
+  if (e.actorType === 'user') return (e.actorId && names.users.get(e.actorId)) || e.actorLabel;
+  if (e.actorType === 'api_channel') return t('audit.actor.channel', { name: (e.actorId && names.channels.get(e.actorId)) || e.actorLabel });
+  return t('audit.actor.system', { component: e.actorLabel });
+}
+
+export function auditSentence(e: ReadableEvent, names: AuditNames, t: Translate): string {
+  const build = SENTENCES[e.action as AuditAction];
+  const channelId = e.subjectType === 'channel' ? e.subjectId : e.channelId;
+  const parts: Parts = {
+    t,
+    e,
+    names,
+    actor: actorName(e, names, t),
+    caseNo: (e.subjectType === 'conversation' && e.subjectId && names.cases.get(e.subjectId)) || '?',
+    channel: (channelId && names.channels.get(channelId)) || '—',
+    subjectName: (e.subjectType === 'user' && e.subjectId && names.users.get(e.subjectId)) || t('audit.unknownPerson'),
+    before: field(e.before),
+    after: field(e.after),
+  };
+  return build ? build(parts) : t('audit.s.other', { actor: parts.actor, action: e.action });
+}
