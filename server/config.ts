@@ -30,6 +30,10 @@ const envSchema = z.object({
    * or CIDR ranges), for on-premises mail servers or proxies. Empty: no loopback, private or link-local target at all.
    */
   OUTBOUND_ALLOWED_HOSTS: z.string().default(''),
+  /** Minutes after the last console tab of an online or away agent closed before they become offline. */
+  ROUTING_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+  /** Minutes an agent has to open a conversation the router gave them before it is offered to the next agent (0: never). */
+  ROUTING_REOFFER_AFTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
 });
 
 export type Config = {
@@ -48,6 +52,7 @@ export type Config = {
   workerLockMs: number;
   /** OUTBOUND_ALLOWED_HOSTS as a list (validated); server/net/outboundTarget.ts applies it. */
   outboundAllowedHosts: string[];
+  routing: { offlineAfterMinutes: number; reofferAfterMinutes: number };
 };
 
 export type BuiltInKey = 'SESSION_SECRET' | 'ENCRYPTION_KEY';
@@ -87,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workerLockMs: e.WORKER_LOCK_MS,
     outboundAllowedHosts,
+    routing: { offlineAfterMinutes: e.ROUTING_OFFLINE_AFTER_MINUTES, reofferAfterMinutes: e.ROUTING_REOFFER_AFTER_MINUTES },
   };
 }

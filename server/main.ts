@@ -7,6 +7,7 @@ import { startReminderWorker } from '../jobs/reminderWorker';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
 import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { startPollWorker } from '../jobs/pollChannel';
+import { scheduleRoutingSweep, startRoutingWorker } from '../jobs/routingWorker';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
@@ -29,10 +30,12 @@ export async function startWorkers(services: Services) {
   let retry: NodeJS.Timeout | null = null;
   let closed = false;
   const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
+  const routingWorker = startRoutingWorker({ db, dispatcher, settings: config.routing }, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
         await scheduleReportFold(queues);
+        await scheduleRoutingSweep(queues);
         logger.info(r, 'reconciled jobs from the database');
       })
       .catch((err: Error) => {
@@ -56,6 +59,7 @@ export async function startWorkers(services: Services) {
       await webhookWorker.close();
       await pollWorker.close();
       await reportFoldWorker.close();
+      await routingWorker.close();
       await watchers.close();
       workerConnection.disconnect();
     },

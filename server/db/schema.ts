@@ -62,6 +62,9 @@ export interface ChannelsTable {
   pollLeaseUntil: Generated<Date | null>;
   // X direct messages: where the DM poll continues
   dmCursor: Generated<string | null>;
+  // 014_routing
+  routingMode: Generated<RoutingMode>;
+  routingTeamId: Generated<string | null>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -106,6 +109,12 @@ export interface ConversationsTable {
   priority: Generated<Priority>;
   // NULL = the contact's public thread, 'dm' = their direct messages
   threadKey: Generated<string | null>;
+  // 014_routing: why the router chose the assignee, when, and when the assignee first opened it
+  routingReason: Generated<Json | null>;
+  routedAt: Generated<Date | null>;
+  routingOpenedAt: Generated<Date | null>;
+  language: Generated<string | null>;
+  region: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -291,6 +300,9 @@ export interface Database {
   webhookInbox: WebhookInboxTable;
   // 012_outbound_safety
   apiIdempotencyKeys: ApiIdempotencyKeysTable;
+  // 014_routing
+  agentProfiles: AgentProfilesTable;
+  absences: AbsencesTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -307,3 +319,32 @@ export type Channel = Selectable<ChannelsTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
+
+// 014_routing: availability, skills, capacity and absences of agents
+export type RoutingMode = 'manual' | 'auto' | 'pull';
+export type AwayReason = 'break' | 'meeting' | 'training' | 'back_office';
+export type AbsenceReason = 'vacation' | 'sick' | 'other';
+
+export interface AgentProfilesTable {
+  userId: string;
+  availability: Generated<'online' | 'away' | 'offline'>;
+  awayReason: Generated<AwayReason | null>;
+  availabilityChangedAt: Generated<Date>;
+  idleSince: Generated<Date>;
+  consoleSeenAt: Generated<Date | null>;
+  skills: Json;
+  capacity: Json;
+}
+
+export interface AbsencesTable {
+  id: Generated<string>;
+  userId: string;
+  startsAt: Timestamp;
+  endsAt: Timestamp;
+  reason: AbsenceReason;
+  deputyId: string | null;
+  createdBy: string;
+  createdAt: Generated<Date>;
+  handedBackAt: Generated<Date | null>;
+  cancelledAt: Generated<Date | null>;
+}

@@ -56,6 +56,14 @@ export const AUDIT_ACTIONS = [
   'canned_response.updated',
   'audit.exported',
   'report.exported',
+  // routing: availability, skills and slots, absences, channels' routing mode, the router's decisions
+  'agent.availability_changed',
+  'agent.routing_changed',
+  'absence.created',
+  'absence.cancelled',
+  'absence.started',
+  'channel.routing_changed',
+  'conversation.routed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

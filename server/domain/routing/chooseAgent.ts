@@ -21,6 +21,7 @@ export type RoutingAgent = {
   load: Capacity;
   /** when the agent last got work (or came online); the longest idle wins a tie */
   idleSince: Date;
+  teamIds: string[];
 };
 
 /** What a conversation needs; a missing field asks for nothing. */
@@ -31,6 +32,8 @@ export type Requirement = {
   topic?: string | null;
   /** a German postcode ("80331") or a Bundesland code ("BY") */
   region?: string | null;
+  /** the team whose members serve the channel's queue (none: every agent) */
+  teamId?: string | null;
 };
 
 /** The skills a decision matched, in the order they are read out in the reason. */
@@ -80,7 +83,13 @@ export function hasFreeSlot(agent: RoutingAgent, slotClass: SlotClass): boolean 
 
 /** May the router give this agent new work of this kind? */
 export function isEligible(agent: RoutingAgent, req: Requirement): boolean {
-  return agent.availability === 'online' && !agent.absent && hasFreeSlot(agent, req.slotClass) && matchSkills(agent.skills, req) !== null;
+  return (
+    agent.availability === 'online' &&
+    !agent.absent &&
+    (!req.teamId || agent.teamIds.includes(req.teamId)) &&
+    hasFreeSlot(agent, req.slotClass) &&
+    matchSkills(agent.skills, req) !== null
+  );
 }
 
 /** The load share compared without rounding: a/b < c/d ⇔ a·d < c·b (capacities are positive here). */

@@ -36,6 +36,8 @@ export function eventRoutes({ live }: Services): Router {
         if (event.event === 'warning' && canSeeSlaWarnings) res.write(`event: sla-warning\ndata: ${slaToastHtml(event, res.locals.t, res.locals.fmtTime)}\n\n`);
         return;
       }
+      // Queues or availability changed: the queue board and presence indicators refresh.
+      if (event.type === 'routing') return void res.write(`event: routing\ndata: {}\n\n`);
       // One generic event for lists, one per conversation for its open page.
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });

@@ -32,6 +32,7 @@ describe('the job table', () => {
       webhooks: ['process-webhook'],
       poll: ['poll-channel'],
       maintenance: ['report-fold'],
+      routing: ['route-conversations', 'routing-sweep'],
     });
   });
 });

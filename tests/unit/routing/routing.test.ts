@@ -17,7 +17,7 @@ const min = (n: number) => new Date(T0.getTime() + n * 60_000);
 const zero = { chat: 0, messaging: 0, social: 0, email: 0 };
 
 function agent(id: string, over: Partial<RoutingAgent> = {}): RoutingAgent {
-  return { id, availability: 'online', absent: false, skills: NO_SKILLS, capacity: capacityOf(null), load: { ...zero }, idleSince: T0, ...over };
+  return { id, availability: 'online', absent: false, skills: NO_SKILLS, capacity: capacityOf(null), load: { ...zero }, idleSince: T0, teamIds: [], ...over };
 }
 const req = (over: Partial<Requirement> = {}): Requirement => ({ slotClass: 'social', channelId: 'ch-1', ...over });
 
@@ -27,6 +27,11 @@ describe('eligibility', () => {
     expect(isEligible(agent('a', { availability: 'offline' }), req())).toBe(false);
     expect(isEligible(agent('a', { absent: true }), req())).toBe(false);
     expect(isEligible(agent('a'), req())).toBe(true);
+  });
+
+  test('when the queue belongs to a team, then only its members are eligible', () => {
+    expect(isEligible(agent('a', { teamIds: ['t1'] }), req({ teamId: 't1' }))).toBe(true);
+    expect(isEligible(agent('a', { teamIds: ['t2'] }), req({ teamId: 't1' }))).toBe(false);
   });
 
   test('when all slots of the class are used, then the agent is not eligible for that class only', () => {
@@ -104,6 +109,7 @@ const agentArb = (id: string) =>
       capacity: fc.record({ chat: fc.nat(4), messaging: fc.nat(5), social: fc.nat(6), email: fc.nat(6) }),
       used: fc.record({ chat: fc.nat(4), messaging: fc.nat(5), social: fc.nat(6), email: fc.nat(6) }),
       idle: fc.nat(600),
+      teams: fc.subarray(['t1', 't2']),
     })
     .map(
       (r): RoutingAgent => ({
@@ -115,6 +121,7 @@ const agentArb = (id: string) =>
         // an agent may start above capacity (a manager's override); routing must not add to it
         load: r.used,
         idleSince: min(-r.idle),
+        teamIds: r.teams,
       }),
     );
 const agentsArb = fc.integer({ min: 0, max: 8 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => agentArb(`a${i}`))));
@@ -125,16 +132,18 @@ const queueArb = fc.array(
     wait: fc.nat(600),
     slotClass,
     language: fc.option(fc.constantFrom('de', 'en', 'tr')),
+    team: fc.option(fc.constantFrom('t1', 't2')),
   }),
   { maxLength: 40 },
 );
-const toQueue = (raw: fc.Infer<typeof queueArb>): Waiting[] =>
+type RawQueue = typeof queueArb extends fc.Arbitrary<infer T> ? T : never;
+const toQueue = (raw: RawQueue): Waiting[] =>
   raw.map((r, i) => ({
     id: `c${String(i).padStart(3, '0')}`,
     dueAt: r.due === null ? null : min(r.due),
     priority: r.priority,
     waitingSince: min(-r.wait),
-    requirement: { slotClass: r.slotClass, channelId: 'ch', language: r.language },
+    requirement: { slotClass: r.slotClass, channelId: 'ch', language: r.language, teamId: r.team },
   }));
 
 describe('a routing pass (properties)', () => {
@@ -190,7 +199,10 @@ describe('a routing pass (properties)', () => {
             const a = agents.find((x) => x.id === d.agentId)!;
             const same = queue[position.get(d.conversationId)!]!.requirement;
             // it was taken later in the order: so the skipped one needed another class or another skill
-            const couldHave = same.slotClass === skipped.requirement.slotClass && matchSkills(a.skills, skipped.requirement) !== null;
+            const couldHave =
+              same.slotClass === skipped.requirement.slotClass &&
+              matchSkills(a.skills, skipped.requirement) !== null &&
+              (!skipped.requirement.teamId || a.teamIds.includes(skipped.requirement.teamId));
             expect(couldHave).toBe(false);
           }
         }
