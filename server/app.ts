@@ -25,6 +25,7 @@ import { cannedResponseApiRoutes } from './routes/api/cannedResponses.routes';
 import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
+import { routingApiRoutes } from './routes/api/routing.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
 import { slaWebRoutes } from './routes/web/sla.routes';
@@ -110,6 +111,7 @@ export function createApp(services: Services): express.Express {
     cannedResponseApiRoutes(services),
     notificationApiRoutes(services),
     auditApiRoutes(services),
+    routingApiRoutes(services), // before the SLA routes: PATCH /channels/:id with `routing` is routing's
     slaApiRoutes(services),
     reportApiRoutes(services),
   );

@@ -39,13 +39,16 @@ export async function touchConsole(db: DbOrTx, userId: string): Promise<void> {
   await db.updateTable('agentProfiles').set({ consoleSeenAt: new Date() }).where('userId', '=', userId).execute();
 }
 
-/** Agents online or away whose last console tab went quiet before `before`, locked (others being changed are skipped). */
+/**
+ * Agents online or away with no sign of life since `before` — neither an open console tab nor a presence change
+ * (through the API) — locked; profiles another transaction is changing are skipped.
+ */
 export function lockQuietConsoles(tx: Tx, before: Date) {
   return tx
     .selectFrom('agentProfiles')
     .select(['userId', 'availability', 'awayReason'])
     .where('availability', '<>', 'offline')
-    .where((eb) => eb.or([eb('consoleSeenAt', 'is', null), eb('consoleSeenAt', '<', before)]))
+    .where(sql<boolean>`greatest(console_seen_at, availability_changed_at) < ${before}`)
     .orderBy('userId')
     .forUpdate()
     .skipLocked()

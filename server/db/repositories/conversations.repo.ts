@@ -124,6 +124,8 @@ export function findConversationDetail(db: DbOrTx, id: string) {
       'c.nextResponseDueAt',
       'c.resolutionDueAt',
       'c.responseDueAt',
+      'c.routingReason',
+      'c.routedAt',
       slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ])

@@ -144,3 +144,44 @@ export async function markOpened(db: DbOrTx, conversationId: string, userId: str
     .where('routingOpenedAt', 'is', null)
     .execute();
 }
+
+// ---- the queue board --------------------------------------------------------------------------
+
+/** Per channel: its routing, the waiting count and oldest wait, routed in the last hour, and the due times within `horizon`. */
+export async function queueBoardRows(db: DbOrTx, now: Date, horizon: Date) {
+  const channels = await sql<{
+    id: string;
+    name: string;
+    kind: ChannelKind;
+    routingMode: 'manual' | 'auto' | 'pull';
+    teamId: string | null;
+    teamName: string | null;
+    waiting: number;
+    oldestSince: Date | null;
+    routedLastHour: number;
+  }>`
+    SELECT ch.id, ch.name, ch.kind, ch.routing_mode, ch.routing_team_id AS team_id, tm.name AS team_name,
+      coalesce(w.waiting, 0)::int AS waiting, w.oldest_since, coalesce(r.routed, 0)::int AS routed_last_hour
+    FROM channels ch LEFT JOIN teams tm ON tm.id = ch.routing_team_id
+    LEFT JOIN (SELECT channel_id, count(*) AS waiting, min(created_at) AS oldest_since FROM conversations
+      WHERE status = 'new' AND assignee_id IS NULL GROUP BY channel_id) w ON w.channel_id = ch.id
+    LEFT JOIN (SELECT channel_id, count(*) AS routed FROM conversations
+      WHERE routed_at >= ${new Date(now.getTime() - 3_600_000)} AND assignee_id IS NOT NULL GROUP BY channel_id) r ON r.channel_id = ch.id
+    ORDER BY ch.name`.execute(db);
+  const dues = await sql<{ channelId: string; dueAt: Date }>`
+    SELECT channel_id, response_due_at AS due_at FROM conversations
+    WHERE status = 'new' AND assignee_id IS NULL AND response_due_at <= ${horizon}
+    ORDER BY channel_id, response_due_at`.execute(db);
+  return { channels: channels.rows, dues: dues.rows };
+}
+
+/** Every agent's availability, absence and slots (for the board's counts per queue). */
+export async function boardAgents(db: DbOrTx): Promise<AgentRow[]> {
+  const r = await sql<AgentRow>`
+    SELECT u.id, coalesce(p.availability, 'offline') AS availability, coalesce(p.skills, '{}') AS skills, coalesce(p.capacity, '{}') AS capacity,
+      coalesce(p.idle_since, now()) AS idle_since,
+      EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.cancelled_at IS NULL AND a.starts_at <= now() AND a.ends_at > now()) AS absent,
+      coalesce((SELECT array_agg(tm.team_id) FROM team_members tm WHERE tm.user_id = u.id), '{}') AS team_ids
+    FROM users u LEFT JOIN agent_profiles p ON p.user_id = u.id WHERE u.role IN ('agent', 'manager') ORDER BY u.id`.execute(db);
+  return r.rows;
+}

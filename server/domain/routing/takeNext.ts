@@ -17,7 +17,7 @@ import { QUEUE_HEAD, waitingOf } from './routeWaiting';
 export async function takeNext(tx: Tx, effects: Effects, by: { actor: Actor; userId: string }): Promise<{ conversationId: string } | null> {
   await takeRouterLock(tx);
   const row = await lockAgent(tx, by.userId);
-  if (!row || row.availability !== 'online') throw new Conflict('Set yourself online to take conversations', { code: 'not_online' });
+  if (row?.availability !== 'online') throw new Conflict('Set yourself online to take conversations', { code: 'not_online' });
   const [agent] = await routingAgentsOf(tx, [row]);
   const queue = [...(await lockQueueHead(tx, 'pull', null, QUEUE_HEAD)), ...(await lockQueueHead(tx, 'auto', null, QUEUE_HEAD))];
   const next = queue
