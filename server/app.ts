@@ -43,6 +43,7 @@ import { cannedResponseRoutes } from './routes/web/cannedResponses.routes';
 import { notificationRoutes } from './routes/web/notifications.routes';
 import { savedViewRoutes } from './routes/web/savedViews.routes';
 import { sessionRoutes } from './routes/web/session.routes';
+import { routingRoutes } from './routes/web/routing.routes';
 import type { Services } from './services';
 
 const ROOT = path.join(__dirname, '..');
@@ -141,6 +142,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
+  consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -185,3 +185,8 @@ export async function boardAgents(db: DbOrTx): Promise<AgentRow[]> {
     FROM users u LEFT JOIN agent_profiles p ON p.user_id = u.id WHERE u.role IN ('agent', 'manager') ORDER BY u.id`.execute(db);
   return r.rows;
 }
+
+/** Channels with their routing mode and team (the routing settings page). */
+export function listChannelRouting(db: DbOrTx) {
+  return db.selectFrom('channels').select(['id', 'name', 'kind', 'routingMode', 'routingTeamId']).orderBy('name').execute();
+}
