@@ -16,7 +16,9 @@ import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
+import { translator } from '../../i18n/translate';
 import { isHtmx } from '../../middleware/htmx';
+import { routingReasonText } from '../../presenters/routing.presenter';
 import { pathId } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { renderPageOrFragment } from './render';
@@ -52,6 +54,7 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
     lastSeenMessageId,
     typing,
     timeline,
+    routingReason: routingReasonText(conversation.routingReason, translator(user.locale), user.locale),
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
     composerText: '',
