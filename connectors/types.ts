@@ -80,6 +80,9 @@ export type NormalizedInbound = {
   topicId?: string | null;
   /** Which thread of the contact this belongs to: null/absent = public posts, 'dm' = direct messages. */
   threadKey?: 'dm' | null;
+  /** Where the source says it, for routing by skill: the language (ISO 639-1) and the customer's postcode or Bundesland code. */
+  language?: string | null;
+  region?: string | null;
 };
 
 /** A delivery receipt for one of our outbound messages (sent, delivered, read, failed). */

@@ -62,6 +62,20 @@ export const JOBS = {
     retry: { attempts: 8, backoffMs: 1_000 },
     jobId: (d) => `process-webhook-${d.inboxId}`,
   },
+  // a routing pass (arrivals in automatic queues, freed slots, presence changes); passes are idempotent
+  'route-conversations': {
+    queue: 'routing',
+    payload: z.object({ passId: z.uuid(), channelIds: z.array(z.uuid()).max(500).nullable(), reopenedIds: z.array(z.uuid()).max(500) }),
+    retry: { attempts: 5, backoffMs: 1_000 },
+    jobId: (d) => `route-conversations-${d.passId}`,
+  },
+  // every ROUTING_SWEEP_MS (a job scheduler), and at once when an absence begins: the router's round (domain/routing/sweepRouting.ts)
+  'routing-sweep': {
+    queue: 'routing',
+    payload: z.object({ trigger: z.enum(['schedule', 'absence']) }),
+    retry: { attempts: 1, backoffMs: 0 },
+    jobId: () => `routing-sweep-now-${Date.now()}`,
+  },
   // one per channel and interval (a BullMQ job scheduler), plus "fetch now"; a failed poll is recorded, never retried
   'poll-channel': { queue: 'poll', payload: z.object({ channelId: z.uuid() }), retry: { attempts: 1, backoffMs: 0 } },
   // every minute (a job scheduler): folds report deltas into the rollups; the next run folds what one left

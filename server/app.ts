@@ -25,6 +25,7 @@ import { cannedResponseApiRoutes } from './routes/api/cannedResponses.routes';
 import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
+import { routingApiRoutes } from './routes/api/routing.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
 import { slaWebRoutes } from './routes/web/sla.routes';
@@ -44,6 +45,7 @@ import { savedViewRoutes } from './routes/web/savedViews.routes';
 import { sessionRoutes } from './routes/web/session.routes';
 import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
 import { userRoutes } from './routes/web/users.routes';
+import { routingRoutes } from './routes/web/routing.routes';
 import type { Services } from './services';
 
 const ROOT = path.join(__dirname, '..');
@@ -112,6 +114,7 @@ export function createApp(services: Services): express.Express {
     cannedResponseApiRoutes(services),
     notificationApiRoutes(services),
     auditApiRoutes(services),
+    routingApiRoutes(services), // before the SLA routes: PATCH /channels/:id with `routing` is routing's
     slaApiRoutes(services),
     reportApiRoutes(services),
   );
@@ -143,6 +146,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)
+  consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

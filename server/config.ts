@@ -34,6 +34,10 @@ const envSchema = z.object({
   SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^smtps?$/ }).optional()),
   /** The sender of those mails. */
   MAIL_FROM: z.string().default('Replyline <no-reply@localhost>'),
+  /** Minutes after the last console tab of an online or away agent closed before they become offline. */
+  ROUTING_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+  /** Minutes an agent has to open a conversation the router gave them before it is offered to the next agent (0: never). */
+  ROUTING_REOFFER_AFTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
 });
 
 export type Config = {
@@ -54,6 +58,7 @@ export type Config = {
   outboundAllowedHosts: string[];
   /** SMTP_URL and MAIL_FROM: how the console mails invitation links; null when no mail server is configured. */
   systemMail: { smtpUrl: string; from: string } | null;
+  routing: { offlineAfterMinutes: number; reofferAfterMinutes: number };
 };
 
 export type BuiltInKey = 'SESSION_SECRET' | 'ENCRYPTION_KEY';
@@ -94,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerLockMs: e.WORKER_LOCK_MS,
     outboundAllowedHosts,
     systemMail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    routing: { offlineAfterMinutes: e.ROUTING_OFFLINE_AFTER_MINUTES, reofferAfterMinutes: e.ROUTING_REOFFER_AFTER_MINUTES },
   };
 }

@@ -8,6 +8,7 @@ import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
 import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { startPollWorker } from '../jobs/pollChannel';
 import { scheduleAuditVerification, startAuditVerificationWorker } from '../jobs/auditVerification';
+import { scheduleRoutingSweep, startRoutingWorker } from '../jobs/routingWorker';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
@@ -31,11 +32,13 @@ export async function startWorkers(services: Services) {
   let closed = false;
   const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
   const auditWorker = startAuditVerificationWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
+  const routingWorker = startRoutingWorker({ db, dispatcher, settings: config.routing }, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
         await scheduleReportFold(queues);
         await scheduleAuditVerification(queues);
+        await scheduleRoutingSweep(queues);
         logger.info(r, 'reconciled jobs from the database');
       })
       .catch((err: Error) => {
@@ -60,6 +63,7 @@ export async function startWorkers(services: Services) {
       await pollWorker.close();
       await reportFoldWorker.close();
       await auditWorker.close();
+      await routingWorker.close();
       await watchers.close();
       workerConnection.disconnect();
     },

@@ -65,6 +65,9 @@ export interface ChannelsTable {
   pollLeaseUntil: Generated<Date | null>;
   // X direct messages: where the DM poll continues
   dmCursor: Generated<string | null>;
+  // 014_routing
+  routingMode: Generated<RoutingMode>;
+  routingTeamId: Generated<string | null>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -109,6 +112,12 @@ export interface ConversationsTable {
   priority: Generated<Priority>;
   // NULL = the contact's public thread, 'dm' = their direct messages
   threadKey: Generated<string | null>;
+  // 014_routing: why the router chose the assignee, when, and when the assignee first opened it
+  routingReason: Generated<Json | null>;
+  routedAt: Generated<Date | null>;
+  routingOpenedAt: Generated<Date | null>;
+  language: Generated<string | null>;
+  region: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -300,6 +309,9 @@ export interface Database {
   passwordLinks: PasswordLinksTable;
   // 016_audit_oversight
   auditVerifications: AuditVerificationsTable;
+  // 014_routing
+  agentProfiles: AgentProfilesTable;
+  absences: AbsencesTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -347,3 +359,31 @@ export interface AuditVerificationsTable {
   problem: string | null;
 }
 export type AuditVerification = Selectable<AuditVerificationsTable>;
+// 014_routing: availability, skills, capacity and absences of agents
+export type RoutingMode = 'manual' | 'auto' | 'pull';
+export type AwayReason = 'break' | 'meeting' | 'training' | 'back_office';
+export type AbsenceReason = 'vacation' | 'sick' | 'other';
+
+export interface AgentProfilesTable {
+  userId: string;
+  availability: Generated<'online' | 'away' | 'offline'>;
+  awayReason: Generated<AwayReason | null>;
+  availabilityChangedAt: Generated<Date>;
+  idleSince: Generated<Date>;
+  consoleSeenAt: Generated<Date | null>;
+  skills: Json;
+  capacity: Json;
+}
+
+export interface AbsencesTable {
+  id: Generated<string>;
+  userId: string;
+  startsAt: Timestamp;
+  endsAt: Timestamp;
+  reason: AbsenceReason;
+  deputyId: string | null;
+  createdBy: string;
+  createdAt: Generated<Date>;
+  handedBackAt: Generated<Date | null>;
+  cancelledAt: Generated<Date | null>;
+}

@@ -10,7 +10,9 @@ export type LiveEvent =
   | { type: 'presence'; conversationId: string; userId: string }
   | { type: 'notification'; userId: string }
   // an SLA timer fired for an inbound post: managers' consoles show a notification
-  | { type: 'sla'; event: 'warning' | 'breached'; conversationId: string; channelId: string; messageId: string; caseNumber: string; dueAt: string };
+  | { type: 'sla'; event: 'warning' | 'breached'; conversationId: string; channelId: string; messageId: string; caseNumber: string; dueAt: string }
+  // queues or agents' availability changed (the queue board and presence indicators refresh)
+  | { type: 'routing' };
 
 /** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
 export type JobRequest =
@@ -21,7 +23,11 @@ export type JobRequest =
   | { name: 'sla-warning'; data: { messageId: string; runAt: string } }
   | { name: 'sla-breach'; data: { messageId: string; runAt: string } }
   // a stored webhook delivery (webhook_inbox row) to normalize and ingest
-  | { name: 'process-webhook'; data: { inboxId: string } };
+  | { name: 'process-webhook'; data: { inboxId: string } }
+  // a routing pass after arrivals in automatic queues, freed slots or presence changes (server/domain/routing/routeWaiting.ts)
+  | { name: 'route-conversations'; data: { passId: string; channelIds: string[] | null; reopenedIds: string[] } }
+  // the router's round at once (an absence that has already begun)
+  | { name: 'routing-sweep'; data: { trigger: 'schedule' | 'absence' } };
 
 export type Dispatcher = {
   publish(event: LiveEvent): Promise<void>;

@@ -1,6 +1,9 @@
 /** Row → API shape for conversations and their messages. */
 import type { findConversationDetail, listInbox } from '../db/repositories/conversations.repo';
 import type { listMessages } from '../db/repositories/messages.repo';
+import type { Locale } from '../db/schema';
+import type { Translate } from '../i18n/translate';
+import { routingReasonText } from './routing.presenter';
 import { presentConversationSla, presentPostSla } from './sla.presenter';
 
 type InboxRow = Awaited<ReturnType<typeof listInbox>>[number];
@@ -37,7 +40,8 @@ export function presentMessage(m: MessageRow) {
   };
 }
 
-export function presentConversation(c: DetailRow, messages: MessageRow[]) {
+/** `reader`: the language the routing reason is written in. */
+export function presentConversation(c: DetailRow, messages: MessageRow[], reader: { t: Translate; locale: Locale }) {
   return {
     id: c.id,
     caseNumber: c.caseNumber,
@@ -48,6 +52,7 @@ export function presentConversation(c: DetailRow, messages: MessageRow[]) {
     createdAt: c.createdAt.toISOString(),
     lastMessageAt: c.lastMessageAt.toISOString(),
     sla: presentConversationSla(c),
+    routing: { reason: routingReasonText(c.routingReason, reader.t, reader.locale), routedAt: c.routedAt?.toISOString() ?? null },
     messages: messages.map(presentMessage),
   };
 }

@@ -124,6 +124,8 @@ export function findConversationDetail(db: DbOrTx, id: string) {
       'c.nextResponseDueAt',
       'c.resolutionDueAt',
       'c.responseDueAt',
+      'c.routingReason',
+      'c.routedAt',
       slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ])
@@ -180,6 +182,8 @@ export type NewConversationRow = {
   lastMessageAt: Date;
   topicId: string | null;
   threadKey: string | null;
+  language: string | null;
+  region: string | null;
   slaPolicyId: string | null;
   firstResponseDueAt: Date | null;
   resolutionDueAt: Date | null;
@@ -193,14 +197,15 @@ export async function insertConversations(tx: Tx, rows: NewConversationRow[]): P
   const col = <K extends keyof NewConversationRow>(k: K) => rows.map((r) => r[k]);
   const inserted = await sql<{ id: string; caseNumber: string }>`
     INSERT INTO conversations (id, case_number, channel_id, contact_id, last_message_at, topic_id, thread_key, sla_policy_id,
-      first_response_due_at, resolution_due_at, response_due_at, next_response_due_at)
+      first_response_due_at, resolution_due_at, response_due_at, next_response_due_at, language, region)
     SELECT r.id, nextval('case_number_seq'), r.channel_id, r.contact_id, r.last_message_at, r.topic_id, r.thread_key, r.sla_policy_id,
-      r.first_response_due_at, r.resolution_due_at, r.response_due_at, r.next_response_due_at
+      r.first_response_due_at, r.resolution_due_at, r.response_due_at, r.next_response_due_at, r.language, r.region
     FROM (SELECT * FROM unnest(${col('id')}::uuid[], ${col('channelId')}::uuid[], ${col('contactId')}::uuid[], ${col('lastMessageAt')}::timestamptz[],
       ${col('topicId')}::uuid[], ${col('threadKey')}::text[], ${col('slaPolicyId')}::uuid[], ${col('firstResponseDueAt')}::timestamptz[],
-      ${col('resolutionDueAt')}::timestamptz[], ${col('responseDueAt')}::timestamptz[], ${col('nextResponseDueAt')}::timestamptz[])
+      ${col('resolutionDueAt')}::timestamptz[], ${col('responseDueAt')}::timestamptz[], ${col('nextResponseDueAt')}::timestamptz[],
+      ${col('language')}::text[], ${col('region')}::text[])
       WITH ORDINALITY AS u(id, channel_id, contact_id, last_message_at, topic_id, thread_key, sla_policy_id, first_response_due_at,
-        resolution_due_at, response_due_at, next_response_due_at, ord)
+        resolution_due_at, response_due_at, next_response_due_at, language, region, ord)
       ORDER BY u.ord) r
     RETURNING id, case_number::text AS case_number`.execute(tx);
   return new Map(inserted.rows.map((r) => [r.id, r.caseNumber]));

@@ -289,10 +289,12 @@ export function clearClocksOfClosedConversations(db: DbOrTx, conversationIds: st
 
 /** policyIdsFor for a whole batch: the policy id of each channel and of each topic (missing ones absent). */
 export async function policyIdsForMany(db: DbOrTx, channelIds: string[], topicIds: string[]) {
-  const channels = channelIds.length ? await db.selectFrom('channels').select(['id', 'slaPolicyId']).where('id', 'in', channelIds).execute() : [];
+  const channels = channelIds.length
+    ? await db.selectFrom('channels').select(['id', 'slaPolicyId', 'routingMode']).where('id', 'in', channelIds).execute()
+    : [];
   const topics = topicIds.length ? await db.selectFrom('topics').select(['id', 'slaPolicyId']).where('id', 'in', topicIds).execute() : [];
   return {
-    channels: new Map(channels.map((c) => [c.id, { slaPolicyId: c.slaPolicyId }])),
+    channels: new Map(channels.map((c) => [c.id, { slaPolicyId: c.slaPolicyId, routingMode: c.routingMode }])),
     topics: new Map(topics.map((t) => [t.id, { slaPolicyId: t.slaPolicyId }])),
   };
 }

@@ -70,6 +70,14 @@ export const AUDIT_ACTIONS = [
   // audit chain verification (016_audit_oversight)
   'audit.verified',
   'audit.chain_broken',
+  // routing: availability, skills and slots, absences, channels' routing mode, the router's decisions
+  'agent.availability_changed',
+  'agent.routing_changed',
+  'absence.created',
+  'absence.cancelled',
+  'absence.started',
+  'channel.routing_changed',
+  'conversation.routed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

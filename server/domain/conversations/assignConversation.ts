@@ -7,6 +7,7 @@ import type { Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
+import { findChannel } from '../../db/repositories/channels.repo';
 import { findTeam } from '../../db/repositories/teams.repo';
 import { findUserById } from '../../db/repositories/users.repo';
 import { updateWorkflow } from '../../db/repositories/conversationState.repo';
@@ -14,8 +15,11 @@ import { BadRequest, Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
+import { checkCapacity, lockAgentSlots } from '../routing/capacityCheck';
+import { occupiesSlot } from '../routing/slots';
 import { assertFresh, versionOf } from './staleCheck';
 import { mayWorkConversations, statusAfterAssignment } from './transitionPolicy';
+import { routingPass } from '../routing/routingPass';
 
 export const assignInput = z.object({
   conversationId: z.uuid(),
@@ -24,6 +28,8 @@ export const assignInput = z.object({
   /** undefined keeps the team, null clears it */
   teamId: z.uuid().nullable().optional(),
   version: z.iso.datetime({ offset: true }).optional(),
+  /** a manager's reason to assign an agent whose slots are all in use (routing/capacityCheck.ts) */
+  overCapacityReason: z.string().trim().min(1).max(500).optional(),
 });
 export type AssignInput = z.input<typeof assignInput>;
 
@@ -32,6 +38,8 @@ export type AssignResult = { changed: boolean; status: string; assigneeId: strin
 export async function assignConversation(tx: Tx, effects: Effects, raw: AssignInput, by: { actor: Actor; role: Role }): Promise<AssignResult> {
   const input = parseInput(assignInput, raw, 'assignment');
   if (!mayWorkConversations(by.role)) throw new Forbidden('Your role may not assign conversations');
+  // the assignee's slots first (router lock, then profile, then conversation: the router's order)
+  const slots = input.assigneeId && (await findUserById(tx, input.assigneeId)) ? await lockAgentSlots(tx, input.assigneeId) : null;
   const c = await lockConversation(tx, input.conversationId);
   if (!c) throw new NotFound('Conversation');
   await assertFresh(tx, c, input.version);
@@ -52,6 +60,10 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
   if (before.assigneeId === after.assigneeId && before.teamId === after.teamId) {
     return { changed: false, ...before, version: versionOf(c.updatedAt) };
   }
+  const overCapacity =
+    slots && before.assigneeId !== after.assigneeId && occupiesSlot(status)
+      ? checkCapacity(slots, { kind: (await findChannel(tx, c.channelId))!.kind, threadKey: c.threadKey }, by, input.overCapacityReason)
+      : null;
 
   const { updatedAt } = await updateWorkflow(tx, c.id, { assigneeId: input.assigneeId, teamId, status });
   await appendAudit(tx, {
@@ -61,8 +73,10 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
     subjectId: c.id,
     channelId: c.channelId,
     before,
-    after,
+    after: overCapacity ? { ...after, overCapacity } : after,
   });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
+  // unassigning frees a slot (and puts the conversation back in its queue): the router may fill it
+  if (before.assigneeId && before.assigneeId !== after.assigneeId) effects.enqueue(routingPass());
   return { changed: true, ...after, version: versionOf(updatedAt) };
 }

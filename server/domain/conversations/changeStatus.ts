@@ -16,6 +16,7 @@ import { parseInput } from '../parseInput';
 import { applySlaPause } from '../sla/pause';
 import { assertFresh, versionOf } from './staleCheck';
 import { checkTransition, reopenStatus } from './transitionPolicy';
+import { routingPass } from '../routing/routingPass';
 
 export const statusInput = z.object({
   conversationId: z.uuid(),
@@ -67,5 +68,7 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
   });
   if (remindAt) effects.enqueue({ name: 'conversation-reminder', data: { conversationId: c.id, remindAt: remindAt.toISOString() } });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
+  // a freed slot, or a conversation back in its queue: the router may act
+  if (c.status === 'assigned' || to === 'new') effects.enqueue(routingPass());
   return { status: to, remindAt: remindAt?.toISOString() ?? null, reason: closeReason, version: versionOf(updatedAt) };
 }

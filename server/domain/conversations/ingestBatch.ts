@@ -43,6 +43,7 @@ import { applySlaPause, pauseTransition, type StatusChange } from '../sla/pause'
 import { applicablePolicyId, resolutionDueAt, slaKindFor, startClock } from '../sla/policy';
 import { believablePostTime } from './postTime';
 import { statusAfterInbound } from './status';
+import { routingPass } from '../routing/routingPass';
 
 export type IngestResult = { created: boolean; messageId: string; conversationId: string; caseNumber: string };
 
@@ -62,6 +63,9 @@ type Conversation = {
   lastMessageAt: Date;
   topicId: string | null;
   threadKey: string | null;
+  /** what routing matches against (new conversations only: taken from their first post) */
+  language?: string | null;
+  region?: string | null;
   hasInbound: boolean;
   isNew: boolean;
   firstTargets: ConversationAfterInbound['firstTargets'];
@@ -183,6 +187,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   const created: Conversation[] = [];
   const touched: { conversation: Conversation; channelId: string }[] = [];
   const touchedIds = new Set<string>();
+  const reopenedIds = new Set<string>();
   const resumes: { change: StatusChange; entries: AuditEntry[] }[] = [];
   // Entries in the one-by-one order; some are known only after the inserts (case numbers, the resume hook).
   const audit: (() => AuditEntry[])[] = [];
@@ -201,6 +206,8 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
         lastMessageAt: post.postedAt,
         topicId: post.topicId ?? null,
         threadKey: post.threadKey ?? null,
+        language: post.language ?? null,
+        region: post.region ?? null,
         hasInbound: false,
         isNew: true,
         firstTargets: null,
@@ -232,6 +239,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
       audit.push(() => slot.entries);
     }
     if (status !== from) {
+      reopenedIds.add(c.id);
       audit.push(() => [{ ...auditBase(post, c), action: 'conversation.reopened', before: { status: from }, after: { status } }]);
     }
 
@@ -293,6 +301,8 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
         lastMessageAt: c.lastMessageAt,
         topicId: c.topicId,
         threadKey: c.threadKey,
+        language: c.language ?? null,
+        region: c.region ?? null,
         slaPolicyId: c.firstTargets?.slaPolicyId ?? null,
         firstResponseDueAt: c.firstTargets?.firstResponseDueAt ?? null,
         resolutionDueAt: c.firstTargets?.resolutionDueAt ?? null,
@@ -325,6 +335,12 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
 
   for (const { conversation, channelId } of touched) {
     effects.publish({ type: 'conversation', conversationId: conversation.id, channelId, change: 'message' });
+  }
+  // automatic queues: a routing pass after commit (new work, and reopened work its last agent may no longer take)
+  const autoChannels = [...new Set(touched.map((t) => t.channelId))].filter((id) => policyIds.channels.get(id)?.routingMode === 'auto');
+  if (autoChannels.length) {
+    const reopened = [...reopenedIds].filter((id) => conversations.get(id)!.status === 'assigned');
+    effects.enqueue(routingPass(autoChannels, reopened));
   }
   for (const f of fresh) results[f.index]!.caseNumber = conversations.get(results[f.index]!.conversationId)!.caseNumber!;
   for (const r of repeats) results[r.index] = { ...results[r.of.index]!, created: false };

@@ -18,6 +18,7 @@ import { resolutionInput, resolveUncertainDelivery } from '../../domain/replies/
 import type { Tx } from '../../db/client';
 import type { Effects } from '../../domain/effects';
 import { NotFound } from '../../errors';
+import { translator } from '../../i18n/translate';
 import { requirePermission } from '../../middleware/auth';
 import { bodyWithId, pathId, resolutionOf, uuidParam, validate } from '../../middleware/validate';
 import { presentConversation, presentConversationSummary } from '../../presenters/conversation.presenter';
@@ -41,7 +42,8 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
   router.get('/conversations/:id', requirePermission('conversation.read'), async (req, res) => {
     const conversation = await findConversationDetail(db, pathId(req));
     if (!conversation) throw new NotFound('Conversation');
-    res.json(presentConversation(conversation, await listMessages(db, conversation.id)));
+    const { locale } = req.user!;
+    res.json(presentConversation(conversation, await listMessages(db, conversation.id), { t: translator(locale), locale }));
   });
 
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), validate(replyBody), async (req, res) => {

@@ -35,6 +35,8 @@ export function ingestRoutes({ db, dispatcher }: Services): Router {
           postedAt: new Date(body.postedAt),
           inReplyToExternalId: body.inReplyToExternalId ?? null,
           url: body.url ?? null,
+          language: body.language ?? null,
+          region: body.region ?? null,
           raw: req.body,
         },
         actor,

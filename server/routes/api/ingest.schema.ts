@@ -14,6 +14,15 @@ export const ingestBody = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
+    /** for routing by skill: the post's language (ISO 639-1) and the customer's postcode or Bundesland code */
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/)
+      .optional(),
+    region: z
+      .string()
+      .regex(/^(\d{5}|[A-Z]{2})$/)
+      .optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { listAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
+import { markOpened } from '../../db/repositories/routing.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
 import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
@@ -15,7 +16,9 @@ import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
+import { translator } from '../../i18n/translate';
 import { isHtmx } from '../../middleware/htmx';
+import { routingReasonText } from '../../presenters/routing.presenter';
 import { pathId } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { renderPageOrFragment } from './render';
@@ -26,6 +29,8 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
   const conversation = await findConversationDetail(db, pathId(req));
   if (!conversation) throw new NotFound('Conversation');
   const user = req.user!;
+  // the assignee has opened what the router gave them: it is no longer offered to the next agent
+  if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
   const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, timeline] = await Promise.all([
     listMessages(db, conversation.id),
     findWorkflowState(db, conversation.id),
@@ -49,6 +54,7 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
     lastSeenMessageId,
     typing,
     timeline,
+    routingReason: routingReasonText(conversation.routingReason, translator(user.locale), user.locale),
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
     composerText: '',

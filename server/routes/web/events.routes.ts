@@ -1,5 +1,6 @@
 /** GET /events — Server-Sent Events for open consoles, fed by the Redis-backed live hub. */
 import { Router } from 'express';
+import { touchConsole } from '../../db/repositories/agentProfiles.repo';
 import { can } from '../../domain/auth/permissions';
 import { slaToastHtml } from '../../presenters/sla.presenter';
 import type { Services } from '../../services';
@@ -8,7 +9,7 @@ const HEARTBEAT_MS = 25_000;
 /** Open live streams one user may hold on one web process (tabs, windows); the next one answers 429. */
 export const LIVE_STREAMS_PER_USER = 10;
 
-export function eventRoutes({ live }: Services): Router {
+export function eventRoutes({ live, db }: Services): Router {
   const router = Router();
   const openStreams = new Map<string, number>();
   router.get('/events', (req, res) => {
@@ -36,10 +37,18 @@ export function eventRoutes({ live }: Services): Router {
         if (event.event === 'warning' && canSeeSlaWarnings) res.write(`event: sla-warning\ndata: ${slaToastHtml(event, res.locals.t, res.locals.fmtTime)}\n\n`);
         return;
       }
+      // Queues or availability changed: the queue board and presence indicators refresh.
+      if (event.type === 'routing') return void res.write(`event: routing\ndata: {}\n\n`);
       // One generic event for lists, one per conversation for its open page.
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    // An open console tab keeps its agent from going offline (domain/routing/sweepRouting.ts): a sign of life now and with every heartbeat.
+    const alive = () => void touchConsole(db, userId).catch(() => undefined);
+    alive();
+    const heartbeat = setInterval(() => {
+      res.write(': heartbeat\n\n');
+      alive();
+    }, HEARTBEAT_MS);
     res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();

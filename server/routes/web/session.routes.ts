@@ -5,6 +5,9 @@ import { dummyPasswordHash, verifyPassword } from '../../crypto/tokens';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findUserByEmail, findUserById, setUserLocale } from '../../db/repositories/users.repo';
 import { userActor } from '../../domain/audit/actor';
+import { can } from '../../domain/auth/permissions';
+import { changeAvailability } from '../../domain/availability/setAvailability';
+import { inTransaction } from '../../domain/effects';
 import { translator } from '../../i18n/translate';
 import { localeForRequest } from '../../middleware/locale';
 import { createLoginLimiter } from '../../middleware/loginRateLimit';
@@ -16,7 +19,7 @@ const localeBody = z.object({ locale: z.enum(['de', 'en']), back: z.string().opt
 /** Only same-site paths are followed after sign-in (browsers read `/\host` like `//host`). */
 const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : '/inbox');
 
-export function sessionRoutes({ db, redis, config }: Services): Router {
+export function sessionRoutes({ db, redis, config, dispatcher }: Services): Router {
   const router = Router();
   const limiter = createLoginLimiter(redis, config.redisPrefix);
   void dummyPasswordHash(); // computed once now, not on the first unknown address
@@ -64,6 +67,11 @@ export function sessionRoutes({ db, redis, config }: Services): Router {
   router.post('/logout', async (req, res) => {
     const user = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
     if (user) await appendAudit(db, { actor: userActor(user, req.ip), action: 'auth.logout', subjectType: 'user', subjectId: user.id });
+    // signing out ends the agent's availability (audited; no new work routed to them)
+    if (user && can(user.role, 'conversation.work'))
+      await inTransaction(db, dispatcher, (tx, effects) =>
+        changeAvailability(tx, effects, { userId: user.id, status: 'offline' }, { actor: userActor(user, req.ip), user: null }),
+      );
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     res.redirect('/login');
   });

@@ -33,6 +33,7 @@ describe('the job table', () => {
       poll: ['poll-channel'],
       maintenance: ['report-fold'],
       audit: ['audit-verify'],
+      routing: ['route-conversations', 'routing-sweep'],
     });
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * Capacity: an agent has slots per channel class, and which conversations occupy one.
+ *
+ * A conversation occupies a slot of its assignee while its status is `assigned` (waiting on us). It frees
+ * the slot once it is answered (waiting on the customer), saved (parked on purpose) or closed; `new`
+ * conversations have no assignee. A reopened conversation takes a slot again.
+ */
+import type { ChannelKind, ConversationStatus } from '../../db/schema';
+
+export type SlotClass = 'chat' | 'messaging' | 'social' | 'email';
+export const SLOT_CLASSES: readonly SlotClass[] = ['chat', 'messaging', 'social', 'email'];
+
+export type Capacity = Record<SlotClass, number>;
+
+/** Slots of an agent whose capacity was never set. */
+export const DEFAULT_CAPACITY: Capacity = { chat: 3, messaging: 5, social: 10, email: 15 };
+
+/** The most slots one class may have (a bound on input, not a recommendation). */
+export const MAX_SLOTS = 100;
+
+const CLASS_OF_KIND: Record<ChannelKind, SlotClass> = {
+  webchat: 'chat',
+  whatsapp: 'messaging',
+  telegram: 'messaging',
+  x: 'social',
+  api: 'social',
+  email: 'email',
+};
+
+/** Direct messages on a social network are messaging work, its public posts social work. */
+export function slotClassOf(kind: ChannelKind, threadKey: string | null): SlotClass {
+  if (threadKey === 'dm') return 'messaging';
+  return CLASS_OF_KIND[kind];
+}
+
+export const OCCUPYING_STATUSES: readonly ConversationStatus[] = ['assigned'];
+
+export function occupiesSlot(status: ConversationStatus): boolean {
+  return OCCUPYING_STATUSES.includes(status);
+}
+
+/** An agent's capacity with the defaults filled in for classes never set. */
+export function capacityOf(stored: Partial<Capacity> | null | undefined): Capacity {
+  return { ...DEFAULT_CAPACITY, ...(stored ?? {}) };
+}
