@@ -8,10 +8,10 @@ import { inTransaction } from '../../domain/effects';
 import { BadRequest, HttpError } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
-import { formList, validate } from '../../middleware/validate';
+import { formList, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { actingUser } from '../actor';
-import { inboxPage } from './inboxPage';
+import { inboxConversationPage, inboxPage, inboxViewCounts } from './inboxPage';
 
 /** A selection (checkboxes) and what to do with it; each command checks its own part (assignee, tag, reason). */
 const bulkInput = z.object({
@@ -26,8 +26,11 @@ export function inboxRoutes(services: Services): Router {
   const { db, dispatcher } = services;
   const router = Router();
   const page = inboxPage(services);
+  router.param('id', uuidParam('Conversation'));
   router.get('/', (_req, res) => res.redirect('/inbox'));
   router.get('/inbox', (req, res) => page(req, res));
+  router.get('/inbox/views', inboxViewCounts(services));
+  router.get('/inbox/:id', inboxConversationPage(services));
 
   // Each conversation is its own command, transaction and audit event; a refused one does not stop the others.
   const bulkResult = (_req: Request, res: Response) => res.render('partials/inbox/bulk-result', { done: 0, failures: [] });
