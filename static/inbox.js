@@ -26,6 +26,30 @@
     if (elt && elt.id === 'inbox-filters' && openId()) e.detail.path = location.pathname;
   });
 
+  /** The bulk bar shows only the fields its chosen action needs. */
+  function showBulkFields() {
+    var action = document.getElementById('bulk-action');
+    if (!action) return;
+    var fields = document.querySelectorAll('#bulk-form [data-bulk-for]');
+    for (var i = 0; i < fields.length; i++) fields[i].hidden = fields[i].getAttribute('data-bulk-for') !== action.value;
+  }
+
+  document.addEventListener('change', function (e) {
+    if (e.target && e.target.id === 'bulk-action') showBulkFields();
+  });
+  document.addEventListener('click', function (e) {
+    if (!e.target.closest || !e.target.closest('[data-bulk-cancel]')) return;
+    var result = document.getElementById('bulk-result');
+    if (result) result.textContent = '';
+    var apply = document.getElementById('bulk-apply');
+    if (apply) apply.focus();
+  });
+  document.addEventListener('DOMContentLoaded', showBulkFields);
+  // The question replaces nothing the user typed; its "yes" gets focus so Enter confirms and Tab reaches "cancel".
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var confirm = e.detail.target && e.detail.target.id === 'bulk-result' && document.getElementById('bulk-confirm');
+    if (confirm) confirm.focus();
+  });
   document.addEventListener('htmx:afterSettle', markOpenRow);
   window.addEventListener('popstate', function () {
     setTimeout(markOpenRow, 0);

@@ -190,7 +190,7 @@ export const HIT_END = '\uE001';
 /** Per conversation, its latest message that matches the search, with the hits marked (HIT_START … HIT_END). */
 export async function searchHeadlines(db: DbOrTx, conversationIds: string[], text: string): Promise<Map<string, string>> {
   if (conversationIds.length === 0) return new Map();
-  const options = `StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
+  const options = `StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=35, MinWords=15`;
   const rows = await sql<{ conversationId: string; german: string; english: string }>`
     SELECT DISTINCT ON (m.conversation_id) m.conversation_id,
       ts_headline('german', m.text, websearch_to_tsquery('german', ${text}), ${options}) AS german,
