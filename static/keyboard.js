@@ -1,5 +1,5 @@
 /* Keyboard shortcuts of the console (the ? key lists them): j/k next/previous conversation, Enter open,
-   r reply, Ctrl/⌘+Enter send, Shift+Ctrl/⌘+Enter send and close, a assign to me, e close, / search.
+   r reply, Ctrl/⌘+Enter send, Shift+Ctrl/⌘+Enter send and close, a assign to me, e close, / search, Esc leave a field.
    Single keys are off while typing in a field; the send combinations work in the reply box. After every
    action focus lands where the work goes on. No inline scripts (CSP). */
 (function () {
@@ -93,6 +93,12 @@
       if (!e.target.closest || !e.target.closest('form.reply')) return;
       e.preventDefault();
       send(e.shiftKey);
+      return;
+    }
+    if (e.key === 'Escape' && isTyping(e.target) && !e.target.closest('dialog')) {
+      // Esc leaves the field, so the single-key shortcuts work again: to the conversation, else to the list.
+      var links = rowLinks();
+      if (!focusEl(document.querySelector('#conversation-main h1')) && links.length) focusEl(links[Math.max(0, currentRow(links))]);
       return;
     }
     if (mod || e.altKey || isTyping(e.target)) return;

@@ -443,6 +443,7 @@ export const MESSAGES = {
     'bulk.choosePriority': 'Bitte eine Priorität wählen.',
     'bulk.chooseSnooze': 'Bitte wählen, bis wann.',
     'bulk.snoozeUntil': 'Bis wann',
+    'kbd.leaveField': 'Eingabefeld verlassen',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -886,6 +887,7 @@ export const MESSAGES = {
     'bulk.choosePriority': 'Choose a priority.',
     'bulk.chooseSnooze': 'Choose until when.',
     'bulk.snoozeUntil': 'Until when',
+    'kbd.leaveField': 'Leave the field',
   },
 } as const;
 
