@@ -225,6 +225,16 @@ describe('search', () => {
     expect(listed((await search(orders.caseNumber)).text)).toEqual([orders.conversationId]);
   });
 
+  it('when an integration searches through the API with the inbox filters, then it gets the same conversations', async () => {
+    const res = await request(app.url)
+      .get('/api/v1/conversations')
+      .query({ channelId: ch.channelId, q: `#${mail.caseNumber}`, sort: 'urgent', sla: 'none', priority: 'normal' })
+      .auth(me.token, { type: 'bearer' });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).toContain(mail.conversationId);
+    expect(JSON.stringify(res.body)).not.toContain(erika.conversationId);
+  });
+
   it('when searching words in another form (German and English stemming), then the message is found and the words are marked, its markup escaped', async () => {
     const de = await search('Bestellung');
     expect(listed(de.text)).toEqual([orders.conversationId]);
