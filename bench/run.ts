@@ -131,6 +131,7 @@ async function main() {
     say(`warm-up: 32 clients for ${WARMUP_SECONDS} s on each page (not measured)`);
     await loadTest(`${baseUrl}/inbox`, cookie, 32, WARMUP_SECONDS);
     await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
+    await loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
     say(`inbox: 32 clients for ${LOAD_SECONDS} s`);
     const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
     say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
@@ -140,6 +141,8 @@ async function main() {
     const auditPage = await loadTest(`${baseUrl}/audit`, cookie, 32, LOAD_SECONDS);
     say(`audit page, everyone, one action group: 32 clients for ${LOAD_SECONDS} s`);
     const auditPageGroup = await loadTest(`${baseUrl}/audit?scope=all&group=messages`, cookie, 32, LOAD_SECONDS);
+    say(`inbox with the conversation open beside it: 32 clients for ${LOAD_SECONDS} s`);
+    const splitView = await loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, LOAD_SECONDS);
     say('SLA report API: 90 days, all channels, by day');
     const today = new Date();
     const from = new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10);
@@ -149,7 +152,7 @@ async function main() {
     const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
 
-    const figures = { ingest, inbox, conversationPage, reports, live, memory, auditPage, auditPageGroup, auditVerify };
+    const figures = { ingest, inbox, conversationPage, splitView, reports, live, memory, auditPage, auditPageGroup, auditVerify };
     printTable(figures);
     const result = {
       ranAt: new Date().toISOString(),
@@ -172,6 +175,7 @@ type Figures = {
   ingest: Awaited<ReturnType<typeof benchIngest>>;
   inbox: Awaited<ReturnType<typeof loadTest>>;
   conversationPage: Awaited<ReturnType<typeof loadTest>>;
+  splitView: Awaited<ReturnType<typeof loadTest>>;
   reports: { p50: number; p95: number };
   live: { p50: number; p95: number; max: number };
   memory: { webPeakRssMb: number; workerPeakRssMb: number };
@@ -200,6 +204,12 @@ function printTable(f: Figures) {
       `p50 ${f.conversationPage.p50} / p95 ${f.conversationPage.p95} / p99 ${f.conversationPage.p99} ms, ${n(f.conversationPage.requestsPerSecond)} req/s`,
       'p95 < 50 ms',
       f.conversationPage.p95 < 50,
+    ],
+    [
+      '2 inbox + open conversation (/inbox/:id), 32 clients',
+      `p50 ${f.splitView.p50} / p95 ${f.splitView.p95} / p99 ${f.splitView.p99} ms, ${n(f.splitView.requestsPerSecond)} req/s`,
+      'p95 < 50 ms',
+      f.splitView.p95 < 50,
     ],
     ['3 SLA report, 90 days', `p50 ${n(f.reports.p50)} / p95 ${n(f.reports.p95)} ms`, 'p95 < 300 ms', f.reports.p95 < 300],
     ['4 live, post → SSE event', `p50 ${n(f.live.p50)} / p95 ${n(f.live.p95)} ms`, 'p95 < 250 ms', f.live.p95 < 250],

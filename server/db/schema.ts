@@ -312,6 +312,8 @@ export interface Database {
   // 014_routing
   agentProfiles: AgentProfilesTable;
   absences: AbsencesTable;
+  // 018_inbox_workspace
+  conversationReads: ConversationReadsTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -322,6 +324,13 @@ export interface ApiIdempotencyKeysTable {
   responseStatus: number | null;
   responseBody: Json | null;
   createdAt: Generated<Date>;
+}
+
+/** 018_inbox_workspace: the last activity of a conversation each user has seen (unread while it is older). */
+export interface ConversationReadsTable {
+  userId: string;
+  conversationId: string;
+  readAt: Date;
 }
 
 export type Channel = Selectable<ChannelsTable>;

@@ -14,6 +14,9 @@ const statusList = z.string().transform((s, ctx) => {
   return parts as (typeof STATUSES)[number][];
 });
 
+const blank = z.literal('').transform(() => undefined);
+const day = z.iso.date();
+
 export const inboxQuery = z.object({
   status: statusList.optional(),
   channelId: z
@@ -21,8 +24,17 @@ export const inboxQuery = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   assigneeId: z.union([z.uuid(), z.literal('none'), z.literal('me'), z.literal('').transform(() => undefined)]).optional(),
-  sort: z.enum(['newest', 'oldest', 'due']).default('newest'),
-  /** full-text search over message text (German and English stemming) */
+  sort: z.enum(['newest', 'oldest', 'due', 'urgent']).default('newest'),
+  /** breached: overdue; due1h: due within the next hour; warning: past its warning time; none: no service level */
+  sla: z.enum(['breached', 'due1h', 'warning', 'none']).optional().or(blank),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).optional().or(blank),
+  teamId: z.uuid().optional().or(blank),
+  /** last activity on or after / on or before this day (YYYY-MM-DD, Europe/Berlin) */
+  from: day.optional().or(blank),
+  to: day.optional().or(blank),
+  /** '1': only conversations with activity the viewer has not seen */
+  unread: z.enum(['1']).optional().or(blank),
+  /** message text (German and English stemming), customer name, handle or e-mail address, case number (#1315 or 1315) */
   q: z
     .string()
     .trim()
@@ -53,4 +65,6 @@ export const replyForm = replyBody.extend({
     .union([z.uuid(), z.literal('')])
     .optional()
     .transform((v) => v || undefined),
+  /** '1': close the conversation with the reply ("Send & close") */
+  andClose: z.literal('1').optional(),
 });

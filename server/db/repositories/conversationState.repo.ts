@@ -73,19 +73,15 @@ export async function latestMessageId(db: DbOrTx, conversationId: string): Promi
  * `seen: false` means the message is not part of this conversation.
  */
 export async function outboundReplyAfter(db: DbOrTx, conversationId: string, seenMessageId: string) {
-  const seen = await db
-    .selectFrom('messages')
-    .select('createdAt')
-    .where('id', '=', seenMessageId)
-    .where('conversationId', '=', conversationId)
-    .executeTakeFirst();
+  const seen = await db.selectFrom('messages').select('id').where('id', '=', seenMessageId).where('conversationId', '=', conversationId).executeTakeFirst();
   if (!seen) return { seen: false as const };
   const newer = await db
     .selectFrom('messages')
     .select(['id', 'authorName'])
     .where('conversationId', '=', conversationId)
     .where('direction', '=', 'outbound')
-    .where('createdAt', '>', seen.createdAt)
+    // compared in SQL: a JavaScript Date keeps milliseconds only, so the seen message itself (microseconds) would count as newer
+    .where('createdAt', '>', (eb) => eb.selectFrom('messages as seen').select('seen.createdAt').where('seen.id', '=', seenMessageId))
     .orderBy('createdAt', 'desc')
     .limit(1)
     .executeTakeFirst();

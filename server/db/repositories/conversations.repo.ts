@@ -1,7 +1,7 @@
 /** Conversations: threading look-ups, the inbox list, one conversation with its messages. */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { ConversationStatus, SlaState } from '../schema';
+import type { ConversationStatus, Priority, SlaState } from '../schema';
 import { conversationDueColumns } from './sla.repo';
 
 export type InboxFilter = {
@@ -9,11 +9,24 @@ export type InboxFilter = {
   channelId?: string;
   /** a user id, or 'none' for unassigned */
   assigneeId?: string;
-  /** due: the earliest due time of a post awaiting an answer first, conversations with none last */
-  sort: 'newest' | 'oldest' | 'due';
-  /** full-text search over the conversation's messages, German and English stemming */
+  /**
+   * due: the earliest due time of a post awaiting an answer first, conversations with none last;
+   * urgent: due soonest, then priority, then waiting longest (conversations_urgency_idx)
+   */
+  sort: 'newest' | 'oldest' | 'due' | 'urgent';
+  /** message text (German and English stemming), customer name, handle or e-mail, case number */
   q?: string;
   tag?: string;
+  sla?: 'breached' | 'due1h' | 'warning' | 'none';
+  priority?: Priority;
+  teamId?: string;
+  /** days (YYYY-MM-DD) of the last activity, in `timeZone` */
+  from?: string;
+  to?: string;
+  timeZone?: string;
+  /** whose read state `unread` reports (and, with onlyUnread, filters by) */
+  viewerId?: string;
+  onlyUnread?: boolean;
   limit: number;
   offset: number;
 };
@@ -41,8 +54,61 @@ function slaPostsOf(alias: string) {
     FROM messages m WHERE m.conversation_id = ${sql.ref(alias + '.id')} AND m.sla_due_at IS NOT NULL)`.as('slaPosts');
 }
 
+/** Priority as a rank, 0 = urgent; the same expression as in conversations_urgency_idx. */
+const PRIORITY_RANK = sql`(CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)`;
+
+/** Both stemmings of a search text: "Bestellungen" finds "Bestellung", "orders" finds "order". */
+const searchQuery = (text: string) => sql`(websearch_to_tsquery('german', ${text}) || websearch_to_tsquery('english', ${text}))`;
+
+/** A LIKE pattern matching the text anywhere, its wildcards taken literally. */
+const containing = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+/** The case number a search text names (`#1315` or `1315`), if it names one. */
+function caseNumberIn(text: string): string | null {
+  return /^#?(\d{1,15})$/.exec(text.trim())?.[1] ?? null;
+}
+
+/** The filter as one SQL condition on `conversations c` (true when nothing is filtered). */
+function inboxWhere(f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>): RawBuilder<boolean> {
+  const all: RawBuilder<unknown>[] = [];
+  if (f.status?.length) all.push(sql`c.status IN (${sql.join(f.status)})`);
+  if (f.channelId) all.push(sql`c.channel_id = ${f.channelId}`);
+  if (f.assigneeId === 'none') all.push(sql`c.assignee_id IS NULL`);
+  else if (f.assigneeId) all.push(sql`c.assignee_id = ${f.assigneeId}`);
+  if (f.priority) all.push(sql`c.priority = ${f.priority}`);
+  if (f.teamId) all.push(sql`c.team_id = ${f.teamId}`);
+  const tz = f.timeZone ?? 'Europe/Berlin';
+  if (f.from) all.push(sql`c.last_message_at >= (${f.from}::date)::timestamp AT TIME ZONE ${tz}`);
+  if (f.to) all.push(sql`c.last_message_at < (${f.to}::date + 1)::timestamp AT TIME ZONE ${tz}`);
+  if (f.sla === 'breached') all.push(sql`c.response_due_at <= now()`);
+  if (f.sla === 'due1h') all.push(sql`c.response_due_at > now() AND c.response_due_at <= now() + interval '1 hour'`);
+  if (f.sla === 'warning') {
+    all.push(sql`EXISTS (SELECT 1 FROM messages w WHERE w.conversation_id = c.id AND w.sla_due_at IS NOT NULL
+      AND w.responded_at IS NULL AND w.sla_paused_at IS NULL AND w.sla_warn_at <= now() AND w.sla_due_at > now())`);
+  }
+  if (f.sla === 'none') all.push(sql`c.sla_policy_id IS NULL`);
+  if (f.onlyUnread && f.viewerId) all.push(sql`NOT ${readBy(f.viewerId)}`);
+  if (f.tag) all.push(sql`EXISTS (SELECT 1 FROM conversation_tags tg WHERE tg.conversation_id = c.id AND tg.tag = ${f.tag})`);
+  if (f.q) {
+    const like = containing(f.q.replace(/^@/, ''));
+    const caseNumber = caseNumberIn(f.q);
+    all.push(sql`c.id IN (
+      SELECT sm.conversation_id FROM messages sm WHERE sm.search_tsv @@ ${searchQuery(f.q)}
+      UNION
+      SELECT sc.id FROM conversations sc WHERE sc.contact_id IN (
+        SELECT ct.id FROM contacts ct WHERE lower(ct.name) LIKE ${like}
+        UNION SELECT ci.contact_id FROM contact_identities ci WHERE lower(ci.handle) LIKE ${like} OR lower(ci.name) LIKE ${like})
+      ${caseNumber === null ? sql`` : sql`UNION SELECT cn.id FROM conversations cn WHERE cn.case_number = ${caseNumber}::bigint`})`);
+  }
+  return all.length ? sql<boolean>`(${sql.join(all, sql` AND `)})` : sql<boolean>`true`;
+}
+
+/** Whether the user has seen the conversation's last activity. */
+const readBy = (userId: string) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM conversation_reads rd WHERE rd.conversation_id = c.id AND rd.user_id = ${userId} AND rd.read_at >= c.last_message_at)`;
+
 export async function listInbox(db: DbOrTx, f: InboxFilter) {
-  let q = db
+  const q = db
     .selectFrom('conversations as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channelId')
     .innerJoin('contacts as ct', 'ct.id', 'c.contactId')
@@ -54,6 +120,7 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
       'c.lastMessageAt',
       'c.assigneeId',
       'c.channelId',
+      'c.priority',
       'ch.name as channelName',
       'ch.kind as channelKind',
       'ct.name as contactName',
@@ -64,27 +131,18 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
       'c.slaPolicyId',
       slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
-    ]);
-  if (f.status?.length) q = q.where('c.status', 'in', f.status);
-  if (f.channelId) q = q.where('c.channelId', '=', f.channelId);
-  if (f.assigneeId === 'none') q = q.where('c.assigneeId', 'is', null);
-  else if (f.assigneeId) q = q.where('c.assigneeId', '=', f.assigneeId);
-  if (f.q) {
-    const text = f.q;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('messages as sm')
-          .select(sql`1`.as('one'))
-          .whereRef('sm.conversationId', '=', 'c.id')
-          .where(sql<boolean>`sm.search_tsv @@ (websearch_to_tsquery('german', ${text}) || websearch_to_tsquery('english', ${text}))`),
-      ),
-    );
-  }
-  if (f.tag) {
-    const tag = f.tag;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('conversationTags as tg').select(sql`1`.as('one')).whereRef('tg.conversationId', '=', 'c.id').where('tg.tag', '=', tag)),
-    );
+      (f.viewerId ? sql<boolean>`NOT ${readBy(f.viewerId)}` : sql<boolean>`false`).as('unread'),
+    ])
+    .where(inboxWhere(f));
+  if (f.sort === 'urgent') {
+    return q
+      .orderBy(sql`c.response_due_at ASC NULLS LAST`)
+      .orderBy(PRIORITY_RANK)
+      .orderBy('c.lastMessageAt', 'asc')
+      .orderBy('c.id')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute();
   }
   if (f.sort === 'due') {
     return q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id').limit(f.limit).offset(f.offset).execute();
@@ -99,6 +157,56 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
     .limit(f.limit)
     .offset(f.offset)
     .execute();
+}
+
+/** How many conversations match a filter, counted up to `cap` (a saved view's badge says "cap+" beyond). */
+export async function countInbox(db: DbOrTx, f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>, cap: number): Promise<number> {
+  const row = await db
+    .selectFrom((sub) => sub.selectFrom('conversations as c').select('c.id').where(inboxWhere(f)).limit(cap).as('m'))
+    .select(sql<string>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The ids matching a filter, most urgent first, at most `cap` (bulk actions on "all matching"). */
+export async function inboxIds(db: DbOrTx, f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>, cap: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('conversations as c')
+    .select('c.id')
+    .where(inboxWhere(f))
+    .orderBy(sql`c.response_due_at ASC NULLS LAST`)
+    .orderBy(PRIORITY_RANK)
+    .orderBy('c.lastMessageAt', 'asc')
+    .orderBy('c.id')
+    .limit(cap)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Marks where ts_headline found a search hit: start and end of each hit (private-use characters). */
+export const HIT_START = '\uE000';
+export const HIT_END = '\uE001';
+
+/** Per conversation, its latest message that matches the search, with the hits marked (HIT_START … HIT_END). */
+export async function searchHeadlines(db: DbOrTx, conversationIds: string[], text: string): Promise<Map<string, string>> {
+  if (conversationIds.length === 0) return new Map();
+  const options = `StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=35, MinWords=15`;
+  const rows = await sql<{ conversationId: string; german: string; english: string }>`
+    SELECT DISTINCT ON (m.conversation_id) m.conversation_id,
+      ts_headline('german', m.text, websearch_to_tsquery('german', ${text}), ${options}) AS german,
+      ts_headline('english', m.text, websearch_to_tsquery('english', ${text}), ${options}) AS english
+    FROM messages m
+    WHERE m.conversation_id = ANY(${conversationIds}::uuid[]) AND m.search_tsv @@ ${searchQuery(text)}
+    ORDER BY m.conversation_id, m.posted_at DESC, m.id DESC`.execute(db);
+  return new Map(rows.rows.map((r) => [r.conversationId, r.german.includes(HIT_START) ? r.german : r.english]));
+}
+
+/** The user has seen the conversation up to its last activity (`at`); never moves back. */
+export async function markConversationRead(db: DbOrTx, userId: string, conversationId: string, at: Date): Promise<void> {
+  await sql`
+    INSERT INTO conversation_reads (user_id, conversation_id, read_at) VALUES (${userId}, ${conversationId}, ${at})
+    ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_at = excluded.read_at
+    WHERE conversation_reads.read_at < excluded.read_at`.execute(db);
 }
 
 export function findConversationDetail(db: DbOrTx, id: string) {

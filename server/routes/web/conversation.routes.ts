@@ -4,6 +4,7 @@ import { findConversationDetail } from '../../db/repositories/conversations.repo
 import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
 import { recordCannedUse } from '../../domain/cannedResponses/cannedResponses';
+import { changeStatus } from '../../domain/conversations/changeStatus';
 import { inTransaction } from '../../domain/effects';
 import { clearPresence } from '../../domain/presence/typing';
 import { queueReply } from '../../domain/replies/queueReply';
@@ -12,6 +13,7 @@ import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
 import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
+import { actingUser } from '../actor';
 import { replyForm } from '../conversations.schema';
 import { afterChange, conversationPage } from './conversationPage';
 
@@ -36,7 +38,7 @@ export function conversationRoutes(services: Services): Router {
     rerenderForm('reply', page),
     validate(replyForm, bodyWithId('conversationId')),
     async (req, res) => {
-      const { conversationId, text, lastSeenMessageId, cannedId } = res.locals.input;
+      const { conversationId, text, lastSeenMessageId, cannedId, andClose } = res.locals.input;
       const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
         await queueReply(
@@ -47,6 +49,7 @@ export function conversationRoutes(services: Services): Router {
           services.connectors,
         );
         if (cannedId) await recordCannedUse(tx, cannedId); // a canned response inserted into this reply counts as used
+        if (andClose) await changeStatus(tx, effects, { conversationId, status: 'closed' }, actingUser(req));
       });
       await clearPresence(services, conversationId, user.id);
       await done(req, res);

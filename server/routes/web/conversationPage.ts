@@ -7,8 +7,8 @@ import type { Request, Response } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
-import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
+import { findConversationDetail, markConversationRead } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
 import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
@@ -25,7 +25,7 @@ import { renderPageOrFragment } from './render';
 
 type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>;
 
-async function conversationPageData({ db, redis, config, connectors }: Deps, req: Request) {
+export async function conversationPageData({ db, redis, config, connectors }: Deps, req: Request) {
   const conversation = await findConversationDetail(db, pathId(req));
   if (!conversation) throw new NotFound('Conversation');
   const user = req.user!;
@@ -42,6 +42,7 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
     findChannel(db, conversation.channelId),
     whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
+    markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
   ]);
   const connector = channel ? connectors.of(channel.kind) : undefined;
   return {

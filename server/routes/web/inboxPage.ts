@@ -1,62 +1,159 @@
-/** The inbox page: all channels in one list, filterable, with SLA due times, tags per row, bulk targets and saved views. */
+/**
+ * The inbox as the agent's workspace: the list (filterable, most urgent first, unread per user, search hits marked)
+ * and, beside it on wide screens, the open conversation. `/inbox` shows the list; `/inbox/:id` the list with the
+ * conversation open. htmx asks for one part by its target: #inbox-list or #conversation-pane.
+ */
 import type { Request, Response } from 'express';
 import { listChannels } from '../../db/repositories/channels.repo';
 import { listStaff } from '../../db/repositories/conversationState.repo';
-import { listInbox } from '../../db/repositories/conversations.repo';
+import { countInbox, type InboxFilter, listInbox, searchHeadlines } from '../../db/repositories/conversations.repo';
 import { listSavedViews } from '../../db/repositories/savedViews.repo';
 import { listPredefinedTags, tagsOfMany } from '../../db/repositories/tags.repo';
+import { listTeams } from '../../db/repositories/teams.repo';
 import { listUsers } from '../../db/repositories/users.repo';
 import { STATUSES } from '../../domain/conversations/status';
 import { parseInput } from '../../domain/parseInput';
 import { inboxSlaView } from '../../domain/sla/inboxView';
+import { BadRequest } from '../../errors';
+import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
+import { isHtmx } from '../../middleware/htmx';
+import { hitHtml, presentSearchHits } from '../../presenters/searchHit.presenter';
 import type { Services } from '../../services';
 import { inboxQuery } from '../conversations.schema';
-import { renderPageOrFragment } from './render';
+import { conversationPageData } from './conversationPage';
 
-/** Renders the inbox for a query (the request's own, or the one a refused saved-view form carried). */
-export function inboxPage({ db }: Pick<Services, 'db'>) {
+/** The filters the inbox keeps in its URL (and a saved view in its query), in this order. */
+export const INBOX_FILTERS = ['status', 'channelId', 'assigneeId', 'teamId', 'priority', 'sla', 'from', 'to', 'unread', 'sort', 'q', 'tag'] as const;
+
+/** The console's defaults: open conversations, most urgent first. */
+const CONSOLE_DEFAULTS = { status: 'open', sort: 'urgent' };
+
+/** A saved view's badge counts up to this many ("1000+" beyond). */
+const VIEW_COUNT_CAP = 1000;
+
+/** The views every user has, besides their own. */
+const PRESET_VIEWS = [
+  { key: 'views.myOpen', query: 'status=open&assigneeId=me&sort=urgent' },
+  { key: 'views.unassigned', query: 'status=new&assigneeId=none&sort=urgent' },
+  { key: 'views.breached', query: 'status=open&sla=breached&sort=urgent' },
+  { key: 'views.unread', query: 'status=open&unread=1&sort=urgent' },
+] as const;
+
+/** The inbox query of a request (or of a saved view), for the repository, as the signed-in user sees it. */
+export function inboxFilterOf(req: Request, query: Record<string, unknown>) {
+  const raw: Record<string, unknown> = { ...CONSOLE_DEFAULTS, ...query };
+  const q = parseInput(inboxQuery, raw, 'filter');
+  const user = req.user!;
+  const filter: Omit<InboxFilter, 'limit' | 'offset'> = {
+    ...q,
+    assigneeId: q.assigneeId === 'me' ? user.id : q.assigneeId,
+    viewerId: user.id,
+    onlyUnread: q.unread === '1',
+    timeZone: DEFAULT_TIME_ZONE,
+  };
+  // What the form shows and the URL keeps: every filter as typed, empty ones left out of the query string.
+  const filters = Object.fromEntries(INBOX_FILTERS.map((k) => [k, typeof raw[k] === 'string' ? (raw[k] as string) : ''])) as Record<
+    (typeof INBOX_FILTERS)[number],
+    string
+  >;
+  const filterQuery = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
+  return { q, filter, filters, filterQuery };
+}
+
+async function inboxData({ db }: Pick<Services, 'db'>, req: Request, query: Record<string, unknown>) {
+  const { q, filter, filters, filterQuery } = inboxFilterOf(req, query);
+  const [rows, channels, users, staff, teams, predefinedTags, savedViews] = await Promise.all([
+    listInbox(db, { ...filter, limit: q.limit + 1, offset: q.offset }),
+    listChannels(db),
+    listUsers(db),
+    listStaff(db),
+    listTeams(db),
+    listPredefinedTags(db),
+    listSavedViews(db, req.user!.id),
+  ]);
+  const conversations = rows.slice(0, q.limit);
+  const ids = conversations.map((c) => c.id);
+  const [sla, tagMap, headlines] = await Promise.all([
+    inboxSlaView(db, conversations),
+    tagsOfMany(db, ids),
+    q.q ? searchHeadlines(db, ids, q.q) : Promise.resolve(new Map<string, string>()),
+  ]);
+  return {
+    conversations,
+    channels,
+    users,
+    teams,
+    statuses: STATUSES,
+    filters,
+    filterQuery,
+    offset: q.offset,
+    nextOffset: rows.length > q.limit ? q.offset + q.limit : null,
+    sla,
+    tagMap,
+    hits: q.q ? presentSearchHits(conversations, q.q, headlines) : null,
+    hitHtml,
+    staff,
+    predefinedTags: predefinedTags.map((t) => t.name),
+    savedViews,
+    presetViews: PRESET_VIEWS,
+    viewCounts: null,
+    openId: null as string | null,
+  };
+}
+
+/** htmx wants one part of the page; a history restore (back/forward without a cached snapshot) wants all of it. */
+function wantedPart(req: Request): string | null {
+  if (!isHtmx(req) || req.get('hx-history-restore-request') === 'true' || req.get('hx-boosted') === 'true') return null;
+  return req.get('hx-target') ?? '';
+}
+
+/** `/inbox`: the list (the full page, or the #inbox-list fragment and, when paging, just the further rows). */
+export function inboxPage(deps: Pick<Services, 'db'>) {
   return async (req: Request, res: Response, query: Record<string, unknown> = req.query): Promise<void> => {
-    const raw = { status: 'open', ...query };
-    const q = parseInput(inboxQuery, raw, 'filter');
-    const user = req.user!;
-    const assigneeId = q.assigneeId === 'me' ? user.id : q.assigneeId;
-    const [rows, channels, users, staff, predefinedTags, savedViews] = await Promise.all([
-      listInbox(db, { ...q, assigneeId, limit: q.limit + 1 }),
-      listChannels(db),
-      listUsers(db),
-      listStaff(db),
-      listPredefinedTags(db),
-      listSavedViews(db, user.id),
-    ]);
-    const conversations = rows.slice(0, q.limit);
-    const [sla, tagMap] = await Promise.all([
-      inboxSlaView(db, conversations),
-      tagsOfMany(
-        db,
-        conversations.map((c) => c.id),
-      ),
-    ]);
-    const filters = {
-      status: typeof raw.status === 'string' ? raw.status : 'open',
-      channelId: q.channelId ?? '',
-      assigneeId: typeof query.assigneeId === 'string' ? query.assigneeId : '',
-      sort: q.sort,
-      q: q.q ?? '',
-      tag: q.tag ?? '',
-    };
-    renderPageOrFragment(req, res, 'inbox', q.offset > 0 ? 'partials/inbox-rows' : 'partials/inbox-list', {
-      conversations,
-      channels,
-      users,
-      statuses: STATUSES,
-      filters,
-      offset: q.offset,
-      nextOffset: rows.length > q.limit ? q.offset + q.limit : null,
-      sla,
-      tagMap,
-      staff,
-      predefinedTags: predefinedTags.map((t) => t.name),
+    const data = await inboxData(deps, req, query);
+    const part = wantedPart(req);
+    if (part === null) return res.render('inbox', data);
+    res.render(data.offset > 0 ? 'partials/inbox-rows' : 'partials/inbox-list', data);
+  };
+}
+
+/** `/inbox/:id`: the list with the conversation open beside it (or below it, on a phone), or one of the two parts. */
+export function inboxConversationPage(deps: Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const part = wantedPart(req);
+    if (part === 'conversation-pane') {
+      const { filterQuery } = inboxFilterOf(req, req.query);
+      return res.render('partials/inbox/pane', { ...(await conversationPageData(deps, req)), filterQuery });
+    }
+    if (part !== null) return inboxPage(deps)(req, res);
+    const [inbox, open] = await Promise.all([inboxData(deps, req, req.query), conversationPageData(deps, req)]);
+    res.render('inbox', { ...inbox, ...open, openId: open.conversation.id });
+  };
+}
+
+/** The saved views and presets with how many conversations each holds now (loaded after the page, refreshed live). */
+export function inboxViewCounts({ db }: Pick<Services, 'db'>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { filterQuery } = inboxFilterOf(req, req.query);
+    const savedViews = await listSavedViews(db, req.user!.id);
+    const queries = [...savedViews.map((v) => v.query), ...PRESET_VIEWS.map((p) => p.query)];
+    const counts = await Promise.all(
+      queries.map(async (query) => {
+        try {
+          const { filter } = inboxFilterOf(req, Object.fromEntries(new URLSearchParams(query)));
+          return await countInbox(db, filter, VIEW_COUNT_CAP);
+        } catch (err) {
+          if (err instanceof BadRequest) return null; // a view saved before a filter changed its meaning: no count, still the inbox
+          throw err;
+        }
+      }),
+    );
+    res.render('partials/inbox/saved-views', {
       savedViews,
+      filterQuery,
+      viewCounts: new Map(queries.map((q, i) => [q, counts[i] ?? null])),
+      viewCountCap: VIEW_COUNT_CAP,
+      presetViews: PRESET_VIEWS,
     });
   };
 }

@@ -5,9 +5,7 @@ import { deleteSavedView, upsertSavedView } from '../../db/repositories/savedVie
 import { rerenderForm } from '../../middleware/errors';
 import { pathId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
-import { inboxPage } from './inboxPage';
-
-const FILTERS = ['status', 'channelId', 'assigneeId', 'sort', 'q', 'tag'];
+import { INBOX_FILTERS, inboxPage } from './inboxPage';
 
 const savedViewInput = z.object({
   name: z.string().trim().min(1).max(60),
@@ -16,7 +14,7 @@ const savedViewInput = z.object({
     .max(1000)
     .transform((q) => {
       const params = new URLSearchParams(q.replace(/^\?/, ''));
-      for (const key of [...params.keys()]) if (!FILTERS.includes(key)) params.delete(key);
+      for (const key of [...params.keys()]) if (!(INBOX_FILTERS as readonly string[]).includes(key)) params.delete(key);
       return params.toString();
     }),
 });

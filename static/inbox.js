@@ -1,0 +1,57 @@
+/* The inbox workspace: keeps the list and the open conversation in step. The URL names the open conversation
+   (/inbox/<id>?<filters>, pushed by htmx), the list marks its row, and filter changes keep it open.
+   No inline scripts (CSP). */
+(function () {
+  'use strict';
+
+  function openId() {
+    var m = /^\/inbox\/([0-9a-f-]{36})$/.exec(location.pathname);
+    return m ? m[1] : null;
+  }
+
+  /** Marks the row of the open conversation (aria-current) and no other. */
+  function markOpenRow() {
+    var id = openId();
+    var links = document.querySelectorAll('#inbox-list .row-link');
+    for (var i = 0; i < links.length; i++) {
+      var row = links[i].closest('.row');
+      if (row && id && row.getAttribute('data-conversation-id') === id) links[i].setAttribute('aria-current', 'true');
+      else links[i].removeAttribute('aria-current');
+    }
+  }
+
+  // Filters reload the list at the current address, so the open conversation stays open and in the URL.
+  document.addEventListener('htmx:configRequest', function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.id === 'inbox-filters' && openId()) e.detail.path = location.pathname;
+  });
+
+  /** The bulk bar shows only the fields its chosen action needs. */
+  function showBulkFields() {
+    var action = document.getElementById('bulk-action');
+    if (!action) return;
+    var fields = document.querySelectorAll('#bulk-form [data-bulk-for]');
+    for (var i = 0; i < fields.length; i++) fields[i].hidden = fields[i].getAttribute('data-bulk-for') !== action.value;
+  }
+
+  document.addEventListener('change', function (e) {
+    if (e.target && e.target.id === 'bulk-action') showBulkFields();
+  });
+  document.addEventListener('click', function (e) {
+    if (!e.target.closest || !e.target.closest('[data-bulk-cancel]')) return;
+    var result = document.getElementById('bulk-result');
+    if (result) result.textContent = '';
+    var apply = document.getElementById('bulk-apply');
+    if (apply) apply.focus();
+  });
+  document.addEventListener('DOMContentLoaded', showBulkFields);
+  // The question replaces nothing the user typed; its "yes" gets focus so Enter confirms and Tab reaches "cancel".
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var confirm = e.detail.target && e.detail.target.id === 'bulk-result' && document.getElementById('bulk-confirm');
+    if (confirm) confirm.focus();
+  });
+  document.addEventListener('htmx:afterSettle', markOpenRow);
+  window.addEventListener('popstate', function () {
+    setTimeout(markOpenRow, 0);
+  });
+})();
