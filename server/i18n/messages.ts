@@ -419,6 +419,11 @@ export const MESSAGES = {
     'conv.transitionRefused': 'Dieser Statuswechsel ist im aktuellen Status nicht möglich.',
     'sla.breachReason.onlyBreached': 'Nur ein verletzter Beitrag bekommt einen Grund.',
     'sla.calendar.overlap': '{day}: Die Zeiten {first} und {second} überschneiden sich.',
+    'composer.emoji': 'Emoji einfügen',
+    'composer.sending': 'Wird gesendet …',
+    'composer.draftRestored': 'Ihr Entwurf für diese Konversation wurde wiederhergestellt.',
+    'composer.sessionEnded': 'Ihre Sitzung ist abgelaufen',
+    'composer.sessionEndedHint': 'Melden Sie sich erneut an. Ihr Text bleibt erhalten; danach senden Sie ihn noch einmal.',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -838,6 +843,11 @@ export const MESSAGES = {
     'conv.transitionRefused': 'This status change is not possible in the current status.',
     'sla.breachReason.onlyBreached': 'Only a breached post takes a breach reason.',
     'sla.calendar.overlap': '{day}: the hours {first} and {second} overlap.',
+    'composer.emoji': 'Insert emoji',
+    'composer.sending': 'Sending …',
+    'composer.draftRestored': 'Your draft for this conversation was restored.',
+    'composer.sessionEnded': 'Your session has ended',
+    'composer.sessionEndedHint': 'Sign in again. Your text is kept; send it again afterwards.',
   },
 } as const;
 
