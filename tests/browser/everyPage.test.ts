@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { startBrowser, type BrowserSession, signInAs } from '../support/browser';
+import { screenshot, startBrowser, type BrowserSession, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 jest.setTimeout(300_000);
@@ -162,5 +162,17 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
     }
     expect(wide).toEqual({});
     expect(found).toEqual({});
+  });
+});
+
+describe('how the workspace looks, in German', () => {
+  it.each([1440, 390])('when an agent opens the inbox and a conversation %i px wide, then screenshots of both are in test-artifacts/', async (width) => {
+    const page = await browser.newPage({ locale: 'de-DE', viewport: { width, height: 900 } });
+    await signInAs(page, app.url, users.agent);
+    expect(await screenshot(page, `workspace-inbox-de-${width}`)).toMatch(/\.png$/);
+    const conversation = await page.$eval('a[href^="/conversations/"]', (a) => a.getAttribute('href'));
+    await page.goto(app.url + conversation);
+    await page.locator('#reply-text').fill('Guten Tag, Ihr Paket ist unterwegs: https://shop.example/sendung/4711');
+    expect(await screenshot(page, `workspace-conversation-de-${width}`)).toMatch(/\.png$/);
   });
 });
