@@ -424,6 +424,9 @@ export const MESSAGES = {
     'composer.draftRestored': 'Ihr Entwurf für diese Konversation wurde wiederhergestellt.',
     'composer.sessionEnded': 'Ihre Sitzung ist abgelaufen',
     'composer.sessionEndedHint': 'Melden Sie sich erneut an. Ihr Text bleibt erhalten; danach senden Sie ihn noch einmal.',
+    'live.notifyAllow': 'Desktop-Hinweise erlauben',
+    'sla.toast.breached': 'SLA verletzt: Fall #{case} war {due} fällig.',
+    'presence.viewing': '{names} sieht sich diese Konversation gerade an',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -848,6 +851,9 @@ export const MESSAGES = {
     'composer.draftRestored': 'Your draft for this conversation was restored.',
     'composer.sessionEnded': 'Your session has ended',
     'composer.sessionEndedHint': 'Sign in again. Your text is kept; send it again afterwards.',
+    'live.notifyAllow': 'Allow desktop alerts',
+    'sla.toast.breached': 'SLA breached: case #{case} was due {due}.',
+    'presence.viewing': '{names} is viewing this conversation',
   },
 } as const;
 

@@ -13,7 +13,7 @@ import { rerenderForm } from '../../middleware/errors';
 import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { replyForm } from '../conversations.schema';
-import { afterChange, conversationPage } from './conversationPage';
+import { afterChange, conversationHead, conversationPage } from './conversationPage';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;
@@ -23,6 +23,7 @@ export function conversationRoutes(services: Services): Router {
   const done = afterChange(services);
 
   router.get('/conversations/:id', page);
+  router.get('/conversations/:id/head', conversationHead(services));
 
   router.get('/conversations/:id/thread', async (req, res) => {
     const conversation = await findConversationDetail(db, req.params.id);

@@ -13,7 +13,7 @@ import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
 import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
-import { whoIsTyping } from '../../domain/presence/typing';
+import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
 import { isHtmx } from '../../middleware/htmx';
 import { pathId } from '../../middleware/validate';
@@ -26,7 +26,7 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
   const conversation = await findConversationDetail(db, pathId(req));
   if (!conversation) throw new NotFound('Conversation');
   const user = req.user!;
-  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, timeline] = await Promise.all([
+  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline] = await Promise.all([
     listMessages(db, conversation.id),
     findWorkflowState(db, conversation.id),
     listStaff(db),
@@ -36,6 +36,7 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
     latestMessageId(db, conversation.id),
     findChannel(db, conversation.channelId),
     whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
+    whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
   ]);
   const connector = channel ? connectors.of(channel.kind) : undefined;
@@ -48,6 +49,7 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
     predefinedTags: predefinedTags.map((t) => t.name),
     lastSeenMessageId,
     typing,
+    viewing,
     timeline,
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
@@ -60,6 +62,13 @@ async function conversationPageData({ db, redis, config, connectors }: Deps, req
 export function conversationPage(deps: Deps) {
   return async (req: Request, res: Response): Promise<void> => {
     renderPageOrFragment(req, res, 'conversation', 'partials/conversation-main', await conversationPageData(deps, req));
+  };
+}
+
+/** The case facts and action bar alone: what the page re-reads on a live event of the conversation. */
+export function conversationHead(deps: Deps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    res.render('partials/conversations/live-head', await conversationPageData(deps, req));
   };
 }
 
