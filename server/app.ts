@@ -27,6 +27,7 @@ import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { routingApiRoutes } from './routes/api/routing.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
+import { messageTextViewHelpers } from './presenters/messageText.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
 import { slaWebRoutes } from './routes/web/sla.routes';
 import { healthRoutes } from './routes/health.routes';
@@ -65,6 +66,7 @@ export function createApp(services: Services): express.Express {
   app.set('view cache', true);
   Object.assign(app.locals, slaViewHelpers); // SLA fields of posts and conversations in views
   Object.assign(app.locals, nameViewHelpers); // safeName(): names with bidi controls neutralised
+  Object.assign(app.locals, messageTextViewHelpers); // linkedText(): a message escaped, its web addresses clickable
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(requestId(logger));

@@ -1,7 +1,12 @@
 /** Errors that mean a clear 4xx (or 503) answer; anything else is a 500. */
+import type { MessageKey } from './i18n/messages';
 import type { Translate } from './i18n/translate';
 
+/** What the console shows for an error, in the user's language: a message key and its values. */
+type Shown = { key: MessageKey; vars?: Record<string, string | number> };
+
 export class HttpError extends Error {
+  shown?: Shown;
   constructor(
     readonly status: number,
     message: string,
@@ -9,6 +14,11 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+  }
+  /** The console's text for this error (`message` stays English for logs and the API). */
+  showing(key: MessageKey, vars?: Record<string, string | number>): this {
+    this.shown = { key, vars };
+    return this;
   }
 }
 export class BadRequest extends HttpError {
@@ -64,6 +74,23 @@ export class LocalizedForbidden extends Forbidden {
     super(message);
   }
 }
+/** Errors no command words for the console: a text per status, so no English reaches a German page. */
+const BY_STATUS: Record<number, MessageKey> = {
+  400: 'error.badRequest',
+  401: 'error.unauthorized',
+  403: 'error.forbidden',
+  404: 'error.notFound',
+  409: 'error.conflict',
+  413: 'error.tooLarge',
+  422: 'error.badRequest',
+  503: 'error.unavailable',
+};
+
 /** The text of an error for a person reading the console in their language. */
-export const messageIn = (err: HttpError, t: Translate): string =>
-  err instanceof LocalizedBadRequest || err instanceof LocalizedForbidden ? err.localize(t) : err.message;
+export function messageIn(err: HttpError, t: Translate): string {
+  if (err instanceof LocalizedBadRequest || err instanceof LocalizedForbidden) return err.localize(t);
+  if (err.shown) return t(err.shown.key, err.shown.vars);
+  const fields = (err.details as { fields?: unknown } | undefined)?.fields;
+  if (err.status === 400 && fields) return t('form.invalid');
+  return t(BY_STATUS[err.status] ?? 'error.title');
+}

@@ -9,8 +9,17 @@ export type LiveEvent =
   // someone is typing a reply (shown to the others on the conversation page); a mention for one user's bell
   | { type: 'presence'; conversationId: string; userId: string }
   | { type: 'notification'; userId: string }
-  // an SLA timer fired for an inbound post: managers' consoles show a notification
-  | { type: 'sla'; event: 'warning' | 'breached'; conversationId: string; channelId: string; messageId: string; caseNumber: string; dueAt: string }
+  // an SLA timer fired for an inbound post: the consoles of managers and of the assigned agent show a notification
+  | {
+      type: 'sla';
+      event: 'warning' | 'breached';
+      conversationId: string;
+      channelId: string;
+      messageId: string;
+      caseNumber: string;
+      dueAt: string;
+      assigneeId?: string | null;
+    }
   // queues or agents' availability changed (the queue board and presence indicators refresh)
   | { type: 'routing' };
 

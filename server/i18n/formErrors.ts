@@ -28,6 +28,7 @@ const FIELD_CODES: Record<string, MessageKey> = {
   'only with status closed': 'form.field.onlyClosed',
   'not supported': 'form.field.notSupported',
   'max 100': 'form.field.max100',
+  required: 'form.field.required',
   'unknown calendar': 'form.field.unknown',
   'unknown SLA policy': 'form.field.unknown',
   // user administration: the password policy's problems (passwordPolicy.ts) and the access rules (userAccess.ts)
@@ -98,12 +99,15 @@ export function localizeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
   return fields;
 }
 
-/** The domain's field codes as messages; a problem the domain words itself (e.g. a calendar's overlap) is kept as worded. */
+/** One field code as a message: a known code, `max N` (a length limit), or else that the field is not valid. */
+function fieldCodeText(code: unknown, t: Translate): string {
+  const key = typeof code === 'string' ? FIELD_CODES[code] : undefined;
+  if (key) return t(key, PASSWORD_LIMITS);
+  const max = typeof code === 'string' ? /^max (\d+)$/.exec(code) : null;
+  return max ? t('form.field.tooLong', { max: Number(max[1]) }) : t('form.field.invalid');
+}
+
+/** The domain's field codes as messages in the user's language (no English problem text reaches the form). */
 export function localizeFieldCodes(fields: Record<string, unknown>, t: Translate): FieldErrors {
-  return Object.fromEntries(
-    Object.entries(fields).map(([field, code]) => {
-      const key = typeof code === 'string' ? FIELD_CODES[code] : undefined;
-      return [field, key ? t(key, PASSWORD_LIMITS) : String(code)];
-    }),
-  );
+  return Object.fromEntries(Object.entries(fields).map(([field, code]) => [field, fieldCodeText(code, t)]));
 }

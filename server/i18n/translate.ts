@@ -16,6 +16,23 @@ export function formatDateTime(locale: Locale, at: Date, timeZone = DEFAULT_TIME
   return dateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
 }
 
+const intlLocale = (locale: Locale) => (locale === 'de' ? 'de-DE' : 'en-GB');
+
+/** A number in the user's locale with at most one decimal (`1.234,5` / `1,234.5`). */
+export function formatNumber(locale: Locale, n: number): string {
+  return new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 1 }).format(n);
+}
+
+/** A percentage (0–100) in the user's locale: `55,9 %` / `55.9%`. */
+export function formatPercent(locale: Locale, pct: number): string {
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'percent', maximumFractionDigits: 1 }).format(pct / 100);
+}
+
+/** A calendar date in the user's locale: `03.12.2026` / `03/12/2026`. */
+export function formatDate(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {
+  return dateTimeFormat(intlLocale(locale), { day: '2-digit', month: '2-digit', year: 'numeric', timeZone }).format(at);
+}
+
 /** The best locale for a visitor who is not signed in. */
 export function localeFromHeader(acceptLanguage: string | undefined): Locale {
   const first = (acceptLanguage ?? '').split(',')[0]?.trim().slice(0, 2).toLowerCase();

@@ -32,6 +32,12 @@ export function csrfProtection(opts: { secret: string; secureCookie: boolean }) 
     const expectedToken = req.session.userId ? (req.session.csrfToken ??= randomBytes(24).toString('base64url')) : visitorToken(req, res);
     res.locals.csrfToken = expectedToken;
     if (SAFE_METHODS.has(req.method)) return next();
+    // A console page (htmx sends the session's token as a header) whose session has ended: 401, so the page asks
+    // the user to sign in again in place and keeps what they typed, instead of a 403 that replaces the form.
+    if (!req.session.userId && req.get('x-csrf-token') && req.get('hx-request')) {
+      res.status(401).end();
+      return;
+    }
     const sent = (req.body as { _csrf?: unknown } | undefined)?._csrf ?? req.get('x-csrf-token');
     const expected = Buffer.from(expectedToken);
     if (typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {

@@ -84,7 +84,7 @@ export function errorHandler() {
         return handle(renderErr, req, res, _next);
       }
     }
-    const shown = known ? messageIn(known, res.locals.t) : message;
+    const shown = known ? messageIn(known, res.locals.t) : res.locals.t('error.internal');
     if (isHtmx(req)) {
       res.render('partials/flash-error', { message: shown });
     } else {

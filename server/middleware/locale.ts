@@ -1,7 +1,7 @@
 /** Makes t() and date formatting available to every view, in the user's (or visitor's) language. */
 import type { NextFunction, Request, Response } from 'express';
 import type { Locale } from '../db/schema';
-import { formatDateTime, localeFromHeader, translator, type Translate } from '../i18n/translate';
+import { formatDate, formatDateTime, formatNumber, formatPercent, localeFromHeader, translator, type Translate } from '../i18n/translate';
 import { formatMinutes } from '../../static/duration.js';
 import { isHtmx } from './htmx';
 
@@ -13,6 +13,9 @@ declare global {
       t: Translate;
       fmtTime: (d: Date) => string;
       fmtMinutes: (minutes: number) => string;
+      fmtNumber: (n: number) => string;
+      fmtPercent: (pct: number) => string;
+      fmtDate: (d: Date) => string;
     }
   }
 }
@@ -28,6 +31,9 @@ export function exposeLocale(req: Request, res: Response, next: NextFunction) {
   res.locals.t = translator(locale);
   res.locals.fmtTime = (d: Date) => formatDateTime(locale, d);
   res.locals.fmtMinutes = (minutes: number) => formatMinutes(minutes, locale);
+  res.locals.fmtNumber = (n: number) => formatNumber(locale, n);
+  res.locals.fmtPercent = (pct: number) => formatPercent(locale, pct);
+  res.locals.fmtDate = (d: Date) => formatDate(locale, d);
   // Where the language switch returns to: the page being shown (a GET), so switching keeps the user's place.
   if (req.method === 'GET' && !isHtmx(req)) res.locals.currentPath = req.originalUrl;
   next();

@@ -34,7 +34,7 @@ export function validate<S extends z.ZodType>(schema: S, read: RequestReader = (
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const t: Translate | undefined = res.locals.t;
-      throw t ? new InvalidForm(t('form.invalid'), localizeIssues(parsed.error.issues, raw, t)) : invalidInput(parsed.error, 'request');
+      throw t ? new InvalidForm(t('form.invalid'), localizeIssues(parsed.error.issues, raw, t)).showing('form.invalid') : invalidInput(parsed.error, 'request');
     }
     res.locals.input = parsed.data;
     next();

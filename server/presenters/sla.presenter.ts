@@ -83,13 +83,13 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /** The live notification a manager's console shows when a post reaches its warning instant (one line, for SSE). */
 export function slaToastHtml(
-  e: { conversationId: string; caseNumber: string; dueAt: string; messageId: string },
-  t: (key: 'sla.toast.warning' | 'sla.toast.open' | 'sla.toast.dismiss', vars?: Record<string, string | number>) => string,
+  e: { event: 'warning' | 'breached'; conversationId: string; caseNumber: string; dueAt: string; messageId: string },
+  t: (key: 'sla.toast.warning' | 'sla.toast.breached' | 'sla.toast.open' | 'sla.toast.dismiss', vars?: Record<string, string | number>) => string,
   fmtTime: (d: Date) => string,
 ): string {
-  const text = t('sla.toast.warning', { case: e.caseNumber, due: fmtTime(new Date(e.dueAt)) });
+  const text = t(e.event === 'breached' ? 'sla.toast.breached' : 'sla.toast.warning', { case: e.caseNumber, due: fmtTime(new Date(e.dueAt)) });
   return (
-    `<div class="toast toast-warning" role="alert" data-message-id="${escapeHtml(e.messageId)}">` +
+    `<div class="toast toast-${e.event}" role="alert" data-message-id="${escapeHtml(e.messageId)}">` +
     `<span>${escapeHtml(text)}</span> <a href="/conversations/${escapeHtml(e.conversationId)}">${escapeHtml(t('sla.toast.open'))}</a>` +
     ` <button type="button" class="toast-close link-button" data-dismiss-toast>${escapeHtml(t('sla.toast.dismiss'))}</button></div>`
   );

@@ -111,8 +111,29 @@ describe("a refused form in the user's language", () => {
     expect((await send()).status).toBe(303);
     const res = await send();
     expect(res.status).toBe(409);
-    expect(res.text).toContain(`The shortcut /${shortcut} is taken`);
+    expect(res.text).toContain(`Das Kürzel /${shortcut} ist schon vergeben.`);
+    expect(res.text).not.toContain(`is taken`);
     expect(res.text).toContain('<span class="field-error" id="canned-new-shortcut-error">Schon vergeben.</span>');
+  });
+
+  it('when a German agent acts on a stale form, then the 409 at the action bar is German', async () => {
+    const { conversationId } = await ingest();
+    const stale = new Date(Date.now() - 3_600_000).toISOString();
+    const res = await de.agent
+      .post(`/conversations/${conversationId}/status`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: de.csrf, version: stale, status: 'closed' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('inzwischen geändert');
+    expect(res.text).not.toMatch(/changed meanwhile|someone/);
+  });
+
+  it('when a German agent opens a page their role may not see, then the 403 page is German', async () => {
+    const res = await de.agent.get('/audit');
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Das darf Ihre Rolle nicht.');
+    expect(res.text).not.toContain('Not allowed');
   });
 
   it('when a path id is not a UUID, then 404 before any form is parsed', async () => {

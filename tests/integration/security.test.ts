@@ -472,6 +472,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /conversations/:id/canned': row(200, 200, 403, 403, 302),
   'GET /conversations/:id/canned/:cannedId': row(200, 200, 403, 403, 302),
   'POST /conversations/:id/typing': row(204, 204, 403, 403, 302),
+  'POST /conversations/:id/viewing': row(204, 204, 204, 204, 302),
+  'GET /conversations/:id/head': row(200, 200, 200, 200, 302),
   'POST /conversations/:id/template-replies': row(400, 400, 403, 403, 302),
   'POST /conversations/:id/assign': row(303, 303, 403, 403, 302),
   'POST /conversations/:id/status': row(303, 303, 403, 403, 302),

@@ -11,7 +11,9 @@ import { ROLES } from '../../server/domain/users/createUser';
 import { MESSAGES } from '../../server/i18n/messages';
 import { ACTION_GROUPS } from '../../server/domain/audit/actionGroups';
 import { REPORT_NAMES } from '../../server/routes/api/reports.schema';
-import { localeFromHeader, translator } from '../../server/i18n/translate';
+import { Conflict, Forbidden, HttpError, messageIn, NotFound } from '../../server/errors';
+import { validCalendar } from '../../server/domain/sla/settings';
+import { formatDate, formatNumber, formatPercent, localeFromHeader, translator } from '../../server/i18n/translate';
 
 const ROOT = path.resolve(__dirname, '../..');
 const de: Record<string, string> = MESSAGES.de;
@@ -135,5 +137,105 @@ describe('translator', () => {
     expect(localeFromHeader('de-DE,de;q=0.9,en;q=0.8')).toBe('de');
     expect(localeFromHeader('fr-FR')).toBe('de');
     expect(localeFromHeader(undefined)).toBe('de');
+  });
+});
+
+/**
+ * Texts a person reads come from t(): a view's words between tags or in placeholder/title/aria-label/alt, and a
+ * static script's words (it reads them from data-* attributes the view rendered with t()). Only names and codes
+ * that are the same in both languages may stand as literals.
+ */
+describe('no literal UI text', () => {
+  const SAME_IN_BOTH = new Set([
+    'Replyline',
+    '· Replyline',
+    'SLA',
+    'DE',
+    'EN',
+    'Deutsch',
+    'English',
+    'UUID',
+    'conversation.assigned',
+    'order_update:de',
+    'https://api.x.com/2/',
+  ]);
+  const isText = (s: string) => /\p{L}{2,}/u.test(s) && !SAME_IN_BOTH.has(s) && !/^\{\{[\w.]+\}\}$/.test(s);
+
+  it('when a view shows words, then they come from t() (both languages), not from the template', () => {
+    const literal: string[] = [];
+    for (const file of filesUnder('views', '.ejs')) {
+      const markup = readFileSync(file, 'utf8')
+        .replace(/<%[\s\S]*?%>/g, '\u0000')
+        .replace(/<(script|style)[\s\S]*?<\/\1>/g, '');
+      const where = path.relative(ROOT, file);
+      for (const m of markup.matchAll(/>([^<>]*)</g)) {
+        const text = m[1]!.replace(/\u0000/g, ' ').trim();
+        if (isText(text)) literal.push(`${where}: ${text}`);
+      }
+      for (const m of markup.matchAll(/\b(?:placeholder|title|aria-label|alt)="([^"]*)"/g)) {
+        const text = m[1]!.replace(/\u0000/g, '').trim();
+        if (isText(text)) literal.push(`${where}: ${text}`);
+      }
+    }
+    expect(literal).toEqual([]);
+  });
+
+  it('when a static script writes text into the page, then it takes it from the page, never from a literal', () => {
+    const literal: string[] = [];
+    for (const file of filesUnder('static', '.js')) {
+      const code = readFileSync(file, 'utf8');
+      const pattern = /(?:textContent|innerText|title|placeholder|ariaLabel)\s*=\s*(['"])((?:(?!\1).)*)\1|new Notification\(\s*(['"])((?:(?!\3).)*)\3/g;
+      for (const m of code.matchAll(pattern)) {
+        const text = (m[2] ?? m[4] ?? '').trim();
+        if (isText(text)) literal.push(`${path.relative(ROOT, file)}: ${text}`);
+      }
+    }
+    expect(literal).toEqual([]);
+  });
+});
+
+describe("server errors in the user's language", () => {
+  const de = translator('de');
+  const en = translator('en');
+
+  it('when an error names no text of its own, then a German user still reads German, by its status', () => {
+    expect(messageIn(new Forbidden(), de)).toBe('Das darf Ihre Rolle nicht.');
+    expect(messageIn(new NotFound('Conversation'), de)).toBe('Nicht gefunden');
+    expect(messageIn(new HttpError(413, 'The request body is too large (limit 1 MB)'), de)).toBe('Die Anfrage ist zu groß (höchstens 1 MB).');
+    expect(messageIn(new Conflict('This reply is sent, not waiting for a check'), de)).not.toMatch(/waiting/);
+  });
+
+  it('when a command words its refusal, then the console shows that text in German and English', () => {
+    const err = new Conflict('Lena replied meanwhile').showing('reply.collision', { name: 'Lena' });
+    expect(messageIn(err, de)).toBe('Lena hat inzwischen geantwortet – bitte lesen Sie zuerst diese Antwort.');
+    expect(messageIn(err, en)).toBe('Lena replied meanwhile — read their reply first.');
+    expect(err.message).toBe('Lena replied meanwhile'); // the API and the logs keep the English message
+  });
+
+  it('when calendar hours overlap, then a German user reads the weekday and both intervals in German', () => {
+    const weekly = {
+      mon: [
+        ['09:00', '12:00'],
+        ['11:00', '13:00'],
+      ],
+    };
+    const refused = (() => {
+      try {
+        validCalendar({ name: 'Büro', timeZone: 'Europe/Berlin', weekly, holidays: null, closures: [] });
+      } catch (err) {
+        return err as HttpError;
+      }
+    })();
+    expect(refused?.status).toBe(400);
+    expect(messageIn(refused!, de)).toBe('Mo: Die Zeiten 09:00-12:00 und 11:00-13:00 überschneiden sich.');
+  });
+});
+
+describe("numbers and dates in the user's locale", () => {
+  it('when a percentage, a number or a date is shown, then German uses its own separators and order', () => {
+    expect(formatPercent('de', 55.9).replace(/\u00a0/g, ' ')).toBe('55,9 %');
+    expect(formatPercent('en', 55.9)).toBe('55.9%');
+    expect(formatNumber('de', 1234.56)).toBe('1.234,6');
+    expect(formatDate('de', new Date('2026-12-03T10:00:00Z'))).toBe('03.12.2026');
   });
 });

@@ -31,13 +31,16 @@ export const cannedEditInput = cannedInput.extend({ id: z.uuid() });
 export type CannedEditInput = z.input<typeof cannedEditInput>;
 
 function assertManager(role: Role) {
-  if (!can(role, 'canned.manage')) throw new Forbidden('Only managers manage canned responses');
+  if (!can(role, 'canned.manage')) throw new Forbidden('Only managers manage canned responses').showing('canned.managersOnly');
 }
 
 export async function createCannedResponse(tx: Tx, raw: CannedInput, by: { actor: Actor; role: Role }) {
   assertManager(by.role);
   const input = parseInput(cannedInput, raw, 'canned response');
-  if (await findCannedByShortcut(tx, input.shortcut)) throw new Conflict(`The shortcut /${input.shortcut} is taken`, { fields: { shortcut: 'taken' } });
+  if (await findCannedByShortcut(tx, input.shortcut))
+    throw new Conflict(`The shortcut /${input.shortcut} is taken`, { fields: { shortcut: 'taken' } }).showing('canned.shortcutTaken', {
+      shortcut: input.shortcut,
+    });
   const created = await insertCanned(tx, input);
   await appendAudit(tx, { actor: by.actor, action: 'canned_response.created', subjectType: 'canned_response', subjectId: created.id, after: input });
   return created;
@@ -49,7 +52,10 @@ export async function editCannedResponse(tx: Tx, raw: CannedEditInput, by: { act
   const current = await findCanned(tx, id);
   if (!current) throw new NotFound('Canned response');
   const clash = await findCannedByShortcut(tx, input.shortcut);
-  if (clash && clash.id !== id) throw new Conflict(`The shortcut /${input.shortcut} is taken`, { fields: { shortcut: 'taken' } });
+  if (clash && clash.id !== id)
+    throw new Conflict(`The shortcut /${input.shortcut} is taken`, { fields: { shortcut: 'taken' } }).showing('canned.shortcutTaken', {
+      shortcut: input.shortcut,
+    });
   const updated = await updateCanned(tx, id, input);
   const { title, shortcut, body, language, channelKinds } = current;
   await appendAudit(tx, {

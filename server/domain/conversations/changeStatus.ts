@@ -43,8 +43,11 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
   const verdict = checkTransition(by.role, c.status, to, c.assigneeId !== null);
   if (!verdict.ok) {
     if (verdict.reason === 'role') throw new Forbidden('Your role may not change the status of conversations');
-    if (verdict.reason === 'needs_assignee') throw new Conflict('Assign the conversation to someone before marking it assigned', { allowed: [] });
-    throw new Conflict(`A conversation that is ${c.status} cannot become ${to}; allowed: ${verdict.allowed.join(', ')}`, { allowed: verdict.allowed });
+    if (verdict.reason === 'needs_assignee')
+      throw new Conflict('Assign the conversation to someone before marking it assigned', { allowed: [] }).showing('conv.needsAssignee');
+    throw new Conflict(`A conversation that is ${c.status} cannot become ${to}; allowed: ${verdict.allowed.join(', ')}`, { allowed: verdict.allowed }).showing(
+      'conv.transitionRefused',
+    );
   }
   if (input.remindAt && to !== 'saved')
     throw new BadRequest('remindAt: only a conversation saved for later gets a reminder', { fields: { remindAt: 'only with status saved' } });

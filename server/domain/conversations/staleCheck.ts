@@ -10,9 +10,10 @@ export const versionOf = (updatedAt: Date) => updatedAt.toISOString();
 
 export async function assertFresh(tx: Tx, conversation: { id: string; updatedAt: Date }, version: string | undefined): Promise<void> {
   if (version === undefined || Date.parse(version) === conversation.updatedAt.getTime()) return;
-  const who = (await lastActorOn(tx, conversation.id)) ?? 'someone';
+  const actor = await lastActorOn(tx, conversation.id);
+  const who = actor ?? 'someone';
   throw new Conflict(`This conversation was changed meanwhile by ${who}. Reload it to see the change; nothing was changed.`, {
     changedBy: who,
     version: versionOf(conversation.updatedAt),
-  });
+  }).showing(actor ? 'conv.changedMeanwhile' : 'conv.changedMeanwhileAnon', { who });
 }

@@ -32,10 +32,13 @@ export function prepareReply(
     return { text: templateReplyText(t), raw: JSON.stringify({ template: t }) };
   }
   const text = input.text.trim();
-  if (!text) throw new BadRequest('The reply is empty', { text: 'required' });
+  if (!text) throw new BadRequest('The reply is empty', { text: 'required', fields: { text: 'required' } }).showing('wf.reply.empty');
   const { maxTextLength, freeTextWindowHours } = connector.limits(channel);
   if ([...text].length > maxTextLength) {
-    throw new BadRequest(`The reply is longer than this channel allows (${maxTextLength} characters)`, { text: `max ${maxTextLength}` });
+    throw new BadRequest(`The reply is longer than this channel allows (${maxTextLength} characters)`, {
+      text: `max ${maxTextLength}`,
+      fields: { text: `max ${maxTextLength}` },
+    }).showing('wf.reply.tooLong', { max: maxTextLength });
   }
   if (freeTextWindowHours !== undefined && !insideWindow(lastInboundAt, now, freeTextWindowHours)) {
     throw new OutsideServiceWindow(freeTextWindowHours);

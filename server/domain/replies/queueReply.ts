@@ -31,7 +31,7 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   await assertNoReplyMeanwhile(tx, conversation.id, input.lastSeenMessageId);
   const channel = await findChannel(tx, conversation.channelId);
   const connector = channel && connectors.of(channel.kind);
-  if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet');
+  if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet').showing('reply.unsupportedChannel');
   const lastInbound = await findLastInbound(tx, conversation.id);
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
   const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date());

@@ -15,6 +15,6 @@ export async function assertNoReplyMeanwhile(tx: Tx, conversationId: string, las
     throw new Conflict(`${found.newer.authorName} replied meanwhile — read their reply first`, {
       repliedBy: found.newer.authorName,
       messageId: found.newer.id,
-    });
+    }).showing('reply.collision', { name: found.newer.authorName });
   }
 }

@@ -28,7 +28,8 @@ export async function resolveUncertainDelivery(
   const { resolution } = input;
   const m = await lockMessage(tx, input.messageId);
   if (!m || m.conversationId !== input.conversationId || m.direction !== 'outbound') throw new NotFound('Reply');
-  if (m.deliveryState !== 'uncertain') throw new Conflict(`This reply is ${m.deliveryState ?? 'not a delivery'}, not waiting for a check`);
+  if (m.deliveryState !== 'uncertain')
+    throw new Conflict(`This reply is ${m.deliveryState ?? 'not a delivery'}, not waiting for a check`).showing('delivery.notUncertain');
   const audit = {
     actor,
     channelId: m.channelId,

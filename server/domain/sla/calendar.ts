@@ -13,12 +13,15 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 export type { ClockInterval };
 
-type IssueSink = (message: string, path: (string | number)[]) => void;
+/** Two opening hours of one day that overlap, for the console to word in the user's language. */
+export type CalendarOverlap = { weekday?: Weekday; date?: string; first: string; second: string };
+
+type IssueSink = (message: string, path: (string | number)[], overlap?: CalendarOverlap) => void;
 
 const reportTo =
   (ctx: z.RefinementCtx): IssueSink =>
-  (message, path) =>
-    ctx.addIssue({ code: 'custom', message, path });
+  (message, path, overlap) =>
+    ctx.addIssue({ code: 'custom', message, path, params: overlap ? { overlap } : undefined });
 
 interface LabelledRange {
   readonly from: number;
@@ -86,7 +89,10 @@ export const calendarInputSchema = z.object({
 export type CalendarDefinition = z.infer<typeof calendarInputSchema>;
 
 export class CalendarValidationError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    readonly overlaps: CalendarOverlap[] = [],
+  ) {
     super(`invalid calendar: ${problems.join('; ')}`);
     this.name = 'CalendarValidationError';
   }
@@ -96,8 +102,10 @@ export class CalendarValidationError extends Error {
 export function parseCalendarDefinition(input: unknown): CalendarDefinition {
   const result = calendarInputSchema.safeParse(input);
   if (result.success) return result.data;
+  const issues = result.error.issues;
   throw new CalendarValidationError(
-    result.error.issues.map((issue) => (issue.code === 'custom' ? issue.message : `${formatPath(issue.path)}: ${issue.message}`)),
+    issues.map((issue) => (issue.code === 'custom' ? issue.message : `${formatPath(issue.path)}: ${issue.message}`)),
+    issues.flatMap((issue) => (issue.code === 'custom' && issue.params?.overlap ? [issue.params.overlap as CalendarOverlap] : [])),
   );
 }
 
@@ -160,10 +168,20 @@ function findOverlap(ranges: LabelledRange[]): [LabelledRange, LabelledRange] | 
   return null;
 }
 
-function reportOverlap(label: string, own: LabelledRange[], carried: CarriedRanges, report: IssueSink, path: (string | number)[]): void {
+function reportOverlap(
+  label: string,
+  own: LabelledRange[],
+  carried: CarriedRanges,
+  report: IssueSink,
+  path: (string | number)[],
+  day: Pick<CalendarOverlap, 'weekday' | 'date'>,
+): void {
   const describe = (range: LabelledRange) => (carried.ranges.includes(range) ? `${range.text} (from ${carried.from})` : range.text);
   const overlap = findOverlap([...carried.ranges, ...own]);
-  if (overlap) report(`${label}: intervals ${describe(overlap[0])} and ${describe(overlap[1])} overlap`, path);
+  if (overlap) {
+    const [first, second] = [describe(overlap[0]), describe(overlap[1])];
+    report(`${label}: intervals ${first} and ${second} overlap`, path, { ...day, first, second });
+  }
 }
 
 function checkWeekly(weekly: Partial<Record<Weekday, ClockInterval[]>>, report: IssueSink): void {
@@ -171,7 +189,7 @@ function checkWeekly(weekly: Partial<Record<Weekday, ClockInterval[]>>, report: 
   WEEKDAYS.forEach((day, index) => {
     const previousIndex = (index + 6) % 7;
     const carried = { ranges: pieces[previousIndex]?.spill ?? [], from: WEEKDAYS[previousIndex] ?? '' };
-    reportOverlap(`weekly.${day}`, pieces[index]?.own ?? [], carried, report, [day]);
+    reportOverlap(`weekly.${day}`, pieces[index]?.own ?? [], carried, report, [day], { weekday: day });
   });
 }
 
@@ -191,6 +209,6 @@ function checkExtraOpenings(openings: { date: string; intervals: ClockInterval[]
   for (const [day, { date, index, pieces }] of byDay) {
     const previous = byDay.get(day - 1);
     const carried = { ranges: previous?.pieces.spill ?? [], from: previous?.date ?? '' };
-    reportOverlap(`extraOpenings[${date}]`, pieces.own, carried, report, [index, 'intervals']);
+    reportOverlap(`extraOpenings[${date}]`, pieces.own, carried, report, [index, 'intervals'], { date });
   }
 }

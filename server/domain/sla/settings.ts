@@ -21,16 +21,27 @@ import {
   updatePolicy,
   type PolicyValues,
 } from '../../db/repositories/sla.repo';
-import { BadRequest, Conflict, NotFound } from '../../errors';
+import { BadRequest, Conflict, LocalizedBadRequest, NotFound } from '../../errors';
+import type { Translate } from '../../i18n/translate';
 import type { Actor } from '../audit/actor';
-import { CalendarValidationError, parseCalendarDefinition, type CalendarDefinition } from './calendar';
+import { CalendarValidationError, parseCalendarDefinition, type CalendarDefinition, type CalendarOverlap } from './calendar';
+
+/** A refused calendar in the user's language: each overlap by its day, or that the entries need checking. */
+function calendarProblemText(overlaps: CalendarOverlap[], t: Translate): string {
+  if (!overlaps.length) return t('form.invalid');
+  return overlaps
+    .map(({ weekday, date, first, second }) => t('sla.calendar.overlap', { day: weekday ? t(`sla.weekday.${weekday}`) : (date ?? ''), first, second }))
+    .join(' ');
+}
 
 /** Validates a calendar; invalid → 400 naming every problem (e.g. "weekly.mon: intervals … overlap"). */
 export function validCalendar(input: unknown): CalendarDefinition {
   try {
     return parseCalendarDefinition(input);
   } catch (err) {
-    if (err instanceof CalendarValidationError) throw new BadRequest(err.message, { problems: err.problems });
+    if (err instanceof CalendarValidationError) {
+      throw new LocalizedBadRequest(err.message, (t) => calendarProblemText(err.overlaps, t), { problems: err.problems });
+    }
     throw err;
   }
 }
@@ -132,7 +143,7 @@ export async function changeChannelSla(tx: Tx, channelId: string, input: { calen
 export async function recordBreachReason(tx: Tx, messageId: string, reason: string, actor: Actor) {
   const post = await lockBreachedPost(tx, messageId);
   if (!post) throw new NotFound('Message');
-  if (post.slaState !== 'breached') throw new Conflict('Only a breached post takes a breach reason');
+  if (post.slaState !== 'breached') throw new Conflict('Only a breached post takes a breach reason').showing('sla.breachReason.onlyBreached');
   await setBreachReason(tx, messageId, reason);
   await appendAudit(tx, {
     actor,

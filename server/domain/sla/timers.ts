@@ -30,7 +30,14 @@ export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string
     before: { messageId, slaState: 'ok' },
     after: { messageId, slaState: 'warning', dueAt: post.slaDueAt.toISOString() },
   });
-  const event = { conversationId: post.conversationId, channelId: post.channelId, messageId, caseNumber: post.caseNumber, dueAt: post.slaDueAt.toISOString() };
+  const event = {
+    conversationId: post.conversationId,
+    channelId: post.channelId,
+    messageId,
+    caseNumber: post.caseNumber,
+    dueAt: post.slaDueAt.toISOString(),
+    assigneeId: post.assigneeId,
+  };
   effects.publish({ type: 'sla', event: 'warning', ...event });
   effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
   return 'fired';
@@ -52,7 +59,14 @@ export async function fireSlaBreach(tx: Tx, effects: Effects, messageId: string,
     before: { messageId, slaState: post.slaState },
     after: { messageId, slaState: 'breached', dueAt: post.slaDueAt.toISOString(), responsibleUserId: post.assigneeId },
   });
-  const event = { conversationId: post.conversationId, channelId: post.channelId, messageId, caseNumber: post.caseNumber, dueAt: post.slaDueAt.toISOString() };
+  const event = {
+    conversationId: post.conversationId,
+    channelId: post.channelId,
+    messageId,
+    caseNumber: post.caseNumber,
+    dueAt: post.slaDueAt.toISOString(),
+    assigneeId: post.assigneeId,
+  };
   effects.publish({ type: 'sla', event: 'breached', ...event });
   effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
   return 'fired';

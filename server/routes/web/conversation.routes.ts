@@ -15,7 +15,7 @@ import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { actingUser } from '../actor';
 import { replyForm } from '../conversations.schema';
-import { afterChange, conversationPage } from './conversationPage';
+import { afterChange, conversationHead, conversationPage } from './conversationPage';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;
@@ -25,6 +25,7 @@ export function conversationRoutes(services: Services): Router {
   const done = afterChange(services);
 
   router.get('/conversations/:id', page);
+  router.get('/conversations/:id/head', conversationHead(services));
 
   router.get('/conversations/:id/thread', async (req, res) => {
     const conversation = await findConversationDetail(db, req.params.id);

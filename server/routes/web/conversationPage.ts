@@ -14,7 +14,7 @@ import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
 import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
-import { whoIsTyping } from '../../domain/presence/typing';
+import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
 import { translator } from '../../i18n/translate';
 import { isHtmx } from '../../middleware/htmx';
@@ -31,7 +31,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, timeline] = await Promise.all([
+  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline] = await Promise.all([
     listMessages(db, conversation.id),
     findWorkflowState(db, conversation.id),
     listStaff(db),
@@ -41,6 +41,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     latestMessageId(db, conversation.id),
     findChannel(db, conversation.channelId),
     whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
+    whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
   ]);
@@ -54,6 +55,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     predefinedTags: predefinedTags.map((t) => t.name),
     lastSeenMessageId,
     typing,
+    viewing,
     timeline,
     routingReason: routingReasonText(conversation.routingReason, translator(user.locale), user.locale),
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
@@ -67,6 +69,13 @@ export async function conversationPageData({ db, redis, config, connectors }: De
 export function conversationPage(deps: Deps) {
   return async (req: Request, res: Response): Promise<void> => {
     renderPageOrFragment(req, res, 'conversation', 'partials/conversation-main', await conversationPageData(deps, req));
+  };
+}
+
+/** The case facts and action bar alone: what the page re-reads on a live event of the conversation. */
+export function conversationHead(deps: Deps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    res.render('partials/conversations/live-head', await conversationPageData(deps, req));
   };
 }
 

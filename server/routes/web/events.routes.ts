@@ -26,15 +26,18 @@ export function eventRoutes({ live, db }: Services): Router {
     openStreams.set(userId, open + 1);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
-    const canSeeSlaWarnings = req.user ? can(req.user.role, 'settings.manage') : false;
+    const seesAllSlaWarnings = req.user ? can(req.user.role, 'settings.manage') : false;
     const unsubscribe = live.subscribe((event) => {
       const data = JSON.stringify(event);
       // Presence goes only to the conversation's page, a notification only to its user's bell.
       if (event.type === 'presence') return void res.write(`event: presence-${event.conversationId}\ndata: ${data}\n\n`);
       if (event.type === 'notification') return void res.write(`event: notify-${event.userId}\ndata: ${data}\n\n`);
-      // An SLA warning pops up as a toast for managers (HTML, swapped in by the SSE extension); lists refresh on their own event.
+      // An SLA warning or breach pops up as a toast on every page of the managers and of the assigned agent (HTML,
+      // swapped in by the SSE extension); lists and the conversation's header refresh on their own event.
       if (event.type === 'sla') {
-        if (event.event === 'warning' && canSeeSlaWarnings) res.write(`event: sla-warning\ndata: ${slaToastHtml(event, res.locals.t, res.locals.fmtTime)}\n\n`);
+        if (seesAllSlaWarnings || (event.assigneeId && event.assigneeId === userId)) {
+          res.write(`event: sla-warning\ndata: ${slaToastHtml(event, res.locals.t, res.locals.fmtTime)}\n\n`);
+        }
         return;
       }
       // Queues or availability changed: the queue board and presence indicators refresh.

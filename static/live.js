@@ -1,0 +1,53 @@
+/* Live on every page: the tab title shows the unread count of the bell; an SLA toast also becomes a browser
+   notification when the user allowed them (the header's button asks once); the conversation's header and
+   action bar, refreshed on live events, are not swapped away under a user who is working in them. */
+(function () {
+  'use strict';
+  var baseTitle = null;
+
+  function showUnread() {
+    if (baseTitle === null) baseTitle = document.title;
+    var count = document.getElementById('bell-count');
+    var n = count ? Number(count.textContent) || 0 : 0;
+    document.title = n ? '(' + n + ') ' + baseTitle : baseTitle;
+  }
+
+  function permissionButton() {
+    var button = document.getElementById('notify-permission');
+    if (!button) return;
+    button.hidden = !('Notification' in window) || window.Notification.permission !== 'default';
+  }
+
+  document.addEventListener('click', function (e) {
+    if (!e.target || e.target.id !== 'notify-permission' || !('Notification' in window)) return;
+    window.Notification.requestPermission().then(permissionButton);
+  });
+
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target) return;
+    if (target.id === 'bell') showUnread();
+  });
+
+  // A toast that arrived on the live stream (htmx-ext-sse swaps it in) also goes to the desktop, if allowed.
+  document.addEventListener('htmx:sseMessage', function (e) {
+    if (!e.target || e.target.id !== 'sla-toasts' || !('Notification' in window) || window.Notification.permission !== 'granted') return;
+    var toast = e.target.querySelector('.toast span');
+    if (toast) new window.Notification(toast.textContent);
+  });
+
+  document.addEventListener('htmx:load', function (e) {
+    if (e.target && (e.target.id === 'bell' || (e.target.querySelector && e.target.querySelector('#bell')))) showUnread();
+  });
+
+  // The live header is not swapped while the user works in it (a half-typed tag, an open select); the next event refreshes it.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    if (target && target.id === 'conv-live' && target.contains(document.activeElement) && document.activeElement !== document.body) e.detail.shouldSwap = false;
+  });
+
+  document.addEventListener('DOMContentLoaded', function () {
+    showUnread();
+    permissionButton();
+  });
+})();

@@ -1,0 +1,178 @@
+/**
+ * Every page, for every role, in German: axe-core finds no serious or critical WCAG 2.1 AA violation, and at
+ * 360 and 390 px nothing is wider than the screen (no horizontal scrolling). The pages are found the way a
+ * user finds them: from the inbox, following the console's own links (navigation, tabs, a conversation), so a
+ * page added later is checked without touching this test.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import request from 'supertest';
+import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
+import { screenshot, startBrowser, type BrowserSession, signInAs } from '../support/browser';
+import { startTestApp, type TestApp } from '../support/testApp';
+
+jest.setTimeout(300_000);
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const ROLES = ['agent', 'manager', 'auditor', 'admin'] as const;
+const PHONE_WIDTHS = [360, 390];
+
+let app: TestApp;
+let browser: BrowserSession;
+let users: Record<(typeof ROLES)[number], Awaited<ReturnType<typeof makeUser>>>;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), startBrowser()]);
+  const db = app.services.db;
+  const channel = await makeApiChannel(db, app.services.secretBox, { name: 'Webshop-API' });
+  users = Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, await makeUser(db, { role, locale: 'de', name: `Test ${role}` })])),
+  ) as typeof users;
+  // A service level on the channel, so the pages show SLA badges in each state: on track, warning, breached.
+  const policy = await request(app.url)
+    .post('/api/v1/sla-policies')
+    .auth(users.manager.token, { type: 'bearer' })
+    .send({ name: 'Rund um die Uhr, eine Stunde', calendarId: null, firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 })
+    .expect(201);
+  await request(app.url)
+    .patch(`/api/v1/channels/${channel.channelId}`)
+    .auth(users.manager.token, { type: 'bearer' })
+    .send({ slaPolicyId: policy.body.id })
+    .expect(200);
+  const author = { externalId: `cust-${Date.now()}`, name: 'Erika Mustermann mit einem sehr langen Namen', handle: 'erika_mustermann_langer_handle' };
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const posts = [
+    { text: 'Meine Bestellung #4711 ist noch nicht angekommen. https://example.com/bestellung/4711', postedAt: minutesAgo(90), author },
+    { text: 'Danke!', postedAt: minutesAgo(40) },
+    { text: 'Wo ist mein Paket?', postedAt: minutesAgo(1) },
+  ];
+  for (const post of posts) {
+    const res = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages`)
+      .auth(channel.ingestToken, { type: 'bearer' })
+      .send(inboundPost(post));
+    expect(res.status).toBe(201);
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** One path per kind of page: ids become `:id`, so one conversation stands for all. */
+const pageKind = (path: string) => path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id');
+
+async function linkedPages(page: Page): Promise<string[]> {
+  return page.$$eval('a[href^="/"]', (links) => links.map((a) => a.getAttribute('href') ?? ''));
+}
+
+/** The console's pages a signed-in user reaches by following links from the inbox (downloads and queries left out). */
+async function crawl(page: Page): Promise<string[]> {
+  const seen = new Map<string, string>();
+  const queue = ['/inbox'];
+  while (queue.length) {
+    const path = queue.shift()!;
+    const kind = pageKind(path);
+    if (seen.has(kind)) continue;
+    seen.set(kind, path);
+    await page.goto(app.url + path);
+    for (const href of await linkedPages(page)) {
+      const clean = href.split('#')[0]!;
+      if (clean.includes('?') || /\.(csv|json)$/.test(clean) || clean === '/logout' || seen.has(pageKind(clean))) continue;
+      queue.push(clean);
+    }
+  }
+  return [...seen.values()];
+}
+
+type Finding = { id: string; impact: string; help: string; targets: string[] };
+
+async function axeFindings(page: Page): Promise<Finding[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Finding[] & { nodes: { target: string[] }[] }[] }> } })
+      .axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: (v as unknown as { nodes: { target: string[] }[] }).nodes.map((n) => n.target.join(' ')).slice(0, 5),
+      }));
+  });
+}
+
+/** What sticks out past the right edge of the screen, named by tag, id and class. */
+async function overflow(page: Page): Promise<{ width: number; wider: string[] }> {
+  return page.evaluate(() => {
+    const limit = document.documentElement.clientWidth;
+    const wider = [...document.querySelectorAll('body *')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > limit + 1 && !el.closest('[hidden], .sr-only, .skip-link');
+      })
+      .slice(0, 8)
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`,
+      );
+    return { width: document.documentElement.scrollWidth, wider };
+  });
+}
+
+describe.each(ROLES)('every page the %s reaches', (role) => {
+  let page: Page;
+  let pages: string[];
+
+  beforeAll(async () => {
+    page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1440, height: 900 }, bypassCSP: true });
+    await signInAs(page, app.url, users[role]);
+    pages = await crawl(page);
+  });
+
+  it('when the console is crawled from the inbox, then the inbox, a conversation and the settings are among the pages', () => {
+    expect(pages).toEqual(expect.arrayContaining(['/inbox', '/settings/sla']));
+    expect(pages.some((p) => p.startsWith('/conversations/'))).toBe(true);
+  });
+
+  it('when axe-core checks each page at 1440 px, then no serious or critical WCAG 2.1 AA violation is found', async () => {
+    const found: Record<string, Finding[]> = {};
+    for (const path of pages) {
+      await page.goto(app.url + path);
+      const findings = await axeFindings(page);
+      if (findings.length) found[path] = findings;
+    }
+    expect(found).toEqual({});
+  });
+
+  it.each(PHONE_WIDTHS)('when each page is shown %i px wide, then nothing is wider than the screen and axe-core finds nothing serious', async (width) => {
+    await page.setViewportSize({ width, height: 800 });
+    const wide: Record<string, { width: number; wider: string[] }> = {};
+    const found: Record<string, Finding[]> = {};
+    for (const path of pages) {
+      await page.goto(app.url + path);
+      const o = await overflow(page);
+      if (o.width > width) wide[path] = o;
+      if (width === PHONE_WIDTHS[0]) {
+        const findings = await axeFindings(page);
+        if (findings.length) found[path] = findings;
+      }
+    }
+    expect(wide).toEqual({});
+    expect(found).toEqual({});
+  });
+});
+
+describe('how the workspace looks, in German', () => {
+  it.each([1440, 390])('when an agent opens the inbox and a conversation %i px wide, then screenshots of both are in test-artifacts/', async (width) => {
+    const page = await browser.newPage({ locale: 'de-DE', viewport: { width, height: 900 } });
+    await signInAs(page, app.url, users.agent);
+    expect(await screenshot(page, `workspace-inbox-de-${width}`)).toMatch(/\.png$/);
+    const conversation = await page.$eval('a[href^="/conversations/"]', (a) => a.getAttribute('href'));
+    await page.goto(app.url + conversation);
+    await page.locator('#reply-text').fill('Guten Tag, Ihr Paket ist unterwegs: https://shop.example/sendung/4711');
+    expect(await screenshot(page, `workspace-conversation-de-${width}`)).toMatch(/\.png$/);
+  });
+});
