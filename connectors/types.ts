@@ -70,7 +70,17 @@ export type ChannelForSend = Channel & { credentials: Record<string, string> };
 export type NormalizedInbound = {
   channelId: string;
   externalId: string;
-  author: { externalId: string; name: string; handle?: string | null; avatarUrl?: string | null };
+  author: {
+    externalId: string;
+    name: string;
+    handle?: string | null;
+    avatarUrl?: string | null;
+    /**
+     * Ids this author may have been stored under on the channel before (WhatsApp: the bare phone number, until Meta
+     * gave a business-scoped user id); an identity found under one becomes externalId's, so the contact stays one.
+     */
+    formerExternalIds?: string[];
+  };
   text: string;
   postedAt: Date;
   inReplyToExternalId?: string | null;
