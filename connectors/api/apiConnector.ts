@@ -19,7 +19,7 @@ export const apiConnector: Connector = {
   // Every attempt carries the reply's id as Idempotency-Key: the receiver drops a repeat.
   idempotentResend: true,
   limits: () => ({ maxTextLength: 10_000 }),
-  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
+  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [], moderation: [], privateReplies: false },
   async sendReply(channel, reply) {
     if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL for replies');
     const secret = channel.credentials.webhookSecret;

@@ -1,6 +1,6 @@
 /**
  * The WhatsApp Business Platform (Cloud API) connector. Inbound arrives by webhook (see
- * server/routes/webhooks/whatsapp.routes.ts); outbound goes to POST {graphBaseUrl}/{phone-number-id}/messages.
+ * server/routes/webhooks/signedWebhook.routes.ts); outbound goes to POST {graphBaseUrl}/{phone-number-id}/messages.
  * Free text only within 24 hours of the customer's last message; templates any time. A customer with a
  * business-scoped user id is sent to by `recipient`, one known only by number by `to`.
  */
@@ -31,6 +31,8 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     trackedSearches: false,
     credentials: null,
     accountFacts: () => [],
+    moderation: [],
+    privateReplies: false,
     templates: {
       schema: templateSchema,
       read: (settings) => {

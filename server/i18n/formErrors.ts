@@ -29,6 +29,8 @@ const FIELD_CODES: Record<string, MessageKey> = {
   'max 100': 'form.field.max100',
   'unknown calendar': 'form.field.unknown',
   'unknown SLA policy': 'form.field.unknown',
+  'messaging window closed': 'meta.window.closed',
+  'private reply window closed': 'meta.privateReply.closed',
 };
 
 const isBlank = (v: unknown) => v === undefined || v === null || v === '';

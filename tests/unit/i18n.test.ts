@@ -71,6 +71,8 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'reports.weekday.': ['1', '2', '3', '4', '5', '6', '7'],
   'channels.status.': ['ok', 'pending', 'paused', 'failing', 'rate_limited', 'credentials_refused'], // presenters/channelHealth.presenter.ts
   'channels.': Object.keys(xCredentialsSchema.shape), // the masked X credentials on the channels page
+  'meta.comment.': ['hidden', 'deleted'], // db/schema.ts Moderation
+  'meta.moderate.': ['hide', 'unhide', 'delete'], // connectors/types.ts ModerationAction
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 

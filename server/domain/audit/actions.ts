@@ -56,6 +56,10 @@ export const AUDIT_ACTIONS = [
   'canned_response.updated',
   'audit.exported',
   'report.exported',
+  // Facebook and Instagram comments: changed by their author on the channel, moderated by an agent
+  'message.remote_edited',
+  'message.remote_removed',
+  'message.moderated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -13,7 +13,8 @@ import { rerenderForm } from '../../middleware/errors';
 import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { replyForm } from '../conversations.schema';
-import { afterChange, conversationPage } from './conversationPage';
+import { afterChange, channelAbilities, conversationPage } from './conversationPage';
+import { findChannel } from '../../db/repositories/channels.repo';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;
@@ -27,7 +28,9 @@ export function conversationRoutes(services: Services): Router {
   router.get('/conversations/:id/thread', async (req, res) => {
     const conversation = await findConversationDetail(db, req.params.id);
     if (!conversation) throw new NotFound('Conversation');
-    res.render('partials/thread', { conversation, messages: await listMessages(db, conversation.id) });
+    const channel = await findChannel(db, conversation.channelId);
+    const { moderation } = channelAbilities(channel && services.connectors.of(channel.kind), channel, conversation.threadKey);
+    res.render('partials/thread', { conversation, moderation, messages: await listMessages(db, conversation.id) });
   });
 
   router.post(
@@ -36,13 +39,13 @@ export function conversationRoutes(services: Services): Router {
     rerenderForm('reply', page),
     validate(replyForm, bodyWithId('conversationId')),
     async (req, res) => {
-      const { conversationId, text, lastSeenMessageId, cannedId } = res.locals.input;
+      const { conversationId, text, lastSeenMessageId, cannedId, privately } = res.locals.input;
       const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
         await queueReply(
           tx,
           effects,
-          { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } },
+          { conversationId, text, lastSeenMessageId, privately, author: { id: user.id, name: user.name } },
           userActor(user, req.ip),
           services.connectors,
         );
