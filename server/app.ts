@@ -20,6 +20,7 @@ import { META_WEBHOOK, META_WEBHOOK_PATH } from './domain/channels/meta/metaWebh
 import { signedWebhookRoutes } from './routes/webhooks/signedWebhook.routes';
 import { replyWindowRoutes } from './routes/web/replyWindow.routes';
 import { commentModerationRoutes } from './routes/web/commentModeration.routes';
+import { pageChannelSetupRoutes } from './routes/web/pageChannelSetup.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { reportApiRoutes } from './routes/api/reports.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
@@ -139,7 +140,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(slaWebRoutes(services));
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
   consoleRoutes.use(replyWindowRoutes(services));
-  consoleRoutes.use(commentModerationRoutes(services));
+  consoleRoutes.use(commentModerationRoutes(services), pageChannelSetupRoutes(services));
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
