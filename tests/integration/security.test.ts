@@ -501,6 +501,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /settings/channels': row(403, 200, 403, 200, 302),
   'GET /settings/channels/:id/health': row(403, 200, 403, 200, 302),
   'POST /settings/channels/x': row(403, 400, 403, 400, 302),
+  'GET /settings/channels/meta': row(403, 200, 403, 200, 302),
+  'POST /settings/channels/meta': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/pause': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/resume': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/interval': row(403, 303, 403, 303, 302),
