@@ -6,6 +6,7 @@ import { xConnector } from './x/xConnector';
 import { whatsappConnector } from './whatsapp/whatsappConnector';
 import { telegramConnector } from './telegram/telegramConnector';
 import { emailConnector } from './email/emailConnector';
+import { facebookConnector, instagramConnector } from './meta/metaConnector';
 
 const CONNECTORS: Partial<Record<ChannelKind, Connector>> = {
   api: apiConnector,
@@ -13,6 +14,8 @@ const CONNECTORS: Partial<Record<ChannelKind, Connector>> = {
   whatsapp: whatsappConnector,
   telegram: telegramConnector,
   email: emailConnector,
+  facebook: facebookConnector,
+  instagram: instagramConnector,
 };
 
 export const connectors: Connectors = {

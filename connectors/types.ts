@@ -9,7 +9,14 @@ export type ChannelLimits = {
   maxTextLength: number;
   /** Free-form replies only this many hours after the customer's last message (WhatsApp: 24); templates are exempt. */
   freeTextWindowHours?: number;
+  /** After the free window, a reply tagged as a person's (Messenger/Instagram HUMAN_AGENT) is allowed this long (168). */
+  humanAgentWindowHours?: number;
+  /** A private reply to a comment's author is allowed this long after the comment (Facebook/Instagram: 168). */
+  privateReplyWindowHours?: number;
 };
+
+/** What an agent may do to a customer's comment on the channel itself (Facebook, Instagram). */
+export type ModerationAction = 'hide' | 'unhide' | 'delete';
 
 /** An approved message template (WhatsApp: registered with Meta), sent instead of free text outside the reply window. */
 export type MessageTemplate = { name: string; language: string };
@@ -43,6 +50,10 @@ export type ChannelCapabilities = {
   templates: TemplateCapability | null;
   /** The account facts from the channel's settings (none when they cannot be read). */
   accountFacts(settings: unknown): AccountFact[];
+  /** What an agent may do to a public comment on the channel (connector.moderate does it); none: nothing. */
+  moderation: readonly ModerationAction[];
+  /** A comment's author can be answered privately (as a direct message) instead of under the comment. */
+  privateReplies: boolean;
 };
 
 export type OutboundReply = {
@@ -57,7 +68,17 @@ export type OutboundReply = {
   inReplyToRaw?: unknown;
   /** An approved message template to send instead of free text (WhatsApp outside the 24-hour window). */
   template?: MessageTemplate | null;
+  /** The conversation's thread: 'dm' for direct messages, null for public posts and comments. */
+  thread?: 'dm' | null;
+  /** How the reply goes out besides the default (see ReplyDelivery). */
+  delivery?: ReplyDelivery | null;
 };
+
+/**
+ * privately: to the comment's author as a direct message instead of under the comment; humanAgent: a direct
+ * message after the free window, tagged as a person's answer (Messenger/Instagram HUMAN_AGENT).
+ */
+export type ReplyDelivery = { privately?: boolean; humanAgent?: boolean };
 
 export type SentReceipt = { externalId: string | null; url: string | null };
 
@@ -70,7 +91,17 @@ export type ChannelForSend = Channel & { credentials: Record<string, string> };
 export type NormalizedInbound = {
   channelId: string;
   externalId: string;
-  author: { externalId: string; name: string; handle?: string | null; avatarUrl?: string | null };
+  author: {
+    externalId: string;
+    name: string;
+    handle?: string | null;
+    avatarUrl?: string | null;
+    /**
+     * Ids this author may have been stored under on the channel before (WhatsApp: the bare phone number, until Meta
+     * gave a business-scoped user id); an identity found under one becomes externalId's, so the contact stays one.
+     */
+    formerExternalIds?: string[];
+  };
   text: string;
   postedAt: Date;
   inReplyToExternalId?: string | null;
@@ -87,6 +118,9 @@ export type NormalizedInbound = {
 
 /** A delivery receipt for one of our outbound messages (sent, delivered, read, failed). */
 export type RemoteStatusUpdate = { externalId: string; status: RemoteStatus; at: Date; error: string | null };
+
+/** A post already stored that its author edited (new text) or removed (text null) on the channel. */
+export type RemoteRevision = { externalId: string; text: string | null; at: Date };
 
 /** An item the remote side sent that could not be read; logged and skipped, never ingested. */
 export type SkippedItem = { externalId: string | null; reason: string };
@@ -109,7 +143,11 @@ export type WebhookSide = {
   /** The addresses a delivery is for; null when the body is no webhook of this channel kind at all. */
   addressesOf(body: unknown): string[] | null;
   /** Everything in a delivery for one address; null when the body is no webhook of this channel kind. */
-  read(channelId: string, address: string, body: unknown): { items: NormalizedInbound[]; statuses: RemoteStatusUpdate[]; skipped: SkippedItem[] } | null;
+  read(
+    channelId: string,
+    address: string,
+    body: unknown,
+  ): { items: NormalizedInbound[]; statuses: RemoteStatusUpdate[]; skipped: SkippedItem[]; revisions?: RemoteRevision[] } | null;
 };
 
 /**
@@ -161,7 +199,8 @@ export interface Connector<Settings extends object = object> {
    * not repeated on its own; the reply becomes "uncertain" and an agent checks and decides. Absent: false.
    */
   readonly idempotentResend?: boolean;
-  limits(channel: Channel): ChannelLimits;
+  /** `thread`: the conversation's thread when the limits differ (Facebook/Instagram: comments vs. direct messages). */
+  limits(channel: Channel, thread?: 'dm' | null): ChannelLimits;
   readonly capabilities: ChannelCapabilities;
   sendReply(channel: ChannelForSend, reply: OutboundReply): Promise<SentReceipt>;
   /** Poll side: new items since the stored cursor. Connectors that are pushed to (webhooks) leave it out. */
@@ -183,6 +222,8 @@ export interface Connector<Settings extends object = object> {
    * ConnectorError whose message says what went wrong. Changes nothing here or there.
    */
   testConnection(channel: ChannelForSend): Promise<string>;
+  /** Hides, shows again or deletes a customer's comment on the channel (the actions capabilities.moderation names). */
+  moderate?(channel: ChannelForSend, externalId: string, action: ModerationAction): Promise<void>;
 }
 
 /** A tracked search of a channel, with where it continues. */

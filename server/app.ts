@@ -15,9 +15,12 @@ import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
 import { DEMO_X_API_PATH, demoXApiRoutes } from './demo/demoXApi.routes';
 import { channelRoutes } from './routes/web/channels.routes';
-import { WHATSAPP_WEBHOOK_PATH } from './domain/channels/whatsapp/whatsappWebhook';
-import { whatsappWebhookRoutes } from './routes/webhooks/whatsapp.routes';
+import { WHATSAPP_WEBHOOK, WHATSAPP_WEBHOOK_PATH } from './domain/channels/whatsapp/whatsappWebhook';
+import { META_WEBHOOK, META_WEBHOOK_PATH } from './domain/channels/meta/metaWebhook';
+import { signedWebhookRoutes } from './routes/webhooks/signedWebhook.routes';
 import { replyWindowRoutes } from './routes/web/replyWindow.routes';
+import { commentModerationRoutes } from './routes/web/commentModeration.routes';
+import { pageChannelSetupRoutes } from './routes/web/pageChannelSetup.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { reportApiRoutes } from './routes/api/reports.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
@@ -92,7 +95,8 @@ export function createApp(services: Services): express.Express {
 
   app.use(healthRoutes(services));
   // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
-  app.use(WHATSAPP_WEBHOOK_PATH, whatsappWebhookRoutes(services));
+  app.use(WHATSAPP_WEBHOOK_PATH, signedWebhookRoutes(services, WHATSAPP_WEBHOOK, 'whatsapp'));
+  app.use(META_WEBHOOK_PATH, signedWebhookRoutes(services, META_WEBHOOK, 'meta'));
   if (config.env !== 'production') app.use(demoSinkRoutes(services), demoGraphSinkRoutes(services));
   if (config.env !== 'production') app.use(DEMO_X_API_PATH, demoXApiRoutes()); // the demo X channel's fake source
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
@@ -142,8 +146,10 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(requireSessionUser(db), exposeLocale, exposeViewHelpers);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
   consoleRoutes.use(slaWebRoutes(services));
+  consoleRoutes.use(pageChannelSetupRoutes(services)); // before the channels' /:kind routes: /settings/channels/meta
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
   consoleRoutes.use(replyWindowRoutes(services));
+  consoleRoutes.use(commentModerationRoutes(services));
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));

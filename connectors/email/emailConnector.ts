@@ -86,7 +86,7 @@ export const emailConnector: Connector<EmailSettings> = {
   idempotentResend: false,
   setup: emailSetup,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
-  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [] },
+  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [], moderation: [], privateReplies: false },
 
   async watch(channel, onNew, stop) {
     const { settings, client } = await imapClientFor(channel);

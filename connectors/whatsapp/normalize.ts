@@ -5,9 +5,14 @@
  * Shape (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples):
  *   { object: "whatsapp_business_account", entry: [{ id, changes: [{ field: "messages", value: {
  *       messaging_product: "whatsapp", metadata: { display_phone_number, phone_number_id },
- *       contacts: [{ profile: { name }, wa_id }],
- *       messages: [{ from, id: "wamid…", timestamp: "<unix seconds>", type, text: { body } | image: { id, mime_type, caption } | location: { latitude, longitude, name, address }, context?: { id } }],
+ *       contacts: [{ profile: { name, username? }, wa_id?, user_id? }],
+ *       messages: [{ from?, from_user_id?, id: "wamid…", timestamp: "<unix seconds>", type, text: { body } | image: { id, mime_type, caption } | location: { latitude, longitude, name, address }, context?: { id } }],
  *       statuses: [{ id: "wamid…", status: "sent|delivered|read|failed", timestamp, recipient_id, errors?: [{ code, title }] }] } }] }] }
+ *
+ * Identities (2026): a user who adopted a username may hide the phone number; Meta then sends a business-scoped
+ * user id (BSUID, `user_id` / `from_user_id`, e.g. "US.13491208655302741918") with or without the number
+ * (`wa_id` / `from`). The BSUID is the author's id whenever it is given, so a customer stays one contact whether
+ * the number shows or not; an identity stored earlier under the bare number is taken over (formerExternalIds).
  */
 import { z } from 'zod';
 import type { NormalizedInbound, RemoteStatusUpdate, SkippedItem } from '../types';
@@ -16,9 +21,14 @@ const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 
 const mediaSchema = z.object({ id: z.string(), mime_type: z.string().optional(), caption: z.string().optional(), filename: z.string().optional() }).loose();
 
+const PHONE = /^\d{1,20}$/;
+/** A business-scoped user id: two-letter country code, a dot, alphanumerics (a parent BSUID has ENT. between). */
+export const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+
 const messageSchema = z
   .object({
-    from: z.string().regex(/^\d{1,20}$/),
+    from: z.string().regex(PHONE).optional(),
+    from_user_id: z.string().regex(BSUID).optional(),
     id: z.string().min(1).max(200),
     timestamp: z.string().regex(/^\d{1,12}$/),
     type: z.string(),
@@ -37,7 +47,8 @@ const messageSchema = z
     document: mediaSchema.optional(),
     sticker: mediaSchema.optional(),
   })
-  .loose();
+  .loose()
+  .refine((m) => m.from !== undefined || m.from_user_id !== undefined, { message: 'neither from nor from_user_id', path: ['from'] });
 
 const statusSchema = z
   .object({
@@ -52,7 +63,17 @@ const statusSchema = z
 const valueSchema = z
   .object({
     metadata: z.object({ phone_number_id: z.string() }).loose(),
-    contacts: z.array(z.object({ wa_id: z.string().optional(), profile: z.object({ name: z.string().optional() }).loose().optional() }).loose()).optional(),
+    contacts: z
+      .array(
+        z
+          .object({
+            wa_id: z.string().optional(),
+            user_id: z.string().optional(),
+            profile: z.object({ name: z.string().optional(), username: z.string().optional() }).loose().optional(),
+          })
+          .loose(),
+      )
+      .optional(),
     messages: z.array(z.unknown()).optional(),
     statuses: z.array(z.unknown()).optional(),
   })
@@ -98,7 +119,7 @@ export function readWhatsappPayload(channelId: string, phoneNumberId: string, pa
   const result: ReadChange = { items: [], statuses: [], skipped: [] };
   for (const value of changesOf(payload)) {
     if (value.metadata.phone_number_id !== phoneNumberId) continue;
-    const names = new Map((value.contacts ?? []).filter((c) => c.wa_id).map((c) => [c.wa_id!, c.profile?.name ?? null]));
+    const contacts = value.contacts ?? [];
     for (const raw of value.messages ?? []) {
       const m = messageSchema.safeParse(raw);
       if (!m.success) {
@@ -110,11 +131,21 @@ export function readWhatsappPayload(channelId: string, phoneNumberId: string, pa
         continue;
       }
       const msg = m.data;
-      const name = names.get(msg.from) || `+${msg.from}`;
+      const contact = contacts.find((c) => (msg.from_user_id && c.user_id === msg.from_user_id) || (msg.from && c.wa_id === msg.from));
+      const userId = msg.from_user_id ?? (contact?.user_id && BSUID.test(contact.user_id) ? contact.user_id : undefined);
+      const phone = msg.from ?? (contact?.wa_id && PHONE.test(contact.wa_id) ? contact.wa_id : undefined);
+      const username = contact?.profile?.username?.replace(/^@+/, '') || undefined;
+      const handle = phone ? `+${phone}` : username ? `@${username}` : null;
+      const externalId = (userId ?? phone) as string; // the schema requires one of them
       result.items.push({
         channelId,
         externalId: msg.id,
-        author: { externalId: msg.from, name, handle: `+${msg.from}` },
+        author: {
+          externalId,
+          name: contact?.profile?.name || handle || externalId,
+          handle,
+          ...(userId && phone ? { formerExternalIds: [phone] } : {}),
+        },
         text: textOf(msg),
         postedAt: new Date(Number(msg.timestamp) * 1000),
         inReplyToExternalId: msg.context?.id ?? null,

@@ -1,12 +1,13 @@
 /**
  * The WhatsApp Business Platform (Cloud API) connector. Inbound arrives by webhook (see
- * server/routes/webhooks/whatsapp.routes.ts); outbound goes to POST {graphBaseUrl}/{phone-number-id}/messages.
- * Free text only within 24 hours of the customer's last message; templates any time.
+ * server/routes/webhooks/signedWebhook.routes.ts); outbound goes to POST {graphBaseUrl}/{phone-number-id}/messages.
+ * Free text only within 24 hours of the customer's last message; templates any time. A customer with a
+ * business-scoped user id is sent to by `recipient`, one known only by number by `to`.
  */
 import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
-import { parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
+import { BSUID, parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
 import {
   readWhatsappSettings,
   SERVICE_WINDOW_HOURS,
@@ -30,6 +31,8 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     trackedSearches: false,
     credentials: null,
     accountFacts: () => [],
+    moderation: [],
+    privateReplies: false,
     templates: {
       schema: templateSchema,
       read: (settings) => {
@@ -85,20 +88,22 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     const settings = readWhatsappSettings(channel.settings);
     const credentials = whatsappCredentialsSchema.safeParse(channel.credentials);
     if (!credentials.success) throw new AuthFailed('This WhatsApp channel has no access token');
-    const to = reply.recipientExternalId;
-    if (!to) throw new Permanent('The customer has no WhatsApp number on this channel');
+    const customer = reply.recipientExternalId;
+    if (!customer) throw new Permanent('The customer has no WhatsApp identity on this channel');
+    // A customer known by a business-scoped user id (the number hidden or not) is addressed by it.
+    const address = BSUID.test(customer) ? { recipient: customer } : { to: customer };
     const body = reply.template
       ? {
           messaging_product: 'whatsapp',
           recipient_type: 'individual',
-          to,
+          ...address,
           type: 'template',
           template: { name: reply.template.name, language: { code: reply.template.language } },
         }
       : {
           messaging_product: 'whatsapp',
           recipient_type: 'individual',
-          to,
+          ...address,
           type: 'text',
           text: { body: reply.text, preview_url: false },
           ...(reply.inReplyToExternalId ? { context: { message_id: reply.inReplyToExternalId } } : {}),

@@ -2,7 +2,9 @@
  * twitter-api-v2 clients for one channel. The library hard-codes https://api.x.com/2/, so a plugin
  * rewrites every request to the channel's base URL (a company proxy, or a fake server in tests). The
  * base URL passes the outbound-target guard, and the guard's agents (plain http for http:// servers)
- * check every address they connect to.
+ * check every address they connect to. The library picks a JSON body only for URL paths that start with
+ * /2/ and form-encodes the rest, so requests to a base URL with another path are forced to JSON (every
+ * X API v2 endpoint we call takes JSON).
  */
 import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
 import { outbound } from '../../server/net/outboundTarget';
@@ -18,6 +20,7 @@ export function baseUrlPlugin(apiBaseUrl: string): ITwitterApiClientPlugin {
   };
   return {
     onBeforeRequestConfig({ params }) {
+      if (params.url.startsWith(LIBRARY_BASE)) params.forceBodyMode ??= 'json';
       rewrite(params);
       params.timeout ??= REQUEST_TIMEOUT_MS;
     },

@@ -99,6 +99,8 @@ export const xConnector: Connector<XSettings> = {
     trackedSearches: true,
     credentials: { fields: X_CREDENTIAL_FIELDS, input: xCredentialsInputSchema },
     templates: null,
+    moderation: [],
+    privateReplies: false,
     accountFacts(stored) {
       const settings = xSettingsSchema.safeParse(stored);
       if (!settings.success) return [];

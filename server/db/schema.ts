@@ -3,7 +3,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Role = 'agent' | 'manager' | 'auditor' | 'admin';
 export type Locale = 'de' | 'en';
-export type ChannelKind = 'api' | 'x' | 'whatsapp' | 'telegram' | 'email' | 'webchat';
+export type ChannelKind = 'api' | 'x' | 'whatsapp' | 'telegram' | 'email' | 'webchat' | 'facebook' | 'instagram';
 export type ConversationStatus = 'new' | 'saved' | 'assigned' | 'answered' | 'closed';
 export type Direction = 'inbound' | 'outbound' | 'note';
 /** uncertain (012): the send was interrupted before the channel confirmed it; an agent checks and decides. */
@@ -161,18 +161,26 @@ export interface MessagesTable {
   remoteStatusAt: Generated<Date | null>;
   // when the post's SLA clock stopped because its conversation was saved (null = running)
   slaPausedAt: Generated<Date | null>;
+  // 017: the customer edited or removed the post on the channel; an agent hid or deleted it there
+  remoteEditedAt: Generated<Date | null>;
+  remoteRemovedAt: Generated<Date | null>;
+  moderation: Generated<Moderation | null>;
 }
 
 export type RemoteStatus = 'sent' | 'delivered' | 'read' | 'failed';
+/** 017: what an agent did to an inbound comment on the channel. */
+export type Moderation = 'hidden' | 'deleted';
 export interface WebhookInboxTable {
   id: Generated<string>;
-  kind: 'whatsapp';
+  kind: 'whatsapp' | 'meta';
   channelId: string;
   payload: Json;
   receivedAt: Generated<Date>;
   processedAt: Date | null;
   attempts: Generated<number>;
   lastError: string | null;
+  /** 017: the delivery's body hash; a retry of the same delivery is not stored twice (Meta webhook). */
+  bodySha256: Generated<string | null>;
 }
 
 export interface AuditEventsTable {

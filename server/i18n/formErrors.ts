@@ -39,6 +39,8 @@ const FIELD_CODES: Record<string, MessageKey> = {
   'last admin': 'form.field.lastAdmin',
   self: 'form.field.self',
   deactivated: 'form.field.deactivated',
+  'messaging window closed': 'meta.window.closed',
+  'private reply window closed': 'meta.privateReply.closed',
 };
 
 /** The numbers the password texts name. */

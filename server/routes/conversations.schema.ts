@@ -61,6 +61,11 @@ export const replyBody = z.object({
 /** The console's reply form: the reply, the conversation it answers, and the canned response inserted into it (if any). */
 export const replyForm = replyBody.extend({
   conversationId: z.uuid(),
+  /** A checked box: to the comment's author as a direct message (channels with private replies). */
+  privately: z
+    .literal('on')
+    .optional()
+    .transform((v) => v === 'on'),
   cannedId: z
     .union([z.uuid(), z.literal('')])
     .optional()

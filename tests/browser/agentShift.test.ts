@@ -86,7 +86,7 @@ async function replyWithCanned(page: Page, caseNumber: string, name: string) {
 describe.each([
   { name: 'desktop', width: 1440, height: 900 },
   { name: 'phone', width: 390, height: 844 },
-])('an agent working the inbox from the keyboard on the $name ($width px)', ({ name, width, height }) => {
+])('an agent working the inbox from the keyboard on the $name ($width px)', ({ width, height }) => {
   let page: Page;
   let cases: Awaited<ReturnType<typeof threeWaiting>>;
 

@@ -1,6 +1,8 @@
-/** Builders for WhatsApp, Telegram and e-mail channels through the real domain commands. */
+/** Builders for WhatsApp, Telegram, e-mail, Facebook and Instagram channels through the real domain commands. */
 import { randomUUID } from 'node:crypto';
 import { emailConnector } from '../../connectors/email/emailConnector';
+import { facebookConnector, instagramConnector } from '../../connectors/meta/metaConnector';
+import type { NewMetaChannel } from '../../connectors/meta/setup';
 import { telegramConnector } from '../../connectors/telegram/telegramConnector';
 import type { NewWhatsappChannel } from '../../connectors/whatsapp/setup';
 import { whatsappConnector } from '../../connectors/whatsapp/whatsappConnector';
@@ -68,4 +70,21 @@ export function makeEmailChannel(
       factoryActor,
     ),
   );
+}
+
+let pageCounter = 0;
+
+export async function makeMetaChannel(db: Db, secretBox: SecretBox, kind: 'facebook' | 'instagram', overrides: Partial<NewMetaChannel> = {}) {
+  pageCounter += 1;
+  const input = {
+    name: `${kind === 'facebook' ? 'Facebook' : 'Instagram'} ${randomUUID().slice(0, 6)}`,
+    pageId: `17${Date.now() % 1e9}${pageCounter}`,
+    appSecret: `app-secret-${randomUUID()}`,
+    pageToken: `EAAP-test-${randomUUID()}`,
+    verifyToken: `verify-${randomUUID()}`,
+    ...overrides,
+  };
+  const connector = kind === 'facebook' ? facebookConnector : instagramConnector;
+  const created = await db.transaction().execute((tx) => connectChannel(tx, secretBox, connector, input, factoryActor));
+  return { ...created, ...input, verifyToken: created.shownOnce.verifyToken };
 }

@@ -5,7 +5,8 @@
  * Send: POST {base}/{phone-number-id}/messages, Authorization: Bearer <access token>, JSON
  *   { messaging_product: "whatsapp", to, type: "text", text: { body }, context?: { message_id } }
  *   { messaging_product: "whatsapp", to, type: "template", template: { name, language: { code } } }
- * → 200 { messaging_product: "whatsapp", contacts: [{ input, wa_id }], messages: [{ id: "wamid.…" }] }
+ *   (`recipient: "<BSUID>"` instead of `to` addresses a user by business-scoped user id)
+ * → 200 { messaging_product: "whatsapp", contacts: [{ input, wa_id | user_id }], messages: [{ id: "wamid.…" }] }
  * Errors: { error: { message, type: "OAuthException", code, error_subcode?, error_data?: { messaging_product, details }, fbtrace_id } }
  *   401 code 190 (access token invalid), 400 code 131047 (re-engagement: more than 24 h since the
  *   customer's last message), 429 code 130429 (throughput rate limit), 400 code 100 (invalid parameter).
@@ -78,7 +79,7 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
       }
       const valid =
         body.messaging_product === 'whatsapp' &&
-        typeof body.to === 'string' &&
+        (typeof body.to === 'string' || (typeof body.recipient === 'string' && /^[A-Z]{2}\./.test(body.recipient))) &&
         ((body.type === 'text' && typeof body.text?.body === 'string') ||
           (body.type === 'template' && typeof body.template?.name === 'string' && typeof body.template?.language?.code === 'string'));
       if (!valid) return graphError({ status: 400, code: 100, message: '(#100) Invalid parameter' });
@@ -87,7 +88,8 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
       sent.push({ phoneNumberId: match[1]!, body, authorization: req.headers.authorization, wamid });
       const odd = oddAnswers.shift();
       if (odd) return res.writeHead(odd.status, { 'content-type': 'application/json' }).end(odd.body);
-      answer(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid }] });
+      const contact = typeof body.to === 'string' ? { input: body.to, wa_id: body.to } : { input: body.recipient, user_id: body.recipient };
+      answer(200, { messaging_product: 'whatsapp', contacts: [contact], messages: [{ id: wamid }] });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -138,14 +140,26 @@ let wamidCounter = 0;
 export const newWamid = () => `wamid.HBgL${Date.now().toString(36)}${(wamidCounter += 1)}${Math.random().toString(36).slice(2, 8)}`;
 const unix = (d: Date) => String(Math.floor(d.getTime() / 1000));
 
-export type InboundOpts = { from?: string; name?: string; id?: string; at?: Date; contextId?: string };
+/**
+ * `from`: the phone number (null: hidden behind a username, as from 2026); `userId`: the business-scoped user id
+ * Meta sends with it (`user_id` in contacts, `from_user_id` on the message), `username` its profile username.
+ */
+export type InboundOpts = { from?: string | null; userId?: string; username?: string; name?: string; id?: string; at?: Date; contextId?: string };
 
 export function inboundMessage(phoneNumberId: string, message: Record<string, unknown>, o: InboundOpts = {}) {
-  const from = o.from ?? '4915112345678';
+  const from = o.from === null ? undefined : (o.from ?? '4915112345678');
+  const ids = { ...(from ? { wa_id: from } : {}), ...(o.userId ? { user_id: o.userId } : {}) };
+  const sender = { ...(from ? { from } : {}), ...(o.userId ? { from_user_id: o.userId } : {}) };
   return envelope(phoneNumberId, {
-    contacts: [{ profile: { name: o.name ?? 'Erika Mustermann' }, wa_id: from }],
+    contacts: [{ profile: { name: o.name ?? 'Erika Mustermann', ...(o.username ? { username: o.username } : {}) }, ...ids }],
     messages: [
-      { from, id: o.id ?? newWamid(), timestamp: unix(o.at ?? new Date()), ...(o.contextId ? { context: { from, id: o.contextId } } : {}), ...message },
+      {
+        ...sender,
+        id: o.id ?? newWamid(),
+        timestamp: unix(o.at ?? new Date()),
+        ...(o.contextId ? { context: { ...sender, id: o.contextId } } : {}),
+        ...message,
+      },
     ],
   });
 }

@@ -75,7 +75,11 @@ function nextId(): string {
   return String(1_900_000_000_000_000_000n + BigInt(Date.now()) * 1_000n + (idCounter % 1_000n));
 }
 
-export async function startFakeXServer(opts: { bearerToken?: string; accessToken?: string; rateLimitPerWindow?: number } = {}): Promise<FakeXServer> {
+/** `pathPrefix` (e.g. '/proxy/x'): the API answers below it, as behind a company proxy; baseUrl includes it. */
+export async function startFakeXServer(
+  opts: { bearerToken?: string; accessToken?: string; rateLimitPerWindow?: number; pathPrefix?: string } = {},
+): Promise<FakeXServer> {
+  const pathPrefix = opts.pathPrefix ?? '';
   const bearerToken = opts.bearerToken ?? 'fake-bearer-token';
   const accessToken = opts.accessToken ?? 'fake-access-token';
   const limit = opts.rateLimitPerWindow ?? 450;
@@ -169,6 +173,8 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
 
   function handle(req: http.IncomingMessage, res: http.ServerResponse, body: string) {
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (!url.pathname.startsWith(`${pathPrefix}/`)) return send(res, 404, problem(404, 'Not Found', `No route ${req.method} ${url.pathname}`));
+    url.pathname = url.pathname.slice(pathPrefix.length);
     const authorization = req.headers.authorization ?? '';
     const mentionsMatch = /^\/2\/users\/(\d+)\/mentions$/.exec(url.pathname);
     const dmMatch = /^\/2\/dm_conversations\/with\/(\d+)\/messages$/.exec(url.pathname);
@@ -316,7 +322,7 @@ export async function startFakeXServer(opts: { bearerToken?: string; accessToken
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/2/`,
+    baseUrl: `http://127.0.0.1:${port}${pathPrefix}/2/`,
     bearerToken,
     accessToken,
     users,

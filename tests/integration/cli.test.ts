@@ -290,6 +290,51 @@ test(
 );
 
 test(
+  'when channel:create --kind facebook and --kind instagram are run, then each channel routes its page id, its secrets are sealed and the verify token is printed once; a second channel for the page is refused',
+  async () => {
+    const fb = await cli(
+      'channel:create',
+      '--kind',
+      'facebook',
+      '--name',
+      'Facebook Filialen',
+      '--page-id',
+      '104857600123',
+      '--app-secret',
+      'fb-app-secret-123',
+      '--page-token',
+      'EAAP-page-token-123',
+      '--graph-base-url',
+      'https://graph.example.test/v21.0',
+    );
+    expect(fb.code).toBe(0);
+    expect(fb.json).toMatchObject({
+      kind: 'facebook',
+      name: 'Facebook Filialen',
+      pageId: '104857600123',
+      webhookUrl: expect.stringMatching(/\/webhooks\/meta$/),
+    });
+    expect(fb.json.verifyToken).toMatch(/^rlv_/);
+    const row = await db.selectFrom('channels').selectAll().where('id', '=', fb.json.channelId).executeTakeFirstOrThrow();
+    expect(row.settings).toEqual({ pageId: '104857600123', graphBaseUrl: 'https://graph.example.test/v21.0' });
+    expect(row.credentialsEnc).not.toContain('EAAP-page-token-123');
+    const forSend = await loadChannelForSend(db, createSecretBox(ENCRYPTION_KEY), fb.json.channelId);
+    expect(forSend?.credentials).toEqual({ appSecret: 'fb-app-secret-123', pageToken: 'EAAP-page-token-123', verifyToken: fb.json.verifyToken });
+
+    const ig = await cli('channel:create', '--kind', 'instagram', '--name', 'Instagram', '--page-id', '178414000', '--app-secret', 's', '--page-token', 't');
+    expect(ig.code).toBe(0);
+    expect(ig.json).toMatchObject({ kind: 'instagram', pageId: '178414000' });
+    const again = await cli('channel:create', '--kind', 'facebook', '--name', 'Doppelt', '--page-id', '104857600123', '--app-secret', 's', '--page-token', 't');
+    expect(again.code).not.toBe(0);
+    expect(again.json.error).toContain('already exists');
+    const missing = await cli('channel:create', '--kind', 'instagram', '--name', 'Ohne Token', '--page-id', '178414001', '--app-secret', 's');
+    expect(missing.code).not.toBe(0);
+    expect(JSON.stringify(missing.json)).toContain('pageToken');
+  },
+  SLOW,
+);
+
+test(
   'when a channel kind the CLI does not know, an X channel without its token, or a non-http webhook URL is given, then channel:create exits 2',
   async () => {
     const kind = await cli('channel:create', '--kind', 'fax', '--name', 'Fax line');

@@ -505,6 +505,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/channels/:kind': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/test': row(403, 200, 403, 200, 302),
   'POST /settings/channels/:id/ingest-token': row(403, 200, 403, 200, 302),
+  'GET /settings/channels/meta': row(403, 200, 403, 200, 302),
+  'POST /settings/channels/meta': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/pause': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/resume': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/interval': row(403, 303, 403, 303, 302),
@@ -558,6 +560,10 @@ const MATRIX: Record<string, Record<Who, number>> = {
   // Signed by Meta, not by a user: without the verify token / signature everyone is refused (whatsapp.test.ts).
   'GET /webhooks/whatsapp/': row(403, 403, 403, 403, 403),
   'POST /webhooks/whatsapp/': row(401, 401, 401, 401, 401),
+  'GET /webhooks/meta/': row(403, 403, 403, 403, 403),
+  'POST /webhooks/meta/': row(401, 401, 401, 401, 401),
+  // The matrix's conversation is on a channel without comment moderation: refused with the reason (metaChannels.test.ts has the real case).
+  'POST /conversations/:id/messages/:messageId/moderation': row(400, 400, 403, 403, 302),
 };
 
 /**
@@ -652,6 +658,7 @@ describe('route × role matrix', () => {
     'POST /conversations/:id/priority': () => ({ priority: 'high' }),
     'POST /conversations/:id/messages/:messageId/breach-reason': () => ({ reason: 'Matrix' }),
     'POST /conversations/:id/messages/:messageId/delivery': () => ({ resolution: 'sent' }),
+    'POST /conversations/:id/messages/:messageId/moderation': () => ({ action: 'hide' }),
     'POST /api/v1/conversations/:id/replies/:messageId/delivery': () => ({ resolution: 'sent' }),
     'POST /saved-views': () => ({ name: unique(), query: 'status=open' }),
     'POST /settings/canned-responses': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
@@ -682,6 +689,7 @@ describe('route × role matrix', () => {
     'GET /reports/sla/posts': '?bucket=2026-11-23',
     'GET /conversations/:id/canned': '',
     'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
+    'GET /webhooks/meta/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
   };
 
   /** The concrete path of a route: a fresh conversation per case for the conversation routes, so no case depends on another. */

@@ -279,3 +279,76 @@ describe('replies on a WhatsApp conversation', () => {
     expect(failed.deliveryError).toContain('send an approved template');
   });
 });
+
+describe('customers without a phone number (business-scoped user ids, 2026)', () => {
+  const identitiesOf = (channelId: string) =>
+    db().selectFrom('contactIdentities').select(['contactId', 'externalId', 'handle', 'name']).where('channelId', '=', channelId).execute();
+
+  async function reply(conversationId: string, text: string) {
+    const agent = await makeUser(db(), { role: 'agent' });
+    const before = meta.sent.length;
+    const res = await request(app.url).post(`/api/v1/conversations/${conversationId}/replies`).auth(agent.token, { type: 'bearer' }).send({ text });
+    expect(res.status).toBe(202);
+    const [sent] = (await meta.waitForSent(before + 1)).slice(before);
+    await until('reply sent', () =>
+      db().selectFrom('messages').select('id').where('id', '=', res.body.messageId).where('deliveryState', '=', 'sent').executeTakeFirst(),
+    );
+    return sent!;
+  }
+
+  it('when a username-only customer writes (user_id, no wa_id), then the message lands, the reply is addressed by the user id, and the number that appears later joins the same contact and conversation', async () => {
+    const ch = await channelFor();
+    const userId = `DE.${Date.now()}13491208655302741918`;
+    const first = newWamid();
+    await post(
+      inboundText(ch.phoneNumberId, 'Hallo, meine Lieferung fehlt', { id: first, from: null, userId, username: 'anna.k', name: 'Anna K.' }),
+      ch.appSecret,
+    );
+    const inbound = await inboundArrives(ch.channelId, first);
+    expect(inbound).toMatchObject({ authorName: 'Anna K.', authorHandle: 'anna.k' });
+    expect(await identitiesOf(ch.channelId)).toEqual([expect.objectContaining({ externalId: userId, handle: 'anna.k', name: 'Anna K.' })]);
+
+    const sent = await reply(inbound.conversationId, 'Wir prüfen das sofort.');
+    expect(sent.body).toMatchObject({ messaging_product: 'whatsapp', recipient: userId, type: 'text', text: { body: 'Wir prüfen das sofort.' } });
+    expect(sent.body).not.toHaveProperty('to');
+
+    // The customer's number shows later (the user messaged with it): same identity, same contact, same conversation.
+    const second = newWamid();
+    await post(inboundText(ch.phoneNumberId, 'Hier noch meine Nummer', { id: second, from: '4917612345678', userId, name: 'Anna K.' }), ch.appSecret);
+    const later = await inboundArrives(ch.channelId, second);
+    expect(later.conversationId).toBe(inbound.conversationId);
+    const identities = await identitiesOf(ch.channelId);
+    expect(identities).toEqual([expect.objectContaining({ externalId: userId, handle: '+4917612345678', contactId: identities[0]!.contactId })]);
+    expect((await reply(later.conversationId, 'Danke!')).body).toMatchObject({ recipient: userId });
+  });
+
+  it('when a customer known by phone number before writes with a user id, then the stored contact takes the user id: same contact, same conversation, replies by user id', async () => {
+    const ch = await channelFor();
+    const phone = `49151${String(Date.now()).slice(-7)}`;
+    const userId = `DE.${Date.now()}77`;
+    const old = newWamid();
+    await post(inboundText(ch.phoneNumberId, 'Alte Nachricht', { id: old, from: phone, name: 'Bernd' }), ch.appSecret);
+    const before = await inboundArrives(ch.channelId, old);
+    const [oldIdentity] = await identitiesOf(ch.channelId);
+    expect(oldIdentity).toMatchObject({ externalId: phone, handle: `+${phone}` });
+
+    const now = newWamid();
+    await post(inboundText(ch.phoneNumberId, 'Neue Nachricht', { id: now, from: phone, userId, name: 'Bernd' }), ch.appSecret);
+    const after = await inboundArrives(ch.channelId, now);
+    expect(after.conversationId).toBe(before.conversationId);
+    expect(await identitiesOf(ch.channelId)).toEqual([{ contactId: oldIdentity!.contactId, externalId: userId, handle: `+${phone}`, name: 'Bernd' }]);
+    expect((await reply(after.conversationId, 'Hallo Bernd')).body).toMatchObject({ recipient: userId });
+  });
+
+  it('when a message has neither a number nor a user id, then it is skipped with the reason and the others in the delivery land', async () => {
+    const ch = await channelFor();
+    const good = newWamid();
+    const payload = inboundText(ch.phoneNumberId, 'Gut', { id: good, from: null, userId: 'US.13491208655302741918' });
+    const messages = (payload.entry[0]!.changes[0]!.value as unknown as { messages: Record<string, unknown>[] }).messages;
+    messages.push({ id: newWamid(), timestamp: messages[0]!.timestamp, type: 'text', text: { body: 'Von niemandem' } });
+    await post(payload, ch.appSecret);
+    await inboundArrives(ch.channelId, good);
+    await inboxDrained(ch.channelId);
+    expect((await messagesOf(ch.channelId)).map((m) => m.text)).toEqual(['Gut']);
+  });
+});

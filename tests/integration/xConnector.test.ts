@@ -337,6 +337,31 @@ describe('replies on X', () => {
     expect(all.at(-1)!.conversationId).toBe(message!.conversationId);
   });
 
+  it('when the API base URL has a path prefix (a company proxy), then the reply still goes out as JSON and lands', async () => {
+    const proxied = await startFakeXServer({ pathPrefix: '/proxy/x-api' });
+    try {
+      const ch = await makeXChannel({ apiBaseUrl: proxied.baseUrl });
+      const agent = await makeUser(app.services.db, { role: 'agent' });
+      const post = proxied.mention(ch.userId, { text: '@replyline_care Paket fehlt', author: { id: '7402', username: 'paket_p', name: 'Paula Paket' } });
+      await poll(ch.channelId);
+      const [message] = await inbound(ch.channelId);
+      const res = await request(app.url)
+        .post(`/api/v1/conversations/${message!.conversationId}/replies`)
+        .auth(agent.token, { type: 'bearer' })
+        .send({ text: '@paket_p Wir kümmern uns darum.' });
+      expect(res.status).toBe(202);
+      const sent = await waitFor(async () => {
+        const m = await app.services.db.selectFrom('messages').selectAll().where('id', '=', res.body.messageId).executeTakeFirstOrThrow();
+        return m.deliveryState === 'sent' || m.deliveryState === 'failed' ? m : null;
+      });
+      expect(sent).toMatchObject({ deliveryState: 'sent', deliveryError: null });
+      expect(proxied.posted).toEqual([expect.objectContaining({ text: '@paket_p Wir kümmern uns darum.', inReplyToTweetId: post.id })]);
+      expect(proxied.requestsTo('tweets').every((r) => r.path === '/2/tweets')).toBe(true);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('when the channel has no user tokens, then the reply fails with a clear reason instead of retrying', async () => {
     const ch = await makeXChannel({ appKey: '', appSecret: '', accessToken: '', accessSecret: '' });
     const agent = await makeUser(app.services.db, { role: 'agent' });

@@ -77,9 +77,11 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'channels.': Object.keys(xCredentialsSchema.shape), // the masked X credentials on the channels page
   'users.linkState.': ['open', 'used', 'revoked', 'expired'], // domain/users/passwordLinks.ts LinkState
   'users.token.': ['active', 'revoked', 'expired'], // routes/web/users.routes.ts
-  'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts
+  'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup && c.kind !== 'facebook' && c.kind !== 'instagram').map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts
   'channels.secret.': ['ingestToken', 'webhookSecret', 'verifyToken'], // secrets shown once (API channel, WhatsApp)
   'audit.group.': ACTION_GROUPS,
+  'meta.comment.': ['hidden', 'deleted'], // db/schema.ts Moderation
+  'meta.moderate.': ['hide', 'unhide', 'delete'], // connectors/types.ts ModerationAction
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 
@@ -158,6 +160,15 @@ describe('no literal UI text', () => {
     'conversation.assigned',
     'order_update:de',
     'https://api.x.com/2/',
+    'https://',
+    'https://api.telegram.org',
+    'https://graph.facebook.com/v21.0',
+    'Enter',
+    'Ctrl',
+    'Shift',
+    'Esc',
+    'de, en',
+    'BY, 80000-87999',
   ]);
   const isText = (s: string) => /\p{L}{2,}/u.test(s) && !SAME_IN_BOTH.has(s) && !/^\{\{[\w.]+\}\}$/.test(s);
 

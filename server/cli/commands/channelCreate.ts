@@ -16,6 +16,7 @@ import {
   type MessagingCreated,
 } from './messagingChannelCreate';
 import { withDb } from '../withDb';
+import { describePageChannel, isPageKind, PAGE_FLAGS, PAGE_USAGE, runPageChannelCreate, type PageCreated } from './pageChannelCreate';
 
 type CreatedX = { kind: 'x' } & Pick<XSettings, 'apiBaseUrl' | 'userId'> &
   Pick<ConnectedChannel<XSettings>, 'channelId' | 'name' | 'pollIntervalSeconds' | 'topics' | 'credentials'>;
@@ -24,10 +25,12 @@ export const channelCreate = defineCommand({
   summary: 'Connect a channel (prints its ingest token and webhook secret once)',
   usage:
     '--kind api --name N [--webhook-url URL] | --kind x --name N --bearer-token T --user-id ID [--api-base-url URL] [--handle H] [--app-key K --app-secret S --access-token T --access-secret S] [--poll-interval SECONDS] [--search "query"]… | ' +
-    MESSAGING_USAGE,
+    MESSAGING_USAGE +
+    ' | ' +
+    PAGE_USAGE,
   flags: z.object({
-    kind: z.enum(['api', 'x', 'whatsapp', 'telegram', 'email'], {
-      error: (issue) => `channel kind "${String(issue.input)}" is not supported by the CLI; use api, x, whatsapp, telegram or email`,
+    kind: z.enum(['api', 'x', 'whatsapp', 'telegram', 'email', 'facebook', 'instagram'], {
+      error: (issue) => `channel kind "${String(issue.input)}" is not supported by the CLI; use api, x, whatsapp, telegram, email, facebook or instagram`,
     }),
     name: apiChannelSchema.shape.name,
     'webhook-url': apiChannelSchema.shape.webhookUrl,
@@ -43,6 +46,7 @@ export const channelCreate = defineCommand({
     'poll-interval': z.string().optional(),
     search: z.array(z.string()).optional(),
     ...MESSAGING_FLAGS,
+    ...PAGE_FLAGS,
   }),
   repeatable: ['search', ...MESSAGING_REPEATABLE],
   run: async (
@@ -52,8 +56,10 @@ export const channelCreate = defineCommand({
     | { kind: 'api'; channelId: string; name: string; webhookUrl: string | null | undefined; ingestToken: string; webhookSecret: string }
     | CreatedX
     | MessagingCreated
+    | PageCreated
   > => {
     if (isMessagingKind(flags.kind)) return runMessagingChannelCreate({ ...flags, kind: flags.kind }, config);
+    if (isPageKind(flags.kind)) return runPageChannelCreate({ ...flags, kind: flags.kind }, config);
     if (flags.kind === 'x') {
       const missing = (['bearer-token', 'user-id'] as const).filter((f) => !flags[f]);
       if (missing.length) throw new UsageError(missing.map((f) => `--${f} is required for --kind x`).join('; '));
@@ -85,22 +91,24 @@ export const channelCreate = defineCommand({
   describe: (c) =>
     c.kind === 'whatsapp' || c.kind === 'telegram' || c.kind === 'email'
       ? describeMessagingChannel(c)
-      : c.kind === 'x'
-        ? [
-            `Created X channel "${c.name}" (id ${c.channelId}) for X user ${c.userId}, reading ${c.apiBaseUrl} every ${c.pollIntervalSeconds} s.`,
-            `Credentials stored encrypted: ${Object.entries(c.credentials)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ')}.`,
-            c.topics.length ? `Tracked searches: ${c.topics.map((t) => `"${t.query}"`).join(', ')}.` : 'No tracked searches (add them on the channels page).',
-            'A running worker starts polling it within a minute.',
-          ].join('\n')
-        : [
-            `Created API channel "${c.name}" (id ${c.channelId}).`,
-            'Store these now, they are shown only once:',
-            `  ingest token:   ${c.ingestToken}`,
-            `  webhook secret: ${c.webhookSecret}`,
-            c.webhookUrl
-              ? `Replies go to ${c.webhookUrl}, signed with the webhook secret.`
-              : 'No webhook URL: replies on this channel cannot be delivered until one is set.',
-          ].join('\n'),
+      : c.kind === 'facebook' || c.kind === 'instagram'
+        ? describePageChannel(c)
+        : c.kind === 'x'
+          ? [
+              `Created X channel "${c.name}" (id ${c.channelId}) for X user ${c.userId}, reading ${c.apiBaseUrl} every ${c.pollIntervalSeconds} s.`,
+              `Credentials stored encrypted: ${Object.entries(c.credentials)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}.`,
+              c.topics.length ? `Tracked searches: ${c.topics.map((t) => `"${t.query}"`).join(', ')}.` : 'No tracked searches (add them on the channels page).',
+              'A running worker starts polling it within a minute.',
+            ].join('\n')
+          : [
+              `Created API channel "${c.name}" (id ${c.channelId}).`,
+              'Store these now, they are shown only once:',
+              `  ingest token:   ${c.ingestToken}`,
+              `  webhook secret: ${c.webhookSecret}`,
+              c.webhookUrl
+                ? `Replies go to ${c.webhookUrl}, signed with the webhook secret.`
+                : 'No webhook URL: replies on this channel cannot be delivered until one is set.',
+            ].join('\n'),
 });

@@ -31,6 +31,7 @@ ALTER TABLE notifications ADD COLUMN audit_verification_id bigint REFERENCES aud
 CREATE FUNCTION audit_action_group(action text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE split_part(action, '.', 1)
     WHEN 'auth' THEN 'access' WHEN 'user' THEN 'access' WHEN 'api_token' THEN 'access'
+    WHEN 'team' THEN 'access' WHEN 'agent' THEN 'access' WHEN 'absence' THEN 'access'
     WHEN 'channel' THEN 'channels' WHEN 'topic' THEN 'channels'
     WHEN 'calendar' THEN 'serviceLevels' WHEN 'sla_policy' THEN 'serviceLevels' WHEN 'sla' THEN 'serviceLevels'
     WHEN 'conversation' THEN 'conversations' WHEN 'note' THEN 'conversations'

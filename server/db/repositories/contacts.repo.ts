@@ -88,3 +88,17 @@ export async function upsertContactIdentities(tx: Tx, authors: BatchAuthor[]): P
 }
 
 export const contactKey = authorKey;
+
+/**
+ * An author known before under another id on the channel (WhatsApp: the phone number, now a business-scoped
+ * user id): the old identity takes the new id, unless an identity under the new id exists already.
+ */
+export async function renameFormerIdentities(tx: Tx, renames: { channelId: string; from: string; to: string }[]): Promise<void> {
+  if (renames.length === 0) return;
+  await sql`
+    UPDATE contact_identities i SET external_id = r.to_id
+    FROM unnest(${renames.map((r) => r.channelId)}::uuid[], ${renames.map((r) => r.from)}::text[], ${renames.map((r) => r.to)}::text[])
+      AS r(channel_id, from_id, to_id)
+    WHERE i.channel_id = r.channel_id AND i.external_id = r.from_id
+      AND NOT EXISTS (SELECT 1 FROM contact_identities j WHERE j.channel_id = r.channel_id AND j.external_id = r.to_id)`.execute(tx);
+}

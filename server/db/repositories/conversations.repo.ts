@@ -223,6 +223,7 @@ export function findConversationDetail(db: DbOrTx, id: string) {
       'c.assigneeId',
       'c.channelId',
       'c.createdAt',
+      'c.threadKey',
       'ch.name as channelName',
       'ch.kind as channelKind',
       'ct.name as contactName',

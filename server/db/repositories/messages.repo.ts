@@ -26,6 +26,10 @@ export function listMessages(db: DbOrTx, conversationId: string) {
       'deliveryAttempts',
       'deliveredAt',
       'remoteStatus',
+      // 017: edited or removed by its author, hidden or deleted by an agent (Facebook, Instagram)
+      'remoteEditedAt',
+      'remoteRemovedAt',
+      'moderation',
       // the post's clock
       'slaKind',
       'slaDueAt',
@@ -89,13 +93,18 @@ export async function findReplyContext(db: DbOrTx, m: { conversationId: string; 
   const c = await db
     .selectFrom('conversations as c')
     .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
-    .select(['c.caseNumber', 'ci.externalId as recipientExternalId'])
+    .select(['c.caseNumber', 'c.threadKey', 'ci.externalId as recipientExternalId'])
     .where('c.id', '=', m.conversationId)
     .executeTakeFirstOrThrow();
   const parent = m.inReplyToExternalId
     ? await db.selectFrom('messages').select('raw').where('channelId', '=', m.channelId).where('externalId', '=', m.inReplyToExternalId).executeTakeFirst()
     : undefined;
-  return { caseNumber: c.caseNumber, recipientExternalId: c.recipientExternalId, inReplyToRaw: parent?.raw ?? null };
+  return {
+    caseNumber: c.caseNumber,
+    thread: c.threadKey === 'dm' ? ('dm' as const) : null,
+    recipientExternalId: c.recipientExternalId,
+    inReplyToRaw: parent?.raw ?? null,
+  };
 }
 
 /** Replies the database says are still owed to a channel (the reconciler re-enqueues them). */

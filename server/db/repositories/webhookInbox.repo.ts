@@ -1,10 +1,16 @@
 /** Messaging channels (WhatsApp, Telegram, e-mail): the webhook inbox, receipts on our messages, channel lookups. */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { ChannelKind, RemoteStatus } from '../schema';
+import type { ChannelKind, RemoteStatus, WebhookInboxTable } from '../schema';
 
-export function insertInboxRow(db: DbOrTx, row: { kind: 'whatsapp'; channelId: string; payload: string }) {
-  return db.insertInto('webhookInbox').values(row).returning(['id']).executeTakeFirstOrThrow();
+/** Undefined when a row with the same body hash is stored for the channel already (a retry of the delivery). */
+export function insertInboxRow(db: DbOrTx, row: { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null }) {
+  return db
+    .insertInto('webhookInbox')
+    .values(row)
+    .onConflict((oc) => oc.columns(['channelId', 'bodySha256']).where('bodySha256', 'is not', null).doNothing())
+    .returning(['id'])
+    .executeTakeFirst();
 }
 
 /** The row, locked for processing; undefined if gone or already processed. */
@@ -97,4 +103,24 @@ export async function lastInboundAt(db: DbOrTx, conversationId: string): Promise
 
 export function setChannelPaused(tx: Tx, id: string, paused: boolean) {
   return tx.updateTable('channels').set({ paused }).where('id', '=', id).execute();
+}
+
+/**
+ * An inbound post its author edited (new text) or removed (text null) on the channel; undefined when we do not
+ * have it, or the revision is no news (the same text again, removed before).
+ */
+export async function reviseInboundMessage(tx: Tx, channelId: string, externalId: string, text: string | null, at: Date) {
+  const m = await tx
+    .selectFrom('messages')
+    .select(['id', 'conversationId', 'text', 'remoteRemovedAt'])
+    .where('channelId', '=', channelId)
+    .where('externalId', '=', externalId)
+    .where('direction', '=', 'inbound')
+    .forUpdate()
+    .executeTakeFirst();
+  if (!m || m.remoteRemovedAt) return undefined;
+  if (text === null) await tx.updateTable('messages').set({ remoteRemovedAt: at }).where('id', '=', m.id).execute();
+  else if (text !== m.text) await tx.updateTable('messages').set({ text, remoteEditedAt: at }).where('id', '=', m.id).execute();
+  else return undefined;
+  return { id: m.id, conversationId: m.conversationId, before: m.text };
 }

@@ -78,6 +78,10 @@ export const AUDIT_ACTIONS = [
   'absence.started',
   'channel.routing_changed',
   'conversation.routed',
+  // Facebook and Instagram comments: changed by their author on the channel, moderated by an agent
+  'message.remote_edited',
+  'message.remote_removed',
+  'message.moderated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -43,6 +43,8 @@ export function referencedIds(events: ReadableEvent[]) {
     const after = field(e.after);
     if (after('assigneeId')) users.add(after('assigneeId')!);
     if (after('teamId')) teams.add(after('teamId')!);
+    const member = after('userId') ?? field(e.before)('userId');
+    if (member) users.add(member);
   }
   return { users: [...users], conversations: [...conversations], channels: [...channels], teams: [...teams] };
 }
@@ -72,6 +74,9 @@ type Parts = {
 const statusText = (t: Translate, s: string | undefined) => (s ? t(('status.' + s) as MessageKey) : '—');
 const roleText = (t: Translate, r: string | undefined) => (r ? t(('role.' + r) as MessageKey) : '—');
 const priorityText = (t: Translate, p: string | undefined) => (p ? t(('wf.priority.' + p) as MessageKey) : '—');
+
+const AVAILABILITY: Record<string, MessageKey> = { online: 'availability.online', away: 'availability.away', offline: 'availability.offline' };
+const MODERATED: Record<string, MessageKey> = { hide: 'audit.s.hidden', unhide: 'audit.s.unhidden', delete: 'audit.s.deleted' };
 
 const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'auth.login': ({ t, actor }) => t('audit.s.login', { actor }),
@@ -134,6 +139,32 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'audit.verified': ({ t, actor, after, e }) =>
     isRecord(e.after) && e.after.ok === false ? t('audit.s.verifiedBroken', { actor }) : t('audit.s.verified', { actor, seq: after('throughSeq') ?? '—' }),
   'audit.chain_broken': ({ t, actor, after }) => t('audit.s.chainBroken', { actor, seq: after('brokenAtSeq') ?? '—' }),
+  'user.invited': ({ t, actor, after }) => t('audit.s.userInvited', { actor, name: after('name') ?? '—', role: roleText(t, after('role')) }),
+  'user.password_link_issued': ({ t, actor, subjectName }) => t('audit.s.passwordLink', { actor, name: subjectName }),
+  'user.password_set': ({ t, subjectName }) => t('audit.s.passwordSet', { name: subjectName }),
+  'user.role_changed': ({ t, actor, subjectName, before, after }) =>
+    t('audit.s.roleChanged', { actor, name: subjectName, from: roleText(t, before('role')), to: roleText(t, after('role')) }),
+  'user.deactivated': ({ t, actor, subjectName }) => t('audit.s.deactivated', { actor, name: subjectName }),
+  'user.reactivated': ({ t, actor, subjectName }) => t('audit.s.reactivated', { actor, name: subjectName }),
+  'team.created': ({ t, actor, after }) => t('audit.s.teamCreated', { actor, team: after('name') ?? '—' }),
+  'team.member_added': ({ t, actor, after, names }) =>
+    t('audit.s.memberAdded', { actor, team: after('team') ?? '—', name: names.users.get(after('userId') ?? '') ?? t('audit.unknownPerson') }),
+  'team.member_removed': ({ t, actor, before, names }) =>
+    t('audit.s.memberRemoved', { actor, team: before('team') ?? '—', name: names.users.get(before('userId') ?? '') ?? t('audit.unknownPerson') }),
+  'channel.ingest_token_rotated': ({ t, actor, channel }) => t('audit.s.tokenRotated', { actor, channel }),
+  'agent.availability_changed': ({ t, actor, subjectName, after }) =>
+    t('audit.s.availability', { actor, name: subjectName, status: t(AVAILABILITY[after('status') ?? ''] ?? 'availability.offline') }),
+  'agent.routing_changed': ({ t, actor, subjectName }) => t('audit.s.agentRouting', { actor, name: subjectName }),
+  'absence.created': ({ t, actor, subjectName, after }) =>
+    t('audit.s.absenceCreated', { actor, name: subjectName, from: after('from') ?? '—', to: after('to') ?? '—' }),
+  'absence.cancelled': ({ t, actor, subjectName }) => t('audit.s.absenceCancelled', { actor, name: subjectName }),
+  'absence.started': ({ t, subjectName, after }) => t('audit.s.absenceStarted', { name: subjectName, n: after('handedBack') ?? '0' }),
+  'channel.routing_changed': ({ t, actor, channel, after }) => t('audit.s.channelRouting', { actor, channel, mode: after('mode') ?? '—' }),
+  'conversation.routed': ({ t, actor, caseNo, after, names }) =>
+    t('audit.s.routed', { actor, case: caseNo, to: names.users.get(after('assigneeId') ?? '') ?? t('audit.unknownPerson') }),
+  'message.remote_edited': ({ t, caseNo }) => t('audit.s.remoteEdited', { case: caseNo }),
+  'message.remote_removed': ({ t, caseNo }) => t('audit.s.remoteRemoved', { case: caseNo }),
+  'message.moderated': ({ t, actor, caseNo, after }) => t(MODERATED[after('action') ?? ''] ?? 'audit.s.hidden', { actor, case: caseNo }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

@@ -26,7 +26,7 @@ import type { NormalizedInbound } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import type { ConversationStatus } from '../../db/schema';
 import { appendAuditBatch, type AuditEntry } from '../../db/repositories/audit.repo';
-import { contactKey, upsertContactIdentities, type BatchAuthor } from '../../db/repositories/contacts.repo';
+import { contactKey, renameFormerIdentities, upsertContactIdentities, type BatchAuthor } from '../../db/repositories/contacts.repo';
 import {
   insertConversations,
   lockThreadCandidates,
@@ -148,6 +148,12 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
       if (post.author.avatarUrl !== undefined) seen.avatarUrl = post.author.avatarUrl;
     }
   }
+  const renames = fresh.flatMap(({ post }) =>
+    (post.author.formerExternalIds ?? [])
+      .filter((from) => from !== post.author.externalId)
+      .map((from) => ({ channelId: post.channelId, from, to: post.author.externalId })),
+  );
+  await renameFormerIdentities(tx, renames);
   const contactIds = await upsertContactIdentities(tx, [...authors.values()]);
   const contactOf = (post: NormalizedInbound) => contactIds.get(contactKey(post.channelId, post.author.externalId))!;
 

@@ -20,6 +20,8 @@ export type ReplyInput = {
   author: { id: string; name: string };
   /** An approved template instead of free text (channels with a service window, e.g. WhatsApp). */
   template?: { name: string; language: string } | null;
+  /** To a comment's author as a direct message instead of under the comment (Facebook, Instagram). */
+  privately?: boolean;
   /** The last message the author saw; a reply stored after it by someone else refuses this one (409). */
   lastSeenMessageId?: string | null;
 };
@@ -34,7 +36,8 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet').showing('reply.unsupportedChannel');
   const lastInbound = await findLastInbound(tx, conversation.id);
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
-  const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date());
+  const thread = conversation.threadKey === 'dm' ? 'dm' : null;
+  const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date(), thread);
   const message = await insertMessage(tx, {
     conversationId: conversation.id,
     channelId: channel.id,

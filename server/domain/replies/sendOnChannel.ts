@@ -5,9 +5,10 @@
 import { Permanent, type ChannelForSend, type Connector, type Connectors, type SentReceipt } from '../../../connectors/types';
 import type { ChannelKind, Message } from '../../db/schema';
 import { templateOfReply } from '../channels/whatsapp/templateReply';
+import { deliveryOfReply } from './prepareReply';
 
 /** A claimed reply with what sending it needs (db/repositories/messages.repo.ts findReplyContext). */
-export type ReplyToSend = Message & { caseNumber: string; recipientExternalId: string | null; inReplyToRaw: unknown };
+export type ReplyToSend = Message & { caseNumber: string; thread: 'dm' | null; recipientExternalId: string | null; inReplyToRaw: unknown };
 
 /** The connector that sends on this channel, or a permanent failure that says why there is none. */
 export function senderFor(connectors: Connectors, channel: ChannelForSend | undefined): Connector {
@@ -34,6 +35,8 @@ export async function sendOnChannel(connectors: Connectors, channel: ChannelForS
     inReplyToExternalId: message.inReplyToExternalId,
     recipientExternalId: message.recipientExternalId,
     template: templateOfReply(message.raw),
+    thread: message.thread,
+    delivery: deliveryOfReply(message.raw),
     inReplyToRaw: message.inReplyToRaw,
   });
 }

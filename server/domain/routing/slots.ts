@@ -25,6 +25,8 @@ const CLASS_OF_KIND: Record<ChannelKind, SlotClass> = {
   x: 'social',
   api: 'social',
   email: 'email',
+  facebook: 'social',
+  instagram: 'social',
 };
 
 /** Direct messages on a social network are messaging work, its public posts social work. */

@@ -56,7 +56,9 @@ export function channelRoutes(services: Services): Router {
   router.param('topicId', uuidParam('Tracked search'));
 
   /** The kinds a manager can connect here: API channels, and every kind whose connector reads a connect form. */
-  const connectKinds: ChannelKind[] = ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)];
+  // Facebook pages and Instagram accounts are connected on their own page, which shows Meta's callback URL (pageChannelSetup.routes.ts).
+  const ownPage: ChannelKind[] = ['facebook', 'instagram'];
+  const connectKinds: ChannelKind[] = ['api', ...connectors.all.filter((c) => c.setup && !ownPage.includes(c.kind)).map((c) => c.kind)];
 
   async function channelViews() {
     const now = new Date();

@@ -15,7 +15,8 @@ import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { actingUser } from '../actor';
 import { replyForm } from '../conversations.schema';
-import { afterChange, conversationHead, conversationPage } from './conversationPage';
+import { afterChange, channelAbilities, conversationHead, conversationPage } from './conversationPage';
+import { findChannel } from '../../db/repositories/channels.repo';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;
@@ -30,7 +31,9 @@ export function conversationRoutes(services: Services): Router {
   router.get('/conversations/:id/thread', async (req, res) => {
     const conversation = await findConversationDetail(db, req.params.id);
     if (!conversation) throw new NotFound('Conversation');
-    res.render('partials/thread', { conversation, messages: await listMessages(db, conversation.id) });
+    const channel = await findChannel(db, conversation.channelId);
+    const { moderation } = channelAbilities(channel && services.connectors.of(channel.kind), channel, conversation.threadKey);
+    res.render('partials/thread', { conversation, moderation, messages: await listMessages(db, conversation.id) });
   });
 
   router.post(
@@ -39,13 +42,13 @@ export function conversationRoutes(services: Services): Router {
     rerenderForm('reply', page),
     validate(replyForm, bodyWithId('conversationId')),
     async (req, res) => {
-      const { conversationId, text, lastSeenMessageId, cannedId, andClose } = res.locals.input;
+      const { conversationId, text, lastSeenMessageId, cannedId, andClose, privately } = res.locals.input;
       const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
         await queueReply(
           tx,
           effects,
-          { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } },
+          { conversationId, text, lastSeenMessageId, privately, author: { id: user.id, name: user.name } },
           userActor(user, req.ip),
           services.connectors,
         );

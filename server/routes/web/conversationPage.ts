@@ -21,6 +21,8 @@ import { isHtmx } from '../../middleware/htmx';
 import { routingReasonText } from '../../presenters/routing.presenter';
 import { pathId } from '../../middleware/validate';
 import type { Services } from '../../services';
+import type { Connector } from '../../../connectors/types';
+import type { Channel } from '../../db/schema';
 import { renderPageOrFragment } from './render';
 
 type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>;
@@ -59,9 +61,23 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     timeline,
     routingReason: routingReasonText(conversation.routingReason, translator(user.locale), user.locale),
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
-    maxTextLength: channel && connector ? connector.limits(channel).maxTextLength : null,
+    ...channelAbilities(connector, channel, conversation.threadKey),
     composerText: '',
     cannedId: '',
+  };
+}
+
+/**
+ * What the page offers on this conversation's channel and thread: the reply's maximum length, a private reply
+ * to a comment's author, moderating comments, and whether a messaging window applies (shown by its panel).
+ */
+export function channelAbilities(connector: Connector | undefined, channel: Channel | undefined, threadKey: string | null) {
+  const limits = channel && connector ? connector.limits(channel, threadKey === 'dm' ? 'dm' : null) : undefined;
+  return {
+    maxTextLength: limits?.maxTextLength ?? null,
+    privateReplies: Boolean(connector?.capabilities.privateReplies && threadKey !== 'dm'),
+    moderation: connector?.capabilities.moderation ?? [],
+    messagingWindow: limits?.humanAgentWindowHours !== undefined,
   };
 }
 

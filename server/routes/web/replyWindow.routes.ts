@@ -37,14 +37,20 @@ export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Rou
     const channel = conversation && (await findChannel(db, conversation.channelId));
     if (!conversation || !channel) throw new NotFound('Conversation');
     const connector = connectors.of(channel.kind);
-    const hours = connector?.limits(channel).freeTextWindowHours;
+    const limits = connector?.limits(channel, conversation.threadKey === 'dm' ? 'dm' : null);
+    const hours = limits?.freeTextWindowHours;
     const last = await lastInboundAt(db, conversation.id);
     const open = hours === undefined || insideWindow(last, new Date(), hours);
+    // Messenger/Instagram: after the free window, replies tagged as a person's (HUMAN_AGENT) until this time.
+    const humanAgentHours = limits?.humanAgentWindowHours;
     res.render('partials/reply-window', {
       conversationId: conversation.id,
       hours,
       open,
       until: last && hours ? new Date(last.getTime() + hours * 3600_000) : null,
+      humanAgentUntil: last && humanAgentHours ? new Date(last.getTime() + humanAgentHours * 3600_000) : null,
+      tagged: humanAgentHours !== undefined,
+      humanAgentOpen: humanAgentHours !== undefined && insideWindow(last, new Date(), humanAgentHours),
       templates: connector ? approvedTemplates(connector, channel) : [],
       sent: extra.sent ?? false,
     });

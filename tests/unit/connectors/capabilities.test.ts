@@ -3,7 +3,7 @@ import { connectors } from '../../../connectors/registry';
 import type { ChannelCapabilities } from '../../../connectors/types';
 import type { Channel } from '../../../server/db/schema';
 
-const EVERY_CAPABILITY: (keyof ChannelCapabilities)[] = ['accountFacts', 'credentials', 'templates', 'trackedSearches'];
+const EVERY_CAPABILITY: (keyof ChannelCapabilities)[] = ['accountFacts', 'credentials', 'templates', 'trackedSearches', 'moderation', 'privateReplies'];
 const channel = (kind: Channel['kind'], settings: unknown) => ({ kind, settings }) as Channel;
 
 describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector', (kind, connector) => {
@@ -22,6 +22,7 @@ describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector
     if (connector.capabilities.trackedSearches) expect(connector.fetchSince).toBeInstanceOf(Function);
     if (connector.capabilities.templates) expect(connector.limits(channel(kind, {})).freeTextWindowHours).toBeGreaterThan(0);
     if (connector.capabilities.credentials) expect(connector.capabilities.credentials.fields.some((f) => f.required)).toBe(true);
+    if (connector.capabilities.moderation.length) expect(connector.moderate).toBeInstanceOf(Function);
   });
 
   it('when its settings cannot be read, then it shows no account facts and no templates instead of failing', () => {
@@ -31,7 +32,7 @@ describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector
 });
 
 describe('what each channel can do', () => {
-  it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, the others neither', () => {
+  it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, Facebook and Instagram moderate comments, answer privately and have 24-hour/7-day DM windows', () => {
     const table = Object.fromEntries(
       connectors.all.map((c) => [
         c.kind,
@@ -40,15 +41,30 @@ describe('what each channel can do', () => {
           credentials: (c.capabilities.credentials?.fields ?? []).map((f) => f.name),
           templates: c.capabilities.templates !== null,
           windowHours: c.limits(channel(c.kind, {})).freeTextWindowHours ?? null,
+          dmWindowHours: [c.limits(channel(c.kind, {}), 'dm').freeTextWindowHours ?? null, c.limits(channel(c.kind, {}), 'dm').humanAgentWindowHours ?? null],
+          moderation: c.capabilities.moderation,
+          privateReplies: c.capabilities.privateReplies,
         },
       ]),
     );
+    const plain = { dmWindowHours: [null, null], moderation: [], privateReplies: false };
+    const meta = {
+      searches: false,
+      credentials: [],
+      templates: false,
+      windowHours: null,
+      dmWindowHours: [24, 168],
+      moderation: ['hide', 'unhide', 'delete'],
+      privateReplies: true,
+    };
     expect(table).toEqual({
-      api: { searches: false, credentials: [], templates: false, windowHours: null },
-      x: { searches: true, credentials: ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret'], templates: false, windowHours: null },
-      whatsapp: { searches: false, credentials: [], templates: true, windowHours: 24 },
-      telegram: { searches: false, credentials: [], templates: false, windowHours: null },
-      email: { searches: false, credentials: [], templates: false, windowHours: null },
+      api: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
+      x: { searches: true, credentials: ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret'], templates: false, windowHours: null, ...plain },
+      whatsapp: { searches: false, credentials: [], templates: true, windowHours: 24, ...plain, dmWindowHours: [24, null] },
+      telegram: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
+      email: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
+      facebook: meta,
+      instagram: meta,
     });
   });
 

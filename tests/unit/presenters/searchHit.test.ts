@@ -29,7 +29,7 @@ describe('search hits', () => {
   });
 
   it('when any text and term are marked, then stripping the marks and unescaping gives the text back', () => {
-    const unescape = (html: string) =>
+    const plainOf = (html: string) =>
       html
         .replace(/<\/?mark>/g, '')
         .replace(/&lt;/g, '<')
@@ -41,7 +41,7 @@ describe('search hits', () => {
       fc.property(fc.string(), fc.string({ maxLength: 4 }), (text, term) => {
         const html = hitHtml(termParts(text, term));
         expect(html.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
-        expect(unescape(html)).toBe(text);
+        expect(plainOf(html)).toBe(text);
       }),
     );
   });

@@ -1,19 +1,18 @@
 /**
  * Processes one stored webhook delivery: the channel's connector reads it, the domain ingests its messages (idempotent by external id)
- * and applies its delivery receipts, all in one transaction that also marks the row processed. Items
- * that cannot be read are logged and skipped; the rest of the delivery still counts.
+ * and applies its delivery receipts and the revisions of posts already stored (a comment edited or removed on
+ * Facebook), all in one transaction that also marks the row processed. Items that cannot be read are logged
+ * and skipped; the rest of the delivery still counts.
  */
 import type { Connectors } from '../../../../connectors/types';
 import type { Db } from '../../../db/client';
 import { appendAudit } from '../../../db/repositories/audit.repo';
 import { findChannel } from '../../../db/repositories/channels.repo';
-import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed } from '../../../db/repositories/webhookInbox.repo';
+import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed, reviseInboundMessage } from '../../../db/repositories/webhookInbox.repo';
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
 import { ingestBatch } from '../../conversations/ingestBatch';
 import { inTransaction, type Dispatcher } from '../../effects';
-
-const actor = systemActor('connector:whatsapp');
 
 export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger; connectors: Connectors };
 export type InboxOutcome = { outcome: 'processed' | 'skipped'; ingested: number; receipts: number; skippedItems: number };
@@ -32,6 +31,7 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
         await markInboxProcessed(tx, row.id, row.attempts + 1);
         return { outcome: 'processed' as const, ingested: 0, receipts: 0, skippedItems: 0 };
       }
+      const actor = systemActor(`connector:${channel.kind}`);
       for (const s of read.skipped) deps.logger.warn({ inboxId, channelId: channel.id, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
       const ingested = (await ingestBatch(tx, effects, read.items, actor, row.receivedAt)).filter((r) => r.created).length;
       let receipts = 0;
@@ -49,6 +49,20 @@ export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Pro
           after: { messageId: changed.id, remoteStatus: s.status, error: s.error },
         });
         effects.publish({ type: 'conversation', conversationId: changed.conversationId, channelId: channel.id, change: 'delivery' });
+      }
+      for (const r of read.revisions ?? []) {
+        const revised = await reviseInboundMessage(tx, channel.id, r.externalId, r.text, r.at);
+        if (!revised) continue;
+        await appendAudit(tx, {
+          actor,
+          action: r.text === null ? 'message.remote_removed' : 'message.remote_edited',
+          channelId: channel.id,
+          subjectType: 'conversation',
+          subjectId: revised.conversationId,
+          before: { messageId: revised.id, text: revised.before },
+          after: { messageId: revised.id, text: r.text },
+        });
+        effects.publish({ type: 'conversation', conversationId: revised.conversationId, channelId: channel.id, change: 'message' });
       }
       await markInboxProcessed(tx, row.id, row.attempts + 1);
       return { outcome: 'processed' as const, ingested, receipts, skippedItems: read.skipped.length };

@@ -1,0 +1,121 @@
+/**
+ * Signed webhooks of Meta (WhatsApp, Facebook pages, Instagram), durable first: the request only checks the
+ * signature, stores the raw delivery in webhook_inbox and enqueues a job (after commit); the job reads and
+ * ingests it. Meta retries any delivery not answered 200, so the answer must be fast; ingest is idempotent by
+ * external id, and (with `dedupe`) a retry of the same body is not even stored twice.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { Connectors, WebhookSide } from '../../../../connectors/types';
+import type { SecretBox } from '../../../crypto/secretBox';
+import type { Db } from '../../../db/client';
+import type { Channel, ChannelKind, WebhookInboxTable } from '../../../db/schema';
+import { insertInboxRow, listChannelsOfKind } from '../../../db/repositories/webhookInbox.repo';
+import { BadRequest, NotFound, Unauthorized } from '../../../errors';
+import { inTransaction, type Dispatcher } from '../../effects';
+import { assertStorable } from '../../storableText';
+
+export type WebhookDeps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox; connectors: Connectors };
+/**
+ * One endpoint's channels: which kinds it serves, what it routes by (named in logs), how its rows are marked,
+ * whether retries are dropped by body hash.
+ */
+export type WebhookEndpoint = { kinds: readonly ChannelKind[]; routedBy: string; inboxKind: WebhookInboxTable['kind']; dedupe: boolean };
+type SignedChannel = { channel: Channel; side: WebhookSide; address: string; appSecret: string; verifyToken: string };
+
+/** The push side of a channel kind's connector. */
+export function webhookSideOf(connectors: Connectors, kind: ChannelKind): WebhookSide {
+  const side = connectors.of(kind)?.webhook;
+  if (!side) throw new NotFound(`${kind} webhook`);
+  return side;
+}
+
+async function signedChannels({ db, secretBox, connectors }: Pick<WebhookDeps, 'db' | 'secretBox' | 'connectors'>, kinds: readonly ChannelKind[]) {
+  const out: SignedChannel[] = [];
+  for (const kind of kinds) {
+    const side = webhookSideOf(connectors, kind);
+    for (const channel of await listChannelsOfKind(db, kind)) {
+      if (!channel.credentialsEnc) continue;
+      const identity = side.identity(channel.settings, JSON.parse(secretBox.open(channel.credentialsEnc)) as Record<string, string>);
+      if (!identity) continue;
+      out.push({ channel, side, address: identity.address, appSecret: identity.signingSecret, verifyToken: identity.verifyToken });
+    }
+  }
+  return out;
+}
+
+/** GET handshake: the challenge to echo when some channel of these kinds has this verify token, else null. */
+export async function verifySubscription(
+  deps: Pick<WebhookDeps, 'db' | 'secretBox' | 'connectors'>,
+  kinds: readonly ChannelKind[],
+  query: unknown,
+): Promise<string | null> {
+  const q = z
+    .object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string().min(1).max(500), 'hub.challenge': z.string().min(1).max(200) })
+    .safeParse(query);
+  if (!q.success) return null;
+  const token = q.data['hub.verify_token'];
+  const match = (await signedChannels(deps, kinds)).some((c) => sameText(c.verifyToken, token));
+  return match ? q.data['hub.challenge'] : null;
+}
+
+export type WebhookReceipt = { stored: { inboxId: string; channelId: string }[]; repeated: number; unknownAddresses: string[]; ignored: boolean };
+
+/**
+ * POST: the signature must match the app secret of a channel of the endpoint (else 401, nothing stored). The
+ * delivery is then routed by the addresses in it (phone number id, page id); addresses we do not know are
+ * reported, not stored.
+ */
+export async function receiveSignedWebhook(
+  deps: WebhookDeps,
+  endpoint: WebhookEndpoint,
+  rawBody: Buffer,
+  signature: string | undefined,
+): Promise<WebhookReceipt> {
+  const channels = (await signedChannels(deps, endpoint.kinds)).filter((c) => c.side.signatureMatches(c.appSecret, rawBody, signature));
+  if (!channels.length) throw new Unauthorized('X-Hub-Signature-256 is missing or does not match');
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new BadRequest('The webhook body is not JSON');
+  }
+  assertStorable(body, 'webhook body');
+  const targets: SignedChannel[] = [];
+  const unknown = new Set<string>();
+  let understood = false;
+  for (const kind of endpoint.kinds) {
+    const addresses = webhookSideOf(deps.connectors, kind).addressesOf(body);
+    if (!addresses) continue;
+    understood = true;
+    for (const address of addresses) {
+      const c = channels.find((ch) => ch.channel.kind === kind && ch.address === address);
+      if (c) targets.push(c);
+      else unknown.add(address);
+    }
+  }
+  if (!understood) return { stored: [], repeated: 0, unknownAddresses: [], ignored: true };
+  const payload = rawBody.toString('utf8');
+  const bodySha256 = endpoint.dedupe ? createHash('sha256').update(rawBody).digest('hex') : null;
+  let repeated = 0;
+  const stored = await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
+    const rows: WebhookReceipt['stored'] = [];
+    for (const t of targets) {
+      const row = await insertInboxRow(tx, { kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256 });
+      if (!row) {
+        repeated += 1;
+        continue;
+      }
+      effects.enqueue({ name: 'process-webhook', data: { inboxId: row.id } });
+      rows.push({ inboxId: row.id, channelId: t.channel.id });
+    }
+    return rows;
+  });
+  return { stored, repeated, unknownAddresses: [...unknown], ignored: false };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
