@@ -170,7 +170,13 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 // Monday 2 November 2026, 08:00 in Berlin: the office calendar's hours, a Friday and a weekend lie ahead.
-const BASE = Date.parse('2026-11-02T08:00:00+01:00');
+/** A Monday 07:00 UTC 8 to 14 days ago: recent enough that every post time is believed whenever the suite runs. */
+const BASE = (() => {
+  const d = new Date(Date.now() - 8 * 86_400_000);
+  d.setUTCHours(7, 0, 0, 0);
+  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() - 1);
+  return d.getTime();
+})();
 /** When the histories are received: a week after BASE, so every post time is believed (domain/conversations/postTime.ts). */
 const RECEIVED_AT = new Date(BASE + 7 * 86_400_000);
 
