@@ -18,6 +18,7 @@ import { INGEST_BATCH_SIZE, ingestBatch } from '../server/domain/conversations/i
 import type { NormalizedInbound } from '../connectors/types';
 import { ingestInbound } from '../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../server/domain/effects';
+import { routeWaiting } from '../server/domain/routing/routeWaiting';
 import type { Services } from '../server/services';
 
 export type IngestFigures = {
@@ -40,6 +41,8 @@ export type IngestOptions = {
   batchSize?: number;
   /** concurrent batch transactions (default 4) */
   batchConcurrency?: number;
+  /** the channel routes automatically: every batch asks for a routing pass, and one router runs alongside */
+  routing?: boolean;
 };
 
 const actor = systemActor('bench');
@@ -59,6 +62,7 @@ export async function benchIngest(services: Services, opts: IngestOptions): Prom
   const { db, dispatcher, secretBox } = services;
   const channel = await db.transaction().execute((tx) => createApiChannel(tx, secretBox, { name: `Bench ingest ${Date.now()}` }, actor));
   if (opts.slaPolicyId) await db.updateTable('channels').set({ slaPolicyId: opts.slaPolicyId }).where('id', '=', channel.channelId).execute();
+  if (opts.routing) await db.updateTable('channels').set({ routingMode: 'auto' }).where('id', '=', channel.channelId).execute();
 
   const mode = opts.mode ?? 'batch';
   const batchSize = mode === 'batch' ? (opts.batchSize ?? INGEST_BATCH_SIZE) : 1;
@@ -67,7 +71,13 @@ export async function benchIngest(services: Services, opts: IngestOptions): Prom
   const batches: NormalizedInbound[][] = [];
   for (let i = 0; i < posts.length; i += batchSize) batches.push(posts.slice(i, i + batchSize));
   let next = 0;
+  let ingesting = true;
   const started = performance.now();
+  // with routing on, the router works alongside, as the routing worker does after each batch
+  const router = async () => {
+    while (opts.routing && ingesting) await inTransaction(db, dispatcher, (tx, effects) => routeWaiting(tx, effects, { channelIds: [channel.channelId] }));
+  };
+  const routing = router();
   await Promise.all(
     Array.from({ length: concurrentTransactions }, async () => {
       while (next < batches.length) {
@@ -79,6 +89,8 @@ export async function benchIngest(services: Services, opts: IngestOptions): Prom
     }),
   );
   const pipelineSeconds = (performance.now() - started) / 1000;
+  ingesting = false;
+  await routing;
 
   const copySeconds = await copySameRows(services, channel.channelId, opts.posts);
   const pipelinePostsPerSecond = opts.posts / pipelineSeconds;

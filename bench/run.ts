@@ -21,6 +21,7 @@ import { seedAuditEvents, seedDataset } from './dataset';
 import { verifyAuditTrail } from '../server/domain/audit/verifyAuditTrail';
 import { liveLatency, loadTest } from './http.bench';
 import { benchIngest } from './ingest.bench';
+import { benchRouting, prepareAgents } from './routing.bench';
 import { signIn, startRole, waitForHealth } from './processes';
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -91,6 +92,11 @@ async function main() {
   const policy = await services.db.selectFrom('slaPolicies').select('id').executeTakeFirst();
   say(`ingest: ${INGEST_POSTS} posts through the pipeline, then COPY of the same rows`);
   const ingest = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null });
+  say('routing: 20 agents online; 20 rounds of 32 arrivals at once, one router running passes back to back');
+  await prepareAgents(services, 20);
+  const routing = await benchRouting(services, { rounds: 20, concurrency: 32 });
+  say(`ingest with automatic routing: ${INGEST_POSTS} posts, a router alongside`);
+  const ingestRouted = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null, routing: true });
 
   const manager = await services.db.transaction().execute((tx) =>
     createUser(
@@ -152,7 +158,7 @@ async function main() {
     const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
 
-    const figures = { ingest, inbox, conversationPage, splitView, reports, live, memory, auditPage, auditPageGroup, auditVerify };
+    const figures = { ingest, ingestRouted, routing, inbox, conversationPage, splitView, reports, live, memory, auditPage, auditPageGroup, auditVerify };
     printTable(figures);
     const result = {
       ranAt: new Date().toISOString(),
@@ -173,6 +179,8 @@ async function main() {
 
 type Figures = {
   ingest: Awaited<ReturnType<typeof benchIngest>>;
+  ingestRouted: Awaited<ReturnType<typeof benchIngest>>;
+  routing: Awaited<ReturnType<typeof benchRouting>>;
   inbox: Awaited<ReturnType<typeof loadTest>>;
   conversationPage: Awaited<ReturnType<typeof loadTest>>;
   splitView: Awaited<ReturnType<typeof loadTest>>;
@@ -192,6 +200,13 @@ function printTable(f: Figures) {
       `${n(f.ingest.pipelinePostsPerSecond)} posts/s (COPY ${n(f.ingest.copyRowsPerSecond)} rows/s, ratio ${n(f.ingest.ratio, 3)})`,
       '≥ 5000 posts/s',
       f.ingest.pipelinePostsPerSecond >= 5000,
+    ],
+    ['1 ingest with automatic routing', `${n(f.ingestRouted.pipelinePostsPerSecond)} posts/s`, '—', true],
+    [
+      '6 routing decision, 32 arrivals at once',
+      `pass p50 ${n(f.routing.pass.p50, 1)} / p95 ${n(f.routing.pass.p95, 1)} ms; arrival → assigned p50 ${n(f.routing.arrivalToAssigned.p50)} / p95 ${n(f.routing.arrivalToAssigned.p95)} ms`,
+      'p95 ≤ 10 ms',
+      f.routing.pass.p95 <= 10,
     ],
     [
       '2 inbox page, 32 clients',

@@ -788,6 +788,8 @@ export const MESSAGES = {
     'audit.s.hidden': '{actor} hat einen Kommentar in #{case} ausgeblendet',
     'audit.s.unhidden': '{actor} hat einen Kommentar in #{case} wieder eingeblendet',
     'audit.s.deleted': '{actor} hat einen Kommentar in #{case} gelöscht',
+    'routing.placeholder.languages': 'z. B. de, en',
+    'routing.placeholder.regions': 'z. B. BY, 80000-87999',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1573,6 +1575,8 @@ export const MESSAGES = {
     'audit.s.hidden': '{actor} hid a comment in #{case}',
     'audit.s.unhidden': '{actor} showed a comment in #{case} again',
     'audit.s.deleted': '{actor} deleted a comment in #{case}',
+    'routing.placeholder.languages': 'e.g. de, en',
+    'routing.placeholder.regions': 'e.g. BY, 80000-87999',
   },
 } as const;
 

@@ -20,9 +20,9 @@ import type { Effects } from '../effects';
 import { routingAgentsOf } from './agents';
 import { reasonFor, type Requirement, type RoutingReason } from './chooseAgent';
 import { planRouting, type Waiting } from './planRouting';
-import { slotClassOf } from './slots';
+import { SLOT_CLASSES, slotClassOf } from './slots';
 
-/** Conversations one pass looks at, at most (the rest wait for the next pass, which the last decision triggers). */
+/** Conversations one pass looks at, at most (the rest wait for the next pass: a freed slot or the sweep triggers one). */
 export const QUEUE_HEAD = 500;
 
 export const ROUTER = systemActor('router');
@@ -72,7 +72,9 @@ export async function routeWaiting(tx: Tx, effects: Effects, req: RouteRequest, 
   }
   await writeRouting(tx, written);
 
-  const queue = await lockQueueHead(tx, 'auto', req.channelIds ?? null, QUEUE_HEAD);
+  // only as much of the queue as the free slots could take (ten candidates per slot: skills may not fit)
+  const free = agents.filter((a) => !a.absent).reduce((n, a) => n + SLOT_CLASSES.reduce((m, c) => m + Math.max(0, a.capacity[c] - a.load[c]), 0), 0);
+  const queue = free === 0 ? [] : await lockQueueHead(tx, 'auto', req.channelIds ?? null, Math.min(QUEUE_HEAD, 10 * free));
   const decisions = planRouting(queue.map(waitingOf), agents, now);
   const byId = new Map(queue.map((c) => [c.id, c]));
   const before = written.length;
