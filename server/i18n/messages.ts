@@ -788,6 +788,13 @@ export const MESSAGES = {
     'audit.s.hidden': '{actor} hat einen Kommentar in #{case} ausgeblendet',
     'audit.s.unhidden': '{actor} hat einen Kommentar in #{case} wieder eingeblendet',
     'audit.s.deleted': '{actor} hat einen Kommentar in #{case} gelöscht',
+    'audit.s.userDeactivated': '{actor} hat {name} deaktiviert',
+    'audit.s.userReactivated': '{actor} hat {name} wieder aktiviert',
+    'audit.s.teamCreated': '{actor} hat das Team „{team}“ angelegt',
+    'audit.s.teamMemberAdded': '{actor} hat {name} dem Team „{team}“ hinzugefügt',
+    'audit.s.teamMemberRemoved': '{actor} hat {name} aus dem Team „{team}“ entfernt',
+    'channels.edit': 'Name und Adresse bearbeiten',
+    'audit.s.channelUpdated': '{actor} hat den Kanal „{channel}“ bearbeitet (jetzt „{name}“)',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1573,6 +1580,13 @@ export const MESSAGES = {
     'audit.s.hidden': '{actor} hid a comment in #{case}',
     'audit.s.unhidden': '{actor} showed a comment in #{case} again',
     'audit.s.deleted': '{actor} deleted a comment in #{case}',
+    'audit.s.userDeactivated': '{actor} deactivated {name}',
+    'audit.s.userReactivated': '{actor} reactivated {name}',
+    'audit.s.teamCreated': '{actor} created the team "{team}"',
+    'audit.s.teamMemberAdded': '{actor} added {name} to the team "{team}"',
+    'audit.s.teamMemberRemoved': '{actor} removed {name} from the team "{team}"',
+    'channels.edit': 'Edit name and address',
+    'audit.s.channelUpdated': '{actor} edited the channel "{channel}" (now "{name}")',
   },
 } as const;
 

@@ -89,6 +89,36 @@ describe('an API channel set up in the console', () => {
   });
 });
 
+describe('editing a channel', () => {
+  it('when the manager renames an API channel and changes its webhook URL, then the card shows it and the change is audited with before and after; an inside address is refused at the form', async () => {
+    const channel = await createApiChannel('Shop edit');
+    const edit = (body: object) =>
+      manager.agent
+        .post(`/settings/channels/${channel.id}/details`)
+        .type('form')
+        .send({ _csrf: manager.csrf, ...body });
+    expect((await edit({ name: 'Shop (neu)', webhookUrl: `${hooks.url}/v2` })).status).toBe(303);
+    const row = await app.services.db.selectFrom('channels').select(['name', 'webhookUrl']).where('id', '=', channel.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: 'Shop (neu)', webhookUrl: `${hooks.url}/v2` });
+    const shown = await card(channel.id);
+    expect(shown).toContain('<h2>Shop (neu)</h2>');
+    expect(shown).toContain(`value="${hooks.url}/v2"`);
+    const event = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['before', 'after'])
+      .where('subjectId', '=', channel.id)
+      .where('action', '=', 'channel.updated')
+      .executeTakeFirstOrThrow();
+    expect(event).toEqual({ before: { name: 'Shop edit', webhookUrl: hooks.url }, after: { name: 'Shop (neu)', webhookUrl: `${hooks.url}/v2` } });
+
+    const refused = await edit({ name: 'Shop (neu)', webhookUrl: 'http://169.254.169.254/latest' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/<details class="credentials edit-details" open>/);
+    const after = await app.services.db.selectFrom('channels').select('webhookUrl').where('id', '=', channel.id).executeTakeFirstOrThrow();
+    expect(after.webhookUrl).toBe(`${hooks.url}/v2`);
+  });
+});
+
 describe('connect forms', () => {
   it('when a Telegram form misses its bot username, then 400 at that form, the token is not echoed, and nothing is stored', async () => {
     const before = await app.services.db.selectFrom('channels').select('id').where('kind', '=', 'telegram').execute();
