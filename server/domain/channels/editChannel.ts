@@ -3,7 +3,7 @@
  * go to (checked by the outbound-target guard like at creation). Audited with before and after; an unchanged
  * form changes nothing.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockChannel } from '../../db/repositories/channelHealth.repo';
