@@ -790,6 +790,8 @@ export const MESSAGES = {
     'audit.s.deleted': '{actor} hat einen Kommentar in #{case} gelöscht',
     'routing.placeholder.languages': 'z. B. de, en',
     'routing.placeholder.regions': 'z. B. BY, 80000-87999',
+    'channels.edit': 'Name und Adresse bearbeiten',
+    'audit.s.channelUpdated': '{actor} hat den Kanal „{channel}“ bearbeitet (jetzt „{name}“)',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1577,6 +1579,8 @@ export const MESSAGES = {
     'audit.s.deleted': '{actor} deleted a comment in #{case}',
     'routing.placeholder.languages': 'e.g. de, en',
     'routing.placeholder.regions': 'e.g. BY, 80000-87999',
+    'channels.edit': 'Edit name and address',
+    'audit.s.channelUpdated': '{actor} edited the channel "{channel}" (now "{name}")',
   },
 } as const;
 

@@ -4,6 +4,8 @@
  * words that it works; then the remote side fails and the same button says what went wrong.
  */
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { makeUser } from '../factories/factories';
 import { startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
@@ -16,6 +18,8 @@ import { startTestApp, type TestApp } from '../support/testApp';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 jest.setTimeout(120_000);
+
+const AXE = readFileSync(path.resolve(__dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
 
 let app: TestApp;
 let browser: BrowserSession;
@@ -154,6 +158,16 @@ describe('a manager connects every kind of channel and tests each connection', (
     });
     expect(await testConnection(card)).toEqual({ state: 'ok', text: expect.stringContaining('IMAP answered: mailbox INBOX opened') });
     await screenshot(page, 'channels-every-kind');
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'channels-every-kind-390');
+    await page.setViewportSize({ width: 1440, height: 900 });
     await stop('dovecot');
     expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringMatching(/^Connection failed: IMAP/) });
   });

@@ -125,6 +125,7 @@ export function listChannelsWithHealth(db: DbOrTx) {
       'rateLimitRemaining',
       'rateLimitResetAt',
       'createdAt',
+      'webhookUrl',
     ])
     .orderBy('name')
     .orderBy('id')

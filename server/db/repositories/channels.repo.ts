@@ -46,3 +46,7 @@ export async function listChannelKinds(db: DbOrTx) {
 export function setIngestTokenHash(tx: Tx, id: string, ingestTokenHash: string) {
   return tx.updateTable('channels').set({ ingestTokenHash }).where('id', '=', id).execute();
 }
+
+export function updateChannelDetails(tx: Tx, id: string, details: { name: string; webhookUrl: string | null }) {
+  return tx.updateTable('channels').set(details).where('id', '=', id).execute();
+}

@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS = [
   'team.member_added',
   'team.member_removed',
   'channel.ingest_token_rotated',
+  'channel.updated',
   // audit chain verification (016_audit_oversight)
   'audit.verified',
   'audit.chain_broken',

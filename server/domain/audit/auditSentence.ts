@@ -164,6 +164,7 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
     t('audit.s.routed', { actor, case: caseNo, to: names.users.get(after('assigneeId') ?? '') ?? t('audit.unknownPerson') }),
   'message.remote_edited': ({ t, caseNo }) => t('audit.s.remoteEdited', { case: caseNo }),
   'message.remote_removed': ({ t, caseNo }) => t('audit.s.remoteRemoved', { case: caseNo }),
+  'channel.updated': ({ t, actor, before, after }) => t('audit.s.channelUpdated', { actor, channel: before('name') ?? '—', name: after('name') ?? '—' }),
   'message.moderated': ({ t, actor, caseNo, after }) => t(MODERATED[after('action') ?? ''] ?? 'audit.s.hidden', { actor, case: caseNo }),
 };
 

@@ -12,6 +12,7 @@ import type { ChannelKind } from '../../db/schema';
 import { createApiChannel } from '../../domain/channels/api/createApiChannel';
 import { rotateIngestToken } from '../../domain/channels/api/rotateIngestToken';
 import { type ConnectionTest, testChannelConnection } from '../../domain/channels/testConnection';
+import { channelEditInput, editChannel } from '../../domain/channels/editChannel';
 import { userActor } from '../../domain/audit/actor';
 import {
   addTrackedSearch,
@@ -27,7 +28,7 @@ import { maskCredentials } from '../../domain/channels/maskCredentials';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
-import { pathId, uuidParam } from '../../middleware/validate';
+import { pathId, uuidParam, validate } from '../../middleware/validate';
 import { channelHealthView } from '../../presenters/channelHealth.presenter';
 import type { Services } from '../../services';
 import { isHtmx } from '../../middleware/htmx';
@@ -73,6 +74,7 @@ export function channelRoutes(services: Services): Router {
         polling: Boolean(connectors.of(row.kind)?.fetchSince),
         health: channelHealthView(row, now),
         traffic: trafficView(traffic.find((t) => t.channelId === row.id)),
+        webhookUrl: row.webhookUrl,
         facts: capabilities?.accountFacts(row.settings) ?? [],
         // Credentials a manager can replace are shown masked next to the form that replaces them.
         credentialFields: capabilities?.credentials?.fields ?? [],
@@ -164,6 +166,17 @@ export function channelRoutes(services: Services): Router {
     if (isHtmx(req)) return res.render('partials/channels/connection-test', { test });
     await page(req, res, { test });
   });
+
+  router.post(
+    `${PAGE}/:id/details`,
+    refused((req) => `details-${String(req.params.id)}`),
+    validate(channelEditInput, (req) => ({ ...req.body, webhookUrl: req.body?.webhookUrl === '' ? null : req.body?.webhookUrl })),
+    async (req, res) => {
+      const id = pathId(req);
+      await tx((t) => editChannel(t, id, res.locals.input, userActor(req.user!, req.ip)));
+      res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
 
   router.post(`${PAGE}/:id/ingest-token`, refused(atChannel), async (req, res) => {
     const id = pathId(req);
