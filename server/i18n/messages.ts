@@ -788,6 +788,10 @@ export const MESSAGES = {
     'audit.s.hidden': '{actor} hat einen Kommentar in #{case} ausgeblendet',
     'audit.s.unhidden': '{actor} hat einen Kommentar in #{case} wieder eingeblendet',
     'audit.s.deleted': '{actor} hat einen Kommentar in #{case} gelöscht',
+    'kbd.key.enter': 'Eingabe',
+    'kbd.key.ctrl': 'Strg',
+    'kbd.key.shift': 'Umschalt',
+    'kbd.key.esc': 'Esc',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1573,6 +1577,10 @@ export const MESSAGES = {
     'audit.s.hidden': '{actor} hid a comment in #{case}',
     'audit.s.unhidden': '{actor} showed a comment in #{case} again',
     'audit.s.deleted': '{actor} deleted a comment in #{case}',
+    'kbd.key.enter': 'Enter',
+    'kbd.key.ctrl': 'Ctrl',
+    'kbd.key.shift': 'Shift',
+    'kbd.key.esc': 'Esc',
   },
 } as const;
 
