@@ -50,6 +50,11 @@
     var confirm = e.detail.target && e.detail.target.id === 'bulk-result' && document.getElementById('bulk-confirm');
     if (confirm) confirm.focus();
   });
+  // The language switch returns to the page being shown, which htmx may have changed since it was rendered.
+  document.addEventListener('submit', function (e) {
+    var back = e.target && e.target.classList && e.target.classList.contains('locale-switch') && e.target.querySelector('input[name="back"]');
+    if (back && /^\/inbox(\/|\?|$)/.test(location.pathname)) back.value = location.pathname + location.search;
+  });
   document.addEventListener('htmx:afterSettle', markOpenRow);
   window.addEventListener('popstate', function () {
     setTimeout(markOpenRow, 0);

@@ -73,10 +73,13 @@
     return !!el;
   }
 
+  /** Sends the reply form through its own Send button (disabled while the reply cannot be sent), closing it too if asked. */
   function send(andClose) {
-    var button = document.getElementById(andClose ? 'reply-send-close' : 'reply-send');
-    // a click, not requestSubmit(): htmx sends the name and value of the button that was clicked (andClose)
-    if (button && !button.disabled) button.click();
+    var button = document.getElementById('reply-send');
+    var flag = document.getElementById('reply-and-close');
+    if (!button || button.disabled || (andClose && !flag)) return;
+    if (flag) flag.value = andClose ? '1' : '';
+    button.click();
   }
 
   function toggleHelp() {
@@ -133,7 +136,9 @@
   });
 
   document.addEventListener('click', function (e) {
-    if (e.target.closest && e.target.closest('[data-kbd-help]')) toggleHelp();
+    if (!e.target.closest) return;
+    if (e.target.closest('[data-kbd-help]')) toggleHelp();
+    if (e.target.closest('[data-send-close]')) send(true);
   });
 
   // Which button sent a form (htmx swaps the form away, so remember it before).
@@ -178,11 +183,11 @@
     var sender = lastSubmitter;
     lastSubmitter = null;
     var status = document.getElementById('conv-status');
-    if (status && status.classList.contains('pill-closed') && sender && (sender.id === 'reply-send-close' || sender.id === 'close-conv')) {
+    if (status && status.classList.contains('pill-closed') && sender && (sender.id === 'reply-send' || sender.id === 'close-conv')) {
       focusListAfterClose();
       return;
     }
-    if (sender && (sender.id === 'reply-send' || sender.id === 'reply-send-close')) {
+    if (sender && sender.id === 'reply-send') {
       focusReply();
       return;
     }

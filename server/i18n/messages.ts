@@ -792,6 +792,10 @@ export const MESSAGES = {
     'routing.placeholder.regions': 'z. B. BY, 80000-87999',
     'channels.edit': 'Name und Adresse bearbeiten',
     'audit.s.channelUpdated': '{actor} hat den Kanal „{channel}“ bearbeitet (jetzt „{name}“)',
+    'kbd.key.enter': 'Eingabe',
+    'kbd.key.ctrl': 'Strg',
+    'kbd.key.shift': 'Umschalt',
+    'kbd.key.esc': 'Esc',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1581,6 +1585,10 @@ export const MESSAGES = {
     'routing.placeholder.regions': 'e.g. BY, 80000-87999',
     'channels.edit': 'Edit name and address',
     'audit.s.channelUpdated': '{actor} edited the channel "{channel}" (now "{name}")',
+    'kbd.key.enter': 'Enter',
+    'kbd.key.ctrl': 'Ctrl',
+    'kbd.key.shift': 'Shift',
+    'kbd.key.esc': 'Esc',
   },
 } as const;
 

@@ -70,6 +70,9 @@ export const replyForm = replyBody.extend({
     .union([z.uuid(), z.literal('')])
     .optional()
     .transform((v) => v || undefined),
-  /** '1': close the conversation with the reply ("Send & close") */
-  andClose: z.literal('1').optional(),
+  /** '1': close the conversation with the reply ("Send & close"; static/keyboard.js sets it) */
+  andClose: z
+    .enum(['1', ''])
+    .optional()
+    .transform((v) => v === '1'),
 });

@@ -65,7 +65,9 @@ describe('an agent in the console', () => {
   });
 
   it('when the conversation is opened and a reply sent, then it becomes "Zugestellt" without a reload and the webhook got it signed', async () => {
-    await Promise.all([page.waitForURL(`**/conversations/${conversationId}`), page.click(`[data-conversation-id="${conversationId}"] a`)]);
+    // The conversation opens beside the list; the address names it.
+    await Promise.all([page.waitForURL(new RegExp(`/inbox/${conversationId}`)), page.click(`[data-conversation-id="${conversationId}"] a`)]);
+    await page.locator('#conversation-main').waitFor();
     await eventStreamOpen(page);
     await expect(page.locator('.msg-inbound .msg-text').first().textContent()).resolves.toBe(XSS_TEXT);
     await expect(page.evaluate(() => (window as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
@@ -104,7 +106,7 @@ describe('an agent in the console', () => {
   it('when the language is switched to English, then the same conversation shows English labels', async () => {
     await page.click('.topbar .locale-switch button[value="en"]');
     await page.locator('html[lang="en"]').waitFor();
-    expect(new URL(page.url()).pathname).toBe(`/conversations/${conversationId}`);
+    expect(new URL(page.url()).pathname).toBe(`/inbox/${conversationId}`);
     await expect(page.locator('form.reply button[type="submit"]').textContent()).resolves.toBe('Send reply');
     await expect(page.locator('#thread [data-delivery="sent"]').textContent()).resolves.toContain('Delivered');
     await expect(page.locator('.mainnav a[href="/inbox"]').textContent()).resolves.toBe('Inbox');

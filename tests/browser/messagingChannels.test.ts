@@ -46,7 +46,8 @@ async function agentPage(): Promise<Page> {
 async function answerFromInbox(page: Page, conversationId: string, text: string) {
   const row = page.locator(`[data-conversation-id="${conversationId}"]`);
   await row.waitFor({ timeout: 15_000 });
-  await Promise.all([page.waitForURL(`**/conversations/${conversationId}`), row.locator('a').first().click()]);
+  await Promise.all([page.waitForURL(new RegExp(`/inbox/${conversationId}`)), row.locator('a').first().click()]);
+  await page.locator('#conversation-main').waitFor();
   await eventStreamOpen(page);
   await page.fill('#reply-text', text);
   await page.click('form.reply button[type="submit"]');

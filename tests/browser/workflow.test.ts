@@ -215,7 +215,7 @@ describe('an auditor tracing a case', () => {
 });
 
 describe('bulk actions and stale forms in the console', () => {
-  it('when an agent selects two conversations and closes them in bulk, then both are closed, each with its own audit event', async () => {
+  it('when an agent selects two conversations and closes them in bulk, then it asks first, and both are closed, each with its own audit event', async () => {
     const tag = `bulk${Date.now().toString(36)}`;
     const a = await ingest({ text: 'bulk one' });
     const b = await ingest({ text: 'bulk two' });
@@ -233,6 +233,8 @@ describe('bulk actions and stale forms in the console', () => {
     await page.selectOption('#bulk-action', 'close');
     await page.fill('#bulk-form input[name="reason"]', 'spam wave');
     await page.click('#bulk-apply');
+    await page.locator('#bulk-result', { hasText: 'Really close 2 conversations?' }).waitFor(); // closing asks first
+    await page.click('#bulk-confirm');
     await page.locator('#bulk-result', { hasText: '2 done' }).waitFor();
     const rows = await app.services.db
       .selectFrom('conversations')

@@ -67,10 +67,10 @@ export function inboxRoutes(services: Services): Router {
     async (req, res) => {
       const input = res.locals.input;
       const { action, assigneeId, tag, reason, priority, snooze } = input;
-      if (action === 'priority' && !priority) throw new BadRequest(res.locals.t('bulk.choosePriority'), { fields: { priority: 'required' } });
-      if (action === 'snooze' && !snooze) throw new BadRequest(res.locals.t('bulk.chooseSnooze'), { fields: { snooze: 'required' } });
+      if (action === 'priority' && !priority) throw new BadRequest('priority: choose one').showing('bulk.choosePriority');
+      if (action === 'snooze' && !snooze) throw new BadRequest('snooze: choose a preset').showing('bulk.chooseSnooze');
       const { ids, capped } = await targetsOf(req, input);
-      if (!ids.length) throw new BadRequest(res.locals.t('bulk.noneSelected'));
+      if (!ids.length) throw new BadRequest('no conversations selected').showing('bulk.noneSelected');
       if (!input.confirmed && (DESTRUCTIVE.has(action) || input.scope === 'filter')) {
         return res.render('partials/inbox/bulk-confirm', { n: ids.length, action, capped, bulkMax: BULK_MAX });
       }

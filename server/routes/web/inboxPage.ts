@@ -33,10 +33,10 @@ const VIEW_COUNT_CAP = 1000;
 
 /** The views every user has, besides their own. */
 const PRESET_VIEWS = [
-  { key: 'views.myOpen', query: 'status=open&assigneeId=me&sort=urgent' },
-  { key: 'views.unassigned', query: 'status=new&assigneeId=none&sort=urgent' },
-  { key: 'views.breached', query: 'status=open&sla=breached&sort=urgent' },
-  { key: 'views.unread', query: 'status=open&unread=1&sort=urgent' },
+  { key: 'views.myOpen', query: 'assigneeId=me' },
+  { key: 'views.unassigned', query: 'status=new&assigneeId=none' },
+  { key: 'views.breached', query: 'sla=breached' },
+  { key: 'views.unread', query: 'unread=1' },
 ] as const;
 
 /** The inbox query of a request (or of a saved view), for the repository, as the signed-in user sees it. */
@@ -51,12 +51,13 @@ export function inboxFilterOf(req: Request, query: Record<string, unknown>) {
     onlyUnread: q.unread === '1',
     timeZone: DEFAULT_TIME_ZONE,
   };
-  // What the form shows and the URL keeps: every filter as typed, empty ones left out of the query string.
+  // What the form shows and the URL keeps: every filter as typed; empty ones and defaults left out of the query string.
   const filters = Object.fromEntries(INBOX_FILTERS.map((k) => [k, typeof raw[k] === 'string' ? (raw[k] as string) : ''])) as Record<
     (typeof INBOX_FILTERS)[number],
     string
   >;
-  const filterQuery = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
+  const isDefault = (k: string, v: string) => v === '' || CONSOLE_DEFAULTS[k as keyof typeof CONSOLE_DEFAULTS] === v;
+  const filterQuery = new URLSearchParams(Object.entries(filters).filter(([k, v]) => !isDefault(k, v))).toString();
   return { q, filter, filters, filterQuery };
 }
 
