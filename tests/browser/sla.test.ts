@@ -89,9 +89,7 @@ describe('SLA in the console', () => {
     await form.getByLabel('Mon, start of interval 2').fill('11:00');
     await form.getByLabel('Mon, end of interval 2').fill('13:00');
     await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
-    await expect(page.locator('form[data-form="calendar-new"] .alert').textContent()).resolves.toContain(
-      'weekly.mon: intervals 09:00-12:00 and 11:00-13:00 overlap',
-    );
+    await expect(page.locator('form[data-form="calendar-new"] .alert').textContent()).resolves.toContain('Mon: the hours 09:00-12:00 and 11:00-13:00 overlap.');
     await expect(page.locator('form[data-form="calendar-new"] input[name="name"]').inputValue()).resolves.toBe('Broken hours');
     const saved = await app.services.db.selectFrom('calendars').select('id').where('name', '=', 'Broken hours').execute();
     expect(saved).toHaveLength(0);
