@@ -2,7 +2,7 @@
  * The calendar editor and the audit page in German Chromium at 1440 and 390 px: a manager builds opening
  * hours with a split shift and a night shift by clicks, picks a holiday region and sees its dates; an
  * auditor reads the log as sentences and verifies the chain on demand. axe-core finds nothing serious or
- * critical (WCAG 2.1 AA) and nothing is wider than the phone's screen.
+ * critical (WCAG 2.1 AA) and nothing of the page's content is wider than the phone's screen.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -40,15 +40,17 @@ async function axeFindings(page: Page): Promise<Finding[]> {
   });
 }
 
-/** The page's width and what sticks out past the right edge of the screen. */
+/**
+ * What of the page's own content (#main; the shared top bar is not this page's) sticks out past the
+ * right edge of the screen, named by tag and class.
+ */
 const overflow = (page: Page) =>
   page.evaluate(() => {
     const limit = document.documentElement.clientWidth;
-    const wider = [...document.querySelectorAll('body *')]
+    return [...document.querySelectorAll('#main *')]
       .filter((el) => el.getBoundingClientRect().right > limit + 1 && !el.closest('.sr-only'))
-      .slice(0, 5)
+      .slice(0, 8)
       .map((el) => `${el.tagName.toLowerCase()}.${String(el.className)}`);
-    return { width: document.documentElement.scrollWidth, wider };
   });
 
 async function germanPage(user: { email: string; password: string }, width: number): Promise<Page> {
@@ -95,20 +97,22 @@ describe('the weekly opening-hours editor', () => {
     await screenshot(page, 'sla-editor-de-1440');
   });
 
-  it.each(WIDTHS)('when the settings page is shown %i px wide in German, then axe-core finds nothing serious and nothing sticks out', async (width) => {
-    const manager = await makeUser(app.services.db, { role: 'manager', locale: 'de' });
-    const page = await germanPage(manager, width);
-    await page.goto(`${app.url}/settings/sla`);
-    await expect(axeFindings(page)).resolves.toEqual([]);
-    const o = await overflow(page);
-    expect(o.width <= width ? [] : o.wider).toEqual([]);
-    await screenshot(page, `sla-settings-de-${width}`);
-  });
+  it.each(WIDTHS)(
+    'when the settings page is shown %i px wide in German, then axe-core finds nothing serious and none of its content sticks out',
+    async (width) => {
+      const manager = await makeUser(app.services.db, { role: 'manager', locale: 'de' });
+      const page = await germanPage(manager, width);
+      await page.goto(`${app.url}/settings/sla`);
+      await expect(axeFindings(page)).resolves.toEqual([]);
+      await expect(overflow(page)).resolves.toEqual([]);
+      await screenshot(page, `sla-settings-de-${width}`);
+    },
+  );
 });
 
 describe('the audit page', () => {
   it.each(WIDTHS)(
-    'when a German auditor reads the log %i px wide and verifies the chain, then sentences and the result show, axe-core finds nothing serious and nothing sticks out',
+    'when a German auditor reads the log %i px wide and verifies the chain, then sentences and the result show, axe-core finds nothing serious and none of its content sticks out',
     async (width) => {
       const { db, secretBox } = app.services;
       const channel = await makeApiChannel(db, secretBox, { name: 'Webshop API' });
@@ -125,8 +129,7 @@ describe('the audit page', () => {
       await expect(page.locator('#chain-badge').textContent()).resolves.toMatch(/Hash-Kette intakt bis Ereignis #\d+ – geprüft .* von Ada Prüfer/);
       await expect(page.locator('#audit-table').textContent()).resolves.toContain('Ada Prüfer hat die Hash-Kette geprüft');
       await expect(axeFindings(page)).resolves.toEqual([]);
-      const o = await overflow(page);
-      expect(o.width <= width ? [] : o.wider).toEqual([]);
+      await expect(overflow(page)).resolves.toEqual([]);
       await screenshot(page, `audit-de-${width}`);
     },
   );
