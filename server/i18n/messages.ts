@@ -1642,10 +1642,6 @@ export const MESSAGES = {
     'sla.topics.channelPolicy': 'as the channel',
     'sla.topic': 'Topic',
     'canned.retire': 'Retire "{name}"',
-    'audit.s.deactivated': "{actor} deactivated {name}'s account",
-    'audit.s.reactivated': "{actor} reactivated {name}'s account",
-    'audit.s.agentRouting': "{actor} changed {name}'s skills and slots",
-    'audit.s.absenceStarted': "{actor}: {name}'s absence has begun",
     'audit.s.routed': '{actor} routed #{case} to {to}',
   },
 } as const;
