@@ -243,6 +243,8 @@ export interface CannedResponsesTable {
   usageCount: Generated<number>;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
+  // 016_audit_oversight: retired (soft-deleted): kept for history, offered for nothing new
+  retiredAt: Generated<Date | null>;
 }
 export interface SavedViewsTable {
   id: Generated<string>;
@@ -261,6 +263,8 @@ export interface CalendarsTable {
   definition: Json;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
+  // 016_audit_oversight: retired (soft-deleted): kept for history, offered for nothing new
+  retiredAt: Generated<Date | null>;
 }
 
 export interface SlaPoliciesTable {
@@ -275,6 +279,8 @@ export interface SlaPoliciesTable {
   botsCountAsResponse: Generated<boolean>;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
+  // 016_audit_oversight: retired (soft-deleted): kept for history, offered for nothing new
+  retiredAt: Generated<Date | null>;
 }
 
 export interface TopicsTable {

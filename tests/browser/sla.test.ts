@@ -83,11 +83,13 @@ describe('SLA in the console', () => {
     await page.goto(`${app.url}/settings/sla`);
     const form = page.locator('form[data-form="calendar-new"]');
     await form.locator('input[name="name"]').fill('Broken hours');
-    await form.locator('input[name="weekly_mon"]').fill('09:00-12:00, 11:00-13:00');
+    await form.getByLabel('Mon, start of interval 1').fill('09:00');
+    await form.getByLabel('Mon, end of interval 1').fill('12:00');
+    await form.locator('fieldset[data-day="mon"] [data-add-row]').click();
+    await form.getByLabel('Mon, start of interval 2').fill('11:00');
+    await form.getByLabel('Mon, end of interval 2').fill('13:00');
     await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
-    await expect(page.locator('form[data-form="calendar-new"] .alert').textContent()).resolves.toContain(
-      'weekly.mon: intervals 09:00-12:00 and 11:00-13:00 overlap',
-    );
+    await expect(page.locator('form[data-form="calendar-new"] .alert').textContent()).resolves.toContain('Mon: the hours 09:00-12:00 and 11:00-13:00 overlap.');
     await expect(page.locator('form[data-form="calendar-new"] input[name="name"]').inputValue()).resolves.toBe('Broken hours');
     const saved = await app.services.db.selectFrom('calendars').select('id').where('name', '=', 'Broken hours').execute();
     expect(saved).toHaveLength(0);

@@ -79,7 +79,7 @@ describe('the audit page', () => {
     expect(page.status).toBe(200);
     const shown = sentences(page.text);
     expect(shown).toContain(`Lena Vogt hat #${caseNumber} an Sam Keller zugewiesen`);
-    expect(shown).toContain('Lena Vogt hat die Textvorlage „Gruß“ geändert');
+    expect(shown).toContain('Lena Vogt hat den Textbaustein „Gruß“ geändert');
     expect(shown.join('\n')).not.toContain('hat eine Nachricht empfangen'); // the channel is not a person
     expect(shown.join('\n')).not.toContain(lena.id);
   });
@@ -100,7 +100,7 @@ describe('the audit page', () => {
     const bySam = sentences((await auditor.get(`/audit?actorId=${sam.id}`)).text);
     expect(bySam).toEqual([]);
     const canned = sentences((await auditor.get('/audit?group=cannedResponses')).text);
-    expect(canned).toEqual(['Lena Vogt hat die Textvorlage „Gruß“ geändert', 'Lena Vogt hat die Textvorlage „Gruß“ angelegt']);
+    expect(canned).toEqual(['Lena Vogt hat den Textbaustein „Gruß“ geändert', 'Lena Vogt hat den Textbaustein „Gruß“ angelegt']);
     const none = await auditor.get('/audit?caseNumber=999999999');
     expect(none.text).toContain('Keine Ereignisse für diese Filter.');
   });

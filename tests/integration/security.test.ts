@@ -9,6 +9,8 @@ import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { LOGIN_MAX_FAILURES_PER_EMAIL_AND_IP, LOGIN_MAX_FAILURES_PER_IP } from '../../server/middleware/loginRateLimit';
 import { createApp } from '../../server/app';
+import { startTrackedSearch } from '../../server/domain/channels/channelPolling';
+import { systemActor } from '../../server/domain/audit/actor';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -491,6 +493,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /notifications/read': row(303, 303, 303, 303, 302),
   'GET /colleagues': row(200, 200, 200, 200, 302),
   'GET /audit/export.csv': row(403, 200, 200, 200, 302),
+  'POST /audit/verify': row(403, 403, 303, 303, 302),
   'GET /settings/canned-responses': row(403, 200, 403, 403, 302),
   'POST /settings/canned-responses': row(403, 303, 403, 403, 302),
   'POST /settings/canned-responses/:cannedId': row(403, 303, 403, 403, 302),
@@ -500,6 +503,10 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/sla/policies': row(403, 303, 403, 303, 302),
   'POST /settings/sla/policies/:id': row(403, 303, 403, 303, 302),
   'POST /settings/sla/channels/:id': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/calendars/:id/retire': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/policies/:id/retire': row(403, 303, 403, 303, 302),
+  'POST /settings/sla/topics/:id': row(403, 303, 403, 303, 302),
+  'POST /settings/canned-responses/:cannedId/retire': row(403, 303, 403, 403, 302),
   'GET /settings/channels': row(403, 200, 403, 200, 302),
   'GET /settings/channels/:id/health': row(403, 200, 403, 200, 302),
   'POST /settings/channels/:kind': row(403, 400, 403, 400, 302),
@@ -636,7 +643,7 @@ describe('route × role matrix', () => {
     'POST /api/v1/conversations/:id/replies',
     'GET /api/v1/audit',
   ]);
-  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '' };
+  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '', topicId: '' };
   beforeAll(async () => {
     const manager = who.manager!.user!;
     const api = (path: string, body: object) => request(app.url).post(`/api/v1${path}`).auth(manager.token, { type: 'bearer' }).send(body);
@@ -644,6 +651,7 @@ describe('route × role matrix', () => {
     fixtures.calendarId = (await api('/calendars', CALENDAR)).body.id;
     fixtures.policyId = (await api('/sla-policies', POLICY)).body.id;
     fixtures.cannedId = (await api('/canned-responses', { title: 'Matrix', shortcut: `matrix-${randomUUID().slice(0, 8)}`, body: 'Hallo' })).body.id;
+    fixtures.topicId = (await app.services.db.transaction().execute((tx) => startTrackedSearch(tx, fixtures.channelId, '#matrix', systemActor('test')))).id;
   });
 
   const CALENDAR = { name: 'Matrix', timeZone: 'Europe/Berlin', weekly: { mon: [['09:00', '17:00']] } };
@@ -664,8 +672,9 @@ describe('route × role matrix', () => {
     'POST /saved-views': () => ({ name: unique(), query: 'status=open' }),
     'POST /settings/canned-responses': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
     'POST /settings/canned-responses/:cannedId': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
-    'POST /settings/sla/calendars': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', weekly_mon: '09:00-17:00' }),
-    'POST /settings/sla/calendars/:id': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', weekly_mon: '09:00-17:00' }),
+    'POST /settings/sla/calendars': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', mon_from: '09:00', mon_to: '17:00' }),
+    'POST /settings/sla/calendars/:id': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', mon_from: '09:00', mon_to: '17:00' }),
+    'POST /settings/sla/topics/:id': () => ({ slaPolicyId: '' }),
     'POST /settings/sla/policies': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
     'POST /settings/sla/policies/:id': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
     'POST /settings/sla/channels/:id': () => ({ calendarId: '', slaPolicyId: '' }),
@@ -702,8 +711,9 @@ describe('route × role matrix', () => {
       const { conversationId: id, messageId } = await ingest(channel);
       path = path.replace(':id', id).replace(':messageId', messageId);
     }
-    const idFor =
-      path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
+    const idFor = path.startsWith('/settings/sla/topics')
+      ? fixtures.topicId
+      : path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
         ? fixtures.calendarId
         : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies')
           ? fixtures.policyId

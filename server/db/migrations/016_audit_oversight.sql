@@ -45,3 +45,12 @@ $$;
 CREATE INDEX audit_events_group_idx ON audit_events (audit_action_group(action), seq);
 CREATE INDEX audit_events_people_idx ON audit_events (seq) WHERE actor_type = 'user';
 CREATE INDEX audit_events_people_group_idx ON audit_events (audit_action_group(action), seq) WHERE actor_type = 'user';
+
+-- Calendars, SLA policies and canned responses are retired, never deleted: posts, reports and the audit
+-- trail keep pointing at them (and their figures), but they are offered for nothing new.
+ALTER TABLE calendars ADD COLUMN retired_at timestamptz;
+ALTER TABLE sla_policies ADD COLUMN retired_at timestamptz;
+ALTER TABLE canned_responses ADD COLUMN retired_at timestamptz;
+-- A retired canned response frees its shortcut for a new one.
+ALTER TABLE canned_responses DROP CONSTRAINT canned_responses_shortcut_key;
+CREATE UNIQUE INDEX canned_responses_live_shortcut_idx ON canned_responses (shortcut) WHERE retired_at IS NULL;

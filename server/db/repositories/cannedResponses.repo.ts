@@ -8,7 +8,7 @@ export type CannedFields = { title: string; shortcut: string; body: string; lang
 const COLUMNS = ['id', 'title', 'shortcut', 'body', 'language', 'channelKinds', 'usageCount', 'updatedAt'] as const;
 
 export function listCanned(db: DbOrTx) {
-  return db.selectFrom('cannedResponses').select(COLUMNS).orderBy('shortcut').execute();
+  return db.selectFrom('cannedResponses').select(COLUMNS).where('retiredAt', 'is', null).orderBy('shortcut').execute();
 }
 
 export function findCanned(db: DbOrTx, id: string) {
@@ -16,7 +16,7 @@ export function findCanned(db: DbOrTx, id: string) {
 }
 
 export function findCannedByShortcut(db: DbOrTx, shortcut: string) {
-  return db.selectFrom('cannedResponses').select(COLUMNS).where('shortcut', '=', shortcut).executeTakeFirst();
+  return db.selectFrom('cannedResponses').select(COLUMNS).where('shortcut', '=', shortcut).where('retiredAt', 'is', null).executeTakeFirst();
 }
 
 /**
@@ -28,6 +28,7 @@ export function searchCanned(db: DbOrTx, term: string, kind: ChannelKind, limit 
   return db
     .selectFrom('cannedResponses')
     .select(COLUMNS)
+    .where('retiredAt', 'is', null)
     .where((eb) => eb.or([eb(sql`cardinality(channel_kinds)`, '=', 0), eb(sql`${kind}::text`, '=', sql`ANY(channel_kinds)`)]))
     .where((eb) => eb.or([eb('shortcut', 'like', `${escaped}%`), eb(sql`lower(title)`, 'like', `%${escaped}%`), eb(sql`lower(body)`, 'like', `%${escaped}%`)]))
     .orderBy(sql`shortcut = ${term.toLowerCase()}`, 'desc')
@@ -56,5 +57,16 @@ export function incrementCannedUsage(tx: Tx, id: string) {
     .set((eb) => ({ usageCount: eb('usageCount', '+', 1) }))
     .where('id', '=', id)
     .returning(['id', 'usageCount'])
+    .executeTakeFirst();
+}
+
+/** Retires a canned response (016_audit_oversight): the picker and lists stop offering it; sent replies keep their text. */
+export function retireCanned(tx: Tx, id: string) {
+  return tx
+    .updateTable('cannedResponses')
+    .set({ retiredAt: new Date() })
+    .where('id', '=', id)
+    .where('retiredAt', 'is', null)
+    .returning(['id', 'title', 'shortcut'])
     .executeTakeFirst();
 }

@@ -298,3 +298,69 @@ export async function policyIdsForMany(db: DbOrTx, channelIds: string[], topicId
     topics: new Map(topics.map((t) => [t.id, { slaPolicyId: t.slaPolicyId }])),
   };
 }
+
+// ---- retiring and topic policies (016_audit_oversight) ---------------------------------------------
+
+export function retireCalendarRow(tx: Tx, id: string) {
+  return tx
+    .updateTable('calendars')
+    .set({ retiredAt: new Date() })
+    .where('id', '=', id)
+    .where('retiredAt', 'is', null)
+    .returning(['id', 'name', 'retiredAt'])
+    .executeTakeFirst();
+}
+
+export function retirePolicyRow(tx: Tx, id: string) {
+  return tx
+    .updateTable('slaPolicies')
+    .set({ retiredAt: new Date() })
+    .where('id', '=', id)
+    .where('retiredAt', 'is', null)
+    .returning(['id', 'name', 'retiredAt'])
+    .executeTakeFirst();
+}
+
+/** What still uses a calendar: channels and live policies, by name. */
+export async function calendarUsers(db: DbOrTx, calendarId: string): Promise<string[]> {
+  const [channels, policies] = await Promise.all([
+    db.selectFrom('channels').select('name').where('calendarId', '=', calendarId).execute(),
+    db.selectFrom('slaPolicies').select('name').where('calendarId', '=', calendarId).where('retiredAt', 'is', null).execute(),
+  ]);
+  return [...channels, ...policies].map((r) => r.name);
+}
+
+/** What still uses a policy: channels and tracked topics, by name. */
+export async function policyUsers(db: DbOrTx, policyId: string): Promise<string[]> {
+  const [channels, topics] = await Promise.all([
+    db.selectFrom('channels').select('name').where('slaPolicyId', '=', policyId).execute(),
+    db.selectFrom('topics').select('name').where('slaPolicyId', '=', policyId).where('removedAt', 'is', null).execute(),
+  ]);
+  return [...channels, ...topics].map((r) => r.name);
+}
+
+/** Topics still tracked, with their channel, for the per-topic policy table. */
+export function listTopicsWithSla(db: DbOrTx) {
+  return db
+    .selectFrom('topics as t')
+    .innerJoin('channels as c', 'c.id', 't.channelId')
+    .select(['t.id', 't.name', 't.slaPolicyId', 'c.name as channelName'])
+    .where('t.removedAt', 'is', null)
+    .orderBy('c.name')
+    .orderBy('t.name')
+    .execute();
+}
+
+export function lockTopic(tx: Tx, id: string) {
+  return tx
+    .selectFrom('topics')
+    .select(['id', 'name', 'channelId', 'slaPolicyId'])
+    .where('id', '=', id)
+    .where('removedAt', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function setTopicPolicy(tx: Tx, id: string, slaPolicyId: string | null) {
+  return tx.updateTable('topics').set({ slaPolicyId, updatedAt: new Date() }).where('id', '=', id).execute();
+}

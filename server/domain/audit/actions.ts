@@ -83,6 +83,11 @@ export const AUDIT_ACTIONS = [
   'message.remote_edited',
   'message.remote_removed',
   'message.moderated',
+  // retiring (soft delete) and per-topic policies (016_audit_oversight)
+  'calendar.retired',
+  'sla_policy.retired',
+  'canned_response.retired',
+  'topic.sla_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

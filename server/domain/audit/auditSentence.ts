@@ -166,6 +166,10 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'message.remote_removed': ({ t, caseNo }) => t('audit.s.remoteRemoved', { case: caseNo }),
   'channel.updated': ({ t, actor, before, after }) => t('audit.s.channelUpdated', { actor, channel: before('name') ?? '—', name: after('name') ?? '—' }),
   'message.moderated': ({ t, actor, caseNo, after }) => t(MODERATED[after('action') ?? ''] ?? 'audit.s.hidden', { actor, case: caseNo }),
+  'calendar.retired': ({ t, actor, after }) => t('audit.s.calendarRetired', { actor, name: after('name') ?? '—' }),
+  'sla_policy.retired': ({ t, actor, after }) => t('audit.s.policyRetired', { actor, name: after('name') ?? '—' }),
+  'canned_response.retired': ({ t, actor, after }) => t('audit.s.cannedRetired', { actor, name: after('title') ?? '—' }),
+  'topic.sla_changed': ({ t, actor, channel, after }) => t('audit.s.topicSla', { actor, channel, name: after('name') ?? '—' }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

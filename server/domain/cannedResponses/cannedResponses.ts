@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx, Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { findCanned, findCannedByShortcut, incrementCannedUsage, insertCanned, updateCanned } from '../../db/repositories/cannedResponses.repo';
+import { findCanned, findCannedByShortcut, incrementCannedUsage, insertCanned, retireCanned, updateCanned } from '../../db/repositories/cannedResponses.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { can } from '../auth/permissions';
 import { Conflict, Forbidden, NotFound } from '../../errors';
@@ -67,6 +67,17 @@ export async function editCannedResponse(tx: Tx, raw: CannedEditInput, by: { act
     after: input,
   });
   return updated!;
+}
+
+/** Retires a canned response (again: a no-op): no longer offered or listed, its shortcut free again; replies sent with it keep their text. */
+export async function retireCannedResponse(tx: Tx, id: string, by: { actor: Actor; role: Role }) {
+  assertManager(by.role);
+  const current = await findCanned(tx, id);
+  if (!current) throw new NotFound('Canned response');
+  const retired = await retireCanned(tx, id);
+  if (!retired) return current; // already retired: nothing changes
+  await appendAudit(tx, { actor: by.actor, action: 'canned_response.retired', subjectType: 'canned_response', subjectId: id, after: retired });
+  return retired;
 }
 
 /** The canned response's text with the conversation's values filled in (for the preview in the reply box). */

@@ -15,8 +15,10 @@ import {
   lockCalendar,
   lockChannelSla,
   lockPolicy,
+  lockTopic,
   setBreachReason,
   setChannelSla,
+  setTopicPolicy,
   updateCalendar,
   updatePolicy,
   type PolicyValues,
@@ -101,8 +103,11 @@ export async function changeCalendar(tx: Tx, id: string, input: unknown, actor: 
   return presentCalendarRow(row);
 }
 
+/** A calendar or policy that may be chosen for something new: it exists and is not retired. */
+const live = <T extends { retiredAt: Date | null }>(row: T | undefined) => (row && !row.retiredAt ? row : undefined);
+
 async function checkPolicyRefs(tx: Tx, p: PolicyValues) {
-  if (p.calendarId && !(await findCalendar(tx, p.calendarId))) {
+  if (p.calendarId && !live(await findCalendar(tx, p.calendarId))) {
     throw new BadRequest(`calendarId: no calendar ${p.calendarId}`, { fields: { calendarId: 'unknown calendar' } });
   }
 }
@@ -126,10 +131,10 @@ export async function changePolicy(tx: Tx, id: string, input: PolicyValues, acto
 export async function changeChannelSla(tx: Tx, channelId: string, input: { calendarId?: string | null; slaPolicyId?: string | null }, actor: Actor) {
   const current = await lockChannelSla(tx, channelId);
   if (!current) throw new NotFound('Channel');
-  if (input.calendarId && !(await findCalendar(tx, input.calendarId))) {
+  if (input.calendarId && !live(await findCalendar(tx, input.calendarId))) {
     throw new BadRequest(`calendarId: no calendar ${input.calendarId}`, { fields: { calendarId: 'unknown calendar' } });
   }
-  if (input.slaPolicyId && !(await findPolicy(tx, input.slaPolicyId))) {
+  if (input.slaPolicyId && !live(await findPolicy(tx, input.slaPolicyId))) {
     throw new BadRequest(`slaPolicyId: no SLA policy ${input.slaPolicyId}`, { fields: { slaPolicyId: 'unknown SLA policy' } });
   }
   const before = { calendarId: current.calendarId, slaPolicyId: current.slaPolicyId };
@@ -137,6 +142,29 @@ export async function changeChannelSla(tx: Tx, channelId: string, input: { calen
   await setChannelSla(tx, channelId, input);
   await appendAudit(tx, audit(actor, 'channel.sla_changed', 'channel', channelId, before, after, channelId));
   return { id: channelId, name: current.name, ...after };
+}
+
+/** A tracked topic's own policy, which wins over its channel's; null: the channel's applies. */
+export async function changeTopicSla(tx: Tx, topicId: string, input: { slaPolicyId: string | null }, actor: Actor) {
+  const topic = await lockTopic(tx, topicId);
+  if (!topic) throw new NotFound('Topic');
+  if (input.slaPolicyId && !live(await findPolicy(tx, input.slaPolicyId))) {
+    throw new BadRequest(`slaPolicyId: no SLA policy ${input.slaPolicyId}`, { fields: { slaPolicyId: 'unknown SLA policy' } });
+  }
+  await setTopicPolicy(tx, topicId, input.slaPolicyId);
+  await appendAudit(
+    tx,
+    audit(
+      actor,
+      'topic.sla_changed',
+      'topic',
+      topicId,
+      { name: topic.name, slaPolicyId: topic.slaPolicyId },
+      { name: topic.name, slaPolicyId: input.slaPolicyId },
+      topic.channelId,
+    ),
+  );
+  return { id: topicId, name: topic.name, slaPolicyId: input.slaPolicyId };
 }
 
 /** A manager's explanation for a breach; only a breached post takes one. */

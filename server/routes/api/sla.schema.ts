@@ -38,6 +38,8 @@ export const channelSlaBody = z
   })
   .refine((b) => b.calendarId !== undefined || b.slaPolicyId !== undefined, 'give calendarId and/or slaPolicyId');
 
+export const topicSlaBody = z.strictObject({ slaPolicyId: z.uuid().nullable() });
+
 export const breachReasonBody = z.object({
   reason: z.string().trim().min(1, 'the reason is empty').max(2_000, 'the reason is too long'),
 });
@@ -48,38 +50,81 @@ type Form = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 export const WEEKDAY_KEYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-/** "08:00-12:00, 13:00-18:00" → [["08:00","12:00"],["13:00","18:00"]]; a broken piece is passed on for validation to name. */
-export function parseIntervalsText(text: string): [string, string][] {
-  return text
-    .split(/[,;]/)
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => {
-      const [start = '', end = ''] = p.split(/\s*[-–]\s*/);
-      return [start, end];
-    });
-}
+/** Every value of a repeated form field (one value arrives as a string, several as an array). */
+const list = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(str);
 
-export function intervalsText(intervals: [string, string][] | undefined): string {
-  return (intervals ?? []).map(([a, b]) => `${a}-${b}`).join(', ');
-}
+type Interval = [string, string];
+/** A calendar as the settings page's editor shows it: one row per interval, closure and extra opening. */
+export type CalendarDraft = {
+  name: string;
+  timeZone: string;
+  holidays: string;
+  weekly: Record<(typeof WEEKDAY_KEYS)[number], Interval[]>;
+  closures: string[];
+  openings: { date: string; from: string; to: string }[];
+};
 
-export function calendarFromForm(body: Form) {
-  const weekly: Record<string, [string, string][]> = {};
-  for (const day of WEEKDAY_KEYS) {
-    const intervals = parseIntervalsText(str(body[`weekly_${day}`]));
-    if (intervals.length) weekly[day] = intervals;
-  }
-  const holidayText = str(body.holidays).toUpperCase();
-  const [country, region] = holidayText.split('-');
+/** Rows the user left empty are dropped; a half-filled one is kept for validation to name. */
+const pairs = (from: string[], to: string[]): Interval[] => from.map((f, i): Interval => [f, to[i] ?? '']).filter(([f, t]) => f !== '' || t !== '');
+
+/** The editor's fields (`mon_from`/`mon_to` per interval, `closure`, `opening_date`/`opening_from`/`opening_to`) as a draft. */
+export function calendarDraftFromForm(body: Form): CalendarDraft {
+  const openingDates = list(body.opening_date);
+  const openingTo = list(body.opening_to);
   return {
     name: str(body.name),
     timeZone: str(body.timeZone),
-    weekly,
-    holidays: holidayText ? (region ? { country, region } : { country }) : null,
-    closures: str(body.closures)
-      .split(/[\s,;]+/)
-      .filter(Boolean),
+    holidays: str(body.holidays).toUpperCase(),
+    weekly: Object.fromEntries(WEEKDAY_KEYS.map((day) => [day, pairs(list(body[`${day}_from`]), list(body[`${day}_to`]))])) as CalendarDraft['weekly'],
+    closures: list(body.closure).filter(Boolean),
+    openings: list(body.opening_from)
+      .map((from, i) => ({ date: openingDates[i] ?? '', from, to: openingTo[i] ?? '' }))
+      .filter((o) => o.date || o.from || o.to),
+  };
+}
+
+/** A stored calendar as a draft for the editor. */
+export function calendarDraftOf(cal: {
+  name: string;
+  timeZone: string;
+  weekly: Partial<Record<(typeof WEEKDAY_KEYS)[number], Interval[]>>;
+  holidays: { country: string; region?: string } | null;
+  closures: string[];
+  extraOpenings: { date: string; intervals: Interval[] }[];
+}): CalendarDraft {
+  return {
+    name: cal.name,
+    timeZone: cal.timeZone,
+    holidays: cal.holidays ? cal.holidays.country + (cal.holidays.region ? `-${cal.holidays.region}` : '') : '',
+    weekly: Object.fromEntries(
+      WEEKDAY_KEYS.map((day) => [day, (cal.weekly[day] ?? []).map(([from, to]): Interval => [from, shownEnd(to)])]),
+    ) as CalendarDraft['weekly'],
+    closures: cal.closures,
+    openings: cal.extraOpenings.flatMap((o) => o.intervals.map(([from, to]) => ({ date: o.date, from, to: shownEnd(to) }))),
+  };
+}
+
+/** A time field cannot show 24:00: the editor shows the end of the day as 00:00 (an interval ending at midnight), and stores it as 24:00. */
+const shownEnd = (to: string) => (to === '24:00' ? '00:00' : to);
+const storedEnd = (to: string) => (to === '00:00' ? '24:00' : to);
+
+/** The editor's form → the calendar definition the API takes (validated by domain/sla/calendar.ts). */
+export function calendarFromForm(body: Form) {
+  const d = calendarDraftFromForm(body);
+  const [country, region] = d.holidays.split('-');
+  const openings = new Map<string, Interval[]>();
+  for (const o of d.openings) openings.set(o.date, [...(openings.get(o.date) ?? []), [o.from, storedEnd(o.to)]]);
+  return {
+    name: d.name,
+    timeZone: d.timeZone,
+    weekly: Object.fromEntries(
+      Object.entries(d.weekly)
+        .filter(([, intervals]) => intervals.length > 0)
+        .map(([day, intervals]) => [day, intervals.map(([from, to]) => [from, storedEnd(to)])]),
+    ),
+    holidays: d.holidays ? (region ? { country, region } : { country }) : null,
+    closures: d.closures,
+    extraOpenings: [...openings].map(([date, intervals]) => ({ date, intervals })),
   };
 }
 

@@ -7,7 +7,14 @@ import { z } from 'zod';
 import { listCanned, searchCanned } from '../../db/repositories/cannedResponses.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
-import { cannedEditInput, cannedInput, createCannedResponse, editCannedResponse, fillCannedFor } from '../../domain/cannedResponses/cannedResponses';
+import {
+  cannedEditInput,
+  cannedInput,
+  createCannedResponse,
+  editCannedResponse,
+  retireCannedResponse,
+  fillCannedFor,
+} from '../../domain/cannedResponses/cannedResponses';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
 import { formList, pathId, uuidParam, validate } from '../../middleware/validate';
@@ -81,6 +88,15 @@ export function cannedResponseRoutes(services: Services): Router {
     validate(cannedEditInput, cannedForm),
     async (req, res) => {
       await db.transaction().execute((tx) => editCannedResponse(tx, res.locals.input, actingUser(req)));
+      done(req, res);
+    },
+  );
+  router.post(
+    '/settings/canned-responses/:cannedId/retire',
+    manage,
+    rerenderForm((req) => `canned-${pathId(req, 'cannedId')}`, settingsPage),
+    async (req, res) => {
+      await db.transaction().execute((tx) => retireCannedResponse(tx, pathId(req, 'cannedId'), actingUser(req)));
       done(req, res);
     },
   );
