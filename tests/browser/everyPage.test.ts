@@ -66,7 +66,7 @@ async function linkedPages(page: Page): Promise<string[]> {
   return page.$$eval('a[href^="/"]', (links) => links.map((a) => a.getAttribute('href') ?? ''));
 }
 
-/** The console's pages a signed-in user reaches by following links from the inbox (downloads and queries left out). */
+/** The console's pages a signed-in user reaches by following links from the inbox (downloads left out, queries dropped). */
 async function crawl(page: Page): Promise<string[]> {
   const seen = new Map<string, string>();
   const queue = ['/inbox'];
@@ -77,11 +77,14 @@ async function crawl(page: Page): Promise<string[]> {
     seen.set(kind, path);
     await page.goto(app.url + path);
     for (const href of await linkedPages(page)) {
-      const clean = href.split('#')[0]!;
-      if (clean.includes('?') || /\.(csv|json)$/.test(clean) || clean === '/logout' || seen.has(pageKind(clean))) continue;
+      const clean = href.split(/[?#]/)[0]!; // a page with other filters is the same kind of page
+      if (/\.(csv|json)$/.test(clean) || clean === '/logout' || seen.has(pageKind(clean))) continue;
       queue.push(clean);
     }
   }
+  // The inbox opens a conversation beside the list (/inbox/:id); its page of its own is /conversations/:id.
+  const opened = [...seen.values()].find((p) => /^\/inbox\/[0-9a-f-]{36}$/.test(p));
+  if (opened && !seen.has('/conversations/:id')) seen.set('/conversations/:id', opened.replace('/inbox/', '/conversations/'));
   return [...seen.values()];
 }
 
@@ -99,7 +102,9 @@ async function axeFindings(page: Page): Promise<Finding[]> {
         id: v.id,
         impact: v.impact,
         help: v.help,
-        targets: (v as unknown as { nodes: { target: string[] }[] }).nodes.map((n) => n.target.join(' ')).slice(0, 5),
+        targets: (v as unknown as { nodes: { target: string[]; any: { message: string }[] }[] }).nodes
+          .map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? ''}`)
+          .slice(0, 5),
       }));
   });
 }
@@ -135,6 +140,7 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
   it('when the console is crawled from the inbox, then the inbox, a conversation and the settings are among the pages', () => {
     expect(pages).toEqual(expect.arrayContaining(['/inbox', '/settings/sla']));
     expect(pages.some((p) => p.startsWith('/conversations/'))).toBe(true);
+    expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}$/.test(p))).toBe(true);
   });
 
   it('when axe-core checks each page at 1440 px, then no serious or critical WCAG 2.1 AA violation is found', async () => {
@@ -170,8 +176,8 @@ describe('how the workspace looks, in German', () => {
     const page = await browser.newPage({ locale: 'de-DE', viewport: { width, height: 900 } });
     await signInAs(page, app.url, users.agent);
     expect(await screenshot(page, `workspace-inbox-de-${width}`)).toMatch(/\.png$/);
-    const conversation = await page.$eval('a[href^="/conversations/"]', (a) => a.getAttribute('href'));
-    await page.goto(app.url + conversation);
+    const opened = await page.$eval('a[href^="/inbox/"]', (a) => a.getAttribute('href') ?? '');
+    await page.goto(app.url + opened.split('?')[0]!.replace('/inbox/', '/conversations/'));
     await page.locator('#reply-text').fill('Guten Tag, Ihr Paket ist unterwegs: https://shop.example/sendung/4711');
     expect(await screenshot(page, `workspace-conversation-de-${width}`)).toMatch(/\.png$/);
   });
