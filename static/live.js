@@ -1,6 +1,7 @@
-/* Live on every page: the tab title shows the unread count of the bell; an SLA toast also becomes a browser
+/* On every page: the tab title shows the unread count of the bell; an SLA toast also becomes a browser
    notification when the user allowed them (the header's button asks once); the conversation's header and
-   action bar, refreshed on live events, are not swapped away under a user who is working in them. */
+   action bar, refreshed on live events, are not swapped away under a user who is working in them; a table
+   that scrolls in its own box can be scrolled from the keyboard. */
 (function () {
   'use strict';
   var baseTitle = null;
@@ -46,8 +47,20 @@
     if (target && target.id === 'conv-live' && target.contains(document.activeElement) && document.activeElement !== document.body) e.detail.shouldSwap = false;
   });
 
+  // A wide table scrolls in its own box on a phone (app.css): keyboard users must be able to scroll it too.
+  function scrollableTables() {
+    var tables = document.querySelectorAll('.page table');
+    for (var i = 0; i < tables.length; i++) {
+      if (tables[i].scrollWidth > tables[i].clientWidth + 1) tables[i].setAttribute('tabindex', '0');
+      else if (tables[i].getAttribute('tabindex') === '0') tables[i].removeAttribute('tabindex');
+    }
+  }
+  document.addEventListener('htmx:load', scrollableTables);
+  window.addEventListener('resize', scrollableTables);
+
   document.addEventListener('DOMContentLoaded', function () {
     showUnread();
     permissionButton();
+    scrollableTables();
   });
 })();

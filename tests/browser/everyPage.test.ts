@@ -66,7 +66,7 @@ async function linkedPages(page: Page): Promise<string[]> {
   return page.$$eval('a[href^="/"]', (links) => links.map((a) => a.getAttribute('href') ?? ''));
 }
 
-/** The console's pages a signed-in user reaches by following links from the inbox (downloads and queries left out). */
+/** The console's pages a signed-in user reaches by following links from the inbox (downloads left out, queries dropped). */
 async function crawl(page: Page): Promise<string[]> {
   const seen = new Map<string, string>();
   const queue = ['/inbox'];
@@ -77,11 +77,14 @@ async function crawl(page: Page): Promise<string[]> {
     seen.set(kind, path);
     await page.goto(app.url + path);
     for (const href of await linkedPages(page)) {
-      const clean = href.split('#')[0]!;
-      if (clean.includes('?') || /\.(csv|json)$/.test(clean) || clean === '/logout' || seen.has(pageKind(clean))) continue;
+      const clean = href.split(/[?#]/)[0]!; // a page with other filters is the same kind of page
+      if (/\.(csv|json)$/.test(clean) || clean === '/logout' || seen.has(pageKind(clean))) continue;
       queue.push(clean);
     }
   }
+  // The inbox opens a conversation beside the list (/inbox/:id); its page of its own is /conversations/:id.
+  const opened = [...seen.values()].find((p) => /^\/inbox\/[0-9a-f-]{36}$/.test(p));
+  if (opened && !seen.has('/conversations/:id')) seen.set('/conversations/:id', opened.replace('/inbox/', '/conversations/'));
   return [...seen.values()];
 }
 
@@ -99,7 +102,9 @@ async function axeFindings(page: Page): Promise<Finding[]> {
         id: v.id,
         impact: v.impact,
         help: v.help,
-        targets: (v as unknown as { nodes: { target: string[] }[] }).nodes.map((n) => n.target.join(' ')).slice(0, 5),
+        targets: (v as unknown as { nodes: { target: string[]; any: { message: string }[] }[] }).nodes
+          .map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? ''}`)
+          .slice(0, 5),
       }));
   });
 }

@@ -1,7 +1,7 @@
 /** Contacts and their identities on channels. */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Tx } from '../client';
+import type { DbOrTx, Tx } from '../client';
 
 /**
  * Authors of a batch, each once with the values its posts leave behind: the contact is named after the
@@ -101,4 +101,49 @@ export async function renameFormerIdentities(tx: Tx, renames: { channelId: strin
       AS r(channel_id, from_id, to_id)
     WHERE i.channel_id = r.channel_id AND i.external_id = r.from_id
       AND NOT EXISTS (SELECT 1 FROM contact_identities j WHERE j.channel_id = r.channel_id AND j.external_id = r.to_id)`.execute(tx);
+}
+
+/**
+ * What the console shows beside a conversation about its customer: their identities on the channels (the
+ * external id is the e-mail address on an e-mail channel, the phone number on WhatsApp), their other
+ * conversations (newest first, at most 20), the tags on all of them, and the latest internal notes.
+ */
+export async function contactContext(db: DbOrTx, contactId: string, conversationId: string) {
+  const [identities, conversations, tags, notes] = await Promise.all([
+    db
+      .selectFrom('contactIdentities as i')
+      .innerJoin('channels as ch', 'ch.id', 'i.channelId')
+      .select(['i.id', 'i.name', 'i.handle', 'i.externalId', 'ch.name as channelName', 'ch.kind as channelKind'])
+      .where('i.contactId', '=', contactId)
+      .orderBy('ch.name')
+      .execute(),
+    db
+      .selectFrom('conversations as c')
+      .innerJoin('channels as ch', 'ch.id', 'c.channelId')
+      .select(['c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'ch.name as channelName', 'ch.kind as channelKind'])
+      .where('c.contactId', '=', contactId)
+      .where('c.id', '!=', conversationId)
+      .orderBy('c.lastMessageAt', 'desc')
+      .limit(20)
+      .execute(),
+    db
+      .selectFrom('conversationTags as t')
+      .innerJoin('conversations as c', 'c.id', 't.conversationId')
+      .select('t.tag')
+      .distinct()
+      .where('c.contactId', '=', contactId)
+      .orderBy('t.tag')
+      .limit(50)
+      .execute(),
+    db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+      .select(['m.id', 'm.text', 'm.authorName', 'm.postedAt', 'c.caseNumber', 'c.id as conversationId'])
+      .where('c.contactId', '=', contactId)
+      .where('m.direction', '=', 'note')
+      .orderBy('m.postedAt', 'desc')
+      .limit(5)
+      .execute(),
+  ]);
+  return { identities, conversations, tags: tags.map((t) => t.tag), notes };
 }

@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
+import { contactContext } from '../../db/repositories/contacts.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
@@ -33,7 +34,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline] = await Promise.all([
+  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context] = await Promise.all([
     listMessages(db, conversation.id),
     findWorkflowState(db, conversation.id),
     listStaff(db),
@@ -45,6 +46,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
+    contactContext(db, conversation.contactId, conversation.id),
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
   ]);
   const connector = channel ? connectors.of(channel.kind) : undefined;
@@ -60,6 +62,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     viewing,
     timeline,
     routingReason: routingReasonText(conversation.routingReason, translator(user.locale), user.locale),
+    context,
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     ...channelAbilities(connector, channel, conversation.threadKey),
     composerText: '',
