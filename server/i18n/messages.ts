@@ -792,6 +792,7 @@ export const MESSAGES = {
     'routing.placeholder.regions': 'z. B. BY, 80000-87999',
     'channels.edit': 'Name und Adresse bearbeiten',
     'audit.s.channelUpdated': '{actor} hat den Kanal „{channel}“ bearbeitet (jetzt „{name}“)',
+    'channels.pageId': 'Seiten- bzw. Konto-ID (Meta)',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1581,6 +1582,7 @@ export const MESSAGES = {
     'routing.placeholder.regions': 'e.g. BY, 80000-87999',
     'channels.edit': 'Edit name and address',
     'audit.s.channelUpdated': '{actor} edited the channel "{channel}" (now "{name}")',
+    'channels.pageId': 'Page or account id (Meta)',
   },
 } as const;
 
