@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: generates its own data in a separate database and measures, in one run, ingest
- * (pipeline vs COPY), inbox and conversation latency under 32 clients, the SLA report over 90 days,
+ * (pipeline vs COPY; Meta webhook deliveries through the web and worker processes), inbox and conversation latency under 32 clients, the SLA report over 90 days,
  * live-event latency and peak RSS of the web and worker processes. Prints a table with the targets
  * and writes the figures as JSON to bench-results/ so runs can be compared.
  */
@@ -22,6 +22,7 @@ import { verifyAuditTrail } from '../server/domain/audit/verifyAuditTrail';
 import { liveLatency, loadTest } from './http.bench';
 import { benchIngest } from './ingest.bench';
 import { benchRouting, prepareAgents } from './routing.bench';
+import { benchMetaWebhook } from './metaWebhook.bench';
 import { signIn, startRole, waitForHealth } from './processes';
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,6 +32,7 @@ const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200_000);
 const INGEST_POSTS = Number(process.env.BENCH_INGEST_POSTS ?? 10_000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
+const META_DELIVERIES = Number(process.env.BENCH_META_DELIVERIES ?? 200);
 // The bench's channels and stand-ins live on this machine's loopback: allowed explicitly, as in the tests.
 process.env.OUTBOUND_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
@@ -156,9 +158,25 @@ async function main() {
     const reports = await sampleTimes(reportUrl, token, 30);
     say('live: 200 posts, time to their SSE event');
     const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
+    say(`Meta webhook: ${META_DELIVERIES} signed deliveries of 50 comments, 8 at once, until every comment is stored`);
+    const metaWebhook = await benchMetaWebhook(services, baseUrl, { deliveries: META_DELIVERIES, concurrency: 8 });
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
 
-    const figures = { ingest, ingestRouted, routing, inbox, conversationPage, splitView, reports, live, memory, auditPage, auditPageGroup, auditVerify };
+    const figures = {
+      ingest,
+      ingestRouted,
+      routing,
+      metaWebhook,
+      inbox,
+      conversationPage,
+      splitView,
+      reports,
+      live,
+      memory,
+      auditPage,
+      auditPageGroup,
+      auditVerify,
+    };
     printTable(figures);
     const result = {
       ranAt: new Date().toISOString(),
@@ -181,6 +199,7 @@ type Figures = {
   ingest: Awaited<ReturnType<typeof benchIngest>>;
   ingestRouted: Awaited<ReturnType<typeof benchIngest>>;
   routing: Awaited<ReturnType<typeof benchRouting>>;
+  metaWebhook: Awaited<ReturnType<typeof benchMetaWebhook>>;
   inbox: Awaited<ReturnType<typeof loadTest>>;
   conversationPage: Awaited<ReturnType<typeof loadTest>>;
   splitView: Awaited<ReturnType<typeof loadTest>>;
@@ -207,6 +226,12 @@ function printTable(f: Figures) {
       `pass p50 ${n(f.routing.pass.p50, 1)} / p95 ${n(f.routing.pass.p95, 1)} ms; arrival → assigned p50 ${n(f.routing.arrivalToAssigned.p50)} / p95 ${n(f.routing.arrivalToAssigned.p95)} ms`,
       'p95 ≤ 10 ms',
       f.routing.pass.p95 <= 10,
+    ],
+    [
+      '1 ingest, Meta webhook (signed, 50 entries)',
+      `${n(f.metaWebhook.ingestedCommentsPerSecond)} comments/s stored; ${n(f.metaWebhook.acceptedDeliveriesPerSecond)} deliveries/s accepted (p95 ${n(f.metaWebhook.acceptP95Ms)} ms)`,
+      '—',
+      true,
     ],
     [
       '2 inbox page, 32 clients',

@@ -118,11 +118,13 @@ function readFacebookComment(out: ReadDelivery, channelId: string, pageId: strin
   const at = secondsToDate(v.created_time) ?? new Date();
   if (v.verb === 'remove') return void out.revisions.push({ externalId: v.comment_id, text: null, at });
   if (v.verb !== 'add' && v.verb !== 'edited') return;
-  if (!v.from || v.from.id === pageId) return; // the page's own comments (our replies) are not customer posts
+  if (v.from?.id === pageId) return; // the page's own comments (our replies) are not customer posts
+  // Meta leaves `from` out for people who keep their profile from the app: one anonymous author stands in.
+  const author = v.from ? { externalId: v.from.id, name: v.from.name || v.from.id } : { externalId: 'anonymous', name: 'Facebook' };
   const item: NormalizedInbound = {
     channelId,
     externalId: v.comment_id,
-    author: { externalId: v.from.id, name: v.from.name || v.from.id },
+    author,
     text: v.message ?? '',
     postedAt: at,
     // A top-level comment's parent is the post: it starts a conversation; a reply threads under its comment.

@@ -838,6 +838,7 @@ export const MESSAGES = {
     'context.tags': 'Tags',
     'context.notes': 'Interne Notizen',
     'context.none': 'Keine.',
+    'channels.pageId': 'Seiten- bzw. Konto-ID (Meta)',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1673,6 +1674,7 @@ export const MESSAGES = {
     'context.tags': 'Tags',
     'context.notes': 'Internal notes',
     'context.none': 'None.',
+    'channels.pageId': 'Page or account id (Meta)',
   },
 } as const;
 

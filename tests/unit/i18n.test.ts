@@ -74,7 +74,7 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'reports.outcome.': ['withinTarget', 'breached', 'open'],
   'reports.weekday.': ['1', '2', '3', '4', '5', '6', '7'],
   'channels.status.': ['ok', 'pending', 'paused', 'failing', 'rate_limited', 'credentials_refused'], // presenters/channelHealth.presenter.ts
-  'channels.': Object.keys(xCredentialsSchema.shape), // the masked X credentials on the channels page
+  'channels.': [...Object.keys(xCredentialsSchema.shape), 'pageId'], // the masked X credentials on the channels page
   'users.linkState.': ['open', 'used', 'revoked', 'expired'], // domain/users/passwordLinks.ts LinkState
   'users.token.': ['active', 'revoked', 'expired'], // routes/web/users.routes.ts
   'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup && c.kind !== 'facebook' && c.kind !== 'instagram').map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts

@@ -17,7 +17,9 @@ export class OutsideMessagingWindow extends BadRequest {
   constructor(hours: number) {
     super(`The customer's last message is more than ${hours / 24} days old: the channel accepts no reply in this conversation any more`, {
       text: 'messaging window closed',
+      fields: { text: 'messaging window closed' },
     });
+    this.showing('meta.window.closed');
   }
 }
 
@@ -54,11 +56,12 @@ export function prepareReply(
   }
   if (input.privately) {
     if (!connector.capabilities.privateReplies || thread === 'dm')
-      throw new BadRequest('This conversation cannot be answered privately', { privately: 'not supported' });
+      throw new BadRequest('This conversation cannot be answered privately', { privately: 'not supported', fields: { privately: 'not supported' } });
     if (privateReplyWindowHours !== undefined && !insideWindow(lastInboundAt, now, privateReplyWindowHours)) {
       throw new BadRequest(`The comment is more than ${privateReplyWindowHours / 24} days old: its author can no longer be answered privately`, {
         privately: 'private reply window closed',
-      });
+        fields: { privately: 'private reply window closed' },
+      }).showing('meta.privateReply.closed');
     }
     return { text, raw: JSON.stringify({ delivery: { privately: true } }) };
   }

@@ -1,0 +1,100 @@
+/**
+ * Meta webhook ingest: signed deliveries of 50 Facebook comments each, POSTed to a running web process at
+ * `concurrency` requests at once. Two figures: how fast the endpoint takes deliveries (signature check,
+ * durable inbox row, job enqueued, 200) and how fast the worker has ingested every comment of them
+ * (comments per second from the first POST to the last comment stored).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { facebookConnector } from '../connectors/meta/metaConnector';
+import { systemActor } from '../server/domain/audit/actor';
+import { connectChannel } from '../server/domain/channels/connectChannel';
+import type { Services } from '../server/services';
+
+export type MetaWebhookFigures = {
+  deliveries: number;
+  entriesPerDelivery: number;
+  acceptedDeliveriesPerSecond: number;
+  acceptP95Ms: number;
+  ingestedCommentsPerSecond: number;
+};
+
+const ENTRIES = 50;
+const APP_SECRET = 'bench-app-secret';
+
+function deliveryBody(pageId: string, n: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const entry = Array.from({ length: ENTRIES }, (_, i) => ({
+    id: pageId,
+    time: now,
+    changes: [
+      {
+        field: 'feed',
+        value: {
+          item: 'comment',
+          verb: 'add',
+          comment_id: `${n}_${i}_${randomUUID()}`,
+          post_id: `${pageId}_${n % 20}`,
+          parent_id: `${pageId}_${n % 20}`,
+          from: { id: `fan-${(n * ENTRIES + i) % 5000}`, name: `Fan ${(n * ENTRIES + i) % 5000}` },
+          message: `Wann kommt Bestellung #${n * ENTRIES + i}? 📦`,
+          created_time: now,
+        },
+      },
+    ],
+  }));
+  return JSON.stringify({ object: 'page', entry });
+}
+
+export async function benchMetaWebhook(services: Services, baseUrl: string, opts: { deliveries: number; concurrency: number }): Promise<MetaWebhookFigures> {
+  const pageId = String(Date.now());
+  const channel = await services.db
+    .transaction()
+    .execute((tx) =>
+      connectChannel(
+        tx,
+        services.secretBox,
+        facebookConnector,
+        { name: `Bench Meta ${pageId}`, pageId, appSecret: APP_SECRET, pageToken: 'bench-page-token' },
+        systemActor('bench'),
+      ),
+    );
+  const bodies = Array.from({ length: opts.deliveries }, (_, n) => deliveryBody(pageId, n));
+  const times: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const client = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const sent = performance.now();
+      const res = await fetch(`${baseUrl}/webhooks/meta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` },
+        body,
+      });
+      if (res.status !== 200) throw new Error(`Meta webhook answered ${res.status}: ${await res.text()}`);
+      times.push(performance.now() - sent);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, client));
+  const accepted = performance.now();
+  const expected = opts.deliveries * ENTRIES;
+  for (;;) {
+    const { n } = await services.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('channelId', '=', channel.channelId)
+      .executeTakeFirstOrThrow();
+    if (Number(n) >= expected) break;
+    if (performance.now() - started > 600_000) throw new Error(`only ${n} of ${expected} comments ingested after 10 minutes`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const done = performance.now();
+  times.sort((a, b) => a - b);
+  return {
+    deliveries: opts.deliveries,
+    entriesPerDelivery: ENTRIES,
+    acceptedDeliveriesPerSecond: opts.deliveries / ((accepted - started) / 1000),
+    acceptP95Ms: times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)]!,
+    ingestedCommentsPerSecond: expected / ((done - started) / 1000),
+  };
+}
