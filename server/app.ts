@@ -29,6 +29,7 @@ import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { routingApiRoutes } from './routes/api/routing.routes';
+import { listeningApiRoutes } from './routes/api/listening.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
 import { messageTextViewHelpers } from './presenters/messageText.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
@@ -123,6 +124,7 @@ export function createApp(services: Services): express.Express {
     routingApiRoutes(services), // before the SLA routes: PATCH /channels/:id with `routing` is routing's
     slaApiRoutes(services),
     reportApiRoutes(services),
+    listeningApiRoutes(services),
   );
   app.use('/api/v1', api);
 

@@ -82,6 +82,14 @@ export const AUDIT_ACTIONS = [
   'message.remote_edited',
   'message.remote_removed',
   'message.moderated',
+  // monitoring: listening queries, sentiment overrides, alerts
+  'conversation.topic_changed',
+  'message.sentiment_overridden',
+  'listening_query.created',
+  'listening_query.backfilled',
+  'alert_rule.created',
+  'alert.raised',
+  'alert.acknowledged',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
