@@ -236,8 +236,7 @@ export interface ConversationTagsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
-  kind: 'mention' | 'audit_break';
-  kind: 'mention' | 'alert';
+  kind: 'mention' | 'audit_break' | 'alert';
   conversationId: string | null;
   messageId: string | null;
   actorName: string;
@@ -344,6 +343,7 @@ export interface Database {
   alerts: AlertsTable;
   alertDeliveries: AlertDeliveriesTable;
   pushSubscriptions: PushSubscriptionsTable;
+  alertSettings: AlertSettingsTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -470,6 +470,7 @@ export interface AlertsTable {
   occurrences: Generated<number>;
   firstAt: Generated<Date>;
   lastAt: Generated<Date>;
+  notifiedAt: Generated<Date>;
   acknowledgedBy: string | null;
   acknowledgedAt: Date | null;
 }
@@ -491,4 +492,18 @@ export interface PushSubscriptionsTable {
   p256dh: string;
   auth: string;
   createdAt: Generated<Date>;
+}
+
+export interface AlertSettingsTable {
+  id: Generated<boolean>;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpSecure: Generated<boolean>;
+  smtpUser: string | null;
+  smtpPasswordEnc: string | null;
+  mailFrom: string | null;
+  vapidPublicKey: string | null;
+  vapidPrivateEnc: string | null;
+  vapidSubject: string | null;
+  updatedAt: Generated<Date>;
 }

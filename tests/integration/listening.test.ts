@@ -39,7 +39,10 @@ describe('language and sentiment of inbound posts', () => {
   it('when a German complaint and an English thank-you arrive, then each carries its language and sentiment, and the inbox filters by both', async () => {
     const angry = await ingest('Schon wieder verspätet, eine Katastrophe. Nie wieder bestelle ich bei euch!');
     const happy = await ingest('Thank you so much, great help and a wonderful service!');
-    expect(await messageJson(angry.conversationId, angry.messageId)).toMatchObject({ language: 'de', sentiment: { label: 'negative', score: expect.any(Number) } });
+    expect(await messageJson(angry.conversationId, angry.messageId)).toMatchObject({
+      language: 'de',
+      sentiment: { label: 'negative', score: expect.any(Number) },
+    });
     expect(await messageJson(happy.conversationId, happy.messageId)).toMatchObject({ language: 'en', sentiment: { label: 'positive' } });
 
     const negatives = await api(agent.token).get('/conversations?status=all&sentiment=negative&language=de&limit=200');
@@ -53,8 +56,14 @@ describe('language and sentiment of inbound posts', () => {
     const post = await ingest('Schon wieder verspätet, eine Katastrophe.');
     const res = await api(agent.token).post(`/messages/${post.messageId}/sentiment`, { label: 'neutral' });
     expect(res.status).toBe(200);
-    expect(await messageJson(post.conversationId, post.messageId)).toMatchObject({ sentiment: { label: 'neutral', overriddenBy: { id: agent.id, name: 'Lena Vogt' } } });
-    const conversation = await app.services.db.selectFrom('conversations').select('sentimentLabel').where('id', '=', post.conversationId).executeTakeFirstOrThrow();
+    expect(await messageJson(post.conversationId, post.messageId)).toMatchObject({
+      sentiment: { label: 'neutral', overriddenBy: { id: agent.id, name: 'Lena Vogt' } },
+    });
+    const conversation = await app.services.db
+      .selectFrom('conversations')
+      .select('sentimentLabel')
+      .where('id', '=', post.conversationId)
+      .executeTakeFirstOrThrow();
     expect(conversation.sentimentLabel).toBe('neutral');
     const audit = await app.services.db.selectFrom('auditEvents').select(['action', 'before', 'after']).where('subjectId', '=', post.conversationId).execute();
     expect(audit).toContainEqual({
@@ -95,7 +104,9 @@ describe('listening queries', () => {
     const volume = await api(manager.token).get(`/listening-queries/${id}/volume?preset=today&granularity=hour&timeZone=Europe/Berlin`);
     expect(volume.status).toBe(200);
     expect(volume.body.total.posts).toBe(1);
-    expect(volume.body.buckets).toEqual([{ bucket: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:00$/), posts: 1, negative: expect.any(Number), negativeShare: expect.any(Number) }]);
+    expect(volume.body.buckets).toEqual([
+      { bucket: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:00$/), posts: 1, negative: expect.any(Number), negativeShare: expect.any(Number) },
+    ]);
     expect(volume.body.terms.map((t: { term: string }) => t.term)).toContain('paket');
 
     const tagged = await app.services.db.selectFrom('conversationTags').select('conversationId').where('tag', '=', 'lieferung').execute();

@@ -72,6 +72,8 @@ CREATE TABLE alerts (
   occurrences     integer NOT NULL DEFAULT 1,
   first_at        timestamptz NOT NULL DEFAULT now(),
   last_at         timestamptz NOT NULL DEFAULT now(),
+  -- when people were last told (repeats inside the rule's cooldown are bundled without telling again)
+  notified_at     timestamptz NOT NULL DEFAULT now(),
   acknowledged_by uuid REFERENCES users(id),
   acknowledged_at timestamptz,
   CHECK ((state = 'acknowledged') = (acknowledged_at IS NOT NULL))
@@ -99,6 +101,21 @@ CREATE TABLE push_subscriptions (
   p256dh      text NOT NULL,
   auth        text NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- How alerts leave the console: the SMTP server for e-mail and the VAPID key pair for Web Push (one row).
+CREATE TABLE alert_settings (
+  id                 boolean PRIMARY KEY DEFAULT true CHECK (id),
+  smtp_host          text,
+  smtp_port          integer CHECK (smtp_port BETWEEN 1 AND 65535),
+  smtp_secure        boolean NOT NULL DEFAULT false,
+  smtp_user          text,
+  smtp_password_enc  text,
+  mail_from          text,
+  vapid_public_key   text,
+  vapid_private_enc  text,
+  vapid_subject      text,
+  updated_at         timestamptz NOT NULL DEFAULT now()
 );
 
 -- Alerts in the console are notifications ('audit_break' is the audit verification's own kind).

@@ -113,7 +113,11 @@ export function lockInboundSignals(tx: Tx, messageId: string) {
 
 /** An agent's label; the conversation takes it when the post is its latest inbound one. */
 export async function overrideSentiment(tx: Tx, m: { id: string; conversationId: string }, label: SentimentLabel, by: string) {
-  await tx.updateTable('messages').set({ sentimentLabel: label, sentimentOverriddenBy: by, sentimentOverriddenAt: new Date() }).where('id', '=', m.id).execute();
+  await tx
+    .updateTable('messages')
+    .set({ sentimentLabel: label, sentimentOverriddenBy: by, sentimentOverriddenAt: new Date() })
+    .where('id', '=', m.id)
+    .execute();
   await sql`
     UPDATE conversations SET sentiment_label = ${label}
     WHERE id = ${m.conversationId} AND ${m.id}::uuid = (SELECT id FROM messages WHERE conversation_id = ${m.conversationId} AND direction = 'inbound'

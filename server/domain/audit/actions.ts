@@ -90,6 +90,8 @@ export const AUDIT_ACTIONS = [
   'alert_rule.created',
   'alert.raised',
   'alert.acknowledged',
+  'alert_settings.updated',
+  'push_subscription.added',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -6,7 +6,14 @@
  */
 import type { Tx } from '../../db/client';
 import type { AuditEntry } from '../../db/repositories/audit.repo';
-import { activeListeningQueries, addTagsMany, channelKindsOf, insertListeningMatches, setConversationRouting, type MatchRow } from '../../db/repositories/listening.repo';
+import {
+  activeListeningQueries,
+  addTagsMany,
+  channelKindsOf,
+  insertListeningMatches,
+  setConversationRouting,
+  type MatchRow,
+} from '../../db/repositories/listening.repo';
 import type { ListeningActions, SentimentLabel } from '../../db/schema';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';

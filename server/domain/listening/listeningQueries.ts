@@ -7,7 +7,8 @@ import type { Db, Tx } from '../../db/client';
 import { appendAudit, appendAuditBatch } from '../../db/repositories/audit.repo';
 import { findListeningQuery, inboundPostsSince, insertListeningQuery } from '../../db/repositories/listening.repo';
 import { LocalizedBadRequest, NotFound } from '../../errors';
-import { translator } from '../../i18n/translate';
+import type { MessageKey } from '../../i18n/messages';
+import { translator, type Translate } from '../../i18n/translate';
 import type { Actor } from '../audit/actor';
 import { PRIORITIES, tagName } from '../conversations/tagConversation';
 import { type Dispatcher, inTransaction } from '../effects';
@@ -31,9 +32,9 @@ export const listeningQueryInput = z.object({
 
 /** The parse error of a query as a 400 in the reader's language, with `position` (0-based) and `reason` for the API. */
 export function queryRefusal(e: QuerySyntaxError): LocalizedBadRequest {
-  const key = `listening.error.${e.reason}` as const;
   const vars = { position: e.position + 1 };
-  return new LocalizedBadRequest(translator('en')(key, vars), (t) => t(key, vars), { position: e.position, reason: e.reason });
+  const text = (t: Translate) => t(('listening.error.' + e.reason) as MessageKey, vars);
+  return new LocalizedBadRequest(text(translator('en')), text, { position: e.position, reason: e.reason });
 }
 
 export function checkQuery(query: string) {

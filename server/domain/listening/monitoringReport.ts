@@ -31,7 +31,12 @@ export async function monitoringReport(db: DbOrTx, subject: VolumeSubject, range
     to: range.to.toISOString(),
     timeZone: range.timeZone,
     granularity: range.granularity,
-    buckets: series.map((b) => ({ bucket: b.bucket, posts: Number(b.posts), negative: Number(b.negative), negativeShare: share(Number(b.negative), Number(b.posts)) })),
+    buckets: series.map((b) => ({
+      bucket: b.bucket,
+      posts: Number(b.posts),
+      negative: Number(b.negative),
+      negativeShare: share(Number(b.negative), Number(b.posts)),
+    })),
     total: { ...totals, negativeShare: share(totals.negative, totals.posts) },
     previous: {
       from: previousRange.from.toISOString(),
@@ -44,8 +49,6 @@ export async function monitoringReport(db: DbOrTx, subject: VolumeSubject, range
     sentimentOverrides: overrides,
   };
 }
-
-export type MonitoringReport = Awaited<ReturnType<typeof monitoringReport>>;
 
 /** The report as CSV (one line per bucket, with the period's totals and the previous period's last), audited as an export. */
 export async function exportMonitoringCsv(db: Db, actor: Actor, subject: VolumeSubject, range: VolumeRange) {

@@ -16,7 +16,12 @@ import { SENTIMENT_LABELS } from './postSignals';
 
 export const sentimentOverrideInput = z.object({ messageId: z.uuid(), label: z.enum(SENTIMENT_LABELS) });
 
-export async function overrideSentiment(tx: Tx, effects: Effects, raw: z.input<typeof sentimentOverrideInput>, by: { actor: Actor; role: Role; userId: string }) {
+export async function overrideSentiment(
+  tx: Tx,
+  effects: Effects,
+  raw: z.input<typeof sentimentOverrideInput>,
+  by: { actor: Actor; role: Role; userId: string },
+) {
   const input = parseInput(sentimentOverrideInput, raw, 'sentiment');
   if (!mayWorkConversations(by.role)) throw new Forbidden('Your role may not change the sentiment of a post');
   const m = await lockInboundSignals(tx, input.messageId);

@@ -29,24 +29,26 @@ export type QueryNode =
 
 export type NearOperand = Extract<QueryNode, { type: 'word' | 'phrase' }>;
 
-export type QueryErrorReason =
-  | 'empty'
-  | 'too_long'
-  | 'too_deep'
-  | 'unexpected_character'
-  | 'unexpected_token'
-  | 'unexpected_end'
-  | 'unclosed_quote'
-  | 'empty_phrase'
-  | 'unclosed_bracket'
-  | 'unmatched_bracket'
-  | 'wildcard_too_short'
-  | 'empty_hashtag'
-  | 'empty_handle'
-  | 'unknown_field'
-  | 'bad_field_value'
-  | 'near_distance'
-  | 'near_operand';
+export const QUERY_ERROR_REASONS = [
+  'empty',
+  'too_long',
+  'too_deep',
+  'unexpected_character',
+  'unexpected_token',
+  'unexpected_end',
+  'unclosed_quote',
+  'empty_phrase',
+  'unclosed_bracket',
+  'unmatched_bracket',
+  'wildcard_too_short',
+  'empty_hashtag',
+  'empty_handle',
+  'unknown_field',
+  'bad_field_value',
+  'near_distance',
+  'near_operand',
+] as const;
+export type QueryErrorReason = (typeof QUERY_ERROR_REASONS)[number];
 
 export class QuerySyntaxError extends Error {
   constructor(

@@ -55,10 +55,15 @@ export function listeningApiRoutes({ db, dispatcher }: Services): Router {
     res.json(await monitoringReport(db, { channelId: range.channelId }, range));
   });
 
-  router.post('/messages/:messageId/sentiment', requirePermission('conversation.work'), validate(sentimentOverrideInput, (req) => ({ ...req.body, messageId: req.params.messageId })), async (req, res) => {
-    const { actor, role, user } = actingUser(req);
-    res.json(await inTransaction(db, dispatcher, (tx, effects) => overrideSentiment(tx, effects, res.locals.input, { actor, role, userId: user.id })));
-  });
+  router.post(
+    '/messages/:messageId/sentiment',
+    requirePermission('conversation.work'),
+    validate(sentimentOverrideInput, (req) => ({ ...req.body, messageId: req.params.messageId })),
+    async (req, res) => {
+      const { actor, role, user } = actingUser(req);
+      res.json(await inTransaction(db, dispatcher, (tx, effects) => overrideSentiment(tx, effects, res.locals.input, { actor, role, userId: user.id })));
+    },
+  );
 
   return router;
 }
