@@ -167,17 +167,6 @@ export async function textsOf(db: DbOrTx, subject: VolumeSubject, r: { from: Dat
   return rows.map((x) => x.text);
 }
 
-/** The posts behind one point of a chart. */
-export function postsOf(db: DbOrTx, subject: VolumeSubject, r: { from: Date; to: Date }, limit: number) {
-  return subjectPosts(db, subject, r)
-    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
-    .innerJoin('channels as ch', 'ch.id', 'm.channelId')
-    .select(['m.id', 'm.conversationId', 'c.caseNumber', 'ch.name as channelName', 'm.authorName', 'm.text', 'm.postedAt', 'm.language', 'm.sentimentLabel'])
-    .orderBy('m.postedAt', 'desc')
-    .limit(limit)
-    .execute();
-}
-
 /** How often agents corrected the detected sentiment of posts of a range, of how many posts with one. */
 export async function sentimentOverrides(db: DbOrTx, subject: VolumeSubject, r: { from: Date; to: Date }) {
   const row = await subjectPosts(db, subject, r)
