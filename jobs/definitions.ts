@@ -75,6 +75,7 @@ export const JOBS = {
     payload: z.object({ trigger: z.enum(['schedule', 'absence']) }),
     retry: { attempts: 1, backoffMs: 0 },
     jobId: () => `routing-sweep-now-${Date.now()}`,
+  },
   'deliver-alert': {
     queue: 'alerts',
     payload: z.object({ alertId: z.uuid(), at: isoInstant }),

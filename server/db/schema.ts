@@ -118,8 +118,7 @@ export interface ConversationsTable {
   routingOpenedAt: Generated<Date | null>;
   language: Generated<string | null>;
   region: Generated<string | null>;
-  // 021_monitoring: the first known language, the latest inbound post's sentiment
-  language: Generated<string | null>;
+  // 021_monitoring: the latest inbound post's sentiment (language: see 014_routing above)
   sentimentLabel: Generated<SentimentLabel | null>;
 }
 
@@ -425,6 +424,8 @@ export interface AbsencesTable {
   createdAt: Generated<Date>;
   handedBackAt: Generated<Date | null>;
   cancelledAt: Generated<Date | null>;
+}
+
 /** 021_monitoring: a listening query and what a match does ({} = only count). */
 export interface ListeningQueriesTable {
   id: Generated<string>;

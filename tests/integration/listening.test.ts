@@ -122,7 +122,7 @@ describe('listening queries', () => {
       [other.conversationId]: 'normal',
     });
     const audit = await app.services.db.selectFrom('auditEvents').select(['action', 'after']).where('subjectId', '=', hit.conversationId).execute();
-    expect(audit).toContainEqual({ action: 'conversation.tagged', after: { added: ['lieferung'], listeningQueryId: id, listeningQuery: 'Lieferprobleme' } });
+    expect(audit).toContainEqual({ action: 'conversation.tagged', after: { tags: ['lieferung'], listeningQueryId: id, listeningQuery: 'Lieferprobleme' } });
 
     const backfill = await api(manager.token).post(`/listening-queries/${id}/backfill`, { days: 1 });
     expect(backfill.status).toBe(200);

@@ -165,6 +165,17 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'message.remote_edited': ({ t, caseNo }) => t('audit.s.remoteEdited', { case: caseNo }),
   'message.remote_removed': ({ t, caseNo }) => t('audit.s.remoteRemoved', { case: caseNo }),
   'message.moderated': ({ t, actor, caseNo, after }) => t(MODERATED[after('action') ?? ''] ?? 'audit.s.hidden', { actor, case: caseNo }),
+  // 021_monitoring
+  'conversation.topic_changed': ({ t, actor, caseNo }) => t('audit.s.topicChanged', { actor, case: caseNo }),
+  'message.sentiment_overridden': ({ t, actor, caseNo, after }) =>
+    t('audit.s.sentimentOverridden', { actor, case: caseNo, label: t(('sentiment.' + (after('sentiment') ?? 'neutral')) as MessageKey) }),
+  'listening_query.created': ({ t, actor, after }) => t('audit.s.listeningCreated', { actor, name: after('name') ?? '—' }),
+  'listening_query.backfilled': ({ t, actor, after }) => t('audit.s.listeningBackfilled', { actor, days: after('days') ?? '—', n: after('matched') ?? '0' }),
+  'alert_rule.created': ({ t, actor }) => t('audit.s.alertRuleCreated', { actor }),
+  'alert.raised': ({ t, actor }) => t('audit.s.alertRaised', { actor }),
+  'alert.acknowledged': ({ t, actor }) => t('audit.s.alertAcknowledged', { actor }),
+  'alert_settings.updated': ({ t, actor }) => t('audit.s.alertSettings', { actor }),
+  'push_subscription.added': ({ t, actor }) => t('audit.s.pushSubscribed', { actor }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

@@ -109,7 +109,7 @@ export async function applyListening(tx: Tx, effects: Effects, queries: Compiled
           subjectType: 'conversation',
           subjectId: added.conversationId,
           channelId: channelOf.get(added.conversationId) ?? null,
-          after: { added: [added.tag], ...cause },
+          after: { tags: [added.tag], ...cause },
         });
       }
     }
