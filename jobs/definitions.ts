@@ -76,6 +76,18 @@ export const JOBS = {
     retry: { attempts: 1, backoffMs: 0 },
     jobId: () => `routing-sweep-now-${Date.now()}`,
   },
+  'deliver-alert': {
+    queue: 'alerts',
+    payload: z.object({ alertId: z.uuid(), at: isoInstant }),
+    retry: { attempts: 5, backoffMs: 5_000 },
+    jobId: (d) => `deliver-alert-${d.alertId}-${Date.parse(d.at)}`,
+  },
+  'check-spikes': {
+    queue: 'alerts',
+    payload: z.object({ queryId: z.uuid(), at: isoInstant }),
+    retry: { attempts: 3, backoffMs: 2_000 },
+    jobId: (d) => `check-spikes-${d.queryId}-${Date.parse(d.at)}`,
+  },
   // one per channel and interval (a BullMQ job scheduler), plus "fetch now"; a failed poll is recorded, never retried
   'poll-channel': { queue: 'poll', payload: z.object({ channelId: z.uuid() }), retry: { attempts: 1, backoffMs: 0 } },
   // every minute (a job scheduler): folds report deltas into the rollups; the next run folds what one left

@@ -29,6 +29,8 @@ import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { routingApiRoutes } from './routes/api/routing.routes';
+import { listeningApiRoutes } from './routes/api/listening.routes';
+import { alertApiRoutes } from './routes/api/alerts.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
 import { messageTextViewHelpers } from './presenters/messageText.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
@@ -50,6 +52,7 @@ import { sessionRoutes } from './routes/web/session.routes';
 import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
 import { userRoutes } from './routes/web/users.routes';
 import { routingRoutes } from './routes/web/routing.routes';
+import { monitoringRoutes } from './routes/web/monitoring.routes';
 import type { Services } from './services';
 
 const ROOT = path.join(__dirname, '..');
@@ -123,6 +126,8 @@ export function createApp(services: Services): express.Express {
     routingApiRoutes(services), // before the SLA routes: PATCH /channels/:id with `routing` is routing's
     slaApiRoutes(services),
     reportApiRoutes(services),
+    listeningApiRoutes(services),
+    alertApiRoutes(services),
   );
   app.use('/api/v1', api);
 
@@ -155,6 +160,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)
   consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
+  consoleRoutes.use(monitoringRoutes(services)); // listening queries, the monitoring dashboard, alerts, sentiment corrections
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -1,4 +1,5 @@
 /** Entry point: ROLE=web|worker|all starts the HTTP server, the workers, or both in one process. */
+import { startAlertWorker } from '../jobs/alertWorker';
 import type { Server } from 'node:http';
 import { startOutboundWorker } from '../jobs/outboundWorker';
 import { reconcileJobs } from '../jobs/reconcile';
@@ -33,6 +34,7 @@ export async function startWorkers(services: Services) {
   const reportFoldWorker = startReportFoldWorker(db, workerConnection, config.redisPrefix, logger);
   const auditWorker = startAuditVerificationWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const routingWorker = startRoutingWorker({ db, dispatcher, settings: config.routing }, workerConnection, config.redisPrefix, logger);
+  const alertWorker = startAlertWorker({ db, dispatcher, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
@@ -64,6 +66,7 @@ export async function startWorkers(services: Services) {
       await reportFoldWorker.close();
       await auditWorker.close();
       await routingWorker.close();
+      await alertWorker.close();
       await watchers.close();
       workerConnection.disconnect();
     },

@@ -118,6 +118,8 @@ export interface ConversationsTable {
   routingOpenedAt: Generated<Date | null>;
   language: Generated<string | null>;
   region: Generated<string | null>;
+  // 021_monitoring: the latest inbound post's sentiment (language: see 014_routing above)
+  sentimentLabel: Generated<SentimentLabel | null>;
 }
 
 export interface MessagesTable {
@@ -165,7 +167,16 @@ export interface MessagesTable {
   remoteEditedAt: Generated<Date | null>;
   remoteRemovedAt: Generated<Date | null>;
   moderation: Generated<Moderation | null>;
+  // 021_monitoring: detected language and sentiment (an agent's override keeps the detected label)
+  language: Generated<string | null>;
+  sentimentLabel: Generated<SentimentLabel | null>;
+  sentimentScore: Generated<number | null>;
+  sentimentDetected: Generated<SentimentLabel | null>;
+  sentimentOverriddenBy: Generated<string | null>;
+  sentimentOverriddenAt: Generated<Date | null>;
 }
+
+export type SentimentLabel = 'positive' | 'neutral' | 'negative';
 
 export type RemoteStatus = 'sent' | 'delivered' | 'read' | 'failed';
 /** 017: what an agent did to an inbound comment on the channel. */
@@ -224,7 +235,7 @@ export interface ConversationTagsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
-  kind: 'mention' | 'audit_break';
+  kind: 'mention' | 'audit_break' | 'alert';
   conversationId: string | null;
   messageId: string | null;
   actorName: string;
@@ -232,6 +243,8 @@ export interface NotificationsTable {
   readAt: Date | null;
   // 016_audit_oversight: the verification that found a broken audit chain
   auditVerificationId: Generated<string | null>;
+  // 021_monitoring: the alert a console notification stands for
+  alertId: Generated<string | null>;
 }
 export interface CannedResponsesTable {
   id: Generated<string>;
@@ -328,6 +341,14 @@ export interface Database {
   absences: AbsencesTable;
   // 018_inbox_workspace
   conversationReads: ConversationReadsTable;
+  // 021_monitoring
+  listeningQueries: ListeningQueriesTable;
+  listeningMatches: ListeningMatchesTable;
+  alertRules: AlertRulesTable;
+  alerts: AlertsTable;
+  alertDeliveries: AlertDeliveriesTable;
+  pushSubscriptions: PushSubscriptionsTable;
+  alertSettings: AlertSettingsTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -409,4 +430,87 @@ export interface AbsencesTable {
   createdAt: Generated<Date>;
   handedBackAt: Generated<Date | null>;
   cancelledAt: Generated<Date | null>;
+}
+
+/** 021_monitoring: a listening query and what a match does ({} = only count). */
+export interface ListeningQueriesTable {
+  id: Generated<string>;
+  name: string;
+  query: string;
+  actions: ColumnType<ListeningActions, string, string>;
+  active: Generated<boolean>;
+  createdBy: string;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+export type ListeningActions = { tag?: string; topicId?: string; priority?: Priority };
+
+export interface ListeningMatchesTable {
+  queryId: string;
+  messageId: string;
+  conversationId: string;
+  channelId: string;
+  postedAt: Date;
+  negative: boolean;
+}
+
+export type AlertKind = 'volume_spike' | 'negative_dip' | 'sla_warning' | 'sla_breach' | 'channel_failure' | 'audit_break';
+export type AlertPath = 'console' | 'email' | 'push';
+export interface AlertRulesTable {
+  id: Generated<string>;
+  kind: AlertKind;
+  scope: ColumnType<Record<string, string>, string, string>;
+  params: ColumnType<Record<string, number>, string, string>;
+  channels: ColumnType<AlertPath[], AlertPath[], AlertPath[]>;
+  active: Generated<boolean>;
+  createdBy: string;
+  createdAt: Generated<Date>;
+}
+
+export interface AlertsTable {
+  id: Generated<string>;
+  ruleId: string;
+  subjectKey: string;
+  state: Generated<'open' | 'acknowledged'>;
+  details: ColumnType<Record<string, string | number | null>, string, string>;
+  link: string;
+  occurrences: Generated<number>;
+  firstAt: Generated<Date>;
+  lastAt: Generated<Date>;
+  notifiedAt: Generated<Date>;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+}
+
+export interface AlertDeliveriesTable {
+  alertId: string;
+  userId: string;
+  channel: AlertPath;
+  state: Generated<'pending' | 'sent' | 'failed'>;
+  error: string | null;
+  createdAt: Generated<Date>;
+  sentAt: Date | null;
+}
+
+export interface PushSubscriptionsTable {
+  id: Generated<string>;
+  userId: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  createdAt: Generated<Date>;
+}
+
+export interface AlertSettingsTable {
+  id: Generated<boolean>;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpSecure: Generated<boolean>;
+  smtpUser: string | null;
+  smtpPasswordEnc: string | null;
+  mailFrom: string | null;
+  vapidPublicKey: string | null;
+  vapidPrivateEnc: string | null;
+  vapidSubject: string | null;
+  updatedAt: Generated<Date>;
 }

@@ -36,7 +36,11 @@ export type JobRequest =
   // a routing pass after arrivals in automatic queues, freed slots or presence changes (server/domain/routing/routeWaiting.ts)
   | { name: 'route-conversations'; data: { passId: string; channelIds: string[] | null; reopenedIds: string[] } }
   // the router's round at once (an absence that has already begun)
-  | { name: 'routing-sweep'; data: { trigger: 'schedule' | 'absence' } };
+  | { name: 'routing-sweep'; data: { trigger: 'schedule' | 'absence' } }
+  // an alert's e-mails and Web Push messages (its console notifications are written with it); at: when people were told
+  | { name: 'deliver-alert'; data: { alertId: string; at: string } }
+  // volume-spike rules of a listening query, after posts matched it; at: the check's 10-second slot (one check per slot)
+  | { name: 'check-spikes'; data: { queryId: string; at: string } };
 
 export type Dispatcher = {
   publish(event: LiveEvent): Promise<void>;

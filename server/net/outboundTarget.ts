@@ -219,7 +219,7 @@ export type Resolver = (host: string) => Promise<{ address: string; family: numb
 const systemResolver: Resolver = (host) => dns.promises.lookup(host, { all: true, verbatim: true });
 
 export type OutboundResponse = { status: number; headers: http.IncomingHttpHeaders; text: string };
-export type OutboundRequest = { method?: string; headers?: Record<string, string>; body?: string; timeoutMs: number; maxBytes?: number };
+export type OutboundRequest = { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs: number; maxBytes?: number };
 
 export type OutboundGuard = {
   readonly allowList: AllowList;

@@ -20,6 +20,8 @@ export function presentConversationSummary(c: InboxRow) {
     assignee: c.assigneeId ? { id: c.assigneeId, name: c.assigneeName } : null,
     lastMessageAt: c.lastMessageAt.toISOString(),
     sla: presentConversationSla(c),
+    language: c.language,
+    sentiment: c.sentimentLabel,
   };
 }
 
@@ -37,6 +39,15 @@ export function presentMessage(m: MessageRow) {
         ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
         : null,
     sla: m.direction === 'inbound' ? presentPostSla(m) : null,
+    language: m.language,
+    sentiment:
+      m.sentimentLabel === null
+        ? null
+        : {
+            label: m.sentimentLabel,
+            score: m.sentimentScore,
+            ...(m.sentimentOverriddenBy ? { overriddenBy: { id: m.sentimentOverriddenBy, name: m.sentimentOverriddenByName } } : {}),
+          },
   };
 }
 

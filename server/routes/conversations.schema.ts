@@ -48,6 +48,18 @@ export const inboxQuery = z.object({
     .max(40)
     .optional()
     .transform((v) => v || undefined),
+  /** the conversation's language (ISO 639-1) and the sentiment of its latest inbound post */
+  language: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^([a-z]{2})?$/, 'a language is a two-letter code')
+    .optional()
+    .transform((v) => v || undefined),
+  sentiment: z
+    .enum(['positive', 'neutral', 'negative', ''])
+    .optional()
+    .transform((v) => v || undefined),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });

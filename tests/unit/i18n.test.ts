@@ -1,4 +1,6 @@
 /** Both languages have every text, and every key the views and server use exists. */
+import { SENTIMENT_LABELS } from '../../server/domain/listening/postSignals';
+import { QUERY_ERROR_REASONS } from '../../server/domain/listening/queryLanguage';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectors } from '../../connectors/registry';
@@ -82,6 +84,8 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'audit.group.': ACTION_GROUPS,
   'meta.comment.': ['hidden', 'deleted'], // db/schema.ts Moderation
   'meta.moderate.': ['hide', 'unhide', 'delete'], // connectors/types.ts ModerationAction
+  'listening.error.': QUERY_ERROR_REASONS, // server/domain/listening/queryLanguage.ts
+  'sentiment.': SENTIMENT_LABELS,
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 

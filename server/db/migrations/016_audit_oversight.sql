@@ -38,6 +38,8 @@ CREATE FUNCTION audit_action_group(action text) RETURNS text LANGUAGE sql IMMUTA
     WHEN 'message' THEN 'messages' WHEN 'reply' THEN 'messages'
     WHEN 'canned_response' THEN 'cannedResponses'
     WHEN 'audit' THEN 'oversight' WHEN 'report' THEN 'oversight'
+    WHEN 'listening_query' THEN 'oversight' WHEN 'alert_rule' THEN 'oversight' WHEN 'alert' THEN 'oversight'
+    WHEN 'alert_settings' THEN 'oversight' WHEN 'push_subscription' THEN 'oversight'
     ELSE 'other' END
 $$;
 

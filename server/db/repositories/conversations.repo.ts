@@ -1,7 +1,7 @@
 /** Conversations: threading look-ups, the inbox list, one conversation with its messages. */
 import { type RawBuilder, sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { ConversationStatus, Priority, SlaState } from '../schema';
+import type { ConversationStatus, Priority, SentimentLabel, SlaState } from '../schema';
 import { conversationDueColumns } from './sla.repo';
 
 export type InboxFilter = {
@@ -27,6 +27,8 @@ export type InboxFilter = {
   /** whose read state `unread` reports (and, with onlyUnread, filters by) */
   viewerId?: string;
   onlyUnread?: boolean;
+  language?: string;
+  sentiment?: SentimentLabel;
   limit: number;
   offset: number;
 };
@@ -88,6 +90,8 @@ function inboxWhere(f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>): RawBuild
   }
   if (f.sla === 'none') all.push(sql`c.sla_policy_id IS NULL`);
   if (f.onlyUnread && f.viewerId) all.push(sql`NOT ${readBy(f.viewerId)}`);
+  if (f.language) all.push(sql`c.language = ${f.language}`);
+  if (f.sentiment) all.push(sql`c.sentiment_label = ${f.sentiment}`);
   if (f.tag) all.push(sql`EXISTS (SELECT 1 FROM conversation_tags tg WHERE tg.conversation_id = c.id AND tg.tag = ${f.tag})`);
   if (f.q) {
     const like = containing(f.q.replace(/^@/, ''));
@@ -132,6 +136,8 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
       slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
       (f.viewerId ? sql<boolean>`NOT ${readBy(f.viewerId)}` : sql<boolean>`false`).as('unread'),
+      'c.language',
+      'c.sentimentLabel',
     ])
     .where(inboxWhere(f));
   if (f.sort === 'urgent') {

@@ -1,7 +1,7 @@
 /** Messages: inbound posts, outbound replies with their delivery state, internal notes. */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { DeliveryState, NewMessage } from '../schema';
+import type { DeliveryState, NewMessage, SentimentLabel } from '../schema';
 
 export function insertMessage(tx: Tx, m: NewMessage) {
   return tx.insertInto('messages').values(m).returning(['id', 'postedAt']).executeTakeFirstOrThrow();
@@ -42,6 +42,12 @@ export function listMessages(db: DbOrTx, conversationId: string) {
       'breachReason',
       'slaPausedAt',
       (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.breachResponsibleUserId').as('breachResponsibleName'),
+      // detected language and sentiment, and who overrode it
+      'language',
+      'sentimentLabel',
+      'sentimentScore',
+      'sentimentOverriddenBy',
+      (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.sentimentOverriddenBy').as('sentimentOverriddenByName'),
     ])
     .where('conversationId', '=', conversationId)
     .orderBy('postedAt')
@@ -159,6 +165,10 @@ export type NewInboundRow = {
   slaKind: 'first' | 'next' | null;
   slaDueAt: Date | null;
   slaWarnAt: Date | null;
+  /** detected on ingest (domain/listening/postSignals.ts) */
+  language: string | null;
+  sentimentLabel: SentimentLabel | null;
+  sentimentScore: number | null;
 };
 
 /**
@@ -170,15 +180,17 @@ export async function insertInboundMessages(tx: Tx, rows: NewInboundRow[]): Prom
   const col = <K extends keyof NewInboundRow>(k: K) => rows.map((r) => r[k]);
   await sql`
     INSERT INTO messages (id, conversation_id, channel_id, topic_id, direction, external_id, in_reply_to_external_id, author_name,
-      author_handle, text, url, posted_at, claimed_posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, sla_state, created_at)
+      author_handle, text, url, posted_at, claimed_posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, sla_state, created_at,
+      language, sentiment_label, sentiment_detected, sentiment_score)
     SELECT r.id, r.conversation_id, r.channel_id, r.topic_id, 'inbound', r.external_id, r.in_reply_to, r.author_name, r.author_handle,
       r.text, r.url, r.posted_at, r.claimed_posted_at, r.raw::jsonb, r.sla_policy_id, r.sla_kind, r.sla_due_at, r.sla_warn_at,
-      CASE WHEN r.sla_due_at IS NULL THEN NULL ELSE 'ok' END, clock_timestamp()
+      CASE WHEN r.sla_due_at IS NULL THEN NULL ELSE 'ok' END, clock_timestamp(), r.language, r.sentiment_label, r.sentiment_label, r.sentiment_score
     FROM unnest(${col('id')}::uuid[], ${col('conversationId')}::uuid[], ${col('channelId')}::uuid[], ${col('topicId')}::uuid[], ${col('externalId')}::text[],
       ${col('inReplyToExternalId')}::text[], ${col('authorName')}::text[], ${col('authorHandle')}::text[], ${col('text')}::text[],
       ${col('url')}::text[], ${col('postedAt')}::timestamptz[], ${col('claimedPostedAt')}::text[], ${col('raw')}::text[], ${col('slaPolicyId')}::uuid[],
-      ${col('slaKind')}::text[], ${col('slaDueAt')}::timestamptz[], ${col('slaWarnAt')}::timestamptz[])
+      ${col('slaKind')}::text[], ${col('slaDueAt')}::timestamptz[], ${col('slaWarnAt')}::timestamptz[], ${col('language')}::text[],
+      ${col('sentimentLabel')}::text[], ${col('sentimentScore')}::real[])
       WITH ORDINALITY AS r(id, conversation_id, channel_id, topic_id, external_id, in_reply_to, author_name, author_handle, text, url,
-        posted_at, claimed_posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, ord)
+        posted_at, claimed_posted_at, raw, sla_policy_id, sla_kind, sla_due_at, sla_warn_at, language, sentiment_label, sentiment_score, ord)
     ORDER BY r.ord`.execute(tx);
 }

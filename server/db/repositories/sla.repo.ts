@@ -180,6 +180,8 @@ export function lockTimedPost(tx: Tx, messageId: string) {
       'm.slaPausedAt',
       'c.assigneeId',
       'c.caseNumber',
+      'c.topicId',
+      'c.teamId',
     ])
     .where('m.id', '=', messageId)
     .forUpdate(['m'])

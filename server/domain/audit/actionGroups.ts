@@ -24,6 +24,11 @@ const GROUP_OF_SUBJECT: Record<string, ActionGroup> = {
   canned_response: 'cannedResponses',
   audit: 'oversight',
   report: 'oversight',
+  listening_query: 'oversight',
+  alert_rule: 'oversight',
+  alert: 'oversight',
+  alert_settings: 'oversight',
+  push_subscription: 'oversight',
 };
 
 export function actionGroupOf(action: string): ActionGroup | 'other' {

@@ -88,6 +88,16 @@ export const AUDIT_ACTIONS = [
   'sla_policy.retired',
   'canned_response.retired',
   'topic.sla_changed',
+  // monitoring: listening queries, sentiment overrides, alerts
+  'conversation.topic_changed',
+  'message.sentiment_overridden',
+  'listening_query.created',
+  'listening_query.backfilled',
+  'alert_rule.created',
+  'alert.raised',
+  'alert.acknowledged',
+  'alert_settings.updated',
+  'push_subscription.added',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -170,6 +170,17 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'sla_policy.retired': ({ t, actor, after }) => t('audit.s.policyRetired', { actor, name: after('name') ?? '—' }),
   'canned_response.retired': ({ t, actor, after }) => t('audit.s.cannedRetired', { actor, name: after('title') ?? '—' }),
   'topic.sla_changed': ({ t, actor, channel, after }) => t('audit.s.topicSla', { actor, channel, name: after('name') ?? '—' }),
+  // 021_monitoring
+  'conversation.topic_changed': ({ t, actor, caseNo }) => t('audit.s.topicChanged', { actor, case: caseNo }),
+  'message.sentiment_overridden': ({ t, actor, caseNo, after }) =>
+    t('audit.s.sentimentOverridden', { actor, case: caseNo, label: t(('sentiment.' + (after('sentiment') ?? 'neutral')) as MessageKey) }),
+  'listening_query.created': ({ t, actor, after }) => t('audit.s.listeningCreated', { actor, name: after('name') ?? '—' }),
+  'listening_query.backfilled': ({ t, actor, after }) => t('audit.s.listeningBackfilled', { actor, days: after('days') ?? '—', n: after('matched') ?? '0' }),
+  'alert_rule.created': ({ t, actor }) => t('audit.s.alertRuleCreated', { actor }),
+  'alert.raised': ({ t, actor }) => t('audit.s.alertRaised', { actor }),
+  'alert.acknowledged': ({ t, actor }) => t('audit.s.alertAcknowledged', { actor }),
+  'alert_settings.updated': ({ t, actor }) => t('audit.s.alertSettings', { actor }),
+  'push_subscription.added': ({ t, actor }) => t('audit.s.pushSubscribed', { actor }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

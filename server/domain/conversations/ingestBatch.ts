@@ -18,6 +18,9 @@
  * - audit: the events (conversation.created, message.received, sla.resumed, conversation.reopened)
  *   are collected in the one-by-one order and appended last, in one INSERT, so the hash-chain lock is
  *   held only from there to commit;
+ * - signals and listening: each post's language and sentiment are computed in memory (postSignals.ts),
+ *   stored with it and summed up on its conversation; the active listening queries run over the stored
+ *   posts (listening/applyListening.ts) and their audit entries join the batch's;
  * - effects: two timer jobs per timed post (added after commit in bulk) and one live event per touched
  *   conversation.
  */
@@ -34,10 +37,13 @@ import {
   type ConversationAfterInbound,
   type NewConversationRow,
 } from '../../db/repositories/conversations.repo';
+import { setConversationSignals } from '../../db/repositories/listening.repo';
 import { findMessagesByExternalIds, insertInboundMessages, lockInboundKeys, type NewInboundRow } from '../../db/repositories/messages.repo';
 import { findPoliciesWithCalendars, policyIdsForMany } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
+import { listenOnIngest } from '../listening/applyListening';
+import { detectLanguage, scoreSentiment } from '../listening/postSignals';
 import { compiledCalendarOf } from '../sla/calendarCache';
 import { applySlaPause, pauseTransition, type StatusChange } from '../sla/pause';
 import { applicablePolicyId, resolutionDueAt, slaKindFor, startClock } from '../sla/policy';
@@ -270,6 +276,8 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
     }
     c.hasInbound = true;
 
+    const language = detectLanguage(post.text);
+    const sentiment = scoreSentiment(post.text, language);
     rows.push({
       id: f.messageId,
       conversationId: c.id,
@@ -288,6 +296,9 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
       slaKind: clock?.kind ?? null,
       slaDueAt: clock?.dueAt ?? null,
       slaWarnAt: clock?.warnAt ?? null,
+      language,
+      sentimentLabel: sentiment?.label ?? null,
+      sentimentScore: sentiment?.score ?? null,
     });
     if (!touchedIds.has(c.id)) {
       touchedIds.add(c.id);
@@ -334,11 +345,20 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
         firstTargets: c.firstTargets,
       })),
   );
-  await appendAuditBatch(
+  // later posts of a conversation overwrite earlier ones: its sentiment is its latest post's
+  const signals = new Map(rows.map((r) => [r.conversationId, { id: r.conversationId, language: r.language, sentimentLabel: r.sentimentLabel }]));
+  await setConversationSignals(tx, [...signals.values()]);
+  const listening = await listenOnIngest(
     tx,
-    audit.flatMap((entries) => entries()),
+    effects,
+    rows.map((r) => ({ ...r, messageId: r.id })),
+    actor,
   );
+  await appendAuditBatch(tx, [...audit.flatMap((entries) => entries()), ...listening.audit]);
 
+  // spike rules look at a query's volume once per 10-second slot, after commit (alerts/checkVolumeSpikes.ts)
+  const slot = new Date(Math.floor(receivedAt.getTime() / 10_000) * 10_000).toISOString();
+  for (const queryId of listening.matched.keys()) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
   for (const { conversation, channelId } of touched) {
     effects.publish({ type: 'conversation', conversationId: conversation.id, channelId, change: 'message' });
   }

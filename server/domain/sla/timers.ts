@@ -6,6 +6,7 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockTimedPost, setPostSlaState } from '../../db/repositories/sla.repo';
 import { systemActor } from '../audit/actor';
+import { raiseSlaAlerts } from '../alerts/slaAlerts';
 import type { Effects } from '../effects';
 
 const timerActor = systemActor('worker:sla');
@@ -39,6 +40,7 @@ export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string
     assigneeId: post.assigneeId,
   };
   effects.publish({ type: 'sla', event: 'warning', ...event });
+  await raiseSlaAlerts(tx, effects, 'sla_warning', { ...post, dueAt: post.slaDueAt }, now);
   effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
   return 'fired';
 }
@@ -68,6 +70,7 @@ export async function fireSlaBreach(tx: Tx, effects: Effects, messageId: string,
     assigneeId: post.assigneeId,
   };
   effects.publish({ type: 'sla', event: 'breached', ...event });
+  await raiseSlaAlerts(tx, effects, 'sla_breach', { ...post, dueAt: post.slaDueAt }, now);
   effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
   return 'fired';
 }

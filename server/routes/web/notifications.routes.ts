@@ -4,6 +4,7 @@
  */
 import { Router } from 'express';
 import { countUnread, listNotifications, markAllRead } from '../../db/repositories/notifications.repo';
+import { alertText } from '../../domain/alerts/alertText';
 import type { Services } from '../../services';
 
 export function notificationRoutes({ db }: Services): Router {
@@ -14,7 +15,20 @@ export function notificationRoutes({ db }: Services): Router {
   });
 
   router.get('/notifications', async (req, res) => {
-    res.render('notifications', { notifications: await listNotifications(db, req.user!.id) });
+    const rows = await listNotifications(db, req.user!.id);
+    const { t } = res.locals;
+    const notifications = rows.map((n) => ({
+      ...n,
+      alert:
+        n.alertKind && n.alertDetails
+          ? {
+              ...alertText(t, req.user!.locale, { kind: n.alertKind, details: n.alertDetails, occurrences: n.alertOccurrences ?? 1 }),
+              link: n.alertLink,
+              state: n.alertState,
+            }
+          : null,
+    }));
+    res.render('notifications', { notifications });
   });
 
   router.post('/notifications/read', async (req, res) => {

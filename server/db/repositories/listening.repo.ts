@@ -1,0 +1,179 @@
+/** Listening queries, the posts they matched, and the language/sentiment signals of posts and conversations. */
+import { sql } from 'kysely';
+import type { DbOrTx, Tx } from '../client';
+import type { ListeningActions, Priority, SentimentLabel } from '../schema';
+
+export function activeListeningQueries(db: DbOrTx) {
+  return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'updatedAt']).where('active', '=', true).orderBy('createdAt').execute();
+}
+
+export function listListeningQueries(db: DbOrTx) {
+  return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'active', 'createdAt']).orderBy('name').execute();
+}
+
+export function findListeningQuery(db: DbOrTx, id: string) {
+  return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'active', 'createdAt']).where('id', '=', id).executeTakeFirst();
+}
+
+export function insertListeningQuery(tx: Tx, q: { name: string; query: string; actions: ListeningActions; createdBy: string }) {
+  return tx
+    .insertInto('listeningQueries')
+    .values({ ...q, actions: JSON.stringify(q.actions) })
+    .returning(['id', 'name', 'query', 'actions', 'active', 'createdAt'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function channelKindsOf(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('channels').select(['id', 'kind']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.kind]));
+}
+
+export type MatchRow = { queryId: string; messageId: string; conversationId: string; channelId: string; postedAt: Date; negative: boolean };
+
+/** Matches in one INSERT; a post matched twice (a backfill over posts seen on ingest) counts once. Returns the new ones. */
+export async function insertListeningMatches(tx: Tx, rows: MatchRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const col = <K extends keyof MatchRow>(k: K) => rows.map((r) => r[k]);
+  const result = await sql`
+    INSERT INTO listening_matches (query_id, message_id, conversation_id, channel_id, posted_at, negative)
+    SELECT * FROM unnest(${col('queryId')}::uuid[], ${col('messageId')}::uuid[], ${col('conversationId')}::uuid[], ${col('channelId')}::uuid[],
+      ${col('postedAt')}::timestamptz[], ${col('negative')}::boolean[])
+    ON CONFLICT DO NOTHING`.execute(tx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Tags a listening action adds, several conversations at once; returns the pairs that were new. */
+export async function addTagsMany(tx: Tx, pairs: { conversationId: string; tag: string }[]) {
+  if (pairs.length === 0) return [];
+  return tx
+    .insertInto('conversationTags')
+    .values(pairs)
+    .onConflict((oc) => oc.doNothing())
+    .returning(['conversationId', 'tag'])
+    .execute();
+}
+
+/** Sets priority and/or topic of conversations; returns each changed one with its values before. */
+export async function setConversationRouting(tx: Tx, ids: string[], set: { priority?: Priority; topicId?: string }) {
+  if (ids.length === 0 || (set.priority === undefined && set.topicId === undefined)) return [];
+  const before = await tx
+    .selectFrom('conversations')
+    .select(['id', 'channelId', 'priority', 'topicId'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  const changed = before.filter((c) => (set.priority !== undefined && c.priority !== set.priority) || (set.topicId !== undefined && c.topicId !== set.topicId));
+  if (changed.length > 0) {
+    await tx
+      .updateTable('conversations')
+      .set({ ...set, updatedAt: new Date() })
+      .where(
+        'id',
+        'in',
+        changed.map((c) => c.id),
+      )
+      .execute();
+  }
+  return changed;
+}
+
+/** The conversation keeps its first known language; its sentiment is that of its latest inbound post. */
+export async function setConversationSignals(tx: Tx, rows: { id: string; language: string | null; sentimentLabel: SentimentLabel | null }[]) {
+  if (rows.length === 0) return;
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
+  await sql`
+    UPDATE conversations c SET language = COALESCE(c.language, v.language), sentiment_label = COALESCE(v.sentiment_label, c.sentiment_label)
+    FROM unnest(${sorted.map((r) => r.id)}::uuid[], ${sorted.map((r) => r.language)}::text[], ${sorted.map((r) => r.sentimentLabel)}::text[])
+      AS v(id, language, sentiment_label)
+    WHERE c.id = v.id`.execute(tx);
+}
+
+/** Inbound posts of the last days for a backfill, oldest first, in pages (keyset on posted_at, id). */
+export function inboundPostsSince(db: DbOrTx, since: Date, after: { postedAt: Date; id: string } | null, limit: number) {
+  let q = db
+    .selectFrom('messages as m')
+    .innerJoin('channels as ch', 'ch.id', 'm.channelId')
+    .select(['m.id', 'm.conversationId', 'm.channelId', 'm.text', 'm.authorHandle', 'm.language', 'm.sentimentLabel', 'm.postedAt', 'ch.kind as channelKind'])
+    .where('m.direction', '=', 'inbound')
+    .where('m.postedAt', '>=', since);
+  if (after) q = q.where((eb) => eb.or([eb('m.postedAt', '>', after.postedAt), eb.and([eb('m.postedAt', '=', after.postedAt), eb('m.id', '>', after.id)])]));
+  return q.orderBy('m.postedAt').orderBy('m.id').limit(limit).execute();
+}
+
+export function lockInboundSignals(tx: Tx, messageId: string) {
+  return tx
+    .selectFrom('messages')
+    .select(['id', 'conversationId', 'channelId', 'direction', 'sentimentLabel', 'sentimentDetected', 'sentimentOverriddenBy'])
+    .where('id', '=', messageId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** An agent's label; the conversation takes it when the post is its latest inbound one. */
+export async function overrideSentiment(tx: Tx, m: { id: string; conversationId: string }, label: SentimentLabel, by: string) {
+  await tx
+    .updateTable('messages')
+    .set({ sentimentLabel: label, sentimentOverriddenBy: by, sentimentOverriddenAt: new Date() })
+    .where('id', '=', m.id)
+    .execute();
+  await sql`
+    UPDATE conversations SET sentiment_label = ${label}
+    WHERE id = ${m.conversationId} AND ${m.id}::uuid = (SELECT id FROM messages WHERE conversation_id = ${m.conversationId} AND direction = 'inbound'
+      ORDER BY posted_at DESC, created_at DESC LIMIT 1)`.execute(tx);
+}
+
+/** What a volume series counts: the matches of one query, or the inbound posts of one channel (or all). */
+export type VolumeSubject = { queryId: string } | { channelId?: string };
+export type VolumeRange = { from: Date; to: Date; timeZone: string; granularity: 'hour' | 'day' | 'week' };
+
+function subjectPosts(db: DbOrTx, subject: VolumeSubject, r: { from: Date; to: Date }) {
+  if ('queryId' in subject) {
+    return db
+      .selectFrom('listeningMatches as lm')
+      .innerJoin('messages as m', 'm.id', 'lm.messageId')
+      .where('lm.queryId', '=', subject.queryId)
+      .where('lm.postedAt', '>=', r.from)
+      .where('lm.postedAt', '<', r.to);
+  }
+  let q = db.selectFrom('messages as m').where('m.direction', '=', 'inbound').where('m.postedAt', '>=', r.from).where('m.postedAt', '<', r.to);
+  if (subject.channelId) q = q.where('m.channelId', '=', subject.channelId);
+  return q;
+}
+
+const bucketFormat = (g: VolumeRange['granularity']) => (g === 'hour' ? 'YYYY-MM-DD"T"HH24:00' : 'YYYY-MM-DD');
+
+/** Posts and negative posts per local bucket (hour, day or ISO week starting Monday), buckets without posts left out. */
+export function volumeSeries(db: DbOrTx, subject: VolumeSubject, r: VolumeRange) {
+  const bucket = sql<string>`to_char(date_trunc(${r.granularity}, m.posted_at AT TIME ZONE ${r.timeZone}), ${bucketFormat(r.granularity)})`;
+  return subjectPosts(db, subject, r)
+    .select([bucket.as('bucket'), sql<string>`count(*)`.as('posts'), sql<string>`count(*) FILTER (WHERE m.sentiment_label = 'negative')`.as('negative')])
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute();
+}
+
+export async function volumeTotals(db: DbOrTx, subject: VolumeSubject, r: { from: Date; to: Date }) {
+  const row = await subjectPosts(db, subject, r)
+    .select([sql<string>`count(*)`.as('posts'), sql<string>`count(*) FILTER (WHERE m.sentiment_label = 'negative')`.as('negative')])
+    .executeTakeFirstOrThrow();
+  return { posts: Number(row.posts), negative: Number(row.negative) };
+}
+
+/** The texts of the latest posts of a range (for top terms and hashtags). */
+export async function textsOf(db: DbOrTx, subject: VolumeSubject, r: { from: Date; to: Date }, limit: number): Promise<string[]> {
+  const rows = await subjectPosts(db, subject, r).select('m.text').orderBy('m.postedAt', 'desc').limit(limit).execute();
+  return rows.map((x) => x.text);
+}
+
+/** How often agents corrected the detected sentiment of posts of a range, of how many posts with one. */
+export async function sentimentOverrides(db: DbOrTx, subject: VolumeSubject, r: { from: Date; to: Date }) {
+  const row = await subjectPosts(db, subject, r)
+    .select([
+      sql<string>`count(*) FILTER (WHERE m.sentiment_overridden_by IS NOT NULL AND m.sentiment_label IS DISTINCT FROM m.sentiment_detected)`.as('overridden'),
+      sql<string>`count(m.sentiment_detected)`.as('detected'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { overridden: Number(row.overridden), detected: Number(row.detected) };
+}
