@@ -34,6 +34,7 @@ describe('the job table', () => {
       maintenance: ['report-fold'],
       audit: ['audit-verify'],
       routing: ['route-conversations', 'routing-sweep'],
+      alerts: ['deliver-alert', 'check-spikes'],
     });
   });
 });
