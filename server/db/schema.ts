@@ -68,6 +68,8 @@ export interface ChannelsTable {
   // 014_routing
   routingMode: Generated<RoutingMode>;
   routingTeamId: Generated<string | null>;
+  // 020: days closed conversations keep personal data (null: no limit)
+  retentionDays: Generated<number | null>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -76,6 +78,13 @@ export interface ContactsTable {
   id: Generated<string>;
   name: string;
   createdAt: Generated<Date>;
+  // 020_contacts_and_privacy: fields agents edit, the merge it went into, its erasure
+  email: Generated<string | null>;
+  phone: Generated<string | null>;
+  notes: Generated<string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  mergedIntoId: Generated<string | null>;
+  erasedAt: Generated<Date | null>;
 }
 
 export interface ContactIdentitiesTable {
@@ -120,6 +129,8 @@ export interface ConversationsTable {
   region: Generated<string | null>;
   // 021_monitoring: the latest inbound post's sentiment (language: see 014_routing above)
   sentimentLabel: Generated<SentimentLabel | null>;
+  // 020: when retention or erasure removed its personal data
+  anonymisedAt: Generated<Date | null>;
 }
 
 export interface MessagesTable {
@@ -349,6 +360,9 @@ export interface Database {
   alertDeliveries: AlertDeliveriesTable;
   pushSubscriptions: PushSubscriptionsTable;
   alertSettings: AlertSettingsTable;
+  // 020_contacts_and_privacy
+  contactMerges: ContactMergesTable;
+  auditPersonalValues: AuditPersonalValuesTable;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -513,4 +527,25 @@ export interface AlertSettingsTable {
   vapidPrivateEnc: string | null;
   vapidSubject: string | null;
   updatedAt: Generated<Date>;
+/** 020_contacts_and_privacy: one merge of two contacts, with what moved (so it can be undone). */
+export interface ContactMergesTable {
+  id: Generated<string>;
+  keptContactId: string;
+  mergedContactId: string;
+  identityIds: string[];
+  conversationIds: string[];
+  mergedBy: string;
+  mergedAt: Generated<Date>;
+  undoneAt: Date | null;
+}
+
+/** 020: a personal value an audit event names by reference; value and key are dropped on erasure. */
+export interface AuditPersonalValuesTable {
+  id: Generated<string>;
+  contactId: string;
+  digest: string;
+  key: Buffer | null;
+  value: string | null;
+  createdAt: Generated<Date>;
+  erasedAt: Date | null;
 }

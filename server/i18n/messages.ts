@@ -883,6 +883,13 @@ export const MESSAGES = {
     'audit.s.alertAcknowledged': '{actor} hat einen Alarm zur Kenntnis genommen',
     'audit.s.alertSettings': '{actor} hat die E-Mail-Einstellungen für Alarme geändert',
     'audit.s.pushSubscribed': '{actor} hat Push-Benachrichtigungen in einem Browser eingeschaltet',
+    'audit.s.contactUpdated': '{actor} hat Kontaktdaten geändert',
+    'audit.s.contactMerged': '{actor} hat zwei Kontakte zusammengeführt ({n} Gespräche übernommen)',
+    'audit.s.contactMergeUndone': '{actor} hat eine Zusammenführung von Kontakten rückgängig gemacht',
+    'audit.s.contactExported': '{actor} hat eine Datenauskunft (Art. 15 DSGVO) erstellt',
+    'audit.s.contactErased': '{actor} hat die personenbezogenen Daten eines Kontakts gelöscht (Art. 17 DSGVO, {n} Gespräche)',
+    'audit.s.retentionChanged': '{actor} hat die Aufbewahrungsfrist von „{channel}“ auf {days} Tage gesetzt',
+    'audit.s.retentionApplied': '{actor} hat {n} abgeschlossene Gespräche nach Ablauf der Aufbewahrungsfrist anonymisiert',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1763,6 +1770,13 @@ export const MESSAGES = {
     'audit.s.alertAcknowledged': '{actor} acknowledged an alert',
     'audit.s.alertSettings': '{actor} changed the e-mail settings for alerts',
     'audit.s.pushSubscribed': '{actor} turned on push notifications in a browser',
+    'audit.s.contactUpdated': '{actor} edited a contact',
+    'audit.s.contactMerged': '{actor} merged two contacts ({n} conversations moved)',
+    'audit.s.contactMergeUndone': '{actor} undid a merge of contacts',
+    'audit.s.contactExported': '{actor} created a data access report (GDPR Art. 15)',
+    'audit.s.contactErased': "{actor} erased a contact's personal data (GDPR Art. 17, {n} conversations)",
+    'audit.s.retentionChanged': '{actor} set the retention of "{channel}" to {days} days',
+    'audit.s.retentionApplied': '{actor} anonymised {n} closed conversations past their retention',
   },
 } as const;
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { countAuditEvents } from '../../db/repositories/auditVerifications.repo';
+import { verifyPersonalValues } from '../../domain/audit/verifyAudit';
 import { verifyAuditTrail } from '../../domain/audit/verifyAuditTrail';
 import { defineCommand } from '../command';
 import { withDb } from '../withDb';
@@ -16,11 +17,16 @@ export const auditVerify = defineCommand({
     withDb(config, async (db) => {
       const events = await countAuditEvents(db); // before the run: a break it finds is itself audited
       const v = await verifyAuditTrail(db, null, { mode: 'full', trigger: 'cli' });
-      return v.ok ? { ok: true, events } : { ok: false, events, brokenAtSeq: v.brokenAtSeq!, problem: v.problem! };
+      if (!v.ok) return { ok: false as const, events, brokenAtSeq: v.brokenAtSeq!, problem: v.problem! };
+      // then the personal values beside the chain (docs/audit-and-erasure.md)
+      const values = await verifyPersonalValues(db);
+      return values.ok ? { ok: true as const, events } : { ...values, events };
     }),
   describe: (v) =>
     v.ok
       ? `Audit trail intact: ${v.events} events, hash chain verified.`
-      : `Audit trail BROKEN at event #${v.brokenAtSeq}: ${v.problem} (${v.events} events checked).`,
+      : 'brokenAtSeq' in v
+        ? `Audit trail BROKEN at event #${v.brokenAtSeq}: ${v.problem} (${v.events} events checked).`
+        : `Audit trail BROKEN: personal value ${v.alteredPersonalValue}: ${v.problem} (${v.events} events checked).`,
   exitCode: (v) => (v.ok ? 0 : 1),
 });

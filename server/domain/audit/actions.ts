@@ -98,6 +98,14 @@ export const AUDIT_ACTIONS = [
   'alert.acknowledged',
   'alert_settings.updated',
   'push_subscription.added',
+  // contacts and personal data (docs/audit-and-erasure.md)
+  'contact.updated',
+  'contact.merged',
+  'contact.merge_undone',
+  'contact.exported',
+  'contact.erased',
+  'channel.retention_changed',
+  'retention.applied',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

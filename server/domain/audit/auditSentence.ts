@@ -181,6 +181,14 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'alert.acknowledged': ({ t, actor }) => t('audit.s.alertAcknowledged', { actor }),
   'alert_settings.updated': ({ t, actor }) => t('audit.s.alertSettings', { actor }),
   'push_subscription.added': ({ t, actor }) => t('audit.s.pushSubscribed', { actor }),
+  // contacts and personal data: the contact is never named here (its values live beside the chain)
+  'contact.updated': ({ t, actor }) => t('audit.s.contactUpdated', { actor }),
+  'contact.merged': ({ t, actor, after }) => t('audit.s.contactMerged', { actor, n: after('conversations') ?? '0' }),
+  'contact.merge_undone': ({ t, actor }) => t('audit.s.contactMergeUndone', { actor }),
+  'contact.exported': ({ t, actor }) => t('audit.s.contactExported', { actor }),
+  'contact.erased': ({ t, actor, after }) => t('audit.s.contactErased', { actor, n: after('conversations') ?? '0' }),
+  'channel.retention_changed': ({ t, actor, channel, after }) => t('audit.s.retentionChanged', { actor, channel, days: after('retentionDays') ?? '∞' }),
+  'retention.applied': ({ t, actor, after }) => t('audit.s.retentionApplied', { actor, n: after('conversations') ?? '0' }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */
