@@ -23,6 +23,8 @@ import { commentModerationRoutes } from './routes/web/commentModeration.routes';
 import { pageChannelSetupRoutes } from './routes/web/pageChannelSetup.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { reportApiRoutes } from './routes/api/reports.routes';
+import { contactApiRoutes } from './routes/api/contacts.routes';
+import { contactRoutes } from './routes/web/contacts.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
 import { cannedResponseApiRoutes } from './routes/api/cannedResponses.routes';
 import { notificationApiRoutes } from './routes/api/notifications.routes';
@@ -124,6 +126,7 @@ export function createApp(services: Services): express.Express {
     notificationApiRoutes(services),
     auditApiRoutes(services),
     routingApiRoutes(services), // before the SLA routes: PATCH /channels/:id with `routing` is routing's
+    contactApiRoutes(services), // before slaApiRoutes: PATCH /channels/:id with retentionDays is answered here
     slaApiRoutes(services),
     reportApiRoutes(services),
     listeningApiRoutes(services),
@@ -161,6 +164,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)
   consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
   consoleRoutes.use(monitoringRoutes(services)); // listening queries, the monitoring dashboard, alerts, sentiment corrections
+  consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

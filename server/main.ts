@@ -10,6 +10,7 @@ import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { startPollWorker } from '../jobs/pollChannel';
 import { scheduleAuditVerification, startAuditVerificationWorker } from '../jobs/auditVerification';
 import { scheduleRoutingSweep, startRoutingWorker } from '../jobs/routingWorker';
+import { scheduleRetention, startRetentionWorker } from '../jobs/retention';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
@@ -35,12 +36,14 @@ export async function startWorkers(services: Services) {
   const auditWorker = startAuditVerificationWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const routingWorker = startRoutingWorker({ db, dispatcher, settings: config.routing }, workerConnection, config.redisPrefix, logger);
   const alertWorker = startAlertWorker({ db, dispatcher, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
+  const retentionWorker = startRetentionWorker(db, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
         await scheduleReportFold(queues);
         await scheduleAuditVerification(queues);
         await scheduleRoutingSweep(queues);
+        await scheduleRetention(queues);
         logger.info(r, 'reconciled jobs from the database');
       })
       .catch((err: Error) => {
@@ -67,6 +70,7 @@ export async function startWorkers(services: Services) {
       await auditWorker.close();
       await routingWorker.close();
       await alertWorker.close();
+      await retentionWorker.close();
       await watchers.close();
       workerConnection.disconnect();
     },

@@ -9,13 +9,14 @@ export type Permission =
   | 'conversation.work'
   | 'canned.manage'
   | 'reports.read'
-  | 'users.manage';
+  | 'users.manage'
+  | 'privacy.manage';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   agent: ['conversation.read', 'conversation.reply', 'conversation.work'],
-  manager: ['conversation.read', 'conversation.reply', 'audit.read', 'settings.manage', 'conversation.work', 'canned.manage', 'reports.read'],
+  manager: ['conversation.read', 'conversation.reply', 'audit.read', 'settings.manage', 'conversation.work', 'canned.manage', 'reports.read', 'privacy.manage'],
   auditor: ['conversation.read', 'audit.read', 'reports.read'],
-  admin: ['conversation.read', 'audit.read', 'settings.manage', 'reports.read', 'users.manage'],
+  admin: ['conversation.read', 'audit.read', 'settings.manage', 'reports.read', 'users.manage', 'privacy.manage'],
 };
 
 export function can(role: Role, permission: Permission): boolean {
