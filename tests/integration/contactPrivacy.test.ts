@@ -6,6 +6,8 @@
  */
 import pg from 'pg';
 import request from 'supertest';
+import { systemActor } from '../../server/domain/audit/actor';
+import { MERGE_UNDO_DAYS, undoMerge } from '../../server/domain/contacts/mergeContacts';
 import { applyRetention } from '../../server/domain/privacy/retention';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
 import { verifyPersonalValues } from '../../server/domain/audit/verifyAudit';
@@ -163,7 +165,14 @@ describe('a contact, its merge and its erasure', () => {
     expect(undone.status).toBe(200);
     expect(await contactOf(other.conversationId)).toBe(otherId);
     expect((await api(agent.token).post(`/contact-merges/${merged.body.mergeId}/undo`, {})).status).toBe(409);
-    expect((await api(agent.token).post(`/contacts/${contactId}/merge`, { otherContactId: otherId })).status).toBe(200);
+    const again = await api(agent.token).post(`/contacts/${contactId}/merge`, { otherContactId: otherId });
+    expect(again.status).toBe(200);
+    const late = new Date(Date.now() + (MERGE_UNDO_DAYS + 1) * 86_400_000);
+    await expect(
+      app.services.db
+        .transaction()
+        .execute((tx) => undoMerge(tx, { mergeId: again.body.mergeId }, { actor: systemActor('test'), role: 'agent', user: agent }, late)),
+    ).rejects.toThrow(`within ${MERGE_UNDO_DAYS} days`);
 
     const actions = await app.services.db.selectFrom('auditEvents').select('action').where('subjectId', '=', contactId).orderBy('seq').execute();
     expect(actions.map((a) => a.action)).toEqual(['contact.updated', 'contact.merged', 'contact.merge_undone', 'contact.merged']);
