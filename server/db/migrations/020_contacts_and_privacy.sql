@@ -44,3 +44,22 @@ CREATE INDEX audit_personal_values_contact_idx ON audit_personal_values (contact
 ALTER TABLE channels ADD COLUMN retention_days integer CHECK (retention_days BETWEEN 1 AND 3650);
 ALTER TABLE conversations ADD COLUMN anonymised_at timestamptz;
 CREATE INDEX conversations_retention_idx ON conversations (channel_id, updated_at) WHERE status = 'closed' AND anonymised_at IS NULL;
+
+-- The audit page's groups (server/domain/audit/actionGroups.ts): contact events with conversations, retention
+-- runs with oversight. The indexes on the function are rebuilt for the new mapping.
+CREATE OR REPLACE FUNCTION audit_action_group(action text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE split_part(action, '.', 1)
+    WHEN 'auth' THEN 'access' WHEN 'user' THEN 'access' WHEN 'api_token' THEN 'access'
+    WHEN 'team' THEN 'access' WHEN 'agent' THEN 'access' WHEN 'absence' THEN 'access'
+    WHEN 'channel' THEN 'channels' WHEN 'topic' THEN 'channels'
+    WHEN 'calendar' THEN 'serviceLevels' WHEN 'sla_policy' THEN 'serviceLevels' WHEN 'sla' THEN 'serviceLevels'
+    WHEN 'conversation' THEN 'conversations' WHEN 'note' THEN 'conversations' WHEN 'contact' THEN 'conversations'
+    WHEN 'message' THEN 'messages' WHEN 'reply' THEN 'messages'
+    WHEN 'canned_response' THEN 'cannedResponses'
+    WHEN 'audit' THEN 'oversight' WHEN 'report' THEN 'oversight' WHEN 'retention' THEN 'oversight'
+    WHEN 'listening_query' THEN 'oversight' WHEN 'alert_rule' THEN 'oversight' WHEN 'alert' THEN 'oversight'
+    WHEN 'alert_settings' THEN 'oversight' WHEN 'push_subscription' THEN 'oversight'
+    ELSE 'other' END
+$$;
+REINDEX INDEX audit_events_group_idx;
+REINDEX INDEX audit_events_people_group_idx;

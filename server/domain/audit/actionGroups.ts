@@ -19,6 +19,7 @@ const GROUP_OF_SUBJECT: Record<string, ActionGroup> = {
   sla: 'serviceLevels',
   conversation: 'conversations',
   note: 'conversations',
+  contact: 'conversations',
   message: 'messages',
   reply: 'messages',
   canned_response: 'cannedResponses',
@@ -29,6 +30,7 @@ const GROUP_OF_SUBJECT: Record<string, ActionGroup> = {
   alert: 'oversight',
   alert_settings: 'oversight',
   push_subscription: 'oversight',
+  retention: 'oversight',
 };
 
 export function actionGroupOf(action: string): ActionGroup | 'other' {
