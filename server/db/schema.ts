@@ -527,6 +527,8 @@ export interface AlertSettingsTable {
   vapidPrivateEnc: string | null;
   vapidSubject: string | null;
   updatedAt: Generated<Date>;
+}
+
 /** 020_contacts_and_privacy: one merge of two contacts, with what moved (so it can be undone). */
 export interface ContactMergesTable {
   id: Generated<string>;
