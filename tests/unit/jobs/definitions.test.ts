@@ -35,6 +35,7 @@ describe('the job table', () => {
       audit: ['audit-verify'],
       routing: ['route-conversations', 'routing-sweep'],
       alerts: ['deliver-alert', 'check-spikes'],
+      privacy: ['retention'],
     });
   });
 });
