@@ -78,7 +78,12 @@ async function crawl(page: Page): Promise<string[]> {
     await page.goto(app.url + path);
     for (const href of await linkedPages(page)) {
       const clean = href.split(/[?#]/)[0]!; // a page with other filters is the same kind of page
-      if (/\.(csv|json)$/.test(clean) || clean === '/logout' || seen.has(pageKind(clean))) continue;
+      if (
+        /\.(csv|json)$|\/export\.html$/.test(clean) || // downloads, not pages
+        clean === '/logout' ||
+        seen.has(pageKind(clean))
+      )
+        continue;
       queue.push(clean);
     }
   }
