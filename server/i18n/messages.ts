@@ -883,6 +883,12 @@ export const MESSAGES = {
     'audit.s.alertAcknowledged': '{actor} hat einen Alarm zur Kenntnis genommen',
     'audit.s.alertSettings': '{actor} hat die E-Mail-Einstellungen für Alarme geändert',
     'audit.s.pushSubscribed': '{actor} hat Push-Benachrichtigungen in einem Browser eingeschaltet',
+    'routing.teamSlots': 'Standard-Plätze der Teams',
+    'routing.teamSlotsHint':
+      'Gelten für Mitglieder ohne eigene Plätze. Leer: globaler Standard ({slots}). Wer in mehreren Teams ist, bekommt je Klasse den größten Standard.',
+    'routing.ownSlotsHint': 'Leere Plätze: Standard des Teams, sonst global.',
+    'routing.effectiveSlots': 'Routing rechnet mit: {slots}',
+    'audit.s.teamCapacity': "{actor} hat die Standard-Plätze des Teams '{team}' geändert",
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1763,6 +1769,12 @@ export const MESSAGES = {
     'audit.s.alertAcknowledged': '{actor} acknowledged an alert',
     'audit.s.alertSettings': '{actor} changed the e-mail settings for alerts',
     'audit.s.pushSubscribed': '{actor} turned on push notifications in a browser',
+    'routing.teamSlots': 'Team default slots',
+    'routing.teamSlotsHint':
+      'For members without slots of their own. Empty: the global default ({slots}). Someone in several teams gets the largest default per class.',
+    'routing.ownSlotsHint': "Empty slots: the team's default, else the global one.",
+    'routing.effectiveSlots': 'Routing counts with: {slots}',
+    'audit.s.teamCapacity': "{actor} changed the default slots of the team '{team}'",
   },
 } as const;
 

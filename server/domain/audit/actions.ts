@@ -98,6 +98,8 @@ export const AUDIT_ACTIONS = [
   'alert.acknowledged',
   'alert_settings.updated',
   'push_subscription.added',
+  // a team's default slots per channel class (022_team_capacity)
+  'team.capacity_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
