@@ -229,6 +229,8 @@ export interface TeamsTable {
   id: Generated<string>;
   name: string;
   createdAt: Generated<Date>;
+  /** 022_team_capacity: default slots per channel class for members without their own */
+  defaultCapacity: Json;
 }
 export interface TeamMembersTable {
   teamId: string;

@@ -922,6 +922,12 @@ export const MESSAGES = {
     'contact.export.intro': 'Erstellt am {at}. Enthält alle Daten, die Replyline über diese Person speichert.',
     'contact.history': 'Verlauf',
     'conversation.contactLink': 'Kontaktseite öffnen',
+    'routing.teamSlots': 'Standard-Plätze der Teams',
+    'routing.teamSlotsHint':
+      'Gelten für Mitglieder ohne eigene Plätze. Leer: globaler Standard ({slots}). Wer in mehreren Teams ist, bekommt je Klasse den größten Standard.',
+    'routing.ownSlotsHint': 'Leere Plätze: Standard des Teams, sonst global.',
+    'routing.effectiveSlots': 'Routing rechnet mit: {slots}',
+    'audit.s.teamCapacity': "{actor} hat die Standard-Plätze des Teams '{team}' geändert",
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1841,6 +1847,12 @@ export const MESSAGES = {
     'contact.export.intro': 'Created {at}. Holds everything Replyline stores about this person.',
     'contact.history': 'History',
     'conversation.contactLink': 'Open contact page',
+    'routing.teamSlots': 'Team default slots',
+    'routing.teamSlotsHint':
+      'For members without slots of their own. Empty: the global default ({slots}). Someone in several teams gets the largest default per class.',
+    'routing.ownSlotsHint': "Empty slots: the team's default, else the global one.",
+    'routing.effectiveSlots': 'Routing counts with: {slots}',
+    'audit.s.teamCapacity': "{actor} changed the default slots of the team '{team}'",
   },
 } as const;
 

@@ -570,6 +570,9 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /webhooks/whatsapp/': row(401, 401, 401, 401, 401),
   'GET /webhooks/meta/': row(403, 403, 403, 403, 403),
   'POST /webhooks/meta/': row(401, 401, 401, 401, 401),
+  // A team's default slots (settings.manage); the path's team does not exist, so allowed roles get 404 after the role check.
+  'POST /settings/routing/teams/:teamId': row(403, 404, 403, 404, 302),
+  'PATCH /api/v1/teams/:id': row(403, 404, 403, 404, 401),
   // The matrix's conversation is on a channel without comment moderation: refused with the reason (metaChannels.test.ts has the real case).
   'POST /conversations/:id/messages/:messageId/moderation': row(400, 400, 403, 403, 302),
   'DELETE /api/v1/absences/:id': row(404, 404, 404, 404, 401),
@@ -739,6 +742,8 @@ describe('route × role matrix', () => {
     'POST /api/v1/sla-policies': () => POLICY,
     'PUT /api/v1/sla-policies/:id': () => POLICY,
     'PATCH /api/v1/channels/:id': () => ({ calendarId: null }),
+    'POST /settings/routing/teams/:teamId': () => ({ chat: '1' }),
+    'PATCH /api/v1/teams/:id': () => ({ capacity: { chat: 1 } }),
     'POST /api/v1/channels/:channelId/messages': () => inboundPost(),
   };
   const QUERIES: Record<string, string> = {

@@ -1,5 +1,5 @@
 /** Teams and their members. */
-import type { DbOrTx } from '../client';
+import type { DbOrTx, Tx } from '../client';
 
 export function listTeams(db: DbOrTx) {
   return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
@@ -52,5 +52,34 @@ export function listTeamsWithSize(db: DbOrTx) {
     .select((eb) => ['t.id', 't.name', eb.fn.count<string>('tm.userId').as('members')])
     .groupBy(['t.id', 't.name'])
     .orderBy('t.name')
+    .execute();
+}
+
+/** The default slots of every team the given users belong to, one row per membership (022_team_capacity). */
+export function teamDefaultsOf(db: DbOrTx, userIds: string[]) {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('teamMembers as tm')
+    .innerJoin('teams as t', 't.id', 'tm.teamId')
+    .select(['tm.userId', 't.defaultCapacity'])
+    .where('tm.userId', 'in', userIds)
+    .execute();
+}
+
+/** Every team with its default slots (the routing settings page). */
+export function listTeamCapacities(db: DbOrTx) {
+  return db.selectFrom('teams').select(['id', 'name', 'defaultCapacity']).orderBy('name').execute();
+}
+
+/** The team locked for a change of its default slots. */
+export function lockTeamCapacity(tx: Tx, id: string) {
+  return tx.selectFrom('teams').select(['id', 'name', 'defaultCapacity']).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function setTeamCapacity(tx: Tx, id: string, capacity: object): Promise<void> {
+  await tx
+    .updateTable('teams')
+    .set({ defaultCapacity: JSON.stringify(capacity) })
+    .where('id', '=', id)
     .execute();
 }

@@ -106,6 +106,8 @@ export const AUDIT_ACTIONS = [
   'contact.erased',
   'channel.retention_changed',
   'retention.applied',
+  // a team's default slots per channel class (022_team_capacity)
+  'team.capacity_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -151,6 +151,7 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
     t('audit.s.memberAdded', { actor, team: after('team') ?? '—', name: names.users.get(after('userId') ?? '') ?? t('audit.unknownPerson') }),
   'team.member_removed': ({ t, actor, before, names }) =>
     t('audit.s.memberRemoved', { actor, team: before('team') ?? '—', name: names.users.get(before('userId') ?? '') ?? t('audit.unknownPerson') }),
+  'team.capacity_changed': ({ t, actor, after }) => t('audit.s.teamCapacity', { actor, team: after('team') ?? '—' }),
   'channel.ingest_token_rotated': ({ t, actor, channel }) => t('audit.s.tokenRotated', { actor, channel }),
   'agent.availability_changed': ({ t, actor, subjectName, after }) =>
     t('audit.s.availability', { actor, name: subjectName, status: t(AVAILABILITY[after('status') ?? ''] ?? 'availability.offline') }),

@@ -16,11 +16,11 @@ import type { Actor } from '../audit/actor';
 import { can } from '../auth/permissions';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
-import { capacitySchema, skillsOf, skillsSchema, storedCapacity } from './agents';
+import { capacityPatchSchema, effectiveCapacities, patchCapacity, skillsOf, skillsSchema, storedCapacity } from './agents';
 import { routingPass } from './routingPass';
 
 export const agentRoutingInput = z
-  .object({ userId: z.uuid(), skills: skillsSchema.optional(), capacity: capacitySchema.optional() })
+  .object({ userId: z.uuid(), skills: skillsSchema.optional(), capacity: capacityPatchSchema.optional() })
   .strict()
   .refine((v) => v.skills !== undefined || v.capacity !== undefined, { message: 'give skills or capacity', path: ['skills'] });
 
@@ -42,14 +42,16 @@ export async function setAgentRouting(tx: Tx, effects: Effects, raw: z.input<typ
   if (!user) throw new NotFound('User');
   if (!can(user.role, 'conversation.work')) throw new BadRequest('userId: this user does not work conversations', { fields: { userId: 'not_an_agent' } });
   const row = await lockProfile(tx, input.userId);
+  // the agent's own slots are audited; the answer gives the slots routing counts with (see effectiveCapacity)
   const before = { skills: skillsOf(row.skills), capacity: storedCapacity(row.capacity) };
-  const capacity = input.capacity ? { ...before.capacity, ...input.capacity } : undefined;
+  const capacity = input.capacity ? patchCapacity(before.capacity, input.capacity) : undefined;
   await setRoutingProfile(tx, input.userId, { skills: input.skills, capacity });
   const after = { skills: input.skills ?? before.skills, capacity: capacity ?? before.capacity };
   await appendAudit(tx, { actor: by.actor, action: 'agent.routing_changed', subjectType: 'user', subjectId: input.userId, before, after });
   effects.publish({ type: 'routing' });
   pass(effects);
-  return { userId: input.userId, ...after };
+  const effective = await effectiveCapacities(tx, [{ id: input.userId, capacity: after.capacity }]);
+  return { userId: input.userId, skills: after.skills, capacity: effective.get(input.userId)! };
 }
 
 export async function setChannelRouting(tx: Tx, effects: Effects, raw: z.input<typeof channelRoutingInput>, by: By) {

@@ -41,7 +41,15 @@ export function occupiesSlot(status: ConversationStatus): boolean {
   return OCCUPYING_STATUSES.includes(status);
 }
 
-/** An agent's capacity with the defaults filled in for classes never set. */
-export function capacityOf(stored: Partial<Capacity> | null | undefined): Capacity {
-  return { ...DEFAULT_CAPACITY, ...(stored ?? {}) };
+/**
+ * The slots routing counts with, per class: the agent's own; else the largest default among their teams that
+ * set one (being in a team never gives fewer slots than that team's default); else the global default.
+ */
+export function effectiveCapacity(own: Partial<Capacity>, teamDefaults: readonly Partial<Capacity>[]): Capacity {
+  const of = (c: SlotClass) => {
+    if (own[c] !== undefined) return own[c];
+    const set = teamDefaults.map((d) => d[c]).filter((n) => n !== undefined);
+    return set.length > 0 ? Math.max(...set) : DEFAULT_CAPACITY[c];
+  };
+  return { chat: of('chat'), messaging: of('messaging'), social: of('social'), email: of('email') };
 }

@@ -13,6 +13,7 @@ import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
 import { queueBoard } from '../../domain/routing/queueBoard';
 import { agentRoutingInput, channelRoutingInput, setAgentRouting, setChannelRouting } from '../../domain/routing/routingSettings';
+import { setTeamDefaultCapacity, teamCapacityInput } from '../../domain/routing/teamCapacity';
 import { takeNext } from '../../domain/routing/takeNext';
 import { translator } from '../../i18n/translate';
 import { requirePermission } from '../../middleware/auth';
@@ -34,6 +35,10 @@ export function routingApiRoutes({ db, dispatcher }: Services): Router {
 
   router.patch('/users/:id', validate(agentRoutingInput, bodyWithId('userId')), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => setAgentRouting(tx, effects, res.locals.input, actingUser(req))));
+  });
+
+  router.patch('/teams/:id', requirePermission('settings.manage'), validate(teamCapacityInput, bodyWithId('teamId')), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => setTeamDefaultCapacity(tx, effects, res.locals.input, actingUser(req))));
   });
 
   // only a body with `routing`; the channel's calendar and SLA policy are set by the SLA routes' PATCH

@@ -7,13 +7,14 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { availabilityOf, listAgentProfiles } from '../../db/repositories/agentProfiles.repo';
 import { listChannelRouting } from '../../db/repositories/routing.repo';
-import { listTeams } from '../../db/repositories/teams.repo';
+import { listTeamCapacities } from '../../db/repositories/teams.repo';
 import { AWAY_REASONS, changeAvailability } from '../../domain/availability/setAvailability';
 import { inTransaction } from '../../domain/effects';
-import { skillsOf, storedCapacity } from '../../domain/routing/agents';
+import { effectiveCapacities, skillsOf, storedCapacity } from '../../domain/routing/agents';
 import { queueBoard } from '../../domain/routing/queueBoard';
 import { agentRoutingInput, channelRoutingInput, setAgentRouting, setChannelRouting } from '../../domain/routing/routingSettings';
-import { SLOT_CLASSES } from '../../domain/routing/slots';
+import { DEFAULT_CAPACITY, SLOT_CLASSES } from '../../domain/routing/slots';
+import { setTeamDefaultCapacity, teamCapacityInput } from '../../domain/routing/teamCapacity';
 import { takeNext } from '../../domain/routing/takeNext';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
@@ -32,19 +33,22 @@ const list = (v: unknown) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+/** Slots per class from a form: a number sets the class, an empty field clears it (the default applies). */
 const slotsOf = (body: Record<string, unknown>) =>
-  Object.fromEntries(SLOT_CLASSES.map((c) => [c, body[c] === '' || body[c] === undefined ? body[c] : Number(body[c])]));
+  Object.fromEntries(SLOT_CLASSES.filter((c) => body[c] !== undefined).map((c) => [c, body[c] === '' ? null : Number(body[c])]));
 const agentForm = (req: Request) => ({
   userId: req.params.userId,
   skills: { languages: list(req.body.languages), topics: list(req.body.topics), channels: list(req.body.channels), regions: list(req.body.regions) },
   capacity: slotsOf(req.body),
 });
+const teamForm = (req: Request) => ({ teamId: req.params.teamId, capacity: slotsOf(req.body) });
 const channelForm = (req: Request) => ({ channelId: req.params.channelId, routing: { mode: req.body.mode, teamId: req.body.teamId || null } });
 
 export function routingRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
   router.param('userId', uuidParam('User'));
   router.param('channelId', uuidParam('Channel'));
+  router.param('teamId', uuidParam('Team'));
   const work = requirePermission('conversation.work');
   const manage = requirePermission('settings.manage');
 
@@ -70,12 +74,14 @@ export function routingRoutes({ db, dispatcher }: Services): Router {
   });
 
   const settingsPage = async (_req: Request, res: Response) => {
-    const [agents, channels, teams] = await Promise.all([listAgentProfiles(db), listChannelRouting(db), listTeams(db)]);
+    const [agents, channels, teams] = await Promise.all([listAgentProfiles(db), listChannelRouting(db), listTeamCapacities(db)]);
+    const effective = await effectiveCapacities(db, agents);
     res.render('settings-routing', {
-      agents: agents.map((a) => ({ ...a, skills: skillsOf(a.skills), capacity: storedCapacity(a.capacity) })),
+      agents: agents.map((a) => ({ ...a, skills: skillsOf(a.skills), capacity: storedCapacity(a.capacity), effective: effective.get(a.id)! })),
       channels,
-      teams,
+      teams: teams.map((team) => ({ ...team, capacity: storedCapacity(team.defaultCapacity) })),
       slotClasses: SLOT_CLASSES,
+      globalSlots: DEFAULT_CAPACITY,
     });
   };
   router.get('/settings/routing', manage, settingsPage);
@@ -97,6 +103,17 @@ export function routingRoutes({ db, dispatcher }: Services): Router {
     async (req, res) => {
       await inTransaction(db, dispatcher, (tx, effects) => setChannelRouting(tx, effects, res.locals.input, actingUser(req)));
       res.redirect(303, `/settings/routing#channel-${pathId(req, 'channelId')}`);
+    },
+  );
+
+  router.post(
+    '/settings/routing/teams/:teamId',
+    manage,
+    rerenderForm((req) => `team-${pathId(req, 'teamId')}`, settingsPage),
+    validate(teamCapacityInput, teamForm),
+    async (req, res) => {
+      await inTransaction(db, dispatcher, (tx, effects) => setTeamDefaultCapacity(tx, effects, res.locals.input, actingUser(req)));
+      res.redirect(303, `/settings/routing#team-${pathId(req, 'teamId')}`);
     },
   );
 

@@ -10,14 +10,14 @@ import {
 } from '../../../server/domain/routing/chooseAgent';
 import { planRouting, type Waiting } from '../../../server/domain/routing/planRouting';
 import { compareQueued } from '../../../server/domain/routing/queueOrder';
-import { capacityOf, occupiesSlot, SLOT_CLASSES, slotClassOf, type SlotClass } from '../../../server/domain/routing/slots';
+import { DEFAULT_CAPACITY, occupiesSlot, SLOT_CLASSES, slotClassOf, type SlotClass } from '../../../server/domain/routing/slots';
 
 const T0 = new Date('2026-12-03T09:00:00Z');
 const min = (n: number) => new Date(T0.getTime() + n * 60_000);
 const zero = { chat: 0, messaging: 0, social: 0, email: 0 };
 
 function agent(id: string, over: Partial<RoutingAgent> = {}): RoutingAgent {
-  return { id, availability: 'online', absent: false, skills: NO_SKILLS, capacity: capacityOf(null), load: { ...zero }, idleSince: T0, teamIds: [], ...over };
+  return { id, availability: 'online', absent: false, skills: NO_SKILLS, capacity: DEFAULT_CAPACITY, load: { ...zero }, idleSince: T0, teamIds: [], ...over };
 }
 const req = (over: Partial<Requirement> = {}): Requirement => ({ slotClass: 'social', channelId: 'ch-1', ...over });
 
@@ -35,7 +35,7 @@ describe('eligibility', () => {
   });
 
   test('when all slots of the class are used, then the agent is not eligible for that class only', () => {
-    const a = agent('a', { capacity: { ...capacityOf(null), chat: 2 }, load: { ...zero, chat: 2 } });
+    const a = agent('a', { capacity: { ...DEFAULT_CAPACITY, chat: 2 }, load: { ...zero, chat: 2 } });
     expect(isEligible(a, req({ slotClass: 'chat' }))).toBe(false);
     expect(isEligible(a, req({ slotClass: 'email' }))).toBe(true);
   });
@@ -61,8 +61,8 @@ describe('eligibility', () => {
 
 describe('scoring', () => {
   test('when two agents are eligible, then the less loaded one (share of slots) gets the conversation', () => {
-    const busy = agent('busy', { load: { ...zero, social: 2 }, capacity: { ...capacityOf(null), social: 5 } });
-    const light = agent('light', { load: { ...zero, social: 3 }, capacity: { ...capacityOf(null), social: 10 } });
+    const busy = agent('busy', { load: { ...zero, social: 2 }, capacity: { ...DEFAULT_CAPACITY, social: 5 } });
+    const light = agent('light', { load: { ...zero, social: 3 }, capacity: { ...DEFAULT_CAPACITY, social: 10 } });
     const choice = chooseAgent([busy, light], req());
     expect(choice?.agent.id).toBe('light');
     expect(choice?.reason).toEqual({ matched: [], rule: 'least_loaded', load: 3, capacity: 10 });
