@@ -883,6 +883,8 @@ export const MESSAGES = {
     'audit.s.alertAcknowledged': '{actor} hat einen Alarm zur Kenntnis genommen',
     'audit.s.alertSettings': '{actor} hat die E-Mail-Einstellungen für Alarme geändert',
     'audit.s.pushSubscribed': '{actor} hat Push-Benachrichtigungen in einem Browser eingeschaltet',
+    'channels.editSettings': 'Einstellungen und Zugangsdaten bearbeiten',
+    'channels.keepSecretsHint': 'Leer gelassene Geheimnisfelder behalten die gespeicherten Werte.',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1763,6 +1765,8 @@ export const MESSAGES = {
     'audit.s.alertAcknowledged': '{actor} acknowledged an alert',
     'audit.s.alertSettings': '{actor} changed the e-mail settings for alerts',
     'audit.s.pushSubscribed': '{actor} turned on push notifications in a browser',
+    'channels.editSettings': 'Edit settings and credentials',
+    'channels.keepSecretsHint': 'Secret fields left empty keep the stored values.',
   },
 } as const;
 
