@@ -16,10 +16,11 @@ let app: TestApp;
 let oldApi: FakeXServer;
 let newApi: FakeXServer;
 let manager: { agent: TestAgent; csrf: string };
+/** A manager who reads the console in German. */
+let managerDe: { agent: TestAgent; csrf: string };
 
-beforeAll(async () => {
-  [app, oldApi, newApi] = await Promise.all([startTestApp({ workers: true }), startFakeXServer(), startFakeXServer({ pathPrefix: '/proxy/x' })]);
-  const user = await makeUser(app.services.db, { role: 'manager', locale: 'en' });
+async function signIn(locale: 'de' | 'en') {
+  const user = await makeUser(app.services.db, { role: 'manager', locale });
   const agent = request.agent(app.url);
   const login = await agent.get('/login');
   await agent
@@ -27,7 +28,12 @@ beforeAll(async () => {
     .type('form')
     .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })
     .expect(302);
-  manager = { agent, csrf: csrfFrom((await agent.get('/settings/channels')).text) };
+  return { agent, csrf: csrfFrom((await agent.get('/settings/channels')).text) };
+}
+
+beforeAll(async () => {
+  [app, oldApi, newApi] = await Promise.all([startTestApp({ workers: true }), startFakeXServer(), startFakeXServer({ pathPrefix: '/proxy/x' })]);
+  [manager, managerDe] = [await signIn('en'), await signIn('de')];
 });
 afterAll(async () => {
   await app.stop();
@@ -111,12 +117,17 @@ describe('editing a connected channel', () => {
     expect(JSON.stringify(rotated[2]!.after)).toContain('4711');
   });
 
-  it('when the edit has a bad user id, then 400 at the edit form with the field marked, no secret echoed, and nothing changed', async () => {
+  it('when the edit has a bad user id, then 400 in German at the edit form with the field marked, no secret echoed, and nothing changed', async () => {
     const channel = await connectX('Shop X refused');
     const before = await channelRow(channel.id);
-    const res = await edit(channel.id, editForm(channel.userId, { name: 'Umbenannt', userId: 'shop-account', bearerToken: 'typed-secret-token' }));
+    const res = await managerDe.agent
+      .post(`/settings/channels/${channel.id}/settings`)
+      .type('form')
+      .send({ ...editForm(channel.userId, { name: 'Umbenannt', userId: 'shop-account', bearerToken: 'typed-secret-token' }), _csrf: managerDe.csrf });
     expect(res.status).toBe(400);
-    expect(res.text).toMatch(/<details class="edit-details" open>\s*<summary>Edit settings and credentials<\/summary>\s*<p class="alert" role="alert">/);
+    expect(res.text).toMatch(
+      /<details class="edit-details" open>\s*<summary>Einstellungen und Zugangsdaten bearbeiten<\/summary>\s*<p class="alert" role="alert">Bitte prüfen Sie die markierten Angaben.<\/p>/,
+    );
     expect(res.text).toMatch(/name="userId"[^>]*aria-invalid="true"/);
     expect(res.text).toContain('value="shop-account"');
     expect(res.text).not.toContain('typed-secret-token');
