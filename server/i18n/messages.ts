@@ -928,6 +928,8 @@ export const MESSAGES = {
     'routing.ownSlotsHint': 'Leere Plätze: Standard des Teams, sonst global.',
     'routing.effectiveSlots': 'Routing rechnet mit: {slots}',
     'audit.s.teamCapacity': "{actor} hat die Standard-Plätze des Teams '{team}' geändert",
+    'channels.editSettings': 'Einstellungen und Zugangsdaten bearbeiten',
+    'channels.keepSecretsHint': 'Leer gelassene Geheimnisfelder behalten die gespeicherten Werte.',
   },
   en: {
     'nav.inbox': 'Inbox',
@@ -1853,6 +1855,8 @@ export const MESSAGES = {
     'routing.ownSlotsHint': "Empty slots: the team's default, else the global one.",
     'routing.effectiveSlots': 'Routing counts with: {slots}',
     'audit.s.teamCapacity': "{actor} changed the default slots of the team '{team}'",
+    'channels.editSettings': 'Edit settings and credentials',
+    'channels.keepSecretsHint': 'Secret fields left empty keep the stored values.',
   },
 } as const;
 

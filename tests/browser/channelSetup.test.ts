@@ -1,7 +1,8 @@
 /**
  * A manager connects one channel of every kind in the console, against the fake servers (X, Meta, Telegram),
  * a local webhook receiver, and a real Dovecot + SMTP sink, and presses "test connection": each answers in
- * words that it works; then the remote side fails and the same button says what went wrong.
+ * words that it works; then the remote side fails and the same button says what went wrong. A German manager
+ * edits the X channel through its prefilled form; the stored token is kept and the test still works.
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -75,7 +76,8 @@ async function connect(kind: string, fields: Record<string, string>) {
 }
 
 /** Presses "test connection" on the card and returns the answer shown there. */
-async function testConnection(card: ReturnType<Page['locator']>) {
+async function testConnection(card: ReturnType<Page['locator']>, on = page) {
+  const page = on;
   const id = await card.getAttribute('data-channel-id');
   const result = page.locator(`#test-${id} .connection-test`);
   const before = (await result.count()) ? await result.textContent() : null;
@@ -109,6 +111,35 @@ describe('a manager connects every kind of channel and tests each connection', (
     expect(await testConnection(card)).toEqual({ state: 'ok', text: expect.stringContaining('Connection works: X answered: the mentions of account') });
     x.failNext('mentions', { status: 401, detail: 'Unauthorized' });
     expect(await testConnection(card)).toEqual({ state: 'failed', text: expect.stringContaining('Connection failed: X API 401') });
+  });
+
+  it('when a German manager edits the X channel through its form, then the form shows the settings without secrets, the change is saved, the token is kept, and the page is axe clean', async () => {
+    const before = await app.services.db.selectFrom('channels').select(['id', 'credentialsEnc']).where('name', '=', 'X Care').executeTakeFirstOrThrow();
+    const de = await browser.newPage({ locale: 'de-DE', viewport: { width: 1440, height: 900 } });
+    await signInAs(de, app.url, await makeUser(app.services.db, { role: 'manager', locale: 'de' }));
+    await de.goto(`${app.url}/settings/channels`);
+    const card = de.locator(`.channel-card[data-channel-id="${before.id}"]`);
+    await card.locator('details.edit-details > summary', { hasText: 'Einstellungen und Zugangsdaten bearbeiten' }).click();
+    const form = card.locator('form[data-edit-kind="x"]');
+    await expect(form.locator('[name="apiBaseUrl"]').inputValue()).resolves.toBe(x.baseUrl);
+    await expect(form.locator('[name="bearerToken"]').inputValue()).resolves.toBe('');
+    await expect(form.locator('[name="searches"]').count()).resolves.toBe(0);
+    await de.evaluate(AXE);
+    const violations = await de.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await screenshot(de, 'channels-edit-x-de');
+    await form.locator('[name="name"]').fill('X Kundenservice');
+    await form.locator('[name="handle"]').fill('@kundenservice');
+    await Promise.all([de.waitForLoadState('load'), form.locator('button[data-action="save-settings"]').click()]);
+    await card.locator('h2:text-is("X Kundenservice")').waitFor();
+    const after = await app.services.db.selectFrom('channels').select(['settings', 'credentialsEnc']).where('id', '=', before.id).executeTakeFirstOrThrow();
+    expect(after.settings).toMatchObject({ handle: 'kundenservice', apiBaseUrl: x.baseUrl });
+    expect(after.credentialsEnc).toBe(before.credentialsEnc);
+    expect((await testConnection(card, de)).state).toBe('ok');
+    await de.close();
   });
 
   it('when a WhatsApp number is connected, then its verify token is shown once and the test names the number; an unreachable Graph API is said', async () => {

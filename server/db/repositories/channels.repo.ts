@@ -50,3 +50,19 @@ export function setIngestTokenHash(tx: Tx, id: string, ingestTokenHash: string) 
 export function updateChannelDetails(tx: Tx, id: string, details: { name: string; webhookUrl: string | null }) {
   return tx.updateTable('channels').set(details).where('id', '=', id).execute();
 }
+
+/** A connected channel's name, settings, poll interval and sealed credentials at once; its backoff starts fresh. */
+export function updateConnectedChannel(tx: Tx, id: string, c: { name: string; settings: unknown; pollIntervalSeconds: number; credentialsEnc: string | null }) {
+  return tx
+    .updateTable('channels')
+    .set({
+      name: c.name,
+      settings: sql`${JSON.stringify(c.settings)}::jsonb`,
+      pollIntervalSeconds: c.pollIntervalSeconds,
+      credentialsEnc: c.credentialsEnc,
+      nextPollAt: null,
+      consecutiveFailures: 0,
+    })
+    .where('id', '=', id)
+    .execute();
+}

@@ -13,6 +13,7 @@ import { createApiChannel } from '../../domain/channels/api/createApiChannel';
 import { rotateIngestToken } from '../../domain/channels/api/rotateIngestToken';
 import { type ConnectionTest, testChannelConnection } from '../../domain/channels/testConnection';
 import { channelEditInput, editChannel } from '../../domain/channels/editChannel';
+import { editChannelSettings, editFormValues, SECRET_FIELDS } from '../../domain/channels/editChannelSettings';
 import { userActor } from '../../domain/audit/actor';
 import {
   addTrackedSearch,
@@ -34,8 +35,6 @@ import type { Services } from '../../services';
 import { isHtmx } from '../../middleware/htmx';
 
 const PAGE = '/settings/channels';
-/** Secrets are never echoed back into a form, not even after a validation error. */
-const SECRET_FIELDS = ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'botToken', 'verifyToken', 'imapPassword', 'smtpPassword'];
 
 /** What the page shows once after a change: the new channel's secrets, or a connection test's answer. */
 type Shown = { secrets?: { channelId: string; name: string; values: Record<string, string> }; test?: { channelId: string } & ConnectionTest };
@@ -79,6 +78,8 @@ export function channelRoutes(services: Services): Router {
         // Credentials a manager can replace are shown masked next to the form that replaces them.
         credentialFields: capabilities?.credentials?.fields ?? [],
         credentials: capabilities?.credentials ? maskedCredentials(row.credentialsEnc) : {},
+        // Kinds connected on this page are edited with their connect form, prefilled (secrets left empty).
+        edit: row.kind !== 'api' && connectKinds.includes(row.kind) ? editFormValues(row, openCredentials(row.credentialsEnc)) : null,
         trackedSearches: capabilities?.trackedSearches ?? false,
         searches: searches.filter((s) => s.channelId === row.id),
         templates: capabilities?.templates ? formatTemplates(capabilities.templates.read(row.settings)) : null,
@@ -86,14 +87,15 @@ export function channelRoutes(services: Services): Router {
     });
   }
 
-  function maskedCredentials(sealed: string | null): Record<string, string> {
+  function openCredentials(sealed: string | null): Record<string, string> {
     if (!sealed) return {};
     try {
-      return maskCredentials(JSON.parse(secretBox.open(sealed)) as Record<string, string>);
+      return JSON.parse(secretBox.open(sealed)) as Record<string, string>;
     } catch {
       return {};
     }
   }
+  const maskedCredentials = (sealed: string | null) => maskCredentials(openCredentials(sealed));
 
   async function page(req: Request, res: Response, shown: Shown = {}) {
     const notice = typeof req.query.created === 'string' ? 'created' : typeof req.query.polled === 'string' ? 'polled' : null;
@@ -174,6 +176,19 @@ export function channelRoutes(services: Services): Router {
     async (req, res) => {
       const id = pathId(req);
       await tx((t) => editChannel(t, id, res.locals.input, userActor(req.user!, req.ip)));
+      res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
+
+  /** Settings and credentials through the kind's connect form (empty secret fields keep the stored ones); polls follow at once. */
+  router.post(
+    `${PAGE}/:id/settings`,
+    refused((req) => `edit-${String(req.params.id)}`),
+    async (req, res) => {
+      const id = pathId(req);
+      const form = (req.body ?? {}) as Record<string, unknown>;
+      const schedule = await tx((t) => editChannelSettings(t, services, id, form, userActor(req.user!, req.ip)));
+      if (connectors.of(schedule.kind)?.fetchSince) await follow(schedule, true);
       res.redirect(303, `${PAGE}#channel-${id}`);
     },
   );
