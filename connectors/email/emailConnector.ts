@@ -24,6 +24,21 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
   return { settings, creds: creds.data };
 }
 
+/** An SMTP transport to the channel's server, at the address the outbound-target guard checked (TLS still verifies the host name). */
+async function smtpTransport({ settings, creds }: ReturnType<typeof unpack>) {
+  const target = await resolveHost(settings.smtpHost);
+  return nodemailer.createTransport({
+    host: target.address,
+    ...(target.servername ? { servername: target.servername } : {}),
+    port: settings.smtpPort,
+    secure: settings.smtpSecure,
+    ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+  });
+}
+
 /**
  * An IMAP client for the channel's mailbox (not yet connected); the IDLE watch uses it too. It connects
  * to the address the outbound-target guard checked (TLS still verifies the host name); throws
@@ -168,17 +183,7 @@ export const emailConnector: Connector<EmailSettings> = {
     } finally {
       await client.logout().catch(() => client.close());
     }
-    const { creds } = unpack(channel);
-    const target = await resolveHost(settings.smtpHost);
-    const transport = nodemailer.createTransport({
-      host: target.address,
-      ...(target.servername ? { servername: target.servername } : {}),
-      port: settings.smtpPort,
-      secure: settings.smtpSecure,
-      ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-    });
+    const transport = await smtpTransport(unpack(channel));
     try {
       await transport.verify();
     } catch (err) {
@@ -196,18 +201,7 @@ export const emailConnector: Connector<EmailSettings> = {
     const thread = threadSchema.safeParse(reply.inReplyToRaw);
     const references = [...(thread.success ? (thread.data.references ?? []) : []), ...(reply.inReplyToExternalId ? [reply.inReplyToExternalId] : [])];
     const domain = settings.address.split('@')[1] ?? 'replyline.local';
-    // The address the outbound-target guard checked; TLS still verifies the host name.
-    const target = await resolveHost(settings.smtpHost);
-    const transport = nodemailer.createTransport({
-      host: target.address,
-      ...(target.servername ? { servername: target.servername } : {}),
-      port: settings.smtpPort,
-      secure: settings.smtpSecure,
-      ...(creds.smtpUser ? { auth: { user: creds.smtpUser, pass: creds.smtpPassword ?? '' } } : {}),
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 30_000,
-    });
+    const transport = await smtpTransport({ settings, creds });
     try {
       // The same Message-ID on every attempt, so a retry after a lost answer is recognisable as the same mail.
       const messageId = `<reply-${reply.messageId}@${domain}>`;

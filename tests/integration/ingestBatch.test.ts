@@ -35,6 +35,13 @@ beforeAll(async () => {
   manager = await makeUser(app.services.db, { role: 'manager' });
   agent = await makeUser(app.services.db, { role: 'agent' });
   const { db } = app.services;
+  // Every history assigns to this one agent across many channels: give them room, so routing's slot check never refuses.
+  const capacity = JSON.stringify({ chat: 100, messaging: 100, social: 100, email: 100 });
+  await db
+    .insertInto('agentProfiles')
+    .values({ userId: agent.id, skills: '{}', capacity })
+    .onConflict((oc) => oc.column('userId').doUpdateSet({ capacity }))
+    .execute();
   // Office hours in Berlin, closed from yesterday to tomorrow: a clock paused and resumed during the
   // test run loses no business time, so due times after a resume do not depend on how long the test ran.
   const calendar = await insertCalendar(db, {
