@@ -258,8 +258,9 @@ describe('bulk actions and stale forms in the console', () => {
     const { conversationId } = await ingest({ text: 'stale form' });
     const page = await newPage(agent);
     await openConversation(page, conversationId);
-    await request(app.url).post(`/api/v1/conversations/${conversationId}/assign`).auth(manager.token, { type: 'bearer' }).send({ assigneeId: manager.id });
+    // the agent is already typing in the action bar when the colleague acts: the live refresh leaves the bar alone
     await page.fill('input[name="reason"]', 'done');
+    await request(app.url).post(`/api/v1/conversations/${conversationId}/assign`).auth(manager.token, { type: 'bearer' }).send({ assigneeId: manager.id });
     await page.click('#close-conv');
     await page.locator('#action-error', { hasText: 'changed meanwhile by Jonas Berger' }).waitFor();
     const row = await app.services.db.selectFrom('conversations').select(['status']).where('id', '=', conversationId).executeTakeFirstOrThrow();
