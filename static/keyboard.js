@@ -141,6 +141,20 @@
     if (e.target.closest('[data-send-close]')) send(true);
   });
 
+  // A live refresh that swaps away the element with focus would leave it on the page body: back to the reply box
+  // (or the conversation's heading) so the agent can go on from the keyboard.
+  var focusInSwap = false;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var target = e.detail.target;
+    focusInSwap = !!target && document.activeElement !== document.body && target.contains(document.activeElement);
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    if (!focusInSwap) return;
+    focusInSwap = false;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    if (!focusReply()) focusEl(document.querySelector('#conversation-main h1'));
+  });
+
   // Which button sent a form (htmx swaps the form away, so remember it before).
   var lastSubmitter = null;
   document.addEventListener('submit', function (e) {
