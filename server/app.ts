@@ -33,6 +33,8 @@ import { slaApiRoutes } from './routes/api/sla.routes';
 import { routingApiRoutes } from './routes/api/routing.routes';
 import { listeningApiRoutes } from './routes/api/listening.routes';
 import { alertApiRoutes } from './routes/api/alerts.routes';
+import { replyApiRoutes } from './routes/api/replies.routes';
+import { approvalRoutes } from './routes/web/approvals.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
 import { messageTextViewHelpers } from './presenters/messageText.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
@@ -122,6 +124,7 @@ export function createApp(services: Services): express.Express {
   api.use(
     requireApiUser(db),
     conversationApiRoutes(services),
+    replyApiRoutes(services), // reply approval: the pending replies, approve, reject
     cannedResponseApiRoutes(services),
     notificationApiRoutes(services),
     auditApiRoutes(services),
@@ -159,6 +162,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(replyWindowRoutes(services));
   consoleRoutes.use(commentModerationRoutes(services));
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
+  consoleRoutes.use(approvalRoutes(services)); // replies waiting for approval: the approvers' queue and decisions
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)

@@ -7,7 +7,8 @@ export type ChannelKind = 'api' | 'x' | 'whatsapp' | 'telegram' | 'email' | 'web
 export type ConversationStatus = 'new' | 'saved' | 'assigned' | 'answered' | 'closed';
 export type Direction = 'inbound' | 'outbound' | 'note';
 /** uncertain (012): the send was interrupted before the channel confirmed it; an agent checks and decides. */
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain';
+/** pending_approval, rejected (025): waiting for an approver, turned back by one; never sent in either state. */
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain' | 'pending_approval' | 'rejected';
 export type ActorType = 'user' | 'system' | 'api_channel';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -24,6 +25,9 @@ export interface UsersTable {
   createdAt: Generated<Date>;
   /** 015: deactivated users keep their history but cannot sign in or use a token */
   deactivatedAt: Generated<Date | null>;
+  // 025_reply_approval: this person's replies wait for an approver; this person may approve others' replies
+  repliesNeedApproval: Generated<boolean>;
+  mayApproveReplies: Generated<boolean>;
 }
 
 export interface ApiTokensTable {
@@ -70,6 +74,8 @@ export interface ChannelsTable {
   routingTeamId: Generated<string | null>;
   // 020: days closed conversations keep personal data (null: no limit)
   retentionDays: Generated<number | null>;
+  // 025_reply_approval: replies on this channel wait for an approver
+  repliesNeedApproval: Generated<boolean>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -248,7 +254,7 @@ export interface ConversationTagsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
-  kind: 'mention' | 'audit_break' | 'alert';
+  kind: 'mention' | 'audit_break' | 'alert' | 'reply_rejected';
   conversationId: string | null;
   messageId: string | null;
   actorName: string;
@@ -365,6 +371,20 @@ export interface Database {
   // 020_contacts_and_privacy
   contactMerges: ContactMergesTable;
   auditPersonalValues: AuditPersonalValuesTable;
+  // 025_reply_approval
+  replyApprovals: ReplyApprovalsTable;
+}
+
+/** 025_reply_approval: a reply that waits (or waited) for an approver, who asked, who decided and why. */
+export type ApprovalState = 'pending' | 'approved' | 'rejected';
+export interface ReplyApprovalsTable {
+  messageId: string;
+  requestedBy: string;
+  requestedAt: Generated<Date>;
+  state: Generated<ApprovalState>;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  note: string | null;
 }
 
 /** 012_outbound_safety: Idempotency-Key of API requests, per user, with the first answer. */
@@ -385,6 +405,7 @@ export interface ConversationReadsTable {
 }
 
 export type Channel = Selectable<ChannelsTable>;
+export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -21,7 +21,9 @@ export type LiveEvent =
       assigneeId?: string | null;
     }
   // queues or agents' availability changed (the queue board and presence indicators refresh)
-  | { type: 'routing' };
+  | { type: 'routing' }
+  // a reply began or stopped waiting for approval (the approvers' count and queue refresh)
+  | { type: 'approvals' };
 
 /** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
 export type JobRequest =

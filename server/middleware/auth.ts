@@ -5,10 +5,12 @@ import type { Db } from '../db/client';
 import { findApiTokenByHash, findUserById, touchApiToken } from '../db/repositories/users.repo';
 import type { Locale, Role } from '../db/schema';
 import { can, type Permission } from '../domain/auth/permissions';
+import { assertApprover } from '../domain/replies/approvalPolicy';
 import { Forbidden, Unauthorized } from '../errors';
 import { isHtmx } from './htmx';
 
-export type CurrentUser = { id: string; email: string; name: string; role: Role; locale: Locale };
+/** `mayApproveReplies` (025): named to approve replies waiting for approval (managers approve anyway). */
+export type CurrentUser = { id: string; email: string; name: string; role: Role; locale: Locale; mayApproveReplies: boolean };
 
 declare module 'express-session' {
   interface SessionData {
@@ -38,7 +40,7 @@ export function requireSessionUser(db: Db) {
       res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    req.user = { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale };
+    req.user = { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale, mayApproveReplies: user.mayApproveReplies };
     res.locals.user = req.user;
     next();
   };
@@ -56,7 +58,7 @@ export function requireApiUser(db: Db) {
     if (found.deactivatedAt) throw new Unauthorized('The account of this API token was deactivated');
     if (found.expiresAt.getTime() <= Date.now()) throw new Unauthorized('This API token has expired');
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() >= TOKEN_TOUCH_EVERY_MS) await touchApiToken(db, found.tokenId, TOKEN_TOUCH_EVERY_MS);
-    req.user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale };
+    req.user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale, mayApproveReplies: found.mayApproveReplies };
     next();
   };
 }
@@ -66,6 +68,12 @@ export function requirePermission(permission: Permission) {
     if (!req.user || !can(req.user.role, permission)) throw new Forbidden();
     next();
   };
+}
+
+/** Managers and the people named to approve replies (domain/replies/approvalPolicy.ts). */
+export function requireApprover(req: Request, _res: Response, next: NextFunction) {
+  assertApprover(req.user ?? { role: 'auditor', mayApproveReplies: false });
+  next();
 }
 
 export function bearerToken(req: Request): string | null {

@@ -3,6 +3,7 @@ import type { findConversationDetail, listInbox } from '../db/repositories/conve
 import type { listMessages } from '../db/repositories/messages.repo';
 import type { Locale } from '../db/schema';
 import type { Translate } from '../i18n/translate';
+import { presentApproval } from './approval.presenter';
 import { routingReasonText } from './routing.presenter';
 import { presentConversationSla, presentPostSla } from './sla.presenter';
 
@@ -38,6 +39,7 @@ export function presentMessage(m: MessageRow) {
       m.direction === 'outbound'
         ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
         : null,
+    approval: m.direction === 'outbound' ? presentApproval(m) : null,
     sla: m.direction === 'inbound' ? presentPostSla(m) : null,
     language: m.language,
     sentiment:

@@ -51,7 +51,7 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'status.': STATUSES,
   'role.': ROLES,
   'wf.priority.': PRIORITIES,
-  'delivery.': ['queued', 'sending', 'sent', 'failed', 'uncertain'],
+  'delivery.': ['queued', 'sending', 'sent', 'failed', 'uncertain', 'pending_approval', 'rejected'],
   'outbound.range.': [
     'loopback',
     'private',

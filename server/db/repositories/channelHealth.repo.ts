@@ -113,6 +113,7 @@ export function listChannelsWithHealth(db: DbOrTx) {
       'name',
       'settings',
       'credentialsEnc',
+      'repliesNeedApproval',
       'paused',
       'pollIntervalSeconds',
       'lastSuccessAt',

@@ -51,6 +51,11 @@ export function updateChannelDetails(tx: Tx, id: string, details: { name: string
   return tx.updateTable('channels').set(details).where('id', '=', id).execute();
 }
 
+/** 025_reply_approval: whether replies on this channel wait for an approver. */
+export function setChannelRepliesNeedApproval(tx: Tx, id: string, repliesNeedApproval: boolean) {
+  return tx.updateTable('channels').set({ repliesNeedApproval }).where('id', '=', id).execute();
+}
+
 /** A connected channel's name, settings, poll interval and sealed credentials at once; its backoff starts fresh. */
 export function updateConnectedChannel(tx: Tx, id: string, c: { name: string; settings: unknown; pollIntervalSeconds: number; credentialsEnc: string | null }) {
   return tx

@@ -10,6 +10,7 @@ export function insertMessage(tx: Tx, m: NewMessage) {
 export function listMessages(db: DbOrTx, conversationId: string) {
   return db
     .selectFrom('messages')
+    .leftJoin('replyApprovals as ra', 'ra.messageId', 'messages.id')
     .select([
       'id',
       'conversationId',
@@ -48,10 +49,18 @@ export function listMessages(db: DbOrTx, conversationId: string) {
       'sentimentScore',
       'sentimentOverriddenBy',
       (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'messages.sentimentOverriddenBy').as('sentimentOverriddenByName'),
+      // 025: a reply that waited for approval — who asked, who decided, the approver's note
+      'ra.state as approvalState',
+      'ra.requestedBy as approvalRequestedBy',
+      (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'ra.requestedBy').as('approvalRequestedByName'),
+      'ra.decidedBy as approvalDecidedBy',
+      (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'ra.decidedBy').as('approvalDecidedByName'),
+      'ra.note as approvalNote',
+      'ra.decidedAt as approvalDecidedAt',
     ])
     .where('conversationId', '=', conversationId)
     .orderBy('postedAt')
-    .orderBy('createdAt')
+    .orderBy('messages.createdAt')
     .execute();
 }
 
@@ -111,6 +120,15 @@ export async function findReplyContext(db: DbOrTx, m: { conversationId: string; 
     recipientExternalId: c.recipientExternalId,
     inReplyToRaw: parent?.raw ?? null,
   };
+}
+
+/** An approved reply, with the text the approver let go, on its way: queued as of `postedAt`. */
+export function setApprovedReply(tx: Tx, id: string, set: { text: string; raw: string | null; postedAt: Date }) {
+  return tx
+    .updateTable('messages')
+    .set({ ...set, deliveryState: 'queued' })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Replies the database says are still owed to a channel (the reconciler re-enqueues them). */

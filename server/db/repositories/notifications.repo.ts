@@ -1,10 +1,13 @@
-/** Notifications for one user (today: @mentions in internal notes). */
+/** Notifications for one user: @mentions in internal notes, a reply an approver rejected (and alerts, audit breaks). */
 import type { DbOrTx } from '../client';
 
-export function insertNotification(db: DbOrTx, n: { userId: string; conversationId: string; messageId: string; actorName: string }) {
+export function insertNotification(
+  db: DbOrTx,
+  n: { userId: string; conversationId: string; messageId: string; actorName: string; kind?: 'mention' | 'reply_rejected' },
+) {
   return db
     .insertInto('notifications')
-    .values({ ...n, kind: 'mention', readAt: null })
+    .values({ ...n, kind: n.kind ?? 'mention', readAt: null })
     .returning('id')
     .executeTakeFirstOrThrow();
 }
@@ -29,7 +32,21 @@ export function listNotifications(db: DbOrTx, userId: string, limit = 30) {
       // 021_monitoring: an alert notification shows its alert
       .leftJoin('alerts as a', 'a.id', 'n.alertId')
       .leftJoin('alertRules as r', 'r.id', 'a.ruleId')
-      .select(['n.id', 'n.kind', 'n.conversationId', 'n.actorName', 'n.createdAt', 'n.readAt', 'c.caseNumber', 'm.text', 'v.brokenAtSeq', 'v.problem'])
+      // 025_reply_approval: a rejected reply's notification shows the approver's note
+      .leftJoin('replyApprovals as ra', 'ra.messageId', 'n.messageId')
+      .select([
+        'n.id',
+        'n.kind',
+        'n.conversationId',
+        'n.actorName',
+        'n.createdAt',
+        'n.readAt',
+        'c.caseNumber',
+        'm.text',
+        'v.brokenAtSeq',
+        'v.problem',
+        'ra.note as approvalNote',
+      ])
       .select([
         'n.alertId',
         'r.kind as alertKind',

@@ -62,6 +62,7 @@ export function findApiTokenByHash(db: DbOrTx, tokenHash: string) {
       'users.role',
       'users.locale',
       'users.deactivatedAt',
+      'users.mayApproveReplies',
     ])
     .where('apiTokens.tokenHash', '=', tokenHash)
     .executeTakeFirst();
@@ -113,6 +114,11 @@ export function listUsersForAdmin(db: DbOrTx) {
 /** The user row locked for a change of role, state or password. */
 export function findUserForUpdate(db: DbOrTx, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** 025_reply_approval: whether this person's replies wait for an approver, and whether they may approve others'. */
+export function setUserApprovalFlags(db: DbOrTx, id: string, flags: { repliesNeedApproval: boolean; mayApproveReplies: boolean }) {
+  return db.updateTable('users').set(flags).where('id', '=', id).execute();
 }
 
 /** Active admins other than the given user (an admin change must leave at least one). */

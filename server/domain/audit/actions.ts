@@ -108,6 +108,13 @@ export const AUDIT_ACTIONS = [
   'retention.applied',
   // a team's default slots per channel class (022_team_capacity)
   'team.capacity_changed',
+  // reply approval, four-eyes (025_reply_approval): the rules per person and channel, the author's request, the approver's decision
+  'user.approval_changed',
+  'channel.approval_changed',
+  'reply.submitted_for_approval',
+  'reply.edited',
+  'reply.approved',
+  'reply.rejected',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

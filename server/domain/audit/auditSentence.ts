@@ -45,6 +45,7 @@ export function referencedIds(events: ReadableEvent[]) {
     if (after('teamId')) teams.add(after('teamId')!);
     const member = after('userId') ?? field(e.before)('userId');
     if (member) users.add(member);
+    if (after('authorUserId')) users.add(after('authorUserId')!);
   }
   return { users: [...users], conversations: [...conversations], channels: [...channels], teams: [...teams] };
 }
@@ -74,6 +75,10 @@ type Parts = {
 const statusText = (t: Translate, s: string | undefined) => (s ? t(('status.' + s) as MessageKey) : '—');
 const roleText = (t: Translate, r: string | undefined) => (r ? t(('role.' + r) as MessageKey) : '—');
 const priorityText = (t: Translate, p: string | undefined) => (p ? t(('wf.priority.' + p) as MessageKey) : '—');
+
+const yesNo = (t: Translate, values: unknown, key: string) => t(isRecord(values) && values[key] === true ? 'audit.yes' : 'audit.no');
+const authorOf = (t: Translate, names: AuditNames, after: (key: string) => string | undefined) =>
+  names.users.get(after('authorUserId') ?? '') ?? t('audit.unknownPerson');
 
 const AVAILABILITY: Record<string, MessageKey> = { online: 'availability.online', away: 'availability.away', offline: 'availability.offline' };
 const MODERATED: Record<string, MessageKey> = { hide: 'audit.s.hidden', unhide: 'audit.s.unhidden', delete: 'audit.s.deleted' };
@@ -125,7 +130,16 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'note.added': ({ t, actor, caseNo }) => t('audit.s.note', { actor, case: caseNo }),
   'message.received': ({ t, actor, caseNo }) => t('audit.s.received', { actor, case: caseNo }),
   'message.remote_status': ({ t, actor, caseNo, after }) => t('audit.s.remoteStatus', { actor, case: caseNo, status: after('remoteStatus') ?? '—' }),
-  'reply.queued': ({ t, actor, caseNo }) => t('audit.s.replied', { actor, case: caseNo }),
+  'reply.queued': ({ t, actor, caseNo, after, names }) => {
+    const author = after('authorUserId');
+    if (!author) return t('audit.s.replied', { actor, case: caseNo });
+    return t('audit.s.repliedFor', { actor, case: caseNo, author: names.users.get(author) ?? t('audit.unknownPerson') });
+  },
+  'reply.submitted_for_approval': ({ t, actor, caseNo }) => t('audit.s.replySubmitted', { actor, case: caseNo }),
+  'reply.edited': ({ t, actor, caseNo, names, after }) => t('audit.s.replyEdited', { actor, case: caseNo, author: authorOf(t, names, after) }),
+  'reply.approved': ({ t, actor, caseNo, names, after }) => t('audit.s.replyApproved', { actor, case: caseNo, author: authorOf(t, names, after) }),
+  'reply.rejected': ({ t, actor, caseNo, names, after }) =>
+    t('audit.s.replyRejected', { actor, case: caseNo, author: authorOf(t, names, after), note: after('note') ?? '' }),
   'message.delivered': ({ t, actor, caseNo }) => t('audit.s.delivered', { actor, case: caseNo }),
   'message.delivery_retrying': ({ t, actor, caseNo }) => t('audit.s.retrying', { actor, case: caseNo }),
   'message.delivery_failed': ({ t, actor, caseNo }) => t('audit.s.deliveryFailed', { actor, case: caseNo }),
@@ -144,6 +158,9 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'user.password_set': ({ t, subjectName }) => t('audit.s.passwordSet', { name: subjectName }),
   'user.role_changed': ({ t, actor, subjectName, before, after }) =>
     t('audit.s.roleChanged', { actor, name: subjectName, from: roleText(t, before('role')), to: roleText(t, after('role')) }),
+  'user.approval_changed': ({ t, actor, subjectName, e }) =>
+    t('audit.s.userApproval', { actor, name: subjectName, needs: yesNo(t, e.after, 'repliesNeedApproval'), may: yesNo(t, e.after, 'mayApproveReplies') }),
+  'channel.approval_changed': ({ t, actor, channel, e }) => t('audit.s.channelApproval', { actor, channel, needs: yesNo(t, e.after, 'repliesNeedApproval') }),
   'user.deactivated': ({ t, actor, subjectName }) => t('audit.s.deactivated', { actor, name: subjectName }),
   'user.reactivated': ({ t, actor, subjectName }) => t('audit.s.reactivated', { actor, name: subjectName }),
   'team.created': ({ t, actor, after }) => t('audit.s.teamCreated', { actor, team: after('name') ?? '—' }),

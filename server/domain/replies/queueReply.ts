@@ -1,18 +1,24 @@
-/** An agent's reply: validated against the channel's limits, stored as queued, handed to the outbound worker. */
+/**
+ * An agent's reply: validated against the channel's limits and stored. It goes to the outbound worker at once
+ * (releaseReply.ts), or — when the author's or the channel's replies need approval (approvalPolicy.ts) — it
+ * waits in `pending_approval` for an approver; the SLA clock keeps running until it is approved.
+ */
 import type { Connectors } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
+import type { DeliveryState } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
-import { lockConversation, updateConversation } from '../../db/repositories/conversations.repo';
+import { lockConversation } from '../../db/repositories/conversations.repo';
 import { findLastInbound, insertMessage } from '../../db/repositories/messages.repo';
+import { insertReplyApproval } from '../../db/repositories/replyApprovals.repo';
+import { findUserById } from '../../db/repositories/users.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
+import { approvalNeeded } from './approvalPolicy';
 import { prepareReply } from './prepareReply';
-import { stopSlaClocks } from '../sla/clock';
-import { applySlaPause } from '../sla/pause';
+import { releaseReply } from './releaseReply';
 import { assertNoReplyMeanwhile } from './replyCollision';
-import { statusAfterReply } from '../conversations/status';
 
 export type ReplyInput = {
   conversationId: string;
@@ -26,18 +32,23 @@ export type ReplyInput = {
   lastSeenMessageId?: string | null;
 };
 
+export type QueuedReply = { messageId: string; deliveryState: Extract<DeliveryState, 'queued' | 'pending_approval'> };
+
 /** `connectors`: the registry the composition root built; the channel's connector says its limits. */
-export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor, connectors: Connectors): Promise<{ messageId: string }> {
+export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor, connectors: Connectors): Promise<QueuedReply> {
   const conversation = await lockConversation(tx, input.conversationId);
   if (!conversation) throw new NotFound('Conversation');
   await assertNoReplyMeanwhile(tx, conversation.id, input.lastSeenMessageId);
   const channel = await findChannel(tx, conversation.channelId);
   const connector = channel && connectors.of(channel.kind);
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet').showing('reply.unsupportedChannel');
+  const author = await findUserById(tx, input.author.id);
+  if (!author) throw new NotFound('User');
   const lastInbound = await findLastInbound(tx, conversation.id);
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
   const thread = conversation.threadKey === 'dm' ? 'dm' : null;
   const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date(), thread);
+  const approval = approvalNeeded(author, channel, { template: Boolean(input.template) });
   const message = await insertMessage(tx, {
     conversationId: conversation.id,
     channelId: channel.id,
@@ -51,41 +62,25 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
     url: null,
     postedAt: new Date(),
     raw,
-    deliveryState: 'queued',
+    deliveryState: approval ? 'pending_approval' : 'queued',
     deliveryError: null,
     deliveredAt: null,
   });
-  const audit = { actor, channelId: channel.id, subjectType: 'conversation', subjectId: conversation.id };
-  await appendAudit(tx, { ...audit, action: 'reply.queued', after: { messageId: message.id, length: [...text].length } });
-  // A saved conversation's paused clocks run again (moved by the pause) before the reply stops them.
-  await applySlaPause(tx, effects, {
-    conversationId: conversation.id,
-    channelId: channel.id,
-    from: conversation.status,
-    to: statusAfterReply(),
-    actor,
-    now: message.postedAt,
-  });
-  // SLA: the reply answers every post still awaiting an answer, at the moment it is queued (domain/sla/policy.ts).
-  await stopSlaClocks(
-    tx,
-    effects,
-    {
-      conversationId: conversation.id,
-      channelId: channel.id,
-      replyMessageId: message.id,
-      respondedAt: message.postedAt,
-      assigneeId: conversation.assigneeId,
-    },
-    actor,
-  );
-
-  const status = statusAfterReply();
-  await updateConversation(tx, conversation.id, { status });
-  if (status !== conversation.status) {
-    await appendAudit(tx, { ...audit, action: 'conversation.status_changed', before: { status: conversation.status }, after: { status } });
-  }
-  effects.enqueue({ name: 'deliver-reply', data: { messageId: message.id } });
+  const length = [...text].length;
   effects.publish({ type: 'conversation', conversationId: conversation.id, channelId: channel.id, change: 'message' });
-  return { messageId: message.id };
+  if (!approval) {
+    await releaseReply(tx, effects, conversation, { id: message.id, postedAt: message.postedAt, length, authorUserId: author.id }, actor);
+    return { messageId: message.id, deliveryState: 'queued' };
+  }
+  await insertReplyApproval(tx, { messageId: message.id, requestedBy: author.id, requestedAt: message.postedAt });
+  await appendAudit(tx, {
+    actor,
+    action: 'reply.submitted_for_approval',
+    channelId: channel.id,
+    subjectType: 'conversation',
+    subjectId: conversation.id,
+    after: { messageId: message.id, length, because: approval },
+  });
+  effects.publish({ type: 'approvals' });
+  return { messageId: message.id, deliveryState: 'pending_approval' };
 }

@@ -52,9 +52,7 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
     const key = parseIdempotencyKey(req.get('idempotency-key'));
     const user = req.user!;
     const queue = (tx: Tx, effects: Effects) =>
-      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), connectors).then(
-        ({ messageId }) => ({ messageId, deliveryState: 'queued' }),
-      );
+      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), connectors);
     if (key === undefined) return void res.status(202).json(await inTransaction(db, dispatcher, queue));
     // Idempotency-Key: one reply per key and user; a repeat gets the first answer (domain/replies/idempotentRequest.ts).
     await forgetExpiredKeys(db);

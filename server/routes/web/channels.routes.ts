@@ -27,6 +27,7 @@ import { formatTemplates, setChannelTemplates } from '../../domain/channels/mess
 import { connectChannel } from '../../domain/channels/connectChannel';
 import { maskCredentials } from '../../domain/channels/maskCredentials';
 import { NotFound } from '../../errors';
+import { channelApprovalInput, setChannelApproval } from '../../domain/replies/approvalRules';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
 import { pathId, uuidParam, validate } from '../../middleware/validate';
@@ -74,6 +75,7 @@ export function channelRoutes(services: Services): Router {
         health: channelHealthView(row, now),
         traffic: trafficView(traffic.find((t) => t.channelId === row.id)),
         webhookUrl: row.webhookUrl,
+        repliesNeedApproval: row.repliesNeedApproval,
         facts: capabilities?.accountFacts(row.settings) ?? [],
         // Credentials a manager can replace are shown masked next to the form that replaces them.
         credentialFields: capabilities?.credentials?.fields ?? [],
@@ -189,6 +191,18 @@ export function channelRoutes(services: Services): Router {
       const form = (req.body ?? {}) as Record<string, unknown>;
       const schedule = await tx((t) => editChannelSettings(t, services, id, form, userActor(req.user!, req.ip)));
       if (connectors.of(schedule.kind)?.fetchSince) await follow(schedule, true);
+      res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
+
+  /** Four-eyes on this channel: its replies wait for an approver (domain/replies/approvalRules.ts). */
+  router.post(
+    `${PAGE}/:id/approval`,
+    refused(atChannel),
+    validate(channelApprovalInput, (req) => ({ ...req.body, channelId: req.params.id })),
+    async (req, res) => {
+      const id = pathId(req);
+      await tx((t) => setChannelApproval(t, res.locals.input, userActor(req.user!, req.ip)));
       res.redirect(303, `${PAGE}#channel-${id}`);
     },
   );

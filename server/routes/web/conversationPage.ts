@@ -19,6 +19,7 @@ import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
 import { translator } from '../../i18n/translate';
 import { isHtmx } from '../../middleware/htmx';
+import { reworkText } from '../../presenters/approval.presenter';
 import { routingReasonText } from '../../presenters/routing.presenter';
 import { pathId } from '../../middleware/validate';
 import type { Services } from '../../services';
@@ -65,7 +66,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     context,
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     ...channelAbilities(connector, channel, conversation.threadKey),
-    composerText: '',
+    // a reply of theirs an approver rejected comes back into the viewer's reply box to rework
+    composerText: reworkText(messages, user.id),
     cannedId: '',
   };
 }

@@ -42,6 +42,8 @@ export function eventRoutes({ live, db }: Services): Router {
       }
       // Queues or availability changed: the queue board and presence indicators refresh.
       if (event.type === 'routing') return void res.write(`event: routing\ndata: {}\n\n`);
+      // A reply began or stopped waiting for approval: the approvers' count in the navigation refreshes.
+      if (event.type === 'approvals') return void res.write(`event: approvals\ndata: {}\n\n`);
       // One generic event for lists, one per conversation for its open page.
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });

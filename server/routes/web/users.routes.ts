@@ -9,6 +9,7 @@ import { latestPasswordLink } from '../../db/repositories/passwordLinks.repo';
 import { listTeamMemberships, listTeamsWithSize } from '../../db/repositories/teams.repo';
 import { findUserById, listApiTokens, listUsersForAdmin } from '../../db/repositories/users.repo';
 import { createTeam, joinTeam, leaveTeam, membershipInput, teamInput } from '../../domain/teams/teams';
+import { setUserApproval, userApprovalInput } from '../../domain/replies/approvalRules';
 import { revokeApiToken } from '../../domain/users/revokeApiToken';
 import { inviteInput, inviteUser } from '../../domain/users/inviteUser';
 import { type IssuedLink, issuePasswordReset, linkState, PASSWORD_LINK_PATH } from '../../domain/users/passwordLinks';
@@ -48,6 +49,8 @@ async function userDetail(db: Db, userId: string) {
       locale: user.locale,
       deactivatedAt: user.deactivatedAt,
       hasPassword: user.passwordHash !== null,
+      repliesNeedApproval: user.repliesNeedApproval,
+      mayApproveReplies: user.mayApproveReplies,
     },
     tokens: tokens.map((tk) => ({ ...tk, state: tk.revokedAt ? 'revoked' : tk.expiresAt <= now ? 'expired' : 'active' })),
     teams: teams.map((team) => ({ ...team, member: memberOf.has(team.id) })),
@@ -108,6 +111,10 @@ export function userRoutes(services: Services): Router {
   router.get(`${USERS}/:userId`, (req, res) => detailPage(req, res));
   router.post(`${USERS}/:userId/role`, refusedOnDetail('role'), validate(roleInput, withUser), async (req, res) => {
     await db.transaction().execute((tx) => changeUserRole(tx, res.locals.input, actingUser(req).actor));
+    back(req, res);
+  });
+  router.post(`${USERS}/:userId/approval`, refusedOnDetail('approval'), validate(userApprovalInput, withUser), async (req, res) => {
+    await db.transaction().execute((tx) => setUserApproval(tx, res.locals.input, actingUser(req).actor));
     back(req, res);
   });
   router.post(`${USERS}/:userId/deactivate`, refusedOnDetail('access'), async (req, res) => {
