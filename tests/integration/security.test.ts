@@ -621,6 +621,16 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/routing/channels/:channelId': row(403, 400, 403, 400, 302),
   'PUT /api/v1/alert-settings': row(403, 400, 403, 400, 401),
   'PUT /api/v1/users/:id/presence': row(400, 400, 400, 400, 401),
+  // reply approval (four-eyes): approvers only — managers, and agents named to approve (the matrix's agent is not)
+  'GET /approvals': row(403, 200, 403, 403, 302),
+  'GET /approvals/count': row(403, 200, 403, 403, 302),
+  'POST /approvals/:id/approve': row(403, 404, 403, 403, 302),
+  'POST /approvals/:id/reject': row(403, 404, 403, 403, 302),
+  'GET /api/v1/replies': row(403, 200, 403, 403, 401),
+  'POST /api/v1/replies/:id/approve': row(403, 404, 403, 403, 401),
+  'POST /api/v1/replies/:id/reject': row(403, 404, 403, 403, 401),
+  'POST /settings/users/:userId/approval': row(403, 403, 403, 404, 302),
+  'POST /settings/channels/:id/approval': row(403, 303, 403, 303, 302),
 };
 
 /**
@@ -728,6 +738,9 @@ describe('route × role matrix', () => {
     'POST /settings/sla/policies/:id': () => ({ name: 'Matrix', firstResponseMinutes: '60', nextResponseMinutes: '60', warnAtPercent: '80' }),
     'POST /settings/sla/channels/:id': () => ({ calendarId: '', slaPolicyId: '' }),
     'POST /settings/users/:userId/role': () => ({ role: 'agent' }),
+    'POST /approvals/:id/reject': () => ({ note: 'Matrix' }),
+    'POST /api/v1/replies/:id/reject': () => ({ note: 'Matrix' }),
+    'POST /settings/channels/:id/approval': () => ({ repliesNeedApproval: 'on' }),
     'POST /settings/channels/:id/details': () => ({ name: 'Matrix API' }),
     'POST /settings/users/:userId/teams': () => ({ teamId: randomUUID() }),
     'POST /settings/channels/:id/interval': () => ({ pollIntervalSeconds: '120' }),
@@ -750,6 +763,7 @@ describe('route × role matrix', () => {
   const QUERIES: Record<string, string> = {
     'GET /reports/sla/posts': '?bucket=2026-11-23',
     'GET /conversations/:id/canned': '',
+    'GET /api/v1/replies': '?state=pending_approval',
     'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
     'GET /webhooks/meta/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
   };
