@@ -46,13 +46,23 @@ beforeAll(async () => {
     { text: 'Danke!', postedAt: minutesAgo(40) },
     { text: 'Wo ist mein Paket?', postedAt: minutesAgo(1) },
   ];
+  let conversationId = '';
   for (const post of posts) {
     const res = await request(app.url)
       .post(`/api/v1/channels/${channel.channelId}/messages`)
       .auth(channel.ingestToken, { type: 'bearer' })
       .send(inboundPost(post));
     expect(res.status).toBe(201);
+    conversationId = res.body.conversationId;
   }
+  // A junior's reply waiting for approval: the approvers' queue has a card, the thread shows it waiting.
+  const junior = await makeUser(db, { role: 'agent', locale: 'de', name: 'Jana Neu' });
+  await db.updateTable('users').set({ repliesNeedApproval: true }).where('id', '=', junior.id).execute();
+  await request(app.url)
+    .post(`/api/v1/conversations/${conversationId}/replies`)
+    .auth(junior.token, { type: 'bearer' })
+    .send({ text: 'Das tut uns leid – wir prüfen Ihre Bestellung #4711 und melden uns heute noch.' })
+    .expect(202);
 });
 afterAll(async () => {
   await browser?.close();
@@ -146,6 +156,8 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
     expect(pages).toEqual(expect.arrayContaining(['/inbox', '/settings/sla']));
     // a conversation opens beside the list, at /inbox/<id>
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
+    // approvers reach the queue of replies waiting for approval from the navigation
+    if (role === 'manager') expect(pages).toContain('/approvals');
   });
 
   it('when axe-core checks each page at 1440 px, then no serious or critical WCAG 2.1 AA violation is found', async () => {

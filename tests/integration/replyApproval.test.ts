@@ -29,7 +29,12 @@ const flag = (userId: string, flags: { repliesNeedApproval?: boolean; mayApprove
 const hooksFor = (messageId: string) => hooks.received.filter((h) => h.json.messageId === messageId);
 const message = (id: string) => app.services.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const actionsOf = async (conversationId: string) =>
-  (await app.services.db.selectFrom('auditEvents').select(['action', 'actorId', 'before', 'after']).where('subjectId', '=', conversationId).orderBy('seq').execute());
+  await app.services.db
+    .selectFrom('auditEvents')
+    .select(['action', 'actorId', 'before', 'after'])
+    .where('subjectId', '=', conversationId)
+    .orderBy('seq')
+    .execute();
 
 let manager: User;
 let junior: User;
@@ -89,7 +94,12 @@ describe('a reply that needs approval', () => {
     const listed = await api(manager.token).get('/replies?state=pending_approval');
     expect(listed.status).toBe(200);
     const row = listed.body.replies.find((r: { messageId: string }) => r.messageId === replyId);
-    expect(row).toMatchObject({ conversation: { id: conversationId }, author: { id: junior.id }, text: 'Entwurf der Antwort', slaDueAt: post.slaDueAt!.toISOString() });
+    expect(row).toMatchObject({
+      conversation: { id: conversationId },
+      author: { id: junior.id },
+      text: 'Entwurf der Antwort',
+      slaDueAt: post.slaDueAt!.toISOString(),
+    });
   });
 
   it('when an approver edits and approves, then the customer receives the edited text exactly once, the clock stops at the approval, and both people are audited', async () => {
@@ -109,7 +119,13 @@ describe('a reply that needs approval', () => {
     const again = await api(manager.token).post(`/replies/${replyId}/approve`, {});
     expect(again.status).toBe(409);
     expect(again.body.error).toMatch(/already approved/);
-    expect(await deliverReply({ db: app.services.db, connectors: app.services.connectors, dispatcher: app.services.dispatcher, secretBox: app.services.secretBox }, replyId, false)).toEqual({
+    expect(
+      await deliverReply(
+        { db: app.services.db, connectors: app.services.connectors, dispatcher: app.services.dispatcher, secretBox: app.services.secretBox },
+        replyId,
+        false,
+      ),
+    ).toEqual({
       outcome: 'skipped',
     });
     expect(hooksFor(replyId)).toHaveLength(1);
@@ -151,12 +167,16 @@ describe('a reply that needs approval', () => {
     expect(rejected.body).toEqual({ messageId: replyId, deliveryState: 'rejected' });
 
     const notes = await api(junior.token).get('/notifications');
-    expect(notes.body.notifications.some((n: { kind: string; conversationId: string }) => n.kind === 'reply_rejected' && n.conversationId === conversationId)).toBe(
-      true,
-    );
+    expect(
+      notes.body.notifications.some((n: { kind: string; conversationId: string }) => n.kind === 'reply_rejected' && n.conversationId === conversationId),
+    ).toBe(true);
     const conv = await api(junior.token).get(`/conversations/${conversationId}`);
     const shown = conv.body.messages.find((m: { id: string }) => m.id === replyId);
-    expect(shown.approval).toMatchObject({ state: 'rejected', decidedBy: { id: senior.id, name: 'Sena Senior' }, note: 'Bitte mit Entschuldigung und Fallnummer' });
+    expect(shown.approval).toMatchObject({
+      state: 'rejected',
+      decidedBy: { id: senior.id, name: 'Sena Senior' },
+      note: 'Bitte mit Entschuldigung und Fallnummer',
+    });
     expect(shown.approval.decidedAt).toEqual(expect.any(String));
     expect(hooksFor(replyId)).toHaveLength(0);
     expect((await api(manager.token).post(`/replies/${replyId}/approve`, {})).status).toBe(409);

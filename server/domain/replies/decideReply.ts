@@ -76,7 +76,12 @@ export async function approveReply(
       actor: by.actor,
       action: 'reply.edited',
       before: { messageId: message.id, text: await personalRef(tx, conversation.contactId, message.text) },
-      after: { messageId: message.id, text: await personalRef(tx, conversation.contactId, prepared.text), length: [...prepared.text].length },
+      after: {
+        messageId: message.id,
+        authorUserId: requestedBy,
+        text: await personalRef(tx, conversation.contactId, prepared.text),
+        length: [...prepared.text].length,
+      },
     });
   }
   await setApprovedReply(tx, message.id, { text: prepared.text, raw: prepared.raw, postedAt: now });

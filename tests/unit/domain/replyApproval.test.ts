@@ -1,13 +1,7 @@
 /** Reply approval (four-eyes): who must wait, who may approve what, the own-reply refusal and the decision's states. */
 import fc from 'fast-check';
 import type { ApprovalState, Role } from '../../../server/db/schema';
-import {
-  approvalNeeded,
-  assertDecidable,
-  assertMayDecide,
-  canDecide,
-  isApprover,
-} from '../../../server/domain/replies/approvalPolicy';
+import { approvalNeeded, assertDecidable, assertMayDecide, canDecide, isApprover } from '../../../server/domain/replies/approvalPolicy';
 import { reworkText } from '../../../server/presenters/approval.presenter';
 import { Conflict, Forbidden, HttpError } from '../../../server/errors';
 
@@ -61,7 +55,9 @@ describe('which replies wait', () => {
   it('when the reply is an approved template, then it never waits', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ROLES), fc.boolean(), fc.boolean(), fc.boolean(), (role, needs, may, channel) => {
-        expect(approvalNeeded(person(role, { repliesNeedApproval: needs, mayApproveReplies: may }), { repliesNeedApproval: channel }, { template: true })).toBeNull();
+        expect(
+          approvalNeeded(person(role, { repliesNeedApproval: needs, mayApproveReplies: may }), { repliesNeedApproval: channel }, { template: true }),
+        ).toBeNull();
       }),
     );
   });
@@ -117,7 +113,12 @@ describe('deciding', () => {
 });
 
 describe('reworking a rejected reply', () => {
-  const msg = (direction: string, authorUserId: string | null, deliveryState: string | null, text: string) => ({ direction, authorUserId, deliveryState, text });
+  const msg = (direction: string, authorUserId: string | null, deliveryState: string | null, text: string) => ({
+    direction,
+    authorUserId,
+    deliveryState,
+    text,
+  });
   it("when the author's latest reply was rejected, then its text goes back into their reply box", () => {
     const thread = [msg('inbound', null, null, 'Hilfe'), msg('outbound', 'junior', 'rejected', 'Erster Entwurf'), msg('note', 'lead', null, 'Notiz')];
     expect(reworkText(thread, 'junior')).toBe('Erster Entwurf');
