@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ApprovalState, Role } from '../../../server/db/schema';
 import { approvalNeeded, assertDecidable, assertMayDecide, canDecide, isApprover } from '../../../server/domain/replies/approvalPolicy';
 import { reworkText } from '../../../server/presenters/approval.presenter';
-import { Conflict, Forbidden, HttpError } from '../../../server/errors';
+import { Conflict, Forbidden, type HttpError } from '../../../server/errors';
 
 const ROLES: Role[] = ['agent', 'manager', 'auditor', 'admin'];
 const person = (role: Role, flags: Partial<{ mayApproveReplies: boolean; repliesNeedApproval: boolean }> = {}, id = 'u1') => ({
