@@ -74,6 +74,11 @@ export function createApp(services: Services): express.Express {
   // Compiled templates are kept (Express does so only in production by default; recompiling every
   // partial on every request cost the inbox ~60 ms of CPU). Templates change only with a restart.
   app.set('view cache', true);
+  // Pages and API answers are never cached (no-store below), so an ETag (a SHA-1 over every body) buys nothing.
+  app.set('etag', false);
+  // EJS drops the templates' indentation (a third of the inbox page's bytes); text inside <pre> and
+  // <textarea> comes from interpolations, never from template lines, so it is kept as it is.
+  app.locals.rmWhitespace = true;
   Object.assign(app.locals, slaViewHelpers); // SLA fields of posts and conversations in views
   Object.assign(app.locals, nameViewHelpers); // safeName(): names with bidi controls neutralised
   Object.assign(app.locals, messageTextViewHelpers); // linkedText(): a message escaped, its web addresses clickable

@@ -20,6 +20,8 @@ const envSchema = z.object({
   ENCRYPTION_KEY: z.string().min(16).optional(),
   /** web = HTTP + SSE, worker = job processors, all = both in one process. */
   ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  /** How many web processes share the port (node:cluster); 1 = this process serves HTTP itself. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix for Redis keys and queue names, so several installations (or test runs) share one Redis. */
   REDIS_PREFIX: z.string().default('replyline'),
@@ -52,6 +54,7 @@ export type Config = {
   /** The key variables that were not set, so their built-in (public, demo-only) values are in use. */
   builtInKeys: BuiltInKey[];
   role: 'web' | 'worker' | 'all';
+  webConcurrency: number;
   logLevel: string;
   workerLockMs: number;
   /** OUTBOUND_ALLOWED_HOSTS as a list (validated); server/net/outboundTarget.ts applies it. */
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.ENCRYPTION_KEY ?? LOCAL_DEV_ENCRYPTION_KEY,
     builtInKeys: (['SESSION_SECRET', 'ENCRYPTION_KEY'] as const).filter((name) => !e[name]),
     role: e.ROLE,
+    webConcurrency: e.WEB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     workerLockMs: e.WORKER_LOCK_MS,
     outboundAllowedHosts,

@@ -1,4 +1,4 @@
-/** Entry point: ROLE=web|worker|all starts the HTTP server, the workers, or both in one process. */
+/** Entry point: ROLE=web|worker|all starts the HTTP server, the workers, or both in one process; WEB_CONCURRENCY forks more web processes. */
 import { startAlertWorker } from '../jobs/alertWorker';
 import type { Server } from 'node:http';
 import { startOutboundWorker } from '../jobs/outboundWorker';
@@ -16,6 +16,7 @@ import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
 import { startChannelWatchers } from './domain/channels/polling/watchChannels';
 import { createServices, type Services } from './services';
+import { forkWebProcesses, isForkedWebProcess } from './webProcesses';
 
 const RECONCILE_RETRY_MS = 3_000;
 
@@ -99,7 +100,16 @@ async function main() {
     stops.push(workers.close);
     logger.info('workers started');
   }
-  if (config.role !== 'worker') {
+  const running = (port: number) => {
+    const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
+    process.stdout.write(`\nReplyline is running at ${url}\n${keys.warning ? `\n${keys.warning}\n` : ''}\n`);
+  };
+  if (config.role !== 'worker' && config.webConcurrency > 1 && !isForkedWebProcess()) {
+    const web = await forkWebProcesses(config.webConcurrency, logger);
+    stops.push(web.close);
+    logger.info({ webProcesses: config.webConcurrency }, 'web processes started');
+    running(web.port);
+  } else if (config.role !== 'worker') {
     const server = await listen(services, config.port);
     stops.push(
       () =>
@@ -109,9 +119,7 @@ async function main() {
         }),
     );
     const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
-    process.stdout.write(`\nReplyline is running at ${url}\n${keys.warning ? `\n${keys.warning}\n` : ''}\n`);
+    if (!isForkedWebProcess()) running(typeof address === 'object' && address ? address.port : config.port);
   }
   const shutdown = async () => {
     for (const stop of stops) await stop().catch(() => undefined);

@@ -21,8 +21,9 @@
     var due = Date.parse(el.getAttribute('data-due-at'));
     var remaining = Number(el.getAttribute('data-remaining'));
     var elapsed = (now - Number(el.getAttribute('data-rendered-at'))) / 60000;
-    var tplLeft = el.getAttribute('data-tpl-left') || '{time}';
-    var tplOverdue = el.getAttribute('data-tpl-overdue') || '-{time}';
+    var texts = el.closest('[data-tpl-left]'); // the list carries the texts once for all its rows
+    var tplLeft = (texts && texts.getAttribute('data-tpl-left')) || '{time}';
+    var tplOverdue = (texts && texts.getAttribute('data-tpl-overdue')) || '-{time}';
     if (now >= due) {
       el.textContent = tplOverdue.replace('{time}', fmt((now - due) / 60000));
       el.classList.add('overdue');

@@ -25,25 +25,27 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['replyline_migrations']);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
     const applied: string[] = [];
     for (const file of files) {
       const version = file.replace(/\.sql$/, '');
-      if (done.has(version)) continue;
-      const sql = await readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
+      // One transaction per file, holding a transaction-level lock: two processes starting at once apply
+      // each file once, and it works through PgBouncer in transaction mode (no lock outlives its transaction).
       await client.query('BEGIN');
       try {
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['replyline_migrations']);
+        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+        const done = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [version]);
+        if (!done.rowCount) {
+          await client.query(await readFile(path.join(MIGRATIONS_DIR, file), 'utf8'));
+          await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+          applied.push(version);
+        }
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
         throw new Error(`Migration ${file} failed: ${(err as Error).message}`);
       }
-      applied.push(version);
     }
     return applied;
   } finally {

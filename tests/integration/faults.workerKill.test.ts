@@ -17,7 +17,7 @@ import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
 import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from '../support/webhookReceiver';
-import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
+import { startWorkerProcess, type WorkerProcess } from '../support/serverProcess';
 
 jest.setTimeout(50_000);
 
