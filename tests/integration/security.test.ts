@@ -576,7 +576,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'PATCH /api/v1/teams/:id': row(403, 404, 403, 404, 401),
   // The matrix's conversation is on a channel without comment moderation: refused with the reason (metaChannels.test.ts has the real case).
   'POST /conversations/:id/messages/:messageId/moderation': row(400, 400, 403, 403, 302),
-  'DELETE /api/v1/absences/:id': row(404, 404, 404, 404, 401),
+  'DELETE /api/v1/absences/:id': row(403, 404, 403, 404, 401),
   'GET /api/v1/absences': row(200, 200, 200, 200, 401),
   'GET /api/v1/alert-rules': row(403, 200, 403, 200, 401),
   'GET /api/v1/alerts': row(200, 200, 200, 200, 401),
@@ -597,30 +597,30 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /settings/routing': row(403, 200, 403, 200, 302),
   'PATCH /api/v1/channels/:channelId': row(403, 400, 403, 400, 401),
   'PATCH /api/v1/contacts/:id': row(404, 404, 403, 403, 401),
-  'PATCH /api/v1/users/:id': row(400, 400, 400, 400, 401),
+  'PATCH /api/v1/users/:id': row(403, 400, 403, 403, 401),
   'POST /alerts/:alertId/ack': row(404, 404, 404, 404, 302),
-  'POST /api/v1/absences': row(400, 400, 400, 400, 401),
+  'POST /api/v1/absences': row(403, 400, 403, 400, 401),
   'POST /api/v1/alert-rules': row(403, 400, 403, 400, 401),
   'POST /api/v1/alerts/:id/ack': row(409, 409, 409, 409, 401),
-  'POST /api/v1/contact-merges/:mergeId/undo': row(404, 404, 404, 404, 401),
-  'POST /api/v1/contacts/:id/erasure': row(400, 400, 400, 400, 401),
-  'POST /api/v1/contacts/:id/merge': row(400, 400, 400, 400, 401),
+  'POST /api/v1/contact-merges/:mergeId/undo': row(404, 404, 403, 403, 401),
+  'POST /api/v1/contacts/:id/erasure': row(403, 400, 403, 400, 401),
+  'POST /api/v1/contacts/:id/merge': row(400, 400, 403, 403, 401),
   'POST /api/v1/conversations/next': row(409, 409, 403, 403, 401),
   'POST /api/v1/listening-queries': row(403, 400, 403, 400, 401),
   'POST /api/v1/listening-queries/:id/backfill': row(403, 400, 403, 400, 401),
-  'POST /api/v1/messages/:messageId/sentiment': row(404, 404, 404, 404, 401),
+  'POST /api/v1/messages/:messageId/sentiment': row(400, 400, 403, 403, 401),
   'POST /api/v1/push-subscriptions': row(400, 400, 400, 400, 401),
   'POST /availability': row(400, 400, 403, 403, 302),
   'POST /contacts/:id': row(404, 404, 403, 403, 302),
   'POST /contacts/:id/erasure': row(403, 404, 403, 404, 302),
   'POST /contacts/:id/merge': row(404, 404, 403, 403, 302),
-  'POST /contacts/:id/merges/:mergeId/undo': row(404, 404, 404, 404, 302),
+  'POST /contacts/:id/merges/:mergeId/undo': row(404, 404, 403, 403, 302),
   'POST /conversations/:id/messages/:messageId/sentiment': row(400, 400, 403, 403, 302),
   'POST /conversations/next': row(409, 409, 403, 403, 302),
   'POST /settings/routing/agents/:userId': row(403, 404, 403, 403, 302),
   'POST /settings/routing/channels/:channelId': row(403, 400, 403, 400, 302),
   'PUT /api/v1/alert-settings': row(403, 400, 403, 400, 401),
-  'PUT /api/v1/users/:id/presence': row(400, 400, 400, 400, 401),
+  'PUT /api/v1/users/:id/presence': row(400, 400, 403, 403, 401),
   // reply approval (four-eyes): approvers only — managers, and agents named to approve (the matrix's agent is not)
   'GET /approvals': row(403, 200, 403, 403, 302),
   'GET /approvals/count': row(403, 200, 403, 403, 302),
@@ -795,6 +795,8 @@ describe('route × role matrix', () => {
         .replace(':kind', 'x')
         .replace(':teamId', randomUUID())
         .replace(':tokenId', randomUUID())
+        .replace(':messageId', randomUUID())
+        .replace(':mergeId', randomUUID())
         .replace(':channelId', fixtures.channelId)
         .replace(':report', 'sla')
         .replace(':file', 'sla.csv')

@@ -47,7 +47,7 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
   if (input.assigneeId) {
     const assignee = await findUserById(tx, input.assigneeId);
     if (!assignee || !mayWorkConversations(assignee.role)) {
-      throw new BadRequest('assigneeId: no colleague with that id works conversations', { fields: { assigneeId: 'unknown' } });
+      throw new BadRequest('assigneeId: no colleague with that id works conversations', { fields: { assigneeId: 'unknown' } }).showing('conv.assigneeUnknown');
     }
   }
   const teamId = input.teamId === undefined ? c.teamId : input.teamId;

@@ -37,7 +37,7 @@ export function checkCapacity(
       code: 'over_capacity',
       load,
       capacity,
-    });
+    }).showing('routing.overCapacity', { capacity });
   if (!reason) throw new BadRequest('overCapacityReason: required to assign above capacity', { fields: { overCapacityReason: 'required' }, load, capacity });
   return { load, capacity, reason };
 }

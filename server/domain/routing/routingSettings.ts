@@ -30,8 +30,10 @@ export const channelRoutingInput = z
 
 type By = { actor: Actor; role: Role };
 
+/** Routing (skills, slots, a channel's mode) is a manager's decision; admins manage accounts, not work. */
+export const setsRouting = (role: Role) => role === 'manager' && can(role, 'settings.manage');
 const managerOnly = (by: By) => {
-  if (by.role !== 'manager' || !can(by.role, 'settings.manage')) throw new Forbidden('Only managers set routing');
+  if (!setsRouting(by.role)) throw new Forbidden('Only managers set routing');
 };
 const pass = (effects: Effects) => effects.enqueue(routingPass());
 

@@ -26,28 +26,32 @@ export function contactApiRoutes({ db, dispatcher }: Services): Router {
   router.param('id', uuidParam('Contact'));
   router.param('mergeId', uuidParam('Merge'));
   const withId = bodyWithId('contactId');
+  // The role check comes before the body is read: a role that may never do it gets 403, not a 400 about its body.
+  const work = requirePermission('conversation.work');
+  const privacy = requirePermission('privacy.manage');
 
   router.get('/contacts/:id', requirePermission('conversation.read'), async (req, res) => {
     res.json(presentContact(await loadContactProfile(db, pathId(req))));
   });
 
-  router.patch('/contacts/:id', validate(contactInput, withId), async (req, res) => {
+  router.patch('/contacts/:id', work, validate(contactInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx) => updateContact(tx, res.locals.input, actingUser(req))));
   });
 
-  router.post('/contacts/:id/merge', validate(mergeInput, withId), async (req, res) => {
+  router.post('/contacts/:id/merge', work, validate(mergeInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx) => mergeContacts(tx, res.locals.input, actingUser(req))));
   });
 
   router.post(
     '/contact-merges/:mergeId/undo',
+    work,
     validate(undoMergeInput, (req) => ({ mergeId: req.params.mergeId })),
     async (req, res) => {
       res.json(await inTransaction(db, dispatcher, (tx) => undoMerge(tx, res.locals.input, actingUser(req))));
     },
   );
 
-  router.get('/contacts/:id/export', requirePermission('privacy.manage'), exposeLocale, async (req, res) => {
+  router.get('/contacts/:id/export', privacy, exposeLocale, async (req, res) => {
     const { format } = parseInput(exportQuery, req.query, 'query');
     const pkg = await exportContact(db, pathId(req), actingUser(req).actor);
     const file = `contact-${pkg.contact.id}.${format}`;
@@ -55,7 +59,7 @@ export function contactApiRoutes({ db, dispatcher }: Services): Router {
     res.attachment(file).render('contact-export', { pkg });
   });
 
-  router.post('/contacts/:id/erasure', validate(erasureInput, withId), async (req, res) => {
+  router.post('/contacts/:id/erasure', privacy, validate(erasureInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx) => eraseContact(tx, res.locals.input, actingUser(req))));
   });
 
@@ -63,6 +67,7 @@ export function contactApiRoutes({ db, dispatcher }: Services): Router {
   router.patch(
     '/channels/:channelId',
     (req, _res, next) => (req.body && 'retentionDays' in req.body ? next() : next('route')),
+    requirePermission('settings.manage'),
     validate(retentionInput, (req) => ({ ...req.body, channelId: req.params.channelId })),
     async (req, res) => {
       res.json(await inTransaction(db, dispatcher, (tx) => setRetention(tx, res.locals.input, actingUser(req))));

@@ -32,6 +32,9 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
   router.param('messageId', uuidParam('Reply'));
   const withId = bodyWithId('conversationId');
 
+  // The role check comes before the body is read: a role that may never do it gets 403, not a 400 about its body.
+  const work = requirePermission('conversation.work');
+
   router.get('/conversations', requirePermission('conversation.read'), async (req, res) => {
     const q = parseInput(inboxQuery, req.query, 'query');
     const assigneeId = q.assigneeId === 'me' ? req.user!.id : q.assigneeId;
@@ -74,23 +77,23 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
     },
   );
 
-  router.post('/conversations/:id/assign', validate(assignInput, withId), async (req, res) => {
+  router.post('/conversations/:id/assign', work, validate(assignInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => assignConversation(tx, effects, res.locals.input, actingUser(req))));
   });
 
-  router.post('/conversations/:id/status', validate(statusInput, withId), async (req, res) => {
+  router.post('/conversations/:id/status', work, validate(statusInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => changeStatus(tx, effects, res.locals.input, actingUser(req))));
   });
 
-  router.post('/conversations/:id/notes', validate(noteInput, withId), async (req, res) => {
+  router.post('/conversations/:id/notes', work, validate(noteInput, withId), async (req, res) => {
     res.status(201).json(await inTransaction(db, dispatcher, (tx, effects) => addNote(tx, effects, res.locals.input, actingUser(req))));
   });
 
-  router.post('/conversations/:id/tags', validate(tagsInput, withId), async (req, res) => {
+  router.post('/conversations/:id/tags', work, validate(tagsInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => tagConversation(tx, effects, res.locals.input, actingUser(req))));
   });
 
-  router.post('/conversations/:id/priority', validate(priorityInput, withId), async (req, res) => {
+  router.post('/conversations/:id/priority', work, validate(priorityInput, withId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => setPriority(tx, effects, res.locals.input, actingUser(req))));
   });
 

@@ -12,11 +12,11 @@ import { availabilityInput, changeAvailability } from '../../domain/availability
 import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
 import { queueBoard } from '../../domain/routing/queueBoard';
-import { agentRoutingInput, channelRoutingInput, setAgentRouting, setChannelRouting } from '../../domain/routing/routingSettings';
+import { agentRoutingInput, channelRoutingInput, setAgentRouting, setChannelRouting, setsRouting } from '../../domain/routing/routingSettings';
 import { setTeamDefaultCapacity, teamCapacityInput } from '../../domain/routing/teamCapacity';
 import { takeNext } from '../../domain/routing/takeNext';
 import { translator } from '../../i18n/translate';
-import { requirePermission } from '../../middleware/auth';
+import { requirePermission, requireRole } from '../../middleware/auth';
 import { bodyWithId, pathId, uuidParam, validate } from '../../middleware/validate';
 import { presentConversation } from '../../presenters/conversation.presenter';
 import type { Services } from '../../services';
@@ -28,16 +28,20 @@ export function routingApiRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
   router.param('id', uuidParam('Resource'));
 
-  router.put('/users/:id/presence', validate(availabilityInput, bodyWithId('userId')), async (req, res) => {
+  // Each role check comes before the body is read: a role that may never do it gets 403, not a 400 about its body.
+  const work = requirePermission('conversation.work');
+  const manage = requirePermission('settings.manage');
+
+  router.put('/users/:id/presence', work, validate(availabilityInput, bodyWithId('userId')), async (req, res) => {
     const { actor, user } = actingUser(req);
     res.json(await inTransaction(db, dispatcher, (tx, effects) => changeAvailability(tx, effects, res.locals.input, { actor, user })));
   });
 
-  router.patch('/users/:id', validate(agentRoutingInput, bodyWithId('userId')), async (req, res) => {
+  router.patch('/users/:id', requireRole(setsRouting), validate(agentRoutingInput, bodyWithId('userId')), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => setAgentRouting(tx, effects, res.locals.input, actingUser(req))));
   });
 
-  router.patch('/teams/:id', requirePermission('settings.manage'), validate(teamCapacityInput, bodyWithId('teamId')), async (req, res) => {
+  router.patch('/teams/:id', manage, validate(teamCapacityInput, bodyWithId('teamId')), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => setTeamDefaultCapacity(tx, effects, res.locals.input, actingUser(req))));
   });
 
@@ -45,13 +49,14 @@ export function routingApiRoutes({ db, dispatcher }: Services): Router {
   router.patch(
     '/channels/:id',
     (req, _res, next) => next(req.body && typeof req.body === 'object' && 'routing' in req.body ? undefined : 'route'),
+    requireRole(setsRouting),
     validate(channelRoutingInput, bodyWithId('channelId')),
     async (req, res) => {
       res.json(await inTransaction(db, dispatcher, (tx, effects) => setChannelRouting(tx, effects, res.locals.input, actingUser(req))));
     },
   );
 
-  router.post('/absences', validate(absenceInput), async (req, res) => {
+  router.post('/absences', manage, validate(absenceInput), async (req, res) => {
     const { actor, user } = actingUser(req);
     const row = await inTransaction(db, dispatcher, (tx, effects) => createAbsence(tx, effects, res.locals.input, { actor, user }));
     res.status(201).json(presentAbsence(row));
@@ -62,13 +67,13 @@ export function routingApiRoutes({ db, dispatcher }: Services): Router {
     res.json({ absences: (await listAbsences(db, { userId: q.userId, from: new Date() })).map(presentAbsence) });
   });
 
-  router.delete('/absences/:id', async (req, res) => {
+  router.delete('/absences/:id', manage, async (req, res) => {
     const { actor, user } = actingUser(req);
     await inTransaction(db, dispatcher, (tx) => removeAbsence(tx, pathId(req), { actor, user }));
     res.status(204).end();
   });
 
-  router.post('/conversations/next', requirePermission('conversation.work'), async (req, res) => {
+  router.post('/conversations/next', work, async (req, res) => {
     const { actor, user } = actingUser(req);
     const taken = await inTransaction(db, dispatcher, (tx, effects) => takeNext(tx, effects, { actor, userId: user.id }));
     if (!taken) return void res.status(204).end();

@@ -7,7 +7,7 @@ import { changeStatus } from '../../domain/conversations/changeStatus';
 import { SNOOZE_PRESETS, snoozeUntil } from '../../domain/conversations/snoozePresets';
 import { PRIORITIES, setPriority, tagConversation } from '../../domain/conversations/tagConversation';
 import { inTransaction } from '../../domain/effects';
-import { BadRequest, HttpError } from '../../errors';
+import { BadRequest, HttpError, messageIn } from '../../errors';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
@@ -88,7 +88,7 @@ export function inboxRoutes(services: Services): Router {
           return changeStatus(tx, effects, { conversationId, status: 'closed', reason }, by);
         }).catch((err: unknown) => {
           if (!(err instanceof HttpError) || err.status >= 500) throw err;
-          failures.push(err.message);
+          failures.push(messageIn(err, res.locals.t));
         });
       }
       res.render('partials/inbox/bulk-result', { done: ids.length - failures.length, failures, capped, bulkMax: BULK_MAX });
