@@ -85,6 +85,24 @@ export type SentReceipt = { externalId: string | null; url: string | null };
 export type ChannelForSend = Channel & { credentials: Record<string, string> };
 
 /**
+ * A file that came with an inbound message: its bytes when the channel delivers them with the message
+ * (e-mail), else the provider's handle (`providerRef`) that connector.fetchMedia turns into bytes.
+ */
+export type InboundAttachment = {
+  fileName: string | null;
+  contentType: string | null;
+  sizeBytes: number | null;
+  providerRef: string | null;
+  content?: Buffer | null;
+};
+
+/** The most bytes of one attachment kept (message_attachments.content's limit) or fetched from a provider. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** The bytes of one attachment as the provider sent them, with the type it declared (`type/subtype` or null). */
+export type FetchedMedia = { content: Buffer; contentType: string | null };
+
+/**
  * One inbound post or message as every connector hands it over; the ingest pipeline never knows which
  * channel it serves.
  */
@@ -114,6 +132,8 @@ export type NormalizedInbound = {
   /** Where the source says it, for routing by skill: the language (ISO 639-1) and the customer's postcode or Bundesland code. */
   language?: string | null;
   region?: string | null;
+  /** Photos, voice notes, documents that came with it (WhatsApp, Telegram, e-mail). */
+  attachments?: InboundAttachment[];
 };
 
 /** A delivery receipt for one of our outbound messages (sent, delivered, read, failed). */
@@ -222,6 +242,11 @@ export interface Connector<Settings extends object = object> {
    * ConnectorError whose message says what went wrong. Changes nothing here or there.
    */
   testConnection(channel: ChannelForSend): Promise<string>;
+  /**
+   * The bytes of an attachment the channel handed over only by reference (providerRef), at most `maxBytes`;
+   * rejects with Permanent when it is larger or gone. Connectors whose attachments come with the message leave it out.
+   */
+  fetchMedia?(channel: ChannelForSend, providerRef: string, maxBytes: number): Promise<FetchedMedia>;
   /** Hides, shows again or deletes a customer's comment on the channel (the actions capabilities.moderation names). */
   moderate?(channel: ChannelForSend, externalId: string, action: ModerationAction): Promise<void>;
 }

@@ -57,6 +57,7 @@ import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
 import { userRoutes } from './routes/web/users.routes';
 import { routingRoutes } from './routes/web/routing.routes';
 import { monitoringRoutes } from './routes/web/monitoring.routes';
+import { attachmentRoutes } from './routes/web/attachments.routes';
 import type { Services } from './services';
 
 const ROOT = path.join(__dirname, '..');
@@ -174,6 +175,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
   consoleRoutes.use(monitoringRoutes(services)); // listening queries, the monitoring dashboard, alerts, sentiment corrections
   consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
+  consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -5,7 +5,8 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
-import type { NormalizedInbound } from '../types';
+import { inboundAttachment } from '../attachments';
+import { MAX_ATTACHMENT_BYTES, type NormalizedInbound } from '../types';
 
 export type ParsedMail = { ok: true; item: NormalizedInbound } | { ok: false; externalId: string | null; reason: string };
 
@@ -57,6 +58,15 @@ export async function parseMail(channelId: string, source: Buffer, fallbackId: s
       inReplyToExternalId: mail.inReplyTo ?? references.at(-1) ?? null,
       url: null,
       raw: { subject, messageId: externalId, inReplyTo: mail.inReplyTo ?? null, references, attachments, hasHtml: Boolean(mail.html) },
+      // The bytes come with the mail: kept on ingest (up to MAX_ATTACHMENT_BYTES; larger ones are listed only), since the mailbox may not keep the mail.
+      attachments: mail.attachments.map((a) =>
+        inboundAttachment({
+          fileName: a.filename,
+          contentType: a.contentType,
+          sizeBytes: a.size,
+          content: a.content.length <= MAX_ATTACHMENT_BYTES ? a.content : null,
+        }),
+      ),
     },
   };
 }

@@ -9,10 +9,15 @@
  *     photo? | document? | voice? | sticker? | location?, reply_to_message? } }
  */
 import { z } from 'zod';
-import type { NormalizedInbound } from '../types';
+import { inboundAttachment } from '../attachments';
+import type { InboundAttachment, NormalizedInbound } from '../types';
 
 const userSchema = z
   .object({ id: z.number(), is_bot: z.boolean().optional(), first_name: z.string(), last_name: z.string().optional(), username: z.string().optional() })
+  .loose();
+/** A file of a message (PhotoSize, Document, Voice, …): the bytes are fetched by file_id with getFile when an agent opens them. */
+const fileSchema = z
+  .object({ file_id: z.string().min(1), file_name: z.string().optional(), mime_type: z.string().optional(), file_size: z.number().optional() })
   .loose();
 const messageSchema = z
   .object({
@@ -26,6 +31,14 @@ const messageSchema = z
     caption_entities: z.array(z.object({ type: z.string(), offset: z.number(), length: z.number() }).loose()).optional(),
     reply_to_message: z.object({ message_id: z.number(), from: userSchema.optional() }).loose().optional(),
     location: z.object({ latitude: z.number(), longitude: z.number() }).loose().optional(),
+    photo: z.array(fileSchema).optional(),
+    document: fileSchema.optional(),
+    video: fileSchema.optional(),
+    voice: fileSchema.optional(),
+    audio: fileSchema.optional(),
+    animation: fileSchema.optional(),
+    video_note: fileSchema.optional(),
+    sticker: fileSchema.extend({ is_animated: z.boolean().optional(), is_video: z.boolean().optional() }).optional(),
   })
   .loose();
 const updateSchema = z.object({ update_id: z.number().int().nonnegative() }).loose();
@@ -76,6 +89,7 @@ export function readUpdates(channelId: string, bot: { id: string; username: stri
       inReplyToExternalId: m.reply_to_message ? telegramExternalId(m.chat.id, m.reply_to_message.message_id) : null,
       url: null,
       raw,
+      attachments: attachmentsOf(m),
     });
   }
   return out;
@@ -90,6 +104,18 @@ function addressesBot(m: Msg, bot: { id: string; username: string }): boolean {
   const handle = `@${bot.username}`.toLowerCase();
   if (entities.some((e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === handle)) return true;
   return new RegExp(`(^|\\W)${handle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(text);
+}
+
+/** Telegram photos come in several sizes; the largest is kept. Photos are JPEG, static stickers WebP. */
+function attachmentsOf(m: Msg): InboundAttachment[] {
+  const photo = m.photo?.at(-1);
+  if (photo) return [inboundAttachment({ contentType: 'image/jpeg', sizeBytes: photo.file_size, providerRef: photo.file_id })];
+  if (m.sticker) {
+    const still = !m.sticker.is_animated && !m.sticker.is_video;
+    return [inboundAttachment({ contentType: still ? 'image/webp' : null, sizeBytes: m.sticker.file_size, providerRef: m.sticker.file_id })];
+  }
+  const file = m.document ?? m.video ?? m.voice ?? m.audio ?? m.animation ?? m.video_note;
+  return file ? [inboundAttachment({ fileName: file.file_name, contentType: file.mime_type, sizeBytes: file.file_size, providerRef: file.file_id })] : [];
 }
 
 function textOf(m: Msg, botUsername: string | null): string {

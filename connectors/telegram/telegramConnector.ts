@@ -4,6 +4,7 @@
  * getUpdates with that offset confirms the earlier updates to Telegram, so nothing is lost on a crash.
  * Outbound: sendMessage threaded to the customer's message with reply_parameters.
  */
+import { cleanContentType } from '../attachments';
 import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
@@ -105,6 +106,28 @@ export const telegramConnector: Connector<TelegramSettings> = {
     const { settings, token } = unpack(channel);
     const me = (await call(settings, token, 'getMe', {}, 15_000)) as { id?: unknown; username?: unknown } | null;
     return `Telegram answered: the token belongs to bot @${String(me?.username ?? '?')} (id ${String(me?.id ?? '?')})`;
+  },
+
+  /** getFile names the file's path (and size); the bytes come from {apiBaseUrl}/file/bot{token}/{path}. */
+  async fetchMedia(channel, fileId, maxBytes) {
+    const { settings, token } = unpack(channel);
+    const file = (await call(settings, token, 'getFile', { file_id: fileId }, 15_000)) as { file_path?: unknown; file_size?: unknown } | null;
+    if (typeof file?.file_path !== 'string') throw new Permanent('Telegram named no file path (files over 20 MB cannot be fetched by bots)');
+    if (typeof file.file_size === 'number' && file.file_size > maxBytes) throw new Permanent(`The file is larger than ${maxBytes} bytes`);
+    let res: OutboundResponse;
+    try {
+      res = await outbound().request(`${settings.apiBaseUrl}/file/bot${token}/${file.file_path.split('/').map(encodeURIComponent).join('/')}`, {
+        method: 'GET',
+        timeoutMs: 30_000,
+        maxBytes,
+      });
+    } catch (err) {
+      throw errorForFailure(err);
+    }
+    if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
+    if (res.status < 200 || res.status >= 300) throw botError(res.status, `file download answered HTTP ${res.status}`);
+    if (res.truncated) throw new Permanent(`The file is larger than ${maxBytes} bytes`);
+    return { content: res.body, contentType: cleanContentType(res.headers['content-type']) };
   },
 
   async sendReply(channel, reply) {

@@ -15,7 +15,8 @@
  * the number shows or not; an identity stored earlier under the bare number is taken over (formerExternalIds).
  */
 import { z } from 'zod';
-import type { NormalizedInbound, RemoteStatusUpdate, SkippedItem } from '../types';
+import { inboundAttachment } from '../attachments';
+import type { InboundAttachment, NormalizedInbound, RemoteStatusUpdate, SkippedItem } from '../types';
 
 const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 
@@ -151,6 +152,7 @@ export function readWhatsappPayload(channelId: string, phoneNumberId: string, pa
         inReplyToExternalId: msg.context?.id ?? null,
         url: null,
         raw,
+        attachments: attachmentsOf(msg),
       });
     }
     for (const raw of value.statuses ?? []) {
@@ -173,10 +175,18 @@ export function readWhatsappPayload(channelId: string, phoneNumberId: string, pa
 
 type Msg = z.output<typeof messageSchema>;
 
+const mediaOf = (msg: Msg) => ((MEDIA_TYPES as readonly string[]).includes(msg.type) ? msg[msg.type as (typeof MEDIA_TYPES)[number]] : undefined);
+
+/** The media of a message by its id: the bytes are fetched from the Graph API when an agent opens them (whatsappConnector.fetchMedia). */
+function attachmentsOf(msg: Msg): InboundAttachment[] {
+  const media = mediaOf(msg);
+  return media ? [inboundAttachment({ fileName: media.filename, contentType: media.mime_type, providerRef: media.id })] : [];
+}
+
 /** What the console shows for a message: the text, or a label for media and locations (the media id stays in raw). */
 export function textOf(msg: Msg): string {
   if (msg.type === 'text' && msg.text) return msg.text.body;
-  const media = (MEDIA_TYPES as readonly string[]).includes(msg.type) ? msg[msg.type as (typeof MEDIA_TYPES)[number]] : undefined;
+  const media = mediaOf(msg);
   if (media) {
     const detail = media.caption ?? media.filename;
     return detail ? `[${msg.type}] ${detail}` : `[${msg.type}]`;

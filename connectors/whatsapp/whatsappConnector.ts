@@ -4,6 +4,7 @@
  * Free text only within 24 hours of the customer's last message; templates any time. A customer with a
  * business-scoped user id is sent to by `recipient`, one known only by number by `to`.
  */
+import { cleanContentType } from '../attachments';
 import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
@@ -67,21 +68,31 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     const settings = readWhatsappSettings(channel.settings);
     const credentials = whatsappCredentialsSchema.safeParse(channel.credentials);
     if (!credentials.success) throw new AuthFailed('This WhatsApp channel has no access token');
-    let res: OutboundResponse;
-    try {
-      res = await outbound().request(`${settings.graphBaseUrl}/${settings.phoneNumberId}?fields=display_phone_number,verified_name`, {
-        method: 'GET',
-        timeoutMs: TIMEOUT_MS,
-        headers: { authorization: `Bearer ${credentials.data.accessToken}` },
-      });
-    } catch (err) {
-      throw errorForFailure(err);
-    }
+    const res = await getWithToken(
+      `${settings.graphBaseUrl}/${settings.phoneNumberId}?fields=display_phone_number,verified_name`,
+      credentials.data.accessToken,
+    );
     const answer = parseGraphAnswer(res.text) as (GraphAnswer & { display_phone_number?: unknown; verified_name?: unknown }) | null;
-    if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
     if (res.status < 200 || res.status >= 300) throw graphError(res.status, answer, Number(res.headers['retry-after']) || undefined);
     if (!answer) throw new Permanent(`The Graph API base URL answered HTTP ${res.status} with a body that is not JSON; check the Graph API base URL`);
     return `WhatsApp answered: phone number ${String(answer.display_phone_number ?? settings.phoneNumberId)} (${String(answer.verified_name ?? 'no verified name')})`;
+  },
+
+  /** GET /{media-id} names a short-lived URL (and the size); that URL answers the bytes to the same token. */
+  async fetchMedia(channel, mediaId, maxBytes) {
+    const settings = readWhatsappSettings(channel.settings);
+    const credentials = whatsappCredentialsSchema.safeParse(channel.credentials);
+    if (!credentials.success) throw new AuthFailed('This WhatsApp channel has no access token');
+    const token = credentials.data.accessToken;
+    const res = await getWithToken(`${settings.graphBaseUrl}/${encodeURIComponent(mediaId)}`, token);
+    const answer = parseGraphAnswer(res.text) as (GraphAnswer & { url?: unknown; mime_type?: unknown; file_size?: unknown }) | null;
+    if (res.status < 200 || res.status >= 300) throw graphError(res.status, answer, Number(res.headers['retry-after']) || undefined);
+    if (typeof answer?.url !== 'string') throw new Transient('The Graph API named no URL for this media');
+    if (typeof answer.file_size === 'number' && answer.file_size > maxBytes) throw new Permanent(`The media is larger than ${maxBytes} bytes`);
+    const file = await getWithToken(answer.url, token, maxBytes);
+    if (file.status < 200 || file.status >= 300) throw graphError(file.status, null);
+    if (file.truncated) throw new Permanent(`The media is larger than ${maxBytes} bytes`);
+    return { content: file.body, contentType: cleanContentType(typeof answer.mime_type === 'string' ? answer.mime_type : file.headers['content-type']) };
   },
 
   async sendReply(channel, reply) {
@@ -129,6 +140,18 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     return { externalId: typeof id === 'string' && id ? id : null, url: null };
   },
 };
+
+/** A GET to the Graph API (or a media URL it named) with the channel's token; a redirect is refused, not followed. */
+async function getWithToken(url: string, token: string, maxBytes?: number): Promise<OutboundResponse> {
+  let res: OutboundResponse;
+  try {
+    res = await outbound().request(url, { method: 'GET', timeoutMs: TIMEOUT_MS, maxBytes, headers: { authorization: `Bearer ${token}` } });
+  } catch (err) {
+    throw errorForFailure(err);
+  }
+  if (res.status >= 300 && res.status < 400) throw redirectNotFollowed(res.status, res.headers.location);
+  return res;
+}
 
 function parseGraphAnswer(text: string): GraphAnswer | null {
   try {

@@ -139,6 +139,19 @@ export interface ConversationsTable {
   anonymisedAt: Generated<Date | null>;
 }
 
+/** A file a customer sent with a message (026); content NULL until fetched from the provider (provider_ref) or when too large. */
+export interface MessageAttachmentsTable {
+  id: Generated<string>;
+  messageId: string;
+  position: number;
+  fileName: string | null;
+  contentType: string | null;
+  sizeBytes: number | null;
+  providerRef: string | null;
+  content: Buffer | null;
+  fetchedAt: Date | null;
+}
+
 export interface MessagesTable {
   id: Generated<string>;
   conversationId: string;
@@ -337,6 +350,7 @@ export interface Database {
   contactIdentities: ContactIdentitiesTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  messageAttachments: MessageAttachmentsTable;
   auditEvents: AuditEventsTable;
   calendars: CalendarsTable;
   slaPolicies: SlaPoliciesTable;

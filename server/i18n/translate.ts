@@ -28,6 +28,12 @@ export function formatPercent(locale: Locale, pct: number): string {
   return new Intl.NumberFormat(intlLocale(locale), { style: 'percent', maximumFractionDigits: 1 }).format(pct / 100);
 }
 
+/** A file size in the user's locale: `512 Byte` / `340 kB` / `1,2 MB` (decimal units, at most one decimal). */
+export function formatBytes(locale: Locale, bytes: number): string {
+  const [unit, value] = bytes >= 1e6 ? (['megabyte', bytes / 1e6] as const) : bytes >= 1e3 ? (['kilobyte', bytes / 1e3] as const) : (['byte', bytes] as const);
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+}
+
 /** A calendar date in the user's locale: `03.12.2026` / `03/12/2026`. */
 export function formatDate(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {
   return dateTimeFormat(intlLocale(locale), { day: '2-digit', month: '2-digit', year: 'numeric', timeZone }).format(at);

@@ -1,7 +1,7 @@
 /** Makes t() and date formatting available to every view, in the user's (or visitor's) language. */
 import type { NextFunction, Request, Response } from 'express';
 import type { Locale } from '../db/schema';
-import { formatDate, formatDateTime, formatNumber, formatPercent, localeFromHeader, translator, type Translate } from '../i18n/translate';
+import { formatBytes, formatDate, formatDateTime, formatNumber, formatPercent, localeFromHeader, translator, type Translate } from '../i18n/translate';
 import { formatMinutes } from '../../static/duration.js';
 import { isHtmx } from './htmx';
 
@@ -16,6 +16,7 @@ declare global {
       fmtNumber: (n: number) => string;
       fmtPercent: (pct: number) => string;
       fmtDate: (d: Date) => string;
+      fmtBytes: (bytes: number) => string;
     }
   }
 }
@@ -34,6 +35,7 @@ export function exposeLocale(req: Request, res: Response, next: NextFunction) {
   res.locals.fmtNumber = (n: number) => formatNumber(locale, n);
   res.locals.fmtPercent = (pct: number) => formatPercent(locale, pct);
   res.locals.fmtDate = (d: Date) => formatDate(locale, d);
+  res.locals.fmtBytes = (bytes: number) => formatBytes(locale, bytes);
   // Where the language switch returns to: the page being shown (a GET), so switching keeps the user's place.
   if (req.method === 'GET' && !isHtmx(req)) res.locals.currentPath = req.originalUrl;
   next();

@@ -218,7 +218,8 @@ export function parseAllowList(entries: string[]): AllowList {
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 const systemResolver: Resolver = (host) => dns.promises.lookup(host, { all: true, verbatim: true });
 
-export type OutboundResponse = { status: number; headers: http.IncomingHttpHeaders; text: string };
+/** `body`: the bytes received, at most maxBytes; `truncated`: the answer was longer and the rest was dropped. */
+export type OutboundResponse = { status: number; headers: http.IncomingHttpHeaders; text: string; body: Buffer; truncated: boolean };
 export type OutboundRequest = { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs: number; maxBytes?: number };
 
 export type OutboundGuard = {
@@ -354,12 +355,22 @@ export function createOutboundGuard(opts: { allow?: AllowList | string[]; resolv
           },
           (res) => {
             const chunks: Buffer[] = [];
+            const max = init.maxBytes ?? MAX_RESPONSE_BYTES;
             let size = 0;
+            const done = (truncated: boolean) => {
+              const body = Buffer.concat(chunks);
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, text: body.toString('utf8'), body, truncated });
+            };
             res.on('data', (c: Buffer) => {
+              if (size > max) return;
               size += c.length;
-              if (size <= (init.maxBytes ?? MAX_RESPONSE_BYTES)) chunks.push(c);
+              if (size <= max) return void chunks.push(c);
+              // Longer than allowed: stop reading (the rest is never downloaded) and answer with what fits.
+              res.removeAllListeners('end');
+              res.destroy();
+              done(true);
             });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+            res.on('end', () => done(false));
             res.on('error', reject);
           },
         );

@@ -7,6 +7,8 @@
  *   { messaging_product: "whatsapp", to, type: "template", template: { name, language: { code } } }
  *   (`recipient: "<BSUID>"` instead of `to` addresses a user by business-scoped user id)
  * → 200 { messaging_product: "whatsapp", contacts: [{ input, wa_id | user_id }], messages: [{ id: "wamid.…" }] }
+ * Media: GET {base}/{media-id} → { url, mime_type, file_size, id, messaging_product } (the URL lives a few minutes);
+ *   GET that URL with the same Bearer token → the bytes (here: {origin}/media-download/{media-id}).
  * Errors: { error: { message, type: "OAuthException", code, error_subcode?, error_data?: { messaging_product, details }, fbtrace_id } }
  *   401 code 190 (access token invalid), 400 code 131047 (re-engagement: more than 24 h since the
  *   customer's last message), 429 code 130429 (throughput rate limit), 400 code 100 (invalid parameter).
@@ -32,6 +34,9 @@ export type FakeMeta = {
   /** The next messages are taken (in `sent`) but answered with exactly this status and body (e.g. without an id). */
   acceptNextWith(...answers: { status: number; body: string }[]): void;
   waitForSent(count: number, timeoutMs?: number): Promise<SentWhatsapp[]>;
+  /** Media the customer sent, by media id; `downloads` counts the byte downloads per id. */
+  media: Map<string, { bytes: Buffer; mimeType: string }>;
+  downloads: Map<string, number>;
   close(): Promise<void>;
 };
 
@@ -40,6 +45,8 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
   const failures: GraphFailure[] = [];
   const oddAnswers: { status: number; body: string }[] = [];
   let counter = 0;
+  const media = new Map<string, { bytes: Buffer; mimeType: string }>();
+  const downloads = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -60,6 +67,21 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
           },
           f.retryAfter ? { 'retry-after': String(f.retryAfter) } : {},
         );
+      const mediaNode = /\/v21\.0\/([^/?]+)$/.exec(req.url ?? '');
+      const download = /^\/media-download\/([^/?]+)$/.exec(req.url ?? '');
+      const item = media.get(decodeURIComponent((mediaNode ?? download)?.[1] ?? ''));
+      if (req.method === 'GET' && (mediaNode || download) && (item || download)) {
+        if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return graphError(GRAPH_ERRORS.badToken);
+        if (!item) return res.writeHead(404).end();
+        const id = decodeURIComponent((mediaNode ?? download)![1]!);
+        if (download) {
+          downloads.set(id, (downloads.get(id) ?? 0) + 1);
+          return res.writeHead(200, { 'content-type': item.mimeType }).end(item.bytes);
+        }
+        const { port } = server.address() as AddressInfo;
+        const url = `http://127.0.0.1:${port}/media-download/${encodeURIComponent(id)}`;
+        return answer(200, { messaging_product: 'whatsapp', url, mime_type: item.mimeType, file_size: item.bytes.length, id });
+      }
       // The phone number's own node (the console's "test connection" reads it).
       const numberNode = /\/(\d+)(?:\?.*)?$/.exec(req.url ?? '');
       if (req.method === 'GET' && numberNode) {
@@ -97,6 +119,8 @@ export async function startFakeMeta(opts: { accessToken: string }): Promise<Fake
   return {
     baseUrl: `http://127.0.0.1:${port}/v21.0`,
     sent,
+    media,
+    downloads,
     failNext: (...f) => failures.push(...f),
     acceptNextWith: (...a) => oddAnswers.push(...a),
     async waitForSent(count, timeoutMs = 10_000) {

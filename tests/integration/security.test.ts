@@ -476,6 +476,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /conversations/:id/typing': row(204, 204, 403, 403, 302),
   'POST /conversations/:id/viewing': row(204, 204, 204, 204, 302),
   'GET /conversations/:id/head': row(200, 200, 200, 200, 302),
+  // Every role reads conversations; the fixture names no attachment (messageAttachments.test.ts serves real ones).
+  'GET /conversations/:id/attachments/:attachmentId': row(404, 404, 404, 404, 302),
   'POST /conversations/:id/template-replies': row(400, 400, 403, 403, 302),
   'POST /conversations/:id/assign': row(303, 303, 403, 403, 302),
   'POST /conversations/:id/status': row(303, 303, 403, 403, 302),
@@ -797,6 +799,7 @@ describe('route × role matrix', () => {
         .replace(':tokenId', randomUUID())
         .replace(':messageId', randomUUID())
         .replace(':mergeId', randomUUID())
+        .replace(':attachmentId', randomUUID())
         .replace(':channelId', fixtures.channelId)
         .replace(':report', 'sla')
         .replace(':file', 'sla.csv')

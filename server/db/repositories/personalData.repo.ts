@@ -1,9 +1,10 @@
 /**
- * Removing a customer's personal data while keeping the figures (docs/audit-and-erasure.md): message texts,
+ * Removing a customer's personal data while keeping the figures (docs/audit-and-erasure.md): message texts, attachments,
  * names, handles, links, raw payloads and external ids go; rows, times, SLA and delivery figures stay.
  */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
+import { deleteAttachmentsOf } from './messageAttachments.repo';
 
 export const ERASED_NAME = '[erased]';
 
@@ -21,6 +22,7 @@ export async function conversationIdsOfContacts(tx: Tx, contactIds: string[]): P
 /** Empties the personal parts of the conversations' messages; the search column is generated from text, so it follows. */
 export async function anonymiseConversations(tx: Tx, conversationIds: string[]): Promise<{ messages: number }> {
   if (conversationIds.length === 0) return { messages: 0 };
+  await deleteAttachmentsOf(tx, conversationIds);
   const done = await sql`
     UPDATE messages SET
       text = '',

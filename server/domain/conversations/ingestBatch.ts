@@ -25,7 +25,7 @@
  *   conversation.
  */
 import { randomUUID } from 'node:crypto';
-import type { NormalizedInbound } from '../../../connectors/types';
+import type { InboundAttachment, NormalizedInbound } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import type { ConversationStatus } from '../../db/schema';
 import { appendAuditBatch, type AuditEntry } from '../../db/repositories/audit.repo';
@@ -38,6 +38,7 @@ import {
   type NewConversationRow,
 } from '../../db/repositories/conversations.repo';
 import { setConversationSignals } from '../../db/repositories/listening.repo';
+import { insertAttachments } from '../../db/repositories/messageAttachments.repo';
 import { findMessagesByExternalIds, insertInboundMessages, lockInboundKeys, type NewInboundRow } from '../../db/repositories/messages.repo';
 import { findPoliciesWithCalendars, policyIdsForMany } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
@@ -196,6 +197,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
 
   // ---- post by post, in memory: thread, status, clock, audit
   const rows: NewInboundRow[] = [];
+  const attachments: { messageId: string; attachments: InboundAttachment[] }[] = [];
   const created: Conversation[] = [];
   const touched: { conversation: Conversation; channelId: string }[] = [];
   const touchedIds = new Set<string>();
@@ -300,6 +302,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
       sentimentLabel: sentiment?.label ?? null,
       sentimentScore: sentiment?.score ?? null,
     });
+    if (post.attachments?.length) attachments.push({ messageId: f.messageId, attachments: post.attachments });
     if (!touchedIds.has(c.id)) {
       touchedIds.add(c.id);
       touched.push({ conversation: c, channelId: post.channelId });
@@ -330,6 +333,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   );
   for (const c of created) c.caseNumber = caseNumbers.get(c.id)!;
   await insertInboundMessages(tx, rows);
+  await insertAttachments(tx, attachments);
   for (const slot of resumes)
     await applySlaPause(tx, effects, slot.change, (e) => {
       slot.entries.push(e);

@@ -1,7 +1,6 @@
 /** One conversation: its page, its thread (refreshed live) and the reply box. */
 import { Router } from 'express';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
-import { listMessages } from '../../db/repositories/messages.repo';
 import { userActor } from '../../domain/audit/actor';
 import { recordCannedUse } from '../../domain/cannedResponses/cannedResponses';
 import { changeStatus } from '../../domain/conversations/changeStatus';
@@ -12,6 +11,7 @@ import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
 import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
+import { loadThread } from '../../domain/attachments/loadThread';
 import type { Services } from '../../services';
 import { actingUser } from '../actor';
 import { replyForm } from '../conversations.schema';
@@ -33,7 +33,7 @@ export function conversationRoutes(services: Services): Router {
     if (!conversation) throw new NotFound('Conversation');
     const channel = await findChannel(db, conversation.channelId);
     const { moderation } = channelAbilities(channel && services.connectors.of(channel.kind), channel, conversation.threadKey);
-    res.render('partials/thread', { conversation, moderation, messages: await listMessages(db, conversation.id) });
+    res.render('partials/thread', { conversation, moderation, messages: await loadThread(db, conversation.id) });
   });
 
   router.post(

@@ -10,7 +10,6 @@ import { findChannel } from '../../db/repositories/channels.repo';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
 import { findConversationDetail, markConversationRead } from '../../db/repositories/conversations.repo';
-import { listMessages } from '../../db/repositories/messages.repo';
 import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
 import { can } from '../../domain/auth/permissions';
@@ -22,6 +21,7 @@ import { isHtmx } from '../../middleware/htmx';
 import { reworkText } from '../../presenters/approval.presenter';
 import { routingReasonText } from '../../presenters/routing.presenter';
 import { pathId } from '../../middleware/validate';
+import { loadThread } from '../../domain/attachments/loadThread';
 import type { Services } from '../../services';
 import type { Connector } from '../../../connectors/types';
 import type { Channel } from '../../db/schema';
@@ -36,7 +36,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
   const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context] = await Promise.all([
-    listMessages(db, conversation.id),
+    loadThread(db, conversation.id),
     findWorkflowState(db, conversation.id),
     listStaff(db),
     listTeams(db),

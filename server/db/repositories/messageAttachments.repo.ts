@@ -1,0 +1,71 @@
+/** Files customers sent with their messages (026): stored on ingest, listed for the thread, served one at a time. */
+import type { InboundAttachment } from '../../../connectors/types';
+import type { DbOrTx, Tx } from '../client';
+
+export type AttachmentListing = {
+  id: string;
+  messageId: string;
+  fileName: string | null;
+  contentType: string | null;
+  sizeBytes: number | null;
+  available: boolean;
+};
+
+export async function insertAttachments(tx: Tx, rows: { messageId: string; attachments: InboundAttachment[] }[]): Promise<void> {
+  const values = rows.flatMap(({ messageId, attachments }) =>
+    attachments.map((a, position) => ({
+      messageId,
+      position,
+      fileName: a.fileName,
+      contentType: a.contentType,
+      sizeBytes: a.sizeBytes,
+      providerRef: a.content ? null : a.providerRef,
+      content: a.content ?? null,
+      fetchedAt: a.content ? new Date() : null,
+    })),
+  );
+  if (values.length) await tx.insertInto('messageAttachments').values(values).execute();
+}
+
+/** The attachments of these messages, without their bytes; `available`: they can be opened (kept, or fetchable from the provider). */
+export async function listAttachments(db: DbOrTx, messageIds: string[]): Promise<AttachmentListing[]> {
+  if (!messageIds.length) return [];
+  const rows = await db
+    .selectFrom('messageAttachments')
+    .select(['id', 'messageId', 'fileName', 'contentType', 'sizeBytes'])
+    .select((eb) => eb.or([eb('content', 'is not', null), eb('providerRef', 'is not', null)]).as('available'))
+    .where('messageId', 'in', messageIds)
+    .orderBy('messageId')
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({ ...r, available: Boolean(r.available) }));
+}
+
+/** One attachment of one conversation (null when it is not that conversation's), with its bytes if kept and the channel to fetch them from. */
+export function findAttachment(db: DbOrTx, conversationId: string, attachmentId: string) {
+  return db
+    .selectFrom('messageAttachments as a')
+    .innerJoin('messages as m', 'm.id', 'a.messageId')
+    .select(['a.id', 'a.fileName', 'a.contentType', 'a.sizeBytes', 'a.providerRef', 'a.content', 'm.channelId'])
+    .where('a.id', '=', attachmentId)
+    .where('m.conversationId', '=', conversationId)
+    .executeTakeFirst();
+}
+
+/** Keeps the bytes fetched from the provider, so the next look is served from here. */
+export async function keepFetchedContent(db: DbOrTx, attachmentId: string, content: Buffer, contentType: string | null): Promise<void> {
+  await db
+    .updateTable('messageAttachments')
+    .set((eb) => ({ content, sizeBytes: content.length, fetchedAt: new Date(), contentType: eb.fn.coalesce('contentType', eb.val(contentType)) }))
+    .where('id', '=', attachmentId)
+    .execute();
+}
+
+/** The attachments of these conversations' messages, for erasure and retention: nothing of them stays. */
+export async function deleteAttachmentsOf(tx: Tx, conversationIds: string[]): Promise<void> {
+  if (!conversationIds.length) return;
+  await tx
+    .deleteFrom('messageAttachments')
+    .where('messageId', 'in', (eb) => eb.selectFrom('messages').select('id').where('conversationId', 'in', conversationIds))
+    .execute();
+}
