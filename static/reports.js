@@ -17,6 +17,8 @@
       var options = config.options || {};
       var drill = options.drill;
       delete options.drill;
+      // numbers on axes and in tooltips in the page's language (55,9 on a German page), not the browser's
+      options.locale = document.documentElement.lang === 'en' ? 'en-GB' : 'de-DE';
       options.responsive = true;
       options.maintainAspectRatio = false;
       options.animation = false;
