@@ -20,7 +20,7 @@
   }
 
   document.addEventListener('click', function (e) {
-    if (!e.target || e.target.id !== 'notify-permission' || !('Notification' in window)) return;
+    if (!e.target || !e.target.closest || !e.target.closest('#notify-permission') || !('Notification' in window)) return;
     window.Notification.requestPermission().then(permissionButton);
   });
 

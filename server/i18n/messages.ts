@@ -1,6 +1,7 @@
 /** Every text of the console, in German and English. Keys are shared; a missing key fails the i18n test. */
 export const MESSAGES = {
   de: {
+    'nav.main': 'Hauptmenü',
     'nav.inbox': 'Posteingang',
     'nav.audit': 'Audit-Log',
     'nav.logout': 'Abmelden',
@@ -666,8 +667,7 @@ export const MESSAGES = {
     'queues.expectedWait': 'Erwartete Wartezeit',
     'queues.agentCounts': '{online} online · {away} abwesend · {offline} offline',
     'queues.slots': '{used} / {free}',
-    'queues.seconds': '{n} s',
-    'queues.minutes': '{n} min',
+    'queues.seconds': '{n} Sek.',
     'inbox.sort.urgent': 'Dringendste zuerst',
     'inbox.filter.due1h': 'Fällig in 1 Std.',
     'inbox.filter.from': 'Von',
@@ -987,6 +987,7 @@ export const MESSAGES = {
     'audit.s.channelApproval': '{actor} hat für {channel} festgelegt: Antworten brauchen Freigabe: {needs}',
   },
   en: {
+    'nav.main': 'Main menu',
     'nav.inbox': 'Inbox',
     'nav.audit': 'Audit log',
     'nav.logout': 'Log out',
@@ -1650,7 +1651,6 @@ export const MESSAGES = {
     'queues.agentCounts': '{online} online · {away} away · {offline} offline',
     'queues.slots': '{used} / {free}',
     'queues.seconds': '{n} s',
-    'queues.minutes': '{n} min',
     'inbox.sort.urgent': 'Most urgent first',
     'inbox.filter.due1h': 'Due within 1 h',
     'inbox.filter.from': 'From',

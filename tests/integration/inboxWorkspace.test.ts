@@ -321,6 +321,22 @@ describe('bulk actions', () => {
     expect((await conversation(other.conversationId)).priority).toBe('normal');
   });
 
+  it('when a German agent acts on a selection and some are refused, then the refusals are shown in German, not in the English of the logs', async () => {
+    const german = await signIn(await makeUser(app.services.db, { role: 'agent', locale: 'de' }));
+    const [a, b] = [await ingest(channel), await ingest(channel)];
+    const csrf = csrfFrom((await german.get('/inbox')).text);
+    const res = await german
+      .post('/inbox/bulk')
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: csrf, ids: [a.conversationId, b.conversationId], action: 'assign', assigneeId: randomUUID() });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('2 abgelehnt');
+    expect(res.text).toContain('Diese Person bearbeitet keine Konversationen.');
+    expect(res.text).not.toContain('no colleague');
+    expect((await conversation(a.conversationId)).assigneeId).toBeNull();
+  });
+
   it('when the action lacks its value or the filter is invalid, then 400 with the reason and nothing changes', async () => {
     const a = await ingest(channel);
     const noPriority = await bulk({ ids: [a.conversationId], action: 'priority' });
