@@ -4,16 +4,15 @@
  * user finds them: from the inbox, following the console's own links (navigation, tabs, a conversation), so a
  * page added later is checked without touching this test.
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
+import { axeFindings, type Finding } from '../support/axe';
 import { screenshot, startBrowser, type BrowserSession, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 jest.setTimeout(300_000);
 
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const ROLES = ['agent', 'manager', 'auditor', 'admin'] as const;
 const PHONE_WIDTHS = [360, 390];
 
@@ -101,27 +100,6 @@ async function crawl(page: Page): Promise<string[]> {
   const opened = [...seen.values()].find((p) => /^\/inbox\/[0-9a-f-]{36}$/.test(p));
   if (opened && !seen.has('/conversations/:id')) seen.set('/conversations/:id', opened.replace('/inbox/', '/conversations/'));
   return [...seen.values()];
-}
-
-type Finding = { id: string; impact: string; help: string; targets: string[] };
-
-async function axeFindings(page: Page): Promise<Finding[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Finding[] & { nodes: { target: string[] }[] }[] }> } })
-      .axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        targets: (v as unknown as { nodes: { target: string[]; any: { message: string }[] }[] }).nodes
-          .map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? ''}`)
-          .slice(0, 5),
-      }));
-  });
 }
 
 /** What sticks out past the right edge of the screen, named by tag, id and class. */
