@@ -238,7 +238,7 @@ describe('sign-in', () => {
     const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: csrf, email: user.email, password: user.password });
     expect(res.status).toBe(429);
     expect(await isSignedIn(agent)).toBe(false);
-  });
+  }, 120_000); // 50 full scrypt runs: slow on two busy cores
 
   it('when a user logs out, then the session is destroyed on the server and the cookie no longer signs in', async () => {
     const user = await makeUser(app.services.db, { role: 'agent' });
