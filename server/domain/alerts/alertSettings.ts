@@ -61,8 +61,9 @@ export async function smtpSettingsView(db: Db) {
   };
 }
 
-/** The public VAPID key browsers subscribe with; the pair is made the first time anyone asks. */
-export async function vapidPublicKey(db: Db, secretBox: SecretBox, subject: string): Promise<string> {
+/** The public VAPID key browsers subscribe with; the pair is made the first time anyone asks (contact: alerts@ the console's host). */
+export async function vapidPublicKey(db: Db, secretBox: SecretBox, baseUrl: string): Promise<string> {
+  const subject = `mailto:alerts@${new URL(baseUrl).hostname}`;
   const existing = await findAlertSettings(db);
   if (existing?.vapidPublicKey) return existing.vapidPublicKey;
   const keys = webpush.generateVAPIDKeys();

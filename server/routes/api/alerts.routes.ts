@@ -68,7 +68,7 @@ export function alertApiRoutes({ db, dispatcher, secretBox, config }: Services):
     res.json(await inTransaction(db, dispatcher, (tx) => saveSmtpSettings(tx, secretBox, res.locals.input, userActor(req.user!, req.ip))));
   });
   router.get('/push/vapid-public-key', async (_req, res) => {
-    res.json({ publicKey: await vapidPublicKey(db, secretBox, `mailto:alerts@${new URL(config.baseUrl).hostname}`) });
+    res.json({ publicKey: await vapidPublicKey(db, secretBox, config.baseUrl) });
   });
   router.post('/push-subscriptions', validate(pushSubscriptionInput), async (req, res) => {
     res.status(201).json(await inTransaction(db, dispatcher, (tx) => subscribePush(tx, res.locals.input, by(req))));
