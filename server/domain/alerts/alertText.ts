@@ -1,6 +1,6 @@
 /** What an alert says, in the reader's language: a title and one line (console, e-mail subject and body, push). */
 import type { Locale } from '../../db/schema';
-import { formatDateTime, type Translate } from '../../i18n/translate';
+import { formatDateTime, formatNumber, type Translate } from '../../i18n/translate';
 import type { FailureReason } from './channelFailureVerdict';
 
 type Alert = { kind: string; details: Record<string, string | number | null>; occurrences: number };
@@ -36,7 +36,8 @@ function textOf(t: Translate, kind: string, vars: Vars, d: Alert['details']): { 
 
 export function alertText(t: Translate, locale: Locale, a: Alert): { title: string; body: string } {
   const d = a.details;
-  const vars = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v ?? ''])) as Vars;
+  // numbers in the reader's notation (66,7 in German)
+  const vars = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(locale, v) : (v ?? '')])) as Vars;
   if (typeof d.dueAt === 'string') vars.dueAt = formatDateTime(locale, new Date(d.dueAt));
   const repeats = a.occurrences > 1 ? ` ${t('alerts.repeats', { n: a.occurrences })}` : '';
   const text = textOf(t, a.kind, vars, d);
