@@ -58,8 +58,10 @@ export function smtpProblem(t: Translate, err: unknown, s: SmtpSettings): string
   if (err instanceof OutboundTargetRefused) return t('alertSettings.problem.refusedTarget', { host });
   const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
   if (e.code === 'EAUTH' || e.responseCode === 535) return t('alertSettings.problem.login');
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return t('alertSettings.problem.unknownHost', { host });
-  if (e.code === 'ECONNREFUSED') return t('alertSettings.problem.connectionRefused', { host, port });
+  // nodemailer wraps socket errors (code ESOCKET), naming the system's code in the message
+  const said = `${e.code ?? ''} ${e.message ?? ''}`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(said)) return t('alertSettings.problem.unknownHost', { host });
+  if (/ECONNREFUSED/.test(said)) return t('alertSettings.problem.connectionRefused', { host, port });
   if (e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) return t('alertSettings.problem.timeout', { host, port });
   if (/TLS|SSL|certificate|wrong version number/i.test(e.message ?? '')) return t('alertSettings.problem.tls');
   if (e.responseCode) return t('alertSettings.problem.refusedMail', { answer: `${e.responseCode} ${(e.response ?? '').slice(0, 200)}`.trim() });

@@ -22,7 +22,7 @@ import type { Locale, ReportFrequency } from '../../db/schema';
 import { NotFound } from '../../errors';
 import type { MessageKey } from '../../i18n/messages';
 import { formatNumber, formatPercent, translator, type Translate } from '../../i18n/translate';
-import { sendConsoleMail } from '../alerts/alertMail';
+import { sendConsoleMail, smtpProblem } from '../alerts/alertMail';
 import type { Actor } from '../audit/actor';
 import { parseInput } from '../parseInput';
 import { buildBacklog, buildSlaReport } from './buildReports';
@@ -117,14 +117,15 @@ export async function sendDueReportMails(deps: ReportMailDeps, now: Date) {
   for (const s of subscriptions) {
     const period = duePeriod(s, now);
     if (!period || !(await claimReportPeriod(deps.db, s.id, s.lastPeriod, period.key))) continue;
+    const t = translator(s.locale);
     try {
       const summary = await reportSummary(deps.db, period, s.timeZone, now);
       const link = new URL(`/reports/sla?from=${period.fromDate}&to=${period.toDate}&timeZone=${encodeURIComponent(s.timeZone)}`, deps.baseUrl).toString();
-      const mail = reportMailText(translator(s.locale), s.locale, s.frequency, period, summary, link);
-      await sendConsoleMail(deps.secretBox, settings, { to: s.email, ...mail });
+      await sendConsoleMail(deps.secretBox, settings, { to: s.email, ...reportMailText(t, s.locale, s.frequency, period, summary, link) });
       sent++;
     } catch (err) {
-      await releaseReportPeriod(deps.db, s.id, period.key, s.lastPeriod, err instanceof Error ? err.message : 'failed');
+      // the reason in the subscriber's words: their settings page shows it
+      await releaseReportPeriod(deps.db, s.id, period.key, s.lastPeriod, smtpProblem(t, err, settings));
       failed++;
     }
   }
