@@ -7,7 +7,7 @@ self.addEventListener('push', function (event) {
   var data = {};
   try {
     data = event.data ? event.data.json() : {};
-  } catch (e) {
+  } catch {
     data = {};
   }
   if (!data.title) return;
@@ -24,7 +24,7 @@ function consoleLink(url) {
   try {
     var target = new URL(url, self.location.origin);
     return target.origin === self.location.origin ? target.href : self.location.origin + '/notifications';
-  } catch (e) {
+  } catch {
     return self.location.origin + '/notifications';
   }
 }

@@ -33,7 +33,10 @@
     return bytes;
   }
   function b64(buffer) {
-    return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
   }
   function registration() {
     return navigator.serviceWorker.register(SW).then(function () {
@@ -47,18 +50,26 @@
   }
   if (Notification.permission === 'denied') say('denied');
   else
-    navigator.serviceWorker.getRegistration(SW).then(function (reg) {
-      return reg ? reg.pushManager.getSubscription() : null;
-    }).then(function (sub) {
-      show(Boolean(sub));
-    });
+    navigator.serviceWorker
+      .getRegistration(SW)
+      .then(function (reg) {
+        return reg ? reg.pushManager.getSubscription() : null;
+      })
+      .then(function (sub) {
+        show(Boolean(sub));
+      });
 
   on.addEventListener('click', function () {
     on.disabled = true;
     Notification.requestPermission()
       .then(function (permission) {
         if (permission !== 'granted') throw new Error('denied');
-        return Promise.all([registration(), fetch('/push/vapid-public-key', { credentials: 'same-origin' }).then(function (r) { return r.json(); })]);
+        return Promise.all([
+          registration(),
+          fetch('/push/vapid-public-key', { credentials: 'same-origin' }).then(function (r) {
+            return r.json();
+          }),
+        ]);
       })
       .then(function (got) {
         return got[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(got[1].publicKey) });
@@ -79,7 +90,8 @@
 
   off.addEventListener('click', function () {
     off.disabled = true;
-    navigator.serviceWorker.getRegistration(SW)
+    navigator.serviceWorker
+      .getRegistration(SW)
       .then(function (reg) {
         return reg ? reg.pushManager.getSubscription() : null;
       })

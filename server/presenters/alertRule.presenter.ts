@@ -3,14 +3,7 @@
  * comes from, and who it tells; a rule row in words; and the form's fields back into the API's shape.
  */
 import type { AlertKind } from '../db/schema';
-import {
-  ALERT_KINDS,
-  AUDIT_BREAK_DEFAULTS,
-  CHANNEL_FAILURE_DEFAULTS,
-  DIP_DEFAULTS,
-  SLA_DEFAULTS,
-  SPIKE_DEFAULTS,
-} from '../domain/alerts/alertRules';
+import { ALERT_KINDS, AUDIT_BREAK_DEFAULTS, CHANNEL_FAILURE_DEFAULTS, DIP_DEFAULTS, SLA_DEFAULTS, SPIKE_DEFAULTS } from '../domain/alerts/alertRules';
 
 /** post: a query or a channel (one of them); conversation: channel, topic, team (each optional); channel: one channel or all; none. */
 export type ScopeShape = 'post' | 'conversation' | 'channel' | 'none';

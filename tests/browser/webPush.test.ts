@@ -79,7 +79,9 @@ it('when a manager turns on push, then the subscription reaches the console, an 
   const channel = await makeApiChannel(db, app.services.secretBox);
   const api = (path: string, body: object) => request(app.url).post(`/api/v1${path}`).auth(manager.token, { type: 'bearer' }).send(body);
   const query = await api('/listening-queries', { name: 'Rückruf', query: 'rückruf*' });
-  expect((await api('/alert-rules', { kind: 'volume_spike', scope: { queryId: query.body.id }, minCount: 1, sensitivity: 1, channels: ['push'] })).status).toBe(201);
+  expect((await api('/alert-rules', { kind: 'volume_spike', scope: { queryId: query.body.id }, minCount: 1, sensitivity: 1, channels: ['push'] })).status).toBe(
+    201,
+  );
   await request(app.url)
     .post(`/api/v1/channels/${channel.channelId}/messages`)
     .auth(channel.ingestToken, { type: 'bearer' })
@@ -91,7 +93,9 @@ it('when a manager turns on push, then the subscription reaches the console, an 
   // the service worker shows what a push carries and keeps the alert's link for the click
   const cdp: CDPSession = await page.context().newCDPSession(page);
   const registrations: { registrationId: string; scopeURL: string }[] = [];
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string }[] }) => registrations.push(...e.registrations));
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e: { registrations: { registrationId: string; scopeURL: string }[] }) =>
+    registrations.push(...e.registrations),
+  );
   await cdp.send('ServiceWorker.enable');
   const registration = await until('the service worker registration', async () => registrations.find((r) => r.scopeURL.startsWith(`${app.url}/static/`)));
   await cdp.send('ServiceWorker.deliverPushMessage', {
@@ -111,7 +115,13 @@ it('when a manager turns on push, then the subscription reaches the console, an 
   await page.click('#push-off');
   await page.waitForSelector('#push-on:not([hidden])');
   expect(await db.selectFrom('pushSubscriptions').select('id').execute()).toEqual([]);
-  const audit = await db.selectFrom('auditEvents').select('action').where('subjectId', '=', manager.id).where('action', 'like', 'push_subscription.%').orderBy('seq').execute();
+  const audit = await db
+    .selectFrom('auditEvents')
+    .select('action')
+    .where('subjectId', '=', manager.id)
+    .where('action', 'like', 'push_subscription.%')
+    .orderBy('seq')
+    .execute();
   expect(audit.map((a) => a.action)).toEqual(['push_subscription.added', 'push_subscription.removed']);
   expect(cspErrors).toEqual([]);
 });

@@ -49,10 +49,20 @@ describe('negative-sentiment dip', () => {
   it('when the posts matching a query turn negative, then one dip alert names the share, links to the query and reaches the managers by e-mail', async () => {
     const channel = await makeApiChannel(app.services.db, app.services.secretBox);
     const query = await api(manager.token).post('/listening-queries', { name: 'Lieferung', query: 'lieferung*' });
-    const rule = await api(manager.token).post('/alert-rules', { kind: 'negative_dip', scope: { queryId: query.body.id }, minCount: 3, risePoints: 30, channels: ['console', 'email'] });
+    const rule = await api(manager.token).post('/alert-rules', {
+      kind: 'negative_dip',
+      scope: { queryId: query.body.id },
+      minCount: 3,
+      risePoints: 30,
+      channels: ['console', 'email'],
+    });
     expect(rule.status).toBe(201);
     const ingest = (text: string) =>
-      request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost({ text })).expect(201);
+      request(app.url)
+        .post(`/api/v1/channels/${channel.channelId}/messages`)
+        .auth(channel.ingestToken, { type: 'bearer' })
+        .send(inboundPost({ text }))
+        .expect(201);
 
     await ingest('Danke, die Lieferung kam super schnell!');
     await ingest('Die Lieferung ist eine Katastrophe, schrecklich.');
@@ -77,7 +87,11 @@ describe('channel failure', () => {
       .expect(201);
     const fiveHoursAgo = new Date(Date.now() - 5 * 3600_000);
     await db.updateTable('messages').set({ postedAt: fiveHoursAgo }).where('id', '=', post.body.messageId).execute();
-    await db.updateTable('channels').set({ consecutiveFailures: 4, lastErrorKind: 'transient', lastErrorAt: new Date() }).where('id', '=', channel.channelId).execute();
+    await db
+      .updateTable('channels')
+      .set({ consecutiveFailures: 4, lastErrorKind: 'transient', lastErrorAt: new Date() })
+      .where('id', '=', channel.channelId)
+      .execute();
     const rule = await api(manager.token).post('/alert-rules', {
       kind: 'channel_failure',
       scope: { channelId: channel.channelId },
@@ -114,7 +128,12 @@ describe('channel failure', () => {
     expect((await api(manager.token).delete(`/alert-rules/${rule.body.id}`)).status).toBe(200);
     expect((await api(manager.token).delete(`/alert-rules/${rule.body.id}`)).status).toBe(404);
     expect((await api(manager.token).get('/alert-rules')).body.rules.map((r: { id: string }) => r.id)).not.toContain(rule.body.id);
-    const events = await app.services.db.selectFrom('auditEvents').select(['action', 'before', 'after']).where('subjectId', '=', rule.body.id).orderBy('seq').execute();
+    const events = await app.services.db
+      .selectFrom('auditEvents')
+      .select(['action', 'before', 'after'])
+      .where('subjectId', '=', rule.body.id)
+      .orderBy('seq')
+      .execute();
     expect(events.map((e) => e.action)).toEqual(['alert_rule.created', 'alert_rule.updated', 'alert_rule.deleted']);
     expect(events[1]).toMatchObject({ before: { channels: ['console'] }, after: { channels: ['email'], params: { failedReplies: 1 } } });
   });

@@ -60,12 +60,20 @@ describe('alert rules in the console', () => {
     });
     expect(created.status).toBe(303);
     const [rule] = await rules();
-    expect(rule).toMatchObject({ kind: 'negative_dip', scope: { channelId: channel.channelId }, params: { risePoints: 25, windowMinutes: 30, minCount: 10 }, channels: ['console', 'push'] });
+    expect(rule).toMatchObject({
+      kind: 'negative_dip',
+      scope: { channelId: channel.channelId },
+      params: { risePoints: 25, windowMinutes: 30, minCount: 10 },
+      channels: ['console', 'push'],
+    });
     const listed = await browser.get(PAGE);
     expect(listed.text).toContain('Stimmungseinbruch');
     expect(listed.text).toContain('Kundenchat');
 
-    expect((await submit(`${PAGE}/rules/${rule!.id}`, { kind: 'negative_dip', target: `channel:${channel.channelId}`, risePoints: '40', channels: ['email'] })).status).toBe(303);
+    expect(
+      (await submit(`${PAGE}/rules/${rule!.id}`, { kind: 'negative_dip', target: `channel:${channel.channelId}`, risePoints: '40', channels: ['email'] }))
+        .status,
+    ).toBe(303);
     expect((await rules())[0]).toMatchObject({ params: { risePoints: 40 }, channels: ['email'] });
 
     expect((await submit(`${PAGE}/rules/${rule!.id}/delete`, {})).status).toBe(303);
@@ -81,7 +89,13 @@ describe('alert rules in the console', () => {
 
 describe('SMTP settings and the test e-mail', () => {
   it('when the SMTP server is saved with a password, then the page never shows it, keeps it when the field is left empty, and a test e-mail arrives', async () => {
-    const saved = await submit(`${PAGE}/smtp`, { smtpHost: smtp.host, smtpPort: String(smtp.port), smtpUser: 'alerts', smtpPassword: 'Geheim-Passwort-42', mailFrom: 'alerts@replyline.test' });
+    const saved = await submit(`${PAGE}/smtp`, {
+      smtpHost: smtp.host,
+      smtpPort: String(smtp.port),
+      smtpUser: 'alerts',
+      smtpPassword: 'Geheim-Passwort-42',
+      mailFrom: 'alerts@replyline.test',
+    });
     expect(saved.status).toBe(303);
     const page = await browser.get(PAGE);
     expect(page.text).not.toContain('Geheim-Passwort-42');
@@ -124,7 +138,14 @@ describe('SMTP settings and the test e-mail', () => {
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ sent: false, error: `127.0.0.1 does not accept connections on port ${closed}.` });
     const view = await request(app.url).get('/api/v1/alert-settings').auth(admin.token, { type: 'bearer' });
-    expect(view.body).toEqual({ smtpHost: '127.0.0.1', smtpPort: closed, smtpSecure: false, smtpUser: null, mailFrom: 'alerts@replyline.test', passwordSet: false });
+    expect(view.body).toEqual({
+      smtpHost: '127.0.0.1',
+      smtpPort: closed,
+      smtpSecure: false,
+      smtpUser: null,
+      mailFrom: 'alerts@replyline.test',
+      passwordSet: false,
+    });
   });
 });
 

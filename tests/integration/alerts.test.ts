@@ -164,8 +164,9 @@ describe('SLA alerts', () => {
     // in the console, on any page: every page's bell listens for the person's live notifications and counts the alert
     for (const person of [agent, teamManager]) {
       const session = await signInAgent(app.url, person);
-      for (const page of ['/inbox', '/settings/sla', '/notifications']) expect((await session.get(page)).text).toContain(`hx-trigger="load, sse:notify-${person.id}"`);
-      expect((await session.get("/notifications/bell")).text).toContain('id="bell-count">1</span>');
+      for (const page of ['/inbox', '/settings/sla', '/notifications'])
+        expect((await session.get(page)).text).toContain(`hx-trigger="load, sse:notify-${person.id}"`);
+      expect((await session.get('/notifications/bell')).text).toContain('id="bell-count">1</span>');
     }
     const list = await (await signInAgent(app.url, agent)).get('/notifications');
     expect(list.text).toContain(`SLA warning: case ${post.caseNumber}`);

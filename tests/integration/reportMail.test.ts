@@ -58,7 +58,9 @@ it('when managers subscribe to the daily report, then the next local morning eac
   expect((await bearer(en.token).post('/report-subscriptions', { frequency: 'daily', timeZone: TZ })).status).toBe(201);
   expect((await bearer(agent.token).post('/report-subscriptions', { frequency: 'daily' })).status).toBe(403);
   expect((await bearer(de.token).post('/report-subscriptions', { frequency: 'hourly' })).status).toBe(400);
-  expect((await bearer(de.token).get('/report-subscriptions')).body.subscriptions).toEqual([expect.objectContaining({ frequency: 'daily', timeZone: TZ, sendHour: 7 })]);
+  expect((await bearer(de.token).get('/report-subscriptions')).body.subscriptions).toEqual([
+    expect.objectContaining({ frequency: 'daily', timeZone: TZ, sendHour: 7 }),
+  ]);
   const audit = await db.selectFrom('auditEvents').select(['action', 'actorId']).where('subjectId', '=', subscribed.body.id).execute();
   expect(audit).toEqual([{ action: 'report_subscription.created', actorId: de.id }]);
 
@@ -118,5 +120,5 @@ it('when the SMTP server refuses, then the period is given back with the reason 
   const before = smtp.received.length;
   expect((await sendDueReportMails(deps, at)).sent).toBeGreaterThanOrEqual(1);
   const mails = await smtp.waitFor(before + 1);
-  expect(mails.some((x) => x.envelopeTo[0] === m.email && x.mail.subject.startsWith('Replyline weekly report'))).toBe(true);
+  expect(mails.some((x) => x.envelopeTo[0] === m.email && (x.mail.subject ?? '').startsWith('Replyline weekly report'))).toBe(true);
 });

@@ -268,7 +268,11 @@ export async function channelStates(db: DbOrTx, channelId: string | undefined, f
       FROM channels c
      WHERE ${channelId === undefined ? sql`true` : sql`c.id = ${channelId}`}
      ORDER BY c.name`.execute(db);
-  return rows.rows.map((r) => ({ ...r, failedReplies: Number(r.failedReplies), usualGapMinutes: r.usualGapMinutes === null ? null : Number(r.usualGapMinutes) }));
+  return rows.rows.map((r) => ({
+    ...r,
+    failedReplies: Number(r.failedReplies),
+    usualGapMinutes: r.usualGapMinutes === null ? null : Number(r.usualGapMinutes),
+  }));
 }
 
 export function findAlertSettings(db: DbOrTx) {

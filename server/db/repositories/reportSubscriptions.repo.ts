@@ -14,11 +14,21 @@ export function upsertReportSubscription(tx: Tx, s: { userId: string; frequency:
 }
 
 export function reportSubscriptionsOf(db: DbOrTx, userId: string) {
-  return db.selectFrom('reportSubscriptions').select([...COLUMNS]).where('userId', '=', userId).orderBy('createdAt').execute();
+  return db
+    .selectFrom('reportSubscriptions')
+    .select([...COLUMNS])
+    .where('userId', '=', userId)
+    .orderBy('createdAt')
+    .execute();
 }
 
 export function deleteReportSubscription(tx: Tx, id: string, userId: string) {
-  return tx.deleteFrom('reportSubscriptions').where('id', '=', id).where('userId', '=', userId).returning(['id', 'frequency', 'timeZone', 'sendHour']).executeTakeFirst();
+  return tx
+    .deleteFrom('reportSubscriptions')
+    .where('id', '=', id)
+    .where('userId', '=', userId)
+    .returning(['id', 'frequency', 'timeZone', 'sendHour'])
+    .executeTakeFirst();
 }
 
 /** Every subscription with its subscriber's address and language. */

@@ -40,7 +40,12 @@ export async function sendConsoleMail(secretBox: SecretBox, s: SmtpSettings, mai
 }
 
 /** The settings page's "send a test e-mail": sent, or why not, in the reader's words. */
-export async function sendTestMail(db: DbOrTx, secretBox: SecretBox, t: Translate, to: string): Promise<{ sent: true; to: string } | { sent: false; error: string }> {
+export async function sendTestMail(
+  db: DbOrTx,
+  secretBox: SecretBox,
+  t: Translate,
+  to: string,
+): Promise<{ sent: true; to: string } | { sent: false; error: string }> {
   const settings = await findAlertSettings(db);
   try {
     await sendConsoleMail(secretBox, settings, { to, subject: t('alertSettings.testMail.subject'), text: t('alertSettings.testMail.body') });

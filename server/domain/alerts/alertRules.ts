@@ -106,7 +106,13 @@ function split(input: AlertRuleInput) {
 export async function createAlertRule(tx: Tx, raw: z.input<typeof alertRuleInput>, by: By) {
   const { kind, scope, channels, params } = split(parseInput(alertRuleInput, raw, 'alert rule'));
   const row = await insertAlertRule(tx, { kind, scope, params, channels, createdBy: by.userId });
-  await appendAudit(tx, { actor: by.actor, action: 'alert_rule.created', subjectType: 'alert_rule', subjectId: row.id, after: { kind, scope, params, channels } });
+  await appendAudit(tx, {
+    actor: by.actor,
+    action: 'alert_rule.created',
+    subjectType: 'alert_rule',
+    subjectId: row.id,
+    after: { kind, scope, params, channels },
+  });
   return row;
 }
 

@@ -102,7 +102,13 @@ export async function unsubscribePush(tx: Tx, raw: z.input<typeof pushUnsubscrip
   const input = parseInput(pushUnsubscriptionInput, raw, 'push subscription');
   const removed = await deletePushSubscriptionOf(tx, by.userId, input.endpoint);
   if (removed) {
-    await appendAudit(tx, { actor: by.actor, action: 'push_subscription.removed', subjectType: 'user', subjectId: by.userId, before: { endpointHost: hostOf(input.endpoint) } });
+    await appendAudit(tx, {
+      actor: by.actor,
+      action: 'push_subscription.removed',
+      subjectType: 'user',
+      subjectId: by.userId,
+      before: { endpointHost: hostOf(input.endpoint) },
+    });
   }
   return { subscribed: false, removed };
 }

@@ -22,7 +22,12 @@ export async function raiseAuditBreakAlerts(
       tx,
       effects,
       {
-        rule: { id: rule.id, kind: 'audit_break', channels: rule.channels, cooldownMinutes: rule.params.cooldownMinutes ?? AUDIT_BREAK_DEFAULTS.cooldownMinutes },
+        rule: {
+          id: rule.id,
+          kind: 'audit_break',
+          channels: rule.channels,
+          cooldownMinutes: rule.params.cooldownMinutes ?? AUDIT_BREAK_DEFAULTS.cooldownMinutes,
+        },
         subjectKey: 'audit:chain',
         details: { brokenAtSeq: found.brokenAtSeq, problem: found.problem.slice(0, 300) },
         link: '/audit',

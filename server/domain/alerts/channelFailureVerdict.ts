@@ -29,7 +29,8 @@ export function channelFailureVerdict(state: ChannelState, now: Date, p: Channel
   const limit = silenceLimitMinutes(state, p);
   if (!state.paused && silentFor !== null && silentFor > limit) reasons.push('silent');
   const poll = state.polling;
-  if (!state.paused && poll && poll.consecutiveFailures > 0 && (poll.consecutiveFailures >= p.failureCount || poll.lastErrorKind === 'auth')) reasons.push('polling');
+  if (!state.paused && poll && poll.consecutiveFailures > 0 && (poll.consecutiveFailures >= p.failureCount || poll.lastErrorKind === 'auth'))
+    reasons.push('polling');
   if (state.failedReplies >= p.failedReplies) reasons.push('sending');
   return { failing: reasons.length > 0, reasons, silentMinutes: silentFor, limitMinutes: limit };
 }

@@ -26,7 +26,8 @@ async function windows(tx: Tx, scope: PostScope, windowMinutes: number, now: Dat
   const from = new Date(now.getTime() - windowMinutes * 60_000);
   const current = await countPosts(tx, scope, from, now);
   const past: WindowCounts[] = [];
-  for (let w = 1; w <= BASELINE_WEEKS; w++) past.push(await countPosts(tx, scope, new Date(from.getTime() - w * WEEK_MS), new Date(now.getTime() - w * WEEK_MS)));
+  for (let w = 1; w <= BASELINE_WEEKS; w++)
+    past.push(await countPosts(tx, scope, new Date(from.getTime() - w * WEEK_MS), new Date(now.getTime() - w * WEEK_MS)));
   return { current, past };
 }
 

@@ -88,7 +88,12 @@ export async function verifyAuditTrail(db: Db, dispatcher: Dispatcher | null, re
     if (newBreak) {
       const guardians = await auditGuardians(tx);
       const ids = guardians.map((g) => g.id);
-      const alerts = await raiseAuditBreakAlerts(tx, effects, { brokenAtSeq: outcome.broken!.seq, problem: outcome.broken!.problem, guardians: ids }, new Date());
+      const alerts = await raiseAuditBreakAlerts(
+        tx,
+        effects,
+        { brokenAtSeq: outcome.broken!.seq, problem: outcome.broken!.problem, guardians: ids },
+        new Date(),
+      );
       if (!alerts.toldInConsole) await insertAuditBreakAlerts(tx, ids, verification.id, VERIFIER.label);
       await appendAudit(tx, {
         actor: VERIFIER,

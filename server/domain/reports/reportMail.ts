@@ -71,7 +71,12 @@ export async function reportSummary(db: Db, period: Pick<ReportPeriod, 'fromDate
   const [sla, backlog] = await Promise.all([buildSlaReport(db, params, now), buildBacklog(db, {}, now)]);
   const open = backlog.statuses.filter((s) => s.status === 'new' || s.status === 'assigned' || s.status === 'saved').reduce((n, s) => n + s.n, 0);
   return {
-    channels: sla.channels.map((c) => ({ name: c.channelName, inbound: c.totals.inbound, pctWithinTarget: c.totals.pctWithinTarget, breached: c.totals.breached })),
+    channels: sla.channels.map((c) => ({
+      name: c.channelName,
+      inbound: c.totals.inbound,
+      pctWithinTarget: c.totals.pctWithinTarget,
+      breached: c.totals.breached,
+    })),
     totals: sla.totals,
     backlog: open,
     topBreaches: sla.channels

@@ -26,7 +26,8 @@ export function lastCompletePeriod(frequency: ReportFrequency, timeZone: string,
 }
 
 /** The local hour (0–23) of an instant. */
-export const localHour = (timeZone: string, now: Date) => Math.floor((((instantToWall(timeZone, now.getTime()) % 86_400_000) + 86_400_000) % 86_400_000) / HOUR_MS);
+export const localHour = (timeZone: string, now: Date) =>
+  Math.floor((((instantToWall(timeZone, now.getTime()) % 86_400_000) + 86_400_000) % 86_400_000) / HOUR_MS);
 
 /** The period to send now, or null: before the send hour, or when that period was sent already. */
 export function duePeriod(s: { frequency: ReportFrequency; timeZone: string; sendHour: number; lastPeriod: string | null }, now: Date): ReportPeriod | null {

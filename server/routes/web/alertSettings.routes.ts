@@ -40,7 +40,11 @@ const smtpForm = (req: Request) => {
   };
 };
 
-const reportForm = (req: Request) => ({ frequency: req.body.frequency, timeZone: req.body.timeZone, sendHour: req.body.sendHour ? Number(req.body.sendHour) : undefined });
+const reportForm = (req: Request) => ({
+  frequency: req.body.frequency,
+  timeZone: req.body.timeZone,
+  sendHour: req.body.sendHour ? Number(req.body.sendHour) : undefined,
+});
 
 export function alertSettingsRoutes(services: Services): Router {
   const { db, dispatcher, secretBox } = services;
@@ -96,10 +100,15 @@ export function alertSettingsRoutes(services: Services): Router {
       done(`rule-${pathId(req, 'ruleId')}`)(req, res);
     },
   );
-  router.post(`${PAGE}/rules/:ruleId/delete`, manage, rerenderForm((req) => `rule-${pathId(req, 'ruleId')}`, page), async (req, res) => {
-    await inTransaction(db, dispatcher, (tx) => removeAlertRule(tx, pathId(req, 'ruleId'), by(req)));
-    done('rules')(req, res);
-  });
+  router.post(
+    `${PAGE}/rules/:ruleId/delete`,
+    manage,
+    rerenderForm((req) => `rule-${pathId(req, 'ruleId')}`, page),
+    async (req, res) => {
+      await inTransaction(db, dispatcher, (tx) => removeAlertRule(tx, pathId(req, 'ruleId'), by(req)));
+      done('rules')(req, res);
+    },
+  );
 
   router.post(`${PAGE}/smtp`, manage, rerenderForm('smtp', page, ['smtpPassword']), validate(alertSettingsInput, smtpForm), async (req, res) => {
     await inTransaction(db, dispatcher, (tx) => saveSmtpSettings(tx, secretBox, res.locals.input, actingUser(req).actor));

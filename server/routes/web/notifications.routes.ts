@@ -51,9 +51,13 @@ export function notificationRoutes({ db, dispatcher, secretBox, config }: Servic
   router.post('/push-subscriptions', validate(pushSubscriptionInput, subscriptionForm), async (req, res) => {
     res.status(201).json(await inTransaction(db, dispatcher, (tx) => subscribePush(tx, res.locals.input, by(req))));
   });
-  router.post('/push-subscriptions/remove', validate(pushUnsubscriptionInput, (req) => ({ endpoint: req.body.endpoint })), async (req, res) => {
-    res.json(await inTransaction(db, dispatcher, (tx) => unsubscribePush(tx, res.locals.input, by(req))));
-  });
+  router.post(
+    '/push-subscriptions/remove',
+    validate(pushUnsubscriptionInput, (req) => ({ endpoint: req.body.endpoint })),
+    async (req, res) => {
+      res.json(await inTransaction(db, dispatcher, (tx) => unsubscribePush(tx, res.locals.input, by(req))));
+    },
+  );
 
   return router;
 }

@@ -4,7 +4,13 @@ import { channelFailureVerdict, type ChannelState } from '../../../server/domain
 const now = new Date('2026-12-03T12:00:00Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
 const p = { silentMinutes: 240, gapFactor: 3, failureCount: 3, failedReplies: 3 };
-const healthy: ChannelState = { paused: false, lastInboundAt: minutesAgo(5), usualGapMinutes: 10, polling: { consecutiveFailures: 0, lastErrorKind: null }, failedReplies: 0 };
+const healthy: ChannelState = {
+  paused: false,
+  lastInboundAt: minutesAgo(5),
+  usualGapMinutes: 10,
+  polling: { consecutiveFailures: 0, lastErrorKind: null },
+  failedReplies: 0,
+};
 
 describe('did a channel fail', () => {
   it.each<[string, Partial<ChannelState>, string[]]>([
