@@ -1,11 +1,30 @@
-/** The alerts queue: volume-spike checks after posts matched a listening query, and an alert's e-mails and Web Push messages. */
+/**
+ * The alerts queue: volume-spike and negative-dip checks after posts matched a listening query, the sweep
+ * every minute (channel-scoped rules, channel failures), and an alert's e-mails and Web Push messages.
+ */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { checkVolumeSpikes } from '../server/domain/alerts/checkVolumeSpikes';
+import { checkPostWindows } from '../server/domain/alerts/checkPostWindows';
 import { deliverAlert, type AlertDeliveryDeps } from '../server/domain/alerts/deliverAlert';
+import { sweepAlerts } from '../server/domain/alerts/sweepAlerts';
 import { inTransaction, type Dispatcher } from '../server/domain/effects';
 import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
+import type { Queues } from './queues';
+
+const SWEEP = JOBS['alert-sweep'];
+export const ALERT_SWEEP_EVERY_MS = 60_000;
+
+/** (Re)creates the sweep's schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
+export async function scheduleAlertSweep(queues: Queues, everyMs = ALERT_SWEEP_EVERY_MS): Promise<void> {
+  await queues
+    .queue(SWEEP.queue)
+    .upsertJobScheduler(
+      'alert-sweep',
+      { every: everyMs },
+      { name: 'alert-sweep', data: {}, opts: { attempts: SWEEP.retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
+    );
+}
 
 export function startAlertWorker(deps: AlertDeliveryDeps & { dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {
   const worker = new Worker(
@@ -13,7 +32,11 @@ export function startAlertWorker(deps: AlertDeliveryDeps & { dispatcher: Dispatc
     async (job: Job) => {
       if (job.name === 'check-spikes') {
         const { queryId } = parsePayload('check-spikes', job.data);
-        return inTransaction(deps.db, deps.dispatcher, (tx, effects) => checkVolumeSpikes(tx, effects, { queryId }, new Date()));
+        return inTransaction(deps.db, deps.dispatcher, (tx, effects) => checkPostWindows(tx, effects, { queryId }, new Date()));
+      }
+      if (job.name === 'alert-sweep') {
+        parsePayload('alert-sweep', job.data);
+        return inTransaction(deps.db, deps.dispatcher, (tx, effects) => sweepAlerts(tx, effects, new Date()));
       }
       if (job.name === 'deliver-alert') return deliverAlert(deps, parsePayload('deliver-alert', job.data).alertId);
       throw new UnrecoverableError(`${job.name}: not a job of the alerts queue`);

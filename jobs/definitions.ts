@@ -88,6 +88,10 @@ export const JOBS = {
     retry: { attempts: 3, backoffMs: 2_000 },
     jobId: (d) => `check-spikes-${d.queryId}-${Date.parse(d.at)}`,
   },
+  // every minute (a job scheduler): channel-scoped spike and dip rules and channel failures (domain/alerts/sweepAlerts.ts)
+  'alert-sweep': { queue: 'alerts', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
+  // every 15 minutes (a job scheduler): the scheduled report e-mails that are due (domain/reports/reportMail.ts)
+  'report-mail': { queue: 'mail', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
   // one per channel and interval (a BullMQ job scheduler), plus "fetch now"; a failed poll is recorded, never retried
   'poll-channel': { queue: 'poll', payload: z.object({ channelId: z.uuid() }), retry: { attempts: 1, backoffMs: 0 } },
   // every minute (a job scheduler): folds report deltas into the rollups; the next run folds what one left

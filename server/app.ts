@@ -32,6 +32,7 @@ import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { routingApiRoutes } from './routes/api/routing.routes';
 import { listeningApiRoutes } from './routes/api/listening.routes';
+import { reportSubscriptionApiRoutes } from './routes/api/reportSubscriptions.routes';
 import { alertApiRoutes } from './routes/api/alerts.routes';
 import { replyApiRoutes } from './routes/api/replies.routes';
 import { approvalRoutes } from './routes/web/approvals.routes';
@@ -56,6 +57,7 @@ import { sessionRoutes } from './routes/web/session.routes';
 import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
 import { userRoutes } from './routes/web/users.routes';
 import { routingRoutes } from './routes/web/routing.routes';
+import { alertSettingsRoutes } from './routes/web/alertSettings.routes';
 import { monitoringRoutes } from './routes/web/monitoring.routes';
 import { attachmentRoutes } from './routes/web/attachments.routes';
 import type { Services } from './services';
@@ -140,6 +142,7 @@ export function createApp(services: Services): express.Express {
     reportApiRoutes(services),
     listeningApiRoutes(services),
     alertApiRoutes(services),
+    reportSubscriptionApiRoutes(services),
   );
   app.use('/api/v1', api);
 
@@ -173,6 +176,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)
   consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
+  consoleRoutes.use(alertSettingsRoutes(services)); // alert rules, SMTP, who is told where, report e-mails
   consoleRoutes.use(monitoringRoutes(services)); // listening queries, the monitoring dashboard, alerts, sentiment corrections
   consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
   consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads

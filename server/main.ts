@@ -1,5 +1,6 @@
 /** Entry point: ROLE=web|worker|all starts the HTTP server, the workers, or both in one process; WEB_CONCURRENCY forks more web processes. */
-import { startAlertWorker } from '../jobs/alertWorker';
+import { scheduleAlertSweep, startAlertWorker } from '../jobs/alertWorker';
+import { scheduleReportMail, startReportMailWorker } from '../jobs/reportMail';
 import type { Server } from 'node:http';
 import { startOutboundWorker } from '../jobs/outboundWorker';
 import { reconcileJobs } from '../jobs/reconcile';
@@ -38,6 +39,7 @@ export async function startWorkers(services: Services) {
   const routingWorker = startRoutingWorker({ db, dispatcher, settings: config.routing }, workerConnection, config.redisPrefix, logger);
   const alertWorker = startAlertWorker({ db, dispatcher, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
   const retentionWorker = startRetentionWorker(db, workerConnection, config.redisPrefix, logger);
+  const reportMailWorker = startReportMailWorker({ db, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
@@ -45,6 +47,8 @@ export async function startWorkers(services: Services) {
         await scheduleAuditVerification(queues);
         await scheduleRoutingSweep(queues);
         await scheduleRetention(queues);
+        await scheduleAlertSweep(queues);
+        await scheduleReportMail(queues);
         logger.info(r, 'reconciled jobs from the database');
       })
       .catch((err: Error) => {
@@ -72,6 +76,7 @@ export async function startWorkers(services: Services) {
       await routingWorker.close();
       await alertWorker.close();
       await retentionWorker.close();
+      await reportMailWorker.close();
       await watchers.close();
       workerConnection.disconnect();
     },

@@ -382,6 +382,8 @@ export interface Database {
   alertDeliveries: AlertDeliveriesTable;
   pushSubscriptions: PushSubscriptionsTable;
   alertSettings: AlertSettingsTable;
+  // 028_alert_kinds_and_report_mail
+  reportSubscriptions: ReportSubscriptionsTable;
   // 020_contacts_and_privacy
   contactMerges: ContactMergesTable;
   auditPersonalValues: AuditPersonalValuesTable;
@@ -515,6 +517,22 @@ export interface AlertRulesTable {
   channels: ColumnType<AlertPath[], AlertPath[], AlertPath[]>;
   active: Generated<boolean>;
   createdBy: string;
+  createdAt: Generated<Date>;
+  // 028: a deleted rule stops watching and leaves the list; its alerts stay
+  deletedAt: Generated<Date | null>;
+}
+
+export type ReportFrequency = 'daily' | 'weekly' | 'monthly';
+
+/** 028: a person's scheduled report e-mail. */
+export interface ReportSubscriptionsTable {
+  id: Generated<string>;
+  userId: string;
+  frequency: ReportFrequency;
+  timeZone: string;
+  sendHour: Generated<number>;
+  lastPeriod: string | null;
+  lastError: string | null;
   createdAt: Generated<Date>;
 }
 

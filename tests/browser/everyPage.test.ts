@@ -131,7 +131,9 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
   });
 
   it('when the console is crawled from the inbox, then the inbox, a conversation and the settings are among the pages', () => {
-    expect(pages).toEqual(expect.arrayContaining(['/inbox', '/settings/sla']));
+    expect(pages).toEqual(expect.arrayContaining(['/inbox', '/settings/sla', '/notifications']));
+    // the alert settings, linked from the notifications page for those who manage settings
+    if (role === 'manager' || role === 'admin') expect(pages).toContain('/settings/alerts');
     // a conversation opens beside the list, at /inbox/<id>
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
     // approvers reach the queue of replies waiting for approval from the navigation

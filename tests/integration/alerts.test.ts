@@ -8,6 +8,7 @@ import request from 'supertest';
 import { processSlaTimer } from '../../jobs/slaTimers';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startPushEndpoint } from '../support/pushEndpoint';
+import { signInAgent } from '../support/signIn';
 import { startSmtpSink, type SmtpSink } from '../support/smtpSink';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
@@ -160,5 +161,14 @@ describe('SLA alerts', () => {
     expect(await notificationsOf(manager.id)).toHaveLength(1); // only the spike alert: not in this team
     const bell = await request(app.url).get('/api/v1/notifications').auth(agent.token, { type: 'bearer' });
     expect(bell.body.notifications).toEqual([expect.objectContaining({ kind: 'alert' })]);
+    // in the console, on any page: every page's bell listens for the person's live notifications and counts the alert
+    for (const person of [agent, teamManager]) {
+      const session = await signInAgent(app.url, person);
+      for (const page of ['/inbox', '/settings/sla', '/notifications'])
+        expect((await session.get(page)).text).toContain(`hx-trigger="load, sse:notify-${person.id}"`);
+      expect((await session.get('/notifications/bell')).text).toContain('id="bell-count">1</span>');
+    }
+    const list = await (await signInAgent(app.url, agent)).get('/notifications');
+    expect(list.text).toContain(`SLA warning: case ${post.caseNumber}`);
   });
 });

@@ -633,6 +633,27 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /api/v1/replies/:id/reject': row(403, 404, 403, 403, 401),
   'POST /settings/users/:userId/approval': row(403, 403, 403, 404, 302),
   'POST /settings/channels/:id/approval': row(403, 303, 403, 303, 302),
+  // alert rules, SMTP and report e-mails (settings.manage; report subscriptions: reports.read), push opt-in (everyone)
+  'PUT /api/v1/alert-rules/:ruleId': row(403, 400, 403, 400, 401),
+  'DELETE /api/v1/alert-rules/:ruleId': row(403, 404, 403, 404, 401),
+  'GET /api/v1/alert-settings': row(403, 200, 403, 200, 401),
+  // no SMTP server is set up in the matrix's database: the test e-mail is refused with the reason
+  'POST /api/v1/alert-settings/test': row(403, 422, 403, 422, 401),
+  'DELETE /api/v1/push-subscriptions': row(400, 400, 400, 400, 401),
+  'GET /api/v1/report-subscriptions': row(403, 200, 200, 200, 401),
+  'POST /api/v1/report-subscriptions': row(403, 400, 400, 400, 401),
+  'DELETE /api/v1/report-subscriptions/:subscriptionId': row(403, 404, 404, 404, 401),
+  'GET /settings/alerts': row(403, 200, 403, 200, 302),
+  'POST /settings/alerts/rules': row(403, 400, 403, 400, 302),
+  'POST /settings/alerts/rules/:ruleId': row(403, 400, 403, 400, 302),
+  'POST /settings/alerts/rules/:ruleId/delete': row(403, 404, 403, 404, 302),
+  'POST /settings/alerts/smtp': row(403, 400, 403, 400, 302),
+  'POST /settings/alerts/smtp/test': row(403, 400, 403, 400, 302),
+  'POST /settings/alerts/reports': row(403, 400, 403, 400, 302),
+  'POST /settings/alerts/reports/:subscriptionId/delete': row(403, 404, 403, 404, 302),
+  'GET /push/vapid-public-key': row(200, 200, 200, 200, 302),
+  'POST /push-subscriptions': row(400, 400, 400, 400, 302),
+  'POST /push-subscriptions/remove': row(400, 400, 400, 400, 302),
 };
 
 /**
@@ -792,6 +813,8 @@ describe('route × role matrix', () => {
     return (
       path
         .replace(':cannedId', fixtures.cannedId)
+        .replace(':ruleId', randomUUID())
+        .replace(':subscriptionId', randomUUID())
         .replace(':topicId', randomUUID())
         .replace(':userId', fixtures.channelId)
         .replace(':kind', 'x')

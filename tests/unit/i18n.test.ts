@@ -11,6 +11,9 @@ import { GRANULARITIES, PRESETS } from '../../server/domain/reports/range';
 import { WEEKDAYS } from '../../server/domain/sla/calendar';
 import { ROLES } from '../../server/domain/users/createUser';
 import { MESSAGES } from '../../server/i18n/messages';
+import { ALERT_KINDS } from '../../server/domain/alerts/alertRules';
+import { REPORT_FREQUENCIES } from '../../server/domain/reports/reportMail';
+import { THRESHOLD_FIELDS } from '../../server/presenters/alertRule.presenter';
 import { ACTION_GROUPS } from '../../server/domain/audit/actionGroups';
 import { REPORT_NAMES } from '../../server/routes/api/reports.schema';
 import { Conflict, Forbidden, HttpError, messageIn, NotFound } from '../../server/errors';
@@ -86,6 +89,14 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'meta.moderate.': ['hide', 'unhide', 'delete'], // connectors/types.ts ModerationAction
   'listening.error.': QUERY_ERROR_REASONS, // server/domain/listening/queryLanguage.ts
   'sentiment.': SENTIMENT_LABELS,
+  'alerts.kind.': ALERT_KINDS, // server/domain/alerts/alertRules.ts
+  'alertSettings.who.': ALERT_KINDS,
+  'alertSettings.explain.': ALERT_KINDS,
+  'alertSettings.field.': THRESHOLD_FIELDS, // presenters/alertRule.presenter.ts: each kind's thresholds
+  'alertSettings.path.': ['console', 'email', 'push'],
+  'alertSettings.scope.': ['query', 'channel', 'topic', 'team'],
+  'alertSettings.frequency.': REPORT_FREQUENCIES, // server/domain/reports/reportMail.ts
+  'reportMail.subject.': REPORT_FREQUENCIES,
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 

@@ -1,7 +1,7 @@
 /** Alert rules, alerts, their deliveries, push subscriptions and the alert settings (SMTP, VAPID). */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { AlertKind, AlertPath } from '../schema';
+import type { AlertKind, AlertPath, Role } from '../schema';
 
 export function insertAlertRule(
   tx: Tx,
@@ -15,11 +15,45 @@ export function insertAlertRule(
 }
 
 export function activeRulesOf(db: DbOrTx, kinds: AlertKind[]) {
-  return db.selectFrom('alertRules').select(['id', 'kind', 'scope', 'params', 'channels']).where('active', '=', true).where('kind', 'in', kinds).execute();
+  return db
+    .selectFrom('alertRules')
+    .select(['id', 'kind', 'scope', 'params', 'channels'])
+    .where('active', '=', true)
+    .where('deletedAt', 'is', null)
+    .where('kind', 'in', kinds)
+    .execute();
 }
 
 export function listAlertRules(db: DbOrTx) {
-  return db.selectFrom('alertRules').select(['id', 'kind', 'scope', 'params', 'channels', 'active', 'createdAt']).orderBy('createdAt').execute();
+  return db
+    .selectFrom('alertRules')
+    .select(['id', 'kind', 'scope', 'params', 'channels', 'active', 'createdAt'])
+    .where('deletedAt', 'is', null)
+    .orderBy('createdAt')
+    .execute();
+}
+
+export function lockAlertRule(tx: Tx, id: string) {
+  return tx
+    .selectFrom('alertRules')
+    .select(['id', 'kind', 'scope', 'params', 'channels'])
+    .where('id', '=', id)
+    .where('deletedAt', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function updateAlertRule(tx: Tx, id: string, r: { scope: Record<string, string>; params: Record<string, number>; channels: AlertPath[] }) {
+  return tx
+    .updateTable('alertRules')
+    .set({ scope: JSON.stringify(r.scope), params: JSON.stringify(r.params), channels: r.channels })
+    .where('id', '=', id)
+    .returning(['id', 'kind', 'scope', 'params', 'channels', 'active', 'createdAt'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteAlertRule(tx: Tx, id: string) {
+  await tx.updateTable('alertRules').set({ deletedAt: new Date(), active: false }).where('id', '=', id).execute();
 }
 
 /** The latest alert of a rule about one subject, locked (raising and bundling queue up behind each other). */
@@ -163,6 +197,11 @@ export async function managersOf(db: DbOrTx, teamId: string | null): Promise<str
   return (await db.selectFrom('users').select('id').where('role', '=', 'manager').orderBy('id').execute()).map((u) => u.id);
 }
 
+/** Everyone with one of these roles (admins and auditors for a broken audit chain, admins for a failing channel). */
+export async function usersWithRoles(db: DbOrTx, roles: Role[]): Promise<string[]> {
+  return (await db.selectFrom('users').select('id').where('role', 'in', roles).orderBy('id').execute()).map((u) => u.id);
+}
+
 export async function insertAlertNotifications(tx: Tx, alertId: string, userIds: string[], actorName: string) {
   if (userIds.length === 0) return;
   await tx
@@ -171,25 +210,69 @@ export async function insertAlertNotifications(tx: Tx, alertId: string, userIds:
     .execute();
 }
 
-/** Matches of a query (or inbound posts of a channel) in [from, to). */
-export async function countPosts(db: DbOrTx, scope: { queryId?: string; channelId?: string }, from: Date, to: Date): Promise<number> {
+/** Matches of a query (or inbound posts of a channel) in [from, to), and how many of them are negative. */
+export async function countPosts(
+  db: DbOrTx,
+  scope: { queryId?: string | undefined; channelId?: string | undefined },
+  from: Date,
+  to: Date,
+): Promise<{ posts: number; negative: number }> {
   const row = scope.queryId
     ? await db
         .selectFrom('listeningMatches')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .select((eb) => [eb.fn.countAll<string>().as('n'), sql<string>`count(*) FILTER (WHERE negative)`.as('neg')])
         .where('queryId', '=', scope.queryId)
         .where('postedAt', '>=', from)
         .where('postedAt', '<', to)
         .executeTakeFirstOrThrow()
     : await db
         .selectFrom('messages')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .select((eb) => [eb.fn.countAll<string>().as('n'), sql<string>`count(*) FILTER (WHERE sentiment_label = 'negative')`.as('neg')])
         .where('direction', '=', 'inbound')
         .$if(scope.channelId !== undefined, (q) => q.where('channelId', '=', scope.channelId!))
         .where('postedAt', '>=', from)
         .where('postedAt', '<', to)
         .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return { posts: Number(row.n), negative: Number(row.neg) };
+}
+
+/**
+ * What a channel-failure rule looks at, per channel: pause and poll health, its latest inbound post, the
+ * 90th percentile of the gaps between its inbound posts of the past week (minutes), and its replies that
+ * failed for good since `failedSince`.
+ */
+export async function channelStates(db: DbOrTx, channelId: string | undefined, failedSince: Date, now: Date) {
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+  const rows = await sql<{
+    id: string;
+    name: string;
+    kind: string;
+    routingTeamId: string | null;
+    paused: boolean;
+    consecutiveFailures: number;
+    lastErrorKind: string | null;
+    lastInboundAt: Date | null;
+    usualGapMinutes: number | null;
+    failedReplies: string;
+  }>`
+    SELECT c.id, c.name, c.kind, c.routing_team_id AS "routingTeamId", c.paused,
+           c.consecutive_failures AS "consecutiveFailures", c.last_error_kind AS "lastErrorKind",
+           (SELECT max(m.posted_at) FROM messages m WHERE m.channel_id = c.id AND m.direction = 'inbound') AS "lastInboundAt",
+           (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY g.gap)
+              FROM (SELECT extract(epoch FROM m.posted_at - lag(m.posted_at) OVER (ORDER BY m.posted_at)) / 60 AS gap
+                      FROM messages m
+                     WHERE m.channel_id = c.id AND m.direction = 'inbound' AND m.posted_at >= ${weekAgo} AND m.posted_at < ${now}) g
+             WHERE g.gap IS NOT NULL) AS "usualGapMinutes",
+           (SELECT count(*) FROM messages m
+             WHERE m.channel_id = c.id AND m.direction = 'outbound' AND m.delivery_state = 'failed' AND m.created_at >= ${failedSince}) AS "failedReplies"
+      FROM channels c
+     WHERE ${channelId === undefined ? sql`true` : sql`c.id = ${channelId}`}
+     ORDER BY c.name`.execute(db);
+  return rows.rows.map((r) => ({
+    ...r,
+    failedReplies: Number(r.failedReplies),
+    usualGapMinutes: r.usualGapMinutes === null ? null : Number(r.usualGapMinutes),
+  }));
 }
 
 export function findAlertSettings(db: DbOrTx) {
@@ -232,4 +315,21 @@ export async function savePushSubscription(db: DbOrTx, s: { userId: string; endp
 
 export async function deletePushSubscription(db: DbOrTx, id: string) {
   await db.deleteFrom('pushSubscriptions').where('id', '=', id).execute();
+}
+
+/** Removes one person's subscription of this endpoint; whether there was one. */
+export async function deletePushSubscriptionOf(tx: Tx, userId: string, endpoint: string): Promise<boolean> {
+  const r = await tx.deleteFrom('pushSubscriptions').where('userId', '=', userId).where('endpoint', '=', endpoint).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** How many browsers each person subscribed (the alert settings page's "who is told where"). */
+export function pushSubscriberCounts(db: DbOrTx) {
+  return db
+    .selectFrom('pushSubscriptions as p')
+    .innerJoin('users as u', 'u.id', 'p.userId')
+    .select(['u.id', 'u.name', 'u.email', 'u.role', (eb) => eb.fn.countAll<string>().as('browsers')])
+    .groupBy(['u.id', 'u.name', 'u.email', 'u.role'])
+    .orderBy('u.name')
+    .execute();
 }

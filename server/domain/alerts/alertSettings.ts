@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import webpush from 'web-push';
 import type { Db, Tx } from '../../db/client';
-import { findAlertSettings, saveAlertSettings, savePushSubscription } from '../../db/repositories/alerts.repo';
+import { deletePushSubscriptionOf, findAlertSettings, saveAlertSettings, savePushSubscription } from '../../db/repositories/alerts.repo';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import type { SecretBox } from '../../crypto/secretBox';
 import { BadRequest } from '../../errors';
@@ -48,8 +48,22 @@ export async function saveSmtpSettings(tx: Tx, secretBox: SecretBox, raw: z.inpu
   return { smtpHost: input.smtpHost, smtpPort: input.smtpPort, smtpSecure: input.smtpSecure, smtpUser: input.smtpUser ?? null, mailFrom: input.mailFrom };
 }
 
-/** The public VAPID key browsers subscribe with; the pair is made the first time anyone asks. */
-export async function vapidPublicKey(db: Db, secretBox: SecretBox, subject: string): Promise<string> {
+/** The SMTP settings as the console and the API show them: the password never, only whether one is set. */
+export async function smtpSettingsView(db: Db) {
+  const s = await findAlertSettings(db);
+  return {
+    smtpHost: s?.smtpHost ?? null,
+    smtpPort: s?.smtpPort ?? null,
+    smtpSecure: s?.smtpSecure ?? false,
+    smtpUser: s?.smtpUser ?? null,
+    mailFrom: s?.mailFrom ?? null,
+    passwordSet: Boolean(s?.smtpPasswordEnc),
+  };
+}
+
+/** The public VAPID key browsers subscribe with; the pair is made the first time anyone asks (contact: alerts@ the console's host). */
+export async function vapidPublicKey(db: Db, secretBox: SecretBox, baseUrl: string): Promise<string> {
+  const subject = `mailto:alerts@${new URL(baseUrl).hostname}`;
   const existing = await findAlertSettings(db);
   if (existing?.vapidPublicKey) return existing.vapidPublicKey;
   const keys = webpush.generateVAPIDKeys();
@@ -80,3 +94,29 @@ export async function subscribePush(tx: Tx, raw: z.input<typeof pushSubscription
   });
   return { subscribed: true };
 }
+
+export const pushUnsubscriptionInput = z.object({ endpoint: z.string().min(1).max(2000) }).strict();
+
+/** A browser opts out: its subscription goes (only the person's own); unknown endpoints change nothing. */
+export async function unsubscribePush(tx: Tx, raw: z.input<typeof pushUnsubscriptionInput>, by: { actor: Actor; userId: string }) {
+  const input = parseInput(pushUnsubscriptionInput, raw, 'push subscription');
+  const removed = await deletePushSubscriptionOf(tx, by.userId, input.endpoint);
+  if (removed) {
+    await appendAudit(tx, {
+      actor: by.actor,
+      action: 'push_subscription.removed',
+      subjectType: 'user',
+      subjectId: by.userId,
+      before: { endpointHost: hostOf(input.endpoint) },
+    });
+  }
+  return { subscribed: false, removed };
+}
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+};

@@ -4,13 +4,13 @@
  * connection goes through the outbound-target guard. Each delivery is marked sent or failed with the
  * reason; a push service answering 404/410 means the browser unsubscribed, so the subscription goes.
  */
-import nodemailer from 'nodemailer';
 import webpush from 'web-push';
 import type { Db } from '../../db/client';
 import { deletePushSubscription, findAlert, findAlertSettings, markDelivery, pendingDeliveries, pushSubscriptionsOf } from '../../db/repositories/alerts.repo';
 import type { SecretBox } from '../../crypto/secretBox';
 import { translator } from '../../i18n/translate';
 import { outbound } from '../../net/outboundTarget';
+import { sendConsoleMail } from './alertMail';
 import { alertText } from './alertText';
 
 export type AlertDeliveryDeps = { db: Db; secretBox: SecretBox; baseUrl: string };
@@ -29,7 +29,7 @@ export async function deliverAlert(deps: AlertDeliveryDeps, alertId: string) {
     const text = alertText(t, d.locale, alert);
     const key = { alertId, userId: d.userId, channel: d.channel };
     try {
-      if (d.channel === 'email') await sendMail(deps, settings, d.email, text, link);
+      if (d.channel === 'email') await sendConsoleMail(deps.secretBox, settings, { to: d.email, subject: text.title, text: `${text.body}\n\n${link}\n` });
       if (d.channel === 'push') await sendPush(deps, settings, d.userId, { ...text, url: link, alertId });
       await markDelivery(deps.db, key, null);
     } catch (err) {
@@ -40,26 +40,6 @@ export async function deliverAlert(deps: AlertDeliveryDeps, alertId: string) {
 }
 
 type Settings = Awaited<ReturnType<typeof findAlertSettings>>;
-
-async function sendMail(deps: AlertDeliveryDeps, s: Settings, to: string, text: { title: string; body: string }, link: string) {
-  if (!s?.smtpHost || !s.smtpPort || !s.mailFrom) throw new Error('no SMTP server is set up for alerts');
-  const target = await outbound().resolve(s.smtpHost);
-  const transport = nodemailer.createTransport({
-    host: target.address,
-    ...(target.servername ? { servername: target.servername } : {}),
-    port: s.smtpPort,
-    secure: s.smtpSecure,
-    ...(s.smtpUser ? { auth: { user: s.smtpUser, pass: s.smtpPasswordEnc ? deps.secretBox.open(s.smtpPasswordEnc) : '' } } : {}),
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 30_000,
-  });
-  try {
-    await transport.sendMail({ from: s.mailFrom, to, subject: text.title, text: `${text.body}\n\n${link}\n` });
-  } finally {
-    transport.close();
-  }
-}
 
 async function sendPush(deps: AlertDeliveryDeps, s: Settings, userId: string, payload: { title: string; body: string; url: string; alertId: string }) {
   if (!s?.vapidPublicKey || !s.vapidPrivateEnc || !s.vapidSubject) throw new Error('no VAPID keys are set up for Web Push');

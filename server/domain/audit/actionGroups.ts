@@ -30,6 +30,7 @@ const GROUP_OF_SUBJECT: Record<string, ActionGroup> = {
   alert: 'oversight',
   alert_settings: 'oversight',
   push_subscription: 'oversight',
+  report_subscription: 'oversight',
   retention: 'oversight',
 };
 

@@ -98,6 +98,12 @@ export const AUDIT_ACTIONS = [
   'alert.acknowledged',
   'alert_settings.updated',
   'push_subscription.added',
+  // alert rules edited and deleted in the console, browsers unsubscribed, scheduled report e-mails (028)
+  'alert_rule.updated',
+  'alert_rule.deleted',
+  'push_subscription.removed',
+  'report_subscription.created',
+  'report_subscription.deleted',
   // contacts and personal data (docs/audit-and-erasure.md)
   'contact.updated',
   'contact.merged',

@@ -199,6 +199,11 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'alert.acknowledged': ({ t, actor }) => t('audit.s.alertAcknowledged', { actor }),
   'alert_settings.updated': ({ t, actor }) => t('audit.s.alertSettings', { actor }),
   'push_subscription.added': ({ t, actor }) => t('audit.s.pushSubscribed', { actor }),
+  'alert_rule.updated': ({ t, actor }) => t('audit.s.alertRuleUpdated', { actor }),
+  'alert_rule.deleted': ({ t, actor }) => t('audit.s.alertRuleDeleted', { actor }),
+  'push_subscription.removed': ({ t, actor }) => t('audit.s.pushUnsubscribed', { actor }),
+  'report_subscription.created': ({ t, actor, after }) => t('audit.s.reportSubscribed', { actor, frequency: after('frequency') ?? '—' }),
+  'report_subscription.deleted': ({ t, actor, before }) => t('audit.s.reportUnsubscribed', { actor, frequency: before('frequency') ?? '—' }),
   // contacts and personal data: the contact is never named here (its values live beside the chain)
   'contact.updated': ({ t, actor }) => t('audit.s.contactUpdated', { actor }),
   'contact.merged': ({ t, actor, after }) => t('audit.s.contactMerged', { actor, n: after('conversations') ?? '0' }),

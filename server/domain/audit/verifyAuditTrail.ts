@@ -17,6 +17,7 @@ import {
   type ChainLink,
 } from '../../db/repositories/auditVerifications.repo';
 import type { AuditVerification, Role } from '../../db/schema';
+import { raiseAuditBreakAlerts } from '../alerts/auditBreakAlerts';
 import { Effects, inTransaction, type Dispatcher } from '../effects';
 import { systemActor, type Actor } from './actor';
 
@@ -86,12 +87,14 @@ export async function verifyAuditTrail(db: Db, dispatcher: Dispatcher | null, re
     const newBreak = outcome.broken && !(previous && !previous.ok && previous.brokenAtSeq === outcome.broken.seq);
     if (newBreak) {
       const guardians = await auditGuardians(tx);
-      await insertAuditBreakAlerts(
+      const ids = guardians.map((g) => g.id);
+      const alerts = await raiseAuditBreakAlerts(
         tx,
-        guardians.map((g) => g.id),
-        verification.id,
-        VERIFIER.label,
+        effects,
+        { brokenAtSeq: outcome.broken!.seq, problem: outcome.broken!.problem, guardians: ids },
+        new Date(),
       );
+      if (!alerts.toldInConsole) await insertAuditBreakAlerts(tx, ids, verification.id, VERIFIER.label);
       await appendAudit(tx, {
         actor: VERIFIER,
         action: 'audit.chain_broken',
@@ -99,7 +102,7 @@ export async function verifyAuditTrail(db: Db, dispatcher: Dispatcher | null, re
         subjectId: verification.id,
         after: { brokenAtSeq: outcome.broken!.seq, problem: outcome.broken!.problem, alerted: guardians.length },
       });
-      for (const g of guardians) effects.publish({ type: 'notification', userId: g.id });
+      if (!alerts.toldInConsole) for (const g of guardians) effects.publish({ type: 'notification', userId: g.id });
     }
     return verification;
   };

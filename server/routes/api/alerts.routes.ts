@@ -6,19 +6,32 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { listAlertRules, listAlerts } from '../../db/repositories/alerts.repo';
 import { userActor } from '../../domain/audit/actor';
-import { acknowledgeAlert, alertRuleInput, createAlertRule } from '../../domain/alerts/alertRules';
-import { alertSettingsInput, pushSubscriptionInput, saveSmtpSettings, subscribePush, vapidPublicKey } from '../../domain/alerts/alertSettings';
+import { sendTestMail } from '../../domain/alerts/alertMail';
+import { acknowledgeAlert, alertRuleInput, createAlertRule, editAlertRule, removeAlertRule } from '../../domain/alerts/alertRules';
+import {
+  alertSettingsInput,
+  pushSubscriptionInput,
+  pushUnsubscriptionInput,
+  saveSmtpSettings,
+  smtpSettingsView,
+  subscribePush,
+  unsubscribePush,
+  vapidPublicKey,
+} from '../../domain/alerts/alertSettings';
 import { inTransaction } from '../../domain/effects';
 import { parseInput } from '../../domain/parseInput';
+import { translator } from '../../i18n/translate';
 import { requirePermission } from '../../middleware/auth';
 import { pathId, uuidParam, validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 
+const testMailInput = z.object({ to: z.email().max(255).optional() }).strict();
 const alertsQuery = z.object({ state: z.enum(['open', 'acknowledged']).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export function alertApiRoutes({ db, dispatcher, secretBox, config }: Services): Router {
   const router = Router();
   router.param('id', uuidParam('Alert'));
+  router.param('ruleId', uuidParam('Alert rule'));
   const manage = requirePermission('settings.manage');
   const by = (req: Parameters<Parameters<typeof router.get>[1]>[0]) => ({ actor: userActor(req.user!, req.ip), userId: req.user!.id });
 
@@ -27,6 +40,12 @@ export function alertApiRoutes({ db, dispatcher, secretBox, config }: Services):
   });
   router.get('/alert-rules', manage, async (_req, res) => {
     res.json({ rules: await listAlertRules(db) });
+  });
+  router.put('/alert-rules/:ruleId', manage, validate(alertRuleInput), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx) => editAlertRule(tx, pathId(req, 'ruleId'), res.locals.input, by(req))));
+  });
+  router.delete('/alert-rules/:ruleId', manage, async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx) => removeAlertRule(tx, pathId(req, 'ruleId'), by(req))));
   });
 
   router.get('/alerts', requirePermission('conversation.read'), async (req, res) => {
@@ -37,14 +56,25 @@ export function alertApiRoutes({ db, dispatcher, secretBox, config }: Services):
     res.json(await inTransaction(db, dispatcher, (tx, effects) => acknowledgeAlert(tx, effects, pathId(req), by(req))));
   });
 
+  router.get('/alert-settings', manage, async (_req, res) => {
+    res.json(await smtpSettingsView(db));
+  });
+  // a test e-mail to the given address (default: the caller's own): 200 when sent, 422 with the reason in the caller's language
+  router.post('/alert-settings/test', manage, validate(testMailInput), async (req, res) => {
+    const r = await sendTestMail(db, secretBox, translator(req.user!.locale), res.locals.input.to ?? req.user!.email);
+    res.status(r.sent ? 200 : 422).json(r);
+  });
   router.put('/alert-settings', manage, validate(alertSettingsInput), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx) => saveSmtpSettings(tx, secretBox, res.locals.input, userActor(req.user!, req.ip))));
   });
   router.get('/push/vapid-public-key', async (_req, res) => {
-    res.json({ publicKey: await vapidPublicKey(db, secretBox, `mailto:alerts@${new URL(config.baseUrl).hostname}`) });
+    res.json({ publicKey: await vapidPublicKey(db, secretBox, config.baseUrl) });
   });
   router.post('/push-subscriptions', validate(pushSubscriptionInput), async (req, res) => {
     res.status(201).json(await inTransaction(db, dispatcher, (tx) => subscribePush(tx, res.locals.input, by(req))));
+  });
+  router.delete('/push-subscriptions', validate(pushUnsubscriptionInput), async (req, res) => {
+    res.json(await inTransaction(db, dispatcher, (tx) => unsubscribePush(tx, res.locals.input, by(req))));
   });
   return router;
 }

@@ -34,7 +34,8 @@ describe('the job table', () => {
       maintenance: ['report-fold'],
       audit: ['audit-verify'],
       routing: ['route-conversations', 'routing-sweep'],
-      alerts: ['deliver-alert', 'check-spikes'],
+      alerts: ['deliver-alert', 'check-spikes', 'alert-sweep'],
+      mail: ['report-mail'],
       privacy: ['retention'],
     });
   });
