@@ -54,9 +54,11 @@ describe('one implementation for server and browser', () => {
       'data-due-at': new Date(Date.now() + 5 * 3_600_000).toISOString(),
       'data-remaining': '125',
       'data-open': '0',
-      'data-tpl-left': 'noch {time}',
     };
+    // The list carries the texts once for all its rows.
+    const list = { getAttribute: (name: string) => (name === 'data-tpl-left' ? 'noch {time}' : null) };
     const row = {
+      closest: (selector: string) => (selector === '[data-tpl-left]' ? list : null),
       textContent: '',
       classList: { add() {} },
       hasAttribute: (name: string) => name in attributes,
