@@ -42,7 +42,7 @@ describe('group commit of single posts', () => {
     expect(new Set(results.map((r) => r.messageId)).size).toBe(12);
     const stored = await app.services.db.selectFrom('messages').select(['id', 'externalId']).where('channelId', '=', channel.channelId).execute();
     const byExternalId = new Map(stored.map((m) => [m.externalId, m.id]));
-    posts.forEach((p, i) => expect(byExternalId.get(p.externalId)).toBe(results[i]!.messageId));
+    expect(posts.map((p) => byExternalId.get(p.externalId))).toEqual(results.map((r) => r.messageId));
     expect(await writers(channel.channelId)).toEqual({ messages: 12, transactions: 1 });
     expect(await verifyAuditChain(app.services.db)).toMatchObject({ ok: true });
   });

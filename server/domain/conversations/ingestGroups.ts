@@ -63,7 +63,10 @@ export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups
       group.map((w) => w.post),
       (posts) => inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, posts, actor)),
     );
-    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value) : group[i]!.reject(refusal(o.error))));
+    for (const [i, o] of outcomes.entries()) {
+      if (o.ok) group[i]!.resolve(o.value);
+      else group[i]!.reject(refusal(o.error));
+    }
   }
 
   return {
