@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { processWebhookInbox } from '../../server/domain/channels/whatsapp/processWebhookInbox';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundText, signPayload } from '../fakes/fakeMetaServer';
+import { inboundText, newWamid, signPayload, statusUpdate } from '../fakes/fakeMetaServer';
 import { refuseTextsContaining } from '../support/refusedPosts';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -17,10 +17,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-async function deliver(texts: string[]) {
+/** One signed delivery per text (a message), or a delivery receipt where the text is null. */
+async function deliver(texts: (string | null)[]) {
   const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
   for (const [i, text] of texts.entries()) {
-    const body = JSON.stringify(inboundText(wa.phoneNumberId, text, { from: `49151000${i}` }));
+    const payload = text === null ? statusUpdate(wa.phoneNumberId, newWamid(), 'delivered') : inboundText(wa.phoneNumberId, text, { from: `49151000${i}` });
+    const body = JSON.stringify(payload);
     await request(app.url)
       .post('/webhooks/whatsapp')
       .set('content-type', 'application/json')
@@ -58,6 +60,13 @@ describe('draining the webhook inbox', () => {
     expect((await inboxOf(wa.channelId)).every((r) => r.processedAt !== null && r.attempts === 1)).toBe(true);
     for (const id of ids.slice(1)) expect(await processWebhookInbox(app.services, id)).toMatchObject({ outcome: 'skipped', ingested: 0 });
     expect(await messagesOf(wa.channelId)).toHaveLength(12);
+  });
+
+  it('when receipts wait among the messages, then they are drained with them', async () => {
+    const { wa, ids } = await deliver([null, 'eins', null, 'zwei']);
+    expect(await processWebhookInbox(app.services, ids[0]!)).toMatchObject({ outcome: 'processed', ingested: 0, receipts: 0 });
+    expect((await messagesOf(wa.channelId)).map((m) => m.text).sort()).toEqual(['eins', 'zwei']);
+    expect((await inboxOf(wa.channelId)).every((r) => r.processedAt !== null)).toBe(true);
   });
 
   it('when one waiting delivery is refused by the database, then the others are stored, it is marked failed and is stored once retried alone', async () => {

@@ -82,7 +82,7 @@ async function drain(deps: InboxDeps, tx: Tx, effects: Effects, ids: string[]): 
   // the messages of every delivery, one ingestBatch per connector (its actor), in the order received
   const byKind = new Map<string, { items: NormalizedInbound[]; of: Delivery[] }>();
   for (const d of deliveries.values()) {
-    if (!d.read || !d.channel) continue;
+    if (!d.read?.items.length || !d.channel) continue;
     const group = byKind.get(d.channel.kind) ?? { items: [], of: [] };
     for (const item of d.read.items) {
       group.items.push(item);
