@@ -1,14 +1,17 @@
 /**
- * Meta webhook ingest: signed deliveries of 50 Facebook comments each, POSTed to a running web process at
- * `concurrency` requests at once. Two figures: how fast the endpoint takes deliveries (signature check,
- * durable inbox row, job enqueued, 200) and how fast the worker has ingested every comment of them
- * (comments per second from the first POST to the last comment stored).
+ * Meta webhook ingest: signed deliveries of `entries` Facebook comments each (1: a delivery per comment, as
+ * Meta sends them at ordinary volume), POSTed to a running web process at `concurrency` requests at once.
+ * Two figures: how fast the endpoint takes deliveries (signature check, durable inbox row, job enqueued,
+ * 200) and how fast the worker has ingested every comment of them (comments per second from the first
+ * POST to the last comment stored); then exactly-once is checked by counting the channel's rows.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { facebookConnector } from '../connectors/meta/metaConnector';
 import { systemActor } from '../server/domain/audit/actor';
 import { connectChannel } from '../server/domain/channels/connectChannel';
 import type { Services } from '../server/services';
+import { processCpuMs, statsSettle } from './apiIngest.bench';
 
 export type MetaWebhookFigures = {
   deliveries: number;
@@ -16,14 +19,17 @@ export type MetaWebhookFigures = {
   acceptedDeliveriesPerSecond: number;
   acceptP95Ms: number;
   ingestedCommentsPerSecond: number;
+  stored: number;
+  exactlyOnce: boolean;
+  workerCpuMsPerComment: number;
+  loadAverage: number;
 };
 
-const ENTRIES = 50;
 const APP_SECRET = 'bench-app-secret';
 
-function deliveryBody(pageId: string, n: number): string {
+function deliveryBody(pageId: string, n: number, entries: number): string {
   const now = Math.floor(Date.now() / 1000);
-  const entry = Array.from({ length: ENTRIES }, (_, i) => ({
+  const entry = Array.from({ length: entries }, (_, i) => ({
     id: pageId,
     time: now,
     changes: [
@@ -35,8 +41,8 @@ function deliveryBody(pageId: string, n: number): string {
           comment_id: `${n}_${i}_${randomUUID()}`,
           post_id: `${pageId}_${n % 20}`,
           parent_id: `${pageId}_${n % 20}`,
-          from: { id: `fan-${(n * ENTRIES + i) % 5000}`, name: `Fan ${(n * ENTRIES + i) % 5000}` },
-          message: `Wann kommt Bestellung #${n * ENTRIES + i}? 📦`,
+          from: { id: `fan-${(n * entries + i) % 5000}`, name: `Fan ${(n * entries + i) % 5000}` },
+          message: `Wann kommt Bestellung #${n * entries + i}? 📦`,
           created_time: now,
         },
       },
@@ -45,7 +51,13 @@ function deliveryBody(pageId: string, n: number): string {
   return JSON.stringify({ object: 'page', entry });
 }
 
-export async function benchMetaWebhook(services: Services, baseUrl: string, opts: { deliveries: number; concurrency: number }): Promise<MetaWebhookFigures> {
+export async function benchMetaWebhook(
+  services: Services,
+  baseUrl: string,
+  workerPid: number,
+  opts: { deliveries: number; concurrency: number; entries: number },
+): Promise<MetaWebhookFigures> {
+  const { entries } = opts;
   const pageId = String(Date.now());
   const channel = await services.db
     .transaction()
@@ -58,7 +70,8 @@ export async function benchMetaWebhook(services: Services, baseUrl: string, opts
         systemActor('bench'),
       ),
     );
-  const bodies = Array.from({ length: opts.deliveries }, (_, n) => deliveryBody(pageId, n));
+  const bodies = Array.from({ length: opts.deliveries }, (_, n) => deliveryBody(pageId, n, entries));
+  const workerCpu = processCpuMs(workerPid);
   const times: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -77,24 +90,38 @@ export async function benchMetaWebhook(services: Services, baseUrl: string, opts
   };
   await Promise.all(Array.from({ length: opts.concurrency }, client));
   const accepted = performance.now();
-  const expected = opts.deliveries * ENTRIES;
+  const expected = opts.deliveries * entries;
+  const countStored = async () =>
+    Number(
+      (
+        await services.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('channelId', '=', channel.channelId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   for (;;) {
-    const { n } = await services.db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('channelId', '=', channel.channelId)
-      .executeTakeFirstOrThrow();
-    if (Number(n) >= expected) break;
+    const n = await countStored();
+    if (n >= expected) break;
     if (performance.now() - started > 600_000) throw new Error(`only ${n} of ${expected} comments ingested after 10 minutes`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const done = performance.now();
+  const cpu = processCpuMs(workerPid) - workerCpu;
+  const loadAverage = os.loadavg()[0]!;
+  await statsSettle(); // a second copy of some comment would show up by now
+  const stored = await countStored();
   times.sort((a, b) => a - b);
   return {
     deliveries: opts.deliveries,
-    entriesPerDelivery: ENTRIES,
+    entriesPerDelivery: entries,
     acceptedDeliveriesPerSecond: opts.deliveries / ((accepted - started) / 1000),
     acceptP95Ms: times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)]!,
     ingestedCommentsPerSecond: expected / ((done - started) / 1000),
+    stored,
+    exactlyOnce: stored === expected,
+    workerCpuMsPerComment: cpu / expected,
+    loadAverage,
   };
 }

@@ -3,13 +3,12 @@
  * over the same kind of posts with no listening query and with 50 active ones, and the language and
  * sentiment of a post timed alone (they run on every ingest; the time is on the ingest process's CPU, so
  * its share of the per-post pipeline time is an upper bound of what it costs the pipeline).
- * Runs on its own small database (BENCH_MONITORING_DATABASE_URL, default replyline_bench_monitoring).
- *   node --import tsx bench/monitoring.bench.ts        BENCH_MONITORING_POSTS=20000 for more posts
+ * Part of `npm run bench` (BENCH_MONITORING_POSTS posts per run, default 10 000); the queries it adds are
+ * deactivated afterwards.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { NormalizedInbound } from '../connectors/types';
-import { loadConfig } from '../server/config';
-import { ensureDatabase, migrate } from '../server/db/migrate';
 import { systemActor } from '../server/domain/audit/actor';
 import { createApiChannel } from '../server/domain/channels/api/createApiChannel';
 import { ingestBatch } from '../server/domain/conversations/ingestBatch';
@@ -17,12 +16,9 @@ import { inTransaction } from '../server/domain/effects';
 import { createListeningQuery } from '../server/domain/listening/listeningQueries';
 import { detectLanguage, scoreSentiment } from '../server/domain/listening/postSignals';
 import { createUser } from '../server/domain/users/createUser';
-import { createLogger } from '../server/logger';
-import { createServices, type Services } from '../server/services';
+import type { Services } from '../server/services';
 
 const POSTS = Number(process.env.BENCH_MONITORING_POSTS ?? 10_000);
-const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const BENCH_URL = process.env.BENCH_MONITORING_DATABASE_URL ?? ADMIN_URL.replace(/\/[^/]*$/, '/replyline_bench_monitoring');
 const actor = systemActor('bench');
 
 const TEXTS = [
@@ -79,11 +75,19 @@ async function ingestAll(services: Services, label: string) {
   return POSTS / ((performance.now() - started) / 1000);
 }
 
-async function main() {
-  await ensureDatabase(BENCH_URL);
-  await migrate(BENCH_URL);
-  const config = loadConfig({ ...process.env, DATABASE_URL: BENCH_URL, NODE_ENV: 'test', PORT: '0', REDIS_PREFIX: 'rlbenchmon' });
-  const services = await createServices(config, { logger: createLogger('warn') });
+export type MonitoringFigures = {
+  posts: number;
+  postsPerSecondWithoutQueries: number;
+  postsPerSecondWith50Queries: number;
+  queriesCostPercent: number;
+  signalsMsPerPost: number;
+  signalsShareOfPipelinePercent: number;
+  /** 50 queries and language + sentiment against the pipeline without either (signals' time taken off) */
+  monitoringCostPercent: number;
+  loadAverage: number;
+};
+
+export async function benchMonitoring(services: Services): Promise<MonitoringFigures> {
   const { db } = services;
   await db.updateTable('listeningQueries').set({ active: false }).execute();
 
@@ -95,32 +99,31 @@ async function main() {
     .execute((tx) =>
       createUser(tx, { email: `bench-${Date.now()}@bench.test`, name: 'Bench', role: 'manager', password: 'bench-password-2026', locale: 'en' }, actor),
     );
+  const created: string[] = [];
   await db.transaction().execute(async (tx) => {
     for (const [i, query] of queries.entries())
-      await createListeningQuery(tx, { name: `bench ${i}`, query, actions: i % 10 === 0 ? { tag: 'bench' } : {} }, { actor, userId: user.id });
+      created.push(
+        (await createListeningQuery(tx, { name: `bench ${i}`, query, actions: i % 10 === 0 ? { tag: 'bench' } : {} }, { actor, userId: user.id })).id,
+      );
   });
   const withQueries = await ingestAll(services, '50 queries');
-  await db.updateTable('listeningQueries').set({ active: false }).execute();
+  await db.updateTable('listeningQueries').set({ active: false }).where('id', 'in', created).execute();
 
   const sample = posts('00000000-0000-0000-0000-000000000000', 5000);
   const t0 = performance.now();
   for (const p of sample) scoreSentiment(p.text, detectLanguage(p.text));
   const signalsMsPerPost = (performance.now() - t0) / sample.length;
   const pipelineMsPerPost = 1000 / without;
-
-  const figures = {
+  const bareMsPerPost = pipelineMsPerPost - signalsMsPerPost;
+  const round1 = (v: number) => Math.round(v * 10) / 10;
+  return {
     posts: POSTS,
     postsPerSecondWithoutQueries: Math.round(without),
     postsPerSecondWith50Queries: Math.round(withQueries),
-    queriesCostPercent: Math.round((without / withQueries - 1) * 1000) / 10,
+    queriesCostPercent: round1((without / withQueries - 1) * 100),
     signalsMsPerPost: Math.round(signalsMsPerPost * 1000) / 1000,
-    signalsShareOfPipelinePercent: Math.round((signalsMsPerPost / pipelineMsPerPost) * 1000) / 10,
+    signalsShareOfPipelinePercent: round1((signalsMsPerPost / pipelineMsPerPost) * 100),
+    monitoringCostPercent: round1((1000 / withQueries / bareMsPerPost - 1) * 100),
+    loadAverage: os.loadavg()[0]!,
   };
-  console.log(JSON.stringify(figures, null, 2));
-  await services.close();
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});

@@ -23,6 +23,8 @@ import { liveLatency, loadTest } from './http.bench';
 import { benchIngest } from './ingest.bench';
 import { benchRouting, prepareAgents } from './routing.bench';
 import { benchMetaWebhook } from './metaWebhook.bench';
+import { benchApiIngest } from './apiIngest.bench';
+import { benchMonitoring } from './monitoring.bench';
 import { signIn, startRole, waitForHealth } from './processes';
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,6 +35,9 @@ const INGEST_POSTS = Number(process.env.BENCH_INGEST_POSTS ?? 10_000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const META_DELIVERIES = Number(process.env.BENCH_META_DELIVERIES ?? 200);
+const HTTP_POSTS = Number(process.env.BENCH_HTTP_POSTS ?? 5_000);
+const BATCH_POSTS = Number(process.env.BENCH_BATCH_POSTS ?? 20_000);
+const WEBHOOK_POSTS = Number(process.env.BENCH_WEBHOOK_POSTS ?? 4_000);
 // The bench's channels and stand-ins live on this machine's loopback: allowed explicitly, as in the tests.
 process.env.OUTBOUND_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
@@ -158,11 +163,31 @@ async function main() {
     const reports = await sampleTimes(reportUrl, token, 30);
     say('live: 200 posts, time to their SSE event');
     const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
+    const httpIngest = { posts: HTTP_POSTS, connections: 32, mode: 'single' as const, slaPolicyId: policy?.id ?? null };
+    say(`single-post ingest over HTTP: warm-up, then ${HTTP_POSTS} posts over 32 keep-alive connections from a load generator process`);
+    await benchApiIngest(services, baseUrl, web.child.pid!, { ...httpIngest, posts: Math.ceil(HTTP_POSTS / 5) });
+    const apiSingle = await benchApiIngest(services, baseUrl, web.child.pid!, httpIngest);
+    say(`batch endpoint: ${BATCH_POSTS} posts, 500 per request, 4 connections`);
+    const apiBatch = await benchApiIngest(services, baseUrl, web.child.pid!, {
+      posts: BATCH_POSTS,
+      connections: 4,
+      mode: 'batch',
+      batchSize: 500,
+      slaPolicyId: policy?.id ?? null,
+    });
+    say(`Meta webhook: ${WEBHOOK_POSTS} signed deliveries of one comment, 32 at once, until every comment is stored`);
+    const webhookSingle = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: WEBHOOK_POSTS, concurrency: 32, entries: 1 });
     say(`Meta webhook: ${META_DELIVERIES} signed deliveries of 50 comments, 8 at once, until every comment is stored`);
-    const metaWebhook = await benchMetaWebhook(services, baseUrl, { deliveries: META_DELIVERIES, concurrency: 8 });
+    const metaWebhook = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: META_DELIVERIES, concurrency: 8, entries: 50 });
+    say('monitoring: ingest with 50 active listening queries against none');
+    const monitoring = await benchMonitoring(services);
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
 
     const figures = {
+      apiSingle,
+      apiBatch,
+      webhookSingle,
+      monitoring,
       ingest,
       ingestRouted,
       routing,
@@ -196,6 +221,10 @@ async function main() {
 }
 
 type Figures = {
+  apiSingle: Awaited<ReturnType<typeof benchApiIngest>>;
+  apiBatch: Awaited<ReturnType<typeof benchApiIngest>>;
+  webhookSingle: Awaited<ReturnType<typeof benchMetaWebhook>>;
+  monitoring: Awaited<ReturnType<typeof benchMonitoring>>;
   ingest: Awaited<ReturnType<typeof benchIngest>>;
   ingestRouted: Awaited<ReturnType<typeof benchIngest>>;
   routing: Awaited<ReturnType<typeof benchRouting>>;
@@ -213,9 +242,35 @@ type Figures = {
 
 function printTable(f: Figures) {
   const n = (v: number, digits = 0) => v.toFixed(digits);
+  const load = (v: number) => `load ${n(v, 1)}`;
+  const once = (ok: boolean) => (ok ? 'exactly once' : 'NOT exactly once');
   const rows: [string, string, string, boolean][] = [
     [
-      '1 ingest, full pipeline',
+      '1 single-post ingest over HTTP, 32 connections',
+      `${n(f.apiSingle.postsPerSecond)} posts/s, p50 ${f.apiSingle.p50} / p95 ${f.apiSingle.p95} ms, ${once(f.apiSingle.exactlyOnce)}; per post: web CPU ${n(f.apiSingle.webCpuMsPerPost, 2)} ms, ${n(f.apiSingle.commitsPerPost, 3)} commits, ${n(f.apiSingle.redisCallsPerPost, 2)} Redis calls; ${load(f.apiSingle.loadAverage)}`,
+      '≥ 2000 posts/s (goal 5000), p95 ≤ 50 ms',
+      f.apiSingle.postsPerSecond >= 2000 && f.apiSingle.p95 <= 50 && f.apiSingle.exactlyOnce,
+    ],
+    [
+      '1 batch endpoint, 500 posts per request, 4 connections',
+      `${n(f.apiBatch.postsPerSecond)} posts/s, request p95 ${f.apiBatch.p95} ms, ${once(f.apiBatch.exactlyOnce)}; per post: web CPU ${n(f.apiBatch.webCpuMsPerPost, 2)} ms; ${load(f.apiBatch.loadAverage)}`,
+      '≥ 5000 posts/s',
+      f.apiBatch.postsPerSecond >= 5000 && f.apiBatch.exactlyOnce,
+    ],
+    [
+      '1 webhook ingest, one comment per delivery, 32 connections',
+      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; worker CPU ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms per comment; ${load(f.webhookSingle.loadAverage)}`,
+      '≥ 2000 posts/s',
+      f.webhookSingle.ingestedCommentsPerSecond >= 2000 && f.webhookSingle.exactlyOnce,
+    ],
+    [
+      '21 monitoring on ingest (50 queries, language + sentiment)',
+      `+${n(f.monitoring.monitoringCostPercent, 1)} % (queries +${n(f.monitoring.queriesCostPercent, 1)} %, signals ${n(f.monitoring.signalsMsPerPost, 3)} ms per post); ${load(f.monitoring.loadAverage)}`,
+      '< 20 %',
+      f.monitoring.monitoringCostPercent < 20,
+    ],
+    [
+      '1 ingest in process (ingestBatch, 500 per transaction)',
       `${n(f.ingest.pipelinePostsPerSecond)} posts/s (COPY ${n(f.ingest.copyRowsPerSecond)} rows/s, ratio ${n(f.ingest.ratio, 3)})`,
       '≥ 5000 posts/s',
       f.ingest.pipelinePostsPerSecond >= 5000,
@@ -229,7 +284,7 @@ function printTable(f: Figures) {
     ],
     [
       '1 ingest, Meta webhook (signed, 50 entries)',
-      `${n(f.metaWebhook.ingestedCommentsPerSecond)} comments/s stored; ${n(f.metaWebhook.acceptedDeliveriesPerSecond)} deliveries/s accepted (p95 ${n(f.metaWebhook.acceptP95Ms)} ms)`,
+      `${n(f.metaWebhook.ingestedCommentsPerSecond)} comments/s stored, ${once(f.metaWebhook.exactlyOnce)}; ${n(f.metaWebhook.acceptedDeliveriesPerSecond)} deliveries/s accepted (p95 ${n(f.metaWebhook.acceptP95Ms)} ms)`,
       '—',
       true,
     ],

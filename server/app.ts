@@ -127,8 +127,8 @@ export function createApp(services: Services): express.Express {
 
   // The JSON API: bearer tokens, no cookies, no CSRF.
   const api = express.Router();
+  api.use(ingestRoutes(services)); // reads its bodies itself: a batch of posts may be larger than 1 MB
   api.use(express.json({ limit: '1mb' }), rejectUnstorableText);
-  api.use(ingestRoutes(services));
   api.use(
     requireApiUser(db),
     conversationApiRoutes(services),

@@ -12,12 +12,12 @@ import { isHtmx } from './htmx';
 import { exposeLocale } from './locale';
 import { InvalidForm } from './validate';
 
-type BodyParserError = { type?: string; status?: number };
+type BodyParserError = { type?: string; status?: number; limit?: number };
 
 function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   const e = err as BodyParserError;
-  if (e?.type === 'entity.too.large') return new HttpError(413, 'The request body is too large (limit 1 MB)');
+  if (e?.type === 'entity.too.large') return new HttpError(413, `The request body is too large (limit ${Math.round((e.limit ?? 2 ** 20) / 2 ** 20)} MB)`);
   if (e?.type === 'entity.parse.failed') return new HttpError(400, 'The request body is not valid JSON');
   if (e?.type && e.status && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'The request body could not be read');
   // The router could not percent-decode a path parameter (e.g. `/conversations/%E0%A4%A`).

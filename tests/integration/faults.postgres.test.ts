@@ -51,11 +51,15 @@ async function holdAuditChain() {
 }
 const releaseAuditChain = () => direct.query('ROLLBACK');
 
-/** Until a session of the app waits for a lock, i.e. its transaction is half done. */
+/**
+ * Until a session of the app waits for a lock, i.e. its transaction is half done. Our own session is inside
+ * a transaction (holdAuditChain), where PostgreSQL would answer every probe from its first statistics snapshot.
+ */
 const appWaitingForLock = () =>
   until(
     'the app to wait mid-transaction',
     async () =>
+      (await direct.query('SELECT pg_stat_clear_snapshot()')) &&
       (await count(
         `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
         [],
@@ -108,6 +112,35 @@ describe('when PostgreSQL restarts during API ingest', () => {
     expect((await request(app.url).get('/healthz').timeout(5_000)).status).toBe(200);
     expect(app.logs.join('')).not.toContain('"request failed"');
   });
+});
+
+describe('when PostgreSQL restarts while a group of concurrent posts is mid-transaction', () => {
+  it('then every post of the group and every post waiting behind it answers 503, none is stored, and the retries store each exactly once', async () => {
+    const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+    const url = `/api/v1/channels/${channel.channelId}/messages`;
+    // a group waits for the ones before it: a longer bound than one request's
+    const ingest = (body: object) => request(app.url).post(url).auth(channel.ingestToken, { type: 'bearer' }).timeout(20_000).send(body);
+    const posts = Array.from({ length: 12 }, () => inboundPost());
+
+    await holdAuditChain();
+    const inFlight = posts.map((p) => ingest(p).then((r) => r));
+    await appWaitingForLock();
+    await restartPostgres();
+    expect((await Promise.all(inFlight)).map((r) => r.status)).toEqual(posts.map(() => 503));
+    await releaseAuditChain();
+    expect(await count('SELECT count(*) AS n FROM messages WHERE channel_id = $1', [channel.channelId])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM audit_events WHERE channel_id = $1 AND action <> 'channel.created'`, [channel.channelId])).toBe(0);
+
+    proxy.restore();
+    const retried = await Promise.all([...posts, ...posts].map((p) => ingest(p)));
+    for (let i = 0; i < posts.length; i++) {
+      expect([retried[i]!.status, retried[i + posts.length]!.status].sort()).toEqual([200, 201]);
+      expect(retried[i]!.body).toEqual(retried[i + posts.length]!.body);
+    }
+    expect(await count('SELECT count(*) AS n FROM messages WHERE channel_id = $1', [channel.channelId])).toBe(12);
+    expect(await count(`SELECT count(*) AS n FROM audit_events WHERE channel_id = $1 AND action = 'message.received'`, [channel.channelId])).toBe(12);
+    expect(await verifyAuditChain(app.services.db)).toMatchObject({ ok: true });
+  }, 90_000);
 });
 
 describe("when PostgreSQL ends the app's sessions but keeps accepting connections (a failover, an admin terminating them)", () => {

@@ -568,6 +568,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /api/v1/reports/:file': row(403, 200, 200, 200, 401),
   // A user's token is not a channel's ingest token: 401 for everyone (apiChannel.test.ts has the channel's side).
   'POST /api/v1/channels/:channelId/messages': row(401, 401, 401, 401, 401),
+  'POST /api/v1/channels/:channelId/messages/batch': row(401, 401, 401, 401, 401),
   // Signed by Meta, not by a user: without the verify token / signature everyone is refused (whatsapp.test.ts).
   'GET /webhooks/whatsapp/': row(403, 403, 403, 403, 403),
   'POST /webhooks/whatsapp/': row(401, 401, 401, 401, 401),
@@ -782,6 +783,7 @@ describe('route × role matrix', () => {
     'POST /settings/routing/teams/:teamId': () => ({ chat: '1' }),
     'PATCH /api/v1/teams/:id': () => ({ capacity: { chat: 1 } }),
     'POST /api/v1/channels/:channelId/messages': () => inboundPost(),
+    'POST /api/v1/channels/:channelId/messages/batch': () => ({ posts: [inboundPost()] }),
   };
   const QUERIES: Record<string, string> = {
     'GET /reports/sla/posts': '?bucket=2026-11-23',

@@ -13,21 +13,40 @@ export function insertInboxRow(db: DbOrTx, row: { kind: WebhookInboxTable['kind'
     .executeTakeFirst();
 }
 
-/** The row, locked for processing; undefined if gone or already processed. */
-export function lockPendingInboxRow(tx: Tx, id: string) {
+/** The rows, locked for processing; rows gone, already processed or locked by another worker are left out. */
+export function lockPendingInboxRows(tx: Tx, ids: string[]) {
   // payload as text: CamelCasePlugin would rename the nested snake_case keys of a jsonb value.
   return tx
     .selectFrom('webhookInbox')
     .select(['id', 'channelId', 'attempts', 'receivedAt', sql<string>`payload::text`.as('payloadText')])
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .where('processedAt', 'is', null)
+    .orderBy('receivedAt')
+    .orderBy('id')
     .forUpdate()
     .skipLocked()
-    .executeTakeFirst();
+    .execute();
 }
 
-export function markInboxProcessed(tx: Tx, id: string, attempts: number) {
-  return tx.updateTable('webhookInbox').set({ processedAt: new Date(), attempts, lastError: null }).where('id', '=', id).execute();
+/** Up to `limit` more deliveries to drain with this one: waiting, never tried before (a failed one is retried alone), oldest first. */
+export function freshPendingInboxIds(db: DbOrTx, exceptId: string, limit: number) {
+  return db
+    .selectFrom('webhookInbox')
+    .select('id')
+    .where('processedAt', 'is', null)
+    .where('attempts', '=', 0)
+    .where('id', '<>', exceptId)
+    .orderBy('receivedAt')
+    .limit(limit)
+    .execute();
+}
+
+export function markInboxProcessed(tx: Tx, ids: string[]) {
+  return tx
+    .updateTable('webhookInbox')
+    .set((eb) => ({ processedAt: new Date(), attempts: eb('attempts', '+', 1), lastError: null }))
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export function markInboxFailed(db: DbOrTx, id: string, error: string) {

@@ -1,5 +1,6 @@
-/** The API channel's ingest body. */
+/** The API channel's ingest bodies: one post, or a batch of them. */
 import { z } from 'zod';
+import { INGEST_BATCH_SIZE } from '../../domain/conversations/ingestBatch';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -25,5 +26,13 @@ export const ingestBody = z
       .optional(),
   })
   .strict();
+
+export type IngestBody = z.output<typeof ingestBody>;
+
+/** The body a batch of INGEST_BATCH_SIZE posts (one transaction) may need. */
+export const BATCH_BODY_LIMIT = '5mb';
+
+/** The batch: each post is checked on its own (a bad one is answered 400 in its result, the rest are stored). */
+export const ingestBatchBody = z.object({ posts: z.array(z.unknown()).min(1).max(INGEST_BATCH_SIZE) }).strict();
 
 export const channelParam = z.object({ channelId: z.uuid() });

@@ -1,76 +1,139 @@
 /**
- * Processes one stored webhook delivery: the channel's connector reads it, the domain ingests its messages (idempotent by external id)
- * and applies its delivery receipts and the revisions of posts already stored (a comment edited or removed on
- * Facebook), all in one transaction that also marks the row processed. Items that cannot be read are logged
- * and skipped; the rest of the delivery still counts.
+ * Processes a stored webhook delivery, and drains the deliveries waiting behind it with it: up to
+ * DRAIN_SIZE rows are read by their channels' connectors, their messages ingested together (one
+ * ingestBatch per connector, idempotent by external id), their delivery receipts and the revisions of
+ * posts already stored (a comment edited or removed on Facebook) applied, and the rows marked processed,
+ * all in one transaction. Meta sends one delivery per message at ordinary volume, so draining is what
+ * turns many small deliveries into few transactions.
+ *
+ * One delivery never fails the others: a drain the database refuses is retried in halves down to the
+ * delivery at fault (commitIsolating). A delivery that fails is marked failed and retried by its own job
+ * (so other drains leave it alone); a drained delivery's own job later finds it processed and skips.
+ * Items that cannot be read are logged and skipped; the rest of the delivery still counts.
  */
-import type { Connectors } from '../../../../connectors/types';
-import type { Db } from '../../../db/client';
+import type { Connectors, NormalizedInbound, WebhookSide } from '../../../../connectors/types';
+import type { Db, Tx } from '../../../db/client';
 import { appendAudit } from '../../../db/repositories/audit.repo';
 import { findChannel } from '../../../db/repositories/channels.repo';
-import { applyRemoteStatus, lockPendingInboxRow, markInboxFailed, markInboxProcessed, reviseInboundMessage } from '../../../db/repositories/webhookInbox.repo';
+import {
+  applyRemoteStatus,
+  freshPendingInboxIds,
+  lockPendingInboxRows,
+  markInboxFailed,
+  markInboxProcessed,
+  reviseInboundMessage,
+} from '../../../db/repositories/webhookInbox.repo';
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
 import { ingestBatch } from '../../conversations/ingestBatch';
-import { inTransaction, type Dispatcher } from '../../effects';
+import { inTransaction, type Dispatcher, type Effects } from '../../effects';
+import { commitIsolating } from '../../isolatedCommit';
 
 export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger; connectors: Connectors };
 export type InboxOutcome = { outcome: 'processed' | 'skipped'; ingested: number; receipts: number; skippedItems: number };
 
+/** Deliveries per drain (one transaction). */
+const DRAIN_SIZE = 100;
+
+const SKIPPED: InboxOutcome = { outcome: 'skipped', ingested: 0, receipts: 0, skippedItems: 0 };
+
+type Row = Awaited<ReturnType<typeof lockPendingInboxRows>>[number];
+type Channel = NonNullable<Awaited<ReturnType<typeof findChannel>>>;
+type Delivery = { row: Row; outcome: InboxOutcome; read: ReturnType<WebhookSide['read']>; channel: Channel | undefined };
+
+/** Processes delivery `inboxId` (and drains fresh ones behind it); its outcome is this delivery's. */
 export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Promise<InboxOutcome> {
-  try {
-    return await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
-      const row = await lockPendingInboxRow(tx, inboxId);
-      if (!row) return { outcome: 'skipped' as const, ingested: 0, receipts: 0, skippedItems: 0 };
-      const channel = await findChannel(tx, row.channelId);
-      const side = channel && deps.connectors.of(channel.kind)?.webhook;
-      const address = channel && side?.addressOf(channel.settings);
-      const read = channel && side && address ? side.read(channel.id, address, safeJson(row.payloadText)) : null;
-      if (!channel || !read) {
-        deps.logger.warn({ inboxId, channelId: row.channelId }, 'webhook delivery cannot be read any more (channel gone or payload invalid); marked processed');
-        await markInboxProcessed(tx, row.id, row.attempts + 1);
-        return { outcome: 'processed' as const, ingested: 0, receipts: 0, skippedItems: 0 };
-      }
-      const actor = systemActor(`connector:${channel.kind}`);
-      for (const s of read.skipped) deps.logger.warn({ inboxId, channelId: channel.id, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
-      const ingested = (await ingestBatch(tx, effects, read.items, actor, row.receivedAt)).filter((r) => r.created).length;
-      let receipts = 0;
-      for (const s of read.statuses) {
-        const changed = await applyRemoteStatus(tx, channel.id, s.externalId, s.status, s.at, s.error);
-        if (!changed) continue;
-        receipts += 1;
-        await appendAudit(tx, {
-          actor,
-          action: 'message.remote_status',
-          channelId: channel.id,
-          subjectType: 'conversation',
-          subjectId: changed.conversationId,
-          before: { messageId: changed.id, remoteStatus: changed.before },
-          after: { messageId: changed.id, remoteStatus: s.status, error: s.error },
-        });
-        effects.publish({ type: 'conversation', conversationId: changed.conversationId, channelId: channel.id, change: 'delivery' });
-      }
-      for (const r of read.revisions ?? []) {
-        const revised = await reviseInboundMessage(tx, channel.id, r.externalId, r.text, r.at);
-        if (!revised) continue;
-        await appendAudit(tx, {
-          actor,
-          action: r.text === null ? 'message.remote_removed' : 'message.remote_edited',
-          channelId: channel.id,
-          subjectType: 'conversation',
-          subjectId: revised.conversationId,
-          before: { messageId: revised.id, text: revised.before },
-          after: { messageId: revised.id, text: r.text },
-        });
-        effects.publish({ type: 'conversation', conversationId: revised.conversationId, channelId: channel.id, change: 'message' });
-      }
-      await markInboxProcessed(tx, row.id, row.attempts + 1);
-      return { outcome: 'processed' as const, ingested, receipts, skippedItems: read.skipped.length };
-    });
-  } catch (err) {
-    await markInboxFailed(deps.db, inboxId, (err as Error).message).catch(() => undefined);
-    throw err;
+  const ids = [inboxId, ...(await freshPendingInboxIds(deps.db, inboxId, DRAIN_SIZE - 1)).map((r) => r.id)];
+  const outcomes = await commitIsolating(ids, (some) => inTransaction(deps.db, deps.dispatcher, (tx, effects) => drain(deps, tx, effects, some)));
+  for (const [i, o] of outcomes.entries()) {
+    if (o.ok) continue;
+    await markInboxFailed(deps.db, ids[i]!, (o.error as Error).message).catch(() => undefined);
+    if (i === 0) continue;
+    // another delivery's own job may have run (and skipped it) while this drain held it: ask for it again
+    const job = { name: 'process-webhook' as const, data: { inboxId: ids[i]! } };
+    await deps.dispatcher.enqueue(job).catch((err) => deps.dispatcher.onDispatchError(err, job));
   }
+  const own = outcomes[0]!;
+  if (!own.ok) throw own.error;
+  return own.value;
+}
+
+/** One transaction over the deliveries `ids` that are still waiting; one outcome per id, in order. */
+async function drain(deps: InboxDeps, tx: Tx, effects: Effects, ids: string[]): Promise<InboxOutcome[]> {
+  const deliveries = new Map<string, Delivery>();
+  const channels = new Map<string, Channel | undefined>();
+  for (const row of await lockPendingInboxRows(tx, ids)) {
+    if (!channels.has(row.channelId)) channels.set(row.channelId, await findChannel(tx, row.channelId));
+    const channel = channels.get(row.channelId);
+    const side = channel && deps.connectors.of(channel.kind)?.webhook;
+    const address = channel && side?.addressOf(channel.settings);
+    const read = channel && side && address ? side.read(channel.id, address, safeJson(row.payloadText)) : null;
+    const outcome: InboxOutcome = { outcome: 'processed', ingested: 0, receipts: 0, skippedItems: read?.skipped.length ?? 0 };
+    if (!read)
+      deps.logger.warn(
+        { inboxId: row.id, channelId: row.channelId },
+        'webhook delivery cannot be read any more (channel gone or payload invalid); marked processed',
+      );
+    for (const s of read?.skipped ?? [])
+      deps.logger.warn({ inboxId: row.id, channelId: row.channelId, externalId: s.externalId, reason: s.reason }, 'webhook item skipped');
+    deliveries.set(row.id, { row, outcome, read, channel });
+  }
+
+  // the messages of every delivery, one ingestBatch per connector (its actor), in the order received
+  const byKind = new Map<string, { items: NormalizedInbound[]; of: Delivery[] }>();
+  for (const d of deliveries.values()) {
+    if (!d.read?.items.length || !d.channel) continue;
+    const group = byKind.get(d.channel.kind) ?? { items: [], of: [] };
+    for (const item of d.read.items) {
+      group.items.push(item);
+      group.of.push(d);
+    }
+    byKind.set(d.channel.kind, group);
+  }
+  for (const [kind, group] of byKind) {
+    // receivedAt: the drain's first delivery of this kind (a post's time is checked against its receipt)
+    const results = await ingestBatch(tx, effects, group.items, systemActor(`connector:${kind}`), group.of[0]!.row.receivedAt);
+    results.forEach((r, i) => {
+      if (r.created) group.of[i]!.outcome.ingested += 1;
+    });
+  }
+
+  for (const d of deliveries.values()) {
+    if (!d.read || !d.channel) continue;
+    const channel = d.channel;
+    const actor = systemActor(`connector:${channel.kind}`);
+    for (const s of d.read.statuses) {
+      const changed = await applyRemoteStatus(tx, channel.id, s.externalId, s.status, s.at, s.error);
+      if (!changed) continue;
+      d.outcome.receipts += 1;
+      await appendAudit(tx, {
+        actor,
+        action: 'message.remote_status',
+        channelId: channel.id,
+        subjectType: 'conversation',
+        subjectId: changed.conversationId,
+        before: { messageId: changed.id, remoteStatus: changed.before },
+        after: { messageId: changed.id, remoteStatus: s.status, error: s.error },
+      });
+      effects.publish({ type: 'conversation', conversationId: changed.conversationId, channelId: channel.id, change: 'delivery' });
+    }
+    for (const r of d.read.revisions ?? []) {
+      const revised = await reviseInboundMessage(tx, channel.id, r.externalId, r.text, r.at);
+      if (!revised) continue;
+      await appendAudit(tx, {
+        actor,
+        action: r.text === null ? 'message.remote_removed' : 'message.remote_edited',
+        channelId: channel.id,
+        subjectType: 'conversation',
+        subjectId: revised.conversationId,
+        before: { messageId: revised.id, text: revised.before },
+        after: { messageId: revised.id, text: r.text },
+      });
+      effects.publish({ type: 'conversation', conversationId: revised.conversationId, channelId: channel.id, change: 'message' });
+    }
+  }
+  if (deliveries.size > 0) await markInboxProcessed(tx, [...deliveries.keys()]);
+  return ids.map((id) => deliveries.get(id)?.outcome ?? SKIPPED);
 }
 
 /** The stored payload as sent (read as text: the query layer would rename nested snake_case keys). */
