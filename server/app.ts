@@ -56,6 +56,8 @@ import { sessionRoutes } from './routes/web/session.routes';
 import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
 import { userRoutes } from './routes/web/users.routes';
 import { routingRoutes } from './routes/web/routing.routes';
+import { listeningQueryRoutes } from './routes/web/listeningQueries.routes';
+import { monitoringDashboardRoutes } from './routes/web/monitoringDashboard.routes';
 import { monitoringRoutes } from './routes/web/monitoring.routes';
 import { attachmentRoutes } from './routes/web/attachments.routes';
 import type { Services } from './services';
@@ -173,7 +175,8 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)
   consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
-  consoleRoutes.use(monitoringRoutes(services)); // listening queries, the monitoring dashboard, alerts, sentiment corrections
+  consoleRoutes.use(monitoringRoutes(services)); // alerts, sentiment corrections
+  consoleRoutes.use(listeningQueryRoutes(services), monitoringDashboardRoutes(services)); // listening queries, the monitoring dashboard
   consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
   consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads
   app.use(consoleRoutes);
