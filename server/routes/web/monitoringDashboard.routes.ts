@@ -11,7 +11,7 @@ import type { Db } from '../../db/client';
 import { userActor } from '../../domain/audit/actor';
 import { exportMonitoringCsv, monitoringPosts, monitoringReport } from '../../domain/listening/monitoringReport';
 import { parseInput } from '../../domain/parseInput';
-import { MAX_HOURLY_RANGE_DAYS, PRESETS } from '../../domain/reports/range';
+import { MAX_HOURLY_RANGE_DAYS, PRESETS, previousPeriodDates } from '../../domain/reports/range';
 import { dateTimeFormat } from '../../domain/time/zonedTime';
 import { NotFound } from '../../errors';
 import type { Translate } from '../../i18n/translate';
@@ -66,6 +66,8 @@ export function monitoringDashboardRoutes({ db }: Services): Router {
       view,
       exportUrl: `/monitoring/export.csv?${filters}`,
       pngName: `replyline-monitoring-${q.fromDate}_${q.toDate}.png`,
+      previousDates: previousPeriodDates(q.fromDate, q.toDate),
+      dayLabel: (date: string) => bucketLabel(date, 'day', res.locals.locale, t),
       // The page asks the browser for its time zone only when none was chosen (a link, a bookmark).
       zoneChosen: typeof req.query.timeZone === 'string',
     });
