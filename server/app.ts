@@ -58,6 +58,8 @@ import { passwordLinkRoutes } from './routes/web/passwordLink.routes';
 import { userRoutes } from './routes/web/users.routes';
 import { routingRoutes } from './routes/web/routing.routes';
 import { alertSettingsRoutes } from './routes/web/alertSettings.routes';
+import { listeningQueryRoutes } from './routes/web/listeningQueries.routes';
+import { monitoringDashboardRoutes } from './routes/web/monitoringDashboard.routes';
 import { monitoringRoutes } from './routes/web/monitoring.routes';
 import { attachmentRoutes } from './routes/web/attachments.routes';
 import type { Services } from './services';
@@ -177,7 +179,8 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)
   consoleRoutes.use(routingRoutes(services)); // presence switch, take next, routing settings, queue board
   consoleRoutes.use(alertSettingsRoutes(services)); // alert rules, SMTP, who is told where, report e-mails
-  consoleRoutes.use(monitoringRoutes(services)); // listening queries, the monitoring dashboard, alerts, sentiment corrections
+  consoleRoutes.use(monitoringRoutes(services)); // alerts, sentiment corrections
+  consoleRoutes.use(listeningQueryRoutes(services), monitoringDashboardRoutes(services)); // listening queries, the monitoring dashboard
   consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
   consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads
   app.use(consoleRoutes);

@@ -38,6 +38,12 @@ beforeAll(async () => {
     .auth(users.manager.token, { type: 'bearer' })
     .send({ slaPolicyId: policy.body.id })
     .expect(200);
+  // A listening query that the posts below match, so the monitoring pages show a chart, a table and top terms.
+  await request(app.url)
+    .post('/api/v1/listening-queries')
+    .auth(users.manager.token, { type: 'bearer' })
+    .send({ name: 'Paketprobleme mit einem recht langen Namen', query: 'paket* OR bestellung* OR #4711', actions: { tag: 'paket' } })
+    .expect(201);
   const author = { externalId: `cust-${Date.now()}`, name: 'Erika Mustermann mit einem sehr langen Namen', handle: 'erika_mustermann_langer_handle' };
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
   const posts = [
@@ -102,6 +108,14 @@ async function crawl(page: Page): Promise<string[]> {
   return [...seen.values()];
 }
 
+/** A drill-down link names its bucket in the query, which the crawl drops: the monitoring one is checked as linked. */
+async function drillDownsWithTheirBucket(page: Page, pages: string[]): Promise<string[]> {
+  if (!pages.includes('/monitoring/posts')) return pages;
+  await page.goto(`${app.url}/monitoring`);
+  const linked = await page.$eval('#monitoring-table a', (a) => a.getAttribute('href') ?? '');
+  return pages.map((p) => (p === '/monitoring/posts' ? linked : p));
+}
+
 /** What sticks out past the right edge of the screen, named by tag, id and class. */
 async function overflow(page: Page): Promise<{ width: number; wider: string[] }> {
   return page.evaluate(() => {
@@ -125,15 +139,19 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
   let pages: string[];
 
   beforeAll(async () => {
-    page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1440, height: 900 }, bypassCSP: true });
+    // In Berlin, as our users are: the monitoring dashboard follows the browser's time zone when none is chosen.
+    page = await browser.newPage({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1440, height: 900 }, bypassCSP: true });
     await signInAs(page, app.url, users[role]);
-    pages = await crawl(page);
+    pages = await drillDownsWithTheirBucket(page, await crawl(page));
   });
 
   it('when the console is crawled from the inbox, then the inbox, a conversation and the settings are among the pages', () => {
     expect(pages).toEqual(expect.arrayContaining(['/inbox', '/settings/sla', '/notifications']));
     // the alert settings, linked from the notifications page for those who manage settings
     if (role === 'manager' || role === 'admin') expect(pages).toContain('/settings/alerts');
+    if (role === 'manager') {
+      expect(pages).toEqual(expect.arrayContaining(['/monitoring', '/monitoring/queries', expect.stringMatching(/^\/monitoring\/posts\?.*bucket=/)]));
+    }
     // a conversation opens beside the list, at /inbox/<id>
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
     // approvers reach the queue of replies waiting for approval from the navigation

@@ -546,6 +546,15 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /reports/backlog': row(403, 200, 200, 200, 302),
   'GET /reports/people': row(403, 200, 200, 200, 302),
   'GET /reports/:report/export.csv': row(403, 200, 200, 200, 302),
+  'GET /monitoring': row(403, 200, 200, 200, 302),
+  'GET /monitoring/posts': row(403, 200, 200, 200, 302),
+  'GET /monitoring/export.csv': row(403, 200, 200, 200, 302),
+  'GET /monitoring/queries': row(403, 200, 403, 200, 302),
+  'GET /monitoring/queries/check': row(403, 200, 403, 200, 302),
+  'POST /monitoring/queries': row(403, 303, 403, 303, 302),
+  'POST /monitoring/queries/:queryId': row(403, 303, 403, 303, 302),
+  'POST /monitoring/queries/:queryId/active': row(403, 303, 403, 303, 302),
+  'POST /monitoring/queries/:queryId/backfill': row(403, 200, 403, 200, 302),
   'POST /api/v1/conversations/:id/assign': row(200, 200, 403, 403, 401),
   'POST /api/v1/conversations/:id/status': row(200, 200, 403, 403, 401),
   'POST /api/v1/conversations/:id/notes': row(201, 201, 403, 403, 401),
@@ -726,7 +735,7 @@ describe('route × role matrix', () => {
     'POST /api/v1/conversations/:id/replies',
     'GET /api/v1/audit',
   ]);
-  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '', topicId: '' };
+  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '', topicId: '', queryId: '' };
   beforeAll(async () => {
     const manager = who.manager!.user!;
     const api = (path: string, body: object) => request(app.url).post(`/api/v1${path}`).auth(manager.token, { type: 'bearer' }).send(body);
@@ -735,6 +744,7 @@ describe('route × role matrix', () => {
     fixtures.policyId = (await api('/sla-policies', POLICY)).body.id;
     fixtures.cannedId = (await api('/canned-responses', { title: 'Matrix', shortcut: `matrix-${randomUUID().slice(0, 8)}`, body: 'Hallo' })).body.id;
     fixtures.topicId = (await app.services.db.transaction().execute((tx) => startTrackedSearch(tx, fixtures.channelId, '#matrix', systemActor('test')))).id;
+    fixtures.queryId = (await api('/listening-queries', { name: 'Matrix', query: 'matrix' })).body.id;
   });
 
   const CALENDAR = { name: 'Matrix', timeZone: 'Europe/Berlin', weekly: { mon: [['09:00', '17:00']] } };
@@ -754,6 +764,10 @@ describe('route × role matrix', () => {
     'POST /api/v1/conversations/:id/replies/:messageId/delivery': () => ({ resolution: 'sent' }),
     'POST /saved-views': () => ({ name: unique(), query: 'status=open' }),
     'POST /settings/canned-responses': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
+    'POST /monitoring/queries': () => ({ name: unique(), query: 'matrix' }),
+    'POST /monitoring/queries/:queryId': () => ({ name: unique(), query: 'matrix OR matrize' }),
+    'POST /monitoring/queries/:queryId/active': () => ({ active: 'true' }),
+    'POST /monitoring/queries/:queryId/backfill': () => ({ days: '1' }),
     'POST /settings/canned-responses/:cannedId': () => ({ title: 'Matrix', shortcut: unique(), body: 'Hallo' }),
     'POST /settings/sla/calendars': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', mon_from: '09:00', mon_to: '17:00' }),
     'POST /settings/sla/calendars/:id': () => ({ name: 'Matrix', timeZone: 'Europe/Berlin', mon_from: '09:00', mon_to: '17:00' }),
@@ -787,6 +801,8 @@ describe('route × role matrix', () => {
   };
   const QUERIES: Record<string, string> = {
     'GET /reports/sla/posts': '?bucket=2026-11-23',
+    'GET /monitoring/posts': '?bucket=2026-11-23',
+    'GET /monitoring/queries/check': '?query=matrix',
     'GET /conversations/:id/canned': '',
     'GET /api/v1/replies': '?state=pending_approval',
     'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
@@ -817,6 +833,7 @@ describe('route × role matrix', () => {
         .replace(':cannedId', fixtures.cannedId)
         .replace(':ruleId', randomUUID())
         .replace(':subscriptionId', randomUUID())
+        .replace(':queryId', fixtures.queryId)
         .replace(':topicId', randomUUID())
         .replace(':userId', fixtures.channelId)
         .replace(':kind', 'x')

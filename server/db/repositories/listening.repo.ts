@@ -23,6 +23,31 @@ export function insertListeningQuery(tx: Tx, q: { name: string; query: string; a
     .executeTakeFirstOrThrow();
 }
 
+/** A manager's edit of a query; `updated_at` moves, so ingest compiles the new text (applyListening's cache). */
+export function updateListeningQuery(tx: Tx, id: string, q: { name: string; query: string; actions: ListeningActions }) {
+  return tx
+    .updateTable('listeningQueries')
+    .set({ ...q, actions: JSON.stringify(q.actions), updatedAt: new Date() })
+    .where('id', '=', id)
+    .returning(['id', 'name', 'query', 'actions', 'active', 'createdAt'])
+    .executeTakeFirst();
+}
+
+export function setListeningQueryActive(tx: Tx, id: string, active: boolean) {
+  return tx.updateTable('listeningQueries').set({ active, updatedAt: new Date() }).where('id', '=', id).where('active', '=', !active).executeTakeFirst();
+}
+
+/** Matches and negative matches per query since an instant (the queries page's recent volume). */
+export async function matchCountsSince(db: DbOrTx, since: Date): Promise<Map<string, { posts: number; negative: number }>> {
+  const rows = await db
+    .selectFrom('listeningMatches')
+    .select(['queryId', sql<string>`count(*)`.as('posts'), sql<string>`count(*) FILTER (WHERE negative)`.as('negative')])
+    .where('postedAt', '>=', since)
+    .groupBy('queryId')
+    .execute();
+  return new Map(rows.map((r) => [r.queryId, { posts: Number(r.posts), negative: Number(r.negative) }]));
+}
+
 export async function channelKindsOf(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('channels').select(['id', 'kind']).where('id', 'in', ids).execute();
@@ -159,6 +184,30 @@ export async function volumeTotals(db: DbOrTx, subject: VolumeSubject, r: { from
     .select([sql<string>`count(*)`.as('posts'), sql<string>`count(*) FILTER (WHERE m.sentiment_label = 'negative')`.as('negative')])
     .executeTakeFirstOrThrow();
   return { posts: Number(row.posts), negative: Number(row.negative) };
+}
+
+/** The posts of one local bucket (hour, day or week in the range's zone), oldest first, for the drill-down. */
+export function postsInBucket(db: DbOrTx, subject: VolumeSubject, r: VolumeRange & { bucket: string }, limit: number) {
+  const bucketTs = r.bucket.length === 10 ? `${r.bucket}T00:00:00` : `${r.bucket}:00`;
+  return subjectPosts(db, subject, r)
+    .innerJoin('conversations as c', 'c.id', 'm.conversationId')
+    .innerJoin('channels as ch', 'ch.id', 'm.channelId')
+    .select([
+      'm.id',
+      'm.conversationId',
+      sql<string>`c.case_number::text`.as('caseNumber'),
+      'ch.name as channelName',
+      'm.authorName',
+      sql<string>`left(m.text, 280)`.as('text'),
+      'm.postedAt',
+      'm.language',
+      'm.sentimentLabel',
+    ])
+    .where(sql<boolean>`date_trunc(${r.granularity}, m.posted_at AT TIME ZONE ${r.timeZone}) = ${bucketTs}::timestamp`)
+    .orderBy('m.postedAt')
+    .orderBy('m.id')
+    .limit(limit)
+    .execute();
 }
 
 /** The texts of the latest posts of a range (for top terms and hashtags). */

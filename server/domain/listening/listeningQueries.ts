@@ -1,11 +1,18 @@
 /**
- * Listening queries as a manager keeps them: create (the query is parsed here, so a bad one is refused
- * with its reason and position and nothing is stored), and backfill over the posts of the last N days.
+ * Listening queries as a manager keeps them: create and edit (the query is parsed here, so a bad one is
+ * refused with its reason and position and nothing is stored), deactivate and reactivate (a query is never
+ * deleted: its matches stay countable), and backfill over the posts of the last N days.
  */
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client';
 import { appendAudit, appendAuditBatch } from '../../db/repositories/audit.repo';
-import { findListeningQuery, inboundPostsSince, insertListeningQuery } from '../../db/repositories/listening.repo';
+import {
+  findListeningQuery,
+  inboundPostsSince,
+  insertListeningQuery,
+  setListeningQueryActive,
+  updateListeningQuery,
+} from '../../db/repositories/listening.repo';
 import { LocalizedBadRequest, NotFound } from '../../errors';
 import type { MessageKey } from '../../i18n/messages';
 import { translator, type Translate } from '../../i18n/translate';
@@ -58,6 +65,44 @@ export async function createListeningQuery(tx: Tx, raw: z.input<typeof listening
     after: { name: row.name, query: row.query, actions: row.actions },
   });
   return row;
+}
+
+export const listeningQueryEdit = listeningQueryInput.extend({ id: z.uuid() });
+
+export async function editListeningQuery(tx: Tx, raw: z.input<typeof listeningQueryEdit>, by: { actor: Actor }) {
+  const { id, ...input } = parseInput(listeningQueryEdit, raw, 'listening query');
+  checkQuery(input.query);
+  const current = await findListeningQuery(tx, id);
+  if (!current) throw new NotFound('Listening query');
+  const row = (await updateListeningQuery(tx, id, input))!;
+  await appendAudit(tx, {
+    actor: by.actor,
+    action: 'listening_query.updated',
+    subjectType: 'listening_query',
+    subjectId: id,
+    before: { name: current.name, query: current.query, actions: current.actions },
+    after: { name: row.name, query: row.query, actions: row.actions },
+  });
+  return row;
+}
+
+export const listeningQueryActivity = z.object({ id: z.uuid(), active: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]) });
+
+/** Stops (or resumes) a query on ingest; its matches stay. Asking for the state it already has changes nothing. */
+export async function setListeningQueryActivity(tx: Tx, raw: z.input<typeof listeningQueryActivity>, by: { actor: Actor }) {
+  const { id, active } = parseInput(listeningQueryActivity, raw, 'listening query');
+  const current = await findListeningQuery(tx, id);
+  if (!current) throw new NotFound('Listening query');
+  const changed = await setListeningQueryActive(tx, id, active);
+  if (Number(changed.numUpdatedRows) === 0) return { ...current, active };
+  await appendAudit(tx, {
+    actor: by.actor,
+    action: active ? 'listening_query.reactivated' : 'listening_query.deactivated',
+    subjectType: 'listening_query',
+    subjectId: id,
+    after: { name: current.name },
+  });
+  return { ...current, active };
 }
 
 export const backfillInput = z.object({ days: z.coerce.number().int().min(1).max(90) });

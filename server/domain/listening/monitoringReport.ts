@@ -1,13 +1,23 @@
 /**
  * The monitoring dashboard's figures for one query or one channel over a range: volume and negative
  * posts per bucket, the totals against the previous period of the same length, top terms and hashtags,
- * and how often agents corrected the detected sentiment.
+ * and how often agents corrected the detected sentiment; and the posts behind one bucket (drill-down).
  */
 import type { Db, DbOrTx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import type { Actor } from '../audit/actor';
 import { csvHeader, csvLine } from '../csv';
-import { sentimentOverrides, textsOf, volumeSeries, volumeTotals, type VolumeRange, type VolumeSubject } from '../../db/repositories/listening.repo';
+import {
+  postsInBucket,
+  sentimentOverrides,
+  textsOf,
+  volumeSeries,
+  volumeTotals,
+  type VolumeRange,
+  type VolumeSubject,
+} from '../../db/repositories/listening.repo';
+import { DAY_MS, type Granularity } from '../reports/range';
+import { zonedToInstant } from '../time/zonedTime';
 import { topTerms } from './topTerms';
 
 /** Enough posts for stable top terms; beyond that only time is spent. */
@@ -66,4 +76,16 @@ export async function exportMonitoringCsv(db: Db, actor: Actor, subject: VolumeS
     after: { report: 'monitoring', ...subject, from: report.from, to: report.to, timeZone: range.timeZone, granularity: range.granularity },
   });
   return lines.join('');
+}
+
+/** At most this many posts behind one bucket are listed (the count in the chart stays exact). */
+export const DRILLDOWN_LIMIT = 500;
+
+/** The posts behind one bucket of the dashboard's series, oldest first. */
+export function monitoringPosts(db: DbOrTx, subject: VolumeSubject, q: { bucket: string; granularity: Granularity; timeZone: string }) {
+  const start = zonedToInstant(q.timeZone, q.bucket);
+  const span = q.granularity === 'hour' ? 3_600_000 : q.granularity === 'day' ? DAY_MS : 7 * DAY_MS;
+  // A wide instant window; the exact local bucket is matched in SQL (DST days are 23 or 25 hours).
+  const range = { from: new Date(start.getTime() - 3 * 3_600_000), to: new Date(start.getTime() + span + 3 * 3_600_000) };
+  return postsInBucket(db, subject, { ...range, ...q }, DRILLDOWN_LIMIT);
 }

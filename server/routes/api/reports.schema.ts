@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from '../../i18n/translate';
 import { DEFAULT_GOAL_PERCENT } from '../../domain/reports/counting';
+import { parseInput } from '../../domain/parseInput';
 import {
   addDays,
   GRANULARITIES,
@@ -98,6 +99,19 @@ export const reportQuery = baseQuery.transform((q, ctx): ResolvedReportQuery => 
     goal: q.goal,
   };
 });
+
+/**
+ * A console page's filters: the last 30 days unless dates are asked for; hour buckets over more than a
+ * month are shown by day instead (`coarsened`, for a notice). The time zones on offer keep the chosen one.
+ */
+export function resolvePageFilters(query: Record<string, unknown>) {
+  const raw = { preset: query.from || query.to ? undefined : 'last30', ...query };
+  const coarsened = query.granularity === 'hour' && reportQuery.safeParse(raw).error?.issues.some((i) => i.path[0] === 'granularity') === true;
+  const q = parseInput(reportQuery, coarsened ? { ...raw, granularity: 'day' } : raw, 'filter');
+  const zones = COMMON_ZONES.includes(q.timeZone) ? COMMON_ZONES : [q.timeZone, ...COMMON_ZONES];
+  return { q, coarsened, zones };
+}
+const COMMON_ZONES = ['Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'UTC', 'America/New_York', 'Asia/Tokyo'];
 
 export const drilldownQuery = z.object({
   bucket: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:00)?$/, 'YYYY-MM-DD or YYYY-MM-DDTHH:00'),

@@ -18,13 +18,11 @@ import {
 import { MAX_HOURLY_RANGE_DAYS, PRESETS } from '../../domain/reports/range';
 import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
-import { drilldownQuery, REPORT_NAMES, reportQuery, type ResolvedReportQuery } from '../api/reports.schema';
+import { drilldownQuery, REPORT_NAMES, reportQuery, resolvePageFilters, type ResolvedReportQuery } from '../api/reports.schema';
 import { slaChannelViews } from '../../presenters/reports.presenter';
 import type { Translate } from '../../i18n/translate';
 import { renderPageOrFragment } from './render';
 import { dateTimeFormat } from '../../domain/time/zonedTime';
-
-const COMMON_ZONES = ['Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'UTC', 'America/New_York', 'Asia/Tokyo'];
 
 /** The query string of the current filters (for links: exports, drill-down, other report pages). */
 function filterQuery(q: ResolvedReportQuery, extra: Record<string, string> = {}): string {
@@ -40,12 +38,8 @@ export function reportRoutes({ db }: Services): Router {
   router.use('/reports', requirePermission('reports.read'));
 
   async function common(req: Request, report: string) {
-    const raw = { preset: req.query.from || req.query.to ? undefined : 'last30', ...req.query };
-    // Hour buckets serve at most a month; a longer range asked by hour is shown by day, with a notice.
-    const coarsened = req.query.granularity === 'hour' && reportQuery.safeParse(raw).error?.issues.some((i) => i.path[0] === 'granularity') === true;
-    const q = parseInput(reportQuery, coarsened ? { ...raw, granularity: 'day' } : raw, 'filter');
+    const { q, coarsened, zones } = resolvePageFilters(req.query);
     const [channels, topics, teams] = await Promise.all([listReportChannels(db), listReportTopics(db), listTeams(db)]);
-    const zones = COMMON_ZONES.includes(q.timeZone) ? COMMON_ZONES : [q.timeZone, ...COMMON_ZONES];
     return {
       q,
       channels,
