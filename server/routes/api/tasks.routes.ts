@@ -18,25 +18,25 @@ import { taskListQuery } from '../tasks.schema';
 
 export function taskApiRoutes({ db, dispatcher }: Services): Router {
   const router = Router();
-  router.param('id', uuidParam('Task'));
-  router.param('conversationId', uuidParam('Conversation'));
+  router.param('id', uuidParam('Conversation'));
+  router.param('taskId', uuidParam('Task'));
   const work = requirePermission('conversation.work');
-  const byTaskId = (req: Request) => ({ taskId: req.params.id });
+  const byTaskId = (req: Request) => ({ taskId: req.params.taskId });
 
   router.post(
-    '/conversations/:conversationId/tasks',
+    '/conversations/:id/tasks',
     work,
-    validate(taskInput, (req) => ({ ...req.body, conversationId: req.params.conversationId })),
+    validate(taskInput, bodyWithId('conversationId')),
     async (req, res) => {
       res.status(201).json(await inTransaction(db, dispatcher, (tx, effects) => createTask(tx, effects, res.locals.input, actingUser(req))));
     },
   );
 
-  router.post('/tasks/:id/complete', work, validate(taskIdInput, byTaskId), async (req, res) => {
+  router.post('/tasks/:taskId/complete', work, validate(taskIdInput, byTaskId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => completeTask(tx, effects, res.locals.input, actingUser(req))));
   });
 
-  router.post('/tasks/:id/reopen', work, validate(taskIdInput, byTaskId), async (req, res) => {
+  router.post('/tasks/:taskId/reopen', work, validate(taskIdInput, byTaskId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => reopenTask(tx, effects, res.locals.input, actingUser(req))));
   });
 
