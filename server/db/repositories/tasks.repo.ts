@@ -112,7 +112,7 @@ export function listTasksFor(db: DbOrTx, f: TaskListFilter, now: Date) {
   if (f.state !== 'all') q = q.where('conversationTasks.state', '=', f.state);
   return q
     .orderBy(sql`(conversation_tasks.state = 'open' AND conversation_tasks.due_at < ${now})`, 'desc')
-    .orderBy(sql`conversation_tasks.due_at`, sql`asc nulls last`)
+    .orderBy('conversationTasks.dueAt', (ob) => ob.asc().nullsLast())
     .orderBy('conversationTasks.createdAt')
     .limit(f.limit)
     .execute();
