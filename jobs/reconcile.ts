@@ -37,5 +37,12 @@ export async function reconcileJobs(
   ]);
   // Poll schedules of channels whose connector polls (upserting an existing schedule changes nothing).
   const pollSchedules = polls ? await reconcilePollSchedules(db, polls.scheduler, polls.connectors) : 0;
-  return { deliveries: pending.length, slaTimers: timers.length, taskTimers: taskTimers.length, reminders: reminders.length, webhooks: inbox.length, pollSchedules };
+  return {
+    deliveries: pending.length,
+    slaTimers: timers.length,
+    taskTimers: taskTimers.length,
+    reminders: reminders.length,
+    webhooks: inbox.length,
+    pollSchedules,
+  };
 }

@@ -59,12 +59,7 @@ export function presentMessage(m: MessageRow) {
  * tasks: the case's steps (presentTasks); caseProgress: what the customer-facing case status shows of them (the
  * self-service status page is not built yet; integrations read it here).
  */
-export function presentConversation(
-  c: DetailRow,
-  messages: MessageRow[],
-  reader: { t: Translate; locale: Locale },
-  tasks: TaskRow[],
-) {
+export function presentConversation(c: DetailRow, messages: MessageRow[], reader: { t: Translate; locale: Locale }, tasks: TaskRow[]) {
   return {
     id: c.id,
     caseNumber: c.caseNumber,

@@ -31,7 +31,6 @@ export function presentTasks(rows: TaskRow[], now: Date) {
     completedBy: r.completedByName,
   }));
 }
-export type PresentedTask = ReturnType<typeof presentTasks>[number];
 
 /** One person's tasks ("Meine Aufgaben", GET /api/v1/tasks). */
 export function presentMyTask(r: MyTaskRow, now: Date) {

@@ -78,7 +78,11 @@ async function ingest() {
 async function signIn(user: Made): Promise<TestAgent> {
   const browser = request.agent(app.url);
   const page = await browser.get('/login');
-  await browser.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password }).expect(302);
+  await browser
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: user.email, password: user.password })
+    .expect(302);
   return browser;
 }
 
@@ -176,7 +180,11 @@ describe('tasks over the API', () => {
     // an overdue task of Buchhaltung on another case
     const other = await ingest();
     const late = await api(agent).post(`/conversations/${other.conversationId}/tasks`).send({ title: 'Mahnung stoppen', teamId: accounting.id }).expect(201);
-    await app.services.db.updateTable('conversationTasks').set({ dueAt: new Date(Date.now() - 3_600_000) }).where('id', '=', late.body.id).execute();
+    await app.services.db
+      .updateTable('conversationTasks')
+      .set({ dueAt: new Date(Date.now() - 3_600_000) })
+      .where('id', '=', late.body.id)
+      .execute();
     const mine = await api(accountant).get('/tasks?assigneeId=me').expect(200);
     const listed = mine.body.tasks.map((t: { id: string }) => t.id);
     expect(listed[0]).toBe(late.body.id);
@@ -212,7 +220,11 @@ describe('closing a case with open tasks', () => {
     expect(action.status).toBe(409); // the page again, with the refusal at the action bar
     expect(action.text).toContain('Der Fall hat offene Arbeitsschritte: 1 „Rechnung anfordern“, 2 „Gutschrift buchen“, 3 „Kunde informieren“');
     const text = `Antwort ${Date.now()}`;
-    const reply = await browser.post(`/conversations/${conversationId}/replies`).set('HX-Request', 'true').type('form').send({ _csrf: csrf, text, andClose: '1' });
+    const reply = await browser
+      .post(`/conversations/${conversationId}/replies`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: csrf, text, andClose: '1' });
     expect(reply.text).toContain('Der Fall hat offene Arbeitsschritte');
     const stored = await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', conversationId).where('text', '=', text).execute();
     expect(stored).toHaveLength(0); // the reply and the close are one transaction
@@ -229,7 +241,11 @@ describe('closing a case with open tasks', () => {
     const { conversationId } = await threeStepCase();
     const browser = await signIn(manager);
     const csrf = csrfFrom((await browser.get(`/conversations/${conversationId}`)).text);
-    const refused = await browser.post(`/conversations/${conversationId}/status`).set('HX-Request', 'true').type('form').send({ _csrf: csrf, status: 'closed' });
+    const refused = await browser
+      .post(`/conversations/${conversationId}/status`)
+      .set('HX-Request', 'true')
+      .type('form')
+      .send({ _csrf: csrf, status: 'closed' });
     expect(refused.text).toContain('Als Manager können Sie ihn mit einer Begründung trotzdem schließen');
     await api(manager).post(`/conversations/${conversationId}/status`).send({ status: 'closed', reason: 'Kunde hat storniert' }).expect(200);
     const [event] = (await auditOf(conversationId, 'conversation.status_changed')).filter((e) => (e.after as { status: string }).status === 'closed');
@@ -267,7 +283,11 @@ describe('overdue tasks', () => {
     const deps = { db: app.services.db, dispatcher: app.services.dispatcher };
     expect(await processTaskOverdue(deps, ids[1]!)).toBe('skipped'); // not due yet
     expect((await taskTimersOwed(app.services.db)).map((j) => j.data)).toContainEqual(expect.objectContaining({ taskId: ids[1] }));
-    await app.services.db.updateTable('conversationTasks').set({ dueAt: new Date(Date.now() - 60_000) }).where('id', '=', ids[1]!).execute();
+    await app.services.db
+      .updateTable('conversationTasks')
+      .set({ dueAt: new Date(Date.now() - 60_000) })
+      .where('id', '=', ids[1]!)
+      .execute();
     const others = await taskNotices(manager.id);
     expect(await processTaskOverdue(deps, ids[1]!)).toBe('told');
     expect(await processTaskOverdue(deps, ids[1]!)).toBe('skipped');
@@ -286,7 +306,11 @@ describe('overdue tasks', () => {
     const { ids } = await threeStepCase();
     await api(agent).post(`/tasks/${ids[0]}/complete`).send({}).expect(200);
     await api(accountant).post(`/tasks/${ids[1]}/complete`).send({}).expect(200);
-    await app.services.db.updateTable('conversationTasks').set({ dueAt: new Date(Date.now() - 60_000) }).where('id', '=', ids[1]!).execute();
+    await app.services.db
+      .updateTable('conversationTasks')
+      .set({ dueAt: new Date(Date.now() - 60_000) })
+      .where('id', '=', ids[1]!)
+      .execute();
     expect(await processTaskOverdue({ db: app.services.db, dispatcher: app.services.dispatcher }, ids[1]!)).toBe('skipped');
   });
 });

@@ -63,7 +63,11 @@ export async function insertTask(
   dependsOn: string[],
 ) {
   const row = await tx.insertInto('conversationTasks').values(t).returning(['id', 'number', 'createdAt']).executeTakeFirstOrThrow();
-  if (dependsOn.length) await tx.insertInto('taskDependencies').values(dependsOn.map((d) => ({ taskId: row.id, dependsOnId: d }))).execute();
+  if (dependsOn.length)
+    await tx
+      .insertInto('taskDependencies')
+      .values(dependsOn.map((d) => ({ taskId: row.id, dependsOnId: d })))
+      .execute();
   return row;
 }
 
@@ -165,7 +169,16 @@ export async function insertTaskNotifications(tx: Tx, n: { userIds: string[]; co
   if (n.userIds.length === 0) return;
   await tx
     .insertInto('notifications')
-    .values(n.userIds.map((userId) => ({ userId, kind: 'task_overdue' as const, conversationId: n.conversationId, taskId: n.taskId, actorName: n.actorName, readAt: null })))
+    .values(
+      n.userIds.map((userId) => ({
+        userId,
+        kind: 'task_overdue' as const,
+        conversationId: n.conversationId,
+        taskId: n.taskId,
+        actorName: n.actorName,
+        readAt: null,
+      })),
+    )
     .execute();
 }
 

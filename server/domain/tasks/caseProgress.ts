@@ -22,7 +22,10 @@ export function caseProgress(status: ConversationStatus, tasks: readonly { state
 }
 
 /** The message key and values of a progress line, in the reader's language (server/i18n/messages.ts). */
-export function caseProgressText(p: CaseProgress): { key: 'progress.received' | 'progress.steps' | 'progress.inProgress' | 'progress.resolved'; vars: { step: number; steps: number } } {
+export function caseProgressText(p: CaseProgress): {
+  key: 'progress.received' | 'progress.steps' | 'progress.inProgress' | 'progress.resolved';
+  vars: { step: number; steps: number };
+} {
   const vars = { step: p.step, steps: p.steps };
   if (p.state === 'received') return { key: 'progress.received', vars };
   if (p.state === 'resolved') return { key: 'progress.resolved', vars };

@@ -20,7 +20,7 @@ export type OverdueOutcome = 'told' | 'skipped';
 
 export async function fireTaskOverdue(tx: Tx, effects: Effects, taskId: string, now: Date): Promise<OverdueOutcome> {
   const task = await lockTaskForOverdue(tx, taskId);
-  if (!task || task.state !== 'open' || !task.dueAt || task.overdueNotifiedAt || task.conversationStatus === 'closed') return 'skipped';
+  if (task?.state !== 'open' || !task.dueAt || task.overdueNotifiedAt || task.conversationStatus === 'closed') return 'skipped';
   // a job that runs early (clock skew between hosts) does nothing; the reconciler adds it again
   if (now.getTime() < task.dueAt.getTime() - 1_000) return 'skipped';
   await markOverdueNotified(tx, task.id, now);

@@ -47,7 +47,9 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
     const conversation = await findConversationDetail(db, pathId(req));
     if (!conversation) throw new NotFound('Conversation');
     const { locale } = req.user!;
-    res.json(presentConversation(conversation, await listMessages(db, conversation.id), { t: translator(locale), locale }, await listTasksOf(db, conversation.id)));
+    res.json(
+      presentConversation(conversation, await listMessages(db, conversation.id), { t: translator(locale), locale }, await listTasksOf(db, conversation.id)),
+    );
   });
 
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), validate(replyBody), async (req, res) => {

@@ -23,14 +23,9 @@ export function taskApiRoutes({ db, dispatcher }: Services): Router {
   const work = requirePermission('conversation.work');
   const byTaskId = (req: Request) => ({ taskId: req.params.taskId });
 
-  router.post(
-    '/conversations/:id/tasks',
-    work,
-    validate(taskInput, bodyWithId('conversationId')),
-    async (req, res) => {
-      res.status(201).json(await inTransaction(db, dispatcher, (tx, effects) => createTask(tx, effects, res.locals.input, actingUser(req))));
-    },
-  );
+  router.post('/conversations/:id/tasks', work, validate(taskInput, bodyWithId('conversationId')), async (req, res) => {
+    res.status(201).json(await inTransaction(db, dispatcher, (tx, effects) => createTask(tx, effects, res.locals.input, actingUser(req))));
+  });
 
   router.post('/tasks/:taskId/complete', work, validate(taskIdInput, byTaskId), async (req, res) => {
     res.json(await inTransaction(db, dispatcher, (tx, effects) => completeTask(tx, effects, res.locals.input, actingUser(req))));

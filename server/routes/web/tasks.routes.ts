@@ -68,10 +68,16 @@ export function taskRoutes(services: Services): Router {
   router.get('/tasks', work, myTasks);
 
   // "Erledigt" on "Meine Aufgaben": back to the list, or the list again with the refusal
-  router.post('/tasks/:taskId/complete', work, rerenderForm('tasks', myTasks), validate(taskIdInput, (req) => ({ taskId: req.params.taskId })), async (req, res) => {
-    await inTransaction(db, dispatcher, (tx, effects) => completeTask(tx, effects, res.locals.input, actingUser(req)));
-    res.redirect(303, '/tasks');
-  });
+  router.post(
+    '/tasks/:taskId/complete',
+    work,
+    rerenderForm('tasks', myTasks),
+    validate(taskIdInput, (req) => ({ taskId: req.params.taskId })),
+    async (req, res) => {
+      await inTransaction(db, dispatcher, (tx, effects) => completeTask(tx, effects, res.locals.input, actingUser(req)));
+      res.redirect(303, '/tasks');
+    },
+  );
 
   return router;
 }

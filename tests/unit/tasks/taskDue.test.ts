@@ -32,11 +32,15 @@ describe('dueInstant', () => {
 
   it('when a task is due in N business hours from any instant, then exactly N hours of open time lie between now and the due time', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('2026-01-01'), max: new Date('2028-12-31'), noInvalidDate: true }), fc.integer({ min: 1, max: 200 }), (now, hours) => {
-        const due = dueInstant(officeHours, { kind: 'businessHours', hours }, now, ZONE);
-        expect(due.getTime()).toBeGreaterThan(now.getTime());
-        expect(businessMinutesBetween(officeHours, now, due)).toBeCloseTo(hours * 60, 6);
-      }),
+      fc.property(
+        fc.date({ min: new Date('2026-01-01'), max: new Date('2028-12-31'), noInvalidDate: true }),
+        fc.integer({ min: 1, max: 200 }),
+        (now, hours) => {
+          const due = dueInstant(officeHours, { kind: 'businessHours', hours }, now, ZONE);
+          expect(due.getTime()).toBeGreaterThan(now.getTime());
+          expect(businessMinutesBetween(officeHours, now, due)).toBeCloseTo(hours * 60, 6);
+        },
+      ),
     );
   });
 

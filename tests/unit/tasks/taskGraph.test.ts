@@ -55,11 +55,11 @@ describe('dependencyProblem', () => {
 });
 
 /** A random acyclic case: task i may only depend on tasks with smaller numbers. */
-const acyclicCase = fc.integer({ min: 1, max: 8 }).chain((n) =>
-  fc
-    .tuple(...Array.from({ length: n }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j + 1))))
-    .map((deps) => deps.map((d, i) => node(i + 1, d))),
-);
+const acyclicCase = fc
+  .integer({ min: 1, max: 8 })
+  .chain((n) =>
+    fc.tuple(...Array.from({ length: n }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j + 1)))).map((deps) => deps.map((d, i) => node(i + 1, d))),
+  );
 
 describe('completing and reopening', () => {
   it('when tasks are completed and reopened in any order, then a task is done only after its dependencies, and no done task waits for an open one', () => {
