@@ -5,7 +5,8 @@
 import type { Db } from '../server/db/client';
 import { listPendingDeliveries } from '../server/db/repositories/messages.repo';
 import type { JobRequest } from '../server/domain/effects';
-import { slaTimersOwed, taskTimersOwed } from './slaTimers';
+import { slaTimersOwed } from './slaTimers';
+import { taskTimersOwed } from './taskTimers';
 import { listPendingReminders } from '../server/db/repositories/conversationState.repo';
 import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
 import type { Connectors } from '../connectors/types';

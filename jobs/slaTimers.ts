@@ -1,7 +1,6 @@
 /**
  * SLA warn/breach timers: BullMQ delayed jobs, one of each per timed inbound post (job ids
- * `sla-warning-<messageId>` / `sla-breach-<messageId>`), and on the same queue the overdue timers of tasks
- * (`task-overdue-<taskId>`, domain/tasks/overdueTask.ts). A reply removes them; the processors are
+ * `sla-warning-<messageId>` / `sla-breach-<messageId>`). A reply removes them; the processors are
  * idempotent anyway (the post's row decides, under a row lock), and the reconciler re-adds the
  * timers of every post still awaiting an answer when a worker starts or Redis comes back.
  */
@@ -11,8 +10,6 @@ import type { Db } from '../server/db/client';
 import { listPendingTimers } from '../server/db/repositories/sla.repo';
 import { inTransaction, type Dispatcher, type JobRequest } from '../server/domain/effects';
 import { fireSlaBreach, fireSlaWarning } from '../server/domain/sla/timers';
-import { listOwedOverdueTimers } from '../server/db/repositories/tasks.repo';
-import { fireTaskOverdue, overdueTimer } from '../server/domain/tasks/overdueTask';
 import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 
@@ -27,16 +24,10 @@ export async function processSlaTimer(deps: SlaTimerDeps, name: SlaJobName, mess
   return inTransaction(deps.db, deps.dispatcher, (tx, effects) => fire(tx, effects, messageId, now));
 }
 
-export async function processTaskOverdue(deps: SlaTimerDeps, taskId: string) {
-  const now = deps.now?.() ?? new Date();
-  return inTransaction(deps.db, deps.dispatcher, (tx, effects) => fireTaskOverdue(tx, effects, taskId, now));
-}
-
 export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: string, logger: Logger): Worker {
   const worker = new Worker(
     JOBS['sla-warning'].queue,
     async (job: Job) => {
-      if (job.name === 'task-overdue') return processTaskOverdue(deps, parsePayload('task-overdue', job.data).taskId);
       if (!isSlaJob(job.name)) throw new UnrecoverableError(`${job.name}: not a job of the sla queue`);
       const { messageId } = parsePayload(job.name, job.data);
       const outcome = await processSlaTimer(deps, job.name, messageId);
@@ -61,9 +52,4 @@ export async function slaTimersOwed(db: Db): Promise<JobRequest[]> {
     jobs.push({ name: 'sla-breach', data: { messageId: p.id, runAt: p.slaDueAt!.toISOString() } });
   }
   return jobs;
-}
-
-/** The overdue notices of tasks still owed (open, due, not yet told). */
-export async function taskTimersOwed(db: Db): Promise<JobRequest[]> {
-  return (await listOwedOverdueTimers(db)).map((t) => overdueTimer(t.id, t.dueAt!));
 }

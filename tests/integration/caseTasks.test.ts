@@ -6,12 +6,14 @@
  */
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { processTaskOverdue, taskTimersOwed } from '../../jobs/slaTimers';
+import { processTaskOverdue, taskTimersOwed } from '../../jobs/taskTimers';
 import { addBusinessMinutes, compileCalendar } from '../../server/domain/sla/businessTime';
 import { parseCalendarDefinition } from '../../server/domain/sla/calendar';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
+import { until } from '../support/until';
+import { startWorkers } from '../../server/main';
 
 let app: TestApp;
 let channel: Awaited<ReturnType<typeof makeApiChannel>>;
@@ -300,6 +302,24 @@ describe('overdue tasks', () => {
     const bell = await (await signIn(accountant)).get('/notifications');
     expect(bell.text).toContain('Schritt 2 in Fall #');
     expect(bell.text).toContain('ist überfällig');
+  });
+
+  it('when Redis lost the timer, then a starting worker re-adds it from the database and the notice goes out once', async () => {
+    const { conversationId, ids } = await threeStepCase();
+    await app.services.db
+      .updateTable('conversationTasks')
+      .set({ dueAt: new Date(Date.now() - 60_000) })
+      .where('id', '=', ids[1]!)
+      .execute();
+    await app.services.queues.queue('tasks').remove(`task-overdue-${ids[1]}`);
+    const workers = await startWorkers(app.services);
+    try {
+      await until('the overdue notice', async () => (await auditOf(conversationId, 'task.overdue')).length > 0);
+    } finally {
+      await workers.close();
+    }
+    expect(await auditOf(conversationId, 'task.overdue')).toHaveLength(1);
+    expect((await taskNotices(accountant.id)).filter((n) => n.taskId === ids[1])).toHaveLength(1);
   });
 
   it('when a task is done before its due time, then its timer tells nobody', async () => {
