@@ -335,6 +335,18 @@ describe('overdue tasks', () => {
   });
 });
 
+describe('erasure', () => {
+  it("when the customer is erased, then the titles of their cases' tasks are emptied and the steps still count", async () => {
+    const { conversationId } = await ingest();
+    await api(agent).post(`/conversations/${conversationId}/tasks`).send({ title: 'Rückruf bei Erika Mustermann', assigneeId: agent.id }).expect(201);
+    const { contactId } = await app.services.db.selectFrom('conversations').select('contactId').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    await api(manager).post(`/contacts/${contactId}/erasure`).send({ reason: 'Antrag nach Art. 17' }).expect(200);
+    const detail = await api(agent).get(`/conversations/${conversationId}`).expect(200);
+    expect(detail.body.tasks).toEqual([expect.objectContaining({ number: 1, title: '' })]);
+    expect(detail.body.caseProgress).toEqual(expect.objectContaining({ steps: 1 }));
+  });
+});
+
 describe('the console', () => {
   it('when a team member opens "Meine Aufgaben" and completes the team task, then the dependent task can be completed on the case page', async () => {
     const { conversationId, ids } = await threeStepCase();
