@@ -134,7 +134,7 @@ describe('tasks over the API', () => {
     // the customer sees how far the case is, nothing of what the steps are
     expect(detail.body.caseProgress).toEqual({ state: 'in_progress', step: 1, steps: 3, text: 'In Bearbeitung — Schritt 1 von 3' });
     expect(JSON.stringify(detail.body.caseProgress)).not.toMatch(/Gutschrift|Buchhaltung/);
-    expect(await auditOf(conversationId, 'task.created')).toHaveLength(3);
+    expect(await auditOf(conversationId, 'conversation.task_created')).toHaveLength(3);
     expect(ids).toHaveLength(3);
   });
 
@@ -150,11 +150,11 @@ describe('tasks over the API', () => {
     // a done task others build on is not reopened
     await api(agent).post(`/tasks/${ids[0]}/reopen`).send({}).expect(409);
     await api(agent).post(`/tasks/${ids[2]}/complete`).send({}).expect(200);
-    expect((await auditOf(conversationId, 'task.completed')).map((e) => (e.after as { number: number }).number)).toEqual([1, 2, 3]);
+    expect((await auditOf(conversationId, 'conversation.task_completed')).map((e) => (e.after as { number: number }).number)).toEqual([1, 2, 3]);
     const detail = await api(agent).get(`/conversations/${conversationId}`).expect(200);
     expect(detail.body.caseProgress).toEqual(expect.objectContaining({ state: 'in_progress', step: 3, steps: 3 }));
     await api(agent).post(`/tasks/${ids[2]}/reopen`).send({}).expect(200);
-    expect(await auditOf(conversationId, 'task.reopened')).toHaveLength(1);
+    expect(await auditOf(conversationId, 'conversation.task_reopened')).toHaveLength(1);
   });
 
   it('when the input is bad, then 400 names the field and nothing is stored; an auditor gets 403 before the body is read', async () => {
@@ -298,7 +298,9 @@ describe('overdue tasks', () => {
     expect(await taskNotices(agent.id)).toEqual([]); // not hers
     expect(await taskNotices(manager.id)).toEqual(others); // Buchhaltung has its own manager
     expect((await taskTimersOwed(app.services.db)).map((j) => j.data)).not.toContainEqual(expect.objectContaining({ taskId: ids[1] }));
-    expect(await auditOf(conversationId, 'task.overdue')).toEqual([expect.objectContaining({ after: expect.objectContaining({ number: 2, told: 2 }) })]);
+    expect(await auditOf(conversationId, 'conversation.task_overdue')).toEqual([
+      expect.objectContaining({ after: expect.objectContaining({ number: 2, told: 2 }) }),
+    ]);
     const bell = await (await signIn(accountant)).get('/notifications');
     expect(bell.text).toContain('Schritt 2 in Fall #');
     expect(bell.text).toContain('ist überfällig');
@@ -314,11 +316,11 @@ describe('overdue tasks', () => {
     await app.services.queues.queue('tasks').remove(`task-overdue-${ids[1]}`);
     const workers = await startWorkers(app.services);
     try {
-      await until('the overdue notice', async () => (await auditOf(conversationId, 'task.overdue')).length > 0);
+      await until('the overdue notice', async () => (await auditOf(conversationId, 'conversation.task_overdue')).length > 0);
     } finally {
       await workers.close();
     }
-    expect(await auditOf(conversationId, 'task.overdue')).toHaveLength(1);
+    expect(await auditOf(conversationId, 'conversation.task_overdue')).toHaveLength(1);
     expect((await taskNotices(accountant.id)).filter((n) => n.taskId === ids[1])).toHaveLength(1);
   });
 
@@ -369,7 +371,7 @@ describe('the console', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text) });
     expect(done.status).toBe(200);
-    expect(await auditOf(conversationId, 'task.completed')).toHaveLength(3);
+    expect(await auditOf(conversationId, 'conversation.task_completed')).toHaveLength(3);
   });
 
   it('when the add form is sent with a team, business hours and a dependency, then the task is stored; a bad one is shown again in German', async () => {

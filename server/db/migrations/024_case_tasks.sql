@@ -39,25 +39,17 @@ CREATE INDEX task_dependencies_depends_on_idx ON task_dependencies (depends_on_i
 
 -- The bell tells people about overdue tasks.
 ALTER TABLE notifications ADD COLUMN task_id uuid REFERENCES conversation_tasks(id);
-ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
-ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('mention', 'audit_break', 'alert', 'task_overdue'));
+-- The kinds are read from the constraint as it stands (as 025 does), so a kind another migration added is kept
+-- whichever of them a database applied first.
+DO $$
+DECLARE
+  kinds text;
+BEGIN
+  SELECT string_agg(quote_literal(k[1]), ', ') INTO kinds
+    FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') k
+   WHERE c.conname = 'notifications_kind_check' AND c.conrelid = 'notifications'::regclass;
+  EXECUTE 'ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check';
+  EXECUTE format('ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN (%s, %L))', kinds, 'task_overdue');
+END $$;
 
--- Task events belong to the conversations group (server/domain/audit/actionGroups.ts).
-CREATE OR REPLACE FUNCTION audit_action_group(action text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE split_part(action, '.', 1)
-    WHEN 'auth' THEN 'access' WHEN 'user' THEN 'access' WHEN 'api_token' THEN 'access'
-    WHEN 'team' THEN 'access' WHEN 'agent' THEN 'access' WHEN 'absence' THEN 'access'
-    WHEN 'channel' THEN 'channels' WHEN 'topic' THEN 'channels'
-    WHEN 'calendar' THEN 'serviceLevels' WHEN 'sla_policy' THEN 'serviceLevels' WHEN 'sla' THEN 'serviceLevels'
-    WHEN 'conversation' THEN 'conversations' WHEN 'note' THEN 'conversations' WHEN 'contact' THEN 'conversations'
-    WHEN 'task' THEN 'conversations'
-    WHEN 'message' THEN 'messages' WHEN 'reply' THEN 'messages'
-    WHEN 'canned_response' THEN 'cannedResponses'
-    WHEN 'audit' THEN 'oversight' WHEN 'report' THEN 'oversight' WHEN 'retention' THEN 'oversight'
-    WHEN 'listening_query' THEN 'oversight' WHEN 'alert_rule' THEN 'oversight' WHEN 'alert' THEN 'oversight'
-    WHEN 'alert_settings' THEN 'oversight' WHEN 'push_subscription' THEN 'oversight'
-    ELSE 'other' END
-$$;
--- The indexes on the group hold the function's old answers ('other' for task events): rebuild them.
-REINDEX INDEX audit_events_group_idx;
-REINDEX INDEX audit_events_people_group_idx;
+-- Task events are conversation.task_* actions: the conversations group of audit_action_group() already holds them.

@@ -20,7 +20,6 @@ const GROUP_OF_SUBJECT: Record<string, ActionGroup> = {
   conversation: 'conversations',
   note: 'conversations',
   contact: 'conversations',
-  task: 'conversations',
   message: 'messages',
   reply: 'messages',
   canned_response: 'cannedResponses',

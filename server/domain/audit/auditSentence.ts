@@ -215,14 +215,14 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'channel.retention_changed': ({ t, actor, channel, after }) => t('audit.s.retentionChanged', { actor, channel, days: after('retentionDays') ?? '∞' }),
   'retention.applied': ({ t, actor, after }) => t('audit.s.retentionApplied', { actor, n: after('conversations') ?? '0' }),
   // multi-step cases (024_case_tasks): a task by its number, never by its title (case text)
-  'task.created': ({ t, actor, caseNo, after, names }) => {
+  'conversation.task_created': ({ t, actor, caseNo, after, names }) => {
     const person = after('assigneeId');
     const owner = person ? (names.users.get(person) ?? t('audit.unknownPerson')) : (names.teams.get(after('teamId') ?? '') ?? '—');
     return t('audit.s.taskCreated', { actor, case: caseNo, number: after('number') ?? '?', owner });
   },
-  'task.completed': ({ t, actor, caseNo, after }) => t('audit.s.taskCompleted', { actor, case: caseNo, number: after('number') ?? '?' }),
-  'task.reopened': ({ t, actor, caseNo, after }) => t('audit.s.taskReopened', { actor, case: caseNo, number: after('number') ?? '?' }),
-  'task.overdue': ({ t, caseNo, after }) => t('audit.s.taskOverdue', { case: caseNo, number: after('number') ?? '?', n: after('told') ?? '0' }),
+  'conversation.task_completed': ({ t, actor, caseNo, after }) => t('audit.s.taskCompleted', { actor, case: caseNo, number: after('number') ?? '?' }),
+  'conversation.task_reopened': ({ t, actor, caseNo, after }) => t('audit.s.taskReopened', { actor, case: caseNo, number: after('number') ?? '?' }),
+  'conversation.task_overdue': ({ t, caseNo, after }) => t('audit.s.taskOverdue', { case: caseNo, number: after('number') ?? '?', n: after('told') ?? '0' }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

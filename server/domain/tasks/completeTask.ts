@@ -50,7 +50,7 @@ export async function completeTask(tx: Tx, effects: Effects, raw: z.input<typeof
   await setTaskState(tx, task.id, { state: 'done', completedBy: by.user.id, completedAt: now });
   await appendAudit(tx, {
     actor: by.actor,
-    action: 'task.completed',
+    action: 'conversation.task_completed',
     subjectType: 'conversation',
     subjectId: c.id,
     channelId: c.channelId,
@@ -75,7 +75,7 @@ export async function reopenTask(tx: Tx, effects: Effects, raw: z.input<typeof t
   await setTaskState(tx, task.id, { state: 'open', completedBy: null, completedAt: null });
   await appendAudit(tx, {
     actor: by.actor,
-    action: 'task.reopened',
+    action: 'conversation.task_reopened',
     subjectType: 'conversation',
     subjectId: c.id,
     channelId: c.channelId,

@@ -100,7 +100,7 @@ export async function createTask(tx: Tx, effects: Effects, raw: TaskInput, by: B
   );
   await appendAudit(tx, {
     actor: by.actor,
-    action: 'task.created',
+    action: 'conversation.task_created',
     subjectType: 'conversation',
     subjectId: c.id,
     channelId: c.channelId,

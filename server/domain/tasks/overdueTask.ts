@@ -29,7 +29,7 @@ export async function fireTaskOverdue(tx: Tx, effects: Effects, taskId: string, 
   await insertTaskNotifications(tx, { userIds: recipients, conversationId: task.conversationId, taskId: task.id, actorName: 'Replyline' });
   await appendAudit(tx, {
     actor: overdueActor,
-    action: 'task.overdue',
+    action: 'conversation.task_overdue',
     subjectType: 'conversation',
     subjectId: task.conversationId,
     channelId: task.channelId,
