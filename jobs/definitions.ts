@@ -56,6 +56,14 @@ export const JOBS = {
     jobId: (d) => `sla-breach-${d.messageId}`,
     runAt: (d) => d.runAt,
   },
+  // runs at a task's due instant: its people are told it is overdue, once (domain/tasks/overdueTask.ts)
+  'task-overdue': {
+    queue: 'tasks',
+    payload: z.object({ taskId: z.uuid(), runAt: isoInstant }),
+    retry: { attempts: 5, backoffMs: 2_000 },
+    jobId: (d) => `task-overdue-${d.taskId}`,
+    runAt: (d) => d.runAt,
+  },
   'process-webhook': {
     queue: 'webhooks',
     payload: z.object({ inboxId: z.uuid() }),

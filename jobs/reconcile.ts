@@ -6,6 +6,7 @@ import type { Db } from '../server/db/client';
 import { listPendingDeliveries } from '../server/db/repositories/messages.repo';
 import type { JobRequest } from '../server/domain/effects';
 import { slaTimersOwed } from './slaTimers';
+import { taskTimersOwed } from './taskTimers';
 import { listPendingReminders } from '../server/db/repositories/conversationState.repo';
 import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
 import type { Connectors } from '../connectors/types';
@@ -15,10 +16,12 @@ export async function reconcileJobs(
   db: Db,
   enqueue: (jobs: JobRequest[]) => Promise<void>,
   polls?: { scheduler: PollScheduler; connectors: Connectors },
-): Promise<{ deliveries: number; slaTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
+): Promise<{ deliveries: number; slaTimers: number; taskTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
   const pending = await listPendingDeliveries(db);
   // SLA warn/breach timers of posts still awaiting an answer (the processors skip what is already done).
   const timers = await slaTimersOwed(db);
+  // Overdue notices of open tasks (the processor skips what is done or already told).
+  const taskTimers = await taskTimersOwed(db);
   // Reminders of conversations saved for later (the processor skips what is no longer saved).
   const reminders = await listPendingReminders(db);
   // Webhook deliveries stored but not yet processed (the processor skips what is already done).
@@ -27,6 +30,7 @@ export async function reconcileJobs(
   await enqueue([
     ...pending.map(({ id }): JobRequest => ({ name: 'deliver-reply', data: { messageId: id } })),
     ...timers,
+    ...taskTimers,
     ...reminders.flatMap((r): JobRequest[] =>
       r.remindAt ? [{ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } }] : [],
     ),
@@ -34,5 +38,12 @@ export async function reconcileJobs(
   ]);
   // Poll schedules of channels whose connector polls (upserting an existing schedule changes nothing).
   const pollSchedules = polls ? await reconcilePollSchedules(db, polls.scheduler, polls.connectors) : 0;
-  return { deliveries: pending.length, slaTimers: timers.length, reminders: reminders.length, webhooks: inbox.length, pollSchedules };
+  return {
+    deliveries: pending.length,
+    slaTimers: timers.length,
+    taskTimers: taskTimers.length,
+    reminders: reminders.length,
+    webhooks: inbox.length,
+    pollSchedules,
+  };
 }

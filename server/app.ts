@@ -26,6 +26,8 @@ import { reportApiRoutes } from './routes/api/reports.routes';
 import { contactApiRoutes } from './routes/api/contacts.routes';
 import { contactRoutes } from './routes/web/contacts.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
+import { taskApiRoutes } from './routes/api/tasks.routes';
+import { taskRoutes } from './routes/web/tasks.routes';
 import { cannedResponseApiRoutes } from './routes/api/cannedResponses.routes';
 import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
@@ -135,6 +137,7 @@ export function createApp(services: Services): express.Express {
     requireApiUser(db),
     conversationApiRoutes(services),
     replyApiRoutes(services), // reply approval: the pending replies, approve, reject
+    taskApiRoutes(services), // multi-step cases: tasks on conversations, a person's tasks
     cannedResponseApiRoutes(services),
     notificationApiRoutes(services),
     auditApiRoutes(services),
@@ -183,6 +186,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(listeningQueryRoutes(services), monitoringDashboardRoutes(services)); // listening queries, the monitoring dashboard
   consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
   consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads
+  consoleRoutes.use(taskRoutes(services)); // multi-step cases: the tasks panel's actions and "Meine Aufgaben"
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -6,6 +6,7 @@ import { startOutboundWorker } from '../jobs/outboundWorker';
 import { reconcileJobs } from '../jobs/reconcile';
 import { startSlaWorker } from '../jobs/slaTimers';
 import { startReminderWorker } from '../jobs/reminderWorker';
+import { startTaskTimerWorker } from '../jobs/taskTimers';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
 import { scheduleReportFold, startReportFoldWorker } from '../jobs/reportFold';
 import { startPollWorker } from '../jobs/pollChannel';
@@ -27,6 +28,7 @@ export async function startWorkers(services: Services) {
   const worker = startOutboundWorker({ db, dispatcher, secretBox, connectors }, workerConnection, config.redisPrefix, logger, { lockMs: config.workerLockMs });
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
+  const taskTimerWorker = startTaskTimerWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger, connectors }, workerConnection, config.redisPrefix, logger);
   const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger, connectors }, workerConnection, config.redisPrefix, polls);
   const watchers = startChannelWatchers({ db, secretBox, logger, connectors, pollNow: (id) => polls.pollNow(id) });
@@ -69,6 +71,7 @@ export async function startWorkers(services: Services) {
       await worker.close();
       await slaWorker.close();
       await reminderWorker.close();
+      await taskTimerWorker.close();
       await webhookWorker.close();
       await pollWorker.close();
       await reportFoldWorker.close();

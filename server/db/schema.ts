@@ -267,7 +267,7 @@ export interface ConversationTagsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   userId: string;
-  kind: 'mention' | 'audit_break' | 'alert' | 'reply_rejected';
+  kind: 'mention' | 'audit_break' | 'alert' | 'reply_rejected' | 'task_overdue';
   conversationId: string | null;
   messageId: string | null;
   actorName: string;
@@ -277,6 +277,8 @@ export interface NotificationsTable {
   auditVerificationId: Generated<string | null>;
   // 021_monitoring: the alert a console notification stands for
   alertId: Generated<string | null>;
+  // 024_case_tasks: the overdue task a notification is about
+  taskId: Generated<string | null>;
 }
 export interface CannedResponsesTable {
   id: Generated<string>;
@@ -389,6 +391,31 @@ export interface Database {
   auditPersonalValues: AuditPersonalValuesTable;
   // 025_reply_approval
   replyApprovals: ReplyApprovalsTable;
+  // 024_case_tasks
+  conversationTasks: ConversationTasksTable;
+  taskDependencies: TaskDependenciesTable;
+}
+
+/** 024_case_tasks: one step of a multi-step case, for one person or one team. */
+export type TaskState = 'open' | 'done';
+export interface ConversationTasksTable {
+  id: Generated<string>;
+  conversationId: string;
+  number: number;
+  title: string;
+  assigneeId: string | null;
+  teamId: string | null;
+  dueAt: Date | null;
+  state: Generated<TaskState>;
+  createdBy: string;
+  createdAt: Generated<Date>;
+  completedBy: string | null;
+  completedAt: Date | null;
+  overdueNotifiedAt: Generated<Date | null>;
+}
+export interface TaskDependenciesTable {
+  taskId: string;
+  dependsOnId: string;
 }
 
 /** 025_reply_approval: a reply that waits (or waited) for an approver, who asked, who decided and why. */

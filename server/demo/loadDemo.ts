@@ -21,6 +21,7 @@ import { DEMO_CHANNELS } from './demoTexts';
 import { seedDemoSla, settleDemoSla } from './demoSla';
 import { planConversations } from './planConversations';
 import { seedDemoWorkflow } from './demoWorkflow';
+import { seedDemoTasks } from './demoTasks';
 import { playConversation, type DemoCast } from './playConversation';
 
 /** Where the console itself receives the demo channels' replies outside production (demoSink.routes.ts). */
@@ -111,6 +112,9 @@ export async function loadDemo(
   }
   await backdateConversations(deps.db, ids);
   await settleDemoSla(deps.db, ids); // the demo's replies stop the SLA clocks they answer
+  // a multi-step case across two teams, on the first conversation still being worked on
+  const worked = plans.findIndex((p) => p.status === 'assigned');
+  if (worked >= 0) await deps.db.transaction().execute((tx) => seedDemoTasks(tx, ids[worked]!, cast.staff));
 
   const byStatus: Partial<Record<ConversationStatus, number>> = {};
   for (const plan of plans) byStatus[plan.status] = (byStatus[plan.status] ?? 0) + 1;

@@ -33,6 +33,8 @@ export type JobRequest =
   // SLA timers of one inbound post, delayed until runAt (the warning and the due instant)
   | { name: 'sla-warning'; data: { messageId: string; runAt: string } }
   | { name: 'sla-breach'; data: { messageId: string; runAt: string } }
+  // a task's due instant (a delayed job): its people are told it is overdue, once
+  | { name: 'task-overdue'; data: { taskId: string; runAt: string } }
   // a stored webhook delivery (webhook_inbox row) to normalize and ingest
   | { name: 'process-webhook'; data: { inboxId: string } }
   // a routing pass after arrivals in automatic queues, freed slots or presence changes (server/domain/routing/routeWaiting.ts)

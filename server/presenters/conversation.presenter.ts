@@ -1,4 +1,5 @@
 /** Row → API shape for conversations and their messages. */
+import { presentCaseProgress, presentTasks, type TaskRow } from './task.presenter';
 import type { findConversationDetail, listInbox } from '../db/repositories/conversations.repo';
 import type { listMessages } from '../db/repositories/messages.repo';
 import type { Locale } from '../db/schema';
@@ -54,7 +55,11 @@ export function presentMessage(m: MessageRow) {
 }
 
 /** `reader`: the language the routing reason is written in. */
-export function presentConversation(c: DetailRow, messages: MessageRow[], reader: { t: Translate; locale: Locale }) {
+/**
+ * tasks: the case's steps (presentTasks); caseProgress: what the customer-facing case status shows of them (the
+ * self-service status page is not built yet; integrations read it here).
+ */
+export function presentConversation(c: DetailRow, messages: MessageRow[], reader: { t: Translate; locale: Locale }, tasks: TaskRow[]) {
   return {
     id: c.id,
     caseNumber: c.caseNumber,
@@ -66,6 +71,8 @@ export function presentConversation(c: DetailRow, messages: MessageRow[], reader
     lastMessageAt: c.lastMessageAt.toISOString(),
     sla: presentConversationSla(c),
     routing: { reason: routingReasonText(c.routingReason, reader.t, reader.locale), routedAt: c.routedAt?.toISOString() ?? null },
+    tasks: presentTasks(tasks, new Date()),
+    caseProgress: presentCaseProgress(c.status, tasks, reader.t),
     messages: messages.map(presentMessage),
   };
 }

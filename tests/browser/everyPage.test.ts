@@ -68,6 +68,15 @@ beforeAll(async () => {
     .auth(junior.token, { type: 'bearer' })
     .send({ text: 'Das tut uns leid – wir prüfen Ihre Bestellung #4711 und melden uns heute noch.' })
     .expect(202);
+  // Steps of a multi-step case, so the tasks panel and "Meine Aufgaben" show a done, a waiting and a due task.
+  const team = await db.insertInto('teams').values({ name: 'Buchhaltung' }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('teamMembers').values({ teamId: team.id, userId: users.agent.id }).execute();
+  const addTask = (body: object) =>
+    request(app.url).post(`/api/v1/conversations/${conversationId}/tasks`).auth(users.agent.token, { type: 'bearer' }).send(body).expect(201);
+  const first = await addTask({ title: 'Rechnung beim Kunden anfordern und im System hinterlegen', assigneeId: users.agent.id });
+  await addTask({ title: 'Gutschrift buchen', teamId: team.id, dueInBusinessHours: 4, dependsOn: [1] });
+  await addTask({ title: 'Kunde informieren', assigneeId: users.manager.id, dueDate: '2030-01-02', dependsOn: [2] });
+  await request(app.url).post(`/api/v1/tasks/${first.body.id}/complete`).auth(users.agent.token, { type: 'bearer' }).expect(200);
 });
 afterAll(async () => {
   await browser?.close();
@@ -152,6 +161,8 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
     if (role === 'manager') {
       expect(pages).toEqual(expect.arrayContaining(['/monitoring', '/monitoring/queries', expect.stringMatching(/^\/monitoring\/posts\?.*bucket=/)]));
     }
+    // "Meine Aufgaben", for the roles that work on cases (its tab of done tasks is the same page)
+    if (role === 'agent' || role === 'manager') expect(pages).toContain('/tasks');
     // a conversation opens beside the list, at /inbox/<id>
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
     // approvers reach the queue of replies waiting for approval from the navigation

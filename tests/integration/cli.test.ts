@@ -80,6 +80,13 @@ test(
       .where('deliveryState', '=', 'sent')
       .executeTakeFirstOrThrow();
     expect(Number(sent.n)).toBeGreaterThan(0);
+    // one multi-step case across two teams: the first step done, Buchhaltung's next
+    const steps = await db.selectFrom('conversationTasks').select(['number', 'state', 'teamId']).orderBy('number').execute();
+    expect(steps.map((t) => [t.number, t.state, t.teamId !== null])).toEqual([
+      [1, 'done', false],
+      [2, 'open', true],
+      [3, 'open', false],
+    ]);
     const agent = await findUserByEmail(db, 'agent@demo.replyline.test');
     expect(agent && (await verifyPassword('demo-agent-2026', agent.passwordHash ?? ''))).toBe(true);
 

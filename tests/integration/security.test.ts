@@ -664,6 +664,16 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /push/vapid-public-key': row(200, 200, 200, 200, 302),
   'POST /push-subscriptions': row(400, 400, 400, 400, 302),
   'POST /push-subscriptions/remove': row(400, 400, 400, 400, 302),
+  // multi-step cases: a made-up task id names nothing (404) once the role may work on tasks
+  'POST /api/v1/conversations/:id/tasks': row(400, 400, 403, 403, 401),
+  'POST /api/v1/tasks/:taskId/complete': row(404, 404, 403, 403, 401),
+  'POST /api/v1/tasks/:taskId/reopen': row(404, 404, 403, 403, 401),
+  'GET /api/v1/tasks': row(200, 200, 403, 403, 401),
+  'POST /conversations/:id/tasks': row(303, 303, 403, 403, 302),
+  'POST /conversations/:id/tasks/:taskId/complete': row(404, 404, 403, 403, 302),
+  'POST /conversations/:id/tasks/:taskId/reopen': row(404, 404, 403, 403, 302),
+  'GET /tasks': row(200, 200, 403, 403, 302),
+  'POST /tasks/:taskId/complete': row(404, 404, 403, 403, 302),
 };
 
 /**
@@ -756,6 +766,7 @@ describe('route × role matrix', () => {
     'POST /conversations/:id/assign': () => ({ assigneeId: '' }),
     'POST /conversations/:id/status': () => ({ status: 'saved' }),
     'POST /conversations/:id/notes': () => ({ text: 'Matrix-Notiz' }),
+    'POST /conversations/:id/tasks': () => ({ title: 'Matrix-Schritt', owner: 'user:me' }),
     'POST /conversations/:id/tags': () => ({ add: 'matrix' }),
     'POST /conversations/:id/priority': () => ({ priority: 'high' }),
     'POST /conversations/:id/messages/:messageId/breach-reason': () => ({ reason: 'Matrix' }),
@@ -842,6 +853,7 @@ describe('route × role matrix', () => {
         .replace(':messageId', randomUUID())
         .replace(':mergeId', randomUUID())
         .replace(':attachmentId', randomUUID())
+        .replace(':taskId', randomUUID())
         .replace(':channelId', fixtures.channelId)
         .replace(':report', 'sla')
         .replace(':file', 'sla.csv')

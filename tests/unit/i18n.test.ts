@@ -97,6 +97,7 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'alertSettings.scope.': ['query', 'channel', 'topic', 'team'],
   'alertSettings.frequency.': REPORT_FREQUENCIES, // server/domain/reports/reportMail.ts
   'reportMail.subject.': REPORT_FREQUENCIES,
+  'tasks.due.': ['overdue', 'due', 'open'], // presenters/task.presenter.ts DueState of an open task
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 

@@ -34,6 +34,8 @@ export function listNotifications(db: DbOrTx, userId: string, limit = 30) {
       .leftJoin('alertRules as r', 'r.id', 'a.ruleId')
       // 025_reply_approval: a rejected reply's notification shows the approver's note
       .leftJoin('replyApprovals as ra', 'ra.messageId', 'n.messageId')
+      // 024_case_tasks: an overdue task's notification names the task
+      .leftJoin('conversationTasks as task', 'task.id', 'n.taskId')
       .select([
         'n.id',
         'n.kind',
@@ -54,6 +56,8 @@ export function listNotifications(db: DbOrTx, userId: string, limit = 30) {
         'a.link as alertLink',
         'a.occurrences as alertOccurrences',
         'a.state as alertState',
+        'task.number as taskNumber',
+        'task.title as taskTitle',
       ])
       .where('n.userId', '=', userId)
       .orderBy('n.createdAt', 'desc')

@@ -19,7 +19,7 @@ export async function conversationIdsOfContacts(tx: Tx, contactIds: string[]): P
   return rows.map((r) => r.id);
 }
 
-/** Empties the personal parts of the conversations' messages; the search column is generated from text, so it follows. */
+/** Empties the personal parts of the conversations' messages and task titles; the search column is generated from text, so it follows. */
 export async function anonymiseConversations(tx: Tx, conversationIds: string[]): Promise<{ messages: number }> {
   if (conversationIds.length === 0) return { messages: 0 };
   await deleteAttachmentsOf(tx, conversationIds);
@@ -29,6 +29,8 @@ export async function anonymiseConversations(tx: Tx, conversationIds: string[]):
       author_name = CASE WHEN direction = 'inbound' THEN ${ERASED_NAME} ELSE author_name END,
       author_handle = NULL, url = NULL, raw = NULL, external_id = NULL, in_reply_to_external_id = NULL, delivery_error = NULL
     WHERE conversation_id = ANY(${conversationIds}::uuid[])`.execute(tx);
+  // task titles are written by staff about the case, like notes: they may name the customer
+  await tx.updateTable('conversationTasks').set({ title: '' }).where('conversationId', 'in', conversationIds).execute();
   await tx.updateTable('conversations').set({ anonymisedAt: new Date() }).where('id', 'in', conversationIds).execute();
   return { messages: Number(done.numAffectedRows ?? 0) };
 }

@@ -124,6 +124,11 @@ export const AUDIT_ACTIONS = [
   'reply.edited',
   'reply.approved',
   'reply.rejected',
+  // multi-step cases: tasks on a conversation (024_case_tasks), under the conversation's subject and group
+  'conversation.task_created',
+  'conversation.task_completed',
+  'conversation.task_reopened',
+  'conversation.task_overdue',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -117,8 +117,10 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
     return t('audit.s.assignedTeam', { actor, case: caseNo, team: names.teams.get(after('teamId') ?? '') ?? '—' });
   },
   'conversation.unassigned': ({ t, actor, caseNo }) => t('audit.s.unassigned', { actor, case: caseNo }),
-  'conversation.status_changed': ({ t, actor, caseNo, before, after }) =>
-    t('audit.s.status', { actor, case: caseNo, from: statusText(t, before('status')), to: statusText(t, after('status')) }),
+  'conversation.status_changed': ({ t, actor, caseNo, before, after, e }) =>
+    isRecord(e.after) && Array.isArray(e.after.openTasks)
+      ? t('audit.s.closedOverTasks', { actor, case: caseNo, tasks: e.after.openTasks.join(', '), reason: after('reason') ?? '' })
+      : t('audit.s.status', { actor, case: caseNo, from: statusText(t, before('status')), to: statusText(t, after('status')) }),
   'conversation.reopened': ({ t, actor, caseNo }) => t('audit.s.reopened', { actor, case: caseNo }),
   'conversation.reminder_due': ({ t, actor, caseNo }) => t('audit.s.reminderDue', { actor, case: caseNo }),
   'conversation.tagged': ({ t, actor, caseNo, e }) => {
@@ -215,6 +217,15 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'contact.erased': ({ t, actor, after }) => t('audit.s.contactErased', { actor, n: after('conversations') ?? '0' }),
   'channel.retention_changed': ({ t, actor, channel, after }) => t('audit.s.retentionChanged', { actor, channel, days: after('retentionDays') ?? '∞' }),
   'retention.applied': ({ t, actor, after }) => t('audit.s.retentionApplied', { actor, n: after('conversations') ?? '0' }),
+  // multi-step cases (024_case_tasks): a task by its number, never by its title (case text)
+  'conversation.task_created': ({ t, actor, caseNo, after, names }) => {
+    const person = after('assigneeId');
+    const owner = person ? (names.users.get(person) ?? t('audit.unknownPerson')) : (names.teams.get(after('teamId') ?? '') ?? '—');
+    return t('audit.s.taskCreated', { actor, case: caseNo, number: after('number') ?? '?', owner });
+  },
+  'conversation.task_completed': ({ t, actor, caseNo, after }) => t('audit.s.taskCompleted', { actor, case: caseNo, number: after('number') ?? '?' }),
+  'conversation.task_reopened': ({ t, actor, caseNo, after }) => t('audit.s.taskReopened', { actor, case: caseNo, number: after('number') ?? '?' }),
+  'conversation.task_overdue': ({ t, caseNo, after }) => t('audit.s.taskOverdue', { case: caseNo, number: after('number') ?? '?', n: after('told') ?? '0' }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

@@ -1,7 +1,8 @@
 /**
  * Changing a conversation's status by hand: save for later (with an optional reminder), close (with an
  * optional reason), reopen, mark answered. The transition must be allowed for the role and the state
- * machine; a refused transition is a 409 that names the allowed ones.
+ * machine; a refused transition is a 409 that names the allowed ones. Closing with open tasks is a 409 naming
+ * them, unless a manager gives a reason (domain/tasks/closeGuard.ts).
  */
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
@@ -17,6 +18,7 @@ import { applySlaPause } from '../sla/pause';
 import { assertFresh, versionOf } from './staleCheck';
 import { checkTransition, reopenStatus } from './transitionPolicy';
 import { routingPass } from '../routing/routingPass';
+import { openTasksOnClose } from '../tasks/closeGuard';
 
 export const statusInput = z.object({
   conversationId: z.uuid(),
@@ -58,6 +60,8 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
   }
 
   const closeReason = to === 'closed' ? (input.reason ?? null) : null;
+  // open steps of the case block closing, unless a manager gives a reason (then they are named in the event)
+  const openTasks = to === 'closed' ? await openTasksOnClose(tx, c.id, { role: by.role, reason: input.reason }) : [];
   const { updatedAt } = await updateWorkflow(tx, c.id, { status: to, remindAt, closeReason });
   await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to, actor: by.actor, now: by.now });
   await appendAudit(tx, {
@@ -67,7 +71,12 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
     subjectId: c.id,
     channelId: c.channelId,
     before: { status: c.status, ...(c.remindAt ? { remindAt: c.remindAt.toISOString() } : {}), ...(c.closeReason ? { reason: c.closeReason } : {}) },
-    after: { status: to, ...(remindAt ? { remindAt: remindAt.toISOString() } : {}), ...(closeReason ? { reason: closeReason } : {}) },
+    after: {
+      status: to,
+      ...(remindAt ? { remindAt: remindAt.toISOString() } : {}),
+      ...(closeReason ? { reason: closeReason } : {}),
+      ...(openTasks.length ? { openTasks } : {}),
+    },
   });
   if (remindAt) effects.enqueue({ name: 'conversation-reminder', data: { conversationId: c.id, remindAt: remindAt.toISOString() } });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { findConversationDetail, listInbox } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
+import { listTasksOf } from '../../db/repositories/tasks.repo';
 import { userActor } from '../../domain/audit/actor';
 import { addNote, noteInput } from '../../domain/conversations/addNote';
 import { assignConversation, assignInput } from '../../domain/conversations/assignConversation';
@@ -46,7 +47,9 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
     const conversation = await findConversationDetail(db, pathId(req));
     if (!conversation) throw new NotFound('Conversation');
     const { locale } = req.user!;
-    res.json(presentConversation(conversation, await listMessages(db, conversation.id), { t: translator(locale), locale }));
+    res.json(
+      presentConversation(conversation, await listMessages(db, conversation.id), { t: translator(locale), locale }, await listTasksOf(db, conversation.id)),
+    );
   });
 
   router.post('/conversations/:id/replies', requirePermission('conversation.reply'), validate(replyBody), async (req, res) => {

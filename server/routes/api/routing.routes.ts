@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { listAbsences } from '../../db/repositories/absences.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
+import { listTasksOf } from '../../db/repositories/tasks.repo';
 import { absenceInput, createAbsence, removeAbsence } from '../../domain/availability/absences';
 import { availabilityInput, changeAvailability } from '../../domain/availability/setAvailability';
 import { inTransaction } from '../../domain/effects';
@@ -78,7 +79,14 @@ export function routingApiRoutes({ db, dispatcher }: Services): Router {
     const taken = await inTransaction(db, dispatcher, (tx, effects) => takeNext(tx, effects, { actor, userId: user.id }));
     if (!taken) return void res.status(204).end();
     const conversation = (await findConversationDetail(db, taken.conversationId))!;
-    res.json(presentConversation(conversation, await listMessages(db, conversation.id), { t: translator(user.locale), locale: user.locale }));
+    res.json(
+      presentConversation(
+        conversation,
+        await listMessages(db, conversation.id),
+        { t: translator(user.locale), locale: user.locale },
+        await listTasksOf(db, conversation.id),
+      ),
+    );
   });
 
   router.get('/queues', requirePermission('reports.read'), async (_req, res) => {

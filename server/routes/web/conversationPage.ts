@@ -10,6 +10,8 @@ import { findChannel } from '../../db/repositories/channels.repo';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
 import { findConversationDetail, markConversationRead } from '../../db/repositories/conversations.repo';
+import { listTasksOf } from '../../db/repositories/tasks.repo';
+import { presentCaseProgress, presentTasks } from '../../presenters/task.presenter';
 import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
 import { can } from '../../domain/auth/permissions';
@@ -35,7 +37,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context] = await Promise.all([
+  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context, tasks] = await Promise.all([
     loadThread(db, conversation.id),
     findWorkflowState(db, conversation.id),
     listStaff(db),
@@ -48,6 +50,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
     contactContext(db, conversation.contactId, conversation.id),
+    listTasksOf(db, conversation.id),
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
   ]);
   const connector = channel ? connectors.of(channel.kind) : undefined;
@@ -64,6 +67,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     timeline,
     routingReason: routingReasonText(conversation.routingReason, translator(user.locale), user.locale),
     context,
+    tasks: presentTasks(tasks, new Date()),
+    caseProgress: presentCaseProgress(conversation.status, tasks, translator(user.locale)),
     wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
     ...channelAbilities(connector, channel, conversation.threadKey),
     // a reply of theirs an approver rejected comes back into the viewer's reply box to rework

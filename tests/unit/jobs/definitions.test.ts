@@ -29,6 +29,7 @@ describe('the job table', () => {
       outbound: ['deliver-reply'],
       reminders: ['conversation-reminder'],
       sla: ['sla-warning', 'sla-breach'],
+      tasks: ['task-overdue'],
       webhooks: ['process-webhook'],
       poll: ['poll-channel'],
       maintenance: ['report-fold'],
