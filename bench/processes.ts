@@ -5,7 +5,19 @@ import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
 
-export type RoleProcess = { role: 'web' | 'worker'; child: ChildProcess; peakRssMb(): number; stop(): Promise<void> };
+export type RoleProcess = {
+  role: 'web' | 'worker';
+  child: ChildProcess;
+  peakRssMb(): number;
+  /** With WEB_CONCURRENCY > 1: the largest peak RSS among the web processes it forked. */
+  forkedPeakRssMb(): number;
+  stop(): Promise<void>;
+};
+
+function peakRssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
 
 export function startRole(role: 'web' | 'worker', env: Record<string, string>): RoleProcess {
   // node --import tsx keeps the measured process the server itself (the tsx CLI would add a parent).
@@ -17,10 +29,10 @@ export function startRole(role: 'web' | 'worker', env: Record<string, string>): 
   return {
     role,
     child,
-    peakRssMb() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return kb / 1024;
+    peakRssMb: () => peakRssOf(child.pid!),
+    forkedPeakRssMb() {
+      const forked = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      return Math.max(0, ...forked.map((pid) => peakRssOf(Number(pid))));
     },
     stop: () =>
       new Promise((resolve) => {

@@ -75,6 +75,24 @@ async function sampleTimes(url: string, token: string, runs: number) {
   return { p50: at(0.5), p95: at(0.95) };
 }
 
+/** The inbox and the split view from a second web role forked into two processes (WEB_CONCURRENCY=2); the first web process idles meanwhile. */
+async function clusteredPages(env: Record<string, string>, email: string, conversationId: string) {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const web = startRole('web', { ...env, PORT: String(port), BASE_URL: baseUrl, WEB_CONCURRENCY: '2' });
+  try {
+    await waitForHealth(baseUrl);
+    const cookie = await signIn(baseUrl, email, PASSWORD);
+    await loadTest(`${baseUrl}/inbox`, cookie, 32, WARMUP_SECONDS);
+    await loadTest(`${baseUrl}/inbox/${conversationId}`, cookie, 32, WARMUP_SECONDS);
+    const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
+    const splitView = await loadTest(`${baseUrl}/inbox/${conversationId}`, cookie, 32, LOAD_SECONDS);
+    return { inbox, splitView, webProcessPeakRssMb: web.forkedPeakRssMb() };
+  } finally {
+    await web.stop();
+  }
+}
+
 async function main() {
   const started = Date.now();
   const say = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
@@ -182,6 +200,8 @@ async function main() {
     say('monitoring: ingest with 50 active listening queries against none');
     const monitoring = await benchMonitoring(services);
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
+    say(`the same pages from WEB_CONCURRENCY=2 (two web processes sharing a port): warm-up, then 32 clients for ${LOAD_SECONDS} s each`);
+    const clustered = await clusteredPages(env, manager.email, conversation.id);
 
     const figures = {
       apiSingle,
@@ -195,6 +215,7 @@ async function main() {
       inbox,
       conversationPage,
       splitView,
+      clustered,
       reports,
       live,
       memory,
@@ -232,6 +253,7 @@ type Figures = {
   inbox: Awaited<ReturnType<typeof loadTest>>;
   conversationPage: Awaited<ReturnType<typeof loadTest>>;
   splitView: Awaited<ReturnType<typeof loadTest>>;
+  clustered: Awaited<ReturnType<typeof clusteredPages>>;
   reports: { p50: number; p95: number };
   live: { p50: number; p95: number; max: number };
   memory: { webPeakRssMb: number; workerPeakRssMb: number };
@@ -305,6 +327,18 @@ function printTable(f: Figures) {
       `p50 ${f.splitView.p50} / p95 ${f.splitView.p95} / p99 ${f.splitView.p99} ms, ${n(f.splitView.requestsPerSecond)} req/s`,
       'p95 < 50 ms',
       f.splitView.p95 < 50,
+    ],
+    [
+      '4 inbox page, WEB_CONCURRENCY=2, 32 clients',
+      `p50 ${f.clustered.inbox.p50} / p95 ${f.clustered.inbox.p95} / p99 ${f.clustered.inbox.p99} ms, ${n(f.clustered.inbox.requestsPerSecond)} req/s`,
+      'p95 < 50 ms',
+      f.clustered.inbox.p95 < 50,
+    ],
+    [
+      '4 inbox + open conversation, WEB_CONCURRENCY=2, 32 clients',
+      `p50 ${f.clustered.splitView.p50} / p95 ${f.clustered.splitView.p95} / p99 ${f.clustered.splitView.p99} ms, ${n(f.clustered.splitView.requestsPerSecond)} req/s; peak RSS per web process ${n(f.clustered.webProcessPeakRssMb)} MB`,
+      'p95 < 50 ms',
+      f.clustered.splitView.p95 < 50,
     ],
     ['3 SLA report, 90 days', `p50 ${n(f.reports.p50)} / p95 ${n(f.reports.p95)} ms`, 'p95 < 300 ms', f.reports.p95 < 300],
     ['4 live, post → SSE event', `p50 ${n(f.live.p50)} / p95 ${n(f.live.p95)} ms`, 'p95 < 250 ms', f.live.p95 < 250],
