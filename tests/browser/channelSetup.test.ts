@@ -146,7 +146,7 @@ describe('a manager connects every kind of channel and tests each connection', (
     await form.locator('[name="webhook"]').selectOption('true');
     await Promise.all([de.waitForLoadState('load'), form.locator('button[data-action="save-settings"]').click()]);
     await expect(form.locator('[name="appSecret"]').getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(card.locator('[role="alert"]').first().textContent()).resolves.toContain('Für den Webhook-Modus nötig');
+    await expect(form.locator('.field-error').textContent()).resolves.toContain('Für den Webhook-Modus nötig');
     for (const [name, value] of Object.entries({
       appKey: 'consumer-key',
       appSecret: 'consumer-secret',
