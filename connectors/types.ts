@@ -145,23 +145,30 @@ export type RemoteRevision = { externalId: string; text: string | null; at: Date
 /** An item the remote side sent that could not be read; logged and skipped, never ingested. */
 export type SkippedItem = { externalId: string | null; reason: string };
 
-/** What the sender (e.g. Meta) addresses a channel by, signs with and proves in the subscription handshake. */
-export type WebhookIdentity = { address: string; signingSecret: string; verifyToken: string };
+/** What the sender (Meta, X) addresses a channel by and signs with; Meta's subscription handshake also proves a verify token. */
+export type WebhookIdentity = { address: string; signingSecret: string; verifyToken?: string | null };
+
+/** The answer to a sender's subscription handshake (Meta: the challenge as text; X: a JSON response token). */
+export type HandshakeAnswer = { text: string } | { json: Record<string, string> };
 
 /**
- * The push side of a channel whose inbound arrives by signed webhook (WhatsApp). Pure: the domain stores
- * a delivery durably first and reads it later through the same connector.
+ * The push side of a channel whose inbound arrives by signed webhook (WhatsApp, Facebook, Instagram, X). Pure:
+ * the domain stores a delivery durably first and reads it later through the same connector.
  */
 export type WebhookSide = {
   /** The request header that carries the signature over the raw body. */
   readonly signatureHeader: string;
   signatureMatches(signingSecret: string, rawBody: Buffer, header: string | undefined): boolean;
-  /** The channel's identity from its settings and credentials; null when they cannot be read. */
+  /** The answer to a handshake request (its query) when it proves one of these identities; else null. */
+  handshake(query: unknown, identities: WebhookIdentity[]): HandshakeAnswer | null;
+  /** The channel's identity from its settings and credentials; null when they cannot be read or it takes no webhooks. */
   identity(settings: unknown, credentials: Record<string, string>): WebhookIdentity | null;
   /** The channel's address from its settings alone (reading a stored delivery needs no secrets); null when unreadable. */
   addressOf(settings: unknown): string | null;
   /** The addresses a delivery is for; null when the body is no webhook of this channel kind at all. */
   addressesOf(body: unknown): string[] | null;
+  /** How many events a delivery holds for one address (what the sender counts and may bill). */
+  eventsFor(body: unknown, address: string): number;
   /** Everything in a delivery for one address; null when the body is no webhook of this channel kind. */
   read(
     channelId: string,

@@ -15,12 +15,10 @@ import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
 import { DEMO_X_API_PATH, demoXApiRoutes } from './demo/demoXApi.routes';
 import { channelRoutes } from './routes/web/channels.routes';
-import { WHATSAPP_WEBHOOK, WHATSAPP_WEBHOOK_PATH } from './domain/channels/whatsapp/whatsappWebhook';
-import { META_WEBHOOK, META_WEBHOOK_PATH } from './domain/channels/meta/metaWebhook';
+import { WEBHOOK_ENDPOINTS } from './domain/channels/webhooks/webhookEndpoints';
 import { signedWebhookRoutes } from './routes/webhooks/signedWebhook.routes';
 import { replyWindowRoutes } from './routes/web/replyWindow.routes';
 import { commentModerationRoutes } from './routes/web/commentModeration.routes';
-import { pageChannelSetupRoutes } from './routes/web/pageChannelSetup.routes';
 import { auditApiRoutes } from './routes/api/audit.routes';
 import { reportApiRoutes } from './routes/api/reports.routes';
 import { contactApiRoutes } from './routes/api/contacts.routes';
@@ -114,8 +112,7 @@ export function createApp(services: Services): express.Express {
 
   app.use(healthRoutes(services));
   // Channel webhooks: signed by the sender over the raw body, so no session, CSRF or JSON parser here.
-  app.use(WHATSAPP_WEBHOOK_PATH, signedWebhookRoutes(services, WHATSAPP_WEBHOOK, 'whatsapp'));
-  app.use(META_WEBHOOK_PATH, signedWebhookRoutes(services, META_WEBHOOK, 'meta'));
+  for (const endpoint of WEBHOOK_ENDPOINTS) app.use(endpoint.path, signedWebhookRoutes(services, endpoint));
   if (config.env !== 'production') app.use(demoSinkRoutes(services), demoGraphSinkRoutes(services));
   if (config.env !== 'production') app.use(DEMO_X_API_PATH, demoXApiRoutes()); // the demo X channel's fake source
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
@@ -171,7 +168,6 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(requireSessionUser(db), exposeLocale, exposeViewHelpers);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
   consoleRoutes.use(slaWebRoutes(services));
-  consoleRoutes.use(pageChannelSetupRoutes(services)); // before the channels' /:kind routes: /settings/channels/meta
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts
   consoleRoutes.use(replyWindowRoutes(services));
   consoleRoutes.use(commentModerationRoutes(services));

@@ -1,14 +1,14 @@
 /**
  * Facebook pages and Instagram professional accounts on Meta's Graph API. Inbound arrives by the Meta webhook
- * (server/routes/webhooks/meta.routes.ts). Outbound: a public reply under the comment (Facebook
+ * (server/routes/webhooks/signedWebhook.routes.ts). Outbound: a public reply under the comment (Facebook
  * POST /{comment-id}/comments, Instagram POST /{comment-id}/replies under the top-level comment), a private
  * reply to the comment's author (Send API, recipient {comment_id}), and direct-message replies (Send API,
  * recipient {id}; after 24 hours tagged HUMAN_AGENT, up to 7 days). Comments can be hidden, shown again and deleted.
  */
 import { Permanent, type ChannelForSend, type Connector, type ModerationAction, type OutboundReply, type SentReceipt } from '../types';
-import { signatureMatches, WHATSAPP_SIGNATURE_HEADER } from '../whatsapp/signature';
 import { graphRequest } from './graph';
-import { metaAddressesOf, readMetaDelivery, type MetaKind } from './normalize';
+import { hubWebhookSide } from './hubWebhook';
+import { metaAddressesOf, metaEventsFor, readMetaDelivery, type MetaKind } from './normalize';
 import {
   META_FREE_WINDOW_HOURS,
   META_HUMAN_AGENT_WINDOW_HOURS,
@@ -85,18 +85,12 @@ function metaConnector(kind: MetaKind): Connector<MetaSettings> {
       },
     },
     webhook: {
-      signatureHeader: WHATSAPP_SIGNATURE_HEADER,
-      signatureMatches,
-      identity(settings, credentials) {
-        const s = metaSettingsSchema.safeParse(settings);
-        const c = metaCredentialsSchema.safeParse(credentials);
-        return s.success && c.success ? { address: s.data.pageId, signingSecret: c.data.appSecret, verifyToken: c.data.verifyToken } : null;
-      },
-      addressOf(settings) {
+      ...hubWebhookSide((settings) => {
         const s = metaSettingsSchema.safeParse(settings);
         return s.success ? s.data.pageId : null;
-      },
+      }),
       addressesOf: (body) => metaAddressesOf(kind, body),
+      eventsFor: (body, pageId) => metaEventsFor(kind, body, pageId),
       read(channelId, address, body) {
         const read = readMetaDelivery(kind, channelId, address, body);
         return read && { ...read, statuses: [] };

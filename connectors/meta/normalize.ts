@@ -87,6 +87,12 @@ export function metaAddressesOf(kind: MetaKind, body: unknown): string[] | null 
   return payload && [...new Set(payload.entry.map((e) => e.id))];
 }
 
+/** The changes and messages a delivery holds for one page or account. */
+export function metaEventsFor(kind: MetaKind, body: unknown, pageId: string): number {
+  const payload = parse(kind, body);
+  return (payload?.entry ?? []).filter((e) => e.id === pageId).reduce((n, e) => n + (e.changes?.length ?? 0) + (e.messaging?.length ?? 0), 0);
+}
+
 /** Everything in a delivery for one page or account. Our own comments and message echoes are left out. */
 export function readMetaDelivery(kind: MetaKind, channelId: string, pageId: string, body: unknown): ReadDelivery | null {
   const payload = parse(kind, body);

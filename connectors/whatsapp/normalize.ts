@@ -103,6 +103,13 @@ export function phoneNumberIdsOf(payload: WhatsappPayload): string[] {
   return [...ids];
 }
 
+/** The messages and receipts a payload holds for one phone number id. */
+export function whatsappEventsFor(payload: WhatsappPayload, phoneNumberId: string): number {
+  return changesOf(payload)
+    .filter((v) => v.metadata.phone_number_id === phoneNumberId)
+    .reduce((n, v) => n + (v.messages?.length ?? 0) + (v.statuses?.length ?? 0), 0);
+}
+
 function changesOf(payload: WhatsappPayload) {
   const out: z.output<typeof valueSchema>[] = [];
   for (const entry of payload.entry) {

@@ -8,7 +8,8 @@ import { cleanContentType } from '../attachments';
 import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
 import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
-import { BSUID, parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload } from './normalize';
+import { hubWebhookSide } from '../meta/hubWebhook';
+import { BSUID, parseWhatsappPayload, phoneNumberIdsOf, readWhatsappPayload, whatsappEventsFor } from './normalize';
 import {
   readWhatsappSettings,
   SERVICE_WINDOW_HOURS,
@@ -18,7 +19,6 @@ import {
   type WhatsappSettings,
 } from './settings';
 import { whatsappSetup } from './setup';
-import { signatureMatches, WHATSAPP_SIGNATURE_HEADER } from './signature';
 
 export const WHATSAPP_MAX_TEXT_LENGTH = 4096;
 const TIMEOUT_MS = 15_000;
@@ -44,20 +44,17 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     },
   },
   webhook: {
-    signatureHeader: WHATSAPP_SIGNATURE_HEADER,
-    signatureMatches,
-    identity(settings, credentials) {
-      const s = whatsappSettingsSchema.safeParse(settings);
-      const c = whatsappCredentialsSchema.safeParse(credentials);
-      return s.success && c.success ? { address: s.data.phoneNumberId, signingSecret: c.data.appSecret, verifyToken: c.data.verifyToken } : null;
-    },
-    addressOf(settings) {
+    ...hubWebhookSide((settings) => {
       const s = whatsappSettingsSchema.safeParse(settings);
       return s.success ? s.data.phoneNumberId : null;
-    },
+    }),
     addressesOf(body) {
       const payload = parseWhatsappPayload(body);
       return payload && phoneNumberIdsOf(payload);
+    },
+    eventsFor(body, phoneNumberId) {
+      const payload = parseWhatsappPayload(body);
+      return payload ? whatsappEventsFor(payload, phoneNumberId) : 0;
     },
     read(channelId, phoneNumberId, body) {
       const payload = parseWhatsappPayload(body);

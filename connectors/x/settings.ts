@@ -15,6 +15,8 @@ export const xSettingsSchema = z.object({
     .string()
     .regex(/^\w{1,15}$/)
     .nullish(),
+  /** Webhook mode: X pushes the account's events (Account Activity), signed with the app's consumer secret; polling only catches up. */
+  webhook: z.boolean().default(false),
 });
 export type XSettings = z.output<typeof xSettingsSchema>;
 

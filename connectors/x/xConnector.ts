@@ -3,7 +3,9 @@
  * account's mentions timeline, each resumed from its own since_id and paged with next_token; the
  * account's direct messages (GET /2/dm_events, user context), resumed from the newest DM event id seen.
  * Outbound: public replies threaded under the customer's post; a reply in a DM conversation (the message
- * answered is a "dm:<event id>") goes out as a direct message to the participant.
+ * answered is a "dm:<event id>") goes out as a direct message to the participant. In webhook mode X also
+ * pushes mentions, replies and DMs (Account Activity, ./accountActivity.ts); both paths map posts alike and the
+ * ingest drops whichever copy arrives second (same external id).
  */
 import type { TweetV2PaginableTimelineParams, Tweetv2SearchParams, TwitterApi, TwitterRateLimit } from 'twitter-api-v2';
 import {
@@ -17,6 +19,7 @@ import {
   type PollCursor,
   type RateLimitState,
 } from '../types';
+import { activityAddressesOf, activityEventsFor, answerCrc, readActivity, X_SIGNATURE_HEADER, xSignatureMatches } from './accountActivity';
 import { readClient, writeClient } from './client';
 import { xErrorFor } from './errors';
 import { dmExternalId, isDmExternalId, newerId, normalizeDmEvent, normalizeTweet, usersById, type XUser } from './normalize';
@@ -108,6 +111,27 @@ export const xConnector: Connector<XSettings> = {
         { key: 'apiBaseUrl', value: settings.data.apiBaseUrl },
         { key: 'userId', value: settings.data.userId, note: settings.data.handle ? `@${settings.data.handle}` : null },
       ];
+    },
+  },
+
+  webhook: {
+    signatureHeader: X_SIGNATURE_HEADER,
+    signatureMatches: xSignatureMatches,
+    handshake: answerCrc,
+    identity(stored, credentials) {
+      const settings = xSettingsSchema.safeParse(stored);
+      const secret = credentials.appSecret;
+      return settings.success && settings.data.webhook && secret ? { address: settings.data.userId, signingSecret: secret } : null;
+    },
+    addressOf(stored) {
+      const settings = xSettingsSchema.safeParse(stored);
+      return settings.success ? settings.data.userId : null;
+    },
+    addressesOf: activityAddressesOf,
+    eventsFor: activityEventsFor,
+    read(channelId, userId, body) {
+      const read = readActivity(channelId, userId, body);
+      return read && { ...read, statuses: [] };
     },
   },
 

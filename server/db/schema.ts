@@ -213,7 +213,7 @@ export type RemoteStatus = 'sent' | 'delivered' | 'read' | 'failed';
 export type Moderation = 'hidden' | 'deleted';
 export interface WebhookInboxTable {
   id: Generated<string>;
-  kind: 'whatsapp' | 'meta';
+  kind: 'whatsapp' | 'meta' | 'x';
   channelId: string;
   payload: Json;
   receivedAt: Generated<Date>;
@@ -222,6 +222,8 @@ export interface WebhookInboxTable {
   lastError: string | null;
   /** 017: the delivery's body hash; a retry of the same delivery is not stored twice (Meta webhook). */
   bodySha256: Generated<string | null>;
+  /** 023: how many events the delivery held for the channel (X bills per event). */
+  events: Generated<number>;
 }
 
 export interface AuditEventsTable {

@@ -41,6 +41,7 @@ const FIELD_CODES: Record<string, MessageKey> = {
   deactivated: 'form.field.deactivated',
   'messaging window closed': 'meta.window.closed',
   'private reply window closed': 'meta.privateReply.closed',
+  'needed for webhook mode (the API key secret, with the other user tokens)': 'channels.error.xWebhookSecret', // connectors/x/setup.ts
 };
 
 /** The numbers the password texts name. */

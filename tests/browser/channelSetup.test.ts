@@ -139,6 +139,28 @@ describe('a manager connects every kind of channel and tests each connection', (
     expect(after.settings).toMatchObject({ handle: 'kundenservice', apiBaseUrl: x.baseUrl });
     expect(after.credentialsEnc).toBe(before.credentialsEnc);
     expect((await testConnection(card, de)).state).toBe('ok');
+
+    // Webhook mode needs the consumer secret: refused at that field in German, then saved with the user tokens.
+    const openEdit = () => card.locator('details.edit-details > summary', { hasText: 'Einstellungen und Zugangsdaten bearbeiten' }).click();
+    await openEdit();
+    await form.locator('[name="webhook"]').selectOption('true');
+    await Promise.all([de.waitForLoadState('load'), form.locator('button[data-action="save-settings"]').click()]);
+    await expect(form.locator('[name="appSecret"]').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(form.locator('.field-error').textContent()).resolves.toContain('Für den Webhook-Modus nötig');
+    for (const [name, value] of Object.entries({
+      appKey: 'consumer-key',
+      appSecret: 'consumer-secret',
+      accessToken: x.accessToken,
+      accessSecret: 'access-secret',
+    }))
+      await form.locator(`[name="${name}"]`).fill(value);
+    await form.locator('[name="webhook"]').selectOption('true');
+    await Promise.all([de.waitForLoadState('load'), form.locator('button[data-action="save-settings"]').click()]);
+    await expect(card.locator('[data-field="callback-url"]').textContent()).resolves.toBe(`${app.services.config.baseUrl}/webhooks/x`);
+    await expect(card.locator('[data-field="webhook-events"]').textContent()).resolves.toBe('0 seit dem 1. (UTC)');
+    await openEdit();
+    await expect(form.locator('[name="webhook"]').inputValue()).resolves.toBe('true');
+    await screenshot(de, 'channels-x-webhook-de');
     await de.close();
   });
 

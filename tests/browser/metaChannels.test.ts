@@ -120,26 +120,35 @@ describe('Facebook comments and an Instagram DM in the console', () => {
     await screenshot(anna, 'meta-instagram-dm-1440');
   });
 
-  it('when a manager connects a Facebook page in the console, then the callback URL and the verify token are shown once; a second channel for the page is refused at the field', async () => {
+  it('when a manager connects a Facebook page with the channels form, then the callback URL and the verify token are shown once; a second channel for the page is refused at the field; the page is edited like any channel', async () => {
     const page = await signedIn('manager', 'Mona Manager');
-    await page.goto(`${app.url}/settings/channels`);
-    await expect(page.locator('a[href="/settings/channels/meta"]').count()).resolves.toBe(1);
-    const res = await page.goto(`${app.url}/settings/channels/meta`);
-    expect(res?.status()).toBe(200);
+    const form = page.locator('form[data-kind="facebook"]');
     const fill = async (pageId: string) => {
-      await page.fill('input[name="name"]', 'Facebook Neu');
-      await page.fill('input[name="pageId"]', pageId);
-      await page.fill('input[name="appSecret"]', 'geheim-123');
-      await page.fill('input[name="pageToken"]', 'EAAP-neu');
-      await page.click('#new-page-channel button[type="submit"]');
+      await page.goto(`${app.url}/settings/channels`);
+      await form.locator('input[name="name"]').fill('Facebook Neu');
+      await form.locator('input[name="pageId"]').fill(pageId);
+      await form.locator('input[name="appSecret"]').fill('geheim-123');
+      await form.locator('input[name="pageToken"]').fill('EAAP-neu');
+      await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
     };
     await fill('555000111');
-    await expect(page.locator('[data-webhook-url]').textContent()).resolves.toMatch(/\/webhooks\/meta$/);
-    await expect(page.locator('[data-verify-token]').textContent()).resolves.toMatch(/^rlv_/);
-    await page.goto(`${app.url}/settings/channels/meta`);
+    await expect(page.locator('#shown-secrets [data-secret="callbackUrl"]').inputValue()).resolves.toMatch(/\/webhooks\/meta$/);
+    await expect(page.locator('#shown-secrets [data-secret="verifyToken"]').inputValue()).resolves.toMatch(/^rlv_/);
+    await screenshot(page, 'meta-connect-shown-1440');
     await fill('555000111');
-    await expect(page.locator('#new-page-channel [role="alert"]').count()).resolves.toBeGreaterThan(0);
-    expect(await page.getAttribute('#new-page-channel input[name="pageId"]', 'aria-invalid')).toBe('true');
-    expect(await page.inputValue('input[name="appSecret"]')).toBe('');
+    await expect(page.locator('#new-facebook-channel [role="alert"]').count()).resolves.toBeGreaterThan(0);
+    expect(await form.locator('input[name="pageId"]').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('input[name="appSecret"]').inputValue()).toBe('');
+
+    const channel = await app.services.db.selectFrom('channels').select('id').where('name', '=', 'Facebook Neu').executeTakeFirstOrThrow();
+    const card = page.locator(`.channel-card[data-channel-id="${channel.id}"]`);
+    await expect(card.locator('[data-field="callback-url"]').textContent()).resolves.toMatch(/\/webhooks\/meta$/);
+    await card.locator('details.edit-details > summary').click();
+    const edit = card.locator('form[data-edit-kind="facebook"]');
+    await expect(edit.locator('[name="pageId"]').inputValue()).resolves.toBe('555000111');
+    await expect(edit.locator('[name="pageToken"]').inputValue()).resolves.toBe('');
+    await edit.locator('[name="name"]').fill('Facebook Filiale Mitte');
+    await Promise.all([page.waitForLoadState('load'), edit.locator('button[data-action="save-settings"]').click()]);
+    await card.locator('h2:text-is("Facebook Filiale Mitte")').waitFor();
   });
 });

@@ -18,7 +18,13 @@
  * { title, detail, type, status }. Every answer carries x-rate-limit-limit / -remaining / -reset (epoch
  * seconds), counted per endpoint in a 15-minute window. Reads need `Bearer <bearerToken>`; posting needs
  * OAuth 1.0a with oauth_token="<accessToken>". Failures are programmable: failNext('mentions', …).
+ *
+ * The same posts and DMs also come as X's Account Activity webhook deliveries (activity(): the documented v1.1
+ * payload { for_user_id, tweet_create_events: [tweet], direct_message_events: [{ type: "message_create", id,
+ * created_timestamp, message_create: { target: { recipient_id }, sender_id, message_data: { text } } }], users })
+ * signed as X signs them (signXWebhook: x-twitter-webhooks-signature), so a test can send one post both ways.
  */
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -63,9 +69,29 @@ export type FakeXServer = {
   /** Puts any object (e.g. a malformed post) into an account's mentions as it is. */
   rawMention(accountId: string, raw: Record<string, unknown>): void;
   failNext(endpoint: Endpoint, failure: Failure, times?: number): void;
+  /** An Account Activity webhook delivery for the account holding these posts (tweet_create_events) and DMs (direct_message_events). */
+  activity(accountId: string, events: { posts?: FakePost[]; dms?: FakeDmEvent[] }): AccountActivity;
   requestsTo(endpoint: Endpoint): RecordedRequest[];
   close(): Promise<void>;
 };
+
+export type AccountActivity = {
+  for_user_id: string;
+  user_has_blocked?: boolean;
+  tweet_create_events?: Record<string, unknown>[];
+  direct_message_events?: Record<string, unknown>[];
+  users?: Record<string, Record<string, unknown>>;
+};
+
+/** X's signature header over a webhook body: sha256= + base64 HMAC-SHA256 with the app's consumer secret. */
+export const signXWebhook = (consumerSecret: string, body: string) => `sha256=${createHmac('sha256', consumerSecret).update(body).digest('base64')}`;
+
+/** v1.1's created_at: "Wed Oct 10 20:19:24 +0000 2018". */
+function v1Date(iso: string): string {
+  const d = new Date(iso);
+  const [day, , mon, , time] = d.toUTCString().replace(',', '').split(' ');
+  return `${day} ${mon} ${String(d.getUTCDate()).padStart(2, '0')} ${time} +0000 ${d.getUTCFullYear()}`;
+}
 
 const WINDOW_SECONDS = 900;
 let idCounter = 0n;
@@ -341,6 +367,56 @@ export async function startFakeXServer(
       return post;
     },
     publicPost: (p) => makePost(p),
+    activity(accountId, events) {
+      const v1User = (id: string) => {
+        const u = users.get(id);
+        return {
+          id: Number(id),
+          id_str: id,
+          name: u?.name ?? `X user ${id}`,
+          screen_name: u?.username ?? `user_${id}`,
+          profile_image_url_https: u?.profile_image_url ?? null,
+        };
+      };
+      const out: AccountActivity = { for_user_id: accountId };
+      if (events.posts?.length) {
+        out.user_has_blocked = false;
+        out.tweet_create_events = events.posts.map((p) => {
+          const replyTo = p.referenced_tweets?.find((r) => r.type === 'replied_to')?.id ?? null;
+          return {
+            created_at: v1Date(p.created_at),
+            id: Number(p.id),
+            id_str: p.id,
+            text: p.text,
+            truncated: Boolean(p.note_tweet),
+            ...(p.note_tweet ? { extended_tweet: { full_text: p.note_tweet.text } } : {}),
+            in_reply_to_status_id: replyTo ? Number(replyTo) : null,
+            in_reply_to_status_id_str: replyTo,
+            user: v1User(p.author_id),
+            lang: 'de',
+          };
+        });
+      }
+      if (events.dms?.length) {
+        out.direct_message_events = events.dms.map((d) => ({
+          type: 'message_create',
+          id: d.id,
+          created_timestamp: String(Date.parse(d.created_at)),
+          message_create: {
+            target: { recipient_id: d.sender_id === accountId ? d.dm_conversation_id.split('-').find((x) => x !== accountId) : accountId },
+            sender_id: d.sender_id,
+            message_data: { text: d.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+          },
+        }));
+        out.users = Object.fromEntries(
+          [...new Set(events.dms.flatMap((d) => [d.sender_id, accountId]))].map((id) => {
+            const { id_str, name, screen_name, profile_image_url_https } = v1User(id);
+            return [id, { id: id_str, created_timestamp: '1422556069340', name, screen_name, profile_image_url_https }];
+          }),
+        );
+      }
+      return out;
+    },
     rawMention(accountId, raw) {
       mentionSet(accountId).add(raw);
     },

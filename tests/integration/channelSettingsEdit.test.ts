@@ -86,7 +86,7 @@ describe('editing a connected channel', () => {
     expect((await edit(channel.id, editForm(channel.userId, { apiBaseUrl: newApi.baseUrl }))).status).toBe(303);
 
     const row = await channelRow(channel.id);
-    expect(row.settings).toEqual({ apiBaseUrl: newApi.baseUrl, userId: channel.userId, handle: 'shop' });
+    expect(row.settings).toEqual({ apiBaseUrl: newApi.baseUrl, userId: channel.userId, handle: 'shop', webhook: false });
     expect(row.credentialsEnc).toBe(stored.credentialsEnc); // empty secret fields keep the sealed credentials as they were
     await until('the mention from the new API', async () => {
       const found = await app.services.db

@@ -514,8 +514,6 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/channels/:kind': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/test': row(403, 200, 403, 200, 302),
   'POST /settings/channels/:id/ingest-token': row(403, 200, 403, 200, 302),
-  'GET /settings/channels/meta': row(403, 200, 403, 200, 302),
-  'POST /settings/channels/meta': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/details': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/pause': row(403, 303, 403, 303, 302),
   'POST /settings/channels/:id/resume': row(403, 303, 403, 303, 302),
@@ -583,6 +581,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /webhooks/whatsapp/': row(401, 401, 401, 401, 401),
   'GET /webhooks/meta/': row(403, 403, 403, 403, 403),
   'POST /webhooks/meta/': row(401, 401, 401, 401, 401),
+  'GET /webhooks/x/': row(403, 403, 403, 403, 403),
+  'POST /webhooks/x/': row(401, 401, 401, 401, 401),
   // A team's default slots (settings.manage); the path's team does not exist, so allowed roles get 404 after the role check.
   'POST /settings/routing/teams/:teamId': row(403, 404, 403, 404, 302),
   'PATCH /api/v1/teams/:id': row(403, 404, 403, 404, 401),

@@ -82,8 +82,8 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'channels.': [...Object.keys(xCredentialsSchema.shape), 'pageId'], // the masked X credentials on the channels page
   'users.linkState.': ['open', 'used', 'revoked', 'expired'], // domain/users/passwordLinks.ts LinkState
   'users.token.': ['active', 'revoked', 'expired'], // routes/web/users.routes.ts
-  'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup && c.kind !== 'facebook' && c.kind !== 'instagram').map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts
-  'channels.secret.': ['ingestToken', 'webhookSecret', 'verifyToken'], // secrets shown once (API channel, WhatsApp)
+  'channels.connect.': ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)], // the connect forms, routes/web/channels.routes.ts
+  'channels.secret.': ['ingestToken', 'webhookSecret', 'verifyToken', 'callbackUrl'], // shown once (API channel, WhatsApp, Meta pages)
   'audit.group.': ACTION_GROUPS,
   'meta.comment.': ['hidden', 'deleted'], // db/schema.ts Moderation
   'meta.moderate.': ['hide', 'unhide', 'delete'], // connectors/types.ts ModerationAction

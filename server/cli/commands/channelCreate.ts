@@ -5,6 +5,7 @@ import type { XSettings } from '../../../connectors/x/settings';
 import { createSecretBox } from '../../crypto/secretBox';
 import { apiChannelSchema, createApiChannel } from '../../domain/channels/api/createApiChannel';
 import { connectChannel, type ConnectedChannel } from '../../domain/channels/connectChannel';
+import { X_WEBHOOK } from '../../domain/channels/x/xWebhook';
 import { CLI_ACTOR, defineCommand, UsageError } from '../command';
 import {
   describeMessagingChannel,
@@ -18,13 +19,13 @@ import {
 import { withDb } from '../withDb';
 import { describePageChannel, isPageKind, PAGE_FLAGS, PAGE_USAGE, runPageChannelCreate, type PageCreated } from './pageChannelCreate';
 
-type CreatedX = { kind: 'x' } & Pick<XSettings, 'apiBaseUrl' | 'userId'> &
+type CreatedX = { kind: 'x'; callbackUrl: string | null } & Pick<XSettings, 'apiBaseUrl' | 'userId'> &
   Pick<ConnectedChannel<XSettings>, 'channelId' | 'name' | 'pollIntervalSeconds' | 'topics' | 'credentials'>;
 
 export const channelCreate = defineCommand({
   summary: 'Connect a channel (prints its ingest token and webhook secret once)',
   usage:
-    '--kind api --name N [--webhook-url URL] | --kind x --name N --bearer-token T --user-id ID [--api-base-url URL] [--handle H] [--app-key K --app-secret S --access-token T --access-secret S] [--poll-interval SECONDS] [--search "query"]… | ' +
+    '--kind api --name N [--webhook-url URL] | --kind x --name N --bearer-token T --user-id ID [--api-base-url URL] [--handle H] [--app-key K --app-secret S --access-token T --access-secret S] [--poll-interval SECONDS] [--search "query"]… [--webhook true] | ' +
     MESSAGING_USAGE +
     ' | ' +
     PAGE_USAGE,
@@ -44,6 +45,7 @@ export const channelCreate = defineCommand({
     'access-token': z.string().optional(),
     'access-secret': z.string().optional(),
     'poll-interval': z.string().optional(),
+    webhook: z.enum(['true', 'false']).optional(),
     search: z.array(z.string()).optional(),
     ...MESSAGING_FLAGS,
     ...PAGE_FLAGS,
@@ -75,12 +77,14 @@ export const channelCreate = defineCommand({
         accessSecret: flags['access-secret'],
         pollIntervalSeconds: flags['poll-interval'],
         searches: flags.search ?? [],
+        webhook: flags.webhook,
       };
       // The worker picks the new channel up within a minute (its schedule sweep); the CLI needs no Redis.
       const { channelId, name, settings, pollIntervalSeconds, topics, credentials } = await withDb(config, (db) =>
         db.transaction().execute((tx) => connectChannel(tx, createSecretBox(config.encryptionKey), xConnector, x, CLI_ACTOR)),
       );
-      return { kind: 'x', channelId, name, apiBaseUrl: settings.apiBaseUrl, userId: settings.userId, pollIntervalSeconds, topics, credentials };
+      const callbackUrl = settings.webhook ? `${config.baseUrl}${X_WEBHOOK.path}` : null;
+      return { kind: 'x', channelId, name, apiBaseUrl: settings.apiBaseUrl, userId: settings.userId, callbackUrl, pollIntervalSeconds, topics, credentials };
     }
     const input = { name: flags.name, webhookUrl: flags['webhook-url'] };
     const created = await withDb(config, (db) =>
@@ -101,6 +105,7 @@ export const channelCreate = defineCommand({
                 .join(', ')}.`,
               c.topics.length ? `Tracked searches: ${c.topics.map((t) => `"${t.query}"`).join(', ')}.` : 'No tracked searches (add them on the channels page).',
               'A running worker starts polling it within a minute.',
+              ...(c.callbackUrl ? [`Webhook mode: register ${c.callbackUrl} as the X app's webhook and subscribe the account; polling only catches up.`] : []),
             ].join('\n')
           : [
               `Created API channel "${c.name}" (id ${c.channelId}).`,

@@ -1,10 +1,13 @@
-/** Messaging channels (WhatsApp, Telegram, e-mail): the webhook inbox, receipts on our messages, channel lookups. */
+/** Pushed channels (WhatsApp, Facebook, Instagram, X webhooks): the webhook inbox, receipts on our messages, channel lookups. */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import type { ChannelKind, RemoteStatus, WebhookInboxTable } from '../schema';
 
 /** Undefined when a row with the same body hash is stored for the channel already (a retry of the delivery). */
-export function insertInboxRow(db: DbOrTx, row: { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null }) {
+export function insertInboxRow(
+  db: DbOrTx,
+  row: { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null; events: number },
+) {
   return db
     .insertInto('webhookInbox')
     .values(row)
@@ -63,6 +66,17 @@ export function listPendingInbox(db: DbOrTx) {
   return db.selectFrom('webhookInbox').select('id').where('processedAt', 'is', null).orderBy('receivedAt').execute();
 }
 
+/** Per channel, the events its webhook deliveries held since `since` (what the sender counts and may bill). */
+export async function webhookEventsSince(db: DbOrTx, since: Date): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('webhookInbox')
+    .select(['channelId', sql<string>`sum(events)`.as('events')])
+    .where('receivedAt', '>=', since)
+    .groupBy('channelId')
+    .execute();
+  return new Map(rows.map((r) => [r.channelId, Number(r.events)]));
+}
+
 export function listChannelsOfKind(db: DbOrTx, kind: ChannelKind) {
   return db.selectFrom('channels').selectAll().where('kind', '=', kind).orderBy('createdAt').execute();
 }
@@ -79,6 +93,18 @@ export function updateChannelSettings(tx: Tx, id: string, settings: unknown) {
     .execute();
 }
 
+/** A message of the channel by the remote side's id, locked for a change the remote side reports (a receipt, an edit). */
+function lockMessageByExternalId(tx: Tx, channelId: string, externalId: string, direction: 'inbound' | 'outbound') {
+  return tx
+    .selectFrom('messages')
+    .select(['id', 'conversationId', 'text', 'remoteStatus', 'remoteRemovedAt'])
+    .where('channelId', '=', channelId)
+    .where('externalId', '=', externalId)
+    .where('direction', '=', direction)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 const STATUS_RANK: Record<RemoteStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
 /**
@@ -86,14 +112,7 @@ const STATUS_RANK: Record<RemoteStatus, number> = { sent: 1, delivered: 2, read:
  * status only ever moves forward (sent → delivered → read; failed wins). Returns the message if changed.
  */
 export async function applyRemoteStatus(tx: Tx, channelId: string, externalId: string, status: RemoteStatus, at: Date, error: string | null) {
-  const m = await tx
-    .selectFrom('messages')
-    .select(['id', 'conversationId', 'remoteStatus', 'deliveryState'])
-    .where('channelId', '=', channelId)
-    .where('externalId', '=', externalId)
-    .where('direction', '=', 'outbound')
-    .forUpdate()
-    .executeTakeFirst();
+  const m = await lockMessageByExternalId(tx, channelId, externalId, 'outbound');
   if (!m || (m.remoteStatus && STATUS_RANK[m.remoteStatus] >= STATUS_RANK[status])) return null;
   await tx
     .updateTable('messages')
@@ -129,14 +148,7 @@ export function setChannelPaused(tx: Tx, id: string, paused: boolean) {
  * have it, or the revision is no news (the same text again, removed before).
  */
 export async function reviseInboundMessage(tx: Tx, channelId: string, externalId: string, text: string | null, at: Date) {
-  const m = await tx
-    .selectFrom('messages')
-    .select(['id', 'conversationId', 'text', 'remoteRemovedAt'])
-    .where('channelId', '=', channelId)
-    .where('externalId', '=', externalId)
-    .where('direction', '=', 'inbound')
-    .forUpdate()
-    .executeTakeFirst();
+  const m = await lockMessageByExternalId(tx, channelId, externalId, 'inbound');
   if (!m || m.remoteRemovedAt) return undefined;
   if (text === null) await tx.updateTable('messages').set({ remoteRemovedAt: at }).where('id', '=', m.id).execute();
   else if (text !== m.text) await tx.updateTable('messages').set({ text, remoteEditedAt: at }).where('id', '=', m.id).execute();

@@ -1,8 +1,9 @@
 /**
  * The channels page for managers and admins: every channel with its traffic (last message in, last reply
  * out, failing replies), fetch health, pause/resume, poll interval, "fetch now", "test connection", tracked
- * searches, credentials, the API channel's ingest token, and one form per kind that connects a channel (the
- * kinds whose connector has a setup, plus API channels; each form is the partial channels/connect-<kind>).
+ * searches, credentials, the API channel's ingest token, a pushed channel's callback URL and webhook events this
+ * month, and one form per kind that connects a channel (the kinds whose connector has a setup, plus API
+ * channels; each form is the partial channels/connect-<kind>, which also edits a connected channel).
  * Each change is one domain command (audited in its transaction); poll schedules follow after commit.
  */
 import { Router, type Request, type Response } from 'express';
@@ -26,6 +27,8 @@ import {
 import { formatTemplates, setChannelTemplates } from '../../domain/channels/messageTemplates';
 import { connectChannel } from '../../domain/channels/connectChannel';
 import { maskCredentials } from '../../domain/channels/maskCredentials';
+import { callbackUrlOf } from '../../domain/channels/webhooks/webhookEndpoints';
+import { webhookEventsSince } from '../../db/repositories/webhookInbox.repo';
 import { NotFound } from '../../errors';
 import { channelApprovalInput, setChannelApproval } from '../../domain/replies/approvalRules';
 import { requirePermission } from '../../middleware/auth';
@@ -38,7 +41,10 @@ import { isHtmx } from '../../middleware/htmx';
 const PAGE = '/settings/channels';
 
 /** What the page shows once after a change: the new channel's secrets, or a connection test's answer. */
-type Shown = { secrets?: { channelId: string; name: string; values: Record<string, string> }; test?: { channelId: string } & ConnectionTest };
+type Shown = {
+  secrets?: { channelId: string; name: string; kind?: ChannelKind; values: Record<string, string> };
+  test?: { channelId: string } & ConnectionTest;
+};
 
 /** A form's lines as a list (the tracked searches a new channel starts with). */
 const lines = (v: unknown) =>
@@ -50,20 +56,23 @@ const lines = (v: unknown) =>
     : v;
 
 export function channelRoutes(services: Services): Router {
-  const { db, secretBox, logger, connectors, polls: scheduler } = services;
+  const { db, secretBox, logger, connectors, config, polls: scheduler } = services;
   const router = Router();
   router.use(PAGE, requirePermission('settings.manage'));
   router.param('id', uuidParam('Channel'));
   router.param('topicId', uuidParam('Tracked search'));
 
   /** The kinds a manager can connect here: API channels, and every kind whose connector reads a connect form. */
-  // Facebook pages and Instagram accounts are connected on their own page, which shows Meta's callback URL (pageChannelSetup.routes.ts).
-  const ownPage: ChannelKind[] = ['facebook', 'instagram'];
-  const connectKinds: ChannelKind[] = ['api', ...connectors.all.filter((c) => c.setup && !ownPage.includes(c.kind)).map((c) => c.kind)];
+  const connectKinds: ChannelKind[] = ['api', ...connectors.all.filter((c) => c.setup).map((c) => c.kind)];
 
   async function channelViews() {
     const now = new Date();
-    const [rows, searches, traffic] = await Promise.all([listChannelsWithHealth(db), listAllTrackedSearches(db), listChannelTraffic(db, now)]);
+    const [rows, searches, traffic, webhookEvents] = await Promise.all([
+      listChannelsWithHealth(db),
+      listAllTrackedSearches(db),
+      listChannelTraffic(db, now),
+      webhookEventsSince(db, monthStart(now)),
+    ]);
     return rows.map((row) => {
       const capabilities = connectors.of(row.kind)?.capabilities;
       return {
@@ -76,6 +85,10 @@ export function channelRoutes(services: Services): Router {
         traffic: trafficView(traffic.find((t) => t.channelId === row.id)),
         webhookUrl: row.webhookUrl,
         repliesNeedApproval: row.repliesNeedApproval,
+        // Pushed channels: where the sender delivers, and this month's events (X bills per event).
+        webhook: connectors.of(row.kind)?.webhook
+          ? { callbackUrl: callbackUrlOf(config.baseUrl, row.kind), eventsThisMonth: webhookEvents.get(row.id) ?? 0 }
+          : null,
         facts: capabilities?.accountFacts(row.settings) ?? [],
         // Credentials a manager can replace are shown masked next to the form that replaces them.
         credentialFields: capabilities?.credentials?.fields ?? [],
@@ -156,8 +169,12 @@ export function channelRoutes(services: Services): Router {
       const created = await tx((t) => connectChannel(t, secretBox, connector, { ...body, searches: lines(body.searches) }, actor));
       if (connector.fetchSince) await follow({ id: created.channelId, kind, paused: false, pollIntervalSeconds: created.pollIntervalSeconds });
       if (Object.keys(created.shownOnce).length) {
+        // A pushed channel's sender needs the callback URL next to the verify token.
+        const callbackUrl = connector.webhook ? callbackUrlOf(config.baseUrl, kind) : null;
         res.status(201);
-        return page(req, res, { secrets: { channelId: created.channelId, name: created.name, values: created.shownOnce } });
+        return page(req, res, {
+          secrets: { channelId: created.channelId, name: created.name, kind, values: { ...(callbackUrl ? { callbackUrl } : {}), ...created.shownOnce } },
+        });
       }
       res.redirect(303, `${PAGE}?created=${created.channelId}&name=${encodeURIComponent(created.name)}#channel-${created.channelId}`);
     },
@@ -275,6 +292,9 @@ export function channelRoutes(services: Services): Router {
 
   return router;
 }
+
+/** Where this calendar month (UTC) began: the webhook events shown are counted from here. */
+const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
 /** Traffic as the page shows it: the failing rate of the last day's replies in whole percent (null without replies). */
 function trafficView(t: Awaited<ReturnType<typeof listChannelTraffic>>[number] | undefined) {

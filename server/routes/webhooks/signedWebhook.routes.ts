@@ -1,34 +1,37 @@
 /**
- * A Meta-signed webhook endpoint (WhatsApp at /webhooks/whatsapp; Facebook pages and Instagram at /webhooks/meta),
- * mounted before sessions and CSRF; Meta signs the raw body instead.
+ * A signed webhook endpoint (WhatsApp at /webhooks/whatsapp; Facebook pages and Instagram at /webhooks/meta; X
+ * accounts in webhook mode at /webhooks/x), mounted before sessions and CSRF; the sender signs the raw body instead.
  *
- * GET   verification handshake: hub.mode=subscribe and a channel's verify token → the challenge; else 403.
- * POST  signed delivery: bad/missing X-Hub-Signature-256 → 401, body over 1 MB → 413, not JSON (or holding a NUL
- *       or a lone surrogate, which PostgreSQL cannot store) → 400, else stored durably and answered 200 at once;
- *       a job ingests it.
+ * GET   handshake: Meta's hub.mode=subscribe with a channel's verify token → the challenge as text; X's
+ *       crc_token → {"response_token": "sha256=…"}; else 403.
+ * POST  signed delivery: bad/missing signature (X-Hub-Signature-256, x-twitter-webhooks-signature) → 401, body
+ *       over 1 MB → 413, not JSON (or holding a NUL or a lone surrogate, which PostgreSQL cannot store) → 400,
+ *       else stored durably and answered 200 at once; a job ingests it.
  *
- * Unknown addresses (a validly signed delivery for a number or page no channel has) are logged and answered
- * 200: Meta retries every non-200 answer with backoff for days and flags the webhook as failing, and no retry
- * can fix an account that is simply not connected here.
+ * Unknown addresses (a validly signed delivery for a number, page or account no channel has) are logged and
+ * answered 200: senders retry every non-200 answer and flag the webhook as failing, and no retry can fix an
+ * account that is simply not connected here.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { receiveSignedWebhook, verifySubscription, webhookSideOf, type WebhookEndpoint } from '../../domain/channels/webhooks/signedWebhook';
+import { answerHandshake, receiveSignedWebhook, webhookSideOf, type WebhookEndpoint } from '../../domain/channels/webhooks/signedWebhook';
 import { HttpError } from '../../errors';
 import type { Services } from '../../services';
 
 export const WEBHOOK_BODY_LIMIT = '1mb';
 
-export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: Services, endpoint: WebhookEndpoint, label: string): Router {
+export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: Services, endpoint: WebhookEndpoint): Router {
   const router = Router();
+  const label = endpoint.inboxKind;
   const { signatureHeader } = webhookSideOf(connectors, endpoint.kinds[0]!);
 
   router.get('/', async (req, res) => {
-    const challenge = await verifySubscription({ db, secretBox, connectors }, endpoint.kinds, req.query);
-    if (challenge === null) {
+    const answer = await answerHandshake({ db, secretBox, connectors }, endpoint.kinds, req.query);
+    if (answer === null) {
       req.log.warn({ ip: req.ip }, `${label} webhook verification refused`);
       return void res.status(403).type('text/plain').send('verification failed');
     }
-    res.status(200).type('text/plain').send(challenge);
+    if ('json' in answer) res.status(200).json(answer.json);
+    else res.status(200).type('text/plain').send(answer.text);
   });
 
   router.post('/', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {

@@ -5,4 +5,10 @@ import type { WebhookEndpoint } from '../webhooks/signedWebhook';
 export const META_WEBHOOK_PATH = '/webhooks/meta';
 
 /** Meta retries a delivery with the same body: a retry is stored once. */
-export const META_WEBHOOK: WebhookEndpoint = { kinds: ['facebook', 'instagram'], routedBy: 'page or account ids', inboxKind: 'meta', dedupe: true };
+export const META_WEBHOOK: WebhookEndpoint = {
+  path: META_WEBHOOK_PATH,
+  kinds: ['facebook', 'instagram'],
+  routedBy: 'page or account ids',
+  inboxKind: 'meta',
+  dedupe: true,
+};

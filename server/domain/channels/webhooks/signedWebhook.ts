@@ -1,12 +1,12 @@
 /**
- * Signed webhooks of Meta (WhatsApp, Facebook pages, Instagram), durable first: the request only checks the
- * signature, stores the raw delivery in webhook_inbox and enqueues a job (after commit); the job reads and
- * ingests it. Meta retries any delivery not answered 200, so the answer must be fast; ingest is idempotent by
- * external id, and (with `dedupe`) a retry of the same body is not even stored twice.
+ * Signed webhooks (Meta: WhatsApp, Facebook pages, Instagram; X: Account Activity), durable first: the request
+ * only checks the signature, stores the raw delivery in webhook_inbox with the number of events it holds and
+ * enqueues a job (after commit); the job reads and ingests it. Senders retry any delivery not answered 200, so
+ * the answer must be fast; ingest is idempotent by external id, and (with `dedupe`) a retry of the same body is
+ * not even stored twice.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import type { Connectors, WebhookSide } from '../../../../connectors/types';
+import { createHash } from 'node:crypto';
+import type { Connectors, HandshakeAnswer, WebhookIdentity, WebhookSide } from '../../../../connectors/types';
 import type { SecretBox } from '../../../crypto/secretBox';
 import type { Db } from '../../../db/client';
 import type { Channel, ChannelKind, WebhookInboxTable } from '../../../db/schema';
@@ -17,11 +17,17 @@ import { assertStorable } from '../../storableText';
 
 export type WebhookDeps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox; connectors: Connectors };
 /**
- * One endpoint's channels: which kinds it serves, what it routes by (named in logs), how its rows are marked,
- * whether retries are dropped by body hash.
+ * One endpoint: where it is mounted (the callback URL's path), which kinds it serves, what it routes by (named in
+ * logs), how its rows are marked, whether retries are dropped by body hash.
  */
-export type WebhookEndpoint = { kinds: readonly ChannelKind[]; routedBy: string; inboxKind: WebhookInboxTable['kind']; dedupe: boolean };
-type SignedChannel = { channel: Channel; side: WebhookSide; address: string; appSecret: string; verifyToken: string };
+export type WebhookEndpoint = {
+  path: string;
+  kinds: readonly ChannelKind[];
+  routedBy: string;
+  inboxKind: WebhookInboxTable['kind'];
+  dedupe: boolean;
+};
+type SignedChannel = { channel: Channel; side: WebhookSide; identity: WebhookIdentity };
 
 /** The push side of a channel kind's connector. */
 export function webhookSideOf(connectors: Connectors, kind: ChannelKind): WebhookSide {
@@ -37,26 +43,25 @@ async function signedChannels({ db, secretBox, connectors }: Pick<WebhookDeps, '
     for (const channel of await listChannelsOfKind(db, kind)) {
       if (!channel.credentialsEnc) continue;
       const identity = side.identity(channel.settings, JSON.parse(secretBox.open(channel.credentialsEnc)) as Record<string, string>);
-      if (!identity) continue;
-      out.push({ channel, side, address: identity.address, appSecret: identity.signingSecret, verifyToken: identity.verifyToken });
+      if (identity) out.push({ channel, side, identity });
     }
   }
   return out;
 }
 
-/** GET handshake: the challenge to echo when some channel of these kinds has this verify token, else null. */
-export async function verifySubscription(
+/** GET handshake: the answer when it proves the identity of some channel of the endpoint (each kind's sender's way), else null. */
+export async function answerHandshake(
   deps: Pick<WebhookDeps, 'db' | 'secretBox' | 'connectors'>,
   kinds: readonly ChannelKind[],
   query: unknown,
-): Promise<string | null> {
-  const q = z
-    .object({ 'hub.mode': z.literal('subscribe'), 'hub.verify_token': z.string().min(1).max(500), 'hub.challenge': z.string().min(1).max(200) })
-    .safeParse(query);
-  if (!q.success) return null;
-  const token = q.data['hub.verify_token'];
-  const match = (await signedChannels(deps, kinds)).some((c) => sameText(c.verifyToken, token));
-  return match ? q.data['hub.challenge'] : null;
+): Promise<HandshakeAnswer | null> {
+  const channels = await signedChannels(deps, kinds);
+  for (const kind of kinds) {
+    const identities = channels.filter((c) => c.channel.kind === kind).map((c) => c.identity);
+    const answer = webhookSideOf(deps.connectors, kind).handshake(query, identities);
+    if (answer) return answer;
+  }
+  return null;
 }
 
 export type WebhookReceipt = { stored: { inboxId: string; channelId: string }[]; repeated: number; unknownAddresses: string[]; ignored: boolean };
@@ -72,8 +77,8 @@ export async function receiveSignedWebhook(
   rawBody: Buffer,
   signature: string | undefined,
 ): Promise<WebhookReceipt> {
-  const channels = (await signedChannels(deps, endpoint.kinds)).filter((c) => c.side.signatureMatches(c.appSecret, rawBody, signature));
-  if (!channels.length) throw new Unauthorized('X-Hub-Signature-256 is missing or does not match');
+  const channels = (await signedChannels(deps, endpoint.kinds)).filter((c) => c.side.signatureMatches(c.identity.signingSecret, rawBody, signature));
+  if (!channels.length) throw new Unauthorized(`${webhookSideOf(deps.connectors, endpoint.kinds[0]!).signatureHeader} is missing or does not match`);
   let body: unknown;
   try {
     body = JSON.parse(rawBody.toString('utf8'));
@@ -89,7 +94,7 @@ export async function receiveSignedWebhook(
     if (!addresses) continue;
     understood = true;
     for (const address of addresses) {
-      const c = channels.find((ch) => ch.channel.kind === kind && ch.address === address);
+      const c = channels.find((ch) => ch.channel.kind === kind && ch.identity.address === address);
       if (c) targets.push(c);
       else unknown.add(address);
     }
@@ -101,7 +106,8 @@ export async function receiveSignedWebhook(
   const stored = await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const rows: WebhookReceipt['stored'] = [];
     for (const t of targets) {
-      const row = await insertInboxRow(tx, { kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256 });
+      const events = t.side.eventsFor(body, t.identity.address);
+      const row = await insertInboxRow(tx, { kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256, events });
       if (!row) {
         repeated += 1;
         continue;
@@ -112,10 +118,4 @@ export async function receiveSignedWebhook(
     return rows;
   });
   return { stored, repeated, unknownAddresses: [...unknown], ignored: false };
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
