@@ -9,6 +9,7 @@ import { reconcileJobs } from '../../jobs/reconcile';
 import { listPendingDeliveries } from '../../server/db/repositories/messages.repo';
 import { deliverReply } from '../../server/domain/replies/deliverReply';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
+import { csrfOfPage, signInAgent } from '../support/signIn';
 import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
 import type { WebhookReceiver } from '../support/webhookReceiver';
 
@@ -209,5 +210,36 @@ describe('a reply that needs approval', () => {
     expect(waiting.body.deliveryState).toBe('pending_approval');
     const direct = await api(manager.token).post(`/conversations/${conversationId}/replies`, { text: 'Von der Leitung' });
     expect(direct.body.deliveryState).toBe('queued');
+  });
+
+  it('when another reply reached the customer after a waiting one was written, then approving the waiting one is refused (409 naming who answered) and nothing more is sent', async () => {
+    const { conversationId } = await conversationWithPost();
+    const waiting = await juniorReplies(conversationId, 'Entwurf der Antwort');
+    const direct = await api(manager.token).post(`/conversations/${conversationId}/replies`, { text: 'Schon erledigt' });
+    expect(direct.body.deliveryState).toBe('queued');
+    const senior = await makeUser(app.services.db, { role: 'manager', name: 'Sena Zweite' });
+
+    const res = await api(senior.token).post(`/replies/${waiting}/approve`, {});
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/Jonas Lead has answered the customer meanwhile/);
+    expect((await message(waiting)).deliveryState).toBe('pending_approval');
+    expect(hooksFor(waiting)).toHaveLength(0);
+  });
+
+  it('when a junior sends and closes a reply that needs approval, then the conversation stays open until the reply goes out', async () => {
+    const { conversationId } = await conversationWithPost();
+    const console = await signInAgent(app.url, junior);
+    const csrf = await csrfOfPage(console, `/conversations/${conversationId}`);
+    await console.post(`/conversations/${conversationId}/replies`).type('form').send({ _csrf: csrf, text: 'Antwort und zu', andClose: '1' }).expect(303);
+
+    const conversation = await app.services.db.selectFrom('conversations').select('status').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(conversation.status).not.toBe('closed');
+    const replies = await app.services.db
+      .selectFrom('messages')
+      .select('deliveryState')
+      .where('conversationId', '=', conversationId)
+      .where('direction', '=', 'outbound')
+      .execute();
+    expect(replies).toEqual([{ deliveryState: 'pending_approval' }]);
   });
 });

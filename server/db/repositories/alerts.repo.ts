@@ -191,15 +191,16 @@ export async function managersOf(db: DbOrTx, teamId: string | null): Promise<str
       .select('u.id')
       .where('tm.teamId', '=', teamId)
       .where('u.role', '=', 'manager')
+      .where('u.deactivatedAt', 'is', null)
       .execute();
     if (members.length) return members.map((m) => m.id);
   }
-  return (await db.selectFrom('users').select('id').where('role', '=', 'manager').orderBy('id').execute()).map((u) => u.id);
+  return (await db.selectFrom('users').select('id').where('role', '=', 'manager').where('deactivatedAt', 'is', null).orderBy('id').execute()).map((u) => u.id);
 }
 
 /** Everyone with one of these roles (admins and auditors for a broken audit chain, admins for a failing channel). */
 export async function usersWithRoles(db: DbOrTx, roles: Role[]): Promise<string[]> {
-  return (await db.selectFrom('users').select('id').where('role', 'in', roles).orderBy('id').execute()).map((u) => u.id);
+  return (await db.selectFrom('users').select('id').where('role', 'in', roles).where('deactivatedAt', 'is', null).orderBy('id').execute()).map((u) => u.id);
 }
 
 export async function insertAlertNotifications(tx: Tx, alertId: string, userIds: string[], actorName: string) {

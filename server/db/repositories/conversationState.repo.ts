@@ -72,7 +72,8 @@ export async function latestMessageId(db: DbOrTx, conversationId: string): Promi
  * The newest outbound reply stored after `seenMessageId` (by storage time), or undefined if none.
  * `seen: false` means the message is not part of this conversation.
  */
-export async function outboundReplyAfter(db: DbOrTx, conversationId: string, seenMessageId: string) {
+/** The newest reply stored after the seen message; `goneOut`: only replies that went (or go) to the customer, not ones waiting for approval or rejected. */
+export async function outboundReplyAfter(db: DbOrTx, conversationId: string, seenMessageId: string, { goneOut = false } = {}) {
   const seen = await db.selectFrom('messages').select('id').where('id', '=', seenMessageId).where('conversationId', '=', conversationId).executeTakeFirst();
   if (!seen) return { seen: false as const };
   const newer = await db
@@ -80,6 +81,7 @@ export async function outboundReplyAfter(db: DbOrTx, conversationId: string, see
     .select(['id', 'authorName'])
     .where('conversationId', '=', conversationId)
     .where('direction', '=', 'outbound')
+    .$if(goneOut, (q) => q.where('deliveryState', 'not in', ['pending_approval', 'rejected']))
     // compared in SQL: a JavaScript Date keeps milliseconds only, so the seen message itself (microseconds) would count as newer
     .where('createdAt', '>', (eb) => eb.selectFrom('messages as seen').select('seen.createdAt').where('seen.id', '=', seenMessageId))
     .orderBy('createdAt', 'desc')

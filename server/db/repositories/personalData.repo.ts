@@ -19,7 +19,7 @@ export async function conversationIdsOfContacts(tx: Tx, contactIds: string[]): P
   return rows.map((r) => r.id);
 }
 
-/** Empties the personal parts of the conversations' messages and task titles; the search column is generated from text, so it follows. */
+/** Empties the personal parts of the conversations' messages and task titles, and withdraws replies waiting for approval; the search column is generated from text, so it follows. */
 export async function anonymiseConversations(tx: Tx, conversationIds: string[]): Promise<{ messages: number }> {
   if (conversationIds.length === 0) return { messages: 0 };
   await deleteAttachmentsOf(tx, conversationIds);
@@ -29,6 +29,14 @@ export async function anonymiseConversations(tx: Tx, conversationIds: string[]):
       author_name = CASE WHEN direction = 'inbound' THEN ${ERASED_NAME} ELSE author_name END,
       author_handle = NULL, url = NULL, raw = NULL, external_id = NULL, in_reply_to_external_id = NULL, delivery_error = NULL
     WHERE conversation_id = ANY(${conversationIds}::uuid[])`.execute(tx);
+  // A reply still waiting for approval is withdrawn: its text is gone, and nobody may approve an empty or new text
+  // on an erased conversation (it leaves the approvers' queue; the author stands as the one who decided).
+  await sql`
+    UPDATE reply_approvals a SET state = 'rejected', decided_by = a.requested_by, decided_at = now()
+    FROM messages m WHERE m.id = a.message_id AND a.state = 'pending' AND m.conversation_id = ANY(${conversationIds}::uuid[])`.execute(tx);
+  await sql`
+    UPDATE messages SET delivery_state = 'rejected'
+    WHERE conversation_id = ANY(${conversationIds}::uuid[]) AND delivery_state = 'pending_approval'`.execute(tx);
   // task titles are written by staff about the case, like notes: they may name the customer
   await tx.updateTable('conversationTasks').set({ title: '' }).where('conversationId', 'in', conversationIds).execute();
   await tx.updateTable('conversations').set({ anonymisedAt: new Date() }).where('id', 'in', conversationIds).execute();

@@ -31,13 +31,14 @@ export function deleteReportSubscription(tx: Tx, id: string, userId: string) {
     .executeTakeFirst();
 }
 
-/** Every subscription with its subscriber's address and language. */
+/** Every subscription with its subscriber's address and language, of those who may still read reports (a demoted subscriber gets none). */
 export function allReportSubscriptions(db: DbOrTx) {
   return db
     .selectFrom('reportSubscriptions as s')
     .innerJoin('users as u', 'u.id', 's.userId')
     .select(['s.id', 's.frequency', 's.timeZone', 's.sendHour', 's.lastPeriod', 'u.email', 'u.locale'])
     .where('u.deactivatedAt', 'is', null)
+    .where('u.role', 'in', ['manager', 'auditor', 'admin'])
     .orderBy('s.createdAt')
     .execute();
 }

@@ -34,7 +34,7 @@ async function windows(tx: Tx, scope: PostScope, windowMinutes: number, now: Dat
 async function subjectOf(tx: Tx, scope: PostScope) {
   if ('queryId' in scope) {
     const query = await findListeningQuery(tx, scope.queryId);
-    return { name: query?.name ?? '', teamId: null, link: `/monitoring?queryId=${scope.queryId}&preset=today&granularity=hour` };
+    return { name: query?.name ?? '', teamId: null, link: `/monitoring?subject=query:${scope.queryId}&preset=today&granularity=hour` };
   }
   const channel = await findChannel(tx, scope.channelId);
   return { name: channel?.name ?? '', teamId: channel?.routingTeamId ?? null, link: `/inbox?channelId=${scope.channelId}` };

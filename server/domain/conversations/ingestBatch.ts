@@ -360,7 +360,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   );
   await appendAuditBatch(tx, [...audit.flatMap((entries) => entries()), ...listening.audit]);
 
-  // spike rules look at a query's volume once per 10-second slot, after commit (alerts/checkVolumeSpikes.ts)
+  // spike rules look at a query's volume once per 10-second slot, after commit (alerts/checkPostWindows.ts)
   const slot = new Date(Math.floor(receivedAt.getTime() / 10_000) * 10_000).toISOString();
   for (const queryId of listening.matched.keys()) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
   for (const { conversation, channelId } of touched) {

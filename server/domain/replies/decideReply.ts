@@ -23,6 +23,7 @@ import { parseInput } from '../parseInput';
 import { type ApprovalPerson, assertDecidable, assertMayDecide } from './approvalPolicy';
 import { deliveryOfReply, prepareReply } from './prepareReply';
 import { releaseReply } from './releaseReply';
+import { assertNotAnsweredSince } from './replyCollision';
 
 export const approveInput = z.object({
   messageId: z.uuid(),
@@ -59,6 +60,7 @@ export async function approveReply(
 ): Promise<{ messageId: string; deliveryState: 'queued'; edited: boolean }> {
   const input = parseInput(approveInput, raw, 'approval');
   const { conversation, message, requestedBy, audit } = await openDecision(tx, input.messageId, by.approver, 'approved');
+  await assertNotAnsweredSince(tx, conversation.id, message.id);
   const channel = await findChannel(tx, conversation.channelId);
   const connector = channel && connectors.of(channel.kind);
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet').showing('reply.unsupportedChannel');

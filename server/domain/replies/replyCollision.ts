@@ -7,6 +7,17 @@ import type { Tx } from '../../db/client';
 import { outboundReplyAfter } from '../../db/repositories/conversationState.repo';
 import { BadRequest, Conflict } from '../../errors';
 
+/** Approving a waiting reply: refused when another reply went to the customer after it was written — they would get two answers. */
+export async function assertNotAnsweredSince(tx: Tx, conversationId: string, waitingMessageId: string): Promise<void> {
+  const found = await outboundReplyAfter(tx, conversationId, waitingMessageId, { goneOut: true });
+  if (found.seen && found.newer) {
+    throw new Conflict(`${found.newer.authorName} has answered the customer meanwhile`, {
+      repliedBy: found.newer.authorName,
+      messageId: found.newer.id,
+    }).showing('approval.answeredMeanwhile', { name: found.newer.authorName });
+  }
+}
+
 export async function assertNoReplyMeanwhile(tx: Tx, conversationId: string, lastSeenMessageId: string | null | undefined): Promise<void> {
   if (!lastSeenMessageId) return;
   const found = await outboundReplyAfter(tx, conversationId, lastSeenMessageId);

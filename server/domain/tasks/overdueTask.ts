@@ -6,8 +6,9 @@
  */
 import type { Tx } from '../../db/client';
 import { managersOf } from '../../db/repositories/alerts.repo';
+import { lockConversation } from '../../db/repositories/conversations.repo';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { activeMembersOf, insertTaskNotifications, lockTaskForOverdue, markOverdueNotified } from '../../db/repositories/tasks.repo';
+import { activeMembersOf, findTaskConversationId, insertTaskNotifications, lockTaskForOverdue, markOverdueNotified } from '../../db/repositories/tasks.repo';
 import { systemActor } from '../audit/actor';
 import type { Effects, JobRequest } from '../effects';
 
@@ -19,6 +20,10 @@ export const overdueTimer = (taskId: string, dueAt: Date): JobRequest => ({ name
 export type OverdueOutcome = 'told' | 'skipped';
 
 export async function fireTaskOverdue(tx: Tx, effects: Effects, taskId: string, now: Date): Promise<OverdueOutcome> {
+  // The conversation first, then the task: the order every task command locks in, so the two never deadlock.
+  const owner = await findTaskConversationId(tx, taskId);
+  if (!owner) return 'skipped';
+  await lockConversation(tx, owner.conversationId);
   const task = await lockTaskForOverdue(tx, taskId);
   if (task?.state !== 'open' || !task.dueAt || task.overdueNotifiedAt || task.conversationStatus === 'closed') return 'skipped';
   // a job that runs early (clock skew between hosts) does nothing; the reconciler adds it again

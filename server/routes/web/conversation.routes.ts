@@ -45,7 +45,7 @@ export function conversationRoutes(services: Services): Router {
       const { conversationId, text, lastSeenMessageId, cannedId, andClose, privately } = res.locals.input;
       const user = req.user!;
       await inTransaction(db, dispatcher, async (tx, effects) => {
-        await queueReply(
+        const reply = await queueReply(
           tx,
           effects,
           { conversationId, text, lastSeenMessageId, privately, author: { id: user.id, name: user.name } },
@@ -53,7 +53,8 @@ export function conversationRoutes(services: Services): Router {
           services.connectors,
         );
         if (cannedId) await recordCannedUse(tx, cannedId); // a canned response inserted into this reply counts as used
-        if (andClose) await changeStatus(tx, effects, { conversationId, status: 'closed' }, actingUser(req));
+        // A reply that waits for approval has not answered the customer yet: the conversation stays open.
+        if (andClose && reply.deliveryState === 'queued') await changeStatus(tx, effects, { conversationId, status: 'closed' }, actingUser(req));
       });
       await clearPresence(services, conversationId, user.id);
       await done(req, res);
