@@ -101,6 +101,14 @@ describe('POST /api/v1/channels/:channelId/messages/batch', () => {
     const { channel, send } = await channelWithSender();
     expect((await send({ posts: [inboundPost()] }, 'rlc_wrong')).status).toBe(401);
     expect((await send({ nonsense: true }, 'rlc_wrong')).status).toBe(401);
+    // the body is not even parsed: a stranger's oversized or broken JSON gets 401, not 413 or 400
+    expect((await send({ posts: Array.from({ length: 60 }, () => inboundPost({ text: 'x'.repeat(90_000) })) }, 'rlc_wrong')).status).toBe(401);
+    const broken = await request(app.url)
+      .post(`/api/v1/channels/${channel.channelId}/messages/batch`)
+      .auth('rlc_wrong', { type: 'bearer' })
+      .set('content-type', 'application/json')
+      .send('{"posts": [');
+    expect(broken.status).toBe(401);
     const unknown = await request(app.url)
       .post('/api/v1/channels/00000000-0000-4000-8000-000000000000/messages/batch')
       .auth(channel.ingestToken, { type: 'bearer' })

@@ -11,8 +11,14 @@ export function listListeningQueries(db: DbOrTx) {
   return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'active', 'createdAt']).orderBy('name').execute();
 }
 
-export function findListeningQuery(db: DbOrTx, id: string) {
-  return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'active', 'createdAt']).where('id', '=', id).executeTakeFirst();
+/** `lock`: FOR UPDATE, for an edit that records the values it replaces. */
+export function findListeningQuery(db: DbOrTx, id: string, { lock = false } = {}) {
+  return db
+    .selectFrom('listeningQueries')
+    .select(['id', 'name', 'query', 'actions', 'active', 'createdAt'])
+    .where('id', '=', id)
+    .$if(lock, (q) => q.forUpdate())
+    .executeTakeFirst();
 }
 
 export function insertListeningQuery(tx: Tx, q: { name: string; query: string; actions: ListeningActions; createdBy: string }) {

@@ -72,7 +72,7 @@ export const listeningQueryEdit = listeningQueryInput.extend({ id: z.uuid() });
 export async function editListeningQuery(tx: Tx, raw: z.input<typeof listeningQueryEdit>, by: { actor: Actor }) {
   const { id, ...input } = parseInput(listeningQueryEdit, raw, 'listening query');
   checkQuery(input.query);
-  const current = await findListeningQuery(tx, id);
+  const current = await findListeningQuery(tx, id, { lock: true }); // two edits at once: each records what it really replaced
   if (!current) throw new NotFound('Listening query');
   const row = (await updateListeningQuery(tx, id, input))!;
   await appendAudit(tx, {
@@ -91,7 +91,7 @@ export const listeningQueryActivity = z.object({ id: z.uuid(), active: z.union([
 /** Stops (or resumes) a query on ingest; its matches stay. Asking for the state it already has changes nothing. */
 export async function setListeningQueryActivity(tx: Tx, raw: z.input<typeof listeningQueryActivity>, by: { actor: Actor }) {
   const { id, active } = parseInput(listeningQueryActivity, raw, 'listening query');
-  const current = await findListeningQuery(tx, id);
+  const current = await findListeningQuery(tx, id, { lock: true });
   if (!current) throw new NotFound('Listening query');
   const changed = await setListeningQueryActive(tx, id, active);
   if (Number(changed.numUpdatedRows) === 0) return { ...current, active };

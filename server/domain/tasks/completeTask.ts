@@ -47,18 +47,8 @@ export async function completeTask(tx: Tx, effects: Effects, raw: z.input<typeof
       blockedBy: blocking.map((t) => ({ id: t.id, number: t.number })),
     }).showing('tasks.blocked', { number: task.number, after: numbersOf(blocking) });
   const now = by.now ?? new Date();
-  await setTaskState(tx, task.id, { state: 'done', completedBy: by.user.id, completedAt: now });
-  await appendAudit(tx, {
-    actor: by.actor,
-    action: 'conversation.task_completed',
-    subjectType: 'conversation',
-    subjectId: c.id,
-    channelId: c.channelId,
-    before: { taskId: task.id, number: task.number, state: 'open' },
-    after: { taskId: task.id, number: task.number, state: 'done' },
-  });
+  await moveTask(tx, effects, { c, task, by }, { state: 'done', completedBy: by.user.id, completedAt: now });
   if (task.dueAt && !task.overdueNotifiedAt) effects.cancel(overdueTimer(task.id, task.dueAt));
-  effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   return { id: task.id, number: task.number, state: 'done' as const, completedAt: now.toISOString() };
 }
 
@@ -72,17 +62,27 @@ export async function reopenTask(tx: Tx, effects: Effects, raw: z.input<typeof t
       number: task.number,
       after: numbersOf(after),
     });
-  await setTaskState(tx, task.id, { state: 'open', completedBy: null, completedAt: null });
+  await moveTask(tx, effects, { c, task, by }, { state: 'open', completedBy: null, completedAt: null });
+  if (task.dueAt && !task.overdueNotifiedAt) effects.enqueue(overdueTimer(task.id, task.dueAt));
+  return { id: task.id, number: task.number, state: 'open' as const };
+}
+
+/** The state change itself, its audit event and the live refresh: the same for completing and reopening. */
+async function moveTask(
+  tx: Tx,
+  effects: Effects,
+  { c, task, by }: Pick<Awaited<ReturnType<typeof lockTask>>, 'c' | 'task'> & { by: By },
+  to: Parameters<typeof setTaskState>[2],
+) {
+  await setTaskState(tx, task.id, to);
   await appendAudit(tx, {
     actor: by.actor,
-    action: 'conversation.task_reopened',
+    action: to.state === 'done' ? 'conversation.task_completed' : 'conversation.task_reopened',
     subjectType: 'conversation',
     subjectId: c.id,
     channelId: c.channelId,
-    before: { taskId: task.id, number: task.number, state: 'done' },
-    after: { taskId: task.id, number: task.number, state: 'open' },
+    before: { taskId: task.id, number: task.number, state: task.state },
+    after: { taskId: task.id, number: task.number, state: to.state },
   });
-  if (task.dueAt && !task.overdueNotifiedAt) effects.enqueue(overdueTimer(task.id, task.dueAt));
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
-  return { id: task.id, number: task.number, state: 'open' as const };
 }

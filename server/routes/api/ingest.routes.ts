@@ -6,7 +6,7 @@
  * Mounted before the API's body parser: each route reads its body with its own limit.
  */
 import { timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { NormalizedInbound } from '../../../connectors/types';
 import { hashToken } from '../../crypto/tokens';
 import { findChannel } from '../../db/repositories/channels.repo';
@@ -25,14 +25,20 @@ export function ingestRoutes(services: Services): Router {
   const { db, dispatcher } = services;
   const groups = createIngestGroups(db, dispatcher);
   const router = Router();
-  router.post('/channels/:channelId/messages', express.json({ limit: '1mb' }), rejectUnstorableText, async (req, res) => {
-    const { channel, actor } = await ingestingChannel(services, req);
+  // The channel and its token are checked before the body is read: a stranger's megabytes are never parsed.
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.ingesting = await ingestingChannel(services, req);
+    next();
+  };
+  const ingesting = (res: Response) => res.locals.ingesting as Awaited<ReturnType<typeof ingestingChannel>>;
+  router.post('/channels/:channelId/messages', authenticate, express.json({ limit: '1mb' }), rejectUnstorableText, async (req, res) => {
+    const { channel, actor } = ingesting(res);
     const body = parseInput(ingestBody, req.body, 'message');
     const result = await groups.ingest(inboundOf(channel.id, body, req.body), actor);
     res.status(result.created ? 201 : 200).json({ messageId: result.messageId, conversationId: result.conversationId, caseNumber: result.caseNumber });
   });
-  router.post('/channels/:channelId/messages/batch', express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
-    const { channel, actor } = await ingestingChannel(services, req);
+  router.post('/channels/:channelId/messages/batch', authenticate, express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
+    const { channel, actor } = ingesting(res);
     const { posts } = parseInput(ingestBatchBody, req.body, 'batch');
     const read = (raw: unknown) => {
       assertStorable(raw, 'message');
