@@ -396,6 +396,63 @@ export interface Database {
   // 024_case_tasks
   conversationTasks: ConversationTasksTable;
   taskDependencies: TaskDependenciesTable;
+  // 029_web_chat
+  chatSites: ChatSitesTable;
+  chatSessions: ChatSessionsTable;
+  chatInvitations: ChatInvitationsTable;
+}
+
+/** 029_web_chat: the website face of one webchat channel (queue, hours and SLA stay on the channel). */
+export type PrechatField = 'off' | 'optional' | 'required';
+export type ChatSiteTexts = Partial<Record<Locale, { title?: string; greeting?: string; offline?: string; consent?: string }>>;
+export type InvitationRule = { urlPattern: string; afterSeconds: number };
+export interface ChatSitesTable {
+  id: Generated<string>;
+  channelId: string;
+  name: string;
+  allowedOrigins: ColumnType<string[], string[] | undefined, string[]>;
+  texts: Json;
+  colour: Generated<string>;
+  prechatName: Generated<PrechatField>;
+  prechatEmail: Generated<PrechatField>;
+  invitationRules: Json;
+  maxWaitSeconds: Generated<number>;
+  targetSeconds: Generated<number>;
+  targetPercent: Generated<number>;
+  inactivityMinutes: Generated<number>;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+/** 029_web_chat: one chat's visitor and life (offered → accepted → ended; ended unaccepted = abandoned). */
+export type ChatEndReason = 'agent' | 'customer' | 'inactivity';
+export interface ChatSessionsTable {
+  conversationId: string;
+  siteId: string;
+  visitorTokenHash: string;
+  visitorId: string;
+  pageUrl: string | null;
+  prechatName: string | null;
+  prechatEmail: string | null;
+  consentAt: Date | null;
+  language: Generated<Locale>;
+  startedAt: Generated<Date>;
+  acceptedAt: Date | null;
+  acceptedBy: string | null;
+  endedAt: Date | null;
+  endReason: ChatEndReason | null;
+  lastVisitorAt: Generated<Date>;
+  visitorReadAt: Date | null;
+}
+
+/** 029_web_chat: a proactive invitation holding one free chat slot until it expires or is used. */
+export interface ChatInvitationsTable {
+  id: Generated<string>;
+  siteId: string;
+  visitorId: string;
+  createdAt: Generated<Date>;
+  expiresAt: Date;
+  usedAt: Date | null;
 }
 
 /** 024_case_tasks: one step of a multi-step case, for one person or one team. */
