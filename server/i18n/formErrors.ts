@@ -23,6 +23,8 @@ const FIELD_CODES: Record<string, MessageKey> = {
   taken: 'form.field.taken',
   unknown: 'form.field.unknown',
   'in the past': 'form.field.inThePast',
+  'too far ahead': 'tasks.dueTooFar',
+  'no open time': 'tasks.dueNoOpenTime',
   invalid: 'form.field.invalid',
   'only with status saved': 'form.field.onlySaved',
   'only with status closed': 'form.field.onlyClosed',

@@ -166,6 +166,8 @@ describe('tasks over the API', () => {
       { title: 'Nach nichts', assigneeId: agent.id, dependsOn: [7] },
       { title: 'Zwei Fristen', assigneeId: agent.id, dueInBusinessHours: 2, dueDate: '2030-01-02' },
       { title: 'Vorbei', assigneeId: agent.id, dueAt: '2020-01-01T10:00:00Z' },
+      { title: 'Irgendwann', assigneeId: agent.id, dueAt: '9999-12-31T10:00:00Z' },
+      { title: 'Irgendwann', assigneeId: agent.id, dueDate: '9999-12-31' },
       { title: 'Auditor', assigneeId: auditor.id },
       { title: 'x'.repeat(201), assigneeId: agent.id },
     ];

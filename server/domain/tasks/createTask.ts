@@ -19,7 +19,7 @@ import { can } from '../auth/permissions';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 import { compiledCalendarOf } from '../sla/calendarCache';
-import { parseIsoDate } from '../time/zonedTime';
+import { DAY_MS, parseIsoDate } from '../time/zonedTime';
 import { dueInstant, type DueSpec } from './taskDue';
 import { dependencyProblem, findTaskRef } from './taskGraph';
 import { overdueTimer } from './overdueTask';
@@ -61,6 +61,32 @@ function dueSpecOf(input: z.output<typeof taskInput>): DueSpec | null {
   return null;
 }
 
+/** A due time beyond this is refused (a task due in the year 9999 is a typo or hostile input). */
+const MAX_DUE_AHEAD_MS = 2 * 366 * 24 * 3_600_000;
+
+/** The due instant of the input in the case's business time: in the future, at most two years ahead. */
+async function dueAtOf(tx: Tx, conversationId: string, input: z.output<typeof taskInput>, now: Date): Promise<Date | null> {
+  const spec = dueSpecOf(input);
+  if (!spec) return null;
+  const field = spec.kind === 'at' ? 'dueAt' : spec.kind === 'date' ? 'dueDate' : 'dueInBusinessHours';
+  if (spec.kind === 'date' && spec.day * DAY_MS > now.getTime() + MAX_DUE_AHEAD_MS) throw dueTooFar(field);
+  let dueAt: Date;
+  try {
+    dueAt = dueInstant(compiledCalendarOf(await calendarOfConversation(tx, conversationId)), spec, now, DEFAULT_TIME_ZONE);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new BadRequest(`${field}: the case calendar has no open time within a year of it`, { fields: { [field]: 'no open time' } }).showing('tasks.dueNoOpenTime');
+  }
+  if (dueAt.getTime() <= now.getTime())
+    throw new BadRequest('due: the due time must be in the future', { fields: { [field]: 'in the past' } }).showing('tasks.dueInPast');
+  if (dueAt.getTime() > now.getTime() + MAX_DUE_AHEAD_MS) throw dueTooFar(field);
+  return dueAt;
+}
+
+function dueTooFar(field: string) {
+  return new BadRequest(`${field}: the due time is more than two years ahead`, { fields: { [field]: 'too far ahead' } }).showing('tasks.dueTooFar');
+}
+
 /** The person or team a task is for must exist (and the person be able to work cases). */
 async function checkOwner(tx: Tx, input: z.output<typeof taskInput>) {
   if (input.assigneeId) {
@@ -73,8 +99,8 @@ async function checkOwner(tx: Tx, input: z.output<typeof taskInput>) {
 }
 
 export async function createTask(tx: Tx, effects: Effects, raw: TaskInput, by: By) {
-  const input = parseInput(taskInput, raw, 'task');
   if (!can(by.role, 'conversation.work')) throw new Forbidden('Your role may not add tasks');
+  const input = parseInput(taskInput, raw, 'task');
   const now = by.now ?? new Date();
   const c = await lockConversation(tx, input.conversationId);
   if (!c) throw new NotFound('Conversation');
@@ -88,9 +114,7 @@ export async function createTask(tx: Tx, effects: Effects, raw: TaskInput, by: B
   if (problem?.kind === 'unknown') throw new BadRequest(`dependsOn: no task ${problem.ref} in this case`, { fields: { dependsOn: 'unknown' } });
   const dependsOn = [...new Set(input.dependsOn.map((ref) => findTaskRef(tasks, ref)!))];
 
-  const spec = dueSpecOf(input);
-  const dueAt = spec ? dueInstant(compiledCalendarOf(await calendarOfConversation(tx, c.id)), spec, now, DEFAULT_TIME_ZONE) : null;
-  if (dueAt && dueAt.getTime() <= now.getTime()) throw new BadRequest('due: the due time must be in the future', { fields: { dueAt: 'in the past' } });
+  const dueAt = await dueAtOf(tx, c.id, input, now);
 
   const number = tasks.reduce((max, t) => Math.max(max, t.number), 0) + 1;
   const row = await insertTask(
