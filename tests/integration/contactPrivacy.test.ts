@@ -180,6 +180,7 @@ describe('a contact, its merge and its erasure', () => {
 
   it('when a manager exports the contact, then JSON and HTML hold everything, values of the history revealed and the HTML escaped', async () => {
     await api(agent.token).post(`/conversations/${conversationId}/notes`, { text: 'Notiz zu Frau Wundersam' });
+    await api(agent.token).post(`/conversations/${conversationId}/tasks`, { title: 'Gutschrift für Frau Wundersam <b>', assigneeId: agent.id });
     const json = await api(manager.token).get(`/contacts/${contactId}/export`);
     expect(json.status).toBe(200);
     expect(json.headers['content-disposition']).toContain(`contact-${contactId}.json`);
@@ -188,12 +189,14 @@ describe('a contact, its merge and its erasure', () => {
     expect(json.body.conversations.flatMap((c: { messages: { text: string }[] }) => c.messages.map((m) => m.text))).toEqual(
       expect.arrayContaining([secretText, 'Notiz zu Frau Wundersam']),
     );
+    expect(json.body.conversations.flatMap((c: { tasks: { title: string }[] }) => c.tasks.map((t) => t.title))).toEqual(['Gutschrift für Frau Wundersam <b>']);
     expect(json.body.history[0]).toMatchObject({ action: 'contact.updated', after: { email: 'erika.wundersam@example.org' } });
     const html = await api(manager.token).get(`/contacts/${contactId}/export?format=html`);
     expect(html.status).toBe(200);
     expect(html.headers['content-type']).toContain('text/html');
     expect(html.text).toContain('Quastenflosser-4711');
     expect(html.text).toContain('Erika Mustermann');
+    expect(html.text).toContain('Gutschrift für Frau Wundersam &lt;b&gt;');
     expect((await api(manager.token).get(`/contacts/${contactId}/export?format=pdf`)).status).toBe(400);
   });
 

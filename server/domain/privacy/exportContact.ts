@@ -1,11 +1,12 @@
 /**
  * Art. 15 access: everything stored about one customer — contact fields, identities, every conversation with its
- * messages, merges, and the audit events about the contact with their personal values revealed. The export is
+ * messages and tasks, merges, and the audit events about the contact with their personal values revealed. The export is
  * itself audited. The routes send it as JSON or as one self-contained HTML page.
  */
 import type { Db } from '../../db/client';
 import { appendAudit, listAudit } from '../../db/repositories/audit.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
+import { listTasksOf } from '../../db/repositories/tasks.repo';
 import type { Actor } from '../audit/actor';
 import { revealPersonalValues } from '../audit/personalValues';
 import { loadContactProfile } from '../contacts/contactProfile';
@@ -14,7 +15,7 @@ export async function exportContact(db: Db, contactId: string, actor: Actor, now
   const { contact, identities, conversations, merges } = await loadContactProfile(db, contactId, now);
   const withMessages = [];
   for (const c of conversations) {
-    const messages = await listMessages(db, c.id);
+    const [messages, tasks] = await Promise.all([listMessages(db, c.id), listTasksOf(db, c.id)]);
     withMessages.push({
       caseNumber: c.caseNumber,
       channel: { name: c.channelName, kind: c.channelKind },
@@ -26,6 +27,14 @@ export async function exportContact(db: Db, contactId: string, actor: Actor, now
         text: m.text,
         url: m.url,
         postedAt: m.postedAt.toISOString(),
+      })),
+      // task titles are written by staff about the case and may name the customer, like notes
+      tasks: tasks.map((t) => ({
+        number: t.number,
+        title: t.title,
+        state: t.state,
+        dueAt: t.dueAt?.toISOString() ?? null,
+        completedAt: t.completedAt?.toISOString() ?? null,
       })),
     });
   }

@@ -75,7 +75,9 @@ async function dueAtOf(tx: Tx, conversationId: string, input: z.output<typeof ta
     dueAt = dueInstant(compiledCalendarOf(await calendarOfConversation(tx, conversationId)), spec, now, DEFAULT_TIME_ZONE);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    throw new BadRequest(`${field}: the case calendar has no open time within a year of it`, { fields: { [field]: 'no open time' } }).showing('tasks.dueNoOpenTime');
+    throw new BadRequest(`${field}: the case calendar has no open time within a year of it`, { fields: { [field]: 'no open time' } }).showing(
+      'tasks.dueNoOpenTime',
+    );
   }
   if (dueAt.getTime() <= now.getTime())
     throw new BadRequest('due: the due time must be in the future', { fields: { [field]: 'in the past' } }).showing('tasks.dueInPast');
