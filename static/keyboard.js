@@ -98,6 +98,14 @@
       send(e.shiftKey);
       return;
     }
+    var menu = document.querySelector('.navmenu[open]');
+    if (e.key === 'Escape' && menu) {
+      // Esc closes an open menu and gives focus back to its button.
+      menu.open = false;
+      menu.querySelector('summary').focus();
+      e.preventDefault();
+      return;
+    }
     if (e.key === 'Escape' && isTyping(e.target) && !e.target.closest('dialog')) {
       // Esc leaves the field, so the single-key shortcuts work again: to the conversation, else to the list.
       var links = rowLinks();
@@ -137,6 +145,10 @@
 
   document.addEventListener('click', function (e) {
     if (!e.target.closest) return;
+    // a click anywhere else closes an open menu (settings, the person's menu)
+    document.querySelectorAll('.navmenu[open]').forEach(function (menu) {
+      if (!menu.contains(e.target)) menu.open = false;
+    });
     if (e.target.closest('[data-kbd-help]')) toggleHelp();
     if (e.target.closest('[data-send-close]')) send(true);
   });

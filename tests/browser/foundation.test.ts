@@ -104,6 +104,7 @@ describe('an agent in the console', () => {
   });
 
   it('when the language is switched to English, then the same conversation shows English labels', async () => {
+    await page.click('.topbar .usermenu summary');
     await page.click('.topbar .locale-switch button[value="en"]');
     await page.locator('html[lang="en"]').waitFor();
     expect(new URL(page.url()).pathname).toBe(`/inbox/${conversationId}`);
