@@ -7,6 +7,7 @@ import { whatsappConnector } from './whatsapp/whatsappConnector';
 import { telegramConnector } from './telegram/telegramConnector';
 import { emailConnector } from './email/emailConnector';
 import { facebookConnector, instagramConnector } from './meta/metaConnector';
+import { webchatConnector } from './webchat/webchatConnector';
 
 const CONNECTORS: Partial<Record<ChannelKind, Connector>> = {
   api: apiConnector,
@@ -16,6 +17,7 @@ const CONNECTORS: Partial<Record<ChannelKind, Connector>> = {
   email: emailConnector,
   facebook: facebookConnector,
   instagram: instagramConnector,
+  webchat: webchatConnector,
 };
 
 export const connectors: Connectors = {

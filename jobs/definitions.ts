@@ -106,6 +106,8 @@ export const JOBS = {
   'report-fold': { queue: 'maintenance', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
   // every few minutes (a job scheduler): verifies the audit chain from its last checkpoint; a failed run waits for the next
   'audit-verify': { queue: 'audit', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
+  // every minute (a job scheduler): ends website chats whose visitor went quiet (domain/webchat/inactivity.ts)
+  'chat-inactivity': { queue: 'webchat', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
   // nightly (a job scheduler): anonymises closed conversations past their channel's retention; a failed run is redone the next night
   retention: { queue: 'privacy', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
 } satisfies CommandJobs & Record<string, JobDefinition<z.ZodType> | AnyCommandJob>;

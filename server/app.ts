@@ -62,6 +62,7 @@ import { listeningQueryRoutes } from './routes/web/listeningQueries.routes';
 import { monitoringDashboardRoutes } from './routes/web/monitoringDashboard.routes';
 import { monitoringRoutes } from './routes/web/monitoring.routes';
 import { attachmentRoutes } from './routes/web/attachments.routes';
+import { widgetRoutes } from './routes/widget.routes';
 import type { Services } from './services';
 
 const ROOT = path.join(__dirname, '..');
@@ -125,6 +126,9 @@ export function createApp(services: Services): express.Express {
     res.set('Cache-Control', 'no-store');
     next();
   });
+
+  // The website chat's public API: no session, CORS for each chat site's own origins, visitor tokens.
+  app.use('/widget/v1', widgetRoutes(services));
 
   // The JSON API: bearer tokens, no cookies, no CSRF.
   const api = express.Router();

@@ -13,6 +13,7 @@ import { startPollWorker } from '../jobs/pollChannel';
 import { scheduleAuditVerification, startAuditVerificationWorker } from '../jobs/auditVerification';
 import { scheduleRoutingSweep, startRoutingWorker } from '../jobs/routingWorker';
 import { scheduleRetention, startRetentionWorker } from '../jobs/retention';
+import { scheduleChatInactivity, startChatInactivityWorker } from '../jobs/chatInactivity';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { refuseBuiltInKeysBeyondDemo } from './keysGuard';
@@ -42,6 +43,7 @@ export async function startWorkers(services: Services) {
   const alertWorker = startAlertWorker({ db, dispatcher, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
   const retentionWorker = startRetentionWorker(db, workerConnection, config.redisPrefix, logger);
   const reportMailWorker = startReportMailWorker({ db, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
+  const chatInactivityWorker = startChatInactivityWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
@@ -51,6 +53,7 @@ export async function startWorkers(services: Services) {
         await scheduleRetention(queues);
         await scheduleAlertSweep(queues);
         await scheduleReportMail(queues);
+        await scheduleChatInactivity(queues);
         logger.info(r, 'reconciled jobs from the database');
       })
       .catch((err: Error) => {
@@ -80,6 +83,7 @@ export async function startWorkers(services: Services) {
       await alertWorker.close();
       await retentionWorker.close();
       await reportMailWorker.close();
+      await chatInactivityWorker.close();
       await watchers.close();
       workerConnection.disconnect();
     },

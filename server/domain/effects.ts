@@ -23,7 +23,9 @@ export type LiveEvent =
   // queues or agents' availability changed (the queue board and presence indicators refresh)
   | { type: 'routing' }
   // a reply began or stopped waiting for approval (the approvers' count and queue refresh)
-  | { type: 'approvals' };
+  | { type: 'approvals' }
+  // a website chat (domain/webchat) started, was accepted or ended; its visitor is typing or has read the agent's messages
+  | { type: 'chat'; conversationId: string; change: 'started' | 'accepted' | 'ended' | 'visitor_typing' | 'visitor_read' };
 
 /** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
 export type JobRequest =

@@ -14,7 +14,7 @@ import { InvalidForm } from './validate';
 
 type BodyParserError = { type?: string; status?: number; limit?: number };
 
-function toHttpError(err: unknown): HttpError | null {
+export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   const e = err as BodyParserError;
   if (e?.type === 'entity.too.large') return new HttpError(413, `The request body is too large (limit ${Math.round((e.limit ?? 2 ** 20) / 2 ** 20)} MB)`);

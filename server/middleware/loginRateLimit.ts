@@ -64,8 +64,7 @@ return 0
 export function createLoginLimiter(redis: Redis, prefix: string): LoginLimiter {
   const keys = (ip: string, email: string) => {
     const who = email.toLowerCase();
-    // An IPv6 host usually holds a whole /64: counting per address would give one attacker 2^64 fresh counters.
-    const from = isIPv6(ip) && !/^::ffff:/i.test(ip) ? networkOf(ip) : ip;
+    const from = addressKeyOf(ip);
     return [
       `${prefix}:login:pair:${who}:${from}`,
       `${prefix}:login:ip:${from}`,
@@ -93,6 +92,11 @@ export function createLoginLimiter(redis: Redis, prefix: string): LoginLimiter {
       await redis.eval(SUCCEEDED, 4, ...keys(ip, email), KNOWN_NETWORK_DAYS * 86400);
     },
   };
+}
+
+/** What a limit counts per address: the address itself; an IPv6 host by its /64 (a host usually holds a whole /64, so counting per address would give one attacker 2^64 fresh counters). */
+export function addressKeyOf(ip: string): string {
+  return isIPv6(ip) && !/^::ffff:/i.test(ip) ? networkOf(ip) : ip;
 }
 
 /** The network an address belongs to: its /24 (IPv4) or /64 (IPv6), so a changing office address still counts as known. */

@@ -674,6 +674,20 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /conversations/:id/tasks/:taskId/reopen': row(404, 404, 403, 403, 302),
   'GET /tasks': row(200, 200, 403, 403, 302),
   'POST /tasks/:taskId/complete': row(404, 404, 403, 403, 302),
+  // the public widget API: a console session or API token opens nothing there — an unknown site and a chat without
+  // its visitor token are 404 for everyone (origins, tokens, limits and errors: widgetApi.test.ts)
+  'GET /widget/v1/sites/:siteId/config': row(404, 404, 404, 404, 404),
+  'GET /widget/v1/sites/:siteId/availability': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/sites/:siteId/invitations': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/sites/:siteId/conversations': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/sites/:siteId/offline': row(404, 404, 404, 404, 404),
+  'GET /widget/v1/conversations/:id/messages': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/conversations/:id/messages': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/conversations/:id/typing': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/conversations/:id/read': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/conversations/:id/end': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/conversations/:id/transcript': row(404, 404, 404, 404, 404),
+  'GET /widget/v1/conversations/:id/events': row(404, 404, 404, 404, 404),
 };
 
 /**
@@ -688,6 +702,8 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'GET /events': 'live.test.ts (SSE stream)',
   'GET /password': 'userAdministration.test.ts (invitation and reset links, no session)',
   'POST /password': 'userAdministration.test.ts (invitation and reset links, no session)',
+  'OPTIONS /widget/v1/sites/:siteId/*splat': 'widgetApi.test.ts (CORS preflight of the allowed origin; others 403)',
+  'OPTIONS /widget/v1/conversations/:id/*splat': 'widgetApi.test.ts (CORS preflight of the allowed origin; others 403)',
   'POST /demo/api-sink': 'demo only',
   'POST /demo/graph/:phoneNumberId/messages': 'demo only',
   'GET /demo/x-api/2/users/:id/mentions': 'demo only',

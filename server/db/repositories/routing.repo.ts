@@ -25,12 +25,17 @@ const agentColumns = sql`p.user_id AS id, p.availability, p.skills, p.capacity, 
   EXISTS (SELECT 1 FROM absences a WHERE a.user_id = p.user_id AND a.cancelled_at IS NULL AND a.starts_at <= now() AND a.ends_at > now()) AS absent,
   coalesce((SELECT array_agg(tm.team_id) FROM team_members tm WHERE tm.user_id = p.user_id), '{}') AS team_ids`;
 
+const onlineAgentsQuery = sql`SELECT ${agentColumns} FROM agent_profiles p JOIN users u ON u.id = p.user_id AND u.role IN ('agent', 'manager')
+    WHERE p.availability = 'online' ORDER BY p.user_id`;
+
 /** The online agents, locked in id order (a presence change waits for the pass that may give them work). */
 export async function lockOnlineAgents(tx: Tx): Promise<AgentRow[]> {
-  const r = await sql<AgentRow>`
-    SELECT ${agentColumns} FROM agent_profiles p JOIN users u ON u.id = p.user_id AND u.role IN ('agent', 'manager')
-    WHERE p.availability = 'online' ORDER BY p.user_id FOR UPDATE OF p`.execute(tx);
-  return r.rows;
+  return (await sql<AgentRow>`${onlineAgentsQuery} FOR UPDATE OF p`.execute(tx)).rows;
+}
+
+/** The online agents as they are now, unlocked (what the website chat tells visitors about free capacity). */
+export async function onlineAgents(db: DbOrTx): Promise<AgentRow[]> {
+  return (await sql<AgentRow>`${onlineAgentsQuery}`.execute(db)).rows;
 }
 
 /** One agent's profile, locked (null: no profile yet, i.e. offline with default skills and slots). */

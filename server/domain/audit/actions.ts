@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   'conversation.reminder_due',
   'conversation.tagged',
   'conversation.priority_changed',
+  'conversation.chat_ended',
+  'conversation.transcript_mailed',
   'note.added',
   // messages and replies
   'message.received',

@@ -82,6 +82,7 @@ const authorOf = (t: Translate, names: AuditNames, after: (key: string) => strin
 
 const AVAILABILITY: Record<string, MessageKey> = { online: 'availability.online', away: 'availability.away', offline: 'availability.offline' };
 const MODERATED: Record<string, MessageKey> = { hide: 'audit.s.hidden', unhide: 'audit.s.unhidden', delete: 'audit.s.deleted' };
+const CHAT_ENDED_BY: Record<string, MessageKey> = { agent: 'chat.endedBy.agent', customer: 'chat.endedBy.customer', inactivity: 'chat.endedBy.inactivity' };
 
 const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'auth.login': ({ t, actor }) => t('audit.s.login', { actor }),
@@ -129,6 +130,9 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   },
   'conversation.priority_changed': ({ t, actor, caseNo, after }) =>
     t('audit.s.priority', { actor, case: caseNo, priority: priorityText(t, after('priority')) }),
+  'conversation.chat_ended': ({ t, actor, caseNo, after }) =>
+    t('audit.s.chatEnded', { actor, case: caseNo, reason: t(CHAT_ENDED_BY[after('reason') ?? ''] ?? 'chat.endedBy.agent') }),
+  'conversation.transcript_mailed': ({ t, actor, caseNo, after }) => t('audit.s.transcriptMailed', { actor, case: caseNo, to: after('to') ?? '—' }),
   'note.added': ({ t, actor, caseNo }) => t('audit.s.note', { actor, case: caseNo }),
   'message.received': ({ t, actor, caseNo }) => t('audit.s.received', { actor, case: caseNo }),
   'message.remote_status': ({ t, actor, caseNo, after }) => t('audit.s.remoteStatus', { actor, case: caseNo, status: after('remoteStatus') ?? '—' }),

@@ -1,6 +1,6 @@
 /** Stored profiles → the router's view of agents: skills and capacity parsed, the slots in use counted per class. */
 import { z } from 'zod';
-import type { DbOrTx, Tx } from '../../db/client';
+import type { DbOrTx } from '../../db/client';
 import { slotsInUse, type AgentRow } from '../../db/repositories/routing.repo';
 import { teamDefaultsOf } from '../../db/repositories/teams.repo';
 import { NO_SKILLS, type RoutingAgent, type Skills } from './chooseAgent';
@@ -47,7 +47,7 @@ export async function effectiveCapacities(db: DbOrTx, agents: { id: string; capa
   return new Map(agents.map((a) => [a.id, effectiveCapacity(storedCapacity(a.capacity), defaults.get(a.id)!)]));
 }
 
-export async function routingAgentsOf(tx: Tx, rows: AgentRow[]): Promise<RoutingAgent[]> {
+export async function routingAgentsOf(tx: DbOrTx, rows: AgentRow[]): Promise<RoutingAgent[]> {
   const uses = await slotsInUse(
     tx,
     rows.map((r) => r.id),

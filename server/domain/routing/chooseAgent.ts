@@ -81,15 +81,14 @@ export function hasFreeSlot(agent: RoutingAgent, slotClass: SlotClass): boolean 
   return agent.load[slotClass] < agent.capacity[slotClass];
 }
 
+/** Does this agent serve such work now (online, present, in the queue's team, with the skills), free slot or not? */
+export function serves(agent: RoutingAgent, req: Requirement): boolean {
+  return agent.availability === 'online' && !agent.absent && (!req.teamId || agent.teamIds.includes(req.teamId)) && matchSkills(agent.skills, req) !== null;
+}
+
 /** May the router give this agent new work of this kind? */
 export function isEligible(agent: RoutingAgent, req: Requirement): boolean {
-  return (
-    agent.availability === 'online' &&
-    !agent.absent &&
-    (!req.teamId || agent.teamIds.includes(req.teamId)) &&
-    hasFreeSlot(agent, req.slotClass) &&
-    matchSkills(agent.skills, req) !== null
-  );
+  return serves(agent, req) && hasFreeSlot(agent, req.slotClass);
 }
 
 /** The load share compared without rounding: a/b < c/d ⇔ a·d < c·b (capacities are positive here). */

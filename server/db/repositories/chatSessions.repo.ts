@@ -1,0 +1,184 @@
+/** Chat sessions (029_web_chat): a visitor's chat on a webchat conversation — who, when offered, accepted, ended — and its messages as the visitor sees them. */
+import { sql } from 'kysely';
+import type { DbOrTx, Tx } from '../client';
+import type { ChatEndReason, Locale } from '../schema';
+
+export type NewChatSession = {
+  conversationId: string;
+  siteId: string;
+  visitorTokenHash: string;
+  visitorId: string;
+  pageUrl: string | null;
+  prechatName: string | null;
+  prechatEmail: string | null;
+  consentAt: Date;
+  language: Locale;
+  startedAt: Date;
+};
+
+export async function insertChatSession(tx: Tx, s: NewChatSession): Promise<void> {
+  await tx
+    .insertInto('chatSessions')
+    .values({ ...s, lastVisitorAt: s.startedAt })
+    .execute();
+}
+
+const sessionColumns = [
+  's.conversationId',
+  's.siteId',
+  's.visitorId',
+  's.language',
+  's.startedAt',
+  's.acceptedAt',
+  's.acceptedBy',
+  's.endedAt',
+  's.endReason',
+  's.lastVisitorAt',
+  's.visitorReadAt',
+  's.prechatName',
+  's.prechatEmail',
+  'c.caseNumber',
+  'c.status',
+  'c.channelId',
+] as const;
+
+const sessions = (db: DbOrTx) => db.selectFrom('chatSessions as s').innerJoin('conversations as c', 'c.id', 's.conversationId');
+
+export type ChatSession = NonNullable<Awaited<ReturnType<typeof findSessionByTokenHash>>>;
+
+/** The session a visitor token opens (by its hash). */
+export function findSessionByTokenHash(db: DbOrTx, tokenHash: string) {
+  return sessions(db).select(sessionColumns).where('s.visitorTokenHash', '=', tokenHash).executeTakeFirst();
+}
+
+export function findChatSession(db: DbOrTx, conversationId: string) {
+  return sessions(db).select(sessionColumns).where('s.conversationId', '=', conversationId).executeTakeFirst();
+}
+
+/** The session locked: ending, accepting and the visitor's messages take turns (lock it before the conversation). */
+export function lockChatSession(tx: Tx, conversationId: string) {
+  return sessions(tx).select(sessionColumns).where('s.conversationId', '=', conversationId).forUpdate('s').executeTakeFirst();
+}
+
+export async function setChatEnded(tx: Tx, conversationId: string, reason: ChatEndReason, at: Date): Promise<void> {
+  await tx.updateTable('chatSessions').set({ endedAt: at, endReason: reason }).where('conversationId', '=', conversationId).execute();
+}
+
+export async function setVisitorSpoke(tx: Tx, conversationId: string, at: Date): Promise<void> {
+  await tx.updateTable('chatSessions').set({ lastVisitorAt: at }).where('conversationId', '=', conversationId).execute();
+}
+
+/** The visitor has read up to `upTo`; the mark never moves back. */
+export async function setVisitorRead(db: DbOrTx, conversationId: string, upTo: Date): Promise<void> {
+  await db
+    .updateTable('chatSessions')
+    .set({ visitorReadAt: upTo })
+    .where('conversationId', '=', conversationId)
+    .where((eb) => eb.or([eb('visitorReadAt', 'is', null), eb('visitorReadAt', '<', upTo)]))
+    .execute();
+}
+
+/**
+ * The site's waiting chats in queue order (started_at, then id): open and not yet accepted — unassigned, or
+ * ringing at an agent. `unassigned`: still in the queue (it will take a free slot when routed).
+ */
+export async function waitingChats(db: DbOrTx, siteId: string): Promise<{ conversationId: string; startedAt: Date; unassigned: boolean }[]> {
+  return db
+    .selectFrom('chatSessions as s')
+    .innerJoin('conversations as c', 'c.id', 's.conversationId')
+    .select(['s.conversationId', 's.startedAt', sql<boolean>`c.assignee_id IS NULL`.as('unassigned')])
+    .where('s.siteId', '=', siteId)
+    .where('s.endedAt', 'is', null)
+    .where('s.acceptedAt', 'is', null)
+    .orderBy('s.startedAt')
+    .orderBy('s.conversationId')
+    .execute();
+}
+
+/** The site's chats of the hour before `now`: arrivals, chats accepted (service starts) and the mean handling time of those that ended. */
+export async function recentChatMeasures(
+  db: DbOrTx,
+  siteId: string,
+  now: Date,
+): Promise<{ arrivals: number; accepted: number; meanHandleSeconds: number | null }> {
+  const since = new Date(now.getTime() - 3_600_000);
+  const r = await sql<{ arrivals: number; accepted: number; meanHandleSeconds: number | null }>`
+    SELECT count(*) FILTER (WHERE started_at >= ${since})::int AS arrivals,
+      count(*) FILTER (WHERE accepted_at >= ${since})::int AS accepted,
+      avg(extract(epoch FROM ended_at - accepted_at)) FILTER (WHERE ended_at >= ${since} AND accepted_at IS NOT NULL)::float8 AS mean_handle_seconds
+    FROM chat_sessions WHERE site_id = ${siteId} AND (started_at >= ${since} OR accepted_at >= ${since} OR ended_at >= ${since})`.execute(db);
+  return r.rows[0]!;
+}
+
+/** Open chats whose visitor has said nothing for their site's inactivity time (oldest first). */
+export async function inactiveChats(db: DbOrTx, now: Date, limit: number): Promise<string[]> {
+  const r = await sql<{ conversationId: string }>`
+    SELECT s.conversation_id FROM chat_sessions s JOIN chat_sites site ON site.id = s.site_id
+    WHERE s.ended_at IS NULL AND s.last_visitor_at < ${now}::timestamptz - make_interval(mins => site.inactivity_minutes)
+    ORDER BY s.last_visitor_at LIMIT ${limit}`.execute(db);
+  return r.rows.map((row) => row.conversationId);
+}
+
+/** A conversation's first inbound post (a visitor's later messages answer it, so they always join this conversation). */
+export async function firstInboundExternalId(db: DbOrTx, conversationId: string): Promise<string | null> {
+  const m = await db
+    .selectFrom('messages')
+    .select('externalId')
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'inbound')
+    .orderBy('postedAt')
+    .limit(1)
+    .executeTakeFirst();
+  return m?.externalId ?? null;
+}
+
+export type VisitorMessage = { id: string; from: 'visitor' | 'agent'; text: string; at: Date; authorName: string };
+
+/** The most messages a visitor's view (and a transcript) holds: the latest ones. */
+export const VISITOR_MESSAGES_MAX = 500;
+
+/** What the visitor sees: their messages and the agents' replies that went out (never notes, never a reply still waiting or refused), oldest first. */
+export async function visitorMessages(db: DbOrTx, conversationId: string): Promise<VisitorMessage[]> {
+  const r = await sql<VisitorMessage>`
+    SELECT * FROM (
+      SELECT id, CASE direction WHEN 'inbound' THEN 'visitor' ELSE 'agent' END AS "from", text,
+        CASE direction WHEN 'inbound' THEN posted_at ELSE delivered_at END AS at, author_name
+      FROM messages
+      WHERE conversation_id = ${conversationId}
+        AND (direction = 'inbound' OR (direction = 'outbound' AND delivery_state = 'sent' AND delivered_at IS NOT NULL))
+      ORDER BY at DESC, id DESC LIMIT ${VISITOR_MESSAGES_MAX}) m
+    ORDER BY at, id`.execute(db);
+  return r.rows;
+}
+
+/**
+ * The agents' replies delivered after the one with id `afterId` (null: after `since`), in delivery order: what a
+ * visitor's event stream sends next. Delivery order is (delivered_at, id), so a resume neither repeats nor skips.
+ */
+export async function agentMessagesAfter(db: DbOrTx, conversationId: string, after: { id: string } | { since: Date }): Promise<VisitorMessage[]> {
+  const cursor =
+    'id' in after
+      ? sql`(delivered_at, id) > (SELECT delivered_at, id FROM messages WHERE id = ${after.id}::uuid AND conversation_id = ${conversationId})`
+      : sql`delivered_at > ${after.since}`;
+  const r = await sql<VisitorMessage>`
+    SELECT id, 'agent' AS "from", text, delivered_at AS at, author_name FROM messages
+    WHERE conversation_id = ${conversationId} AND direction = 'outbound' AND delivery_state = 'sent' AND delivered_at IS NOT NULL AND ${cursor}
+    ORDER BY delivered_at, id LIMIT 100`.execute(db);
+  return r.rows;
+}
+
+/** The latest delivered agent reply's id (where a fresh stream starts), or null. */
+export async function latestAgentMessageId(db: DbOrTx, conversationId: string): Promise<string | null> {
+  const m = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'outbound')
+    .where('deliveryState', '=', 'sent')
+    .where('deliveredAt', 'is not', null)
+    .orderBy('deliveredAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return m?.id ?? null;
+}
