@@ -75,7 +75,12 @@ beforeAll(async () => {
     request(app.url).post(`/api/v1/conversations/${conversationId}/tasks`).auth(users.agent.token, { type: 'bearer' }).send(body).expect(201);
   const first = await addTask({ title: 'Rechnung beim Kunden anfordern und im System hinterlegen', assigneeId: users.agent.id });
   await addTask({ title: 'Gutschrift buchen', teamId: team.id, dueInBusinessHours: 4, dependsOn: [1] });
-  await addTask({ title: 'Kunde informieren', assigneeId: users.manager.id, dueDate: '2030-01-02', dependsOn: [2] });
+  await addTask({
+    title: 'Kunde informieren',
+    assigneeId: users.manager.id,
+    dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+    dependsOn: [2],
+  });
   await request(app.url).post(`/api/v1/tasks/${first.body.id}/complete`).auth(users.agent.token, { type: 'bearer' }).expect(200);
 });
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { MERGE_UNDO_DAYS, undoMerge } from '../../server/domain/contacts/mergeCo
 import { applyRetention } from '../../server/domain/privacy/retention';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
 import { verifyPersonalValues } from '../../server/domain/audit/verifyAudit';
+import { makeChatSite } from '../factories/webchat';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -202,6 +203,20 @@ describe('a contact, its merge and its erasure', () => {
 
   it('when a manager erases the contact, then no table and no Redis key holds their values, reports are unchanged and the audit verifies', async () => {
     const needles = [erika.name, 'Mustermann', erika.handle, erika.externalId, 'erika-mail-1', 'wundersam', '2345', 'Quastenflosser', 'Frau Wundersam'];
+    // she also wrote in the website chat: its pre-chat form and page are hers too
+    const site = await makeChatSite(app.services.db, { teamId: null });
+    await app.services.db
+      .insertInto('chatSessions')
+      .values({
+        conversationId,
+        siteId: site.siteId,
+        visitorTokenHash: 'a'.repeat(64),
+        visitorId: 'visitor-erika-1',
+        prechatName: erika.name,
+        prechatEmail: 'erika.wundersam@example.org',
+        pageUrl: 'https://shop.example/quastenflosser',
+      })
+      .execute();
     expect((await findInDatabase(needles)).length).toBeGreaterThan(5); // the scan finds them while they are there
     const before = await allReports();
 

@@ -19,7 +19,16 @@ export async function conversationIdsOfContacts(tx: Tx, contactIds: string[]): P
   return rows.map((r) => r.id);
 }
 
-/** Empties the personal parts of the conversations' messages and task titles, and withdraws replies waiting for approval; the search column is generated from text, so it follows. */
+/** What a website chat's visitor gave (pre-chat form, page) and when the chat ran; none for other conversations. */
+export function chatVisitorOf(db: DbOrTx, conversationId: string) {
+  return db
+    .selectFrom('chatSessions')
+    .select(['prechatName', 'prechatEmail', 'pageUrl', 'consentAt', 'startedAt', 'endedAt'])
+    .where('conversationId', '=', conversationId)
+    .executeTakeFirst();
+}
+
+/** Empties the personal parts of the conversations' messages, task titles and chat visitors' pre-chat data, and withdraws replies waiting for approval; the search column is generated from text, so it follows. */
 export async function anonymiseConversations(tx: Tx, conversationIds: string[]): Promise<{ messages: number }> {
   if (conversationIds.length === 0) return { messages: 0 };
   await deleteAttachmentsOf(tx, conversationIds);
@@ -39,6 +48,8 @@ export async function anonymiseConversations(tx: Tx, conversationIds: string[]):
     WHERE conversation_id = ANY(${conversationIds}::uuid[]) AND delivery_state = 'pending_approval'`.execute(tx);
   // task titles are written by staff about the case, like notes: they may name the customer
   await tx.updateTable('conversationTasks').set({ title: '' }).where('conversationId', 'in', conversationIds).execute();
+  // a website chat's visitor: what the pre-chat form asked and the page they wrote from (the chat's timing stays for reports)
+  await tx.updateTable('chatSessions').set({ prechatName: null, prechatEmail: null, pageUrl: null }).where('conversationId', 'in', conversationIds).execute();
   await tx.updateTable('conversations').set({ anonymisedAt: new Date() }).where('id', 'in', conversationIds).execute();
   return { messages: Number(done.numAffectedRows ?? 0) };
 }

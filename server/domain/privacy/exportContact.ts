@@ -6,6 +6,7 @@
 import type { Db } from '../../db/client';
 import { appendAudit, listAudit } from '../../db/repositories/audit.repo';
 import { listMessages } from '../../db/repositories/messages.repo';
+import { chatVisitorOf } from '../../db/repositories/personalData.repo';
 import { listTasksOf } from '../../db/repositories/tasks.repo';
 import type { Actor } from '../audit/actor';
 import { revealPersonalValues } from '../audit/personalValues';
@@ -15,7 +16,7 @@ export async function exportContact(db: Db, contactId: string, actor: Actor, now
   const { contact, identities, conversations, merges } = await loadContactProfile(db, contactId, now);
   const withMessages = [];
   for (const c of conversations) {
-    const [messages, tasks] = await Promise.all([listMessages(db, c.id), listTasksOf(db, c.id)]);
+    const [messages, tasks, chat] = await Promise.all([listMessages(db, c.id), listTasksOf(db, c.id), chatVisitorOf(db, c.id)]);
     withMessages.push({
       caseNumber: c.caseNumber,
       channel: { name: c.channelName, kind: c.channelKind },
@@ -28,6 +29,17 @@ export async function exportContact(db: Db, contactId: string, actor: Actor, now
         url: m.url,
         postedAt: m.postedAt.toISOString(),
       })),
+      // a website chat: what the visitor gave in the pre-chat form and the page they wrote from
+      chat: chat
+        ? {
+            name: chat.prechatName,
+            email: chat.prechatEmail,
+            page: chat.pageUrl,
+            consentAt: chat.consentAt?.toISOString() ?? null,
+            startedAt: chat.startedAt.toISOString(),
+            endedAt: chat.endedAt?.toISOString() ?? null,
+          }
+        : null,
       // task titles are written by staff about the case and may name the customer, like notes
       tasks: tasks.map((t) => ({
         number: t.number,
