@@ -208,10 +208,15 @@ export async function searchHeadlines(db: DbOrTx, conversationIds: string[], tex
   return new Map(rows.rows.map((r) => [r.conversationId, r.german.includes(HIT_START) ? r.german : r.english]));
 }
 
-/** The user has seen the conversation up to its last activity (`at`); never moves back. */
+/**
+ * The user has seen the conversation up to its last activity (`at`); never moves back. A view of what they
+ * have read already writes nothing: ON CONFLICT would lock their read row even when its WHERE keeps it as it is.
+ */
 export async function markConversationRead(db: DbOrTx, userId: string, conversationId: string, at: Date): Promise<void> {
   await sql`
-    INSERT INTO conversation_reads (user_id, conversation_id, read_at) VALUES (${userId}, ${conversationId}, ${at})
+    INSERT INTO conversation_reads (user_id, conversation_id, read_at)
+    SELECT ${userId}::uuid, ${conversationId}::uuid, ${at}::timestamptz
+    WHERE NOT EXISTS (SELECT 1 FROM conversation_reads r WHERE r.user_id = ${userId} AND r.conversation_id = ${conversationId} AND r.read_at >= ${at})
     ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_at = excluded.read_at
     WHERE conversation_reads.read_at < excluded.read_at`.execute(db);
 }
