@@ -1,12 +1,8 @@
 /** Tags on conversations (free text) and the predefined tags offered in pickers. */
 import type { DbOrTx, Tx } from '../client';
 
-/** The predefined tags by name (also one of the workspace's lists: workspaceLists.repo.ts). */
+/** The predefined tags by name (one of the workspace's lists: workspaceLists.repo.ts). */
 export const predefinedTagsQuery = (db: DbOrTx) => db.selectFrom('tags').select('name').orderBy('name');
-
-export function listPredefinedTags(db: DbOrTx) {
-  return predefinedTagsQuery(db).execute();
-}
 
 export function insertPredefinedTag(db: DbOrTx, name: string) {
   return db
