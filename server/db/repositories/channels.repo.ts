@@ -34,8 +34,11 @@ export function findChannel(db: DbOrTx, id: string) {
   return db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Every channel by name (also one of the workspace's lists: workspaceLists.repo.ts). */
+export const channelsQuery = (db: DbOrTx) => db.selectFrom('channels').select(['id', 'kind', 'name']).orderBy('name');
+
 export function listChannels(db: DbOrTx) {
-  return db.selectFrom('channels').select(['id', 'kind', 'name']).orderBy('name').execute();
+  return channelsQuery(db).execute();
 }
 
 /** The kind of every channel, one row each, in kind order. */

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
+import type { ChannelKind, ConversationStatus } from '../schema';
 
 /**
  * Authors of a batch, each once with the values its posts leave behind: the contact is named after the
@@ -107,43 +108,34 @@ export async function renameFormerIdentities(tx: Tx, renames: { channelId: strin
  * What the console shows beside a conversation about its customer: their identities on the channels (the
  * external id is the e-mail address on an e-mail channel, the phone number on WhatsApp), their other
  * conversations (newest first, at most 20), the tags on all of them, and the latest internal notes.
+ * One statement (four were a fifth of the conversation page's statements).
  */
 export async function contactContext(db: DbOrTx, contactId: string, conversationId: string) {
-  const [identities, conversations, tags, notes] = await Promise.all([
-    db
-      .selectFrom('contactIdentities as i')
-      .innerJoin('channels as ch', 'ch.id', 'i.channelId')
-      .select(['i.id', 'i.name', 'i.handle', 'i.externalId', 'ch.name as channelName', 'ch.kind as channelKind'])
-      .where('i.contactId', '=', contactId)
-      .orderBy('ch.name')
-      .execute(),
-    db
-      .selectFrom('conversations as c')
-      .innerJoin('channels as ch', 'ch.id', 'c.channelId')
-      .select(['c.id', 'c.caseNumber', 'c.status', 'c.lastMessageAt', 'ch.name as channelName', 'ch.kind as channelKind'])
-      .where('c.contactId', '=', contactId)
-      .where('c.id', '!=', conversationId)
-      .orderBy('c.lastMessageAt', 'desc')
-      .limit(20)
-      .execute(),
-    db
-      .selectFrom('conversationTags as t')
-      .innerJoin('conversations as c', 'c.id', 't.conversationId')
-      .select('t.tag')
-      .distinct()
-      .where('c.contactId', '=', contactId)
-      .orderBy('t.tag')
-      .limit(50)
-      .execute(),
-    db
-      .selectFrom('messages as m')
-      .innerJoin('conversations as c', 'c.id', 'm.conversationId')
-      .select(['m.id', 'm.text', 'm.authorName', 'm.postedAt', 'c.caseNumber', 'c.id as conversationId'])
-      .where('c.contactId', '=', contactId)
-      .where('m.direction', '=', 'note')
-      .orderBy('m.postedAt', 'desc')
-      .limit(5)
-      .execute(),
-  ]);
-  return { identities, conversations, tags: tags.map((t) => t.tag), notes };
+  const { rows } = await sql<{
+    identities: { id: string; name: string; handle: string | null; externalId: string; channelName: string; channelKind: ChannelKind }[];
+    conversations: { id: string; caseNumber: string; status: ConversationStatus; lastMessageAt: string; channelName: string; channelKind: ChannelKind }[];
+    tags: string[];
+    notes: { id: string; text: string; authorName: string; postedAt: string; caseNumber: string; conversationId: string }[];
+  }>`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('id', i.id, 'name', i.name, 'handle', i.handle, 'externalId', i.external_id,
+          'channelName', ch.name, 'channelKind', ch.kind) ORDER BY ch.name), '[]'::json)
+        FROM contact_identities i JOIN channels ch ON ch.id = i.channel_id WHERE i.contact_id = ${contactId}) AS identities,
+      (SELECT coalesce(json_agg(o ORDER BY o."lastMessageAt" DESC), '[]'::json) FROM (
+        SELECT c.id, c.case_number::text AS "caseNumber", c.status, c.last_message_at AS "lastMessageAt", ch.name AS "channelName", ch.kind AS "channelKind"
+        FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+        WHERE c.contact_id = ${contactId} AND c.id <> ${conversationId} ORDER BY c.last_message_at DESC LIMIT 20) o) AS conversations,
+      ARRAY(SELECT DISTINCT t.tag FROM conversation_tags t JOIN conversations c ON c.id = t.conversation_id
+        WHERE c.contact_id = ${contactId} ORDER BY t.tag LIMIT 50) AS tags,
+      (SELECT coalesce(json_agg(n ORDER BY n."postedAt" DESC), '[]'::json) FROM (
+        SELECT m.id, m.text, m.author_name AS "authorName", m.posted_at AS "postedAt", c.case_number::text AS "caseNumber", c.id AS "conversationId"
+        FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        WHERE c.contact_id = ${contactId} AND m.direction = 'note' ORDER BY m.posted_at DESC LIMIT 5) n) AS notes`.execute(db);
+  const found = rows[0]!;
+  return {
+    identities: found.identities,
+    conversations: found.conversations.map((c) => ({ ...c, lastMessageAt: new Date(c.lastMessageAt) })),
+    tags: found.tags,
+    notes: found.notes.map((n) => ({ ...n, postedAt: new Date(n.postedAt) })),
+  };
 }

@@ -22,15 +22,6 @@ export function updateWorkflow(tx: Tx, id: string, set: WorkflowChange) {
     .executeTakeFirstOrThrow();
 }
 
-export function findWorkflowState(db: DbOrTx, id: string) {
-  return db
-    .selectFrom('conversations as c')
-    .leftJoin('teams as t', 't.id', 'c.teamId')
-    .select(['c.id', 'c.status', 'c.assigneeId', 'c.teamId', 'c.remindAt', 'c.closeReason', 'c.priority', 'c.updatedAt', 'c.channelId', 't.name as teamName'])
-    .where('c.id', '=', id)
-    .executeTakeFirst();
-}
-
 /** The person (or component) behind the latest audited change of a conversation. */
 export async function lastActorOn(db: DbOrTx, conversationId: string): Promise<string | null> {
   const row = await db
@@ -51,21 +42,11 @@ export function listPendingReminders(db: DbOrTx) {
 }
 
 /** Colleagues who work conversations (assignment targets, mention candidates). */
-export function listStaff(db: DbOrTx) {
-  return db.selectFrom('users').select(['id', 'email', 'name', 'role']).where('role', 'in', ['agent', 'manager']).orderBy('name').execute();
-}
+export const staffQuery = (db: DbOrTx) =>
+  db.selectFrom('users').select(['id', 'email', 'name', 'role']).where('role', 'in', ['agent', 'manager']).orderBy('name');
 
-/** The conversation's most recently stored message: what a reply form says its author has seen. */
-export async function latestMessageId(db: DbOrTx, conversationId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('messages')
-    .select('id')
-    .where('conversationId', '=', conversationId)
-    .orderBy('createdAt', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
+export function listStaff(db: DbOrTx) {
+  return staffQuery(db).execute();
 }
 
 /**

@@ -138,6 +138,7 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
       (f.viewerId ? sql<boolean>`NOT ${readBy(f.viewerId)}` : sql<boolean>`false`).as('unread'),
       'c.language',
       'c.sentimentLabel',
+      sql<string[]>`ARRAY(SELECT tg.tag FROM conversation_tags tg WHERE tg.conversation_id = c.id ORDER BY tg.tag)`.as('tags'),
     ])
     .where(inboxWhere(f));
   if (f.sort === 'urgent') {
@@ -207,15 +208,20 @@ export async function searchHeadlines(db: DbOrTx, conversationIds: string[], tex
   return new Map(rows.rows.map((r) => [r.conversationId, r.german.includes(HIT_START) ? r.german : r.english]));
 }
 
-/** The user has seen the conversation up to its last activity (`at`); never moves back. */
+/**
+ * The user has seen the conversation up to its last activity (`at`); never moves back. A view of what they
+ * have read already writes nothing: ON CONFLICT would lock their read row even when its WHERE keeps it as it is.
+ */
 export async function markConversationRead(db: DbOrTx, userId: string, conversationId: string, at: Date): Promise<void> {
   await sql`
-    INSERT INTO conversation_reads (user_id, conversation_id, read_at) VALUES (${userId}, ${conversationId}, ${at})
+    INSERT INTO conversation_reads (user_id, conversation_id, read_at)
+    SELECT ${userId}::uuid, ${conversationId}::uuid, ${at}::timestamptz
+    WHERE NOT EXISTS (SELECT 1 FROM conversation_reads r WHERE r.user_id = ${userId} AND r.conversation_id = ${conversationId} AND r.read_at >= ${at})
     ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_at = excluded.read_at
     WHERE conversation_reads.read_at < excluded.read_at`.execute(db);
 }
 
-export function findConversationDetail(db: DbOrTx, id: string) {
+function conversationDetail(db: DbOrTx, id: string) {
   return db
     .selectFrom('conversations as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channelId')
@@ -244,7 +250,30 @@ export function findConversationDetail(db: DbOrTx, id: string) {
       slaPostsOf('c'),
       sql<string | null>`(SELECT t.name FROM topics t WHERE t.id = c.topic_id)`.as('topicName'),
     ])
-    .where('c.id', '=', id)
+    .where('c.id', '=', id);
+}
+
+export function findConversationDetail(db: DbOrTx, id: string) {
+  return conversationDetail(db, id).executeTakeFirst();
+}
+
+/**
+ * The detail with what the conversation page adds, in the same statement: the workflow state (team,
+ * reminder, close reason, priority, and updated_at, the version stale forms are checked against), the
+ * tags, and the most recently stored message (what a reply form says its author has seen).
+ */
+export function findConversationForPage(db: DbOrTx, id: string) {
+  return conversationDetail(db, id)
+    .select([
+      'c.teamId',
+      'c.remindAt',
+      'c.closeReason',
+      'c.priority',
+      'c.updatedAt',
+      sql<string | null>`(SELECT tm.name FROM teams tm WHERE tm.id = c.team_id)`.as('teamName'),
+      sql<string[]>`ARRAY(SELECT tg.tag FROM conversation_tags tg WHERE tg.conversation_id = c.id ORDER BY tg.tag)`.as('tags'),
+      sql<string | null>`(SELECT lm.id FROM messages lm WHERE lm.conversation_id = c.id ORDER BY lm.created_at DESC, lm.id DESC LIMIT 1)`.as('latestMessageId'),
+    ])
     .executeTakeFirst();
 }
 

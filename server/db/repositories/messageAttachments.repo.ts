@@ -27,16 +27,17 @@ export async function insertAttachments(tx: Tx, rows: { messageId: string; attac
   if (values.length) await tx.insertInto('messageAttachments').values(values).execute();
 }
 
-/** The attachments of these messages, without their bytes; `available`: they can be opened (kept, or fetchable from the provider). */
-export async function listAttachments(db: DbOrTx, messageIds: string[]): Promise<AttachmentListing[]> {
-  if (!messageIds.length) return [];
+/** The attachments of a conversation's inbound messages, without their bytes; `available`: they can be opened (kept, or fetchable from the provider). */
+export async function listAttachments(db: DbOrTx, conversationId: string): Promise<AttachmentListing[]> {
   const rows = await db
-    .selectFrom('messageAttachments')
-    .select(['id', 'messageId', 'fileName', 'contentType', 'sizeBytes'])
-    .select((eb) => eb.or([eb('content', 'is not', null), eb('providerRef', 'is not', null)]).as('available'))
-    .where('messageId', 'in', messageIds)
-    .orderBy('messageId')
-    .orderBy('position')
+    .selectFrom('messageAttachments as a')
+    .innerJoin('messages as m', 'm.id', 'a.messageId')
+    .select(['a.id', 'a.messageId', 'a.fileName', 'a.contentType', 'a.sizeBytes'])
+    .select((eb) => eb.or([eb('a.content', 'is not', null), eb('a.providerRef', 'is not', null)]).as('available'))
+    .where('m.conversationId', '=', conversationId)
+    .where('m.direction', '=', 'inbound')
+    .orderBy('a.messageId')
+    .orderBy('a.position')
     .execute();
   return rows.map((r) => ({ ...r, available: Boolean(r.available) }));
 }

@@ -1,8 +1,11 @@
 /** Teams and their members. */
 import type { DbOrTx, Tx } from '../client';
 
+/** Every team by name (also one of the workspace's lists: workspaceLists.repo.ts). */
+export const teamsQuery = (db: DbOrTx) => db.selectFrom('teams').select(['id', 'name']).orderBy('name');
+
 export function listTeams(db: DbOrTx) {
-  return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
+  return teamsQuery(db).execute();
 }
 
 export function findTeam(db: DbOrTx, id: string) {

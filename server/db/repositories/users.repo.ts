@@ -10,8 +10,11 @@ export function findUserById(db: DbOrTx, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Every user by name (also one of the workspace's lists: workspaceLists.repo.ts). */
+export const usersQuery = (db: DbOrTx) => db.selectFrom('users').select(['id', 'email', 'name', 'role']).orderBy('name');
+
 export function listUsers(db: DbOrTx) {
-  return db.selectFrom('users').select(['id', 'email', 'name', 'role']).orderBy('name').execute();
+  return usersQuery(db).execute();
 }
 
 export function insertUser(db: DbOrTx, u: { email: string; name: string; role: Role; passwordHash: string | null; locale?: Locale }) {

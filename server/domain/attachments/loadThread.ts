@@ -7,11 +7,8 @@ import { isPreviewable } from './servedAs';
 export type ThreadAttachment = AttachmentListing & { preview: boolean };
 
 export async function loadThread(db: DbOrTx, conversationId: string) {
-  const messages = await listMessages(db, conversationId);
-  const files = await listAttachments(
-    db,
-    messages.filter((m) => m.direction === 'inbound').map((m) => m.id),
-  );
+  // the files by conversation, read beside the messages rather than after them
+  const [messages, files] = await Promise.all([listMessages(db, conversationId), listAttachments(db, conversationId)]);
   const byMessage = new Map<string, ThreadAttachment[]>();
   for (const f of files) byMessage.set(f.messageId, [...(byMessage.get(f.messageId) ?? []), { ...f, preview: f.available && isPreviewable(f.contentType) }]);
   return messages.map((m) => ({ ...m, attachments: byMessage.get(m.id) ?? [] }));

@@ -7,13 +7,11 @@ import type { Request, Response } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { contactContext } from '../../db/repositories/contacts.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
-import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
-import { findConversationDetail, markConversationRead } from '../../db/repositories/conversations.repo';
+import { findConversationForPage, markConversationRead } from '../../db/repositories/conversations.repo';
 import { listTasksOf } from '../../db/repositories/tasks.repo';
 import { presentCaseProgress, presentTasks } from '../../presenters/task.presenter';
-import { listPredefinedTags, tagsOf } from '../../db/repositories/tags.repo';
-import { listTeams } from '../../db/repositories/teams.repo';
+import { workspaceLists } from '../../db/repositories/workspaceLists.repo';
 import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
@@ -32,19 +30,15 @@ import { renderPageOrFragment } from './render';
 type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>;
 
 export async function conversationPageData({ db, redis, config, connectors }: Deps, req: Request) {
-  const conversation = await findConversationDetail(db, pathId(req));
-  if (!conversation) throw new NotFound('Conversation');
+  const found = await findConversationForPage(db, pathId(req));
+  if (!found) throw new NotFound('Conversation');
+  const { teamId, remindAt, closeReason, priority, updatedAt, teamName, tags, latestMessageId: lastSeenMessageId, ...conversation } = found;
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context, tasks] = await Promise.all([
+  const [messages, lists, channel, typing, viewing, timeline, context, tasks] = await Promise.all([
     loadThread(db, conversation.id),
-    findWorkflowState(db, conversation.id),
-    listStaff(db),
-    listTeams(db),
-    tagsOf(db, conversation.id),
-    listPredefinedTags(db),
-    latestMessageId(db, conversation.id),
+    workspaceLists(db),
     findChannel(db, conversation.channelId),
     whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
     whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
@@ -53,6 +47,18 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     listTasksOf(db, conversation.id),
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
   ]);
+  const { staff, teams, predefinedTags } = lists;
+  const wf = {
+    id: conversation.id,
+    status: conversation.status,
+    assigneeId: conversation.assigneeId,
+    teamId,
+    remindAt,
+    closeReason,
+    priority,
+    updatedAt,
+    teamName,
+  };
   const connector = channel ? connectors.of(channel.kind) : undefined;
   return {
     conversation,
@@ -69,7 +75,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     context,
     tasks: presentTasks(tasks, new Date()),
     caseProgress: presentCaseProgress(conversation.status, tasks, translator(user.locale)),
-    wf: wf ? { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) } : null,
+    wf: { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) },
     ...channelAbilities(connector, channel, conversation.threadKey),
     // a reply of theirs an approver rejected comes back into the viewer's reply box to rework
     composerText: reworkText(messages, user.id),

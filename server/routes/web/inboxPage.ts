@@ -4,13 +4,9 @@
  * conversation open. htmx asks for one part by its target: #inbox-list or #conversation-pane.
  */
 import type { Request, Response } from 'express';
-import { listChannels } from '../../db/repositories/channels.repo';
-import { listStaff } from '../../db/repositories/conversationState.repo';
 import { countInbox, type InboxFilter, listInbox, searchHeadlines } from '../../db/repositories/conversations.repo';
 import { listSavedViews } from '../../db/repositories/savedViews.repo';
-import { listPredefinedTags, tagsOfMany } from '../../db/repositories/tags.repo';
-import { listTeams } from '../../db/repositories/teams.repo';
-import { listUsers } from '../../db/repositories/users.repo';
+import { workspaceLists } from '../../db/repositories/workspaceLists.repo';
 import { STATUSES } from '../../domain/conversations/status';
 import { parseInput } from '../../domain/parseInput';
 import { inboxSlaView } from '../../domain/sla/inboxView';
@@ -63,22 +59,23 @@ export function inboxFilterOf(req: Request, query: Record<string, unknown>) {
 
 async function inboxData({ db }: Pick<Services, 'db'>, req: Request, query: Record<string, unknown>) {
   const { q, filter, filters, filterQuery } = inboxFilterOf(req, query);
-  const [rows, channels, users, staff, teams, predefinedTags, savedViews] = await Promise.all([
+  const [rows, { channels, users, staff, teams, predefinedTags }, savedViews] = await Promise.all([
     listInbox(db, { ...filter, limit: q.limit + 1, offset: q.offset }),
-    listChannels(db),
-    listUsers(db),
-    listStaff(db),
-    listTeams(db),
-    listPredefinedTags(db),
+    workspaceLists(db),
     listSavedViews(db, req.user!.id),
   ]);
   const conversations = rows.slice(0, q.limit);
-  const ids = conversations.map((c) => c.id);
-  const [sla, tagMap, headlines] = await Promise.all([
+  const [sla, headlines] = await Promise.all([
     inboxSlaView(db, conversations),
-    tagsOfMany(db, ids),
-    q.q ? searchHeadlines(db, ids, q.q) : Promise.resolve(new Map<string, string>()),
+    q.q
+      ? searchHeadlines(
+          db,
+          conversations.map((c) => c.id),
+          q.q,
+        )
+      : Promise.resolve(new Map<string, string>()),
   ]);
+  const tagMap = new Map(conversations.map((c) => [c.id, c.tags]));
   return {
     conversations,
     channels,
