@@ -355,14 +355,14 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   const listening = await listenOnIngest(
     tx,
     effects,
-    rows.map((r) => ({ ...r, messageId: r.id })),
+    rows.map((r) => ({ ...r, messageId: r.id, channelKind: policyIds.channels.get(r.channelId)?.kind ?? '' })),
     actor,
   );
   await appendAuditBatch(tx, [...audit.flatMap((entries) => entries()), ...listening.audit]);
 
-  // spike rules look at a query's volume once per 10-second slot, after commit (alerts/checkPostWindows.ts)
+  // spike and dip rules look at a watched query's volume once per 10-second slot, after commit (alerts/checkPostWindows.ts)
   const slot = new Date(Math.floor(receivedAt.getTime() / 10_000) * 10_000).toISOString();
-  for (const queryId of listening.matched.keys()) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
+  for (const queryId of listening.watched) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
   for (const { conversation, channelId } of touched) {
     effects.publish({ type: 'conversation', conversationId: conversation.id, channelId, change: 'message' });
   }

@@ -1,6 +1,6 @@
 /**
  * Evaluates a parsed listening query against one post. The post is cut into words once (postView), and a
- * query is compiled once into a predicate, so fifty active queries cost fifty cheap calls per post.
+ * query is compiled once into a predicate; queryMatcher.ts calls only the predicates a post could satisfy.
  */
 import { handlesOf, hashtagsOf, wordsOf } from './postWords';
 import type { NearOperand, QueryNode } from './queryLanguage';
