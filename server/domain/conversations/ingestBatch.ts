@@ -19,8 +19,9 @@
  *   are collected in the one-by-one order and appended last, in one INSERT, so the hash-chain lock is
  *   held only from there to commit;
  * - signals and listening: each post's language and sentiment are computed in memory (postSignals.ts),
- *   stored with it and summed up on its conversation; the active listening queries run over the stored
- *   posts (listening/applyListening.ts) and their audit entries join the batch's;
+ *   stored with it and summed up on its conversation; the active listening queries (one matcher per
+ *   process, listening/applyListening.ts) run over the stored posts, their audit entries join the batch's
+ *   and what their actions change reaches the consoles with the batch's live event per conversation;
  * - effects: two timer jobs per timed post (added after commit in bulk) and one live event per touched
  *   conversation.
  */
@@ -354,7 +355,6 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   await setConversationSignals(tx, [...signals.values()]);
   const listening = await listenOnIngest(
     tx,
-    effects,
     rows.map((r) => ({ ...r, messageId: r.id, channelKind: policyIds.channels.get(r.channelId)?.kind ?? '' })),
     actor,
   );

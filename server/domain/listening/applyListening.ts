@@ -17,7 +17,6 @@ import {
 } from '../../db/repositories/listening.repo';
 import type { ListeningActions, SentimentLabel } from '../../db/schema';
 import type { Actor } from '../audit/actor';
-import type { Effects } from '../effects';
 import { parseQuery } from './queryLanguage';
 import { compileMatcher, type QueryMatcher } from './queryMatcher';
 
@@ -52,26 +51,29 @@ async function activeMatcher(tx: Tx, fingerprint: string): Promise<QueryMatcher<
   return current.matcher;
 }
 
-/** matched: posts per query; watched: the matched queries that a spike or dip rule watches (worth a check). */
-export type ListeningOutcome = { matched: Map<string, number>; watched: string[]; audit: AuditEntry[] };
+/**
+ * matched: posts per query; watched: the matched queries that a spike or dip rule watches (worth a check);
+ * changed: the conversations an action changed, by id with their channel (ingest announces its posts'
+ * conversations anyway; a backfill announces these).
+ */
+export type ListeningOutcome = { matched: Map<string, number>; watched: string[]; changed: Map<string, string>; audit: AuditEntry[] };
 
 /** On ingest: the stored posts of a batch against every active query (nothing to do when there is none). */
-export async function listenOnIngest(tx: Tx, effects: Effects, posts: ListenedPost[], actor: Actor): Promise<ListeningOutcome> {
+export async function listenOnIngest(tx: Tx, posts: ListenedPost[], actor: Actor): Promise<ListeningOutcome> {
   const { fingerprint, watched } = await listeningState(tx);
   const matcher = await activeMatcher(tx, fingerprint);
-  const outcome = await applyListening(tx, effects, matcher, posts, actor);
+  const outcome = await applyListening(tx, matcher, posts, actor);
   outcome.watched = [...outcome.matched.keys()].filter((id) => watched.has(id));
   return outcome;
 }
 
 export async function applyListening(
   tx: Tx,
-  effects: Effects,
   matcher: QueryMatcher<ListeningQuery>,
   posts: ListenedPost[],
   actor: Actor,
 ): Promise<ListeningOutcome> {
-  const outcome: ListeningOutcome = { matched: new Map(), watched: [], audit: [] };
+  const outcome: ListeningOutcome = { matched: new Map(), watched: [], changed: new Map(), audit: [] };
   if (matcher.size === 0 || posts.length === 0) return outcome;
 
   const matches: MatchRow[] = [];
@@ -154,6 +156,6 @@ export async function applyListening(
       }
     }
   }
-  for (const id of touched) effects.publish({ type: 'conversation', conversationId: id, channelId: channelOf.get(id)!, change: 'status' });
+  for (const id of touched) outcome.changed.set(id, channelOf.get(id)!);
   return outcome;
 }

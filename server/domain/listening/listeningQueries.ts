@@ -128,11 +128,11 @@ export async function backfillListeningQuery(db: Db, dispatcher: Dispatcher, id:
     matched += await inTransaction(db, dispatcher, async (tx, effects) => {
       const outcome = await applyListening(
         tx,
-        effects,
         matcher,
         page.map((p) => ({ ...p, messageId: p.id })),
         actor,
       );
+      for (const [conversationId, channelId] of outcome.changed) effects.publish({ type: 'conversation', conversationId, channelId, change: 'status' });
       await appendAuditBatch(tx, outcome.audit);
       return outcome.matched.get(query.id) ?? 0;
     });
