@@ -60,7 +60,14 @@ const QUERIES = Array.from(
 );
 
 type Mode = 'none' | 'fifty';
-export type MonitoringRound = { round: number; queries: 0 | 50; postsPerSecond: number; webCpuMsPerPost: number; p95: number; statuses: Record<string, number> };
+export type MonitoringRound = {
+  round: number;
+  queries: 0 | 50;
+  postsPerSecond: number;
+  webCpuMsPerPost: number;
+  p95: number;
+  statuses: Record<string, number>;
+};
 
 export type MonitoringFigures = {
   postsPerRound: number;
@@ -86,9 +93,7 @@ async function setQueriesActive(services: Services, ids: string[], active: boole
 }
 
 async function round(services: Services, baseUrl: string, webPid: number, posts: number) {
-  const channel = await services.db
-    .transaction()
-    .execute((tx) => createApiChannel(tx, services.secretBox, { name: `Bench monitoring ${Date.now()}` }, actor));
+  const channel = await services.db.transaction().execute((tx) => createApiChannel(tx, services.secretBox, { name: `Bench monitoring ${Date.now()}` }, actor));
   const cpu = processCpuMs(webPid);
   const load = await runGenerator({
     baseUrl,
@@ -102,7 +107,12 @@ async function round(services: Services, baseUrl: string, webPid: number, posts:
   return { load, webCpuMsPerPost: (processCpuMs(webPid) - cpu) / posts };
 }
 
-export async function benchMonitoring(services: Services, baseUrl: string, webPid: number, opts = { posts: POSTS, rounds: ROUNDS }): Promise<MonitoringFigures> {
+export async function benchMonitoring(
+  services: Services,
+  baseUrl: string,
+  webPid: number,
+  opts = { posts: POSTS, rounds: ROUNDS },
+): Promise<MonitoringFigures> {
   const { db } = services;
   await db.updateTable('listeningQueries').set({ active: false, updatedAt: new Date() }).where('active', '=', true).execute();
   const user = await db
@@ -129,7 +139,14 @@ export async function benchMonitoring(services: Services, baseUrl: string, webPi
     const order: Mode[] = r % 2 === 1 ? ['none', 'fifty'] : ['fifty', 'none'];
     for (const mode of order) {
       const { load, webCpuMsPerPost } = await run(mode, opts.posts);
-      rounds.push({ round: r, queries: mode === 'fifty' ? 50 : 0, postsPerSecond: load.postsPerSecond, webCpuMsPerPost, p95: load.p95, statuses: load.statuses });
+      rounds.push({
+        round: r,
+        queries: mode === 'fifty' ? 50 : 0,
+        postsPerSecond: load.postsPerSecond,
+        webCpuMsPerPost,
+        p95: load.p95,
+        statuses: load.statuses,
+      });
     }
   }
   await setQueriesActive(services, ids, false);

@@ -67,12 +67,7 @@ export async function listenOnIngest(tx: Tx, posts: ListenedPost[], actor: Actor
   return outcome;
 }
 
-export async function applyListening(
-  tx: Tx,
-  matcher: QueryMatcher<ListeningQuery>,
-  posts: ListenedPost[],
-  actor: Actor,
-): Promise<ListeningOutcome> {
+export async function applyListening(tx: Tx, matcher: QueryMatcher<ListeningQuery>, posts: ListenedPost[], actor: Actor): Promise<ListeningOutcome> {
   const outcome: ListeningOutcome = { matched: new Map(), watched: [], changed: new Map(), audit: [] };
   if (matcher.size === 0 || posts.length === 0) return outcome;
 

@@ -16,7 +16,6 @@ const handlesIn = (f: string) => [...f.matchAll(HANDLE)].map((m) => m[1]!);
 
 export const wordsOf = (text: string): string[] => wordsIn(folded(text));
 export const hashtagsOf = (text: string): string[] => hashtagsIn(folded(text));
-export const handlesOf = (text: string): string[] => handlesIn(folded(text));
 
 /** Words, hashtags and handles of a post, its text normalized once. */
 export function termsOf(text: string): { words: string[]; hashtags: string[]; handles: string[] } {

@@ -74,16 +74,19 @@ export function compileMatcher<Q>(queries: MatchableQuery<Q>[]): QueryMatcher<Q>
   const index = new Map<string, number[]>();
   const always: number[] = [];
   const prefixLengths = new Set<number>();
-  compiled.forEach((_, i) => {
-    const anchors = anchorsOf(queries[i]!.tree);
-    if (!anchors) return void always.push(i);
+  for (const [i, { tree }] of queries.entries()) {
+    const anchors = anchorsOf(tree);
+    if (!anchors) {
+      always.push(i);
+      continue;
+    }
     for (const { key } of anchors) {
       if (key.startsWith('p:')) prefixLengths.add(key.length - 2);
       const list = index.get(key);
       if (!list) index.set(key, [i]);
       else if (list.at(-1) !== i) list.push(i);
     }
-  });
+  }
   const lengths = [...prefixLengths];
 
   const candidates = (view: PostView): number[] => {

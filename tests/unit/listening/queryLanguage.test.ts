@@ -240,4 +240,3 @@ describe('one matcher for all active queries', () => {
     expect(matcher.matches({ text: 'spam', authorHandle: null, language: 'de', channelKind: 'x' })).toEqual([]);
   });
 });
-
