@@ -50,7 +50,7 @@ export async function commits(services: Services): Promise<number> {
 /** The backends report their counters about once a second: wait for them before reading. */
 export const statsSettle = () => new Promise((r) => setTimeout(r, 1500));
 
-function runGenerator(spec: LoadSpec): Promise<LoadResult> {
+export function runGenerator(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingestLoad.ts', JSON.stringify(spec)], {
       cwd: ROOT,

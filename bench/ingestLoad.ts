@@ -8,7 +8,17 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 
-export type LoadSpec = { baseUrl: string; channelId: string; token: string; posts: number; connections: number; mode: 'single' | 'batch'; batchSize?: number };
+export type LoadSpec = {
+  baseUrl: string;
+  channelId: string;
+  token: string;
+  posts: number;
+  connections: number;
+  mode: 'single' | 'batch';
+  batchSize?: number;
+  /** texts to send in turn instead of the generated ones; `{n}` becomes a number distinct per post */
+  texts?: string[];
+};
 export type LoadResult = {
   posts: number;
   requests: number;
@@ -25,11 +35,13 @@ export type LoadResult = {
 
 const WORDS = ['Bestellung', 'Lieferung', 'Paket', 'Rechnung', 'Konto', 'Vertrag', 'Zug', 'Tarif', 'Router', 'Abo'];
 
-function post(run: string, i: number) {
+function post(run: string, i: number, texts?: string[]) {
   return {
     externalId: `${run}-${i}`,
     author: { externalId: `${run}-author-${i}`, name: `Kundin ${i}`, handle: `kundin_${run.slice(0, 6)}_${i}` },
-    text: `${WORDS[i % WORDS.length]} #${100000 + i}: seit ${1 + (i % 9)} Tagen warte ich, bitte melden Sie sich (${run.slice(0, 8)}/${i}).`,
+    text: texts
+      ? texts[i % texts.length]!.replace('{n}', String(100000 + i))
+      : `${WORDS[i % WORDS.length]} #${100000 + i}: seit ${1 + (i % 9)} Tagen warte ich, bitte melden Sie sich (${run.slice(0, 8)}/${i}).`,
     postedAt: new Date(Date.now() - 1000).toISOString(),
   };
 }
@@ -61,7 +73,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const url = new URL(path, spec.baseUrl);
   const bodies: string[] = [];
   for (let i = 0; i < spec.posts; i += per) {
-    const posts = Array.from({ length: Math.min(per, spec.posts - i) }, (_, k) => post(run, i + k));
+    const posts = Array.from({ length: Math.min(per, spec.posts - i) }, (_, k) => post(run, i + k, spec.texts));
     bodies.push(JSON.stringify(spec.mode === 'batch' ? { posts } : posts[0]));
   }
   const times: number[] = [];

@@ -1,26 +1,36 @@
 /**
- * What monitoring costs on ingest: the full pipeline (ingestBatch, 500 posts per transaction, 4 at once)
- * over the same kind of posts with no listening query and with 50 active ones, and the language and
- * sentiment of a post timed alone (they run on every ingest; the time is on the ingest process's CPU, so
- * its share of the per-post pipeline time is an upper bound of what it costs the pipeline).
- * Part of `npm run bench` (BENCH_MONITORING_POSTS posts per run, default 10 000); the queries it adds are
- * deactivated afterwards.
+ * What monitoring costs on ingest, measured where senders pay it: posts sent to the running web process
+ * (POST /api/v1/channels/:id/messages, one post per request over 32 keep-alive connections, from the load
+ * generator's own process, bench/ingestLoad.ts) with no listening query active and with 50 active ones,
+ * the same kind of posts, in interleaved rounds (none, 50 / 50, none / …) so that the shared machine's
+ * load falls on both alike. Per mode: posts/s over all its rounds and the web process's CPU per post.
+ * Language and sentiment run on every post in both modes; they are timed alone besides (their share of
+ * the web process's CPU per post), which gives the whole monitoring cost: 50 queries plus language and
+ * sentiment against the pipeline without either.
+ *
+ * Part of `npm run bench`, and on its own against a small fresh database (no seeded history):
+ *   node --import tsx bench/monitoring.bench.ts      # BENCH_MONITORING_POSTS (2 000 per round), BENCH_MONITORING_ROUNDS (3)
+ * The queries it adds are deactivated afterwards.
  */
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { NormalizedInbound } from '../connectors/types';
+import { loadConfig } from '../server/config';
 import { systemActor } from '../server/domain/audit/actor';
 import { createApiChannel } from '../server/domain/channels/api/createApiChannel';
-import { ingestBatch } from '../server/domain/conversations/ingestBatch';
 import { inTransaction } from '../server/domain/effects';
-import { createListeningQuery } from '../server/domain/listening/listeningQueries';
+import { createListeningQuery, setListeningQueryActivity } from '../server/domain/listening/listeningQueries';
 import { detectLanguage, scoreSentiment } from '../server/domain/listening/postSignals';
 import { createUser } from '../server/domain/users/createUser';
-import type { Services } from '../server/services';
+import { createLogger } from '../server/logger';
+import { createServices, type Services } from '../server/services';
+import { processCpuMs, runGenerator } from './apiIngest.bench';
+import { freePort, freshDatabase, startRole, waitForHealth } from './processes';
 
-const POSTS = Number(process.env.BENCH_MONITORING_POSTS ?? 10_000);
+const POSTS = Number(process.env.BENCH_MONITORING_POSTS ?? 2_000);
+const ROUNDS = Number(process.env.BENCH_MONITORING_ROUNDS ?? 3);
+const CONNECTIONS = 32;
 const actor = systemActor('bench');
 
+/** What customers write to a retailer's and a railway's care accounts, German and English. */
 const TEXTS = [
   'Meine Bestellung #{n} ist noch nicht da. Können Sie nachsehen? Das ist ärgerlich.',
   'Danke für die schnelle Hilfe, super Service! #lob',
@@ -28,21 +38,14 @@ const TEXTS = [
   'Where is my parcel {n}? Nobody answers, this is terrible.',
   'Great support, thank you so much @kundenservice',
   'Wie ändere ich meine Lieferadresse für Auftrag {n}?',
+  'Hallo, ich habe eine Frage zu meiner Rechnung {n}, der Betrag stimmt nicht.',
+  'ok',
+  'Seit drei Tagen kein Internet, der Router blinkt nur rot. Wann kommt endlich ein Techniker?',
+  'My refund for order {n} still has not arrived after two weeks. Please help!',
 ];
 
-function posts(channelId: string, count: number): NormalizedInbound[] {
-  const now = Date.now();
-  return Array.from({ length: count }, (_, i) => ({
-    channelId,
-    externalId: `bench-${randomUUID()}`,
-    author: { externalId: `author-${i % Math.ceil(count / 3)}`, name: `Kundin ${i % 997}`, handle: `kundin${i % 997}` },
-    text: TEXTS[i % TEXTS.length]!.replace('{n}', String(100000 + i)),
-    postedAt: new Date(now - (count - i) * 50),
-  }));
-}
-
 /** Fifty queries of the shapes managers write: words, phrases, wildcards, hashtags, NEAR, fields, negation. */
-const queries = Array.from(
+const QUERIES = Array.from(
   { length: 50 },
   (_, i) =>
     [
@@ -56,74 +59,155 @@ const queries = Array.from(
     ][i % 7]!,
 );
 
-async function ingestAll(services: Services, label: string) {
-  const { db, dispatcher, secretBox } = services;
-  const channel = await db.transaction().execute((tx) => createApiChannel(tx, secretBox, { name: `${label} ${Date.now()}` }, actor));
-  const all = posts(channel.channelId, POSTS);
-  const batches: NormalizedInbound[][] = [];
-  for (let i = 0; i < all.length; i += 500) batches.push(all.slice(i, i + 500));
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < batches.length) {
-        const batch = batches[next++]!;
-        await inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, batch, actor));
-      }
-    }),
-  );
-  return POSTS / ((performance.now() - started) / 1000);
-}
+type Mode = 'none' | 'fifty';
+export type MonitoringRound = {
+  round: number;
+  queries: 0 | 50;
+  postsPerSecond: number;
+  webCpuMsPerPost: number;
+  p95: number;
+  statuses: Record<string, number>;
+};
 
 export type MonitoringFigures = {
-  posts: number;
+  postsPerRound: number;
+  rounds: MonitoringRound[];
   postsPerSecondWithoutQueries: number;
   postsPerSecondWith50Queries: number;
+  /** time per post with 50 queries against none, from posts/s */
   queriesCostPercent: number;
+  webCpuMsPerPostWithoutQueries: number;
+  webCpuMsPerPostWith50Queries: number;
+  queriesCpuCostPercent: number;
   signalsMsPerPost: number;
-  signalsShareOfPipelinePercent: number;
-  /** 50 queries and language + sentiment against the pipeline without either (signals' time taken off) */
+  signalsShareOfWebCpuPercent: number;
+  /** 50 queries and language + sentiment against the pipeline without either (web CPU, signals' time taken off) */
   monitoringCostPercent: number;
   loadAverage: number;
 };
 
-export async function benchMonitoring(services: Services): Promise<MonitoringFigures> {
+async function setQueriesActive(services: Services, ids: string[], active: boolean) {
+  await inTransaction(services.db, services.dispatcher, async (tx) => {
+    for (const id of ids) await setListeningQueryActivity(tx, { id, active }, { actor });
+  });
+}
+
+async function round(services: Services, baseUrl: string, webPid: number, posts: number) {
+  const channel = await services.db.transaction().execute((tx) => createApiChannel(tx, services.secretBox, { name: `Bench monitoring ${Date.now()}` }, actor));
+  const cpu = processCpuMs(webPid);
+  const load = await runGenerator({
+    baseUrl,
+    channelId: channel.channelId,
+    token: channel.ingestToken,
+    posts,
+    connections: CONNECTIONS,
+    mode: 'single',
+    texts: TEXTS,
+  });
+  return { load, webCpuMsPerPost: (processCpuMs(webPid) - cpu) / posts };
+}
+
+export async function benchMonitoring(
+  services: Services,
+  baseUrl: string,
+  webPid: number,
+  opts = { posts: POSTS, rounds: ROUNDS },
+): Promise<MonitoringFigures> {
   const { db } = services;
-  await db.updateTable('listeningQueries').set({ active: false }).execute();
-
-  await ingestAll(services, 'warm-up'); // JIT, caches, first-run costs
-  const without = await ingestAll(services, 'no queries');
-
+  await db.updateTable('listeningQueries').set({ active: false, updatedAt: new Date() }).where('active', '=', true).execute();
   const user = await db
     .transaction()
     .execute((tx) =>
       createUser(tx, { email: `bench-${Date.now()}@bench.test`, name: 'Bench', role: 'manager', password: 'bench-password-2026', locale: 'en' }, actor),
     );
-  const created: string[] = [];
-  await db.transaction().execute(async (tx) => {
-    for (const [i, query] of queries.entries())
-      created.push(
-        (await createListeningQuery(tx, { name: `bench ${i}`, query, actions: i % 10 === 0 ? { tag: 'bench' } : {} }, { actor, userId: user.id })).id,
-      );
+  const ids: string[] = [];
+  await inTransaction(db, services.dispatcher, async (tx) => {
+    for (const [i, query] of QUERIES.entries())
+      ids.push((await createListeningQuery(tx, { name: `bench ${i}`, query, actions: i % 10 === 0 ? { tag: 'bench' } : {} }, { actor, userId: user.id })).id);
   });
-  const withQueries = await ingestAll(services, '50 queries');
-  await db.updateTable('listeningQueries').set({ active: false }).where('id', 'in', created).execute();
 
-  const sample = posts('00000000-0000-0000-0000-000000000000', 5000);
-  const t0 = performance.now();
-  for (const p of sample) scoreSentiment(p.text, detectLanguage(p.text));
-  const signalsMsPerPost = (performance.now() - t0) / sample.length;
-  const pipelineMsPerPost = 1000 / without;
-  const bareMsPerPost = pipelineMsPerPost - signalsMsPerPost;
+  const run = async (mode: Mode, posts: number) => {
+    await setQueriesActive(services, ids, mode === 'fifty');
+    return round(services, baseUrl, webPid, posts);
+  };
+  // JIT, caches, first-run costs of both modes
+  await run('none', Math.ceil(opts.posts / 4));
+  await run('fifty', Math.ceil(opts.posts / 4));
+
+  const rounds: MonitoringRound[] = [];
+  for (let r = 1; r <= opts.rounds; r++) {
+    const order: Mode[] = r % 2 === 1 ? ['none', 'fifty'] : ['fifty', 'none'];
+    for (const mode of order) {
+      const { load, webCpuMsPerPost } = await run(mode, opts.posts);
+      rounds.push({
+        round: r,
+        queries: mode === 'fifty' ? 50 : 0,
+        postsPerSecond: load.postsPerSecond,
+        webCpuMsPerPost,
+        p95: load.p95,
+        statuses: load.statuses,
+      });
+    }
+  }
+  await setQueriesActive(services, ids, false);
+
+  const sample = Array.from({ length: 5000 }, (_, i) => TEXTS[i % TEXTS.length]!.replace('{n}', String(100000 + i)));
+  // CPU time, not wall time: on a busy machine the wall clock would count other processes' turns
+  const t0 = process.cpuUsage();
+  for (const text of sample) scoreSentiment(text, detectLanguage(text));
+  const spent = process.cpuUsage(t0);
+  const signalsMsPerPost = (spent.user + spent.system) / 1000 / sample.length;
+
+  const of = (queries: 0 | 50) => rounds.filter((r) => r.queries === queries);
+  // posts/s over all rounds of a mode (total posts over total time), CPU per post averaged the same way
+  const rate = (rs: MonitoringRound[]) => (rs.length * opts.posts) / rs.reduce((s, r) => s + opts.posts / r.postsPerSecond, 0);
+  const cpu = (rs: MonitoringRound[]) => rs.reduce((s, r) => s + r.webCpuMsPerPost, 0) / rs.length;
+  const without = rate(of(0));
+  const withQueries = rate(of(50));
+  const cpuWithout = cpu(of(0));
+  const cpuWith = cpu(of(50));
   const round1 = (v: number) => Math.round(v * 10) / 10;
+  const round3 = (v: number) => Math.round(v * 1000) / 1000;
   return {
-    posts: POSTS,
+    postsPerRound: opts.posts,
+    rounds,
     postsPerSecondWithoutQueries: Math.round(without),
     postsPerSecondWith50Queries: Math.round(withQueries),
     queriesCostPercent: round1((without / withQueries - 1) * 100),
-    signalsMsPerPost: Math.round(signalsMsPerPost * 1000) / 1000,
-    signalsShareOfPipelinePercent: round1((signalsMsPerPost / pipelineMsPerPost) * 100),
-    monitoringCostPercent: round1((1000 / withQueries / bareMsPerPost - 1) * 100),
+    webCpuMsPerPostWithoutQueries: round3(cpuWithout),
+    webCpuMsPerPostWith50Queries: round3(cpuWith),
+    queriesCpuCostPercent: round1((cpuWith / cpuWithout - 1) * 100),
+    signalsMsPerPost: round3(signalsMsPerPost),
+    signalsShareOfWebCpuPercent: round1((signalsMsPerPost / cpuWithout) * 100),
+    monitoringCostPercent: round1((cpuWith / (cpuWithout - signalsMsPerPost) - 1) * 100),
     loadAverage: os.loadavg()[0]!,
   };
+}
+
+/** On its own: a fresh small database, one web process, the rounds, the figures as JSON. */
+async function main() {
+  const adminUrl = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = process.env.BENCH_MONITORING_DATABASE_URL ?? adminUrl.replace(/\/[^/]*$/, '/replyline_bench_monitoring');
+  await freshDatabase(adminUrl, url);
+  const redisPrefix = `rlbench_monitoring_${process.pid}`;
+  const services = await createServices(loadConfig({ ...process.env, DATABASE_URL: url, NODE_ENV: 'test', REDIS_PREFIX: redisPrefix }), {
+    logger: createLogger('warn'),
+  });
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const web = startRole('web', { DATABASE_URL: url, PORT: String(port), BASE_URL: baseUrl, REDIS_PREFIX: redisPrefix, NODE_ENV: 'test' });
+  try {
+    await waitForHealth(baseUrl);
+    console.log(JSON.stringify(await benchMonitoring(services, baseUrl, web.child.pid!), null, 2));
+  } finally {
+    await web.stop();
+    await services.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -1,7 +1,10 @@
-/** Runs the web and worker roles as separate processes (as in production) and reads their peak RSS. */
+/** Runs the web and worker roles as separate processes (as in production) and reads their peak RSS; the bench's own database and ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
+import { ensureDatabase, migrate } from '../server/db/migrate';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -71,4 +74,22 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   const session = (res.headers.getSetCookie()[0] ?? '').split(';')[0];
   if (res.status !== 302 || !session) throw new Error(`sign-in failed: HTTP ${res.status}`);
   return session;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Drops the bench database named by `url` (through the admin connection) and creates it again, migrated. */
+export async function freshDatabase(adminUrl: string, url: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
+  await admin.end();
+  await ensureDatabase(url);
+  await migrate(url);
 }

@@ -7,6 +7,19 @@ export function activeListeningQueries(db: DbOrTx) {
   return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'updatedAt']).where('active', '=', true).orderBy('createdAt').execute();
 }
 
+/**
+ * What ingest checks per batch, in one statement, before it uses the queries it compiled earlier: a
+ * fingerprint of the active queries (ids and updated_at: any creation, edit or (de)activation changes it)
+ * and the queries that an active volume-spike or negative-dip rule watches.
+ */
+export async function listeningState(db: DbOrTx): Promise<{ fingerprint: string; watched: Set<string> }> {
+  const { rows } = await sql<{ fingerprint: string; watched: string[] }>`
+    SELECT (SELECT coalesce(md5(string_agg(id::text || '@' || updated_at::text, ',' ORDER BY id)), '') FROM listening_queries WHERE active) AS fingerprint,
+      (SELECT coalesce(array_agg(DISTINCT scope->>'queryId'), '{}') FROM alert_rules
+        WHERE active AND deleted_at IS NULL AND kind IN ('volume_spike', 'negative_dip') AND scope ? 'queryId') AS watched`.execute(db);
+  return { fingerprint: rows[0]!.fingerprint, watched: new Set(rows[0]!.watched) };
+}
+
 export function listListeningQueries(db: DbOrTx) {
   return db.selectFrom('listeningQueries').select(['id', 'name', 'query', 'actions', 'active', 'createdAt']).orderBy('name').execute();
 }
@@ -29,7 +42,7 @@ export function insertListeningQuery(tx: Tx, q: { name: string; query: string; a
     .executeTakeFirstOrThrow();
 }
 
-/** A manager's edit of a query; `updated_at` moves, so ingest compiles the new text (applyListening's cache). */
+/** A manager's edit of a query; `updated_at` moves, so ingest compiles the new text (listeningState, applyListening's cache). */
 export function updateListeningQuery(tx: Tx, id: string, q: { name: string; query: string; actions: ListeningActions }) {
   return tx
     .updateTable('listeningQueries')
@@ -52,12 +65,6 @@ export async function matchCountsSince(db: DbOrTx, since: Date): Promise<Map<str
     .groupBy('queryId')
     .execute();
   return new Map(rows.map((r) => [r.queryId, { posts: Number(r.posts), negative: Number(r.negative) }]));
-}
-
-export async function channelKindsOf(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('channels').select(['id', 'kind']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.kind]));
 }
 
 export type MatchRow = { queryId: string; messageId: string; conversationId: string; channelId: string; postedAt: Date; negative: boolean };

@@ -289,14 +289,14 @@ export function clearClocksOfClosedConversations(db: DbOrTx, conversationIds: st
 
 // ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------
 
-/** policyIdsFor for a whole batch: the policy id of each channel and of each topic (missing ones absent). */
+/** policyIdsFor for a whole batch: the policy id of each channel (with its kind and routing mode) and of each topic (missing ones absent). */
 export async function policyIdsForMany(db: DbOrTx, channelIds: string[], topicIds: string[]) {
   const channels = channelIds.length
-    ? await db.selectFrom('channels').select(['id', 'slaPolicyId', 'routingMode']).where('id', 'in', channelIds).execute()
+    ? await db.selectFrom('channels').select(['id', 'kind', 'slaPolicyId', 'routingMode']).where('id', 'in', channelIds).execute()
     : [];
   const topics = topicIds.length ? await db.selectFrom('topics').select(['id', 'slaPolicyId']).where('id', 'in', topicIds).execute() : [];
   return {
-    channels: new Map(channels.map((c) => [c.id, { slaPolicyId: c.slaPolicyId, routingMode: c.routingMode }])),
+    channels: new Map(channels.map((c) => [c.id, { kind: c.kind, slaPolicyId: c.slaPolicyId, routingMode: c.routingMode }])),
     topics: new Map(topics.map((t) => [t.id, { slaPolicyId: t.slaPolicyId }])),
   };
 }

@@ -19,8 +19,9 @@
  *   are collected in the one-by-one order and appended last, in one INSERT, so the hash-chain lock is
  *   held only from there to commit;
  * - signals and listening: each post's language and sentiment are computed in memory (postSignals.ts),
- *   stored with it and summed up on its conversation; the active listening queries run over the stored
- *   posts (listening/applyListening.ts) and their audit entries join the batch's;
+ *   stored with it and summed up on its conversation; the active listening queries (one matcher per
+ *   process, listening/applyListening.ts) run over the stored posts, their audit entries join the batch's
+ *   and what their actions change reaches the consoles with the batch's live event per conversation;
  * - effects: two timer jobs per timed post (added after commit in bulk) and one live event per touched
  *   conversation.
  */
@@ -354,15 +355,14 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   await setConversationSignals(tx, [...signals.values()]);
   const listening = await listenOnIngest(
     tx,
-    effects,
-    rows.map((r) => ({ ...r, messageId: r.id })),
+    rows.map((r) => ({ ...r, messageId: r.id, channelKind: policyIds.channels.get(r.channelId)?.kind ?? '' })),
     actor,
   );
   await appendAuditBatch(tx, [...audit.flatMap((entries) => entries()), ...listening.audit]);
 
-  // spike rules look at a query's volume once per 10-second slot, after commit (alerts/checkPostWindows.ts)
+  // spike and dip rules look at a watched query's volume once per 10-second slot, after commit (alerts/checkPostWindows.ts)
   const slot = new Date(Math.floor(receivedAt.getTime() / 10_000) * 10_000).toISOString();
-  for (const queryId of listening.matched.keys()) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
+  for (const queryId of listening.watched) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
   for (const { conversation, channelId } of touched) {
     effects.publish({ type: 'conversation', conversationId: conversation.id, channelId, change: 'message' });
   }

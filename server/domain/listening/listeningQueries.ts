@@ -21,7 +21,7 @@ import { PRIORITIES, tagName } from '../conversations/tagConversation';
 import { type Dispatcher, inTransaction } from '../effects';
 import { parseInput } from '../parseInput';
 import { applyListening } from './applyListening';
-import { compileQuery } from './matchPost';
+import { compileMatcher } from './queryMatcher';
 import { MAX_QUERY_LENGTH, parseQuery, QuerySyntaxError } from './queryLanguage';
 
 export const listeningQueryInput = z.object({
@@ -116,7 +116,8 @@ export async function backfillListeningQuery(db: Db, dispatcher: Dispatcher, id:
   const { days } = parseInput(backfillInput, raw, 'backfill');
   const row = await findListeningQuery(db, id);
   if (!row) throw new NotFound('Listening query');
-  const query = { id: row.id, name: row.name, actions: row.actions, matches: compileQuery(checkQuery(row.query)) };
+  const query = { id: row.id, name: row.name, actions: row.actions };
+  const matcher = compileMatcher([{ query, tree: checkQuery(row.query) }]);
   const since = new Date(now.getTime() - days * 86_400_000);
   let after: { postedAt: Date; id: string } | null = null;
   let scanned = 0;
@@ -127,11 +128,11 @@ export async function backfillListeningQuery(db: Db, dispatcher: Dispatcher, id:
     matched += await inTransaction(db, dispatcher, async (tx, effects) => {
       const outcome = await applyListening(
         tx,
-        effects,
-        [query],
+        matcher,
         page.map((p) => ({ ...p, messageId: p.id })),
         actor,
       );
+      for (const [conversationId, channelId] of outcome.changed) effects.publish({ type: 'conversation', conversationId, channelId, change: 'status' });
       await appendAuditBatch(tx, outcome.audit);
       return outcome.matched.get(query.id) ?? 0;
     });

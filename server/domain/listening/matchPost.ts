@@ -1,8 +1,8 @@
 /**
  * Evaluates a parsed listening query against one post. The post is cut into words once (postView), and a
- * query is compiled once into a predicate, so fifty active queries cost fifty cheap calls per post.
+ * query is compiled once into a predicate; queryMatcher.ts calls only the predicates a post could satisfy.
  */
-import { handlesOf, hashtagsOf, wordsOf } from './postWords';
+import { termsOf } from './postWords';
 import type { NearOperand, QueryNode } from './queryLanguage';
 
 export type PostView = {
@@ -16,10 +16,10 @@ export type PostView = {
 };
 
 export function postView(post: { text: string; authorHandle: string | null; language: string | null; channelKind: string }): PostView {
-  const words = wordsOf(post.text);
-  const handles = new Set(handlesOf(post.text));
+  const { words, hashtags, handles: mentioned } = termsOf(post.text);
+  const handles = new Set(mentioned);
   if (post.authorHandle) handles.add(post.authorHandle.toLowerCase().replace(/^@+/, ''));
-  return { words, wordSet: new Set(words), hashtags: new Set(hashtagsOf(post.text)), handles, language: post.language, channelKind: post.channelKind };
+  return { words, wordSet: new Set(words), hashtags: new Set(hashtags), handles, language: post.language, channelKind: post.channelKind };
 }
 
 export type PostPredicate = (post: PostView) => boolean;

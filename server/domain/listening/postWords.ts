@@ -9,14 +9,16 @@ const HANDLE = /@([\p{L}\p{N}_]+)/gu;
 
 export const isWordChar = (ch: string) => /^[\p{L}\p{N}_]$/u.test(ch);
 
-export function wordsOf(text: string): string[] {
-  return (text.normalize('NFKC').toLowerCase().match(WORD) ?? []) as string[];
-}
+const folded = (text: string) => text.normalize('NFKC').toLowerCase();
+const wordsIn = (f: string) => (f.match(WORD) ?? []) as string[];
+const hashtagsIn = (f: string) => [...f.matchAll(HASHTAG)].map((m) => m[1]!);
+const handlesIn = (f: string) => [...f.matchAll(HANDLE)].map((m) => m[1]!);
 
-export function hashtagsOf(text: string): string[] {
-  return [...text.normalize('NFKC').toLowerCase().matchAll(HASHTAG)].map((m) => m[1]!);
-}
+export const wordsOf = (text: string): string[] => wordsIn(folded(text));
+export const hashtagsOf = (text: string): string[] => hashtagsIn(folded(text));
 
-export function handlesOf(text: string): string[] {
-  return [...text.normalize('NFKC').toLowerCase().matchAll(HANDLE)].map((m) => m[1]!);
+/** Words, hashtags and handles of a post, its text normalized once. */
+export function termsOf(text: string): { words: string[]; hashtags: string[]; handles: string[] } {
+  const f = folded(text);
+  return { words: wordsIn(f), hashtags: hashtagsIn(f), handles: handlesIn(f) };
 }

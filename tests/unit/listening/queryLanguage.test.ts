@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { compileQuery, postView } from '../../../server/domain/listening/matchPost';
 import { MAX_QUERY_LENGTH, parseQuery, printQuery, QuerySyntaxError, type QueryNode } from '../../../server/domain/listening/queryLanguage';
+import { compileMatcher } from '../../../server/domain/listening/queryMatcher';
 
 const errorOf = (src: string) => {
   try {
@@ -171,5 +172,71 @@ describe('query properties', () => {
         expect(compileQuery({ type: 'and', items: [a, b] })(p)).toBe(fa && fb);
       }),
     );
+  });
+});
+
+describe('one matcher for all active queries', () => {
+  /** The terms of a query (words, prefixes, tags, handles), so that generated posts hit and miss them. */
+  const termsOf = (n: QueryNode): string[] => {
+    switch (n.type) {
+      case 'or':
+      case 'and':
+        return n.items.flatMap(termsOf);
+      case 'not':
+        return termsOf(n.item);
+      case 'near':
+        return [...termsOf(n.left), ...termsOf(n.right)];
+      case 'word':
+        return n.prefix ? [n.word, `${n.word}x`] : [n.word];
+      case 'phrase':
+        return [...n.words, n.words.join(' ')];
+      case 'hashtag':
+        return [`#${n.tag}`, n.tag];
+      case 'handle':
+        return [`@${n.handle}`];
+      default:
+        return [];
+    }
+  };
+
+  it('when posts are matched against many queries at once, then the matcher picks exactly the queries whose own predicate holds, in their order', () => {
+    const scenario = fc.array(tree, { minLength: 1, maxLength: 12 }).chain((queries) => {
+      const terms = [...new Set(queries.flatMap(termsOf)), 'kaffee', 'zug'];
+      const text = fc.array(fc.constantFrom(...terms), { maxLength: 10 }).map((ws) => ws.join(' '));
+      const extra = fc.record({
+        authorHandle: fc.option(fc.constantFrom(...terms.filter((t) => t.startsWith('@')), '@jemand'), { nil: undefined }),
+        language: fc.option(fc.constantFrom('de', 'en', 'fr'), { nil: undefined }),
+        channelKind: fc.constantFrom('x', 'whatsapp', 'email'),
+      });
+      return fc.tuple(fc.constant(queries), fc.array(fc.tuple(text, extra), { minLength: 1, maxLength: 5 }));
+    });
+    fc.assert(
+      fc.property(scenario, ([queries, posts]) => {
+        const matcher = compileMatcher(queries.map((tree, i) => ({ query: i, tree })));
+        for (const [text, extra] of posts) {
+          const each = queries.flatMap((q, i) => (compileQuery(q)(post(text, extra)) ? [i] : []));
+          expect(matcher.matches({ text, authorHandle: extra.authorHandle ?? null, language: extra.language ?? null, channelKind: extra.channelKind })).toEqual(
+            each,
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('when queries need a word, a prefix, a hashtag, a language or nothing, then each post gets exactly the ones it satisfies', () => {
+    const matcher = compileMatcher(
+      ['bestellung AND NOT storniert', '#bahn OR zug*', 'NOT spam', 'lang:de AND rechnung'].map((q) => ({ query: q, tree: parseQuery(q) })),
+    );
+    expect(matcher.matches({ text: 'Meine Bestellung ist nicht da', authorHandle: null, language: 'de', channelKind: 'x' })).toEqual([
+      'bestellung AND NOT storniert',
+      'NOT spam',
+    ]);
+    expect(matcher.matches({ text: 'Zugausfall, schon wieder #bahn', authorHandle: null, language: 'de', channelKind: 'x' })).toEqual([
+      '#bahn OR zug*',
+      'NOT spam',
+    ]);
+    expect(matcher.matches({ text: 'Rechnung falsch', authorHandle: null, language: 'en', channelKind: 'x' })).toEqual(['NOT spam']);
+    expect(matcher.matches({ text: 'spam', authorHandle: null, language: 'de', channelKind: 'x' })).toEqual([]);
   });
 });
