@@ -7,6 +7,8 @@ import type { Request, Response } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { contactContext } from '../../db/repositories/contacts.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
+import { findChatFacts } from '../../db/repositories/chatFacts.repo';
+import { presentChat } from '../../presenters/chat.presenter';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
 import { findConversationDetail, markConversationRead } from '../../db/repositories/conversations.repo';
@@ -37,7 +39,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context, tasks] = await Promise.all([
+  const [messages, wf, staff, teams, tags, predefinedTags, lastSeenMessageId, channel, typing, viewing, timeline, context, tasks, , chat] = await Promise.all([
     loadThread(db, conversation.id),
     findWorkflowState(db, conversation.id),
     listStaff(db),
@@ -52,6 +54,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     contactContext(db, conversation.contactId, conversation.id),
     listTasksOf(db, conversation.id),
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
+    // a website chat's facts: one query, only on webchat conversations
+    conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
   ]);
   const connector = channel ? connectors.of(channel.kind) : undefined;
   return {
@@ -74,6 +78,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     // a reply of theirs an approver rejected comes back into the viewer's reply box to rework
     composerText: reworkText(messages, user.id),
     cannedId: '',
+    chat: chat ? presentChat(chat, translator(user.locale)) : null,
+    visitorReadAt: chat?.visitorReadAt ?? null,
   };
 }
 
