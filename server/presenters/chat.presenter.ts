@@ -1,5 +1,5 @@
 /** A website chat on the conversation page: its state (ringing, accepted by someone, ended and why) and how long the visitor waited. */
-import type { ChatFacts } from '../db/repositories/chatFacts.repo';
+import type { ChatFacts } from '../db/repositories/chatSessions.repo';
 import type { Translate } from '../i18n/translate';
 import { escapeHtml } from './sla.presenter';
 

@@ -129,6 +129,23 @@ describe('accepting a chat', () => {
   });
 });
 
+describe('ending a chat from the console', () => {
+  it('when the agent ends an accepted chat, then it ends by the agent, the conversation closes and the page says so', async () => {
+    const chat = await makeChat(app.services.db, site, { assigneeId: lena.id });
+    expect((await accept(lena, chat.conversationId)).status).toBe(303);
+    const agent = await signInAgent(app.url, lena);
+    const csrf = await csrfOfPage(agent, `/conversations/${chat.conversationId}`);
+    expect((await agent.post(`/conversations/${chat.conversationId}/chat/end`).type('form').send({ _csrf: csrf })).status).toBe(303);
+    const s = await session(chat.conversationId);
+    expect(s.endReason).toBe('agent');
+    const c = await app.services.db.selectFrom('conversations').select('status').where('id', '=', chat.conversationId).executeTakeFirstOrThrow();
+    expect(c.status).toBe('closed');
+    const page = await agent.get(`/conversations/${chat.conversationId}`);
+    expect(page.text).toContain('Beendet: vom Agenten');
+    expect(page.text).not.toContain('id="chat-end"');
+  });
+});
+
 describe('the chat facts on the conversation page', () => {
   it('shows the page, pre-chat data, consent, language and wait; an http(s) page is a safe link, anything else plain text', async () => {
     const chat = await makeChat(app.services.db, site, {

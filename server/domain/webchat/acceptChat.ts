@@ -6,7 +6,7 @@
 import type { Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { lockChatForAccept, setChatAccepted } from '../../db/repositories/chatFacts.repo';
+import { lockChatSession, setChatAccepted } from '../../db/repositories/chatSessions.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
 import { Conflict, Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -19,7 +19,7 @@ export async function acceptChat(
   by: { actor: Actor; role: Role; user: { id: string } },
   now = new Date(),
 ): Promise<{ acceptedAt: Date }> {
-  const chat = await lockChatForAccept(tx, conversationId);
+  const chat = await lockChatSession(tx, conversationId);
   const c = chat && (await lockConversation(tx, conversationId));
   if (!chat || !c) throw new NotFound('Chat');
   if (c.assigneeId !== by.user.id && by.role !== 'manager')

@@ -4,10 +4,11 @@
  * redirect); a refusal shows its reason at the action bar.
  */
 import { Router } from 'express';
-import { findChatFacts } from '../../db/repositories/chatFacts.repo';
+import { findChatFacts } from '../../db/repositories/chatSessions.repo';
 import { findConversationDetail } from '../../db/repositories/conversations.repo';
 import { inTransaction } from '../../domain/effects';
 import { acceptChat } from '../../domain/webchat/acceptChat';
+import { endChat } from '../../domain/webchat/endChat';
 import { NotFound } from '../../errors';
 import { translator } from '../../i18n/translate';
 import { requirePermission } from '../../middleware/auth';
@@ -34,6 +35,13 @@ export function chatRoutes(services: Services): Router {
 
   router.post('/conversations/:id/chat/accept', work, refused, async (req, res) => {
     await inTransaction(db, dispatcher, (tx, effects) => acceptChat(tx, effects, pathId(req), actingUser(req)));
+    await done(req, res);
+  });
+
+  // ended by the agent: the conversation closes (the slot is freed) and the visitor's widget hears of it
+  router.post('/conversations/:id/chat/end', work, refused, async (req, res) => {
+    const { actor, role } = actingUser(req);
+    await inTransaction(db, dispatcher, (tx, effects) => endChat(tx, effects, { conversationId: pathId(req), reason: 'agent' }, { actor, role }));
     await done(req, res);
   });
 

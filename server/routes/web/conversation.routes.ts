@@ -17,7 +17,7 @@ import { actingUser } from '../actor';
 import { replyForm } from '../conversations.schema';
 import { afterChange, channelAbilities, conversationHead, conversationPage } from './conversationPage';
 import { findChannel } from '../../db/repositories/channels.repo';
-import { findChatFacts } from '../../db/repositories/chatFacts.repo';
+import { findChatFacts } from '../../db/repositories/chatSessions.repo';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;

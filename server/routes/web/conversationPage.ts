@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { contactContext } from '../../db/repositories/contacts.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
-import { findChatFacts } from '../../db/repositories/chatFacts.repo';
+import { findChatFacts } from '../../db/repositories/chatSessions.repo';
 import { presentChat } from '../../presenters/chat.presenter';
 import { findWorkflowState, latestMessageId, listStaff } from '../../db/repositories/conversationState.repo';
 import { markOpened } from '../../db/repositories/routing.repo';
