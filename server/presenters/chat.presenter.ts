@@ -1,15 +1,23 @@
 /** A website chat on the conversation page: its state (ringing, accepted by someone, ended and why) and how long the visitor waited. */
 import type { ChatFacts } from '../db/repositories/chatSessions.repo';
+import type { ChatEndReason } from '../db/schema';
+import type { MessageKey } from '../i18n/messages';
 import type { Translate } from '../i18n/translate';
 import { escapeHtml } from './sla.presenter';
 
 export type ChatState = 'ringing' | 'accepted' | 'ended';
 
+const END_REASON_TEXT: Record<ChatEndReason, MessageKey> = {
+  agent: 'chat.endReason.agent',
+  customer: 'chat.endReason.customer',
+  inactivity: 'chat.endReason.inactivity',
+};
+
 export function presentChat(facts: ChatFacts, t: Translate, now = new Date()) {
   const state: ChatState = facts.endedAt ? 'ended' : facts.acceptedAt ? 'accepted' : 'ringing';
   const stateText =
     state === 'ended'
-      ? t('chat.stateEnded', { reason: t(`chat.endReason.${facts.endReason ?? 'agent'}`) })
+      ? t('chat.stateEnded', { reason: t(END_REASON_TEXT[facts.endReason ?? 'agent']) })
       : state === 'accepted'
         ? t('chat.stateAccepted', { name: facts.acceptedByName ?? '—' })
         : t('chat.stateRinging');
@@ -23,7 +31,6 @@ export function presentChat(facts: ChatFacts, t: Translate, now = new Date()) {
     stillWaiting: state === 'ringing',
   };
 }
-export type PresentedChat = ReturnType<typeof presentChat>;
 
 /** The toast of a ringing chat on the assignee's every page (swapped into the toasts by the SSE extension). */
 export function chatRingingToastHtml(e: { conversationId: string }, t: Translate): string {
