@@ -1,4 +1,4 @@
-/* On every page: the tab title shows the unread count of the bell; an SLA toast also becomes a browser
+/* On every page: the tab title shows the unread count of the bell; an SLA or ringing-chat toast also becomes a browser
    notification when the user allowed them (the header's button asks once); the conversation's header and
    action bar, refreshed on live events, are not swapped away under a user who is working in them; a table
    that scrolls in its own box can be scrolled from the keyboard. */
@@ -35,6 +35,17 @@
     if (!e.target || e.target.id !== 'sla-toasts' || !('Notification' in window) || window.Notification.permission !== 'granted') return;
     var toast = e.target.querySelector('.toast span');
     if (toast) new window.Notification(toast.textContent);
+  });
+
+  // "Besucher tippt …" (a website chat's visitor typing, HTML on the live stream) fades when no new sign comes for 6 s.
+  var typingTimer = null;
+  document.addEventListener('htmx:sseMessage', function (e) {
+    var target = e.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute('data-chat-typing')) return;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () {
+      target.textContent = '';
+    }, 6000);
   });
 
   document.addEventListener('htmx:load', function (e) {

@@ -25,7 +25,9 @@ export type LiveEvent =
   // a reply began or stopped waiting for approval (the approvers' count and queue refresh)
   | { type: 'approvals' }
   // a website chat (domain/webchat) started, was accepted or ended; its visitor is typing or has read the agent's messages
-  | { type: 'chat'; conversationId: string; change: 'started' | 'accepted' | 'ended' | 'visitor_typing' | 'visitor_read' };
+  | { type: 'chat'; conversationId: string; change: 'started' | 'accepted' | 'ended' | 'visitor_typing' | 'visitor_read' }
+  // routing gave a website chat to an agent: it rings on every page of theirs until accepted
+  | { type: 'chat_ringing'; conversationId: string; assigneeId: string };
 
 /** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
 export type JobRequest =

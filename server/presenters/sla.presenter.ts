@@ -79,7 +79,7 @@ export function presentConversationSla(
   };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The live notification a manager's console shows when a post reaches its warning instant (one line, for SSE). */
 export function slaToastHtml(

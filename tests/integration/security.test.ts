@@ -484,6 +484,10 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /conversations/:id/notes': row(303, 303, 403, 403, 302),
   'POST /conversations/:id/tags': row(303, 303, 403, 403, 302),
   'POST /conversations/:id/priority': row(303, 303, 403, 403, 302),
+  // a website chat's facts, accepting and ending it: the matrix's conversation is no chat (webchatConsole.test.ts)
+  'GET /conversations/:id/chat': row(404, 404, 404, 404, 302),
+  'POST /conversations/:id/chat/accept': row(404, 404, 403, 403, 302),
+  'POST /conversations/:id/chat/end': row(404, 404, 403, 403, 302),
   'POST /conversations/:id/messages/:messageId/breach-reason': row(403, 409, 403, 409, 302),
   // The message given is the customer's post, not a reply: no reply to decide about (faults.workerKill.test.ts has the real case).
   'POST /conversations/:id/messages/:messageId/delivery': row(404, 404, 403, 403, 302),

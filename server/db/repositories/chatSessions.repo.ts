@@ -60,6 +60,36 @@ export function lockChatSession(tx: Tx, conversationId: string) {
   return sessions(tx).select(sessionColumns).where('s.conversationId', '=', conversationId).forUpdate('s').executeTakeFirst();
 }
 
+export async function setChatAccepted(tx: Tx, conversationId: string, userId: string, at: Date): Promise<void> {
+  await tx.updateTable('chatSessions').set({ acceptedAt: at, acceptedBy: userId }).where('conversationId', '=', conversationId).execute();
+}
+
+/** What the conversation page shows of a chat: the visitor's page and pre-chat data, and the chat's state. */
+export function findChatFacts(db: DbOrTx, conversationId: string) {
+  return db
+    .selectFrom('chatSessions as s')
+    .innerJoin('chatSites as site', 'site.id', 's.siteId')
+    .leftJoin('users as u', 'u.id', 's.acceptedBy')
+    .select([
+      's.conversationId',
+      's.pageUrl',
+      's.prechatName',
+      's.prechatEmail',
+      's.consentAt',
+      's.language',
+      's.startedAt',
+      's.acceptedAt',
+      's.endedAt',
+      's.endReason',
+      's.visitorReadAt',
+      'site.name as siteName',
+      'u.name as acceptedByName',
+    ])
+    .where('s.conversationId', '=', conversationId)
+    .executeTakeFirst();
+}
+export type ChatFacts = NonNullable<Awaited<ReturnType<typeof findChatFacts>>>;
+
 export async function setChatEnded(tx: Tx, conversationId: string, reason: ChatEndReason, at: Date): Promise<void> {
   await tx.updateTable('chatSessions').set({ endedAt: at, endReason: reason }).where('conversationId', '=', conversationId).execute();
 }

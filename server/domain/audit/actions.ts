@@ -131,6 +131,8 @@ export const AUDIT_ACTIONS = [
   'conversation.task_completed',
   'conversation.task_reopened',
   'conversation.task_overdue',
+  // website live chat (029_web_chat): an agent took a ringing chat
+  'conversation.chat_accepted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -230,6 +230,7 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'conversation.task_completed': ({ t, actor, caseNo, after }) => t('audit.s.taskCompleted', { actor, case: caseNo, number: after('number') ?? '?' }),
   'conversation.task_reopened': ({ t, actor, caseNo, after }) => t('audit.s.taskReopened', { actor, case: caseNo, number: after('number') ?? '?' }),
   'conversation.task_overdue': ({ t, caseNo, after }) => t('audit.s.taskOverdue', { case: caseNo, number: after('number') ?? '?', n: after('told') ?? '0' }),
+  'conversation.chat_accepted': ({ t, actor, caseNo, after }) => t('audit.s.chatAccepted', { actor, case: caseNo, seconds: after('waitedSeconds') ?? '?' }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

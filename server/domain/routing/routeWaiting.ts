@@ -42,7 +42,7 @@ export async function routeWaiting(tx: Tx, effects: Effects, req: RouteRequest, 
   const agents = await routingAgentsOf(tx, await lockOnlineAgents(tx));
   const written: RoutedRow[] = [];
   const audit: AuditEntry[] = [];
-  const record = (c: { id: string; channelId: string }, before: string | null, agentId: string | null, reason: RoutingReason | { rule: 'back_to_queue' }) => {
+  const record = (c: QueuedRow, before: string | null, agentId: string | null, reason: RoutingReason | { rule: 'back_to_queue' }) => {
     written.push({ conversationId: c.id, agentId, reason });
     audit.push({
       actor: ROUTER,
@@ -54,6 +54,8 @@ export async function routeWaiting(tx: Tx, effects: Effects, req: RouteRequest, 
       after: { assigneeId: agentId, status: agentId ? 'assigned' : 'new', reason },
     });
     effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
+    // a website chat rings for its new agent until they accept it (domain/webchat/acceptChat.ts)
+    if (agentId && agentId !== before && c.kind === 'webchat') effects.publish({ type: 'chat_ringing', conversationId: c.id, assigneeId: agentId });
   };
 
   // reopened in an automatic queue: the last agent keeps it if online with a free slot (their count includes it)

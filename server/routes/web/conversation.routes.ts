@@ -17,6 +17,7 @@ import { actingUser } from '../actor';
 import { replyForm } from '../conversations.schema';
 import { afterChange, channelAbilities, conversationHead, conversationPage } from './conversationPage';
 import { findChannel } from '../../db/repositories/channels.repo';
+import { findChatFacts } from '../../db/repositories/chatSessions.repo';
 
 export function conversationRoutes(services: Services): Router {
   const { db, dispatcher } = services;
@@ -33,7 +34,12 @@ export function conversationRoutes(services: Services): Router {
     if (!conversation) throw new NotFound('Conversation');
     const channel = await findChannel(db, conversation.channelId);
     const { moderation } = channelAbilities(channel && services.connectors.of(channel.kind), channel, conversation.threadKey);
-    res.render('partials/thread', { conversation, moderation, messages: await loadThread(db, conversation.id) });
+    // a website chat's replies show whether the visitor has read them
+    const [messages, chat] = await Promise.all([
+      loadThread(db, conversation.id),
+      conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
+    ]);
+    res.render('partials/thread', { conversation, moderation, messages, visitorReadAt: chat?.visitorReadAt ?? null });
   });
 
   router.post(

@@ -7,6 +7,8 @@ import type { Request, Response } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { contactContext } from '../../db/repositories/contacts.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
+import { findChatFacts } from '../../db/repositories/chatSessions.repo';
+import { presentChat } from '../../presenters/chat.presenter';
 import { markOpened } from '../../db/repositories/routing.repo';
 import { findConversationForPage, markConversationRead } from '../../db/repositories/conversations.repo';
 import { listTasksOf } from '../../db/repositories/tasks.repo';
@@ -36,7 +38,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, lists, channel, typing, viewing, timeline, context, tasks] = await Promise.all([
+  const [messages, lists, channel, typing, viewing, timeline, context, tasks, , chat] = await Promise.all([
     loadThread(db, conversation.id),
     workspaceLists(db),
     findChannel(db, conversation.channelId),
@@ -46,6 +48,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     contactContext(db, conversation.contactId, conversation.id),
     listTasksOf(db, conversation.id),
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
+    // a website chat's facts: one query, only on webchat conversations
+    conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
   ]);
   const { staff, teams, predefinedTags } = lists;
   const wf = {
@@ -80,6 +84,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     // a reply of theirs an approver rejected comes back into the viewer's reply box to rework
     composerText: reworkText(messages, user.id),
     cannedId: '',
+    chat: chat ? presentChat(chat, translator(user.locale)) : null,
+    visitorReadAt: chat?.visitorReadAt ?? null,
   };
 }
 

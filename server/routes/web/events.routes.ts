@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { touchConsole } from '../../db/repositories/agentProfiles.repo';
 import { can } from '../../domain/auth/permissions';
+import { chatRingingToastHtml, visitorTypingHtml } from '../../presenters/chat.presenter';
 import { slaToastHtml } from '../../presenters/sla.presenter';
 import type { Services } from '../../services';
 
@@ -38,6 +39,21 @@ export function eventRoutes({ live, db }: Services): Router {
         if (seesAllSlaWarnings || (event.assigneeId && event.assigneeId === userId)) {
           res.write(`event: sla-warning\ndata: ${slaToastHtml(event, res.locals.t, res.locals.fmtTime)}\n\n`);
         }
+        return;
+      }
+      // A website chat routing gave this user rings on every page of theirs (a toast beside the SLA ones).
+      if (event.type === 'chat_ringing') {
+        if (event.assigneeId === userId) res.write(`event: chat-ringing\ndata: ${chatRingingToastHtml(event, res.locals.t)}\n\n`);
+        return;
+      }
+      // A chat's own changes reach its open page only: the visitor typing (HTML), their read state (the thread),
+      // accepted or ended (the chat facts; an acceptance also the header's banner).
+      if (event.type === 'chat') {
+        const id = event.conversationId;
+        if (event.change === 'visitor_typing') return void res.write(`event: chat-typing-${id}\ndata: ${visitorTypingHtml(res.locals.t)}\n\n`);
+        if (event.change === 'visitor_read') return void res.write(`event: chat-read-${id}\ndata: {}\n\n`);
+        res.write(`event: chat-${id}\ndata: {}\n\n`);
+        if (event.change === 'accepted') res.write(`event: conv-${id}\ndata: {}\n\n`);
         return;
       }
       // Queues or availability changed: the queue board and presence indicators refresh.
