@@ -31,7 +31,7 @@ const later = (a: string, b: string) => (Date.parse(a) > Date.parse(b) ? a : b);
 export function chatView(ctx: ChatContext, conversationId: string, token: string) {
   const { api, t, lang } = ctx;
   const messages = new Map<string, ChatMessage>();
-  const items = new Map<string, HTMLLIElement>();
+  const items = new Map<string, HTMLElement>();
   let agentRead = new Date(0).toISOString(); // the agent has read the visitor's messages up to here
   let reportedRead = new Date(0).toISOString(); // the visitor has read the agent's messages up to here (told the server)
   let ended: string | null = null;
@@ -44,7 +44,7 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
 
   const status = h('p', { class: 'status', role: 'status' });
   const connection = h('p', { class: 'status', role: 'status' });
-  const log = h('ol', { class: 'log', role: 'log', 'aria-label': t('messages') });
+  const log = h('div', { class: 'log', role: 'log', 'aria-label': t('messages') });
   const typing = h('p', { class: 'typing', 'aria-live': 'polite' });
   const newChat = h('button', { type: 'button', class: 'primary', hidden: true }, t('newChat'));
   const input = h('textarea', { id: 'rl-input', rows: '2', maxlength: '2000' });
@@ -81,20 +81,22 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
 
   function render(m: ChatMessage) {
     const mine = m.from === 'visitor';
-    let li = items.get(m.id);
-    if (!li) {
-      li = h('li', { 'data-at': m.at });
-      items.set(m.id, li);
+    let item = items.get(m.id);
+    if (!item) {
+      item = h('div', { 'data-at': m.at });
+      items.set(m.id, item);
       const after = [...log.children].find((other) => Date.parse((other as HTMLElement).dataset.at ?? '') > Date.parse(m.at));
-      log.insertBefore(li, after ?? null);
+      log.insertBefore(item, after ?? null);
     }
-    li.className = mine ? 'msg me' : 'msg';
-    li.replaceChildren(
+    item.className = mine ? 'msg me' : 'msg';
+    item.replaceChildren(
       h('span', { class: 'who' }, mine ? t('you') : m.authorName || agentName || t('team')),
       h('span', {}, m.text),
       h('span', { class: 'meta' }, meta(m)),
     );
-    li.scrollIntoView({ block: 'nearest' });
+    // the newest message in view, without scrolling the site's page (scrollIntoView would)
+    const scroller = log.parentElement;
+    if (scroller && !item.nextElementSibling) scroller.scrollTop = scroller.scrollHeight;
   }
 
   function add(m: ChatMessage) {

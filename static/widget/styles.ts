@@ -75,7 +75,7 @@ textarea{resize:vertical;min-height:64px}
 .row{display:flex;gap:8px;flex-wrap:wrap;align-items:center}
 .status{font-size:14px;background:#f6f8fa;border-radius:8px;padding:8px 10px}
 .status:empty,.typing:empty,.error:empty{display:none}
-.log{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px}
+.log{display:flex;flex-direction:column;gap:8px}
 .msg{max-width:85%;padding:8px 10px;border-radius:12px;background:#eef1f4;align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.me{align-self:flex-end;background:${brand};color:${onBrand}}
 .who{display:block;font-size:12px;font-weight:600}

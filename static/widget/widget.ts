@@ -41,7 +41,7 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
   applyStyles(root, widgetCss(config.colour));
   const launcher = h('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'rl-panel' }, launcherIcon());
   const closeButton = h('button', { type: 'button', 'aria-label': t('close') }, '×');
-  const body = h('div', { class: 'body' });
+  const body = h('div', { class: 'body', tabindex: '0' }); // scrollable: reachable by keyboard
   const footer = h('div');
   const panel = h(
     'section',
