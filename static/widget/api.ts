@@ -71,6 +71,8 @@ export function createApi(base: string, siteId: string, lang: Lang) {
     read: (id: string, token: string, upTo: string) => call<null>('POST', `${chat(id)}/read`, { upTo }, token),
     end: (id: string, token: string) => call<{ ended: true }>('POST', `${chat(id)}/end`, {}, token),
     transcript: (id: string, token: string, email: string) => call<null>('POST', `${chat(id)}/transcript`, { email }, token),
-    eventsUrl: (id: string, token: string) => `${chat(id)}/events?${new URLSearchParams({ token }).toString()}`,
+    /** the stream; `lastEventId`: the newest agent message the widget has, the stream continues after it */
+    eventsUrl: (id: string, token: string, lastEventId?: string) =>
+      `${chat(id)}/events?${new URLSearchParams(lastEventId ? { token, lastEventId } : { token }).toString()}`,
   };
 }

@@ -2,7 +2,7 @@
  * The chat's live events (SSE). The browser reconnects on its own after a dropped connection and sends
  * Last-Event-ID, so the server resumes after the last message it delivered. When the browser gives up (the
  * server refused, or the network stayed away), the widget opens a new stream with a growing pause (1 s … 30 s),
- * at once when the browser reports it is online again. Every opened stream calls `opened`, where the widget
+ * at once when the browser reports it is online again, naming the newest message it has (lastEventId). Every opened stream calls `opened`, where the widget
  * reloads the history: a message that fell between two streams arrives that way, and messages are kept by id,
  * so one that comes twice is shown once.
  */
@@ -12,7 +12,8 @@ export type StreamHandlers = {
   events: Record<string, (data: Record<string, unknown>) => void>;
 };
 
-export function openChatStream(url: string, handlers: StreamHandlers): { close(): void } {
+/** `url` is asked at each (re)connection, so a new stream resumes after the newest message the widget has. */
+export function openChatStream(url: () => string, handlers: StreamHandlers): { close(): void } {
   let source: EventSource | null = null;
   let pause = 1000;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -22,7 +23,7 @@ export function openChatStream(url: string, handlers: StreamHandlers): { close()
     clearTimeout(timer);
     if (closed) return;
     source?.close();
-    const es = new EventSource(url);
+    const es = new EventSource(url());
     source = es;
     es.onopen = () => {
       pause = 1000;

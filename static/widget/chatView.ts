@@ -32,8 +32,8 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
   const { api, t, lang } = ctx;
   const messages = new Map<string, ChatMessage>();
   const items = new Map<string, HTMLElement>();
-  let agentRead = new Date(0).toISOString(); // the agent has read the visitor's messages up to here
-  let reportedRead = new Date(0).toISOString(); // the visitor has read the agent's messages up to here (told the server)
+  let lastAgent: ChatMessage | null = null; // the newest agent message: the stream resumes after it, older visitor messages count as read
+  let reportedRead = new Date(0).toISOString(); // the visitor has read the agent's messages up to here (the server knows)
   let ended: string | null = null;
   let agentName: string | null = null;
   let accepted = false;
@@ -75,7 +75,8 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
   const time = (at: string) => new Date(at).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'de-DE', { hour: '2-digit', minute: '2-digit' });
   const meta = (m: ChatMessage) => {
     if (m.from !== 'visitor') return time(m.at);
-    const state = m.id.startsWith('pending-') ? t('sending') : Date.parse(m.at) <= Date.parse(agentRead) ? t('read') : t('delivered');
+    // stored on the server: delivered; the agent answered after it: read
+    const state = m.id.startsWith('pending-') ? t('sending') : lastAgent && Date.parse(m.at) <= Date.parse(lastAgent.at) ? t('read') : t('delivered');
     return `${time(m.at)} · ${state}`;
   };
 
@@ -105,6 +106,10 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
     render(m);
     if (m.from === 'agent') {
       typing.textContent = '';
+      if (!lastAgent || Date.parse(m.at) >= Date.parse(lastAgent.at)) {
+        lastAgent = m;
+        for (const other of messages.values()) if (other.from === 'visitor') render(other);
+      }
       if (ctx.seen()) markRead();
       else if (Date.parse(m.at) > Date.parse(reportedRead) && !m.readByVisitor) ctx.unseen();
     }
@@ -165,7 +170,7 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
     }
   }
 
-  const stream = openChatStream(api.eventsUrl(conversationId, token), {
+  const stream = openChatStream(() => api.eventsUrl(conversationId, token, lastAgent?.id), {
     opened() {
       connection.textContent = '';
       void reload();
@@ -185,7 +190,7 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
       queue(data) {
         const wait = data.expectedWaitSeconds;
         queue =
-          typeof wait === 'number'
+          typeof wait === 'number' && wait > 0
             ? t('queue', { position: Number(data.position), minutes: Math.max(1, Math.ceil(wait / 60)) })
             : t('queueOnly', { position: Number(data.position) });
         showStatus();
@@ -196,8 +201,7 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
         showStatus();
       },
       read(data) {
-        agentRead = later(agentRead, String(data.upTo));
-        for (const m of messages.values()) if (m.from === 'visitor') render(m);
+        reportedRead = later(reportedRead, String(data.upTo)); // read in another tab of this visitor
       },
       ended: (data) => end(String(data.reason)),
     },
