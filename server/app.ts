@@ -41,6 +41,7 @@ import { messageTextViewHelpers } from './presenters/messageText.presenter';
 import { nameViewHelpers } from './presenters/names.presenter';
 import { slaWebRoutes } from './routes/web/sla.routes';
 import { healthRoutes } from './routes/health.routes';
+import { widgetScriptRoutes } from './routes/widgetScript.routes';
 import { auditRoutes } from './routes/web/audit.routes';
 import { reportRoutes } from './routes/web/reports.routes';
 import { conversationRoutes } from './routes/web/conversation.routes';
@@ -121,6 +122,7 @@ export function createApp(services: Services): express.Express {
   for (const [name, file] of Object.entries(VENDOR_FILES)) {
     app.get(`/vendor/${name}`, (_req, res) => res.sendFile(path.join(ROOT, file), { maxAge: '1d' }));
   }
+  app.use(widgetScriptRoutes()); // the website chat widget: one cacheable script for any site
 
   // Everything below answers with customer data, a user's session or an export: no browser or proxy keeps a copy.
   app.use((_req, res, next) => {

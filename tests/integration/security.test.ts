@@ -468,6 +468,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /vendor/htmx.min.js': row(200, 200, 200, 200, 200),
   'GET /vendor/htmx-sse.js': row(200, 200, 200, 200, 200),
   'GET /vendor/chart.umd.js': row(200, 200, 200, 200, 200),
+  'GET /widget/v1/widget.js': row(200, 200, 200, 200, 200),
   'GET /conversations/:id/thread': row(200, 200, 200, 200, 302),
   'GET /conversations/:id/reply-window': row(200, 200, 200, 200, 302),
   'GET /conversations/:id/presence': row(200, 200, 200, 200, 302),

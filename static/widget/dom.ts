@@ -1,0 +1,18 @@
+/** Building DOM without HTML strings: visitor and agent text only ever lands in textContent. */
+type Attrs = Record<string, string | boolean | undefined>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === true) el.setAttribute(name, '');
+    else if (typeof value === 'string') el.setAttribute(name, value);
+  }
+  el.append(...children);
+  return el;
+}
+
+/** A labelled field: <label> + input or textarea, with the input returned for reading. */
+export function field(id: string, label: string, input: HTMLInputElement | HTMLTextAreaElement): [HTMLElement, typeof input] {
+  input.id = id;
+  return [h('div', { class: 'field' }, h('label', { for: id }, label), input), input];
+}
