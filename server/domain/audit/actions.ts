@@ -131,6 +131,10 @@ export const AUDIT_ACTIONS = [
   'conversation.task_completed',
   'conversation.task_reopened',
   'conversation.task_overdue',
+  // knowledge base (032_knowledge_base): articles written by managers, grouped with the canned responses
+  'knowledge.article_created',
+  'knowledge.article_changed',
+  'knowledge.article_published',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
