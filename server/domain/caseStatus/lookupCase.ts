@@ -8,7 +8,8 @@ import type { DbOrTx } from '../../db/client';
 import { findCaseByNumber, findCaseForCustomer, publicMessages, type CustomerCase } from '../../db/repositories/caseStatus.repo';
 import type { Signer } from '../../crypto/signing';
 import { CASE_NUMBER, verifyCaseLink } from './caseLink';
-import { customerStatusKey, replyAuthor } from './statusWording';
+import { listTasksOf } from '../../db/repositories/tasks.repo';
+import { customerStatus, replyAuthor, type StatusLine } from './statusWording';
 
 export const caseQuery = z.object({
   caseNumber: z.string().max(40).default(''),
@@ -17,16 +18,16 @@ export const caseQuery = z.object({
 
 export type CaseView = {
   caseNumber: string;
-  statusKey: ReturnType<typeof customerStatusKey>;
+  status: StatusLine;
   updatedAt: Date;
   messages: { fromCustomer: boolean; author: string | null; text: string; postedAt: Date }[];
 };
 
 async function viewOf(db: DbOrTx, found: CustomerCase): Promise<CaseView> {
-  const messages = await publicMessages(db, found.id);
+  const [messages, tasks] = await Promise.all([publicMessages(db, found.id), listTasksOf(db, found.id)]);
   return {
     caseNumber: found.caseNumber,
-    statusKey: customerStatusKey(found.status),
+    status: customerStatus(found.status, tasks),
     updatedAt: found.updatedAt,
     messages: messages.map((m) => ({
       fromCustomer: m.direction === 'inbound',
