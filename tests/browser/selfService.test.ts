@@ -67,7 +67,11 @@ it('when a manager publishes an article and a visitor finds it on the help page 
   await visitor.locator('#feedback', { hasText: 'Danke für Ihre Rückmeldung!' }).waitFor();
   await screenshot(visitor, 'help-article-de-390');
 
-  const counted = await db.selectFrom('knowledgeArticles').select(['views', 'helpful']).where('title', '=', 'Rücksendung Ihrer Bestellung').executeTakeFirstOrThrow();
+  const counted = await db
+    .selectFrom('knowledgeArticles')
+    .select(['views', 'helpful'])
+    .where('title', '=', 'Rücksendung Ihrer Bestellung')
+    .executeTakeFirstOrThrow();
   expect(counted).toEqual({ views: 1, helpful: 1 });
   await console.goto(`${app.url}/settings/knowledge`);
   expect(await axeFindings(console)).toEqual([]);

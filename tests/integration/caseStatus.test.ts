@@ -33,7 +33,8 @@ beforeAll(async () => {
   const conversationId = ingested.body.conversationId as string;
   const conversation = await db.selectFrom('conversations').select('contactId').where('id', '=', conversationId).executeTakeFirstOrThrow();
   await db.updateTable('contacts').set({ email: EMAIL }).where('id', '=', conversation.contactId).execute();
-  const as = (path: string, body: object) => request(app.url).post(`/api/v1/conversations/${conversationId}${path}`).auth(agent.token, { type: 'bearer' }).send(body);
+  const as = (path: string, body: object) =>
+    request(app.url).post(`/api/v1/conversations/${conversationId}${path}`).auth(agent.token, { type: 'bearer' }).send(body);
   await as('/notes', { text: 'Interne Notiz: Kundin ist VIP' }).expect(201);
   await as('/replies', { text: 'Ihr Paket ist unterwegs.' }).expect(202);
   await as('/replies', { text: 'Entwurf, noch nicht gesendet' }).expect(202);
@@ -128,10 +129,13 @@ describe('case status by signed link', () => {
     expect(res.text).not.toContain('name="caseNumber"');
   });
 
-  it("when the signature is wrong or belongs to another case, then the same answer as a wrong address", async () => {
+  it('when the signature is wrong or belongs to another case, then the same answer as a wrong address', async () => {
     const other = new URL(caseStatusLink(app.services.config.baseUrl, signer(), String(BigInt(caseNumber) + 1n)));
     const forged = await request(app.url).get(`/case/${caseNumber}${other.search}`).set('X-Forwarded-For', freshIp()).set('Accept-Language', 'de');
-    const garbage = await request(app.url).get(`/case/${caseNumber}?sig=${'0'.repeat(500)}`).set('X-Forwarded-For', freshIp()).set('Accept-Language', 'de');
+    const garbage = await request(app.url)
+      .get(`/case/${caseNumber}?sig=${'0'.repeat(500)}`)
+      .set('X-Forwarded-For', freshIp())
+      .set('Accept-Language', 'de');
     expect(forged.status).toBe(404);
     expect(garbage.status).toBe(404);
     expect(forged.text).toContain('keine Anfrage gefunden');

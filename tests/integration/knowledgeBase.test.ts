@@ -134,14 +134,18 @@ describe('the public help page', () => {
   let draftTitle: string;
 
   beforeAll(async () => {
-    publishedId = (await api(manager.token).post('/knowledge/articles', { ...RETURNS_DE, title: 'Umtausch und Rücksendung' }).expect(201)).body.id;
+    publishedId = (
+      await api(manager.token)
+        .post('/knowledge/articles', { ...RETURNS_DE, title: 'Umtausch und Rücksendung' })
+        .expect(201)
+    ).body.id;
     draftTitle = 'Geheimer Entwurf';
     await api(manager.token)
       .post('/knowledge/articles', { ...RETURNS_DE, title: draftTitle, state: 'draft' })
       .expect(201);
   });
 
-  it('when a visitor opens a German site\'s help page, then published German articles are listed, drafts and English ones are not', async () => {
+  it("when a visitor opens a German site's help page, then published German articles are listed, drafts and English ones are not", async () => {
     const res = await request(app.url).get(`/help/${siteId}`).expect(200);
     expect(res.text).toContain('Umtausch und Rücksendung');
     expect(res.text).not.toContain(draftTitle);
@@ -175,7 +179,11 @@ describe('the public help page', () => {
     const vote = async (ua: string, helped: 'yes' | 'no') => {
       const visitor = request.agent(app.url);
       const page = await visitor.get(`/help/${siteId}/articles/${publishedId}`).set('User-Agent', ua);
-      return visitor.post(`/help/${siteId}/articles/${publishedId}/feedback`).set('User-Agent', ua).type('form').send({ _csrf: csrfFrom(page.text), helped });
+      return visitor
+        .post(`/help/${siteId}/articles/${publishedId}/feedback`)
+        .set('User-Agent', ua)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), helped });
     };
     const res = await vote('Voter A', 'yes');
     expect(res.status).toBe(303);
@@ -187,7 +195,11 @@ describe('the public help page', () => {
 
     const console = request.agent(app.url);
     const login = await console.get('/login');
-    await console.post('/login').type('form').send({ _csrf: csrfFrom(login.text), email: manager.email, password: manager.password }).expect(302);
+    await console
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: manager.email, password: manager.password })
+      .expect(302);
     const list = await console.get('/settings/knowledge').expect(200);
     const rowHtml = list.text.slice(list.text.indexOf(`data-article-id="${publishedId}"`));
     expect(/class="views">(\d+)</.exec(rowHtml)?.[1]).toBe('4'); // two visitors before, and the two voters' page views

@@ -35,7 +35,9 @@ describe('renderMarkdown', () => {
   });
 
   it('when a link points to https, http or mailto, then it is a link with rel="noopener noreferrer"', () => {
-    expect(renderInline('[Hilfe](https://shop.example/hilfe?a=1&b=2)')).toBe('<a href="https://shop.example/hilfe?a=1&amp;b=2" rel="noopener noreferrer">Hilfe</a>');
+    expect(renderInline('[Hilfe](https://shop.example/hilfe?a=1&b=2)')).toBe(
+      '<a href="https://shop.example/hilfe?a=1&amp;b=2" rel="noopener noreferrer">Hilfe</a>',
+    );
     expect(renderInline('[Mail](mailto:service@shop.example)')).toBe('<a href="mailto:service@shop.example" rel="noopener noreferrer">Mail</a>');
     expect(renderInline('[alt](http://shop.example)')).toContain('href="http://shop.example/"');
   });
@@ -83,7 +85,10 @@ describe('safeHref', () => {
   it.each(['https://a.example/x', 'http://a.example', 'mailto:a@b.example'])('when the address is %s, then it is allowed', (url) => {
     expect(safeHref(url)).toBeDefined();
   });
-  it.each(['javascript:alert(1)', 'data:text/html,x', 'ftp://a.example', '/relative', 'https://a.example/ x', ''])('when the address is %s, then it is refused', (url) => {
-    expect(safeHref(url)).toBeUndefined();
-  });
+  it.each(['javascript:alert(1)', 'data:text/html,x', 'ftp://a.example', '/relative', 'https://a.example/ x', ''])(
+    'when the address is %s, then it is refused',
+    (url) => {
+      expect(safeHref(url)).toBeUndefined();
+    },
+  );
 });
