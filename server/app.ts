@@ -26,6 +26,10 @@ import { contactRoutes } from './routes/web/contacts.routes';
 import { conversationApiRoutes } from './routes/api/conversations.routes';
 import { taskApiRoutes } from './routes/api/tasks.routes';
 import { taskRoutes } from './routes/web/tasks.routes';
+import { knowledgeRoutes } from './routes/web/knowledge.routes';
+import { knowledgeApiRoutes } from './routes/api/knowledge.routes';
+import { helpRoutes } from './routes/web/help.routes';
+import { caseStatusRoutes } from './routes/web/caseStatus.routes';
 import { cannedResponseApiRoutes } from './routes/api/cannedResponses.routes';
 import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
@@ -152,6 +156,7 @@ export function createApp(services: Services): express.Express {
     listeningApiRoutes(services),
     alertApiRoutes(services),
     reportSubscriptionApiRoutes(services),
+    knowledgeApiRoutes(services), // knowledge base articles and their search
   );
   app.use('/api/v1', api);
 
@@ -171,6 +176,7 @@ export function createApp(services: Services): express.Express {
   app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));
   app.use(passwordLinkRoutes(services)); // invitation and password-reset links: no session yet
+  app.use(helpRoutes(services), caseStatusRoutes(services)); // public: a chat site's help pages, the customer's case status
   const consoleRoutes = express.Router();
   consoleRoutes.use(requireSessionUser(db), exposeLocale, exposeViewHelpers);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
@@ -191,6 +197,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(contactRoutes(services)); // the contact page: identities, conversations, merge, export, erasure
   consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads
   consoleRoutes.use(taskRoutes(services)); // multi-step cases: the tasks panel's actions and "Meine Aufgaben"
+  consoleRoutes.use(knowledgeRoutes(services)); // knowledge base: articles, their editor and usage (managers)
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -82,6 +82,18 @@ beforeAll(async () => {
     dependsOn: [2],
   });
   await request(app.url).post(`/api/v1/tasks/${first.body.id}/complete`).auth(users.agent.token, { type: 'bearer' }).expect(200);
+  // A knowledge article, so the manager's crawl reaches the article editor from the knowledge base list.
+  await request(app.url)
+    .post('/api/v1/knowledge/articles')
+    .auth(users.manager.token, { type: 'bearer' })
+    .send({
+      title: 'Rücksendung einer Bestellung mit einem recht langen Titel',
+      body: '# Rücksendung\n\n- **kostenlos**\n- [Etikett](https://shop.example/etikett)',
+      topic: 'Versand',
+      language: 'de',
+      state: 'published',
+    })
+    .expect(201);
 });
 afterAll(async () => {
   await browser?.close();
@@ -172,6 +184,11 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
     // approvers reach the queue of replies waiting for approval from the navigation
     if (role === 'manager') expect(pages).toContain('/approvals');
+    // the knowledge base, its list and an article's editor, for managers
+    if (role === 'manager')
+      expect(pages).toEqual(
+        expect.arrayContaining(['/settings/knowledge', '/settings/knowledge/new', expect.stringMatching(/^\/settings\/knowledge\/[0-9a-f-]{36}$/)]),
+      );
   });
 
   it('when axe-core checks each page at 1440 px, then no serious or critical WCAG 2.1 AA violation is found', async () => {

@@ -693,6 +693,25 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /widget/v1/conversations/:id/end': row(404, 404, 404, 404, 404),
   'POST /widget/v1/conversations/:id/transcript': row(404, 404, 404, 404, 404),
   'GET /widget/v1/conversations/:id/events': row(404, 404, 404, 404, 404),
+  // knowledge base: managers write (an empty form is refused, a made-up article is 404), everyone who reads conversations reads and searches
+  'GET /settings/knowledge': row(403, 200, 403, 403, 302),
+  'GET /settings/knowledge/new': row(403, 200, 403, 403, 302),
+  'GET /settings/knowledge/:articleId': row(403, 404, 403, 403, 302),
+  'POST /settings/knowledge': row(403, 400, 403, 403, 302),
+  'POST /settings/knowledge/preview': row(403, 200, 403, 403, 302),
+  'POST /settings/knowledge/:articleId': row(403, 404, 403, 403, 302),
+  'GET /api/v1/knowledge/articles': row(200, 200, 200, 200, 401),
+  'GET /api/v1/knowledge/articles/:id': row(404, 404, 404, 404, 401),
+  'GET /api/v1/knowledge/search': row(200, 200, 200, 200, 401),
+  'POST /api/v1/knowledge/articles': row(403, 400, 403, 403, 401),
+  'PATCH /api/v1/knowledge/articles/:id': row(403, 404, 403, 403, 401),
+  // public pages, no sign-in: a made-up chat site has no help page; a made-up case is not found, alike for everyone
+  'GET /help/:siteId': row(404, 404, 404, 404, 404),
+  'GET /help/:siteId/articles/:articleId': row(404, 404, 404, 404, 404),
+  'POST /help/:siteId/articles/:articleId/feedback': row(404, 404, 404, 404, 404),
+  'GET /case': row(200, 200, 200, 200, 200),
+  'POST /case': row(404, 404, 404, 404, 404),
+  'GET /case/:caseNumber': row(404, 404, 404, 404, 404),
 };
 
 /**
@@ -835,6 +854,7 @@ describe('route × role matrix', () => {
     'GET /reports/sla/posts': '?bucket=2026-11-23',
     'GET /monitoring/posts': '?bucket=2026-11-23',
     'GET /monitoring/queries/check': '?query=matrix',
+    'GET /api/v1/knowledge/search': '?q=matrix',
     'GET /conversations/:id/canned': '',
     'GET /api/v1/replies': '?state=pending_approval',
     'GET /webhooks/whatsapp/': '?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1',
@@ -875,6 +895,9 @@ describe('route × role matrix', () => {
         .replace(':mergeId', randomUUID())
         .replace(':attachmentId', randomUUID())
         .replace(':taskId', randomUUID())
+        .replace(':articleId', randomUUID())
+        .replace(':siteId', randomUUID())
+        .replace(':caseNumber', '999999999')
         .replace(':channelId', fixtures.channelId)
         .replace(':report', 'sla')
         .replace(':file', 'sla.csv')

@@ -91,6 +91,8 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'sentiment.': SENTIMENT_LABELS,
   'alerts.kind.': ALERT_KINDS, // server/domain/alerts/alertRules.ts
   'alertSettings.who.': ALERT_KINDS,
+  'knowledge.state.': ['draft', 'published'], // db/schema.ts ArticleState
+  'knowledge.lang.': ['de', 'en'], // an article's language
   'alertSettings.explain.': ALERT_KINDS,
   'alertSettings.field.': THRESHOLD_FIELDS, // presenters/alertRule.presenter.ts: each kind's thresholds
   'alertSettings.path.': ['console', 'email', 'push'],

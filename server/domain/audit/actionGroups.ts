@@ -23,6 +23,7 @@ const GROUP_OF_SUBJECT: Record<string, ActionGroup> = {
   message: 'messages',
   reply: 'messages',
   canned_response: 'cannedResponses',
+  knowledge: 'cannedResponses',
   audit: 'oversight',
   report: 'oversight',
   listening_query: 'oversight',

@@ -133,6 +133,10 @@ export const AUDIT_ACTIONS = [
   'conversation.task_overdue',
   // website live chat (029_web_chat): an agent took a ringing chat
   'conversation.chat_accepted',
+  // knowledge base (032_knowledge_base): articles written by managers, grouped with the canned responses
+  'knowledge.article_created',
+  'knowledge.article_changed',
+  'knowledge.article_published',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

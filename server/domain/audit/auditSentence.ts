@@ -231,6 +231,10 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'conversation.task_reopened': ({ t, actor, caseNo, after }) => t('audit.s.taskReopened', { actor, case: caseNo, number: after('number') ?? '?' }),
   'conversation.task_overdue': ({ t, caseNo, after }) => t('audit.s.taskOverdue', { case: caseNo, number: after('number') ?? '?', n: after('told') ?? '0' }),
   'conversation.chat_accepted': ({ t, actor, caseNo, after }) => t('audit.s.chatAccepted', { actor, case: caseNo, seconds: after('waitedSeconds') ?? '?' }),
+  // 032_knowledge_base
+  'knowledge.article_created': ({ t, actor, after }) => t('audit.s.articleCreated', { actor, name: after('title') ?? '—' }),
+  'knowledge.article_changed': ({ t, actor, after }) => t('audit.s.articleChanged', { actor, name: after('title') ?? '—' }),
+  'knowledge.article_published': ({ t, actor, after }) => t('audit.s.articlePublished', { actor, name: after('title') ?? '—' }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

@@ -10,11 +10,22 @@ export type Permission =
   | 'canned.manage'
   | 'reports.read'
   | 'users.manage'
-  | 'privacy.manage';
+  | 'privacy.manage'
+  | 'knowledge.manage';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   agent: ['conversation.read', 'conversation.reply', 'conversation.work'],
-  manager: ['conversation.read', 'conversation.reply', 'audit.read', 'settings.manage', 'conversation.work', 'canned.manage', 'reports.read', 'privacy.manage'],
+  manager: [
+    'conversation.read',
+    'conversation.reply',
+    'audit.read',
+    'settings.manage',
+    'conversation.work',
+    'canned.manage',
+    'reports.read',
+    'privacy.manage',
+    'knowledge.manage',
+  ],
   auditor: ['conversation.read', 'audit.read', 'reports.read'],
   admin: ['conversation.read', 'audit.read', 'settings.manage', 'reports.read', 'users.manage', 'privacy.manage'],
 };
