@@ -7,7 +7,7 @@ import type { Db, Tx } from '../db/client';
 export type LiveEvent =
   | { type: 'conversation'; conversationId: string; channelId: string; change: 'message' | 'status' | 'delivery' }
   // someone is typing a reply (shown to the others on the conversation page); a mention for one user's bell
-  | { type: 'presence'; conversationId: string; userId: string }
+  | { type: 'presence'; conversationId: string; userId: string; typing?: boolean }
   | { type: 'notification'; userId: string }
   // an SLA timer fired for an inbound post: the consoles of managers and of the assigned agent show a notification
   | {

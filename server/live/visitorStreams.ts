@@ -118,6 +118,8 @@ export function createVisitorStreams(deps: { db: Db; live: LiveHub; logger: Logg
         sendNewMessages(s);
         if (event.change === 'status' && s.waiting) queueChanged([s.siteId]);
       } else if (event.type === 'presence') {
+        // an agent who only has the conversation open is not typing
+        if (!event.typing) continue;
         step(s, async () => {
           const user = await findUserById(db, event.userId);
           if (user) write(s, 'typing', { from: 'agent', name: user.name });

@@ -52,7 +52,7 @@ export async function slotsInUse(db: DbOrTx, agentIds: string[]): Promise<SlotUs
   const r = await sql<SlotUse>`
     SELECT c.assignee_id, ch.kind, c.thread_key, count(*)::int AS used
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id
-    WHERE c.status = 'assigned' AND c.assignee_id = ANY(${agentIds}::uuid[])
+    WHERE (c.status = 'assigned' OR (c.status = 'answered' AND ch.kind = 'webchat')) AND c.assignee_id = ANY(${agentIds}::uuid[])
     GROUP BY 1, 2, 3`.execute(db);
   return r.rows;
 }

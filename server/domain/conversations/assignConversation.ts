@@ -60,10 +60,9 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
   if (before.assigneeId === after.assigneeId && before.teamId === after.teamId) {
     return { changed: false, ...before, version: versionOf(c.updatedAt) };
   }
+  const kind = slots && before.assigneeId !== after.assigneeId ? (await findChannel(tx, c.channelId))!.kind : null;
   const overCapacity =
-    slots && before.assigneeId !== after.assigneeId && occupiesSlot(status)
-      ? checkCapacity(slots, { kind: (await findChannel(tx, c.channelId))!.kind, threadKey: c.threadKey }, by, input.overCapacityReason)
-      : null;
+    slots && kind && occupiesSlot(status, kind) ? checkCapacity(slots, { kind, threadKey: c.threadKey }, by, input.overCapacityReason) : null;
 
   const { updatedAt } = await updateWorkflow(tx, c.id, { assigneeId: input.assigneeId, teamId, status });
   await appendAudit(tx, {

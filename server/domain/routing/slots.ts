@@ -3,7 +3,9 @@
  *
  * A conversation occupies a slot of its assignee while its status is `assigned` (waiting on us). It frees
  * the slot once it is answered (waiting on the customer), saved (parked on purpose) or closed; `new`
- * conversations have no assignee. A reopened conversation takes a slot again.
+ * conversations have no assignee. A reopened conversation takes a slot again. A live chat is different: the
+ * visitor is on the page, so an answered chat keeps its slot until the chat ends (and its conversation closes).
+ * routing.repo slotsInUse counts the same way in SQL.
  */
 import type { ChannelKind, ConversationStatus } from '../../db/schema';
 
@@ -35,10 +37,8 @@ export function slotClassOf(kind: ChannelKind, threadKey: string | null): SlotCl
   return CLASS_OF_KIND[kind];
 }
 
-export const OCCUPYING_STATUSES: readonly ConversationStatus[] = ['assigned'];
-
-export function occupiesSlot(status: ConversationStatus): boolean {
-  return OCCUPYING_STATUSES.includes(status);
+export function occupiesSlot(status: ConversationStatus, kind: ChannelKind): boolean {
+  return status === 'assigned' || (status === 'answered' && kind === 'webchat');
 }
 
 /**

@@ -15,7 +15,7 @@ export function presenceRoutes({ redis, config, live }: Services): Router {
   router.post('/conversations/:id/typing', requirePermission('conversation.reply'), async (req, res) => {
     const conversationId = pathId(req);
     await markTyping(redis, config.redisPrefix, conversationId, req.user!);
-    await live.publish({ type: 'presence', conversationId, userId: req.user!.id });
+    await live.publish({ type: 'presence', conversationId, userId: req.user!.id, typing: true });
     res.status(204).end();
   });
 

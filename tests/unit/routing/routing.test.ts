@@ -90,11 +90,13 @@ describe('queue order', () => {
   });
 });
 
-test('slot classes: direct messages are messaging work; only assigned conversations occupy a slot', () => {
+test('slot classes: direct messages are messaging work; assigned conversations occupy a slot, a live chat until it ends', () => {
   expect(slotClassOf('x', 'dm')).toBe('messaging');
   expect(slotClassOf('x', null)).toBe('social');
   expect(slotClassOf('webchat', null)).toBe('chat');
-  expect(['new', 'assigned', 'answered', 'saved', 'closed'].filter((s) => occupiesSlot(s as never))).toEqual(['assigned']);
+  const statuses = ['new', 'assigned', 'answered', 'saved', 'closed'] as const;
+  expect(statuses.filter((s) => occupiesSlot(s, 'whatsapp'))).toEqual(['assigned']);
+  expect(statuses.filter((s) => occupiesSlot(s, 'webchat'))).toEqual(['assigned', 'answered']);
 });
 
 // ---- properties of a routing pass over random agents and queues
