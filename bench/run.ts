@@ -22,6 +22,7 @@ import { benchRouting, prepareAgents } from './routing.bench';
 import { benchMetaWebhook } from './metaWebhook.bench';
 import { benchApiIngest } from './apiIngest.bench';
 import { benchMonitoring } from './monitoring.bench';
+import { benchWidgetStreams } from './widgetStreams.bench';
 import { freePort, freshDatabase, signIn, startRole, waitForHealth } from './processes';
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -161,6 +162,8 @@ async function main() {
     const reports = await sampleTimes(reportUrl, token, 30);
     say('live: 200 posts, time to their SSE event');
     const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
+    say('website chat: 1000 visitor streams held by the web process, agent replies timed to the visitor');
+    const widgetStreams = await benchWidgetStreams(services, baseUrl, web.child.pid!, { id: manager.id, token });
     const httpIngest = { posts: HTTP_POSTS, connections: 32, mode: 'single' as const, slaPolicyId: policy?.id ?? null };
     say(`single-post ingest over HTTP: warm-up, then ${HTTP_POSTS} posts over 32 keep-alive connections from a load generator process`);
     await benchApiIngest(services, baseUrl, web.child.pid!, { ...httpIngest, posts: Math.ceil(HTTP_POSTS / 5) });
@@ -198,6 +201,7 @@ async function main() {
       clustered,
       reports,
       live,
+      widgetStreams,
       memory,
       auditPage,
       auditPageGroup,
@@ -236,6 +240,7 @@ type Figures = {
   clustered: Awaited<ReturnType<typeof clusteredPages>>;
   reports: { p50: number; p95: number };
   live: { p50: number; p95: number; max: number };
+  widgetStreams: Awaited<ReturnType<typeof benchWidgetStreams>>;
   memory: { webPeakRssMb: number; workerPeakRssMb: number };
   auditPage: Awaited<ReturnType<typeof loadTest>>;
   auditPageGroup: Awaited<ReturnType<typeof loadTest>>;
@@ -321,6 +326,12 @@ function printTable(f: Figures) {
       f.clustered.splitView.p95 < 50,
     ],
     ['3 SLA report, 90 days', `p50 ${n(f.reports.p50)} / p95 ${n(f.reports.p95)} ms`, 'p95 < 300 ms', f.reports.p95 < 300],
+    [
+      '18 website chat: visitor streams on one web process',
+      `${f.widgetStreams.streams} streams, reply → visitor p50 ${n(f.widgetStreams.p50)} / p95 ${n(f.widgetStreams.p95)} ms, ${f.widgetStreams.lost} lost; web RSS ${n(f.widgetStreams.rssBeforeMb)} → ${n(f.widgetStreams.rssAfterMb)} MB (${n(f.widgetStreams.kbPerStream, 1)} kB per stream)`,
+      '1000 streams, p95 ≤ 100 ms',
+      f.widgetStreams.streams >= 1000 && f.widgetStreams.p95 <= 100 && f.widgetStreams.lost === 0,
+    ],
     ['4 live, post → SSE event', `p50 ${n(f.live.p50)} / p95 ${n(f.live.p95)} ms`, 'p95 < 250 ms', f.live.p95 < 250],
     [
       `6 audit page (${AUDIT_EVENTS} events), 32 clients`,
