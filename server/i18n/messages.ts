@@ -1434,7 +1434,6 @@ export const MESSAGES = {
     'reports.chat.abandonedWait': 'Wartezeit abgebr. (Ø / p90)',
     'reports.chat.asa': 'Annahmezeit (p50 / p90)',
     'reports.chat.seconds': '{n} Sek.',
-    'reports.chat.empty': 'Noch keine Chat-Website.',
   },
   en: {
     'nav.main': 'Main menu',
@@ -2862,7 +2861,6 @@ export const MESSAGES = {
     'reports.chat.abandonedWait': 'Abandoned wait (mean / p90)',
     'reports.chat.asa': 'Speed of answer (p50 / p90)',
     'reports.chat.seconds': '{n} s',
-    'reports.chat.empty': 'No chat site yet.',
   },
 } as const;
 

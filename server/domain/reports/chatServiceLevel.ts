@@ -43,9 +43,14 @@ function figures(r: ChatReportRow) {
 
 export type ChatFigures = ReturnType<typeof figures>;
 
+/** Why a range cannot be a chat report, or null. */
+export function chatRangeProblem(from: Date, to: Date): string | null {
+  return from.getTime() < EARLIEST || to.getTime() > LATEST ? 'a chat report covers the years 2000 to 2099' : null;
+}
+
 export async function buildChatReport(db: Db, p: ChatReportParams, now: Date) {
-  if (p.from.getTime() < EARLIEST || p.to.getTime() > LATEST)
-    throw new BadRequest('from: a chat report covers the years 2000 to 2099', { fields: { from: 'invalid' } });
+  const problem = chatRangeProblem(p.from, p.to);
+  if (problem) throw new BadRequest(`from: ${problem}`, { fields: { from: 'invalid' } });
   const site = await findChatSite(db, p.siteId);
   if (!site) throw new NotFound('Chat site');
   const calendarRow = site.calendarId ? await findCalendar(db, site.calendarId) : undefined;
