@@ -43,7 +43,8 @@ const languageTexts = z
     consent: siteText(TEXT_LIMITS.consent),
   })
   .strict();
-const prechatField = z.enum(['off', 'optional', 'required']);
+export const PRECHAT_CHOICES = ['off', 'optional', 'required'] as const;
+const prechatField = z.enum(PRECHAT_CHOICES);
 
 const siteFields = {
   name: z.string().trim().min(1).max(100),

@@ -8,7 +8,7 @@ import type { MessageKey } from '../../i18n/messages';
 import { translator } from '../../i18n/translate';
 
 const LOCALES: readonly Locale[] = ['de', 'en'];
-const TEXT_NAMES = ['title', 'greeting', 'offline', 'consent'] as const;
+export const TEXT_NAMES = ['title', 'greeting', 'offline', 'consent'] as const;
 type TextName = (typeof TEXT_NAMES)[number];
 export type CompleteTexts = Record<Locale, Record<TextName, string>>;
 type TextsPatch = Partial<Record<Locale, Partial<Record<TextName, string | undefined>> | undefined>>;
@@ -20,7 +20,7 @@ export function completeTexts(stored: ChatSiteTexts, change: TextsPatch = {}): C
     const t = translator(locale);
     const own = { ...stored[locale], ...change[locale] };
     texts[locale] = {} as Record<TextName, string>;
-    for (const name of TEXT_NAMES) texts[locale][name] = own[name]?.trim() || t(`chatSites.default.${name}` as MessageKey);
+    for (const name of TEXT_NAMES) texts[locale][name] = own[name]?.trim() || t(('chatSites.default.' + name) as MessageKey);
   }
   return texts;
 }

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { findChatSite, listChatSites, type ChatSite } from '../../db/repositories/chatSites.repo';
 import { listCalendars } from '../../db/repositories/sla.repo';
 import { listTeams } from '../../db/repositories/teams.repo';
-import { chatSiteChangeInput, chatSiteInput, SITE_DEFAULTS } from '../../domain/chatSites/chatSiteInput';
+import { chatSiteChangeInput, chatSiteInput, PRECHAT_CHOICES, SITE_DEFAULTS } from '../../domain/chatSites/chatSiteInput';
 import { changeChatSite, createChatSite } from '../../domain/chatSites/saveChatSite';
 import { inTransaction } from '../../domain/effects';
 import { NotFound } from '../../errors';
@@ -97,7 +97,7 @@ export function chatSiteRoutes({ db, dispatcher, config }: Services): Router {
   const present = (site: ChatSite) => presentChatSite(site, config.baseUrl);
   const choices = async () => {
     const [teams, calendars] = await Promise.all([listTeams(db), listCalendars(db)]);
-    return { teams, calendars: calendars.map((c) => ({ id: c.id, name: c.name, retired: c.retiredAt !== null })) };
+    return { teams, calendars: calendars.map((c) => ({ id: c.id, name: c.name, retired: c.retiredAt !== null })), prechatChoices: PRECHAT_CHOICES };
   };
 
   const listPage = async (_req: Request, res: Response) => {
