@@ -1410,7 +1410,8 @@ export const MESSAGES = {
     'chatSites.prechat.optional': 'freiwillig',
     'chatSites.prechat.required': 'Pflicht',
     'chatSites.field.rules': 'Einladungsregeln',
-    'chatSites.field.rulesHint': 'Eine pro Zeile: Seitenmuster und Sekunden, z. B. „/kasse* 30“ (* steht für beliebige Zeichen). Die erste passende Regel gilt. Höchstens 20.',
+    'chatSites.field.rulesHint':
+      'Eine pro Zeile: Seitenmuster und Sekunden, z. B. „/kasse* 30“ (* steht für beliebige Zeichen). Die erste passende Regel gilt. Höchstens 20.',
     'chatSites.field.serviceLevel': 'Servicelevel und Wartezeit',
     'chatSites.field.maxWait': 'Höchste erwartete Wartezeit für Einladungen (Sek.)',
     'chatSites.field.targetSeconds': 'Ziel: angenommen innerhalb von (Sek.)',
@@ -2837,7 +2838,8 @@ export const MESSAGES = {
     'chatSites.prechat.optional': 'optional',
     'chatSites.prechat.required': 'required',
     'chatSites.field.rules': 'Invitation rules',
-    'chatSites.field.rulesHint': 'One per line: page pattern and seconds, e.g. “/checkout* 30” (* stands for any characters). The first matching rule applies. At most 20.',
+    'chatSites.field.rulesHint':
+      'One per line: page pattern and seconds, e.g. “/checkout* 30” (* stands for any characters). The first matching rule applies. At most 20.',
     'chatSites.field.serviceLevel': 'Service level and wait',
     'chatSites.field.maxWait': 'Longest expected wait for invitations (s)',
     'chatSites.field.targetSeconds': 'Target: accepted within (s)',

@@ -193,7 +193,8 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
     // a conversation opens beside the list, at /inbox/<id>
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
     // website chat: the chat sites and a site's page, linked from the channels page for those who manage settings
-    if (role === 'manager' || role === 'admin') expect(pages).toEqual(expect.arrayContaining(['/settings/chat-sites', expect.stringMatching(/^\/settings\/chat-sites\/[0-9a-f-]{36}$/)]));
+    if (role === 'manager' || role === 'admin')
+      expect(pages).toEqual(expect.arrayContaining(['/settings/chat-sites', expect.stringMatching(/^\/settings\/chat-sites\/[0-9a-f-]{36}$/)]));
     // approvers reach the queue of replies waiting for approval from the navigation
     if (role === 'manager') expect(pages).toContain('/approvals');
     // the knowledge base, its list and an article's editor, for managers

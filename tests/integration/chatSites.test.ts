@@ -14,8 +14,16 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 const api = (token: string) => ({
-  post: (body: unknown) => request(app.url).post('/api/v1/chat-sites').auth(token, { type: 'bearer' }).send(body as object),
-  patch: (id: string, body: unknown) => request(app.url).patch(`/api/v1/chat-sites/${id}`).auth(token, { type: 'bearer' }).send(body as object),
+  post: (body: unknown) =>
+    request(app.url)
+      .post('/api/v1/chat-sites')
+      .auth(token, { type: 'bearer' })
+      .send(body as object),
+  patch: (id: string, body: unknown) =>
+    request(app.url)
+      .patch(`/api/v1/chat-sites/${id}`)
+      .auth(token, { type: 'bearer' })
+      .send(body as object),
   get: (path = '') => request(app.url).get(`/api/v1/chat-sites${path}`).auth(token, { type: 'bearer' }),
 });
 const calendar = async () =>
@@ -27,7 +35,15 @@ const calendar = async () =>
       .expect(201)
   ).body.id as string;
 const team = async (name: string) => (await app.services.db.insertInto('teams').values({ name }).returning('id').executeTakeFirstOrThrow()).id;
-const siteCount = async () => Number((await app.services.db.selectFrom('chatSites').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const siteCount = async () =>
+  Number(
+    (
+      await app.services.db
+        .selectFrom('chatSites')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('POST /api/v1/chat-sites', () => {
   it('when a manager creates a site, then 201 with the site, its webchat channel (queue, hours), the embed snippet, and one audit event', async () => {
@@ -113,7 +129,11 @@ describe('POST /api/v1/chat-sites', () => {
 
 describe('PATCH /api/v1/chat-sites/:id', () => {
   it('when a manager changes texts, origins, queue and hours, then the rest stays, the channel follows, and the audit has before and after of what changed', async () => {
-    const created = (await api(manager.token).post({ name: 'Hilfe-Center', allowedOrigins: ['https://hilfe.example.de'] }).expect(201)).body;
+    const created = (
+      await api(manager.token)
+        .post({ name: 'Hilfe-Center', allowedOrigins: ['https://hilfe.example.de'] })
+        .expect(201)
+    ).body;
     const calendarId = await calendar();
     const res = await api(manager.token).patch(created.id, {
       name: 'Hilfe',
@@ -155,7 +175,14 @@ describe('PATCH /api/v1/chat-sites/:id', () => {
     ]);
     // the same again changes nothing and records nothing
     await api(manager.token).patch(created.id, { name: 'Hilfe' }).expect(200);
-    expect(await app.services.db.selectFrom('auditEvents').select('seq').where('action', '=', 'channel.chat_site_changed').where('subjectId', '=', created.channelId).execute()).toHaveLength(1);
+    expect(
+      await app.services.db
+        .selectFrom('auditEvents')
+        .select('seq')
+        .where('action', '=', 'channel.chat_site_changed')
+        .where('subjectId', '=', created.channelId)
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it('when the change is empty, bad or for no site, or comes from an agent, then 400, 404 or 403 and nothing changes', async () => {
@@ -209,7 +236,13 @@ describe('the console page', () => {
     const sitePage = await web.get(created.headers.location!);
     expect(sitePage.text).toContain('Die Chat-Website ist angelegt');
     const site = await app.services.db.selectFrom('chatSites').selectAll().where('name', '=', 'Konsole').executeTakeFirstOrThrow();
-    expect(site).toMatchObject({ prechatEmail: 'required', invitationRules: [{ urlPattern: '/kasse*', afterSeconds: 30 }, { urlPattern: '/hilfe', afterSeconds: 5 }] });
+    expect(site).toMatchObject({
+      prechatEmail: 'required',
+      invitationRules: [
+        { urlPattern: '/kasse*', afterSeconds: 30 },
+        { urlPattern: '/hilfe', afterSeconds: 5 },
+      ],
+    });
     expect(sitePage.text).toContain(`data-site=&#34;${site.id}&#34;`);
   });
 });

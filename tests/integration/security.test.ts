@@ -891,16 +891,16 @@ describe('route × role matrix', () => {
     const idFor = path.startsWith('/api/v1/chat-sites')
       ? fixtures.chatSiteId
       : path.startsWith('/settings/sla/topics')
-      ? fixtures.topicId
-      : path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
-        ? fixtures.calendarId
-        : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies')
-          ? fixtures.policyId
-          : path.includes('canned')
-            ? fixtures.cannedId
-            : path.startsWith('/saved-views')
-              ? randomUUID()
-              : fixtures.channelId;
+        ? fixtures.topicId
+        : path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
+          ? fixtures.calendarId
+          : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies')
+            ? fixtures.policyId
+            : path.includes('canned')
+              ? fixtures.cannedId
+              : path.startsWith('/saved-views')
+                ? randomUUID()
+                : fixtures.channelId;
     return (
       path
         .replace(':cannedId', fixtures.cannedId)

@@ -75,7 +75,6 @@ export const chatSiteChangeInput = optionalFields
   .extend({ siteId: z.uuid() })
   .strict()
   .refine((v) => Object.keys(v).length > 1, { message: 'give at least one field to change', path: ['name'] });
-export type ChatSiteChange = z.output<typeof chatSiteChangeInput>;
 
 /** What a new site has unless the manager says otherwise (the table's defaults, and chats routed automatically). */
 export const SITE_DEFAULTS = {

@@ -73,7 +73,9 @@ function merged(base: SiteState, input: Partial<ChatSiteInput>): SiteState {
     targetSeconds: input.targetSeconds ?? base.targetSeconds,
     targetPercent: input.targetPercent ?? base.targetPercent,
     inactivityMinutes: input.inactivityMinutes ?? base.inactivityMinutes,
-    routing: input.routing ? { mode: input.routing.mode, teamId: input.routing.teamId === undefined ? base.routing.teamId : input.routing.teamId } : base.routing,
+    routing: input.routing
+      ? { mode: input.routing.mode, teamId: input.routing.teamId === undefined ? base.routing.teamId : input.routing.teamId }
+      : base.routing,
     calendarId: input.calendarId === undefined ? base.calendarId : input.calendarId,
   };
 }

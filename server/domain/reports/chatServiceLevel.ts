@@ -41,8 +41,6 @@ function figures(r: ChatReportRow) {
   };
 }
 
-export type ChatFigures = ReturnType<typeof figures>;
-
 /** Why a range cannot be a chat report, or null. */
 export function chatRangeProblem(from: Date, to: Date): string | null {
   return from.getTime() < EARLIEST || to.getTime() > LATEST ? 'a chat report covers the years 2000 to 2099' : null;
@@ -84,5 +82,3 @@ export async function buildChatReport(db: Db, p: ChatReportParams, now: Date) {
     total: figures(total!),
   };
 }
-
-export type ChatReport = Awaited<ReturnType<typeof buildChatReport>>;
