@@ -103,7 +103,7 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'alertSettings.frequency.': REPORT_FREQUENCIES, // server/domain/reports/reportMail.ts
   'reportMail.subject.': REPORT_FREQUENCIES,
   'tasks.due.': ['overdue', 'due', 'open'], // presenters/task.presenter.ts DueState of an open task
-  'chatSites.default.': TEXT_NAMES, // domain/chatSites/siteTexts.ts: a chat site's texts left empty
+  'widget.text.': TEXT_NAMES, // domain/chatSites/siteTexts.ts: a chat site's texts left empty
   'chatSites.prechat.': PRECHAT_CHOICES, // views/partials/chatSites/form.ejs
   'routing.mode.': channelRoutingInput.shape.routing.shape.mode.options, // a chat site's queue (views/partials/chatSites/form.ejs)
 };

@@ -1,7 +1,7 @@
 /**
  * The widget's texts per language. A text a manager leaves empty takes its lawful default: the consent text
  * says what is stored and why (GDPR Art. 13) and that a person answers, the offline text offers the e-mail
- * path. Stored complete, so whoever reads a site (the widget's config) always has every text.
+ * path (the widget's own defaults, `widget.text.*`). Stored complete, so a site's texts are what the widget shows.
  */
 import type { ChatSiteTexts, Locale } from '../../db/schema';
 import type { MessageKey } from '../../i18n/messages';
@@ -20,7 +20,7 @@ export function completeTexts(stored: ChatSiteTexts, change: TextsPatch = {}): C
     const t = translator(locale);
     const own = { ...stored[locale], ...change[locale] };
     texts[locale] = {} as Record<TextName, string>;
-    for (const name of TEXT_NAMES) texts[locale][name] = own[name]?.trim() || t(('chatSites.default.' + name) as MessageKey);
+    for (const name of TEXT_NAMES) texts[locale][name] = own[name]?.trim() || t(('widget.text.' + name) as MessageKey);
   }
   return texts;
 }
