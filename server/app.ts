@@ -39,6 +39,8 @@ import { listeningApiRoutes } from './routes/api/listening.routes';
 import { reportSubscriptionApiRoutes } from './routes/api/reportSubscriptions.routes';
 import { alertApiRoutes } from './routes/api/alerts.routes';
 import { replyApiRoutes } from './routes/api/replies.routes';
+import { chatSiteApiRoutes } from './routes/api/chatSites.routes';
+import { chatSiteRoutes } from './routes/web/chatSites.routes';
 import { approvalRoutes } from './routes/web/approvals.routes';
 import { slaViewHelpers } from './presenters/sla.presenter';
 import { messageTextViewHelpers } from './presenters/messageText.presenter';
@@ -157,6 +159,7 @@ export function createApp(services: Services): express.Express {
     alertApiRoutes(services),
     reportSubscriptionApiRoutes(services),
     knowledgeApiRoutes(services), // knowledge base articles and their search
+    chatSiteApiRoutes(services), // website chat: chat sites (managers, admins)
   );
   app.use('/api/v1', api);
 
@@ -198,6 +201,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(attachmentRoutes(services)); // files customers sent: image previews and downloads
   consoleRoutes.use(taskRoutes(services)); // multi-step cases: the tasks panel's actions and "Meine Aufgaben"
   consoleRoutes.use(knowledgeRoutes(services)); // knowledge base: articles, their editor and usage (managers)
+  consoleRoutes.use(chatSiteRoutes(services)); // website chat: the chat sites' settings and embed snippets
   app.use(consoleRoutes);
 
   app.use(exposeLocale, notFoundHandler);

@@ -94,6 +94,16 @@ beforeAll(async () => {
       state: 'published',
     })
     .expect(201);
+  // A website chat with origins and invitation rules: its settings page and the reports' chat table have content.
+  await request(app.url)
+    .post('/api/v1/chat-sites')
+    .auth(users.manager.token, { type: 'bearer' })
+    .send({
+      name: 'Webshop-Chat mit einem ziemlich langen Namen',
+      allowedOrigins: ['https://www.ein-sehr-langer-shopname-mit-bindestrichen.example.de', 'http://localhost:8080'],
+      invitationRules: [{ urlPattern: '/kasse/schritt-2/zahlungsarten-und-versandoptionen*', afterSeconds: 30 }],
+    })
+    .expect(201);
 });
 afterAll(async () => {
   await browser?.close();
@@ -182,6 +192,9 @@ describe.each(ROLES)('every page the %s reaches', (role) => {
     if (role === 'agent' || role === 'manager') expect(pages).toContain('/tasks');
     // a conversation opens beside the list, at /inbox/<id>
     expect(pages.some((p) => /^\/inbox\/[0-9a-f-]{36}/.test(p))).toBe(true);
+    // website chat: the chat sites and a site's page, linked from the channels page for those who manage settings
+    if (role === 'manager' || role === 'admin')
+      expect(pages).toEqual(expect.arrayContaining(['/settings/chat-sites', expect.stringMatching(/^\/settings\/chat-sites\/[0-9a-f-]{36}$/)]));
     // approvers reach the queue of replies waiting for approval from the navigation
     if (role === 'manager') expect(pages).toContain('/approvals');
     // the knowledge base, its list and an article's editor, for managers

@@ -712,6 +712,16 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /case': row(200, 200, 200, 200, 200),
   'POST /case': row(404, 404, 404, 404, 404),
   'GET /case/:caseNumber': row(404, 404, 404, 404, 404),
+  // website chat: chat sites (settings.manage) and the chat service level (reports.read)
+  'GET /api/v1/chat-sites': row(403, 200, 403, 200, 401),
+  'POST /api/v1/chat-sites': row(403, 201, 403, 201, 401),
+  'GET /api/v1/chat-sites/:id': row(403, 200, 403, 200, 401),
+  'PATCH /api/v1/chat-sites/:id': row(403, 200, 403, 200, 401),
+  'GET /api/v1/reports/chat': row(403, 200, 200, 200, 401),
+  'GET /settings/chat-sites': row(403, 200, 403, 200, 302),
+  'POST /settings/chat-sites': row(403, 303, 403, 303, 302),
+  'GET /settings/chat-sites/:siteId': row(403, 200, 403, 200, 302),
+  'POST /settings/chat-sites/:siteId': row(403, 303, 403, 303, 302),
 };
 
 /**
@@ -785,7 +795,7 @@ describe('route × role matrix', () => {
     'POST /api/v1/conversations/:id/replies',
     'GET /api/v1/audit',
   ]);
-  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '', topicId: '', queryId: '' };
+  const fixtures = { channelId: '', calendarId: '', policyId: '', cannedId: '', topicId: '', queryId: '', chatSiteId: '' };
   beforeAll(async () => {
     const manager = who.manager!.user!;
     const api = (path: string, body: object) => request(app.url).post(`/api/v1${path}`).auth(manager.token, { type: 'bearer' }).send(body);
@@ -795,6 +805,7 @@ describe('route × role matrix', () => {
     fixtures.cannedId = (await api('/canned-responses', { title: 'Matrix', shortcut: `matrix-${randomUUID().slice(0, 8)}`, body: 'Hallo' })).body.id;
     fixtures.topicId = (await app.services.db.transaction().execute((tx) => startTrackedSearch(tx, fixtures.channelId, '#matrix', systemActor('test')))).id;
     fixtures.queryId = (await api('/listening-queries', { name: 'Matrix', query: 'matrix' })).body.id;
+    fixtures.chatSiteId = (await api('/chat-sites', { name: 'Matrix' })).body.id;
   });
 
   const CALENDAR = { name: 'Matrix', timeZone: 'Europe/Berlin', weekly: { mon: [['09:00', '17:00']] } };
@@ -849,8 +860,16 @@ describe('route × role matrix', () => {
     'PATCH /api/v1/teams/:id': () => ({ capacity: { chat: 1 } }),
     'POST /api/v1/channels/:channelId/messages': () => inboundPost(),
     'POST /api/v1/channels/:channelId/messages/batch': () => ({ posts: [inboundPost()] }),
+    'POST /api/v1/chat-sites': () => ({ name: unique() }),
+    'PATCH /api/v1/chat-sites/:id': () => ({ colour: '#123456' }),
+    'POST /settings/chat-sites': () => CHAT_SITE_FORM,
+    'POST /settings/chat-sites/:siteId': () => CHAT_SITE_FORM,
   };
+  const CHAT_SITE_FORM = { name: 'Matrix', routingMode: 'auto', colour: '#123456', prechatName: 'optional', prechatEmail: 'optional' };
   const QUERIES: Record<string, string> = {
+    get 'GET /api/v1/reports/chat'() {
+      return `?siteId=${fixtures.chatSiteId}&from=2026-11-01&to=2026-11-02`;
+    },
     'GET /reports/sla/posts': '?bucket=2026-11-23',
     'GET /monitoring/posts': '?bucket=2026-11-23',
     'GET /monitoring/queries/check': '?query=matrix',
@@ -869,17 +888,19 @@ describe('route × role matrix', () => {
       const { conversationId: id, messageId } = await ingest(channel);
       path = path.replace(':id', id).replace(':messageId', messageId);
     }
-    const idFor = path.startsWith('/settings/sla/topics')
-      ? fixtures.topicId
-      : path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
-        ? fixtures.calendarId
-        : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies')
-          ? fixtures.policyId
-          : path.includes('canned')
-            ? fixtures.cannedId
-            : path.startsWith('/saved-views')
-              ? randomUUID()
-              : fixtures.channelId;
+    const idFor = path.startsWith('/api/v1/chat-sites')
+      ? fixtures.chatSiteId
+      : path.startsWith('/settings/sla/topics')
+        ? fixtures.topicId
+        : path.startsWith('/settings/sla/calendars') || path.startsWith('/api/v1/calendars')
+          ? fixtures.calendarId
+          : path.startsWith('/settings/sla/policies') || path.startsWith('/api/v1/sla-policies')
+            ? fixtures.policyId
+            : path.includes('canned')
+              ? fixtures.cannedId
+              : path.startsWith('/saved-views')
+                ? randomUUID()
+                : fixtures.channelId;
     return (
       path
         .replace(':cannedId', fixtures.cannedId)
@@ -895,6 +916,7 @@ describe('route × role matrix', () => {
         .replace(':mergeId', randomUUID())
         .replace(':attachmentId', randomUUID())
         .replace(':taskId', randomUUID())
+        .replace(/^\/settings\/chat-sites\/:siteId/, `/settings/chat-sites/${fixtures.chatSiteId}`) // the chat site's own pages; any other :siteId names no site
         .replace(':articleId', randomUUID())
         .replace(':siteId', randomUUID())
         .replace(':caseNumber', '999999999')

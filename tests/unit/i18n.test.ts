@@ -18,6 +18,9 @@ import { ACTION_GROUPS } from '../../server/domain/audit/actionGroups';
 import { REPORT_NAMES } from '../../server/routes/api/reports.schema';
 import { Conflict, Forbidden, HttpError, messageIn, NotFound } from '../../server/errors';
 import { validCalendar } from '../../server/domain/sla/settings';
+import { PRECHAT_CHOICES } from '../../server/domain/chatSites/chatSiteInput';
+import { TEXT_NAMES } from '../../server/domain/chatSites/siteTexts';
+import { channelRoutingInput } from '../../server/domain/routing/routingSettings';
 import { formatDate, formatNumber, formatPercent, localeFromHeader, translator } from '../../server/i18n/translate';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -100,6 +103,9 @@ const DYNAMIC_KEYS: Record<string, readonly string[]> = {
   'alertSettings.frequency.': REPORT_FREQUENCIES, // server/domain/reports/reportMail.ts
   'reportMail.subject.': REPORT_FREQUENCIES,
   'tasks.due.': ['overdue', 'due', 'open'], // presenters/task.presenter.ts DueState of an open task
+  'widget.text.': TEXT_NAMES, // domain/chatSites/siteTexts.ts: a chat site's texts left empty
+  'chatSites.prechat.': PRECHAT_CHOICES, // views/partials/chatSites/form.ejs
+  'routing.mode.': channelRoutingInput.shape.routing.shape.mode.options, // a chat site's queue (views/partials/chatSites/form.ejs)
 };
 const dynamicKeys = () => Object.entries(DYNAMIC_KEYS).flatMap(([prefix, values]) => values.map((v) => prefix + v));
 

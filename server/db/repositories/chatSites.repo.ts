@@ -1,6 +1,7 @@
 /** Chat sites: the website face of a webchat channel (029_web_chat), with the channel facts a visitor's chat needs. */
+import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { ChatSiteTexts, InvitationRule } from '../schema';
+import type { ChatSiteTexts, InvitationRule, PrechatField } from '../schema';
 
 function siteQuery(db: DbOrTx) {
   return db
@@ -42,4 +43,50 @@ export async function findChatSite(db: DbOrTx, id: string): Promise<ChatSite | u
 /** The site row locked, so invitations and edits of one site take turns. */
 export async function lockChatSite(tx: Tx, id: string): Promise<ChatSite | undefined> {
   return typed(await siteQuery(tx).where('s.id', '=', id).forUpdate('s').executeTakeFirst());
+}
+
+export function listChatSites(db: DbOrTx): Promise<ChatSite[]> {
+  return siteQuery(db)
+    .orderBy('s.name')
+    .orderBy('s.id')
+    .execute()
+    .then((rows) => rows.map((r) => typed(r)!));
+}
+
+/** What a site itself stores (its channel keeps the queue and the opening hours). */
+export type ChatSiteValues = {
+  name: string;
+  allowedOrigins: string[];
+  texts: ChatSiteTexts;
+  colour: string;
+  prechatName: PrechatField;
+  prechatEmail: PrechatField;
+  invitationRules: InvitationRule[];
+  maxWaitSeconds: number;
+  targetSeconds: number;
+  targetPercent: number;
+  inactivityMinutes: number;
+};
+
+const columns = (v: ChatSiteValues) => ({
+  ...v,
+  texts: JSON.stringify(v.texts),
+  invitationRules: JSON.stringify(v.invitationRules),
+});
+
+export async function insertChatSite(tx: Tx, channelId: string, v: ChatSiteValues): Promise<string> {
+  const row = await tx
+    .insertInto('chatSites')
+    .values({ channelId, ...columns(v) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateChatSite(tx: Tx, id: string, v: ChatSiteValues): Promise<void> {
+  await tx
+    .updateTable('chatSites')
+    .set({ ...columns(v), updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute();
 }

@@ -137,6 +137,9 @@ export const AUDIT_ACTIONS = [
   'knowledge.article_created',
   'knowledge.article_changed',
   'knowledge.article_published',
+  // website live chat (029_web_chat): a chat site set up or changed, under its webchat channel
+  'channel.chat_site_created',
+  'channel.chat_site_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -183,6 +183,8 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
     t('audit.s.absenceCreated', { actor, name: subjectName, from: after('from') ?? '—', to: after('to') ?? '—' }),
   'absence.cancelled': ({ t, actor, subjectName }) => t('audit.s.absenceCancelled', { actor, name: subjectName }),
   'absence.started': ({ t, subjectName, after }) => t('audit.s.absenceStarted', { name: subjectName, n: after('handedBack') ?? '0' }),
+  'channel.chat_site_created': ({ t, actor, after }) => t('audit.s.chatSiteCreated', { actor, name: after('name') ?? '—' }),
+  'channel.chat_site_changed': ({ t, actor, channel }) => t('audit.s.chatSiteChanged', { actor, channel }),
   'channel.routing_changed': ({ t, actor, channel, after }) => t('audit.s.channelRouting', { actor, channel, mode: after('mode') ?? '—' }),
   'conversation.routed': ({ t, actor, caseNo, after, names }) =>
     t('audit.s.routed', { actor, case: caseNo, to: names.users.get(after('assigneeId') ?? '') ?? t('audit.unknownPerson') }),

@@ -254,6 +254,27 @@ export function isOpen(cal: CompiledCalendar | null, at: Date): boolean {
   return candidates.some(([start, end]) => start <= instant && instant < end);
 }
 
+/**
+ * The open spans of [from, to) as [start, end) instants in ms, clipped to it, in order (reports filter by them).
+ * Visits at most MAX_WALK_DAYS + 2 local days: a longer range is cut there.
+ */
+export function openSpansBetween(cal: CompiledCalendar, from: Date, to: Date): Span[] {
+  const a = from.getTime();
+  const b = to.getTime();
+  if (!(b > a)) return [];
+  const firstDay = cal.localDayOf(a);
+  // +1: where clocks fall back at midnight, a day's spans start while the previous local date still reads.
+  const lastDay = Math.min(cal.localDayOf(b) + 1, firstDay + MAX_WALK_DAYS + 1);
+  const spans: Span[] = [];
+  for (let day = firstDay; day <= lastDay; day++) {
+    for (const [start, end] of cal.openSpansOn(day)) {
+      if (end > a && start < b) spans.push([Math.max(start, a), Math.min(end, b)]);
+    }
+  }
+  walkObserver?.(lastDay - firstDay + 1);
+  return spans;
+}
+
 /** The earliest instant at or after `at` at which the calendar is open (`at` itself if open). */
 export function nextOpening(cal: CompiledCalendar | null, at: Date): Date {
   return addBusinessMinutes(cal, at, 0);

@@ -1,20 +1,28 @@
-/** GET /api/v1/reports/sla (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
+/** GET /api/v1/reports/sla and /reports/chat (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import { userActor } from '../../domain/audit/actor';
 import { buildSlaReport, exportReport } from '../../domain/reports/buildReports';
+import { buildChatReport } from '../../domain/reports/chatServiceLevel';
 import type { Services } from '../../services';
 import { REPORT_NAMES, reportQuery } from './reports.schema';
 
 const csvFile = z.object({ file: z.templateLiteral([z.enum(REPORT_NAMES), '.csv']) });
+const chatSite = z.object({ siteId: z.uuid() });
 
 export function reportApiRoutes({ db }: Services): Router {
   const router = Router();
   router.get('/reports/sla', requirePermission('reports.read'), async (req, res) => {
     const q = parseInput(reportQuery, req.query, 'query');
     res.json(await buildSlaReport(db, q, new Date()));
+  });
+  // before /reports/:file: the chat service level of one site (same range rules as the other reports)
+  router.get('/reports/chat', requirePermission('reports.read'), async (req, res) => {
+    const { siteId } = parseInput(chatSite, req.query, 'query');
+    const q = parseInput(reportQuery, req.query, 'query');
+    res.json(await buildChatReport(db, { ...q, siteId }, new Date()));
   });
   router.get('/reports/:file', requirePermission('reports.read'), async (req, res) => {
     const { file } = parseInput(csvFile, req.params, 'report');

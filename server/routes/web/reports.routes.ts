@@ -16,6 +16,8 @@ import {
   previousPeriod,
 } from '../../domain/reports/buildReports';
 import { MAX_HOURLY_RANGE_DAYS, PRESETS } from '../../domain/reports/range';
+import { buildChatReport, chatRangeProblem } from '../../domain/reports/chatServiceLevel';
+import { listChatSites } from '../../db/repositories/chatSites.repo';
 import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
 import { drilldownQuery, REPORT_NAMES, reportQuery, resolvePageFilters, type ResolvedReportQuery } from '../api/reports.schema';
@@ -56,14 +58,22 @@ export function reportRoutes({ db }: Services): Router {
     };
   }
 
+  /** The website chat's service level per site, for the SLA page's chat section (none outside the years chats can have). */
+  async function chatSiteReports(q: ResolvedReportQuery, now: Date) {
+    if (chatRangeProblem(q.from, q.to)) return [];
+    const sites = await listChatSites(db);
+    return Promise.all(sites.map((site) => buildChatReport(db, { ...q, siteId: site.id }, now)));
+  }
+
   router.get('/reports', (_req, res) => res.redirect('/reports/sla'));
 
   router.get('/reports/sla', async (req, res) => {
     const base = await common(req, 'sla');
     const now = new Date();
-    const [current, previous] = await Promise.all([
+    const [current, previous, chat] = await Promise.all([
       buildSlaReport(db, base.q, now),
       base.q.compare ? buildSlaReport(db, previousPeriod(base.q), now) : Promise.resolve(null),
+      chatSiteReports(base.q, now),
     ]);
     const t = res.locals.t as Translate;
     const drillBase = `/reports/sla/posts?${new URLSearchParams({ timeZone: base.q.timeZone, granularity: base.q.granularity, ...(base.q.topicId ? { topicId: base.q.topicId } : {}) })}`;
@@ -73,6 +83,7 @@ export function reportRoutes({ db }: Services): Router {
       title: t('reports.sla.title'),
       data: current,
       previous,
+      chat,
       previousRange,
       views: slaChannelViews(
         current,
