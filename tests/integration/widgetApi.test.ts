@@ -347,6 +347,18 @@ describe('the offline form and abuse limits', () => {
     expect((await widget().post(`/sites/${siteId}/offline`, { email: 'x@example.test', text: 'Hi' })).status).toBe(400);
   });
 
+  it('when two offline messages come with the same address, then each is its own case and neither sees or renames the other', async () => {
+    const first = await widget().post(`/sites/${siteId}/offline`, { email: 'same@example.test', text: 'Meine Rechnung ist falsch', consent: true, name: 'Anna' });
+    const second = await widget().post(`/sites/${siteId}/offline`, { email: 'same@example.test', text: 'Fremder Text', consent: true, name: 'Mallory' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.caseNumber).not.toBe(first.body.caseNumber);
+    const firstCase = await app.services.db.selectFrom('conversations').selectAll().where('caseNumber', '=', first.body.caseNumber).executeTakeFirstOrThrow();
+    const texts = await app.services.db.selectFrom('messages').select('text').where('conversationId', '=', firstCase.id).execute();
+    expect(texts.map((m) => m.text)).toEqual(['Meine Rechnung ist falsch']);
+    const identities = await app.services.db.selectFrom('contactIdentities').select('name').where('contactId', '=', firstCase.contactId).execute();
+    expect(identities.map((i) => i.name)).toEqual(['Anna']);
+  });
+
   it('when one visitor sends more than the per-visitor limit, then 429 with Retry-After in the asked language', async () => {
     const visitorId = freshVisitor();
     const ip = freshIp();
