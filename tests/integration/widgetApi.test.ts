@@ -231,17 +231,57 @@ describe('a chat', () => {
     expect((await visitor.get(`/conversations/${chat.conversationId}/messages`)).body).toMatchObject({ ended: true, endReason: 'customer' });
   });
 
-  it('when the visitor says nothing for the site inactivity time, then the sweep ends the chat (once)', async () => {
+  it('when nothing happened in an accepted chat for the site inactivity time, then the sweep ends it (once)', async () => {
+    await endAllChats();
     const chat = await startChat();
-    await app.services.db
-      .updateTable('chatSessions')
-      .set({ lastVisitorAt: new Date(Date.now() - 16 * 60_000) })
-      .where('conversationId', '=', chat.conversationId)
-      .execute();
+    const old = new Date(Date.now() - 16 * 60_000);
+    await app.services.db.updateTable('chatSessions').set({ lastVisitorAt: old, acceptedAt: old, acceptedBy: agents[0]!.id }).where('conversationId', '=', chat.conversationId).execute();
     expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(1);
     expect(await session(chat.conversationId)).toMatchObject({ endReason: 'inactivity' });
     expect((await conversation(chat.conversationId)).status).toBe('closed');
     expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(0);
+  });
+
+  it('when the visitor waits in the queue or the agent answered lately, then the sweep does not end the chat', async () => {
+    await endAllChats();
+    const waiting = await startChat();
+    const answered = await startChat();
+    const longAgo = new Date(Date.now() - 40 * 60_000);
+    await app.services.db.updateTable('chatSessions').set({ lastVisitorAt: longAgo }).where('conversationId', '=', waiting.conversationId).execute();
+    await app.services.db
+      .updateTable('chatSessions')
+      .set({ lastVisitorAt: longAgo, acceptedAt: new Date(Date.now() - 30 * 60_000), acceptedBy: agents[0]!.id })
+      .where('conversationId', '=', answered.conversationId)
+      .execute();
+    const agentReplyAt = (at: Date) =>
+      app.services.db
+        .insertInto('messages')
+        .values({
+          conversationId: answered.conversationId,
+          channelId,
+          direction: 'outbound',
+          externalId: null,
+          inReplyToExternalId: null,
+          authorName: 'Lena Vogt',
+          authorHandle: null,
+          authorUserId: null,
+          text: 'Ich schaue nach.',
+          url: null,
+          postedAt: at,
+          raw: null,
+          deliveryState: 'sent',
+          deliveryError: null,
+          deliveredAt: at,
+        })
+        .execute();
+    await agentReplyAt(new Date(Date.now() - 5 * 60_000));
+    expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(0);
+    expect(await session(waiting.conversationId)).toMatchObject({ endedAt: null });
+    expect(await session(answered.conversationId)).toMatchObject({ endedAt: null });
+    // 16 minutes after the agent's reply with no word from the visitor, the accepted chat ends; the waiting one still waits
+    expect(await endInactiveChats(app.services.db, app.services.dispatcher, new Date(Date.now() + 11 * 60_000))).toBe(1);
+    expect(await session(answered.conversationId)).toMatchObject({ endReason: 'inactivity' });
+    expect(await session(waiting.conversationId)).toMatchObject({ endedAt: null });
   });
 
   it('when the visitor asks for the transcript, then 202 and the mail with both sides arrives at the address', async () => {
