@@ -55,6 +55,12 @@ export function findChatSession(db: DbOrTx, conversationId: string) {
   return sessions(db).select(sessionColumns).where('s.conversationId', '=', conversationId).executeTakeFirst();
 }
 
+/** Whether the conversation is a live chat still going (a session not ended): such a chat keeps its slot while answered. */
+export async function hasOpenChat(db: DbOrTx, conversationId: string): Promise<boolean> {
+  const s = await db.selectFrom('chatSessions').select('conversationId').where('conversationId', '=', conversationId).where('endedAt', 'is', null).executeTakeFirst();
+  return s !== undefined;
+}
+
 /** The session locked: ending, accepting and the visitor's messages take turns (lock it before the conversation). */
 export function lockChatSession(tx: Tx, conversationId: string) {
   return sessions(tx).select(sessionColumns).where('s.conversationId', '=', conversationId).forUpdate('s').executeTakeFirst();

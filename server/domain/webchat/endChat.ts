@@ -41,10 +41,11 @@ export async function endChat(
   // auditing before the conversation lock deadlocks against anyone holding the conversation and waiting to audit.
   await lockConversation(tx, session.conversationId);
   const now = by.now ?? new Date();
-  await setChatEnded(tx, session.conversationId, input.reason, now);
+  // closed while the session is still open, so the status change sees a live chat freeing its slot (routing pass)
   if (session.status !== 'closed') {
     await changeStatus(tx, effects, { conversationId: session.conversationId, status: 'closed', reason: CLOSE_REASON[input.reason] }, { ...by, now });
   }
+  await setChatEnded(tx, session.conversationId, input.reason, now);
   await appendAudit(tx, {
     actor: by.actor,
     action: 'conversation.chat_ended',
