@@ -18,7 +18,7 @@ import { assertStorable } from '../domain/storableText';
 import { siteAvailability } from '../domain/webchat/availability';
 import { visitorChatView } from '../domain/webchat/chatView';
 import { endChat, VISITOR_SIDE_ROLE } from '../domain/webchat/endChat';
-import { offerInvitation } from '../domain/webchat/invitations';
+import { INVITATION_HOLD_SECONDS, offerInvitation } from '../domain/webchat/invitations';
 import { createOfflineCase } from '../domain/webchat/offlineCase';
 import { originAllowed } from '../domain/webchat/origins';
 import { startChat } from '../domain/webchat/startChat';
@@ -29,7 +29,7 @@ import { Forbidden, HttpError, messageIn, NotFound } from '../errors';
 import { translator } from '../i18n/translate';
 import { createVisitorStreams } from '../live/visitorStreams';
 import { toHttpError } from '../middleware/errors';
-import { createWidgetLimiter, WIDGET_LIMITS, type WidgetLimit } from '../middleware/widgetRateLimit';
+import { createWidgetLimiter, INVITATIONS_HELD_PER_ADDRESS, WIDGET_LIMITS, type WidgetLimit } from '../middleware/widgetRateLimit';
 import { parseInput } from '../domain/parseInput';
 import type { Services } from '../services';
 
@@ -173,10 +173,21 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
   });
 
   router.post('/sites/:siteId/invitations', siteRoute, async (req, res) => {
+    const ip = req.ip ?? 'unknown';
+    await limit(WIDGET_LIMITS.invitationsPerAddress, ip, true);
     const input = parseInput(invitationInput, req.body, 'invitation request');
+    const siteId = widgetOf(res).site.id;
+    const wait = await limiter.holdAddress(siteId, ip, input.visitorId, { max: INVITATIONS_HELD_PER_ADDRESS, holdSeconds: INVITATION_HOLD_SECONDS });
+    if (wait > 0) throw new TooManyRequests(wait);
     const offer = await db
       .transaction()
-      .execute((tx) => offerInvitation(tx, widgetOf(res).site.id, { visitorId: input.visitorId, page: input.page || null }, new Date()));
+      .execute((tx) => offerInvitation(tx, siteId, { visitorId: input.visitorId, page: input.page || null }, new Date()))
+      .catch(async (err: unknown) => {
+        await limiter.release(siteId, ip, input.visitorId);
+        throw err;
+      });
+    // no invitation (a held one would have been offered again): the address's place is free again
+    if (!offer.invite) await limiter.release(siteId, ip, input.visitorId);
     if (offer.invite) res.status(201).json({ invite: true, invitationId: offer.invitationId, expiresAt: offer.expiresAt.toISOString() });
     else res.status(200).json(offer);
   });

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { saveAlertSettings } from '../../server/db/repositories/alerts.repo';
 import { addTeamMember, insertTeam } from '../../server/db/repositories/teams.repo';
 import { endInactiveChats } from '../../server/domain/webchat/inactivity';
+import { pruneInvitations } from '../../server/domain/webchat/invitations';
 import { WIDGET_LIMITS } from '../../server/middleware/widgetRateLimit';
 import { makeUser } from '../factories/factories';
 import { makeChatSite } from '../factories/webchat';
@@ -141,6 +142,43 @@ describe('availability and invitations against free chat slots', () => {
     expect(noRule.body).toEqual({ invite: false, reason: 'no_rule' });
     await expireInvitations();
     expect((await widget().get(`/sites/${siteId}/availability?page=/x`)).body).toMatchObject({ online: true, expectedWaitSeconds: 0 });
+  });
+});
+
+describe('invitation abuse', () => {
+  it('when one address asks for invitations with ever new visitorIds, then it holds at most 2 and is limited to 10 requests in 10 minutes', async () => {
+    for (const a of agents) expect((await api(a.token).put(`/users/${a.id}/presence`, { status: 'online' })).status).toBe(200);
+    await expireInvitations();
+    const ip = freshIp();
+    const visitors = Array.from({ length: 4 }, freshVisitor);
+    const answers = [];
+    for (const visitorId of visitors) answers.push(await widget(ip).post(`/sites/${siteId}/invitations`, { visitorId, page: '/checkout', lang: 'en' }));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 429, 429]);
+    expect(Number(answers[2]!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(answers[2]!.body.error).toMatch(/^Too many requests/);
+    // a visitor holding an invitation asking again keeps it
+    expect((await widget(ip).post(`/sites/${siteId}/invitations`, { visitorId: visitors[0], page: '/checkout' })).status).toBe(201);
+    // without an invitation nothing is held, but the 11th request from one address in the window is refused
+    const other = freshIp();
+    const statuses = [];
+    for (let i = 0; i < 11; i++) statuses.push((await widget(other).post(`/sites/${siteId}/invitations`, { visitorId: freshVisitor() })).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    await expireInvitations();
+  });
+
+  it('when invitations are older than a day, then the sweep deletes them', async () => {
+    const old = new Date(Date.now() - 25 * 3_600_000);
+    const fresh = await app.services.db
+      .insertInto('chatInvitations')
+      .values([
+        { siteId, visitorId: freshVisitor(), createdAt: old, expiresAt: new Date(old.getTime() + 60_000) },
+        { siteId, visitorId: freshVisitor(), createdAt: new Date(), expiresAt: new Date(Date.now() - 1000) },
+      ])
+      .returning('createdAt')
+      .execute();
+    expect(fresh).toHaveLength(2);
+    expect(await pruneInvitations(app.services.db, new Date())).toBe(1);
+    expect(await app.services.db.selectFrom('chatInvitations').select('id').where('createdAt', '<', new Date(Date.now() - 86_400_000)).execute()).toEqual([]);
   });
 });
 
