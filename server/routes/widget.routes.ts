@@ -22,7 +22,7 @@ import { INVITATION_HOLD_SECONDS, offerInvitation } from '../domain/webchat/invi
 import { createOfflineCase } from '../domain/webchat/offlineCase';
 import { originAllowed } from '../domain/webchat/origins';
 import { startChat } from '../domain/webchat/startChat';
-import { requestTranscript, sendTranscript } from '../domain/webchat/transcript';
+import { requestTranscript, sendTranscript, TRANSCRIPT_EVERY_SECONDS } from '../domain/webchat/transcript';
 import { langOf, pageSchema, visitorActor, visitorIdSchema } from '../domain/webchat/visitorInput';
 import { postVisitorMessage, visitorRead, visitorTyping } from '../domain/webchat/visitorMessages';
 import { Forbidden, HttpError, messageIn, NotFound } from '../errors';
@@ -237,7 +237,19 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
 
   router.post('/conversations/:id/transcript', chatRoute(), creation, async (req, res) => {
     const session = widgetOf(res).session!;
-    const to = await db.transaction().execute((tx) => requestTranscript(tx, session, req.body, { ip: req.ip ?? null }));
+    // one request per chat every 10 minutes; a refused request (bad input, all sent) does not use it up
+    const gate = `${config.redisPrefix}:widget:transcript:${session.conversationId}`;
+    if ((await redis.set(gate, '1', 'EX', TRANSCRIPT_EVERY_SECONDS, 'NX')) === null) {
+      const seconds = Math.max(1, await redis.ttl(gate));
+      throw new TooManyRequests(seconds).showing('widget.error.transcriptAgain', { minutes: Math.ceil(seconds / 60) });
+    }
+    const to = await db
+      .transaction()
+      .execute((tx) => requestTranscript(tx, session, req.body, { ip: req.ip ?? null }))
+      .catch(async (err: unknown) => {
+        await redis.del(gate);
+        throw err;
+      });
     res.status(202).end();
     sendTranscript(db, secretBox, session, to).catch((err: Error) =>
       req.log.warn({ err: err.message, conversationId: session.conversationId }, 'chat transcript not mailed'),

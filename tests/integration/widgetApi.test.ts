@@ -331,6 +331,30 @@ describe('a chat', () => {
     expect(mail!.mail.subject).toBe(`Ihr Chat-Verlauf (Fall #${chat.caseNumber})`);
     expect(mail!.mail.text).toContain('Sie: Wo ist meine Bestellung?');
   });
+
+  it('when a transcript is asked for again, then only after 10 minutes, at most 3 times, and only to the pre-chat address', async () => {
+    const chat = await startChat({ email: 'vorher@example.test' });
+    const visitor = asVisitor(chat.visitorToken);
+    const path = `/conversations/${chat.conversationId}/transcript`;
+    const sentBefore = smtp.received.length;
+    expect((await visitor.post(path, { email: 'opfer@example.test' })).status).toBe(202);
+    const mails = await smtp.waitFor(sentBefore + 1);
+    expect(mails[sentBefore]!.envelopeTo).toEqual(['vorher@example.test']);
+    const again = await visitor.post(path, { email: 'opfer@example.test' });
+    expect(again.status).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(500);
+    expect(again.body.error).toBe('Der Verlauf wurde gerade verschickt. Bitte versuchen Sie es in 10 Minuten noch einmal.');
+    const gate = `${app.services.config.redisPrefix}:widget:transcript:${chat.conversationId}`;
+    for (let i = 0; i < 2; i++) {
+      await app.services.redis.del(gate);
+      expect((await visitor.post(path, {})).status).toBe(202);
+    }
+    await app.services.redis.del(gate);
+    const used = await visitor.post(`${path}?lang=en`, {});
+    expect(used.status).toBe(429);
+    expect(used.body.error).toBe('The transcript of this chat has been sent 3 times already.');
+    await smtp.waitFor(sentBefore + 3);
+  });
 });
 
 describe('the visitor event stream', () => {
