@@ -217,13 +217,19 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
     res.status(201).json({ id: posted.id, at: posted.at.toISOString() });
   });
 
+  /** At most one typing (or read) event per chat every 2 s, however often the widget calls (Redis SET NX EX). */
+  const firstIn2s = (kind: 'typing' | 'read', conversationId: string) => async () =>
+    (await redis.set(`${config.redisPrefix}:widget:${kind}:${conversationId}`, '1', 'EX', 2, 'NX')) !== null;
+
   router.post('/conversations/:id/typing', chatRoute(), async (_req, res) => {
-    await visitorTyping(dispatcher, widgetOf(res).session!);
+    const session = widgetOf(res).session!;
+    await visitorTyping(dispatcher, session, firstIn2s('typing', session.conversationId));
     res.status(204).end();
   });
 
   router.post('/conversations/:id/read', chatRoute(), async (req, res) => {
-    await visitorRead(db, dispatcher, widgetOf(res).session!, req.body, new Date());
+    const session = widgetOf(res).session!;
+    await visitorRead(db, dispatcher, session, req.body, new Date(), firstIn2s('read', session.conversationId));
     res.status(204).end();
   });
 

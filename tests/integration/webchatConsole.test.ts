@@ -202,19 +202,19 @@ describe('the chat facts on the conversation page', () => {
 });
 
 describe('chat slots', () => {
-  it('an answered chat occupies its agent\'s chat slot only while its session is open; a webchat case without a session does not', async () => {
+  it("an answered chat occupies its agent's chat slot only while its session is open; a webchat case without a session does not", async () => {
     const agent = await makeUser(app.services.db, { role: 'agent', name: 'Mia Koch' });
     const used = async () => (await slotsInUse(app.services.db, [agent.id])).reduce((n, u) => n + u.used, 0);
     const live = await makeChat(app.services.db, site, { assigneeId: agent.id });
     const noSession = await makeChat(app.services.db, site, { assigneeId: agent.id });
     await app.services.db.deleteFrom('chatSessions').where('conversationId', '=', noSession.conversationId).execute();
-    await app.services.db
-      .updateTable('conversations')
-      .set({ status: 'answered' })
-      .where('id', 'in', [live.conversationId, noSession.conversationId])
-      .execute();
+    await app.services.db.updateTable('conversations').set({ status: 'answered' }).where('id', 'in', [live.conversationId, noSession.conversationId]).execute();
     expect(await used()).toBe(1);
-    await app.services.db.updateTable('chatSessions').set({ endedAt: new Date(), endReason: 'agent' }).where('conversationId', '=', live.conversationId).execute();
+    await app.services.db
+      .updateTable('chatSessions')
+      .set({ endedAt: new Date(), endReason: 'agent' })
+      .where('conversationId', '=', live.conversationId)
+      .execute();
     expect(await used()).toBe(0);
   });
 });

@@ -178,7 +178,13 @@ describe('invitation abuse', () => {
       .execute();
     expect(fresh).toHaveLength(2);
     expect(await pruneInvitations(app.services.db, new Date())).toBe(1);
-    expect(await app.services.db.selectFrom('chatInvitations').select('id').where('createdAt', '<', new Date(Date.now() - 86_400_000)).execute()).toEqual([]);
+    expect(
+      await app.services.db
+        .selectFrom('chatInvitations')
+        .select('id')
+        .where('createdAt', '<', new Date(Date.now() - 86_400_000))
+        .execute(),
+    ).toEqual([]);
   });
 });
 
@@ -273,7 +279,11 @@ describe('a chat', () => {
     await endAllChats();
     const chat = await startChat();
     const old = new Date(Date.now() - 16 * 60_000);
-    await app.services.db.updateTable('chatSessions').set({ lastVisitorAt: old, acceptedAt: old, acceptedBy: agents[0]!.id }).where('conversationId', '=', chat.conversationId).execute();
+    await app.services.db
+      .updateTable('chatSessions')
+      .set({ lastVisitorAt: old, acceptedAt: old, acceptedBy: agents[0]!.id })
+      .where('conversationId', '=', chat.conversationId)
+      .execute();
     expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(1);
     expect(await session(chat.conversationId)).toMatchObject({ endReason: 'inactivity' });
     expect((await conversation(chat.conversationId)).status).toBe('closed');
@@ -354,6 +364,26 @@ describe('a chat', () => {
     expect(used.status).toBe(429);
     expect(used.body.error).toBe('The transcript of this chat has been sent 3 times already.');
     await smtp.waitFor(sentBefore + 3);
+  });
+
+  it('when the widget sends typing and read marks in a flood, then the console hears at most one of each per 2 s', async () => {
+    const chat = await startChat();
+    const heard: string[] = [];
+    const stop = app.services.live.subscribe((e) => {
+      if (e.type === 'chat' && e.conversationId === chat.conversationId) heard.push(e.change);
+    });
+    const visitor = asVisitor(chat.visitorToken);
+    const calls = await Promise.all(
+      Array.from({ length: 5 }, () => [
+        visitor.post(`/conversations/${chat.conversationId}/typing`),
+        visitor.post(`/conversations/${chat.conversationId}/read`, { upTo: new Date().toISOString() }),
+      ]).flat(),
+    );
+    expect(calls.every((r) => r.status === 204)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    stop();
+    expect(heard.filter((c) => c === 'visitor_typing')).toHaveLength(1);
+    expect(heard.filter((c) => c === 'visitor_read')).toHaveLength(1);
   });
 });
 
@@ -450,7 +480,12 @@ describe('the offline form and abuse limits', () => {
   });
 
   it('when two offline messages come with the same address, then each is its own case and neither sees or renames the other', async () => {
-    const first = await widget().post(`/sites/${siteId}/offline`, { email: 'same@example.test', text: 'Meine Rechnung ist falsch', consent: true, name: 'Anna' });
+    const first = await widget().post(`/sites/${siteId}/offline`, {
+      email: 'same@example.test',
+      text: 'Meine Rechnung ist falsch',
+      consent: true,
+      name: 'Anna',
+    });
     const second = await widget().post(`/sites/${siteId}/offline`, { email: 'same@example.test', text: 'Fremder Text', consent: true, name: 'Mallory' });
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(second.body.caseNumber).not.toBe(first.body.caseNumber);

@@ -57,7 +57,12 @@ export function findChatSession(db: DbOrTx, conversationId: string) {
 
 /** Whether the conversation is a live chat still going (a session not ended): such a chat keeps its slot while answered. */
 export async function hasOpenChat(db: DbOrTx, conversationId: string): Promise<boolean> {
-  const s = await db.selectFrom('chatSessions').select('conversationId').where('conversationId', '=', conversationId).where('endedAt', 'is', null).executeTakeFirst();
+  const s = await db
+    .selectFrom('chatSessions')
+    .select('conversationId')
+    .where('conversationId', '=', conversationId)
+    .where('endedAt', 'is', null)
+    .executeTakeFirst();
   return s !== undefined;
 }
 

@@ -63,7 +63,9 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
   }
   const kind = slots && before.assigneeId !== after.assigneeId ? (await findChannel(tx, c.channelId))!.kind : null;
   const overCapacity =
-    slots && kind && occupiesSlot(status, status === 'answered' && (await hasOpenChat(tx, c.id))) ? checkCapacity(slots, { kind, threadKey: c.threadKey }, by, input.overCapacityReason) : null;
+    slots && kind && occupiesSlot(status, status === 'answered' && (await hasOpenChat(tx, c.id)))
+      ? checkCapacity(slots, { kind, threadKey: c.threadKey }, by, input.overCapacityReason)
+      : null;
 
   const { updatedAt } = await updateWorkflow(tx, c.id, { assigneeId: input.assigneeId, teamId, status });
   await appendAudit(tx, {

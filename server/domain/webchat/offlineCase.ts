@@ -15,16 +15,7 @@ import { ingestInbound } from '../conversations/ingestInbound';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 import { rememberVisitorEmail } from './visitorContact';
-import {
-  chatTextSchema,
-  langOf,
-  langSchema,
-  offlineIdentity,
-  requireConsent,
-  visitorActor,
-  visitorEmailSchema,
-  visitorNameSchema,
-} from './visitorInput';
+import { chatTextSchema, langOf, langSchema, offlineIdentity, requireConsent, visitorActor, visitorEmailSchema, visitorNameSchema } from './visitorInput';
 
 const offlineInput = z
   .object({ email: visitorEmailSchema, text: chatTextSchema, consent: z.literal(true), name: visitorNameSchema.optional(), lang: langSchema.optional() })

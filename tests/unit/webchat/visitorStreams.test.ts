@@ -7,7 +7,13 @@ import type { LiveHub } from '../../../server/live/liveEvents';
 import type { Logger } from '../../../server/logger';
 import { createVisitorStreams } from '../../../server/live/visitorStreams';
 
-const session = { conversationId: '6f1c2b7e-3d4a-4b5c-8d9e-0f1a2b3c4d5e', siteId: 's', endedAt: new Date(), endReason: 'customer', acceptedAt: null } as unknown as ChatSession;
+const session = {
+  conversationId: '6f1c2b7e-3d4a-4b5c-8d9e-0f1a2b3c4d5e',
+  siteId: 's',
+  endedAt: new Date(),
+  endReason: 'customer',
+  acceptedAt: null,
+} as unknown as ChatSession;
 const live = { subscribe: jest.fn(() => () => undefined) } as unknown as LiveHub;
 const streams = () => createVisitorStreams({ db: {} as Db, live, logger: { warn: jest.fn() } as unknown as Logger });
 
