@@ -1,5 +1,6 @@
 /**
- * Ends website chats whose visitor has gone quiet (domain/webchat/inactivity.ts): a job scheduler every minute.
+ * Ends website chats whose visitor has gone quiet (domain/webchat/inactivity.ts) and deletes invitations older
+ * than a day (domain/webchat/invitations.ts pruneInvitations): a job scheduler every minute.
  * A sweep that finds nothing changes nothing, and a repeated one ends nothing twice, so Redis coming back empty
  * only needs the schedule re-created (on worker start and every reconnect).
  */
@@ -8,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../server/db/client';
 import type { Dispatcher } from '../server/domain/effects';
 import { endInactiveChats } from '../server/domain/webchat/inactivity';
+import { pruneInvitations } from '../server/domain/webchat/invitations';
 import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 import type { Queues } from './queues';
@@ -31,7 +33,8 @@ export function startChatInactivityWorker(deps: { db: Db; dispatcher: Dispatcher
     async (job: Job) => {
       parsePayload('chat-inactivity', job.data);
       const ended = await endInactiveChats(deps.db, deps.dispatcher);
-      if (ended) jobLogger(logger, job).info({ ended }, 'inactive chats ended');
+      const pruned = await pruneInvitations(deps.db, new Date());
+      if (ended || pruned) jobLogger(logger, job).info({ ended, pruned }, 'inactive chats ended, old invitations deleted');
       return ended;
     },
     { connection, prefix, concurrency: 1 },

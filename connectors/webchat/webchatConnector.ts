@@ -5,7 +5,7 @@
  * address, not a browser, at the other end: a reply on the channel cannot reach it, so it is refused with the
  * address to write to (domain/webchat/offlineCase.ts).
  */
-import { OFFLINE_IDENTITY_PREFIX } from '../../server/domain/webchat/visitorInput';
+import { offlineAddressOf } from '../../server/domain/webchat/visitorInput';
 import { Permanent, type Connector } from '../types';
 
 export const webchatConnector: Connector = {
@@ -18,10 +18,8 @@ export const webchatConnector: Connector = {
     return 'The website chat needs no connection: visitors reach it through the widget';
   },
   async sendReply(_channel, reply) {
-    const to = reply.recipientExternalId;
-    if (to?.startsWith(OFFLINE_IDENTITY_PREFIX)) {
-      throw new Permanent(`This case came from the offline form: answer by e-mail to ${to.slice(OFFLINE_IDENTITY_PREFIX.length)}`);
-    }
+    const address = offlineAddressOf(reply.recipientExternalId);
+    if (address !== null) throw new Permanent(`This case came from the offline form: answer by e-mail to ${address}`);
     return { externalId: null, url: null };
   },
 };

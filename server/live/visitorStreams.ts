@@ -8,6 +8,10 @@
  * send the same message twice. Messages carry their id: a reconnecting EventSource sends it back as
  * Last-Event-ID and the stream continues after it in delivery order (nothing lost, nothing repeated). Queue
  * positions are recomputed per site, at most every QUEUE_DEBOUNCE_MS, when routing or a chat of the site changed.
+ *
+ * A stream is registered and its close handler attached in one synchronous step, after checking that the client
+ * is still there: one that left during the route's lookups (token, site, limits) has already emitted 'close', so
+ * registering it would leave it in the Map for ever.
  */
 import type { Response } from 'express';
 import type { Db } from '../db/client';
@@ -38,7 +42,7 @@ type Stream = {
 };
 
 export type VisitorStreams = {
-  /** Starts streaming to `res`; false when the chat has too many streams open already. */
+  /** Starts streaming to `res` (nothing, when the client has gone already); false when the chat has too many streams open. */
   open(res: Response, session: ChatSession, lastEventId: string | null): boolean;
   readonly size: number;
 };
@@ -162,6 +166,7 @@ export function createVisitorStreams(deps: { db: Db; live: LiveHub; logger: Logg
       return count;
     },
     open(res, session, lastEventId) {
+      if (res.destroyed || res.writableEnded || res.req.socket.destroyed) return true;
       const set = byConversation.get(session.conversationId) ?? new Set<Stream>();
       if (set.size >= STREAMS_PER_CHAT) return false;
       const s: Stream = {
@@ -175,6 +180,12 @@ export function createVisitorStreams(deps: { db: Db; live: LiveHub; logger: Logg
       };
       byConversation.set(session.conversationId, set.add(s));
       if (count++ === 0) start();
+      res.on('close', () => {
+        set.delete(s);
+        if (set.size === 0) byConversation.delete(session.conversationId);
+        count--;
+        stopIfIdle();
+      });
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-cache, no-transform',
@@ -198,12 +209,6 @@ export function createVisitorStreams(deps: { db: Db; live: LiveHub; logger: Logg
       });
       // events that came while the backlog was read are handled after it (same chain)
       sendNewMessages(s);
-      res.on('close', () => {
-        set.delete(s);
-        if (set.size === 0) byConversation.delete(session.conversationId);
-        count--;
-        stopIfIdle();
-      });
       return true;
     },
   };

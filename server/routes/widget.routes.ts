@@ -18,18 +18,18 @@ import { assertStorable } from '../domain/storableText';
 import { siteAvailability } from '../domain/webchat/availability';
 import { visitorChatView } from '../domain/webchat/chatView';
 import { endChat, VISITOR_SIDE_ROLE } from '../domain/webchat/endChat';
-import { offerInvitation } from '../domain/webchat/invitations';
+import { INVITATION_HOLD_SECONDS, offerInvitation } from '../domain/webchat/invitations';
 import { createOfflineCase } from '../domain/webchat/offlineCase';
 import { originAllowed } from '../domain/webchat/origins';
 import { startChat } from '../domain/webchat/startChat';
-import { requestTranscript, sendTranscript } from '../domain/webchat/transcript';
+import { requestTranscript, sendTranscript, TRANSCRIPT_EVERY_SECONDS } from '../domain/webchat/transcript';
 import { langOf, pageSchema, visitorActor, visitorIdSchema } from '../domain/webchat/visitorInput';
 import { postVisitorMessage, visitorRead, visitorTyping } from '../domain/webchat/visitorMessages';
 import { Forbidden, HttpError, messageIn, NotFound } from '../errors';
 import { translator } from '../i18n/translate';
 import { createVisitorStreams } from '../live/visitorStreams';
 import { toHttpError } from '../middleware/errors';
-import { createWidgetLimiter, WIDGET_LIMITS, type WidgetLimit } from '../middleware/widgetRateLimit';
+import { createWidgetLimiter, INVITATIONS_HELD_PER_ADDRESS, WIDGET_LIMITS, type WidgetLimit } from '../middleware/widgetRateLimit';
 import { parseInput } from '../domain/parseInput';
 import type { Services } from '../services';
 
@@ -173,10 +173,21 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
   });
 
   router.post('/sites/:siteId/invitations', siteRoute, async (req, res) => {
+    const ip = req.ip ?? 'unknown';
+    await limit(WIDGET_LIMITS.invitationsPerAddress, ip, true);
     const input = parseInput(invitationInput, req.body, 'invitation request');
+    const siteId = widgetOf(res).site.id;
+    const wait = await limiter.holdAddress(siteId, ip, input.visitorId, { max: INVITATIONS_HELD_PER_ADDRESS, holdSeconds: INVITATION_HOLD_SECONDS });
+    if (wait > 0) throw new TooManyRequests(wait);
     const offer = await db
       .transaction()
-      .execute((tx) => offerInvitation(tx, widgetOf(res).site.id, { visitorId: input.visitorId, page: input.page || null }, new Date()));
+      .execute((tx) => offerInvitation(tx, siteId, { visitorId: input.visitorId, page: input.page || null }, new Date()))
+      .catch(async (err: unknown) => {
+        await limiter.release(siteId, ip, input.visitorId);
+        throw err;
+      });
+    // no invitation (a held one would have been offered again): the address's place is free again
+    if (!offer.invite) await limiter.release(siteId, ip, input.visitorId);
     if (offer.invite) res.status(201).json({ invite: true, invitationId: offer.invitationId, expiresAt: offer.expiresAt.toISOString() });
     else res.status(200).json(offer);
   });
@@ -206,13 +217,19 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
     res.status(201).json({ id: posted.id, at: posted.at.toISOString() });
   });
 
+  /** At most one typing (or read) event per chat every 2 s, however often the widget calls (Redis SET NX EX). */
+  const firstIn2s = (kind: 'typing' | 'read', conversationId: string) => async () =>
+    (await redis.set(`${config.redisPrefix}:widget:${kind}:${conversationId}`, '1', 'EX', 2, 'NX')) !== null;
+
   router.post('/conversations/:id/typing', chatRoute(), async (_req, res) => {
-    await visitorTyping(dispatcher, widgetOf(res).session!);
+    const session = widgetOf(res).session!;
+    await visitorTyping(dispatcher, session, firstIn2s('typing', session.conversationId));
     res.status(204).end();
   });
 
   router.post('/conversations/:id/read', chatRoute(), async (req, res) => {
-    await visitorRead(db, dispatcher, widgetOf(res).session!, req.body, new Date());
+    const session = widgetOf(res).session!;
+    await visitorRead(db, dispatcher, session, req.body, new Date(), firstIn2s('read', session.conversationId));
     res.status(204).end();
   });
 
@@ -226,7 +243,19 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
 
   router.post('/conversations/:id/transcript', chatRoute(), creation, async (req, res) => {
     const session = widgetOf(res).session!;
-    const to = await db.transaction().execute((tx) => requestTranscript(tx, session, req.body, { ip: req.ip ?? null }));
+    // one request per chat every 10 minutes; a refused request (bad input, all sent) does not use it up
+    const gate = `${config.redisPrefix}:widget:transcript:${session.conversationId}`;
+    if ((await redis.set(gate, '1', 'EX', TRANSCRIPT_EVERY_SECONDS, 'NX')) === null) {
+      const seconds = Math.max(1, await redis.ttl(gate));
+      throw new TooManyRequests(seconds).showing('widget.error.transcriptAgain', { minutes: Math.ceil(seconds / 60) });
+    }
+    const to = await db
+      .transaction()
+      .execute((tx) => requestTranscript(tx, session, req.body, { ip: req.ip ?? null }))
+      .catch(async (err: unknown) => {
+        await redis.del(gate);
+        throw err;
+      });
     res.status(202).end();
     sendTranscript(db, secretBox, session, to).catch((err: Error) =>
       req.log.warn({ err: err.message, conversationId: session.conversationId }, 'chat transcript not mailed'),

@@ -2,6 +2,7 @@
 import { inTransaction } from '../../server/domain/effects';
 import { userActor } from '../../server/domain/audit/actor';
 import { acceptChat } from '../../server/domain/webchat/acceptChat';
+import { slotsInUse } from '../../server/db/repositories/routing.repo';
 import { makeUser } from '../factories/factories';
 import { csrfOfPage, signInAgent } from '../support/signIn';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -197,5 +198,23 @@ describe('the chat facts on the conversation page', () => {
   it('a conversation on another channel has no chat facts (404 for the fragment)', async () => {
     const agent = await signInAgent(app.url, lena);
     expect((await agent.get('/conversations/00000000-0000-4000-8000-000000000000/chat')).status).toBe(404);
+  });
+});
+
+describe('chat slots', () => {
+  it("an answered chat occupies its agent's chat slot only while its session is open; a webchat case without a session does not", async () => {
+    const agent = await makeUser(app.services.db, { role: 'agent', name: 'Mia Koch' });
+    const used = async () => (await slotsInUse(app.services.db, [agent.id])).reduce((n, u) => n + u.used, 0);
+    const live = await makeChat(app.services.db, site, { assigneeId: agent.id });
+    const noSession = await makeChat(app.services.db, site, { assigneeId: agent.id });
+    await app.services.db.deleteFrom('chatSessions').where('conversationId', '=', noSession.conversationId).execute();
+    await app.services.db.updateTable('conversations').set({ status: 'answered' }).where('id', 'in', [live.conversationId, noSession.conversationId]).execute();
+    expect(await used()).toBe(1);
+    await app.services.db
+      .updateTable('chatSessions')
+      .set({ endedAt: new Date(), endReason: 'agent' })
+      .where('conversationId', '=', live.conversationId)
+      .execute();
+    expect(await used()).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { saveAlertSettings } from '../../server/db/repositories/alerts.repo';
 import { addTeamMember, insertTeam } from '../../server/db/repositories/teams.repo';
 import { endInactiveChats } from '../../server/domain/webchat/inactivity';
+import { pruneInvitations } from '../../server/domain/webchat/invitations';
 import { WIDGET_LIMITS } from '../../server/middleware/widgetRateLimit';
 import { makeUser } from '../factories/factories';
 import { makeChatSite } from '../factories/webchat';
@@ -144,6 +145,49 @@ describe('availability and invitations against free chat slots', () => {
   });
 });
 
+describe('invitation abuse', () => {
+  it('when one address asks for invitations with ever new visitorIds, then it holds at most 2 and is limited to 10 requests in 10 minutes', async () => {
+    for (const a of agents) expect((await api(a.token).put(`/users/${a.id}/presence`, { status: 'online' })).status).toBe(200);
+    await expireInvitations();
+    const ip = freshIp();
+    const visitors = Array.from({ length: 4 }, freshVisitor);
+    const answers = [];
+    for (const visitorId of visitors) answers.push(await widget(ip).post(`/sites/${siteId}/invitations`, { visitorId, page: '/checkout', lang: 'en' }));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 429, 429]);
+    expect(Number(answers[2]!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(answers[2]!.body.error).toMatch(/^Too many requests/);
+    // a visitor holding an invitation asking again keeps it
+    expect((await widget(ip).post(`/sites/${siteId}/invitations`, { visitorId: visitors[0], page: '/checkout' })).status).toBe(201);
+    // without an invitation nothing is held, but the 11th request from one address in the window is refused
+    const other = freshIp();
+    const statuses = [];
+    for (let i = 0; i < 11; i++) statuses.push((await widget(other).post(`/sites/${siteId}/invitations`, { visitorId: freshVisitor() })).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    await expireInvitations();
+  });
+
+  it('when invitations are older than a day, then the sweep deletes them', async () => {
+    const old = new Date(Date.now() - 25 * 3_600_000);
+    const fresh = await app.services.db
+      .insertInto('chatInvitations')
+      .values([
+        { siteId, visitorId: freshVisitor(), createdAt: old, expiresAt: new Date(old.getTime() + 60_000) },
+        { siteId, visitorId: freshVisitor(), createdAt: new Date(), expiresAt: new Date(Date.now() - 1000) },
+      ])
+      .returning('createdAt')
+      .execute();
+    expect(fresh).toHaveLength(2);
+    expect(await pruneInvitations(app.services.db, new Date())).toBe(1);
+    expect(
+      await app.services.db
+        .selectFrom('chatInvitations')
+        .select('id')
+        .where('createdAt', '<', new Date(Date.now() - 86_400_000))
+        .execute(),
+    ).toEqual([]);
+  });
+});
+
 describe('a chat', () => {
   it('when consent is missing or a required field is absent, then 400 in the asked language and nothing is stored', async () => {
     const before = await app.services.db.selectFrom('chatSessions').select('conversationId').execute();
@@ -231,17 +275,61 @@ describe('a chat', () => {
     expect((await visitor.get(`/conversations/${chat.conversationId}/messages`)).body).toMatchObject({ ended: true, endReason: 'customer' });
   });
 
-  it('when the visitor says nothing for the site inactivity time, then the sweep ends the chat (once)', async () => {
+  it('when nothing happened in an accepted chat for the site inactivity time, then the sweep ends it (once)', async () => {
+    await endAllChats();
     const chat = await startChat();
+    const old = new Date(Date.now() - 16 * 60_000);
     await app.services.db
       .updateTable('chatSessions')
-      .set({ lastVisitorAt: new Date(Date.now() - 16 * 60_000) })
+      .set({ lastVisitorAt: old, acceptedAt: old, acceptedBy: agents[0]!.id })
       .where('conversationId', '=', chat.conversationId)
       .execute();
     expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(1);
     expect(await session(chat.conversationId)).toMatchObject({ endReason: 'inactivity' });
     expect((await conversation(chat.conversationId)).status).toBe('closed');
     expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(0);
+  });
+
+  it('when the visitor waits in the queue or the agent answered lately, then the sweep does not end the chat', async () => {
+    await endAllChats();
+    const waiting = await startChat();
+    const answered = await startChat();
+    const longAgo = new Date(Date.now() - 40 * 60_000);
+    await app.services.db.updateTable('chatSessions').set({ lastVisitorAt: longAgo }).where('conversationId', '=', waiting.conversationId).execute();
+    await app.services.db
+      .updateTable('chatSessions')
+      .set({ lastVisitorAt: longAgo, acceptedAt: new Date(Date.now() - 30 * 60_000), acceptedBy: agents[0]!.id })
+      .where('conversationId', '=', answered.conversationId)
+      .execute();
+    const agentReplyAt = (at: Date) =>
+      app.services.db
+        .insertInto('messages')
+        .values({
+          conversationId: answered.conversationId,
+          channelId,
+          direction: 'outbound',
+          externalId: null,
+          inReplyToExternalId: null,
+          authorName: 'Lena Vogt',
+          authorHandle: null,
+          authorUserId: null,
+          text: 'Ich schaue nach.',
+          url: null,
+          postedAt: at,
+          raw: null,
+          deliveryState: 'sent',
+          deliveryError: null,
+          deliveredAt: at,
+        })
+        .execute();
+    await agentReplyAt(new Date(Date.now() - 5 * 60_000));
+    expect(await endInactiveChats(app.services.db, app.services.dispatcher)).toBe(0);
+    expect(await session(waiting.conversationId)).toMatchObject({ endedAt: null });
+    expect(await session(answered.conversationId)).toMatchObject({ endedAt: null });
+    // 16 minutes after the agent's reply with no word from the visitor, the accepted chat ends; the waiting one still waits
+    expect(await endInactiveChats(app.services.db, app.services.dispatcher, new Date(Date.now() + 11 * 60_000))).toBe(1);
+    expect(await session(answered.conversationId)).toMatchObject({ endReason: 'inactivity' });
+    expect(await session(waiting.conversationId)).toMatchObject({ endedAt: null });
   });
 
   it('when the visitor asks for the transcript, then 202 and the mail with both sides arrives at the address', async () => {
@@ -252,6 +340,50 @@ describe('a chat', () => {
     expect(mail!.envelopeTo).toEqual(['kunde@example.test']);
     expect(mail!.mail.subject).toBe(`Ihr Chat-Verlauf (Fall #${chat.caseNumber})`);
     expect(mail!.mail.text).toContain('Sie: Wo ist meine Bestellung?');
+  });
+
+  it('when a transcript is asked for again, then only after 10 minutes, at most 3 times, and only to the pre-chat address', async () => {
+    const chat = await startChat({ email: 'vorher@example.test' });
+    const visitor = asVisitor(chat.visitorToken);
+    const path = `/conversations/${chat.conversationId}/transcript`;
+    const sentBefore = smtp.received.length;
+    expect((await visitor.post(path, { email: 'opfer@example.test' })).status).toBe(202);
+    const mails = await smtp.waitFor(sentBefore + 1);
+    expect(mails[sentBefore]!.envelopeTo).toEqual(['vorher@example.test']);
+    const again = await visitor.post(path, { email: 'opfer@example.test' });
+    expect(again.status).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(500);
+    expect(again.body.error).toBe('Der Verlauf wurde gerade verschickt. Bitte versuchen Sie es in 10 Minuten noch einmal.');
+    const gate = `${app.services.config.redisPrefix}:widget:transcript:${chat.conversationId}`;
+    for (let i = 0; i < 2; i++) {
+      await app.services.redis.del(gate);
+      expect((await visitor.post(path, {})).status).toBe(202);
+    }
+    await app.services.redis.del(gate);
+    const used = await visitor.post(`${path}?lang=en`, {});
+    expect(used.status).toBe(429);
+    expect(used.body.error).toBe('The transcript of this chat has been sent 3 times already.');
+    await smtp.waitFor(sentBefore + 3);
+  });
+
+  it('when the widget sends typing and read marks in a flood, then the console hears at most one of each per 2 s', async () => {
+    const chat = await startChat();
+    const heard: string[] = [];
+    const stop = app.services.live.subscribe((e) => {
+      if (e.type === 'chat' && e.conversationId === chat.conversationId) heard.push(e.change);
+    });
+    const visitor = asVisitor(chat.visitorToken);
+    const calls = await Promise.all(
+      Array.from({ length: 5 }, () => [
+        visitor.post(`/conversations/${chat.conversationId}/typing`),
+        visitor.post(`/conversations/${chat.conversationId}/read`, { upTo: new Date().toISOString() }),
+      ]).flat(),
+    );
+    expect(calls.every((r) => r.status === 204)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    stop();
+    expect(heard.filter((c) => c === 'visitor_typing')).toHaveLength(1);
+    expect(heard.filter((c) => c === 'visitor_read')).toHaveLength(1);
   });
 });
 
@@ -345,6 +477,23 @@ describe('the offline form and abuse limits', () => {
     expect(contact.email).toBe('offline@example.test');
     expect(await app.services.db.selectFrom('chatSessions').select('conversationId').where('conversationId', '=', c.id).execute()).toEqual([]);
     expect((await widget().post(`/sites/${siteId}/offline`, { email: 'x@example.test', text: 'Hi' })).status).toBe(400);
+  });
+
+  it('when two offline messages come with the same address, then each is its own case and neither sees or renames the other', async () => {
+    const first = await widget().post(`/sites/${siteId}/offline`, {
+      email: 'same@example.test',
+      text: 'Meine Rechnung ist falsch',
+      consent: true,
+      name: 'Anna',
+    });
+    const second = await widget().post(`/sites/${siteId}/offline`, { email: 'same@example.test', text: 'Fremder Text', consent: true, name: 'Mallory' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.caseNumber).not.toBe(first.body.caseNumber);
+    const firstCase = await app.services.db.selectFrom('conversations').selectAll().where('caseNumber', '=', first.body.caseNumber).executeTakeFirstOrThrow();
+    const texts = await app.services.db.selectFrom('messages').select('text').where('conversationId', '=', firstCase.id).execute();
+    expect(texts.map((m) => m.text)).toEqual(['Meine Rechnung ist falsch']);
+    const identities = await app.services.db.selectFrom('contactIdentities').select('name').where('contactId', '=', firstCase.contactId).execute();
+    expect(identities.map((i) => i.name)).toEqual(['Anna']);
   });
 
   it('when one visitor sends more than the per-visitor limit, then 429 with Retry-After in the asked language', async () => {

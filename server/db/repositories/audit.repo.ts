@@ -37,6 +37,17 @@ export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
     .execute();
 }
 
+/** How many events of this action one subject has (audit_events_subject_idx). */
+export async function countSubjectEvents(db: DbOrTx, subjectId: string, action: AuditAction): Promise<number> {
+  const r = await db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('subjectId', '=', subjectId)
+    .where('action', '=', action)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
 /**
  * Appends several events in the given order with one INSERT. The chain rule is the same as for
  * appendAudit (the audit_events_chain trigger assigns seq, prev_hash, occurred_at and hash per row

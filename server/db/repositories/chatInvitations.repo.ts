@@ -1,6 +1,15 @@
 /** Proactive chat invitations (029_web_chat): each holds one free chat slot of its site until it expires or is used. */
 import type { DbOrTx, Tx } from '../client';
 
+/** Deletes up to `limit` invitations created before `before` (long expired or used: they hold nothing); how many went. */
+export async function deleteInvitationsBefore(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const r = await db
+    .deleteFrom('chatInvitations')
+    .where('id', 'in', (eb) => eb.selectFrom('chatInvitations').select('id').where('createdAt', '<', before).limit(limit))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** Invitations of the site still holding a slot at `now` (unexpired, unused). */
 export async function countOutstandingInvitations(db: DbOrTx, siteId: string, now: Date): Promise<number> {
   const r = await db

@@ -55,6 +55,17 @@ export function findChatSession(db: DbOrTx, conversationId: string) {
   return sessions(db).select(sessionColumns).where('s.conversationId', '=', conversationId).executeTakeFirst();
 }
 
+/** Whether the conversation is a live chat still going (a session not ended): such a chat keeps its slot while answered. */
+export async function hasOpenChat(db: DbOrTx, conversationId: string): Promise<boolean> {
+  const s = await db
+    .selectFrom('chatSessions')
+    .select('conversationId')
+    .where('conversationId', '=', conversationId)
+    .where('endedAt', 'is', null)
+    .executeTakeFirst();
+  return s !== undefined;
+}
+
 /** The session locked: ending, accepting and the visitor's messages take turns (lock it before the conversation). */
 export function lockChatSession(tx: Tx, conversationId: string) {
   return sessions(tx).select(sessionColumns).where('s.conversationId', '=', conversationId).forUpdate('s').executeTakeFirst();
@@ -140,13 +151,31 @@ export async function recentChatMeasures(
   return r.rows[0]!;
 }
 
-/** Open chats whose visitor has said nothing for their site's inactivity time (oldest first). */
+/**
+ * When an open chat last showed life: the latest of the visitor's last message, the acceptance and the agent's
+ * last delivered reply — a visitor reading an answer is not inactive. Only accepted chats can be inactive: a
+ * visitor waiting in the queue ends the chat or leaves (the widget ends it), never the timer.
+ */
+const inactiveSince = (now: Date) => sql`s.ended_at IS NULL AND s.accepted_at IS NOT NULL
+  AND GREATEST(s.last_visitor_at, s.accepted_at,
+    (SELECT max(m.delivered_at) FROM messages m WHERE m.conversation_id = s.conversation_id AND m.direction = 'outbound' AND m.delivery_state = 'sent'))
+    < ${now}::timestamptz - make_interval(mins => site.inactivity_minutes)`;
+
+/** Accepted open chats in which nothing happened for their site's inactivity time (oldest first). */
 export async function inactiveChats(db: DbOrTx, now: Date, limit: number): Promise<string[]> {
   const r = await sql<{ conversationId: string }>`
     SELECT s.conversation_id FROM chat_sessions s JOIN chat_sites site ON site.id = s.site_id
-    WHERE s.ended_at IS NULL AND s.last_visitor_at < ${now}::timestamptz - make_interval(mins => site.inactivity_minutes)
+    WHERE ${inactiveSince(now)}
     ORDER BY s.last_visitor_at LIMIT ${limit}`.execute(db);
   return r.rows.map((row) => row.conversationId);
+}
+
+/** Whether this chat is (still) inactive — the sweep's re-check under the chat's lock. */
+export async function isChatInactive(db: DbOrTx, conversationId: string, now: Date): Promise<boolean> {
+  const r = await sql<{ one: number }>`
+    SELECT 1 AS one FROM chat_sessions s JOIN chat_sites site ON site.id = s.site_id
+    WHERE s.conversation_id = ${conversationId} AND ${inactiveSince(now)}`.execute(db);
+  return r.rows.length > 0;
 }
 
 /** A conversation's first inbound post (a visitor's later messages answer it, so they always join this conversation). */

@@ -46,13 +46,15 @@ export async function lockAgent(tx: Tx, userId: string): Promise<AgentRow | null
 
 export type SlotUse = { assigneeId: string; kind: ChannelKind; threadKey: string | null; used: number };
 
-/** The conversations occupying a slot (status assigned), per agent and channel kind. */
+/** The conversations occupying a slot, per agent and channel kind: assigned ones, and answered ones whose live chat is still open (slots.ts occupiesSlot). */
 export async function slotsInUse(db: DbOrTx, agentIds: string[]): Promise<SlotUse[]> {
   if (agentIds.length === 0) return [];
   const r = await sql<SlotUse>`
     SELECT c.assignee_id, ch.kind, c.thread_key, count(*)::int AS used
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id
-    WHERE (c.status = 'assigned' OR (c.status = 'answered' AND ch.kind = 'webchat')) AND c.assignee_id = ANY(${agentIds}::uuid[])
+    WHERE (c.status = 'assigned'
+        OR (c.status = 'answered' AND EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.ended_at IS NULL)))
+      AND c.assignee_id = ANY(${agentIds}::uuid[])
     GROUP BY 1, 2, 3`.execute(db);
   return r.rows;
 }
@@ -70,10 +72,13 @@ export type QueuedRow = {
   topic: string | null;
   teamId: string | null;
   routingMode: 'manual' | 'auto' | 'pull';
+  /** a live chat whose session has not ended (an offline-form case on a webchat channel has none) */
+  openChat: boolean;
 };
 
 const queuedColumns = sql`c.id, c.channel_id, ch.kind, c.thread_key, c.response_due_at AS due_at, c.priority, c.created_at AS waiting_since,
-  c.language, c.region, t.name AS topic, ch.routing_team_id AS team_id, ch.routing_mode`;
+  c.language, c.region, t.name AS topic, ch.routing_team_id AS team_id, ch.routing_mode,
+  EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.ended_at IS NULL) AS open_chat`;
 const queueOrder = sql`c.response_due_at NULLS LAST, CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
   c.created_at, c.id`;
 

@@ -7,6 +7,7 @@ import type { Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
+import { hasOpenChat } from '../../db/repositories/chatSessions.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findTeam } from '../../db/repositories/teams.repo';
 import { findUserById } from '../../db/repositories/users.repo';
@@ -62,7 +63,9 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
   }
   const kind = slots && before.assigneeId !== after.assigneeId ? (await findChannel(tx, c.channelId))!.kind : null;
   const overCapacity =
-    slots && kind && occupiesSlot(status, kind) ? checkCapacity(slots, { kind, threadKey: c.threadKey }, by, input.overCapacityReason) : null;
+    slots && kind && occupiesSlot(status, status === 'answered' && (await hasOpenChat(tx, c.id)))
+      ? checkCapacity(slots, { kind, threadKey: c.threadKey }, by, input.overCapacityReason)
+      : null;
 
   const { updatedAt } = await updateWorkflow(tx, c.id, { assigneeId: input.assigneeId, teamId, status });
   await appendAudit(tx, {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { findChannel } from '../../db/repositories/channels.repo';
+import { hasOpenChat } from '../../db/repositories/chatSessions.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
 import { updateWorkflow } from '../../db/repositories/conversationState.repo';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../../errors';
@@ -19,6 +19,7 @@ import { applySlaPause } from '../sla/pause';
 import { assertFresh, versionOf } from './staleCheck';
 import { checkTransition, reopenStatus } from './transitionPolicy';
 import { routingPass } from '../routing/routingPass';
+import { occupiesSlot } from '../routing/slots';
 import { openTasksOnClose } from '../tasks/closeGuard';
 
 export const statusInput = z.object({
@@ -82,7 +83,7 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
   if (remindAt) effects.enqueue({ name: 'conversation-reminder', data: { conversationId: c.id, remindAt: remindAt.toISOString() } });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   // a freed slot, or a conversation back in its queue: the router may act
-  if (c.status === 'assigned' || to === 'new' || (c.status === 'answered' && to === 'closed' && (await findChannel(tx, c.channelId))?.kind === 'webchat'))
-    effects.enqueue(routingPass());
+  const openChat = c.status === 'answered' && (await hasOpenChat(tx, c.id));
+  if ((occupiesSlot(c.status, openChat) && !occupiesSlot(to, openChat)) || to === 'new') effects.enqueue(routingPass());
   return { status: to, remindAt: remindAt?.toISOString() ?? null, reason: closeReason, version: versionOf(updatedAt) };
 }

@@ -54,8 +54,9 @@ export async function routeWaiting(tx: Tx, effects: Effects, req: RouteRequest, 
       after: { assigneeId: agentId, status: agentId ? 'assigned' : 'new', reason },
     });
     effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
-    // a website chat rings for its new agent until they accept it (domain/webchat/acceptChat.ts)
-    if (agentId && agentId !== before && c.kind === 'webchat') effects.publish({ type: 'chat_ringing', conversationId: c.id, assigneeId: agentId });
+    // a live website chat rings for its new agent until they accept it (domain/webchat/acceptChat.ts); an
+    // offline-form case on the same channel has no chat session and never rings
+    if (agentId && agentId !== before && c.openChat) effects.publish({ type: 'chat_ringing', conversationId: c.id, assigneeId: agentId });
   };
 
   // reopened in an automatic queue: the last agent keeps it if online with a free slot (their count includes it)

@@ -4,7 +4,8 @@
  * A conversation occupies a slot of its assignee while its status is `assigned` (waiting on us). It frees
  * the slot once it is answered (waiting on the customer), saved (parked on purpose) or closed; `new`
  * conversations have no assignee. A reopened conversation takes a slot again. A live chat is different: the
- * visitor is on the page, so an answered chat keeps its slot until the chat ends (and its conversation closes).
+ * visitor is on the page, so an answered chat keeps its slot while its chat session is open (not ended) — a
+ * webchat case without an open session (an offline-form case, an ended chat) is ordinary work.
  * routing.repo slotsInUse counts the same way in SQL.
  */
 import type { ChannelKind, ConversationStatus } from '../../db/schema';
@@ -37,8 +38,9 @@ export function slotClassOf(kind: ChannelKind, threadKey: string | null): SlotCl
   return CLASS_OF_KIND[kind];
 }
 
-export function occupiesSlot(status: ConversationStatus, kind: ChannelKind): boolean {
-  return status === 'assigned' || (status === 'answered' && kind === 'webchat');
+/** `openChat`: the conversation has a chat session that has not ended (chatSessions.repo hasOpenChat). */
+export function occupiesSlot(status: ConversationStatus, openChat: boolean): boolean {
+  return status === 'assigned' || (status === 'answered' && openChat);
 }
 
 /**

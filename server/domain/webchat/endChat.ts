@@ -10,6 +10,7 @@
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockChatSession, setChatEnded } from '../../db/repositories/chatSessions.repo';
+import { lockConversation } from '../../db/repositories/conversations.repo';
 import type { ChatEndReason, Role } from '../../db/schema';
 import { NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -36,7 +37,14 @@ export async function endChat(
   const session = await lockChatSession(tx, input.conversationId);
   if (!session) throw new NotFound('Chat');
   if (session.endedAt && session.endReason) return { ended: true, reason: session.endReason, endedAt: session.endedAt, changed: false };
+  // Lock order everywhere: chat session, conversation, then the audit chain (appendAudit's global lock) —
+  // auditing before the conversation lock deadlocks against anyone holding the conversation and waiting to audit.
+  await lockConversation(tx, session.conversationId);
   const now = by.now ?? new Date();
+  // closed while the session is still open, so the status change sees a live chat freeing its slot (routing pass)
+  if (session.status !== 'closed') {
+    await changeStatus(tx, effects, { conversationId: session.conversationId, status: 'closed', reason: CLOSE_REASON[input.reason] }, { ...by, now });
+  }
   await setChatEnded(tx, session.conversationId, input.reason, now);
   await appendAudit(tx, {
     actor: by.actor,
@@ -46,9 +54,6 @@ export async function endChat(
     channelId: session.channelId,
     after: { reason: input.reason, accepted: session.acceptedAt !== null },
   });
-  if (session.status !== 'closed') {
-    await changeStatus(tx, effects, { conversationId: session.conversationId, status: 'closed', reason: CLOSE_REASON[input.reason] }, { ...by, now });
-  }
   effects.publish({ type: 'chat', conversationId: session.conversationId, change: 'ended' });
   return { ended: true, reason: input.reason, endedAt: now, changed: true };
 }

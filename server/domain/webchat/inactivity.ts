@@ -1,11 +1,13 @@
 /**
- * Chats whose visitor has said nothing for their site's inactivity_minutes end ('inactivity'). The sweep job
- * (jobs/chatInactivity.ts) runs every minute; each chat ends in its own transaction, re-checked under its lock
- * (a message that arrived meanwhile keeps it going), so a repeated or overlapping sweep changes nothing twice.
+ * Accepted chats in which nothing happened for their site's inactivity_minutes end ('inactivity'): measured from
+ * the latest of the visitor's last message, the acceptance and the agent's last delivered reply
+ * (chatSessions.repo inactiveChats). A chat still waiting in the queue never ends by inactivity — its visitor is
+ * waiting, not idle (there is no queue timeout). The sweep job (jobs/chatInactivity.ts) runs every minute; each
+ * chat ends in its own transaction, re-checked under its lock (a message that arrived meanwhile keeps it going),
+ * so a repeated or overlapping sweep changes nothing twice.
  */
 import type { Db } from '../../db/client';
-import { findChatSite } from '../../db/repositories/chatSites.repo';
-import { inactiveChats, lockChatSession } from '../../db/repositories/chatSessions.repo';
+import { inactiveChats, isChatInactive, lockChatSession } from '../../db/repositories/chatSessions.repo';
 import { systemActor } from '../audit/actor';
 import { inTransaction, type Dispatcher } from '../effects';
 import { endChat, VISITOR_SIDE_ROLE } from './endChat';
@@ -19,9 +21,7 @@ export async function endInactiveChats(db: Db, dispatcher: Dispatcher, now = new
   for (const conversationId of await inactiveChats(db, now, INACTIVITY_SWEEP_LIMIT)) {
     const done = await inTransaction(db, dispatcher, async (tx, effects) => {
       const session = await lockChatSession(tx, conversationId);
-      const site = session && (await findChatSite(tx, session.siteId));
-      if (!session || !site || session.endedAt) return false;
-      if (now.getTime() - session.lastVisitorAt.getTime() < site.inactivityMinutes * 60_000) return false;
+      if (!session || !(await isChatInactive(tx, conversationId, now))) return false;
       return (await endChat(tx, effects, { conversationId, reason: 'inactivity' }, { actor: TIMER, role: VISITOR_SIDE_ROLE, now })).changed;
     });
     if (done) ended++;

@@ -5,8 +5,8 @@
  * than it has free slots not yet spoken for. Invitations are not audited: they change no case and no setting
  * (a visitor's browser asks on every page), and they expire on their own.
  */
-import type { Tx } from '../../db/client';
-import { countOutstandingInvitations, findHeldInvitation, insertInvitation } from '../../db/repositories/chatInvitations.repo';
+import type { Db, Tx } from '../../db/client';
+import { countOutstandingInvitations, deleteInvitationsBefore, findHeldInvitation, insertInvitation } from '../../db/repositories/chatInvitations.repo';
 import { lockChatSite } from '../../db/repositories/chatSites.repo';
 import { waitingChats } from '../../db/repositories/chatSessions.repo';
 import { NotFound } from '../../errors';
@@ -16,6 +16,15 @@ import { inviteAfterSeconds } from './invitationRules';
 import { measureQueueState } from './queue';
 
 export const INVITATION_HOLD_SECONDS = 60;
+
+/** Invitations are kept a day after they were made (long expired or used by then), then the sweep deletes them. */
+export const INVITATION_KEEP_MS = 24 * 3_600_000;
+/** Invitations one sweep deletes at most (the next sweep takes the rest). */
+export const INVITATION_PRUNE_LIMIT = 1000;
+
+export function pruneInvitations(db: Db, now: Date): Promise<number> {
+  return deleteInvitationsBefore(db, new Date(now.getTime() - INVITATION_KEEP_MS), INVITATION_PRUNE_LIMIT);
+}
 
 export type InvitationOffer =
   | { invite: true; invitationId: string; expiresAt: Date }

@@ -1,8 +1,9 @@
 /**
  * The widget's offline path (outside opening hours, or no capacity): the visitor leaves an e-mail address and a
  * message, and a case is created on the site's channel through the ingest pipeline (SLA clock, routing,
- * listening, audit as for every channel). No chat session: the case is answered by e-mail. The address is the
- * contact's identity on the channel (`email:<address>`) and goes onto the contact; a reply written on the
+ * listening, audit as for every channel). No chat session: the case is answered by e-mail. Every submission is a
+ * NEW case of a new identity (offlineIdentity: anyone may type any address, so it never finds, renames or names
+ * an existing case); the address goes onto the new contact and the message's raw. A reply written on the
  * channel cannot reach the visitor, so the webchat connector refuses it with that address (the reply shows as
  * failed, with the reason, instead of silently going nowhere).
  */
@@ -14,16 +15,7 @@ import { ingestInbound } from '../conversations/ingestInbound';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 import { rememberVisitorEmail } from './visitorContact';
-import {
-  chatTextSchema,
-  langOf,
-  langSchema,
-  OFFLINE_IDENTITY_PREFIX,
-  requireConsent,
-  visitorActor,
-  visitorEmailSchema,
-  visitorNameSchema,
-} from './visitorInput';
+import { chatTextSchema, langOf, langSchema, offlineIdentity, requireConsent, visitorActor, visitorEmailSchema, visitorNameSchema } from './visitorInput';
 
 const offlineInput = z
   .object({ email: visitorEmailSchema, text: chatTextSchema, consent: z.literal(true), name: visitorNameSchema.optional(), lang: langSchema.optional() })
@@ -38,13 +30,14 @@ export async function createOfflineCase(
 ): Promise<{ caseNumber: string }> {
   requireConsent(raw);
   const input = parseInput(offlineInput, raw, 'offline message');
+  const submissionId = randomUUID();
   const result = await ingestInbound(
     tx,
     effects,
     {
       channelId: site.channelId,
-      externalId: `webchat-offline-${randomUUID()}`,
-      author: { externalId: `${OFFLINE_IDENTITY_PREFIX}${input.email}`, name: input.name ?? input.email },
+      externalId: `webchat-offline-${submissionId}`,
+      author: { externalId: offlineIdentity(submissionId, input.email), name: input.name ?? input.email },
       text: input.text,
       postedAt: by.now,
       language: langOf(input.lang),

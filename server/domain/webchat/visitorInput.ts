@@ -30,5 +30,15 @@ export function requireConsent(body: unknown): void {
 /** The visitor as the actor of what their widget does (audit: "website visitor"). */
 export const visitorActor = (ip: string | null): Actor => ({ type: 'system', id: null, label: 'website visitor', ip });
 
-/** The identity an offline-form visitor gets on the site's channel: their e-mail address (see offlineCase.ts). */
+/**
+ * The identity an offline-form submission gets on the site's channel: a fresh one per submission
+ * (`email:<uuid>/<address>`), so a submission never threads onto, renames or reveals another's case — knowing an
+ * address proves nothing. The address after the uuid is what the webchat connector names as the one to write to.
+ */
 export const OFFLINE_IDENTITY_PREFIX = 'email:';
+export const offlineIdentity = (submissionId: string, email: string) => `${OFFLINE_IDENTITY_PREFIX}${submissionId}/${email}`;
+/** The address of an offline-form identity (older ones are `email:<address>`); null for a chat visitor. */
+export function offlineAddressOf(externalId: string | null | undefined): string | null {
+  if (!externalId?.startsWith(OFFLINE_IDENTITY_PREFIX)) return null;
+  return externalId.slice(OFFLINE_IDENTITY_PREFIX.length).replace(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\//, '');
+}

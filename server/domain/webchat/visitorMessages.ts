@@ -56,16 +56,19 @@ export async function postVisitorMessage(
 }
 
 /** The visitor is typing: the agent's conversation page shows it (a live event only, nothing stored). */
-export async function visitorTyping(dispatcher: Dispatcher, session: ChatSession): Promise<void> {
+/** Whether this signal may be published now (the widget route allows one per chat and kind every 2 s): a flood of calls is one event. */
+export type MayPublish = () => Promise<boolean>;
+
+export async function visitorTyping(dispatcher: Dispatcher, session: ChatSession, mayPublish: MayPublish): Promise<void> {
   assertChatOpen(session);
-  await dispatcher.publish({ type: 'chat', conversationId: session.conversationId, change: 'visitor_typing' });
+  if (await mayPublish()) await dispatcher.publish({ type: 'chat', conversationId: session.conversationId, change: 'visitor_typing' });
 }
 
 /** The visitor has seen the agent's messages up to `upTo` (never later than now; the mark never moves back). */
-export async function visitorRead(db: DbOrTx, dispatcher: Dispatcher, session: ChatSession, raw: unknown, now: Date): Promise<void> {
+export async function visitorRead(db: DbOrTx, dispatcher: Dispatcher, session: ChatSession, raw: unknown, now: Date, mayPublish: MayPublish): Promise<void> {
   const { upTo } = parseInput(readInput, raw, 'read mark');
   assertChatOpen(session);
   const at = new Date(Math.min(Date.parse(upTo), now.getTime()));
   await setVisitorRead(db, session.conversationId, at);
-  await dispatcher.publish({ type: 'chat', conversationId: session.conversationId, change: 'visitor_read' });
+  if (await mayPublish()) await dispatcher.publish({ type: 'chat', conversationId: session.conversationId, change: 'visitor_read' });
 }

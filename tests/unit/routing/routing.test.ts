@@ -90,13 +90,13 @@ describe('queue order', () => {
   });
 });
 
-test('slot classes: direct messages are messaging work; assigned conversations occupy a slot, a live chat until it ends', () => {
+test('slot classes: direct messages are messaging work; assigned conversations occupy a slot, an answered one only while its live chat is open', () => {
   expect(slotClassOf('x', 'dm')).toBe('messaging');
   expect(slotClassOf('x', null)).toBe('social');
   expect(slotClassOf('webchat', null)).toBe('chat');
   const statuses = ['new', 'assigned', 'answered', 'saved', 'closed'] as const;
-  expect(statuses.filter((s) => occupiesSlot(s, 'whatsapp'))).toEqual(['assigned']);
-  expect(statuses.filter((s) => occupiesSlot(s, 'webchat'))).toEqual(['assigned', 'answered']);
+  expect(statuses.filter((s) => occupiesSlot(s, false))).toEqual(['assigned']);
+  expect(statuses.filter((s) => occupiesSlot(s, true))).toEqual(['assigned', 'answered']);
 });
 
 // ---- properties of a routing pass over random agents and queues
