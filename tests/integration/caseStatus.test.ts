@@ -15,6 +15,8 @@ import { CASE_LOOKUPS_PER_EMAIL, CASE_LOOKUPS_PER_WINDOW } from '../../server/ro
 
 let app: TestApp;
 let caseNumber: string;
+let conversationId: string;
+let agent: Awaited<ReturnType<typeof makeUser>>;
 let channel: Awaited<ReturnType<typeof makeApiChannel>>;
 const EMAIL = 'erika@kundin.example';
 
@@ -24,11 +26,11 @@ const freshIp = () => `198.51.100.${(ipCounter += 1)}`;
 beforeAll(async () => {
   app = await startTestApp();
   const db = app.services.db;
-  const agent = await makeUser(db, { role: 'agent', name: 'Lena Vogt' });
+  agent = await makeUser(db, { role: 'agent', name: 'Lena Vogt' });
   channel = await makeApiChannel(db, app.services.secretBox, { name: 'Webshop-API' });
   const made = await makeCase('Wo bleibt mein Paket? <b>dringend</b>', EMAIL);
   caseNumber = made.caseNumber;
-  const conversationId = made.conversationId;
+  conversationId = made.conversationId;
   const as = (path: string, body: object) =>
     request(app.url).post(`/api/v1/conversations/${conversationId}${path}`).auth(agent.token, { type: 'bearer' }).send(body);
   await as('/notes', { text: 'Interne Notiz: Kundin ist VIP' }).expect(201);
@@ -168,5 +170,34 @@ describe('case status by signed link', () => {
     expect(forged.status).toBe(404);
     expect(garbage.status).toBe(404);
     expect(forged.text).toContain('keine Anfrage gefunden');
+  });
+});
+
+describe('the status link in the console', () => {
+  async function signIn(user: { email: string; password: string }) {
+    const console = request.agent(app.url);
+    const login = await console.get('/login');
+    await console
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })
+      .expect(302);
+    return console;
+  }
+
+  it('when an agent opens the conversation, then the context panel offers the signed status link, and it opens the case page', async () => {
+    const page = await (await signIn(agent)).get(`/conversations/${conversationId}`).expect(200);
+    expect(page.text).toContain('Status link for the customer'); // the agent's own language
+    const expected = caseStatusLink(app.services.config.baseUrl, caseLinkSigner(app.services.config.encryptionKey), caseNumber);
+    expect(page.text).toContain(`value="${expected}"`);
+    const link = new URL(expected);
+    const res = await request(app.url).get(`${link.pathname}${link.search}`).set('X-Forwarded-For', freshIp()).expect(200);
+    expect(res.text).toContain('Ihr Paket ist unterwegs.');
+  });
+
+  it('when an auditor opens the conversation, then no status link is shown (they do not write to customers)', async () => {
+    const auditor = await makeUser(app.services.db, { role: 'auditor' });
+    const page = await (await signIn(auditor)).get(`/conversations/${conversationId}`).expect(200);
+    expect(page.text).not.toContain('case-link-input');
   });
 });
