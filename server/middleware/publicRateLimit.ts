@@ -2,6 +2,7 @@
  * Attempts per client network on public pages (case status look-ups, help-page votes), counted in Redis
  * in one atomic step before the work is done: a fixed window from the first attempt. IPv6 clients count
  * per /64 and IPv4 per address (networkOf in loginRateLimit.ts, so one host cannot dodge with fresh addresses).
+ * Any other key (the case page's keyed hash of an e-mail address) is counted as given.
  */
 import { isIPv6 } from 'node:net';
 import type { Redis } from 'ioredis';

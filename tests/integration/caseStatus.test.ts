@@ -2,7 +2,8 @@
  * The public case status page through the real entry points: the right case number and e-mail address show
  * the status in plain words and the public messages (never notes or unsent replies, agents by first name);
  * a wrong number and a wrong address get byte-identical answers; the 21st attempt from one address is
- * throttled; the signed link shows the same page without the form.
+ * throttled, and so is the 11th attempt for one e-mail address from many addresses; the signed link shows the
+ * same page without the form.
  */
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -10,10 +11,13 @@ import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { caseLinkSigner, caseStatusLink } from '../../server/domain/caseStatus/caseLink';
-import { CASE_LOOKUPS_PER_WINDOW } from '../../server/routes/web/caseStatus.routes';
+import { CASE_LOOKUPS_PER_EMAIL, CASE_LOOKUPS_PER_WINDOW } from '../../server/routes/web/caseStatus.routes';
 
 let app: TestApp;
 let caseNumber: string;
+let conversationId: string;
+let agent: Awaited<ReturnType<typeof makeUser>>;
+let channel: Awaited<ReturnType<typeof makeApiChannel>>;
 const EMAIL = 'erika@kundin.example';
 
 let ipCounter = 0;
@@ -22,17 +26,11 @@ const freshIp = () => `198.51.100.${(ipCounter += 1)}`;
 beforeAll(async () => {
   app = await startTestApp();
   const db = app.services.db;
-  const agent = await makeUser(db, { role: 'agent', name: 'Lena Vogt' });
-  const channel = await makeApiChannel(db, app.services.secretBox, { name: 'Webshop-API' });
-  const ingested = await request(app.url)
-    .post(`/api/v1/channels/${channel.channelId}/messages`)
-    .auth(channel.ingestToken, { type: 'bearer' })
-    .send(inboundPost({ text: 'Wo bleibt mein Paket? <b>dringend</b>' }))
-    .expect(201);
-  caseNumber = ingested.body.caseNumber;
-  const conversationId = ingested.body.conversationId as string;
-  const conversation = await db.selectFrom('conversations').select('contactId').where('id', '=', conversationId).executeTakeFirstOrThrow();
-  await db.updateTable('contacts').set({ email: EMAIL }).where('id', '=', conversation.contactId).execute();
+  agent = await makeUser(db, { role: 'agent', name: 'Lena Vogt' });
+  channel = await makeApiChannel(db, app.services.secretBox, { name: 'Webshop-API' });
+  const made = await makeCase('Wo bleibt mein Paket? <b>dringend</b>', EMAIL);
+  caseNumber = made.caseNumber;
+  conversationId = made.conversationId;
   const as = (path: string, body: object) =>
     request(app.url).post(`/api/v1/conversations/${conversationId}${path}`).auth(agent.token, { type: 'bearer' }).send(body);
   await as('/notes', { text: 'Interne Notiz: Kundin ist VIP' }).expect(201);
@@ -42,6 +40,20 @@ beforeAll(async () => {
   await db.updateTable('messages').set({ deliveryState: 'sent', deliveredAt: new Date() }).where('text', '=', 'Ihr Paket ist unterwegs.').execute();
   await db.updateTable('conversations').set({ status: 'answered' }).where('id', '=', conversationId).execute();
 });
+/** A case from the API channel whose contact has this e-mail address. */
+async function makeCase(text: string, email: string): Promise<{ caseNumber: string; conversationId: string }> {
+  const db = app.services.db;
+  const ingested = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost({ text }))
+    .expect(201);
+  const conversationId = ingested.body.conversationId as string;
+  const conversation = await db.selectFrom('conversations').select('contactId').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  await db.updateTable('contacts').set({ email }).where('id', '=', conversation.contactId).execute();
+  return { caseNumber: ingested.body.caseNumber, conversationId };
+}
+
 afterAll(async () => {
   await app.stop();
 });
@@ -96,13 +108,32 @@ describe('case status by number and e-mail address', () => {
 
   it('when one address makes its 21st attempt within ten minutes, then it is refused with 429, Retry-After and a German text', async () => {
     const v = await visitor();
-    for (let i = 0; i < CASE_LOOKUPS_PER_WINDOW; i += 1) expect((await lookUp(v, String(900000 + i), EMAIL)).status).toBe(404);
+    for (let i = 0; i < CASE_LOOKUPS_PER_WINDOW; i += 1) expect((await lookUp(v, String(900000 + i), `kunde${i}@example.test`)).status).toBe(404);
     const refused = await lookUp(v, caseNumber, EMAIL);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.text).toContain('Zu viele Versuche');
     expect(refused.text).not.toContain('Ihr Paket ist unterwegs.');
     // another address is not affected
+    expect((await lookUp(await visitor(), caseNumber, EMAIL)).status).toBe(200);
+  });
+
+  it('when one e-mail address makes its 11th attempt within the hour from ever new addresses, then it is refused with 429 even for the right number', async () => {
+    const other = await makeCase('Rechnung fehlt', 'max@kunde.example');
+    const wrong = await lookUp(await visitor(), String(900500), 'max@kunde.example');
+    expect(wrong.status).toBe(404);
+    for (let i = 1; i < CASE_LOOKUPS_PER_EMAIL - 1; i += 1) {
+      const res = await lookUp(await visitor(), String(900500 + i), ' Max@Kunde.example');
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('keine Anfrage gefunden');
+    }
+    expect((await lookUp(await visitor(), other.caseNumber, 'max@kunde.example')).status).toBe(200);
+    const refused = await lookUp(await visitor(), other.caseNumber, 'MAX@kunde.example');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(CASE_LOOKUPS_PER_WINDOW * 60);
+    expect(refused.text).toContain('Zu viele Versuche');
+    expect(refused.text).not.toContain('Rechnung fehlt');
+    // another e-mail address is not affected
     expect((await lookUp(await visitor(), caseNumber, EMAIL)).status).toBe(200);
   });
 
@@ -139,5 +170,34 @@ describe('case status by signed link', () => {
     expect(forged.status).toBe(404);
     expect(garbage.status).toBe(404);
     expect(forged.text).toContain('keine Anfrage gefunden');
+  });
+});
+
+describe('the status link in the console', () => {
+  async function signIn(user: { email: string; password: string }) {
+    const console = request.agent(app.url);
+    const login = await console.get('/login');
+    await console
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })
+      .expect(302);
+    return console;
+  }
+
+  it('when an agent opens the conversation, then the context panel offers the signed status link, and it opens the case page', async () => {
+    const page = await (await signIn(agent)).get(`/conversations/${conversationId}`).expect(200);
+    expect(page.text).toContain('Status link for the customer'); // the agent's own language
+    const expected = caseStatusLink(app.services.config.baseUrl, caseLinkSigner(app.services.config.encryptionKey), caseNumber);
+    expect(page.text).toContain(`value="${expected}"`);
+    const link = new URL(expected);
+    const res = await request(app.url).get(`${link.pathname}${link.search}`).set('X-Forwarded-For', freshIp()).expect(200);
+    expect(res.text).toContain('Ihr Paket ist unterwegs.');
+  });
+
+  it('when an auditor opens the conversation, then no status link is shown (they do not write to customers)', async () => {
+    const auditor = await makeUser(app.services.db, { role: 'auditor' });
+    const page = await (await signIn(auditor)).get(`/conversations/${conversationId}`).expect(200);
+    expect(page.text).not.toContain('case-link-input');
   });
 });

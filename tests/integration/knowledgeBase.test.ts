@@ -8,7 +8,10 @@ import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
-import { HELP_VOTES_PER_WINDOW } from '../../server/routes/web/help.routes';
+import { sql } from 'kysely';
+import { createSigner } from '../../server/crypto/signing';
+import { recordView } from '../../server/domain/knowledge/articleUsage';
+import { HELP_SEARCHES_PER_WINDOW, HELP_VOTES_PER_WINDOW } from '../../server/routes/web/help.routes';
 
 let app: TestApp;
 let manager: Awaited<ReturnType<typeof makeUser>>;
@@ -223,5 +226,47 @@ describe('the public help page', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.text).toContain('Zu viele Rückmeldungen');
+  });
+
+  it('when a search matches more articles than shown, then the best-ranked are shown, each with its snippet', async () => {
+    for (let i = 0; i < 22; i += 1) {
+      await api(manager.token)
+        .post('/knowledge/articles', { ...RETURNS_DE, title: `Paketversand ${String(i).padStart(2, '0')}`, body: `Paket ${'Text '.repeat(i)}` })
+        .expect(201);
+    }
+    const res = await request(app.url).get(`/help/${siteId}?q=Paket`).set('X-Forwarded-For', '203.0.113.80').expect(200);
+    const shown = res.text.match(/<li lang="de"><a href="\/help\/[^"]+">Paketversand \d\d<\/a><p class="snippet">[^<]*<mark>Paket<\/mark>/g) ?? [];
+    expect(shown).toHaveLength(20);
+  });
+
+  it('when one address searches more often than allowed, then 429 with Retry-After and a German text; browsing still works', async () => {
+    const search = (ip: string) => request(app.url).get(`/help/${siteId}?q=R%C3%BCcksendung`).set('X-Forwarded-For', ip).set('Accept-Language', 'de');
+    for (let i = 0; i < HELP_SEARCHES_PER_WINDOW; i += 1) expect((await search('203.0.113.78')).status).toBe(200);
+    const refused = await search('203.0.113.78');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.text).toContain('Zu viele Suchanfragen');
+    expect(refused.text).not.toContain('<mark>');
+    await request(app.url).get(`/help/${siteId}`).set('X-Forwarded-For', '203.0.113.78').expect(200);
+    expect((await search('203.0.113.79')).status).toBe(200);
+  });
+});
+
+describe('usage counting around midnight', () => {
+  it('when a visitor comes at 23:59 and 00:01 UTC, then two views are counted and the rows carry the UTC day, whatever the database clock says', async () => {
+    const db = app.services.db;
+    const article = await api(manager.token)
+      .post('/knowledge/articles', { ...RETURNS_DE, title: 'Mitternacht' })
+      .expect(201);
+    const signer = createSigner(app.services.config.encryptionKey, 'help-visitor');
+    const visitor = { ip: '203.0.113.90', userAgent: 'Night owl' };
+    // far in the future, so the database's current_date lies before both days
+    expect(await recordView(db, signer, article.body.id, visitor, new Date('2099-03-01T23:59:30Z'))).toBe(true);
+    expect(await recordView(db, signer, article.body.id, visitor, new Date('2099-03-01T23:59:50Z'))).toBe(false);
+    expect(await recordView(db, signer, article.body.id, visitor, new Date('2099-03-02T00:00:10Z'))).toBe(true);
+    const rows = await db.selectFrom('knowledgeArticleUsage').select(sql<string>`day::text`.as('day')).where('articleId', '=', article.body.id).execute();
+    expect(rows.map((r) => r.day)).toEqual(['2099-03-02']);
+    const counted = await db.selectFrom('knowledgeArticles').select('views').where('id', '=', article.body.id).executeTakeFirstOrThrow();
+    expect(counted.views).toBe(2);
   });
 });

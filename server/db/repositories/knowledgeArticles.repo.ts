@@ -82,32 +82,45 @@ export type ArticleHit = { id: string; title: string; topic: string | null; lang
  * finds "return"): the query is parsed once per language (websearch syntax: words, "phrases", -not, or)
  * and matched against the articles of that language only. The snippet is the plain text around the hits,
  * the hits wrapped in the inbox search's HIT_START/HIT_END (stripped from the text first, so only PostgreSQL's marks remain).
+ * The hits are ranked and cut to the limit first; only those rows get a snippet (ts_headline over a 50 kB
+ * body is the costly part, so it never runs for a match that is not shown).
  */
 export function searchArticles(db: DbOrTx, q: string, opts: { languages: Locale[]; publishedOnly: boolean; limit: number }) {
   const perLanguage = opts.languages.map(
     (lang) => sql`
-      SELECT a.id, a.title, a.topic, a.language, a.state, ts_rank(a.search, query) AS rank,
-        ts_headline(${CONFIG[lang]}::regconfig,
-          translate(regexp_replace(a.body, '[*_#>\`\\[\\]]+', ' ', 'g'), ${HIT_START + HIT_END}, ''),
-          query,
-          ${`StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`}) AS snippet
+      SELECT a.id, a.title, ts_rank(a.search, query) AS rank, query, ${CONFIG[lang]}::regconfig AS config
       FROM knowledge_articles a, websearch_to_tsquery(${CONFIG[lang]}::regconfig, ${q}) query
       WHERE a.language = ${lang} AND a.search @@ query ${opts.publishedOnly ? sql`AND a.state = 'published'` : sql``}`,
   );
-  return sql<ArticleHit>`SELECT * FROM (${sql.join(perLanguage, sql` UNION ALL `)}) hits ORDER BY rank DESC, title LIMIT ${opts.limit}`
+  return sql<ArticleHit>`
+    SELECT a.id, a.title, a.topic, a.language, a.state, top.rank,
+      ts_headline(top.config,
+        translate(regexp_replace(a.body, '[*_#>\`\\[\\]]+', ' ', 'g'), ${HIT_START + HIT_END}, ''),
+        top.query,
+        ${`StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`}) AS snippet
+    FROM (SELECT * FROM (${sql.join(perLanguage, sql` UNION ALL `)}) hits ORDER BY rank DESC, title LIMIT ${opts.limit}) top
+    JOIN knowledge_articles a ON a.id = top.id
+    ORDER BY top.rank DESC, a.title`
     .execute(db)
     .then((r) => r.rows);
 }
 
 /**
  * Counts a view or a vote once per visitor and day: the visitor's row is inserted if new, and only then is
- * the article's counter raised. Rows of earlier days go (their hashes name a day that is over).
+ * the article's counter raised. Rows of earlier days go (their hashes name a day that is over). `day` is the
+ * UTC date (YYYY-MM-DD) the visitor hash was made for — the one clock for hash, row and clean-up, whatever
+ * the database's time zone.
  */
-export async function countUsage(tx: Tx, articleId: string, kind: ArticleUsageKind, visitorHash: string, counter: 'views' | 'helpful' | 'notHelpful') {
-  await tx.deleteFrom('knowledgeArticleUsage').where('day', '<', sql<Date>`current_date`).execute();
+export async function countUsage(
+  tx: Tx,
+  usage: { articleId: string; kind: ArticleUsageKind; visitorHash: string; day: string },
+  counter: 'views' | 'helpful' | 'notHelpful',
+) {
+  const day = sql<Date>`${usage.day}::date`;
+  await tx.deleteFrom('knowledgeArticleUsage').where('day', '<', day).execute();
   const fresh = await tx
     .insertInto('knowledgeArticleUsage')
-    .values({ articleId, kind, visitorHash })
+    .values({ articleId: usage.articleId, kind: usage.kind, visitorHash: usage.visitorHash, day })
     .onConflict((oc) => oc.doNothing())
     .returning('articleId')
     .executeTakeFirst();
@@ -115,7 +128,7 @@ export async function countUsage(tx: Tx, articleId: string, kind: ArticleUsageKi
   await tx
     .updateTable('knowledgeArticles')
     .set((eb) => ({ [counter]: eb(counter, '+', 1) }))
-    .where('id', '=', articleId)
+    .where('id', '=', usage.articleId)
     .execute();
   return true;
 }

@@ -44,9 +44,14 @@ export function normaliseCaseNumber(raw: string): string | null {
   return CASE_NUMBER.test(digits) ? digits : null;
 }
 
+/** `Erika@Kundin.example ` and `erika@kundin.example` are one address (the look-up compares lower-case too). */
+export function normaliseEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
 export async function lookupCase(db: DbOrTx, raw: z.input<typeof caseQuery>): Promise<CaseView | undefined> {
   const { caseNumber, email } = caseQuery.parse(raw);
-  const found = await findCaseForCustomer(db, normaliseCaseNumber(caseNumber), email.trim());
+  const found = await findCaseForCustomer(db, normaliseCaseNumber(caseNumber), normaliseEmail(email));
   return found && viewOf(db, found);
 }
 

@@ -15,6 +15,7 @@ import { listTasksOf } from '../../db/repositories/tasks.repo';
 import { presentCaseProgress, presentTasks } from '../../presenters/task.presenter';
 import { workspaceLists } from '../../db/repositories/workspaceLists.repo';
 import { can } from '../../domain/auth/permissions';
+import { caseLinkSigner, caseStatusLink } from '../../domain/caseStatus/caseLink';
 import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
@@ -86,6 +87,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     cannedId: '',
     chat: chat ? presentChat(chat, translator(user.locale)) : null,
     visitorReadAt: chat?.visitorReadAt ?? null,
+    // the signed link to the public case status page, for those who write to the customer (to paste into a reply)
+    caseLink: can(user.role, 'conversation.reply') ? caseStatusLink(config.baseUrl, caseLinkSigner(config.encryptionKey), conversation.caseNumber) : null,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * A chat site's public help page (no sign-in): the site's published articles, a search with the stemming of
- * each language, an article page that counts its views, and the "Hat das geholfen?" answer (rate-limited per
+ * each language (rate-limited per client network), an article page that counts its views, and the "Hat das geholfen?" answer (rate-limited per
  * client network, counted once per visitor and day). The forms carry the visitor's CSRF token (middleware/csrf.ts).
  */
 import { Router, type Request, type Response } from 'express';
@@ -17,8 +17,9 @@ import { pathId, uuidParam, validate } from '../../middleware/validate';
 import { presentHit } from '../../presenters/articleHit.presenter';
 import type { Services } from '../../services';
 
-/** Answers per client network in the window; views beyond it are shown but not counted. */
+/** Answers and searches per client network in the window; views beyond it are shown but not counted. */
 export const HELP_VOTES_PER_WINDOW = 30;
+export const HELP_SEARCHES_PER_WINDOW = 60;
 export const HELP_VIEWS_PER_WINDOW = 300;
 const WINDOW_SECONDS = 10 * 60;
 
@@ -32,6 +33,7 @@ export function helpRoutes({ db, redis, config }: Services): Router {
   const visitors = createSigner(config.encryptionKey, 'help-visitor');
   const votes = createPublicRateLimit(redis, config.redisPrefix, 'help-votes', HELP_VOTES_PER_WINDOW, WINDOW_SECONDS);
   const views = createPublicRateLimit(redis, config.redisPrefix, 'help-views', HELP_VIEWS_PER_WINDOW, WINDOW_SECONDS);
+  const searches = createPublicRateLimit(redis, config.redisPrefix, 'help-searches', HELP_SEARCHES_PER_WINDOW, WINDOW_SECONDS);
 
   const visitorOf = (req: Request): Visitor => ({ ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') ?? '' });
 
@@ -50,10 +52,18 @@ export function helpRoutes({ db, redis, config }: Services): Router {
     async (req, res) => {
       const { site, languages } = await siteOf(req, res);
       const q = res.locals.input.q.trim();
+      if (q) {
+        const attempt = await searches.attempt(visitorOf(req).ip);
+        if (!attempt.allowed) {
+          res.set('Retry-After', String(attempt.retryAfterSeconds));
+          const tooMany = res.locals.t('help.searchTooMany', { minutes: Math.ceil(attempt.retryAfterSeconds / 60) });
+          return res.status(429).render('help', { site, q, hits: null, articles: [], tooMany });
+        }
+      }
       const hits = q ? (await searchArticles(db, q, { languages, publishedOnly: true, limit: 20 })).map(presentHit) : null;
       const articles = hits ? [] : await listPublished(db, languages);
       articles.sort((a, b) => languages.indexOf(a.language) - languages.indexOf(b.language));
-      res.render('help', { site, q, hits, articles });
+      res.render('help', { site, q, hits, articles, tooMany: null });
     },
   );
 

@@ -1,6 +1,6 @@
 /** The customer's case status page: the status in plain words, reply authors by first name, the signed link. */
 import { caseLinkSigner, caseStatusLink, verifyCaseLink } from '../../../server/domain/caseStatus/caseLink';
-import { normaliseCaseNumber } from '../../../server/domain/caseStatus/lookupCase';
+import { normaliseCaseNumber, normaliseEmail } from '../../../server/domain/caseStatus/lookupCase';
 import { customerStatus, replyAuthor } from '../../../server/domain/caseStatus/statusWording';
 import { translator } from '../../../server/i18n/translate';
 
@@ -60,5 +60,11 @@ describe('normaliseCaseNumber', () => {
     ['1'.repeat(19), null],
   ])('when the customer types %j, then the number is %j', (typed, number) => {
     expect(normaliseCaseNumber(typed)).toBe(number);
+  });
+});
+
+describe('normaliseEmail', () => {
+  it('when the customer types the address with spaces and capitals, then it is the same address (and the same attempt counter)', () => {
+    expect(normaliseEmail(' Erika@Kundin.Example ')).toBe('erika@kundin.example');
   });
 });
