@@ -9,6 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { addressKeyOf } from './loginRateLimit';
+import { countInWindow } from './windowCounter';
 
 export type WidgetLimit = { name: string; max: number; windowSeconds: number };
 
@@ -21,18 +22,6 @@ export const WIDGET_LIMITS = {
 
 /** Outstanding invitations one address may hold per site (windowSeconds: how long one is held). */
 export const INVITATIONS_HELD_PER_ADDRESS = 2;
-
-// KEYS: the counter. ARGV: window seconds, max. Returns 0 (allowed) or the seconds to wait.
-const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if n > tonumber(ARGV[2]) then
-  local ttl = redis.call('TTL', KEYS[1])
-  if ttl < 1 then ttl = 1 end
-  return ttl
-end
-return 0
-`;
 
 // KEYS: the address's holds. ARGV: now ms, until ms, max, member. Returns 0 (held) or the seconds until one frees.
 const HOLD = `
@@ -63,7 +52,7 @@ export type WidgetLimiter = {
 export function createWidgetLimiter(redis: Redis, prefix: string): WidgetLimiter {
   return {
     async hit(limit, who) {
-      return Number(await redis.eval(HIT, 1, `${prefix}:widget:${limit.name}:${who}`, limit.windowSeconds, limit.max));
+      return countInWindow(redis, `${prefix}:widget:${limit.name}:${who}`, limit.max, limit.windowSeconds);
     },
     hitAddress(limit, ip) {
       return this.hit(limit, addressKeyOf(ip));
