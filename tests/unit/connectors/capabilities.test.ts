@@ -63,6 +63,7 @@ describe('what each channel can do', () => {
       whatsapp: { searches: false, credentials: [], templates: true, windowHours: 24, ...plain, dmWindowHours: [24, null] },
       telegram: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
       email: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
+      webchat: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
       facebook: meta,
       instagram: meta,
     });

@@ -37,6 +37,7 @@ describe('the job table', () => {
       routing: ['route-conversations', 'routing-sweep'],
       alerts: ['deliver-alert', 'check-spikes', 'alert-sweep'],
       mail: ['report-mail'],
+      webchat: ['chat-inactivity'],
       privacy: ['retention'],
     });
   });
