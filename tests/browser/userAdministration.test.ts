@@ -54,6 +54,7 @@ describe('an admin invites, the person signs in, the admin deactivates them', ()
     await signInAs(adminPage, app.url, admin);
 
     // The admin finds the users page in the navigation and invites Nina.
+    await adminPage.click('nav.mainnav details.navmenu summary');
     await Promise.all([adminPage.waitForURL('**/settings/users'), adminPage.click('nav.mainnav a[href="/settings/users"]')]);
     await lookAt(adminPage, 'users');
     await adminPage.fill('#invite-form input[name="name"]', 'Nina Neu');

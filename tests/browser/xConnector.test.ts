@@ -53,6 +53,7 @@ it("when a manager connects an X account and adds a tracked search, then mention
 
   const page = await newPage();
   await signInAs(page, app.url, manager);
+  await page.click('nav.mainnav details.navmenu summary');
   await page.click('nav.mainnav a[href="/settings/channels"]');
   const form = page.locator('form[action="/settings/channels/x"]');
   await form.locator('input[name="name"]').fill('Brand Care on X');
