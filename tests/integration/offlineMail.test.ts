@@ -81,7 +81,9 @@ describe('a reply to an offline message goes out by e-mail', () => {
     expect(first!.mail.inReplyTo).toBeUndefined();
     const link = `${app.services.config.baseUrl}/case/${c.caseNumber}?sig=`;
     expect(first!.mail.text?.trim()).toMatch(
-      new RegExp(`^Guten Tag, die Bestellung ist unterwegs\\.\\n\\nIhre Vorgangsnummer: #${c.caseNumber}\\nStatus Ihrer Anfrage: ${link.replace(/[.?/]/g, '\\$&')}[0-9a-f]{64}$`),
+      new RegExp(
+        `^Guten Tag, die Bestellung ist unterwegs\\.\\n\\nIhre Vorgangsnummer: #${c.caseNumber}\\nStatus Ihrer Anfrage: ${link.replace(/[.?/]/g, '\\$&')}[0-9a-f]{64}$`,
+      ),
     );
     const sent = await ended(firstId);
     expect(sent).toMatchObject({ deliveryState: 'sent', caseFooter: true, externalId: first!.mail.messageId });
@@ -156,7 +158,7 @@ describe('a reply to an offline message goes out by e-mail', () => {
 describe('without SMTP settings', () => {
   afterAll(smtpOn);
 
-  it('when no SMTP server is set up, then the reply fails with the reason in the agent\'s language; a reply after setting it up carries the footer', async () => {
+  it("when no SMTP server is set up, then the reply fails with the reason in the agent's language; a reply after setting it up carries the footer", async () => {
     const c = await offlineCase('paula@kunde.example');
     await saveAlertSettings(db(), { smtpHost: null, smtpPort: null, mailFrom: null });
     const failedId = await reply(c.id, 'Wir kümmern uns darum.');
@@ -194,7 +196,7 @@ describe('the case number in the first answer', () => {
     expect(mails.filter((m) => m.mail.text?.includes('Ihre Vorgangsnummer'))).toHaveLength(1);
   });
 
-  it('when the reply and the footer together exceed the channel\'s limit, then the reply goes without the footer', async () => {
+  it("when the reply and the footer together exceed the channel's limit, then the reply goes without the footer", async () => {
     const c = await offlineCase('long@kunde.example');
     const text = 'x'.repeat(1990); // the website chat takes 2000 characters
     const id = await reply(c.id, text);
@@ -250,7 +252,12 @@ describe('the case number in the first answer', () => {
     try {
       const channel = await db().selectFrom('channels').select('caseFooter').where('id', '=', channelId).executeTakeFirstOrThrow();
       expect(channel.caseFooter).toBe(false);
-      const audit = await db().selectFrom('auditEvents').selectAll().where('subjectId', '=', channelId).where('action', '=', 'channel.case_footer_changed').execute();
+      const audit = await db()
+        .selectFrom('auditEvents')
+        .selectAll()
+        .where('subjectId', '=', channelId)
+        .where('action', '=', 'channel.case_footer_changed')
+        .execute();
       expect(audit.map((e) => [e.before, e.after])).toEqual([[{ caseFooter: true }, { caseFooter: false }]]);
 
       const c = await offlineCase('nofooter@kunde.example');
