@@ -59,7 +59,7 @@ const mailsTo = (address: string) => smtp.received.filter((r) => r.envelopeTo.in
 beforeAll(async () => {
   [app, smtp] = await Promise.all([startTestApp({ workers: true }), startSmtpSink()]);
   agent = await makeUser(db(), { role: 'agent', name: 'Lena Vogt', locale: 'de' });
-  ({ siteId, channelId } = await makeChatSite(db(), { teamId: null }));
+  ({ siteId, channelId } = await makeChatSite(db(), { teamId: null, caseFooter: true }));
   // A chat site's channel carries the site's name (domain/chatSites/saveChatSite.ts).
   await db().updateTable('channels').set({ name: 'Schuhhaus Berg' }).where('id', '=', channelId).execute();
   await smtpOn();
@@ -111,7 +111,7 @@ describe('a reply to an offline message goes out by e-mail', () => {
   });
 
   it('when the site name carries line breaks and a header, then the mail has no extra header and goes only to the visitor', async () => {
-    const { siteId: otherSite, channelId: otherChannel } = await makeChatSite(db(), { teamId: null });
+    const { siteId: otherSite, channelId: otherChannel } = await makeChatSite(db(), { teamId: null, caseFooter: true });
     await db().updateTable('channels').set({ name: 'Shop\r\nBcc: spy@evil.example\r\nX-Injected: 1' }).where('id', '=', otherChannel).execute();
     const res = await request(app.url)
       .post(`/widget/v1/sites/${otherSite}/offline`)
@@ -206,7 +206,7 @@ describe('the case number in the first answer', () => {
   });
 
   it('when the reply goes under a public Facebook comment, then it has no footer; the first direct message on the same channel has it', async () => {
-    const fb = await makeMetaChannel(db(), app.services.secretBox, 'facebook', { graphBaseUrl: 'http://127.0.0.1:9' });
+    const fb = await makeMetaChannel(db(), app.services.secretBox, 'facebook', { graphBaseUrl: 'http://127.0.0.1:9', caseFooter: true });
     const ingest = (externalId: string, threadKey: 'dm' | null) =>
       inTransaction(db(), app.services.dispatcher, (tx, effects) =>
         ingestInbound(
@@ -241,6 +241,11 @@ describe('the case number in the first answer', () => {
     const dmReply = await message((await queue(dm.conversationId)).messageId);
     expect(dmReply.caseFooter).toBe(true);
     expect(dmReply.text).toContain(`Ihre Vorgangsnummer: #${dm.caseNumber}`);
+  });
+
+  it('when a channel is created without naming the setting, then the footer is on', async () => {
+    const created = await db().insertInto('channels').values({ kind: 'telegram', name: 'Neu' }).returning('caseFooter').executeTakeFirstOrThrow();
+    expect(created.caseFooter).toBe(true);
   });
 
   it('when a manager turns the setting off on the channels page, then it is audited and the first reply carries no footer', async () => {
