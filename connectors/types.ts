@@ -54,6 +54,11 @@ export type ChannelCapabilities = {
   moderation: readonly ModerationAction[];
   /** A comment's author can be answered privately (as a direct message) instead of under the comment. */
   privateReplies: boolean;
+  /**
+   * The channel's default thread is public posts everyone reads (X mentions, Facebook/Instagram comments); its
+   * 'dm' thread, when it has one, is private. A public reply never carries the case number and status link.
+   */
+  publicPosts: boolean;
 };
 
 export type OutboundReply = {
@@ -72,7 +77,34 @@ export type OutboundReply = {
   thread?: 'dm' | null;
   /** How the reply goes out besides the default (see ReplyDelivery). */
   delivery?: ReplyDelivery | null;
+  /** The conversation's language (ISO 639-1), when known: what a channel writes around the reply (an e-mail subject) is in it. */
+  language?: string | null;
+  /** The external ids of the replies already delivered in this conversation, oldest first (e-mail: their Message-IDs, for References). */
+  earlierReplyIds?: string[];
 };
+
+/**
+ * One e-mail through the console's own SMTP settings (Settings → Alerts), for customers a channel answers by
+ * e-mail although the channel is no mailbox (the website chat's offline form). Header values are checked and
+ * encoded by the mailer; the connector gives plain values.
+ */
+export type ConsoleMail = {
+  to: string;
+  /** The sender's display name (the From address is the console's MAIL FROM). */
+  fromName: string;
+  subject: string;
+  text: string;
+  /** The left part of the Message-ID, the same on every attempt (the mailer adds "@<the From address's domain>"). */
+  messageIdLocalPart: string;
+  inReplyTo: string | null;
+  references: string[];
+};
+
+/** Sends a ConsoleMail; resolves with its Message-ID, rejects with a ConnectorError (Permanent when no SMTP server is set up) or the SMTP client's error. */
+export type ConsoleMailer = (mail: ConsoleMail) => Promise<{ messageId: string }>;
+
+/** What a send may use besides the channel itself. */
+export type SendContext = { consoleMail: ConsoleMailer };
 
 /**
  * privately: to the comment's author as a direct message instead of under the comment; humanAgent: a direct
@@ -224,12 +256,13 @@ export interface Connector<Settings extends object = object> {
    * Whether a send may be repeated safely: the receiver drops a repeat by a key we send (the API channel's
    * Idempotency-Key). Without it, a send interrupted before the channel confirmed it (the worker died) is
    * not repeated on its own; the reply becomes "uncertain" and an agent checks and decides. Absent: false.
+   * A function when it depends on the recipient (the website chat: a live visitor yes, an offline-form address no).
    */
-  readonly idempotentResend?: boolean;
+  readonly idempotentResend?: boolean | ((reply: { recipientExternalId: string | null }) => boolean);
   /** `thread`: the conversation's thread when the limits differ (Facebook/Instagram: comments vs. direct messages). */
   limits(channel: Channel, thread?: 'dm' | null): ChannelLimits;
   readonly capabilities: ChannelCapabilities;
-  sendReply(channel: ChannelForSend, reply: OutboundReply): Promise<SentReceipt>;
+  sendReply(channel: ChannelForSend, reply: OutboundReply, context: SendContext): Promise<SentReceipt>;
   /** Poll side: new items since the stored cursor. Connectors that are pushed to (webhooks) leave it out. */
   fetchSince?(channel: ChannelForPoll, cursor: PollCursor): Promise<FetchResult>;
   /** Push side: connectors that are sent signed webhooks; pollers leave it out. */
@@ -291,12 +324,19 @@ export type FetchResult = {
 export type OutboundDirectMessage = { messageId: string; recipientExternalId: string; text: string };
 
 export class ConnectorError extends Error {
+  /** The reason as a message key (server/i18n/messages.ts), so the console says it in the reader's language; null: only the message. */
+  reasonKey: string | null = null;
   constructor(
     message: string,
     readonly retryable: boolean,
   ) {
     super(message);
     this.name = new.target.name;
+  }
+  /** The same error, told in the console by this message key. */
+  explained(key: string): this {
+    this.reasonKey = key;
+    return this;
   }
 }
 /** The remote side asks us to wait until retryAt. */

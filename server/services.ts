@@ -11,6 +11,7 @@ import type { Config } from './config';
 import { createSecretBox, type SecretBox } from './crypto/secretBox';
 import { createDb, createPool, type Db } from './db/client';
 import type { PollScheduler } from './domain/channels/polling/pollSchedules';
+import { caseLinkOf, type CaseLinkOf } from './domain/caseStatus/caseLink';
 import type { Dispatcher } from './domain/effects';
 import { createLiveHub, type LiveHub } from './live/liveEvents';
 import { createLogger, type Logger } from './logger';
@@ -29,6 +30,8 @@ export type Services = {
   live: LiveHub;
   dispatcher: Dispatcher;
   secretBox: SecretBox;
+  /** The signed status link of a case (BASE_URL/case/<number>?sig=…), for the footer of a conversation's first answer. */
+  caseLink: CaseLinkOf;
   close(): Promise<void>;
 };
 
@@ -85,6 +88,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     live,
     dispatcher,
     secretBox: createSecretBox(config.encryptionKey),
+    caseLink: caseLinkOf(config.baseUrl, config.encryptionKey),
     async close() {
       await live.close();
       await queues.close();

@@ -19,7 +19,15 @@ export const apiConnector: Connector = {
   // Every attempt carries the reply's id as Idempotency-Key: the receiver drops a repeat.
   idempotentResend: true,
   limits: () => ({ maxTextLength: 10_000 }),
-  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [], moderation: [], privateReplies: false },
+  capabilities: {
+    trackedSearches: false,
+    credentials: null,
+    templates: null,
+    accountFacts: () => [],
+    moderation: [],
+    privateReplies: false,
+    publicPosts: false,
+  },
   /** A signed `ping` event to the webhook (the receiver may ignore it): whether replies would reach it. */
   async testConnection(channel) {
     if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL, so replies cannot be delivered');

@@ -101,7 +101,15 @@ export const emailConnector: Connector<EmailSettings> = {
   idempotentResend: false,
   setup: emailSetup,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
-  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [], moderation: [], privateReplies: false },
+  capabilities: {
+    trackedSearches: false,
+    credentials: null,
+    templates: null,
+    accountFacts: () => [],
+    moderation: [],
+    privateReplies: false,
+    publicPosts: false,
+  },
 
   async watch(channel, onNew, stop) {
     const { settings, client } = await imapClientFor(channel);

@@ -79,6 +79,8 @@ function metaConnector(kind: MetaKind): Connector<MetaSettings> {
       templates: null,
       moderation: ['hide', 'unhide', 'delete'],
       privateReplies: true,
+      // comments are public; Messenger and Instagram direct messages (thread "dm") are not
+      publicPosts: true,
       accountFacts(stored) {
         const s = metaSettingsSchema.safeParse(stored);
         return s.success ? [{ key: 'pageId', value: s.data.pageId }] : [];

@@ -76,7 +76,15 @@ export const telegramConnector: Connector<TelegramSettings> = {
   idempotentResend: false,
   setup: telegramSetup,
   limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
-  capabilities: { trackedSearches: false, credentials: null, templates: null, accountFacts: () => [], moderation: [], privateReplies: false },
+  capabilities: {
+    trackedSearches: false,
+    credentials: null,
+    templates: null,
+    accountFacts: () => [],
+    moderation: [],
+    privateReplies: false,
+    publicPosts: false,
+  },
 
   async fetchSince(channel, cursor) {
     const { settings, token } = unpack(channel);

@@ -34,6 +34,7 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     accountFacts: () => [],
     moderation: [],
     privateReplies: false,
+    publicPosts: false,
     templates: {
       schema: templateSchema,
       read: (settings) => {

@@ -104,6 +104,8 @@ export const xConnector: Connector<XSettings> = {
     templates: null,
     moderation: [],
     privateReplies: false,
+    // mentions are public posts; direct messages (thread "dm") are not
+    publicPosts: true,
     accountFacts(stored) {
       const settings = xSettingsSchema.safeParse(stored);
       if (!settings.success) return [];

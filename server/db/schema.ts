@@ -76,6 +76,8 @@ export interface ChannelsTable {
   retentionDays: Generated<number | null>;
   // 025_reply_approval: replies on this channel wait for an approver
   repliesNeedApproval: Generated<boolean>;
+  // 034: the first agent reply of a conversation carries the case number and the status link
+  caseFooter: Generated<boolean>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -204,6 +206,9 @@ export interface MessagesTable {
   sentimentDetected: Generated<SentimentLabel | null>;
   sentimentOverriddenBy: Generated<string | null>;
   sentimentOverriddenAt: Generated<Date | null>;
+  // 034: this reply carried the case-number footer (its text ends with it); a failure's reason as a message key
+  caseFooter: Generated<boolean>;
+  deliveryErrorKey: Generated<string | null>;
 }
 
 export type SentimentLabel = 'positive' | 'neutral' | 'negative';

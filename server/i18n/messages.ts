@@ -1227,6 +1227,14 @@ export const MESSAGES = {
     'approval.alreadyRejected': 'Diese Antwort wurde bereits zurückgewiesen.',
     'delivery.pending_approval': 'Wartet auf Freigabe',
     'delivery.rejected': 'Zurückgewiesen',
+    // 034: the case number in the first answer, offline-form replies by e-mail
+    'caseFooter.text': 'Ihre Vorgangsnummer: #{case}\nStatus Ihrer Anfrage: {link}',
+    'caseFooter.carried': 'mit Vorgangsnummer und Statuslink',
+    'channels.caseFooter': 'Erste Antwort mit Vorgangsnummer und Statuslink (nie unter öffentlichen Beiträgen)',
+    'audit.s.channelCaseFooter': '{actor} hat für {channel} festgelegt: erste Antwort mit Vorgangsnummer: {on}',
+    'offlineMail.subject': '[#{case}] Ihre Anfrage bei {site}',
+    'delivery.error.noConsoleSmtp':
+      'Nicht gesendet: Für die Konsole ist kein SMTP-Server eingerichtet (Einstellungen → Alarme und Berichte). Antworten auf Offline-Nachrichten gehen darüber per E-Mail hinaus. Richten Sie ihn ein und schreiben Sie die Antwort dann erneut.',
     'audit.yes': 'ja',
     'audit.no': 'nein',
     'audit.s.repliedFor': '{actor} hat die Antwort von {author} in #{case} abgeschickt',
@@ -2658,6 +2666,14 @@ export const MESSAGES = {
     'approval.alreadyRejected': 'This reply has already been rejected.',
     'delivery.pending_approval': 'Waiting for approval',
     'delivery.rejected': 'Rejected',
+    // 034: the case number in the first answer, offline-form replies by e-mail
+    'caseFooter.text': 'Your case number: #{case}\nStatus of your request: {link}',
+    'caseFooter.carried': 'with case number and status link',
+    'channels.caseFooter': 'First reply carries the case number and status link (never under public posts)',
+    'audit.s.channelCaseFooter': '{actor} set for {channel}: first reply with case number: {on}',
+    'offlineMail.subject': '[#{case}] Your request to {site}',
+    'delivery.error.noConsoleSmtp':
+      'Not sent: no SMTP server is set up for the console (Settings → Alerts and reports). Replies to offline messages go out by e-mail through it. Set it up, then write the reply again.',
     'audit.yes': 'yes',
     'audit.no': 'no',
     'audit.s.repliedFor': "{actor} sent {author}'s reply in #{case}",

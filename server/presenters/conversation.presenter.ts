@@ -38,7 +38,14 @@ export function presentMessage(m: MessageRow) {
     postedAt: m.postedAt.toISOString(),
     delivery:
       m.direction === 'outbound'
-        ? { state: m.deliveryState, error: m.deliveryError, attempts: m.deliveryAttempts, deliveredAt: m.deliveredAt?.toISOString() ?? null }
+        ? {
+            state: m.deliveryState,
+            error: m.deliveryError,
+            attempts: m.deliveryAttempts,
+            deliveredAt: m.deliveredAt?.toISOString() ?? null,
+            // 034: the text ends with the case number and status link (the conversation's first answer)
+            caseFooter: m.caseFooter,
+          }
         : null,
     approval: m.direction === 'outbound' ? presentApproval(m) : null,
     sla: m.direction === 'inbound' ? presentPostSla(m) : null,

@@ -25,8 +25,16 @@ export async function makeUser(db: Db, overrides: { role?: Role; name?: string; 
   return { ...user, password: TEST_PASSWORD, token };
 }
 
-export function makeApiChannel(db: Db, secretBox: SecretBox, overrides: { name?: string; webhookUrl?: string | null } = {}) {
-  return db.transaction().execute((tx) =>
+/**
+ * Channels from these factories start with the case-number footer off (the product's default is on, migration
+ * 034), so a test about something else sees its reply text exactly; tests/integration/offlineMail.test.ts turns it on.
+ */
+export async function setCaseFooter(db: Db, channelId: string, on: boolean) {
+  await db.updateTable('channels').set({ caseFooter: on }).where('id', '=', channelId).execute();
+}
+
+export async function makeApiChannel(db: Db, secretBox: SecretBox, overrides: { name?: string; webhookUrl?: string | null } = {}) {
+  const created = await db.transaction().execute((tx) =>
     createApiChannel(
       tx,
       secretBox,
@@ -37,6 +45,8 @@ export function makeApiChannel(db: Db, secretBox: SecretBox, overrides: { name?:
       factoryActor,
     ),
   );
+  await setCaseFooter(db, created.channelId, false);
+  return created;
 }
 
 let postCounter = 0;

@@ -1,4 +1,4 @@
-/** Builders for WhatsApp, Telegram, e-mail, Facebook and Instagram channels through the real domain commands. */
+/** Builders for WhatsApp, Telegram, e-mail, Facebook and Instagram channels through the real domain commands (case-number footer off: see setCaseFooter). */
 import { randomUUID } from 'node:crypto';
 import { emailConnector } from '../../connectors/email/emailConnector';
 import { facebookConnector, instagramConnector } from '../../connectors/meta/metaConnector';
@@ -10,6 +10,7 @@ import type { SecretBox } from '../../server/crypto/secretBox';
 import type { Db } from '../../server/db/client';
 import { systemActor } from '../../server/domain/audit/actor';
 import { connectChannel } from '../../server/domain/channels/connectChannel';
+import { setCaseFooter } from './factories';
 
 const factoryActor = systemActor('test-factory');
 let phoneCounter = 0;
@@ -25,6 +26,7 @@ export async function makeWhatsappChannel(db: Db, secretBox: SecretBox, override
     ...overrides,
   };
   const created = await db.transaction().execute((tx) => connectChannel(tx, secretBox, whatsappConnector, input, factoryActor));
+  await setCaseFooter(db, created.channelId, false);
   return { ...created, ...input, verifyToken: created.shownOnce.verifyToken };
 }
 
@@ -41,16 +43,18 @@ export async function makeTelegramChannel(
     apiBaseUrl: fake.baseUrl,
     longPollSeconds: 0,
   };
-  return db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, factoryActor));
+  const created = await db.transaction().execute((tx) => connectChannel(tx, secretBox, telegramConnector, input, factoryActor));
+  await setCaseFooter(db, created.channelId, false);
+  return created;
 }
 
-export function makeEmailChannel(
+export async function makeEmailChannel(
   db: Db,
   secretBox: SecretBox,
   servers: { imap: { host: string; port: number; user: string; password: string }; smtp: { host: string; port: number } },
   overrides: { name?: string; address?: string } = {},
 ) {
-  return db.transaction().execute((tx) =>
+  const created = await db.transaction().execute((tx) =>
     connectChannel(
       tx,
       secretBox,
@@ -70,11 +74,18 @@ export function makeEmailChannel(
       factoryActor,
     ),
   );
+  await setCaseFooter(db, created.channelId, false);
+  return created;
 }
 
 let pageCounter = 0;
 
-export async function makeMetaChannel(db: Db, secretBox: SecretBox, kind: 'facebook' | 'instagram', overrides: Partial<NewMetaChannel> = {}) {
+export async function makeMetaChannel(
+  db: Db,
+  secretBox: SecretBox,
+  kind: 'facebook' | 'instagram',
+  { caseFooter = false, ...overrides }: Partial<NewMetaChannel> & { caseFooter?: boolean } = {},
+) {
   pageCounter += 1;
   const input = {
     name: `${kind === 'facebook' ? 'Facebook' : 'Instagram'} ${randomUUID().slice(0, 6)}`,
@@ -86,5 +97,6 @@ export async function makeMetaChannel(db: Db, secretBox: SecretBox, kind: 'faceb
   };
   const connector = kind === 'facebook' ? facebookConnector : instagramConnector;
   const created = await db.transaction().execute((tx) => connectChannel(tx, secretBox, connector, input, factoryActor));
+  await setCaseFooter(db, created.channelId, caseFooter);
   return { ...created, ...input, verifyToken: created.shownOnce.verifyToken };
 }

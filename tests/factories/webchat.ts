@@ -4,7 +4,14 @@ import type { InvitationRule } from '../../server/db/schema';
 
 export async function makeChatSite(
   db: Db,
-  opts: { teamId: string | null; origins?: string[]; rules?: InvitationRule[]; prechatName?: 'off' | 'optional' | 'required'; calendarId?: string | null },
+  opts: {
+    teamId: string | null;
+    origins?: string[];
+    rules?: InvitationRule[];
+    prechatName?: 'off' | 'optional' | 'required';
+    calendarId?: string | null;
+    caseFooter?: boolean;
+  },
 ) {
   const channel = await db
     .insertInto('channels')
@@ -15,6 +22,8 @@ export async function makeChatSite(
       routingMode: 'auto',
       routingTeamId: opts.teamId,
       calendarId: opts.calendarId ?? null,
+      // off unless asked, like every factory's channel (tests/factories/factories.ts setCaseFooter)
+      caseFooter: opts.caseFooter ?? false,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

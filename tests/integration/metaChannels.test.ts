@@ -60,7 +60,14 @@ const auditOf = (conversationId: string, action: string) =>
 async function reply(conversationId: string, text: string, opts: { privately?: boolean } = {}) {
   const agent = await makeUser(db(), { role: 'agent' });
   const { messageId } = await inTransaction(db(), app.services.dispatcher, (tx, effects) =>
-    queueReply(tx, effects, { conversationId, text, author: { id: agent.id, name: agent.name }, ...opts }, systemActor('test'), app.services.connectors),
+    queueReply(
+      tx,
+      effects,
+      { conversationId, text, author: { id: agent.id, name: agent.name }, ...opts },
+      systemActor('test'),
+      app.services.connectors,
+      app.services.caseLink,
+    ),
   );
   return ended(messageId);
 }
@@ -285,13 +292,14 @@ describe("Meta's rate limits", () => {
     const fb = await channelFor('facebook');
     const channel = (await loadChannelForSend(db(), app.services.secretBox, fb.channelId)) as ChannelForSend;
     const base = { messageId: 'm1', conversationId: 'c1', caseNumber: '1', inReplyToExternalId: '1_2', thread: null };
+    const noMail = { consoleMail: () => Promise.reject(new Error('a Facebook reply sends no e-mail')) };
     graph.failNext(PAGES_ERRORS.pageLimit);
-    await expect(facebookConnector.sendReply(channel, { ...base, text: 'eins' })).rejects.toBeInstanceOf(RateLimited);
+    await expect(facebookConnector.sendReply(channel, { ...base, text: 'eins' }, noMail)).rejects.toBeInstanceOf(RateLimited);
     graph.usage(fb.pageId, 95, 3);
     try {
-      await facebookConnector.sendReply(channel, { ...base, text: 'zwei' });
+      await facebookConnector.sendReply(channel, { ...base, text: 'zwei' }, noMail);
       const calls = graph.calls.length;
-      const waiting = facebookConnector.sendReply(channel, { ...base, text: 'drei' });
+      const waiting = facebookConnector.sendReply(channel, { ...base, text: 'drei' }, noMail);
       await expect(waiting).rejects.toBeInstanceOf(RateLimited);
       const err = (await waiting.catch((e: RateLimited) => e)) as RateLimited;
       expect(err.retryAt.getTime()).toBeGreaterThan(Date.now() + 2 * 60_000);

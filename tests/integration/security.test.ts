@@ -648,6 +648,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /api/v1/replies/:id/reject': row(403, 404, 403, 403, 401),
   'POST /settings/users/:userId/approval': row(403, 403, 403, 404, 302),
   'POST /settings/channels/:id/approval': row(403, 303, 403, 303, 302),
+  'POST /settings/channels/:id/case-footer': row(403, 303, 403, 303, 302),
   // alert rules, SMTP and report e-mails (settings.manage; report subscriptions: reports.read), push opt-in (everyone)
   'PUT /api/v1/alert-rules/:ruleId': row(403, 400, 403, 400, 401),
   'DELETE /api/v1/alert-rules/:ruleId': row(403, 404, 403, 404, 401),
@@ -841,6 +842,7 @@ describe('route × role matrix', () => {
     'POST /approvals/:id/reject': () => ({ note: 'Matrix' }),
     'POST /api/v1/replies/:id/reject': () => ({ note: 'Matrix' }),
     'POST /settings/channels/:id/approval': () => ({ repliesNeedApproval: 'on' }),
+    'POST /settings/channels/:id/case-footer': () => ({ caseFooter: 'on' }),
     'POST /settings/channels/:id/details': () => ({ name: 'Matrix API' }),
     'POST /settings/users/:userId/teams': () => ({ teamId: randomUUID() }),
     'POST /settings/channels/:id/interval': () => ({ pollIntervalSeconds: '120' }),

@@ -233,6 +233,7 @@ describe('replies on a WhatsApp conversation', () => {
           },
           actor,
           app.services.connectors,
+          app.services.caseLink,
         ),
       ),
     ).rejects.toThrow('not an approved template');
@@ -249,6 +250,7 @@ describe('replies on a WhatsApp conversation', () => {
         },
         actor,
         app.services.connectors,
+        app.services.caseLink,
       ),
     );
     const [sent] = (await meta.waitForSent(before + 1)).slice(before);

@@ -585,7 +585,14 @@ describe('direct messages', () => {
     });
     expect(sent.deliveryState).toBe('sent');
     const dm = fake.sentDms.find((d) => `dm:${d.id}` === sent.externalId)!;
-    expect(dm).toMatchObject({ participantId: '7504', text: 'Erledigt! Die neue Adresse ist hinterlegt.', accountId: ch.userId });
+    // a direct message is private: the conversation's first answer ends with the case number and status link
+    expect(dm).toMatchObject({
+      participantId: '7504',
+      text: expect.stringMatching(
+        /^Erledigt! Die neue Adresse ist hinterlegt\.\n\nIhre Vorgangsnummer: #\d+\nStatus Ihrer Anfrage: http\S+\/case\/\d+\?sig=[0-9a-f]{64}$/,
+      ),
+      accountId: ch.userId,
+    });
     expect(dm.authorization).toMatch(/^OAuth /);
     expect(sent.url).toBeNull();
     expect(fake.posted.length).toBe(tweetsBefore);

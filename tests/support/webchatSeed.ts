@@ -5,7 +5,7 @@ import type { Db } from '../../server/db/client';
 export async function makeChatSite(db: Db, name = 'Shop') {
   const channel = await db
     .insertInto('channels')
-    .values({ kind: 'webchat', name: `Website ${name}`, settings: '{}' })
+    .values({ kind: 'webchat', name: `Website ${name}`, settings: '{}', caseFooter: false }) // footer off, as in tests/factories
     .returning('id')
     .executeTakeFirstOrThrow();
   const site = await db

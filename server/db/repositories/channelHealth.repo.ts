@@ -114,6 +114,7 @@ export function listChannelsWithHealth(db: DbOrTx) {
       'settings',
       'credentialsEnc',
       'repliesNeedApproval',
+      'caseFooter',
       'paused',
       'pollIntervalSeconds',
       'lastSuccessAt',

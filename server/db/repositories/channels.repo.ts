@@ -59,6 +59,11 @@ export function setChannelRepliesNeedApproval(tx: Tx, id: string, repliesNeedApp
   return tx.updateTable('channels').set({ repliesNeedApproval }).where('id', '=', id).execute();
 }
 
+/** 034: whether the first agent reply of a conversation on this channel carries the case number and status link. */
+export function setChannelCaseFooterFlag(tx: Tx, id: string, caseFooter: boolean) {
+  return tx.updateTable('channels').set({ caseFooter }).where('id', '=', id).execute();
+}
+
 /** A connected channel's name, settings, poll interval and sealed credentials at once; its backoff starts fresh. */
 export function updateConnectedChannel(tx: Tx, id: string, c: { name: string; settings: unknown; pollIntervalSeconds: number; credentialsEnc: string | null }) {
   return tx

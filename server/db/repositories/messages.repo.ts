@@ -24,6 +24,8 @@ export function listMessages(db: DbOrTx, conversationId: string) {
       'postedAt',
       'deliveryState',
       'deliveryError',
+      'deliveryErrorKey',
+      'caseFooter',
       'deliveryAttempts',
       'deliveredAt',
       'remoteStatus',
@@ -78,13 +80,34 @@ export function setDelivery(
   set: {
     deliveryState: DeliveryState;
     deliveryError?: string | null;
+    /** The reason as a message key; a new deliveryError without one clears the old key. */
+    deliveryErrorKey?: string | null;
     deliveryAttempts?: number;
     deliveredAt?: Date | null;
     externalId?: string | null;
     url?: string | null;
   },
 ) {
-  return tx.updateTable('messages').set(set).where('id', '=', id).execute();
+  const key = set.deliveryError !== undefined && set.deliveryErrorKey === undefined ? { deliveryErrorKey: null } : {};
+  return tx
+    .updateTable('messages')
+    .set({ ...set, ...key })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Whether an agent already answered in this conversation (a reply that failed or was rejected never reached the customer). */
+export async function hasAgentReply(db: DbOrTx, conversationId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('conversationId', '=', conversationId)
+    .where('direction', '=', 'outbound')
+    .where('authorUserId', 'is not', null)
+    .where('deliveryState', 'not in', ['failed', 'rejected'])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The customer's newest message in a conversation: a reply threads to it, and a service window runs from it. */
@@ -104,21 +127,35 @@ export function findLastInbound(db: DbOrTx, conversationId: string) {
  * on the channel (a WhatsApp number, an e-mail address) and the raw payload of the message replied to
  * (e-mail threads by its subject and References).
  */
-export async function findReplyContext(db: DbOrTx, m: { conversationId: string; channelId: string; inReplyToExternalId: string | null }) {
+export async function findReplyContext(db: DbOrTx, m: { id: string; conversationId: string; channelId: string; inReplyToExternalId: string | null }) {
   const c = await db
     .selectFrom('conversations as c')
     .leftJoin('contactIdentities as ci', (j) => j.onRef('ci.contactId', '=', 'c.contactId').onRef('ci.channelId', '=', 'c.channelId'))
-    .select(['c.caseNumber', 'c.threadKey', 'ci.externalId as recipientExternalId'])
+    .select(['c.caseNumber', 'c.threadKey', 'c.language', 'ci.externalId as recipientExternalId'])
     .where('c.id', '=', m.conversationId)
     .executeTakeFirstOrThrow();
   const parent = m.inReplyToExternalId
     ? await db.selectFrom('messages').select('raw').where('channelId', '=', m.channelId).where('externalId', '=', m.inReplyToExternalId).executeTakeFirst()
     : undefined;
+  // The newest 20 delivered replies, oldest first (e-mail References name the thread without growing for ever).
+  const earlier = await db
+    .selectFrom('messages')
+    .select('externalId')
+    .where('conversationId', '=', m.conversationId)
+    .where('direction', '=', 'outbound')
+    .where('deliveryState', '=', 'sent')
+    .where('externalId', 'is not', null)
+    .where('id', '!=', m.id)
+    .orderBy('postedAt', 'desc')
+    .limit(20)
+    .execute();
   return {
     caseNumber: c.caseNumber,
     thread: c.threadKey === 'dm' ? ('dm' as const) : null,
     recipientExternalId: c.recipientExternalId,
     inReplyToRaw: parent?.raw ?? null,
+    conversationLanguage: c.language,
+    earlierReplyIds: earlier.map((r) => r.externalId!).reverse(),
   };
 }
 

@@ -10,7 +10,16 @@ import { findAlertSettings } from '../../db/repositories/alerts.repo';
 import type { Translate } from '../../i18n/translate';
 import { OutboundTargetRefused, outbound } from '../../net/outboundTarget';
 
-export type Mail = { to: string; subject: string; text: string };
+/** `fromName` and the threading headers are for replies to customers (domain/replies/consoleMailer.ts); alert mail leaves them out. */
+export type Mail = {
+  to: string;
+  subject: string;
+  text: string;
+  fromName?: string;
+  messageId?: string;
+  inReplyTo?: string | null;
+  references?: string[];
+};
 export type SmtpSettings = Awaited<ReturnType<typeof findAlertSettings>>;
 
 export class NoSmtpServer extends Error {
@@ -33,7 +42,15 @@ export async function sendConsoleMail(secretBox: SecretBox, s: SmtpSettings, mai
     socketTimeout: 30_000,
   });
   try {
-    await transport.sendMail({ from: s.mailFrom, to: mail.to, subject: mail.subject, text: mail.text });
+    await transport.sendMail({
+      from: mail.fromName ? { name: mail.fromName, address: s.mailFrom } : s.mailFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      ...(mail.messageId ? { messageId: mail.messageId } : {}),
+      ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+      ...(mail.references?.length ? { references: mail.references } : {}),
+    });
   } finally {
     transport.close();
   }

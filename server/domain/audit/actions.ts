@@ -122,6 +122,8 @@ export const AUDIT_ACTIONS = [
   // reply approval, four-eyes (025_reply_approval): the rules per person and channel, the author's request, the approver's decision
   'user.approval_changed',
   'channel.approval_changed',
+  // 034: the case number and status link in a conversation's first answer, per channel
+  'channel.case_footer_changed',
   'reply.submitted_for_approval',
   'reply.edited',
   'reply.approved',

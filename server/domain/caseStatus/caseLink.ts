@@ -16,6 +16,14 @@ export function caseStatusLink(baseUrl: string, signer: Signer, caseNumber: stri
   return `${baseUrl.replace(/\/+$/, '')}/case/${caseNumber}?sig=${signer.sign(`case:${caseNumber}`)}`;
 }
 
+/** The status link of a case, for whoever writes it into a reply (domain/caseStatus/caseFooter.ts). */
+export type CaseLinkOf = (caseNumber: string) => string;
+
+export function caseLinkOf(baseUrl: string, encryptionKey: string): CaseLinkOf {
+  const signer = caseLinkSigner(encryptionKey);
+  return (caseNumber) => caseStatusLink(baseUrl, signer, caseNumber);
+}
+
 export function verifyCaseLink(signer: Signer, caseNumber: string, signature: string): boolean {
   return CASE_NUMBER.test(caseNumber) && /^[0-9a-f]{64}$/.test(signature) && signer.verify(`case:${caseNumber}`, signature);
 }

@@ -14,7 +14,7 @@ import type { Actor } from '../audit/actor';
 import { parseInput } from '../parseInput';
 
 /** A checkbox: 'on' when ticked in a form, a boolean in JSON; absent means off. */
-const checkbox = z
+export const checkbox = z
   .union([z.boolean(), z.literal('on')])
   .optional()
   .transform((v) => v === true || v === 'on');

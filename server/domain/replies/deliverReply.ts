@@ -24,6 +24,7 @@ import type { AuditAction } from '../audit/actions';
 import { systemActor } from '../audit/actor';
 import { loadChannelForSend } from '../channels/loadChannelForSend';
 import { inTransaction, type Dispatcher, type Effects } from '../effects';
+import { consoleMailer } from './consoleMailer';
 import { resendsSafely, sendOnChannel } from './sendOnChannel';
 
 const actor = systemActor('worker:outbound');
@@ -68,31 +69,32 @@ export async function deliverReply(
   const claim = await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
     const m = await lockMessage(tx, messageId);
     if (!isPendingReply(m)) return null;
-    if (m.deliveryState === 'sending' && !resendsSafely(deps.connectors, channel)) {
+    const context = await findReplyContext(tx, m);
+    if (m.deliveryState === 'sending' && !resendsSafely(deps.connectors, channel, context.recipientExternalId)) {
       await recordIn(tx, effects, m, 'message.delivery_uncertain', { deliveryState: 'uncertain', deliveryError: INTERRUPTED_REASON });
       return 'uncertain' as const;
     }
     await setDelivery(tx, m.id, { deliveryState: 'sending', deliveryAttempts: m.deliveryAttempts + 1 });
-    return { ...m, deliveryState: 'sending' as const, deliveryAttempts: m.deliveryAttempts + 1, ...(await findReplyContext(tx, m)) };
+    return { ...m, deliveryState: 'sending' as const, deliveryAttempts: m.deliveryAttempts + 1, ...context };
   });
   if (!claim) return { outcome: 'skipped' };
   if (claim === 'uncertain') return { outcome: 'uncertain' };
 
   let receipt: SentReceipt;
   try {
-    receipt = await sendOnChannel(deps.connectors, channel, claim);
+    receipt = await sendOnChannel(deps.connectors, channel, claim, { consoleMail: consoleMailer(deps.db, deps.secretBox) });
   } catch (err) {
     const error = err instanceof ConnectorError ? err : new ConnectorError((err as Error).message, true);
-    if (error instanceof Transient && error.maybeDelivered && !resendsSafely(deps.connectors, channel)) {
+    if (error instanceof Transient && error.maybeDelivered && !resendsSafely(deps.connectors, channel, claim.recipientExternalId)) {
       // The customer may have it (a timeout, a cut connection): a person decides rather than a resend.
       await record(deps, claim.id, 'message.delivery_uncertain', { deliveryState: 'uncertain', deliveryError: `${INTERRUPTED_REASON} (${error.message})` });
       return { outcome: 'uncertain', error };
     }
     if (error.retryable && !finalAttempt) {
-      await record(deps, claim.id, 'message.delivery_retrying', { deliveryState: 'queued', deliveryError: error.message });
+      await record(deps, claim.id, 'message.delivery_retrying', { deliveryState: 'queued', deliveryError: error.message, deliveryErrorKey: error.reasonKey });
       return { outcome: 'retry', error };
     }
-    await record(deps, claim.id, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: error.message });
+    await record(deps, claim.id, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: error.message, deliveryErrorKey: error.reasonKey });
     return { outcome: 'failed', error };
   }
   // The customer has it: from here on only the record is retried.
@@ -116,7 +118,8 @@ export async function abandonDelivery(deps: Pick<DeliveryDeps, 'db' | 'dispatche
     const m = await lockMessage(tx, messageId);
     if (!isPendingReply(m)) return false;
     const channel = await findChannel(tx, m.channelId);
-    if (m.deliveryState === 'sending' && !resendsSafely(deps.connectors, channel)) {
+    const { recipientExternalId } = await findReplyContext(tx, m);
+    if (m.deliveryState === 'sending' && !resendsSafely(deps.connectors, channel, recipientExternalId)) {
       await recordIn(tx, effects, m, 'message.delivery_uncertain', { deliveryState: 'uncertain', deliveryError: `${INTERRUPTED_REASON} (${reason})` });
     } else {
       await recordIn(tx, effects, m, 'message.delivery_failed', { deliveryState: 'failed', deliveryError: reason });

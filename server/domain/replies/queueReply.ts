@@ -1,5 +1,6 @@
 /**
- * An agent's reply: validated against the channel's limits and stored. It goes to the outbound worker at once
+ * An agent's reply: validated against the channel's limits and stored; the conversation's first one ends with the
+ * case number and status link where that fits (caseStatus/caseFooter.ts). It goes to the outbound worker at once
  * (releaseReply.ts), or — when the author's or the channel's replies need approval (approvalPolicy.ts) — it
  * waits in `pending_approval` for an approver; the SLA clock keeps running until it is approved.
  */
@@ -15,6 +16,8 @@ import { findUserById } from '../../db/repositories/users.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
 import type { Effects } from '../effects';
+import type { CaseLinkOf } from '../caseStatus/caseLink';
+import { addCaseFooter } from '../caseStatus/caseFooter';
 import { approvalNeeded } from './approvalPolicy';
 import { prepareReply } from './prepareReply';
 import { releaseReply } from './releaseReply';
@@ -34,8 +37,15 @@ export type ReplyInput = {
 
 export type QueuedReply = { messageId: string; deliveryState: Extract<DeliveryState, 'queued' | 'pending_approval'> };
 
-/** `connectors`: the registry the composition root built; the channel's connector says its limits. */
-export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, actor: Actor, connectors: Connectors): Promise<QueuedReply> {
+/** `connectors`: the registry the composition root built; the channel's connector says its limits. `caseLink`: the case's status link. */
+export async function queueReply(
+  tx: Tx,
+  effects: Effects,
+  input: ReplyInput,
+  actor: Actor,
+  connectors: Connectors,
+  caseLink: CaseLinkOf,
+): Promise<QueuedReply> {
   const conversation = await lockConversation(tx, input.conversationId);
   if (!conversation) throw new NotFound('Conversation');
   await assertNoReplyMeanwhile(tx, conversation.id, input.lastSeenMessageId);
@@ -46,8 +56,10 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
   if (!author) throw new NotFound('User');
   const lastInbound = await findLastInbound(tx, conversation.id);
   // Empty, too long, or outside the channel's service window (WhatsApp: 24 h; templates are exempt).
-  const thread = conversation.threadKey === 'dm' ? 'dm' : null;
-  const { text, raw } = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date(), thread);
+  const thread: 'dm' | null = conversation.threadKey === 'dm' ? 'dm' : null;
+  const prepared = prepareReply(channel, connector, input, lastInbound?.postedAt ?? null, new Date(), thread);
+  const footed = { privately: Boolean(input.privately), template: Boolean(input.template), thread };
+  const { text, caseFooter } = await addCaseFooter(tx, conversation, channel, connector, { text: prepared.text, ...footed }, caseLink);
   const approval = approvalNeeded(author, channel, { template: Boolean(input.template) });
   const message = await insertMessage(tx, {
     conversationId: conversation.id,
@@ -61,7 +73,8 @@ export async function queueReply(tx: Tx, effects: Effects, input: ReplyInput, ac
     text,
     url: null,
     postedAt: new Date(),
-    raw,
+    raw: prepared.raw,
+    caseFooter,
     deliveryState: approval ? 'pending_approval' : 'queued',
     deliveryError: null,
     deliveredAt: null,

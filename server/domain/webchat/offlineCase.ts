@@ -4,8 +4,8 @@
  * listening, audit as for every channel). No chat session: the case is answered by e-mail. Every submission is a
  * NEW case of a new identity (offlineIdentity: anyone may type any address, so it never finds, renames or names
  * an existing case); the address goes onto the new contact and the message's raw. A reply written on the
- * channel cannot reach the visitor, so the webchat connector refuses it with that address (the reply shows as
- * failed, with the reason, instead of silently going nowhere).
+ * channel goes to that address by e-mail through the console's SMTP settings (connectors/webchat), and fails
+ * visibly, with the reason, when none are set up.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';

@@ -33,7 +33,7 @@ export const visitorActor = (ip: string | null): Actor => ({ type: 'system', id:
 /**
  * The identity an offline-form submission gets on the site's channel: a fresh one per submission
  * (`email:<uuid>/<address>`), so a submission never threads onto, renames or reveals another's case — knowing an
- * address proves nothing. The address after the uuid is what the webchat connector names as the one to write to.
+ * address proves nothing. The address after the uuid is where the webchat connector mails the replies.
  */
 export const OFFLINE_IDENTITY_PREFIX = 'email:';
 export const offlineIdentity = (submissionId: string, email: string) => `${OFFLINE_IDENTITY_PREFIX}${submissionId}/${email}`;

@@ -27,7 +27,7 @@ import type { Services } from '../../services';
 import { actingUser } from '../actor';
 import { inboxQuery, replyBody } from '../conversations.schema';
 
-export function conversationApiRoutes({ db, dispatcher, connectors }: Services): Router {
+export function conversationApiRoutes({ db, dispatcher, connectors, caseLink }: Services): Router {
   const router = Router();
   router.param('id', uuidParam('Conversation'));
   router.param('messageId', uuidParam('Reply'));
@@ -58,7 +58,14 @@ export function conversationApiRoutes({ db, dispatcher, connectors }: Services):
     const key = parseIdempotencyKey(req.get('idempotency-key'));
     const user = req.user!;
     const queue = (tx: Tx, effects: Effects) =>
-      queueReply(tx, effects, { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } }, userActor(user, req.ip), connectors);
+      queueReply(
+        tx,
+        effects,
+        { conversationId, text, lastSeenMessageId, author: { id: user.id, name: user.name } },
+        userActor(user, req.ip),
+        connectors,
+        caseLink,
+      );
     if (key === undefined) return void res.status(202).json(await inTransaction(db, dispatcher, queue));
     // Idempotency-Key: one reply per key and user; a repeat gets the first answer (domain/replies/idempotentRequest.ts).
     await forgetExpiredKeys(db);

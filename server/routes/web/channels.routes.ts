@@ -31,6 +31,7 @@ import { callbackUrlOf } from '../../domain/channels/webhooks/webhookEndpoints';
 import { webhookEventsSince } from '../../db/repositories/webhookInbox.repo';
 import { NotFound } from '../../errors';
 import { channelApprovalInput, setChannelApproval } from '../../domain/replies/approvalRules';
+import { channelCaseFooterInput, setChannelCaseFooter } from '../../domain/channels/caseFooterSetting';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
 import { pathId, uuidParam, validate } from '../../middleware/validate';
@@ -220,6 +221,18 @@ export function channelRoutes(services: Services): Router {
     async (req, res) => {
       const id = pathId(req);
       await tx((t) => setChannelApproval(t, res.locals.input, userActor(req.user!, req.ip)));
+      res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
+
+  /** The case number and status link in each conversation's first answer on this channel (domain/channels/caseFooterSetting.ts). */
+  router.post(
+    `${PAGE}/:id/case-footer`,
+    refused(atChannel),
+    validate(channelCaseFooterInput, (req) => ({ ...req.body, channelId: req.params.id })),
+    async (req, res) => {
+      const id = pathId(req);
+      await tx((t) => setChannelCaseFooter(t, res.locals.input, userActor(req.user!, req.ip)));
       res.redirect(303, `${PAGE}#channel-${id}`);
     },
   );

@@ -57,6 +57,7 @@ export function conversationRoutes(services: Services): Router {
           { conversationId, text, lastSeenMessageId, privately, author: { id: user.id, name: user.name } },
           userActor(user, req.ip),
           services.connectors,
+          services.caseLink,
         );
         if (cannedId) await recordCannedUse(tx, cannedId); // a canned response inserted into this reply counts as used
         // A reply that waits for approval has not answered the customer yet: the conversation stays open.

@@ -28,7 +28,7 @@ const templateForm = z.object({
     }),
 });
 
-export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Router {
+export function replyWindowRoutes({ db, dispatcher, connectors, caseLink }: Services): Router {
   const router = Router();
   router.param('id', uuidParam('Conversation'));
 
@@ -78,6 +78,7 @@ export function replyWindowRoutes({ db, dispatcher, connectors }: Services): Rou
           },
           userActor(user, req.ip),
           connectors,
+          caseLink,
         ),
       );
       if (!isHtmx(req)) return res.redirect(303, `/conversations/${conversationId}`);

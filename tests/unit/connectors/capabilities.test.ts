@@ -3,7 +3,15 @@ import { connectors } from '../../../connectors/registry';
 import type { ChannelCapabilities } from '../../../connectors/types';
 import type { Channel } from '../../../server/db/schema';
 
-const EVERY_CAPABILITY: (keyof ChannelCapabilities)[] = ['accountFacts', 'credentials', 'templates', 'trackedSearches', 'moderation', 'privateReplies'];
+const EVERY_CAPABILITY: (keyof ChannelCapabilities)[] = [
+  'accountFacts',
+  'credentials',
+  'templates',
+  'trackedSearches',
+  'moderation',
+  'privateReplies',
+  'publicPosts',
+];
 const channel = (kind: Channel['kind'], settings: unknown) => ({ kind, settings }) as Channel;
 
 describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector', (kind, connector) => {
@@ -32,7 +40,7 @@ describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector
 });
 
 describe('what each channel can do', () => {
-  it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, Facebook and Instagram moderate comments, answer privately and have 24-hour/7-day DM windows', () => {
+  it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, Facebook and Instagram moderate comments, answer privately and have 24-hour/7-day DM windows; X, Facebook and Instagram have public posts', () => {
     const table = Object.fromEntries(
       connectors.all.map((c) => [
         c.kind,
@@ -44,10 +52,11 @@ describe('what each channel can do', () => {
           dmWindowHours: [c.limits(channel(c.kind, {}), 'dm').freeTextWindowHours ?? null, c.limits(channel(c.kind, {}), 'dm').humanAgentWindowHours ?? null],
           moderation: c.capabilities.moderation,
           privateReplies: c.capabilities.privateReplies,
+          publicPosts: c.capabilities.publicPosts,
         },
       ]),
     );
-    const plain = { dmWindowHours: [null, null], moderation: [], privateReplies: false };
+    const plain = { dmWindowHours: [null, null], moderation: [], privateReplies: false, publicPosts: false };
     const meta = {
       searches: false,
       credentials: [],
@@ -56,10 +65,18 @@ describe('what each channel can do', () => {
       dmWindowHours: [24, 168],
       moderation: ['hide', 'unhide', 'delete'],
       privateReplies: true,
+      publicPosts: true,
     };
     expect(table).toEqual({
       api: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
-      x: { searches: true, credentials: ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret'], templates: false, windowHours: null, ...plain },
+      x: {
+        searches: true,
+        credentials: ['bearerToken', 'appKey', 'appSecret', 'accessToken', 'accessSecret'],
+        templates: false,
+        windowHours: null,
+        ...plain,
+        publicPosts: true,
+      },
       whatsapp: { searches: false, credentials: [], templates: true, windowHours: 24, ...plain, dmWindowHours: [24, null] },
       telegram: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
       email: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
