@@ -83,7 +83,8 @@ const queueOrder = sql`c.response_due_at NULLS LAST, CASE c.priority WHEN 'urgen
   c.created_at, c.id`;
 
 /**
- * The head of the queues of the given routing mode (optionally only some channels), in queue order, locked;
+ * The head of the queues of the given routing mode (optionally only some channels), in queue order, locked (chats
+ * the bot holds are not in a queue yet);
  * a conversation another transaction holds (ingest, a manual assignment) is skipped and routed next time.
  */
 export async function lockQueueHead(tx: Tx, mode: 'auto' | 'pull', channelIds: string[] | null, limit: number): Promise<QueuedRow[]> {
@@ -91,6 +92,8 @@ export async function lockQueueHead(tx: Tx, mode: 'auto' | 'pull', channelIds: s
     SELECT ${queuedColumns}
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id LEFT JOIN topics t ON t.id = c.topic_id
     WHERE c.status = 'new' AND c.assignee_id IS NULL AND ch.routing_mode = ${mode}
+      -- a chat the bot still holds (033_bot_first) enters the queue at its handover
+      AND NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.bot_state = 'holding')
       ${channelIds ? sql`AND c.channel_id = ANY(${channelIds}::uuid[])` : sql``}
     ORDER BY ${queueOrder} LIMIT ${limit}
     FOR UPDATE OF c SKIP LOCKED`.execute(tx);

@@ -21,6 +21,7 @@ const CLOSE_REASON: Record<ChatEndReason, string | undefined> = {
   agent: undefined,
   customer: 'Chat ended by the visitor',
   inactivity: 'Chat ended: the visitor was inactive',
+  self_served: 'Self-served: an article the bot offered helped',
 };
 
 /** The role a close by the visitor or the timer is checked with (see above). */
