@@ -82,7 +82,12 @@ const authorOf = (t: Translate, names: AuditNames, after: (key: string) => strin
 
 const AVAILABILITY: Record<string, MessageKey> = { online: 'availability.online', away: 'availability.away', offline: 'availability.offline' };
 const MODERATED: Record<string, MessageKey> = { hide: 'audit.s.hidden', unhide: 'audit.s.unhidden', delete: 'audit.s.deleted' };
-const CHAT_ENDED_BY: Record<string, MessageKey> = { agent: 'chat.endedBy.agent', customer: 'chat.endedBy.customer', inactivity: 'chat.endedBy.inactivity', self_served: 'chat.endedBy.self_served' };
+const CHAT_ENDED_BY: Record<string, MessageKey> = {
+  agent: 'chat.endedBy.agent',
+  customer: 'chat.endedBy.customer',
+  inactivity: 'chat.endedBy.inactivity',
+  self_served: 'chat.endedBy.self_served',
+};
 
 const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'auth.login': ({ t, actor }) => t('audit.s.login', { actor }),

@@ -44,8 +44,10 @@ const botAnswerInput = z.object({ answer: z.enum(['yes', 'no', 'human']) }).stri
 
 const articleUrl = (baseUrl: string, siteId: string, articleId: string) => `${baseUrl.replace(/\/+$/, '')}/help/${siteId}/articles/${articleId}`;
 
+/** The bot's message, stamped after what it answers (a visitor message of the same instant would sort either way). */
 async function post(tx: Tx, effects: Effects, chat: BotChat, reply: BotReply, now: Date): Promise<string> {
-  const id = await insertBotMessage(tx, { conversationId: chat.conversationId, channelId: chat.channelId, ...reply, at: now });
+  const at = new Date(Math.max(Date.now(), now.getTime() + 1));
+  const id = await insertBotMessage(tx, { conversationId: chat.conversationId, channelId: chat.channelId, ...reply, at });
   effects.publish({ type: 'conversation', conversationId: chat.conversationId, channelId: chat.channelId, change: 'message' });
   return id;
 }
@@ -73,7 +75,14 @@ async function takeTurn(tx: Tx, effects: Effects, chat: BotChat, text: string, t
     env.now,
   );
   await setBotHolding(tx, chat.conversationId, turnsTaken + 1);
-  await pauseClocksForBot(tx, effects, { conversationId: chat.conversationId, channelId: chat.channelId, from: 'new', to: 'new', actor: BOT_ACTOR, now: env.now });
+  await pauseClocksForBot(tx, effects, {
+    conversationId: chat.conversationId,
+    channelId: chat.channelId,
+    from: 'new',
+    to: 'new',
+    actor: BOT_ACTOR,
+    now: env.now,
+  });
   await appendAudit(tx, {
     actor: BOT_ACTOR,
     action: 'conversation.bot_answered',

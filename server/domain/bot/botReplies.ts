@@ -15,9 +15,11 @@ function reply(lang: Locale, parts: { disclosure: string | null; intro: string; 
   const t = translator(lang);
   const intro = [parts.disclosure, parts.intro].filter(Boolean).join('\n\n');
   const articles = parts.articles ?? [];
-  const text = [intro, ...(articles.length ? [articles.map((a) => `– ${a.title}: ${a.url}`).join('\n')] : []), ...(parts.question ? [parts.question] : [])].join(
-    '\n\n',
-  );
+  const text = [
+    intro,
+    ...(articles.length ? [articles.map((a) => `– ${a.title}: ${a.url}`).join('\n')] : []),
+    ...(parts.question ? [parts.question] : []),
+  ].join('\n\n');
   return {
     text,
     authorName: t('bot.name'),

@@ -50,7 +50,10 @@ const botSettings = z
   .object({
     enabled: z.boolean().optional(),
     maxTurns: z.number().int().min(BOT_TURNS.min).max(BOT_TURNS.max).optional(),
-    disclosure: z.object({ de: siteText(BOT_DISCLOSURE_MAX), en: siteText(BOT_DISCLOSURE_MAX) }).strict().optional(),
+    disclosure: z
+      .object({ de: siteText(BOT_DISCLOSURE_MAX), en: siteText(BOT_DISCLOSURE_MAX) })
+      .strict()
+      .optional(),
   })
   .strict();
 export const PRECHAT_CHOICES = ['off', 'optional', 'required'] as const;
