@@ -123,7 +123,12 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
   /** The assistant's controls: "talk to a person" while it holds the chat, Ja/Nein under its latest question. */
   function showBotControls() {
     human.hidden = !botHolding || Boolean(ended);
-    helped.hidden = human.hidden || !lastBot?.bot?.question;
+    const asking = !human.hidden && Boolean(lastBot?.bot?.question);
+    if (asking && helped.hidden) {
+      helped.hidden = false;
+      const scroller = log.parentElement; // the buttons under the newest question, in view
+      if (scroller) scroller.scrollTop = scroller.scrollHeight;
+    } else if (!asking) helped.hidden = true;
   }
 
   function add(m: ChatMessage) {

@@ -82,6 +82,12 @@ const authorOf = (t: Translate, names: AuditNames, after: (key: string) => strin
 
 const AVAILABILITY: Record<string, MessageKey> = { online: 'availability.online', away: 'availability.away', offline: 'availability.offline' };
 const MODERATED: Record<string, MessageKey> = { hide: 'audit.s.hidden', unhide: 'audit.s.unhidden', delete: 'audit.s.deleted' };
+const HANDOVER_REASON: Record<string, MessageKey> = {
+  asked: 'bot.handoverReason.asked',
+  not_helped: 'bot.handoverReason.not_helped',
+  max_turns: 'bot.handoverReason.max_turns',
+  no_match: 'bot.handoverReason.no_match',
+};
 const CHAT_ENDED_BY: Record<string, MessageKey> = {
   agent: 'chat.endedBy.agent',
   customer: 'chat.endedBy.customer',
@@ -245,7 +251,7 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   // 033_bot_first
   'conversation.bot_answered': ({ t, actor, caseNo, after }) => t('audit.s.botAnswered', { actor, case: caseNo, n: after('articles') ?? '0' }),
   'conversation.bot_handed_over': ({ t, actor, caseNo, after }) =>
-    t('audit.s.botHandedOver', { actor, case: caseNo, reason: t(`bot.handoverReason.${after('reason') ?? 'asked'}` as MessageKey) }),
+    t('audit.s.botHandedOver', { actor, case: caseNo, reason: t(HANDOVER_REASON[after('reason') ?? ''] ?? 'bot.handoverReason.asked') }),
   'conversation.bot_self_served': ({ t, actor, caseNo }) => t('audit.s.botSelfServed', { actor, case: caseNo }),
 };
 
