@@ -440,7 +440,7 @@ export interface ChatSitesTable {
 export type ChatEndReason = 'agent' | 'customer' | 'inactivity' | 'self_served';
 /** 033_bot_first: the bot's hold on a chat, and why it handed a chat to a person. */
 export type BotState = 'holding' | 'self_served' | 'handed_over';
-export type BotHandoverReason = 'asked' | 'not_helped' | 'max_turns' | 'no_match';
+export type BotHandoverReason = 'asked' | 'not_helped' | 'max_turns' | 'no_match' | 'taken';
 export interface ChatSessionsTable {
   conversationId: string;
   siteId: string;

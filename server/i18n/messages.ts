@@ -1455,6 +1455,7 @@ export const MESSAGES = {
     'bot.handoverReason.not_helped': 'Artikel haben nicht geholfen',
     'bot.handoverReason.max_turns': 'Höchstzahl an Bot-Antworten erreicht',
     'bot.handoverReason.no_match': 'Kein passender Artikel',
+    'bot.handoverReason.taken': 'von Hand zugewiesen',
     'widget.error.botDone': 'Der automatische Assistent ist in diesem Chat nicht mehr aktiv.',
     'chatSites.field.bot': 'Automatischer Assistent zuerst',
     'chatSites.field.botHint':
@@ -2910,6 +2911,7 @@ export const MESSAGES = {
     'bot.handoverReason.not_helped': 'The articles did not help',
     'bot.handoverReason.max_turns': 'Most bot replies reached',
     'bot.handoverReason.no_match': 'No matching article',
+    'bot.handoverReason.taken': 'assigned by hand',
     'widget.error.botDone': 'The automated assistant is no longer active in this chat.',
     'chatSites.field.bot': 'Automated assistant first',
     'chatSites.field.botHint':

@@ -247,6 +247,16 @@ describe('the bot answers first', () => {
     await expectRouted(chat);
   });
 
+  it("when a person assigned the held chat by hand, then the visitor's next message is theirs: the bot lets go quietly (taken)", async () => {
+    const chat = await startChat('Bestellung zurücksenden');
+    await api(agent.token).post(`/conversations/${chat.conversationId}/assign`, { assigneeId: agent.id }).expect(200);
+    await asVisitor(chat.visitorToken).post(`/conversations/${chat.conversationId}/messages`, { text: 'Hallo?' }).expect(201);
+    expect(await session(chat.conversationId)).toMatchObject({ botState: 'handed_over', botHandoverReason: 'taken', botTurns: 1 });
+    expect((await history(chat)).messages.map((m: { from: string }) => m.from)).toEqual(['visitor', 'bot', 'visitor']);
+    expect((await firstPost(chat.conversationId)).slaPausedAt).toBeNull();
+    await asVisitor(chat.visitorToken).post(`/conversations/${chat.conversationId}/end`).expect(200);
+  });
+
   it('when an English visitor asks, then the bot offers English articles, labelled in English', async () => {
     const chat = await startChat('How do I return an order?', 'en');
     const [, bot] = (await history(chat)).messages;
@@ -263,13 +273,13 @@ describe('the self-service report', () => {
     const res = await api(manager.token).get(`/reports/self-service?from=${today}&to=${today}&timeZone=UTC`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      chats: 7,
+      chats: 8,
       selfServed: 1,
-      handedOver: 5,
+      handedOver: 6,
       withBot: 1,
-      selfServiceRate: 14.3,
-      handoverRate: 71.4,
-      handoverReasons: { asked: 2, not_helped: 1, max_turns: 1, no_match: 1 },
+      selfServiceRate: 12.5,
+      handoverRate: 75,
+      handoverReasons: { asked: 2, not_helped: 1, max_turns: 1, no_match: 1, taken: 1 },
     });
     const returns = res.body.articles.find((a: { id: string }) => a.id === articles.returns);
     expect(returns).toMatchObject({ title: 'Rücksendung einer Bestellung', helped: 1 });

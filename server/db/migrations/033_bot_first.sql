@@ -14,7 +14,8 @@ ALTER TABLE messages ADD COLUMN author_kind text CHECK (author_kind IN ('bot'));
 ALTER TABLE chat_sessions
   ADD COLUMN bot_state           text CHECK (bot_state IN ('holding', 'self_served', 'handed_over')),
   ADD COLUMN bot_turns           integer NOT NULL DEFAULT 0 CHECK (bot_turns BETWEEN 0 AND 5),
-  ADD COLUMN bot_handover_reason text CHECK (bot_handover_reason IN ('asked', 'not_helped', 'max_turns', 'no_match')),
+  -- taken: a person took the chat by hand (assigned it) while the bot held it
+  ADD COLUMN bot_handover_reason text CHECK (bot_handover_reason IN ('asked', 'not_helped', 'max_turns', 'no_match', 'taken')),
   ADD COLUMN bot_done_at         timestamptz,
   ADD CONSTRAINT chat_sessions_bot_handover_check CHECK ((bot_state = 'handed_over') = (bot_handover_reason IS NOT NULL)),
   DROP CONSTRAINT chat_sessions_end_reason_check,

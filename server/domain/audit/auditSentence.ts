@@ -87,6 +87,7 @@ const HANDOVER_REASON: Record<string, MessageKey> = {
   not_helped: 'bot.handoverReason.not_helped',
   max_turns: 'bot.handoverReason.max_turns',
   no_match: 'bot.handoverReason.no_match',
+  taken: 'bot.handoverReason.taken',
 };
 const CHAT_ENDED_BY: Record<string, MessageKey> = {
   agent: 'chat.endedBy.agent',

@@ -7,7 +7,9 @@
  * person" at any time, hands over at once. A further message is another turn; after the site's turns, or
  * when nothing matches, the bot hands over by itself. A handover resumes the clocks (their due times moved by
  * the business minutes the bot held them) and asks for a routing pass: the chat queues like any other, with
- * the bot's exchange in its thread. Every step is audited in its transaction.
+ * the bot's exchange in its thread. A chat someone assigned by hand meanwhile (it is no longer `new`) is theirs:
+ * at the visitor's next message or answer the bot lets go quietly (reason `taken`). Every step is audited in its
+ * transaction.
  *
  * Lock order as everywhere: chat session, conversation, then the audit chain.
  */
@@ -93,7 +95,10 @@ async function takeTurn(tx: Tx, effects: Effects, chat: BotChat, text: string, t
   });
 }
 
-/** The bot lets go: its last word, the clocks run again (moved by the held time), the chat joins its queue. */
+/**
+ * The bot lets go: its last word, the clocks run again (moved by the held time), the chat joins its queue. A chat
+ * a person already took (`taken`) gets no last word: the person is there.
+ */
 async function handOver(
   tx: Tx,
   effects: Effects,
@@ -102,7 +107,7 @@ async function handOver(
   now: Date,
 ): Promise<void> {
   const notHelped = how.reason === 'not_helped' ? await answerLatestOffer(tx, chat.conversationId, 'not_helped') : [];
-  await post(tx, effects, chat, handoverReply(chat.language, how.disclosure, how.reason === 'no_match'), now);
+  if (how.reason !== 'taken') await post(tx, effects, chat, handoverReply(chat.language, how.disclosure, how.reason === 'no_match'), now);
   await setBotDone(tx, chat.conversationId, { state: 'handed_over', reason: how.reason, at: now });
   await resumeClocksAfterBot(tx, effects, { conversationId: chat.conversationId, channelId: chat.channelId, from: 'new', to: 'new', actor: how.actor, now });
   await appendAudit(tx, {
@@ -152,7 +157,8 @@ export async function visitorWrites(
   const { session } = posted;
   if (session.botState === 'holding') {
     const chat = { conversationId, channelId: session.channelId, language: session.language, site };
-    await takeTurn(tx, effects, chat, posted.text, session.botTurns, by);
+    if (session.status !== 'new') await handOver(tx, effects, chat, { reason: 'taken', actor: BOT_ACTOR, disclosure: null }, by.now);
+    else await takeTurn(tx, effects, chat, posted.text, session.botTurns, by);
   }
   return { id: posted.id, at: posted.at };
 }
@@ -171,8 +177,12 @@ export async function answerBot(
   if (!session) throw new NotFound('Chat');
   assertChatOpen(session);
   if (session.botState !== 'holding') throw new Conflict('The bot no longer holds this chat').showing('widget.error.botDone');
-  await lockConversation(tx, conversationId);
+  const conversation = await lockConversation(tx, conversationId);
   const chat: BotChat = { conversationId, channelId: session.channelId, language: session.language, site };
+  if (conversation?.status !== 'new') {
+    await handOver(tx, effects, chat, { reason: 'taken', actor: BOT_ACTOR, disclosure: null }, by.now);
+    return { outcome: 'handed_over' };
+  }
   const outcome = answerOutcome(answer);
   if (outcome.kind === 'self_served') {
     await selfServe(tx, effects, chat, by.actor, by.now);

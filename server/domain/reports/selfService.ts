@@ -1,7 +1,7 @@
 /**
  * The self-service report (bot first, issue 19): of the chats the bot answered first and that started in the
  * range, how many the visitor closed as self-served (an article helped) and how many went to a person, why
- * (asked / not_helped / max_turns / no_match), and per article how often the bot offered it and how often the
+ * (asked / not_helped / max_turns / no_match, or taken: a person assigned it by hand meanwhile), and per article how often the bot offered it and how often the
  * visitor said it helped or not. A chat still held by the bot, or left while held, is neither: `withBot`.
  * Rates are percentages of all bot chats (null when there were none).
  */
@@ -12,7 +12,7 @@ import type { BotHandoverReason } from '../../db/schema';
 
 export type SelfServiceParams = { from: Date; to: Date; fromDate: string; toDate: string; timeZone: string };
 
-const REASONS: BotHandoverReason[] = ['asked', 'not_helped', 'max_turns', 'no_match'];
+const REASONS: BotHandoverReason[] = ['asked', 'not_helped', 'max_turns', 'no_match', 'taken'];
 const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
 
 export async function buildSelfServiceReport(db: Db, p: SelfServiceParams) {
