@@ -13,6 +13,7 @@ import { hashToken } from '../crypto/tokens';
 import { findChatSite, type ChatSite } from '../db/repositories/chatSites.repo';
 import { findChatSession, findSessionByTokenHash, type ChatSession } from '../db/repositories/chatSessions.repo';
 import type { Locale } from '../db/schema';
+import { completeDisclosure } from '../domain/chatSites/siteTexts';
 import { inTransaction } from '../domain/effects';
 import { assertStorable } from '../domain/storableText';
 import { siteAvailability } from '../domain/webchat/availability';
@@ -165,6 +166,8 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
         consent: own.consent || t('widget.text.consent'),
       },
       prechat: { name: site.prechatName, email: site.prechatEmail },
+      // bot first: the widget says before the chat starts that an automatic assistant answers first (EU AI Act Art. 50)
+      bot: site.botEnabled ? { disclosure: completeDisclosure(site.botDisclosure)[lang] } : null,
     });
   });
 

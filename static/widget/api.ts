@@ -9,6 +9,8 @@ export type SiteConfig = {
   lang: Lang;
   texts: { title?: string; greeting?: string; offline?: string; consent?: string };
   prechat: { name: PrechatField; email: PrechatField };
+  /** bot first: the assistant's disclosure, shown on the pre-chat form */
+  bot?: { disclosure: string } | null;
 };
 export type Availability = {
   open: boolean;

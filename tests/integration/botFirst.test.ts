@@ -126,6 +126,9 @@ describe('the setting', () => {
       .where('subjectId', '=', channelId)
       .execute();
     expect(event!.after).toMatchObject({ botEnabled: true });
+    // the widget says so before a chat starts
+    const config = await widget().get(`/sites/${siteId}/config?lang=en`).expect(200);
+    expect(config.body.bot).toEqual({ disclosure: res.body.bot.disclosure.en });
     expect(event!.after).not.toHaveProperty('botMaxTurns'); // unchanged: the default
   });
 
@@ -288,6 +291,11 @@ describe('the self-service report', () => {
     expect(delivery.notHelped).toBe(1);
     expect(res.body.articles.find((a: { id: string }) => a.id === articles.draft)).toBeUndefined();
     expect((await api(agent.token).get(`/reports/self-service?from=${today}&to=${today}`)).status).toBe(403);
+
+    // the chat service level counts only chats offered to the team: the handed-over ones, waiting from the handover
+    const chat = await api(manager.token).get(`/reports/chat?siteId=${siteId}&from=${today}&to=${today}&timeZone=UTC`);
+    expect(chat.status).toBe(200);
+    expect(chat.body.total).toMatchObject({ offered: 6, waiting: 0 });
     expect((await api(manager.token).get('/reports/self-service?from=gestern')).status).toBe(400);
   });
 });

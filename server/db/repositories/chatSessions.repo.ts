@@ -139,7 +139,7 @@ export async function waitingChats(db: DbOrTx, siteId: string): Promise<{ conver
     .execute();
 }
 
-/** The site's chats of the hour before `now`: arrivals, chats accepted (service starts) and the mean handling time of those that ended. */
+/** The site's chats of the hour before `now`: arrivals, chats accepted (service starts) and the mean handling time of those that ended (a chat the bot's article closed never reached the queue). */
 export async function recentChatMeasures(
   db: DbOrTx,
   siteId: string,
@@ -150,7 +150,8 @@ export async function recentChatMeasures(
     SELECT count(*) FILTER (WHERE started_at >= ${since})::int AS arrivals,
       count(*) FILTER (WHERE accepted_at >= ${since})::int AS accepted,
       avg(extract(epoch FROM ended_at - accepted_at)) FILTER (WHERE ended_at >= ${since} AND accepted_at IS NOT NULL)::float8 AS mean_handle_seconds
-    FROM chat_sessions WHERE site_id = ${siteId} AND (started_at >= ${since} OR accepted_at >= ${since} OR ended_at >= ${since})`.execute(db);
+    FROM chat_sessions WHERE site_id = ${siteId} AND (started_at >= ${since} OR accepted_at >= ${since} OR ended_at >= ${since})
+      AND bot_state IS DISTINCT FROM 'self_served'`.execute(db);
   return r.rows[0]!;
 }
 
