@@ -75,6 +75,7 @@ async function visitorAsks(question: string): Promise<Page> {
   await page.getByRole('button', { name: 'Chat öffnen' }).click();
   const form = page.locator('[data-replyline-chat] form').first();
   await form.getByText(/^Ich bin ein automatischer Assistent, kein Mensch\./).waitFor(); // told before the chat starts
+  await screenshot(page, 'bot-prechat-de-390');
   await form.getByLabel('Ihre Nachricht').fill(question);
   await form.getByRole('checkbox').check();
   await form.getByRole('button', { name: 'Chat starten' }).click();
