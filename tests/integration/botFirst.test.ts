@@ -11,6 +11,8 @@ import { inTransaction } from '../../server/domain/effects';
 import { routeWaiting } from '../../server/domain/routing/routeWaiting';
 import { makeUser } from '../factories/factories';
 import { makeChatSite } from '../factories/webchat';
+import { csrfFrom } from '../support/csrf';
+import { signInAgent } from '../support/signIn';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
 
@@ -297,5 +299,55 @@ describe('the self-service report', () => {
     expect(chat.status).toBe(200);
     expect(chat.body.total).toMatchObject({ offered: 6, waiting: 0 });
     expect((await api(manager.token).get('/reports/self-service?from=gestern')).status).toBe(400);
+  });
+});
+
+describe('the console form', () => {
+  it('when a manager sets the bot in the site form, then too many turns are refused at the field and good values are saved', async () => {
+    const web = await signInAgent(app.url, manager);
+    const page = await web.get(`/settings/chat-sites/${siteId}`).expect(200);
+    expect(page.text).toContain('Automated assistant first');
+    expect(page.text).toMatch(/name="botEnabled" value="on"[^>]* checked/);
+    expect(page.text).toContain('Ich bin ein automatischer Assistent, kein Mensch.');
+    const form = {
+      _csrf: csrfFrom(page.text),
+      name: 'Shop',
+      allowedOrigins: ORIGIN,
+      routingMode: 'auto',
+      teamId: '',
+      calendarId: '',
+      colour: '#1d4ed8',
+      prechatName: 'optional',
+      prechatEmail: 'optional',
+      invitationRules: '',
+      maxWaitSeconds: '120',
+      targetSeconds: '20',
+      targetPercent: '80',
+      inactivityMinutes: '15',
+      botEnabled: 'on',
+      botMaxTurns: '9',
+      'bot.de': 'Hier antwortet zuerst ein automatischer Assistent, kein Mensch.',
+      'bot.en': '',
+    };
+    const refused = await web.post(`/settings/chat-sites/${siteId}`).type('form').send(form);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/name="botMaxTurns"[^>]*aria-invalid="true"/);
+    expect((await db().selectFrom('chatSites').select('botMaxTurns').where('id', '=', siteId).executeTakeFirstOrThrow()).botMaxTurns).toBe(2);
+
+    const { botEnabled: _on, ...unchecked } = form;
+    expect(
+      (
+        await web
+          .post(`/settings/chat-sites/${siteId}`)
+          .type('form')
+          .send({ ...unchecked, botMaxTurns: '3' })
+      ).status,
+    ).toBe(303);
+    const site = await db().selectFrom('chatSites').select(['botEnabled', 'botMaxTurns', 'botDisclosure']).where('id', '=', siteId).executeTakeFirstOrThrow();
+    expect(site).toEqual({
+      botEnabled: false,
+      botMaxTurns: 3,
+      botDisclosure: { de: 'Hier antwortet zuerst ein automatischer Assistent, kein Mensch.', en: expect.stringMatching(/^I am an automated assistant/) },
+    });
   });
 });
