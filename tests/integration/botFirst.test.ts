@@ -164,6 +164,8 @@ describe('the bot answers first', () => {
     // the router passes it by although the agent is online; its clock is paused, the bot is no response
     await routeNow();
     expect((await conversation(chat.conversationId)).assigneeId).toBeNull();
+    const board = await api(manager.token).get('/queues').expect(200);
+    expect(board.body.queues.find((q: { channelId: string }) => q.channelId === channelId)).toMatchObject({ waiting: 0 });
     const post = await firstPost(chat.conversationId);
     expect(post.slaPausedAt).not.toBeNull();
     expect(post.respondedAt).toBeNull();

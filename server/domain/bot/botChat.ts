@@ -36,7 +36,7 @@ import { assertChatOpen, postVisitorMessage } from '../webchat/visitorMessages';
 import { answerOutcome, BOT_ARTICLES_MAX, botSearchQuery, decideBotTurn } from './botDecision';
 import { handoverReply, offerReply, selfServedReply, type BotReply } from './botReplies';
 
-export const BOT_ACTOR = systemActor('bot');
+const BOT_ACTOR = systemActor('bot');
 
 /** The chat a bot turn works on. */
 type BotChat = { conversationId: string; channelId: string; language: Locale; site: ChatSite };
