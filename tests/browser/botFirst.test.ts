@@ -139,3 +139,16 @@ it('when a visitor presses "Mit einem Menschen sprechen", then the chat rings at
   expect(await axeFindings(agent)).toEqual([]);
   await screenshot(agent, 'bot-thread-console');
 });
+
+it('when a manager opens the SLA report, then the self-service figures are there and accessible', async () => {
+  const page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  await signInAs(page, app.url, manager);
+  await page.goto(`${app.url}/reports/sla`);
+  const table = page.locator('#self-service-table');
+  await table.waitFor();
+  expect(await table.locator('[data-col="chats"]').textContent()).toBe('2');
+  expect(await table.locator('[data-col="asked"]').textContent()).toBe('1');
+  await page.locator('#self-service-articles', { hasText: 'Rücksendung einer Bestellung' }).waitFor();
+  expect(await axeFindings(page)).toEqual([]);
+  await screenshot(page, 'bot-self-service-report');
+});

@@ -296,6 +296,13 @@ describe('the self-service report', () => {
     expect(res.body.articles.find((a: { id: string }) => a.id === articles.draft)).toBeUndefined();
     expect((await api(agent.token).get(`/reports/self-service?from=${today}&to=${today}`)).status).toBe(403);
 
+    // the SLA report page shows the same figures
+    const web = await signInAgent(app.url, manager);
+    const page = await web.get(`/reports/sla?from=${today}&to=${today}&timeZone=UTC`).expect(200);
+    expect(page.text).toMatch(/data-col="selfServed">1 \(12[.,]5 %\)/);
+    expect(page.text).toMatch(/data-col="taken">1</);
+    expect(page.text).toContain(`data-article-id="${articles.returns}"`);
+
     // the chat service level counts only chats offered to the team: the handed-over ones, waiting from the handover
     const chat = await api(manager.token).get(`/reports/chat?siteId=${siteId}&from=${today}&to=${today}&timeZone=UTC`);
     expect(chat.status).toBe(200);
