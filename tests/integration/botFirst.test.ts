@@ -254,6 +254,15 @@ describe('the bot answers first', () => {
     await expectRouted(chat);
   });
 
+  it('when the visitor leaves while the bot holds the chat, then nobody owes an answer: its clocks are cleared', async () => {
+    const chat = await startChat('Bestellung zurücksenden');
+    await asVisitor(chat.visitorToken).post(`/conversations/${chat.conversationId}/end`).expect(200);
+    expect(await session(chat.conversationId)).toMatchObject({ botState: 'holding', endReason: 'customer' });
+    const post = await firstPost(chat.conversationId);
+    expect(post).toMatchObject({ slaDueAt: null, slaPausedAt: null, respondedAt: null });
+    expect((await auditOf(chat.conversationId, 'conversation.chat_ended'))[0]!.after).toMatchObject({ clearedClocks: [post.id] });
+  });
+
   it("when a person assigned the held chat by hand, then the visitor's next message is theirs: the bot lets go quietly (taken)", async () => {
     const chat = await startChat('Bestellung zurücksenden');
     await api(agent.token).post(`/conversations/${chat.conversationId}/assign`, { assigneeId: agent.id }).expect(200);
@@ -280,12 +289,12 @@ describe('the self-service report', () => {
     const res = await api(manager.token).get(`/reports/self-service?from=${today}&to=${today}&timeZone=UTC`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      chats: 8,
+      chats: 9,
       selfServed: 1,
       handedOver: 6,
-      withBot: 1,
-      selfServiceRate: 12.5,
-      handoverRate: 75,
+      withBot: 2,
+      selfServiceRate: 11.1,
+      handoverRate: 66.7,
       handoverReasons: { asked: 2, not_helped: 1, max_turns: 1, no_match: 1, taken: 1 },
     });
     const returns = res.body.articles.find((a: { id: string }) => a.id === articles.returns);
@@ -299,7 +308,7 @@ describe('the self-service report', () => {
     // the SLA report page shows the same figures
     const web = await signInAgent(app.url, manager);
     const page = await web.get(`/reports/sla?from=${today}&to=${today}&timeZone=UTC`).expect(200);
-    expect(page.text).toMatch(/data-col="selfServed">1 \(12[.,]5 %\)/);
+    expect(page.text).toMatch(/data-col="selfServed">1 \(11[.,]1 %\)/);
     expect(page.text).toMatch(/data-col="taken">1</);
     expect(page.text).toContain(`data-article-id="${articles.returns}"`);
 

@@ -11,6 +11,7 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockChatSession, setChatEnded } from '../../db/repositories/chatSessions.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
+import { clearPausedClocks } from '../../db/repositories/sla.repo';
 import type { ChatEndReason, Role } from '../../db/schema';
 import { NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -46,6 +47,8 @@ export async function endChat(
   if (session.status !== 'closed') {
     await changeStatus(tx, effects, { conversationId: session.conversationId, status: 'closed', reason: CLOSE_REASON[input.reason] }, { ...by, now });
   }
+  // a chat the bot still held never reached the team (bot first, 033): nobody owes its posts an answer
+  const clearedClocks = session.botState === 'holding' ? await clearPausedClocks(tx, session.conversationId) : [];
   await setChatEnded(tx, session.conversationId, input.reason, now);
   await appendAudit(tx, {
     actor: by.actor,
@@ -53,7 +56,7 @@ export async function endChat(
     subjectType: 'conversation',
     subjectId: session.conversationId,
     channelId: session.channelId,
-    after: { reason: input.reason, accepted: session.acceptedAt !== null },
+    after: { reason: input.reason, accepted: session.acceptedAt !== null, ...(clearedClocks.length ? { clearedClocks } : {}) },
   });
   effects.publish({ type: 'chat', conversationId: session.conversationId, change: 'ended' });
   return { ended: true, reason: input.reason, endedAt: now, changed: true };
