@@ -209,6 +209,8 @@ export interface MessagesTable {
   // 034: this reply carried the case-number footer (its text ends with it); a failure's reason as a message key
   caseFooter: Generated<boolean>;
   deliveryErrorKey: Generated<string | null>;
+  // 033_bot_first: an outbound message no user wrote ('bot': an automatic reply, never a response for the SLA)
+  authorKind: Generated<'bot' | null>;
 }
 
 export type SentimentLabel = 'positive' | 'neutral' | 'negative';
@@ -408,12 +410,15 @@ export interface Database {
   // 032_knowledge_base
   knowledgeArticles: KnowledgeArticlesTable;
   knowledgeArticleUsage: KnowledgeArticleUsageTable;
+  // 033_bot_first
+  botOffers: BotOffersTable;
 }
 
 /** 029_web_chat: the website face of one webchat channel (queue, hours and SLA stay on the channel). */
 export type PrechatField = 'off' | 'optional' | 'required';
 export type ChatSiteTexts = Partial<Record<Locale, { title?: string; greeting?: string; offline?: string; consent?: string }>>;
 export type InvitationRule = { urlPattern: string; afterSeconds: number };
+export type BotDisclosure = Partial<Record<Locale, string>>;
 export interface ChatSitesTable {
   id: Generated<string>;
   channelId: string;
@@ -430,10 +435,17 @@ export interface ChatSitesTable {
   inactivityMinutes: Generated<number>;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
+  // 033_bot_first
+  botEnabled: Generated<boolean>;
+  botMaxTurns: Generated<number>;
+  botDisclosure: Json;
 }
 
 /** 029_web_chat: one chat's visitor and life (offered → accepted → ended; ended unaccepted = abandoned). */
-export type ChatEndReason = 'agent' | 'customer' | 'inactivity';
+export type ChatEndReason = 'agent' | 'customer' | 'inactivity' | 'self_served';
+/** 033_bot_first: the bot's hold on a chat, and why it handed a chat to a person. */
+export type BotState = 'holding' | 'self_served' | 'handed_over';
+export type BotHandoverReason = 'asked' | 'not_helped' | 'max_turns' | 'no_match' | 'taken';
 export interface ChatSessionsTable {
   conversationId: string;
   siteId: string;
@@ -451,6 +463,22 @@ export interface ChatSessionsTable {
   endReason: ChatEndReason | null;
   lastVisitorAt: Generated<Date>;
   visitorReadAt: Date | null;
+  // 033_bot_first
+  botState: BotState | null;
+  botTurns: Generated<number>;
+  botHandoverReason: BotHandoverReason | null;
+  botDoneAt: Date | null;
+}
+
+/** 033_bot_first: an article a bot message offered, and the visitor's answer to that offer. */
+export type BotOfferOutcome = 'helped' | 'not_helped';
+export interface BotOffersTable {
+  messageId: string;
+  articleId: string;
+  conversationId: string;
+  position: number;
+  offeredAt: Date;
+  outcome: BotOfferOutcome | null;
 }
 
 /** 029_web_chat: a proactive invitation holding one free chat slot until it expires or is used. */

@@ -66,7 +66,7 @@ export function createVisitorStreams(deps: { db: Db; live: LiveHub; logger: Logg
   };
   const sendMessages = (s: Stream, messages: VisitorMessage[]) => {
     for (const m of messages) {
-      write(s, 'message', { id: m.id, from: m.from, text: m.text, at: m.at.toISOString(), authorName: m.authorName }, m.id);
+      write(s, 'message', { id: m.id, from: m.from, text: m.text, at: m.at.toISOString(), authorName: m.authorName, bot: m.bot }, m.id);
       s.cursor = m.id;
     }
   };
@@ -91,10 +91,8 @@ export function createVisitorStreams(deps: { db: Db; live: LiveHub; logger: Logg
       const views = await siteQueue(db, siteId, await chatSlots(db, site), new Date());
       for (const s of waiting) {
         const view = views.get(s.conversationId);
-        if (!view) {
-          s.waiting = false; // accepted or ended: its own event says which
-          continue;
-        }
+        // not in the queue: accepted or ended (their own events end the waiting), or still held by the bot
+        if (!view) continue;
         const shown = JSON.stringify(view);
         if (shown !== s.lastQueue) {
           s.lastQueue = shown;

@@ -11,6 +11,7 @@ const END_REASON_TEXT: Record<ChatEndReason, MessageKey> = {
   agent: 'chat.endReason.agent',
   customer: 'chat.endReason.customer',
   inactivity: 'chat.endReason.inactivity',
+  self_served: 'chat.endReason.self_served',
 };
 
 export function presentChat(facts: ChatFacts, t: Translate, now = new Date()) {

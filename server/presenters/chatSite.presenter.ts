@@ -1,7 +1,7 @@
 /** A chat site as the API and the console show it: its settings, its channel's queue and hours, and the embed snippet. */
 import type { ChatSite } from '../db/repositories/chatSites.repo';
 import { embedSnippet } from '../domain/chatSites/embedSnippet';
-import { completeTexts } from '../domain/chatSites/siteTexts';
+import { completeDisclosure, completeTexts } from '../domain/chatSites/siteTexts';
 
 export function presentChatSite(site: ChatSite, baseUrl: string) {
   return {
@@ -19,6 +19,7 @@ export function presentChatSite(site: ChatSite, baseUrl: string) {
     targetSeconds: site.targetSeconds,
     targetPercent: site.targetPercent,
     inactivityMinutes: site.inactivityMinutes,
+    bot: { enabled: site.botEnabled, maxTurns: site.botMaxTurns, disclosure: completeDisclosure(site.botDisclosure) },
     embedSnippet: embedSnippet(baseUrl, site.id),
     createdAt: site.createdAt.toISOString(),
     updatedAt: site.updatedAt.toISOString(),

@@ -34,7 +34,7 @@ export function presentMessage(m: MessageRow) {
     externalId: m.externalId,
     text: m.text,
     url: m.url,
-    author: { name: m.authorName, handle: m.authorHandle, userId: m.authorUserId },
+    author: { name: m.authorName, handle: m.authorHandle, userId: m.authorUserId, kind: m.authorKind },
     postedAt: m.postedAt.toISOString(),
     delivery:
       m.direction === 'outbound'

@@ -13,6 +13,7 @@ import { hashToken } from '../crypto/tokens';
 import { findChatSite, type ChatSite } from '../db/repositories/chatSites.repo';
 import { findChatSession, findSessionByTokenHash, type ChatSession } from '../db/repositories/chatSessions.repo';
 import type { Locale } from '../db/schema';
+import { completeDisclosure } from '../domain/chatSites/siteTexts';
 import { inTransaction } from '../domain/effects';
 import { assertStorable } from '../domain/storableText';
 import { siteAvailability } from '../domain/webchat/availability';
@@ -24,7 +25,8 @@ import { originAllowed } from '../domain/webchat/origins';
 import { startChat } from '../domain/webchat/startChat';
 import { requestTranscript, sendTranscript, TRANSCRIPT_EVERY_SECONDS } from '../domain/webchat/transcript';
 import { langOf, pageSchema, visitorActor, visitorIdSchema } from '../domain/webchat/visitorInput';
-import { postVisitorMessage, visitorRead, visitorTyping } from '../domain/webchat/visitorMessages';
+import { visitorRead, visitorTyping } from '../domain/webchat/visitorMessages';
+import { answerBot, visitorWrites } from '../domain/bot/botChat';
 import { Forbidden, HttpError, messageIn, NotFound } from '../errors';
 import { translator } from '../i18n/translate';
 import { createVisitorStreams } from '../live/visitorStreams';
@@ -164,6 +166,8 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
         consent: own.consent || t('widget.text.consent'),
       },
       prechat: { name: site.prechatName, email: site.prechatEmail },
+      // bot first: the widget says before the chat starts that an automatic assistant answers first (EU AI Act Art. 50)
+      bot: site.botEnabled ? { disclosure: completeDisclosure(site.botDisclosure)[lang] } : null,
     });
   });
 
@@ -194,7 +198,7 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
 
   router.post('/sites/:siteId/conversations', siteRoute, creation, async (req, res) => {
     const started = await inTransaction(db, dispatcher, (tx, effects) =>
-      startChat(tx, effects, widgetOf(res).site, req.body, { ip: req.ip ?? null, now: new Date() }),
+      startChat(tx, effects, widgetOf(res).site, req.body, { ip: req.ip ?? null, now: new Date(), baseUrl: config.baseUrl }),
     );
     res.status(201).json(started);
   });
@@ -212,9 +216,17 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
   });
 
   router.post('/conversations/:id/messages', chatRoute(), async (req, res) => {
-    const id = widgetOf(res).session!.conversationId;
-    const posted = await inTransaction(db, dispatcher, (tx, effects) => postVisitorMessage(tx, effects, id, req.body, { ip: req.ip ?? null, now: new Date() }));
+    const { site, session } = widgetOf(res);
+    const by = { ip: req.ip ?? null, now: new Date(), baseUrl: config.baseUrl };
+    const posted = await inTransaction(db, dispatcher, (tx, effects) => visitorWrites(tx, effects, site, session!.conversationId, req.body, by));
     res.status(201).json({ id: posted.id, at: posted.at.toISOString() });
+  });
+
+  /** The visitor's answer to the bot: "yes" (it helped: closed as self-served), "no" or "human" (to a person at once). */
+  router.post('/conversations/:id/bot', chatRoute(), async (req, res) => {
+    const { site, session } = widgetOf(res);
+    const by = { actor: visitorActor(req.ip ?? null), now: new Date() };
+    res.json(await inTransaction(db, dispatcher, (tx, effects) => answerBot(tx, effects, site, session!.conversationId, req.body, by)));
   });
 
   /** At most one typing (or read) event per chat every 2 s, however often the widget calls (Redis SET NX EX). */

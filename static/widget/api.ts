@@ -9,6 +9,8 @@ export type SiteConfig = {
   lang: Lang;
   texts: { title?: string; greeting?: string; offline?: string; consent?: string };
   prechat: { name: PrechatField; email: PrechatField };
+  /** bot first: the assistant's disclosure, shown on the pre-chat form */
+  bot?: { disclosure: string } | null;
 };
 export type Availability = {
   open: boolean;
@@ -19,13 +21,26 @@ export type Availability = {
   inviteAfterSeconds: number | null;
 };
 export type Invitation = { invite: true; invitationId: string; expiresAt: string } | { invite: false; reason: string };
-export type ChatMessage = { id: string; from: 'visitor' | 'agent'; text: string; at: string; authorName: string | null; readByVisitor?: boolean };
+/** An automatic reply's parts (bot first): its label, the articles it offers, its question; `handover`: a person takes over. */
+export type BotContent = { label: string; intro: string; articles: { id: string; title: string; url: string }[]; question: string | null; handover: boolean };
+export type ChatMessage = {
+  id: string;
+  from: 'visitor' | 'agent' | 'bot';
+  text: string;
+  at: string;
+  authorName: string | null;
+  readByVisitor?: boolean;
+  bot?: BotContent | null;
+};
+export type BotAnswer = 'yes' | 'no' | 'human';
 export type History = {
   caseNumber: string;
   ended: boolean;
   endReason: string | null;
   accepted: boolean;
   agentName: string | null;
+  /** the automatic assistant still answers: "talk to a person" is offered */
+  botHolding?: boolean;
   messages: ChatMessage[];
 };
 export type StartedChat = { conversationId: string; caseNumber: string; visitorToken: string };
@@ -70,6 +85,7 @@ export function createApi(base: string, siteId: string, lang: Lang) {
     typing: (id: string, token: string) => call<null>('POST', `${chat(id)}/typing`, {}, token),
     read: (id: string, token: string, upTo: string) => call<null>('POST', `${chat(id)}/read`, { upTo }, token),
     end: (id: string, token: string) => call<{ ended: true }>('POST', `${chat(id)}/end`, {}, token),
+    bot: (id: string, token: string, answer: BotAnswer) => call<{ outcome: string }>('POST', `${chat(id)}/bot`, { answer }, token),
     transcript: (id: string, token: string, email: string) => call<null>('POST', `${chat(id)}/transcript`, { email }, token),
     /** the stream; `lastEventId`: the newest agent message the widget has, the stream continues after it */
     eventsUrl: (id: string, token: string, lastEventId?: string) =>

@@ -1,9 +1,11 @@
 /**
  * A running (or ended) chat: the messages, the agent typing, queue position and expected wait, the accepted
- * banner, delivery and read state, the composer, "end chat" and the transcript by e-mail.
+ * banner, delivery and read state, the composer, "end chat" and the transcript by e-mail. While the automatic
+ * assistant holds the chat (bot first), its replies are labelled, the latest one's "did it help?" has Ja/Nein
+ * buttons, and "talk to a person" is always on screen.
  * Messages are kept by id: the history reload and the live stream may both bring one, it is shown once.
  */
-import { type Api, ApiError, type ChatMessage, type History } from './api';
+import { type Api, ApiError, type BotAnswer, type ChatMessage, type History } from './api';
 import { openChatStream } from './chatStream';
 import { field, h } from './dom';
 import type { Lang, TextKey } from './texts';
@@ -41,6 +43,9 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
   let lastTyping = 0;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let pending = 0;
+  let botHolding = false;
+  let answeredAt: string | null = null; // a person answered up to here: the visitor's earlier messages were read (the bot reads nothing)
+  let lastBot: ChatMessage | null = null; // the newest bot message: its question gets the Ja/Nein buttons
 
   const status = h('p', { class: 'status', role: 'status' });
   const connection = h('p', { class: 'status', role: 'status' });
@@ -57,6 +62,10 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
     h('button', { type: 'submit', class: 'primary' }, t('send')),
   );
   const endButton = h('button', { type: 'button', class: 'link' }, t('endChat'));
+  const yes = h('button', { type: 'button', class: 'primary', 'aria-label': t('botYesLong') }, t('botYes'));
+  const no = h('button', { type: 'button', class: 'secondary', 'aria-label': t('botNoLong') }, t('botNo'));
+  const helped = h('div', { class: 'row bot-answer', hidden: true }, yes, no);
+  const human = h('button', { type: 'button', class: 'secondary human', hidden: true }, t('botHuman'));
   const transcriptToggle = h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': 'rl-transcript' }, t('transcript'));
   const [emailField, email] = field(
     'rl-transcript-email',
@@ -76,9 +85,21 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
   const meta = (m: ChatMessage) => {
     if (m.from !== 'visitor') return time(m.at);
     // stored on the server: delivered; the agent answered after it: read
-    const state = m.id.startsWith('pending-') ? t('sending') : lastAgent && Date.parse(m.at) <= Date.parse(lastAgent.at) ? t('read') : t('delivered');
+    const state = m.id.startsWith('pending-') ? t('sending') : answeredAt && Date.parse(m.at) <= Date.parse(answeredAt) ? t('read') : t('delivered');
     return `${time(m.at)} · ${state}`;
   };
+
+  /** An automatic reply: its label, intro, the offered articles as links (opening in a new tab), its question. */
+  function botBody(m: ChatMessage): Node[] {
+    const bot = m.bot!;
+    const links = bot.articles.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.title)));
+    return [
+      h('span', { class: 'who', 'data-bot-label': '' }, bot.label),
+      h('span', {}, bot.intro),
+      ...(links.length ? [h('ul', { class: 'articles', 'aria-label': t('botArticles') }, ...links)] : []),
+      ...(bot.question ? [h('span', { class: 'question' }, bot.question)] : []),
+    ];
+  }
 
   function render(m: ChatMessage) {
     const mine = m.from === 'visitor';
@@ -89,10 +110,9 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
       const after = [...log.children].find((other) => Date.parse((other as HTMLElement).dataset.at ?? '') > Date.parse(m.at));
       log.insertBefore(item, after ?? null);
     }
-    item.className = mine ? 'msg me' : 'msg';
+    item.className = mine ? 'msg me' : m.bot ? 'msg bot' : 'msg';
     item.replaceChildren(
-      h('span', { class: 'who' }, mine ? t('you') : m.authorName || agentName || t('team')),
-      h('span', {}, m.text),
+      ...(m.bot ? botBody(m) : [h('span', { class: 'who' }, mine ? t('you') : m.authorName || agentName || t('team')), h('span', {}, m.text)]),
       h('span', { class: 'meta' }, meta(m)),
     );
     // the newest message in view, without scrolling the site's page (scrollIntoView would)
@@ -100,14 +120,32 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
     if (scroller && !item.nextElementSibling) scroller.scrollTop = scroller.scrollHeight;
   }
 
+  /** The assistant's controls: "talk to a person" while it holds the chat, Ja/Nein under its latest question. */
+  function showBotControls() {
+    human.hidden = !botHolding || Boolean(ended);
+    const asking = !human.hidden && Boolean(lastBot?.bot?.question);
+    if (asking && helped.hidden) {
+      helped.hidden = false;
+      const scroller = log.parentElement; // the buttons under the newest question, in view
+      if (scroller) scroller.scrollTop = scroller.scrollHeight;
+    } else if (!asking) helped.hidden = true;
+  }
+
   function add(m: ChatMessage) {
     if (messages.has(m.id)) return;
     messages.set(m.id, m);
     render(m);
-    if (m.from === 'agent') {
+    if (m.bot && (!lastBot || Date.parse(m.at) >= Date.parse(lastBot.at))) {
+      lastBot = m;
+      if (m.bot.handover || !m.bot.question) botHolding = false;
+      showBotControls();
+      showStatus();
+    }
+    if (m.from !== 'visitor') {
       typing.textContent = '';
-      if (!lastAgent || Date.parse(m.at) >= Date.parse(lastAgent.at)) {
-        lastAgent = m;
+      if (!lastAgent || Date.parse(m.at) >= Date.parse(lastAgent.at)) lastAgent = m;
+      if (m.from === 'agent' && (!answeredAt || Date.parse(m.at) >= Date.parse(answeredAt))) {
+        answeredAt = m.at;
         for (const other of messages.values()) if (other.from === 'visitor') render(other);
       }
       if (ctx.seen()) markRead();
@@ -123,16 +161,18 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
 
   function showStatus() {
     const text = ended
-      ? t(ended === 'inactivity' ? 'endedInactivity' : 'ended')
+      ? t(ended === 'inactivity' ? 'endedInactivity' : ended === 'self_served' ? 'endedSelfServed' : 'ended')
       : accepted
         ? t('accepted', { name: agentName || t('team') })
-        : queue || t('waiting');
+        : botHolding
+          ? t('botWorking')
+          : queue || t('waiting');
     if (status.textContent !== text) status.textContent = text;
   }
 
   function markRead() {
     let newest = reportedRead;
-    for (const m of messages.values()) if (m.from === 'agent') newest = later(newest, m.at);
+    for (const m of messages.values()) if (m.from !== 'visitor') newest = later(newest, m.at);
     if (newest === reportedRead || ended) return;
     reportedRead = newest;
     api.read(conversationId, token, newest).catch(() => undefined);
@@ -146,6 +186,7 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
     connection.textContent = '';
     composer.hidden = true;
     endButton.hidden = true;
+    showBotControls();
     newChat.hidden = false;
     showStatus();
     ctx.ended();
@@ -154,10 +195,12 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
   function apply(history: History) {
     accepted = history.accepted;
     agentName = history.agentName;
+    botHolding = history.botHolding === true;
     for (const m of history.messages) {
       add(m);
-      if (m.from === 'agent' && m.readByVisitor) reportedRead = later(reportedRead, m.at);
+      if (m.from !== 'visitor' && m.readByVisitor) reportedRead = later(reportedRead, m.at);
     }
+    showBotControls();
     showStatus();
     if (history.ended) end(history.endReason ?? 'agent');
   }
@@ -261,12 +304,29 @@ export function chatView(ctx: ChatContext, conversationId: string, token: string
     }
   });
   newChat.addEventListener('click', () => ctx.newChat());
+  const answerBot = async (answer: BotAnswer) => {
+    sendError.textContent = '';
+    try {
+      await api.bot(conversationId, token, answer);
+      botHolding = false;
+      showBotControls();
+      showStatus();
+      input.focus();
+      void reload(); // the bot's last word, and the ended state after "yes"
+    } catch (err) {
+      sendError.textContent = (err instanceof ApiError && err.message) || t('failed');
+      if (err instanceof ApiError && err.status === 409) void reload();
+    }
+  };
+  yes.addEventListener('click', () => void answerBot('yes'));
+  no.addEventListener('click', () => void answerBot('no'));
+  human.addEventListener('click', () => void answerBot('human'));
 
   showStatus();
   void reload();
   return {
-    body: [status, connection, log, typing, newChat],
-    footer: [sendError, composer, h('div', { class: 'actions' }, endButton, transcriptToggle), transcript],
+    body: [status, connection, log, helped, typing, newChat],
+    footer: [sendError, human, composer, h('div', { class: 'actions' }, endButton, transcriptToggle), transcript],
     focus: () => (ended ? newChat : input).focus(),
     seen: markRead,
     close: () => stream.close(),

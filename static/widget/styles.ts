@@ -78,6 +78,15 @@ textarea{resize:vertical;min-height:64px}
 .log{display:flex;flex-direction:column;gap:8px}
 .msg{max-width:85%;padding:8px 10px;border-radius:12px;background:#eef1f4;align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.me{align-self:flex-end;background:${brand};color:${onBrand}}
+.msg.bot{background:#fff;border:1px solid #d0d7de;white-space:normal}
+.msg.bot>span{display:block;white-space:pre-wrap}
+.msg.bot .who{color:#57606a}
+.articles{margin:6px 0;padding-left:18px}
+.articles li{margin:2px 0}
+.articles a{color:${accent}}
+.question{font-weight:600;margin-top:4px}
+.secondary{background:#fff;color:${accent};border:1px solid ${accent};border-radius:8px;padding:9px 14px;font-weight:600}
+.human{margin:0 14px 8px}
 .who{display:block;font-size:12px;font-weight:600}
 .meta{display:block;font-size:12px;text-align:right}
 .typing{font-size:13px;color:#57606a;font-style:italic}

@@ -41,6 +41,14 @@ const de = {
   transcriptSent: 'Das Transkript ist unterwegs.',
   reconnecting: 'Verbindung unterbrochen – wird wiederhergestellt …',
   unread: '{count} neu',
+  botWorking: 'Ein automatischer Assistent antwortet. Ein Mensch ist nur einen Klick entfernt.',
+  botYes: 'Ja',
+  botYesLong: 'Ja, das hat geholfen',
+  botNo: 'Nein',
+  botNoLong: 'Nein, das hat nicht geholfen',
+  botHuman: 'Mit einem Menschen sprechen',
+  botArticles: 'Vorgeschlagene Artikel',
+  endedSelfServed: 'Schön, dass wir helfen konnten. Der Chat ist beendet.',
 };
 type Texts = typeof de;
 
@@ -84,6 +92,14 @@ const en: Texts = {
   transcriptSent: 'The transcript is on its way.',
   reconnecting: 'Connection lost – reconnecting …',
   unread: '{count} new',
+  botWorking: 'An automated assistant is answering. A person is one click away.',
+  botYes: 'Yes',
+  botYesLong: 'Yes, that helped',
+  botNo: 'No',
+  botNoLong: 'No, that did not help',
+  botHuman: 'Talk to a person',
+  botArticles: 'Suggested articles',
+  endedSelfServed: 'Glad we could help. The chat has ended.',
 };
 
 export type TextKey = keyof Texts;

@@ -132,6 +132,8 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
         done.focus();
       },
     );
+    // bot first: the visitor knows before starting that an automatic assistant answers first
+    if (prechat && config.bot) form.querySelector('p')?.after(h('p', { class: 'status' }, config.bot.disclosure));
     show({ focus: () => form.querySelector<HTMLElement>('input,textarea')?.focus() }, [form]);
   }
 

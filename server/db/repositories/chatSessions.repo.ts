@@ -37,6 +37,8 @@ const sessionColumns = [
   's.visitorReadAt',
   's.prechatName',
   's.prechatEmail',
+  's.botState',
+  's.botTurns',
   'c.caseNumber',
   'c.status',
   'c.channelId',
@@ -121,7 +123,7 @@ export async function setVisitorRead(db: DbOrTx, conversationId: string, upTo: D
 
 /**
  * The site's waiting chats in queue order (started_at, then id): open and not yet accepted — unassigned, or
- * ringing at an agent. `unassigned`: still in the queue (it will take a free slot when routed).
+ * ringing at an agent — and not held by the bot (033_bot_first). `unassigned`: still in the queue (it will take a free slot when routed).
  */
 export async function waitingChats(db: DbOrTx, siteId: string): Promise<{ conversationId: string; startedAt: Date; unassigned: boolean }[]> {
   return db
@@ -131,12 +133,13 @@ export async function waitingChats(db: DbOrTx, siteId: string): Promise<{ conver
     .where('s.siteId', '=', siteId)
     .where('s.endedAt', 'is', null)
     .where('s.acceptedAt', 'is', null)
+    .where((eb) => eb.or([eb('s.botState', 'is', null), eb('s.botState', '!=', 'holding')]))
     .orderBy('s.startedAt')
     .orderBy('s.conversationId')
     .execute();
 }
 
-/** The site's chats of the hour before `now`: arrivals, chats accepted (service starts) and the mean handling time of those that ended. */
+/** The site's chats of the hour before `now`: arrivals, chats accepted (service starts) and the mean handling time of those that ended (a chat the bot's article closed never reached the queue). */
 export async function recentChatMeasures(
   db: DbOrTx,
   siteId: string,
@@ -147,7 +150,8 @@ export async function recentChatMeasures(
     SELECT count(*) FILTER (WHERE started_at >= ${since})::int AS arrivals,
       count(*) FILTER (WHERE accepted_at >= ${since})::int AS accepted,
       avg(extract(epoch FROM ended_at - accepted_at)) FILTER (WHERE ended_at >= ${since} AND accepted_at IS NOT NULL)::float8 AS mean_handle_seconds
-    FROM chat_sessions WHERE site_id = ${siteId} AND (started_at >= ${since} OR accepted_at >= ${since} OR ended_at >= ${since})`.execute(db);
+    FROM chat_sessions WHERE site_id = ${siteId} AND (started_at >= ${since} OR accepted_at >= ${since} OR ended_at >= ${since})
+      AND bot_state IS DISTINCT FROM 'self_served'`.execute(db);
   return r.rows[0]!;
 }
 
@@ -191,16 +195,29 @@ export async function firstInboundExternalId(db: DbOrTx, conversationId: string)
   return m?.externalId ?? null;
 }
 
-export type VisitorMessage = { id: string; from: 'visitor' | 'agent'; text: string; at: Date; authorName: string };
+/** What an automatic reply (033_bot_first) shows besides its text: its label, the articles offered, the question. */
+export type BotContent = {
+  label: string;
+  intro: string;
+  articles: { id: string; title: string; url: string }[];
+  question: string | null;
+  /** the chat went to a person with this message (the widget's "talk to a person" is done) */
+  handover: boolean;
+};
+export type VisitorMessage = { id: string; from: 'visitor' | 'agent' | 'bot'; text: string; at: Date; authorName: string; bot: BotContent | null };
+
+/** Who wrote a message as the visitor sees it, and what an automatic reply carries. */
+const visitorSide = sql`CASE WHEN direction = 'inbound' THEN 'visitor' WHEN author_kind = 'bot' THEN 'bot' ELSE 'agent' END AS "from",
+  CASE WHEN author_kind = 'bot' THEN raw->'bot' END AS bot`;
 
 /** The most messages a visitor's view (and a transcript) holds: the latest ones. */
 export const VISITOR_MESSAGES_MAX = 500;
 
-/** What the visitor sees: their messages and the agents' replies that went out (never notes, never a reply still waiting or refused), oldest first. */
+/** What the visitor sees: their messages, the agents' replies that went out and the bot's (never notes, never a reply still waiting or refused), oldest first. */
 export async function visitorMessages(db: DbOrTx, conversationId: string): Promise<VisitorMessage[]> {
   const r = await sql<VisitorMessage>`
     SELECT * FROM (
-      SELECT id, CASE direction WHEN 'inbound' THEN 'visitor' ELSE 'agent' END AS "from", text,
+      SELECT id, ${visitorSide}, text,
         CASE direction WHEN 'inbound' THEN posted_at ELSE delivered_at END AS at, author_name
       FROM messages
       WHERE conversation_id = ${conversationId}
@@ -211,7 +228,7 @@ export async function visitorMessages(db: DbOrTx, conversationId: string): Promi
 }
 
 /**
- * The agents' replies delivered after the one with id `afterId` (null: after `since`), in delivery order: what a
+ * The agents' (and the bot's) replies delivered after the one with id `afterId` (null: after `since`), in delivery order: what a
  * visitor's event stream sends next. Delivery order is (delivered_at, id), so a resume neither repeats nor skips.
  */
 export async function agentMessagesAfter(db: DbOrTx, conversationId: string, after: { id: string } | { since: Date }): Promise<VisitorMessage[]> {
@@ -220,7 +237,7 @@ export async function agentMessagesAfter(db: DbOrTx, conversationId: string, aft
       ? sql`(delivered_at, id) > (SELECT delivered_at, id FROM messages WHERE id = ${after.id}::uuid AND conversation_id = ${conversationId})`
       : sql`delivered_at > ${after.since}`;
   const r = await sql<VisitorMessage>`
-    SELECT id, 'agent' AS "from", text, delivered_at AS at, author_name FROM messages
+    SELECT id, ${visitorSide}, text, delivered_at AS at, author_name FROM messages
     WHERE conversation_id = ${conversationId} AND direction = 'outbound' AND delivery_state = 'sent' AND delivered_at IS NOT NULL AND ${cursor}
     ORDER BY delivered_at, id LIMIT 100`.execute(db);
   return r.rows;

@@ -1,7 +1,7 @@
 /** Chat sites: the website face of a webchat channel (029_web_chat), with the channel facts a visitor's chat needs. */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
-import type { ChatSiteTexts, InvitationRule, PrechatField } from '../schema';
+import type { BotDisclosure, ChatSiteTexts, InvitationRule, PrechatField } from '../schema';
 
 function siteQuery(db: DbOrTx) {
   return db
@@ -21,6 +21,9 @@ function siteQuery(db: DbOrTx) {
       's.targetSeconds',
       's.targetPercent',
       's.inactivityMinutes',
+      's.botEnabled',
+      's.botMaxTurns',
+      's.botDisclosure',
       's.createdAt',
       's.updatedAt',
       'ch.calendarId',
@@ -30,10 +33,21 @@ function siteQuery(db: DbOrTx) {
 }
 
 type SiteRow = Awaited<ReturnType<ReturnType<typeof siteQuery>['executeTakeFirstOrThrow']>>;
-export type ChatSite = Omit<SiteRow, 'texts' | 'invitationRules'> & { texts: ChatSiteTexts; invitationRules: InvitationRule[] };
+export type ChatSite = Omit<SiteRow, 'texts' | 'invitationRules' | 'botDisclosure'> & {
+  texts: ChatSiteTexts;
+  invitationRules: InvitationRule[];
+  botDisclosure: BotDisclosure;
+};
 
 function typed(row: SiteRow | undefined): ChatSite | undefined {
-  return row && { ...row, texts: row.texts as ChatSiteTexts, invitationRules: row.invitationRules as InvitationRule[] };
+  return (
+    row && {
+      ...row,
+      texts: row.texts as ChatSiteTexts,
+      invitationRules: row.invitationRules as InvitationRule[],
+      botDisclosure: row.botDisclosure as BotDisclosure,
+    }
+  );
 }
 
 export async function findChatSite(db: DbOrTx, id: string): Promise<ChatSite | undefined> {
@@ -66,12 +80,16 @@ export type ChatSiteValues = {
   targetSeconds: number;
   targetPercent: number;
   inactivityMinutes: number;
+  botEnabled: boolean;
+  botMaxTurns: number;
+  botDisclosure: BotDisclosure;
 };
 
 const columns = (v: ChatSiteValues) => ({
   ...v,
   texts: JSON.stringify(v.texts),
   invitationRules: JSON.stringify(v.invitationRules),
+  botDisclosure: JSON.stringify(v.botDisclosure),
 });
 
 export async function insertChatSite(tx: Tx, channelId: string, v: ChatSiteValues): Promise<string> {

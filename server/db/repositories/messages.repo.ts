@@ -19,6 +19,8 @@ export function listMessages(db: DbOrTx, conversationId: string) {
       'authorName',
       'authorHandle',
       'authorUserId',
+      // 033: 'bot' for the bot's automatic replies
+      'authorKind',
       'text',
       'url',
       'postedAt',

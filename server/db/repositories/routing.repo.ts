@@ -79,11 +79,14 @@ export type QueuedRow = {
 const queuedColumns = sql`c.id, c.channel_id, ch.kind, c.thread_key, c.response_due_at AS due_at, c.priority, c.created_at AS waiting_since,
   c.language, c.region, t.name AS topic, ch.routing_team_id AS team_id, ch.routing_mode,
   EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.ended_at IS NULL) AS open_chat`;
+/** A chat the bot still holds (033_bot_first): in no queue until its handover. Needs the conversation as `c`. */
+const heldByBot = sql`EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.bot_state = 'holding')`;
 const queueOrder = sql`c.response_due_at NULLS LAST, CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
   c.created_at, c.id`;
 
 /**
- * The head of the queues of the given routing mode (optionally only some channels), in queue order, locked;
+ * The head of the queues of the given routing mode (optionally only some channels), in queue order, locked (chats
+ * the bot holds are not in a queue yet);
  * a conversation another transaction holds (ingest, a manual assignment) is skipped and routed next time.
  */
 export async function lockQueueHead(tx: Tx, mode: 'auto' | 'pull', channelIds: string[] | null, limit: number): Promise<QueuedRow[]> {
@@ -91,6 +94,7 @@ export async function lockQueueHead(tx: Tx, mode: 'auto' | 'pull', channelIds: s
     SELECT ${queuedColumns}
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id LEFT JOIN topics t ON t.id = c.topic_id
     WHERE c.status = 'new' AND c.assignee_id IS NULL AND ch.routing_mode = ${mode}
+      AND NOT ${heldByBot}
       ${channelIds ? sql`AND c.channel_id = ANY(${channelIds}::uuid[])` : sql``}
     ORDER BY ${queueOrder} LIMIT ${limit}
     FOR UPDATE OF c SKIP LOCKED`.execute(tx);
@@ -173,14 +177,14 @@ export async function queueBoardRows(db: DbOrTx, now: Date, horizon: Date) {
     SELECT ch.id, ch.name, ch.kind, ch.routing_mode, ch.routing_team_id AS team_id, tm.name AS team_name,
       coalesce(w.waiting, 0)::int AS waiting, w.oldest_since, coalesce(r.routed, 0)::int AS routed_last_hour
     FROM channels ch LEFT JOIN teams tm ON tm.id = ch.routing_team_id
-    LEFT JOIN (SELECT channel_id, count(*) AS waiting, min(created_at) AS oldest_since FROM conversations
-      WHERE status = 'new' AND assignee_id IS NULL GROUP BY channel_id) w ON w.channel_id = ch.id
+    LEFT JOIN (SELECT channel_id, count(*) AS waiting, min(created_at) AS oldest_since FROM conversations c
+      WHERE status = 'new' AND assignee_id IS NULL AND NOT ${heldByBot} GROUP BY channel_id) w ON w.channel_id = ch.id
     LEFT JOIN (SELECT channel_id, count(*) AS routed FROM conversations
       WHERE routed_at >= ${new Date(now.getTime() - 3_600_000)} AND assignee_id IS NOT NULL GROUP BY channel_id) r ON r.channel_id = ch.id
     ORDER BY ch.name`.execute(db);
   const dues = await sql<{ channelId: string; dueAt: Date }>`
-    SELECT channel_id, response_due_at AS due_at FROM conversations
-    WHERE status = 'new' AND assignee_id IS NULL AND response_due_at <= ${horizon}
+    SELECT channel_id, response_due_at AS due_at
+    FROM conversations c WHERE status = 'new' AND assignee_id IS NULL AND response_due_at <= ${horizon} AND NOT ${heldByBot}
     ORDER BY channel_id, response_due_at`.execute(db);
   return { channels: channels.rows, dues: dues.rows };
 }

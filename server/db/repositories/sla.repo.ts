@@ -219,8 +219,8 @@ export function listPendingTimers(db: DbOrTx) {
 
 // ---- pause while saved (domain/sla/pause.ts) ---------------------------------------------------
 
-/** Running clocks of the conversation's awaiting posts whose policy pauses while saved, locked. */
-export function lockPausablePosts(tx: Tx, conversationId: string) {
+/** Running clocks of the conversation's awaiting posts whose policy pauses while saved (`anyPolicy`: of every policy), locked. */
+export function lockPausablePosts(tx: Tx, conversationId: string, anyPolicy = false) {
   return tx
     .selectFrom('messages as m')
     .innerJoin('slaPolicies as p', 'p.id', 'm.slaPolicyId')
@@ -231,7 +231,7 @@ export function lockPausablePosts(tx: Tx, conversationId: string) {
     .where('m.respondedAt', 'is', null)
     .where('m.slaState', 'in', ['ok', 'warning'])
     .where('m.slaPausedAt', 'is', null)
-    .where('p.pauseWhenSaved', '=', true)
+    .$if(!anyPolicy, (q) => q.where('p.pauseWhenSaved', '=', true))
     .orderBy('m.postedAt')
     .forUpdate(['m'])
     .execute();
@@ -266,6 +266,23 @@ export function resumePostClock(tx: Tx, messageId: string, set: { slaDueAt: Date
     .set({ ...set, slaPausedAt: null })
     .where('id', '=', messageId)
     .execute();
+}
+
+/**
+ * A self-served chat's paused clocks are cleared: its posts expect no answer from a person (the bot's article
+ * helped), so they neither breach nor count as answered. Returns the posts whose clocks were cleared.
+ */
+export async function clearPausedClocks(tx: Tx, conversationId: string): Promise<string[]> {
+  const cleared = await tx
+    .updateTable('messages')
+    .set({ slaDueAt: null, slaWarnAt: null, slaState: null, slaKind: null, slaPolicyId: null, slaPausedAt: null })
+    .where('conversationId', '=', conversationId)
+    .where('slaPausedAt', 'is not', null)
+    .where('respondedAt', 'is', null)
+    .returning('id')
+    .execute();
+  await refreshConversationDue(tx, conversationId);
+  return cleared.map((r) => r.id);
 }
 
 /**

@@ -142,6 +142,10 @@ export const AUDIT_ACTIONS = [
   // website live chat (029_web_chat): a chat site set up or changed, under its webchat channel
   'channel.chat_site_created',
   'channel.chat_site_changed',
+  // bot first (033_bot_first): the bot offered articles, handed a chat to a person, or the visitor was helped
+  'conversation.bot_answered',
+  'conversation.bot_handed_over',
+  'conversation.bot_self_served',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -82,7 +82,19 @@ const authorOf = (t: Translate, names: AuditNames, after: (key: string) => strin
 
 const AVAILABILITY: Record<string, MessageKey> = { online: 'availability.online', away: 'availability.away', offline: 'availability.offline' };
 const MODERATED: Record<string, MessageKey> = { hide: 'audit.s.hidden', unhide: 'audit.s.unhidden', delete: 'audit.s.deleted' };
-const CHAT_ENDED_BY: Record<string, MessageKey> = { agent: 'chat.endedBy.agent', customer: 'chat.endedBy.customer', inactivity: 'chat.endedBy.inactivity' };
+const HANDOVER_REASON: Record<string, MessageKey> = {
+  asked: 'bot.handoverReason.asked',
+  not_helped: 'bot.handoverReason.not_helped',
+  max_turns: 'bot.handoverReason.max_turns',
+  no_match: 'bot.handoverReason.no_match',
+  taken: 'bot.handoverReason.taken',
+};
+const CHAT_ENDED_BY: Record<string, MessageKey> = {
+  agent: 'chat.endedBy.agent',
+  customer: 'chat.endedBy.customer',
+  inactivity: 'chat.endedBy.inactivity',
+  self_served: 'chat.endedBy.self_served',
+};
 
 const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'auth.login': ({ t, actor }) => t('audit.s.login', { actor }),
@@ -238,6 +250,11 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'knowledge.article_created': ({ t, actor, after }) => t('audit.s.articleCreated', { actor, name: after('title') ?? '—' }),
   'knowledge.article_changed': ({ t, actor, after }) => t('audit.s.articleChanged', { actor, name: after('title') ?? '—' }),
   'knowledge.article_published': ({ t, actor, after }) => t('audit.s.articlePublished', { actor, name: after('title') ?? '—' }),
+  // 033_bot_first
+  'conversation.bot_answered': ({ t, actor, caseNo, after }) => t('audit.s.botAnswered', { actor, case: caseNo, n: after('articles') ?? '0' }),
+  'conversation.bot_handed_over': ({ t, actor, caseNo, after }) =>
+    t('audit.s.botHandedOver', { actor, case: caseNo, reason: t(HANDOVER_REASON[after('reason') ?? ''] ?? 'bot.handoverReason.asked') }),
+  'conversation.bot_self_served': ({ t, actor, caseNo }) => t('audit.s.botSelfServed', { actor, case: caseNo }),
 };
 
 /** Who did it, as a reader names them: a person by name, a channel by its name, a system part by its role. */

@@ -43,6 +43,19 @@ const languageTexts = z
     consent: siteText(TEXT_LIMITS.consent),
   })
   .strict();
+/** Bot first (033): on or off, how many turns before it hands over by itself, and its disclosure per language. */
+export const BOT_TURNS = { min: 1, max: 5, default: 2 } as const;
+export const BOT_DISCLOSURE_MAX = 500;
+const botSettings = z
+  .object({
+    enabled: z.boolean().optional(),
+    maxTurns: z.number().int().min(BOT_TURNS.min).max(BOT_TURNS.max).optional(),
+    disclosure: z
+      .object({ de: siteText(BOT_DISCLOSURE_MAX), en: siteText(BOT_DISCLOSURE_MAX) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 export const PRECHAT_CHOICES = ['off', 'optional', 'required'] as const;
 const prechatField = z.enum(PRECHAT_CHOICES);
 
@@ -62,6 +75,7 @@ const siteFields = {
   targetSeconds: z.number().int().min(5).max(600),
   targetPercent: z.number().int().min(1).max(100),
   inactivityMinutes: z.number().int().min(1).max(240),
+  bot: botSettings,
 };
 
 const optionalFields = z.object(siteFields).partial();
@@ -88,4 +102,5 @@ export const SITE_DEFAULTS = {
   targetSeconds: 20,
   targetPercent: 80,
   inactivityMinutes: 15,
+  bot: { enabled: false, maxTurns: BOT_TURNS.default },
 };

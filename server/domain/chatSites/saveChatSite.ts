@@ -20,7 +20,7 @@ import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 import { routingPass } from '../routing/routingPass';
 import { chatSiteChangeInput, chatSiteInput, SITE_DEFAULTS, type ChatSiteInput } from './chatSiteInput';
-import { completeTexts } from './siteTexts';
+import { completeDisclosure, completeTexts } from './siteTexts';
 
 type By = { actor: Actor; role: Role };
 type Routing = { mode: 'manual' | 'auto' | 'pull'; teamId: string | null };
@@ -54,6 +54,9 @@ function stateOf(site: ChatSite): SiteState {
     targetSeconds: site.targetSeconds,
     targetPercent: site.targetPercent,
     inactivityMinutes: site.inactivityMinutes,
+    botEnabled: site.botEnabled,
+    botMaxTurns: site.botMaxTurns,
+    botDisclosure: completeDisclosure(site.botDisclosure),
     routing: { mode: site.routingMode, teamId: site.routingTeamId },
     calendarId: site.calendarId,
   };
@@ -73,6 +76,9 @@ function merged(base: SiteState, input: Partial<ChatSiteInput>): SiteState {
     targetSeconds: input.targetSeconds ?? base.targetSeconds,
     targetPercent: input.targetPercent ?? base.targetPercent,
     inactivityMinutes: input.inactivityMinutes ?? base.inactivityMinutes,
+    botEnabled: input.bot?.enabled ?? base.botEnabled,
+    botMaxTurns: input.bot?.maxTurns ?? base.botMaxTurns,
+    botDisclosure: completeDisclosure(base.botDisclosure, input.bot?.disclosure),
     routing: input.routing
       ? { mode: input.routing.mode, teamId: input.routing.teamId === undefined ? base.routing.teamId : input.routing.teamId }
       : base.routing,
@@ -92,6 +98,9 @@ const NEW_SITE: SiteState = {
   targetSeconds: SITE_DEFAULTS.targetSeconds,
   targetPercent: SITE_DEFAULTS.targetPercent,
   inactivityMinutes: SITE_DEFAULTS.inactivityMinutes,
+  botEnabled: SITE_DEFAULTS.bot.enabled,
+  botMaxTurns: SITE_DEFAULTS.bot.maxTurns,
+  botDisclosure: {},
   routing: SITE_DEFAULTS.routing,
   calendarId: SITE_DEFAULTS.calendarId,
 };

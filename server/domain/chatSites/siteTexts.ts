@@ -3,7 +3,7 @@
  * says what is stored and why (GDPR Art. 13) and that a person answers, the offline text offers the e-mail
  * path (the widget's own defaults, `widget.text.*`). Stored complete, so a site's texts are what the widget shows.
  */
-import type { ChatSiteTexts, Locale } from '../../db/schema';
+import type { BotDisclosure, ChatSiteTexts, Locale } from '../../db/schema';
 import type { MessageKey } from '../../i18n/messages';
 import { translator } from '../../i18n/translate';
 
@@ -22,5 +22,12 @@ export function completeTexts(stored: ChatSiteTexts, change: TextsPatch = {}): C
     texts[locale] = {} as Record<TextName, string>;
     for (const name of TEXT_NAMES) texts[locale][name] = own[name]?.trim() || t(('widget.text.' + name) as MessageKey);
   }
+  return texts;
+}
+
+/** The bot's disclosure per language with a change laid over it; an empty one is the lawful default (EU AI Act Art. 50). */
+export function completeDisclosure(stored: BotDisclosure, change: Partial<Record<Locale, string | undefined>> = {}): Record<Locale, string> {
+  const texts = {} as Record<Locale, string>;
+  for (const locale of LOCALES) texts[locale] = (change[locale] ?? stored[locale])?.trim() || translator(locale)('bot.disclosure.default');
   return texts;
 }

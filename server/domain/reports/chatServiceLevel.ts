@@ -1,7 +1,7 @@
 /**
  * The chat service level of a site (issue #18): per hour or day and in total, how many chats were offered,
  * accepted, accepted within the site's target seconds, abandoned (ended before anyone accepted) and how long
- * those waited, and the speed of answer (accepted_at − started_at, p50/p90). Only chats that started within
+ * those waited, and the speed of answer (accepted_at − offered: the start, or the bot's handover, p50/p90). Only chats that started within
  * the site's opening hours count (its channel's calendar; none: always open).
  *
  * % within target = accepted within target / decided chats, where every offered chat is decided except one

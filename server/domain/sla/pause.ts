@@ -70,8 +70,21 @@ export async function applySlaPause(tx: Tx, effects: Effects, change: StatusChan
   if (step === 'resume') await resumeSlaClocks(tx, effects, change, audit);
 }
 
-async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink): Promise<void> {
-  const posts = await lockPausablePosts(tx, change.conversationId);
+/**
+ * The bot holds a chat (domain/bot): every running clock of its posts pauses, whatever the policy says about
+ * saved conversations — the time is the bot's, not the team's; its handover resumes them (`resumeSlaClocks`).
+ */
+export async function pauseClocksForBot(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+  await pauseSlaClocks(tx, effects, change, (e) => appendAudit(tx, e), 'bot');
+}
+
+/** The bot hands a chat over: its paused clocks run again, their due times moved by the business minutes it held them. */
+export async function resumeClocksAfterBot(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
+  await resumeSlaClocks(tx, effects, change, (e) => appendAudit(tx, e));
+}
+
+async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink, reason: 'saved' | 'bot' = 'saved'): Promise<void> {
+  const posts = await lockPausablePosts(tx, change.conversationId, reason === 'bot');
   if (posts.length === 0) return;
   const pausedAt = change.now ?? new Date();
   await setPostsPaused(
@@ -89,7 +102,11 @@ async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, au
     channelId: change.channelId,
     subjectType: 'conversation',
     subjectId: change.conversationId,
-    after: { pausedAt: pausedAt.toISOString(), posts: posts.map((p) => ({ messageId: p.id, dueAt: p.slaDueAt!.toISOString() })) },
+    after: {
+      pausedAt: pausedAt.toISOString(),
+      posts: posts.map((p) => ({ messageId: p.id, dueAt: p.slaDueAt!.toISOString() })),
+      ...(reason === 'bot' ? { reason } : {}),
+    },
   });
 }
 

@@ -1,6 +1,6 @@
 /** The chat as the visitor's widget shows it: case number, state, the accepting agent, and the messages both ways. */
 import type { DbOrTx } from '../../db/client';
-import { visitorMessages, type ChatSession } from '../../db/repositories/chatSessions.repo';
+import { visitorMessages, type BotContent, type ChatSession } from '../../db/repositories/chatSessions.repo';
 import { findUserById } from '../../db/repositories/users.repo';
 
 export type VisitorChatView = {
@@ -9,7 +9,9 @@ export type VisitorChatView = {
   endReason: string | null;
   accepted: boolean;
   agentName: string | null;
-  messages: { id: string; from: 'visitor' | 'agent'; text: string; at: string; authorName: string; readByVisitor: boolean }[];
+  /** the automatic assistant still answers (the widget offers "talk to a person") */
+  botHolding: boolean;
+  messages: { id: string; from: 'visitor' | 'agent' | 'bot'; text: string; at: string; authorName: string; readByVisitor: boolean; bot: BotContent | null }[];
 };
 
 /** The name the visitor sees for the agent who accepted the chat (null before that). */
@@ -26,6 +28,7 @@ export async function visitorChatView(db: DbOrTx, session: ChatSession): Promise
     endReason: session.endReason,
     accepted: session.acceptedAt !== null,
     agentName,
+    botHolding: session.botState === 'holding' && session.endedAt === null,
     messages: messages.map((m) => ({
       id: m.id,
       from: m.from,
@@ -33,6 +36,7 @@ export async function visitorChatView(db: DbOrTx, session: ChatSession): Promise
       at: m.at.toISOString(),
       authorName: m.authorName,
       readByVisitor: m.from === 'visitor' || m.at.getTime() <= readUpTo,
+      bot: m.bot,
     })),
   };
 }

@@ -11,6 +11,7 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockChatSession, setChatEnded } from '../../db/repositories/chatSessions.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
+import { clearPausedClocks } from '../../db/repositories/sla.repo';
 import type { ChatEndReason, Role } from '../../db/schema';
 import { NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -21,6 +22,7 @@ const CLOSE_REASON: Record<ChatEndReason, string | undefined> = {
   agent: undefined,
   customer: 'Chat ended by the visitor',
   inactivity: 'Chat ended: the visitor was inactive',
+  self_served: 'Self-served: an article the bot offered helped',
 };
 
 /** The role a close by the visitor or the timer is checked with (see above). */
@@ -45,6 +47,8 @@ export async function endChat(
   if (session.status !== 'closed') {
     await changeStatus(tx, effects, { conversationId: session.conversationId, status: 'closed', reason: CLOSE_REASON[input.reason] }, { ...by, now });
   }
+  // a chat the bot still held never reached the team (bot first, 033): nobody owes its posts an answer
+  const clearedClocks = session.botState === 'holding' ? await clearPausedClocks(tx, session.conversationId) : [];
   await setChatEnded(tx, session.conversationId, input.reason, now);
   await appendAudit(tx, {
     actor: by.actor,
@@ -52,7 +56,7 @@ export async function endChat(
     subjectType: 'conversation',
     subjectId: session.conversationId,
     channelId: session.channelId,
-    after: { reason: input.reason, accepted: session.acceptedAt !== null },
+    after: { reason: input.reason, accepted: session.acceptedAt !== null, ...(clearedClocks.length ? { clearedClocks } : {}) },
   });
   effects.publish({ type: 'chat', conversationId: session.conversationId, change: 'ended' });
   return { ended: true, reason: input.reason, endedAt: now, changed: true };

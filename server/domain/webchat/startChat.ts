@@ -3,7 +3,8 @@
  * (contact + identity by the widget's visitorId, conversation, SLA clock, listening, audit, and a routing pass
  * for automatic queues), and the chat's session is written in the same transaction with the hash of a fresh
  * visitor token — the only key to this conversation the widget keeps. A closed site or a full queue does not
- * refuse the chat: it waits in the queue (the widget shows position and wait).
+ * refuse the chat: it waits in the queue (the widget shows position and wait). On a bot-first site the bot takes
+ * the first turn before the chat joins the queue (domain/bot/botChat.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import type { ChatSite } from '../../db/repositories/chatSites.repo';
 import { findChatSession, insertChatSession } from '../../db/repositories/chatSessions.repo';
 import { BadRequest, Conflict } from '../../errors';
 import { translator } from '../../i18n/translate';
+import { openWithBot } from '../bot/botChat';
 import { ingestInbound } from '../conversations/ingestInbound';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
@@ -47,7 +49,13 @@ export const VISITOR_TOKEN_PREFIX = 'rlv';
 
 export type StartedChat = { conversationId: string; caseNumber: string; visitorToken: string };
 
-export async function startChat(tx: Tx, effects: Effects, site: ChatSite, raw: unknown, by: { ip: string | null; now: Date }): Promise<StartedChat> {
+export async function startChat(
+  tx: Tx,
+  effects: Effects,
+  site: ChatSite,
+  raw: unknown,
+  by: { ip: string | null; now: Date; baseUrl: string },
+): Promise<StartedChat> {
   requireConsent(raw);
   const input = parseInput(chatStartInput, raw, 'chat');
   const lang = langOf(input.lang);
@@ -91,6 +99,10 @@ export async function startChat(tx: Tx, effects: Effects, site: ChatSite, raw: u
   });
   if (email) await rememberVisitorEmail(tx, result.conversationId, email);
   if (input.invitationId) await useInvitation(tx, input.invitationId, site.id, input.visitorId, by.now);
+  // bot first: the bot answers before the chat joins its queue (domain/bot/botChat.ts)
+  if (site.botEnabled) {
+    await openWithBot(tx, effects, { conversationId: result.conversationId, channelId: site.channelId, language: lang, site }, input.text, by);
+  }
   effects.publish({ type: 'chat', conversationId: result.conversationId, change: 'started' });
   return { conversationId: result.conversationId, caseNumber: result.caseNumber, visitorToken };
 }

@@ -30,7 +30,7 @@ export async function postVisitorMessage(
   conversationId: string,
   raw: unknown,
   by: { ip: string | null; now: Date },
-): Promise<{ id: string; at: Date }> {
+): Promise<{ id: string; at: Date; text: string; session: ChatSession }> {
   const { text } = parseInput(messageInput, raw, 'message');
   const session = await lockChatSession(tx, conversationId);
   if (!session) throw new NotFound('Chat');
@@ -52,7 +52,7 @@ export async function postVisitorMessage(
     by.now,
   );
   await setVisitorSpoke(tx, conversationId, by.now);
-  return { id: result.messageId, at: by.now };
+  return { id: result.messageId, at: by.now, text, session };
 }
 
 /** The visitor is typing: the agent's conversation page shows it (a live event only, nothing stored). */

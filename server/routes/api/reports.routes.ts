@@ -1,4 +1,4 @@
-/** GET /api/v1/reports/sla and /reports/chat (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
+/** GET /api/v1/reports/sla, /reports/chat and /reports/self-service (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePermission } from '../../middleware/auth';
@@ -6,6 +6,7 @@ import { parseInput } from '../../domain/parseInput';
 import { userActor } from '../../domain/audit/actor';
 import { buildSlaReport, exportReport } from '../../domain/reports/buildReports';
 import { buildChatReport } from '../../domain/reports/chatServiceLevel';
+import { buildSelfServiceReport } from '../../domain/reports/selfService';
 import type { Services } from '../../services';
 import { REPORT_NAMES, reportQuery } from './reports.schema';
 
@@ -23,6 +24,11 @@ export function reportApiRoutes({ db }: Services): Router {
     const { siteId } = parseInput(chatSite, req.query, 'query');
     const q = parseInput(reportQuery, req.query, 'query');
     res.json(await buildChatReport(db, { ...q, siteId }, new Date()));
+  });
+  // bot first: self-service and handover rates, handover reasons, articles that helped (before /reports/:file)
+  router.get('/reports/self-service', requirePermission('reports.read'), async (req, res) => {
+    const q = parseInput(reportQuery, req.query, 'query');
+    res.json(await buildSelfServiceReport(db, q));
   });
   router.get('/reports/:file', requirePermission('reports.read'), async (req, res) => {
     const { file } = parseInput(csvFile, req.params, 'report');

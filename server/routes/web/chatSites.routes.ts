@@ -50,6 +50,8 @@ function siteForm(req: Request) {
     targetSeconds: numberOf(b.targetSeconds),
     targetPercent: numberOf(b.targetPercent),
     inactivityMinutes: numberOf(b.inactivityMinutes),
+    // the form always shows the checkbox: unchecked (absent) is off
+    bot: { enabled: b.botEnabled === 'on', maxTurns: numberOf(b.botMaxTurns), disclosure: Object.fromEntries(LOCALES.map((l) => [l, b[`bot.${l}`]])) },
   };
 }
 
@@ -70,6 +72,9 @@ function formValues(site: ReturnType<typeof presentChatSite>): Record<string, st
     targetSeconds: String(site.targetSeconds),
     targetPercent: String(site.targetPercent),
     inactivityMinutes: String(site.inactivityMinutes),
+    botEnabled: site.bot.enabled ? 'on' : '',
+    botMaxTurns: String(site.bot.maxTurns),
+    ...Object.fromEntries(LOCALES.map((l) => [`bot.${l}`, site.bot.disclosure[l]])),
   };
 }
 
@@ -88,6 +93,10 @@ const NEW_SITE_FORM = {
   targetSeconds: String(SITE_DEFAULTS.targetSeconds),
   targetPercent: String(SITE_DEFAULTS.targetPercent),
   inactivityMinutes: String(SITE_DEFAULTS.inactivityMinutes),
+  botEnabled: '',
+  botMaxTurns: String(SITE_DEFAULTS.bot.maxTurns),
+  'bot.de': '',
+  'bot.en': '',
 };
 
 export function chatSiteRoutes({ db, dispatcher, config }: Services): Router {

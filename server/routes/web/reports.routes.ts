@@ -17,6 +17,7 @@ import {
 } from '../../domain/reports/buildReports';
 import { MAX_HOURLY_RANGE_DAYS, PRESETS } from '../../domain/reports/range';
 import { buildChatReport, chatRangeProblem } from '../../domain/reports/chatServiceLevel';
+import { buildSelfServiceReport } from '../../domain/reports/selfService';
 import { listChatSites } from '../../db/repositories/chatSites.repo';
 import { requirePermission } from '../../middleware/auth';
 import type { Services } from '../../services';
@@ -70,10 +71,12 @@ export function reportRoutes({ db }: Services): Router {
   router.get('/reports/sla', async (req, res) => {
     const base = await common(req, 'sla');
     const now = new Date();
-    const [current, previous, chat] = await Promise.all([
+    const [current, previous, chat, selfService] = await Promise.all([
       buildSlaReport(db, base.q, now),
       base.q.compare ? buildSlaReport(db, previousPeriod(base.q), now) : Promise.resolve(null),
       chatSiteReports(base.q, now),
+      // bot first: the self-service figures beside the chat service level
+      chatRangeProblem(base.q.from, base.q.to) ? Promise.resolve(null) : buildSelfServiceReport(db, base.q),
     ]);
     const t = res.locals.t as Translate;
     const drillBase = `/reports/sla/posts?${new URLSearchParams({ timeZone: base.q.timeZone, granularity: base.q.granularity, ...(base.q.topicId ? { topicId: base.q.topicId } : {}) })}`;
@@ -84,6 +87,7 @@ export function reportRoutes({ db }: Services): Router {
       data: current,
       previous,
       chat,
+      selfService,
       previousRange,
       views: slaChannelViews(
         current,
