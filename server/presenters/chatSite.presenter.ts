@@ -19,6 +19,7 @@ export function presentChatSite(site: ChatSite, baseUrl: string) {
     targetSeconds: site.targetSeconds,
     targetPercent: site.targetPercent,
     inactivityMinutes: site.inactivityMinutes,
+    callbackMinutes: site.callbackMinutes,
     embedSnippet: embedSnippet(baseUrl, site.id),
     createdAt: site.createdAt.toISOString(),
     updatedAt: site.updatedAt.toISOString(),

@@ -21,6 +21,7 @@ function siteQuery(db: DbOrTx) {
       's.targetSeconds',
       's.targetPercent',
       's.inactivityMinutes',
+      's.callbackMinutes',
       's.createdAt',
       's.updatedAt',
       'ch.calendarId',
@@ -66,6 +67,7 @@ export type ChatSiteValues = {
   targetSeconds: number;
   targetPercent: number;
   inactivityMinutes: number;
+  callbackMinutes: number;
 };
 
 const columns = (v: ChatSiteValues) => ({

@@ -62,6 +62,8 @@ const siteFields = {
   targetSeconds: z.number().int().min(5).max(600),
   targetPercent: z.number().int().min(1).max(100),
   inactivityMinutes: z.number().int().min(1).max(240),
+  /** a callback request is due within this many business minutes (domain/callbacks/callbackDue.ts) */
+  callbackMinutes: z.number().int().min(5).max(1440),
 };
 
 const optionalFields = z.object(siteFields).partial();
@@ -88,4 +90,5 @@ export const SITE_DEFAULTS = {
   targetSeconds: 20,
   targetPercent: 80,
   inactivityMinutes: 15,
+  callbackMinutes: 60,
 };

@@ -54,6 +54,7 @@ function stateOf(site: ChatSite): SiteState {
     targetSeconds: site.targetSeconds,
     targetPercent: site.targetPercent,
     inactivityMinutes: site.inactivityMinutes,
+    callbackMinutes: site.callbackMinutes,
     routing: { mode: site.routingMode, teamId: site.routingTeamId },
     calendarId: site.calendarId,
   };
@@ -73,6 +74,7 @@ function merged(base: SiteState, input: Partial<ChatSiteInput>): SiteState {
     targetSeconds: input.targetSeconds ?? base.targetSeconds,
     targetPercent: input.targetPercent ?? base.targetPercent,
     inactivityMinutes: input.inactivityMinutes ?? base.inactivityMinutes,
+    callbackMinutes: input.callbackMinutes ?? base.callbackMinutes,
     routing: input.routing
       ? { mode: input.routing.mode, teamId: input.routing.teamId === undefined ? base.routing.teamId : input.routing.teamId }
       : base.routing,
@@ -92,6 +94,7 @@ const NEW_SITE: SiteState = {
   targetSeconds: SITE_DEFAULTS.targetSeconds,
   targetPercent: SITE_DEFAULTS.targetPercent,
   inactivityMinutes: SITE_DEFAULTS.inactivityMinutes,
+  callbackMinutes: SITE_DEFAULTS.callbackMinutes,
   routing: SITE_DEFAULTS.routing,
   calendarId: SITE_DEFAULTS.calendarId,
 };

@@ -1,10 +1,11 @@
-/** GET /api/v1/reports/sla and /reports/chat (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
+/** GET /api/v1/reports/sla, /reports/chat and /reports/callbacks (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import { userActor } from '../../domain/audit/actor';
 import { buildSlaReport, exportReport } from '../../domain/reports/buildReports';
+import { buildCallbackReport } from '../../domain/reports/callbackReport';
 import { buildChatReport } from '../../domain/reports/chatServiceLevel';
 import type { Services } from '../../services';
 import { REPORT_NAMES, reportQuery } from './reports.schema';
@@ -23,6 +24,10 @@ export function reportApiRoutes({ db }: Services): Router {
     const { siteId } = parseInput(chatSite, req.query, 'query');
     const q = parseInput(reportQuery, req.query, 'query');
     res.json(await buildChatReport(db, { ...q, siteId }, new Date()));
+  });
+  // the callback requests and calls of a range (domain/reports/callbackReport.ts)
+  router.get('/reports/callbacks', requirePermission('reports.read'), async (req, res) => {
+    res.json(await buildCallbackReport(db, parseInput(reportQuery, req.query, 'query')));
   });
   router.get('/reports/:file', requirePermission('reports.read'), async (req, res) => {
     const { file } = parseInput(csvFile, req.params, 'report');

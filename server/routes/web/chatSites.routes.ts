@@ -50,6 +50,7 @@ function siteForm(req: Request) {
     targetSeconds: numberOf(b.targetSeconds),
     targetPercent: numberOf(b.targetPercent),
     inactivityMinutes: numberOf(b.inactivityMinutes),
+    callbackMinutes: numberOf(b.callbackMinutes),
   };
 }
 
@@ -70,6 +71,7 @@ function formValues(site: ReturnType<typeof presentChatSite>): Record<string, st
     targetSeconds: String(site.targetSeconds),
     targetPercent: String(site.targetPercent),
     inactivityMinutes: String(site.inactivityMinutes),
+    callbackMinutes: String(site.callbackMinutes),
   };
 }
 
@@ -88,6 +90,7 @@ const NEW_SITE_FORM = {
   targetSeconds: String(SITE_DEFAULTS.targetSeconds),
   targetPercent: String(SITE_DEFAULTS.targetPercent),
   inactivityMinutes: String(SITE_DEFAULTS.inactivityMinutes),
+  callbackMinutes: String(SITE_DEFAULTS.callbackMinutes),
 };
 
 export function chatSiteRoutes({ db, dispatcher, config }: Services): Router {
