@@ -6,6 +6,7 @@
 import type { MessageKey } from '../../i18n/messages';
 import type { Translate } from '../../i18n/translate';
 import type { AuditAction } from './actions';
+import { OUTCOME_KEY } from '../callbacks/outcomes';
 
 export type ReadableEvent = {
   action: string;
@@ -236,7 +237,7 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'conversation.callback_requested': ({ t, actor, caseNo }) => t('audit.s.callbackRequested', { actor, case: caseNo }),
   'conversation.callback_attempt': ({ t, actor, caseNo, after }) => {
     const outcome = after('outcome');
-    const said = outcome === 'reached' || outcome === 'not_reached' || outcome === 'wrong_number' ? t(`callback.outcome.${outcome}`) : '?';
+    const said = outcome === 'reached' || outcome === 'not_reached' || outcome === 'wrong_number' ? t(OUTCOME_KEY[outcome]) : '?';
     return t('audit.s.callbackAttempt', { actor, case: caseNo, outcome: said });
   },
   // 032_knowledge_base

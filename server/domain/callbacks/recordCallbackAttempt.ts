@@ -26,8 +26,7 @@ import { parseInput } from '../parseInput';
 import { stopSlaClocks } from '../sla/clock';
 import { parseZonedLocal } from '../time/zonedTime';
 import { CALLBACK_DAYS } from './callbackDue';
-
-export const CALLBACK_OUTCOMES = ['reached', 'not_reached', 'wrong_number'] as const;
+import { CALLBACK_OUTCOMES, OUTCOME_KEY } from './outcomes';
 
 export const attemptInput = z.object({
   conversationId: z.uuid(),
@@ -36,8 +35,6 @@ export const attemptInput = z.object({
   /** the new due time after a missed call, a datetime-local value (YYYY-MM-DDTHH:MM) in the case's time zone */
   nextDueAt: z.string().max(16).nullish(),
 });
-
-const OUTCOME_KEY = { reached: 'callback.outcome.reached', not_reached: 'callback.outcome.not_reached', wrong_number: 'callback.outcome.wrong_number' } as const;
 
 export async function recordCallbackAttempt(
   tx: Tx,
@@ -50,8 +47,7 @@ export async function recordCallbackAttempt(
   const c = await lockConversation(tx, input.conversationId);
   const request = c && (await findCallbackRequest(tx, c.id));
   if (!c || !request) throw new NotFound('Callback');
-  if (c.status === 'closed' || request.respondedAt)
-    throw new Conflict('This callback is settled: no further call attempts').showing('callback.error.settled');
+  if (c.status === 'closed' || request.respondedAt) throw new Conflict('This callback is settled: no further call attempts').showing('callback.error.settled');
   const now = by.now ?? new Date();
   const nextDueAt = dueAfterMiss(input, request.timeZone, now);
 
@@ -74,7 +70,14 @@ export async function recordCallbackAttempt(
     deliveryError: null,
     deliveredAt: null,
   });
-  const attemptId = await insertCallbackAttempt(tx, { conversationId: c.id, outcome: input.outcome, userId: by.user.id, at: now, note: input.note || null, nextDueAt });
+  const attemptId = await insertCallbackAttempt(tx, {
+    conversationId: c.id,
+    outcome: input.outcome,
+    userId: by.user.id,
+    at: now,
+    note: input.note || null,
+    nextDueAt,
+  });
   await appendAudit(tx, {
     actor: by.actor,
     action: 'conversation.callback_attempt',
@@ -95,9 +98,15 @@ export async function recordCallbackAttempt(
       effects.enqueue({ name: 'sla-breach', data: { messageId: request.messageId, runAt: nextDueAt.toISOString() } });
     }
   } else {
-    await stopSlaClocks(tx, effects, { conversationId: c.id, channelId: c.channelId, replyMessageId: note.id, respondedAt: now, assigneeId: c.assigneeId }, by.actor);
+    await stopSlaClocks(
+      tx,
+      effects,
+      { conversationId: c.id, channelId: c.channelId, replyMessageId: note.id, respondedAt: now, assigneeId: c.assigneeId },
+      by.actor,
+    );
     const to = input.outcome === 'reached' ? 'answered' : 'closed';
-    if (c.status !== to) await changeStatus(tx, effects, { conversationId: c.id, status: to, ...(to === 'closed' ? { reason: t(OUTCOME_KEY.wrong_number) } : {}) }, by);
+    if (c.status !== to)
+      await changeStatus(tx, effects, { conversationId: c.id, status: to, ...(to === 'closed' ? { reason: t(OUTCOME_KEY.wrong_number) } : {}) }, by);
   }
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'message' });
   return { attemptId };

@@ -53,7 +53,12 @@ function parseRequest(raw: unknown) {
   if (parsed.success) return parsed.data;
   const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || 'request', i.message]));
   const first = Object.keys(fields).find((f) => FIELD_MESSAGES[f]);
-  const error = new BadRequest(`Invalid callback request: ${Object.entries(fields).map(([f, p]) => `${f}: ${p}`).join('; ')}`, { fields });
+  const error = new BadRequest(
+    `Invalid callback request: ${Object.entries(fields)
+      .map(([f, p]) => `${f}: ${p}`)
+      .join('; ')}`,
+    { fields },
+  );
   return first ? error.showing(FIELD_MESSAGES[first]!) : error;
 }
 
