@@ -190,13 +190,8 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(commentModerationRoutes(services));
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(approvalRoutes(services)); // replies waiting for approval: the approvers' queue and decisions
-  consoleRoutes.use(
-    conversationActionRoutes(services),
-    noteRoutes(services),
-    callbackRoutes(services),
-    presenceRoutes(services),
-    cannedResponseRoutes(services),
-  );
+  consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
+  consoleRoutes.use(callbackRoutes(services)); // a callback case: the agent records each call attempt
   consoleRoutes.use(chatRoutes(services)); // a website chat on the conversation page: facts, accept, end
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)

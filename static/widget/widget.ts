@@ -8,6 +8,7 @@
  */
 import { type Api, type Availability, createApi, type SiteConfig } from './api';
 import { chatView } from './chatView';
+import { callbackForm, callbackTexts } from './callbackForm';
 import { contactForm } from './contactForm';
 import { h } from './dom';
 import { createStore, type Store } from './storage';
@@ -127,12 +128,36 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
           return;
         }
         const { caseNumber } = await api.offline({ ...values, email: values.email ?? '', consent: true });
-        const done = h('p', { tabindex: '-1', role: 'status' }, t('offlineSent', { case: caseNumber }));
-        show({ focus: () => done.focus() }, [done]);
-        done.focus();
+        confirm(t('offlineSent', { case: caseNumber }));
       },
     );
-    show({ focus: () => form.querySelector<HTMLElement>('input,textarea')?.focus() }, [form]);
+    show({ focus: () => form.querySelector<HTMLElement>('input,textarea')?.focus() }, prechat ? [form] : [form, offerCallback()]);
+  }
+
+  function confirm(text: string) {
+    const done = h('p', { tabindex: '-1', role: 'status' }, text);
+    show({ focus: () => done.focus() }, [done]);
+    done.focus();
+  }
+
+  /** Offline: a callback instead of the e-mail form (callbackForm.ts). */
+  function offerCallback(): HTMLElement {
+    const open = h('button', { type: 'button', class: 'link', 'data-callback': '' }, callbackTexts(lang)('offer'));
+    open.addEventListener('click', () => {
+      const form = callbackForm(
+        api,
+        lang,
+        config.texts.consent || t('consent'),
+        () => {
+          showForm();
+          view?.focus();
+        },
+        confirm,
+      );
+      show({ focus: () => form.querySelector<HTMLElement>('input')?.focus() }, [form]);
+      view?.focus();
+    });
+    return h('div', { class: 'row' }, open);
   }
 
   async function route(focus: boolean) {
