@@ -108,9 +108,9 @@ it('when a visitor asks for a callback while the site is closed, then at the ope
 
   const to = new Date(Math.min(opensAt.getTime() + 2 * 3_600_000, opensAt.getTime() + 4 * 3_600_000 - 60_000));
   await form.getByLabel('Telefonnummer (mit Ländervorwahl)').fill('+49 170 1234567');
-  await form.getByLabel('Name').fill('Kim Berger');
-  await form.getByLabel('Von').fill(hhmm(opensAt));
-  await form.getByLabel('Bis').fill(hhmm(to));
+  await form.getByLabel('Name', { exact: true }).fill('Kim Berger');
+  await form.getByLabel('Von', { exact: true }).fill(hhmm(opensAt));
+  await form.getByLabel('Bis', { exact: true }).fill(hhmm(to));
   await form.getByRole('checkbox').check();
   expect(await axeFindings(page, '[data-replyline-chat]')).toEqual([]);
   await screenshot(page, 'callback-widget-form-390');
@@ -130,7 +130,7 @@ it('when a visitor asks for a callback while the site is closed, then at the ope
 
   // the agent's shift starts at the opening: she comes online then, and routing hands her the case
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, opensAt.getTime() - Date.now())));
-  const agent = await browser.newPage({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
+  const agent = await browser.newPage({ locale: 'de-DE', viewport: { width: 1280, height: 900 }, bypassCSP: true });
   await signInAs(agent, app.url, lena);
   await api('put', `/users/${lena.id}/presence`, lena).send({ status: 'online' }).expect(200);
   await until(
