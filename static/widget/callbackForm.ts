@@ -104,6 +104,14 @@ export function callbackForm(api: Api, lang: Lang, consentText: string, back: ()
     h('div', { class: 'row' }, button, backButton),
   );
 
+  // a field the visitor corrects loses its message at once
+  for (const check of checks) {
+    check.input.addEventListener('input', () => {
+      check.error.textContent = '';
+      check.input.removeAttribute('aria-invalid');
+    });
+  }
+
   // the site's zone and the days it takes; without them the server still checks every date
   void api
     .callbackOptions()
