@@ -28,4 +28,3 @@ export function presentCallback(request: CallbackRequest, attempts: Attempt[], l
     })),
   };
 }
-export type CallbackView = ReturnType<typeof presentCallback>;

@@ -152,9 +152,16 @@ it('when a visitor asks for a callback while the site is closed, then at the ope
   await agent.locator('#conv-sla.sla-met').waitFor();
   await screenshot(agent, 'callback-console-reached');
 
-  const post = await db.selectFrom('messages').select(['slaState', 'respondedAt']).where('conversationId', '=', conversation.id).where('direction', '=', 'inbound').executeTakeFirstOrThrow();
+  const post = await db
+    .selectFrom('messages')
+    .select(['slaState', 'respondedAt'])
+    .where('conversationId', '=', conversation.id)
+    .where('direction', '=', 'inbound')
+    .executeTakeFirstOrThrow();
   expect(post.slaState).toBe('met');
-  expect((await api('get', `/reports/callbacks?from=${new Date().toISOString().slice(0, 10)}&to=${new Date().toISOString().slice(0, 10)}&timeZone=UTC`)).body).toMatchObject({
+  expect(
+    (await api('get', `/reports/callbacks?from=${new Date().toISOString().slice(0, 10)}&to=${new Date().toISOString().slice(0, 10)}&timeZone=UTC`)).body,
+  ).toMatchObject({
     requested: 1,
     reached: 1,
     reachedWithinTarget: 1,

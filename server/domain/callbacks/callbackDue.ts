@@ -57,9 +57,9 @@ export function callbackDue(
   const promised = addBusinessMinutes(cal, arrival, minutes);
   const opens = nextOpening(cal, window.start);
   if (opens >= window.end) return { problem: 'closed' };
-  const dueAt = promised > opens ? promised : opens;
+  const dueAt = new Date(Math.max(promised.getTime(), opens.getTime()));
   if (dueAt >= window.end) return { problem: 'tooEarly', earliest: promised };
-  const from = arrival > window.start ? arrival : window.start;
+  const from = new Date(Math.max(arrival.getTime(), window.start.getTime()));
   const span = businessMinutesBetween(cal, from, dueAt);
   return { dueAt, warnAt: span > 0 ? addBusinessMinutes(cal, from, (span * warnAtPercent) / 100) : dueAt };
 }
