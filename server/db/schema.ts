@@ -736,8 +736,8 @@ export interface CallbackRequestsTable {
   conversationId: string;
   siteId: string;
   messageId: string;
-  phone: string;
-  name: string;
+  phone: string | null;
+  name: string | null;
   windowStart: Date;
   windowEnd: Date;
   timeZone: string;

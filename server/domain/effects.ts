@@ -65,6 +65,8 @@ export class Effects {
   readonly live: LiveEvent[] = [];
   readonly jobs: JobRequest[] = [];
   readonly cancels: JobRequest[] = [];
+  /** jobs that take the place of a waiting job with the same id (removed, then added at their new time) */
+  readonly replacements: JobRequest[] = [];
   publish(e: LiveEvent) {
     this.live.push(e);
   }
@@ -74,18 +76,24 @@ export class Effects {
   cancel(j: JobRequest) {
     this.cancels.push(j);
   }
+  replace(j: JobRequest) {
+    this.replacements.push(j);
+  }
 }
 
 /** Runs fn in one transaction, then dispatches its effects. A failed dispatch never undoes the commit. */
 export async function inTransaction<T>(db: Db, dispatcher: Dispatcher, fn: (tx: Tx, effects: Effects) => Promise<T>): Promise<T> {
   const effects = new Effects();
   const result = await db.transaction().execute((tx) => fn(tx, effects));
-  // cancels first: a command that cancels a timer and adds it again at a new time replaces it
-  for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
   if (effects.jobs.length > 1 && dispatcher.enqueueBulk) {
     await dispatcher.enqueueBulk(effects.jobs).catch((err) => dispatcher.onDispatchError(err, effects.jobs[0]!));
   } else {
     for (const job of effects.jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
+  }
+  for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
+  for (const job of effects.replacements) {
+    await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
+    await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
   }
   // Sent together, not one round trip each: one connection keeps them in order anyway.
   await Promise.all(effects.live.map((ev) => dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev))));

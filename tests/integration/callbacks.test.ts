@@ -237,6 +237,29 @@ describe('the agent records call attempts', () => {
   });
 });
 
+describe('erasure', () => {
+  it('when the customer of a callback is erased, then the number, the name and the call notes are gone, the window and outcomes stay', async () => {
+    const res = await post(site.id, valid({ phone: '+49 30 99887766', name: 'Erika Wundersam' }));
+    const c = await conversationOf(res.body.caseNumber);
+    const agent = await signInAgent(app.url, lena);
+    const csrf = await csrfOfPage(agent, `/conversations/${c.id}`);
+    await agent
+      .post(`/conversations/${c.id}/callback-attempts`)
+      .type('form')
+      .send({ _csrf: csrf, outcome: 'not_reached', note: 'Frau Wundersam nicht da' })
+      .expect(303);
+    expect((await api().post(`/contacts/${c.contactId}/erasure`, { reason: 'Antrag nach Art. 17' })).status).toBe(200);
+    const stored = await app.services.db.selectFrom('callbackRequests').selectAll().where('conversationId', '=', c.id).executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ phone: null, name: null });
+    const attempts = await app.services.db.selectFrom('callbackAttempts').selectAll().where('conversationId', '=', c.id).execute();
+    expect(attempts).toMatchObject([{ outcome: 'not_reached', note: null }]);
+    const page = await agent.get(`/conversations/${c.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('99887766');
+    expect(page.text).not.toContain('Wundersam');
+  });
+});
+
 describe('the callback report and the site setting', () => {
   it('when callbacks were requested, reached, missed and wrong today, then the report counts them', async () => {
     const today = localDate(BERLIN, new Date());
@@ -246,7 +269,7 @@ describe('the callback report and the site setting', () => {
     expect(res.body).toMatchObject({
       requested,
       reached: 1,
-      notReachedAttempts: 2,
+      notReachedAttempts: 3,
       wrongNumbers: 1,
       reachedWithinTarget: 1,
       reachedWithinTargetPercent: Math.round((1 / requested) * 1000) / 10,

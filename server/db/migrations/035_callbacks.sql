@@ -10,9 +10,9 @@ CREATE TABLE callback_requests (
   site_id         uuid NOT NULL REFERENCES chat_sites(id),
   -- the post the request became: its clock is the callback's service level
   message_id      uuid NOT NULL REFERENCES messages(id),
-  -- E.164: + and 8 to 15 digits
-  phone           text NOT NULL CHECK (phone ~ '^\+[1-9][0-9]{7,14}$'),
-  name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+  -- E.164: + and 8 to 15 digits; number and name are NULL once the customer is erased (Art. 17)
+  phone           text CHECK (phone ~ '^\+[1-9][0-9]{7,14}$'),
+  name            text CHECK (length(name) BETWEEN 1 AND 100),
   window_start    timestamptz NOT NULL,
   window_end      timestamptz NOT NULL,
   time_zone       text NOT NULL CHECK (length(time_zone) <= 64),

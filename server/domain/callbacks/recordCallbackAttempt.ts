@@ -91,11 +91,8 @@ export async function recordCallbackAttempt(
     if (nextDueAt) {
       await moveCallbackDue(tx, request.messageId, nextDueAt);
       await refreshConversationDue(tx, c.id);
-      // the timers of the old due time give way to one at the new (cancels are dispatched before new jobs)
-      const old = request.dueAt?.toISOString() ?? '';
-      effects.cancel({ name: 'sla-warning', data: { messageId: request.messageId, runAt: old } });
-      effects.cancel({ name: 'sla-breach', data: { messageId: request.messageId, runAt: old } });
-      effects.enqueue({ name: 'sla-breach', data: { messageId: request.messageId, runAt: nextDueAt.toISOString() } });
+      // the breach timer of the old due time gives way to one at the new (the warning finds no warning time and stays quiet)
+      effects.replace({ name: 'sla-breach', data: { messageId: request.messageId, runAt: nextDueAt.toISOString() } });
     }
   } else {
     await stopSlaClocks(
