@@ -128,16 +128,12 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
           return;
         }
         const { caseNumber } = await api.offline({ ...values, email: values.email ?? '', consent: true });
-        confirm(t('offlineSent', { case: caseNumber }));
+        const done = h('p', { tabindex: '-1', role: 'status' }, t('offlineSent', { case: caseNumber }));
+        show({ focus: () => done.focus() }, [done]);
+        done.focus();
       },
     );
     show({ focus: () => form.querySelector<HTMLElement>('input,textarea')?.focus() }, prechat ? [form] : [form, offerCallback()]);
-  }
-
-  function confirm(text: string) {
-    const done = h('p', { tabindex: '-1', role: 'status' }, text);
-    show({ focus: () => done.focus() }, [done]);
-    done.focus();
   }
 
   /** Offline: a callback instead of the e-mail form (callbackForm.ts). */
@@ -152,7 +148,11 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
           showForm();
           view?.focus();
         },
-        confirm,
+        (confirmation) => {
+          const done = h('p', { tabindex: '-1', role: 'status' }, confirmation);
+          show({ focus: () => done.focus() }, [done]);
+          done.focus();
+        },
       );
       show({ focus: () => form.querySelector<HTMLElement>('input')?.focus() }, [form]);
       view?.focus();
