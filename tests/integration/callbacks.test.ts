@@ -5,6 +5,7 @@
  * or closed); the callback report; the site setting.
  */
 import request from 'supertest';
+import { JOBS } from '../../jobs/definitions';
 import { addDays, localDate } from '../../server/domain/time/zonedTime';
 import { WIDGET_LIMITS } from '../../server/middleware/widgetRateLimit';
 import { makeUser } from '../factories/factories';
@@ -47,6 +48,12 @@ const conversationOf = (caseNumber: string) =>
 const auditOf = (conversationId: string) =>
   app.services.db.selectFrom('auditEvents').select(['action', 'after']).where('subjectId', '=', conversationId).orderBy('seq').execute();
 
+/** The SLA timers waiting in the queue for a post: [warning, breach] (undefined: none). */
+const timers = (messageId: string) => {
+  const queue = app.services.queues.queue(JOBS['sla-breach'].queue);
+  return Promise.all([queue.getJob(`sla-warning-${messageId}`), queue.getJob(`sla-breach-${messageId}`)]);
+};
+
 /** The next day after today (Berlin) that is a Saturday, or a weekday: within the 14 days a window may lie in. */
 function nextDay(saturday: boolean): string {
   let date = tomorrow();
@@ -64,6 +71,9 @@ beforeAll(async () => {
       .post('/chat-sites', { name: 'Rund um die Uhr', allowedOrigins: [ORIGIN] })
       .expect(201)
   ).body;
+  // the channel's own policy would answer within 30 minutes: a callback's clock is its own
+  const policy = await api().post('/sla-policies', { name: '30 Minuten', calendarId: null, firstResponseMinutes: 30, nextResponseMinutes: 30 }).expect(201);
+  await api().patch(`/channels/${site.channelId}`, { slaPolicyId: policy.body.id }).expect(200);
   const weekdays = await api()
     .post('/calendars', {
       name: 'Werktags',
@@ -95,6 +105,10 @@ describe('a visitor requests a callback', () => {
     expect(message.slaDueAt).toEqual(stored.dueAt);
     expect(message.slaState).toBe('ok');
     expect(c.responseDueAt).toEqual(stored.dueAt);
+    const [warning, breach] = await timers(message.id);
+    expect(breach?.data).toEqual({ messageId: message.id, runAt: stored.dueAt.toISOString() });
+    expect(warning?.data).toEqual({ messageId: message.id, runAt: message.slaWarnAt!.toISOString() });
+    expect(message.slaWarnAt!.getTime()).toBeLessThan(stored.dueAt.getTime());
     expect(message.text).toContain('+491701234567');
     const actions = (await auditOf(c.id)).map((e) => e.action);
     expect(actions).toEqual(['conversation.created', 'message.received', 'conversation.callback_requested']);
@@ -189,6 +203,8 @@ describe('the agent records call attempts', () => {
     const message = await post0(c.id);
     expect(localDate(BERLIN, message.slaDueAt!)).toBe(addDays(tomorrow(), 1));
     expect(message.respondedAt).toBeNull();
+    const [, breach] = await timers(message.id);
+    expect(breach?.data.runAt).toBe(message.slaDueAt!.toISOString()); // the old due time's timer gave way
     expect((await conversationOf(c.caseNumber)).status).toBe('new');
     const attempt = (await auditOf(c.id)).find((e) => e.action === 'conversation.callback_attempt');
     expect(attempt?.after).toMatchObject({ outcome: 'not_reached', nextDueAt: message.slaDueAt!.toISOString() });
@@ -211,6 +227,7 @@ describe('the agent records call attempts', () => {
     const message = await post0(c.id);
     expect(message.respondedAt).not.toBeNull();
     expect(message.slaState).toBe('met');
+    expect(await timers(message.id)).toEqual([undefined, undefined]);
     expect((await conversationOf(c.caseNumber)).status).toBe('answered');
     const actions = (await auditOf(c.id)).map((e) => e.action);
     expect(actions.filter((a) => a === 'conversation.callback_attempt')).toHaveLength(2);

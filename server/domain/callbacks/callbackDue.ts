@@ -10,7 +10,7 @@
  *   promised for a time nobody works. Once the window has ended without a call that reached the customer,
  *   the callback is breached (its due time was inside the window) and the case stays open for another try.
  */
-import { addBusinessMinutes, businessMinutesBetween, type CompiledCalendar, nextOpening } from '../sla/businessTime';
+import { addBusinessMinutes, type CompiledCalendar, nextOpening } from '../sla/businessTime';
 import { DAY_MS, localDayOf, parseLocalDateTime, wallToInstant } from '../time/zonedTime';
 
 /** How many local days ahead (today included) a visitor may ask to be called. */
@@ -43,9 +43,9 @@ export type CallbackDue = { dueAt: Date; warnAt: Date };
 export type DueProblem = { problem: 'tooEarly'; earliest: Date } | { problem: 'closed' };
 
 /**
- * When the callback is due (see the module comment), with its warning at `warnAtPercent` of the business time
- * from the later of arrival and window start to due (a window days ahead does not warn days ahead); or why the
- * window cannot be kept. `cal` null: open around the clock.
+ * When the callback is due (see the module comment), with its warning the last (100 − `warnAtPercent`) % of the N
+ * minutes before it (also when the window's start decides: the call is coming up), never before arrival; or why
+ * the window cannot be kept. `cal` null: open around the clock.
  */
 export function callbackDue(
   cal: CompiledCalendar | null,
@@ -59,7 +59,6 @@ export function callbackDue(
   if (opens >= window.end) return { problem: 'closed' };
   const dueAt = new Date(Math.max(promised.getTime(), opens.getTime()));
   if (dueAt >= window.end) return { problem: 'tooEarly', earliest: promised };
-  const from = new Date(Math.max(arrival.getTime(), window.start.getTime()));
-  const span = businessMinutesBetween(cal, from, dueAt);
-  return { dueAt, warnAt: span > 0 ? addBusinessMinutes(cal, from, (span * warnAtPercent) / 100) : dueAt };
+  const lead = ((minutes * (100 - warnAtPercent)) / 100) * 60_000;
+  return { dueAt, warnAt: new Date(Math.max(arrival.getTime(), dueAt.getTime() - lead)) };
 }
