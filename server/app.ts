@@ -57,6 +57,7 @@ import { inboxRoutes } from './routes/web/inbox.routes';
 import { conversationActionRoutes } from './routes/web/conversationActions.routes';
 import { chatRoutes } from './routes/web/chat.routes';
 import { noteRoutes } from './routes/web/notes.routes';
+import { callbackRoutes } from './routes/web/callbacks.routes';
 import { presenceRoutes } from './routes/web/presence.routes';
 import { cannedResponseRoutes } from './routes/web/cannedResponses.routes';
 import { notificationRoutes } from './routes/web/notifications.routes';
@@ -190,6 +191,7 @@ export function createApp(services: Services): express.Express {
   consoleRoutes.use(replyDeliveryRoutes(services)); // "maybe sent — check": mark sent or send again
   consoleRoutes.use(approvalRoutes(services)); // replies waiting for approval: the approvers' queue and decisions
   consoleRoutes.use(conversationActionRoutes(services), noteRoutes(services), presenceRoutes(services), cannedResponseRoutes(services));
+  consoleRoutes.use(callbackRoutes(services)); // a callback case: the agent records each call attempt
   consoleRoutes.use(chatRoutes(services)); // a website chat on the conversation page: facts, accept, end
   consoleRoutes.use(notificationRoutes(services), savedViewRoutes(services));
   consoleRoutes.use(userRoutes(services)); // users and teams (admins)

@@ -412,6 +412,9 @@ export interface Database {
   knowledgeArticleUsage: KnowledgeArticleUsageTable;
   // 033_bot_first
   botOffers: BotOffersTable;
+  // 035_callbacks
+  callbackRequests: CallbackRequestsTable;
+  callbackAttempts: CallbackAttemptsTable;
 }
 
 /** 029_web_chat: the website face of one webchat channel (queue, hours and SLA stay on the channel). */
@@ -433,6 +436,8 @@ export interface ChatSitesTable {
   targetSeconds: Generated<number>;
   targetPercent: Generated<number>;
   inactivityMinutes: Generated<number>;
+  /** 035_callbacks: a callback is due within this many business minutes */
+  callbackMinutes: Generated<number>;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
   // 033_bot_first
@@ -756,4 +761,30 @@ export interface KnowledgeArticleUsageTable {
   kind: ArticleUsageKind;
   visitorHash: string;
   day: Generated<Date>;
+}
+
+/** 035_callbacks: a visitor's callback request (a case of its own) and the agents' call attempts on it. */
+export type CallbackOutcome = 'reached' | 'not_reached' | 'wrong_number';
+export interface CallbackRequestsTable {
+  conversationId: string;
+  siteId: string;
+  messageId: string;
+  phone: string | null;
+  name: string | null;
+  windowStart: Date;
+  windowEnd: Date;
+  timeZone: string;
+  language: Locale;
+  requestedAt: Date;
+  consentAt: Date;
+  dueAt: Date;
+}
+export interface CallbackAttemptsTable {
+  id: Generated<string>;
+  conversationId: string;
+  outcome: CallbackOutcome;
+  userId: string;
+  at: Date;
+  note: string | null;
+  nextDueAt: Date | null;
 }

@@ -65,6 +65,8 @@ export class Effects {
   readonly live: LiveEvent[] = [];
   readonly jobs: JobRequest[] = [];
   readonly cancels: JobRequest[] = [];
+  /** jobs that take the place of a waiting job with the same id (removed, then added at their new time) */
+  readonly replacements: JobRequest[] = [];
   publish(e: LiveEvent) {
     this.live.push(e);
   }
@@ -73,6 +75,9 @@ export class Effects {
   }
   cancel(j: JobRequest) {
     this.cancels.push(j);
+  }
+  replace(j: JobRequest) {
+    this.replacements.push(j);
   }
 }
 
@@ -86,6 +91,10 @@ export async function inTransaction<T>(db: Db, dispatcher: Dispatcher, fn: (tx: 
     for (const job of effects.jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
   }
   for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
+  for (const job of effects.replacements) {
+    await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
+    await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
+  }
   // Sent together, not one round trip each: one connection keeps them in order anyway.
   await Promise.all(effects.live.map((ev) => dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev))));
   return result;

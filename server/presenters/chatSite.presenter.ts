@@ -20,6 +20,7 @@ export function presentChatSite(site: ChatSite, baseUrl: string) {
     targetPercent: site.targetPercent,
     inactivityMinutes: site.inactivityMinutes,
     bot: { enabled: site.botEnabled, maxTurns: site.botMaxTurns, disclosure: completeDisclosure(site.botDisclosure) },
+    callbackMinutes: site.callbackMinutes,
     embedSnippet: embedSnippet(baseUrl, site.id),
     createdAt: site.createdAt.toISOString(),
     updatedAt: site.updatedAt.toISOString(),

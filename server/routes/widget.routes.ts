@@ -16,6 +16,8 @@ import type { Locale } from '../db/schema';
 import { completeDisclosure } from '../domain/chatSites/siteTexts';
 import { inTransaction } from '../domain/effects';
 import { assertStorable } from '../domain/storableText';
+import { requestCallback } from '../domain/callbacks/requestCallback';
+import { callbackOptions } from '../domain/callbacks/siteCalendar';
 import { siteAvailability } from '../domain/webchat/availability';
 import { visitorChatView } from '../domain/webchat/chatView';
 import { endChat, VISITOR_SIDE_ROLE } from '../domain/webchat/endChat';
@@ -208,6 +210,17 @@ export function widgetRoutes({ db, dispatcher, redis, config, live, logger, secr
       createOfflineCase(tx, effects, widgetOf(res).site, req.body, { ip: req.ip ?? null, now: new Date() }),
     );
     res.status(201).json(made);
+  });
+
+  router.get('/sites/:siteId/callbacks/options', siteRoute, async (_req, res) => {
+    res.json(await callbackOptions(db, widgetOf(res).site, new Date()));
+  });
+
+  router.post('/sites/:siteId/callbacks', siteRoute, creation, async (req, res) => {
+    const made = await inTransaction(db, dispatcher, (tx, effects) =>
+      requestCallback(tx, effects, widgetOf(res).site, req.body, { ip: req.ip ?? null, now: new Date() }),
+    );
+    res.status(201).json({ caseNumber: made.caseNumber, dueAt: made.dueAt.toISOString() });
   });
 
   // ---- the visitor's chat

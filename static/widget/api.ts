@@ -44,6 +44,8 @@ export type History = {
   messages: ChatMessage[];
 };
 export type StartedChat = { conversationId: string; caseNumber: string; visitorToken: string };
+/** The site's time zone and the local days a callback window may fall on (see callbackForm.ts). */
+export type CallbackOptions = { timeZone: string; firstDay: string; lastDay: string; minutes: number };
 
 /** An answer other than 2xx; `message` is the server's error text (in the visitor's language) when it sent one. */
 export class ApiError extends Error {
@@ -80,6 +82,9 @@ export function createApi(base: string, siteId: string, lang: Lang) {
       call<StartedChat>('POST', `${site}/conversations`, { ...body, lang }),
     offline: (body: { email: string; text: string; consent: true; name?: string }) =>
       call<{ caseNumber: string }>('POST', `${site}/offline`, { ...body, lang }),
+    callbackOptions: () => call<CallbackOptions>('GET', `${site}/callbacks/options?${query({})}`),
+    callback: (body: { phone: string; name: string; date: string; from: string; to: string; consent: true }) =>
+      call<{ caseNumber: string; dueAt: string }>('POST', `${site}/callbacks`, { ...body, lang }),
     history: (id: string, token: string) => call<History>('GET', `${chat(id)}/messages`, undefined, token),
     send: (id: string, token: string, text: string) => call<{ id: string; at: string }>('POST', `${chat(id)}/messages`, { text }, token),
     typing: (id: string, token: string) => call<null>('POST', `${chat(id)}/typing`, {}, token),

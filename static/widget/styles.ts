@@ -63,13 +63,17 @@ box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center;padding:0}
 form{display:flex;flex-direction:column;gap:8px}
 label{font-weight:600;font-size:14px}
 .field{display:flex;flex-direction:column;gap:4px}
-input[type=text],input[type=email],textarea{width:100%;border:1px solid #6e7781;border-radius:8px;padding:8px;background:#fff}
+input[type=text],input[type=email],input[type=tel],input[type=date],input[type=time],textarea{width:100%;border:1px solid #6e7781;border-radius:8px;padding:8px;background:#fff}
 textarea{resize:vertical;min-height:64px}
 [aria-invalid=true]{border-color:#b42318}
 .check{display:flex;gap:8px;align-items:flex-start}
 .check label{font-weight:400}
 .check input{margin-top:4px;width:18px;height:18px;flex:none}
 .error{color:#b42318;font-size:14px}
+.hint{font-size:13px;color:#57606a;margin:0}
+.pair{display:flex;gap:8px}
+.pair>.field{flex:1;min-width:0}
+.sub{font-size:15px;margin:0}
 .primary{background:${brand};color:${onBrand};border:1px solid ${accent};border-radius:8px;padding:9px 14px;font-weight:600}
 .link{background:none;border:0;padding:4px 0;color:${accent};text-decoration:underline}
 .row{display:flex;gap:8px;flex-wrap:wrap;align-items:center}

@@ -8,6 +8,7 @@
  */
 import { type Api, type Availability, createApi, type SiteConfig } from './api';
 import { chatView } from './chatView';
+import { callbackForm, callbackTexts } from './callbackForm';
 import { contactForm } from './contactForm';
 import { h } from './dom';
 import { createStore, type Store } from './storage';
@@ -134,7 +135,31 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
     );
     // bot first: the visitor knows before starting that an automatic assistant answers first
     if (prechat && config.bot) form.querySelector('p')?.after(h('p', { class: 'status' }, config.bot.disclosure));
-    show({ focus: () => form.querySelector<HTMLElement>('input,textarea')?.focus() }, [form]);
+    show({ focus: () => form.querySelector<HTMLElement>('input,textarea')?.focus() }, prechat ? [form] : [form, offerCallback()]);
+  }
+
+  /** Offline: a callback instead of the e-mail form (callbackForm.ts). */
+  function offerCallback(): HTMLElement {
+    const open = h('button', { type: 'button', class: 'link', 'data-callback': '' }, callbackTexts(lang)('offer'));
+    open.addEventListener('click', () => {
+      const form = callbackForm(
+        api,
+        lang,
+        config.texts.consent || t('consent'),
+        () => {
+          showForm();
+          view?.focus();
+        },
+        (confirmation) => {
+          const done = h('p', { tabindex: '-1', role: 'status' }, confirmation);
+          show({ focus: () => done.focus() }, [done]);
+          done.focus();
+        },
+      );
+      show({ focus: () => form.querySelector<HTMLElement>('input')?.focus() }, [form]);
+      view?.focus();
+    });
+    return h('div', { class: 'row' }, open);
   }
 
   async function route(focus: boolean) {

@@ -693,6 +693,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /widget/v1/conversations/:id/read': row(404, 404, 404, 404, 404),
   'POST /widget/v1/conversations/:id/end': row(404, 404, 404, 404, 404),
   'POST /widget/v1/conversations/:id/transcript': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/conversations/:id/bot': row(404, 404, 404, 404, 404),
   'GET /widget/v1/conversations/:id/events': row(404, 404, 404, 404, 404),
   // knowledge base: managers write (an empty form is refused, a made-up article is 404), everyone who reads conversations reads and searches
   'GET /settings/knowledge': row(403, 200, 403, 403, 302),
@@ -719,6 +720,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /api/v1/chat-sites/:id': row(403, 200, 403, 200, 401),
   'PATCH /api/v1/chat-sites/:id': row(403, 200, 403, 200, 401),
   'GET /api/v1/reports/chat': row(403, 200, 200, 200, 401),
+  'GET /api/v1/reports/self-service': row(403, 200, 200, 200, 401),
   'GET /settings/chat-sites': row(403, 200, 403, 200, 302),
   'POST /settings/chat-sites': row(403, 303, 403, 303, 302),
   'GET /settings/chat-sites/:siteId': row(403, 200, 403, 200, 302),

@@ -24,6 +24,7 @@ function siteQuery(db: DbOrTx) {
       's.botEnabled',
       's.botMaxTurns',
       's.botDisclosure',
+      's.callbackMinutes',
       's.createdAt',
       's.updatedAt',
       'ch.calendarId',
@@ -83,6 +84,7 @@ export type ChatSiteValues = {
   botEnabled: boolean;
   botMaxTurns: number;
   botDisclosure: BotDisclosure;
+  callbackMinutes: number;
 };
 
 const columns = (v: ChatSiteValues) => ({

@@ -50,6 +50,9 @@ export async function anonymiseConversations(tx: Tx, conversationIds: string[]):
   await tx.updateTable('conversationTasks').set({ title: '' }).where('conversationId', 'in', conversationIds).execute();
   // a website chat's visitor: what the pre-chat form asked and the page they wrote from (the chat's timing stays for reports)
   await tx.updateTable('chatSessions').set({ prechatName: null, prechatEmail: null, pageUrl: null }).where('conversationId', 'in', conversationIds).execute();
+  // a callback request's number and name, and what agents noted on its calls (the window and outcomes stay for reports)
+  await tx.updateTable('callbackRequests').set({ phone: null, name: null }).where('conversationId', 'in', conversationIds).execute();
+  await tx.updateTable('callbackAttempts').set({ note: null }).where('conversationId', 'in', conversationIds).execute();
   await tx.updateTable('conversations').set({ anonymisedAt: new Date() }).where('id', 'in', conversationIds).execute();
   return { messages: Number(done.numAffectedRows ?? 0) };
 }

@@ -135,6 +135,9 @@ export const AUDIT_ACTIONS = [
   'conversation.task_overdue',
   // website live chat (029_web_chat): an agent took a ringing chat
   'conversation.chat_accepted',
+  // callback requests (035_callbacks): a visitor asked to be called, an agent recorded a call attempt
+  'conversation.callback_requested',
+  'conversation.callback_attempt',
   // knowledge base (032_knowledge_base): articles written by managers, grouped with the canned responses
   'knowledge.article_created',
   'knowledge.article_changed',

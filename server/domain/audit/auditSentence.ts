@@ -6,6 +6,7 @@
 import type { MessageKey } from '../../i18n/messages';
 import type { Translate } from '../../i18n/translate';
 import type { AuditAction } from './actions';
+import { OUTCOME_KEY } from '../callbacks/outcomes';
 
 export type ReadableEvent = {
   action: string;
@@ -246,6 +247,12 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   'conversation.task_reopened': ({ t, actor, caseNo, after }) => t('audit.s.taskReopened', { actor, case: caseNo, number: after('number') ?? '?' }),
   'conversation.task_overdue': ({ t, caseNo, after }) => t('audit.s.taskOverdue', { case: caseNo, number: after('number') ?? '?', n: after('told') ?? '0' }),
   'conversation.chat_accepted': ({ t, actor, caseNo, after }) => t('audit.s.chatAccepted', { actor, case: caseNo, seconds: after('waitedSeconds') ?? '?' }),
+  'conversation.callback_requested': ({ t, actor, caseNo }) => t('audit.s.callbackRequested', { actor, case: caseNo }),
+  'conversation.callback_attempt': ({ t, actor, caseNo, after }) => {
+    const outcome = after('outcome');
+    const said = outcome === 'reached' || outcome === 'not_reached' || outcome === 'wrong_number' ? t(OUTCOME_KEY[outcome]) : '?';
+    return t('audit.s.callbackAttempt', { actor, case: caseNo, outcome: said });
+  },
   // 032_knowledge_base
   'knowledge.article_created': ({ t, actor, after }) => t('audit.s.articleCreated', { actor, name: after('title') ?? '—' }),
   'knowledge.article_changed': ({ t, actor, after }) => t('audit.s.articleChanged', { actor, name: after('title') ?? '—' }),

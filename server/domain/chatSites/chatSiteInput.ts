@@ -76,6 +76,8 @@ const siteFields = {
   targetPercent: z.number().int().min(1).max(100),
   inactivityMinutes: z.number().int().min(1).max(240),
   bot: botSettings,
+  /** a callback request is due within this many business minutes (domain/callbacks/callbackDue.ts) */
+  callbackMinutes: z.number().int().min(5).max(1440),
 };
 
 const optionalFields = z.object(siteFields).partial();
@@ -103,4 +105,5 @@ export const SITE_DEFAULTS = {
   targetPercent: 80,
   inactivityMinutes: 15,
   bot: { enabled: false, maxTurns: BOT_TURNS.default },
+  callbackMinutes: 60,
 };

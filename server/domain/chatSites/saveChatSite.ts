@@ -57,6 +57,7 @@ function stateOf(site: ChatSite): SiteState {
     botEnabled: site.botEnabled,
     botMaxTurns: site.botMaxTurns,
     botDisclosure: completeDisclosure(site.botDisclosure),
+    callbackMinutes: site.callbackMinutes,
     routing: { mode: site.routingMode, teamId: site.routingTeamId },
     calendarId: site.calendarId,
   };
@@ -79,6 +80,7 @@ function merged(base: SiteState, input: Partial<ChatSiteInput>): SiteState {
     botEnabled: input.bot?.enabled ?? base.botEnabled,
     botMaxTurns: input.bot?.maxTurns ?? base.botMaxTurns,
     botDisclosure: completeDisclosure(base.botDisclosure, input.bot?.disclosure),
+    callbackMinutes: input.callbackMinutes ?? base.callbackMinutes,
     routing: input.routing
       ? { mode: input.routing.mode, teamId: input.routing.teamId === undefined ? base.routing.teamId : input.routing.teamId }
       : base.routing,
@@ -101,6 +103,7 @@ const NEW_SITE: SiteState = {
   botEnabled: SITE_DEFAULTS.bot.enabled,
   botMaxTurns: SITE_DEFAULTS.bot.maxTurns,
   botDisclosure: {},
+  callbackMinutes: SITE_DEFAULTS.callbackMinutes,
   routing: SITE_DEFAULTS.routing,
   calendarId: SITE_DEFAULTS.calendarId,
 };

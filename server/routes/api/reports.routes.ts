@@ -1,10 +1,11 @@
-/** GET /api/v1/reports/sla, /reports/chat and /reports/self-service (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
+/** GET /api/v1/reports/sla, /reports/chat, /reports/self-service and /reports/callbacks (JSON) and /api/v1/reports/<report>.csv (audited export), for managers, auditors and admins. */
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import { userActor } from '../../domain/audit/actor';
 import { buildSlaReport, exportReport } from '../../domain/reports/buildReports';
+import { buildCallbackReport } from '../../domain/reports/callbackReport';
 import { buildChatReport } from '../../domain/reports/chatServiceLevel';
 import { buildSelfServiceReport } from '../../domain/reports/selfService';
 import type { Services } from '../../services';
@@ -29,6 +30,10 @@ export function reportApiRoutes({ db }: Services): Router {
   router.get('/reports/self-service', requirePermission('reports.read'), async (req, res) => {
     const q = parseInput(reportQuery, req.query, 'query');
     res.json(await buildSelfServiceReport(db, q));
+  });
+  // the callback requests and calls of a range (domain/reports/callbackReport.ts)
+  router.get('/reports/callbacks', requirePermission('reports.read'), async (req, res) => {
+    res.json(await buildCallbackReport(db, parseInput(reportQuery, req.query, 'query')));
   });
   router.get('/reports/:file', requirePermission('reports.read'), async (req, res) => {
     const { file } = parseInput(csvFile, req.params, 'report');

@@ -52,6 +52,7 @@ function siteForm(req: Request) {
     inactivityMinutes: numberOf(b.inactivityMinutes),
     // the form always shows the checkbox: unchecked (absent) is off
     bot: { enabled: b.botEnabled === 'on', maxTurns: numberOf(b.botMaxTurns), disclosure: Object.fromEntries(LOCALES.map((l) => [l, b[`bot.${l}`]])) },
+    callbackMinutes: numberOf(b.callbackMinutes),
   };
 }
 
@@ -75,6 +76,7 @@ function formValues(site: ReturnType<typeof presentChatSite>): Record<string, st
     botEnabled: site.bot.enabled ? 'on' : '',
     botMaxTurns: String(site.bot.maxTurns),
     ...Object.fromEntries(LOCALES.map((l) => [`bot.${l}`, site.bot.disclosure[l]])),
+    callbackMinutes: String(site.callbackMinutes),
   };
 }
 
@@ -97,6 +99,7 @@ const NEW_SITE_FORM = {
   botMaxTurns: String(SITE_DEFAULTS.bot.maxTurns),
   'bot.de': '',
   'bot.en': '',
+  callbackMinutes: String(SITE_DEFAULTS.callbackMinutes),
 };
 
 export function chatSiteRoutes({ db, dispatcher, config }: Services): Router {

@@ -8,6 +8,8 @@ import { listAudit } from '../../db/repositories/audit.repo';
 import { contactContext } from '../../db/repositories/contacts.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findChatFacts } from '../../db/repositories/chatSessions.repo';
+import { findCallbackRequest, listCallbackAttempts } from '../../db/repositories/callbacks.repo';
+import { presentCallback } from '../../presenters/callback.presenter';
 import { presentChat } from '../../presenters/chat.presenter';
 import { markOpened } from '../../db/repositories/routing.repo';
 import { findConversationForPage, markConversationRead } from '../../db/repositories/conversations.repo';
@@ -39,7 +41,8 @@ export async function conversationPageData({ db, redis, config, connectors }: De
   const user = req.user!;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
-  const [messages, lists, channel, typing, viewing, timeline, context, tasks, , chat] = await Promise.all([
+  const webchat = conversation.channelKind === 'webchat';
+  const [messages, lists, channel, typing, viewing, timeline, context, tasks, , chat, callback, callbackAttempts] = await Promise.all([
     loadThread(db, conversation.id),
     workspaceLists(db),
     findChannel(db, conversation.channelId),
@@ -51,6 +54,9 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
     // a website chat's facts: one query, only on webchat conversations
     conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
+    // a callback request's number, window and attempts: only on webchat conversations
+    webchat ? findCallbackRequest(db, conversation.id) : undefined,
+    webchat ? listCallbackAttempts(db, conversation.id) : [],
   ]);
   const { staff, teams, predefinedTags } = lists;
   const wf = {
@@ -86,6 +92,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     composerText: reworkText(messages, user.id),
     cannedId: '',
     chat: chat ? presentChat(chat, translator(user.locale)) : null,
+    callback: callback ? presentCallback(callback, callbackAttempts, user.locale, conversation.status) : null,
     visitorReadAt: chat?.visitorReadAt ?? null,
     // the signed link to the public case status page, for those who write to the customer (to paste into a reply)
     caseLink: can(user.role, 'conversation.reply') ? caseStatusLink(config.baseUrl, caseLinkSigner(config.encryptionKey), conversation.caseNumber) : null,
