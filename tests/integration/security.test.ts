@@ -489,6 +489,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'GET /conversations/:id/chat': row(404, 404, 404, 404, 302),
   'POST /conversations/:id/chat/accept': row(404, 404, 403, 403, 302),
   'POST /conversations/:id/chat/end': row(404, 404, 403, 403, 302),
+  // a call attempt on a conversation that is no callback request (callbacks.test.ts has the rest)
+  'POST /conversations/:id/callback-attempts': row(404, 404, 403, 403, 302),
   'POST /conversations/:id/messages/:messageId/breach-reason': row(403, 409, 403, 409, 302),
   // The message given is the customer's post, not a reply: no reply to decide about (faults.workerKill.test.ts has the real case).
   'POST /conversations/:id/messages/:messageId/delivery': row(404, 404, 403, 403, 302),
@@ -687,6 +689,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /widget/v1/sites/:siteId/invitations': row(404, 404, 404, 404, 404),
   'POST /widget/v1/sites/:siteId/conversations': row(404, 404, 404, 404, 404),
   'POST /widget/v1/sites/:siteId/offline': row(404, 404, 404, 404, 404),
+  'GET /widget/v1/sites/:siteId/callbacks/options': row(404, 404, 404, 404, 404),
+  'POST /widget/v1/sites/:siteId/callbacks': row(404, 404, 404, 404, 404),
   'GET /widget/v1/conversations/:id/messages': row(404, 404, 404, 404, 404),
   'POST /widget/v1/conversations/:id/messages': row(404, 404, 404, 404, 404),
   'POST /widget/v1/conversations/:id/typing': row(404, 404, 404, 404, 404),
@@ -721,6 +725,7 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'PATCH /api/v1/chat-sites/:id': row(403, 200, 403, 200, 401),
   'GET /api/v1/reports/chat': row(403, 200, 200, 200, 401),
   'GET /api/v1/reports/self-service': row(403, 200, 200, 200, 401),
+  'GET /api/v1/reports/callbacks': row(403, 200, 200, 200, 401),
   'GET /settings/chat-sites': row(403, 200, 403, 200, 302),
   'POST /settings/chat-sites': row(403, 303, 403, 303, 302),
   'GET /settings/chat-sites/:siteId': row(403, 200, 403, 200, 302),
@@ -868,6 +873,7 @@ describe('route × role matrix', () => {
     'PATCH /api/v1/chat-sites/:id': () => ({ colour: '#123456' }),
     'POST /settings/chat-sites': () => CHAT_SITE_FORM,
     'POST /settings/chat-sites/:siteId': () => CHAT_SITE_FORM,
+    'POST /conversations/:id/callback-attempts': () => ({ outcome: 'reached' }),
   };
   const CHAT_SITE_FORM = { name: 'Matrix', routingMode: 'auto', colour: '#123456', prechatName: 'optional', prechatEmail: 'optional' };
   const QUERIES: Record<string, string> = {
