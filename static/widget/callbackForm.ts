@@ -6,7 +6,7 @@
  * call is …") is shown as it comes, in the visitor's language.
  */
 import { type Api, ApiError } from './api';
-import { field, h } from './dom';
+import { type FieldCheck, field, h, reportProblems } from './dom';
 import type { Lang } from './texts';
 
 const de = {
@@ -57,8 +57,7 @@ export function callbackTexts(lang: Lang) {
 /** The callback form; `back` returns to the e-mail form, `done` gets the confirmation to show. */
 export function callbackForm(api: Api, lang: Lang, consentText: string, back: () => void, done: (confirmation: string) => void): HTMLFormElement {
   const t = callbackTexts(lang);
-  type Check = { input: HTMLInputElement; error: HTMLElement; problem(): keyof CallbackTexts | null };
-  const checks: Check[] = [];
+  const checks: FieldCheck<keyof CallbackTexts>[] = [];
   const input = (key: string, attrs: Record<string, string | boolean>) => h('input', { required: true, ...attrs, id: `rl-callback-${key}` });
   const add = (key: string, label: string, el: HTMLInputElement, problem: (v: string) => keyof CallbackTexts | null, hint?: HTMLElement) => {
     const [wrap] = field(`rl-callback-${key}`, label, el);
@@ -126,17 +125,7 @@ export function callbackForm(api: Api, lang: Lang, consentText: string, back: ()
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     failure.textContent = '';
-    let first: HTMLElement | null = null;
-    for (const check of checks) {
-      const problem = check.problem();
-      check.error.textContent = problem ? t(problem) : '';
-      check.input.setAttribute('aria-invalid', String(Boolean(problem)));
-      if (problem && !first) first = check.input;
-    }
-    if (first) {
-      first.focus();
-      return;
-    }
+    if (reportProblems(checks, t)) return;
     button.disabled = true;
     try {
       const made = await api.callback({ phone: phone.value.trim(), name: name.value.trim(), date: date.value, from: from.value, to: to.value, consent: true });

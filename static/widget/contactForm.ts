@@ -5,7 +5,7 @@
  * problem), and again by the server.
  */
 import { ApiError, type PrechatField } from './api';
-import { field, h } from './dom';
+import { type FieldCheck, field, h, reportProblems } from './dom';
 import type { TextKey } from './texts';
 
 type T = (key: TextKey, values?: Record<string, string | number>) => string;
@@ -18,7 +18,7 @@ export function contactForm(
   options: { id: string; intro: string; name: PrechatField; email: PrechatField; consent: string; submit: string; email0?: string },
   onSubmit: (values: ContactValues) => Promise<void>,
 ): HTMLFormElement {
-  const checks: { input: HTMLInputElement | HTMLTextAreaElement; error: HTMLElement; problem(): TextKey | null }[] = [];
+  const checks: FieldCheck<TextKey>[] = [];
   const parts: Node[] = [h('p', {}, options.intro)];
 
   const add = (key: string, label: string, input: HTMLInputElement | HTMLTextAreaElement, problem: (value: string) => TextKey | null) => {
@@ -57,17 +57,7 @@ export function contactForm(
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     failure.textContent = '';
-    let first: HTMLElement | null = null;
-    for (const check of checks) {
-      const problem = check.problem();
-      check.error.textContent = problem ? t(problem) : '';
-      check.input.setAttribute('aria-invalid', String(Boolean(problem)));
-      if (problem && !first) first = check.input;
-    }
-    if (first) {
-      first.focus();
-      return;
-    }
+    if (reportProblems(checks, t)) return;
     button.disabled = true;
     try {
       await onSubmit({ name: name?.value.trim() || undefined, email: email?.value.trim() || undefined, text: text.value.trim() });

@@ -16,3 +16,19 @@ export function field(id: string, label: string, input: HTMLInputElement | HTMLT
   input.id = id;
   return [h('div', { class: 'field' }, h('label', { for: id }, label), input), input];
 }
+
+/** A form field's check: the input, where its message goes, and the text key of its problem (null: fine). */
+export type FieldCheck<K> = { input: HTMLInputElement | HTMLTextAreaElement; error: HTMLElement; problem(): K | null };
+
+/** Shows every check's message (or clears it) and marks the fields; the first field with a problem, if any, gets focus. */
+export function reportProblems<K>(checks: readonly FieldCheck<K>[], text: (key: K) => string): boolean {
+  let first: HTMLElement | null = null;
+  for (const check of checks) {
+    const problem = check.problem();
+    check.error.textContent = problem ? text(problem) : '';
+    check.input.setAttribute('aria-invalid', String(Boolean(problem)));
+    if (problem && !first) first = check.input;
+  }
+  first?.focus();
+  return first !== null;
+}
