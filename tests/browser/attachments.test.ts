@@ -8,6 +8,7 @@ import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { axeFindings } from '../support/axe';
 import { screenshot, signInAs, startBrowser, type BrowserSession } from '../support/browser';
+import { until } from '../support/until';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 jest.setTimeout(120_000);
@@ -93,7 +94,16 @@ it.each([1440, 390])('when a customer sent a photo and a PDF, then at %i px the 
   await page.goto(`${app.url}/conversations/${conversationId}`);
 
   const img = page.locator('.msg-attachments img[alt="Bild vom Kunden: karton.png"]');
-  await img.scrollIntoViewIfNeeded();
+  // the thread is loaded (and reloaded by live events) after the page: scroll once it holds still
+  await until(
+    'the photo scrolled into view',
+    () =>
+      img.scrollIntoViewIfNeeded({ timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      ),
+    20_000,
+  );
   await page.waitForFunction(() => {
     const el = document.querySelector<HTMLImageElement>('.msg-attachments img');
     return el?.complete && el.naturalWidth > 0;
