@@ -1,22 +1,26 @@
 /**
  * A callback requested outside opening hours, in headless Chromium (setup as in chatWidget.test.ts: the customer's
- * site is another origin on loopback, under a strict CSP for the visitor's page). The site's calendar opens at the
- * next minute but one; its agent starts her shift then. Before that, a visitor on a phone-sized screen finds the
- * site closed, asks for a callback in a window from the opening on, and is told the case number. At the opening the
- * agent comes online, routing hands her the case, she sees the number and the window, calls, records "reached",
- * and the callback counts as met. axe-core checks the widget's callback form and the agent's page.
+ * site is another origin on loopback, under a strict CSP for the visitor's page). The site's calendar opens a few
+ * minutes ahead. Before that, a visitor on a phone-sized screen finds the site closed, asks for a callback in a
+ * window from the opening on, and is told the case number. The agent is online already with free slots, yet the
+ * case stays in no queue until the window opens (less the callback lead); then the router's sweep hands it to her,
+ * she sees the number and the window, calls, records "reached", and the callback counts as met. axe-core checks the
+ * widget's callback form and the agent's page.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import request from 'supertest';
+import { CALLBACK_LEAD_MINUTES } from '../../server/domain/callbacks/callbackOpening';
 import { makeUser } from '../factories/factories';
 import { axeFindings } from '../support/axe';
 import { screenshot, signInAs, startBrowser, type BrowserSession } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
 
-jest.setTimeout(240_000);
+jest.setTimeout(420_000);
+
+const LEAD_MS = CALLBACK_LEAD_MINUTES * 60_000;
 
 const BERLIN = 'Europe/Berlin';
 let app: TestApp;
@@ -56,8 +60,8 @@ beforeAll(async () => {
   sitePages = await startSitePages(app.url);
   siteOrigin = `http://127.0.0.1:${(sitePages.address() as AddressInfo).port}`;
 
-  // open every day from the next whole minute that is at least 45 s away, for four hours
-  opensAt = new Date(Math.ceil((Date.now() + 45_000) / 60_000) * 60_000);
+  // open every day from the next whole minute that is at least a minute plus the callback lead away, for four hours
+  opensAt = new Date(Math.ceil((Date.now() + 60_000 + LEAD_MS) / 60_000) * 60_000);
   const closes = hhmm(new Date(opensAt.getTime() + 4 * 3_600_000));
   const hours = [[hhmm(opensAt), closes]];
   const calendar = await api('post', '/calendars')
@@ -91,7 +95,7 @@ async function phoneVisitor(): Promise<{ page: Page; problems: string[] }> {
   return { page, problems };
 }
 
-it('when a visitor asks for a callback while the site is closed, then at the opening the case is routed to the agent, she records "reached", and the callback is met', async () => {
+it('when a visitor asks for a callback while the site is closed, then the online agent gets the case only at the opening, records "reached", and the callback is met', async () => {
   const { page, problems } = await phoneVisitor();
   expect(Date.now()).toBeLessThan(opensAt.getTime() - 10_000); // still closed
   await page.getByRole('button', { name: 'Chat öffnen' }).click();
@@ -128,16 +132,23 @@ it('when a visitor asks for a callback while the site is closed, then at the ope
   expect(callback.dueAt.getTime()).toBe(opensAt.getTime() + 60 * 60_000);
   expect(conversation.assigneeId).toBeNull();
 
-  // the agent's shift starts at the opening: she comes online then, and routing hands her the case
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, opensAt.getTime() - Date.now())));
+  // the agent is online with free slots before the window opens: the routing pass her presence asks for passes the case by
   const agent = await browser.newPage({ locale: 'de-DE', viewport: { width: 1280, height: 900 }, bypassCSP: true });
   await signInAs(agent, app.url, lena);
   await api('put', `/users/${lena.id}/presence`, lena).send({ status: 'online' }).expect(200);
-  await until(
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  expect(Date.now()).toBeLessThan(opensAt.getTime() - LEAD_MS);
+  expect((await db.selectFrom('conversations').select('assigneeId').where('id', '=', conversation.id).executeTakeFirstOrThrow()).assigneeId).toBeNull();
+  // at the opening (less the lead) the router's sweep, every 30 s, hands her the case
+  const routed = await until(
     'the callback routed to Lena',
-    async () => (await db.selectFrom('conversations').select('assigneeId').where('id', '=', conversation.id).executeTakeFirstOrThrow()).assigneeId === lena.id,
-    30_000,
+    async () => {
+      const c = await db.selectFrom('conversations').select(['assigneeId', 'routedAt']).where('id', '=', conversation.id).executeTakeFirstOrThrow();
+      return c.assigneeId === lena.id && c.routedAt;
+    },
+    opensAt.getTime() - Date.now() + 40_000,
   );
+  expect(routed.getTime()).toBeGreaterThanOrEqual(opensAt.getTime() - LEAD_MS);
 
   await agent.goto(`${app.url}/conversations/${conversation.id}`);
   const panel = agent.locator('#callback-panel');

@@ -214,7 +214,7 @@ test('when 5 000 posts arrive in bursts while agents come and go, then nobody is
     AND after->'reason'->>'rule' IN ('least_loaded', 'pull') AND before->>'assigneeId' IS NOT NULL`.execute(db);
   expect(taken.rows[0]!.n).toBe(0);
   // 5. no free slot left idle: no waiting conversation has an eligible agent with a free slot
-  const waiting = await db.transaction().execute((t) => lockQueueHead(t, 'auto', null, 10_000));
+  const waiting = await db.transaction().execute((t) => lockQueueHead(t, 'auto', null, 10_000, new Date()));
   const idle = waiting.filter((c) => final.some((a) => isEligible(a, requirementOf(c))));
   expect(idle).toEqual([]);
 

@@ -81,20 +81,28 @@ const queuedColumns = sql`c.id, c.channel_id, ch.kind, c.thread_key, c.response_
   EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.ended_at IS NULL) AS open_chat`;
 /** A chat the bot still holds (033_bot_first): in no queue until its handover. Needs the conversation as `c`. */
 const heldByBot = sql`EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.bot_state = 'holding')`;
+/**
+ * A callback whose window (or, after a missed call, the next try the agent set) opens after `openBy`: in no queue
+ * yet (domain/callbacks/callbackOpening.ts). Needs the conversation as `c`.
+ */
+const callbackNotOpen = (openBy: Date) => sql`EXISTS (SELECT 1 FROM callback_requests r WHERE r.conversation_id = c.id
+  AND coalesce((SELECT a.next_due_at FROM callback_attempts a WHERE a.conversation_id = r.conversation_id AND a.next_due_at IS NOT NULL
+    ORDER BY a.at DESC, a.id DESC LIMIT 1), r.window_start) > ${openBy})`;
 const queueOrder = sql`c.response_due_at NULLS LAST, CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
   c.created_at, c.id`;
 
 /**
  * The head of the queues of the given routing mode (optionally only some channels), in queue order, locked (chats
- * the bot holds are not in a queue yet);
+ * the bot holds and callbacks opening after `openBy` are not in a queue yet);
  * a conversation another transaction holds (ingest, a manual assignment) is skipped and routed next time.
  */
-export async function lockQueueHead(tx: Tx, mode: 'auto' | 'pull', channelIds: string[] | null, limit: number): Promise<QueuedRow[]> {
+export async function lockQueueHead(tx: Tx, mode: 'auto' | 'pull', channelIds: string[] | null, limit: number, openBy: Date): Promise<QueuedRow[]> {
   const r = await sql<QueuedRow>`
     SELECT ${queuedColumns}
     FROM conversations c JOIN channels ch ON ch.id = c.channel_id LEFT JOIN topics t ON t.id = c.topic_id
     WHERE c.status = 'new' AND c.assignee_id IS NULL AND ch.routing_mode = ${mode}
       AND NOT ${heldByBot}
+      AND NOT ${callbackNotOpen(openBy)}
       ${channelIds ? sql`AND c.channel_id = ANY(${channelIds}::uuid[])` : sql``}
     ORDER BY ${queueOrder} LIMIT ${limit}
     FOR UPDATE OF c SKIP LOCKED`.execute(tx);
@@ -161,8 +169,11 @@ export async function markOpened(db: DbOrTx, conversationId: string, userId: str
 
 // ---- the queue board --------------------------------------------------------------------------
 
-/** Per channel: its routing, the waiting count and oldest wait, routed in the last hour, and the due times within `horizon`. */
-export async function queueBoardRows(db: DbOrTx, now: Date, horizon: Date) {
+/**
+ * Per channel: its routing, the waiting count and oldest wait, routed in the last hour, and the due times within
+ * `horizon` (callbacks opening after `openBy` are scheduled, not waiting).
+ */
+export async function queueBoardRows(db: DbOrTx, now: Date, horizon: Date, openBy: Date) {
   const channels = await sql<{
     id: string;
     name: string;
@@ -178,13 +189,14 @@ export async function queueBoardRows(db: DbOrTx, now: Date, horizon: Date) {
       coalesce(w.waiting, 0)::int AS waiting, w.oldest_since, coalesce(r.routed, 0)::int AS routed_last_hour
     FROM channels ch LEFT JOIN teams tm ON tm.id = ch.routing_team_id
     LEFT JOIN (SELECT channel_id, count(*) AS waiting, min(created_at) AS oldest_since FROM conversations c
-      WHERE status = 'new' AND assignee_id IS NULL AND NOT ${heldByBot} GROUP BY channel_id) w ON w.channel_id = ch.id
+      WHERE status = 'new' AND assignee_id IS NULL AND NOT ${heldByBot} AND NOT ${callbackNotOpen(openBy)} GROUP BY channel_id) w ON w.channel_id = ch.id
     LEFT JOIN (SELECT channel_id, count(*) AS routed FROM conversations
       WHERE routed_at >= ${new Date(now.getTime() - 3_600_000)} AND assignee_id IS NOT NULL GROUP BY channel_id) r ON r.channel_id = ch.id
     ORDER BY ch.name`.execute(db);
   const dues = await sql<{ channelId: string; dueAt: Date }>`
     SELECT channel_id, response_due_at AS due_at
     FROM conversations c WHERE status = 'new' AND assignee_id IS NULL AND response_due_at <= ${horizon} AND NOT ${heldByBot}
+      AND NOT ${callbackNotOpen(openBy)}
     ORDER BY channel_id, response_due_at`.execute(db);
   return { channels: channels.rows, dues: dues.rows };
 }

@@ -4,7 +4,8 @@
  * - reached: the call answers the request like a reply — the callback's clock stops (met or breached against its
  *   due time) and the case becomes `answered`, so the agent can close it;
  * - not reached: the case stays open; the agent may set a new due time (in the case's time zone, within the
- *   next 14 days), towards which the clock runs again (a breach already recorded stays);
+ *   next 14 days), towards which the clock runs again (a breach already recorded stays); an unassigned case then
+ *   waits outside the queues until that time draws near (callbackOpening.ts), an assigned one stays with its agent;
  * - wrong number: the team did call, so the clock stops as for a reached call, and the case closes.
  * After a reached call or a wrong number (or once the case is closed) no further attempt is taken.
  */

@@ -1,7 +1,8 @@
 /**
  * The queue board: per queue (a channel, served by its routing team or by everyone) the waiting count, the
  * oldest wait, the breaches predicted for the next hour, agents online/away/offline, used and free slots, and
- * the expected wait of the next arrival.
+ * the expected wait of the next arrival. A callback counts as waiting from when the router may take it (its window's
+ * opening less the lead, callbacks/callbackOpening.ts); before that it is scheduled work, in no figure here.
  *
  * Model (measured throughput): the queue drains at the rate it drained over the last hour (conversations
  * routed or taken per minute). The k-th waiting conversation in due order is expected to be taken after k/rate
@@ -11,6 +12,7 @@
  */
 import type { Db } from '../../db/client';
 import { boardAgents, queueBoardRows } from '../../db/repositories/routing.repo';
+import { callbacksOpenBy } from '../callbacks/callbackOpening';
 import type { RoutingAgent } from './chooseAgent';
 import { routingAgentsOf } from './agents';
 import { slotClassOf } from './slots';
@@ -48,7 +50,7 @@ export function expectedWait(waiting: number, freeSlots: number, ratePerMinute: 
 }
 
 export async function queueBoard(db: Db, now = new Date()): Promise<QueueFigures[]> {
-  const { channels, dues } = await queueBoardRows(db, now, new Date(now.getTime() + HOUR));
+  const { channels, dues } = await queueBoardRows(db, now, new Date(now.getTime() + HOUR), callbacksOpenBy(now));
   const agents: RoutingAgent[] = await db.transaction().execute(async (tx) => routingAgentsOf(tx, await boardAgents(tx)));
   const duesOf = new Map<string, Date[]>();
   for (const d of dues) duesOf.set(d.channelId, [...(duesOf.get(d.channelId) ?? []), d.dueAt]);

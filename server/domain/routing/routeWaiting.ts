@@ -1,7 +1,8 @@
 /**
  * A routing pass (automatic mode), one transaction: take the router lock, lock the online agents and count
  * their slots, re-check reopened conversations (back to their last agent if online with a free slot, else to
- * the queue), then fill free slots from the head of the queue (planRouting.ts). Every decision is written with
+ * the queue), then fill free slots from the head of the queue (planRouting.ts; a callback joins it when its window
+ * opens, callbacks/callbackOpening.ts). Every decision is written with
  * its reason onto the conversation and into the audit log; the consoles hear of it after commit.
  */
 import type { Tx } from '../../db/client';
@@ -16,6 +17,7 @@ import {
   type RoutedRow,
 } from '../../db/repositories/routing.repo';
 import { systemActor } from '../audit/actor';
+import { callbacksOpenBy } from '../callbacks/callbackOpening';
 import type { Effects } from '../effects';
 import { routingAgentsOf } from './agents';
 import { reasonFor, type Requirement, type RoutingReason } from './chooseAgent';
@@ -77,7 +79,7 @@ export async function routeWaiting(tx: Tx, effects: Effects, req: RouteRequest, 
 
   // only as much of the queue as the free slots could take (ten candidates per slot: skills may not fit)
   const free = agents.filter((a) => !a.absent).reduce((n, a) => n + SLOT_CLASSES.reduce((m, c) => m + Math.max(0, a.capacity[c] - a.load[c]), 0), 0);
-  const queue = free === 0 ? [] : await lockQueueHead(tx, 'auto', req.channelIds ?? null, Math.min(QUEUE_HEAD, 10 * free));
+  const queue = free === 0 ? [] : await lockQueueHead(tx, 'auto', req.channelIds ?? null, Math.min(QUEUE_HEAD, 10 * free), callbacksOpenBy(now));
   const decisions = planRouting(queue.map(waitingOf), agents, now);
   const byId = new Map(queue.map((c) => [c.id, c]));
   const before = written.length;

@@ -1,13 +1,15 @@
 /**
  * "Nächsten nehmen" (pull mode): the agent gets the most urgent waiting conversation they are eligible for —
  * the head of the queue order among pull and automatic queues, no cherry-picking. Same lock, same eligibility
- * and the same written reason as the router; null when nothing fits (or the agent has no free slot).
+ * and the same written reason as the router; a callback before its window opens is in no queue yet; null when
+ * nothing fits (or the agent has no free slot).
  */
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockAgent, lockQueueHead, takeRouterLock, writeRouting } from '../../db/repositories/routing.repo';
 import { Conflict } from '../../errors';
 import type { Actor } from '../audit/actor';
+import { callbacksOpenBy } from '../callbacks/callbackOpening';
 import type { Effects } from '../effects';
 import { routingAgentsOf } from './agents';
 import { isEligible, reasonFor } from './chooseAgent';
@@ -19,7 +21,8 @@ export async function takeNext(tx: Tx, effects: Effects, by: { actor: Actor; use
   const row = await lockAgent(tx, by.userId);
   if (row?.availability !== 'online') throw new Conflict('Set yourself online to take conversations', { code: 'not_online' });
   const [agent] = await routingAgentsOf(tx, [row]);
-  const queue = [...(await lockQueueHead(tx, 'pull', null, QUEUE_HEAD)), ...(await lockQueueHead(tx, 'auto', null, QUEUE_HEAD))];
+  const openBy = callbacksOpenBy(new Date());
+  const queue = [...(await lockQueueHead(tx, 'pull', null, QUEUE_HEAD, openBy)), ...(await lockQueueHead(tx, 'auto', null, QUEUE_HEAD, openBy))];
   const next = queue
     .map((c) => ({ c, w: waitingOf(c) }))
     .sort((a, b) => compareQueued(a.w, b.w))
