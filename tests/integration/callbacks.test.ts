@@ -193,6 +193,17 @@ describe('the agent records call attempts', () => {
     expect(page.text).toContain('Noch kein Anrufversuch.');
   });
 
+  it('when someone tries to answer a callback in writing, then 400 says to call, nothing is stored and the page offers no reply box', async () => {
+    const c = await newCallback();
+    const res = await api(lena).post(`/conversations/${c.id}/replies`, { text: 'Wir rufen Sie morgen an.' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('A callback request is answered by calling the customer');
+    const outbound = await app.services.db.selectFrom('messages').select('id').where('conversationId', '=', c.id).where('direction', '=', 'outbound').execute();
+    expect(outbound).toEqual([]);
+    const page = await (await signInAgent(app.url, lena)).get(`/conversations/${c.id}`);
+    expect(page.text).not.toContain('id="reply-text"');
+  });
+
   it('when a call is not reached with a new due time, then the case stays open, the clock runs towards it, and the attempt is audited and listed', async () => {
     const c = await newCallback();
     const next = `${addDays(tomorrow(), 1)}T15:30`;

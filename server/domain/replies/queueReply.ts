@@ -8,6 +8,7 @@ import type { Connectors } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import type { DeliveryState } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
+import { findCallbackRequest } from '../../db/repositories/callbacks.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
 import { findLastInbound, insertMessage } from '../../db/repositories/messages.repo';
@@ -52,6 +53,9 @@ export async function queueReply(
   const channel = await findChannel(tx, conversation.channelId);
   const connector = channel && connectors.of(channel.kind);
   if (!channel || !connector) throw new BadRequest('Replies cannot be sent on this channel yet').showing('reply.unsupportedChannel');
+  // a callback request left a phone number, no written channel: the answer is the call (recordCallbackAttempt)
+  if (await findCallbackRequest(tx, conversation.id))
+    throw new BadRequest('A callback request is answered by calling the customer').showing('reply.callbackCall');
   const author = await findUserById(tx, input.author.id);
   if (!author) throw new NotFound('User');
   const lastInbound = await findLastInbound(tx, conversation.id);
