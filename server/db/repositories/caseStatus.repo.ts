@@ -34,7 +34,7 @@ export async function findCaseByNumber(db: DbOrTx, caseNumber: string): Promise<
   return rows[0];
 }
 
-export type PublicMessage = { direction: Exclude<Direction, 'note'>; text: string; postedAt: Date; agentName: string | null };
+export type PublicMessage = { direction: Exclude<Direction, 'note'>; text: string; postedAt: Date; agentName: string | null; authorKind: 'bot' | null };
 
 /**
  * The messages the customer may see again: theirs, and replies that were sent. Never notes, drafts, queued,
@@ -44,7 +44,7 @@ export function publicMessages(db: DbOrTx, conversationId: string, limit = 200):
   return db
     .selectFrom('messages as m')
     .leftJoin('users as u', 'u.id', 'm.authorUserId')
-    .select(['m.direction', 'm.text', 'm.postedAt', 'u.name as agentName'])
+    .select(['m.direction', 'm.text', 'm.postedAt', 'u.name as agentName', 'm.authorKind'])
     .where('m.conversationId', '=', conversationId)
     .where((eb) => eb.or([eb('m.direction', '=', 'inbound'), eb.and([eb('m.direction', '=', 'outbound'), eb('m.deliveryState', '=', 'sent')])]))
     .where('m.remoteRemovedAt', 'is', null)

@@ -20,7 +20,8 @@ export type CaseView = {
   caseNumber: string;
   status: StatusLine;
   updatedAt: Date;
-  messages: { fromCustomer: boolean; author: string | null; text: string; postedAt: Date }[];
+  /** automatic: the bot wrote it (shown labelled, EU AI Act Art. 50); author null for it and for the customer */
+  messages: { fromCustomer: boolean; automatic: boolean; author: string | null; text: string; postedAt: Date }[];
 };
 
 async function viewOf(db: DbOrTx, found: CustomerCase): Promise<CaseView> {
@@ -31,7 +32,8 @@ async function viewOf(db: DbOrTx, found: CustomerCase): Promise<CaseView> {
     updatedAt: found.updatedAt,
     messages: messages.map((m) => ({
       fromCustomer: m.direction === 'inbound',
-      author: m.direction === 'inbound' ? null : replyAuthor(m.agentName, found.channelName),
+      automatic: m.authorKind === 'bot',
+      author: m.direction === 'inbound' || m.authorKind === 'bot' ? null : replyAuthor(m.agentName, found.channelName),
       text: m.text,
       postedAt: m.postedAt,
     })),
