@@ -11,7 +11,8 @@ import { inTransaction } from '../../server/domain/effects';
 import { routeWaiting } from '../../server/domain/routing/routeWaiting';
 import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { makeUser } from '../factories/factories';
-import { makeTelegramChannel } from '../factories/messagingChannels';
+import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
+import { inboundText, newWamid, signPayload, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
 import { makeChatSite } from '../factories/webchat';
 import { telegramPollingApp } from '../support/telegramPollingApp';
 import { until } from '../support/until';
@@ -42,11 +43,15 @@ const auditOf = (conversationId: string, action: string) =>
 const routeNow = (channelId: string) =>
   inTransaction(db(), env.app.services.dispatcher, (tx, effects) => routeWaiting(tx, effects, { channelIds: [channelId] }));
 
+/** Routing, the SLA policy and the bot (when given) on a channel. */
+async function setUp(channelId: string, bot: object | null) {
+  await db().updateTable('channels').set({ slaPolicyId, routingMode: 'auto', routingTeamId: teamId }).where('id', '=', channelId).execute();
+  if (bot) expect((await api(manager.token).patch(`/channels/${channelId}`, { bot })).status).toBe(200);
+}
 /** A Telegram channel routed automatically to the agent's team, with the SLA policy and (optionally) its bot on. */
 async function botChannel(bot: object | null = { enabled: true, maxTurns: 2, helpSiteId: siteId }) {
   const ch = await makeTelegramChannel(db(), env.app.services.secretBox, env.tg);
-  await db().updateTable('channels').set({ slaPolicyId, routingMode: 'auto', routingTeamId: teamId }).where('id', '=', ch.channelId).execute();
-  if (bot) expect((await api(manager.token).patch(`/channels/${ch.channelId}`, { bot })).status).toBe(200);
+  await setUp(ch.channelId, bot);
   return ch.channelId;
 }
 /** The customer writes, the channel is polled; the conversation it lands in. */
@@ -232,5 +237,83 @@ describe('the bot on Telegram', () => {
     await expectRoutedTo(c.id);
     expect(env.tg.sent).toHaveLength(0);
     expect((await messagesOf(c.id)).filter((m) => m.authorKind === 'bot')).toHaveLength(0);
+  });
+});
+
+describe('the bot on WhatsApp', () => {
+  const ACCESS_TOKEN = 'EAAG-fake-access-token';
+  let meta: FakeMeta;
+  beforeAll(async () => {
+    meta = await startFakeMeta({ accessToken: ACCESS_TOKEN });
+  });
+  afterAll(async () => {
+    await meta.close();
+  });
+  async function whatsappBotChannel() {
+    const ch = await makeWhatsappChannel(db(), env.app.services.secretBox, { accessToken: ACCESS_TOKEN, graphBaseUrl: meta.baseUrl });
+    await setUp(ch.channelId, { enabled: true, maxTurns: 2, helpSiteId: siteId });
+    return ch;
+  }
+  /** A signed webhook with the customer's text; the message once the inbox job ingested it. */
+  async function webhook(ch: { phoneNumberId: string; appSecret: string; channelId: string }, text: string, o: { from: string; at?: Date }) {
+    const id = newWamid();
+    const body = JSON.stringify(inboundText(ch.phoneNumberId, text, { id, ...o }));
+    const res = await request(env.app.url)
+      .post('/webhooks/whatsapp')
+      .set('content-type', 'application/json')
+      .set('x-hub-signature-256', signPayload(ch.appSecret, body))
+      .send(body);
+    expect(res.status).toBe(200);
+    return until(`message ${id}`, () => db().selectFrom('messages').selectAll().where('channelId', '=', ch.channelId).where('externalId', '=', id).executeTakeFirst());
+  }
+  const holding = (conversationId: string) => until('the bot holds it', async () => (await holdOf(conversationId))?.state === 'holding');
+
+  it('when a customer writes inside the window, then the bot answers through the Graph API, and JA closes the conversation as self-served', async () => {
+    const ch = await whatsappBotChannel();
+    const before = meta.sent.length;
+    const first = await webhook(ch, 'Wie kann ich meine Bestellung zurücksenden?', { from: '4915100000001' });
+    await holding(first.conversationId);
+    const [offer] = (await meta.waitForSent(before + 1, 15_000)).slice(before);
+    expect(offer!.body).toMatchObject({ to: '4915100000001', type: 'text', context: { message_id: first.externalId } });
+    const text = (offer!.body as { text: { body: string } }).text.body;
+    expect(text).toMatch(/^Ich bin ein automatischer Assistent, kein Mensch\./);
+    expect(text).toContain(`/help/${siteId}/articles/${articles.returns}`);
+    expect(text).toMatch(/Antworten Sie mit JA oder NEIN\. Mit MENSCH erreichen Sie jederzeit unser Team\.$/);
+    await routeNow(ch.channelId);
+    expect((await conversationOf(ch.channelId)).assigneeId).toBeNull();
+
+    await webhook(ch, 'ja', { from: '4915100000001' });
+    await until('self-served', async () => (await holdOf(first.conversationId))?.state === 'self_served');
+    expect(await conversationOf(ch.channelId)).toMatchObject({ id: first.conversationId, status: 'closed' });
+    const [, bye] = (await meta.waitForSent(before + 2, 15_000)).slice(before);
+    expect((bye!.body as { text: { body: string } }).text.body).toBe('Schön, dass ich helfen konnte. Ihre Anfrage ist damit abgeschlossen.');
+  });
+
+  it('when the message reaches us after the 24-hour window, then the bot stays silent and the conversation is routed as before', async () => {
+    const ch = await whatsappBotChannel();
+    const before = meta.sent.length;
+    const late = await webhook(ch, 'Wie kann ich meine Bestellung zurücksenden?', { from: '4915100000002', at: new Date(Date.now() - 25 * 3_600_000) });
+    await expectRoutedTo(late.conversationId);
+    expect(await holdOf(late.conversationId)).toBeUndefined();
+    expect(meta.sent.length).toBe(before);
+  });
+});
+
+describe('the self-service report', () => {
+  it('when a manager asks for today, then the conversations the bot answered on messaging channels count with their outcomes', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await request(env.app.url).get(`/api/v1/reports/self-service?from=${today}&to=${today}&timeZone=UTC`).auth(manager.token, { type: 'bearer' });
+    expect(res.status).toBe(200);
+    // above: 2 still held, 2 self-served (Telegram, WhatsApp), 4 handed over; no website chats in this database
+    expect(res.body).toMatchObject({
+      chats: 8,
+      messaging: 8,
+      selfServed: 2,
+      handedOver: 4,
+      withBot: 2,
+      selfServiceRate: 25,
+      handoverReasons: { asked: 1, not_helped: 1, max_turns: 1, no_match: 1, taken: 0 },
+    });
+    expect(res.body.articles.find((a: { id: string }) => a.id === articles.returns)).toMatchObject({ helped: 2, notHelped: 1 });
   });
 });
