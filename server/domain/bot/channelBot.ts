@@ -58,20 +58,33 @@ type Post = { id: string; externalId: string | null; text: string; postedAt: Dat
 /** The ingest pipeline (ingestBatch) and then the bot, in the same transaction. */
 export async function ingestWithBot(tx: Tx, effects: Effects, posts: NormalizedInbound[], actor: Actor, env: ChannelBotEnv, receivedAt = new Date()) {
   const results = await ingestBatch(tx, effects, posts, actor, receivedAt);
-  await botOnIngest(tx, effects, results, actor, { ...env, now: env.now ?? receivedAt });
+  await botOnIngest(tx, effects, posts, results, actor, { ...env, now: env.now ?? receivedAt });
   return results;
 }
 
-async function botOnIngest(tx: Tx, effects: Effects, results: IngestResult[], actor: Actor, env: ChannelBotEnv & { now: Date }): Promise<void> {
+async function botOnIngest(
+  tx: Tx,
+  effects: Effects,
+  posts: NormalizedInbound[],
+  results: IngestResult[],
+  actor: Actor,
+  env: ChannelBotEnv & { now: Date },
+): Promise<void> {
   const ids = [...new Set(results.filter((r) => r.created).map((r) => r.messageId))];
   if (ids.length === 0) return;
+  // only channels whose connector lets a bot answer (nothing more is read for the others)
+  const channels = new Map(
+    (await findBotChannels(tx, [...new Set(posts.map((p) => p.channelId))]))
+      .filter((c) => env.connectors.of(c.kind)?.capabilities.botReplies)
+      .map((c) => [c.id, c]),
+  );
+  if (channels.size === 0) return;
   const order = new Map(ids.map((id, i) => [id, i]));
-  const posts = (await findInboundForBot(tx, ids)).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  const channels = new Map((await findBotChannels(tx, [...new Set(posts.map((p) => p.channelId))])).map((c) => [c.id, c]));
-  for (const p of posts) {
+  const stored = (await findInboundForBot(tx, ids)).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  for (const p of stored) {
     const channel = channels.get(p.channelId);
     const connector = channel && env.connectors.of(channel.kind);
-    if (!channel || !connector?.capabilities.botReplies) continue;
+    if (!channel || !connector) continue;
     const hold = await lockConversationBot(tx, p.conversationId);
     if (hold?.state === 'holding') {
       await customerWrites(tx, effects, { conversationId: p.conversationId, channel, language: hold.language }, p, hold.turns, actor, env.baseUrl);
