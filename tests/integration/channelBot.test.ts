@@ -61,7 +61,11 @@ async function customerWrites(channelId: string, customer: { id: number; first_n
   return conversationOf(channelId);
 }
 async function expectRoutedTo(conversationId: string) {
-  await until('routed', async () => (await db().selectFrom('conversations').select('assigneeId').where('id', '=', conversationId).executeTakeFirstOrThrow()).assigneeId === agent.id);
+  await until(
+    'routed',
+    async () =>
+      (await db().selectFrom('conversations').select('assigneeId').where('id', '=', conversationId).executeTakeFirstOrThrow()).assigneeId === agent.id,
+  );
   // the agent's slot is freed again for the next test
   await db().updateTable('conversations').set({ status: 'closed', assigneeId: null }).where('id', '=', conversationId).execute();
 }
@@ -95,7 +99,12 @@ beforeAll(async () => {
     language: 'de',
     state: 'published',
   });
-  await write('returnsEn', { title: 'Returning an order', body: 'To return an order, print the label and drop off the parcel.', language: 'en', state: 'published' });
+  await write('returnsEn', {
+    title: 'Returning an order',
+    body: 'To return an order, print the label and drop off the parcel.',
+    language: 'en',
+    state: 'published',
+  });
   await api(agent.token).put(`/users/${agent.id}/presence`, { status: 'online' }).expect(200);
 });
 
@@ -108,14 +117,19 @@ describe('the channel setting', () => {
       enabled: true,
       maxTurns: 3,
       helpSiteId: siteId,
-      disclosure: { de: expect.stringMatching(/^Ich bin ein automatischer Assistent, kein Mensch\./), en: expect.stringMatching(/^I am an automated assistant/) },
+      disclosure: {
+        de: expect.stringMatching(/^Ich bin ein automatischer Assistent, kein Mensch\./),
+        en: expect.stringMatching(/^I am an automated assistant/),
+      },
     });
     const events = await db().selectFrom('auditEvents').selectAll().where('action', '=', 'channel.bot_changed').where('subjectId', '=', channelId).execute();
     expect(events).toHaveLength(1);
     expect(events[0]!.after).toMatchObject({ enabled: true, maxTurns: 3 });
     // unchanged: nothing audited
     expect((await api(manager.token).patch(`/channels/${channelId}`, { bot: { maxTurns: 3 } })).status).toBe(200);
-    expect(await db().selectFrom('auditEvents').select('seq').where('action', '=', 'channel.bot_changed').where('subjectId', '=', channelId).execute()).toHaveLength(1);
+    expect(
+      await db().selectFrom('auditEvents').select('seq').where('action', '=', 'channel.bot_changed').where('subjectId', '=', channelId).execute(),
+    ).toHaveLength(1);
   });
 
   it('when the turns are out of range, the help site is missing, the channel allows no bot or an agent asks, then 4xx and nothing changes', async () => {
@@ -264,7 +278,9 @@ describe('the bot on WhatsApp', () => {
       .set('x-hub-signature-256', signPayload(ch.appSecret, body))
       .send(body);
     expect(res.status).toBe(200);
-    return until(`message ${id}`, () => db().selectFrom('messages').selectAll().where('channelId', '=', ch.channelId).where('externalId', '=', id).executeTakeFirst());
+    return until(`message ${id}`, () =>
+      db().selectFrom('messages').selectAll().where('channelId', '=', ch.channelId).where('externalId', '=', id).executeTakeFirst(),
+    );
   }
   const holding = (conversationId: string) => until('the bot holds it', async () => (await holdOf(conversationId))?.state === 'holding');
 
