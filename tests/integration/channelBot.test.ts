@@ -14,6 +14,7 @@ import { makeUser } from '../factories/factories';
 import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
 import { inboundText, newWamid, signPayload, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
 import { makeChatSite } from '../factories/webchat';
+import { csrfOfPage, signInAgent } from '../support/signIn';
 import { telegramPollingApp } from '../support/telegramPollingApp';
 import { until } from '../support/until';
 
@@ -145,6 +146,32 @@ describe('the channel setting', () => {
     expect((await patch(manager.token, { enabled: true, helpSiteId: siteId }, webchat.channelId)).status).toBe(400);
     const stored = await db().selectFrom('channels').select(['botEnabled', 'botMaxTurns']).where('id', '=', channelId).executeTakeFirstOrThrow();
     expect(stored).toEqual({ botEnabled: false, botMaxTurns: 2 });
+  });
+});
+
+describe('the channel setting in the console', () => {
+  it('when a manager saves the form on the channels page, then the bot is on with the chosen help site, and a bad form re-renders with the reason', async () => {
+    const channelId = await botChannel(null);
+    const web = await signInAgent(env.app.url, manager);
+    const page = await web.get('/settings/channels').expect(200);
+    expect(page.text).toContain(`action="/settings/channels/${channelId}/bot"`);
+    const csrf = await csrfOfPage(web, '/settings/channels');
+    const form = { _csrf: csrf, botEnabled: 'on', botMaxTurns: '3', helpSiteId: siteId, 'bot.de': '', 'bot.en': 'A bot answers.' };
+    const saved = await web.post(`/settings/channels/${channelId}/bot`).type('form').send(form);
+    expect(saved.status).toBe(303);
+    const stored = await db()
+      .selectFrom('channels')
+      .select(['botEnabled', 'botMaxTurns', 'botDisclosure', 'botHelpSiteId'])
+      .where('id', '=', channelId)
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ botEnabled: true, botMaxTurns: 3, botHelpSiteId: siteId, botDisclosure: { en: 'A bot answers.' } });
+    expect((stored.botDisclosure as { de: string }).de).toMatch(/^Ich bin ein automatischer Assistent, kein Mensch\./);
+    const bad = await web
+      .post(`/settings/channels/${channelId}/bot`)
+      .type('form')
+      .send({ ...form, helpSiteId: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('The bot needs a chat site whose help page its article links open.');
   });
 });
 
