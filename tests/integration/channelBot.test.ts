@@ -271,6 +271,20 @@ describe('the bot on Telegram', () => {
     await expectRoutedTo(c.id);
   });
 
+  it("when a person assigned the held conversation by hand, then the customer's next message is theirs: the bot lets go quietly (taken)", async () => {
+    const channelId = await botChannel();
+    const customer = newCustomer();
+    const c = await customerWrites(channelId, customer, 'Bestellung zurücksenden');
+    await env.tg.waitForSent(1, 15_000);
+    await api(agent.token).post(`/conversations/${c.id}/assign`, { assigneeId: agent.id }).expect(200);
+    await customerWrites(channelId, customer, 'Hallo?');
+    expect(await holdOf(c.id)).toMatchObject({ state: 'handed_over', handoverReason: 'taken' });
+    expect((await messagesOf(c.id)).filter((m) => m.authorKind === 'bot')).toHaveLength(1);
+    const inbound = (await messagesOf(c.id)).filter((m) => m.direction === 'inbound');
+    expect(inbound.every((m) => m.slaPausedAt === null)).toBe(true);
+    await db().updateTable('conversations').set({ status: 'closed', assigneeId: null }).where('id', '=', c.id).execute();
+  });
+
   it('when the channel has the bot off, then a new conversation is routed as before and nothing is sent', async () => {
     const channelId = await botChannel(null);
     const c = await customerWrites(channelId, newCustomer(), 'Wie kann ich meine Bestellung zurücksenden?');
@@ -347,15 +361,15 @@ describe('the self-service report', () => {
     const today = new Date().toISOString().slice(0, 10);
     const res = await request(env.app.url).get(`/api/v1/reports/self-service?from=${today}&to=${today}&timeZone=UTC`).auth(manager.token, { type: 'bearer' });
     expect(res.status).toBe(200);
-    // above: 2 still held, 2 self-served (Telegram, WhatsApp), 4 handed over; no website chats in this database
+    // above: 2 still held, 2 self-served (Telegram, WhatsApp), 5 handed over; no website chats in this database
     expect(res.body).toMatchObject({
-      chats: 8,
-      messaging: 8,
+      chats: 9,
+      messaging: 9,
       selfServed: 2,
-      handedOver: 4,
+      handedOver: 5,
       withBot: 2,
-      selfServiceRate: 25,
-      handoverReasons: { asked: 1, not_helped: 1, max_turns: 1, no_match: 1, taken: 0 },
+      selfServiceRate: 22.2,
+      handoverReasons: { asked: 1, not_helped: 1, max_turns: 1, no_match: 1, taken: 1 },
     });
     expect(res.body.articles.find((a: { id: string }) => a.id === articles.returns)).toMatchObject({ helped: 2, notHelped: 1 });
   });
