@@ -59,6 +59,11 @@ export type ChannelCapabilities = {
    * 'dm' thread, when it has one, is private. A public reply never carries the case number and status link.
    */
   publicPosts: boolean;
+  /**
+   * The bot may answer a new conversation before a person does (bot first, domain/bot/channelBot.ts): a private
+   * chat where automatic replies are allowed (Telegram; WhatsApp inside its free-text window, see limits()).
+   */
+  botReplies: boolean;
 };
 
 export type OutboundReply = {

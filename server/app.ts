@@ -35,6 +35,7 @@ import { notificationApiRoutes } from './routes/api/notifications.routes';
 import { ingestRoutes } from './routes/api/ingest.routes';
 import { slaApiRoutes } from './routes/api/sla.routes';
 import { routingApiRoutes } from './routes/api/routing.routes';
+import { channelBotApiRoutes } from './routes/api/channelBot.routes';
 import { listeningApiRoutes } from './routes/api/listening.routes';
 import { reportSubscriptionApiRoutes } from './routes/api/reportSubscriptions.routes';
 import { alertApiRoutes } from './routes/api/alerts.routes';
@@ -154,6 +155,7 @@ export function createApp(services: Services): express.Express {
     auditApiRoutes(services),
     routingApiRoutes(services), // before the SLA routes: PATCH /channels/:id with `routing` is routing's
     contactApiRoutes(services), // before slaApiRoutes: PATCH /channels/:id with retentionDays is answered here
+    channelBotApiRoutes(services), // before slaApiRoutes: PATCH /channels/:id with `bot` is the bot's (036)
     slaApiRoutes(services),
     reportApiRoutes(services),
     listeningApiRoutes(services),

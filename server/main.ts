@@ -30,8 +30,8 @@ export async function startWorkers(services: Services) {
   const slaWorker = startSlaWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reminderWorker = startReminderWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const taskTimerWorker = startTaskTimerWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
-  const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger, connectors }, workerConnection, config.redisPrefix, logger);
-  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger, connectors }, workerConnection, config.redisPrefix, polls);
+  const webhookWorker = startWebhookInboxWorker({ db, dispatcher, logger, connectors, config }, workerConnection, config.redisPrefix, logger);
+  const pollWorker = startPollWorker({ db, dispatcher, secretBox, logger, connectors, config }, workerConnection, config.redisPrefix, polls);
   const watchers = startChannelWatchers({ db, secretBox, logger, connectors, pollNow: (id) => polls.pollNow(id) });
   // A reconcile that fails (the database is away too, e.g. the whole host restarted) tries again until it
   // succeeds: Redis may have come back empty, and it will not reconnect again to trigger another one.

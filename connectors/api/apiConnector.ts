@@ -27,6 +27,7 @@ export const apiConnector: Connector = {
     moderation: [],
     privateReplies: false,
     publicPosts: false,
+    botReplies: false,
   },
   /** A signed `ping` event to the webhook (the receiver may ignore it): whether replies would reach it. */
   async testConnection(channel) {

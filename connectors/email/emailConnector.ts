@@ -109,6 +109,7 @@ export const emailConnector: Connector<EmailSettings> = {
     moderation: [],
     privateReplies: false,
     publicPosts: false,
+    botReplies: false,
   },
 
   async watch(channel, onNew, stop) {

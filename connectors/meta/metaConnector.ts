@@ -81,6 +81,7 @@ function metaConnector(kind: MetaKind): Connector<MetaSettings> {
       privateReplies: true,
       // comments are public; Messenger and Instagram direct messages (thread "dm") are not
       publicPosts: true,
+      botReplies: false,
       accountFacts(stored) {
         const s = metaSettingsSchema.safeParse(stored);
         return s.success ? [{ key: 'pageId', value: s.data.pageId }] : [];

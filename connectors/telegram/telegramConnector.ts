@@ -84,6 +84,7 @@ export const telegramConnector: Connector<TelegramSettings> = {
     moderation: [],
     privateReplies: false,
     publicPosts: false,
+    botReplies: true,
   },
 
   async fetchSince(channel, cursor) {

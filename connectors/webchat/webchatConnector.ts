@@ -24,6 +24,7 @@ export const webchatConnector: Connector = {
     moderation: [],
     privateReplies: false,
     publicPosts: false,
+    botReplies: false,
   },
   async testConnection() {
     return 'The website chat needs no connection: visitors reach it through the widget';

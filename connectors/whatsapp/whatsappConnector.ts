@@ -35,6 +35,7 @@ export const whatsappConnector: Connector<WhatsappSettings> = {
     moderation: [],
     privateReplies: false,
     publicPosts: false,
+    botReplies: true,
     templates: {
       schema: templateSchema,
       read: (settings) => {

@@ -106,6 +106,7 @@ export const xConnector: Connector<XSettings> = {
     privateReplies: false,
     // mentions are public posts; direct messages (thread "dm") are not
     publicPosts: true,
+    botReplies: false,
     accountFacts(stored) {
       const settings = xSettingsSchema.safeParse(stored);
       if (!settings.success) return [];

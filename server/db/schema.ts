@@ -78,6 +78,11 @@ export interface ChannelsTable {
   repliesNeedApproval: Generated<boolean>;
   // 034: the first agent reply of a conversation carries the case number and the status link
   caseFooter: Generated<boolean>;
+  // 036_channel_bot: bot first on a messaging channel (see ChatSitesTable for the widget's)
+  botEnabled: Generated<boolean>;
+  botMaxTurns: Generated<number>;
+  botDisclosure: Json;
+  botHelpSiteId: Generated<string | null>;
 }
 
 export type PollErrorKind = 'auth' | 'rate_limited' | 'transient' | 'permanent';
@@ -412,6 +417,7 @@ export interface Database {
   knowledgeArticleUsage: KnowledgeArticleUsageTable;
   // 033_bot_first
   botOffers: BotOffersTable;
+  conversationBots: ConversationBotsTable;
   // 035_callbacks
   callbackRequests: CallbackRequestsTable;
   callbackAttempts: CallbackAttemptsTable;
@@ -473,6 +479,18 @@ export interface ChatSessionsTable {
   botTurns: Generated<number>;
   botHandoverReason: BotHandoverReason | null;
   botDoneAt: Date | null;
+}
+
+/** 036_channel_bot: the bot's hold on a conversation of a messaging channel. */
+export interface ConversationBotsTable {
+  conversationId: string;
+  channelId: string;
+  language: Locale;
+  state: BotState;
+  turns: Generated<number>;
+  handoverReason: BotHandoverReason | null;
+  startedAt: Date;
+  doneAt: Date | null;
 }
 
 /** 033_bot_first: an article a bot message offered, and the visitor's answer to that offer. */

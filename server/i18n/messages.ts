@@ -1481,6 +1481,20 @@ export const MESSAGES = {
     'bot.disclosure.default':
       'Ich bin ein automatischer Assistent, kein Mensch. Ich schlage Ihnen Artikel aus unserer Hilfe vor. Mit „Mit einem Menschen sprechen“ erreichen Sie jederzeit unser Team.',
     'bot.name': 'Automatischer Assistent',
+    // bot first on messaging channels (036): the customer answers with a keyword
+    'bot.disclosure.messagingDefault': 'Ich bin ein automatischer Assistent, kein Mensch. Ich schlage Ihnen Artikel aus unserer Hilfe vor.',
+    'bot.keywordQuestion': 'Hat das geholfen? Antworten Sie mit JA oder NEIN. Mit MENSCH erreichen Sie jederzeit unser Team.',
+    'bot.selfServedMessaging': 'Schön, dass ich helfen konnte. Ihre Anfrage ist damit abgeschlossen.',
+    'audit.s.channelBot': '{actor} hat für {channel} den Bot eingestellt: an: {on}',
+    'channels.bot.needsHelpSite': 'Der Bot braucht eine Chat-Site, deren Hilfeseite seine Artikel-Links öffnen.',
+    'channels.bot.notOnChannel': 'Auf diesem Kanal darf kein Bot antworten.',
+    'channels.bot.on': 'an',
+    'channels.bot.off': 'aus',
+    'channels.bot.hint':
+      'Der Assistent beantwortet neue Unterhaltungen zuerst mit bis zu drei Hilfeartikeln; die Kundschaft antwortet mit JA, NEIN oder MENSCH.',
+    'channels.bot.enabled': 'Assistent beantwortet neue Unterhaltungen zuerst',
+    'channels.bot.helpSite': 'Hilfeseite der Artikel-Links',
+    'channels.bot.noHelpSite': '– keine –',
     'reports.selfService.title': 'Selbsthilfe (automatischer Assistent)',
     'reports.selfService.hint':
       'Chats, die der Assistent zuerst beantwortet hat, nach ihrem Beginn: selbst gelöst, an einen Menschen übergeben (und warum) oder noch beim Assistenten.',
@@ -2991,6 +3005,19 @@ export const MESSAGES = {
     'bot.disclosure.default':
       'I am an automated assistant, not a person. I suggest articles from our help pages. Press “Talk to a person” at any time to reach our team.',
     'bot.name': 'Automated assistant',
+    // bot first on messaging channels (036): the customer answers with a keyword
+    'bot.disclosure.messagingDefault': 'I am an automated assistant, not a person. I suggest articles from our help pages.',
+    'bot.keywordQuestion': 'Did that help? Reply YES or NO. Reply HUMAN to reach our team at any time.',
+    'bot.selfServedMessaging': 'Glad I could help. Your request is now closed.',
+    'audit.s.channelBot': '{actor} set the bot for {channel}: on: {on}',
+    'channels.bot.needsHelpSite': 'The bot needs a chat site whose help page its article links open.',
+    'channels.bot.notOnChannel': 'No bot may answer on this channel.',
+    'channels.bot.on': 'on',
+    'channels.bot.off': 'off',
+    'channels.bot.hint': 'The assistant answers new conversations first with up to three help articles; customers answer YES, NO or HUMAN.',
+    'channels.bot.enabled': 'The assistant answers new conversations first',
+    'channels.bot.helpSite': 'Help page of the article links',
+    'channels.bot.noHelpSite': '– none –',
     'reports.selfService.title': 'Self-service (automated assistant)',
     'reports.selfService.hint': 'Chats the assistant answered first, by their start: self-served, handed to a person (and why), or still with the assistant.',
     'reports.selfService.caption': 'Self-service and handover rate',

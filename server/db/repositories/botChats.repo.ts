@@ -64,24 +64,31 @@ export async function setBotDone(
 
 // ---- the self-service report ------------------------------------------------------------------
 
-export type SelfServiceCounts = { chats: number; selfServed: number; handedOver: number; withBot: number };
+export type SelfServiceCounts = { chats: number; selfServed: number; handedOver: number; withBot: number; messaging: number };
 
-/** Chats the bot answered first, started in [from, to): how they came out (withBot: still held, or left while held). */
+/** Everything the bot answered first: widget chats (chat_sessions) and messaging conversations (036, conversation_bots). */
+const botHolds = sql`(
+  SELECT bot_state AS state, bot_handover_reason AS reason, started_at, false AS messaging FROM chat_sessions WHERE bot_state IS NOT NULL
+  UNION ALL
+  SELECT state, handover_reason, started_at, true FROM conversation_bots) h`;
+
+/** Chats and messaging conversations the bot answered first, started in [from, to): how they came out (withBot: still held, or left while held). */
 export async function selfServiceCounts(db: DbOrTx, from: Date, to: Date): Promise<SelfServiceCounts> {
   const r = await sql<SelfServiceCounts>`
     SELECT count(*)::int AS chats,
-      count(*) FILTER (WHERE bot_state = 'self_served')::int AS self_served,
-      count(*) FILTER (WHERE bot_state = 'handed_over')::int AS handed_over,
-      count(*) FILTER (WHERE bot_state = 'holding')::int AS with_bot
-    FROM chat_sessions WHERE bot_state IS NOT NULL AND started_at >= ${from} AND started_at < ${to}`.execute(db);
+      count(*) FILTER (WHERE state = 'self_served')::int AS self_served,
+      count(*) FILTER (WHERE state = 'handed_over')::int AS handed_over,
+      count(*) FILTER (WHERE state = 'holding')::int AS with_bot,
+      count(*) FILTER (WHERE messaging)::int AS messaging
+    FROM ${botHolds} WHERE started_at >= ${from} AND started_at < ${to}`.execute(db);
   return r.rows[0]!;
 }
 
 export async function handoverReasons(db: DbOrTx, from: Date, to: Date): Promise<{ reason: BotHandoverReason; count: number }[]> {
   const r = await sql<{ reason: BotHandoverReason; count: number }>`
-    SELECT bot_handover_reason AS reason, count(*)::int AS count
-    FROM chat_sessions WHERE bot_state = 'handed_over' AND started_at >= ${from} AND started_at < ${to}
-    GROUP BY bot_handover_reason ORDER BY count DESC, reason`.execute(db);
+    SELECT reason, count(*)::int AS count
+    FROM ${botHolds} WHERE state = 'handed_over' AND started_at >= ${from} AND started_at < ${to}
+    GROUP BY reason ORDER BY count DESC, reason`.execute(db);
   return r.rows;
 }
 

@@ -128,6 +128,11 @@ export function listChannelsWithHealth(db: DbOrTx) {
       'rateLimitResetAt',
       'createdAt',
       'webhookUrl',
+      // 036_channel_bot: the bot setting on the channels page
+      'botEnabled',
+      'botMaxTurns',
+      'botDisclosure',
+      'botHelpSiteId',
     ])
     .orderBy('name')
     .orderBy('id')

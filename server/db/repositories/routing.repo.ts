@@ -79,8 +79,9 @@ export type QueuedRow = {
 const queuedColumns = sql`c.id, c.channel_id, ch.kind, c.thread_key, c.response_due_at AS due_at, c.priority, c.created_at AS waiting_since,
   c.language, c.region, t.name AS topic, ch.routing_team_id AS team_id, ch.routing_mode,
   EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.ended_at IS NULL) AS open_chat`;
-/** A chat the bot still holds (033_bot_first): in no queue until its handover. Needs the conversation as `c`. */
-const heldByBot = sql`EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.bot_state = 'holding')`;
+/** A chat (033_bot_first) or a messaging conversation (036_channel_bot) the bot still holds: in no queue until its handover. Needs the conversation as `c`. */
+const heldByBot = sql`(EXISTS (SELECT 1 FROM chat_sessions s WHERE s.conversation_id = c.id AND s.bot_state = 'holding')
+  OR EXISTS (SELECT 1 FROM conversation_bots b WHERE b.conversation_id = c.id AND b.state = 'holding'))`;
 /**
  * A callback whose window (or, after a missed call, the next try the agent set) opens after `openBy`: in no queue
  * yet (domain/callbacks/callbackOpening.ts). Needs the conversation as `c`.

@@ -124,6 +124,8 @@ export const AUDIT_ACTIONS = [
   'channel.approval_changed',
   // 034: the case number and status link in a conversation's first answer, per channel
   'channel.case_footer_changed',
+  // 036_channel_bot: a channel's bot setting (on/off, turns, disclosure, help site)
+  'channel.bot_changed',
   'reply.submitted_for_approval',
   'reply.edited',
   'reply.approved',

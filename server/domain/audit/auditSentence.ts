@@ -181,6 +181,7 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
     t('audit.s.userApproval', { actor, name: subjectName, needs: yesNo(t, e.after, 'repliesNeedApproval'), may: yesNo(t, e.after, 'mayApproveReplies') }),
   'channel.approval_changed': ({ t, actor, channel, e }) => t('audit.s.channelApproval', { actor, channel, needs: yesNo(t, e.after, 'repliesNeedApproval') }),
   'channel.case_footer_changed': ({ t, actor, channel, e }) => t('audit.s.channelCaseFooter', { actor, channel, on: yesNo(t, e.after, 'caseFooter') }),
+  'channel.bot_changed': ({ t, actor, channel, e }) => t('audit.s.channelBot', { actor, channel, on: yesNo(t, e.after, 'enabled') }),
   'user.deactivated': ({ t, actor, subjectName }) => t('audit.s.deactivated', { actor, name: subjectName }),
   'user.reactivated': ({ t, actor, subjectName }) => t('audit.s.reactivated', { actor, name: subjectName }),
   'team.created': ({ t, actor, after }) => t('audit.s.teamCreated', { actor, team: after('name') ?? '—' }),

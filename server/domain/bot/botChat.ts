@@ -44,7 +44,8 @@ type BotEnv = { baseUrl: string; now: Date };
 
 const botAnswerInput = z.object({ answer: z.enum(['yes', 'no', 'human']) }).strict();
 
-const articleUrl = (baseUrl: string, siteId: string, articleId: string) => `${baseUrl.replace(/\/+$/, '')}/help/${siteId}/articles/${articleId}`;
+/** An article's page on a chat site's public help pages (the bot's links). */
+export const articleUrl = (baseUrl: string, siteId: string, articleId: string) => `${baseUrl.replace(/\/+$/, '')}/help/${siteId}/articles/${articleId}`;
 
 /** The bot's message, stamped after what it answers (a visitor message of the same instant would sort either way). */
 async function post(tx: Tx, effects: Effects, chat: BotChat, reply: BotReply, now: Date): Promise<string> {

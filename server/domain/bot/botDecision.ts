@@ -37,3 +37,20 @@ export function answerOutcome(answer: BotAnswer): { kind: 'self_served' } | { ki
   if (answer === 'yes') return { kind: 'self_served' };
   return { kind: 'handover', reason: answer === 'no' ? 'not_helped' : 'asked' };
 }
+
+/** The keywords a customer answers the bot with on a messaging channel (any case, any punctuation around them). */
+const KEYWORDS: Record<string, BotAnswer> = { ja: 'yes', yes: 'yes', nein: 'no', no: 'no', mensch: 'human', human: 'human' };
+
+/**
+ * A messaging customer's reply to the bot as an answer: the message is exactly one keyword (JA/YES, NEIN/NO,
+ * MENSCH/HUMAN), trimmed, in any case, with punctuation, symbols or emoji around it ("Ja!", "  nein.", "MENSCH 🙂").
+ * Anything else (more words, another word) is no answer: the bot takes it as a new question.
+ */
+export function keywordAnswer(text: string): BotAnswer | null {
+  const word = text
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .trim()
+    .toLowerCase();
+  return Object.hasOwn(KEYWORDS, word) ? KEYWORDS[word]! : null;
+}

@@ -27,10 +27,16 @@ function reply(lang: Locale, parts: { disclosure: string | null; intro: string; 
   };
 }
 
+/**
+ * Where the customer answers: in the widget (its buttons) or on a messaging channel (a keyword: JA, NEIN,
+ * MENSCH; the question names them).
+ */
+export type BotSurface = 'widget' | 'messaging';
+
 /** Articles that may answer the visitor, and "Hat das geholfen?". */
-export function offerReply(lang: Locale, disclosure: string | null, articles: Article[]): BotReply {
+export function offerReply(lang: Locale, disclosure: string | null, articles: Article[], surface: BotSurface = 'widget'): BotReply {
   const t = translator(lang);
-  return reply(lang, { disclosure, intro: t('bot.offer'), articles, question: t('bot.question') });
+  return reply(lang, { disclosure, intro: t('bot.offer'), articles, question: t(surface === 'widget' ? 'bot.question' : 'bot.keywordQuestion') });
 }
 
 /** The bot hands the chat to a person (no article matched: it says so). */
@@ -38,7 +44,7 @@ export function handoverReply(lang: Locale, disclosure: string | null, noMatch: 
   return reply(lang, { disclosure, intro: translator(lang)(noMatch ? 'bot.noMatch' : 'bot.handover'), handover: true });
 }
 
-/** The article helped: the chat ends as self-served. */
-export function selfServedReply(lang: Locale): BotReply {
-  return reply(lang, { disclosure: null, intro: translator(lang)('bot.selfServed') });
+/** The article helped: the chat (the conversation) ends as self-served. */
+export function selfServedReply(lang: Locale, surface: BotSurface = 'widget'): BotReply {
+  return reply(lang, { disclosure: null, intro: translator(lang)(surface === 'widget' ? 'bot.selfServed' : 'bot.selfServedMessaging') });
 }

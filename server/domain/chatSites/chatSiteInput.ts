@@ -46,7 +46,7 @@ const languageTexts = z
 /** Bot first (033): on or off, how many turns before it hands over by itself, and its disclosure per language. */
 export const BOT_TURNS = { min: 1, max: 5, default: 2 } as const;
 export const BOT_DISCLOSURE_MAX = 500;
-const botSettings = z
+export const botSettings = z
   .object({
     enabled: z.boolean().optional(),
     maxTurns: z.number().int().min(BOT_TURNS.min).max(BOT_TURNS.max).optional(),

@@ -25,9 +25,18 @@ export function completeTexts(stored: ChatSiteTexts, change: TextsPatch = {}): C
   return texts;
 }
 
-/** The bot's disclosure per language with a change laid over it; an empty one is the lawful default (EU AI Act Art. 50). */
-export function completeDisclosure(stored: BotDisclosure, change: Partial<Record<Locale, string | undefined>> = {}): Record<Locale, string> {
+/**
+ * The bot's disclosure per language with a change laid over it; an empty one is the lawful default (EU AI Act Art.
+ * 50): the widget's names its "talk to a person" button, a messaging channel's (`messaging`) does not (its bot
+ * names the keyword in each message).
+ */
+export function completeDisclosure(
+  stored: BotDisclosure,
+  change: Partial<Record<Locale, string | undefined>> = {},
+  where: 'widget' | 'messaging' = 'widget',
+): Record<Locale, string> {
+  const key = where === 'widget' ? 'bot.disclosure.default' : 'bot.disclosure.messagingDefault';
   const texts = {} as Record<Locale, string>;
-  for (const locale of LOCALES) texts[locale] = (change[locale] ?? stored[locale])?.trim() || translator(locale)('bot.disclosure.default');
+  for (const locale of LOCALES) texts[locale] = (change[locale] ?? stored[locale])?.trim() || translator(locale)(key);
   return texts;
 }

@@ -3,7 +3,8 @@
  * range, how many the visitor closed as self-served (an article helped) and how many went to a person, why
  * (asked / not_helped / max_turns / no_match, or taken: a person assigned it by hand meanwhile), and per article how often the bot offered it and how often the
  * visitor said it helped or not. A chat still held by the bot, or left while held, is neither: `withBot`.
- * Rates are percentages of all bot chats (null when there were none).
+ * Rates are percentages of all bot chats (null when there were none). Conversations the bot answered first on
+ * messaging channels (036: Telegram, WhatsApp) count as chats too; `messaging` says how many of them there were.
  */
 import type { Db } from '../../db/client';
 import { articleOutcomes, handoverReasons, selfServiceCounts } from '../../db/repositories/botChats.repo';
@@ -30,6 +31,7 @@ export async function buildSelfServiceReport(db: Db, p: SelfServiceParams) {
     selfServed: counts.selfServed,
     handedOver: counts.handedOver,
     withBot: counts.withBot,
+    messaging: counts.messaging,
     selfServiceRate: percent(counts.selfServed, counts.chats),
     handoverRate: percent(counts.handedOver, counts.chats),
     handoverReasons: Object.fromEntries(REASONS.map((r) => [r, byReason.get(r) ?? 0])) as Record<BotHandoverReason, number>,

@@ -30,6 +30,9 @@ import { maskCredentials } from '../../domain/channels/maskCredentials';
 import { callbackUrlOf } from '../../domain/channels/webhooks/webhookEndpoints';
 import { webhookEventsSince } from '../../db/repositories/webhookInbox.repo';
 import { NotFound } from '../../errors';
+import { listChatSites } from '../../db/repositories/chatSites.repo';
+import type { BotDisclosure } from '../../db/schema';
+import { channelBotInput, presentChannelBot, setChannelBot } from '../../domain/bot/channelBotSetting';
 import { channelApprovalInput, setChannelApproval } from '../../domain/replies/approvalRules';
 import { channelCaseFooterInput, setChannelCaseFooter } from '../../domain/channels/caseFooterSetting';
 import { requirePermission } from '../../middleware/auth';
@@ -99,6 +102,8 @@ export function channelRoutes(services: Services): Router {
         trackedSearches: capabilities?.trackedSearches ?? false,
         searches: searches.filter((s) => s.channelId === row.id),
         templates: capabilities?.templates ? formatTemplates(capabilities.templates.read(row.settings)) : null,
+        // bot first (036): only where the connector allows automatic replies
+        bot: capabilities?.botReplies ? presentChannelBot({ ...row, botDisclosure: row.botDisclosure as BotDisclosure }) : null,
       };
     });
   }
@@ -117,6 +122,7 @@ export function channelRoutes(services: Services): Router {
     const notice = typeof req.query.created === 'string' ? 'created' : typeof req.query.polled === 'string' ? 'polled' : null;
     res.render('settings-channels', {
       channels: await channelViews(),
+      helpSites: (await listChatSites(db)).map((site) => ({ id: site.id, name: site.name })),
       connectKinds,
       shown,
       notice,
@@ -234,6 +240,25 @@ export function channelRoutes(services: Services): Router {
       const id = pathId(req);
       await tx((t) => setChannelCaseFooter(t, res.locals.input, userActor(req.user!, req.ip)));
       res.redirect(303, `${PAGE}#channel-${id}`);
+    },
+  );
+
+  /** The assistant answering new conversations first (domain/bot/channelBotSetting.ts); the form's fields as the API's `bot`. */
+  router.post(
+    `${PAGE}/:id/bot`,
+    refused(atChannel),
+    validate(channelBotInput, (req) => ({
+      channelId: req.params.id,
+      bot: {
+        enabled: req.body.botEnabled === 'on',
+        maxTurns: Number(req.body.botMaxTurns),
+        helpSiteId: req.body.helpSiteId || null,
+        disclosure: { de: req.body['bot.de'] ?? '', en: req.body['bot.en'] ?? '' },
+      },
+    })),
+    async (req, res) => {
+      await tx((t) => setChannelBot(t, res.locals.input, userActor(req.user!, req.ip), connectors));
+      res.redirect(303, `${PAGE}#channel-${pathId(req)}`);
     },
   );
 

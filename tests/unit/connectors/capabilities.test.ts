@@ -11,6 +11,7 @@ const EVERY_CAPABILITY: (keyof ChannelCapabilities)[] = [
   'moderation',
   'privateReplies',
   'publicPosts',
+  'botReplies',
 ];
 const channel = (kind: Channel['kind'], settings: unknown) => ({ kind, settings }) as Channel;
 
@@ -31,6 +32,8 @@ describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector
     if (connector.capabilities.templates) expect(connector.limits(channel(kind, {})).freeTextWindowHours).toBeGreaterThan(0);
     if (connector.capabilities.credentials) expect(connector.capabilities.credentials.fields.some((f) => f.required)).toBe(true);
     if (connector.capabilities.moderation.length) expect(connector.moderate).toBeInstanceOf(Function);
+    // the bot answers private messages only, never in public under a post
+    if (connector.capabilities.botReplies) expect(connector.capabilities.publicPosts).toBe(false);
   });
 
   it('when its settings cannot be read, then it shows no account facts and no templates instead of failing', () => {
@@ -40,7 +43,7 @@ describe.each(connectors.all.map((c) => [c.kind, c] as const))('the %s connector
 });
 
 describe('what each channel can do', () => {
-  it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, Facebook and Instagram moderate comments, answer privately and have 24-hour/7-day DM windows; X, Facebook and Instagram have public posts', () => {
+  it('when the channels are asked, then X tracks searches and takes new credentials, WhatsApp has templates and a 24-hour window, Facebook and Instagram moderate comments, answer privately and have 24-hour/7-day DM windows; X, Facebook and Instagram have public posts; the bot may answer on Telegram and WhatsApp', () => {
     const table = Object.fromEntries(
       connectors.all.map((c) => [
         c.kind,
@@ -53,10 +56,11 @@ describe('what each channel can do', () => {
           moderation: c.capabilities.moderation,
           privateReplies: c.capabilities.privateReplies,
           publicPosts: c.capabilities.publicPosts,
+          botReplies: c.capabilities.botReplies,
         },
       ]),
     );
-    const plain = { dmWindowHours: [null, null], moderation: [], privateReplies: false, publicPosts: false };
+    const plain = { dmWindowHours: [null, null], moderation: [], privateReplies: false, publicPosts: false, botReplies: false };
     const meta = {
       searches: false,
       credentials: [],
@@ -66,6 +70,7 @@ describe('what each channel can do', () => {
       moderation: ['hide', 'unhide', 'delete'],
       privateReplies: true,
       publicPosts: true,
+      botReplies: false,
     };
     expect(table).toEqual({
       api: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
@@ -77,8 +82,8 @@ describe('what each channel can do', () => {
         ...plain,
         publicPosts: true,
       },
-      whatsapp: { searches: false, credentials: [], templates: true, windowHours: 24, ...plain, dmWindowHours: [24, null] },
-      telegram: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
+      whatsapp: { searches: false, credentials: [], templates: true, windowHours: 24, ...plain, dmWindowHours: [24, null], botReplies: true },
+      telegram: { searches: false, credentials: [], templates: false, windowHours: null, ...plain, botReplies: true },
       email: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
       webchat: { searches: false, credentials: [], templates: false, windowHours: null, ...plain },
       facebook: meta,

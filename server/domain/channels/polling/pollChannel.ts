@@ -20,8 +20,8 @@ import {
 } from '../../../db/repositories/channelHealth.repo';
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
-import { INGEST_BATCH_SIZE, ingestBatch } from '../../conversations/ingestBatch';
-import { ingestInbound } from '../../conversations/ingestInbound';
+import { ingestWithBot } from '../../bot/channelBot';
+import { INGEST_BATCH_SIZE } from '../../conversations/ingestBatch';
 import { inTransaction, type Dispatcher } from '../../effects';
 import { loadChannelForSend } from '../loadChannelForSend';
 import { decideAfterFailure } from './backoff';
@@ -36,6 +36,8 @@ export type PollDeps = {
   secretBox: SecretBox;
   logger: Logger;
   connectors: Connectors;
+  /** the console's address: the bot's article links (bot first on messaging channels, domain/bot/channelBot.ts) */
+  config: { baseUrl: string };
 };
 
 export type PollOutcome =
@@ -85,6 +87,7 @@ export async function pollChannelOnce(deps: PollDeps, channelId: string, now = n
 
 async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promise<PollOutcome> {
   const { db, dispatcher, logger } = deps;
+  const botEnv = { baseUrl: deps.config.baseUrl, connectors: deps.connectors };
   const channel = await loadChannelForSend(db, deps.secretBox, channelId);
   const connector = channel && deps.connectors.of(channel.kind);
   if (!channel || !connector?.fetchSince) return { outcome: 'skipped', reason: channel ? 'not-polling' : 'missing' };
@@ -117,7 +120,7 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
   for (let i = 0; i < valid.length && !stoppedBy; i += INGEST_BATCH_SIZE) {
     const batch = valid.slice(i, i + INGEST_BATCH_SIZE);
     try {
-      const results = await inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, batch, actor));
+      const results = await inTransaction(db, dispatcher, (tx, effects) => ingestWithBot(tx, effects, batch, actor, botEnv));
       created += results.filter((r) => r.created).length;
       continue;
     } catch (err) {
@@ -129,8 +132,8 @@ async function pollClaimed(deps: PollDeps, channelId: string, now: Date): Promis
     // The database refused something in the batch: item by item, so only the refused items are skipped.
     for (const item of batch) {
       try {
-        const r = await inTransaction(db, dispatcher, (tx, effects) => ingestInbound(tx, effects, item, actor));
-        if (r.created) created += 1;
+        const [r] = await inTransaction(db, dispatcher, (tx, effects) => ingestWithBot(tx, effects, [item], actor, botEnv));
+        if (r!.created) created += 1;
       } catch (err) {
         // Data PostgreSQL refuses (class 22, e.g. a NUL character) would block the channel for ever: skip it.
         if (isRefusedData(err)) {

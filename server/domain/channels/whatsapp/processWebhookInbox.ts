@@ -25,11 +25,12 @@ import {
 } from '../../../db/repositories/webhookInbox.repo';
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
-import { ingestBatch } from '../../conversations/ingestBatch';
+import { ingestWithBot } from '../../bot/channelBot';
 import { inTransaction, type Dispatcher, type Effects } from '../../effects';
 import { commitIsolating } from '../../isolatedCommit';
 
-export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger; connectors: Connectors };
+/** `config.baseUrl`: the console's address, for the bot's article links (domain/bot/channelBot.ts). */
+export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger; connectors: Connectors; config: { baseUrl: string } };
 export type InboxOutcome = { outcome: 'processed' | 'skipped'; ingested: number; receipts: number; skippedItems: number };
 
 /** Deliveries per drain (one transaction). */
@@ -92,7 +93,8 @@ async function drain(deps: InboxDeps, tx: Tx, effects: Effects, ids: string[]): 
   }
   for (const [kind, group] of byKind) {
     // receivedAt: the drain's first delivery of this kind (a post's time is checked against its receipt)
-    const results = await ingestBatch(tx, effects, group.items, systemActor(`connector:${kind}`), group.of[0]!.row.receivedAt);
+    const botEnv = { baseUrl: deps.config.baseUrl, connectors: deps.connectors };
+    const results = await ingestWithBot(tx, effects, group.items, systemActor(`connector:${kind}`), botEnv, group.of[0]!.row.receivedAt);
     results.forEach((r, i) => {
       if (r.created) group.of[i]!.outcome.ingested += 1;
     });
