@@ -263,9 +263,13 @@ describe('the bot answers first', () => {
     expect((await auditOf(chat.conversationId, 'conversation.chat_ended'))[0]!.after).toMatchObject({ clearedClocks: [post.id] });
   });
 
-  it("when a person assigned the held chat by hand, then the visitor's next message is theirs: the bot lets go quietly (taken)", async () => {
+  it("when a person assigns the held chat by hand, then the bot lets go at once (taken): its clock runs again, and the visitor's next message is the person's", async () => {
     const chat = await startChat('Bestellung zurücksenden');
     await api(agent.token).post(`/conversations/${chat.conversationId}/assign`, { assigneeId: agent.id }).expect(200);
+    // at once, not at the visitor's next message (which may never come)
+    expect(await session(chat.conversationId)).toMatchObject({ botState: 'handed_over', botHandoverReason: 'taken' });
+    expect(await firstPost(chat.conversationId)).toMatchObject({ slaPausedAt: null, slaDueAt: expect.any(Date) });
+    expect((await auditOf(chat.conversationId, 'conversation.bot_handed_over'))[0]!.after).toEqual({ reason: 'taken' });
     await asVisitor(chat.visitorToken).post(`/conversations/${chat.conversationId}/messages`, { text: 'Hallo?' }).expect(201);
     expect(await session(chat.conversationId)).toMatchObject({ botState: 'handed_over', botHandoverReason: 'taken', botTurns: 1 });
     expect((await history(chat)).messages.map((m: { from: string }) => m.from)).toEqual(['visitor', 'bot', 'visitor']);

@@ -271,12 +271,14 @@ describe('the bot on Telegram', () => {
     await expectRoutedTo(c.id);
   });
 
-  it("when a person assigned the held conversation by hand, then the customer's next message is theirs: the bot lets go quietly (taken)", async () => {
+  it("when a person assigns the held conversation by hand, then the bot lets go at once (taken) and the customer's next message is theirs", async () => {
     const channelId = await botChannel();
     const customer = newCustomer();
     const c = await customerWrites(channelId, customer, 'Bestellung zurücksenden');
     await env.tg.waitForSent(1, 15_000);
     await api(agent.token).post(`/conversations/${c.id}/assign`, { assigneeId: agent.id }).expect(200);
+    expect(await holdOf(c.id)).toMatchObject({ state: 'handed_over', handoverReason: 'taken' });
+    expect((await messagesOf(c.id)).filter((m) => m.direction === 'inbound').every((m) => m.slaPausedAt === null)).toBe(true);
     await customerWrites(channelId, customer, 'Hallo?');
     expect(await holdOf(c.id)).toMatchObject({ state: 'handed_over', handoverReason: 'taken' });
     expect((await messagesOf(c.id)).filter((m) => m.authorKind === 'bot')).toHaveLength(1);

@@ -531,6 +531,8 @@ const MATRIX: Record<string, Record<Who, number>> = {
   'POST /settings/channels/:id/templates': row(403, 404, 403, 404, 302),
   'POST /settings/channels/:id/credentials': row(403, 400, 403, 400, 302),
   'POST /settings/channels/:id/settings': row(403, 400, 403, 400, 302),
+  // the fixture channel takes no bot (an API channel): the role check passed, then 400
+  'POST /settings/channels/:id/bot': row(403, 400, 403, 400, 302),
   'GET /settings/users': row(403, 403, 403, 200, 302),
   'POST /settings/users': row(403, 403, 403, 400, 302),
   'POST /settings/teams': row(403, 403, 403, 400, 302),

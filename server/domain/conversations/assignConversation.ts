@@ -7,13 +7,14 @@ import type { Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockConversation } from '../../db/repositories/conversations.repo';
-import { hasOpenChat } from '../../db/repositories/chatSessions.repo';
+import { hasOpenChat, lockChatSession } from '../../db/repositories/chatSessions.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findTeam } from '../../db/repositories/teams.repo';
 import { findUserById } from '../../db/repositories/users.repo';
 import { updateWorkflow } from '../../db/repositories/conversationState.repo';
 import { BadRequest, Forbidden, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
+import { botLetsGo } from '../bot/botLetsGo';
 import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 import { checkCapacity, lockAgentSlots } from '../routing/capacityCheck';
@@ -41,6 +42,8 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
   if (!mayWorkConversations(by.role)) throw new Forbidden('Your role may not assign conversations');
   // the assignee's slots first (router lock, then profile, then conversation: the router's order)
   const slots = input.assigneeId && (await findUserById(tx, input.assigneeId)) ? await lockAgentSlots(tx, input.assigneeId) : null;
+  // a chat's session before its conversation (the chat's order): the bot may have to let go of it below
+  const chat = await lockChatSession(tx, input.conversationId);
   const c = await lockConversation(tx, input.conversationId);
   if (!c) throw new NotFound('Conversation');
   await assertFresh(tx, c, input.version);
@@ -77,6 +80,7 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
     before,
     after: overCapacity ? { ...after, overCapacity } : after,
   });
+  if (input.assigneeId) await botLetsGo(tx, effects, { id: c.id, channelId: c.channelId, status }, chat, { actor: by.actor, now: new Date() });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   // unassigning frees a slot (and puts the conversation back in its queue): the router may fill it
   if (before.assigneeId && before.assigneeId !== after.assigneeId) effects.enqueue(routingPass());
