@@ -9,6 +9,7 @@ import { insertPolicy } from '../../server/db/repositories/sla.repo';
 import { addTeamMember, insertTeam } from '../../server/db/repositories/teams.repo';
 import { inTransaction } from '../../server/domain/effects';
 import { routeWaiting } from '../../server/domain/routing/routeWaiting';
+import { endInactiveChats } from '../../server/domain/webchat/inactivity';
 import { makeUser } from '../factories/factories';
 import { makeChatSite } from '../factories/webchat';
 import { csrfFrom } from '../support/csrf';
@@ -263,6 +264,16 @@ describe('the bot answers first', () => {
     expect((await auditOf(chat.conversationId, 'conversation.chat_ended'))[0]!.after).toMatchObject({ clearedClocks: [post.id] });
   });
 
+  it('when the visitor leaves the bot offer unanswered for the site inactivity time, then the sweep ends the chat and nobody owes an answer', async () => {
+    const chat = await startChat('Bestellung zurücksenden');
+    const old = new Date(Date.now() - 16 * 60_000);
+    await db().updateTable('chatSessions').set({ lastVisitorAt: old }).where('conversationId', '=', chat.conversationId).execute();
+    await db().updateTable('messages').set({ deliveredAt: old }).where('conversationId', '=', chat.conversationId).where('authorKind', '=', 'bot').execute();
+    expect(await endInactiveChats(db(), app.services.dispatcher)).toBeGreaterThanOrEqual(1);
+    expect(await session(chat.conversationId)).toMatchObject({ endReason: 'inactivity' });
+    expect(await firstPost(chat.conversationId)).toMatchObject({ slaDueAt: null, slaPausedAt: null });
+  });
+
   it("when a person assigns the held chat by hand, then the bot lets go at once (taken): its clock runs again, and the visitor's next message is the person's", async () => {
     const chat = await startChat('Bestellung zurücksenden');
     await api(agent.token).post(`/conversations/${chat.conversationId}/assign`, { assigneeId: agent.id }).expect(200);
@@ -293,12 +304,12 @@ describe('the self-service report', () => {
     const res = await api(manager.token).get(`/reports/self-service?from=${today}&to=${today}&timeZone=UTC`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      chats: 9,
+      chats: 10,
       selfServed: 1,
       handedOver: 6,
-      withBot: 2,
-      selfServiceRate: 11.1,
-      handoverRate: 66.7,
+      withBot: 3,
+      selfServiceRate: 10,
+      handoverRate: 60,
       handoverReasons: { asked: 2, not_helped: 1, max_turns: 1, no_match: 1, taken: 1 },
     });
     const returns = res.body.articles.find((a: { id: string }) => a.id === articles.returns);
@@ -312,7 +323,7 @@ describe('the self-service report', () => {
     // the SLA report page shows the same figures
     const web = await signInAgent(app.url, manager);
     const page = await web.get(`/reports/sla?from=${today}&to=${today}&timeZone=UTC`).expect(200);
-    expect(page.text).toMatch(/data-col="selfServed">1 \(11[.,]1 %\)/);
+    expect(page.text).toMatch(/data-col="selfServed">1 \(10 %\)/);
     expect(page.text).toMatch(/data-col="taken">1</);
     expect(page.text).toContain(`data-article-id="${articles.returns}"`);
 

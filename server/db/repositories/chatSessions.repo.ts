@@ -156,11 +156,12 @@ export async function recentChatMeasures(
 }
 
 /**
- * When an open chat last showed life: the latest of the visitor's last message, the acceptance and the agent's
- * last delivered reply — a visitor reading an answer is not inactive. Only accepted chats can be inactive: a
- * visitor waiting in the queue ends the chat or leaves (the widget ends it), never the timer.
+ * When an open chat last showed life: the latest of the visitor's last message, the acceptance and the last
+ * delivered reply (an agent's or the bot's) — a visitor reading an answer is not inactive. Only accepted chats and
+ * chats the bot holds can be inactive: a visitor waiting in the queue ends the chat or leaves (the widget ends it),
+ * never the timer; a visitor who left the bot's offer unanswered would otherwise hold the chat open for ever.
  */
-const inactiveSince = (now: Date) => sql`s.ended_at IS NULL AND s.accepted_at IS NOT NULL
+const inactiveSince = (now: Date) => sql`s.ended_at IS NULL AND (s.accepted_at IS NOT NULL OR s.bot_state = 'holding')
   AND GREATEST(s.last_visitor_at, s.accepted_at,
     (SELECT max(m.delivered_at) FROM messages m WHERE m.conversation_id = s.conversation_id AND m.direction = 'outbound' AND m.delivery_state = 'sent'))
     < ${now}::timestamptz - make_interval(mins => site.inactivity_minutes)`;
