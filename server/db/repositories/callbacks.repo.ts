@@ -95,13 +95,16 @@ export function listCallbackAttempts(db: DbOrTx, conversationId: string) {
 export async function callbackCounts(db: DbOrTx, from: Date, to: Date) {
   const { rows } = await sql<{ requested: string; reached: string; reachedInTime: string; notReached: string; wrongNumbers: string }>`
     WITH req AS (
-      SELECT r.conversation_id, m.sla_state, m.responded_at, m.sla_due_at,
-             EXISTS (SELECT 1 FROM callback_attempts a WHERE a.conversation_id = r.conversation_id AND a.outcome = 'reached') AS reached
-        FROM callback_requests r JOIN messages m ON m.id = r.message_id
+      SELECT r.conversation_id,
+             EXISTS (SELECT 1 FROM callback_attempts a WHERE a.conversation_id = r.conversation_id AND a.outcome = 'reached') AS reached,
+             -- within target: reached by the due time first promised (a later try the agent set does not move the target)
+             EXISTS (SELECT 1 FROM callback_attempts a WHERE a.conversation_id = r.conversation_id AND a.outcome = 'reached'
+                       AND a.at <= r.due_at) AS reached_in_time
+        FROM callback_requests r
        WHERE r.requested_at >= ${from} AND r.requested_at < ${to})
     SELECT (SELECT count(*) FROM req) AS requested,
            (SELECT count(*) FROM req WHERE reached) AS reached,
-           (SELECT count(*) FROM req WHERE reached AND sla_state = 'met') AS reached_in_time,
+           (SELECT count(*) FROM req WHERE reached_in_time) AS reached_in_time,
            (SELECT count(*) FROM callback_attempts WHERE outcome = 'not_reached' AND at >= ${from} AND at < ${to}) AS not_reached,
            (SELECT count(*) FROM callback_attempts WHERE outcome = 'wrong_number' AND at >= ${from} AND at < ${to}) AS wrong_numbers`.execute(db);
   const r = rows[0]!;
