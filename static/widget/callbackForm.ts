@@ -26,6 +26,8 @@ const de = {
   badOrder: 'Das Ende muss nach dem Beginn liegen.',
   needConsent: 'Bitte stimmen Sie der Verarbeitung zu.',
   failed: 'Das hat nicht geklappt. Bitte versuchen Sie es noch einmal.',
+  consent:
+    'Ich willige ein, dass meine Telefonnummer, mein Name und mein Wunschzeitraum gespeichert werden, damit Sie mich zurückrufen können. Die Einwilligung kann ich jederzeit widerrufen; mehr in der Datenschutzerklärung.',
 };
 type CallbackTexts = typeof de;
 const en: CallbackTexts = {
@@ -45,6 +47,8 @@ const en: CallbackTexts = {
   badOrder: 'The end must be after the start.',
   needConsent: 'Please agree to the processing.',
   failed: 'That did not work. Please try again.',
+  consent:
+    'I agree that my phone number, my name and the time I asked for are stored so that you can call me back. I can withdraw this consent at any time; more in the privacy policy.',
 };
 
 const PHONE = /^(\+|00)[\d\s\-/.()]{8,30}$/;
@@ -54,8 +58,8 @@ export function callbackTexts(lang: Lang) {
   return (key: keyof CallbackTexts, values: Record<string, string> = {}) => table[key].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
 }
 
-/** The callback form; `back` returns to the e-mail form, `done` gets the confirmation to show. */
-export function callbackForm(api: Api, lang: Lang, consentText: string, back: () => void, done: (confirmation: string) => void): HTMLFormElement {
+/** The callback form, with a consent that names what a callback stores (the number, not an e-mail address); `back` returns to the e-mail form, `done` gets the confirmation to show. */
+export function callbackForm(api: Api, lang: Lang, back: () => void, done: (confirmation: string) => void): HTMLFormElement {
   const t = callbackTexts(lang);
   const checks: FieldCheck<keyof CallbackTexts>[] = [];
   const input = (key: string, attrs: Record<string, string | boolean>) => h('input', { required: true, ...attrs, id: `rl-callback-${key}` });
@@ -97,7 +101,7 @@ export function callbackForm(api: Api, lang: Lang, consentText: string, back: ()
       add('from', t('from'), from, need, zone),
       add('to', t('to'), to, (v) => (!v ? 'required' : from.value && v <= from.value ? 'badOrder' : null)),
     ),
-    h('div', { class: 'check' }, consent, h('label', { for: consent.id }, consentText)),
+    h('div', { class: 'check' }, consent, h('label', { for: consent.id }, t('consent'))),
     consentError,
     failure,
     h('div', { class: 'row' }, button, backButton),

@@ -145,7 +145,6 @@ function mount(api: Api, store: Store, lang: Lang, config: SiteConfig, firstAvai
       const form = callbackForm(
         api,
         lang,
-        config.texts.consent || t('consent'),
         () => {
           showForm();
           view?.focus();
