@@ -196,6 +196,17 @@ describe('the case number in the first answer', () => {
     expect(mails.filter((m) => m.mail.text?.includes('Ihre Vorgangsnummer'))).toHaveLength(1);
   });
 
+  it('when a turned-back first reply is sent again as it came back (footer and all), then the footer is there once', async () => {
+    const c = await offlineCase('rework@kunde.example');
+    const first = await ended(await reply(c.id, 'Erster Entwurf'));
+    expect(first.caseFooter).toBe(true);
+    // as an approver's rejection leaves it: the reply never reached the customer, its text goes back to the composer
+    await db().updateTable('messages').set({ deliveryState: 'rejected' }).where('id', '=', first.id).execute();
+    const again = await ended(await reply(c.id, first.text));
+    expect(again).toMatchObject({ caseFooter: true, text: first.text });
+    expect(again.text.split('Ihre Vorgangsnummer')).toHaveLength(2);
+  });
+
   it("when the reply and the footer together exceed the channel's limit, then the reply goes without the footer", async () => {
     const c = await offlineCase('long@kunde.example');
     const text = 'x'.repeat(1990); // the website chat takes 2000 characters

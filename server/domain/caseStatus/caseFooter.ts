@@ -44,6 +44,8 @@ export async function addCaseFooter(
   const mayGo = footerMayGo({ channelSetting: channel.caseFooter, publicPosts: connector.capabilities.publicPosts, ...reply });
   if (!mayGo || (await hasAgentReply(tx, conversation.id))) return plain;
   const footer = caseFooterText(conversation.language, conversation.caseNumber, caseLink(conversation.caseNumber));
+  // a rejected first reply comes back into the composer with its footer: sent again, it carries it once
+  if (reply.text.endsWith(`\n\n${footer}`)) return { text: reply.text, caseFooter: true };
   const text = withCaseFooter(reply.text, footer, connector.limits(channel, reply.thread).maxTextLength);
   return text === null ? plain : { text, caseFooter: true };
 }
