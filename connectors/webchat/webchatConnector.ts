@@ -7,7 +7,7 @@
  * back, so a send that may have happened is not repeated on its own (idempotentResend says no for it).
  */
 import { offlineReplySubject } from '../../server/domain/webchat/offlineReplyMail';
-import { offlineAddressOf } from '../../server/domain/webchat/visitorInput';
+import { offlineAddressOf, offlineFormAddress } from '../../server/domain/webchat/visitorInput';
 import { smtpError } from '../email/emailConnector';
 import { ConnectorError, type Connector } from '../types';
 
@@ -30,7 +30,8 @@ export const webchatConnector: Connector = {
     return 'The website chat needs no connection: visitors reach it through the widget';
   },
   async sendReply(channel, reply, context) {
-    const address = offlineAddressOf(reply.recipientExternalId);
+    // the submission this conversation answers (not the contact's identity: a merged contact has several)
+    const address = offlineFormAddress(reply.inReplyToRaw);
     if (address === null) return { externalId: null, url: null };
     const earlier = reply.earlierReplyIds ?? [];
     try {

@@ -8,6 +8,7 @@
 import request from 'supertest';
 import { saveAlertSettings } from '../../server/db/repositories/alerts.repo';
 import { systemActor } from '../../server/domain/audit/actor';
+import { mergeContacts } from '../../server/domain/contacts/mergeContacts';
 import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../../server/domain/effects';
 import { deliverReply } from '../../server/domain/replies/deliverReply';
@@ -100,6 +101,25 @@ describe('a reply to an offline message goes out by e-mail', () => {
     expect(second!.mail.references).toBe(first!.mail.messageId);
     expect(second!.mail.text?.trim()).toBe('Die Sendungsnummer lautet 123.');
     expect(await ended(secondId)).toMatchObject({ deliveryState: 'sent', caseFooter: false });
+  });
+
+  it("when the contacts of two offline cases were merged, then each case's reply still goes to the address its own form gave", async () => {
+    const [anna, otto] = [await offlineCase('anna@a.example'), await offlineCase('otto@b.example')];
+    const contactOf = async (id: string) =>
+      (await db().selectFrom('conversations').select('contactId').where('id', '=', id).executeTakeFirstOrThrow()).contactId;
+    await db()
+      .transaction()
+      .execute(async (tx) =>
+        mergeContacts(
+          tx,
+          { contactId: await contactOf(anna.id), otherContactId: await contactOf(otto.id) },
+          { actor: systemActor('test'), role: 'agent', user: { id: agent.id } },
+        ),
+      );
+    await reply(otto.id, 'Für Otto');
+    const [got] = await until('the mail to Otto', async () => mailsTo('otto@b.example').length === 1 && mailsTo('otto@b.example'));
+    expect(got!.mail.text).toContain('Für Otto');
+    expect(mailsTo('anna@a.example')).toEqual([]);
   });
 
   it('when the visitor wrote in English, then subject and footer are English', async () => {

@@ -37,6 +37,14 @@ export const visitorActor = (ip: string | null): Actor => ({ type: 'system', id:
  */
 export const OFFLINE_IDENTITY_PREFIX = 'email:';
 export const offlineIdentity = (submissionId: string, email: string) => `${OFFLINE_IDENTITY_PREFIX}${submissionId}/${email}`;
+/**
+ * The address the offline form gave, read from the message replied to (its raw keeps `{offlineForm: {email}}`):
+ * the conversation's own submission, whatever other identities a merged contact holds. Null for a chat message.
+ */
+export function offlineFormAddress(raw: unknown): string | null {
+  const form = (raw as { offlineForm?: { email?: unknown } } | null)?.offlineForm;
+  return typeof form?.email === 'string' ? form.email : null;
+}
 /** The address of an offline-form identity (older ones are `email:<address>`); null for a chat visitor. */
 export function offlineAddressOf(externalId: string | null | undefined): string | null {
   if (!externalId?.startsWith(OFFLINE_IDENTITY_PREFIX)) return null;
