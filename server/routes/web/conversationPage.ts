@@ -17,7 +17,6 @@ import { listTasksOf } from '../../db/repositories/tasks.repo';
 import { presentCaseProgress, presentTasks } from '../../presenters/task.presenter';
 import { workspaceLists } from '../../db/repositories/workspaceLists.repo';
 import { can } from '../../domain/auth/permissions';
-import { caseLinkSigner, caseStatusLink } from '../../domain/caseStatus/caseLink';
 import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
 import { NotFound } from '../../errors';
@@ -32,9 +31,9 @@ import type { Connector } from '../../../connectors/types';
 import type { Channel } from '../../db/schema';
 import { renderPageOrFragment } from './render';
 
-type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>;
+type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors' | 'caseLink'>;
 
-export async function conversationPageData({ db, redis, config, connectors }: Deps, req: Request) {
+export async function conversationPageData({ db, redis, config, connectors, caseLink }: Deps, req: Request) {
   const found = await findConversationForPage(db, pathId(req));
   if (!found) throw new NotFound('Conversation');
   const { teamId, remindAt, closeReason, priority, updatedAt, teamName, tags, latestMessageId: lastSeenMessageId, ...conversation } = found;
@@ -95,7 +94,7 @@ export async function conversationPageData({ db, redis, config, connectors }: De
     callback: callback ? presentCallback(callback, callbackAttempts, user.locale, conversation.status) : null,
     visitorReadAt: chat?.visitorReadAt ?? null,
     // the signed link to the public case status page, for those who write to the customer (to paste into a reply)
-    caseLink: can(user.role, 'conversation.reply') ? caseStatusLink(config.baseUrl, caseLinkSigner(config.encryptionKey), conversation.caseNumber) : null,
+    caseLink: can(user.role, 'conversation.reply') ? caseLink(conversation.caseNumber) : null,
   };
 }
 

@@ -116,7 +116,7 @@ export function inboxPage(deps: Pick<Services, 'db'>) {
 }
 
 /** `/inbox/:id`: the list with the conversation open beside it (or below it, on a phone), or one of the two parts. */
-export function inboxConversationPage(deps: Pick<Services, 'db' | 'redis' | 'config' | 'connectors'>) {
+export function inboxConversationPage(deps: Pick<Services, 'db' | 'redis' | 'config' | 'connectors' | 'caseLink'>) {
   return async (req: Request, res: Response): Promise<void> => {
     const part = wantedPart(req);
     if (part === 'conversation-pane') {
