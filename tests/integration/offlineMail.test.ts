@@ -227,13 +227,14 @@ describe('the case number in the first answer', () => {
     expect(again.text.split('Ihre Vorgangsnummer')).toHaveLength(2);
   });
 
-  it("when the reply and the footer together exceed the channel's limit, then the reply goes without the footer", async () => {
+  it("when the reply and the footer together exceed the channel's limit, then the reply goes without the footer and the next one carries it", async () => {
     const c = await offlineCase('long@kunde.example');
     const text = 'x'.repeat(1990); // the website chat takes 2000 characters
     const id = await reply(c.id, text);
     const [got] = await until('mail', async () => mailsTo('long@kunde.example').length === 1 && mailsTo('long@kunde.example'));
     expect(got!.mail.text?.trim()).toBe(text);
     expect(await ended(id)).toMatchObject({ deliveryState: 'sent', caseFooter: false, text });
+    expect(await ended(await reply(c.id, 'Kurz nachgereicht.'))).toMatchObject({ caseFooter: true });
   });
 
   it('when the reply goes under a public Facebook comment, then it has no footer; the first direct message on the same channel has it', async () => {

@@ -98,14 +98,18 @@ export function setDelivery(
     .execute();
 }
 
-/** Whether an agent already answered in this conversation (a reply that failed or was rejected never reached the customer). */
-export async function hasAgentReply(db: DbOrTx, conversationId: string): Promise<boolean> {
+/**
+ * Whether a reply carrying the case-number footer is sent or still on its way (queued, sending, waiting for
+ * approval): then no further reply needs it. One that failed or was turned back never reached the customer, and a
+ * reply that went without it (too long for it) gave no number: the next reply carries it.
+ */
+export async function hasCaseFooterReply(db: DbOrTx, conversationId: string): Promise<boolean> {
   const row = await db
     .selectFrom('messages')
     .select('id')
     .where('conversationId', '=', conversationId)
     .where('direction', '=', 'outbound')
-    .where('authorUserId', 'is not', null)
+    .where('caseFooter', '=', true)
     .where('deliveryState', 'not in', ['failed', 'rejected'])
     .limit(1)
     .executeTakeFirst();

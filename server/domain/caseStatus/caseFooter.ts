@@ -3,14 +3,15 @@
  * footer — the case number and the signed link to its status page (caseLink.ts) — in the customer's language.
  * Only where the channel's setting has it on (channels.case_footer, default on), never on a public post (X
  * mentions, Facebook/Instagram comments: connector capability publicPosts) or an approved template, and only
- * when reply and footer together stay within the channel's text limit (else it is left out). Decided under
- * the conversation's lock when the reply is stored (queueReply.ts), so of two concurrent replies one carries it;
- * a reply that failed or was rejected never reached the customer and does not count.
+ * when reply and footer together stay within the channel's text limit (else it is left out, and the next reply
+ * carries it). Decided under the conversation's lock when the reply is stored (queueReply.ts), so of two
+ * concurrent replies one carries it; a reply with it that failed or was rejected never reached the customer, so
+ * the next one carries it again.
  */
 import type { Connector } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import type { Channel } from '../../db/schema';
-import { hasAgentReply } from '../../db/repositories/messages.repo';
+import { hasCaseFooterReply } from '../../db/repositories/messages.repo';
 import { translator } from '../../i18n/translate';
 import { langOf } from '../webchat/visitorInput';
 import type { CaseLinkOf } from './caseLink';
@@ -42,7 +43,7 @@ export async function addCaseFooter(
 ): Promise<{ text: string; caseFooter: boolean }> {
   const plain = { text: reply.text, caseFooter: false };
   const mayGo = footerMayGo({ channelSetting: channel.caseFooter, publicPosts: connector.capabilities.publicPosts, ...reply });
-  if (!mayGo || (await hasAgentReply(tx, conversation.id))) return plain;
+  if (!mayGo || (await hasCaseFooterReply(tx, conversation.id))) return plain;
   const footer = caseFooterText(conversation.language, conversation.caseNumber, caseLink(conversation.caseNumber));
   // a rejected first reply comes back into the composer with its footer: sent again, it carries it once
   if (reply.text.endsWith(`\n\n${footer}`)) return { text: reply.text, caseFooter: true };
