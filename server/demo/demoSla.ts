@@ -24,7 +24,8 @@ export const DEMO_CALENDAR = {
   closures: [],
 };
 
-export async function seedDemoSla(tx: Tx, channels: { shop: { id: string }; app: { id: string } }) {
+/** Returns the calendar, which the demo's chat site keeps as its opening hours. */
+export async function seedDemoSla(tx: Tx, channels: { shop: { id: string }; app: { id: string } }): Promise<{ calendarId: string }> {
   const calendar = await createCalendar(tx, DEMO_CALENDAR, actor);
   const base = { calendarId: calendar.id, warnAtPercent: 80, pauseWhenSaved: false, botsCountAsResponse: false };
   const fast = await createPolicy(
@@ -39,6 +40,7 @@ export async function seedDemoSla(tx: Tx, channels: { shop: { id: string }; app:
   );
   await changeChannelSla(tx, channels.shop.id, { calendarId: calendar.id, slaPolicyId: fast.id }, actor);
   await changeChannelSla(tx, channels.app.id, { calendarId: calendar.id, slaPolicyId: normal.id }, actor);
+  return { calendarId: calendar.id };
 }
 
 /** Lets every demo reply stop the clocks it answers (met, or breached with the assignee responsible). */

@@ -1,6 +1,6 @@
 /**
  * Fills an empty database with demo data that shows every part of the console: one user per role
- * (see DEMO_LOGINS), two API channels and about 300 conversations from the last 14 days in every status.
+ * (see DEMO_LOGINS), two API channels, a chat site with knowledge articles and about 300 conversations from the last 14 days in every status.
  * Refuses to touch a database that already has users. Users and channels commit first, the conversations
  * in batches after them: should a batch fail, drop the database and load again.
  */
@@ -22,6 +22,7 @@ import { seedDemoSla, settleDemoSla } from './demoSla';
 import { planConversations } from './planConversations';
 import { seedDemoWorkflow } from './demoWorkflow';
 import { seedDemoTasks } from './demoTasks';
+import { seedDemoSelfService } from './demoSelfService';
 import { playConversation, type DemoCast } from './playConversation';
 
 /** Where the console itself receives the demo channels' replies outside production (demoSink.routes.ts). */
@@ -37,6 +38,8 @@ export type DemoResult =
       users: { role: Role; email: string }[];
       /** the API channels, whose ingest tokens are shown once */
       channels: { id: string; name: string; ingestToken: string }[];
+      /** the chat site "Webshop": its help page is /help/<chatSiteId> */
+      chatSiteId: string;
       /** the kind of every demo channel (the API channels, X, WhatsApp, Telegram, e-mail) */
       channelKinds: string[];
       conversations: number;
@@ -63,8 +66,16 @@ export async function loadDemo(
       return { id: created.channelId, name, ingestToken: created.ingestToken };
     };
     const channels = { shop: await channel(DEMO_CHANNELS.shop), app: await channel(DEMO_CHANNELS.app) };
-    await seedDemoSla(tx, channels); // Berlin office hours; 60-minute and 4-hour first-response policies
+    const { calendarId } = await seedDemoSla(tx, channels); // Berlin office hours; 60-minute and 4-hour first-response policies
     await seedDemoWorkflow(tx, users); // a team, predefined tags, canned responses
+    // a chat site "Webshop" with the assistant, knowledge articles, a callback request and an offline-form case
+    const chatSite = await seedDemoSelfService(tx, {
+      calendarId,
+      consoleOrigin: deps.webhookUrl ? new URL(deps.webhookUrl).origin : null,
+      manager: users.find((u) => u.role === 'manager')!,
+      actor,
+      now: opts.now ?? new Date(),
+    });
     // An X account fed by the console's own fake X API (server/demo/demoXApi.routes.ts): live mentions every 20–40 s.
     if (deps.xApiBaseUrl) {
       await connectChannel(
@@ -89,7 +100,7 @@ export async function loadDemo(
     }
     // 006: one WhatsApp, Telegram and e-mail channel each, with a few conversations (server/demo/demoMessaging.ts).
     await seedDemoMessaging(tx, deps.secretBox, deps.webhookUrl ? deps.webhookUrl.replace(DEMO_SINK_PATH, '') : null, opts.now ?? new Date());
-    return { users, channels };
+    return { users, channels, chatSiteId: chatSite.id };
   });
   if (!setup) return { loaded: false, reason: 'The database already has users, so no demo data was loaded (it only goes into an empty database).' };
 
@@ -124,6 +135,7 @@ export async function loadDemo(
     webhookUrl: deps.webhookUrl,
     users: setup.users.map((u) => ({ role: u.role, email: u.email })),
     channels: Object.values(setup.channels),
+    chatSiteId: setup.chatSiteId,
     channelKinds,
     conversations: ids.length,
     messages,

@@ -87,6 +87,18 @@ test(
       [2, 'open', true],
       [3, 'open', false],
     ]);
+    // the website chat: a site with the assistant first, knowledge articles, a callback and an offline case on its channel
+    const site = await db.selectFrom('chatSites').selectAll().executeTakeFirstOrThrow();
+    expect(first.json.chatSiteId).toBe(site.id);
+    expect([site.name, site.botEnabled, site.botMaxTurns, site.allowedOrigins.includes('http://localhost:3000')]).toEqual(['Webshop', true, 2, true]);
+    const articles = await db.selectFrom('knowledgeArticles').select(['state', 'language']).execute();
+    expect(articles.filter((a) => a.state === 'published').length).toBeGreaterThanOrEqual(4);
+    expect(articles.map((a) => a.state)).toContain('draft');
+    expect(articles.map((a) => a.language)).toContain('en');
+    const callback = await db.selectFrom('callbackRequests').select(['phone', 'siteId']).executeTakeFirstOrThrow();
+    expect(callback).toEqual({ phone: '+491701234567', siteId: site.id });
+    const onSite = await db.selectFrom('conversations').select('id').where('channelId', '=', site.channelId).execute();
+    expect(onSite).toHaveLength(2);
     const agent = await findUserByEmail(db, 'agent@demo.replyline.test');
     expect(agent && (await verifyPassword('demo-agent-2026', agent.passwordHash ?? ''))).toBe(true);
 

@@ -1,4 +1,4 @@
-/** demo:load — demo users, channels and conversations, only into an empty database. */
+/** demo:load — demo users, channels, a chat site and conversations, only into an empty database. */
 import { z } from 'zod';
 import { createSecretBox } from '../../crypto/secretBox';
 import { DEMO_SINK_PATH, loadDemo } from '../../demo/loadDemo';
@@ -29,6 +29,7 @@ export const demoLoad = defineCommand({
       'Ingest tokens of the demo channels (POST customer messages with them; shown only now):',
       ...r.channels.map((c) => `  ${c.name}: ${c.ingestToken}`),
       `Replies on the demo channels go to the console's own demo receiver (${r.webhookUrl}), which checks their signature.`,
+      `Website chat "Webshop" (assistant first, knowledge articles, a callback and an offline case): help page /help/${r.chatSiteId}, embed snippet under Kanäle → Website-Chat.`,
       'Demo logins: npm run cli -- demo:logins',
     ].join('\n');
   },
