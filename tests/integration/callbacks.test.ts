@@ -191,6 +191,11 @@ describe('the agent records call attempts', () => {
     expect(page.text).toContain('href="tel:+491701234567"');
     expect(page.text).toMatch(/id="callback-window">\d\d\.\d\d\.\d{4}, 10:00 bis \d\d\.\d\d\.\d{4}, 12:00 \(Europe\/Berlin\)/);
     expect(page.text).toContain('Noch kein Anrufversuch.');
+    // in the list it has its due time, not "Ohne SLA", also where the channel has no policy (the callback has its own clock)
+    await app.services.db.updateTable('conversations').set({ slaPolicyId: null }).where('id', '=', c.id).execute();
+    const list = await (await signInAgent(app.url, lena)).get(`/inbox?q=${c.caseNumber}`);
+    expect(list.text).toContain(`#${c.caseNumber}`);
+    expect(list.text).not.toContain('data-sla-state="none"');
   });
 
   it('when someone tries to answer a callback in writing, then 400 says to call, nothing is stored and the page offers no reply box', async () => {
