@@ -66,6 +66,18 @@ export type ChannelCapabilities = {
   botReplies: boolean;
 };
 
+/** A channel that can do none of the extras: no searches, replaceable credentials, templates, moderation, private replies, public posts or bot replies. */
+export const PLAIN_CAPABILITIES: ChannelCapabilities = {
+  trackedSearches: false,
+  credentials: null,
+  templates: null,
+  accountFacts: () => [],
+  moderation: [],
+  privateReplies: false,
+  publicPosts: false,
+  botReplies: false,
+};
+
 export type OutboundReply = {
   messageId: string;
   conversationId: string;

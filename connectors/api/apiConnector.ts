@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { errorForFailure, errorForStatus } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
-import { Permanent, type Connector } from '../types';
+import { Permanent, PLAIN_CAPABILITIES, type Connector } from '../types';
 
 export const SIGNATURE_HEADER = 'x-replyline-signature';
 const TIMEOUT_MS = 10_000;
@@ -19,16 +19,7 @@ export const apiConnector: Connector = {
   // Every attempt carries the reply's id as Idempotency-Key: the receiver drops a repeat.
   idempotentResend: true,
   limits: () => ({ maxTextLength: 10_000 }),
-  capabilities: {
-    trackedSearches: false,
-    credentials: null,
-    templates: null,
-    accountFacts: () => [],
-    moderation: [],
-    privateReplies: false,
-    publicPosts: false,
-    botReplies: false,
-  },
+  capabilities: PLAIN_CAPABILITIES,
   /** A signed `ping` event to the webhook (the receiver may ignore it): whether replies would reach it. */
   async testConnection(channel) {
     if (!channel.webhookUrl) throw new Permanent('This API channel has no webhook URL, so replies cannot be delivered');

@@ -7,7 +7,7 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { outbound } from '../../server/net/outboundTarget';
-import { AuthFailed, ConnectorError, Permanent, Transient, type Connector, type FetchResult } from '../types';
+import { AuthFailed, ConnectorError, Permanent, PLAIN_CAPABILITIES, Transient, type Connector, type FetchResult } from '../types';
 import { mayHaveArrived } from '../httpErrors';
 import { parseMail } from './parse';
 import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor, type EmailSettings } from './settings';
@@ -101,16 +101,7 @@ export const emailConnector: Connector<EmailSettings> = {
   idempotentResend: false,
   setup: emailSetup,
   limits: () => ({ maxTextLength: EMAIL_MAX_TEXT_LENGTH }),
-  capabilities: {
-    trackedSearches: false,
-    credentials: null,
-    templates: null,
-    accountFacts: () => [],
-    moderation: [],
-    privateReplies: false,
-    publicPosts: false,
-    botReplies: false,
-  },
+  capabilities: PLAIN_CAPABILITIES,
 
   async watch(channel, onNew, stop) {
     const { settings, client } = await imapClientFor(channel);

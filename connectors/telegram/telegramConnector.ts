@@ -7,7 +7,7 @@
 import { cleanContentType } from '../attachments';
 import { errorForFailure } from '../httpErrors';
 import { outbound, redirectNotFollowed, type OutboundResponse } from '../../server/net/outboundTarget';
-import { AuthFailed, Permanent, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
+import { AuthFailed, Permanent, PLAIN_CAPABILITIES, RateLimited, Transient, type Connector, type ConnectorError } from '../types';
 import { parseExternalId, readUpdates, telegramExternalId } from './normalize';
 import { telegramCredentialsSchema, telegramSettingsSchema, type TelegramSettings } from './settings';
 import { telegramSetup } from './setup';
@@ -76,16 +76,7 @@ export const telegramConnector: Connector<TelegramSettings> = {
   idempotentResend: false,
   setup: telegramSetup,
   limits: () => ({ maxTextLength: TELEGRAM_MAX_TEXT_LENGTH }),
-  capabilities: {
-    trackedSearches: false,
-    credentials: null,
-    templates: null,
-    accountFacts: () => [],
-    moderation: [],
-    privateReplies: false,
-    publicPosts: false,
-    botReplies: true,
-  },
+  capabilities: { ...PLAIN_CAPABILITIES, botReplies: true },
 
   async fetchSince(channel, cursor) {
     const { settings, token } = unpack(channel);

@@ -9,23 +9,14 @@
 import { offlineReplySubject } from '../../server/domain/webchat/offlineReplyMail';
 import { offlineAddressOf, offlineFormAddress } from '../../server/domain/webchat/visitorInput';
 import { smtpError } from '../email/emailConnector';
-import { ConnectorError, type Connector } from '../types';
+import { ConnectorError, PLAIN_CAPABILITIES, type Connector } from '../types';
 
 export const webchatConnector: Connector = {
   kind: 'webchat',
   // a repeated "send" to a live visitor stores nothing twice and the stream sends each message once; a mail would arrive twice
   idempotentResend: (reply) => offlineAddressOf(reply.recipientExternalId) === null,
   limits: () => ({ maxTextLength: 2000 }),
-  capabilities: {
-    trackedSearches: false,
-    credentials: null,
-    templates: null,
-    accountFacts: () => [],
-    moderation: [],
-    privateReplies: false,
-    publicPosts: false,
-    botReplies: false,
-  },
+  capabilities: PLAIN_CAPABILITIES,
   async testConnection() {
     return 'The website chat needs no connection: visitors reach it through the widget';
   },
