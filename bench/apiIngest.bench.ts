@@ -6,7 +6,7 @@
  * server: the worker's share included) — and checks exactly-once by counting the channel's rows.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -23,6 +23,12 @@ export type ApiIngestFigures = LoadResult & {
   webCpuMsPerPost: number;
   commitsPerPost: number;
   redisCallsPerPost: number;
+  /** CPU per post of every PostgreSQL and Redis server process on the machine, and of the whole machine */
+  postgresCpuMsPerPost: number;
+  redisCpuMsPerPost: number;
+  machineCpuMsPerPost: number;
+  /** what the machine's cores could ingest at the whole machine's cost per post less the load generator's, if nothing else ran */
+  ceilingPostsPerSecond: number;
   loadAverage: number;
 };
 
@@ -33,6 +39,28 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 export function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** CPU ms of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
+export function commandCpuMs(comm: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm) total += processCpuMs(Number(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+/** Busy CPU ms of the whole machine (all cores; /proc/stat minus idle and iowait). */
+export function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const busy = fields.reduce((a, b) => a + b, 0) - fields[3]! - fields[4]!;
+  return (busy * 1000) / CLOCK_TICKS;
 }
 
 export async function redisCalls(services: Services): Promise<number> {
@@ -79,7 +107,14 @@ export async function benchApiIngest(
     .execute((tx) => createApiChannel(tx, secretBox, { name: `Bench HTTP ${opts.mode} ${Date.now()}` }, systemActor('bench')));
   if (opts.slaPolicyId) await db.updateTable('channels').set({ slaPolicyId: opts.slaPolicyId }).where('id', '=', channel.channelId).execute();
   await statsSettle();
-  const before = { cpu: processCpuMs(webPid), commits: await commits(services), redis: await redisCalls(services) };
+  const before = {
+    cpu: processCpuMs(webPid),
+    postgres: commandCpuMs('postgres'),
+    redisCpu: commandCpuMs('redis-server'),
+    machine: machineBusyMs(),
+    commits: await commits(services),
+    redis: await redisCalls(services),
+  };
   const load = await runGenerator({
     baseUrl,
     channelId: channel.channelId,
@@ -90,6 +125,9 @@ export async function benchApiIngest(
     batchSize: opts.batchSize,
   });
   const cpu = processCpuMs(webPid) - before.cpu;
+  const postgresCpu = commandCpuMs('postgres') - before.postgres;
+  const redisCpu = commandCpuMs('redis-server') - before.redisCpu;
+  const machineCpu = machineBusyMs() - before.machine;
   const loadAverage = os.loadavg()[0]!;
   await statsSettle();
   const after = { commits: await commits(services), redis: await redisCalls(services) };
@@ -109,6 +147,10 @@ export async function benchApiIngest(
     webCpuMsPerPost: cpu / opts.posts,
     commitsPerPost: (after.commits - before.commits) / opts.posts,
     redisCallsPerPost: (after.redis - before.redis) / opts.posts,
+    postgresCpuMsPerPost: postgresCpu / opts.posts,
+    redisCpuMsPerPost: redisCpu / opts.posts,
+    machineCpuMsPerPost: machineCpu / opts.posts,
+    ceilingPostsPerSecond: (os.cpus().length * 1000 * opts.posts) / (machineCpu - load.generatorCpuSeconds * 1000),
     loadAverage,
   };
 }

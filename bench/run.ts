@@ -254,13 +254,13 @@ function printTable(f: Figures) {
   const rows: [string, string, string, boolean][] = [
     [
       '1 single-post ingest over HTTP, 32 connections',
-      `${n(f.apiSingle.postsPerSecond)} posts/s, p50 ${f.apiSingle.p50} / p95 ${f.apiSingle.p95} ms, ${once(f.apiSingle.exactlyOnce)}; per post: web CPU ${n(f.apiSingle.webCpuMsPerPost, 2)} ms, ${n(f.apiSingle.commitsPerPost, 3)} commits, ${n(f.apiSingle.redisCallsPerPost, 2)} Redis calls; ${load(f.apiSingle.loadAverage)}`,
+      `${n(f.apiSingle.postsPerSecond)} posts/s, p50 ${f.apiSingle.p50} / p95 ${f.apiSingle.p95} ms, ${once(f.apiSingle.exactlyOnce)}; per post: web CPU ${n(f.apiSingle.webCpuMsPerPost, 2)} ms, PostgreSQL ${n(f.apiSingle.postgresCpuMsPerPost, 2)} ms, Redis ${n(f.apiSingle.redisCpuMsPerPost, 2)} ms, machine ${n(f.apiSingle.machineCpuMsPerPost, 2)} ms (ceiling ${n(f.apiSingle.ceilingPostsPerSecond)} posts/s), ${n(f.apiSingle.commitsPerPost, 3)} commits, ${n(f.apiSingle.redisCallsPerPost, 2)} Redis calls; ${load(f.apiSingle.loadAverage)}`,
       '≥ 2000 posts/s (goal 5000), p95 ≤ 50 ms',
       f.apiSingle.postsPerSecond >= 2000 && f.apiSingle.p95 <= 50 && f.apiSingle.exactlyOnce,
     ],
     [
       '1 batch endpoint, 500 posts per request, 4 connections',
-      `${n(f.apiBatch.postsPerSecond)} posts/s, request p95 ${f.apiBatch.p95} ms, ${once(f.apiBatch.exactlyOnce)}; per post: web CPU ${n(f.apiBatch.webCpuMsPerPost, 2)} ms; ${load(f.apiBatch.loadAverage)}`,
+      `${n(f.apiBatch.postsPerSecond)} posts/s, request p95 ${f.apiBatch.p95} ms, ${once(f.apiBatch.exactlyOnce)}; per post: web CPU ${n(f.apiBatch.webCpuMsPerPost, 2)} ms, PostgreSQL ${n(f.apiBatch.postgresCpuMsPerPost, 2)} ms, machine ${n(f.apiBatch.machineCpuMsPerPost, 2)} ms (ceiling ${n(f.apiBatch.ceilingPostsPerSecond)} posts/s); ${load(f.apiBatch.loadAverage)}`,
       '≥ 5000 posts/s',
       f.apiBatch.postsPerSecond >= 5000 && f.apiBatch.exactlyOnce,
     ],

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import request from 'supertest';
 import { systemActor } from '../../server/domain/audit/actor';
+import { rotateIngestToken } from '../../server/domain/channels/api/rotateIngestToken';
 import { createIngestGroups } from '../../server/domain/conversations/ingestGroups';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
 import { BadRequest } from '../../server/errors';
@@ -101,5 +102,21 @@ describe('group commit of single posts', () => {
       .where('action', '=', 'message.received')
       .executeTakeFirstOrThrow();
     expect(Number(received.n)).toBe(20);
+  });
+
+  it('when the token is rotated by another process while this one still remembers the channel, then the old token is answered 401 at once and stores nothing, and the new one works at once', async () => {
+    const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+    const url = `/api/v1/channels/${channel.channelId}/messages`;
+    const send = (token: string) => request(app.url).post(url).auth(token, { type: 'bearer' }).send(inboundPost());
+    expect((await send(channel.ingestToken)).status).toBe(201); // this web process now remembers the channel and its token
+    // rotated as the console of another web process does it: straight in the database, this process is not told
+    const { ingestToken } = await app.services.db.transaction().execute((tx) => rotateIngestToken(tx, channel.channelId, systemActor('test')));
+    const old = await Promise.all(Array.from({ length: 5 }, () => send(channel.ingestToken)));
+    expect(old.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+    expect(old[0]!.body.error).toMatch(/valid ingest token/);
+    expect((await writers(channel.channelId)).messages).toBe(1);
+    expect((await send(ingestToken)).status).toBe(201);
+    expect((await send('rlc_not-a-token-of-this-channel')).status).toBe(401);
+    expect((await writers(channel.channelId)).messages).toBe(2);
   });
 });

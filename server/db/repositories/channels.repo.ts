@@ -34,6 +34,18 @@ export function findChannel(db: DbOrTx, id: string) {
   return db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Whether `ingestTokenHash` is the API channel's current ingest token hash. */
+export async function hasIngestToken(db: DbOrTx, id: string, ingestTokenHash: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('channels')
+    .select('id')
+    .where('id', '=', id)
+    .where('kind', '=', 'api')
+    .where('ingestTokenHash', '=', ingestTokenHash)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Every channel by name (also one of the workspace's lists: workspaceLists.repo.ts). */
 export const channelsQuery = (db: DbOrTx) => db.selectFrom('channels').select(['id', 'kind', 'name']).orderBy('name');
 

@@ -13,11 +13,15 @@
  *   event keeps its own actor; several groups commit at once (CONCURRENT_GROUPS).
  * - A post repeated across or inside groups is stored once (ingestBatch's dedupe) and answered
  *   `created: false`, as before.
+ * - A post sent with an ingest token (`credential`) is grouped with the posts of the same token, and the
+ *   group's transaction checks the token first (one statement for the group, channels/api/ingestAccess.ts):
+ *   a token rotated away stores nothing and answers 401.
  */
 import type { NormalizedInbound } from '../../../connectors/types';
 import type { Db } from '../../db/client';
 import { BadRequest } from '../../errors';
 import type { Actor } from '../audit/actor';
+import { assertIngestToken, type IngestCredential } from '../channels/api/ingestAccess';
 import { inTransaction, type Dispatcher } from '../effects';
 import { commitIsolating, isRefusedData } from '../isolatedCommit';
 import { INGEST_BATCH_SIZE, ingestBatch, type IngestResult } from './ingestBatch';
@@ -25,9 +29,16 @@ import { INGEST_BATCH_SIZE, ingestBatch, type IngestResult } from './ingestBatch
 /** Groups in flight at once: one fills its transaction while another holds the audit chain's lock to commit. */
 const CONCURRENT_GROUPS = 2;
 
-export type IngestGroups = { ingest(post: NormalizedInbound, actor: Actor): Promise<IngestResult> };
+export type IngestGroups = { ingest(post: NormalizedInbound, actor: Actor, credential?: IngestCredential): Promise<IngestResult> };
 
-type Waiting = { post: NormalizedInbound; actor: Actor; key: string; resolve(r: IngestResult): void; reject(err: unknown): void };
+type Waiting = {
+  post: NormalizedInbound;
+  actor: Actor;
+  credential: IngestCredential | undefined;
+  key: string;
+  resolve(r: IngestResult): void;
+  reject(err: unknown): void;
+};
 
 export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups {
   let waiting: Waiting[] = [];
@@ -58,10 +69,14 @@ export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups
   }
 
   async function commitGroup(group: Waiting[]) {
-    const actor = group[0]!.actor;
+    const { actor, credential } = group[0]!;
     const outcomes = await commitIsolating(
       group.map((w) => w.post),
-      (posts) => inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, posts, actor)),
+      (posts) =>
+        inTransaction(db, dispatcher, async (tx, effects) => {
+          if (credential) await assertIngestToken(tx, credential);
+          return ingestBatch(tx, effects, posts, actor);
+        }),
     );
     for (const [i, o] of outcomes.entries()) {
       if (o.ok) group[i]!.resolve(o.value);
@@ -70,9 +85,10 @@ export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups
   }
 
   return {
-    ingest(post, actor) {
+    ingest(post, actor, credential) {
       return new Promise<IngestResult>((resolve, reject) => {
-        waiting.push({ post, actor, key: JSON.stringify([actor.type, actor.id, actor.label, actor.ip ?? null]), resolve, reject });
+        const key = JSON.stringify([actor.type, actor.id, actor.label, actor.ip ?? null, credential?.tokenHash ?? null]);
+        waiting.push({ post, actor, credential, key, resolve, reject });
         schedule();
       });
     },

@@ -5,15 +5,14 @@
  * - POST /api/v1/channels/:channelId/messages/batch — up to 500 posts in one transaction, one result each.
  * Mounted before the API's body parser: each route reads its body with its own limit.
  */
-import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { NormalizedInbound } from '../../../connectors/types';
 import { hashToken } from '../../crypto/tokens';
 import { findChannel } from '../../db/repositories/channels.repo';
 import type { Actor } from '../../domain/audit/actor';
+import { checkIngestAccess, createIngestAccess } from '../../domain/channels/api/ingestAccess';
 import { createIngestGroups } from '../../domain/conversations/ingestGroups';
 import { ingestPostBatch } from '../../domain/conversations/ingestPostBatch';
-import { NotFound, Unauthorized } from '../../errors';
 import { bearerToken } from '../../middleware/auth';
 import { rejectUnstorableText } from '../../middleware/storableText';
 import { parseInput } from '../../domain/parseInput';
@@ -26,18 +25,22 @@ export function ingestRoutes(services: Services): Router {
   const groups = createIngestGroups(db, dispatcher);
   const router = Router();
   // The channel and its token are checked before the body is read: a stranger's megabytes are never parsed.
-  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.ingesting = await ingestingChannel(services, req);
+  // A single post is checked against this process's recent copy of the channel here and for certain in
+  // its group's transaction; a batch pays one look-up of the channel as it is now.
+  const remembered = createIngestAccess(db);
+  const current = async (channelId: string, tokenHash: string | null) => checkIngestAccess(await findChannel(db, channelId), tokenHash);
+  const authenticate = (check: AccessCheck) => async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.ingesting = await ingestingChannel(check, req);
     next();
   };
   const ingesting = (res: Response) => res.locals.ingesting as Awaited<ReturnType<typeof ingestingChannel>>;
-  router.post('/channels/:channelId/messages', authenticate, express.json({ limit: '1mb' }), rejectUnstorableText, async (req, res) => {
-    const { channel, actor } = ingesting(res);
+  router.post('/channels/:channelId/messages', authenticate(remembered), express.json({ limit: '1mb' }), rejectUnstorableText, async (req, res) => {
+    const { channel, actor, tokenHash } = ingesting(res);
     const body = parseInput(ingestBody, req.body, 'message');
-    const result = await groups.ingest(inboundOf(channel.id, body, req.body), actor);
+    const result = await groups.ingest(inboundOf(channel.id, body, req.body), actor, { channelId: channel.id, tokenHash });
     res.status(result.created ? 201 : 200).json({ messageId: result.messageId, conversationId: result.conversationId, caseNumber: result.caseNumber });
   });
-  router.post('/channels/:channelId/messages/batch', authenticate, express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
+  router.post('/channels/:channelId/messages/batch', authenticate(current), express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
     const { channel, actor } = ingesting(res);
     const { posts } = parseInput(ingestBatchBody, req.body, 'batch');
     const read = (raw: unknown) => {
@@ -49,17 +52,16 @@ export function ingestRoutes(services: Services): Router {
   return router;
 }
 
+type AccessCheck = ReturnType<typeof createIngestAccess>;
+
 /** The API channel of the path, when the request carries its ingest token (404 / 401 before the body is looked at). */
-async function ingestingChannel({ db }: Services, req: Request) {
+async function ingestingChannel(check: AccessCheck, req: Request) {
   const { channelId } = parseInput(channelParam.catch({ channelId: '' }), req.params, 'channel');
-  const channel = channelId ? await findChannel(db, channelId) : undefined;
-  if (channel?.kind !== 'api') throw new NotFound('Channel');
   const token = bearerToken(req);
-  if (!token || !channel.ingestTokenHash || !sameHash(hashToken(token), channel.ingestTokenHash)) {
-    throw new Unauthorized('A valid ingest token for this channel is required (Authorization: Bearer <token>)');
-  }
+  const tokenHash = token ? hashToken(token) : null;
+  const channel = channelId ? await check(channelId, tokenHash) : checkIngestAccess(undefined, tokenHash);
   const actor: Actor = { type: 'api_channel', id: channel.id, label: `channel:${channel.name}`, ip: req.ip ?? null };
-  return { channel, actor };
+  return { channel, actor, tokenHash: tokenHash! };
 }
 
 function inboundOf(channelId: string, body: IngestBody, raw: unknown): NormalizedInbound {
@@ -75,8 +77,4 @@ function inboundOf(channelId: string, body: IngestBody, raw: unknown): Normalize
     region: body.region ?? null,
     raw,
   };
-}
-
-function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
