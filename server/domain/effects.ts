@@ -83,8 +83,27 @@ export class Effects {
 
 /** Runs fn in one transaction, then dispatches its effects. A failed dispatch never undoes the commit. */
 export async function inTransaction<T>(db: Db, dispatcher: Dispatcher, fn: (tx: Tx, effects: Effects) => Promise<T>): Promise<T> {
+  const { result, dispatched } = await commitThenDispatch(db, dispatcher, fn);
+  await dispatched;
+  return result;
+}
+
+/**
+ * inTransaction for a caller that answers as soon as the commit is done (group commit): `result` is there
+ * once fn's transaction has committed; `dispatched` settles when its effects have reached Redis (it never
+ * rejects: a failed dispatch goes to onDispatchError).
+ */
+export async function commitThenDispatch<T>(
+  db: Db,
+  dispatcher: Dispatcher,
+  fn: (tx: Tx, effects: Effects) => Promise<T>,
+): Promise<{ result: T; dispatched: Promise<void> }> {
   const effects = new Effects();
   const result = await db.transaction().execute((tx) => fn(tx, effects));
+  return { result, dispatched: dispatch(dispatcher, effects) };
+}
+
+async function dispatch(dispatcher: Dispatcher, effects: Effects): Promise<void> {
   if (effects.jobs.length > 1 && dispatcher.enqueueBulk) {
     await dispatcher.enqueueBulk(effects.jobs).catch((err) => dispatcher.onDispatchError(err, effects.jobs[0]!));
   } else {
@@ -97,5 +116,4 @@ export async function inTransaction<T>(db: Db, dispatcher: Dispatcher, fn: (tx: 
   }
   // Sent together, not one round trip each: one connection keeps them in order anyway.
   await Promise.all(effects.live.map((ev) => dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev))));
-  return result;
 }

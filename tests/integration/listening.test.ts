@@ -52,6 +52,19 @@ describe('language and sentiment of inbound posts', () => {
     expect((await api(agent.token).get('/conversations?sentiment=furious')).status).toBe(400);
   });
 
+  it("when the customer writes again in the same conversation, then the conversation takes the new post's sentiment and keeps its language", async () => {
+    const author = { externalId: `cust-followup-${Date.now()}`, name: 'Erika Mustermann' };
+    const first = await ingest('Schon wieder verspätet, eine Katastrophe. Nie wieder!', { author });
+    const second = await ingest('Thank you so much, great help and a wonderful service!', { author });
+    expect(second.conversationId).toBe(first.conversationId);
+    const conversation = await app.services.db
+      .selectFrom('conversations')
+      .select(['language', 'sentimentLabel'])
+      .where('id', '=', first.conversationId)
+      .executeTakeFirstOrThrow();
+    expect(conversation).toEqual({ language: 'de', sentimentLabel: 'positive' });
+  });
+
   it('when an agent corrects the sentiment, then the post shows who did it, the conversation follows, it is audited and counted', async () => {
     const post = await ingest('Schon wieder verspätet, eine Katastrophe.');
     const res = await api(agent.token).post(`/messages/${post.messageId}/sentiment`, { label: 'neutral' });

@@ -333,6 +333,7 @@ export type NewConversationRow = {
   resolutionDueAt: Date | null;
   responseDueAt: Date | null;
   nextResponseDueAt: Date | null;
+  sentimentLabel: SentimentLabel | null;
 };
 
 /** New conversations in one INSERT; case numbers are drawn in the given order. Returns case number per id. */
@@ -341,15 +342,15 @@ export async function insertConversations(tx: Tx, rows: NewConversationRow[]): P
   const col = <K extends keyof NewConversationRow>(k: K) => rows.map((r) => r[k]);
   const inserted = await sql<{ id: string; caseNumber: string }>`
     INSERT INTO conversations (id, case_number, channel_id, contact_id, last_message_at, topic_id, thread_key, sla_policy_id,
-      first_response_due_at, resolution_due_at, response_due_at, next_response_due_at, language, region)
+      first_response_due_at, resolution_due_at, response_due_at, next_response_due_at, language, region, sentiment_label)
     SELECT r.id, nextval('case_number_seq'), r.channel_id, r.contact_id, r.last_message_at, r.topic_id, r.thread_key, r.sla_policy_id,
-      r.first_response_due_at, r.resolution_due_at, r.response_due_at, r.next_response_due_at, r.language, r.region
+      r.first_response_due_at, r.resolution_due_at, r.response_due_at, r.next_response_due_at, r.language, r.region, r.sentiment_label
     FROM (SELECT * FROM unnest(${col('id')}::uuid[], ${col('channelId')}::uuid[], ${col('contactId')}::uuid[], ${col('lastMessageAt')}::timestamptz[],
       ${col('topicId')}::uuid[], ${col('threadKey')}::text[], ${col('slaPolicyId')}::uuid[], ${col('firstResponseDueAt')}::timestamptz[],
       ${col('resolutionDueAt')}::timestamptz[], ${col('responseDueAt')}::timestamptz[], ${col('nextResponseDueAt')}::timestamptz[],
-      ${col('language')}::text[], ${col('region')}::text[])
+      ${col('language')}::text[], ${col('region')}::text[], ${col('sentimentLabel')}::text[])
       WITH ORDINALITY AS u(id, channel_id, contact_id, last_message_at, topic_id, thread_key, sla_policy_id, first_response_due_at,
-        resolution_due_at, response_due_at, next_response_due_at, language, region, ord)
+        resolution_due_at, response_due_at, next_response_due_at, language, region, sentiment_label, ord)
       ORDER BY u.ord) r
     RETURNING id, case_number::text AS case_number`.execute(tx);
   return new Map(inserted.rows.map((r) => [r.id, r.caseNumber]));
@@ -361,11 +362,15 @@ export type ConversationAfterInbound = {
   lastMessageAt: Date;
   /** set when the batch brought the conversation's first inbound post */
   firstTargets: { slaPolicyId: string; firstResponseDueAt: Date; resolutionDueAt: Date | null } | null;
+  /** its latest post's detected language (kept only where the conversation has none yet) and sentiment */
+  language: string | null;
+  sentimentLabel: SentimentLabel | null;
 };
 
 /**
  * Existing conversations after a batch: status, last message time, first-response targets where the
- * batch started them, and the "due soonest" keys recomputed from their awaiting posts.
+ * batch started them, language and sentiment, and the "due soonest" keys recomputed from their awaiting
+ * posts — one UPDATE, so each row gets one new version.
  */
 export async function updateConversationsAfterInbound(tx: Tx, rows: ConversationAfterInbound[]): Promise<void> {
   if (rows.length === 0) return;
@@ -375,10 +380,12 @@ export async function updateConversationsAfterInbound(tx: Tx, rows: Conversation
       sla_policy_id = CASE WHEN v.set_targets THEN v.sla_policy_id ELSE c.sla_policy_id END,
       first_response_due_at = CASE WHEN v.set_targets THEN v.first_response_due_at ELSE c.first_response_due_at END,
       resolution_due_at = CASE WHEN v.set_targets THEN v.resolution_due_at ELSE c.resolution_due_at END,
+      language = COALESCE(c.language, v.language), sentiment_label = COALESCE(v.sentiment_label, c.sentiment_label),
       ${conversationDueColumns}
     FROM unnest(${sorted.map((r) => r.id)}::uuid[], ${sorted.map((r) => r.status)}::text[], ${sorted.map((r) => r.lastMessageAt)}::timestamptz[],
       ${sorted.map((r) => r.firstTargets !== null)}::boolean[], ${sorted.map((r) => r.firstTargets?.slaPolicyId ?? null)}::uuid[],
-      ${sorted.map((r) => r.firstTargets?.firstResponseDueAt ?? null)}::timestamptz[], ${sorted.map((r) => r.firstTargets?.resolutionDueAt ?? null)}::timestamptz[])
-      AS v(id, status, last_message_at, set_targets, sla_policy_id, first_response_due_at, resolution_due_at)
+      ${sorted.map((r) => r.firstTargets?.firstResponseDueAt ?? null)}::timestamptz[], ${sorted.map((r) => r.firstTargets?.resolutionDueAt ?? null)}::timestamptz[],
+      ${sorted.map((r) => r.language)}::text[], ${sorted.map((r) => r.sentimentLabel)}::text[])
+      AS v(id, status, last_message_at, set_targets, sla_policy_id, first_response_due_at, resolution_due_at, language, sentiment_label)
     WHERE c.id = v.id`.execute(tx);
 }

@@ -117,17 +117,6 @@ export async function setConversationRouting(tx: Tx, ids: string[], set: { prior
   return changed;
 }
 
-/** The conversation keeps its first known language; its sentiment is that of its latest inbound post. */
-export async function setConversationSignals(tx: Tx, rows: { id: string; language: string | null; sentimentLabel: SentimentLabel | null }[]) {
-  if (rows.length === 0) return;
-  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
-  await sql`
-    UPDATE conversations c SET language = COALESCE(c.language, v.language), sentiment_label = COALESCE(v.sentiment_label, c.sentiment_label)
-    FROM unnest(${sorted.map((r) => r.id)}::uuid[], ${sorted.map((r) => r.language)}::text[], ${sorted.map((r) => r.sentimentLabel)}::text[])
-      AS v(id, language, sentiment_label)
-    WHERE c.id = v.id`.execute(tx);
-}
-
 /** Inbound posts of the last days for a backfill, oldest first, in pages (keyset on posted_at, id). */
 export function inboundPostsSince(db: DbOrTx, since: Date, after: { postedAt: Date; id: string } | null, limit: number) {
   let q = db

@@ -38,7 +38,6 @@ import {
   type ConversationAfterInbound,
   type NewConversationRow,
 } from '../../db/repositories/conversations.repo';
-import { setConversationSignals } from '../../db/repositories/listening.repo';
 import { insertAttachments } from '../../db/repositories/messageAttachments.repo';
 import { findMessagesByExternalIds, insertInboundMessages, lockInboundKeys, type NewInboundRow } from '../../db/repositories/messages.repo';
 import { findPoliciesWithCalendars, policyIdsForMany } from '../../db/repositories/sla.repo';
@@ -312,6 +311,9 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   }
 
   // ---- write: conversations, posts, resumed clocks, conversation updates, and the audit events last
+  // a conversation's language and sentiment come with its insert or its one update (never a second row
+  // version): the language it was given, else its latest post's; the sentiment of its latest post
+  const signals = new Map(rows.map((r) => [r.conversationId, { language: r.language, sentimentLabel: r.sentimentLabel }]));
   const caseNumbers = await insertConversations(
     tx,
     created.map(
@@ -322,13 +324,14 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
         lastMessageAt: c.lastMessageAt,
         topicId: c.topicId,
         threadKey: c.threadKey,
-        language: c.language ?? null,
+        language: c.language ?? signals.get(c.id)!.language,
         region: c.region ?? null,
         slaPolicyId: c.firstTargets?.slaPolicyId ?? null,
         firstResponseDueAt: c.firstTargets?.firstResponseDueAt ?? null,
         resolutionDueAt: c.firstTargets?.resolutionDueAt ?? null,
         responseDueAt: c.responseDueAt,
         nextResponseDueAt: c.nextResponseDueAt,
+        sentimentLabel: signals.get(c.id)!.sentimentLabel,
       }),
     ),
   );
@@ -348,11 +351,9 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
         status: c.status,
         lastMessageAt: c.lastMessageAt,
         firstTargets: c.firstTargets,
+        ...signals.get(c.id)!,
       })),
   );
-  // later posts of a conversation overwrite earlier ones: its sentiment is its latest post's
-  const signals = new Map(rows.map((r) => [r.conversationId, { id: r.conversationId, language: r.language, sentimentLabel: r.sentimentLabel }]));
-  await setConversationSignals(tx, [...signals.values()]);
   const listening = await listenOnIngest(
     tx,
     rows.map((r) => ({ ...r, messageId: r.id, channelKind: policyIds.channels.get(r.channelId)?.kind ?? '' })),

@@ -6,7 +6,9 @@
  * then ingested together by ingestBatch — one transaction, one audit append, one addBulk of timers.
  *
  * - A caller's promise settles only after the commit that holds its post: nothing is acknowledged that
- *   is not durable; if the commit fails, every post of the group gets the error (none is stored).
+ *   is not durable; if the commit fails, every post of the group gets the error (none is stored). It does
+ *   not wait for the group's timers and live events to reach Redis (the reconciler re-adds timers a lost
+ *   dispatch missed), and the next group starts meanwhile.
  * - A post the database refuses fails alone (commitIsolating retries the group in halves); its caller
  *   gets a 400 and its neighbours are stored.
  * - Posts are grouped with the posts of the same actor (channel and sender address), so each audit
@@ -22,12 +24,14 @@ import type { Db } from '../../db/client';
 import { BadRequest } from '../../errors';
 import type { Actor } from '../audit/actor';
 import { assertIngestToken, type IngestCredential } from '../channels/api/ingestAccess';
-import { inTransaction, type Dispatcher } from '../effects';
+import { commitThenDispatch, type Dispatcher } from '../effects';
 import { commitIsolating, isRefusedData } from '../isolatedCommit';
 import { INGEST_BATCH_SIZE, ingestBatch, type IngestResult } from './ingestBatch';
 
 /** Groups in flight at once: one fills its transaction while another holds the audit chain's lock to commit. */
 const CONCURRENT_GROUPS = 2;
+/** Committed groups whose timers and live events may still be on their way to Redis before new groups wait. */
+const DISPATCHING_GROUPS = 4;
 
 export type IngestGroups = { ingest(post: NormalizedInbound, actor: Actor, credential?: IngestCredential): Promise<IngestResult> };
 
@@ -43,6 +47,7 @@ type Waiting = {
 export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups {
   let waiting: Waiting[] = [];
   let running = 0;
+  let dispatching = 0;
   let scheduled = false;
 
   // Requests parsed in the same turn of the event loop join the same group.
@@ -54,34 +59,50 @@ export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups
 
   function startGroups() {
     scheduled = false;
-    while (running < CONCURRENT_GROUPS && waiting.length > 0) {
+    while (running < CONCURRENT_GROUPS && dispatching < DISPATCHING_GROUPS && waiting.length > 0) {
       const key = waiting[0]!.key;
       const group: Waiting[] = [];
       const rest: Waiting[] = [];
       for (const w of waiting) (w.key === key && group.length < INGEST_BATCH_SIZE ? group : rest).push(w);
       waiting = rest;
       running += 1;
-      void commitGroup(group).finally(() => {
+      dispatching += 1;
+      void commitGroup(group, () => {
         running -= 1;
+        schedule();
+      }).finally(() => {
+        dispatching -= 1;
         schedule();
       });
     }
   }
 
-  async function commitGroup(group: Waiting[]) {
+  /** Commits the group, answers its callers, calls `committed`, and settles once its effects are dispatched. */
+  async function commitGroup(group: Waiting[], committed: () => void) {
     const { actor, credential } = group[0]!;
-    const outcomes = await commitIsolating(
-      group.map((w) => w.post),
-      (posts) =>
-        inTransaction(db, dispatcher, async (tx, effects) => {
-          if (credential) await assertIngestToken(tx, credential);
-          return ingestBatch(tx, effects, posts, actor);
-        }),
-    );
-    for (const [i, o] of outcomes.entries()) {
-      if (o.ok) group[i]!.resolve(o.value);
-      else group[i]!.reject(refusal(o.error));
+    const dispatches: Promise<void>[] = [];
+    try {
+      const outcomes = await commitIsolating(
+        group.map((w) => w.post),
+        async (posts) => {
+          const { result, dispatched } = await commitThenDispatch(db, dispatcher, async (tx, effects) => {
+            if (credential) await assertIngestToken(tx, credential);
+            return ingestBatch(tx, effects, posts, actor);
+          });
+          dispatches.push(dispatched);
+          return result;
+        },
+      );
+      for (const [i, o] of outcomes.entries()) {
+        if (o.ok) group[i]!.resolve(o.value);
+        else group[i]!.reject(refusal(o.error));
+      }
+    } catch (err) {
+      for (const w of group) w.reject(err);
+    } finally {
+      committed();
     }
+    await Promise.all(dispatches);
   }
 
   return {
