@@ -262,9 +262,11 @@ export function findConversationDetail(db: DbOrTx, id: string) {
  * reminder, close reason, priority, and updated_at, the version stale forms are checked against), the
  * tags, and the most recently stored message (what a reply form says its author has seen).
  */
-export function findConversationForPage(db: DbOrTx, id: string) {
+/** The conversation page's conversation; `readByViewer`: the viewer has read up to its latest message already. */
+export function findConversationForPage(db: DbOrTx, id: string, viewerId: string) {
   return conversationDetail(db, id)
     .select([
+      readBy(viewerId).as('readByViewer'),
       'c.teamId',
       'c.remindAt',
       'c.closeReason',
