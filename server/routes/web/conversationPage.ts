@@ -53,7 +53,7 @@ export async function conversationPageData({ db, redis, config, connectors, case
       contactContext(db, conversation.contactId, conversation.id),
       listTasksOf(db, conversation.id),
       // read already up to the latest message (a page opened again): no write
-    readByViewer ? undefined : markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
+      readByViewer ? undefined : markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
       // a website chat's facts: one query, only on webchat conversations
       conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
       // a callback request's number, window and attempts: only on webchat conversations
