@@ -9,7 +9,8 @@ export type Translate = (key: MessageKey, vars?: Record<string, string | number>
 
 export function translator(locale: Locale): Translate {
   const table = MESSAGES[locale];
-  return (key, vars) => table[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`));
+  // without vars a placeholder stays as it is, so the text is returned unchanged (most calls: labels in every inbox row)
+  return (key, vars) => (vars ? table[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`)) : table[key]);
 }
 
 export function formatDateTime(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {

@@ -260,11 +260,13 @@ export function findConversationDetail(db: DbOrTx, id: string) {
 /**
  * The detail with what the conversation page adds, in the same statement: the workflow state (team,
  * reminder, close reason, priority, and updated_at, the version stale forms are checked against), the
- * tags, and the most recently stored message (what a reply form says its author has seen).
+ * tags, the most recently stored message (what a reply form says its author has seen), and whether the
+ * viewer has read up to its latest message already (`readByViewer`: then the page writes no read marker).
  */
-export function findConversationForPage(db: DbOrTx, id: string) {
+export function findConversationForPage(db: DbOrTx, id: string, viewerId: string) {
   return conversationDetail(db, id)
     .select([
+      readBy(viewerId).as('readByViewer'),
       'c.teamId',
       'c.remindAt',
       'c.closeReason',

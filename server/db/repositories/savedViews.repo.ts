@@ -1,8 +1,12 @@
 /** Saved inbox views: a name and the inbox query string, per user. */
 import type { DbOrTx } from '../client';
 
+export function savedViewsQuery(db: DbOrTx, userId: string) {
+  return db.selectFrom('savedViews').select(['id', 'name', 'query']).where('userId', '=', userId).orderBy('name');
+}
+
 export function listSavedViews(db: DbOrTx, userId: string) {
-  return db.selectFrom('savedViews').select(['id', 'name', 'query']).where('userId', '=', userId).orderBy('name').execute();
+  return savedViewsQuery(db, userId).execute();
 }
 
 export function upsertSavedView(db: DbOrTx, v: { userId: string; name: string; query: string }) {

@@ -1,18 +1,20 @@
 /**
  * The short lists the workspace pages offer in filters and forms (channels, people, staff, teams, predefined tags),
  * read in one statement: as five they were half of the inbox's statements, each with its round trip and its plan.
- * Each list is its own repository's query, aggregated in its order.
+ * Each list is its own repository's query, aggregated in its order. The inbox adds the viewer's saved views to the
+ * same statement.
  */
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTx } from '../client';
 import { channelsQuery } from './channels.repo';
 import { staffQuery } from './conversationState.repo';
+import { savedViewsQuery } from './savedViews.repo';
 import { predefinedTagsQuery } from './tags.repo';
 import { teamsQuery } from './teams.repo';
 import { usersQuery } from './users.repo';
 
-export function workspaceLists(db: DbOrTx) {
+function listsQuery(db: DbOrTx) {
   return db
     .selectFrom(sql`(SELECT 1)`.as('one'))
     .select([
@@ -21,6 +23,18 @@ export function workspaceLists(db: DbOrTx) {
       jsonArrayFrom(staffQuery(db)).as('staff'),
       jsonArrayFrom(teamsQuery(db)).as('teams'),
       jsonArrayFrom(predefinedTagsQuery(db)).as('predefinedTags'),
-    ])
+    ]);
+}
+
+export function workspaceLists(db: DbOrTx) {
+  return listsQuery(db).executeTakeFirstOrThrow();
+}
+
+export type WorkspaceLists = Awaited<ReturnType<typeof workspaceLists>>;
+
+/** The workspace's lists and the viewer's saved views (the inbox's filter bar), in one statement. */
+export function inboxLists(db: DbOrTx, viewerId: string) {
+  return listsQuery(db)
+    .select(jsonArrayFrom(savedViewsQuery(db, viewerId)).as('savedViews'))
     .executeTakeFirstOrThrow();
 }

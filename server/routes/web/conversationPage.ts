@@ -15,7 +15,7 @@ import { markOpened } from '../../db/repositories/routing.repo';
 import { findConversationForPage, markConversationRead } from '../../db/repositories/conversations.repo';
 import { listTasksOf } from '../../db/repositories/tasks.repo';
 import { presentCaseProgress, presentTasks } from '../../presenters/task.presenter';
-import { workspaceLists } from '../../db/repositories/workspaceLists.repo';
+import { type WorkspaceLists, workspaceLists } from '../../db/repositories/workspaceLists.repo';
 import { can } from '../../domain/auth/permissions';
 import { allowedTransitions } from '../../domain/conversations/status';
 import { whoIsTyping, whoIsViewing } from '../../domain/presence/typing';
@@ -33,31 +33,33 @@ import { renderPageOrFragment } from './render';
 
 type Deps = Pick<Services, 'db' | 'redis' | 'config' | 'connectors' | 'caseLink'>;
 
-export async function conversationPageData({ db, redis, config, connectors, caseLink }: Deps, req: Request) {
-  const found = await findConversationForPage(db, pathId(req));
-  if (!found) throw new NotFound('Conversation');
-  const { teamId, remindAt, closeReason, priority, updatedAt, teamName, tags, latestMessageId: lastSeenMessageId, ...conversation } = found;
+/** `lists` when the caller has read the workspace's lists already (the inbox's split view). */
+export async function conversationPageData({ db, redis, config, connectors, caseLink }: Deps, req: Request, lists?: WorkspaceLists) {
   const user = req.user!;
+  const found = await findConversationForPage(db, pathId(req), user.id);
+  if (!found) throw new NotFound('Conversation');
+  const { teamId, remindAt, closeReason, priority, updatedAt, teamName, tags, latestMessageId: lastSeenMessageId, readByViewer, ...conversation } = found;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
   const webchat = conversation.channelKind === 'webchat';
-  const [messages, lists, channel, typing, viewing, timeline, context, tasks, , chat, callback, callbackAttempts] = await Promise.all([
-    loadThread(db, conversation.id),
-    workspaceLists(db),
-    findChannel(db, conversation.channelId),
-    whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
-    whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
-    can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
-    contactContext(db, conversation.contactId, conversation.id),
-    listTasksOf(db, conversation.id),
-    markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
-    // a website chat's facts: one query, only on webchat conversations
-    conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
-    // a callback request's number, window and attempts: only on webchat conversations
-    webchat ? findCallbackRequest(db, conversation.id) : undefined,
-    webchat ? listCallbackAttempts(db, conversation.id) : [],
-  ]);
-  const { staff, teams, predefinedTags } = lists;
+  const [messages, { staff, teams, predefinedTags }, channel, typing, viewing, timeline, context, tasks, , chat, callback, callbackAttempts] =
+    await Promise.all([
+      loadThread(db, conversation.id),
+      lists ?? workspaceLists(db),
+      findChannel(db, conversation.channelId),
+      whoIsTyping(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
+      whoIsViewing(redis, config.redisPrefix, conversation.id, user.id).catch(() => []),
+      can(user.role, 'audit.read') ? listAudit(db, { subjectId: conversation.id, order: 'asc', limit: 500 }) : Promise.resolve([]),
+      contactContext(db, conversation.contactId, conversation.id),
+      listTasksOf(db, conversation.id),
+      // read already up to the latest message (a page opened again): no write
+      readByViewer ? undefined : markConversationRead(db, user.id, conversation.id, conversation.lastMessageAt),
+      // a website chat's facts: one query, only on webchat conversations
+      conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
+      // a callback request's number, window and attempts: only on webchat conversations
+      webchat ? findCallbackRequest(db, conversation.id) : undefined,
+      webchat ? listCallbackAttempts(db, conversation.id) : [],
+    ]);
   const wf = {
     id: conversation.id,
     status: conversation.status,

@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import { countInbox, type InboxFilter, listInbox, searchHeadlines } from '../../db/repositories/conversations.repo';
 import { listSavedViews } from '../../db/repositories/savedViews.repo';
-import { workspaceLists } from '../../db/repositories/workspaceLists.repo';
+import { inboxLists } from '../../db/repositories/workspaceLists.repo';
 import { STATUSES } from '../../domain/conversations/status';
 import { parseInput } from '../../domain/parseInput';
 import { inboxSlaView } from '../../domain/sla/inboxView';
@@ -21,8 +21,11 @@ import { conversationPageData } from './conversationPage';
 /** The filters the inbox keeps in its URL (and a saved view in its query), in this order. */
 export const INBOX_FILTERS = ['status', 'channelId', 'assigneeId', 'teamId', 'priority', 'sla', 'from', 'to', 'unread', 'sort', 'q', 'tag'] as const;
 
-/** The console's defaults: open conversations, most urgent first. */
-const CONSOLE_DEFAULTS = { status: 'open', sort: 'urgent' };
+/**
+ * The console's defaults: open conversations, most urgent first, 25 rows at a time ("Load more" adds the next 25).
+ * A screen shows fewer; each row is a share of the page's rendering, SQL and bytes (the API lists 50).
+ */
+const CONSOLE_DEFAULTS = { status: 'open', sort: 'urgent', limit: '25' };
 
 /** A saved view's badge counts up to this many ("1000+" beyond). */
 const VIEW_COUNT_CAP = 1000;
@@ -57,12 +60,14 @@ export function inboxFilterOf(req: Request, query: Record<string, unknown>) {
   return { q, filter, filters, filterQuery };
 }
 
-async function inboxData({ db }: Pick<Services, 'db'>, req: Request, query: Record<string, unknown>) {
+type InboxLists = Awaited<ReturnType<typeof inboxLists>>;
+
+/** The list's data; `lists` when the caller has read them already (the split view shares them with the conversation). */
+async function inboxData({ db }: Pick<Services, 'db'>, req: Request, query: Record<string, unknown>, lists?: InboxLists) {
   const { q, filter, filters, filterQuery } = inboxFilterOf(req, query);
-  const [rows, { channels, users, staff, teams, predefinedTags }, savedViews] = await Promise.all([
+  const [rows, { channels, users, staff, teams, predefinedTags, savedViews }] = await Promise.all([
     listInbox(db, { ...filter, limit: q.limit + 1, offset: q.offset }),
-    workspaceLists(db),
-    listSavedViews(db, req.user!.id),
+    lists ?? inboxLists(db, req.user!.id),
   ]);
   const conversations = rows.slice(0, q.limit);
   const [sla, headlines] = await Promise.all([
@@ -124,7 +129,9 @@ export function inboxConversationPage(deps: Pick<Services, 'db' | 'redis' | 'con
       return res.render('partials/inbox/pane', { ...(await conversationPageData(deps, req)), filterQuery });
     }
     if (part !== null) return inboxPage(deps)(req, res);
-    const [inbox, open] = await Promise.all([inboxData(deps, req, req.query), conversationPageData(deps, req)]);
+    // the filter bar's lists and the conversation's forms share one read of them
+    const lists = await inboxLists(deps.db, req.user!.id);
+    const [inbox, open] = await Promise.all([inboxData(deps, req, req.query, lists), conversationPageData(deps, req, lists)]);
     res.render('inbox', { ...inbox, ...open, openId: open.conversation.id });
   };
 }
