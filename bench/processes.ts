@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureDatabase, migrate } from '../server/db/migrate';
+import { ALLOCATOR_ENV, nodeArgs } from '../server/nodeArgs.cjs';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -23,10 +24,10 @@ function peakRssOf(pid: number): number {
 }
 
 export function startRole(role: 'web' | 'worker', env: Record<string, string>): RoleProcess {
-  // node --import tsx keeps the measured process the server itself (the tsx CLI would add a parent).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // Node itself, started as every launcher starts a role (the tsx CLI would add a parent process).
+  const child = spawn(process.execPath, [...nodeArgs(role), 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, ROLE: role, LOG_LEVEL: 'warn' },
+    env: { ...ALLOCATOR_ENV, ...process.env, ...env, ROLE: role, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return {

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALLOCATOR_ENV, nodeArgs } from '../server/nodeArgs.cjs';
 import { ensureNodeModules } from './ensure-deps.mjs';
 
 process.chdir(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
@@ -130,7 +131,11 @@ function printDemoLogins() {
  * from here — and not twice, which would cut its graceful shutdown short.
  */
 function runServer() {
-  const server = spawn(TSX, ['server/main.ts'], { stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: { ...process.env, ROLE: 'all' } });
+  const server = spawn(process.execPath, [...nodeArgs('all'), 'server/main.ts'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+    env: { ...ALLOCATOR_ENV, ...process.env, ROLE: 'all' },
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => server.kill(signal));
   server.on('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0)));
 }

@@ -3,9 +3,11 @@
  * port, the operating system hands each new connection to one of them, and any of them can serve any
  * request: sessions live in PostgreSQL, live events reach every process through Redis pub/sub, locks
  * and limits are in the database or Redis. A web process that dies is started again after a pause.
+ * Each is started as every web process is (server/nodeArgs.cjs), whatever flags the first one had.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { ALLOCATOR_ENV, nodeArgs } from './nodeArgs.cjs';
 
 const RESTART_AFTER_MS = 1_000;
 
@@ -17,8 +19,9 @@ export const isForkedWebProcess = () => cluster.isWorker;
 export function forkWebProcesses(count: number, logger: Logger): Promise<WebProcesses> {
   let closing = false;
   const workers = new Set<Worker>();
+  cluster.setupPrimary({ execArgv: nodeArgs('web') });
   const fork = () => {
-    const worker = cluster.fork({ ROLE: 'web' });
+    const worker = cluster.fork({ ...ALLOCATOR_ENV, ROLE: 'web' });
     workers.add(worker);
     worker.once('exit', (code, signal) => {
       workers.delete(worker);
