@@ -1,5 +1,5 @@
 /**
- * Group commit for posts that arrive one per request (the API channel's POST …/messages). Each post alone
+ * Group commit (domain/groupCommit.ts) for posts that arrive one per request (the API channel's POST …/messages). Each post alone
  * would pay a whole transaction: its locks, about fifteen statements, a turn at the audit chain's lock
  * and a commit (fsync), then its SLA timers and live event one by one. Here the posts that arrive while
  * earlier groups are being committed wait (no timer: the busier it is, the larger the groups) and are
@@ -19,6 +19,7 @@ import type { Db } from '../../db/client';
 import { BadRequest } from '../../errors';
 import type { Actor } from '../audit/actor';
 import { inTransaction, type Dispatcher } from '../effects';
+import { createGroupCommit } from '../groupCommit';
 import { commitIsolating, isRefusedData } from '../isolatedCommit';
 import { INGEST_BATCH_SIZE, ingestBatch, type IngestResult } from './ingestBatch';
 
@@ -27,56 +28,21 @@ const CONCURRENT_GROUPS = 2;
 
 export type IngestGroups = { ingest(post: NormalizedInbound, actor: Actor): Promise<IngestResult> };
 
-type Waiting = { post: NormalizedInbound; actor: Actor; key: string; resolve(r: IngestResult): void; reject(err: unknown): void };
-
 export function createIngestGroups(db: Db, dispatcher: Dispatcher): IngestGroups {
-  let waiting: Waiting[] = [];
-  let running = 0;
-  let scheduled = false;
-
-  // Requests parsed in the same turn of the event loop join the same group.
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(startGroups);
-  };
-
-  function startGroups() {
-    scheduled = false;
-    while (running < CONCURRENT_GROUPS && waiting.length > 0) {
-      const key = waiting[0]!.key;
-      const group: Waiting[] = [];
-      const rest: Waiting[] = [];
-      for (const w of waiting) (w.key === key && group.length < INGEST_BATCH_SIZE ? group : rest).push(w);
-      waiting = rest;
-      running += 1;
-      void commitGroup(group).finally(() => {
-        running -= 1;
-        schedule();
-      });
-    }
-  }
-
-  async function commitGroup(group: Waiting[]) {
-    const actor = group[0]!.actor;
-    const outcomes = await commitIsolating(
-      group.map((w) => w.post),
-      (posts) => inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, posts, actor)),
-    );
-    for (const [i, o] of outcomes.entries()) {
-      if (o.ok) group[i]!.resolve(o.value);
-      else group[i]!.reject(refusal(o.error));
-    }
-  }
-
-  return {
-    ingest(post, actor) {
-      return new Promise<IngestResult>((resolve, reject) => {
-        waiting.push({ post, actor, key: JSON.stringify([actor.type, actor.id, actor.label, actor.ip ?? null]), resolve, reject });
-        schedule();
-      });
+  const submit = createGroupCommit<{ post: NormalizedInbound; actor: Actor }, IngestResult>({
+    maxSize: INGEST_BATCH_SIZE,
+    concurrent: CONCURRENT_GROUPS,
+    keyOf: ({ actor }) => JSON.stringify([actor.type, actor.id, actor.label, actor.ip ?? null]),
+    async commit(items) {
+      const actor = items[0]!.actor;
+      const outcomes = await commitIsolating(
+        items.map((w) => w.post),
+        (posts) => inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, posts, actor)),
+      );
+      return outcomes.map((o) => (o.ok ? o : { ok: false, error: refusal(o.error) }));
     },
-  };
+  });
+  return { ingest: (post, actor) => submit({ post, actor }) };
 }
 
 /** A post PostgreSQL refuses (its data, not the server's state) is the sender's problem: a 400 naming why. */
