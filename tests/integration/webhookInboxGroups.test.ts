@@ -69,6 +69,35 @@ describe('webhook deliveries in groups', () => {
     expect(await textsOf(wa.channelId)).toHaveLength(30);
   });
 
+  it('when two workers drain the same deliveries at once, then each message is stored once', async () => {
+    const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
+    const texts = Array.from({ length: 20 }, (_, i) => `Doppelt ${i}`);
+    const ids = (await Promise.all(texts.map((t, i) => inbox.store([row(wa, t, i)])))).map((s) => s[0]!);
+    const [a, b] = await Promise.all([drainWebhookInbox(app.services, ids), drainWebhookInbox(app.services, [...ids].reverse())]);
+    expect([...a, ...b].filter((o) => o.outcome === 'processed')).toHaveLength(20);
+    expect(await textsOf(wa.channelId)).toEqual([...texts].sort());
+    expect((await inboxOf(wa.channelId)).every((r) => r.processedAt !== null && r.attempts === 1)).toBe(true);
+  });
+
+  it('when the job cannot be added (Redis down), then the deliveries are still answered as stored and the reconciler names them later', async () => {
+    const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const lost: unknown[] = [];
+    const down = {
+      ...app.services.dispatcher,
+      enqueue: async () => Promise.reject(new Error('Redis is down')),
+      enqueueBulk: async () => Promise.reject(new Error('Redis is down')),
+      onDispatchError: (_err: unknown, what: unknown) => void lost.push(what),
+    };
+    const inbox = createInboxGroups(app.services.db, down);
+    const ids = (await Promise.all(['eins', 'zwei'].map((t, i) => inbox.store([row(wa, t, i)])))).map((s) => s[0]!);
+    expect(lost).toEqual([{ name: 'drain-webhooks', data: { inboxIds: ids } }]);
+    const enqueued: JobRequest[] = [];
+    await reconcileJobs(app.services.db, async (jobs) => void enqueued.push(...jobs));
+    const named = enqueued.flatMap((j) => (j.name === 'drain-webhooks' ? j.data.inboxIds : []));
+    expect(named).toEqual(expect.arrayContaining(ids));
+  });
+
   it('when a delivery is repeated within a group, then it is stored once and the repeat gets no id', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
