@@ -3,7 +3,8 @@
  * Meta sends them at ordinary volume), POSTed to a running web process at `concurrency` requests at once.
  * Two figures: how fast the endpoint takes deliveries (signature check, durable inbox row, job enqueued,
  * 200) and how fast the worker has ingested every comment of them (comments per second from the first
- * POST to the last comment stored); then exactly-once is checked by counting the channel's rows.
+ * POST to the last comment stored); then exactly-once is checked by counting the channel's rows. Per comment:
+ * the worker's CPU, PostgreSQL commits and Redis commands (whole server: the web's, the worker's and BullMQ's).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import { facebookConnector } from '../connectors/meta/metaConnector';
 import { systemActor } from '../server/domain/audit/actor';
 import { connectChannel } from '../server/domain/channels/connectChannel';
 import type { Services } from '../server/services';
-import { processCpuMs, statsSettle } from './apiIngest.bench';
+import { commits, processCpuMs, redisCalls, statsSettle } from './apiIngest.bench';
 
 export type MetaWebhookFigures = {
   deliveries: number;
@@ -22,6 +23,8 @@ export type MetaWebhookFigures = {
   stored: number;
   exactlyOnce: boolean;
   workerCpuMsPerComment: number;
+  commitsPerComment: number;
+  redisCallsPerComment: number;
   loadAverage: number;
 };
 
@@ -72,6 +75,7 @@ export async function benchMetaWebhook(
     );
   const bodies = Array.from({ length: opts.deliveries }, (_, n) => deliveryBody(pageId, n, entries));
   const workerCpu = processCpuMs(workerPid);
+  const before = { commits: await commits(services), redis: await redisCalls(services) };
   const times: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -112,6 +116,7 @@ export async function benchMetaWebhook(
   const loadAverage = os.loadavg()[0]!;
   await statsSettle(); // a second copy of some comment would show up by now
   const stored = await countStored();
+  const after = { commits: await commits(services), redis: await redisCalls(services) };
   times.sort((a, b) => a - b);
   return {
     deliveries: opts.deliveries,
@@ -122,6 +127,8 @@ export async function benchMetaWebhook(
     stored,
     exactlyOnce: stored === expected,
     workerCpuMsPerComment: cpu / expected,
+    commitsPerComment: (after.commits - before.commits) / expected,
+    redisCallsPerComment: (after.redis - before.redis) / expected,
     loadAverage,
   };
 }

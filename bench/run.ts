@@ -266,7 +266,7 @@ function printTable(f: Figures) {
     ],
     [
       '1 webhook ingest, one comment per delivery, 32 connections',
-      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; worker CPU ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms per comment; ${load(f.webhookSingle.loadAverage)}`,
+      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; per comment: worker CPU ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms, ${n(f.webhookSingle.commitsPerComment, 3)} commits, ${n(f.webhookSingle.redisCallsPerComment, 2)} Redis calls; ${load(f.webhookSingle.loadAverage)}`,
       '≥ 2000 posts/s',
       f.webhookSingle.ingestedCommentsPerSecond >= 2000 && f.webhookSingle.exactlyOnce,
     ],

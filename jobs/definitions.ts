@@ -64,6 +64,14 @@ export const JOBS = {
     jobId: (d) => `task-overdue-${d.taskId}`,
     runAt: (d) => d.runAt,
   },
+  // the deliveries of one accept group (their first id names the job); fresh deliveries waiting are drained with them;
+  // at most a drain's worth (DRAIN_SIZE in processWebhookInbox.ts)
+  'drain-webhooks': {
+    queue: 'webhooks',
+    payload: z.object({ inboxIds: z.array(z.uuid()).min(1).max(100) }),
+    retry: { attempts: 8, backoffMs: 1_000 },
+    jobId: (d) => `drain-webhooks-${d.inboxIds[0]}`,
+  },
   'process-webhook': {
     queue: 'webhooks',
     payload: z.object({ inboxId: z.uuid() }),

@@ -11,6 +11,7 @@ import { listPendingReminders } from '../server/db/repositories/conversationStat
 import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
 import type { Connectors } from '../connectors/types';
 import { reconcilePollSchedules, type PollScheduler } from '../server/domain/channels/polling/pollSchedules';
+import { DRAIN_SIZE } from '../server/domain/channels/whatsapp/processWebhookInbox';
 
 export async function reconcileJobs(
   db: Db,
@@ -24,8 +25,12 @@ export async function reconcileJobs(
   const taskTimers = await taskTimersOwed(db);
   // Reminders of conversations saved for later (the processor skips what is no longer saved).
   const reminders = await listPendingReminders(db);
-  // Webhook deliveries stored but not yet processed (the processor skips what is already done).
+  // Webhook deliveries stored but not yet processed (the processor skips what is already done): the fresh ones
+  // in drains of DRAIN_SIZE, the ones that failed before alone.
   const inbox = await listPendingInbox(db);
+  const fresh = inbox.filter((row) => row.attempts === 0).map((row) => row.id);
+  const drains: JobRequest[] = [];
+  for (let i = 0; i < fresh.length; i += DRAIN_SIZE) drains.push({ name: 'drain-webhooks', data: { inboxIds: fresh.slice(i, i + DRAIN_SIZE) } });
   // Added in bulk: after an ingest burst tens of thousands of timers are owed, one round trip each took minutes.
   await enqueue([
     ...pending.map(({ id }): JobRequest => ({ name: 'deliver-reply', data: { messageId: id } })),
@@ -34,7 +39,8 @@ export async function reconcileJobs(
     ...reminders.flatMap((r): JobRequest[] =>
       r.remindAt ? [{ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } }] : [],
     ),
-    ...inbox.map((row): JobRequest => ({ name: 'process-webhook', data: { inboxId: row.id } })),
+    ...drains,
+    ...inbox.filter((row) => row.attempts > 0).map((row): JobRequest => ({ name: 'process-webhook', data: { inboxId: row.id } })),
   ]);
   // Poll schedules of channels whose connector polls (upserting an existing schedule changes nothing).
   const pollSchedules = polls ? await reconcilePollSchedules(db, polls.scheduler, polls.connectors) : 0;

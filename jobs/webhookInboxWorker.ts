@@ -1,7 +1,11 @@
-/** Processes process-webhook jobs: one stored webhook delivery each; failures are retried with backoff. */
+/**
+ * Processes the webhooks queue: drain-webhooks jobs (the deliveries of one accept group, and fresh ones behind
+ * them, in one drain) and process-webhook jobs (one delivery that failed in a drain, retried alone); a failing
+ * job is retried with backoff.
+ */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { processWebhookInbox, type InboxDeps } from '../server/domain/channels/whatsapp/processWebhookInbox';
+import { drainWebhookInbox, processWebhookInbox, type InboxDeps } from '../server/domain/channels/whatsapp/processWebhookInbox';
 import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 
@@ -9,8 +13,15 @@ export function startWebhookInboxWorker(deps: InboxDeps, connection: Redis, pref
   const worker = new Worker(
     JOBS['process-webhook'].queue,
     async (job: Job) => {
-      const { inboxId } = parsePayload('process-webhook', job.data);
       const log = jobLogger(logger, job);
+      if (job.name === 'drain-webhooks') {
+        const { inboxIds } = parsePayload('drain-webhooks', job.data);
+        const outcomes = await drainWebhookInbox({ ...deps, logger: log }, inboxIds);
+        const processed = outcomes.filter((o) => o.outcome === 'processed');
+        log.debug({ deliveries: processed.length, ingested: processed.reduce((n, o) => n + o.ingested, 0) }, 'webhook deliveries drained');
+        return processed.length;
+      }
+      const { inboxId } = parsePayload('process-webhook', job.data);
       const result = await processWebhookInbox({ ...deps, logger: log }, inboxId);
       log.debug({ inboxId, ...result }, 'webhook delivery processed');
       return result.outcome;
@@ -18,11 +29,12 @@ export function startWebhookInboxWorker(deps: InboxDeps, connection: Redis, pref
     { connection, prefix, concurrency: 4 },
   );
   worker.on('failed', (job, err) => {
-    const inboxId = (job?.data as { inboxId?: unknown } | undefined)?.inboxId;
+    const data = job?.data as { inboxId?: unknown; inboxIds?: unknown } | undefined;
+    const what = { inboxId: data?.inboxId, inboxIds: data?.inboxIds };
     const log = job ? jobLogger(logger, job) : logger;
     if (err instanceof UnrecoverableError || (job && job.attemptsMade >= (job.opts.attempts ?? 1)))
-      log.error({ inboxId, err: err.message }, 'webhook delivery failed for good; it stays in webhook_inbox');
-    else log.warn({ inboxId, err: err.message }, 'webhook delivery failed; retrying');
+      log.error({ ...what, err: err.message }, 'webhook delivery failed for good; it stays in webhook_inbox');
+    else log.warn({ ...what, err: err.message }, 'webhook delivery failed; retrying');
   });
   worker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));
   return worker;

@@ -39,7 +39,9 @@ export type JobRequest =
   | { name: 'sla-breach'; data: { messageId: string; runAt: string } }
   // a task's due instant (a delayed job): its people are told it is overdue, once
   | { name: 'task-overdue'; data: { taskId: string; runAt: string } }
-  // a stored webhook delivery (webhook_inbox row) to normalize and ingest
+  // stored webhook deliveries (webhook_inbox rows) committed together, to normalize and ingest in one drain
+  | { name: 'drain-webhooks'; data: { inboxIds: string[] } }
+  // one stored webhook delivery that failed in a drain (or was left behind), retried alone
   | { name: 'process-webhook'; data: { inboxId: string } }
   // a routing pass after arrivals in automatic queues, freed slots or presence changes (server/domain/routing/routeWaiting.ts)
   | { name: 'route-conversations'; data: { passId: string; channelIds: string[] | null; reopenedIds: string[] } }

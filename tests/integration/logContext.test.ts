@@ -57,8 +57,8 @@ describe('job ids', () => {
       .set('x-hub-signature-256', signPayload(channel.appSecret, body))
       .send(body);
     expect(res.status).toBe(200);
-    const processed = await until('the job line', async () => lines().find((l) => l.msg === 'webhook delivery processed'));
-    expect(processed).toMatchObject({ job: 'process-webhook', jobId: expect.any(String) });
+    const processed = await until('the job line', async () => lines().find((l) => l.msg === 'webhook deliveries drained'));
+    expect(processed).toMatchObject({ job: 'drain-webhooks', jobId: expect.any(String) });
     expect(processed.reqId).toBeUndefined();
   });
 });

@@ -31,14 +31,14 @@ export function lockPendingInboxRows(tx: Tx, ids: string[]) {
     .execute();
 }
 
-/** Up to `limit` more deliveries to drain with this one: waiting, never tried before (a failed one is retried alone), oldest first. */
-export function freshPendingInboxIds(db: DbOrTx, exceptId: string, limit: number) {
+/** Up to `limit` more deliveries to drain with these: waiting, never tried before (a failed one is retried alone), oldest first. */
+export function freshPendingInboxIds(db: DbOrTx, exceptIds: string[], limit: number) {
   return db
     .selectFrom('webhookInbox')
     .select('id')
     .where('processedAt', 'is', null)
     .where('attempts', '=', 0)
-    .where('id', '<>', exceptId)
+    .where('id', 'not in', exceptIds)
     .orderBy('receivedAt')
     .limit(limit)
     .execute();
@@ -61,9 +61,9 @@ export function markInboxFailed(db: DbOrTx, id: string, error: string) {
     .execute();
 }
 
-/** Webhook deliveries still waiting to be processed (the reconciler re-enqueues them). */
+/** Webhook deliveries still waiting to be processed (the reconciler re-enqueues them; attempts > 0: failed before). */
 export function listPendingInbox(db: DbOrTx) {
-  return db.selectFrom('webhookInbox').select('id').where('processedAt', 'is', null).orderBy('receivedAt').execute();
+  return db.selectFrom('webhookInbox').select(['id', 'attempts']).where('processedAt', 'is', null).orderBy('receivedAt').orderBy('id').execute();
 }
 
 /** Per channel, the events its webhook deliveries held since `since` (what the sender counts and may bill). */
@@ -77,8 +77,9 @@ export async function webhookEventsSince(db: DbOrTx, since: Date): Promise<Map<s
   return new Map(rows.map((r) => [r.channelId, Number(r.events)]));
 }
 
-export function listChannelsOfKind(db: DbOrTx, kind: ChannelKind) {
-  return db.selectFrom('channels').selectAll().where('kind', '=', kind).orderBy('createdAt').execute();
+/** The channels of these kinds (one query for an endpoint that serves several), oldest first. */
+export function listChannelsOfKinds(db: DbOrTx, kinds: readonly ChannelKind[]) {
+  return db.selectFrom('channels').selectAll().where('kind', 'in', kinds).orderBy('createdAt').execute();
 }
 
 export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: string, value: string) {

@@ -6,13 +6,15 @@
  *       crc_token → {"response_token": "sha256=…"}; else 403.
  * POST  signed delivery: bad/missing signature (X-Hub-Signature-256, x-twitter-webhooks-signature) → 401, body
  *       over 1 MB → 413, not JSON (or holding a NUL or a lone surrogate, which PostgreSQL cannot store) → 400,
- *       else stored durably and answered 200 at once; a job ingests it.
+ *       else stored durably (with the deliveries of concurrent requests, one transaction) and answered 200 after the
+ *       commit; a drain-webhooks job ingests them.
  *
  * Unknown addresses (a validly signed delivery for a number, page or account no channel has) are logged and
  * answered 200: senders retry every non-200 answer and flag the webhook as failing, and no retry can fix an
  * account that is simply not connected here.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { createInboxGroups } from '../../domain/channels/webhooks/inboxGroups';
 import { answerHandshake, receiveSignedWebhook, webhookSideOf, type WebhookEndpoint } from '../../domain/channels/webhooks/signedWebhook';
 import { HttpError } from '../../errors';
 import type { Services } from '../../services';
@@ -23,6 +25,7 @@ export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: S
   const router = Router();
   const label = endpoint.inboxKind;
   const { signatureHeader } = webhookSideOf(connectors, endpoint.kinds[0]!);
+  const inbox = createInboxGroups(db, dispatcher);
 
   router.get('/', async (req, res) => {
     const answer = await answerHandshake({ db, secretBox, connectors }, endpoint.kinds, req.query);
@@ -36,7 +39,7 @@ export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: S
 
   router.post('/', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const receipt = await receiveSignedWebhook({ db, dispatcher, secretBox, connectors }, endpoint, raw, req.get(signatureHeader));
+    const receipt = await receiveSignedWebhook({ db, secretBox, connectors, inbox }, endpoint, raw, req.get(signatureHeader));
     if (receipt.unknownAddresses.length) {
       req.log.warn({ [endpoint.routedBy]: receipt.unknownAddresses }, `${label} webhook for unknown ${endpoint.routedBy}; not stored`);
     }

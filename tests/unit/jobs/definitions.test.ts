@@ -20,6 +20,7 @@ describe('the job table', () => {
     expect(JOBS['conversation-reminder'].jobId({ conversationId: id, remindAt })).toBe(`conversation-reminder-${id}-${Date.parse(remindAt)}`);
     expect(JOBS['conversation-reminder'].runAt({ conversationId: id, remindAt })).toBe(remindAt);
     expect(JOBS['process-webhook'].jobId({ inboxId: id })).toBe(`process-webhook-${id}`);
+    expect(JOBS['drain-webhooks'].jobId({ inboxIds: [id] })).toBe(`drain-webhooks-${id}`);
   });
 
   it('when jobs share a queue, then only jobs of one kind of work do (one processor per queue)', () => {
@@ -30,7 +31,7 @@ describe('the job table', () => {
       reminders: ['conversation-reminder'],
       sla: ['sla-warning', 'sla-breach'],
       tasks: ['task-overdue'],
-      webhooks: ['process-webhook'],
+      webhooks: ['drain-webhooks', 'process-webhook'],
       poll: ['poll-channel'],
       maintenance: ['report-fold'],
       audit: ['audit-verify'],

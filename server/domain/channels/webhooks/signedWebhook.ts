@@ -1,7 +1,8 @@
 /**
  * Signed webhooks (Meta: WhatsApp, Facebook pages, Instagram; X: Account Activity), durable first: the request
- * only checks the signature, stores the raw delivery in webhook_inbox with the number of events it holds and
- * enqueues a job (after commit); the job reads and ingests it. Senders retry any delivery not answered 200, so
+ * only checks the signature and stores the raw delivery in webhook_inbox with the number of events it holds,
+ * in one transaction with the deliveries of concurrent requests, which one drain-webhooks job names (after
+ * commit; inboxGroups.ts); the job reads and ingests them. Senders retry any delivery not answered 200, so
  * the answer must be fast; ingest is idempotent by external id, and (with `dedupe`) a retry of the same body is
  * not even stored twice.
  */
@@ -10,12 +11,12 @@ import type { Connectors, HandshakeAnswer, WebhookIdentity, WebhookSide } from '
 import type { SecretBox } from '../../../crypto/secretBox';
 import type { Db } from '../../../db/client';
 import type { Channel, ChannelKind, WebhookInboxTable } from '../../../db/schema';
-import { insertInboxRow, listChannelsOfKind } from '../../../db/repositories/webhookInbox.repo';
+import { listChannelsOfKinds } from '../../../db/repositories/webhookInbox.repo';
 import { BadRequest, NotFound, Unauthorized } from '../../../errors';
-import { inTransaction, type Dispatcher } from '../../effects';
 import { assertStorable } from '../../storableText';
+import type { InboxGroups } from './inboxGroups';
 
-export type WebhookDeps = { db: Db; dispatcher: Dispatcher; secretBox: SecretBox; connectors: Connectors };
+export type WebhookDeps = { db: Db; secretBox: SecretBox; connectors: Connectors };
 /**
  * One endpoint: where it is mounted (the callback URL's path), which kinds it serves, what it routes by (named in
  * logs), how its rows are marked, whether retries are dropped by body hash.
@@ -36,25 +37,20 @@ export function webhookSideOf(connectors: Connectors, kind: ChannelKind): Webhoo
   return side;
 }
 
-async function signedChannels({ db, secretBox, connectors }: Pick<WebhookDeps, 'db' | 'secretBox' | 'connectors'>, kinds: readonly ChannelKind[]) {
+async function signedChannels({ db, secretBox, connectors }: WebhookDeps, kinds: readonly ChannelKind[]) {
   const out: SignedChannel[] = [];
-  for (const kind of kinds) {
-    const side = webhookSideOf(connectors, kind);
-    for (const channel of await listChannelsOfKind(db, kind)) {
-      if (!channel.credentialsEnc) continue;
-      const identity = side.identity(channel.settings, JSON.parse(secretBox.open(channel.credentialsEnc)) as Record<string, string>);
-      if (identity) out.push({ channel, side, identity });
-    }
+  const sides = new Map(kinds.map((kind) => [kind, webhookSideOf(connectors, kind)]));
+  for (const channel of await listChannelsOfKinds(db, kinds)) {
+    const side = sides.get(channel.kind);
+    if (!side || !channel.credentialsEnc) continue;
+    const identity = side.identity(channel.settings, JSON.parse(secretBox.open(channel.credentialsEnc)) as Record<string, string>);
+    if (identity) out.push({ channel, side, identity });
   }
   return out;
 }
 
 /** GET handshake: the answer when it proves the identity of some channel of the endpoint (each kind's sender's way), else null. */
-export async function answerHandshake(
-  deps: Pick<WebhookDeps, 'db' | 'secretBox' | 'connectors'>,
-  kinds: readonly ChannelKind[],
-  query: unknown,
-): Promise<HandshakeAnswer | null> {
+export async function answerHandshake(deps: WebhookDeps, kinds: readonly ChannelKind[], query: unknown): Promise<HandshakeAnswer | null> {
   const channels = await signedChannels(deps, kinds);
   for (const kind of kinds) {
     const identities = channels.filter((c) => c.channel.kind === kind).map((c) => c.identity);
@@ -72,7 +68,7 @@ export type WebhookReceipt = { stored: { inboxId: string; channelId: string }[];
  * reported, not stored.
  */
 export async function receiveSignedWebhook(
-  deps: WebhookDeps,
+  deps: WebhookDeps & { inbox: InboxGroups },
   endpoint: WebhookEndpoint,
   rawBody: Buffer,
   signature: string | undefined,
@@ -102,20 +98,10 @@ export async function receiveSignedWebhook(
   if (!understood) return { stored: [], repeated: 0, unknownAddresses: [], ignored: true };
   const payload = rawBody.toString('utf8');
   const bodySha256 = endpoint.dedupe ? createHash('sha256').update(rawBody).digest('hex') : null;
-  let repeated = 0;
-  const stored = await inTransaction(deps.db, deps.dispatcher, async (tx, effects) => {
-    const rows: WebhookReceipt['stored'] = [];
-    for (const t of targets) {
-      const events = t.side.eventsFor(body, t.identity.address);
-      const row = await insertInboxRow(tx, { kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256, events });
-      if (!row) {
-        repeated += 1;
-        continue;
-      }
-      effects.enqueue({ name: 'process-webhook', data: { inboxId: row.id } });
-      rows.push({ inboxId: row.id, channelId: t.channel.id });
-    }
-    return rows;
-  });
+  const ids = await deps.inbox.store(
+    targets.map((t) => ({ kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256, events: t.side.eventsFor(body, t.identity.address) })),
+  );
+  const stored = targets.flatMap((t, i) => (ids[i] ? [{ inboxId: ids[i], channelId: t.channel.id }] : []));
+  const repeated = ids.filter((id) => id === null).length;
   return { stored, repeated, unknownAddresses: [...unknown], ignored: false };
 }

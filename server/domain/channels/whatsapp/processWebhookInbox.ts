@@ -1,15 +1,18 @@
 /**
- * Processes a stored webhook delivery, and drains the deliveries waiting behind it with it: up to
- * DRAIN_SIZE rows are read by their channels' connectors, their messages ingested together (one
- * ingestBatch per connector, idempotent by external id), their delivery receipts and the revisions of
- * posts already stored (a comment edited or removed on Facebook) applied, and the rows marked processed,
- * all in one transaction. Meta sends one delivery per message at ordinary volume, so draining is what
- * turns many small deliveries into few transactions.
+ * Drains the durable webhook inbox: the deliveries a drain-webhooks job names (an accept group's, committed
+ * together by domain/channels/webhooks/inboxGroups.ts) and the fresh deliveries waiting behind them, up to
+ * DRAIN_SIZE rows, are read by their channels' connectors, their messages ingested together (one ingestBatch
+ * per connector, idempotent by external id), their delivery receipts and the revisions of posts already
+ * stored (a comment edited or removed on Facebook) applied, and the rows marked processed, all in one
+ * transaction. Meta sends one delivery per message at ordinary volume: one job per accept group and one
+ * transaction per drain is what turns many small deliveries into few jobs and few transactions.
  *
  * One delivery never fails the others: a drain the database refuses is retried in halves down to the
- * delivery at fault (commitIsolating). A delivery that fails is marked failed and retried by its own job
- * (so other drains leave it alone); a drained delivery's own job later finds it processed and skips.
- * Items that cannot be read are logged and skipped; the rest of the delivery still counts.
+ * delivery at fault (commitIsolating). A delivery that fails is marked failed and gets a process-webhook job
+ * of its own, retried with backoff (other drains leave it alone); a process-webhook job fails when its own
+ * delivery fails. Rows are locked (SKIP LOCKED) and must still be unprocessed, so two workers, or a job whose
+ * deliveries another drain took, never ingest a delivery twice. Items that cannot be read are logged and
+ * skipped; the rest of the delivery still counts.
  */
 import type { Connectors, NormalizedInbound, WebhookSide } from '../../../../connectors/types';
 import type { Db, Tx } from '../../../db/client';
@@ -26,15 +29,15 @@ import {
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
 import { ingestWithBot } from '../../bot/channelBot';
-import { inTransaction, type Dispatcher, type Effects } from '../../effects';
+import { inTransaction, type Dispatcher, type Effects, type JobRequest } from '../../effects';
 import { commitIsolating } from '../../isolatedCommit';
 
 /** `config.baseUrl`: the console's address, for the bot's article links (domain/bot/channelBot.ts). */
 export type InboxDeps = { db: Db; dispatcher: Dispatcher; logger: Logger; connectors: Connectors; config: { baseUrl: string } };
 export type InboxOutcome = { outcome: 'processed' | 'skipped'; ingested: number; receipts: number; skippedItems: number };
 
-/** Deliveries per drain (one transaction). */
-const DRAIN_SIZE = 100;
+/** Deliveries per drain (one transaction), and per drain-webhooks job. */
+export const DRAIN_SIZE = 100;
 
 const SKIPPED: InboxOutcome = { outcome: 'skipped', ingested: 0, receipts: 0, skippedItems: 0 };
 
@@ -42,21 +45,38 @@ type Row = Awaited<ReturnType<typeof lockPendingInboxRows>>[number];
 type Channel = NonNullable<Awaited<ReturnType<typeof findChannel>>>;
 type Delivery = { row: Row; outcome: InboxOutcome; read: ReturnType<WebhookSide['read']>; channel: Channel | undefined };
 
-/** Processes delivery `inboxId` (and drains fresh ones behind it); its outcome is this delivery's. */
+/** Processes delivery `inboxId` (a process-webhook job) and drains fresh ones behind it; its outcome is this delivery's, it throws when this one failed. */
 export async function processWebhookInbox(deps: InboxDeps, inboxId: string): Promise<InboxOutcome> {
-  const ids = [inboxId, ...(await freshPendingInboxIds(deps.db, inboxId, DRAIN_SIZE - 1)).map((r) => r.id)];
+  const own = (await drainInbox(deps, [inboxId], { ownFailureThrows: true }))[0]!;
+  if (!own.ok) throw own.error;
+  return own.value;
+}
+
+/** Drains deliveries `inboxIds` (a drain-webhooks job) and fresh ones behind them; failed ones are left to their own jobs. */
+export async function drainWebhookInbox(deps: InboxDeps, inboxIds: string[]): Promise<InboxOutcome[]> {
+  return (await drainInbox(deps, inboxIds, { ownFailureThrows: false })).flatMap((o) => (o.ok ? [o.value] : []));
+}
+
+/** One outcome per id of `own` and of the fresh deliveries drained with them, in that order. */
+async function drainInbox(deps: InboxDeps, own: string[], opts: { ownFailureThrows: boolean }) {
+  const room = DRAIN_SIZE - own.length;
+  const ids = [...own, ...(room > 0 ? await freshPendingInboxIds(deps.db, own, room) : []).map((r) => r.id)];
   const outcomes = await commitIsolating(ids, (some) => inTransaction(deps.db, deps.dispatcher, (tx, effects) => drain(deps, tx, effects, some)));
+  const retried: JobRequest[] = [];
   for (const [i, o] of outcomes.entries()) {
     if (o.ok) continue;
     await markInboxFailed(deps.db, ids[i]!, (o.error as Error).message).catch(() => undefined);
-    if (i === 0) continue;
-    // another delivery's own job may have run (and skipped it) while this drain held it: ask for it again
-    const job = { name: 'process-webhook' as const, data: { inboxId: ids[i]! } };
-    await deps.dispatcher.enqueue(job).catch((err) => deps.dispatcher.onDispatchError(err, job));
+    // the process-webhook job's own delivery is retried by that job; any other by a job of its own (the
+    // delivery's drain-webhooks job may have run, and found it locked, while this drain held it)
+    if (!(opts.ownFailureThrows && i === 0)) retried.push({ name: 'process-webhook', data: { inboxId: ids[i]! } });
   }
-  const own = outcomes[0]!;
-  if (!own.ok) throw own.error;
-  return own.value;
+  if (retried.length) await enqueueAll(deps.dispatcher, retried);
+  return outcomes;
+}
+
+async function enqueueAll(dispatcher: Dispatcher, jobs: JobRequest[]) {
+  if (dispatcher.enqueueBulk) return dispatcher.enqueueBulk(jobs).catch((err) => dispatcher.onDispatchError(err, jobs[0]!));
+  for (const job of jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
 }
 
 /** One transaction over the deliveries `ids` that are still waiting; one outcome per id, in order. */
