@@ -24,10 +24,13 @@ export function benchParts(only: string | undefined): ReadonlySet<BenchPart> {
 type ScaleFigures = { inboxP95: number; reportsP95: number };
 type Baseline = ScaleFigures & { ranAt: string };
 
-type StoredResult = { ranAt?: string; scale?: number; inbox?: { p95?: number }; reports?: { p95?: number } };
+type StoredResult = { ranAt?: string; scale?: number; data?: { messages?: number }; inbox?: { p95?: number }; reports?: { p95?: number } };
 
-/** The newest 1× run in `dir` that measured both the inbox and the SLA report (results from before BENCH_SCALE are 1×). */
-export function lastBaseline(dir: string): Baseline | null {
+/**
+ * The newest 1× run in `dir` that measured both the inbox and the SLA report on about `messages`
+ * messages (±10 %: runs with BENCH_MESSAGES set are no baseline); results from before BENCH_SCALE are 1×.
+ */
+export function lastBaseline(dir: string, messages: number): Baseline | null {
   let files: string[];
   try {
     files = readdirSync(dir).filter((file) => file.endsWith('.json') && file !== 'latest.json');
@@ -37,7 +40,11 @@ export function lastBaseline(dir: string): Baseline | null {
   const runs = files
     .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as StoredResult)
     .flatMap((r) =>
-      (r.scale ?? 1) === 1 && r.ranAt && r.inbox?.p95 !== undefined && r.reports?.p95 !== undefined
+      (r.scale ?? 1) === 1 &&
+      Math.abs((r.data?.messages ?? 0) - messages) <= messages / 10 &&
+      r.ranAt &&
+      r.inbox?.p95 !== undefined &&
+      r.reports?.p95 !== undefined
         ? [{ ranAt: r.ranAt, inboxP95: r.inbox.p95, reportsP95: r.reports.p95 }]
         : [],
     )
