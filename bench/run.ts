@@ -23,15 +23,19 @@ import { benchMetaWebhook } from './metaWebhook.bench';
 import { benchApiIngest } from './apiIngest.bench';
 import { benchMonitoring } from './monitoring.bench';
 import { benchWidgetStreams } from './widgetStreams.bench';
+import { benchParts, lastBaseline, printScaleTable, type BenchPart } from './scale';
 import { freePort, freshDatabase, signIn, startRole, waitForHealth } from './processes';
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_URL = process.env.BENCH_DATABASE_URL ?? ADMIN_URL.replace(/\/[^/]*$/, '/replyline_bench');
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200_000);
+// BENCH_SCALE=10: ten times the messages, conversations and audit events (bench/scale.ts, README "Ten times the data").
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const ONLY = benchParts(process.env.BENCH_ONLY);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? Math.round(1_000_000 * SCALE));
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? Math.round(200_000 * SCALE));
 const INGEST_POSTS = Number(process.env.BENCH_INGEST_POSTS ?? 10_000);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
-const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
+const AUDIT_EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? Math.round(1_000_000 * SCALE));
 const META_DELIVERIES = Number(process.env.BENCH_META_DELIVERIES ?? 200);
 const HTTP_POSTS = Number(process.env.BENCH_HTTP_POSTS ?? 5_000);
 const BATCH_POSTS = Number(process.env.BENCH_BATCH_POSTS ?? 20_000);
@@ -41,6 +45,8 @@ process.env.OUTBOUND_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const PASSWORD = 'bench-password-2026';
 const actor = systemActor('bench');
+/** Runs a part of the bench unless BENCH_ONLY leaves it out. */
+const part = <T>(name: BenchPart, run: () => Promise<T>): Promise<T | undefined> => (ONLY.has(name) ? run() : Promise.resolve(undefined));
 
 async function sampleTimes(url: string, token: string, runs: number) {
   const times: number[] = [];
@@ -83,26 +89,36 @@ async function main() {
   await seedClient.connect();
   const seeded = await seedDataset(seedClient, { messages: MESSAGES, conversations: CONVERSATIONS });
   say(`seeded ${seeded.messages} messages in ${seeded.conversations} conversations over 90 days (${seeded.seconds.toFixed(0)} s)`);
-  const auditSeeded = await seedAuditEvents(seedClient, AUDIT_EVENTS);
+  // Only the audit part reads the audit events: a BENCH_ONLY run without it does not seed them.
+  const auditSeeded = (await part('audit', () => seedAuditEvents(seedClient, AUDIT_EVENTS))) ?? { events: 0, seconds: 0 };
   await seedClient.end();
-  say(`seeded ${auditSeeded.events} audit events through the chain trigger (${auditSeeded.seconds.toFixed(0)} s)`);
+  say(
+    ONLY.has('audit')
+      ? `seeded ${auditSeeded.events} audit events through the chain trigger (${auditSeeded.seconds.toFixed(0)} s)`
+      : 'no audit events seeded (BENCH_ONLY leaves out the audit part)',
+  );
 
   const redisPrefix = `rlbench_${process.pid}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: BENCH_URL, NODE_ENV: 'test', REDIS_PREFIX: redisPrefix });
   const services = await createServices(config, { logger: createLogger('warn') });
-  say('audit chain: full verification of every event (the first checkpoint)');
-  const fullStarted = performance.now();
-  const fullRun = await verifyAuditTrail(services.db, null, { mode: 'full', trigger: 'cli' });
-  const auditFullSeconds = (performance.now() - fullStarted) / 1000;
-  if (!fullRun.ok) throw new Error(`the bench's audit chain is broken at #${fullRun.brokenAtSeq}`);
+  const fullVerification = await part('audit', async () => {
+    say('audit chain: full verification of every event (the first checkpoint)');
+    const fullStarted = performance.now();
+    const run = await verifyAuditTrail(services.db, null, { mode: 'full', trigger: 'cli' });
+    if (!run.ok) throw new Error(`the bench's audit chain is broken at #${run.brokenAtSeq}`);
+    return { seconds: (performance.now() - fullStarted) / 1000, events: Number(run.eventsChecked) };
+  });
   const policy = await services.db.selectFrom('slaPolicies').select('id').executeTakeFirst();
-  say(`ingest: ${INGEST_POSTS} posts through the pipeline, then COPY of the same rows`);
-  const ingest = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null });
-  say('routing: 20 agents online; 20 rounds of 32 arrivals at once, one router running passes back to back');
-  await prepareAgents(services, 20);
-  const routing = await benchRouting(services, { rounds: 20, concurrency: 32 });
-  say(`ingest with automatic routing: ${INGEST_POSTS} posts, a router alongside`);
-  const ingestRouted = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null, routing: true });
+  const inProcess = await part('ingest', async () => {
+    say(`ingest: ${INGEST_POSTS} posts through the pipeline, then COPY of the same rows`);
+    const ingest = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null });
+    say('routing: 20 agents online; 20 rounds of 32 arrivals at once, one router running passes back to back');
+    await prepareAgents(services, 20);
+    const routing = await benchRouting(services, { rounds: 20, concurrency: 32 });
+    say(`ingest with automatic routing: ${INGEST_POSTS} posts, a router alongside`);
+    const ingestRouted = await benchIngest(services, { posts: INGEST_POSTS, concurrency: 16, slaPolicyId: policy?.id ?? null, routing: true });
+    return { ingest, routing, ingestRouted };
+  });
 
   const manager = await services.db.transaction().execute((tx) =>
     createUser(
@@ -120,15 +136,17 @@ async function main() {
   const { token } = await services.db.transaction().execute((tx) => createApiToken(tx, manager.id, actor));
   const liveChannel = await services.db.transaction().execute((tx) => createApiChannel(tx, services.secretBox, { name: 'Bench live' }, actor));
   const conversation = await services.db.selectFrom('conversations').select('id').orderBy('lastMessageAt', 'desc').limit(1).executeTakeFirstOrThrow();
-  say('audit chain: incremental verification of what the ingest added since the checkpoint');
-  const incrementalStarted = performance.now();
-  const incrementalRun = await verifyAuditTrail(services.db, null, { mode: 'incremental', trigger: 'schedule' });
-  const auditVerify = {
-    fullSeconds: auditFullSeconds,
-    fullEvents: Number(fullRun.eventsChecked),
-    incrementalMs: performance.now() - incrementalStarted,
-    incrementalEvents: Number(incrementalRun.eventsChecked),
-  };
+  const auditVerify = await part('audit', async () => {
+    say('audit chain: incremental verification of what the ingest added since the checkpoint');
+    const incrementalStarted = performance.now();
+    const incrementalRun = await verifyAuditTrail(services.db, null, { mode: 'incremental', trigger: 'schedule' });
+    return {
+      fullSeconds: fullVerification!.seconds,
+      fullEvents: fullVerification!.events,
+      incrementalMs: performance.now() - incrementalStarted,
+      incrementalEvents: Number(incrementalRun.eventsChecked),
+    };
+  });
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -140,77 +158,78 @@ async function main() {
     const cookie = await signIn(baseUrl, manager.email, PASSWORD);
     // Steady state, not start-up: the processes compile their templates and code paths, the worker
     // re-adds the timers the ingest step left, PostgreSQL's caches fill; then the measured runs.
-    say(`warm-up: 32 clients for ${WARMUP_SECONDS} s on each page (not measured)`);
-    await loadTest(`${baseUrl}/inbox`, cookie, 32, WARMUP_SECONDS);
-    await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
-    await loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
-    say(`inbox: 32 clients for ${LOAD_SECONDS} s`);
-    const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
-    say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
-    const conversationPage = await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, LOAD_SECONDS);
-    say(`audit page (people only, the default view): warm-up, then 32 clients for ${LOAD_SECONDS} s`);
-    await loadTest(`${baseUrl}/audit`, cookie, 32, WARMUP_SECONDS);
-    const auditPage = await loadTest(`${baseUrl}/audit`, cookie, 32, LOAD_SECONDS);
-    say(`audit page, everyone, one action group: 32 clients for ${LOAD_SECONDS} s`);
-    const auditPageGroup = await loadTest(`${baseUrl}/audit?scope=all&group=messages`, cookie, 32, LOAD_SECONDS);
-    say(`inbox with the conversation open beside it: 32 clients for ${LOAD_SECONDS} s`);
-    const splitView = await loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, LOAD_SECONDS);
-    say('SLA report API: 90 days, all channels, by day');
-    const today = new Date();
-    const from = new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10);
-    const reportUrl = `${baseUrl}/api/v1/reports/sla?from=${from}&to=${today.toISOString().slice(0, 10)}&granularity=day&timeZone=Europe/Berlin`;
-    const reports = await sampleTimes(reportUrl, token, 30);
-    say('live: 200 posts, time to their SSE event');
-    const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
-    say('website chat: 1000 visitor streams held by the web process, agent replies timed to the visitor');
-    const widgetStreams = await benchWidgetStreams(services, baseUrl, web.child.pid!, { id: manager.id, token });
-    const httpIngest = { posts: HTTP_POSTS, connections: 32, mode: 'single' as const, slaPolicyId: policy?.id ?? null };
-    say(`single-post ingest over HTTP: warm-up, then ${HTTP_POSTS} posts over 32 keep-alive connections from a load generator process`);
-    await benchApiIngest(services, baseUrl, web.child.pid!, { ...httpIngest, posts: Math.ceil(HTTP_POSTS / 5) });
-    const apiSingle = await benchApiIngest(services, baseUrl, web.child.pid!, httpIngest);
-    say(`batch endpoint: ${BATCH_POSTS} posts, 500 per request, 4 connections`);
-    const apiBatch = await benchApiIngest(services, baseUrl, web.child.pid!, {
-      posts: BATCH_POSTS,
-      connections: 4,
-      mode: 'batch',
-      batchSize: 500,
-      slaPolicyId: policy?.id ?? null,
+    const pages = await part('pages', async () => {
+      say(`warm-up: 32 clients for ${WARMUP_SECONDS} s on each page (not measured)`);
+      await loadTest(`${baseUrl}/inbox`, cookie, 32, WARMUP_SECONDS);
+      await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
+      await loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
+      say(`inbox: 32 clients for ${LOAD_SECONDS} s`);
+      const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
+      say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
+      return { inbox, conversationPage: await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, LOAD_SECONDS) };
     });
-    say(`Meta webhook: ${WEBHOOK_POSTS} signed deliveries of one comment, 32 at once, until every comment is stored`);
-    const webhookSingle = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: WEBHOOK_POSTS, concurrency: 32, entries: 1 });
-    say(`Meta webhook: ${META_DELIVERIES} signed deliveries of 50 comments, 8 at once, until every comment is stored`);
-    const metaWebhook = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: META_DELIVERIES, concurrency: 8, entries: 50 });
-    say('monitoring: single-post ingest over HTTP with 50 active listening queries against none, interleaved rounds');
-    const monitoring = await benchMonitoring(services, baseUrl, web.child.pid!);
+    const auditPages = await part('audit', async () => {
+      say(`audit page (people only, the default view): warm-up, then 32 clients for ${LOAD_SECONDS} s`);
+      await loadTest(`${baseUrl}/audit`, cookie, 32, WARMUP_SECONDS);
+      const auditPage = await loadTest(`${baseUrl}/audit`, cookie, 32, LOAD_SECONDS);
+      say(`audit page, everyone, one action group: 32 clients for ${LOAD_SECONDS} s`);
+      return { auditPage, auditPageGroup: await loadTest(`${baseUrl}/audit?scope=all&group=messages`, cookie, 32, LOAD_SECONDS) };
+    });
+    const splitView = await part('pages', async () => {
+      say(`inbox with the conversation open beside it: 32 clients for ${LOAD_SECONDS} s`);
+      return loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, LOAD_SECONDS);
+    });
+    const reports = await part('reports', () => {
+      say('SLA report API: 90 days, all channels, by day');
+      const today = new Date();
+      const from = new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10);
+      const reportUrl = `${baseUrl}/api/v1/reports/sla?from=${from}&to=${today.toISOString().slice(0, 10)}&granularity=day&timeZone=Europe/Berlin`;
+      return sampleTimes(reportUrl, token, 30);
+    });
+    const streams = await part('live', async () => {
+      say('live: 200 posts, time to their SSE event');
+      const live = await liveLatency(baseUrl, cookie, { channelId: liveChannel.channelId, token: liveChannel.ingestToken }, 200);
+      say('website chat: 1000 visitor streams held by the web process, agent replies timed to the visitor');
+      return { live, widgetStreams: await benchWidgetStreams(services, baseUrl, web.child.pid!, { id: manager.id, token }) };
+    });
+    const overHttp = await part('ingest', async () => {
+      const httpIngest = { posts: HTTP_POSTS, connections: 32, mode: 'single' as const, slaPolicyId: policy?.id ?? null };
+      say(`single-post ingest over HTTP: warm-up, then ${HTTP_POSTS} posts over 32 keep-alive connections from a load generator process`);
+      await benchApiIngest(services, baseUrl, web.child.pid!, { ...httpIngest, posts: Math.ceil(HTTP_POSTS / 5) });
+      const apiSingle = await benchApiIngest(services, baseUrl, web.child.pid!, httpIngest);
+      say(`batch endpoint: ${BATCH_POSTS} posts, 500 per request, 4 connections`);
+      const apiBatch = await benchApiIngest(services, baseUrl, web.child.pid!, {
+        posts: BATCH_POSTS,
+        connections: 4,
+        mode: 'batch',
+        batchSize: 500,
+        slaPolicyId: policy?.id ?? null,
+      });
+      say(`Meta webhook: ${WEBHOOK_POSTS} signed deliveries of one comment, 32 at once, until every comment is stored`);
+      const webhookSingle = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: WEBHOOK_POSTS, concurrency: 32, entries: 1 });
+      say(`Meta webhook: ${META_DELIVERIES} signed deliveries of 50 comments, 8 at once, until every comment is stored`);
+      const metaWebhook = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: META_DELIVERIES, concurrency: 8, entries: 50 });
+      say('monitoring: single-post ingest over HTTP with 50 active listening queries against none, interleaved rounds');
+      const monitoring = await benchMonitoring(services, baseUrl, web.child.pid!);
+      return { apiSingle, apiBatch, webhookSingle, metaWebhook, monitoring };
+    });
     const memory = { webPeakRssMb: web.peakRssMb(), workerPeakRssMb: worker.peakRssMb() };
-    say(`the same pages from WEB_CONCURRENCY=2 (two web processes sharing a port): warm-up, then 32 clients for ${LOAD_SECONDS} s each`);
-    const clustered = await clusteredPages(env, manager.email, conversation.id);
+    const clustered = await part('pages', () => {
+      say(`the same pages from WEB_CONCURRENCY=2 (two web processes sharing a port): warm-up, then 32 clients for ${LOAD_SECONDS} s each`);
+      return clusteredPages(env, manager.email, conversation.id);
+    });
 
-    const figures = {
-      apiSingle,
-      apiBatch,
-      webhookSingle,
-      monitoring,
-      ingest,
-      ingestRouted,
-      routing,
-      metaWebhook,
-      inbox,
-      conversationPage,
-      splitView,
-      clustered,
-      reports,
-      live,
-      widgetStreams,
-      memory,
-      auditPage,
-      auditPageGroup,
-      auditVerify,
-    };
-    printTable(figures);
+    const figures = { ...overHttp, ...inProcess, ...pages, splitView, clustered, reports, ...streams, memory, ...auditPages, auditVerify };
+    const complete = isComplete(figures);
+    if (complete) printTable(figures);
+    // A scaled run, or a BENCH_ONLY run (the full table needs every part), beside the last 1× run on record.
+    if (SCALE !== 1 || !complete)
+      printScaleTable(SCALE, { inboxP95: pages?.inbox.p95, reportsP95: reports?.p95 }, lastBaseline('bench-results', MESSAGES / SCALE));
     const result = {
       ranAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      scale: SCALE,
+      parts: [...ONLY],
       data: { ...seeded, auditEvents: auditSeeded.events },
       ...figures,
     };
@@ -246,6 +265,11 @@ type Figures = {
   auditPageGroup: Awaited<ReturnType<typeof loadTest>>;
   auditVerify: { fullSeconds: number; fullEvents: number; incrementalMs: number; incrementalEvents: number };
 };
+
+/** Every part ran (no BENCH_ONLY): the full table can be printed. */
+function isComplete(f: Partial<Figures>): f is Figures {
+  return Object.values(f).every((figure) => figure !== undefined);
+}
 
 function printTable(f: Figures) {
   const n = (v: number, digits = 0) => v.toFixed(digits);

@@ -1,11 +1,14 @@
 // Installs what a fresh machine lacks before anything else runs: npm packages (from the lock file)
 // and, for the browser tests, Debian's Chromium. Plain Node, no dependencies.
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 export function ensureNodeModules() {
+  // A node_modules linked from another checkout (a git worktree) is that checkout's to install: `npm ci`
+  // here would empty the linked directory for everyone sharing it, then install into this one.
+  if (existsSync('node_modules') && lstatSync('node_modules').isSymbolicLink()) return;
   const marker = 'node_modules/.package-lock.json';
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
   // `npm ci`: exactly the lock file, which lists every platform's optional binaries (@swc/core, Biome, esbuild …),
