@@ -41,19 +41,24 @@ export function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
-/** CPU ms of every process whose command name is `comm` (e.g. all PostgreSQL backends). */
+/**
+ * CPU ms of every process whose command name is `comm` (e.g. all PostgreSQL processes), with that of their
+ * children that have ended (cutime + cstime: a backend that closed during the run is counted by the postmaster).
+ */
 export function commandCpuMs(comm: string): number {
-  let total = 0;
+  let ticks = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm) total += processCpuMs(Number(pid));
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // the process ended while we looked
     }
   }
-  return total;
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 /** Busy CPU ms of the whole machine (all cores; /proc/stat minus idle and iowait). */
