@@ -64,13 +64,15 @@ export const JOBS = {
     jobId: (d) => `task-overdue-${d.taskId}`,
     runAt: (d) => d.runAt,
   },
-  // the deliveries of one accept group (their first id names the job); fresh deliveries waiting are drained with them;
+  // the deliveries of one accept group; fresh deliveries waiting are drained with them;
   // at most a drain's worth (DRAIN_SIZE in processWebhookInbox.ts)
   'drain-webhooks': {
     queue: 'webhooks',
     payload: z.object({ inboxIds: z.array(z.uuid()).min(1).max(100) }),
     retry: { attempts: 8, backoffMs: 1_000 },
-    jobId: (d) => `drain-webhooks-${d.inboxIds[0]}`,
+    // never the id of an earlier drain: one that failed for good stays in Redis, and BullMQ would take a re-add by the
+    // reconciler for it and add nothing (drains are idempotent, so a second drain of the same rows is harmless)
+    jobId: (d) => `drain-webhooks-${d.inboxIds[0]}-${Date.now()}`,
   },
   'process-webhook': {
     queue: 'webhooks',

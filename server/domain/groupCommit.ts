@@ -67,7 +67,7 @@ export function createGroupCommit<T, R>(opts: GroupCommitOptions<T, R>): (item: 
     try {
       outcomes = await opts.commit(
         group.map((w) => w.item),
-        (work) => later.push(work),
+        (work) => later.push(work.catch(() => undefined)),
       );
     } catch (error) {
       outcomes = group.map(() => ({ ok: false, error }));

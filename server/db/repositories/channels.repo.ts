@@ -34,14 +34,18 @@ export function findChannel(db: DbOrTx, id: string) {
   return db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Whether `ingestTokenHash` is the API channel's current ingest token hash. */
-export async function hasIngestToken(db: DbOrTx, id: string, ingestTokenHash: string): Promise<boolean> {
-  const row = await db
+/**
+ * Whether `ingestTokenHash` is the API channel's current ingest token hash; the row stays share-locked to the
+ * end of the transaction, so a rotation (which locks it for update) waits for the posts checked against it.
+ */
+export async function hasIngestToken(tx: Tx, id: string, ingestTokenHash: string): Promise<boolean> {
+  const row = await tx
     .selectFrom('channels')
     .select('id')
     .where('id', '=', id)
     .where('kind', '=', 'api')
     .where('ingestTokenHash', '=', ingestTokenHash)
+    .forShare()
     .executeTakeFirst();
   return row !== undefined;
 }

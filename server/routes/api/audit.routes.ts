@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { listAudit } from '../../db/repositories/audit.repo';
 import { userActor } from '../../domain/audit/actor';
-import { exportAuditCsv } from '../../domain/audit/exportAudit';
+import { sendAuditCsv } from '../auditExport';
 import { requirePermission } from '../../middleware/auth';
 import { parseInput } from '../../domain/parseInput';
 import { presentAuditEvent } from '../../presenters/audit.presenter';
@@ -20,8 +20,7 @@ export function auditApiRoutes({ db }: Services): Router {
 
   router.get('/audit.csv', requirePermission('audit.read'), async (req, res) => {
     const { limit: _limit, ...filter } = parseInput(auditQuery, req.query, 'query');
-    const { csv } = await exportAuditCsv(db, filter, userActor(req.user!, req.ip));
-    res.type('text/csv; charset=utf-8').attachment('audit.csv').send(csv);
+    await sendAuditCsv(req, res, db, filter, userActor(req.user!, req.ip));
   });
   return router;
 }

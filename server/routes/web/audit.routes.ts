@@ -10,7 +10,7 @@ import { listChannels } from '../../db/repositories/channels.repo';
 import { ACTION_GROUPS } from '../../domain/audit/actionGroups';
 import { userActor } from '../../domain/audit/actor';
 import { referencedIds } from '../../domain/audit/auditSentence';
-import { exportAuditCsv } from '../../domain/audit/exportAudit';
+import { sendAuditCsv } from '../auditExport';
 import { mayRequestVerification, verifyAuditTrail } from '../../domain/audit/verifyAuditTrail';
 import { Forbidden } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
@@ -49,8 +49,7 @@ export function auditRoutes({ db, dispatcher }: Services): Router {
 
   router.get('/audit/export.csv', requirePermission('audit.read'), async (req, res) => {
     const { limit: _limit, ...filter } = parseInput(auditQuery, { scope: 'people', ...req.query }, 'filter');
-    const { csv } = await exportAuditCsv(db, filter, userActor(req.user!, req.ip));
-    res.type('text/csv; charset=utf-8').attachment('audit.csv').send(csv);
+    await sendAuditCsv(req, res, db, filter, userActor(req.user!, req.ip));
   });
   return router;
 }

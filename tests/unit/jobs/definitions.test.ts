@@ -20,7 +20,8 @@ describe('the job table', () => {
     expect(JOBS['conversation-reminder'].jobId({ conversationId: id, remindAt })).toBe(`conversation-reminder-${id}-${Date.parse(remindAt)}`);
     expect(JOBS['conversation-reminder'].runAt({ conversationId: id, remindAt })).toBe(remindAt);
     expect(JOBS['process-webhook'].jobId({ inboxId: id })).toBe(`process-webhook-${id}`);
-    expect(JOBS['drain-webhooks'].jobId({ inboxIds: [id] })).toBe(`drain-webhooks-${id}`);
+    // a drain's id is new each time: a drain that failed for good keeps its id in Redis and would swallow the reconciler's
+    expect(JOBS['drain-webhooks'].jobId({ inboxIds: [id] })).toMatch(new RegExp(`^drain-webhooks-${id}-\\d+$`));
   });
 
   it('when jobs share a queue, then only jobs of one kind of work do (one processor per queue)', () => {

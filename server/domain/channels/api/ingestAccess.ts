@@ -6,11 +6,12 @@
  *   not the one remembered (a token created a moment ago works at once); a single post no longer costs a
  *   look-up of its own;
  * - inside the transaction that stores the post (one statement for its whole group, ingestGroups.ts),
- *   against the row as it is then: a token rotated away answers 401 from the rotation's commit on, on
- *   every web process, even one whose remembered row is older.
+ *   against the row as it is then, share-locked until the commit (a rotation waits for the posts checked
+ *   against the old token): a token rotated away answers 401 from the rotation's commit on, on every web
+ *   process, even one whose remembered row is older.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { DbOrTx } from '../../../db/client';
+import type { DbOrTx, Tx } from '../../../db/client';
 import { findChannel, hasIngestToken } from '../../../db/repositories/channels.repo';
 import { NotFound, Unauthorized } from '../../../errors';
 
@@ -29,26 +30,26 @@ export function checkIngestAccess(channel: Channel | undefined, tokenHash: strin
   return channel;
 }
 
-/** The check before the body, from this process's copies of the API channels (only channels that exist are kept). */
-export function createIngestAccess(db: DbOrTx, now = () => Date.now()) {
+/**
+ * The check before the body, from this process's copies of the API channels. A copy is kept only after its
+ * token matched, under the channel's own id (not the path's spelling of it), so the copies are at most one
+ * per API channel whatever strangers send.
+ */
+export function createIngestAccess(db: DbOrTx) {
   const copies = new Map<string, { channel: Channel; readAt: number }>();
-  const read = async (channelId: string) => {
-    const channel = await findChannel(db, channelId);
-    if (channel?.kind === 'api') copies.set(channelId, { channel, readAt: now() });
-    else copies.delete(channelId);
-    return channel;
-  };
   return async (channelId: string, tokenHash: string | null): Promise<Channel> => {
-    const copy = copies.get(channelId);
-    const fresh = copy && now() - copy.readAt < ACCESS_TTL_MS ? copy.channel : undefined;
+    const copy = copies.get(channelId.toLowerCase());
+    const fresh = copy && Date.now() - copy.readAt < ACCESS_TTL_MS ? copy.channel : undefined;
     if (fresh?.ingestTokenHash && tokenHash && sameHash(tokenHash, fresh.ingestTokenHash)) return fresh;
-    return checkIngestAccess(await read(channelId), tokenHash);
+    const channel = checkIngestAccess(await findChannel(db, channelId), tokenHash);
+    copies.set(channel.id, { channel, readAt: Date.now() });
+    return channel;
   };
 }
 
 /** The check inside the storing transaction: the token is still the channel's (else 401, nothing stored). */
-export async function assertIngestToken(db: DbOrTx, credential: IngestCredential): Promise<void> {
-  if (!(await hasIngestToken(db, credential.channelId, credential.tokenHash))) throw new Unauthorized(UNAUTHORIZED);
+export async function assertIngestToken(tx: Tx, credential: IngestCredential): Promise<void> {
+  if (!(await hasIngestToken(tx, credential.channelId, credential.tokenHash))) throw new Unauthorized(UNAUTHORIZED);
 }
 
 function sameHash(a: string, b: string): boolean {
