@@ -22,7 +22,13 @@ jest.setTimeout(420_000);
 
 const LEAD_MS = CALLBACK_LEAD_MINUTES * 60_000;
 
-const BERLIN = 'Europe/Berlin';
+/**
+ * The site's time zone: the first of these where the opening falls between 06:00 and 20:00 local time, so the visitor's
+ * window (one local date, from the opening for two hours) never crosses midnight, whenever the suite runs.
+ */
+const ZONES = ['Europe/Berlin', 'Asia/Tokyo', 'America/New_York'];
+let siteZone: string;
+const localHour = (zone: string, at: Date) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', hourCycle: 'h23' }).format(at));
 let app: TestApp;
 let browser: BrowserSession;
 let sitePages: Server;
@@ -31,10 +37,10 @@ let siteId: string;
 type Made = Awaited<ReturnType<typeof makeUser>>;
 let lena: Made;
 let manager: Made;
-/** the calendar opens at this instant (a whole minute, Berlin time) */
+/** the calendar opens at this instant (a whole minute) */
 let opensAt: Date;
 
-const hhmm = (at: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: BERLIN, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+const hhmm = (at: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: siteZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 const api = (method: 'get' | 'post' | 'patch' | 'put', path: string, user: Made = manager) =>
   request(app.url)[method](`/api/v1${path}`).auth(user.token, { type: 'bearer' });
 
@@ -62,10 +68,11 @@ beforeAll(async () => {
 
   // open every day from the next whole minute that is at least a minute plus the callback lead away, for four hours
   opensAt = new Date(Math.ceil((Date.now() + 60_000 + LEAD_MS) / 60_000) * 60_000);
+  siteZone = ZONES.find((zone) => localHour(zone, opensAt) >= 6 && localHour(zone, opensAt) < 20) as string;
   const closes = hhmm(new Date(opensAt.getTime() + 4 * 3_600_000));
   const hours = [[hhmm(opensAt), closes]];
   const calendar = await api('post', '/calendars')
-    .send({ name: 'Ab gleich', timeZone: BERLIN, weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, hours])) })
+    .send({ name: 'Ab gleich', timeZone: siteZone, weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, hours])) })
     .expect(201);
   siteId = (
     await api('post', '/chat-sites')
@@ -103,7 +110,7 @@ it('when a visitor asks for a callback while the site is closed, then the online
   await page.getByRole('button', { name: 'Rückruf anfordern' }).click();
 
   const form = page.locator('[data-replyline-chat] form');
-  await form.getByText('Uhrzeiten in Europe/Berlin').waitFor();
+  await form.getByText(`Uhrzeiten in ${siteZone}`).waitFor();
   // the form checks before it sends: a number without its country code is named at its field
   await form.getByLabel('Telefonnummer (mit Ländervorwahl)').fill('0170 1234567');
   await form.getByRole('button', { name: 'Rückruf anfordern' }).click();
