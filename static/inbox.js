@@ -55,6 +55,19 @@
     var back = e.target && e.target.classList && e.target.classList.contains('locale-switch') && e.target.querySelector('input[name="back"]');
     if (back && /^\/inbox(\/|\?|$)/.test(location.pathname)) back.value = location.pathname + location.search;
   });
+  // "Weitere laden" replaces itself with the next rows: the first of them gets focus, so a keyboard user goes on
+  // where the list grew instead of starting again at the top of the page.
+  var lastRowBeforeMore = null;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var more = e.detail.target && e.detail.target.classList && e.detail.target.classList.contains('more') && e.detail.target;
+    lastRowBeforeMore = more ? more.previousElementSibling : null;
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    var first = lastRowBeforeMore && lastRowBeforeMore.nextElementSibling;
+    lastRowBeforeMore = null;
+    var link = first && (first.querySelector('.row-link') || first.querySelector('button'));
+    if (link) link.focus();
+  });
   document.addEventListener('htmx:afterSettle', markOpenRow);
   window.addEventListener('popstate', function () {
     setTimeout(markOpenRow, 0);

@@ -105,12 +105,17 @@ export async function commitThenDispatch<T>(
   return { result, dispatched: dispatch(dispatcher, effects) };
 }
 
-async function dispatch(dispatcher: Dispatcher, effects: Effects): Promise<void> {
-  if (effects.jobs.length > 1 && dispatcher.enqueueBulk) {
-    await dispatcher.enqueueBulk(effects.jobs).catch((err) => dispatcher.onDispatchError(err, effects.jobs[0]!));
+/** Adds jobs after a commit: in bulk where the dispatcher can, one by one otherwise; a failure goes to onDispatchError. */
+export async function enqueueJobs(dispatcher: Dispatcher, jobs: JobRequest[]): Promise<void> {
+  if (jobs.length > 1 && dispatcher.enqueueBulk) {
+    await dispatcher.enqueueBulk(jobs).catch((err) => dispatcher.onDispatchError(err, jobs[0]!));
   } else {
-    for (const job of effects.jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
+    for (const job of jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
   }
+}
+
+async function dispatch(dispatcher: Dispatcher, effects: Effects): Promise<void> {
+  await enqueueJobs(dispatcher, effects.jobs);
   for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
   for (const job of effects.replacements) {
     await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));

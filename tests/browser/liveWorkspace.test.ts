@@ -95,3 +95,19 @@ it('when a colleague mentions the agent, then the tab title shows the unread cou
   await paulPage.locator('form.note-form button[type="submit"]').click();
   await until('the unread count in the tab title', async () => (await lenaPage.title()) === `(1) ${baseTitle}`);
 });
+
+describe('a long inbox, from the keyboard', () => {
+  it('when the agent presses Enter on "Weitere laden", then the next rows are added and the first of them has the focus', async () => {
+    await Promise.all(Array.from({ length: 30 }, () => ingest()));
+    const page = await pageOf(lena, '/inbox?view=all');
+    const rows = page.locator('#inbox-list a.row-link');
+    expect(await rows.count()).toBe(25);
+    await page.getByRole('button', { name: 'Weitere laden' }).focus();
+    await page.keyboard.press('Enter');
+    await until('the next rows', async () => (await rows.count()) > 25);
+    const focused = await page.evaluate(() => ({ cls: document.activeElement?.className, href: document.activeElement?.getAttribute('href') }));
+    expect(focused.cls).toBe('row-link');
+    expect(focused.href).toBe(await rows.nth(25).getAttribute('href'));
+    await page.close();
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Exporting the audit trail: the filtered events (at most MAX_EXPORT_ROWS, newest first, read page by page
  * with keyset pagination) as CSV, handed to `write` a page at a time at the receiver's pace — never the whole
- * file in memory (100 000 rows are tens of megabytes; a web process's heap is capped, server/nodeArgs.cjs).
+ * file in memory (100 000 rows are tens of megabytes per export, and several may run at once).
  * The export itself is an audit event (`audit.exported`) with its filters and rows, appended once every row is out.
  */
 import type { Db } from '../../db/client';

@@ -2,9 +2,8 @@
  * Group commit of webhook deliveries (domain/groupCommit.ts): the deliveries of concurrent requests are stored
  * in one transaction and named by one drain-webhooks job per DRAIN_SIZE rows, added after the commit; each
  * request is answered once the commit that holds its rows is done (never acknowledge what is not durable), not
- * waiting for the job to reach Redis. A
- * delivery the database refuses fails alone (commitIsolating); a retry of a stored body is not stored again
- * (its id comes back null). A job lost with Redis is made good by the reconciler (jobs/reconcile.ts).
+ * waiting for the job to reach Redis. A delivery the database refuses fails alone (commitIsolating); a retry of
+ * a stored body is not stored again (its id comes back null). A job lost with Redis is made good by the reconciler (jobs/reconcile.ts).
  */
 import type { Db } from '../../../db/client';
 import { insertInboxRow } from '../../../db/repositories/webhookInbox.repo';

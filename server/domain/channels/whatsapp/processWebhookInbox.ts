@@ -29,7 +29,7 @@ import {
 import type { Logger } from '../../../logger';
 import { systemActor } from '../../audit/actor';
 import { ingestWithBot } from '../../bot/channelBot';
-import { inTransaction, type Dispatcher, type Effects, type JobRequest } from '../../effects';
+import { enqueueJobs, inTransaction, type Dispatcher, type Effects, type JobRequest } from '../../effects';
 import { commitIsolating } from '../../isolatedCommit';
 
 /** `config.baseUrl`: the console's address, for the bot's article links (domain/bot/channelBot.ts). */
@@ -70,13 +70,8 @@ async function drainInbox(deps: InboxDeps, own: string[], opts: { ownFailureThro
     // delivery's drain-webhooks job may have run, and found it locked, while this drain held it)
     if (!(opts.ownFailureThrows && i === 0)) retried.push({ name: 'process-webhook', data: { inboxId: ids[i]! } });
   }
-  if (retried.length) await enqueueAll(deps.dispatcher, retried);
+  await enqueueJobs(deps.dispatcher, retried);
   return outcomes;
-}
-
-async function enqueueAll(dispatcher: Dispatcher, jobs: JobRequest[]) {
-  if (dispatcher.enqueueBulk) return dispatcher.enqueueBulk(jobs).catch((err) => dispatcher.onDispatchError(err, jobs[0]!));
-  for (const job of jobs) await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
 }
 
 /** One transaction over the deliveries `ids` that are still waiting; one outcome per id, in order. */
