@@ -1,11 +1,11 @@
 /**
  * Ingest throughput: posts per second through the full pipeline (dedupe, contact, thread, store,
- * status, audit, SLA clock and timers, live event), and — for the same rows — the raw ceiling of
+ * status, audit, SLA clock, live event), and — for the same rows — the raw ceiling of
  * PostgreSQL COPY into the same tables. Runs against the database it is given.
  *
  * The pipeline figure ingests the posts the way pollers do: set-based batches (ingestBatch, 500 posts
- * per transaction, a few transactions at once), each committing its audit events, SLA timers (BullMQ
- * addBulk) and live events like any command. `mode: 'single'` measures the one-post-per-transaction
+ * per transaction, a few transactions at once), each committing its audit events and live events like
+ * any command. `mode: 'single'` measures the one-post-per-transaction
  * path instead (ingestInbound at `concurrency` transactions at once), for comparison.
  */
 import { randomUUID } from 'node:crypto';

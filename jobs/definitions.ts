@@ -42,20 +42,6 @@ export const JOBS = {
     jobId: (d) => `conversation-reminder-${d.conversationId}-${Date.parse(d.remindAt)}`,
     runAt: (d) => d.remindAt,
   },
-  'sla-warning': {
-    queue: 'sla',
-    payload: z.object({ messageId: z.uuid(), runAt: isoInstant }),
-    retry: { attempts: 5, backoffMs: 2_000 },
-    jobId: (d) => `sla-warning-${d.messageId}`,
-    runAt: (d) => d.runAt,
-  },
-  'sla-breach': {
-    queue: 'sla',
-    payload: z.object({ messageId: z.uuid(), runAt: isoInstant }),
-    retry: { attempts: 5, backoffMs: 2_000 },
-    jobId: (d) => `sla-breach-${d.messageId}`,
-    runAt: (d) => d.runAt,
-  },
   // runs at a task's due instant: its people are told it is overdue, once (domain/tasks/overdueTask.ts)
   'task-overdue': {
     queue: 'tasks',
@@ -116,6 +102,8 @@ export const JOBS = {
   'report-fold': { queue: 'maintenance', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
   // every few minutes (a job scheduler): verifies the audit chain from its last checkpoint; a failed run waits for the next
   'audit-verify': { queue: 'audit', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
+  // every second (a job scheduler): fires the SLA warnings and breaches that are due (jobs/slaTimers.ts)
+  'sla-sweep': { queue: 'sla', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
   // every minute (a job scheduler): ends website chats whose visitor went quiet (domain/webchat/inactivity.ts)
   'chat-inactivity': { queue: 'webchat', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },
   // nightly (a job scheduler): anonymises closed conversations past their channel's retention; a failed run is redone the next night

@@ -9,7 +9,7 @@ const BULK_CHUNK = 1000;
 
 export type Queues = {
   enqueue(job: JobRequest): Promise<void>;
-  /** Many jobs in few Redis round trips (batch ingest: two SLA timers per post); same options as enqueue. */
+  /** Many jobs in few Redis round trips (the reconciler's owed jobs, a group's post-commit jobs); same options as enqueue. */
   enqueueBulk(jobs: JobRequest[]): Promise<void>;
   /** Removes the job with this request's job id if it still waits (a running or finished one is left alone). */
   cancel(job: JobRequest): Promise<void>;

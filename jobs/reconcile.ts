@@ -5,7 +5,6 @@
 import type { Db } from '../server/db/client';
 import { listPendingDeliveries } from '../server/db/repositories/messages.repo';
 import type { JobRequest } from '../server/domain/effects';
-import { slaTimersOwed } from './slaTimers';
 import { taskTimersOwed } from './taskTimers';
 import { listPendingReminders } from '../server/db/repositories/conversationState.repo';
 import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
@@ -17,10 +16,8 @@ export async function reconcileJobs(
   db: Db,
   enqueue: (jobs: JobRequest[]) => Promise<void>,
   polls?: { scheduler: PollScheduler; connectors: Connectors },
-): Promise<{ deliveries: number; slaTimers: number; taskTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
+): Promise<{ deliveries: number; taskTimers: number; reminders: number; webhooks: number; pollSchedules: number }> {
   const pending = await listPendingDeliveries(db);
-  // SLA warn/breach timers of posts still awaiting an answer (the processors skip what is already done).
-  const timers = await slaTimersOwed(db);
   // Overdue notices of open tasks (the processor skips what is done or already told).
   const taskTimers = await taskTimersOwed(db);
   // Reminders of conversations saved for later (the processor skips what is no longer saved).
@@ -34,7 +31,6 @@ export async function reconcileJobs(
   // Added in bulk: after an ingest burst tens of thousands of timers are owed, one round trip each took minutes.
   await enqueue([
     ...pending.map(({ id }): JobRequest => ({ name: 'deliver-reply', data: { messageId: id } })),
-    ...timers,
     ...taskTimers,
     ...reminders.flatMap((r): JobRequest[] =>
       r.remindAt ? [{ name: 'conversation-reminder', data: { conversationId: r.id, remindAt: r.remindAt.toISOString() } }] : [],
@@ -46,7 +42,6 @@ export async function reconcileJobs(
   const pollSchedules = polls ? await reconcilePollSchedules(db, polls.scheduler, polls.connectors) : 0;
   return {
     deliveries: pending.length,
-    slaTimers: timers.length,
     taskTimers: taskTimers.length,
     reminders: reminders.length,
     webhooks: inbox.length,

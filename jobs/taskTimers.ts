@@ -1,6 +1,6 @@
 /**
- * Overdue timers of tasks: one BullMQ delayed job per open task with a due time (job id `task-overdue-<taskId>`),
- * like the SLA timers. Completing the task removes it; the processor is idempotent anyway (the task's row decides,
+ * Overdue timers of tasks: one BullMQ delayed job per open task with a due time (job id `task-overdue-<taskId>`);
+ * tasks are few, so unlike the SLA timers (a sweep over the posts) a job each is cheap. Completing the task removes it; the processor is idempotent anyway (the task's row decides,
  * under a row lock), and the reconciler re-adds the timers of tasks still owed a notice when a worker starts or
  * Redis comes back.
  */

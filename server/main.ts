@@ -4,7 +4,7 @@ import { scheduleReportMail, startReportMailWorker } from '../jobs/reportMail';
 import type { Server } from 'node:http';
 import { startOutboundWorker } from '../jobs/outboundWorker';
 import { reconcileJobs } from '../jobs/reconcile';
-import { startSlaWorker } from '../jobs/slaTimers';
+import { scheduleSlaSweep, startSlaWorker } from '../jobs/slaTimers';
 import { startReminderWorker } from '../jobs/reminderWorker';
 import { startTaskTimerWorker } from '../jobs/taskTimers';
 import { startWebhookInboxWorker } from '../jobs/webhookInboxWorker';
@@ -47,6 +47,7 @@ export async function startWorkers(services: Services) {
   const reconcile = (): Promise<void> =>
     reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
       .then(async (r) => {
+        await scheduleSlaSweep(queues);
         await scheduleReportFold(queues);
         await scheduleAuditVerification(queues);
         await scheduleRoutingSweep(queues);

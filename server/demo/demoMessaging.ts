@@ -141,7 +141,7 @@ export async function seedDemoMessaging(tx: Tx, secretBox: SecretBox, consoleBas
       ],
     ],
   ];
-  // Effects are dropped: the worker's reconciler re-creates the SLA timers from the rows on start.
+  // Effects are dropped: the clocks are on the rows, where the worker's SLA sweep finds them.
   const effects = new Effects();
   for (const [channelId, msgs] of lines) {
     for (const m of msgs) {

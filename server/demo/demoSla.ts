@@ -10,7 +10,6 @@ import type { Db, Tx } from '../db/client';
 import { listOutboundForSla } from '../db/repositories/demo.repo';
 import { clearClocksOfClosedConversations } from '../db/repositories/sla.repo';
 import { systemActor } from '../domain/audit/actor';
-import { Effects } from '../domain/effects';
 import { stopSlaClocks } from '../domain/sla/clock';
 import { changeChannelSla, createCalendar, createPolicy } from '../domain/sla/settings';
 
@@ -50,7 +49,6 @@ export async function settleDemoSla(db: Db, conversationIds: string[]) {
     for (const r of replies) {
       await stopSlaClocks(
         tx,
-        new Effects(),
         {
           conversationId: r.conversationId,
           channelId: r.channelId,

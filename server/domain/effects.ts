@@ -34,9 +34,6 @@ export type JobRequest =
   | { name: 'deliver-reply'; data: { messageId: string; round?: number } }
   // runs at remindAt (a delayed job): brings a saved conversation back
   | { name: 'conversation-reminder'; data: { conversationId: string; remindAt: string } }
-  // SLA timers of one inbound post, delayed until runAt (the warning and the due instant)
-  | { name: 'sla-warning'; data: { messageId: string; runAt: string } }
-  | { name: 'sla-breach'; data: { messageId: string; runAt: string } }
   // a task's due instant (a delayed job): its people are told it is overdue, once
   | { name: 'task-overdue'; data: { taskId: string; runAt: string } }
   // stored webhook deliveries (webhook_inbox rows) committed together, to normalize and ingest in one drain
@@ -67,8 +64,6 @@ export class Effects {
   readonly live: LiveEvent[] = [];
   readonly jobs: JobRequest[] = [];
   readonly cancels: JobRequest[] = [];
-  /** jobs that take the place of a waiting job with the same id (removed, then added at their new time) */
-  readonly replacements: JobRequest[] = [];
   publish(e: LiveEvent) {
     this.live.push(e);
   }
@@ -77,9 +72,6 @@ export class Effects {
   }
   cancel(j: JobRequest) {
     this.cancels.push(j);
-  }
-  replace(j: JobRequest) {
-    this.replacements.push(j);
   }
 }
 
@@ -117,10 +109,6 @@ export async function enqueueJobs(dispatcher: Dispatcher, jobs: JobRequest[]): P
 async function dispatch(dispatcher: Dispatcher, effects: Effects): Promise<void> {
   await enqueueJobs(dispatcher, effects.jobs);
   for (const job of effects.cancels) await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
-  for (const job of effects.replacements) {
-    await dispatcher.cancel?.(job).catch((err) => dispatcher.onDispatchError(err, job));
-    await dispatcher.enqueue(job).catch((err) => dispatcher.onDispatchError(err, job));
-  }
   // Sent together, not one round trip each: one connection keeps them in order anyway.
   await Promise.all(effects.live.map((ev) => dispatcher.publish(ev).catch((err) => dispatcher.onDispatchError(err, ev))));
 }

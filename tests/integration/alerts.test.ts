@@ -5,7 +5,7 @@
  */
 import { createECDH, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { processSlaTimer } from '../../jobs/slaTimers';
+import { fireSlaTimer } from '../../jobs/slaTimers';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startPushEndpoint } from '../support/pushEndpoint';
 import { signInAgent } from '../support/signIn';
@@ -150,7 +150,7 @@ describe('SLA alerts', () => {
       .where('id', '=', post.messageId)
       .execute();
     const before = smtp.received.length;
-    expect(await processSlaTimer({ db, dispatcher: app.services.dispatcher }, 'sla-warning', post.messageId)).toBe('fired');
+    expect(await fireSlaTimer({ db, dispatcher: app.services.dispatcher }, 'warning', post.messageId)).toBe('fired');
 
     const mails = await smtp.waitFor(before + 2);
     const fresh = mails.slice(before);

@@ -5,7 +5,6 @@
  * or closed); the callback report; the site setting.
  */
 import request from 'supertest';
-import { JOBS } from '../../jobs/definitions';
 import { addDays, localDate } from '../../server/domain/time/zonedTime';
 import { WIDGET_LIMITS } from '../../server/middleware/widgetRateLimit';
 import { makeUser } from '../factories/factories';
@@ -47,12 +46,6 @@ const conversationOf = (caseNumber: string) =>
   app.services.db.selectFrom('conversations').selectAll().where('caseNumber', '=', caseNumber).executeTakeFirstOrThrow();
 const auditOf = (conversationId: string) =>
   app.services.db.selectFrom('auditEvents').select(['action', 'after']).where('subjectId', '=', conversationId).orderBy('seq').execute();
-
-/** The SLA timers waiting in the queue for a post: [warning, breach] (undefined: none). */
-const timers = (messageId: string) => {
-  const queue = app.services.queues.queue(JOBS['sla-breach'].queue);
-  return Promise.all([queue.getJob(`sla-warning-${messageId}`), queue.getJob(`sla-breach-${messageId}`)]);
-};
 
 /** The next day after today (Berlin) that is a Saturday, or a weekday: within the 14 days a window may lie in. */
 function nextDay(saturday: boolean): string {
@@ -105,9 +98,6 @@ describe('a visitor requests a callback', () => {
     expect(message.slaDueAt).toEqual(stored.dueAt);
     expect(message.slaState).toBe('ok');
     expect(c.responseDueAt).toEqual(stored.dueAt);
-    const [warning, breach] = await timers(message.id);
-    expect(breach?.data).toEqual({ messageId: message.id, runAt: stored.dueAt.toISOString() });
-    expect(warning?.data).toEqual({ messageId: message.id, runAt: message.slaWarnAt!.toISOString() });
     expect(message.slaWarnAt!.getTime()).toBeLessThan(stored.dueAt.getTime());
     expect(message.text).toContain('+491701234567');
     const actions = (await auditOf(c.id)).map((e) => e.action);
@@ -219,8 +209,7 @@ describe('the agent records call attempts', () => {
     const message = await post0(c.id);
     expect(localDate(BERLIN, message.slaDueAt!)).toBe(addDays(tomorrow(), 1));
     expect(message.respondedAt).toBeNull();
-    const [, breach] = await timers(message.id);
-    expect(breach?.data.runAt).toBe(message.slaDueAt!.toISOString()); // the old due time's timer gave way
+    expect(message.slaWarnAt).toBeNull(); // the SLA sweep breaches at the new due time, with no warning of its own
     expect((await conversationOf(c.caseNumber)).status).toBe('new');
     const attempt = (await auditOf(c.id)).find((e) => e.action === 'conversation.callback_attempt');
     expect(attempt?.after).toMatchObject({ outcome: 'not_reached', nextDueAt: message.slaDueAt!.toISOString() });
@@ -243,7 +232,6 @@ describe('the agent records call attempts', () => {
     const message = await post0(c.id);
     expect(message.respondedAt).not.toBeNull();
     expect(message.slaState).toBe('met');
-    expect(await timers(message.id)).toEqual([undefined, undefined]);
     expect((await conversationOf(c.caseNumber)).status).toBe('answered');
     const actions = (await auditOf(c.id)).map((e) => e.action);
     expect(actions.filter((a) => a === 'conversation.callback_attempt')).toHaveLength(2);

@@ -73,13 +73,10 @@ const auditCount = async (action: string, messageId: string) =>
 
 const deliveriesOf = (messageId: string) => hooks.received.filter((h) => h.headers['idempotency-key'] === messageId).length;
 
-/** Nothing left to run in the reply and SLA queues (waiting, running, delayed or being retried). */
+/** Nothing left to run in the reply queue (waiting, running, delayed or being retried); the SLA sweep's next run always waits in its own. */
 async function queuesIdle() {
-  for (const name of [JOBS['deliver-reply'].queue, JOBS['sla-breach'].queue]) {
-    const c = await app.services.queues.queue(name).getJobCounts('active', 'waiting', 'delayed', 'prioritized');
-    if (Object.values(c).some((n) => n > 0)) return false;
-  }
-  return true;
+  const c = await app.services.queues.queue(JOBS['deliver-reply'].queue).getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+  return Object.values(c).every((n) => n === 0);
 }
 
 const redisReady = () =>
@@ -161,7 +158,7 @@ describe('when Redis is down while posts arrive and agents reply', () => {
   });
 });
 
-/** A post due in 5 s (its breach timer waits in Redis) and a reply whose first attempt got a 503 (it waits 20 s in Redis for its retry). */
+/** A post due in 5 s (the SLA sweep's schedule is in Redis) and a reply whose first attempt got a 503 (it waits 20 s in Redis for its retry). */
 async function timerAndRetryWaitingInRedis() {
   const { ingest } = await timedChannel();
   const soon = await ingest(inboundPost({ postedAt: new Date(Date.now() - 60 * 60_000 + 5_000).toISOString() })).expect(201);
@@ -174,16 +171,17 @@ async function timerAndRetryWaitingInRedis() {
 }
 
 /** While the app is cut off: Redis "restarts" without persistence, every key of this installation is gone. */
-async function restartRedisEmpty(postId: string, replyId: string) {
+async function restartRedisEmpty(replyId: string) {
   const direct = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    const breachKey = `${app.services.config.redisPrefix}:${JOBS['sla-breach'].queue}:sla-breach-${postId}`;
+    const sweepKey = `${app.services.config.redisPrefix}:${JOBS['sla-sweep'].queue}:repeat`; // the queue's job schedulers
     const retryKey = `${app.services.config.redisPrefix}:${JOBS['deliver-reply'].queue}:deliver-reply-${replyId}`;
-    expect(await direct.exists(breachKey, retryKey)).toBe(2);
+    expect(await direct.zscore(sweepKey, 'sla-sweep')).not.toBeNull();
+    expect(await direct.exists(retryKey)).toBe(1);
     const keys: string[] = [];
     for await (const batch of direct.scanStream({ match: `${app.services.config.redisPrefix}:*`, count: 500 })) keys.push(...(batch as string[]));
     if (keys.length) await direct.del(...keys);
-    expect(await direct.exists(breachKey, retryKey)).toBe(0);
+    expect(await direct.exists(sweepKey, retryKey)).toBe(0);
   } finally {
     direct.disconnect();
   }
@@ -193,11 +191,11 @@ const deliveryStateOf = async (id: string) =>
   (await db().selectFrom('messages').select('deliveryState').where('id', '=', id).executeTakeFirstOrThrow()).deliveryState;
 
 describe('when Redis restarts empty (its delayed jobs and retries are gone)', () => {
-  it("then the reconciler re-adds the reply waiting for its retry and the post's timer, and each runs once", async () => {
+  it("then the reconciler re-adds the reply waiting for its retry and the SLA sweep, and the reply and the post's breach each happen once", async () => {
     const { postId, replyId } = await timerAndRetryWaitingInRedis();
 
     proxy.cut();
-    await restartRedisEmpty(postId, replyId);
+    await restartRedisEmpty(replyId);
     proxy.restore();
     await redisReady();
 
@@ -216,7 +214,7 @@ describe('when the host restarts: Redis comes back empty while PostgreSQL is sti
     const { postId, replyId } = await timerAndRetryWaitingInRedis();
     proxy.cut();
     pgProxy.cut();
-    await restartRedisEmpty(postId, replyId);
+    await restartRedisEmpty(replyId);
     const logsBefore = app.logs.length;
     proxy.restore();
     await redisReady();

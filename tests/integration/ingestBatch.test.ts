@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
-import { JOBS } from '../../jobs/definitions';
 import type { Connector, NormalizedInbound } from '../../connectors/types';
 import { insertCalendar, insertPolicy } from '../../server/db/repositories/sla.repo';
 import { verifyAuditChain } from '../../server/db/repositories/audit.repo';
@@ -17,7 +16,7 @@ import { assignConversation } from '../../server/domain/conversations/assignConv
 import { changeStatus } from '../../server/domain/conversations/changeStatus';
 import { ingestBatch } from '../../server/domain/conversations/ingestBatch';
 import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
-import { inTransaction, type Dispatcher, type JobRequest, type LiveEvent } from '../../server/domain/effects';
+import { inTransaction, type Dispatcher, type LiveEvent } from '../../server/domain/effects';
 import { makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -94,26 +93,21 @@ afterAll(async () => {
   await app.stop();
 });
 
-/** A dispatcher that only records what a command asked for after commit. */
+/** A dispatcher that records the live events a command published after commit (jobs it drops). */
 function recorder() {
-  const jobs: JobRequest[] = [];
   const live: LiveEvent[] = [];
   const dispatcher: Dispatcher = {
     publish: async (e) => {
       live.push(e);
     },
-    enqueue: async (j) => {
-      jobs.push(j);
-    },
-    enqueueBulk: async (js) => {
-      jobs.push(...js);
-    },
+    enqueue: async () => undefined,
+    enqueueBulk: async () => undefined,
     cancel: async () => undefined,
     onDispatchError: (err) => {
       throw err;
     },
   };
-  return { jobs, live, dispatcher };
+  return { live, dispatcher };
 }
 
 /** A channel with the office policy and one topic with its own policy. */
@@ -323,10 +317,6 @@ async function snapshot(channel: { channelId: string; topicId: string }, rec: Re
       after: anonymous(e.after),
       actor: e.actorLabel,
     })),
-    timers: rec.jobs
-      .filter((j) => j.name === 'sla-warning' || j.name === 'sla-breach')
-      .map((j) => `${j.name} ${'messageId' in j.data ? messageKey.get(j.data.messageId) : ''} ${'runAt' in j.data ? j.data.runAt : ''}`)
-      .sort(),
     liveConversations: [
       ...new Set(
         rec.live
@@ -370,13 +360,14 @@ describe('ingesting in batches', () => {
     expect(new Set(results.map((r) => r.caseNumber)).size).toBe(1);
     const kinds = await app.services.db
       .selectFrom('messages')
-      .select(['externalId', 'slaKind'])
+      .select(['externalId', 'slaKind', 'slaState', 'slaDueAt'])
       .where('channelId', '=', channel.channelId)
       .orderBy('postedAt')
       .execute();
     expect(kinds.map((k) => k.slaKind)).toEqual(['first', 'next', 'next']);
+    // each clock runs: the SLA sweep finds its due time on the row
+    for (const k of kinds) expect(k).toMatchObject({ slaState: 'ok', slaDueAt: expect.any(Date) });
     expect(rec.live).toEqual([{ type: 'conversation', conversationId: results[0]!.conversationId, channelId: channel.channelId, change: 'message' }]);
-    expect(rec.jobs).toHaveLength(6);
   });
 
   it('when a batch repeats a post and replies to an earlier post of the same batch, then the repeat returns the first one and the reply joins its conversation', async () => {
@@ -405,7 +396,7 @@ describe('ingesting in batches', () => {
     ]);
   });
 
-  it('when batches are ingested with the real dispatcher, then the audit chain verifies and every timed post has its warning and breach job in Redis', async () => {
+  it('when batches are ingested with the real dispatcher, then the audit chain verifies and every timed post has a running clock', async () => {
     const channel = await timedChannel();
     const posts: NormalizedInbound[] = Array.from({ length: 300 }, (_, i) => ({
       channelId: channel.channelId,
@@ -414,17 +405,23 @@ describe('ingesting in batches', () => {
       text: `Wo bleibt Bestellung ${i}?`,
       postedAt: new Date(Date.now() + 3_600_000 + i * 1000),
     }));
-    const { db, dispatcher, queues } = app.services;
+    const { db, dispatcher } = app.services;
     const chunks = [posts.slice(0, 100), posts.slice(100, 200), posts.slice(200)];
     const results = (await Promise.all(chunks.map((chunk) => inTransaction(db, dispatcher, (tx, effects) => ingestBatch(tx, effects, chunk, actor))))).flat();
     expect(results.every((r) => r.created)).toBe(true);
     expect(await verifyAuditChain(db)).toEqual({ ok: true, events: expect.any(Number) });
-    const queue = queues.queue(JOBS['sla-warning'].queue);
-    for (const r of [results[0]!, results[150]!, results[299]!]) {
-      const [warning, breach] = await Promise.all([queue.getJob(`sla-warning-${r.messageId}`), queue.getJob(`sla-breach-${r.messageId}`)]);
-      expect(warning?.data).toEqual({ messageId: r.messageId, runAt: expect.any(String) });
-      expect(breach?.data).toEqual({ messageId: r.messageId, runAt: expect.any(String) });
-    }
+    // every post's clock runs (the SLA sweep reads it from the row)
+    const clocks = await db
+      .selectFrom('messages')
+      .select(['slaState', 'slaWarnAt', 'slaDueAt', 'slaPausedAt'])
+      .where(
+        'id',
+        'in',
+        results.map((r) => r.messageId),
+      )
+      .execute();
+    expect(clocks).toHaveLength(300);
+    for (const c of clocks) expect(c).toEqual({ slaState: 'ok', slaWarnAt: expect.any(Date), slaDueAt: expect.any(Date), slaPausedAt: null });
     const received = await db
       .selectFrom('auditEvents')
       .select((eb) => eb.fn.countAll<string>().as('n'))

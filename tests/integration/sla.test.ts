@@ -2,8 +2,8 @@
 import request from 'supertest';
 import { sql } from 'kysely';
 import { JOBS } from '../../jobs/definitions';
-import { reconcileJobs } from '../../jobs/reconcile';
-import { processSlaTimer } from '../../jobs/slaTimers';
+import { listDueTimers } from '../../server/db/repositories/sla.repo';
+import { fireSlaTimer, sweepSlaTimers } from '../../jobs/slaTimers';
 import { startWorkers } from '../../server/main';
 import { systemActor } from '../../server/domain/audit/actor';
 import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
@@ -283,7 +283,7 @@ describe('a reply stops the clock', () => {
 });
 
 describe('SLA timers on real Redis', () => {
-  it('when the warning instant passes, then the post turns warning, exactly one sla.warning is audited, and a worker restart does not repeat it', async () => {
+  it('when the warning instant passes, then the post turns warning, exactly one sla.warning is audited, and later sweeps do not repeat it', async () => {
     const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 });
     // Posted 29 min 58 s ago: the warning (30 min) is 2 s away, the breach 30 min away.
     const res = await ingest(inboundPost({ postedAt: new Date(Date.now() - 29 * 60_000 - 58_000).toISOString() })).expect(201);
@@ -295,33 +295,39 @@ describe('SLA timers on real Redis', () => {
     } finally {
       await workers.close();
     }
-    // A restarted worker reconciles again: the warning is not owed any more, so it is not re-added.
-    const again = await startWorkers(app.services);
-    await reconcileJobs(app.services.db, (jobs) => app.services.queues.enqueueBulk(jobs));
-    const queued = await app.services.queues.queue(JOBS['sla-warning'].queue).getJob(`sla-warning-${res.body.messageId}`);
-    await again.close();
-    expect(queued).toBeUndefined();
+    // a sweep after the warning (a restarted worker's first) finds it fired already
+    await sweepSlaTimers(app.services);
     expect(await auditCount('sla.warning', res.body.messageId)).toBe(1);
   });
 
-  it('when Redis lost the timers before a worker starts, then the reconciler re-adds them and the due warning fires exactly once', async () => {
+  it('when Redis restarted empty, then the workers re-create the sweep and the due warning fires exactly once, though two workers sweep', async () => {
     const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 });
     const res = await ingest(inboundPost({ postedAt: new Date(Date.now() - 31 * 60_000).toISOString() })).expect(201);
-    const queue = app.services.queues.queue(JOBS['sla-warning'].queue);
-    // Simulate a Redis that restarted empty: the delayed jobs are gone.
-    await queue.remove(`sla-warning-${res.body.messageId}`);
-    await queue.remove(`sla-breach-${res.body.messageId}`);
-    expect(await queue.getJob(`sla-warning-${res.body.messageId}`)).toBeUndefined();
+    // Simulate a Redis that restarted empty: the sweep's schedule is gone with the queue.
+    const queue = app.services.queues.queue(JOBS['sla-sweep'].queue);
+    await queue.obliterate({ force: true });
+    expect(await queue.getJobSchedulers()).toEqual([]);
     const first = await startWorkers(app.services);
-    const second = await startWorkers(app.services); // two workers reconciling at once
+    const second = await startWorkers(app.services); // two workers, each sweeping
     try {
       await until(() => auditCount('sla.warning', res.body.messageId), 'the warning');
-      await until(async () => !(await queue.getJob(`sla-warning-${res.body.messageId}`)), 'the warning job to finish');
+      expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(['sla-sweep']);
+      await Promise.all([sweepSlaTimers(app.services), sweepSlaTimers(app.services)]);
     } finally {
       await first.close();
       await second.close();
     }
     expect(await auditCount('sla.warning', res.body.messageId)).toBe(1);
+  });
+
+  it('when a post is due for its warning and its breach at once (the workers were away), then one sweep warns and breaches it, once each', async () => {
+    const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 });
+    const res = await ingest(inboundPost({ postedAt: new Date(Date.now() - 2 * 3600_000).toISOString() })).expect(201);
+    await Promise.all([sweepSlaTimers(app.services), sweepSlaTimers(app.services)]);
+    expect(await auditCount('sla.warning', res.body.messageId)).toBe(1);
+    expect(await auditCount('sla.breached', res.body.messageId)).toBe(1);
+    const { post } = await postOf(res.body.conversationId, res.body.messageId);
+    expect(post.sla.state).toBe('breached');
   });
 
   it('when the due instant passes, then the post is breached with the assignee as responsible, and a reply does not undo it', async () => {
@@ -343,15 +349,15 @@ describe('SLA timers on real Redis', () => {
     expect(after.post.sla.wallMinutesToRespond).toBeGreaterThanOrEqual(61);
   });
 
-  it('when a post is answered before its timers fire, then the pending jobs are removed and a late job changes nothing', async () => {
+  it('when a post is answered before its timers fire, then no sweep finds it due and a late firing changes nothing', async () => {
     const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60 });
     const res = await ingest(inboundPost()).expect(201);
-    const queue = app.services.queues.queue(JOBS['sla-warning'].queue);
-    expect(await queue.getJob(`sla-breach-${res.body.messageId}`)).toBeDefined();
+    const later = new Date(Date.now() + 2 * 3600_000);
+    const dueLater = async () => (await listDueTimers(app.services.db, later, 10_000)).map((p) => p.id);
+    expect(await dueLater()).toContain(res.body.messageId);
     await api().post(`/conversations/${res.body.conversationId}/replies`, agent.token).send({ text: 'Schon erledigt' }).expect(202);
-    expect(await queue.getJob(`sla-warning-${res.body.messageId}`)).toBeUndefined();
-    expect(await queue.getJob(`sla-breach-${res.body.messageId}`)).toBeUndefined();
-    expect(await processSlaTimer({ ...app.services, now: () => new Date(Date.now() + 2 * 3600_000) }, 'sla-breach', res.body.messageId)).toBe('skipped');
+    expect(await dueLater()).not.toContain(res.body.messageId);
+    expect(await fireSlaTimer({ ...app.services, now: () => later }, 'breach', res.body.messageId)).toBe('skipped');
     const { post } = await postOf(res.body.conversationId, res.body.messageId);
     expect(post.sla.state).toBe('met');
   });

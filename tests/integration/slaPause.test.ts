@@ -6,9 +6,8 @@
  */
 import request from 'supertest';
 import { sql } from 'kysely';
-import { JOBS } from '../../jobs/definitions';
-import { reconcileJobs } from '../../jobs/reconcile';
-import { processSlaTimer } from '../../jobs/slaTimers';
+import { fireSlaTimer } from '../../jobs/slaTimers';
+import { listDueTimers } from '../../server/db/repositories/sla.repo';
 import { fireReminder } from '../../server/domain/conversations/fireReminder';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -66,26 +65,25 @@ const auditOf = (conversationId: string, action: string) =>
     .orderBy('seq')
     .execute();
 
-const jobs = (messageId: string) => {
-  const queue = app.services.queues.queue(JOBS['sla-warning'].queue);
-  return Promise.all([queue.getJob(`sla-warning-${messageId}`), queue.getJob(`sla-breach-${messageId}`)]);
-};
+/** Whether a sweep of the SLA timers at `at` (default: a day from now) would fire a timer of the post. */
+const timedBy = async (messageId: string, at = new Date(Date.now() + 24 * 60 * MINUTE)) =>
+  (await listDueTimers(app.services.db, at, 10_000)).some((p) => p.id === messageId);
 
 type ResumedAudit = { resumedAt: string; posts: { messageId: string; pausedMinutes: number; dueAtBefore: string; dueAt: string }[] };
 
 describe('a policy that pauses while saved', () => {
-  it('when the conversation is saved for 30 minutes and reopened, then the due time moves by the paused time and the timers are scheduled again', async () => {
+  it('when the conversation is saved for 30 minutes and reopened, then the due time moves by the paused time and the timers run again from the moved instants', async () => {
     const { ingest } = await channelWithPolicy(true);
     const res = await ingest(inboundPost({ postedAt: new Date(Date.now() - 20 * MINUTE).toISOString() })).expect(201);
     const { conversationId, messageId } = res.body;
     const before = await clockOf(messageId);
-    expect((await jobs(messageId)).every(Boolean)).toBe(true);
+    expect(await timedBy(messageId)).toBe(true);
 
     await setStatus(conversationId, 'saved');
     const paused = await clockOf(messageId);
     expect(paused.slaPausedAt).toEqual(expect.any(Date));
     expect(paused.slaDueAt).toEqual(before.slaDueAt);
-    expect(await jobs(messageId)).toEqual([undefined, undefined]);
+    expect(await timedBy(messageId)).toBe(false);
     const [pausedAudit] = await auditOf(conversationId, 'sla.paused');
     expect(pausedAudit!.after).toMatchObject({ posts: [{ messageId, dueAt: before.slaDueAt!.toISOString() }] });
 
@@ -107,22 +105,21 @@ describe('a policy that pauses while saved', () => {
     expect(res2.body.sla.firstResponseDueAt).toBe(resumed.slaDueAt!.toISOString());
     const conversation = await app.services.db.selectFrom('conversations').select('responseDueAt').where('id', '=', conversationId).executeTakeFirstOrThrow();
     expect(conversation.responseDueAt).toEqual(resumed.slaDueAt);
-    const [warning, breach] = await jobs(messageId);
-    expect(warning?.data).toEqual({ messageId, runAt: resumed.slaWarnAt!.toISOString() });
-    expect(breach?.data).toEqual({ messageId, runAt: resumed.slaDueAt!.toISOString() });
+    // the sweep finds the post from its moved warning instant on, not before
+    expect(await timedBy(messageId, resumed.slaWarnAt!)).toBe(true);
+    expect(await timedBy(messageId, new Date(resumed.slaWarnAt!.getTime() - 1_000))).toBe(false);
   });
 
-  it('when the warning and due instants pass while saved, then no timer fires, the reconciler re-adds none, and the post stays ok', async () => {
+  it('when the warning and due instants pass while saved, then no timer fires, no sweep finds it due, and the post stays ok', async () => {
     const { ingest } = await channelWithPolicy(true);
     const res = await ingest(inboundPost({ postedAt: new Date(Date.now() - 20 * MINUTE).toISOString() })).expect(201);
     const { conversationId, messageId } = res.body;
     await setStatus(conversationId, 'saved');
 
     const later = { ...app.services, now: () => new Date(Date.now() + 2 * 3600_000) };
-    expect(await processSlaTimer(later, 'sla-warning', messageId)).toBe('skipped');
-    expect(await processSlaTimer(later, 'sla-breach', messageId)).toBe('skipped');
-    await reconcileJobs(app.services.db, (jobs) => app.services.queues.enqueueBulk(jobs));
-    expect(await jobs(messageId)).toEqual([undefined, undefined]);
+    expect(await fireSlaTimer(later, 'warning', messageId)).toBe('skipped');
+    expect(await fireSlaTimer(later, 'breach', messageId)).toBe('skipped');
+    expect(await timedBy(messageId)).toBe(false);
 
     expect((await clockOf(messageId)).slaState).toBe('ok');
     expect(await auditOf(conversationId, 'sla.warning')).toEqual([]);
@@ -160,7 +157,7 @@ describe('a policy that pauses while saved', () => {
     const before = await clockOf(messageId);
     const remindAt = new Date(Date.now() + 60 * MINUTE).toISOString();
     await api().post(`/conversations/${conversationId}/status`, agent.token).send({ status: 'saved', remindAt }).expect(200);
-    expect(await jobs(messageId)).toEqual([undefined, undefined]);
+    expect(await timedBy(messageId)).toBe(false);
 
     // The reminder fires 60 minutes later (the job's `now`); the pause began when the conversation was saved.
     const firedAt = new Date(Date.parse(remindAt) + 1_000);
@@ -173,7 +170,7 @@ describe('a policy that pauses while saved', () => {
     expect(entry.pausedMinutes).toBeGreaterThanOrEqual(60);
     expect(resumed.slaPausedAt).toBeNull();
     expect((resumed.slaDueAt!.getTime() - before.slaDueAt!.getTime()) / MINUTE).toBeCloseTo(entry.pausedMinutes, 2);
-    expect((await jobs(messageId))[1]?.data).toEqual({ messageId, runAt: resumed.slaDueAt!.toISOString() });
+    expect(await timedBy(messageId, resumed.slaDueAt!)).toBe(true);
   });
 
   it('when an agent replies to a saved conversation, then the answer is timed against the moved due time', async () => {
@@ -192,12 +189,12 @@ describe('a policy that pauses while saved', () => {
     expect(post.sla.wallMinutesToRespond).toBeGreaterThanOrEqual(70);
     expect(read.body.status).toBe('answered');
     expect(await auditOf(conversationId, 'sla.resumed')).toHaveLength(1);
-    expect(await jobs(messageId)).toEqual([undefined, undefined]);
+    expect(await timedBy(messageId)).toBe(false);
   });
 });
 
 describe('a policy that does not pause', () => {
-  it('when the conversation is saved, then the clock keeps running: timers stay, the warning fires, and reopening moves nothing', async () => {
+  it('when the conversation is saved, then the clock keeps running: the sweep still finds it, the warning fires, and reopening moves nothing', async () => {
     const { ingest } = await channelWithPolicy(false);
     const res = await ingest(inboundPost({ postedAt: new Date(Date.now() - 20 * MINUTE).toISOString() })).expect(201);
     const { conversationId, messageId } = res.body;
@@ -205,9 +202,9 @@ describe('a policy that does not pause', () => {
     await setStatus(conversationId, 'saved');
 
     expect((await clockOf(messageId)).slaPausedAt).toBeNull();
-    expect((await jobs(messageId)).every(Boolean)).toBe(true);
+    expect(await timedBy(messageId)).toBe(true);
     const atWarning = { ...app.services, now: () => new Date(before.slaWarnAt!.getTime() + 1_000) };
-    expect(await processSlaTimer(atWarning, 'sla-warning', messageId)).toBe('fired');
+    expect(await fireSlaTimer(atWarning, 'warning', messageId)).toBe('fired');
 
     await setStatus(conversationId, 'reopen');
     const after = await clockOf(messageId);

@@ -205,8 +205,11 @@ export function lockBreachedPost(tx: Tx, messageId: string) {
     .executeTakeFirst();
 }
 
-/** Posts awaiting an answer whose timers have not both fired: the reconciler re-enqueues them. */
-export function listPendingTimers(db: DbOrTx) {
+/** A running clock's next instant: its warning while the post is still 'ok' and has one, else its due time (the expression of messages_sla_next_timer_idx). */
+const nextTimerAt = sql<Date>`(CASE WHEN sla_state = 'ok' AND sla_warn_at IS NOT NULL THEN sla_warn_at ELSE sla_due_at END)`;
+
+/** Running, unpaused clocks whose next instant has come by `now`, the oldest first: what the SLA timer sweep fires. */
+export function listDueTimers(db: DbOrTx, now: Date, limit: number) {
   return db
     .selectFrom('messages')
     .select(['id', 'slaState', 'slaWarnAt', 'slaDueAt'])
@@ -214,6 +217,9 @@ export function listPendingTimers(db: DbOrTx) {
     .where('respondedAt', 'is', null)
     .where('slaState', 'in', ['ok', 'warning'])
     .where('slaPausedAt', 'is', null)
+    .where(nextTimerAt, '<=', now)
+    .orderBy(nextTimerAt)
+    .limit(limit)
     .execute();
 }
 

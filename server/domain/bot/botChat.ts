@@ -78,7 +78,7 @@ async function takeTurn(tx: Tx, effects: Effects, chat: BotChat, text: string, t
     env.now,
   );
   await setBotHolding(tx, chat.conversationId, turnsTaken + 1);
-  await pauseClocksForBot(tx, effects, {
+  await pauseClocksForBot(tx, {
     conversationId: chat.conversationId,
     channelId: chat.channelId,
     from: 'new',
@@ -110,7 +110,7 @@ async function handOver(
   const notHelped = how.reason === 'not_helped' ? await answerLatestOffer(tx, chat.conversationId, 'not_helped') : [];
   if (how.reason !== 'taken') await post(tx, effects, chat, handoverReply(chat.language, how.disclosure, how.reason === 'no_match'), now);
   await setBotDone(tx, chat.conversationId, { state: 'handed_over', reason: how.reason, at: now });
-  await resumeClocksAfterBot(tx, effects, { conversationId: chat.conversationId, channelId: chat.channelId, from: 'new', to: 'new', actor: how.actor, now });
+  await resumeClocksAfterBot(tx, { conversationId: chat.conversationId, channelId: chat.channelId, from: 'new', to: 'new', actor: how.actor, now });
   await appendAudit(tx, {
     actor: how.actor,
     action: 'conversation.bot_handed_over',

@@ -13,12 +13,10 @@ import { appendAudit } from '../../db/repositories/audit.repo';
 import { setBotDone } from '../../db/repositories/botChats.repo';
 import { lockConversationBot, setConversationBotDone } from '../../db/repositories/conversationBots.repo';
 import type { Actor } from '../audit/actor';
-import type { Effects } from '../effects';
 import { resumeClocksAfterBot } from '../sla/pause';
 
 export async function botLetsGo(
   tx: Tx,
-  effects: Effects,
   c: { id: string; channelId: string; status: ConversationStatus },
   chat: { botState: string | null } | undefined,
   by: { actor: Actor; now: Date },
@@ -27,7 +25,7 @@ export async function botLetsGo(
   if (chat?.botState === 'holding') await setBotDone(tx, c.id, done);
   else if ((await lockConversationBot(tx, c.id))?.state === 'holding') await setConversationBotDone(tx, c.id, done);
   else return;
-  await resumeClocksAfterBot(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to: c.status, actor: by.actor, now: by.now });
+  await resumeClocksAfterBot(tx, { conversationId: c.id, channelId: c.channelId, from: c.status, to: c.status, actor: by.actor, now: by.now });
   await appendAudit(tx, {
     actor: by.actor,
     action: 'conversation.bot_handed_over',

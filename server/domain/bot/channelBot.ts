@@ -112,7 +112,7 @@ async function customerWrites(tx: Tx, effects: Effects, held: Held, post: Post, 
   const conversation = await lockConversation(tx, held.conversationId);
   if (conversation?.status !== 'new') return handOver(tx, effects, held, post, { reason: 'taken', actor: BOT_ACTOR, disclosure: null });
   // the new post's clock pauses with the others: until the bot lets go, no person owes it an answer
-  await pauseClocksForBot(tx, effects, { ...statusChange(held, actor), now: post.postedAt });
+  await pauseClocksForBot(tx, { ...statusChange(held, actor), now: post.postedAt });
   const answer = keywordAnswer(post.text);
   if (!answer) return takeTurn(tx, effects, held, post, turnsTaken, baseUrl);
   const outcome = answerOutcome(answer);
@@ -143,7 +143,7 @@ async function takeTurn(tx: Tx, effects: Effects, held: Held, post: Post, turnsT
     post.postedAt,
   );
   await setConversationBotTurns(tx, held.conversationId, turnsTaken + 1);
-  await pauseClocksForBot(tx, effects, { ...statusChange(held, BOT_ACTOR), now: post.postedAt });
+  await pauseClocksForBot(tx, { ...statusChange(held, BOT_ACTOR), now: post.postedAt });
   await appendAudit(tx, {
     actor: BOT_ACTOR,
     action: 'conversation.bot_answered',
@@ -165,7 +165,7 @@ async function handOver(
   const notHelped = how.reason === 'not_helped' ? await answerLatestOffer(tx, held.conversationId, 'not_helped') : [];
   if (how.reason !== 'taken') await send(tx, effects, held, handoverReply(held.language, how.disclosure, how.reason === 'no_match'), post);
   await setConversationBotDone(tx, held.conversationId, { state: 'handed_over', reason: how.reason, at: post.postedAt });
-  await resumeClocksAfterBot(tx, effects, { ...statusChange(held, how.actor), now: post.postedAt });
+  await resumeClocksAfterBot(tx, { ...statusChange(held, how.actor), now: post.postedAt });
   await appendAudit(tx, {
     actor: how.actor,
     action: 'conversation.bot_handed_over',

@@ -92,16 +92,9 @@ export async function recordCallbackAttempt(
     if (nextDueAt) {
       await moveCallbackDue(tx, request.messageId, nextDueAt);
       await refreshConversationDue(tx, c.id);
-      // the breach timer of the old due time gives way to one at the new (the warning finds no warning time and stays quiet)
-      effects.replace({ name: 'sla-breach', data: { messageId: request.messageId, runAt: nextDueAt.toISOString() } });
     }
   } else {
-    await stopSlaClocks(
-      tx,
-      effects,
-      { conversationId: c.id, channelId: c.channelId, replyMessageId: note.id, respondedAt: now, assigneeId: c.assigneeId },
-      by.actor,
-    );
+    await stopSlaClocks(tx, { conversationId: c.id, channelId: c.channelId, replyMessageId: note.id, respondedAt: now, assigneeId: c.assigneeId }, by.actor);
     const to = input.outcome === 'reached' ? 'answered' : 'closed';
     if (c.status !== to)
       await changeStatus(tx, effects, { conversationId: c.id, status: to, ...(to === 'closed' ? { reason: t(OUTCOME_KEY.wrong_number) } : {}) }, by);

@@ -135,18 +135,5 @@ export async function requestCallback(
     subjectId: result.conversationId,
     after: { windowStart: asked.window.start.toISOString(), windowEnd: asked.window.end.toISOString(), dueAt: due.dueAt.toISOString() },
   });
-  // ingest timed the post by the channel's policy (if any); those timers have not left yet (they go after commit)
-  // and give way to the callback's
-  dropTimers(effects, result.messageId);
-  effects.enqueue({ name: 'sla-warning', data: { messageId: result.messageId, runAt: due.warnAt.toISOString() } });
-  effects.enqueue({ name: 'sla-breach', data: { messageId: result.messageId, runAt: due.dueAt.toISOString() } });
   return { caseNumber: result.caseNumber, dueAt: due.dueAt };
-}
-
-/** Drops the not yet dispatched SLA timers of one post. */
-function dropTimers(effects: Effects, messageId: string): void {
-  for (let i = effects.jobs.length - 1; i >= 0; i--) {
-    const job = effects.jobs[i]!;
-    if ((job.name === 'sla-warning' || job.name === 'sla-breach') && job.data.messageId === messageId) effects.jobs.splice(i, 1);
-  }
 }

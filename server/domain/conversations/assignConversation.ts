@@ -80,7 +80,7 @@ export async function assignConversation(tx: Tx, effects: Effects, raw: AssignIn
     before,
     after: overCapacity ? { ...after, overCapacity } : after,
   });
-  if (input.assigneeId) await botLetsGo(tx, effects, { id: c.id, channelId: c.channelId, status }, chat, { actor: by.actor, now: new Date() });
+  if (input.assigneeId) await botLetsGo(tx, { id: c.id, channelId: c.channelId, status }, chat, { actor: by.actor, now: new Date() });
   effects.publish({ type: 'conversation', conversationId: c.id, channelId: c.channelId, change: 'status' });
   // unassigning frees a slot (and puts the conversation back in its queue): the router may fill it
   if (before.assigneeId && before.assigneeId !== after.assigneeId) effects.enqueue(routingPass());

@@ -65,7 +65,7 @@ export async function changeStatus(tx: Tx, effects: Effects, raw: StatusInput, b
   // open steps of the case block closing, unless a manager gives a reason (then they are named in the event)
   const openTasks = to === 'closed' ? await openTasksOnClose(tx, c.id, { role: by.role, reason: input.reason }) : [];
   const { updatedAt } = await updateWorkflow(tx, c.id, { status: to, remindAt, closeReason });
-  await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to, actor: by.actor, now: by.now });
+  await applySlaPause(tx, { conversationId: c.id, channelId: c.channelId, from: c.status, to, actor: by.actor, now: by.now });
   await appendAudit(tx, {
     actor: by.actor,
     action: 'conversation.status_changed',

@@ -27,7 +27,7 @@ export async function fireReminder(
     if (c.remindAt.getTime() > now.getTime()) return 'early';
     const status = reopenStatus(c.assigneeId !== null);
     await updateWorkflow(tx, c.id, { status, remindAt: null });
-    await applySlaPause(tx, effects, { conversationId: c.id, channelId: c.channelId, from: c.status, to: status, actor, now });
+    await applySlaPause(tx, { conversationId: c.id, channelId: c.channelId, from: c.status, to: status, actor, now });
     await appendAudit(tx, {
       actor,
       action: 'conversation.reminder_due',

@@ -273,8 +273,6 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
       }
       c.responseDueAt = minDate(c.responseDueAt, clock.dueAt);
       if (clock.kind === 'next') c.nextResponseDueAt = minDate(c.nextResponseDueAt, clock.dueAt);
-      effects.enqueue({ name: 'sla-warning', data: { messageId: f.messageId, runAt: clock.warnAt.toISOString() } });
-      effects.enqueue({ name: 'sla-breach', data: { messageId: f.messageId, runAt: clock.dueAt.toISOString() } });
     }
     c.hasInbound = true;
 
@@ -339,7 +337,7 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   await insertInboundMessages(tx, rows);
   await insertAttachments(tx, attachments);
   for (const slot of resumes)
-    await applySlaPause(tx, effects, slot.change, (e) => {
+    await applySlaPause(tx, slot.change, (e) => {
       slot.entries.push(e);
     });
   await updateConversationsAfterInbound(

@@ -1,9 +1,9 @@
 /**
  * Group commit (domain/groupCommit.ts) for posts that arrive one per request (the API channel's POST …/messages). Each post alone
  * would pay a whole transaction: its locks, about fifteen statements, a turn at the audit chain's lock
- * and a commit (fsync), then its SLA timers and live event one by one. Here the posts that arrive while
- * earlier groups are being committed wait (no timer: the busier it is, the larger the groups) and are
- * then ingested together by ingestBatch — one transaction, one audit append, one addBulk of timers.
+ * and a commit (fsync), then its live event. Here the posts that arrive while earlier groups are being
+ * committed wait (no timer: the busier it is, the larger the groups) and are then ingested together by
+ * ingestBatch — one transaction, one audit append, one live event per conversation.
  *
  * - A caller's promise settles only after the commit that holds its post: nothing is acknowledged that
  *   is not durable; if the commit fails, every post of the group gets the error (none is stored). It does

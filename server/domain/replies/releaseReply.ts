@@ -28,7 +28,7 @@ export async function releaseReply(
   await appendAudit(tx, { ...audit, action: 'reply.queued', after: { messageId: reply.id, length: reply.length, ...byAnother } });
   // A saved conversation's paused clocks run again (moved by the pause) before the reply stops them.
   const status = statusAfterReply();
-  await applySlaPause(tx, effects, {
+  await applySlaPause(tx, {
     conversationId: conversation.id,
     channelId: conversation.channelId,
     from: conversation.status,
@@ -39,7 +39,6 @@ export async function releaseReply(
   // SLA: the reply answers every post still awaiting an answer, at the moment it is queued (domain/sla/policy.ts).
   await stopSlaClocks(
     tx,
-    effects,
     {
       conversationId: conversation.id,
       channelId: conversation.channelId,

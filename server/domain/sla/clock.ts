@@ -6,7 +6,6 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findPolicyWithCalendar, lockAwaitingPosts, markResponded, refreshConversationDue } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
-import type { Effects } from '../effects';
 import { compiledCalendarOf } from './calendarCache';
 import { timeResponse } from './policy';
 
@@ -24,7 +23,7 @@ export type StopClockInput = {
  * An outbound reply answers every post of the conversation still awaiting an answer: each gets its
  * response time in business and wall minutes and its final state; their pending timers are cancelled.
  */
-export async function stopSlaClocks(tx: Tx, effects: Effects, input: StopClockInput, actor: Actor): Promise<number> {
+export async function stopSlaClocks(tx: Tx, input: StopClockInput, actor: Actor): Promise<number> {
   const awaiting = await lockAwaitingPosts(tx, input.conversationId, input.respondedAt);
   if (awaiting.length === 0) return 0;
   const answered = [];
@@ -43,8 +42,6 @@ export async function stopSlaClocks(tx: Tx, effects: Effects, input: StopClockIn
       ...(state === 'breached' && !alreadyBreached ? { breachedAt: post.slaDueAt!, breachResponsibleUserId: input.assigneeId } : {}),
     });
     answered.push({ messageId: post.id, state, businessMinutes: timing.businessMinutes, wallMinutes: timing.wallMinutes });
-    effects.cancel({ name: 'sla-warning', data: { messageId: post.id, runAt: post.slaWarnAt?.toISOString() ?? '' } });
-    effects.cancel({ name: 'sla-breach', data: { messageId: post.id, runAt: post.slaDueAt!.toISOString() } });
   }
   await refreshConversationDue(tx, input.conversationId);
   await appendAudit(tx, {

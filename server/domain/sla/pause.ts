@@ -23,7 +23,6 @@ import {
   setPostsPaused,
 } from '../../db/repositories/sla.repo';
 import type { Actor } from '../audit/actor';
-import type { Effects } from '../effects';
 import { addBusinessMinutes, businessMinutesBetween, type CompiledCalendar } from './businessTime';
 import { compiledCalendarOf } from './calendarCache';
 
@@ -64,26 +63,26 @@ export type StatusChange = {
 export type AuditSink = (entry: AuditEntry) => Promise<void> | void;
 
 /** The hook every status change calls (inside its transaction): pauses or resumes clocks as needed. */
-export async function applySlaPause(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink = (e) => appendAudit(tx, e)): Promise<void> {
+export async function applySlaPause(tx: Tx, change: StatusChange, audit: AuditSink = (e) => appendAudit(tx, e)): Promise<void> {
   const step = pauseTransition(change.from, change.to);
-  if (step === 'pause') await pauseSlaClocks(tx, effects, change, audit);
-  if (step === 'resume') await resumeSlaClocks(tx, effects, change, audit);
+  if (step === 'pause') await pauseSlaClocks(tx, change, audit);
+  if (step === 'resume') await resumeSlaClocks(tx, change, audit);
 }
 
 /**
  * The bot holds a chat (domain/bot): every running clock of its posts pauses, whatever the policy says about
  * saved conversations — the time is the bot's, not the team's; its handover resumes them (`resumeSlaClocks`).
  */
-export async function pauseClocksForBot(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
-  await pauseSlaClocks(tx, effects, change, (e) => appendAudit(tx, e), 'bot');
+export async function pauseClocksForBot(tx: Tx, change: StatusChange): Promise<void> {
+  await pauseSlaClocks(tx, change, (e) => appendAudit(tx, e), 'bot');
 }
 
 /** The bot hands a chat over: its paused clocks run again, their due times moved by the business minutes it held them. */
-export async function resumeClocksAfterBot(tx: Tx, effects: Effects, change: StatusChange): Promise<void> {
-  await resumeSlaClocks(tx, effects, change, (e) => appendAudit(tx, e));
+export async function resumeClocksAfterBot(tx: Tx, change: StatusChange): Promise<void> {
+  await resumeSlaClocks(tx, change, (e) => appendAudit(tx, e));
 }
 
-async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink, reason: 'saved' | 'bot' = 'saved'): Promise<void> {
+async function pauseSlaClocks(tx: Tx, change: StatusChange, audit: AuditSink, reason: 'saved' | 'bot' = 'saved'): Promise<void> {
   const posts = await lockPausablePosts(tx, change.conversationId, reason === 'bot');
   if (posts.length === 0) return;
   const pausedAt = change.now ?? new Date();
@@ -92,10 +91,6 @@ async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, au
     posts.map((p) => p.id),
     pausedAt,
   );
-  for (const post of posts) {
-    effects.cancel({ name: 'sla-warning', data: { messageId: post.id, runAt: post.slaWarnAt?.toISOString() ?? '' } });
-    effects.cancel({ name: 'sla-breach', data: { messageId: post.id, runAt: post.slaDueAt!.toISOString() } });
-  }
   await audit({
     actor: change.actor,
     action: 'sla.paused',
@@ -110,7 +105,7 @@ async function pauseSlaClocks(tx: Tx, effects: Effects, change: StatusChange, au
   });
 }
 
-async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange, audit: AuditSink): Promise<void> {
+async function resumeSlaClocks(tx: Tx, change: StatusChange, audit: AuditSink): Promise<void> {
   const posts = await lockPausedPosts(tx, change.conversationId);
   if (posts.length === 0) return;
   const resumedAt = change.now ?? new Date();
@@ -125,10 +120,6 @@ async function resumeSlaClocks(tx: Tx, effects: Effects, change: StatusChange, a
     await resumePostClock(tx, post.id, { slaDueAt: shifted.dueAt, slaWarnAt: shifted.warnAt });
     if (running && post.slaKind === 'first' && post.slaPolicyId) {
       await setConversationSlaTargets(tx, change.conversationId, { slaPolicyId: post.slaPolicyId, firstResponseDueAt: shifted.dueAt });
-    }
-    if (running) {
-      if (post.slaState === 'ok' && shifted.warnAt) effects.enqueue({ name: 'sla-warning', data: { messageId: post.id, runAt: shifted.warnAt.toISOString() } });
-      effects.enqueue({ name: 'sla-breach', data: { messageId: post.id, runAt: shifted.dueAt.toISOString() } });
     }
     resumed.push({
       messageId: post.id,

@@ -6,7 +6,7 @@ const id = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 
 describe('the job table', () => {
   it('when a processor parses a valid payload, then it gets the typed data back', () => {
-    expect(parsePayload('sla-breach', { messageId: id, runAt: '2026-11-23T10:00:00.000Z' })).toEqual({ messageId: id, runAt: '2026-11-23T10:00:00.000Z' });
+    expect(parsePayload('task-overdue', { taskId: id, runAt: '2026-11-23T10:00:00.000Z' })).toEqual({ taskId: id, runAt: '2026-11-23T10:00:00.000Z' });
     expect(parsePayload('poll-channel', { channelId: id })).toEqual({ channelId: id });
   });
 
@@ -30,7 +30,7 @@ describe('the job table', () => {
     expect(Object.fromEntries(byQueue)).toEqual({
       outbound: ['deliver-reply'],
       reminders: ['conversation-reminder'],
-      sla: ['sla-warning', 'sla-breach'],
+      sla: ['sla-sweep'],
       tasks: ['task-overdue'],
       webhooks: ['drain-webhooks', 'process-webhook'],
       poll: ['poll-channel'],
