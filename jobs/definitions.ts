@@ -6,6 +6,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { JobRequest } from '../server/domain/effects';
+import { DRAIN_SIZE } from '../server/domain/channels/webhooks/webhookInbox';
 
 export type RetryPolicy = { attempts: number; backoffMs: number };
 
@@ -50,11 +51,10 @@ export const JOBS = {
     jobId: (d) => `task-overdue-${d.taskId}`,
     runAt: (d) => d.runAt,
   },
-  // the deliveries of one accept group; fresh deliveries waiting are drained with them;
-  // at most a drain's worth (DRAIN_SIZE in processWebhookInbox.ts)
+  // the deliveries of one accept group, at most a drain's worth; fresh deliveries waiting are drained with them
   'drain-webhooks': {
     queue: 'webhooks',
-    payload: z.object({ inboxIds: z.array(z.uuid()).min(1).max(100) }),
+    payload: z.object({ inboxIds: z.array(z.uuid()).min(1).max(DRAIN_SIZE) }),
     retry: { attempts: 8, backoffMs: 1_000 },
     // never the id of an earlier drain: one that failed for good stays in Redis, and BullMQ would take a re-add by the
     // reconciler for it and add nothing (drains are idempotent, so a second drain of the same rows is harmless)

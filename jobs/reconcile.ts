@@ -10,7 +10,7 @@ import { listPendingReminders } from '../server/db/repositories/conversationStat
 import { listPendingInbox } from '../server/db/repositories/webhookInbox.repo';
 import type { Connectors } from '../connectors/types';
 import { reconcilePollSchedules, type PollScheduler } from '../server/domain/channels/polling/pollSchedules';
-import { DRAIN_SIZE } from '../server/domain/channels/whatsapp/processWebhookInbox';
+import { DRAIN_SIZE } from '../server/domain/channels/webhooks/webhookInbox';
 
 export async function reconcileJobs(
   db: Db,

@@ -5,7 +5,7 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { drainWebhookInbox, processWebhookInbox, type InboxDeps } from '../server/domain/channels/whatsapp/processWebhookInbox';
+import { drainWebhookInbox, processWebhookInbox, type InboxDeps } from '../server/domain/channels/webhooks/webhookInbox';
 import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 

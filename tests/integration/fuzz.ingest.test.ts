@@ -8,7 +8,7 @@ import request from 'supertest';
 import { inboundPost, makeApiChannel } from '../factories/factories';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
 import { inboundText, signPayload } from '../fakes/fakeMetaServer';
-import { processWebhookInbox } from '../../server/domain/channels/whatsapp/processWebhookInbox';
+import { processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import { changedTables, fuzzParams, hostileBody, hostileJsonValue, hostileString, mutatedObject, rawJson, tableDigest } from '../support/fuzz';
 import { startTestApp, type TestApp } from '../support/testApp';
 

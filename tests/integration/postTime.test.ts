@@ -9,7 +9,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
 import { inboundText, signPayload } from '../fakes/fakeMetaServer';
-import { processWebhookInbox } from '../../server/domain/channels/whatsapp/processWebhookInbox';
+import { processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import { MAX_WALK_DAYS, observeWalks } from '../../server/domain/sla/businessTime';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';

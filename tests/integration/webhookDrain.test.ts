@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import request from 'supertest';
-import { processWebhookInbox } from '../../server/domain/channels/whatsapp/processWebhookInbox';
+import { processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
 import { inboundText, newWamid, signPayload, statusUpdate } from '../fakes/fakeMetaServer';
 import { refuseTextsContaining } from '../support/refusedPosts';

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { reconcileJobs } from '../../jobs/reconcile';
 import { createInboxGroups, type InboxRow } from '../../server/domain/channels/webhooks/inboxGroups';
-import { drainWebhookInbox, processWebhookInbox } from '../../server/domain/channels/whatsapp/processWebhookInbox';
+import { drainWebhookInbox, processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import type { JobRequest } from '../../server/domain/effects';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
 import { inboundText, signPayload } from '../fakes/fakeMetaServer';

@@ -11,7 +11,7 @@ import type { WebhookInboxTable } from '../../../db/schema';
 import { commitThenDispatch, type Dispatcher } from '../../effects';
 import { createGroupCommit } from '../../groupCommit';
 import { commitIsolating } from '../../isolatedCommit';
-import { DRAIN_SIZE } from '../whatsapp/processWebhookInbox';
+import { DRAIN_SIZE } from './webhookInbox';
 
 export type InboxRow = { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null; events: number };
 
