@@ -28,7 +28,7 @@ export async function reconcileJobs(
   const fresh = inbox.filter((row) => row.attempts === 0).map((row) => row.id);
   const drains: JobRequest[] = [];
   for (let i = 0; i < fresh.length; i += DRAIN_SIZE) drains.push({ name: 'drain-webhooks', data: { inboxIds: fresh.slice(i, i + DRAIN_SIZE) } });
-  // Added in bulk: after an ingest burst tens of thousands of timers are owed, one round trip each took minutes.
+  // Added in bulk: after a Redis loss thousands of jobs can be owed, one round trip each took minutes.
   await enqueue([
     ...pending.map(({ id }): JobRequest => ({ name: 'deliver-reply', data: { messageId: id } })),
     ...taskTimers,

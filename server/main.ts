@@ -45,9 +45,10 @@ export async function startWorkers(services: Services) {
   const reportMailWorker = startReportMailWorker({ db, secretBox, baseUrl: config.baseUrl }, workerConnection, config.redisPrefix, logger);
   const chatInactivityWorker = startChatInactivityWorker({ db, dispatcher }, workerConnection, config.redisPrefix, logger);
   const reconcile = (): Promise<void> =>
-    reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors })
+    // the SLA timers first: they need nothing else the reconciler does
+    scheduleSlaSweep(queues)
+      .then(() => reconcileJobs(db, (jobs) => queues.enqueueBulk(jobs), { scheduler: polls, connectors }))
       .then(async (r) => {
-        await scheduleSlaSweep(queues);
         await scheduleReportFold(queues);
         await scheduleAuditVerification(queues);
         await scheduleRoutingSweep(queues);

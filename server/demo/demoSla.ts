@@ -3,7 +3,7 @@
  * of North Rhine-Westphalia), a 60-minute first-response policy on the shop channel and a 4-hour one
  * on the app channel. The demo's replies are played straight into the database, so once everything
  * is loaded each reply stops the clocks it answers, the way queueReply does live. Posts still
- * awaiting an answer keep their clocks (the worker's reconciler schedules their timers on start),
+ * awaiting an answer keep their clocks (the worker's SLA sweep fires their warnings and breaches),
  * except in closed conversations, where no answer is owed any more.
  */
 import type { Db, Tx } from '../db/client';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { sql } from 'kysely';
 import { JOBS } from '../../jobs/definitions';
 import { listDueTimers } from '../../server/db/repositories/sla.repo';
-import { fireSlaTimer, sweepSlaTimers } from '../../jobs/slaTimers';
+import { failureBackoff, fireSlaTimer, sweepSlaTimers } from '../../jobs/slaTimers';
 import { startWorkers } from '../../server/main';
 import { systemActor } from '../../server/domain/audit/actor';
 import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
@@ -328,6 +328,41 @@ describe('SLA timers on real Redis', () => {
     expect(await auditCount('sla.breached', res.body.messageId)).toBe(1);
     const { post } = await postOf(res.body.conversationId, res.body.messageId);
     expect(post.sla.state).toBe('breached');
+  });
+
+  it('when firings keep failing, then the sweep pages past them to the posts behind, a failing warning does not hold up the breach, and failures wait their backoff', async () => {
+    const { ingest } = await channelWithPolicy({ firstResponseMinutes: 60, nextResponseMinutes: 60, warnAtPercent: 50 });
+    await sweepSlaTimers(app.services); // what earlier tests left due is fired first
+    // the database refuses every clock change of the 'kaputt' posts, and the warning of 'kaputte Warnung'
+    await sql`CREATE FUNCTION test_refuse_firing() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.sla_state IS DISTINCT FROM OLD.sla_state AND (NEW.text = 'kaputt' OR (NEW.text = 'kaputte Warnung' AND NEW.sla_state = 'warning')) THEN
+          RAISE EXCEPTION 'the test refuses this firing';
+        END IF;
+        RETURN NEW;
+      END $$`.execute(app.services.db);
+    await sql`CREATE TRIGGER test_refuse_firing BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION test_refuse_firing()`.execute(app.services.db);
+    const post = async (text: string, hoursAgo: number) =>
+      (await ingest(inboundPost({ text, postedAt: new Date(Date.now() - hoursAgo * 3600_000).toISOString() })).expect(201)).body.messageId as string;
+    // oldest first, two per page: the failing posts fill the first two pages, the good ones come third
+    const failing = [await post('kaputt', 3.3), await post('kaputt', 3.2), await post('kaputt', 3.1)];
+    const warningFails = await post('kaputte Warnung', 3);
+    const good = [await post('Wo bleibt mein Paket?', 2), await post('Wo bleibt meine Rechnung?', 2)];
+    const backoff = failureBackoff();
+    try {
+      const first = await sweepSlaTimers(app.services, { backoff, pageSize: 2 });
+      expect(first.failed).toBe(7); // three posts' warning and breach, one warning
+      for (const id of good) expect([await auditCount('sla.warning', id), await auditCount('sla.breached', id)]).toEqual([1, 1]);
+      expect([await auditCount('sla.warning', warningFails), await auditCount('sla.breached', warningFails)]).toEqual([0, 1]);
+      // within their backoff the failing posts are passed by; without one they are tried on every run
+      expect((await sweepSlaTimers(app.services, { backoff, pageSize: 2 })).failed).toBe(0);
+      expect((await sweepSlaTimers(app.services, { pageSize: 2 })).failed).toBe(6);
+    } finally {
+      await sql`DROP TRIGGER test_refuse_firing ON messages`.execute(app.services.db);
+      await sql`DROP FUNCTION test_refuse_firing()`.execute(app.services.db);
+    }
+    await sweepSlaTimers(app.services);
+    for (const id of failing) expect([await auditCount('sla.warning', id), await auditCount('sla.breached', id)]).toEqual([1, 1]);
   });
 
   it('when the due instant passes, then the post is breached with the assignee as responsible, and a reply does not undo it', async () => {

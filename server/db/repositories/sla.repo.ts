@@ -136,7 +136,7 @@ export function refreshConversationDue(tx: Tx, conversationId: string) {
 export function lockAwaitingPosts(tx: Tx, conversationId: string, upTo: Date) {
   return tx
     .selectFrom('messages')
-    .select(['id', 'postedAt', 'slaDueAt', 'slaWarnAt', 'slaState', 'slaPolicyId', 'respondedAt'])
+    .select(['id', 'postedAt', 'slaDueAt', 'slaState', 'slaPolicyId', 'respondedAt'])
     .where('conversationId', '=', conversationId)
     .where('direction', '=', 'inbound')
     .where('slaDueAt', 'is not', null)
@@ -208,19 +208,24 @@ export function lockBreachedPost(tx: Tx, messageId: string) {
 /** A running clock's next instant: its warning while the post is still 'ok' and has one, else its due time (the expression of messages_sla_next_timer_idx). */
 const nextTimerAt = sql<Date>`(CASE WHEN sla_state = 'ok' AND sla_warn_at IS NOT NULL THEN sla_warn_at ELSE sla_due_at END)`;
 
-/** Running, unpaused clocks whose next instant has come by `now`, the oldest first: what the SLA timer sweep fires. */
-export function listDueTimers(db: DbOrTx, now: Date, limit: number) {
-  return db
+/** Where a sweep's last page ended: the next instant and id of its last post. */
+export type TimerCursor = { nextAt: Date; id: string };
+
+/**
+ * Running, unpaused clocks whose next instant has come by `now`, the oldest first (by instant, then id), after
+ * `after` if given: what the SLA timer sweep fires, page by page.
+ */
+export function listDueTimers(db: DbOrTx, now: Date, limit: number, after: TimerCursor | null = null) {
+  let query = db
     .selectFrom('messages')
-    .select(['id', 'slaState', 'slaWarnAt', 'slaDueAt'])
+    .select(['id', 'slaState', 'slaWarnAt', 'slaDueAt', nextTimerAt.as('nextAt')])
     .where('slaDueAt', 'is not', null)
     .where('respondedAt', 'is', null)
     .where('slaState', 'in', ['ok', 'warning'])
     .where('slaPausedAt', 'is', null)
-    .where(nextTimerAt, '<=', now)
-    .orderBy(nextTimerAt)
-    .limit(limit)
-    .execute();
+    .where(nextTimerAt, '<=', now);
+  if (after) query = query.where(sql<boolean>`(${nextTimerAt}, id) > (${after.nextAt}, ${after.id})`);
+  return query.orderBy(nextTimerAt).orderBy('id').limit(limit).execute();
 }
 
 // ---- pause while saved (domain/sla/pause.ts) ---------------------------------------------------
@@ -230,7 +235,7 @@ export function lockPausablePosts(tx: Tx, conversationId: string, anyPolicy = fa
   return tx
     .selectFrom('messages as m')
     .innerJoin('slaPolicies as p', 'p.id', 'm.slaPolicyId')
-    .select(['m.id', 'm.slaDueAt', 'm.slaWarnAt', 'm.slaState'])
+    .select(['m.id', 'm.slaDueAt'])
     .where('m.conversationId', '=', conversationId)
     .where('m.direction', '=', 'inbound')
     .where('m.slaDueAt', 'is not', null)

@@ -22,8 +22,7 @@
  *   stored with it and summed up on its conversation; the active listening queries (one matcher per
  *   process, listening/applyListening.ts) run over the stored posts, their audit entries join the batch's
  *   and what their actions change reaches the consoles with the batch's live event per conversation;
- * - effects: two timer jobs per timed post (added after commit in bulk) and one live event per touched
- *   conversation.
+ * - effects: one live event per touched conversation (the clocks need none: the SLA sweep reads the rows).
  */
 import { randomUUID } from 'node:crypto';
 import type { InboundAttachment, NormalizedInbound } from '../../../connectors/types';

@@ -7,7 +7,7 @@
  *
  * - A caller's promise settles only after the commit that holds its post: nothing is acknowledged that
  *   is not durable; if the commit fails, every post of the group gets the error (none is stored). It does
- *   not wait for the group's timers and live events to reach Redis.
+ *   not wait for the group's live events to reach Redis.
  * - A post the database refuses fails alone (commitIsolating retries the group in halves); its caller
  *   gets a 400 and its neighbours are stored.
  * - Posts are grouped with the posts of the same actor (channel and sender address), so each audit

@@ -21,7 +21,7 @@ export type StopClockInput = {
 
 /**
  * An outbound reply answers every post of the conversation still awaiting an answer: each gets its
- * response time in business and wall minutes and its final state; their pending timers are cancelled.
+ * response time in business and wall minutes and its final state, so the SLA sweep no longer finds them.
  */
 export async function stopSlaClocks(tx: Tx, input: StopClockInput, actor: Actor): Promise<number> {
   const awaiting = await lockAwaitingPosts(tx, input.conversationId, input.respondedAt);

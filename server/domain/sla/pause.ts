@@ -3,10 +3,10 @@
  *
  * Rule (README, SLA section): a conversation in `saved` keeps its clock running unless the policy of
  * a post allows pausing (`pause_when_saved`). Then, when the conversation enters `saved`, each of its
- * posts still awaiting an answer (and not yet breached) records `sla_paused_at` and loses its pending
- * timers; when the conversation leaves `saved` by any transition (by hand, reminder, new inbound
+ * posts still awaiting an answer (and not yet breached) records `sla_paused_at`, which the SLA sweep
+ * passes by; when the conversation leaves `saved` by any transition (by hand, reminder, new inbound
  * post, reply), the post's due and warning instants move forward by the business minutes (of the
- * policy's calendar) that passed while paused, and its timers are scheduled again.
+ * policy's calendar) that passed while paused, and the sweep times it again.
  *
  * `applySlaPause` is the single hook every status change calls with its before and after status.
  */

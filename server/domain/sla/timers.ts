@@ -1,6 +1,7 @@
 /**
- * What the SLA timers do when they fire. Both are idempotent: they lock the post and act only if
- * its row still says the step is owed, so a job that runs twice (or a re-enqueued one) changes nothing.
+ * What the SLA timers do when they fire (jobs/slaTimers.ts sweeps for them). Both are idempotent: they
+ * lock the post and act only if its row still says the step is owed, so two sweeps that find the same
+ * post (two workers) change it once.
  */
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
@@ -17,9 +18,9 @@ export type TimerOutcome = 'fired' | 'skipped';
 export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string, now: Date): Promise<TimerOutcome> {
   const post = await lockTimedPost(tx, messageId);
   if (!post || post.respondedAt || post.slaState !== 'ok' || !post.slaWarnAt || !post.slaDueAt) return 'skipped';
-  // A paused clock (conversation saved, policy pauses) is not due; resuming schedules the timer again.
+  // A paused clock (conversation saved, policy pauses) is not due; resuming times it again.
   if (post.slaPausedAt) return 'skipped';
-  // A job that somehow runs early (a clock skew between hosts) does nothing; the reconciler re-adds it.
+  // A sweep that somehow runs early (a clock skew between hosts) does nothing; a later one fires it.
   if (now.getTime() < post.slaWarnAt.getTime() - 1_000) return 'skipped';
   await setPostSlaState(tx, messageId, { slaState: 'warning' });
   await appendAudit(tx, {
