@@ -1,19 +1,27 @@
 /** Pushed channels (WhatsApp, Facebook, Instagram, X webhooks): the webhook inbox, receipts on our messages, channel lookups. */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import type { ChannelKind, RemoteStatus, WebhookInboxTable } from '../schema';
 
-/** Undefined when a row with the same body hash is stored for the channel already (a retry of the delivery). */
-export function insertInboxRow(
+/**
+ * Stores the rows in one statement; per row, in order, its id, or null when a row with the same body hash is
+ * stored for the channel already (a retry of the delivery, before or earlier in `rows`).
+ */
+export async function insertInboxRows(
   db: DbOrTx,
-  row: { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null; events: number },
-) {
-  return db
+  rows: { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null; events: number }[],
+): Promise<(string | null)[]> {
+  if (rows.length === 0) return [];
+  const withIds = rows.map((row) => ({ ...row, id: randomUUID() }));
+  const stored = await db
     .insertInto('webhookInbox')
-    .values(row)
+    .values(withIds)
     .onConflict((oc) => oc.columns(['channelId', 'bodySha256']).where('bodySha256', 'is not', null).doNothing())
     .returning(['id'])
-    .executeTakeFirst();
+    .execute();
+  const inserted = new Set(stored.map((r) => r.id));
+  return withIds.map((r) => (inserted.has(r.id) ? r.id : null));
 }
 
 /** The rows, locked for processing; rows gone, already processed or locked by another worker are left out. */

@@ -6,7 +6,7 @@
  * a stored body is not stored again (its id comes back null). A job lost with Redis is made good by the reconciler (jobs/reconcile.ts).
  */
 import type { Db } from '../../../db/client';
-import { insertInboxRow } from '../../../db/repositories/webhookInbox.repo';
+import { insertInboxRows } from '../../../db/repositories/webhookInbox.repo';
 import type { WebhookInboxTable } from '../../../db/schema';
 import { commitThenDispatch, type Dispatcher } from '../../effects';
 import { createGroupCommit } from '../../groupCommit';
@@ -28,12 +28,9 @@ export function createInboxGroups(db: Db, dispatcher: Dispatcher): InboxGroups {
     commit: (deliveries, after) =>
       commitIsolating(deliveries, async (some) => {
         const { result, dispatched } = await commitThenDispatch(db, dispatcher, async (tx, effects) => {
-          const ids: (string | null)[][] = [];
-          for (const rows of some) {
-            const stored: (string | null)[] = [];
-            for (const row of rows) stored.push((await insertInboxRow(tx, row))?.id ?? null);
-            ids.push(stored);
-          }
+          const stored = await insertInboxRows(tx, some.flat());
+          let at = 0;
+          const ids = some.map((rows) => stored.slice(at, (at += rows.length)));
           const fresh = ids.flat().filter((id): id is string => id !== null);
           for (let i = 0; i < fresh.length; i += DRAIN_SIZE) effects.enqueue({ name: 'drain-webhooks', data: { inboxIds: fresh.slice(i, i + DRAIN_SIZE) } });
           return ids;
