@@ -12,18 +12,11 @@ import { jobLogger, type Logger } from '../server/logger';
 import { JOBS, parsePayload } from './definitions';
 import type { Queues } from './queues';
 
-const SWEEP = JOBS['alert-sweep'];
 export const ALERT_SWEEP_EVERY_MS = 60_000;
 
 /** (Re)creates the sweep's schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
 export async function scheduleAlertSweep(queues: Queues, everyMs = ALERT_SWEEP_EVERY_MS): Promise<void> {
-  await queues
-    .queue(SWEEP.queue)
-    .upsertJobScheduler(
-      'alert-sweep',
-      { every: everyMs },
-      { name: 'alert-sweep', data: {}, opts: { attempts: SWEEP.retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
-    );
+  await queues.scheduleEvery('alert-sweep', everyMs);
 }
 
 export function startAlertWorker(deps: AlertDeliveryDeps & { dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {

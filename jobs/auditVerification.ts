@@ -16,13 +16,7 @@ const AUDIT_VERIFY_EVERY_MS = 5 * 60_000;
 
 /** (Re)creates the schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
 export async function scheduleAuditVerification(queues: Queues, everyMs = AUDIT_VERIFY_EVERY_MS): Promise<void> {
-  await queues
-    .queue(VERIFY.queue)
-    .upsertJobScheduler(
-      'audit-verify',
-      { every: everyMs },
-      { name: 'audit-verify', data: {}, opts: { attempts: VERIFY.retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
-    );
+  await queues.scheduleEvery('audit-verify', everyMs);
 }
 
 export function startAuditVerificationWorker(deps: { db: Db; dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {

@@ -18,13 +18,7 @@ const SWEEP = JOBS['chat-inactivity'];
 export const CHAT_INACTIVITY_EVERY_MS = 60_000;
 
 export async function scheduleChatInactivity(queues: Queues, everyMs = CHAT_INACTIVITY_EVERY_MS): Promise<void> {
-  await queues
-    .queue(SWEEP.queue)
-    .upsertJobScheduler(
-      'chat-inactivity',
-      { every: everyMs },
-      { name: 'chat-inactivity', data: {}, opts: { attempts: SWEEP.retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
-    );
+  await queues.scheduleEvery('chat-inactivity', everyMs);
 }
 
 export function startChatInactivityWorker(deps: { db: Db; dispatcher: Dispatcher }, connection: Redis, prefix: string, logger: Logger): Worker {

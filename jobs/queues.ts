@@ -13,6 +13,11 @@ export type Queues = {
   enqueueBulk(jobs: JobRequest[]): Promise<void>;
   /** Removes the job with this request's job id if it still waits (a running or finished one is left alone). */
   cancel(job: JobRequest): Promise<void>;
+  /**
+   * (Re)creates the job scheduler that adds job `name` every `everyMs` (its key is the job's name, so calling it
+   * again only updates it); workers call it on start and after every Redis reconnect (Redis may come back empty).
+   */
+  scheduleEvery(name: JobName, everyMs: number, data?: Record<string, unknown>): Promise<void>;
   queue(name: string): Queue;
   close(): Promise<void>;
 };
@@ -46,6 +51,14 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
   };
   return {
     queue,
+    async scheduleEvery(name, everyMs, data = {}) {
+      const { queue: queueName, retry } = JOBS[name];
+      await queue(queueName).upsertJobScheduler(
+        name,
+        { every: everyMs },
+        { name, data, opts: { attempts: retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
+      );
+    },
     async enqueue(job) {
       await queue(JOBS[job.name].queue).add(job.name, job.data, optionsOf(job));
     },

@@ -16,15 +16,7 @@ export const REPORT_FOLD_EVERY_MS = 60_000;
 
 /** (Re)creates the schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
 export async function scheduleReportFold(queues: Queues, everyMs = REPORT_FOLD_EVERY_MS): Promise<void> {
-  await queues.queue(FOLD.queue).upsertJobScheduler(
-    'report-fold',
-    { every: everyMs },
-    {
-      name: 'report-fold',
-      data: {},
-      opts: { attempts: FOLD.retry.attempts, removeOnComplete: true, removeOnFail: 100 },
-    },
-  );
+  await queues.scheduleEvery('report-fold', everyMs);
 }
 
 export function startReportFoldWorker(db: Db, connection: Redis, prefix: string, logger: Logger): Worker {

@@ -14,13 +14,7 @@ export const REPORT_MAIL_EVERY_MS = 15 * 60_000;
 
 /** (Re)creates the schedule; called on worker start and after every Redis reconnect (Redis may come back empty). */
 export async function scheduleReportMail(queues: Queues, everyMs = REPORT_MAIL_EVERY_MS): Promise<void> {
-  await queues
-    .queue(MAIL.queue)
-    .upsertJobScheduler(
-      'report-mail',
-      { every: everyMs },
-      { name: 'report-mail', data: {}, opts: { attempts: MAIL.retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
-    );
+  await queues.scheduleEvery('report-mail', everyMs);
 }
 
 export function startReportMailWorker(deps: ReportMailDeps, connection: Redis, prefix: string, logger: Logger): Worker {

@@ -18,13 +18,7 @@ export const ROUTING_SWEEP_EVERY_MS = 30_000;
 
 /** (Re)creates the sweep's schedule; called on worker start and after every Redis reconnect. */
 export async function scheduleRoutingSweep(queues: Queues, everyMs = ROUTING_SWEEP_EVERY_MS): Promise<void> {
-  await queues
-    .queue(QUEUE)
-    .upsertJobScheduler(
-      'routing-sweep',
-      { every: everyMs },
-      { name: 'routing-sweep', data: { trigger: 'schedule' }, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
-    );
+  await queues.scheduleEvery('routing-sweep', everyMs, { trigger: 'schedule' });
 }
 
 export function startRoutingWorker(

@@ -98,13 +98,7 @@ export async function sweepSlaTimers(deps: SlaTimerDeps, opts: SweepOptions = {}
 }
 
 export async function scheduleSlaSweep(queues: Queues, everyMs = SLA_SWEEP_EVERY_MS): Promise<void> {
-  await queues
-    .queue(SWEEP.queue)
-    .upsertJobScheduler(
-      'sla-sweep',
-      { every: everyMs },
-      { name: 'sla-sweep', data: {}, opts: { attempts: SWEEP.retry.attempts, removeOnComplete: true, removeOnFail: 100 } },
-    );
+  await queues.scheduleEvery('sla-sweep', everyMs);
 }
 
 export function startSlaWorker(deps: SlaTimerDeps, connection: Redis, prefix: string, logger: Logger): Worker {
