@@ -206,7 +206,18 @@ describe('a contact, its merge and its erasure', () => {
   });
 
   it('when a manager erases the contact, then no table and no Redis key holds their values, reports are unchanged and the audit verifies', async () => {
-    const needles = [erika.name, 'Mustermann', erika.handle, erika.externalId, 'erika-mail-1', 'wundersam', '123456789', '2345 6789', 'Quastenflosser', 'Frau Wundersam'];
+    const needles = [
+      erika.name,
+      'Mustermann',
+      erika.handle,
+      erika.externalId,
+      'erika-mail-1',
+      'wundersam',
+      '123456789',
+      '2345 6789',
+      'Quastenflosser',
+      'Frau Wundersam',
+    ];
     // she also wrote in the website chat: its pre-chat form and page are hers too
     const site = await makeChatSite(app.services.db, { teamId: null });
     await app.services.db
