@@ -9,6 +9,11 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** PostgreSQL connection string. */
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/replyline'),
+  /**
+   * on: statements a connection repeats are prepared on it (server/db/preparedStatements.ts). off: for PgBouncer
+   * before 1.21 in transaction mode, which cannot keep a prepared statement (1.21+ with max_prepared_statements can).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   /** Redis for job queues and live events. */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -45,6 +50,8 @@ const envSchema = z.object({
 export type Config = {
   env: 'development' | 'test' | 'production';
   databaseUrl: string;
+  /** DATABASE_PREPARED_STATEMENTS=on */
+  databasePreparedStatements: boolean;
   redisUrl: string;
   redisPrefix: string;
   port: number;
@@ -90,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'on',
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     port: e.PORT,

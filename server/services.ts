@@ -60,7 +60,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   // Visible, never silent: internal targets channels may reach (tests and the demo need loopback).
   if (config.outboundAllowedHosts.length)
     logger.warn({ outboundAllowedHosts: config.outboundAllowedHosts }, 'OUTBOUND_ALLOWED_HOSTS is set: channels may connect to these internal hosts');
-  const pool = createPool(config.databaseUrl);
+  const pool = createPool(config.databaseUrl, 10, config.databasePreparedStatements);
   const db = createDb(pool);
   // BullMQ needs maxRetriesPerRequest: null; one connection for commands, one for pub/sub.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });

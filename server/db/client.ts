@@ -1,6 +1,7 @@
 /** The PostgreSQL pool and the typed query builder on top of it. */
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { prepareRepeatedStatements } from './preparedStatements';
 import type { Database } from './schema';
 
 // bigint (int8) values such as case numbers and audit sequence numbers arrive as strings. Keys inside
@@ -9,7 +10,11 @@ export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type DbOrTx = Db | Tx;
 
-export function createPool(databaseUrl: string, max = 10): pg.Pool {
+/**
+ * `prepareStatements: false` sends every statement unnamed: for PgBouncer before 1.21 in transaction mode, which
+ * cannot carry a named statement from one transaction to the next (DATABASE_PREPARED_STATEMENTS=off).
+ */
+export function createPool(databaseUrl: string, max = 10, prepareStatements = true): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. a PostgreSQL restart); the pool replaces it.
@@ -17,7 +22,10 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   // A checked-out client (mid-transaction, between two statements) has no pool listener: without one of
   // its own, losing the connection would be an uncaught 'error' and end the process. Its next statement
   // fails instead ("not queryable"), and the caller sees that as the database being unavailable.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    if (prepareStatements) prepareRepeatedStatements(client);
+  });
   return pool;
 }
 

@@ -43,7 +43,8 @@ beforeAll(async () => {
       ? 'scale-out: the processes reach PostgreSQL through PgBouncer (transaction mode)'
       : 'scale-out: PgBouncer is not installed; the processes reach PostgreSQL directly',
   );
-  const env = { DATABASE_URL: databaseUrl, REDIS_PREFIX: process.env.REDIS_PREFIX!, LOG_LEVEL: 'warn' };
+  // Debian's PgBouncer (1.18) cannot keep a prepared statement from one transaction to the next.
+  const env = { DATABASE_URL: databaseUrl, DATABASE_PREPARED_STATEMENTS: bouncer ? 'off' : 'on', REDIS_PREFIX: process.env.REDIS_PREFIX!, LOG_LEVEL: 'warn' };
   [webs, workers] = await Promise.all([
     Promise.all([startWebProcess(env, STARTUP_MS), startWebProcess({ ...env, WEB_CONCURRENCY: '2' }, STARTUP_MS)]),
     Promise.all([startWorkerProcess({ ...env, LOG_LEVEL: 'info' }, STARTUP_MS), startWorkerProcess({ ...env, LOG_LEVEL: 'info' }, STARTUP_MS)]),

@@ -20,7 +20,9 @@ export type ReportFilter = {
 
 /**
  * Runs report queries in a read-only transaction with room to sort in memory (percentiles sort every
- * group's values) and without JIT compilation (it costs more than it saves for these plans).
+ * group's values) and without JIT compilation (it costs more than it saves for these plans). Each statement
+ * is planned for its own period, also when prepared (server/db/preparedStatements.ts): a generic plan, made
+ * without the dates, cannot tell a day from a quarter.
  * Read-only transactions take only ACCESS SHARE locks: ingest is never blocked.
  */
 export function readReport<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -30,6 +32,7 @@ export function readReport<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
     .execute(async (tx) => {
       await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
       await sql`SET LOCAL jit = off`.execute(tx);
+      await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(tx);
       return fn(tx);
     });
 }

@@ -1,0 +1,74 @@
+/** Repeated statements prepared on their connection, against the real PostgreSQL: when, how many, and after a migration. */
+import type pg from 'pg';
+import { createPool } from '../../server/db/client';
+
+const preparedOn = async (client: pg.PoolClient) =>
+  (await client.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements ORDER BY prepare_time')).rows.map((r) => r.statement);
+
+describe('prepared statements', () => {
+  let pool: pg.Pool;
+  afterEach(() => pool.end());
+
+  it('when a parameterised statement runs a second time on a connection, then it is prepared there once and keeps answering', async () => {
+    pool = createPool(process.env.DATABASE_URL!, 1);
+    const client = await pool.connect();
+    try {
+      const text = 'SELECT $1::int + 1 AS n';
+      expect((await client.query(text, [1])).rows[0].n).toBe(2);
+      expect(await preparedOn(client)).toEqual([]);
+      expect((await client.query(text, [2])).rows[0].n).toBe(3);
+      expect((await client.query(text, [3])).rows[0].n).toBe(4);
+      expect(await preparedOn(client)).toEqual([text]);
+      // without parameters (the simple protocol: several statements allowed) nothing is prepared
+      await client.query('SELECT 1; SELECT 2');
+      await client.query('SELECT 1; SELECT 2');
+      expect(await preparedOn(client)).toEqual([text]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('when the connection holds its maximum, then further statements still run, unprepared', async () => {
+    pool = createPool(process.env.DATABASE_URL!, 1);
+    const client = await pool.connect();
+    try {
+      for (let i = 0; i < 205; i++) {
+        const text = `SELECT $1::int + ${i} AS n`;
+        await client.query(text, [1]);
+        expect((await client.query(text, [1])).rows[0].n).toBe(1 + i);
+      }
+      expect(await preparedOn(client)).toHaveLength(200);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('when a migration changes the columns of a prepared `select *`, then one execution fails and the next prepares it afresh', async () => {
+    pool = createPool(process.env.DATABASE_URL!, 1);
+    await pool.query('CREATE TABLE prepared_probe (id int PRIMARY KEY)');
+    await pool.query('INSERT INTO prepared_probe VALUES (1)');
+    const client = await pool.connect();
+    try {
+      const text = 'SELECT * FROM prepared_probe WHERE id = $1';
+      await client.query(text, [1]);
+      await client.query(text, [1]);
+      await client.query('ALTER TABLE prepared_probe ADD COLUMN note text DEFAULT $$x$$');
+      await expect(client.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
+      await client.query(text, [1]);
+      expect((await client.query(text, [1])).rows).toEqual([{ id: 1, note: 'x' }]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('when preparing is switched off (PgBouncer before 1.21), then nothing is prepared', async () => {
+    pool = createPool(process.env.DATABASE_URL!, 1, false);
+    const client = await pool.connect();
+    try {
+      for (let i = 0; i < 3; i++) await client.query('SELECT $1::int AS n', [i]);
+      expect(await preparedOn(client)).toEqual([]);
+    } finally {
+      client.release();
+    }
+  });
+});
