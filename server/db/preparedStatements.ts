@@ -17,43 +17,57 @@ export const PREPARED_PER_CONNECTION = 200;
 /** Texts seen once are counted up to this many per connection, then counting starts over. */
 const SEEN_ONCE_MAX = 2_000;
 
-/** PostgreSQL refusing a prepared statement whose result columns changed under it (a migration added a column to a `select *`). */
-const RESULT_TYPE_CHANGED = '0A000';
+/**
+ * Errors after which a prepared statement may be stale rather than the execution wrong: no SQLSTATE (pg
+ * could not convert a value and closed the statement), its name unknown (26…), plan revalidation after a
+ * migration refused (0A000 "cached plan must not change result type") or the statement no longer fitting
+ * the schema (42…, e.g. a column's new type against the parameter type fixed at the first Parse).
+ */
+const mayBeStale = (code: string | undefined) => code === undefined || code === '0A000' || code.startsWith('26') || code.startsWith('42');
 
 type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+type Connection = { parsedStatements: Record<string, string> };
 
-/** Makes `client` prepare the parameterised statements it repeats. */
+/**
+ * Makes `client` prepare the parameterised statements it repeats. A name is never given twice: a statement
+ * that may be stale is forgotten and prepared afresh under a new name (a text forgotten twice runs unprepared
+ * from then on), and every name given counts against `maxPrepared`, so the server never holds more than that
+ * for the connection.
+ */
 export function prepareRepeatedStatements(client: pg.PoolClient, maxPrepared = PREPARED_PER_CONNECTION): void {
   const query = client.query.bind(client) as Query;
+  const connection = (client as unknown as { connection: Connection }).connection;
   const names = new Map<string, string>();
+  const forgotten = new Map<string, number>();
   let seenOnce = new Set<string>();
-  // Names are never reused for another text; after a refused plan, a new generation prepares afresh.
-  let generation = 0;
-  let counter = 0;
+  let given = 0;
 
   const nameFor = (text: string): string | null => {
     const known = names.get(text);
     if (known !== undefined) return known;
-    if (names.size >= maxPrepared) return null;
+    if (given >= maxPrepared || (forgotten.get(text) ?? 0) >= 2) return null;
     if (!seenOnce.has(text)) {
       if (seenOnce.size >= SEEN_ONCE_MAX) seenOnce = new Set();
       seenOnce.add(text);
       return null;
     }
     seenOnce.delete(text);
-    const name = `rl_${generation}_${counter++}`;
+    const name = `rl_${given++}`;
     names.set(text, name);
     return name;
+  };
+
+  const forget = (text: string, name: string) => {
+    names.delete(text);
+    delete connection.parsedStatements[name];
+    forgotten.set(text, (forgotten.get(text) ?? 0) + 1);
   };
 
   const prepared: Query = (config, values, callback) => {
     const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined ? nameFor(config) : null;
     if (name === null) return query(config, values, callback);
-    return (query({ name, text: config, values }) as Promise<unknown>).catch((err: { code?: string }) => {
-      if (err?.code === RESULT_TYPE_CHANGED) {
-        names.clear();
-        generation++;
-      }
+    return (query({ name, text: config, values }) as Promise<unknown>).catch((err: { code?: string } | undefined) => {
+      if (mayBeStale(err?.code)) forget(config as string, name);
       throw err;
     });
   };

@@ -19,10 +19,6 @@ describe('prepared statements', () => {
       expect((await client.query(text, [2])).rows[0].n).toBe(3);
       expect((await client.query(text, [3])).rows[0].n).toBe(4);
       expect(await preparedOn(client)).toEqual([text]);
-      // without parameters (the simple protocol: several statements allowed) nothing is prepared
-      await client.query('SELECT 1; SELECT 2');
-      await client.query('SELECT 1; SELECT 2');
-      expect(await preparedOn(client)).toEqual([text]);
     } finally {
       client.release();
     }
@@ -43,7 +39,7 @@ describe('prepared statements', () => {
     }
   });
 
-  it('when a migration changes the columns of a prepared `select *`, then one execution fails and the next prepares it afresh', async () => {
+  it('when a migration changes the columns of a prepared `select *`, then one execution fails and the statement is prepared afresh', async () => {
     pool = createPool(process.env.DATABASE_URL!, 1);
     await pool.query('CREATE TABLE prepared_probe (id int PRIMARY KEY)');
     await pool.query('INSERT INTO prepared_probe VALUES (1)');
@@ -54,8 +50,40 @@ describe('prepared statements', () => {
       await client.query(text, [1]);
       await client.query('ALTER TABLE prepared_probe ADD COLUMN note text DEFAULT $$x$$');
       await expect(client.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
-      await client.query(text, [1]);
-      expect((await client.query(text, [1])).rows).toEqual([{ id: 1, note: 'x' }]);
+      for (let i = 0; i < 3; i++) expect((await client.query(text, [1])).rows).toEqual([{ id: 1, note: 'x' }]);
+      // the refused one stays on the server (no statement can be sent in a failed transaction), the new one beside it
+      expect(await preparedOn(client)).toEqual([text, text]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it("when a migration changes a column's type under a prepared parameter, then one execution fails and the next ones answer", async () => {
+    pool = createPool(process.env.DATABASE_URL!, 1);
+    await pool.query('CREATE TABLE prepared_code (code int)');
+    await pool.query('INSERT INTO prepared_code VALUES (7)');
+    const client = await pool.connect();
+    try {
+      const text = 'SELECT count(*)::int AS n FROM prepared_code WHERE code = $1';
+      await client.query(text, [7]);
+      await client.query(text, [7]);
+      await client.query('ALTER TABLE prepared_code ALTER COLUMN code TYPE text');
+      await expect(client.query(text, ['7'])).rejects.toMatchObject({ code: '42883' });
+      for (let i = 0; i < 3; i++) expect((await client.query(text, ['7'])).rows).toEqual([{ n: 1 }]);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('when a value cannot be sent (pg closes the statement), then that execution fails and the next ones answer', async () => {
+    pool = createPool(process.env.DATABASE_URL!, 1);
+    const client = await pool.connect();
+    try {
+      const text = 'SELECT $1::jsonb AS v';
+      await client.query(text, [{ a: 1 }]);
+      await client.query(text, [{ a: 2 }]);
+      await expect(client.query(text, [{ a: 3n }])).rejects.toThrow(/BigInt/);
+      for (let i = 0; i < 3; i++) expect((await client.query(text, [{ a: i }])).rows).toEqual([{ v: { a: i } }]);
     } finally {
       client.release();
     }
