@@ -39,40 +39,46 @@ describe('prepared statements', () => {
     }
   });
 
-  it('when a migration changes the columns of a prepared `select *`, then one execution fails and the statement is prepared afresh', async () => {
+  /** Runs `text` twice on one connection (so it is prepared), migrates, expects one refusal and then three answers; returns what the server holds prepared. */
+  const afterMigration = async (m: { table: string[]; text: string; migration: string; value: unknown; refusal: string; answer: unknown }) => {
     pool = createPool(process.env.DATABASE_URL!, 1);
-    await pool.query('CREATE TABLE prepared_probe (id int PRIMARY KEY)');
-    await pool.query('INSERT INTO prepared_probe VALUES (1)');
+    for (const statement of m.table) await pool.query(statement);
     const client = await pool.connect();
     try {
-      const text = 'SELECT * FROM prepared_probe WHERE id = $1';
-      await client.query(text, [1]);
-      await client.query(text, [1]);
-      await client.query('ALTER TABLE prepared_probe ADD COLUMN note text DEFAULT $$x$$');
-      await expect(client.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
-      for (let i = 0; i < 3; i++) expect((await client.query(text, [1])).rows).toEqual([{ id: 1, note: 'x' }]);
-      // the refused one stays on the server (no statement can be sent in a failed transaction), the new one beside it
-      expect(await preparedOn(client)).toEqual([text, text]);
+      await client.query(m.text, [m.value]);
+      await client.query(m.text, [m.value]);
+      await client.query(m.migration);
+      await expect(client.query(m.text, [m.value])).rejects.toMatchObject({ code: m.refusal });
+      for (let i = 0; i < 3; i++) expect((await client.query(m.text, [m.value])).rows).toEqual(m.answer);
+      return await preparedOn(client);
     } finally {
       client.release();
     }
+  };
+
+  it('when a migration changes the columns of a prepared `select *`, then one execution fails and the statement is prepared afresh', async () => {
+    const text = 'SELECT * FROM prepared_probe WHERE id = $1';
+    const prepared = await afterMigration({
+      table: ['CREATE TABLE prepared_probe (id int PRIMARY KEY)', 'INSERT INTO prepared_probe VALUES (1)'],
+      text,
+      migration: 'ALTER TABLE prepared_probe ADD COLUMN note text DEFAULT $$x$$',
+      value: 1,
+      refusal: '0A000',
+      answer: [{ id: 1, note: 'x' }],
+    });
+    // the refused one stays on the server (no statement can be sent in a failed transaction), the new one beside it
+    expect(prepared).toEqual([text, text]);
   });
 
   it("when a migration changes a column's type under a prepared parameter, then one execution fails and the next ones answer", async () => {
-    pool = createPool(process.env.DATABASE_URL!, 1);
-    await pool.query('CREATE TABLE prepared_code (code int)');
-    await pool.query('INSERT INTO prepared_code VALUES (7)');
-    const client = await pool.connect();
-    try {
-      const text = 'SELECT count(*)::int AS n FROM prepared_code WHERE code = $1';
-      await client.query(text, [7]);
-      await client.query(text, [7]);
-      await client.query('ALTER TABLE prepared_code ALTER COLUMN code TYPE text');
-      await expect(client.query(text, ['7'])).rejects.toMatchObject({ code: '42883' });
-      for (let i = 0; i < 3; i++) expect((await client.query(text, ['7'])).rows).toEqual([{ n: 1 }]);
-    } finally {
-      client.release();
-    }
+    await afterMigration({
+      table: ['CREATE TABLE prepared_code (code int)', 'INSERT INTO prepared_code VALUES (7)'],
+      text: 'SELECT count(*)::int AS n FROM prepared_code WHERE code = $1',
+      migration: 'ALTER TABLE prepared_code ALTER COLUMN code TYPE text',
+      value: '7',
+      refusal: '42883',
+      answer: [{ n: 1 }],
+    });
   });
 
   it('when a value cannot be sent (pg closes the statement), then that execution fails and the next ones answer', async () => {
