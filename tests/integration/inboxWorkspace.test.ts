@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import { listInbox } from '../../server/db/repositories/conversations.repo';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -154,6 +155,35 @@ describe('filters', () => {
     const res = await agent.get('/inbox/views').set('HX-Request', 'true');
     expect(res.status).toBe(200);
     expect(res.text).toMatch(new RegExp(`channelId=${ch.channelId}[^"]*"[^>]*>[^<]*<span class="view-count"[^>]*>2</span>`));
+  });
+});
+
+describe('paging', () => {
+  it('when paging with "Load more" again and again (the statement prepared, its plan reused), then every conversation of the status asked for comes once, in order', async () => {
+    const ch = await freshChannel();
+    const made: string[] = [];
+    for (let i = 0; i < 30; i++) made.push((await ingest(ch, { postedAt: minutesFromNow(-60 + i).toISOString() })).conversationId);
+    const closed = made.filter((_, i) => i % 10 === 0);
+    await app.services.db.updateTable('conversations').set({ status: 'closed' }).where('id', 'in', closed).execute();
+    const page = async (query: Record<string, string>) => {
+      const res = await agent.get('/inbox').query({ channelId: ch.channelId, sort: 'oldest', ...query });
+      expect(res.status).toBe(200);
+      return listed(res.text);
+    };
+    for (let round = 0; round < 8; round++) {
+      const first = await page({ status: 'all' });
+      expect(first).toHaveLength(25);
+      expect([...first, ...(await page({ status: 'all', offset: '25' }))]).toEqual(made);
+      expect(await page({ status: 'closed' })).toEqual(closed);
+      expect(await page({})).toEqual(made.filter((id) => !closed.includes(id)).slice(0, 25));
+    }
+  });
+
+  it('when a page is asked for in part rows or a status is not a plain word, then the list refuses and runs nothing', async () => {
+    const f = { sort: 'newest' as const, limit: 25, offset: 0 };
+    await expect(listInbox(app.services.db, { ...f, limit: 2.5 })).rejects.toThrow(RangeError);
+    await expect(listInbox(app.services.db, { ...f, offset: -25 })).rejects.toThrow(RangeError);
+    await expect(listInbox(app.services.db, { ...f, status: ["new') OR (true" as 'new'] })).rejects.toThrow(RangeError);
   });
 });
 

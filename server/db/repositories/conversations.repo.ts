@@ -70,10 +70,18 @@ function caseNumberIn(text: string): string | null {
   return /^#?(\d{1,15})$/.exec(text.trim())?.[1] ?? null;
 }
 
+/** A status as an SQL literal; the routes admit known statuses only, and this admits nothing but a plain word. */
+function statusLiteral(status: ConversationStatus) {
+  if (!/^[a-z]{1,20}$/.test(status)) throw new RangeError(`not a status: ${JSON.stringify(status).slice(0, 40)}`);
+  return sql.lit(status);
+}
+
 /** The filter as one SQL condition on `conversations c` (true when nothing is filtered). */
 function inboxWhere(f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>): RawBuilder<boolean> {
   const all: RawBuilder<unknown>[] = [];
-  if (f.status?.length) all.push(sql`c.status IN (${sql.join(f.status)})`);
+  // Written in (statuses are a closed set): how many rows a status list matches differs a thousandfold, open
+  // against closed, and a prepared statement's generic plan would otherwise be made for all of them at once.
+  if (f.status?.length) all.push(sql`c.status IN (${sql.join(f.status.map(statusLiteral))})`);
   if (f.channelId) all.push(sql`c.channel_id = ${f.channelId}`);
   if (f.assigneeId === 'none') all.push(sql`c.assignee_id IS NULL`);
   else if (f.assigneeId) all.push(sql`c.assignee_id = ${f.assigneeId}`);
@@ -111,6 +119,18 @@ function inboxWhere(f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>): RawBuild
 const readBy = (userId: string) =>
   sql<boolean>`EXISTS (SELECT 1 FROM conversation_reads rd WHERE rd.conversation_id = c.id AND rd.user_id = ${userId} AND rd.read_at >= c.last_message_at)`;
 
+/**
+ * The page's size and start written into the statement, not sent as parameters: a prepared statement's generic
+ * plan then knows how many rows are wanted (blind to `LIMIT $n`, PostgreSQL assumed a tenth of the table, found
+ * that plan dearer and planned the list afresh on every request, 1.4 ms of its 3 ms). Whole numbers only.
+ */
+function pageLiterals(f: Pick<InboxFilter, 'limit' | 'offset'>) {
+  if (!Number.isSafeInteger(f.limit) || !Number.isSafeInteger(f.offset) || f.limit < 0 || f.offset < 0) {
+    throw new RangeError(`an inbox page is whole rows: limit ${f.limit}, offset ${f.offset}`);
+  }
+  return { limit: sql.lit(f.limit), offset: sql.lit(f.offset) };
+}
+
 export async function listInbox(db: DbOrTx, f: InboxFilter) {
   const q = db
     .selectFrom('conversations as c')
@@ -141,18 +161,19 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
       sql<string[]>`ARRAY(SELECT tg.tag FROM conversation_tags tg WHERE tg.conversation_id = c.id ORDER BY tg.tag)`.as('tags'),
     ])
     .where(inboxWhere(f));
+  const page = pageLiterals(f);
   if (f.sort === 'urgent') {
     return q
       .orderBy(sql`c.response_due_at ASC NULLS LAST`)
       .orderBy(PRIORITY_RANK)
       .orderBy('c.lastMessageAt', 'asc')
       .orderBy('c.id')
-      .limit(f.limit)
-      .offset(f.offset)
+      .limit(page.limit)
+      .offset(page.offset)
       .execute();
   }
   if (f.sort === 'due') {
-    return q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id').limit(f.limit).offset(f.offset).execute();
+    return q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id').limit(page.limit).offset(page.offset).execute();
   }
   const dir = f.sort === 'oldest' ? 'asc' : 'desc';
   // Ties are broken by id the other way round, the order of conversations_last_message_idx (read forwards
@@ -161,8 +182,8 @@ export async function listInbox(db: DbOrTx, f: InboxFilter) {
   return q
     .orderBy('c.lastMessageAt', dir)
     .orderBy('c.id', dir === 'desc' ? 'asc' : 'desc')
-    .limit(f.limit)
-    .offset(f.offset)
+    .limit(page.limit)
+    .offset(page.offset)
     .execute();
 }
 
