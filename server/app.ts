@@ -85,8 +85,13 @@ const VENDOR_FILES: Record<string, string> = {
 export function createApp(services: Services): express.Express {
   const { config, db, pool, logger } = services;
   const app = express();
-  app.set('views', path.join(ROOT, 'views'));
+  const views = path.join(ROOT, 'views');
+  app.set('views', views);
   app.set('view engine', 'ejs');
+  // Includes name their file from the views folder (`include('/partials/head')`): EJS resolves those without
+  // asking the disk; a relative include costs an existsSync per include per render (7 % of the conversation
+  // page's CPU, cached templates or not).
+  app.set('view options', { root: views });
   // Compiled templates are kept (Express does so only in production by default; recompiling every
   // partial on every request cost the inbox ~60 ms of CPU). Templates change only with a restart.
   app.set('view cache', true);
