@@ -1,5 +1,5 @@
 /** The PostgreSQL pool and the typed query builder on top of it. */
-import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { prepareRepeatedStatements } from './preparedStatements';
 import type { Database } from './schema';
@@ -32,6 +32,22 @@ export function createPool(databaseUrl: string, max = 10, prepareStatements = tr
 /** Destroying the returned Db ends the pool too. */
 export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
+}
+
+/**
+ * Runs `fn` in a read-only transaction whose statements are planned for their own values every time, prepared or
+ * not (`plan_cache_mode = force_custom_plan`): for statements whose best plan depends on the values, a report's
+ * period or a search text, where a prepared statement's generic plan, made without them, can be far off.
+ * Read-only transactions take only ACCESS SHARE locks: ingest is never blocked.
+ */
+export function readWithOwnPlans<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (tx) => {
+      await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(tx);
+      return fn(tx);
+    });
 }
 
 // SQLSTATEs of a server that is going away or not taking connections (admin/crash shutdown, starting

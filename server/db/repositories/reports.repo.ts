@@ -5,7 +5,7 @@
  * docs/reports.md; keep both in step.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Db, DbOrTx, Tx } from '../client';
+import { type Db, type DbOrTx, readWithOwnPlans, type Tx } from '../client';
 import type { Granularity } from '../../domain/reports/range';
 
 export type ReportFilter = {
@@ -19,22 +19,17 @@ export type ReportFilter = {
 };
 
 /**
- * Runs report queries in a read-only transaction with room to sort in memory (percentiles sort every
- * group's values) and without JIT compilation (it costs more than it saves for these plans). Each statement
- * is planned for its own period, also when prepared (server/db/preparedStatements.ts): a generic plan, made
- * without the dates, cannot tell a day from a quarter.
- * Read-only transactions take only ACCESS SHARE locks: ingest is never blocked.
+ * Runs report queries with room to sort in memory (percentiles sort every group's values) and without JIT
+ * compilation (it costs more than it saves for these plans), each statement planned for its own period, also
+ * when prepared (server/db/preparedStatements.ts): a generic plan, made without the dates, cannot tell a day
+ * from a quarter.
  */
 export function readReport<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db
-    .transaction()
-    .setAccessMode('read only')
-    .execute(async (tx) => {
-      await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
-      await sql`SET LOCAL jit = off`.execute(tx);
-      await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(tx);
-      return fn(tx);
-    });
+  return readWithOwnPlans(db, async (tx) => {
+    await sql`SET LOCAL work_mem = '64MB'`.execute(tx);
+    await sql`SET LOCAL jit = off`.execute(tx);
+    return fn(tx);
+  });
 }
 
 /** The posts of a report: inbound, posted in [from, to), optionally one channel / topic. */
