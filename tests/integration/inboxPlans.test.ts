@@ -6,15 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createDb, createPool, type Db } from '../../server/db/client';
-import { countInbox, listInbox } from '../../server/db/repositories/conversations.repo';
+import { countInbox, inboxIds, listInbox } from '../../server/db/repositories/conversations.repo';
 
-/** The list statements one connection holds prepared: whether each is a search, how often its generic plan ran, how often it was planned anew. */
-async function plansOf(run: (db: Db) => Promise<unknown>) {
+/** The inbox statements one connection holds prepared (`marker` in their text): whether each is a search, how often its generic plan ran, how often it was planned anew. */
+async function plansOf(run: (db: Db) => Promise<unknown>, marker = '"c"."case_number"') {
   const db = createDb(createPool(process.env.DATABASE_URL!, 1));
   try {
     await run(db);
     const { rows } = await sql<{ statement: string; genericPlans: string; customPlans: string }>`
-      SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%"c"."case_number"%'`.execute(db);
+      SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE strpos(statement, ${marker}) > 0`.execute(db);
     return rows.map((r) => ({ search: r.statement.includes('search_tsv'), generic: Number(r.genericPlans), custom: Number(r.customPlans) }));
   } finally {
     await db.destroy();
@@ -52,7 +52,21 @@ describe('plans of the inbox list', () => {
     const plans = await plansOf(async (db) => {
       for (let i = 0; i < 10; i++) await listInbox(db, { ...OPEN, q: `Kundin ${i}` });
       for (let i = 0; i < 10; i++) await countInbox(db, { q: `Kundin ${i}` }, 1000);
+      for (let i = 0; i < 10; i++) await inboxIds(db, { q: `Kundin ${i}` }, 500);
+    }, 'search_tsv');
+    // the list, the count of a saved view and the ids of "all matching"
+    expect(plans).toEqual([0, 1, 2].map(() => ({ search: true, generic: 0, custom: 9 })));
+  });
+
+  it('when agents page deep and write status lists in any order, then the list takes a few prepared statements, not one per page', async () => {
+    const plans = await plansOf(async (db) => {
+      for (let round = 0; round < 2; round++) {
+        for (let offset = 0; offset <= 500; offset += 25) await listInbox(db, { ...OPEN, offset });
+        await listInbox(db, { ...OPEN, status: ['saved', 'new', 'new'] });
+        await listInbox(db, { ...OPEN, status: ['new', 'saved'] });
+      }
     });
-    expect(plans).toEqual([{ search: true, generic: 0, custom: 9 }]);
+    // the first page, every further page, and the set {new, saved}
+    expect(plans).toHaveLength(3);
   });
 });

@@ -179,7 +179,7 @@ describe('paging', () => {
     }
   });
 
-  it('when a page is asked for in part rows or a status is not a plain word, then the list refuses and runs nothing', async () => {
+  it('when a page is asked for in part rows or a status is not a plain word, then the list refuses it', async () => {
     const f = { sort: 'newest' as const, limit: 25, offset: 0 };
     await expect(listInbox(app.services.db, { ...f, limit: 2.5 })).rejects.toThrow(RangeError);
     await expect(listInbox(app.services.db, { ...f, offset: -25 })).rejects.toThrow(RangeError);

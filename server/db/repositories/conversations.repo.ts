@@ -81,7 +81,8 @@ function inboxWhere(f: Omit<InboxFilter, 'sort' | 'limit' | 'offset'>): RawBuild
   const all: RawBuilder<unknown>[] = [];
   // Written in (statuses are a closed set): how many rows a status list matches differs a thousandfold, open
   // against closed, and a prepared statement's generic plan would otherwise be made for all of them at once.
-  if (f.status?.length) all.push(sql`c.status IN (${sql.join(f.status.map(statusLiteral))})`);
+  // One text per set of statuses, however the list was written ("saved,new,new" is "new,saved").
+  if (f.status?.length) all.push(sql`c.status IN (${sql.join([...new Set(f.status)].sort().map(statusLiteral))})`);
   if (f.channelId) all.push(sql`c.channel_id = ${f.channelId}`);
   if (f.assigneeId === 'none') all.push(sql`c.assignee_id IS NULL`);
   else if (f.assigneeId) all.push(sql`c.assignee_id = ${f.assigneeId}`);
@@ -120,15 +121,17 @@ const readBy = (userId: string) =>
   sql<boolean>`EXISTS (SELECT 1 FROM conversation_reads rd WHERE rd.conversation_id = c.id AND rd.user_id = ${userId} AND rd.read_at >= c.last_message_at)`;
 
 /**
- * The page's size and start written into the statement, not sent as parameters: a prepared statement's generic
- * plan then knows how many rows are wanted (blind to `LIMIT $n`, PostgreSQL assumed a tenth of the table, found
- * that plan dearer and planned the list afresh on every request, 1.4 ms of its 3 ms). Whole numbers only.
+ * The page's size written into the statement, not sent as a parameter: a prepared statement's generic plan then
+ * knows how many rows are wanted (blind to `LIMIT $n`, PostgreSQL assumed a tenth of the table, found that plan
+ * dearer and planned the list afresh on every request, 1.4 ms of its 3 ms). The start is written in only for the
+ * first page, which is nearly every request; further pages share one text with the start as a parameter (planned
+ * for it each time), so paging deep does not use up a connection's prepared statements. Whole numbers only.
  */
 function pageLiterals(f: Pick<InboxFilter, 'limit' | 'offset'>) {
   if (!Number.isSafeInteger(f.limit) || !Number.isSafeInteger(f.offset) || f.limit < 0 || f.offset < 0) {
     throw new RangeError(`an inbox page is whole rows: limit ${f.limit}, offset ${f.offset}`);
   }
-  return { limit: sql.lit(f.limit), offset: sql.lit(f.offset) };
+  return { limit: sql.lit(f.limit), offset: f.offset === 0 ? sql.lit(0) : f.offset };
 }
 
 /**

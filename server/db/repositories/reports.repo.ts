@@ -19,7 +19,7 @@ export type ReportFilter = {
 };
 
 /**
- * Runs report queries with room to sort in memory (percentiles sort every group's values) and without JIT
+ * Runs report queries in a read-only transaction with room to sort in memory (percentiles sort every group's values) and without JIT
  * compilation (it costs more than it saves for these plans), each statement planned for its own period, also
  * when prepared (server/db/preparedStatements.ts): a generic plan, made without the dates, cannot tell a day
  * from a quarter.
