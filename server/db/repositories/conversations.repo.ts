@@ -178,29 +178,17 @@ async function inboxRows(db: DbOrTx, f: InboxFilter) {
     ])
     .where(inboxWhere(f));
   const page = pageLiterals(f);
-  if (f.sort === 'urgent') {
-    return q
-      .orderBy(sql`c.response_due_at ASC NULLS LAST`)
-      .orderBy(PRIORITY_RANK)
-      .orderBy('c.lastMessageAt', 'asc')
-      .orderBy('c.id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute();
-  }
-  if (f.sort === 'due') {
-    return q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id').limit(page.limit).offset(page.offset).execute();
-  }
   const dir = f.sort === 'oldest' ? 'asc' : 'desc';
-  // Ties are broken by id the other way round, the order of conversations_last_message_idx (read forwards
-  // or backwards): with the same direction PostgreSQL sorted every tie itself, all 10 000 rows of an
+  // newest/oldest: ties are broken by id the other way round, the order of conversations_last_message_idx (read
+  // forwards or backwards): with the same direction PostgreSQL sorted every tie itself, all 10 000 rows of an
   // import that shared one timestamp, on every inbox request.
-  return q
-    .orderBy('c.lastMessageAt', dir)
-    .orderBy('c.id', dir === 'desc' ? 'asc' : 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
+  const ordered =
+    f.sort === 'urgent'
+      ? q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy(PRIORITY_RANK).orderBy('c.lastMessageAt', 'asc').orderBy('c.id')
+      : f.sort === 'due'
+        ? q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id')
+        : q.orderBy('c.lastMessageAt', dir).orderBy('c.id', dir === 'desc' ? 'asc' : 'desc');
+  return ordered.limit(page.limit).offset(page.offset).execute();
 }
 
 /** How many conversations match a filter, counted up to `cap` (a saved view's badge says "cap+" beyond). */

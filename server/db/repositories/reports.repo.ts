@@ -19,10 +19,10 @@ export type ReportFilter = {
 };
 
 /**
- * Runs report queries in a read-only transaction with room to sort in memory (percentiles sort every group's values) and without JIT
- * compilation (it costs more than it saves for these plans), each statement planned for its own period, also
- * when prepared (server/db/preparedStatements.ts): a generic plan, made without the dates, cannot tell a day
- * from a quarter.
+ * Runs report queries in a read-only transaction with room to sort in memory (percentiles sort every group's
+ * values) and without JIT compilation (it costs more than it saves for these plans), each statement planned for
+ * its own period, also when prepared (server/db/preparedStatements.ts): a generic plan, made without the dates,
+ * cannot tell a day from a quarter.
  */
 export function readReport<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return readWithOwnPlans(db, async (tx) => {
