@@ -21,7 +21,7 @@ import { validCalendar } from '../../server/domain/sla/settings';
 import { PRECHAT_CHOICES } from '../../server/domain/chatSites/chatSiteInput';
 import { TEXT_NAMES } from '../../server/domain/chatSites/siteTexts';
 import { channelRoutingInput } from '../../server/domain/routing/routingSettings';
-import { formatDate, formatNumber, formatPercent, localeFromHeader, translator } from '../../server/i18n/translate';
+import { formatBytes, formatDate, formatNumber, formatPercent, localeFromHeader, translator } from '../../server/i18n/translate';
 
 const ROOT = path.resolve(__dirname, '../..');
 const de: Record<string, string> = MESSAGES.de;
@@ -275,5 +275,17 @@ describe("numbers and dates in the user's locale", () => {
     expect(formatPercent('en', 55.9)).toBe('55.9%');
     expect(formatNumber('de', 1234.56)).toBe('1.234,6');
     expect(formatDate('de', new Date('2026-12-03T10:00:00Z'))).toBe('03.12.2026');
+  });
+
+  it('when figures of both languages are formatted in turn, then each keeps its own (the formats are made once per language)', () => {
+    const space = (text: string) => text.replace(/\u00a0/g, ' ');
+    for (let round = 0; round < 2; round++) {
+      expect(formatNumber('en', 1234.56)).toBe('1,234.6');
+      expect(formatNumber('de', 1234.56)).toBe('1.234,6');
+      expect(formatPercent('en', 12.345)).toBe('12.3%');
+      expect(space(formatPercent('de', 12.345))).toBe('12,3 %');
+      expect([512, 340_000, 1_234_567].map((n) => space(formatBytes('de', n)))).toEqual(['512 Byte', '340 kB', '1,2 MB']);
+      expect([512, 340_000, 1_234_567].map((n) => space(formatBytes('en', n)))).toEqual(['512 byte', '340 kB', '1.2 MB']);
+    }
   });
 });

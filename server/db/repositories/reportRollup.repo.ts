@@ -135,13 +135,24 @@ const binLists = raw(
   ),
 );
 
-function parseBinList(list: unknown): Bins {
+/**
+ * "bin:count:sum,…" read in place (no array per entry): a report of 90 days by day reads thousands of these
+ * lists, and splitting each entry was a fifth of the report page's CPU.
+ */
+export function parseBinList(list: unknown): Bins {
   const bins: Bins = { counts: new Array<number>(ROLLUP_BIN_COUNT).fill(0), sums: new Array<number>(ROLLUP_BIN_COUNT).fill(0) };
-  for (const entry of String(list ?? '').split(',')) {
-    if (!entry) continue;
-    const [i, count, sum] = entry.split(':').map(Number) as [number, number, number];
-    bins.counts[i] = count;
-    bins.sums[i] = sum / 1000;
+  const text = typeof list === 'string' ? list : String(list ?? '');
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf(',', at);
+    if (end === -1) end = text.length;
+    if (end > at) {
+      const first = text.indexOf(':', at);
+      const second = text.indexOf(':', first + 1);
+      const i = Number(text.slice(at, first));
+      bins.counts[i] = Number(text.slice(first + 1, second));
+      bins.sums[i] = Number(text.slice(second + 1, end)) / 1000;
+    }
+    at = end + 1;
   }
   return bins;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { BIN_COUNT, coarsenBins, emptyBins, percentileOfBins, RESPONSE_BIN_EDGES } from '../../../server/domain/reports/histogram';
 import { binOf, binsOf, binWidthAt } from '../../support/bins';
 import { HISTOGRAM_EDGES } from '../../../server/domain/reports/counting';
-import { ROLLUP_BIN_COUNT } from '../../../server/db/repositories/reportRollup.repo';
+import { parseBinList, ROLLUP_BIN_COUNT } from '../../../server/db/repositories/reportRollup.repo';
 
 /** percentile_cont over the exact values, as PostgreSQL computes it. */
 function exactPercentile(values: number[], p: number): number | null {
@@ -69,5 +69,23 @@ describe('response-time bins', () => {
 describe('the rollup tables', () => {
   it('when the domain names its response-time bins, then the rollup tables have a column pair for each', () => {
     expect(ROLLUP_BIN_COUNT).toBe(BIN_COUNT);
+  });
+});
+
+describe("the rollups' bin lists", () => {
+  it('when bins are written as the report statement writes them ("bin:count:sum" of the non-empty ones), then they read back as they were', () => {
+    const entry = fc.record({ count: fc.integer({ min: -1000, max: 1_000_000 }).filter((n) => n !== 0), thousandths: fc.integer({ min: -1e12, max: 1e12 }) });
+    fc.assert(
+      fc.property(fc.array(fc.option(entry, { nil: null }), { minLength: ROLLUP_BIN_COUNT, maxLength: ROLLUP_BIN_COUNT }), (cells) => {
+        const list = cells.flatMap((c, i) => (c ? [`${i}:${c.count}:${c.thousandths}`] : [])).join(',');
+        const bins = parseBinList(list);
+        expect(bins.counts).toEqual(cells.map((c) => c?.count ?? 0));
+        expect(bins.sums).toEqual(cells.map((c) => (c ? c.thousandths / 1000 : 0)));
+      }),
+    );
+  });
+
+  it('when a measure has no bins (an empty list, or none at all), then every bin is empty', () => {
+    for (const list of ['', null, undefined]) expect(parseBinList(list)).toEqual(emptyBins());
   });
 });
