@@ -228,7 +228,11 @@ async function main() {
     if (complete) printTable(figures);
     // A scaled run, or a BENCH_ONLY run (the full table needs every part), beside the last 1× run on record.
     if (SCALE !== 1 || !complete)
-      printScaleTable(SCALE, { inboxP95: pages?.inbox.p95, reportsP95: reports?.p95 }, lastBaseline('bench-results', MESSAGES / SCALE));
+      printScaleTable(
+        SCALE,
+        { inboxP95: pages?.inbox.p95, reportsP95: reports?.p95, reportPageP95: reportPage?.p95 },
+        lastBaseline('bench-results', MESSAGES / SCALE),
+      );
     const result = {
       ranAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },

@@ -277,7 +277,7 @@ describe("numbers and dates in the user's locale", () => {
     expect(formatDate('de', new Date('2026-12-03T10:00:00Z'))).toBe('03.12.2026');
   });
 
-  it('when figures of both languages are formatted in turn, then each keeps its own (the formats are made once per language)', () => {
+  it('when figures of both languages are formatted in turn, then each keeps its own', () => {
     const space = (text: string) => text.replace(/\u00a0/g, ' ');
     for (let round = 0; round < 2; round++) {
       expect(formatNumber('en', 1234.56)).toBe('1,234.6');
