@@ -56,15 +56,17 @@
     if (back && /^\/inbox(\/|\?|$)/.test(location.pathname)) back.value = location.pathname + location.search;
   });
   // "Weitere laden" replaces itself with the next rows: the first of them gets focus, so a keyboard user goes on
-  // where the list grew instead of starting again at the top of the page.
-  var lastRowBeforeMore = null;
+  // where the list grew instead of starting again at the top of the page. Other swaps (live list updates) may
+  // settle in between; they neither take nor lose this focus.
+  var pendingMore = null;
   document.addEventListener('htmx:beforeSwap', function (e) {
-    var more = e.detail.target && e.detail.target.classList && e.detail.target.classList.contains('more') && e.detail.target;
-    lastRowBeforeMore = more ? more.previousElementSibling : null;
+    var target = e.detail.target;
+    if (target && target.classList && target.classList.contains('more')) pendingMore = { more: target, before: target.previousElementSibling };
   });
   document.addEventListener('htmx:afterSettle', function () {
-    var first = lastRowBeforeMore && lastRowBeforeMore.nextElementSibling;
-    lastRowBeforeMore = null;
+    if (!pendingMore || pendingMore.more.isConnected) return;
+    var first = pendingMore.before && pendingMore.before.isConnected ? pendingMore.before.nextElementSibling : null;
+    pendingMore = null;
     var link = first && (first.querySelector('.row-link') || first.querySelector('button'));
     if (link) link.focus();
   });
