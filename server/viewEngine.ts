@@ -53,7 +53,8 @@ export function createViewEngine(viewsDir: string, options: EngineOptions) {
     try {
       html = render(file, locals as Locals);
     } catch (err) {
-      return callback(err as Error);
+      callback(err as Error);
+      return;
     }
     callback(null, html);
   };

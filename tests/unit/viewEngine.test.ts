@@ -13,24 +13,6 @@ const templates = () =>
 
 const namesOf = (template: string) => localsRead(ejs.compile(template, { client: true, _with: false }).toString());
 
-/** What a view may read from the global scope: JavaScript's built-ins, never a host global a local could be named like (`name`, `event`, `crypto`). */
-const BUILT_INS = [
-  'Array',
-  'Boolean',
-  'Date',
-  'Intl',
-  'JSON',
-  'Map',
-  'Math',
-  'Number',
-  'Object',
-  'Set',
-  'String',
-  'URLSearchParams',
-  'encodeURIComponent',
-  'undefined',
-];
-
 function render(dir: string, name: string, locals: object): Promise<string> {
   const engine = createViewEngine(dir, { rmWhitespace: true });
   return new Promise((resolve, reject) => engine(path.join(dir, name), locals, (err, html) => (err ? reject(err) : resolve(html!))));
