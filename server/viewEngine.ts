@@ -6,8 +6,9 @@
  *
  * Which names a template reads is found when it is first compiled: EJS compiles it, acorn parses the compiled
  * function, and every identifier it uses that the template does not declare at its top level and that is not a
- * JavaScript built-in becomes a local (one that is absent reads as `undefined`, as `locals.x` does). An include gets
- * its parent's locals object (with the include's own data on top, as a new object) instead of a copy per include.
+ * JavaScript built-in becomes a local (one that is absent reads as `undefined`, as `locals.x` does, where `with`
+ * threw). An include gets its parent's locals object (with the include's own data on top, as a new object) instead
+ * of a copy per include, so a template may not assign to a name it reads from its locals (refused when compiled).
  * Templates are compiled once per process; they change with a restart, as before.
  */
 import { readFileSync } from 'node:fs';
@@ -66,30 +67,29 @@ function includedFile(viewsDir: string, name: string, from: string): string {
   return path.join(viewsDir, path.extname(name) ? name : `${name}.ejs`);
 }
 
-/** A template compiled with the names it reads taken from its locals. */
+/**
+ * A template compiled with the names it reads taken from its locals. One that assigns to such a name (or to
+ * `locals.x`) is refused: under `with` that changed the locals its includes saw, here it would change nothing.
+ */
 export function compileTemplate(file: string, options: EngineOptions): ClientFunction {
   const text = readFileSync(file, 'utf8');
   const base = { filename: file, rmWhitespace: options.rmWhitespace, client: true, _with: false };
   const plain = ejs.compile(text, base) as unknown as ClientFunction;
-  return ejs.compile(text, { ...base, destructuredLocals: localsRead(plain.toString()) }) as unknown as ClientFunction;
+  return ejs.compile(text, { ...base, destructuredLocals: localsRead(plain.toString(), file) }) as unknown as ClientFunction;
 }
 
 /** The names a compiled template reads from its locals: what it reads from outside itself but the built-ins. */
-export function localsRead(functionSource: string): string[] {
-  return freeNames(functionSource).filter((name) => !BUILT_INS.has(name));
-}
-
-/**
- * The names a compiled template reads from outside itself: every identifier in a reading position (not a
- * property after a dot, not an object key) that no function, block or loop around it declares, less what the
- * template declares at its top level (a second declaration there would not compile) and EJS's own names.
- * JavaScript's built-ins are among them.
- */
-function freeNames(functionSource: string): string[] {
+export function localsRead(functionSource: string, file = 'a template'): string[] {
   const program = parse(`(${functionSource})`, { ecmaVersion: 'latest' }) as unknown as { body: { expression: { body: AstNode } }[] };
   const body = program.body[0]!.expression.body;
   const read = new Set<string>();
-  visit(body, new Set([...EJS_OWN, ...declaredIn(body)]), (name) => read.add(name));
+  const written = new Set<string>();
+  visit(body, new Set([...EJS_OWN, ...declaredIn(body)]), (name, writes) => {
+    if (BUILT_INS.has(name)) return;
+    read.add(name);
+    if (writes) written.add(name);
+  });
+  if (written.size) throw new Error(`${file} assigns to ${[...written].join(', ')}, read from its locals: give the value a name of its own (const, let)`);
   return [...read].sort();
 }
 
@@ -105,60 +105,92 @@ function declaredIn(node: AstNode): string[] {
   });
 }
 
-function bindingNames(pattern: AstNode): string[] {
-  const names: string[] = [];
-  visit(pattern, new Set(), (name) => names.push(name));
-  return names;
+/** The names a declaration or assignment target binds (`a`, `{ a, b: c = d }` → a, c; `x.y` → none). */
+function bindingNames(pattern: AstNode | null): string[] {
+  if (!pattern) return [];
+  switch (pattern.type) {
+    case 'Identifier':
+      return [pattern.name as string];
+    case 'ObjectPattern':
+      return (pattern.properties as AstNode[]).flatMap((p) => bindingNames((p.type === 'RestElement' ? p.argument : p.value) as AstNode));
+    case 'ArrayPattern':
+      return (pattern.elements as (AstNode | null)[]).flatMap(bindingNames);
+    case 'AssignmentPattern':
+      return bindingNames(pattern.left as AstNode);
+    case 'RestElement':
+      return bindingNames(pattern.argument as AstNode);
+    default:
+      return [];
+  }
 }
 
-/** Calls `onName` for each identifier of the tree not in `hidden` (nor a property name after a dot, an object key or a label). */
-function visit(node: unknown, hidden: Set<string>, onName: (name: string) => void): void {
+type NameUse = (name: string, writes: boolean) => void;
+
+/** Blocks and loops: what they declare is theirs. */
+const SCOPES = new Set(['BlockStatement', 'ForStatement', 'ForOfStatement', 'ForInStatement']);
+
+/**
+ * Calls `use` for each identifier of the tree not in `hidden` (nor a property name after a dot, an object key or a
+ * label), saying whether it is assigned to; `locals.x = …` counts as assigning to `locals`.
+ */
+function visit(node: unknown, hidden: Set<string>, use: NameUse): void {
   if (Array.isArray(node)) {
-    for (const child of node) visit(child, hidden, onName);
+    for (const child of node) visit(child, hidden, use);
     return;
   }
   if (!node || typeof node !== 'object') return;
   const n = node as AstNode;
   const inside = (names: string[]) => (names.length ? new Set([...hidden, ...names]) : hidden);
+  const assigned = (target: AstNode) => {
+    for (const name of bindingNames(target)) if (!hidden.has(name)) use(name, true);
+    const object = target.type === 'MemberExpression' ? (target.object as AstNode) : null;
+    if (object?.type === 'Identifier' && object.name === 'locals') use('locals', true);
+  };
   switch (n.type) {
     case 'Identifier':
-      if (!hidden.has(n.name as string)) onName(n.name as string);
+      if (!hidden.has(n.name as string)) use(n.name as string, false);
       return;
     case 'MemberExpression':
-      visit(n.object, hidden, onName);
-      if (n.computed) visit(n.property, hidden, onName);
+      visit(n.object, hidden, use);
+      if (n.computed) visit(n.property, hidden, use);
       return;
     case 'Property':
     case 'PropertyDefinition':
     case 'MethodDefinition':
-      if (n.computed) visit(n.key, hidden, onName);
-      visit(n.value, hidden, onName);
+      if (n.computed) visit(n.key, hidden, use);
+      visit(n.value, hidden, use);
       return;
+    case 'AssignmentExpression':
+      assigned(n.left as AstNode);
+      break;
+    case 'UpdateExpression':
+      assigned(n.argument as AstNode);
+      break;
     case 'LabeledStatement':
-      visit(n.body, hidden, onName);
+      visit(n.body, hidden, use);
       return;
     case 'BreakStatement':
     case 'ContinueStatement':
+    case 'MetaProperty':
       return;
     case 'FunctionDeclaration':
     case 'FunctionExpression':
     case 'ArrowFunctionExpression': {
       const own = [...(n.params as AstNode[]).flatMap(bindingNames), ...(n.id ? [(n.id as { name: string }).name] : [])];
       const body = n.body as AstNode;
-      visit(body, inside([...own, ...(body.type === 'BlockStatement' ? declaredIn(body) : [])]), onName);
+      const scope = inside([...own, ...(body.type === 'BlockStatement' ? declaredIn(body) : [])]);
+      visit(n.params, scope, use); // default values read names
+      visit(body, scope, use);
       return;
     }
-    case 'BlockStatement':
-    case 'ForStatement':
     case 'ForOfStatement':
-    case 'ForInStatement': {
-      const scope = inside(declaredIn(n));
-      for (const [key, value] of Object.entries(n)) if (key !== 'type') visit(value, scope, onName);
-      return;
-    }
+    case 'ForInStatement':
+      if ((n.left as AstNode).type !== 'VariableDeclaration') assigned(n.left as AstNode);
+      break;
     case 'CatchClause':
-      visit(n.body, inside(n.param ? bindingNames(n.param as AstNode) : []), onName);
+      visit(n.body, inside(bindingNames(n.param as AstNode | null)), use);
       return;
   }
-  for (const [key, value] of Object.entries(n)) if (key !== 'type') visit(value, hidden, onName);
+  const scope = SCOPES.has(n.type) ? inside(declaredIn(n)) : hidden;
+  for (const [key, value] of Object.entries(n)) if (key !== 'type') visit(value, scope, use);
 }

@@ -1,5 +1,6 @@
 /** The view engine renders as EJS's own `with` rendering does, reading each template's names from its locals. */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import vm from 'node:vm';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
@@ -25,6 +26,25 @@ describe('view engine', () => {
       <%= items.map((item) => item.label + suffix).join(', ') %> <%= JSON.stringify(locals.extra) %> <%= Math.max(n, 1) %>
       <% try { } catch (err) { %><%= err.message %><% } %>`);
     expect(names).toEqual(['fmt', 'items', 'limit', 'n', 'rows', 'suffix', 't', 'total']);
+    // default values are read, the names they default are declared
+    expect(namesOf(`<% const { a = fallback } = pair; const f = (x, y = dflt) => x + y + a; %><%= f(1) %>`)).toEqual(['dflt', 'fallback', 'pair']);
+  });
+
+  it('when a template assigns to a name it reads from its locals, then it is refused when compiled — its own counters are fine', () => {
+    expect(() => namesOf(`<% title = 'x' %><%= title %>`)).toThrow('assigns to title, read from its locals');
+    expect(() => namesOf(`<% for (item of items) { %><%= item %><% } %>`)).toThrow('assigns to item');
+    expect(() => namesOf(`<% locals.note = 'x' %>`)).toThrow('assigns to locals');
+    expect(namesOf(`<% let h = 0; for (const r of rows) { h++ %><%= h %><% } %>`)).toEqual(['rows']);
+  });
+
+  it('when the views read globals, then only built-ins: any other JavaScript global would be read from the locals', () => {
+    const javaScriptGlobals = new Set(vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[]);
+    const misread = templates().flatMap((file) =>
+      namesOf(readFileSync(file, 'utf8'))
+        .filter((name) => javaScriptGlobals.has(name))
+        .map((name) => `${file}: ${name}`),
+    );
+    expect(misread).toEqual([]);
   });
 
   it('when every view is compiled, then it compiles', () => {
