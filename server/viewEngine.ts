@@ -1,12 +1,12 @@
 /**
  * The console's EJS templates, rendered without `with`. EJS wraps a template in `with (locals) {…}` unless told
  * otherwise, so every name a template reads (`t`, `conversations`, `c`, …) is looked up at run time through an
- * object of about a hundred entries, on every use: the inbox's 25 rows rendered in about 400 µs that way and in
- * 150 µs with their names read from `locals` once (EJS's `destructuredLocals`).
+ * object of about a hundred entries, on every use: the inbox's 25 rows, rendered alone in process, took about
+ * 400 µs that way and 150 µs with their names read from `locals` once (EJS's `destructuredLocals`).
  *
  * Which names a template reads is found when it is first compiled: EJS compiles it, acorn parses the compiled
- * function, and every identifier it uses that the template does not declare at its top level and that is not a
- * JavaScript built-in becomes a local (one that is absent reads as `undefined`, as `locals.x` does, where `with`
+ * function, and every identifier it uses that no function, block or loop of the template declares and that is
+ * not a JavaScript built-in becomes a local (one that is absent reads as `undefined`, as `locals.x` does, where `with`
  * threw). An include gets its parent's locals object (with the include's own data on top, as a new object) instead
  * of a copy per include, so a template may not assign to a name it reads from its locals (refused when compiled).
  * Templates are compiled once per process; they change with a restart, as before.
@@ -17,8 +17,6 @@ import { parse } from 'acorn';
 import ejs from 'ejs';
 
 type Locals = Record<string, unknown>;
-type Include = (name: string, data?: Locals) => string;
-type ClientFunction = (locals: Locals, escapeFn: typeof ejs.escapeXML, include: Include) => string;
 type AstNode = { type: string; [key: string]: unknown };
 
 /** The compiled function's own names: its parameters and what EJS declares in it. */
@@ -38,8 +36,9 @@ export type EngineOptions = { rmWhitespace: boolean };
 
 /** An Express view engine (`app.engine('ejs', …)`) for the templates under `viewsDir`. */
 export function createViewEngine(viewsDir: string, options: EngineOptions) {
-  const compiled = new Map<string, ClientFunction>();
-  const templateOf = (file: string): ClientFunction => {
+  const compiled = new Map<string, ejs.ClientFunction>();
+  const included = new Map<string, string>();
+  const templateOf = (file: string): ejs.ClientFunction => {
     let fn = compiled.get(file);
     if (!fn) {
       fn = compileTemplate(file, options);
@@ -47,8 +46,17 @@ export function createViewEngine(viewsDir: string, options: EngineOptions) {
     }
     return fn;
   };
+  const includedFile = (name: string, from: string): string => {
+    let file = included.get(name);
+    if (!file) {
+      if (!name.startsWith('/')) throw new Error(`${path.relative(viewsDir, from)}: include('${name}') must name its file from the views folder ('/…')`);
+      file = path.join(viewsDir, path.extname(name) ? name : `${name}.ejs`);
+      included.set(name, file);
+    }
+    return file;
+  };
   const render = (file: string, locals: Locals): string =>
-    templateOf(file)(locals, ejs.escapeXML, (name, data) => render(includedFile(viewsDir, name, file), data ? { ...locals, ...data } : locals));
+    templateOf(file)(locals, ejs.escapeXML, (name, data) => render(includedFile(name, file), data ? { ...locals, ...data } : locals));
   return (file: string, locals: object, callback: (err: Error | null, html?: string) => void): void => {
     let html: string;
     try {
@@ -61,26 +69,22 @@ export function createViewEngine(viewsDir: string, options: EngineOptions) {
   };
 }
 
-/** `include('/partials/head')` names its file from the views folder. */
-function includedFile(viewsDir: string, name: string, from: string): string {
-  if (!name.startsWith('/')) throw new Error(`${path.relative(viewsDir, from)}: include('${name}') must name its file from the views folder ('/…')`);
-  return path.join(viewsDir, path.extname(name) ? name : `${name}.ejs`);
-}
-
 /**
  * A template compiled with the names it reads taken from its locals. One that assigns to such a name (or to
  * `locals.x`) is refused: under `with` that changed the locals its includes saw, here it would change nothing.
  */
-export function compileTemplate(file: string, options: EngineOptions): ClientFunction {
+export function compileTemplate(file: string, options: EngineOptions): ejs.ClientFunction {
   const text = readFileSync(file, 'utf8');
-  const base = { filename: file, rmWhitespace: options.rmWhitespace, client: true, _with: false };
-  const plain = ejs.compile(text, base) as unknown as ClientFunction;
-  return ejs.compile(text, { ...base, destructuredLocals: localsRead(plain.toString(), file) }) as unknown as ClientFunction;
+  return ejs.compile(text, { filename: file, rmWhitespace: options.rmWhitespace, client: true, _with: false, destructuredLocals: localsOf(text, file) });
 }
 
-/** The names a compiled template reads from its locals: what it reads from outside itself but the built-ins. */
-export function localsRead(functionSource: string, file = 'a template'): string[] {
-  const program = parse(`(${functionSource})`, { ecmaVersion: 'latest' }) as unknown as { body: { expression: { body: AstNode } }[] };
+/**
+ * The names a template reads from its locals: what its compiled function (compiled once more, without them, to
+ * be read) reads from outside itself but the built-ins.
+ */
+export function localsOf(text: string, file = 'a template'): string[] {
+  const source = ejs.compile(text, { filename: file, client: true, _with: false }).toString();
+  const program = parse(`(${source})`, { ecmaVersion: 'latest' }) as unknown as { body: { expression: { body: AstNode } }[] };
   const body = program.body[0]!.expression.body;
   const read = new Set<string>();
   const written = new Set<string>();
@@ -93,11 +97,9 @@ export function localsRead(functionSource: string, file = 'a template'): string[
   return [...read].sort();
 }
 
-/** What a function body, block or loop declares for the code inside it (EJS's try block counts as the body). */
+/** What a function body, block or loop declares for the code inside it (EJS's try block is a block like any other). */
 function declaredIn(node: AstNode): string[] {
-  const statements = (node.type === 'BlockStatement' ? (node.body as AstNode[]) : ([node.init, node.left].filter(Boolean) as AstNode[])).flatMap((s) =>
-    s.type === 'TryStatement' ? ((s.block as AstNode).body as AstNode[]) : [s],
-  );
+  const statements = node.type === 'BlockStatement' ? (node.body as AstNode[]) : ([node.init, node.left].filter(Boolean) as AstNode[]);
   return statements.flatMap((s) => {
     if (s.type === 'VariableDeclaration') return (s.declarations as AstNode[]).flatMap((d) => bindingNames(d.id as AstNode));
     if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id) return [(s.id as { name: string }).name];

@@ -1,18 +1,11 @@
 /** The view engine renders as EJS's own `with` rendering does, reading each template's names from its locals. */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import vm from 'node:vm';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
-import { compileTemplate, createViewEngine, localsRead } from '../../server/viewEngine';
-
-const VIEWS = path.join(__dirname, '..', '..', 'views');
-const templates = () =>
-  readdirSync(VIEWS, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ejs'))
-    .map((e) => path.join(e.parentPath, e.name));
-
-const namesOf = (template: string) => localsRead(ejs.compile(template, { client: true, _with: false }).toString());
+import { compileTemplate, createViewEngine, localsOf } from '../../server/viewEngine';
+import { viewFiles as templates } from '../support/views';
 
 function render(dir: string, name: string, locals: object): Promise<string> {
   const engine = createViewEngine(dir, { rmWhitespace: true });
@@ -21,26 +14,28 @@ function render(dir: string, name: string, locals: object): Promise<string> {
 
 describe('view engine', () => {
   it('when a template reads names, then those it does not declare itself are its locals — not properties, keys, globals or its own loop and callback variables', () => {
-    const names = namesOf(`<% const shown = rows.slice(0, limit); %>
+    const names = localsOf(`<% const shown = rows.slice(0, limit); %>
       <% for (const row of shown) { %><%= t('row', { name: row.name, total }) %><%= fmt(row.at) %><% } %>
       <%= items.map((item) => item.label + suffix).join(', ') %> <%= JSON.stringify(locals.extra) %> <%= Math.max(n, 1) %>
       <% try { } catch (err) { %><%= err.message %><% } %>`);
     expect(names).toEqual(['fmt', 'items', 'limit', 'n', 'rows', 'suffix', 't', 'total']);
     // default values are read, the names they default are declared
-    expect(namesOf(`<% const { a = fallback } = pair; const f = (x, y = dflt) => x + y + a; %><%= f(1) %>`)).toEqual(['dflt', 'fallback', 'pair']);
+    expect(localsOf(`<% const { a = fallback } = pair; const f = (x, y = dflt) => x + y + a; %><%= f(1) %>`)).toEqual(['dflt', 'fallback', 'pair']);
+    // what a try block inside a block declares is the try block's own: `x` after it is a local
+    expect(localsOf(`<% if (a) { try { const x = 1; } catch (e) {} %><%= x %><% } %>`)).toEqual(['a', 'x']);
   });
 
   it('when a template assigns to a name it reads from its locals, then it is refused when compiled — its own counters are fine', () => {
-    expect(() => namesOf(`<% title = 'x' %><%= title %>`)).toThrow('assigns to title, read from its locals');
-    expect(() => namesOf(`<% for (item of items) { %><%= item %><% } %>`)).toThrow('assigns to item');
-    expect(() => namesOf(`<% locals.note = 'x' %>`)).toThrow('assigns to locals');
-    expect(namesOf(`<% let h = 0; for (const r of rows) { h++ %><%= h %><% } %>`)).toEqual(['rows']);
+    expect(() => localsOf(`<% title = 'x' %><%= title %>`)).toThrow('assigns to title, read from its locals');
+    expect(() => localsOf(`<% for (item of items) { %><%= item %><% } %>`)).toThrow('assigns to item');
+    expect(() => localsOf(`<% locals.note = 'x' %>`)).toThrow('assigns to locals');
+    expect(localsOf(`<% let h = 0; for (const r of rows) { h++ %><%= h %><% } %>`)).toEqual(['rows']);
   });
 
   it('when the views read globals, then only built-ins: any other JavaScript global would be read from the locals', () => {
     const javaScriptGlobals = new Set(vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[]);
     const misread = templates().flatMap((file) =>
-      namesOf(readFileSync(file, 'utf8'))
+      localsOf(readFileSync(file, 'utf8'))
         .filter((name) => javaScriptGlobals.has(name))
         .map((name) => `${file}: ${name}`),
     );

@@ -1,13 +1,7 @@
 /** Every include in the views names its file from the views folder (resolved without a disk look-up on each render) and that file exists. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-
-const VIEWS = path.join(__dirname, '..', '..', 'views');
-
-const templates = () =>
-  readdirSync(VIEWS, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ejs'))
-    .map((e) => path.join(e.parentPath, e.name));
+import { VIEWS, viewFiles as templates } from '../support/views';
 
 /** Each `include('…')` of a template: the name, and whether more is added to it (`include('/a/connect-' + kind)`). */
 const includesOf = (file: string) =>
