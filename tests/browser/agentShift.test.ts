@@ -157,6 +157,8 @@ describe.each([
     await page.waitForURL(new RegExp(`/inbox/${cases.later.conversationId}`));
     // the pane still shows the closed conversation until the next one has arrived (the URL changes first)
     await page.locator(`form[action="/conversations/${cases.later.conversationId}/replies"]`).waitFor();
+    // focus moves to the heading once the pane has settled: a key pressed before would be taken from the reply box
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
     await page.keyboard.press('r');
     await page.keyboard.type('Die Rechnung ist unterwegs.');
     const before = hooks.received.length;

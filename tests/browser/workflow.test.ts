@@ -105,7 +105,12 @@ describe('an agent working a case from start to finish', () => {
     await screenshot(page, 'workflow-canned-inserted');
     const before = hooks.received.length;
     await page.click('#reply-send');
-    await page.waitForFunction(() => document.querySelector('#conv-status')?.textContent === 'Answered');
+    // the live header may say "Answered" before the reply's own answer has come back and replaced the page's forms
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#conv-status')?.textContent === 'Answered' &&
+        document.querySelector('form[data-reply-form]')?.getAttribute('aria-busy') !== 'true',
+    );
     const [hook] = (await hooks.waitFor(before + 1)).slice(before);
     expect(hook!.json.text).toBe(expected);
     const canned = await app.services.db.selectFrom('cannedResponses').select('usageCount').where('shortcut', '=', shortcut).executeTakeFirstOrThrow();
