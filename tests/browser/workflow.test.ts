@@ -140,7 +140,13 @@ describe('two agents replying to the same conversation', () => {
     await Promise.all([openConversation(lena, conversationId), openConversation(paul, conversationId)]);
 
     await lena.locator('#reply-text').pressSequentially('Hi, Lena here – ');
-    await paul.locator('#presence', { hasText: 'Lena Vogt is replying' }).waitFor();
+    // "replying" lasts 8 s after Lena's last keystroke, which a loaded machine can outlast: she goes on typing (a
+    // keystroke at most every 3 s is signalled) until Paul sees it, as an agent at work would
+    const lenaReplying = paul.locator('#presence', { hasText: 'Lena Vogt is replying' });
+    for (let i = 0; !(await lenaReplying.isVisible()); i++) {
+      if (i === 8) throw new Error('Paul never saw that Lena is replying');
+      await lenaReplying.waitFor({ timeout: 3_100 }).catch(() => lena.locator('#reply-text').pressSequentially(' '));
+    }
     await screenshot(paul, 'workflow-presence');
 
     await paul.fill('#reply-text', 'Hi, this is Paul.');
