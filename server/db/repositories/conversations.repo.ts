@@ -1,6 +1,7 @@
 /** Conversations: threading look-ups, the inbox list, one conversation with its messages. */
 import { type RawBuilder, sql } from 'kysely';
 import { type Db, type DbOrTx, readWithOwnPlans, type Tx } from '../client';
+import { compiledOnce } from '../compiledOnce';
 import type { ConversationStatus, Priority, SentimentLabel, SlaState } from '../schema';
 import { conversationDueColumns } from './sla.repo';
 
@@ -292,21 +293,23 @@ export function findConversationDetail(db: DbOrTx, id: string) {
  * tags, the most recently stored message (what a reply form says its author has seen), and whether the
  * viewer has read up to its latest message already (`readByViewer`: then the page writes no read marker).
  */
-export function findConversationForPage(db: DbOrTx, id: string, viewerId: string) {
-  return conversationDetail(db, id)
-    .select([
-      readBy(viewerId).as('readByViewer'),
-      'c.teamId',
-      'c.remindAt',
-      'c.closeReason',
-      'c.priority',
-      'c.updatedAt',
-      sql<string | null>`(SELECT tm.name FROM teams tm WHERE tm.id = c.team_id)`.as('teamName'),
-      sql<string[]>`ARRAY(SELECT tg.tag FROM conversation_tags tg WHERE tg.conversation_id = c.id ORDER BY tg.tag)`.as('tags'),
-      sql<string | null>`(SELECT lm.id FROM messages lm WHERE lm.conversation_id = c.id ORDER BY lm.created_at DESC, lm.id DESC LIMIT 1)`.as('latestMessageId'),
-    ])
-    .executeTakeFirst();
+export async function findConversationForPage(db: DbOrTx, id: string, viewerId: string) {
+  return (await conversationForPage(db, { id, viewerId }))[0];
 }
+
+const conversationForPage = compiledOnce((db, { id, viewerId }: { id: string; viewerId: string }) =>
+  conversationDetail(db, id).select([
+    readBy(viewerId).as('readByViewer'),
+    'c.teamId',
+    'c.remindAt',
+    'c.closeReason',
+    'c.priority',
+    'c.updatedAt',
+    sql<string | null>`(SELECT tm.name FROM teams tm WHERE tm.id = c.team_id)`.as('teamName'),
+    sql<string[]>`ARRAY(SELECT tg.tag FROM conversation_tags tg WHERE tg.conversation_id = c.id ORDER BY tg.tag)`.as('tags'),
+    sql<string | null>`(SELECT lm.id FROM messages lm WHERE lm.conversation_id = c.id ORDER BY lm.created_at DESC, lm.id DESC LIMIT 1)`.as('latestMessageId'),
+  ]),
+);
 
 // ---- set-based ingest (domain/conversations/ingestBatch.ts) -----------------------------------
 

@@ -1,6 +1,7 @@
 /** Files customers sent with their messages (026): stored on ingest, listed for the thread, served one at a time. */
 import type { InboundAttachment } from '../../../connectors/types';
 import type { DbOrTx, Tx } from '../client';
+import { compiledOnce } from '../compiledOnce';
 
 export type AttachmentListing = {
   id: string;
@@ -29,7 +30,12 @@ export async function insertAttachments(tx: Tx, rows: { messageId: string; attac
 
 /** The attachments of a conversation's inbound messages, without their bytes; `available`: they can be opened (kept, or fetchable from the provider). */
 export async function listAttachments(db: DbOrTx, conversationId: string): Promise<AttachmentListing[]> {
-  const rows = await db
+  const rows = await attachmentsOf(db, { conversationId });
+  return rows.map((r) => ({ ...r, available: Boolean(r.available) }));
+}
+
+const attachmentsOf = compiledOnce((db, { conversationId }: { conversationId: string }) =>
+  db
     .selectFrom('messageAttachments as a')
     .innerJoin('messages as m', 'm.id', 'a.messageId')
     .select(['a.id', 'a.messageId', 'a.fileName', 'a.contentType', 'a.sizeBytes'])
@@ -37,10 +43,8 @@ export async function listAttachments(db: DbOrTx, conversationId: string): Promi
     .where('m.conversationId', '=', conversationId)
     .where('m.direction', '=', 'inbound')
     .orderBy('a.messageId')
-    .orderBy('a.position')
-    .execute();
-  return rows.map((r) => ({ ...r, available: Boolean(r.available) }));
-}
+    .orderBy('a.position'),
+);
 
 /** One attachment of one conversation (null when it is not that conversation's), with its bytes if kept and the channel to fetch them from. */
 export function findAttachment(db: DbOrTx, conversationId: string, attachmentId: string) {

@@ -1,6 +1,7 @@
 /** Messages: inbound posts, outbound replies with their delivery state, internal notes. */
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
+import { compiledOnce } from '../compiledOnce';
 import type { DeliveryState, NewMessage, SentimentLabel } from '../schema';
 
 export function insertMessage(tx: Tx, m: NewMessage) {
@@ -8,7 +9,11 @@ export function insertMessage(tx: Tx, m: NewMessage) {
 }
 
 export function listMessages(db: DbOrTx, conversationId: string) {
-  return db
+  return messagesOf(db, { conversationId });
+}
+
+const messagesOf = compiledOnce((db, { conversationId }: { conversationId: string }) =>
+  db
     .selectFrom('messages')
     .leftJoin('replyApprovals as ra', 'ra.messageId', 'messages.id')
     .select([
@@ -64,9 +69,8 @@ export function listMessages(db: DbOrTx, conversationId: string) {
     ])
     .where('conversationId', '=', conversationId)
     .orderBy('postedAt')
-    .orderBy('messages.createdAt')
-    .execute();
-}
+    .orderBy('messages.createdAt'),
+);
 
 export function findMessage(db: DbOrTx, id: string) {
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,6 +1,7 @@
 /** Tasks of multi-step cases (024_case_tasks): the tasks of a conversation, one person's tasks, overdue timers. */
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
+import { compiledOnce } from '../compiledOnce';
 import type { Database } from '../schema';
 import type { StoredCalendar } from '../../domain/sla/calendarCache';
 
@@ -29,7 +30,11 @@ const taskColumns = [
 
 /** A conversation's tasks in order, with who they are for (names) and what they wait for. */
 export function listTasksOf(db: DbOrTx, conversationId: string) {
-  return db
+  return tasksOf(db, { conversationId });
+}
+
+const tasksOf = compiledOnce((db, { conversationId }: { conversationId: string }) =>
+  db
     .selectFrom('conversationTasks')
     .leftJoin('users as a', 'a.id', 'conversationTasks.assigneeId')
     .leftJoin('teams as tm', 'tm.id', 'conversationTasks.teamId')
@@ -37,9 +42,8 @@ export function listTasksOf(db: DbOrTx, conversationId: string) {
     .select(taskColumns)
     .select(['a.name as assigneeName', 'tm.name as teamName', 'cb.name as completedByName', dependsOnOf])
     .where('conversationTasks.conversationId', '=', conversationId)
-    .orderBy('conversationTasks.number')
-    .execute();
-}
+    .orderBy('conversationTasks.number'),
+);
 
 /** The same, locked (commands that add, complete or reopen a task, or close the conversation, queue up here). */
 export function lockTasksOf(tx: Tx, conversationId: string) {

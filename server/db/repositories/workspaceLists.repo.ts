@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DbOrTx } from '../client';
+import { compiledOnce } from '../compiledOnce';
 import { channelsQuery } from './channels.repo';
 import { staffQuery } from './conversationState.repo';
 import { savedViewsQuery } from './savedViews.repo';
@@ -26,15 +27,19 @@ function listsQuery(db: DbOrTx) {
     ]);
 }
 
-export function workspaceLists(db: DbOrTx) {
-  return listsQuery(db).executeTakeFirstOrThrow();
+const lists = compiledOnce((db) => listsQuery(db));
+
+export async function workspaceLists(db: DbOrTx) {
+  return (await lists(db, {}))[0]!;
 }
 
 export type WorkspaceLists = Awaited<ReturnType<typeof workspaceLists>>;
 
+const listsAndSavedViews = compiledOnce((db, { viewerId }: { viewerId: string }) =>
+  listsQuery(db).select(jsonArrayFrom(savedViewsQuery(db, viewerId)).as('savedViews')),
+);
+
 /** The workspace's lists and the viewer's saved views (the inbox's filter bar), in one statement. */
-export function inboxLists(db: DbOrTx, viewerId: string) {
-  return listsQuery(db)
-    .select(jsonArrayFrom(savedViewsQuery(db, viewerId)).as('savedViews'))
-    .executeTakeFirstOrThrow();
+export async function inboxLists(db: DbOrTx, viewerId: string) {
+  return (await listsAndSavedViews(db, { viewerId }))[0]!;
 }

@@ -1,0 +1,91 @@
+/** Statements compiled once and run with each call's values, against the real PostgreSQL. */
+import { sql } from 'kysely';
+import type pg from 'pg';
+import { compiledOnce } from '../../server/db/compiledOnce';
+import { createDb, createPool, type Db, type Tx } from '../../server/db/client';
+import type { Role } from '../../server/db/schema';
+import { makeUser } from '../factories/factories';
+
+let pool: pg.Pool;
+let db: Db;
+beforeAll(() => {
+  pool = createPool(process.env.DATABASE_URL!, 2);
+  db = createDb(pool);
+});
+afterAll(() => db.destroy());
+
+const userByIdAndRole = compiledOnce((d, v: { id: string; role: Role }) =>
+  d.selectFrom('users').select(['id', 'name', 'createdAt']).where('id', '=', v.id).where('role', '=', v.role).where('deactivatedAt', 'is', null),
+);
+
+describe('a statement compiled once', () => {
+  it('when it runs with other values each time, then each call answers for its own values, with camelCase columns, as the built statement does', async () => {
+    const [lena, paul] = await Promise.all([makeUser(db, { name: 'Lena Vogt' }), makeUser(db, { name: 'Paul Weber', role: 'manager' })]);
+    const built = (id: string, role: Role) =>
+      db.selectFrom('users').select(['id', 'name', 'createdAt']).where('id', '=', id).where('role', '=', role).where('deactivatedAt', 'is', null).execute();
+    for (const [id, role] of [
+      [lena.id, 'agent'],
+      [paul.id, 'manager'],
+      [paul.id, 'agent'],
+      [lena.id, 'agent'],
+    ] as const) {
+      const rows = await userByIdAndRole(db, { id, role });
+      expect(rows).toEqual(await built(id, role));
+    }
+    expect((await userByIdAndRole(db, { id: paul.id, role: 'manager' }))[0]).toEqual({ id: paul.id, name: 'Paul Weber', createdAt: expect.any(Date) });
+  });
+
+  it('when a value is used twice and a constant sits between, then both places get the value and the constant stays', async () => {
+    const lena = await makeUser(db, { name: 'Lena Vogt' });
+    const twice = compiledOnce((d, v: { id: string }) =>
+      d
+        .selectFrom('users')
+        .select((eb) => [eb.val('fixed').as('constant'), sql<string>`${v.id}::text`.as('echo')])
+        .where('id', '=', v.id),
+    );
+    expect(await twice(db, { id: lena.id })).toEqual([{ constant: 'fixed', echo: lena.id }]);
+  });
+
+  it('when it runs in a transaction, then it sees what the transaction wrote', async () => {
+    await db
+      .transaction()
+      .execute(async (tx) => {
+        const lena = await makeUserIn(tx);
+        expect(await userByIdAndRole(tx, { id: lena, role: 'agent' })).toHaveLength(1);
+        throw new Error('roll back');
+      })
+      .catch((err: Error) => expect(err.message).toBe('roll back'));
+  });
+
+  it.each([
+    ['transforms a value', compiledOnce((d, v: { q: string }) => d.selectFrom('users').select('id').where('name', 'like', `%${v.q}%`)), /transformed/],
+    [
+      'prints a value into the text',
+      compiledOnce((d, v: { id: string }) => d.selectFrom('users').select('id').where(sql.ref('id'), '=', sql.lit(v.id))),
+      /printed/,
+    ],
+    [
+      'lets a value shape the statement',
+      compiledOnce((d, v: { id: string }) =>
+        d
+          .selectFrom('users')
+          .select('id')
+          .limit(v.id ? 1 : 2),
+      ),
+      /shaped/,
+    ],
+  ])('when the builder %s, then the first call is refused and so is the next', async (_, statement, refusal) => {
+    const values = { id: 'x', q: 'x' };
+    await expect(statement(db, values)).rejects.toThrow(refusal);
+    await expect(statement(db, values)).rejects.toThrow(refusal);
+  });
+});
+
+async function makeUserIn(tx: Tx): Promise<string> {
+  const row = await tx
+    .insertInto('users')
+    .values({ email: `tx-${Date.now()}@example.test`, name: 'In a transaction', role: 'agent', passwordHash: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
