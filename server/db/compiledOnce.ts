@@ -22,14 +22,38 @@ export function compiledOnce<V extends Values, C extends Compilable<unknown>>(bu
   let compiled: Compiled | undefined;
   return async (db: DbOrTx, values: V): Promise<InferResult<C>> => {
     compiled ??= compileWithMarks(db, build);
-    const { query, slots } = compiled;
-    const parameters = query.parameters.map((given, i) => {
-      const name = slots[i];
-      return typeof name === 'string' ? values[name] : given;
-    });
-    const result = await db.executeQuery({ sql: query.sql, query: query.query, parameters, queryId: createQueryId() });
-    return result.rows as InferResult<C>;
+    return run(db, compiled, values);
   };
+}
+
+/** Shapes of one statement kept compiled, at most; a statement of a further shape is built and compiled on every call. */
+const SHAPES_KEPT = 64;
+
+/**
+ * The same for a statement whose text also depends on a few choices (which filters are set, the order, the page
+ * size): `build` gets them as `shape`, a plain value, and one statement is compiled per distinct shape.
+ */
+export function compiledPerShape<S, V extends Values, C extends Compilable<unknown>>(build: (db: DbOrTx, values: V, shape: S) => C) {
+  const compiled = new Map<string, Compiled>();
+  return async (db: DbOrTx, shape: S, values: V): Promise<InferResult<C>> => {
+    const key = JSON.stringify(shape);
+    let statement = compiled.get(key);
+    if (!statement) {
+      if (compiled.size >= SHAPES_KEPT) return (await db.executeQuery(build(db, values, shape))).rows as InferResult<C>;
+      statement = compileWithMarks(db, (d, v: V) => build(d, v, shape));
+      compiled.set(key, statement);
+    }
+    return run(db, statement, values);
+  };
+}
+
+async function run<V extends Values, R>(db: DbOrTx, { query, slots }: Compiled, values: V): Promise<R> {
+  const parameters = query.parameters.map((given, i) => {
+    const name = slots[i];
+    return typeof name === 'string' ? values[name] : given;
+  });
+  const result = await db.executeQuery({ sql: query.sql, query: query.query, parameters, queryId: createQueryId() });
+  return result.rows as R;
 }
 
 function compileWithMarks<V extends Values>(db: DbOrTx, build: (db: DbOrTx, values: V) => Compilable<unknown>): Compiled {

@@ -1,7 +1,7 @@
 /** Statements compiled once and run with each call's values, against the real PostgreSQL. */
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { compiledOnce } from '../../server/db/compiledOnce';
+import { compiledOnce, compiledPerShape } from '../../server/db/compiledOnce';
 import { createDb, createPool, type Db, type Tx } from '../../server/db/client';
 import type { Role } from '../../server/db/schema';
 import { makeUser } from '../factories/factories';
@@ -55,6 +55,22 @@ describe('a statement compiled once', () => {
         throw new Error('roll back');
       })
       .catch((err: Error) => expect(err.message).toBe('roll back'));
+  });
+
+  it('when a statement has shapes, then each shape answers for its own values, and shapes beyond those kept still answer', async () => {
+    const [lena, paul] = await Promise.all([makeUser(db, { name: 'Lena Vogt' }), makeUser(db, { name: 'Paul Weber', role: 'manager' })]);
+    const byShape = compiledPerShape((d, v: { id: string }, shape: { byName: boolean; limit: number }) =>
+      d
+        .selectFrom('users')
+        .select('name')
+        .where(shape.byName ? 'name' : 'id', '=', v.id)
+        .limit(shape.limit),
+    );
+    expect(await byShape(db, { byName: false, limit: 1 }, { id: lena.id })).toEqual([{ name: 'Lena Vogt' }]);
+    expect(await byShape(db, { byName: true, limit: 1 }, { id: 'Paul Weber' })).toEqual([{ name: 'Paul Weber' }]);
+    expect(await byShape(db, { byName: false, limit: 1 }, { id: paul.id })).toEqual([{ name: 'Paul Weber' }]);
+    for (let limit = 2; limit < 80; limit++) expect(await byShape(db, { byName: false, limit }, { id: lena.id })).toEqual([{ name: 'Lena Vogt' }]);
+    expect(await byShape(db, { byName: true, limit: 1 }, { id: 'Lena Vogt' })).toEqual([{ name: 'Lena Vogt' }]);
   });
 
   it.each([

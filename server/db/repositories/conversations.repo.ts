@@ -1,7 +1,7 @@
 /** Conversations: threading look-ups, the inbox list, one conversation with its messages. */
 import { type RawBuilder, sql } from 'kysely';
 import { type Db, type DbOrTx, readWithOwnPlans, type Tx } from '../client';
-import { compiledOnce } from '../compiledOnce';
+import { compiledOnce, compiledPerShape } from '../compiledOnce';
 import type { ConversationStatus, Priority, SentimentLabel, SlaState } from '../schema';
 import { conversationDueColumns } from './sla.repo';
 
@@ -148,7 +148,55 @@ export function listInbox(db: DbOrTx, f: InboxFilter) {
   return planned(db, f, (d) => inboxRows(d, f));
 }
 
+/** The filter's fields that reach the list's statement as parameters; the rest of the filter shapes its text. */
+const INBOX_VALUES = ['channelId', 'assigneeId', 'priority', 'teamId', 'from', 'to', 'timeZone', 'viewerId', 'language', 'sentiment', 'tag'] as const;
+
+/**
+ * Which of those a filter sets (as inboxWhere and the list read them: a value that is not set leaves its condition
+ * out; the time zone counts only with a day range, 'none' for the assignee is part of the text), and the rest of
+ * the filter that shapes the statement. A search or a later page is not shaped here (see inboxRows).
+ */
+function inboxShape(f: InboxFilter) {
+  const set = INBOX_VALUES.filter((k) => {
+    if (k === 'timeZone') return Boolean(f.from || f.to) && f.timeZone !== undefined;
+    if (k === 'assigneeId') return Boolean(f.assigneeId) && f.assigneeId !== 'none';
+    return Boolean(f[k]);
+  });
+  return {
+    set,
+    unassigned: f.assigneeId === 'none',
+    status: f.status?.length ? [...new Set(f.status)].sort() : [],
+    sla: f.sla ?? null,
+    onlyUnread: Boolean(f.onlyUnread),
+    sort: f.sort,
+    limit: f.limit,
+  };
+}
+
+type InboxShape = ReturnType<typeof inboxShape>;
+
+/** The first page of a list without a search, compiled once per shape of its filter (db/compiledOnce.ts). */
+const inboxFirstPage = compiledPerShape((db, values: Record<string, string>, shape: InboxShape) => {
+  const f: InboxFilter = {
+    sort: shape.sort,
+    limit: shape.limit,
+    offset: 0,
+    status: shape.status,
+    sla: shape.sla ?? undefined,
+    onlyUnread: shape.onlyUnread,
+    assigneeId: shape.unassigned ? 'none' : undefined,
+  };
+  return inboxQuery(db, Object.assign(f, Object.fromEntries(shape.set.map((k) => [k, values[k]]))));
+});
+
+/** A search (planned for its text, its words transformed into the statement) and later pages are built each time. */
 async function inboxRows(db: DbOrTx, f: InboxFilter) {
+  if (f.q || f.offset !== 0) return inboxQuery(db, f).execute();
+  const shape = inboxShape(f);
+  return inboxFirstPage(db, shape, Object.fromEntries(shape.set.map((k) => [k, String(f[k])])));
+}
+
+function inboxQuery(db: DbOrTx, f: InboxFilter) {
   const q = db
     .selectFrom('conversations as c')
     .innerJoin('channels as ch', 'ch.id', 'c.channelId')
@@ -189,7 +237,7 @@ async function inboxRows(db: DbOrTx, f: InboxFilter) {
       : f.sort === 'due'
         ? q.orderBy(sql`c.response_due_at ASC NULLS LAST`).orderBy('c.id')
         : q.orderBy('c.lastMessageAt', dir).orderBy('c.id', dir === 'desc' ? 'asc' : 'desc');
-  return ordered.limit(page.limit).offset(page.offset).execute();
+  return ordered.limit(page.limit).offset(page.offset);
 }
 
 /** How many conversations match a filter, counted up to `cap` (a saved view's badge says "cap+" beyond). */
