@@ -5,9 +5,11 @@
  * Benchmarks, "Statements compiled once").
  *
  * The statement is built once with a mark in place of each value; the compiled parameters that are marks are then the
- * slots each call's values go into. So a statement's shape must not depend on its values: a value the builder looks
- * at, transforms (`'%' + q`) or prints into the text is refused when the statement is first compiled, never silently
- * frozen. Values are strings (ids); a constant the builder writes itself stays a parameter as compiled.
+ * slots each call's values go into. So a statement's text must not depend on its values. What can be caught is refused
+ * when the statement is first compiled, never silently frozen in: a value printed into the text (`sql.lit`), changed on
+ * its way (`'%' + q`, `trim()`, `toLowerCase()`: the mark has spaces at both ends, capitals, `%` and `_`), or read
+ * without becoming a parameter. A decision on a value (`v.id === 'none' ? … : …`) cannot be seen: such a choice
+ * belongs in the shape (`compiledPerShape`). Values are strings; a constant the builder writes stays as compiled.
  */
 import { type Compilable, type CompiledQuery, createQueryId, type InferResult } from 'kysely';
 import type { DbOrTx } from './client';
@@ -15,7 +17,8 @@ import type { DbOrTx } from './client';
 type Values = Record<string, string>;
 type Compiled = { query: CompiledQuery; slots: (string | null)[] };
 
-const MARK = '\u0000replyline-value:';
+const MARK_START = ' \u0000Replyline-Value %_ ';
+const MARK_END = ' \u0000 ';
 
 /** `build` makes the statement from a database handle and named values; the result runs it on `db` (a transaction too) with `values`. */
 export function compiledOnce<V extends Values, C extends Compilable<unknown>>(build: (db: DbOrTx, values: V) => C) {
@@ -26,7 +29,7 @@ export function compiledOnce<V extends Values, C extends Compilable<unknown>>(bu
   };
 }
 
-/** Shapes of one statement kept compiled, at most; a statement of a further shape is built and compiled on every call. */
+/** Shapes of one statement kept compiled, at most; the one used longest ago makes room for a new one. */
 const SHAPES_KEPT = 64;
 
 /**
@@ -37,12 +40,11 @@ export function compiledPerShape<S, V extends Values, C extends Compilable<unkno
   const compiled = new Map<string, Compiled>();
   return async (db: DbOrTx, shape: S, values: V): Promise<InferResult<C>> => {
     const key = JSON.stringify(shape);
-    let statement = compiled.get(key);
-    if (!statement) {
-      if (compiled.size >= SHAPES_KEPT) return (await db.executeQuery(build(db, values, shape))).rows as InferResult<C>;
-      statement = compileWithMarks(db, (d, v: V) => build(d, v, shape));
-      compiled.set(key, statement);
-    }
+    const statement = compiled.get(key) ?? compileWithMarks(db, (d, v: V) => build(d, v, shape));
+    // a Map keeps its keys in the order they were set: the first one is the one used longest ago
+    compiled.delete(key);
+    compiled.set(key, statement);
+    if (compiled.size > SHAPES_KEPT) compiled.delete(compiled.keys().next().value!);
     return run(db, statement, values);
   };
 }
@@ -62,15 +64,15 @@ function compileWithMarks<V extends Values>(db: DbOrTx, build: (db: DbOrTx, valu
     get: (_, name) => {
       if (typeof name !== 'string') return undefined;
       read.add(name);
-      return MARK + name;
+      return MARK_START + name + MARK_END;
     },
   });
   const query = build(db, marks).compile();
-  if (query.sql.includes(MARK)) throw new Error(`a value was printed into the statement's text: ${query.sql}`);
+  if (query.sql.includes('\u0000')) throw new Error(`a value was printed into the statement's text: ${query.sql}`);
   const slots = query.parameters.map((p) => {
-    if (typeof p !== 'string' || !p.includes(MARK)) return null;
-    const name = p.slice(MARK.length);
-    if (!p.startsWith(MARK) || !read.has(name)) throw new Error(`a value was transformed before it became a parameter: ${JSON.stringify(p)}`);
+    if (typeof p !== 'string' || !p.includes('\u0000')) return null;
+    const name = p.slice(MARK_START.length, -MARK_END.length);
+    if (p !== MARK_START + name + MARK_END || !read.has(name)) throw new Error(`a value was changed before it became a parameter: ${JSON.stringify(p)}`);
     return name;
   });
   for (const name of read) {

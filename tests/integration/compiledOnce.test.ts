@@ -57,24 +57,45 @@ describe('a statement compiled once', () => {
       .catch((err: Error) => expect(err.message).toBe('roll back'));
   });
 
-  it('when a statement has shapes, then each shape answers for its own values, and shapes beyond those kept still answer', async () => {
-    const [lena, paul] = await Promise.all([makeUser(db, { name: 'Lena Vogt' }), makeUser(db, { name: 'Paul Weber', role: 'manager' })]);
-    const byShape = compiledPerShape((d, v: { id: string }, shape: { byName: boolean; limit: number }) =>
+  it('when a statement has shapes, then each shape answers for its own values, also after more shapes than are kept', async () => {
+    for (let i = 0; i < 5; i++) await makeUser(db, { role: 'auditor' });
+    const [auditors, managers] = await Promise.all(
+      (['auditor', 'manager'] as const).map(async (role) => (await db.selectFrom('users').select('id').where('role', '=', role).execute()).length),
+    );
+    const byShape = compiledPerShape((d, v: { role: Role }, shape: { newestFirst: boolean; limit: number }) =>
       d
         .selectFrom('users')
-        .select('name')
-        .where(shape.byName ? 'name' : 'id', '=', v.id)
+        .select('id')
+        .where('role', '=', v.role)
+        .orderBy('createdAt', shape.newestFirst ? 'desc' : 'asc')
+        .orderBy('id')
         .limit(shape.limit),
     );
-    expect(await byShape(db, { byName: false, limit: 1 }, { id: lena.id })).toEqual([{ name: 'Lena Vogt' }]);
-    expect(await byShape(db, { byName: true, limit: 1 }, { id: 'Paul Weber' })).toEqual([{ name: 'Paul Weber' }]);
-    expect(await byShape(db, { byName: false, limit: 1 }, { id: paul.id })).toEqual([{ name: 'Paul Weber' }]);
-    for (let limit = 2; limit < 80; limit++) expect(await byShape(db, { byName: false, limit }, { id: lena.id })).toEqual([{ name: 'Lena Vogt' }]);
-    expect(await byShape(db, { byName: true, limit: 1 }, { id: 'Lena Vogt' })).toEqual([{ name: 'Lena Vogt' }]);
+    const built = (role: Role, newestFirst: boolean, limit: number) =>
+      db
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', role)
+        .orderBy('createdAt', newestFirst ? 'desc' : 'asc')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+    // 2 × 80 shapes, more than the 64 kept: the first ones are compiled again when they come back
+    for (const round of [1, 2]) {
+      for (let limit = 1; limit <= 80; limit++) {
+        const newestFirst = limit % 2 === 0;
+        const role: Role = (limit + round) % 3 === 0 ? 'manager' : 'auditor';
+        const rows = await byShape(db, { newestFirst, limit }, { role });
+        expect(rows).toEqual(await built(role, newestFirst, limit));
+        expect(rows).toHaveLength(Math.min(limit, role === 'manager' ? managers! : auditors!));
+      }
+    }
   });
 
   it.each([
-    ['transforms a value', compiledOnce((d, v: { q: string }) => d.selectFrom('users').select('id').where('name', 'like', `%${v.q}%`)), /transformed/],
+    ['adds to a value', compiledOnce((d, v: { q: string }) => d.selectFrom('users').select('id').where('name', 'like', `%${v.q}%`)), /changed/],
+    ['lower-cases a value', compiledOnce((d, v: { q: string }) => d.selectFrom('users').select('id').where('email', '=', v.q.toLowerCase())), /changed/],
+    ['trims a value', compiledOnce((d, v: { q: string }) => d.selectFrom('users').select('id').where('email', '=', v.q.trim())), /changed/],
     [
       'prints a value into the text',
       compiledOnce((d, v: { id: string }) => d.selectFrom('users').select('id').where(sql.ref('id'), '=', sql.lit(v.id))),

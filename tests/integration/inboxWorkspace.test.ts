@@ -158,6 +158,43 @@ describe('filters', () => {
   });
 });
 
+describe('one filter shape, other values', () => {
+  it('when the same kind of filter is asked with other ids, days, time zones and viewers, then each list is that of its own values', async () => {
+    const db = app.services.db;
+    const [a, b] = [await freshChannel(), await freshChannel()];
+    const [mine, june, other] = [await ingest(a), await ingest(a), await ingest(b)];
+    await db.updateTable('conversations').set({ assigneeId: me.id }).where('id', '=', mine.conversationId).execute();
+    await db
+      .updateTable('conversations')
+      .set({ lastMessageAt: new Date('2025-06-15T10:00:00Z') })
+      .where('id', '=', june.conversationId)
+      .execute();
+    const colleague = await makeUser(db, { role: 'agent' });
+    const list = async (f: Omit<Parameters<typeof listInbox>[1], 'sort' | 'limit' | 'offset'>, sort: 'newest' | 'oldest' = 'newest') =>
+      (await listInbox(db, { sort, limit: 25, offset: 0, ...f })).map((r) => r.id);
+    const ids = (...cs: { conversationId: string }[]) => cs.map((c) => c.conversationId);
+
+    expect(await list({ channelId: a.channelId })).toEqual(ids(mine, june));
+    expect(await list({ channelId: b.channelId })).toEqual(ids(other));
+    expect(await list({ channelId: a.channelId }, 'oldest')).toEqual(ids(june, mine));
+    expect(await list({ channelId: a.channelId, assigneeId: me.id })).toEqual(ids(mine));
+    expect(await list({ channelId: a.channelId, assigneeId: colleague.id })).toEqual([]);
+    expect(await list({ channelId: a.channelId, assigneeId: 'none' })).toEqual(ids(june));
+    expect(await list({ channelId: b.channelId, assigneeId: 'none' })).toEqual(ids(other));
+    const day = { from: '2025-06-15', to: '2025-06-15' };
+    expect(await list({ channelId: a.channelId, ...day, timeZone: 'Europe/Berlin' })).toEqual(ids(june));
+    // 10:00 UTC is already the next day at UTC+14
+    expect(await list({ channelId: a.channelId, ...day, timeZone: 'Pacific/Kiritimati' })).toEqual([]);
+    expect(await list({ channelId: a.channelId, ...day })).toEqual(ids(june));
+    expect(await list({ channelId: b.channelId, ...day, timeZone: 'Europe/Berlin' })).toEqual([]);
+    expect(await list({ channelId: a.channelId, onlyUnread: true, viewerId: me.id })).toEqual(ids(mine, june));
+    await db.insertInto('conversationReads').values({ userId: me.id, conversationId: mine.conversationId, readAt: new Date() }).execute();
+    expect(await list({ channelId: a.channelId, onlyUnread: true, viewerId: me.id })).toEqual(ids(june));
+    expect(await list({ channelId: a.channelId, onlyUnread: true, viewerId: colleague.id })).toEqual(ids(mine, june));
+    expect(await list({ channelId: a.channelId, onlyUnread: true })).toEqual(ids(mine, june));
+  });
+});
+
 describe('paging', () => {
   it('when paging with "Load more" again and again (the statement prepared, its plan reused), then every conversation of the status asked for comes once, in order', async () => {
     const ch = await freshChannel();

@@ -158,7 +158,7 @@ const INBOX_VALUES = ['channelId', 'assigneeId', 'priority', 'teamId', 'from', '
  */
 function inboxShape(f: InboxFilter) {
   const set = INBOX_VALUES.filter((k) => {
-    if (k === 'timeZone') return Boolean(f.from || f.to) && f.timeZone !== undefined;
+    if (k === 'timeZone') return Boolean(f.from || f.to) && (f.timeZone ?? null) !== null;
     if (k === 'assigneeId') return Boolean(f.assigneeId) && f.assigneeId !== 'none';
     return Boolean(f[k]);
   });
