@@ -2,7 +2,7 @@
 import http from 'node:http';
 import autocannon from 'autocannon';
 
-export type LatencyFigures = { p50: number; p95: number; p99: number; requestsPerSecond: number; errors: number };
+export type LatencyFigures = { p50: number; p95: number; p99: number; requestsPerSecond: number; requests: number; errors: number };
 
 export async function loadTest(url: string, cookie: string, connections: number, seconds: number): Promise<LatencyFigures> {
   const result = await autocannon({ url, connections, duration: seconds, headers: { cookie } });
@@ -13,6 +13,7 @@ export async function loadTest(url: string, cookie: string, connections: number,
     p95: latency.p95 ?? latency.p97_5!,
     p99: latency.p99!,
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     errors: result.errors + result.non2xx,
   };
 }

@@ -20,7 +20,7 @@ import { liveLatency, loadTest } from './http.bench';
 import { benchIngest } from './ingest.bench';
 import { benchRouting, prepareAgents } from './routing.bench';
 import { benchMetaWebhook } from './metaWebhook.bench';
-import { benchApiIngest } from './apiIngest.bench';
+import { benchApiIngest, processCpuMs } from './apiIngest.bench';
 import { benchMonitoring } from './monitoring.bench';
 import { benchWidgetStreams } from './widgetStreams.bench';
 import { benchParts, lastBaseline, printScaleTable, type BenchPart } from './scale';
@@ -159,15 +159,21 @@ async function main() {
     const cookie = await signIn(baseUrl, manager.email, PASSWORD);
     // Steady state, not start-up: the processes compile their templates and code paths, the worker
     // re-adds the timers the ingest step left, PostgreSQL's caches fill; then the measured runs.
+    // A page under load, with the web process's CPU per request (utime + stime from /proc over the run).
+    const pageLoad = async (pagePath: string) => {
+      const cpuBefore = processCpuMs(web.child.pid!);
+      const figures = await loadTest(`${baseUrl}${pagePath}`, cookie, 32, LOAD_SECONDS);
+      return { ...figures, webCpuMsPerRequest: (processCpuMs(web.child.pid!) - cpuBefore) / Math.max(1, figures.requests) };
+    };
     const pages = await part('pages', async () => {
       say(`warm-up: 32 clients for ${WARMUP_SECONDS} s on each page (not measured)`);
       await loadTest(`${baseUrl}/inbox`, cookie, 32, WARMUP_SECONDS);
       await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
       await loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, WARMUP_SECONDS);
       say(`inbox: 32 clients for ${LOAD_SECONDS} s`);
-      const inbox = await loadTest(`${baseUrl}/inbox`, cookie, 32, LOAD_SECONDS);
+      const inbox = await pageLoad('/inbox');
       say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
-      return { inbox, conversationPage: await loadTest(`${baseUrl}/conversations/${conversation.id}`, cookie, 32, LOAD_SECONDS) };
+      return { inbox, conversationPage: await pageLoad(`/conversations/${conversation.id}`) };
     });
     const auditPages = await part('audit', async () => {
       say(`audit page (people only, the default view): warm-up, then 32 clients for ${LOAD_SECONDS} s`);
@@ -178,7 +184,7 @@ async function main() {
     });
     const splitView = await part('pages', async () => {
       say(`inbox with the conversation open beside it: 32 clients for ${LOAD_SECONDS} s`);
-      return loadTest(`${baseUrl}/inbox/${conversation.id}`, cookie, 32, LOAD_SECONDS);
+      return pageLoad(`/inbox/${conversation.id}`);
     });
     const today = new Date();
     const reportQuery = `from=${new Date(today.getTime() - 89 * 86_400_000).toISOString().slice(0, 10)}&to=${today.toISOString().slice(0, 10)}&granularity=day&timeZone=Europe%2FBerlin`;
@@ -252,6 +258,9 @@ async function main() {
   }
 }
 
+/** A page under load, with the web process's CPU per request. */
+type PageFigures = Awaited<ReturnType<typeof loadTest>> & { webCpuMsPerRequest: number };
+
 type Figures = {
   apiSingle: Awaited<ReturnType<typeof benchApiIngest>>;
   apiBatch: Awaited<ReturnType<typeof benchApiIngest>>;
@@ -261,9 +270,9 @@ type Figures = {
   ingestRouted: Awaited<ReturnType<typeof benchIngest>>;
   routing: Awaited<ReturnType<typeof benchRouting>>;
   metaWebhook: Awaited<ReturnType<typeof benchMetaWebhook>>;
-  inbox: Awaited<ReturnType<typeof loadTest>>;
-  conversationPage: Awaited<ReturnType<typeof loadTest>>;
-  splitView: Awaited<ReturnType<typeof loadTest>>;
+  inbox: PageFigures;
+  conversationPage: PageFigures;
+  splitView: PageFigures;
   clustered: Awaited<ReturnType<typeof clusteredPages>>;
   reports: { p50: number; p95: number };
   reportPage: { p50: number; p95: number };
@@ -330,19 +339,19 @@ function printTable(f: Figures) {
     ],
     [
       '2 inbox page, 32 clients',
-      `p50 ${f.inbox.p50} / p95 ${f.inbox.p95} / p99 ${f.inbox.p99} ms, ${n(f.inbox.requestsPerSecond)} req/s`,
+      `p50 ${f.inbox.p50} / p95 ${f.inbox.p95} / p99 ${f.inbox.p99} ms, ${n(f.inbox.requestsPerSecond)} req/s; web CPU ${n(f.inbox.webCpuMsPerRequest, 2)} ms per page`,
       'p95 < 50 ms',
       f.inbox.p95 < 50,
     ],
     [
       '2 conversation page, 32 clients',
-      `p50 ${f.conversationPage.p50} / p95 ${f.conversationPage.p95} / p99 ${f.conversationPage.p99} ms, ${n(f.conversationPage.requestsPerSecond)} req/s`,
+      `p50 ${f.conversationPage.p50} / p95 ${f.conversationPage.p95} / p99 ${f.conversationPage.p99} ms, ${n(f.conversationPage.requestsPerSecond)} req/s; web CPU ${n(f.conversationPage.webCpuMsPerRequest, 2)} ms per page`,
       'p95 < 50 ms',
       f.conversationPage.p95 < 50,
     ],
     [
       '2 inbox + open conversation (/inbox/:id), 32 clients',
-      `p50 ${f.splitView.p50} / p95 ${f.splitView.p95} / p99 ${f.splitView.p99} ms, ${n(f.splitView.requestsPerSecond)} req/s`,
+      `p50 ${f.splitView.p50} / p95 ${f.splitView.p95} / p99 ${f.splitView.p99} ms, ${n(f.splitView.requestsPerSecond)} req/s; web CPU ${n(f.splitView.webCpuMsPerRequest, 2)} ms per page`,
       'p95 < 50 ms',
       f.splitView.p95 < 50,
     ],

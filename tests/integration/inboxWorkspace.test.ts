@@ -192,6 +192,15 @@ describe('one filter shape, other values', () => {
     expect(await list({ channelId: a.channelId, onlyUnread: true, viewerId: me.id })).toEqual(ids(june));
     expect(await list({ channelId: a.channelId, onlyUnread: true, viewerId: colleague.id })).toEqual(ids(mine, june));
     expect(await list({ channelId: a.channelId, onlyUnread: true })).toEqual(ids(mine, june));
+    await db.updateTable('conversations').set({ language: 'de', sentimentLabel: 'negative' }).where('id', '=', mine.conversationId).execute();
+    await db.updateTable('conversations').set({ language: 'en', sentimentLabel: 'positive' }).where('id', '=', june.conversationId).execute();
+    await db.insertInto('conversationTags').values({ conversationId: june.conversationId, tag: 'versand' }).execute();
+    expect(await list({ channelId: a.channelId, language: 'de' })).toEqual(ids(mine));
+    expect(await list({ channelId: a.channelId, language: 'en' })).toEqual(ids(june));
+    expect(await list({ channelId: a.channelId, sentiment: 'positive' })).toEqual(ids(june));
+    expect(await list({ channelId: a.channelId, sentiment: 'negative' })).toEqual(ids(mine));
+    expect(await list({ channelId: a.channelId, tag: 'versand' })).toEqual(ids(june));
+    expect(await list({ channelId: a.channelId, tag: 'rechnung' })).toEqual([]);
   });
 });
 
