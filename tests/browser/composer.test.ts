@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { eventStreamOpen, startBrowser, type BrowserSession, signInAs } from '../support/browser';
+import { eventStreamOpen, replyFormSettled, startBrowser, type BrowserSession, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
 
@@ -93,6 +93,7 @@ it('when the agent leaves a half-written reply and comes back (navigation, reloa
 
   await page.locator('#reply-send').click();
   await page.locator('.msg-outbound', { hasText: 'Ich schaue sofort nach' }).waitFor();
+  await replyFormSettled(page);
   expect(await box().inputValue()).toBe('');
   await page.reload();
   expect(await box().inputValue()).toBe('');
@@ -130,6 +131,7 @@ it('when the reply is being sent, then the send button is disabled and says so',
   expect(await page.locator('#reply-send').isDisabled()).toBe(true);
   await page.locator('.msg-outbound', { hasText: 'Einen Moment bitte' }).waitFor();
   await page.unroute('**/replies');
+  await replyFormSettled(page);
   expect(await page.locator('#reply-send').innerText()).toBe('Antwort senden');
 });
 

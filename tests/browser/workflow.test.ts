@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
+import { eventStreamOpen, replyFormSettled, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -106,11 +106,8 @@ describe('an agent working a case from start to finish', () => {
     const before = hooks.received.length;
     await page.click('#reply-send');
     // the live header may say "Answered" before the reply's own answer has come back and replaced the page's forms
-    await page.waitForFunction(
-      () =>
-        document.querySelector('#conv-status')?.textContent === 'Answered' &&
-        document.querySelector('form[data-reply-form]')?.getAttribute('aria-busy') !== 'true',
-    );
+    await page.waitForFunction(() => document.querySelector('#conv-status')?.textContent === 'Answered');
+    await replyFormSettled(page);
     const [hook] = (await hooks.waitFor(before + 1)).slice(before);
     expect(hook!.json.text).toBe(expected);
     const canned = await app.services.db.selectFrom('cannedResponses').select('usageCount').where('shortcut', '=', shortcut).executeTakeFirstOrThrow();

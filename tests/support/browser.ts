@@ -74,6 +74,16 @@ export async function eventStreamOpen(page: Page, timeout = 15_000) {
     });
 }
 
+/**
+ * Resolves once the reply form is idle again: its own answer has come back and replaced it. The thread (and
+ * the live header) may show the sent reply earlier, from the live event, while the form still holds the text.
+ */
+export async function replyFormSettled(page: Page) {
+  await page.waitForFunction(() => document.querySelector('form[data-reply-form]')?.getAttribute('aria-busy') !== 'true', undefined, {
+    polling: 50,
+  });
+}
+
 /** Signs in through the real form and waits for the inbox. */
 export async function signInAs(page: Page, baseUrl: string, user: { email: string; password: string }) {
   await page.goto(`${baseUrl}/login`);
