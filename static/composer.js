@@ -106,8 +106,29 @@
   }
   document.addEventListener('htmx:beforeRequest', function (e) {
     var form = replyFormOf(e);
-    if (form) setBusy(form, true);
+    if (!form) return;
+    setBusy(form, true);
+    var xhr = e.detail.xhr;
+    var composer = form.querySelector('.composer');
+    var box = composer && composer.querySelector('textarea[name="text"]');
+    if (xhr && box) whenAcceptedElsewhere(xhr, draftKey(composer), box.value);
   });
+  // Accepted, but another form's answer redrew the conversation first (a note saved meanwhile), so this answer had
+  // no page to go to: the draft is done all the same, and a redrawn box showing exactly what was sent is emptied.
+  function whenAcceptedElsewhere(xhr, key, sent) {
+    xhr.addEventListener('loadend', function () {
+      if (xhr.status < 200 || xhr.status >= 300) return;
+      var s = store();
+      if (key && s) s.removeItem(key);
+      var box = document.getElementById('reply-text');
+      var composer = box && box.closest('.composer');
+      if (!composer || draftKey(composer) !== key || box.value !== sent) return;
+      box.value = '';
+      var note = composer.querySelector('#draft-note');
+      if (note) note.hidden = true;
+      box.dispatchEvent(new CustomEvent('composer:changed', { bubbles: true }));
+    });
+  }
   document.addEventListener('htmx:afterRequest', function (e) {
     var form = replyFormOf(e);
     if (form && form.isConnected) setBusy(form, false);

@@ -50,6 +50,14 @@
     var confirm = e.detail.target && e.detail.target.id === 'bulk-result' && document.getElementById('bulk-confirm');
     if (confirm) confirm.focus();
   });
+  // Done: the ticks were for that action, so the rows are unticked (until then a live refresh of the list keeps
+  // them, static/kept-edits.js). A refusal, one for some of the rows, or the question before closing leaves them.
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var result = e.detail.target;
+    if (!result || result.id !== 'bulk-result' || !result.querySelector('.bulk-done') || result.querySelector('.alert')) return;
+    var boxes = document.querySelectorAll('input.row-check, #bulk-all, #bulk-scope');
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = false;
+  });
   // The language switch returns to the page being shown, which htmx may have changed since it was rendered.
   document.addEventListener('submit', function (e) {
     var back = e.target && e.target.classList && e.target.classList.contains('locale-switch') && e.target.querySelector('input[name="back"]');

@@ -156,9 +156,17 @@
   // A live refresh that swaps away the element with focus would leave it on the page body: back to the reply box
   // (or the conversation's heading) so the agent can go on from the keyboard.
   var focusInSwap = false;
+  // Typing in another form than the one that was sent (a note while the reply goes out): the focus stays there
+  // (static/kept-edits.js gives the redrawn field its text, focus and caret back).
+  var typingElsewhere = false;
   document.addEventListener('htmx:beforeSwap', function (e) {
     var target = e.detail.target;
-    focusInSwap = !!target && document.activeElement !== document.body && target.contains(document.activeElement);
+    var active = document.activeElement;
+    var sent = e.detail.requestConfig && e.detail.requestConfig.elt;
+    focusInSwap = !!target && active !== document.body && target.contains(active);
+    if (target && target.id === 'conversation-main') {
+      typingElsewhere = focusInSwap && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && !(sent && sent.contains && sent.contains(active));
+    }
   });
   document.addEventListener('htmx:afterSettle', function () {
     if (!focusInSwap) return;
@@ -208,6 +216,8 @@
     if (!main || !main.isConnected) return;
     var sender = lastSubmitter;
     lastSubmitter = null;
+    var active = document.activeElement;
+    if (typingElsewhere && active && active !== document.body && main.contains(active)) return;
     var status = document.getElementById('conv-status');
     if (status && status.classList.contains('pill-closed') && sender && (sender.id === 'reply-send' || sender.id === 'close-conv')) {
       focusListAfterClose();

@@ -36,10 +36,12 @@
     if (scope.classList && scope.classList.contains('composer')) updateComposer(scope);
   }
 
-  document.addEventListener('input', function (e) {
+  function onChange(e) {
     var composer = e.target && e.target.closest && e.target.closest('.composer');
     if (composer) updateComposer(composer);
-  });
+  }
+  document.addEventListener('input', onChange);
+  document.addEventListener('composer:changed', onChange); // emptied by static/composer.js, not by typing
   document.addEventListener('DOMContentLoaded', function () {
     updateAll(document);
   });

@@ -40,6 +40,9 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
+afterEach(async () => {
+  await page?.unroute(REPLIES); // one test's slow replies never slow the next
+});
 
 async function ingest(text = 'Wo ist mein Paket?') {
   const res = await request(app.url)
@@ -56,6 +59,16 @@ async function open(id: string) {
 }
 
 const box = () => page.locator('#reply-text');
+
+/** Replies reach the server `ms` later, so the test can work while one is on its way (until unroute(REPLIES)). */
+const REPLIES = '**/replies';
+async function slowReplies(ms: number) {
+  await page.route(REPLIES, async (route) => {
+    await new Promise((r) => setTimeout(r, ms));
+    // a request the page gave up meanwhile (it navigated after a failed test) is gone: nothing to let through
+    await route.continue().catch(() => undefined);
+  });
+}
 const suggestions = () => page.locator('#canned-results .canned-pick code');
 
 it('when the agent types a shortcut, then the suggestions follow each keystroke, and picking one inserts it with the focus back in the box', async () => {
@@ -121,18 +134,64 @@ it('when a message holds a web address, then it is a link that opens in a new ta
 
 it('when the reply is being sent, then the send button is disabled and says so', async () => {
   await open(await ingest());
-  await page.route('**/replies', async (route) => {
-    await new Promise((r) => setTimeout(r, 800));
-    await route.continue();
-  });
+  await slowReplies(800);
   await box().fill('Einen Moment bitte');
   await page.locator('#reply-send').click();
   await until('Wird gesendet …', async () => JSON.stringify(await page.locator('#reply-send').innerText()) === JSON.stringify('Wird gesendet …'));
   expect(await page.locator('#reply-send').isDisabled()).toBe(true);
   await page.locator('.msg-outbound', { hasText: 'Einen Moment bitte' }).waitFor();
-  await page.unroute('**/replies');
+  await page.unroute(REPLIES);
   await replyFormSettled(page);
   expect(await page.locator('#reply-send').innerText()).toBe('Antwort senden');
+});
+
+it("when the agent goes on working while her reply is on its way, then the reply's answer keeps the close reason, the step and the note she typed, and the caret in the note", async () => {
+  await open(await ingest());
+  await slowReplies(5000);
+  await box().fill('Ich kümmere mich darum.');
+  await page.locator('#reply-send').click();
+  await page.locator('#action-bar input[name="reason"]').fill('Telefonisch geklärt');
+  await page.locator('details.task-add summary').click();
+  await page.locator('#task-title').fill('Rückruf um 15 Uhr');
+  await page.locator('#note-text').click();
+  await page.keyboard.type('Kunde ruft morgen an');
+  expect(await page.locator('form[data-reply-form]').getAttribute('aria-busy')).toBe('true'); // all typed while it was on its way
+  await replyFormSettled(page);
+  await page.unroute(REPLIES);
+  await page.locator('.msg-outbound', { hasText: 'Ich kümmere mich darum.' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('.htmx-settling, .htmx-swapping')); // the focus is decided on settling
+  expect(await box().inputValue()).toBe('');
+  expect(await page.locator('#action-bar input[name="reason"]').inputValue()).toBe('Telefonisch geklärt');
+  expect(await page.locator('#task-title').inputValue()).toBe('Rückruf um 15 Uhr');
+  expect(await page.locator('#task-title').isVisible()).toBe(true);
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('note-text');
+  await page.keyboard.type(', bitte zurückrufen');
+  expect(await page.locator('#note-text').inputValue()).toBe('Kunde ruft morgen an, bitte zurückrufen');
+});
+
+it('when the agent saves a note while her reply is on its way, then both are stored once and neither box keeps what was sent', async () => {
+  const id = await ingest();
+  await open(id);
+  await slowReplies(1500);
+  await box().fill('Wir prüfen das.');
+  await page.locator('#reply-send').click();
+  await page.locator('#note-text').fill('Lager angefragt');
+  await page.locator('#add-note').click();
+  // the note's answer redraws the conversation first; the reply's answer then has no page to go to
+  await page.locator('.msg-note', { hasText: 'Lager angefragt' }).waitFor();
+  await page.locator('.msg-outbound', { hasText: 'Wir prüfen das.' }).waitFor();
+  await until('the reply box empty', async () => (await box().inputValue()) === ''); // not the sent text back, to be sent twice
+  expect(await page.locator('#note-text').inputValue()).toBe('');
+  expect(await page.locator('#reply-send').isDisabled()).toBe(true); // an empty box cannot be sent
+  await page.reload();
+  expect(await box().inputValue()).toBe('');
+  const rows = await app.services.db
+    .selectFrom('messages')
+    .select(['direction'])
+    .where('conversationId', '=', id)
+    .where('direction', 'in', ['outbound', 'note'])
+    .execute();
+  expect(rows.map((r) => r.direction).sort()).toEqual(['note', 'outbound']);
 });
 
 it('when the session ends while the agent types, then sending asks to sign in again in place, the text stays, and the next send goes out', async () => {

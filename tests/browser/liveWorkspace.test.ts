@@ -96,6 +96,17 @@ it('when a colleague mentions the agent, then the tab title shows the unread cou
   await until('the unread count in the tab title', async () => (await lenaPage.title()) === `(1) ${baseTitle}`);
 });
 
+it('when the agent has ticked rows for a bulk action and a new post comes in, then the list refreshes with her rows still ticked', async () => {
+  const ticked = [(await ingest()).conversationId, (await ingest()).conversationId];
+  const page = await pageOf(lena, '/inbox');
+  for (const id of ticked) await page.check(`[data-conversation-id="${id}"] input.row-check`);
+  const fresh = (await ingest()).conversationId;
+  await page.locator(`[data-conversation-id="${fresh}"]`).waitFor();
+  for (const id of ticked) expect(await page.isChecked(`[data-conversation-id="${id}"] input.row-check`)).toBe(true);
+  expect(await page.isChecked(`[data-conversation-id="${fresh}"] input.row-check`)).toBe(false);
+  await page.close();
+});
+
 describe('a long inbox, from the keyboard', () => {
   it('when the agent presses Enter on "Weitere laden", then the next rows are added and the first of them has the focus', async () => {
     await Promise.all(Array.from({ length: 30 }, () => ingest()));

@@ -244,6 +244,7 @@ describe('bulk actions and stale forms in the console', () => {
     await page.locator('#bulk-result', { hasText: 'Really close 2 conversations?' }).waitFor(); // closing asks first
     await page.click('#bulk-confirm');
     await page.locator('#bulk-result', { hasText: '2 done' }).waitFor();
+    expect(await page.locator('input.row-check:checked').count()).toBe(0); // the ticks were for that action
     const rows = await app.services.db
       .selectFrom('conversations')
       .select(['status', 'closeReason'])
