@@ -54,6 +54,13 @@
     var root = e.target;
     var composers = root.classList && root.classList.contains('composer') ? [root] : root.querySelectorAll ? root.querySelectorAll('.composer') : [];
     for (var i = 0; i < composers.length; i++) {
+      var key = draftKey(composers[i]);
+      if (key && sending[key] !== undefined) {
+        // redrawn by another form's answer while this reply is on its way: not its draft again (it would be sent twice)
+        var form = composers[i].closest('form');
+        if (form) setBusy(form, true);
+        continue;
+      }
       restoreDraft(composers[i]);
       saveDraft(composers[i]);
     }
@@ -104,28 +111,32 @@
     var elt = (d.requestConfig && d.requestConfig.elt) || d.elt; // beforeSwap's elt is the target
     return elt && elt.matches && elt.matches('form[data-reply-form]') ? elt : null;
   }
+  // The replies on their way, by draft key: their text. Another form's answer may redraw the conversation before a
+  // reply's own answer is in (a note saved meanwhile); that answer then has no page to go to, so the redrawn box
+  // waits for it here: the draft goes once the reply is accepted, and comes back into the box if it is not.
+  var sending = {};
   document.addEventListener('htmx:beforeRequest', function (e) {
     var form = replyFormOf(e);
     if (!form) return;
     setBusy(form, true);
-    var xhr = e.detail.xhr;
     var composer = form.querySelector('.composer');
+    var key = draftKey(composer);
     var box = composer && composer.querySelector('textarea[name="text"]');
-    if (xhr && box) whenAcceptedElsewhere(xhr, draftKey(composer), box.value);
+    if (!key || !box || !e.detail.xhr) return;
+    sending[key] = box.value;
+    afterAnswer(e.detail.xhr, key, box.value);
   });
-  // Accepted, but another form's answer redrew the conversation first (a note saved meanwhile), so this answer had
-  // no page to go to: the draft is done all the same, and a redrawn box showing exactly what was sent is emptied.
-  function whenAcceptedElsewhere(xhr, key, sent) {
+  function afterAnswer(xhr, key, sent) {
     xhr.addEventListener('loadend', function () {
-      if (xhr.status < 200 || xhr.status >= 300) return;
-      var s = store();
-      if (key && s) s.removeItem(key);
+      delete sending[key];
       var box = document.getElementById('reply-text');
       var composer = box && box.closest('.composer');
-      if (!composer || draftKey(composer) !== key || box.value !== sent) return;
-      box.value = '';
-      var note = composer.querySelector('#draft-note');
-      if (note) note.hidden = true;
+      var s = store();
+      if (xhr.status >= 200 && xhr.status < 300 && s && s.getItem(key) === sent) s.removeItem(key); // a draft typed since stays
+      if (!composer || draftKey(composer) !== key) return;
+      var form = composer.closest('form');
+      if (form && form.getAttribute('aria-busy') === 'true') setBusy(form, false);
+      if (xhr.status < 200 || xhr.status >= 300) restoreDraft(composer);
       box.dispatchEvent(new CustomEvent('composer:changed', { bubbles: true }));
     });
   }

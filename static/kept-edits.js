@@ -63,8 +63,16 @@
     }
     return out;
   }
-  function inFlight(form) {
-    return !!form && form.classList.contains('htmx-request');
+  // A form whose answer is on its way, and the part of the page that answer replaces.
+  var answering = new WeakMap();
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    if (e.detail.elt && e.detail.elt.tagName === 'FORM') answering.set(e.detail.elt, e.detail.target);
+  });
+  /** The field's own form is on its way and its answer redraws the field (the bulk form answers elsewhere: its row boxes stay). */
+  function answeredByOwnForm(el) {
+    if (!el.form || !el.form.classList.contains('htmx-request')) return false;
+    var into = answering.get(el.form);
+    return !into || into.contains(el);
   }
 
   document.addEventListener('htmx:beforeSwap', function (e) {
@@ -75,7 +83,7 @@
     var focus = null;
     var any = false;
     fields(target).forEach(function (f) {
-      if (inFlight(f.el.form)) return;
+      if (answeredByOwnForm(f.el)) return;
       if (f.el === document.activeElement) focus = { key: f.key, start: f.el.selectionStart, end: f.el.selectionEnd };
       var now = state(f.el, false);
       var initial = state(f.el, true);
@@ -89,12 +97,12 @@
   function restore(p, root) {
     fields(root).forEach(function (f) {
       var k = p.kept[f.key];
-      if (k && state(f.el, true) === k.initial) {
-        setState(f.el, k.value);
-        var fold = f.el.closest('details'); // a task being added: its fold stays open
-        if (fold) fold.open = true;
-      }
-      if (!p.focus || p.focus.key !== f.key) return;
+      var typing = p.focus && p.focus.key === f.key;
+      if (k && state(f.el, true) === k.initial) setState(f.el, k.value);
+      if (!k && !typing) return;
+      var fold = f.el.closest('details'); // a step being added: its fold stays open
+      if (fold) fold.open = true;
+      if (!typing) return;
       var lost = !document.activeElement || document.activeElement === document.body;
       if (document.activeElement !== f.el && !lost) return;
       f.el.focus({ preventScroll: true });

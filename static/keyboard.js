@@ -168,9 +168,10 @@
       typingElsewhere = focusInSwap && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && !(sent && sent.contains && sent.contains(active));
     }
   });
-  document.addEventListener('htmx:afterSettle', function () {
+  document.addEventListener('htmx:afterSettle', function (e) {
     if (!focusInSwap) return;
     focusInSwap = false;
+    if (typingElsewhere && e.detail.target && e.detail.target.id === 'conversation-main') return; // decided below
     if (document.activeElement && document.activeElement !== document.body) return;
     if (!focusReply()) focusEl(document.querySelector('#conversation-main h1'));
   });

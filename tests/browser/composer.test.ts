@@ -41,7 +41,7 @@ afterAll(async () => {
   await app?.stop();
 });
 afterEach(async () => {
-  await page?.unroute(REPLIES); // one test's slow replies never slow the next
+  await page?.unroute(REPLIES); // one test's held replies never hold the next
 });
 
 async function ingest(text = 'Wo ist mein Paket?') {
@@ -60,14 +60,19 @@ async function open(id: string) {
 
 const box = () => page.locator('#reply-text');
 
-/** Replies reach the server `ms` later, so the test can work while one is on its way (until unroute(REPLIES)). */
+/** Replies are held before they reach the server until the test lets them go, so it can work while one is on its way. */
 const REPLIES = '**/replies';
-async function slowReplies(ms: number) {
+async function holdReplies(): Promise<() => void> {
+  let letGo: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => {
+    letGo = resolve;
+  });
   await page.route(REPLIES, async (route) => {
-    await new Promise((r) => setTimeout(r, ms));
+    await released;
     // a request the page gave up meanwhile (it navigated after a failed test) is gone: nothing to let through
     await route.continue().catch(() => undefined);
   });
+  return letGo;
 }
 const suggestions = () => page.locator('#canned-results .canned-pick code');
 
@@ -134,20 +139,20 @@ it('when a message holds a web address, then it is a link that opens in a new ta
 
 it('when the reply is being sent, then the send button is disabled and says so', async () => {
   await open(await ingest());
-  await slowReplies(800);
+  const letGo = await holdReplies();
   await box().fill('Einen Moment bitte');
   await page.locator('#reply-send').click();
   await until('Wird gesendet …', async () => JSON.stringify(await page.locator('#reply-send').innerText()) === JSON.stringify('Wird gesendet …'));
   expect(await page.locator('#reply-send').isDisabled()).toBe(true);
+  letGo();
   await page.locator('.msg-outbound', { hasText: 'Einen Moment bitte' }).waitFor();
-  await page.unroute(REPLIES);
   await replyFormSettled(page);
   expect(await page.locator('#reply-send').innerText()).toBe('Antwort senden');
 });
 
 it("when the agent goes on working while her reply is on its way, then the reply's answer keeps the close reason, the step and the note she typed, and the caret in the note", async () => {
   await open(await ingest());
-  await slowReplies(5000);
+  const letGo = await holdReplies();
   await box().fill('Ich kümmere mich darum.');
   await page.locator('#reply-send').click();
   await page.locator('#action-bar input[name="reason"]').fill('Telefonisch geklärt');
@@ -156,9 +161,9 @@ it("when the agent goes on working while her reply is on its way, then the reply
   await page.locator('#note-text').click();
   await page.keyboard.type('Kunde ruft morgen an');
   expect(await page.locator('form[data-reply-form]').getAttribute('aria-busy')).toBe('true'); // all typed while it was on its way
-  await replyFormSettled(page);
-  await page.unroute(REPLIES);
+  letGo();
   await page.locator('.msg-outbound', { hasText: 'Ich kümmere mich darum.' }).waitFor();
+  await replyFormSettled(page);
   await page.waitForFunction(() => !document.querySelector('.htmx-settling, .htmx-swapping')); // the focus is decided on settling
   expect(await box().inputValue()).toBe('');
   expect(await page.locator('#action-bar input[name="reason"]').inputValue()).toBe('Telefonisch geklärt');
@@ -169,20 +174,26 @@ it("when the agent goes on working while her reply is on its way, then the reply
   expect(await page.locator('#note-text').inputValue()).toBe('Kunde ruft morgen an, bitte zurückrufen');
 });
 
-it('when the agent saves a note while her reply is on its way, then both are stored once and neither box keeps what was sent', async () => {
+it('when the agent saves a note while her reply is on its way, then the redrawn box does not offer the reply again, and both are stored once', async () => {
   const id = await ingest();
   await open(id);
-  await slowReplies(1500);
+  const letGo = await holdReplies();
   await box().fill('Wir prüfen das.');
   await page.locator('#reply-send').click();
   await page.locator('#note-text').fill('Lager angefragt');
   await page.locator('#add-note').click();
-  // the note's answer redraws the conversation first; the reply's answer then has no page to go to
-  await page.locator('.msg-note', { hasText: 'Lager angefragt' }).waitFor();
+  // the note's answer redraws the conversation (its box empty) while the reply is still on its way
+  await until('the note saved and the conversation redrawn', async () => (await page.locator('#note-text').inputValue()) === '');
+  await page.waitForFunction(() => !document.querySelector('.htmx-settling, .htmx-swapping'));
+  expect(await box().inputValue()).toBe(''); // not the reply's text again, one click from going out twice
+  expect(await page.locator('#reply-send').innerText()).toBe('Wird gesendet …');
+  expect(await page.locator('#reply-send').isDisabled()).toBe(true);
+  letGo();
   await page.locator('.msg-outbound', { hasText: 'Wir prüfen das.' }).waitFor();
-  await until('the reply box empty', async () => (await box().inputValue()) === ''); // not the sent text back, to be sent twice
-  expect(await page.locator('#note-text').inputValue()).toBe('');
+  await until('the send button idle', async () => (await page.locator('#reply-send').innerText()) === 'Antwort senden');
+  expect(await box().inputValue()).toBe('');
   expect(await page.locator('#reply-send').isDisabled()).toBe(true); // an empty box cannot be sent
+  await page.locator('.msg-note', { hasText: 'Lager angefragt' }).waitFor();
   await page.reload();
   expect(await box().inputValue()).toBe('');
   const rows = await app.services.db
