@@ -58,6 +58,32 @@
     var boxes = document.querySelectorAll('input.row-check, #bulk-all, #bulk-scope');
     for (var i = 0; i < boxes.length; i++) boxes[i].checked = false;
   });
+  // The list refreshes on live events at most once a second, and not while a refresh is on its way: an event
+  // htmx drops then (the last post of a burst) would wait for the next one. The list is asked again once, a
+  // moment after. htmx:trigger comes before htmx:sseMessage for an event that is acted on.
+  var listActed = false;
+  var trailing = null;
+  document.addEventListener('htmx:trigger', function (e) {
+    if (e.target && e.target.id === 'inbox-list') listActed = !e.target.classList.contains('htmx-request');
+  });
+  document.addEventListener('htmx:sseMessage', function (e) {
+    if (!e.target || e.target.id !== 'inbox-list') return;
+    if (!listActed) refreshListLater();
+    listActed = false;
+  });
+  function refreshListLater() {
+    if (trailing) return;
+    trailing = setTimeout(function () {
+      trailing = null;
+      var list = document.getElementById('inbox-list');
+      if (!list) return;
+      if (list.classList.contains('htmx-request')) refreshListLater();
+      else {
+        window.htmx.trigger(list, 'sse:conversation');
+        listActed = false;
+      }
+    }, 1100);
+  }
   // The language switch returns to the page being shown, which htmx may have changed since it was rendered.
   document.addEventListener('submit', function (e) {
     var back = e.target && e.target.classList && e.target.classList.contains('locale-switch') && e.target.querySelector('input[name="back"]');
