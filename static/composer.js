@@ -108,12 +108,13 @@
   }
   function replyFormOf(e) {
     var d = e.detail || {};
-    var elt = (d.requestConfig && d.requestConfig.elt) || d.elt; // beforeSwap's elt is the target
+    var elt = (d.requestConfig && d.requestConfig.elt) || d.elt; // the form that sent it
     return elt && elt.matches && elt.matches('form[data-reply-form]') ? elt : null;
   }
-  // The replies on their way, by draft key: their text. Another form's answer may redraw the conversation before a
-  // reply's own answer is in (a note saved meanwhile); that answer then has no page to go to, so the redrawn box
-  // waits for it here: the draft goes once the reply is accepted, and comes back into the box if it is not.
+  // The replies on their way, by draft key: their text. A reply's answer is settled here, when the request ends
+  // (before the redrawn composer loads and would restore the draft): the draft goes once the reply is accepted, and
+  // comes back into an empty box if it is not; the button is idle again. That holds too when another form's answer
+  // redrew the conversation first (a note saved meanwhile) and the reply's answer had no page to go to.
   var sending = {};
   document.addEventListener('htmx:beforeRequest', function (e) {
     var form = replyFormOf(e);
@@ -140,20 +141,6 @@
       box.dispatchEvent(new CustomEvent('composer:changed', { bubbles: true }));
     });
   }
-  document.addEventListener('htmx:afterRequest', function (e) {
-    var form = replyFormOf(e);
-    if (form && form.isConnected) setBusy(form, false);
-  });
-  // Accepted: the draft is done (before the fresh, empty composer loads and would restore it).
-  document.addEventListener('htmx:beforeSwap', function (e) {
-    var form = replyFormOf(e);
-    var status = e.detail.xhr && e.detail.xhr.status;
-    if (!form || status >= 300) return;
-    var key = draftKey(form.querySelector('.composer'));
-    var s = store();
-    if (key && s) s.removeItem(key);
-  });
-
   document.addEventListener('submit', function (e) {
     if (!e.target.matches || !e.target.matches('form[action="/logout"]')) return;
     var s = store();
