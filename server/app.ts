@@ -3,13 +3,13 @@ import path from 'node:path';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { requireApiUser, requireSessionUser } from './middleware/auth';
+import { onlyReads, requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
 import { exposeViewHelpers } from './middleware/viewHelpers';
 import { requestId } from './middleware/requestId';
-import { createSessionStore } from './middleware/sessionStore';
+import { createSessionStore, SESSION_COOKIE } from './middleware/sessionStore';
 import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
@@ -83,8 +83,33 @@ const VENDOR_FILES: Record<string, string> = {
   'chart.umd.js': 'node_modules/chart.js/dist/chart.umd.js',
 };
 
+/**
+ * express-session over PostgreSQL, twice: page reads (GET, HEAD) may take the session from the process's copy
+ * (middleware/accessCopies.ts), every other request reads it fresh. Both keep the copies current and say when a
+ * session was saved or ended.
+ */
+function consoleSessions({ config, pool, access, dispatcher }: Services): express.RequestHandler {
+  const changed = async (userId: string) => {
+    const event = { type: 'access', userId } as const;
+    await dispatcher.publish(event).catch((err) => dispatcher.onDispatchError(err, event));
+  };
+  const withStore = (readsCopies: boolean) =>
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      store: createSessionStore(session, pool, { copies: access, readsCopies, changed }),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
+    });
+  const reads = withStore(true);
+  const fresh = withStore(false);
+  return (req, res, next) => (onlyReads(req) ? reads : fresh)(req, res, next);
+}
+
 export function createApp(services: Services): express.Express {
-  const { config, db, pool, logger } = services;
+  const { config, db, logger } = services;
   const app = express();
   const views = path.join(ROOT, 'views');
   app.set('views', views);
@@ -170,24 +195,14 @@ export function createApp(services: Services): express.Express {
   app.use('/api/v1', api);
 
   // The console: sessions, CSRF, the user's language.
-  app.use(
-    session({
-      name: 'rl_session',
-      secret: config.sessionSecret,
-      store: createSessionStore(session, pool),
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
-    }),
-  );
+  app.use(consoleSessions(services));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(exposeLocale, csrfProtection({ secret: config.sessionSecret, secureCookie: config.env === 'production' }), rejectUnstorableText);
   app.use(sessionRoutes(services));
   app.use(passwordLinkRoutes(services)); // invitation and password-reset links: no session yet
   app.use(helpRoutes(services), caseStatusRoutes(services)); // public: a chat site's help pages, the customer's case status
   const consoleRoutes = express.Router();
-  consoleRoutes.use(requireSessionUser(db), exposeLocale, exposeViewHelpers);
+  consoleRoutes.use(requireSessionUser(db, services.access), exposeLocale, exposeViewHelpers);
   consoleRoutes.use(inboxRoutes(services), conversationRoutes(services), auditRoutes(services), eventRoutes(services), reportRoutes(services));
   consoleRoutes.use(slaWebRoutes(services));
   consoleRoutes.use(channelRoutes(services)); // channels: health, pause/resume, interval, tracked searches, X accounts

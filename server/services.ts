@@ -1,4 +1,5 @@
 /** Builds the long-lived parts (database, Redis, queues, poll schedules, connectors, live hub) from the config, and closes them. */
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { configureOutboundTargets } from './net/outboundTarget';
@@ -14,6 +15,7 @@ import type { PollScheduler } from './domain/channels/polling/pollSchedules';
 import { caseLinkOf, type CaseLinkOf } from './domain/caseStatus/caseLink';
 import type { Dispatcher } from './domain/effects';
 import { createLiveHub, type LiveHub } from './live/liveEvents';
+import { AccessCopies } from './middleware/accessCopies';
 import { createLogger, type Logger } from './logger';
 
 export type Services = {
@@ -28,6 +30,8 @@ export type Services = {
   /** The connector of each channel kind: what routes, jobs and commands ask instead of importing one. */
   connectors: Connectors;
   live: LiveHub;
+  /** The web process's copies of who is signed in, for page reads (middleware/accessCopies.ts). */
+  access: AccessCopies;
   dispatcher: Dispatcher;
   secretBox: SecretBox;
   /** The signed status link of a case (BASE_URL/case/<number>?sig=…), for the footer of a conversation's first answer. */
@@ -68,8 +72,16 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   for (const r of [redis, subscriber]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
   const queues = createQueues(redis, config.redisPrefix, opts.retryOverrides);
   const live = await createLiveHub(redis, subscriber, config.redisPrefix);
+  const access = new AccessCopies(live.listening);
+  const origin = randomUUID();
+  live.subscribe((e) => e.type === 'access' && e.from !== origin && access.changed(e.userId));
+  live.onGap(() => access.clear());
   const dispatcher: Dispatcher = {
-    publish: (e) => bounded(redis, live.publish(e), 'live event'),
+    publish: (e) => {
+      // This process forgets at once, before its answer; the others when the event reaches them.
+      if (e.type === 'access') access.changed(e.userId);
+      return bounded(redis, live.publish(e.type === 'access' ? { ...e, from: origin } : e), 'live event');
+    },
     enqueue: (j) => bounded(redis, queues.enqueue(j), 'job'),
     enqueueBulk: (jobs) => bounded(redis, queues.enqueueBulk(jobs), `${jobs.length} jobs`),
     cancel: (j) => bounded(redis, queues.cancel(j), 'job removal'),
@@ -86,6 +98,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     polls: createPollScheduler(queues, connectors),
     connectors,
     live,
+    access,
     dispatcher,
     secretBox: createSecretBox(config.encryptionKey),
     caseLink: caseLinkOf(config.baseUrl, config.encryptionKey),

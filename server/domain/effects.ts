@@ -27,7 +27,10 @@ export type LiveEvent =
   // a website chat (domain/webchat) started, was accepted or ended; its visitor is typing or has read the agent's messages
   | { type: 'chat'; conversationId: string; change: 'started' | 'accepted' | 'ended' | 'visitor_typing' | 'visitor_read' }
   // routing gave a website chat to an agent: it rings on every page of theirs until accepted
-  | { type: 'chat_ringing'; conversationId: string; assigneeId: string };
+  | { type: 'chat_ringing'; conversationId: string; assigneeId: string }
+  // a person's sign-ins, role, language or approval right changed: web processes drop their copies of who is signed
+  // in (middleware/accessCopies.ts); not sent to any console. from: the process that published it (it forgot at once)
+  | { type: 'access'; userId: string; from?: string };
 
 /** deliver-reply `round`: an agent's "send again" of an uncertain reply, so its job id differs from the first job's. */
 export type JobRequest =

@@ -6,6 +6,10 @@ import type { LiveEvent } from '../domain/effects';
 export type LiveHub = {
   publish(event: LiveEvent): Promise<void>;
   subscribe(listener: (event: LiveEvent) => void): () => void;
+  /** Whether events published now reach this process (its subscription's connection is up). */
+  listening(): boolean;
+  /** Called when events may have been missed: the subscription's connection closed, or came back. */
+  onGap(listener: () => void): void;
   close(): Promise<void>;
 };
 
@@ -23,6 +27,9 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
       // A foreign or malformed payload on our channel is ignored.
     }
   });
+  // While the connection is down events are lost; ioredis subscribes again once it is back.
+  subscriber.on('close', () => local.emit('gap'));
+  subscriber.on('ready', () => local.emit('gap'));
   // ioredis subscribes (and re-subscribes after every reconnect) once Redis answers; wait for that only
   // briefly, so a web process started while Redis is down still comes up and /healthz can say so.
   const subscribed = subscriber.subscribe(channel).catch(() => undefined);
@@ -34,6 +41,10 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
     subscribe(listener) {
       local.on('event', listener);
       return () => local.off('event', listener);
+    },
+    listening: () => subscriber.status === 'ready',
+    onGap(listener) {
+      local.on('gap', listener);
     },
     async close() {
       local.removeAllListeners();

@@ -7,6 +7,7 @@ import type { Locale, Role } from '../db/schema';
 import { can, type Permission } from '../domain/auth/permissions';
 import { assertApprover } from '../domain/replies/approvalPolicy';
 import { Forbidden, Unauthorized } from '../errors';
+import type { AccessCopies } from './accessCopies';
 import { isHtmx } from './htmx';
 
 /** `mayApproveReplies` (025): named to approve replies waiting for approval (managers approve anyway). */
@@ -27,11 +28,12 @@ declare global {
   }
 }
 
-export function requireSessionUser(db: Db) {
+/** GET and HEAD read; every other method may change something and is never answered from a copy (accessCopies.ts). */
+export const onlyReads = (req: Request) => req.method === 'GET' || req.method === 'HEAD';
+
+export function requireSessionUser(db: Db, copies: AccessCopies) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const found = req.session.userId ? await findUserById(db, req.session.userId) : undefined;
-    // A deactivated user's sessions are deleted with the deactivation; a request already under way is refused here.
-    const user = found?.deactivatedAt ? undefined : found;
+    const user = req.session.userId ? await signedInUser(db, copies, req.session.userId, onlyReads(req)) : undefined;
     if (!user) {
       if (isHtmx(req)) {
         res.set('HX-Redirect', '/login').status(401).end();
@@ -40,10 +42,21 @@ export function requireSessionUser(db: Db) {
       res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    req.user = { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale, mayApproveReplies: user.mayApproveReplies };
+    req.user = user;
     res.locals.user = req.user;
     next();
   };
+}
+
+async function signedInUser(db: Db, copies: AccessCopies, id: string, copyWillDo: boolean): Promise<CurrentUser | undefined> {
+  const copy = copyWillDo ? copies.user(id) : undefined;
+  if (copy) return copy;
+  const found = await findUserById(db, id);
+  // A deactivated user's sessions are deleted with the deactivation; a request already under way is refused here.
+  if (!found || found.deactivatedAt) return undefined;
+  const user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale, mayApproveReplies: found.mayApproveReplies };
+  copies.keepUser(user);
+  return user;
 }
 
 /** last_used_at is written at most this often per token, not on every request. */

@@ -12,6 +12,12 @@ import { LocalizedForbidden } from '../errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * A signed-in session's token, made at sign-in: the session then stays as it was saved until it ends, so no web
+ * process's copy of it (accessCopies.ts) can lack it. (Sessions from before made theirs on their first request.)
+ */
+export const newCsrfToken = () => randomBytes(24).toString('base64url');
+
 export function csrfProtection(opts: { secret: string; secureCookie: boolean }) {
   // Behind TLS the `__Host-` prefix pins the cookie to this host: a sibling subdomain cannot plant one.
   const cookieName = opts.secureCookie ? '__Host-rl_csrf' : 'rl_csrf';
@@ -29,7 +35,7 @@ export function csrfProtection(opts: { secret: string; secureCookie: boolean }) 
   };
 
   return (req: Request, res: Response, next: NextFunction) => {
-    const expectedToken = req.session.userId ? (req.session.csrfToken ??= randomBytes(24).toString('base64url')) : visitorToken(req, res);
+    const expectedToken = req.session.userId ? (req.session.csrfToken ??= newCsrfToken()) : visitorToken(req, res);
     res.locals.csrfToken = expectedToken;
     if (SAFE_METHODS.has(req.method)) return next();
     // A console page (htmx sends the session's token as a header) whose session has ended: 401, so the page asks

@@ -11,6 +11,7 @@ import { setChannelRepliesNeedApproval } from '../../db/repositories/channels.re
 import { findUserForUpdate, setUserApprovalFlags } from '../../db/repositories/users.repo';
 import { NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
+import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 
 /** A checkbox: 'on' when ticked in a form, a boolean in JSON; absent means off. */
@@ -22,13 +23,15 @@ export const checkbox = z
 export const userApprovalInput = z.object({ userId: z.uuid(), repliesNeedApproval: checkbox, mayApproveReplies: checkbox });
 export const channelApprovalInput = z.object({ channelId: z.uuid(), repliesNeedApproval: checkbox });
 
-export async function setUserApproval(tx: Tx, raw: z.input<typeof userApprovalInput>, actor: Actor) {
+export async function setUserApproval(tx: Tx, effects: Effects, raw: z.input<typeof userApprovalInput>, actor: Actor) {
   const { userId, ...after } = parseInput(userApprovalInput, raw, 'approval');
   const user = await findUserForUpdate(tx, userId);
   if (!user) throw new NotFound('User');
   const before = { repliesNeedApproval: user.repliesNeedApproval, mayApproveReplies: user.mayApproveReplies };
   if (before.repliesNeedApproval === after.repliesNeedApproval && before.mayApproveReplies === after.mayApproveReplies) return after;
   await setUserApprovalFlags(tx, user.id, after);
+  // who may approve is part of the signed-in user the web processes keep (middleware/accessCopies.ts)
+  effects.publish({ type: 'access', userId: user.id });
   await appendAudit(tx, { actor, action: 'user.approval_changed', subjectType: 'user', subjectId: user.id, before, after });
   return after;
 }

@@ -2,7 +2,8 @@
  * What an admin changes about a person's access: the role, and whether the account is active. Deactivating
  * ends the person's console sessions, revokes their API tokens and open password links in the same
  * transaction (so the next request is refused), and keeps everything they did. The last active admin can
- * neither lose the role nor be deactivated, and nobody deactivates themselves.
+ * neither lose the role nor be deactivated, and nobody deactivates themselves. Each change tells the web
+ * processes to read the person's access again (an `access` live event after the commit).
  */
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
@@ -12,6 +13,7 @@ import { deleteSessionsOfUser } from '../../db/repositories/sessions.repo';
 import { countOtherActiveAdmins, findUserForUpdate, revokeOpenApiTokens, setUserDeactivatedAt, setUserRole } from '../../db/repositories/users.repo';
 import { Conflict, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
+import type { Effects } from '../effects';
 import { parseInput } from '../parseInput';
 import { ROLES } from './createUser';
 
@@ -30,17 +32,18 @@ async function keepAnAdmin(tx: Tx, user: { id: string; role: string; deactivated
   }
 }
 
-export async function changeUserRole(tx: Tx, raw: z.input<typeof roleInput>, actor: Actor) {
+export async function changeUserRole(tx: Tx, effects: Effects, raw: z.input<typeof roleInput>, actor: Actor) {
   const { userId, role } = parseInput(roleInput, raw, 'role');
   const user = await lockUser(tx, userId);
   if (user.role === role) return user;
   if (role !== 'admin') await keepAnAdmin(tx, user);
   await setUserRole(tx, user.id, role);
+  effects.publish({ type: 'access', userId: user.id });
   await appendAudit(tx, { actor, action: 'user.role_changed', subjectType: 'user', subjectId: user.id, before: { role: user.role }, after: { role } });
   return { ...user, role };
 }
 
-export async function deactivateUser(tx: Tx, userId: string, actor: Actor) {
+export async function deactivateUser(tx: Tx, effects: Effects, userId: string, actor: Actor) {
   const user = await lockUser(tx, userId);
   if (user.deactivatedAt) throw new Conflict(`${user.email} is already deactivated`);
   if (user.id === actor.id) throw new Conflict('You cannot deactivate your own account', { fields: { user: 'self' } });
@@ -50,6 +53,7 @@ export async function deactivateUser(tx: Tx, userId: string, actor: Actor) {
   const sessionsEnded = await deleteSessionsOfUser(tx, user.id);
   const tokensRevoked = await revokeOpenApiTokens(tx, user.id);
   const linksRevoked = await revokeOpenPasswordLinks(tx, user.id);
+  effects.publish({ type: 'access', userId: user.id });
   await appendAudit(tx, {
     actor,
     action: 'user.deactivated',
@@ -62,10 +66,11 @@ export async function deactivateUser(tx: Tx, userId: string, actor: Actor) {
 }
 
 /** The account works again with its password; revoked tokens stay revoked (the person makes new ones). */
-export async function reactivateUser(tx: Tx, userId: string, actor: Actor) {
+export async function reactivateUser(tx: Tx, effects: Effects, userId: string, actor: Actor) {
   const user = await lockUser(tx, userId);
   if (!user.deactivatedAt) throw new Conflict(`${user.email} is active`);
   await setUserDeactivatedAt(tx, user.id, null);
+  effects.publish({ type: 'access', userId: user.id });
   await appendAudit(tx, {
     actor,
     action: 'user.reactivated',

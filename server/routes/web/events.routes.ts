@@ -60,6 +60,7 @@ export function eventRoutes({ live, db }: Services): Router {
       if (event.type === 'routing') return void res.write(`event: routing\ndata: {}\n\n`);
       // A reply began or stopped waiting for approval: the approvers' count in the navigation refreshes.
       if (event.type === 'approvals') return void res.write(`event: approvals\ndata: {}\n\n`);
+      if (event.type === 'access') return;
       // One generic event for lists, one per conversation for its open page.
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });

@@ -9,8 +9,10 @@ import { can } from '../../domain/auth/permissions';
 import { changeAvailability } from '../../domain/availability/setAvailability';
 import { inTransaction } from '../../domain/effects';
 import { translator } from '../../i18n/translate';
+import { newCsrfToken } from '../../middleware/csrf';
 import { localeForRequest } from '../../middleware/locale';
 import { createLoginLimiter } from '../../middleware/loginRateLimit';
+import { SESSION_COOKIE } from '../../middleware/sessionStore';
 import type { Services } from '../../services';
 
 const loginBody = z.object({ email: z.string().trim().max(320), password: z.string().max(1000), next: z.string().optional() });
@@ -58,6 +60,7 @@ export function sessionRoutes({ db, redis, config, dispatcher }: Services): Rout
     await limiter.succeeded(ip, email);
     await regenerate(req);
     req.session.userId = user.id;
+    req.session.csrfToken = newCsrfToken();
     await appendAudit(db, { actor: userActor(user, ip), action: 'auth.login', subjectType: 'user', subjectId: user.id });
     // Saved before the redirect: browsers follow a 302 on its headers, before express-session's own save.
     await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
@@ -73,6 +76,8 @@ export function sessionRoutes({ db, redis, config, dispatcher }: Services): Rout
         changeAvailability(tx, effects, { userId: user.id, status: 'offline' }, { actor: userActor(user, req.ip), user: null }),
       );
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    // The browser forgets the ended session's id, so no tab presents it again to a process that still has a copy.
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: config.env === 'production' });
     res.redirect('/login');
   });
 
@@ -80,7 +85,12 @@ export function sessionRoutes({ db, redis, config, dispatcher }: Services): Rout
     const parsed = localeBody.safeParse(req.body);
     if (parsed.success) {
       res.cookie('rl_locale', parsed.data.locale, { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 365 * 86400_000 });
-      if (req.session.userId) await setUserLocale(db, req.session.userId, parsed.data.locale);
+      const userId = req.session.userId;
+      if (userId)
+        await inTransaction(db, dispatcher, async (tx, effects) => {
+          await setUserLocale(tx, userId, parsed.data.locale);
+          effects.publish({ type: 'access', userId });
+        });
     }
     res.redirect(safeNext(parsed.success ? parsed.data.back : undefined));
   });

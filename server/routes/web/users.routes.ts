@@ -8,6 +8,7 @@ import type { Db } from '../../db/client';
 import { latestPasswordLink } from '../../db/repositories/passwordLinks.repo';
 import { listTeamMemberships, listTeamsWithSize } from '../../db/repositories/teams.repo';
 import { findUserById, listApiTokens, listUsersForAdmin } from '../../db/repositories/users.repo';
+import { inTransaction } from '../../domain/effects';
 import { createTeam, joinTeam, leaveTeam, membershipInput, teamInput } from '../../domain/teams/teams';
 import { setUserApproval, userApprovalInput } from '../../domain/replies/approvalRules';
 import { revokeApiToken } from '../../domain/users/revokeApiToken';
@@ -59,7 +60,7 @@ async function userDetail(db: Db, userId: string) {
 }
 
 export function userRoutes(services: Services): Router {
-  const { db, config, logger } = services;
+  const { db, config, logger, dispatcher } = services;
   const mail = passwordLinkMailer(config);
   const router = Router();
   router.use(USERS, requirePermission('users.manage'));
@@ -110,19 +111,19 @@ export function userRoutes(services: Services): Router {
 
   router.get(`${USERS}/:userId`, (req, res) => detailPage(req, res));
   router.post(`${USERS}/:userId/role`, refusedOnDetail('role'), validate(roleInput, withUser), async (req, res) => {
-    await db.transaction().execute((tx) => changeUserRole(tx, res.locals.input, actingUser(req).actor));
+    await inTransaction(db, dispatcher, (tx, effects) => changeUserRole(tx, effects, res.locals.input, actingUser(req).actor));
     back(req, res);
   });
   router.post(`${USERS}/:userId/approval`, refusedOnDetail('approval'), validate(userApprovalInput, withUser), async (req, res) => {
-    await db.transaction().execute((tx) => setUserApproval(tx, res.locals.input, actingUser(req).actor));
+    await inTransaction(db, dispatcher, (tx, effects) => setUserApproval(tx, effects, res.locals.input, actingUser(req).actor));
     back(req, res);
   });
   router.post(`${USERS}/:userId/deactivate`, refusedOnDetail('access'), async (req, res) => {
-    await db.transaction().execute((tx) => deactivateUser(tx, pathId(req, 'userId'), actingUser(req).actor));
+    await inTransaction(db, dispatcher, (tx, effects) => deactivateUser(tx, effects, pathId(req, 'userId'), actingUser(req).actor));
     back(req, res);
   });
   router.post(`${USERS}/:userId/reactivate`, refusedOnDetail('access'), async (req, res) => {
-    await db.transaction().execute((tx) => reactivateUser(tx, pathId(req, 'userId'), actingUser(req).actor));
+    await inTransaction(db, dispatcher, (tx, effects) => reactivateUser(tx, effects, pathId(req, 'userId'), actingUser(req).actor));
     back(req, res);
   });
   router.post(`${USERS}/:userId/password-link`, refusedOnDetail('access'), async (req, res) => {
