@@ -3,13 +3,13 @@ import path from 'node:path';
 import express from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { onlyReads, requireApiUser, requireSessionUser } from './middleware/auth';
+import { mayUseCopies, requireApiUser, requireSessionUser } from './middleware/auth';
 import { csrfProtection } from './middleware/csrf';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { exposeLocale } from './middleware/locale';
 import { exposeViewHelpers } from './middleware/viewHelpers';
 import { requestId } from './middleware/requestId';
-import { createSessionStore, SESSION_COOKIE } from './middleware/sessionStore';
+import { createSessionStores, SESSION_COOKIE } from './middleware/sessionStore';
 import { rejectUnstorableText } from './middleware/storableText';
 import { demoSinkRoutes } from './demo/demoSink.routes';
 import { demoGraphSinkRoutes } from './demo/demoGraphSink.routes';
@@ -84,8 +84,8 @@ const VENDOR_FILES: Record<string, string> = {
 };
 
 /**
- * express-session over PostgreSQL, twice: page reads (GET, HEAD) may take the session from the process's copy
- * (middleware/accessCopies.ts), every other request reads it fresh. Both keep the copies current and say when a
+ * express-session over PostgreSQL, twice: page reads may take the session from the process's copy
+ * (middleware/accessCopies.ts, `mayUseCopies`), every other request reads it fresh. Both keep the copies current and say when a
  * session was saved or ended.
  */
 function consoleSessions({ config, pool, access, dispatcher }: Services): express.RequestHandler {
@@ -93,19 +93,20 @@ function consoleSessions({ config, pool, access, dispatcher }: Services): expres
     const event = { type: 'access', userId } as const;
     await dispatcher.publish(event).catch((err) => dispatcher.onDispatchError(err, event));
   };
-  const withStore = (readsCopies: boolean) =>
+  const stores = createSessionStores(session, pool, { copies: access, changed });
+  const withStore = (store: session.Store) =>
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      store: createSessionStore(session, pool, { copies: access, readsCopies, changed }),
+      store,
       resave: false,
       saveUninitialized: false,
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: 12 * 3600_000 },
     });
-  const reads = withStore(true);
-  const fresh = withStore(false);
-  return (req, res, next) => (onlyReads(req) ? reads : fresh)(req, res, next);
+  const reads = withStore(stores.reads);
+  const fresh = withStore(stores.fresh);
+  return (req, res, next) => (mayUseCopies(req) ? reads : fresh)(req, res, next);
 }
 
 export function createApp(services: Services): express.Express {

@@ -86,7 +86,12 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     enqueueBulk: (jobs) => bounded(redis, queues.enqueueBulk(jobs), `${jobs.length} jobs`),
     cancel: (j) => bounded(redis, queues.cancel(j), 'job removal'),
     onDispatchError: (err, what) =>
-      logger.warn({ err: (err as Error).message, what: 'name' in what ? what.name : what.type }, 'dispatch after commit failed; the reconciler will repair it'),
+      logger.warn(
+        { err: (err as Error).message, what: 'name' in what ? what.name : what.type },
+        'type' in what && what.type === 'access'
+          ? 'an access change was not told: other web processes keep their copies of who is signed in up to 5 s'
+          : 'dispatch after commit failed; the reconciler will repair it',
+      ),
   };
   return {
     config,

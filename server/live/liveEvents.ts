@@ -6,7 +6,7 @@ import type { LiveEvent } from '../domain/effects';
 export type LiveHub = {
   publish(event: LiveEvent): Promise<void>;
   subscribe(listener: (event: LiveEvent) => void): () => void;
-  /** Whether events published now reach this process (its subscription's connection is up). */
+  /** Whether events published now reach this process (its subscription is active). */
   listening(): boolean;
   /** Called when events may have been missed: the subscription's connection closed, or came back. */
   onGap(listener: () => void): void;
@@ -27,13 +27,30 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
       // A foreign or malformed payload on our channel is ignored.
     }
   });
-  // While the connection is down events are lost; ioredis subscribes again once it is back.
-  subscriber.on('close', () => local.emit('gap'));
-  subscriber.on('ready', () => local.emit('gap'));
-  // ioredis subscribes (and re-subscribes after every reconnect) once Redis answers; wait for that only
-  // briefly, so a web process started while Redis is down still comes up and /healthz can say so.
-  const subscribed = subscriber.subscribe(channel).catch(() => undefined);
-  await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_WAIT_MS).unref())]);
+  // Events published while the subscription is not active are lost. It is active from Redis's answer to SUBSCRIBE
+  // until the connection closes; ioredis connects again and subscribes again, and the answer is waited for here too
+  // (its 'ready' comes before Redis has taken the SUBSCRIBE). Each change either way is a gap.
+  let active = false;
+  const subscribe = () =>
+    subscriber.subscribe(channel).then(
+      () => {
+        active = true;
+        local.emit('gap');
+      },
+      () => undefined,
+    );
+  subscriber.on('close', () => {
+    active = false;
+    local.emit('gap');
+  });
+  subscriber.on('ready', () => {
+    active = false;
+    local.emit('gap');
+    void subscribe();
+  });
+  // ioredis subscribes once Redis answers; wait for that only briefly, so a web process started while Redis is down
+  // still comes up and /healthz can say so.
+  await Promise.race([subscribe(), new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_WAIT_MS).unref())]);
   return {
     async publish(event) {
       await publisher.publish(channel, JSON.stringify(event));
@@ -42,7 +59,7 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
       local.on('event', listener);
       return () => local.off('event', listener);
     },
-    listening: () => subscriber.status === 'ready',
+    listening: () => active && subscriber.status === 'ready',
     onGap(listener) {
       local.on('gap', listener);
     },

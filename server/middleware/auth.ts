@@ -28,13 +28,20 @@ declare global {
   }
 }
 
-/** GET and HEAD read; every other method may change something and is never answered from a copy (accessCopies.ts). */
-export const onlyReads = (req: Request) => req.method === 'GET' || req.method === 'HEAD';
+/**
+ * Whether a request may be answered on a copy of who is signed in (accessCopies.ts): a page read. Not a request that
+ * may change something (any method but GET and HEAD), the live stream (it outlives a copy) or an export (it hands
+ * out data in bulk, and is audited).
+ */
+export const mayUseCopies = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && req.path !== '/events' && !/\/export\.\w+$/.test(req.path);
 
 export function requireSessionUser(db: Db, copies: AccessCopies) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const user = req.session.userId ? await signedInUser(db, copies, req.session.userId, onlyReads(req)) : undefined;
+    const userId = req.session.userId;
+    const user = userId ? await signedInUser(db, copies, userId, mayUseCopies(req)) : undefined;
     if (!user) {
+      // A session read from a copy must not send /login back here (it redirects whoever it takes as signed in).
+      if (userId) copies.changed(userId);
       if (isHtmx(req)) {
         res.set('HX-Redirect', '/login').status(401).end();
         return;
@@ -51,11 +58,12 @@ export function requireSessionUser(db: Db, copies: AccessCopies) {
 async function signedInUser(db: Db, copies: AccessCopies, id: string, copyWillDo: boolean): Promise<CurrentUser | undefined> {
   const copy = copyWillDo ? copies.user(id) : undefined;
   if (copy) return copy;
+  const began = copies.readBegins();
   const found = await findUserById(db, id);
   // A deactivated user's sessions are deleted with the deactivation; a request already under way is refused here.
   if (!found || found.deactivatedAt) return undefined;
   const user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale, mayApproveReplies: found.mayApproveReplies };
-  copies.keepUser(user);
+  copies.keepUser(user, began);
   return user;
 }
 

@@ -117,6 +117,41 @@ describe('copies of who is signed in, across web processes', () => {
     await soon('b to refuse the ended session', async () => (await page(b, cookie)).status === 302);
   });
 
+  it('when a person signs out on a process that kept no copy of the session, then the other still hears of it', async () => {
+    const agent = await makeUser(db(), { role: 'agent' });
+    const cookie = await signIn(a, agent);
+    await keptOn(b, cookie, agent.id);
+    const inbox = await page(b, cookie);
+    a.services.access.clear(); // as after a's live subscription broke and came back
+
+    const res = await request(a.url)
+      .post('/logout')
+      .set('cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfFrom(inbox.text) });
+    expect(res.status).toBe(302);
+
+    await soon('b to refuse the ended session', async () => (await page(b, cookie)).status === 302);
+  });
+
+  it("when a role is taken away behind the processes' back, then a page may still come from a copy, but a request that acts is refused at once", async () => {
+    const manager = await makeUser(db(), { role: 'manager' });
+    const cookie = await signIn(a, manager);
+    await keptOn(b, cookie, manager.id, '/audit');
+    const audit = await page(b, cookie, '/audit');
+
+    await db().updateTable('users').set({ role: 'agent' }).where('id', '=', manager.id).execute(); // no live event
+
+    expect((await page(b, cookie, '/audit')).status).toBe(200); // the copy, at most COPY_MS old
+    // a manager's form (a new listening query): refused as an agent's, before its fields are even read
+    const form = await request(b.url)
+      .post('/monitoring/queries')
+      .set('cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfFrom(audit.text) });
+    expect(form.status).toBe(403);
+  });
+
   it("when a person signs in on one process, then the session's CSRF token is made with it: pages from both processes carry it and a form from either is taken", async () => {
     const agent = await makeUser(db(), { role: 'agent' });
     const cookie = await signIn(a, agent);
