@@ -64,6 +64,7 @@ export async function createLiveHub(publisher: Redis, subscriber: Redis, prefix:
       local.on('gap', listener);
     },
     async close() {
+      active = false;
       local.removeAllListeners();
       // A command to an unreachable Redis would wait forever; the caller disconnects it anyway.
       if (subscriber.status === 'ready') await subscriber.unsubscribe(channel).catch(() => undefined);

@@ -33,7 +33,12 @@ declare global {
  * may change something (any method but GET and HEAD), the live stream (it outlives a copy) or an export (it hands
  * out data in bulk, and is audited).
  */
-export const mayUseCopies = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && req.path !== '/events' && !/\/export\.\w+$/.test(req.path);
+export function mayUseCopies(req: Request): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  // as the router matches: any case, a trailing slash
+  const path = req.path.toLowerCase().replace(/\/+$/, '');
+  return path !== '/events' && !/\/export\.\w+$/.test(path);
+}
 
 export function requireSessionUser(db: Db, copies: AccessCopies) {
   return async (req: Request, res: Response, next: NextFunction) => {
