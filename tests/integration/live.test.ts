@@ -1,6 +1,9 @@
 /** GET /events: a signed-in console hears about a new conversation and a delivery change over SSE. */
 import http from 'node:http';
 import request from 'supertest';
+import { deactivateUser } from '../../server/domain/users/userAccess';
+import { systemActor } from '../../server/domain/audit/actor';
+import { inTransaction } from '../../server/domain/effects';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startTestAppWithReceiver, type TestApp } from '../support/testApp';
 import type { WebhookReceiver } from '../support/webhookReceiver';
@@ -16,6 +19,8 @@ type SseStream = {
   status: number;
   headers: http.IncomingHttpHeaders;
   events: SseEvent[];
+  /** Settles when the server ends the stream. */
+  ended: Promise<void>;
   waitFor(match: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   close(): void;
 };
@@ -47,10 +52,12 @@ function openEvents(cookie: string): Promise<SseStream> {
           }
         }
       });
+      const ended = new Promise<void>((done) => res.once('end', () => done()));
       resolve({
         status: res.statusCode ?? 0,
         headers: res.headers,
         events,
+        ended,
         waitFor(match, timeoutMs = 5_000) {
           const seen = events.find(match);
           if (seen) return Promise.resolve(seen);
@@ -73,6 +80,10 @@ function openEvents(cookie: string): Promise<SseStream> {
 }
 
 async function sessionCookie(): Promise<string> {
+  return (await signedIn()).cookie;
+}
+
+async function signedIn(): Promise<{ cookie: string; user: Awaited<ReturnType<typeof makeUser>> }> {
   const user = await makeUser(app.services.db, { role: 'agent' });
   const agent = request.agent(app.url);
   const login = await agent.get('/login');
@@ -80,7 +91,7 @@ async function sessionCookie(): Promise<string> {
   const res = await agent.post('/login').set('X-Forwarded-For', '203.0.113.80').type('form').send({ _csrf: csrf, email: user.email, password: user.password });
   const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('rl_session='));
   if (!cookie) throw new Error('no session cookie after sign-in');
-  return cookie.split(';')[0]!;
+  return { cookie: cookie.split(';')[0]!, user };
 }
 
 const about = (conversationId: string, change: string) => (e: SseEvent) =>
@@ -125,4 +136,22 @@ it('when nobody is signed in, then /events redirects to the sign-in page instead
   const res = await request(app.url).get('/events');
   expect(res.status).toBe(302);
   expect(res.headers.location).toMatch(/^\/login/);
+});
+
+it("when a person is deactivated while their console listens, then their stream ends (the browser asks again and is refused), and a colleague's stays", async () => {
+  const { cookie, user } = await signedIn();
+  const colleague = await openEvents(await sessionCookie());
+  const stream = await openEvents(cookie);
+  expect(stream.status).toBe(200);
+  await inTransaction(app.services.db, app.services.dispatcher, (tx, effects) => deactivateUser(tx, effects, user.id, systemActor('test')));
+  await stream.ended;
+  expect((await request(app.url).get('/events').set('cookie', cookie)).status).toBe(302);
+
+  const channel = await makeApiChannel(app.services.db, app.services.secretBox);
+  const ingested = await request(app.url)
+    .post(`/api/v1/channels/${channel.channelId}/messages`)
+    .auth(channel.ingestToken, { type: 'bearer' })
+    .send(inboundPost());
+  await colleague.waitFor(about(ingested.body.conversationId, 'message'));
+  colleague.close();
 });

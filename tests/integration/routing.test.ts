@@ -158,6 +158,22 @@ describe('automatic routing', () => {
     for (const h of held) expect(Number(h.n)).toBeLessThanOrEqual(2);
     expect(held.find((h) => h.assigneeId === lena.id)?.n).toBe('2');
   });
+
+  it('when an online agent is deactivated, then the router gives them nothing more', async () => {
+    await closeAll();
+    const nina = await makeUser(app.services.db, { role: 'agent', name: 'Nina Neu' });
+    for (const u of [lena, paul]) await api(u.token).put(`/users/${u.id}/presence`, { status: 'away', reason: 'meeting' });
+    await api(nina.token).put(`/users/${nina.id}/presence`, { status: 'online' });
+    const before = await ingest({ language: 'de' });
+    await until('routed to Nina while active', async () => (await row(before.conversationId)).assigneeId === nina.id);
+    await closeAll();
+
+    await app.services.db.updateTable('users').set({ deactivatedAt: new Date() }).where('id', '=', nina.id).execute(); // her console tab still open
+    const after = await ingest({ language: 'de' });
+    await pass();
+    expect((await row(after.conversationId)).assigneeId).toBeNull();
+    for (const u of [lena, paul]) await api(u.token).put(`/users/${u.id}/presence`, { status: 'online' });
+  });
 });
 
 describe('pull, absences, quiet consoles, unopened offers, the board', () => {

@@ -25,7 +25,9 @@ const agentColumns = sql`p.user_id AS id, p.availability, p.skills, p.capacity, 
   EXISTS (SELECT 1 FROM absences a WHERE a.user_id = p.user_id AND a.cancelled_at IS NULL AND a.starts_at <= now() AND a.ends_at > now()) AS absent,
   coalesce((SELECT array_agg(tm.team_id) FROM team_members tm WHERE tm.user_id = p.user_id), '{}') AS team_ids`;
 
-const onlineAgentsQuery = sql`SELECT ${agentColumns} FROM agent_profiles p JOIN users u ON u.id = p.user_id AND u.role IN ('agent', 'manager')
+// A deactivated person is nobody's capacity, even while a console tab of theirs still says online.
+const onlineAgentsQuery = sql`SELECT ${agentColumns} FROM agent_profiles p
+    JOIN users u ON u.id = p.user_id AND u.role IN ('agent', 'manager') AND u.deactivated_at IS NULL
     WHERE p.availability = 'online' ORDER BY p.user_id`;
 
 /** The online agents, locked in id order (a presence change waits for the pass that may give them work). */
@@ -202,14 +204,15 @@ export async function queueBoardRows(db: DbOrTx, now: Date, horizon: Date, openB
   return { channels: channels.rows, dues: dues.rows };
 }
 
-/** Every agent's availability, absence and slots (for the board's counts per queue). */
+/** Every active agent's availability, absence and slots (for the board's counts per queue). */
 export async function boardAgents(db: DbOrTx): Promise<AgentRow[]> {
   const r = await sql<AgentRow>`
     SELECT u.id, coalesce(p.availability, 'offline') AS availability, coalesce(p.skills, '{}') AS skills, coalesce(p.capacity, '{}') AS capacity,
       coalesce(p.idle_since, now()) AS idle_since,
       EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.cancelled_at IS NULL AND a.starts_at <= now() AND a.ends_at > now()) AS absent,
       coalesce((SELECT array_agg(tm.team_id) FROM team_members tm WHERE tm.user_id = u.id), '{}') AS team_ids
-    FROM users u LEFT JOIN agent_profiles p ON p.user_id = u.id WHERE u.role IN ('agent', 'manager') ORDER BY u.id`.execute(db);
+    FROM users u LEFT JOIN agent_profiles p ON p.user_id = u.id WHERE u.role IN ('agent', 'manager') AND u.deactivated_at IS NULL
+    ORDER BY u.id`.execute(db);
   return r.rows;
 }
 

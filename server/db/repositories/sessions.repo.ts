@@ -7,3 +7,8 @@ export async function deleteSessionsOfUser(db: DbOrTx, userId: string): Promise<
   const result = await sql`DELETE FROM user_sessions WHERE sess ->> 'userId' = ${userId}`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
+
+export async function sessionExists(db: DbOrTx, sid: string): Promise<boolean> {
+  const result = await sql`SELECT 1 FROM user_sessions WHERE sid = ${sid} AND expire >= now()`.execute(db);
+  return result.rows.length > 0;
+}

@@ -1,6 +1,8 @@
 /** GET /events — Server-Sent Events for open consoles, fed by the Redis-backed live hub. */
 import { Router } from 'express';
 import { touchConsole } from '../../db/repositories/agentProfiles.repo';
+import { sessionExists } from '../../db/repositories/sessions.repo';
+import { findUserById } from '../../db/repositories/users.repo';
 import { can } from '../../domain/auth/permissions';
 import { chatRingingToastHtml, visitorTypingHtml } from '../../presenters/chat.presenter';
 import { slaToastHtml } from '../../presenters/sla.presenter';
@@ -9,6 +11,16 @@ import type { Services } from '../../services';
 const HEARTBEAT_MS = 25_000;
 /** Open live streams one user may hold on one web process (tabs, windows); the next one answers 429. */
 export const LIVE_STREAMS_PER_USER = 10;
+
+/** Whether the stream's session still exists and its person is still active (true when it cannot be told now). */
+async function mayStillListen(db: Services['db'], sid: string, userId: string): Promise<boolean> {
+  try {
+    const user = await findUserById(db, userId);
+    return !!user && !user.deactivatedAt && (await sessionExists(db, sid));
+  } catch {
+    return true;
+  }
+}
 
 export function eventRoutes({ live, db }: Services): Router {
   const router = Router();
@@ -60,7 +72,12 @@ export function eventRoutes({ live, db }: Services): Router {
       if (event.type === 'routing') return void res.write(`event: routing\ndata: {}\n\n`);
       // A reply began or stopped waiting for approval: the approvers' count in the navigation refreshes.
       if (event.type === 'approvals') return void res.write(`event: approvals\ndata: {}\n\n`);
-      if (event.type === 'access') return;
+      // The person's access changed (deactivated, signed out elsewhere, a new role): a stream they may no longer
+      // have ends; the browser connects again and is asked afresh.
+      if (event.type === 'access') {
+        if (event.userId === userId) void mayStillListen(db, req.sessionID, userId).then((may) => may || res.end());
+        return;
+      }
       // One generic event for lists, one per conversation for its open page.
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });
