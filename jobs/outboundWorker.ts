@@ -1,5 +1,5 @@
-/** Processes deliver-reply jobs: one attempt per run, retries with backoff, pauses the queue on a 429. */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+/** Processes deliver-reply jobs: one attempt per run, retries with backoff, a reply answered 429 waits until the time the receiver named. */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RateLimited } from '../connectors/types';
 import { abandonDelivery, deliverReply, type DeliveryDeps } from '../server/domain/replies/deliverReply';
@@ -15,7 +15,7 @@ import { JOBS, parsePayload } from './definitions';
 export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefix: string, logger: Logger, opts: { lockMs?: number } = {}): Worker {
   const worker: Worker = new Worker(
     JOBS['deliver-reply'].queue,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const { messageId } = parsePayload('deliver-reply', job.data);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const { outcome, error } = await deliverReply(deps, messageId, finalAttempt);
@@ -23,8 +23,10 @@ export function startOutboundWorker(deps: DeliveryDeps, connection: Redis, prefi
       if (outcome === 'uncertain') jobLogger(logger, job).warn({ messageId }, 'reply sending was interrupted; it may have been sent, an agent decides');
       if (outcome !== 'retry' || !error) return outcome;
       if (error instanceof RateLimited) {
-        await worker.rateLimit(Math.max(1_000, error.retryAt.getTime() - Date.now()));
-        throw Worker.RateLimitError();
+        // The reply itself waits until the receiver's time, for certain: BullMQ's rate limit alone holds only this
+        // worker's next fetch (no `limiter` is set), and a fetch already under way could take it back at once.
+        await job.moveToDelayed(Date.now() + Math.max(1_000, error.retryAt.getTime() - Date.now()), token);
+        throw new DelayedError();
       }
       throw error;
     },

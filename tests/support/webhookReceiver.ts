@@ -2,7 +2,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ReceivedHook = { headers: IncomingHttpHeaders; body: string; json: Record<string, unknown> };
+/** at: when the request was read in full (Date.now()). */
+export type ReceivedHook = { headers: IncomingHttpHeaders; body: string; json: Record<string, unknown>; at: number };
 
 /** A scripted answer: a status code (with a small JSON error body), or exactly this status, headers and raw body. */
 export type ScriptedAnswer = number | { status: number; headers?: Record<string, string>; body?: string };
@@ -10,6 +11,8 @@ export type ScriptedAnswer = number | { status: number; headers?: Record<string,
 export type WebhookReceiver = {
   url: string;
   received: ReceivedHook[];
+  /** Requests answered with a scripted status outside 2xx. */
+  refused: ReceivedHook[];
   /** Answers to give, in order, before answering 200 for good (a 2xx one counts as received). */
   failNext(...answers: ScriptedAnswer[]): void;
   /** Requests read in full but never answered (see holdNext); the sender waits until it times out or dies. */
@@ -22,6 +25,7 @@ export type WebhookReceiver = {
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedHook[] = [];
+  const refused: ReceivedHook[] = [];
   const failures: ScriptedAnswer[] = [];
   const held: ReceivedHook[] = [];
   let toHold = 0;
@@ -29,22 +33,24 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      const hook = { headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown>, at: Date.now() };
       if (toHold > 0) {
         toHold -= 1;
-        held.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+        held.push(hook);
         return;
       }
       const scripted = failures.shift();
       if (typeof scripted === 'number') {
+        refused.push(hook);
         res.writeHead(scripted, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `simulated ${scripted}` }));
         return;
       }
       if (scripted) {
-        if (scripted.status >= 200 && scripted.status < 300) received.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+        (scripted.status >= 200 && scripted.status < 300 ? received : refused).push(hook);
         res.writeHead(scripted.status, scripted.headers).end(scripted.body ?? '');
         return;
       }
-      received.push({ headers: req.headers, body, json: JSON.parse(body) as Record<string, unknown> });
+      received.push(hook);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `hook-${received.length}` }));
     });
   });
@@ -53,6 +59,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
+    refused,
     failNext: (...answers) => failures.push(...answers),
     held,
     holdNext: (count = 1) => {
