@@ -64,12 +64,17 @@ async function signedInUser(db: Db, copies: AccessCopies, id: string, copyWillDo
   const copy = copyWillDo ? copies.user(id) : undefined;
   if (copy) return copy;
   const began = copies.readBegins();
+  const user = await activeUser(db, id);
+  if (user) copies.keepUser(user, began);
+  return user;
+}
+
+/** The person as PostgreSQL has them now, if they may still use the console. */
+export async function activeUser(db: Db, id: string): Promise<CurrentUser | undefined> {
   const found = await findUserById(db, id);
   // A deactivated user's sessions are deleted with the deactivation; a request already under way is refused here.
   if (!found || found.deactivatedAt) return undefined;
-  const user = { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale, mayApproveReplies: found.mayApproveReplies };
-  copies.keepUser(user, began);
-  return user;
+  return { id: found.id, email: found.email, name: found.name, role: found.role, locale: found.locale, mayApproveReplies: found.mayApproveReplies };
 }
 
 /** last_used_at is written at most this often per token, not on every request. */

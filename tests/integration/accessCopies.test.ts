@@ -36,6 +36,9 @@ async function signIn(app: TestApp, user: { email: string; password: string }): 
 }
 
 const page = (app: TestApp, cookie: string, path = '/inbox') => request(app.url).get(path).set('cookie', cookie);
+/** A console form sent on `app`. */
+const form = (app: TestApp, cookie: string, path: string, fields: Record<string, string>) =>
+  request(app.url).post(path).set('cookie', cookie).type('form').send(fields);
 
 /** Pages on `app` until it answers them from its copies of this person (the sign-in's own event may come late and drop them once). */
 const keptOn = (app: TestApp, cookie: string, userId: string, path = '/inbox') =>
@@ -57,7 +60,7 @@ describe('copies of who is signed in, across web processes', () => {
     const cookie = await signIn(a, agent);
     await keptOn(b, cookie, agent.id);
 
-    const res = await request(a.url).post(`/settings/users/${agent.id}/deactivate`).set('cookie', admin.cookie).type('form').send({ _csrf: admin.csrf });
+    const res = await form(a, admin.cookie, `/settings/users/${agent.id}/deactivate`, { _csrf: admin.csrf });
     expect(res.status).toBe(303);
 
     await soon('b to refuse the page', async () => (await page(b, cookie)).status === 302);
@@ -70,11 +73,7 @@ describe('copies of who is signed in, across web processes', () => {
     const cookie = await signIn(a, manager);
     await keptOn(b, cookie, manager.id, '/audit');
 
-    const res = await request(a.url)
-      .post(`/settings/users/${manager.id}/role`)
-      .set('cookie', admin.cookie)
-      .type('form')
-      .send({ _csrf: admin.csrf, role: 'agent' });
+    const res = await form(a, admin.cookie, `/settings/users/${manager.id}/role`, { _csrf: admin.csrf, role: 'agent' });
     expect(res.status).toBe(303);
 
     await soon('b to refuse the audit log', async () => (await page(b, cookie, '/audit')).status === 403);
@@ -87,11 +86,7 @@ describe('copies of who is signed in, across web processes', () => {
     const before = await page(b, cookie);
     expect(before.text).toContain('<html lang="en">');
 
-    const res = await request(a.url)
-      .post('/locale')
-      .set('cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrfFrom(before.text), locale: 'de', back: '/inbox' });
+    const res = await form(a, cookie, '/locale', { _csrf: csrfFrom(before.text), locale: 'de', back: '/inbox' });
     expect(res.status).toBe(302);
 
     expect((await page(a, cookie)).text).toContain('<html lang="de">'); // the process that made the change: at once
@@ -105,11 +100,7 @@ describe('copies of who is signed in, across web processes', () => {
     await keptOn(a, cookie, agent.id);
     const inbox = await page(b, cookie);
 
-    const res = await request(a.url)
-      .post('/logout')
-      .set('cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrfFrom(inbox.text) });
+    const res = await form(a, cookie, '/logout', { _csrf: csrfFrom(inbox.text) });
     expect(res.status).toBe(302);
     expect(String(res.headers['set-cookie'])).toMatch(/rl_session=;.*Expires=Thu, 01 Jan 1970/); // the browser forgets it
 
@@ -125,11 +116,7 @@ describe('copies of who is signed in, across web processes', () => {
     a.services.access.clear(); // as after a's live subscription broke and came back
     const keeps = jest.spyOn(a.services.access, 'keepSession').mockImplementation(() => undefined); // nor does sign-out's own read
 
-    const res = await request(a.url)
-      .post('/logout')
-      .set('cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrfFrom(inbox.text) });
+    const res = await form(a, cookie, '/logout', { _csrf: csrfFrom(inbox.text) });
     expect(res.status).toBe(302);
     keeps.mockRestore();
 
@@ -146,12 +133,8 @@ describe('copies of who is signed in, across web processes', () => {
 
     expect((await page(b, cookie, '/audit')).status).toBe(200); // the copy, at most COPY_MS old
     // a manager's form (a new listening query): refused as an agent's, before its fields are even read
-    const form = await request(b.url)
-      .post('/monitoring/queries')
-      .set('cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrfFrom(audit.text) });
-    expect(form.status).toBe(403);
+    const refused = await form(b, cookie, '/monitoring/queries', { _csrf: csrfFrom(audit.text) });
+    expect(refused.status).toBe(403);
   });
 
   it("when a person signs in on one process, then the session's CSRF token is made with it: pages from both processes carry it and a form from either is taken", async () => {
@@ -161,7 +144,7 @@ describe('copies of who is signed in, across web processes', () => {
     const onA = csrfFrom((await page(a, cookie)).text);
     expect(onA).toBe(onB);
 
-    const res = await request(b.url).post('/locale').set('cookie', cookie).type('form').send({ _csrf: onA, locale: 'en', back: '/inbox' });
+    const res = await form(b, cookie, '/locale', { _csrf: onA, locale: 'en', back: '/inbox' });
     expect(res.status).toBe(302);
   });
 
@@ -174,12 +157,8 @@ describe('copies of who is signed in, across web processes', () => {
     await a.services.pool.query("DELETE FROM user_sessions WHERE sess ->> 'userId' = $1", [agent.id]); // no live event
 
     expect((await page(b, cookie)).status).toBe(200); // the copy, at most COPY_MS old
-    const form = await request(b.url)
-      .post('/locale')
-      .set('cookie', cookie)
-      .type('form')
-      .send({ _csrf: csrfFrom(inbox.text), locale: 'de', back: '/inbox' });
-    expect(form.status).toBe(403); // read fresh: no session, so no session's CSRF token
+    const refused = await form(b, cookie, '/locale', { _csrf: csrfFrom(inbox.text), locale: 'de', back: '/inbox' });
+    expect(refused.status).toBe(403); // read fresh: no session, so no session's CSRF token
     expect((await db().selectFrom('users').select('locale').where('id', '=', agent.id).executeTakeFirstOrThrow()).locale).toBe('en');
     expect((await page(b, cookie)).status).toBe(302); // the fresh read that found no session dropped the copy
   });

@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import { touchConsole } from '../../db/repositories/agentProfiles.repo';
 import { sessionExists } from '../../db/repositories/sessions.repo';
-import { findUserById } from '../../db/repositories/users.repo';
 import { can } from '../../domain/auth/permissions';
+import { activeUser } from '../../middleware/auth';
 import { chatRingingToastHtml, visitorTypingHtml } from '../../presenters/chat.presenter';
 import { slaToastHtml } from '../../presenters/sla.presenter';
 import type { Services } from '../../services';
@@ -15,8 +15,7 @@ export const LIVE_STREAMS_PER_USER = 10;
 /** Whether the stream's session still exists and its person is still active (true when it cannot be told now). */
 async function mayStillListen(db: Services['db'], sid: string, userId: string): Promise<boolean> {
   try {
-    const user = await findUserById(db, userId);
-    return !!user && !user.deactivatedAt && (await sessionExists(db, sid));
+    return !!(await activeUser(db, userId)) && (await sessionExists(db, sid));
   } catch {
     return true;
   }
@@ -41,6 +40,12 @@ export function eventRoutes({ live, db }: Services): Router {
     res.write(': connected\n\n');
     const seesAllSlaWarnings = req.user ? can(req.user.role, 'settings.manage') : false;
     const unsubscribe = live.subscribe((event) => {
+      // The person's access changed (deactivated, signed out elsewhere, a new role): a stream they may no longer
+      // have ends; the browser connects again and is asked afresh.
+      if (event.type === 'access') {
+        if (event.userId === userId) void mayStillListen(db, req.sessionID, userId).then((may) => may || res.end());
+        return;
+      }
       const data = JSON.stringify(event);
       // Presence goes only to the conversation's page, a notification only to its user's bell.
       if (event.type === 'presence') return void res.write(`event: presence-${event.conversationId}\ndata: ${data}\n\n`);
@@ -72,12 +77,6 @@ export function eventRoutes({ live, db }: Services): Router {
       if (event.type === 'routing') return void res.write(`event: routing\ndata: {}\n\n`);
       // A reply began or stopped waiting for approval: the approvers' count in the navigation refreshes.
       if (event.type === 'approvals') return void res.write(`event: approvals\ndata: {}\n\n`);
-      // The person's access changed (deactivated, signed out elsewhere, a new role): a stream they may no longer
-      // have ends; the browser connects again and is asked afresh.
-      if (event.type === 'access') {
-        if (event.userId === userId) void mayStillListen(db, req.sessionID, userId).then((may) => may || res.end());
-        return;
-      }
       // One generic event for lists, one per conversation for its open page.
       res.write(`event: conversation\ndata: ${data}\n\nevent: conv-${event.conversationId}\ndata: ${data}\n\n`);
     });
