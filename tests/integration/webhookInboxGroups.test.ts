@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { reconcileJobs } from '../../jobs/reconcile';
-import { createInboxGroups, type InboxRow } from '../../server/domain/channels/webhooks/inboxGroups';
+import { createInboxGroups, type InboxDelivery, type InboxReceipt } from '../../server/domain/channels/webhooks/inboxGroups';
 import { drainWebhookInbox, processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import type { JobRequest } from '../../server/domain/effects';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
@@ -24,10 +24,16 @@ afterAll(() => app.stop());
 
 type Wa = Awaited<ReturnType<typeof makeWhatsappChannel>>;
 
-function row(wa: Wa, text: string, i: number): InboxRow {
+function delivery(wa: Wa, text: string, i: number): InboxDelivery {
   const payload = JSON.stringify(inboundText(wa.phoneNumberId, text, { from: `49151000${i}` }));
-  return { kind: 'whatsapp', channelId: wa.channelId, payload, bodySha256: createHash('sha256').update(payload).digest('hex'), events: 1 };
+  return {
+    rows: [{ kind: 'whatsapp', channelId: wa.channelId, payload, bodySha256: createHash('sha256').update(payload).digest('hex'), events: 1 }],
+    signedBy: [{ channelId: wa.channelId, identity: { address: wa.phoneNumberId, signingSecret: wa.appSecret } }],
+  };
 }
+
+/** The inbox id of a delivery's one row: null for a repeat, undefined when a signer changed (nothing stored). */
+const idOf = (receipt: InboxReceipt) => ('ids' in receipt ? receipt.ids[0] : undefined);
 
 /**
  * The waiting jobs of the webhooks queue that name deliveries of these ids, once each id is named: a group's job
@@ -57,16 +63,27 @@ const inboxOf = (channelId: string) =>
     .orderBy('id')
     .execute();
 
+/** Seals the channel's credentials again with another app secret, as an edit of its settings does. */
+async function changeAppSecret(channelId: string, appSecret: string) {
+  const { credentialsEnc } = await app.services.db.selectFrom('channels').select('credentialsEnc').where('id', '=', channelId).executeTakeFirstOrThrow();
+  const credentials = { ...(JSON.parse(app.services.secretBox.open(credentialsEnc!)) as Record<string, string>), appSecret };
+  await app.services.db
+    .updateTable('channels')
+    .set({ credentialsEnc: app.services.secretBox.seal(JSON.stringify(credentials)) })
+    .where('id', '=', channelId)
+    .execute();
+}
+
 const textsOf = async (channelId: string) =>
   (await app.services.db.selectFrom('messages').select('text').where('channelId', '=', channelId).execute()).map((m) => m.text).sort();
 
 describe('webhook deliveries in groups', () => {
   it('when deliveries arrive together, then they are stored in one transaction, named by one drain job, and that job stores every message once', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
+    const inbox = createInboxGroups(app.services);
     const texts = Array.from({ length: 30 }, (_, i) => `Nachricht ${i}`);
-    const stored = await Promise.all(texts.map((t, i) => inbox.store([row(wa, t, i)])));
-    const ids = stored.map((s) => s[0]!);
+    const stored = await Promise.all(texts.map((t, i) => inbox.store(delivery(wa, t, i))));
+    const ids = stored.map((s) => idOf(s)!);
     expect(new Set(ids).size).toBe(30);
     expect(new Set((await inboxOf(wa.channelId)).map((r) => r.xmin)).size).toBe(1);
     const jobs = await jobsFor(ids);
@@ -82,9 +99,9 @@ describe('webhook deliveries in groups', () => {
 
   it('when two workers drain the same deliveries at once, then each message is stored once', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
+    const inbox = createInboxGroups(app.services);
     const texts = Array.from({ length: 20 }, (_, i) => `Doppelt ${i}`);
-    const ids = (await Promise.all(texts.map((t, i) => inbox.store([row(wa, t, i)])))).map((s) => s[0]!);
+    const ids = (await Promise.all(texts.map((t, i) => inbox.store(delivery(wa, t, i))))).map((s) => idOf(s)!);
     const [a, b] = await Promise.all([drainWebhookInbox(app.services, ids), drainWebhookInbox(app.services, [...ids].reverse())]);
     expect([...a, ...b].filter((o) => o.outcome === 'processed')).toHaveLength(20);
     expect(await textsOf(wa.channelId)).toEqual([...texts].sort());
@@ -100,8 +117,8 @@ describe('webhook deliveries in groups', () => {
       enqueueBulk: async () => Promise.reject(new Error('Redis is down')),
       onDispatchError: (_err: unknown, what: unknown) => void lost.push(what),
     };
-    const inbox = createInboxGroups(app.services.db, down);
-    const ids = (await Promise.all(['eins', 'zwei'].map((t, i) => inbox.store([row(wa, t, i)])))).map((s) => s[0]!);
+    const inbox = createInboxGroups({ ...app.services, dispatcher: down });
+    const ids = (await Promise.all(['eins', 'zwei'].map((t, i) => inbox.store(delivery(wa, t, i))))).map((s) => idOf(s)!);
     expect(lost).toEqual([{ name: 'drain-webhooks', data: { inboxIds: ids } }]);
     const enqueued: JobRequest[] = [];
     await reconcileJobs(app.services.db, async (jobs) => void enqueued.push(...jobs));
@@ -111,16 +128,16 @@ describe('webhook deliveries in groups', () => {
 
   it('when a delivery is repeated within a group, then it is stored once and the repeat gets no id', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
-    const same = row(wa, 'zweimal', 0);
-    const [first, second] = await Promise.all([inbox.store([same]), inbox.store([same])]);
-    expect([first![0], second![0]].filter((id) => id === null)).toHaveLength(1);
+    const inbox = createInboxGroups(app.services);
+    const same = delivery(wa, 'zweimal', 0);
+    const receipts = await Promise.all([inbox.store(same), inbox.store(same)]);
+    expect(receipts.map(idOf).filter((id) => id === null)).toHaveLength(1);
     expect(await inboxOf(wa.channelId)).toHaveLength(1);
   });
 
   it('when the database refuses one delivery of a group, then only its request fails and the others are stored and drained', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
+    const inbox = createInboxGroups(app.services);
     await sql`CREATE FUNCTION test_refuse_inbox() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF strpos(NEW.payload::text, 'poisoned') > 0 THEN RAISE EXCEPTION 'poisoned delivery' USING ERRCODE = 'check_violation'; END IF;
@@ -129,7 +146,7 @@ describe('webhook deliveries in groups', () => {
     await sql`CREATE TRIGGER test_refuse_inbox BEFORE INSERT ON webhook_inbox FOR EACH ROW EXECUTE FUNCTION test_refuse_inbox()`.execute(app.services.db);
     try {
       const texts = ['eins', 'zwei', 'poisoned drei', 'vier', 'fünf'];
-      const outcomes = await Promise.allSettled(texts.map((t, i) => inbox.store([row(wa, t, i)])));
+      const outcomes = await Promise.allSettled(texts.map((t, i) => inbox.store(delivery(wa, t, i))));
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
       expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: '23514' });
     } finally {
@@ -146,8 +163,8 @@ describe('webhook deliveries in groups', () => {
 
   it('when the database refuses one message of a drain, then the others are stored and it gets a process-webhook job of its own', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
-    const ids = (await Promise.all(['eins', 'poisoned zwei', 'drei'].map((t, i) => inbox.store([row(wa, t, i)])))).map((s) => s[0]!);
+    const inbox = createInboxGroups(app.services);
+    const ids = (await Promise.all(['eins', 'poisoned zwei', 'drei'].map((t, i) => inbox.store(delivery(wa, t, i))))).map((s) => idOf(s)!);
     const refusing = await refuseTextsContaining(app.services.db, 'poisoned');
     try {
       const outcomes = await drainWebhookInbox(app.services, ids);
@@ -188,10 +205,44 @@ describe('webhook deliveries in groups', () => {
     expect(await textsOf(wa.channelId)).toEqual(bodies.map((_, i) => `Gleichzeitig ${i}`).sort());
   });
 
+  it("when a channel's app secret changes after a delivery's signature was checked, then that delivery is not stored and its caller is told so; the group's others are stored", async () => {
+    const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const other = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const inbox = createInboxGroups(app.services);
+    await changeAppSecret(wa.channelId, 'rotated-secret');
+    const [checkedBefore, untouched] = await Promise.all([inbox.store(delivery(wa, 'alt signiert', 0)), inbox.store(delivery(other, 'unberührt', 1))]);
+    expect(checkedBefore).toEqual({ signerChanged: true });
+    expect(idOf(untouched)).toEqual(expect.any(String));
+    expect(await inboxOf(wa.channelId)).toHaveLength(0);
+    expect(await inboxOf(other.channelId)).toHaveLength(1);
+  });
+
+  it("when the endpoint's channels change after the web process read them, then a new channel takes its first delivery, and a changed app secret counts at once: the old one stores nothing, the new one is taken", async () => {
+    const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const post = (channel: { phoneNumberId: string }, secret: string, text: string) => {
+      const body = JSON.stringify(inboundText(channel.phoneNumberId, text, { from: '4915300001' }));
+      return request(app.url)
+        .post('/webhooks/whatsapp')
+        .set('content-type', 'application/json')
+        .set('x-hub-signature-256', signPayload(secret, body))
+        .send(body);
+    };
+    expect((await post(wa, wa.appSecret, 'vorher')).body).toEqual({ received: 1 }); // the web process now holds the channels
+    // a number of the same Meta app (the same app secret): its deliveries match a channel the process knows
+    const connectedSince = await makeWhatsappChannel(app.services.db, app.services.secretBox, { appSecret: wa.appSecret });
+    expect((await post(connectedSince, connectedSince.appSecret, 'neu verbunden')).body).toEqual({ received: 1 });
+    await changeAppSecret(wa.channelId, 'rotated-secret');
+    // the old secret is still the other number's: answered, but stored for neither
+    expect((await post(wa, wa.appSecret, 'mit altem Geheimnis')).body).toEqual({ received: 0 });
+    expect((await post(wa, 'rotated-secret', 'mit neuem Geheimnis')).body).toEqual({ received: 1 });
+    expect(await inboxOf(wa.channelId)).toHaveLength(2);
+    expect(await inboxOf(connectedSince.channelId)).toHaveLength(1);
+  });
+
   it('when Redis lost the jobs, then the reconciler names the fresh deliveries in drains and the failed ones alone', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const inbox = createInboxGroups(app.services.db, app.services.dispatcher);
-    const ids = (await Promise.all(['eins', 'zwei', 'drei'].map((t, i) => inbox.store([row(wa, t, i)])))).map((s) => s[0]!);
+    const inbox = createInboxGroups(app.services);
+    const ids = (await Promise.all(['eins', 'zwei', 'drei'].map((t, i) => inbox.store(delivery(wa, t, i))))).map((s) => idOf(s)!);
     await app.services.db.updateTable('webhookInbox').set({ attempts: 1, lastError: 'earlier failure' }).where('id', '=', ids[2]!).execute();
     const enqueued: JobRequest[] = [];
     await reconcileJobs(app.services.db, async (jobs) => void enqueued.push(...jobs));

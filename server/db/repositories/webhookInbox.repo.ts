@@ -90,6 +90,11 @@ export function listChannelsOfKinds(db: DbOrTx, kinds: readonly ChannelKind[]) {
   return db.selectFrom('channels').selectAll().where('kind', 'in', kinds).orderBy('createdAt').execute();
 }
 
+/** The channels' webhook identities as they are now, share-locked until the transaction ends (a change waits for it). */
+export function lockSigningChannels(tx: Tx, ids: string[]) {
+  return tx.selectFrom('channels').select(['id', 'kind', 'settings', 'credentialsEnc']).where('id', 'in', ids).forShare().execute();
+}
+
 export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: string, value: string) {
   return db.selectFrom('channels').selectAll().where('kind', '=', kind).where(sql<string>`settings->>${key}`, '=', value).executeTakeFirst();
 }

@@ -15,7 +15,8 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { createInboxGroups } from '../../domain/channels/webhooks/inboxGroups';
-import { answerHandshake, receiveSignedWebhook, webhookSideOf, type WebhookEndpoint } from '../../domain/channels/webhooks/signedWebhook';
+import { answerHandshake, receiveSignedWebhook, type WebhookEndpoint } from '../../domain/channels/webhooks/signedWebhook';
+import { createSignerCopies, readSigners, webhookSideOf } from '../../domain/channels/webhooks/webhookSigners';
 import { HttpError } from '../../errors';
 import type { Services } from '../../services';
 
@@ -25,7 +26,8 @@ export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: S
   const router = Router();
   const label = endpoint.inboxKind;
   const { signatureHeader } = webhookSideOf(connectors, endpoint.kinds[0]!);
-  const inbox = createInboxGroups(db, dispatcher);
+  const inbox = createInboxGroups({ db, dispatcher, secretBox, connectors });
+  const signers = createSignerCopies(() => readSigners({ db, secretBox, connectors }, endpoint.kinds));
 
   router.get('/', async (req, res) => {
     const answer = await answerHandshake({ db, secretBox, connectors }, endpoint.kinds, req.query);
@@ -39,7 +41,7 @@ export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: S
 
   router.post('/', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const receipt = await receiveSignedWebhook({ db, secretBox, connectors, inbox }, endpoint, raw, req.get(signatureHeader));
+    const receipt = await receiveSignedWebhook({ connectors, signers, inbox }, endpoint, raw, req.get(signatureHeader));
     if (receipt.unknownAddresses.length) {
       req.log.warn({ [endpoint.routedBy]: receipt.unknownAddresses }, `${label} webhook for unknown ${endpoint.routedBy}; not stored`);
     }

@@ -4,40 +4,56 @@
  * request is answered once the commit that holds its rows is done (never acknowledge what is not durable), not
  * waiting for the job to reach Redis. A delivery the database refuses fails alone (commitIsolating); a retry of
  * a stored body is not stored again (its id comes back null). A job lost with Redis is made good by the reconciler (jobs/reconcile.ts).
+ *
+ * The transaction first checks, in one statement for the group, that every channel a delivery is stored for
+ * still has the identity its signature was checked against (webhookSigners.ts); a delivery for which one has
+ * changed is not stored, and its caller is told so (`signerChanged`) to check it again.
  */
-import type { Db } from '../../../db/client';
 import { insertInboxRows } from '../../../db/repositories/webhookInbox.repo';
 import type { WebhookInboxTable } from '../../../db/schema';
 import { commitThenDispatch, type Dispatcher } from '../../effects';
 import { createGroupCommit } from '../../groupCommit';
 import { commitIsolating } from '../../isolatedCommit';
 import { DRAIN_SIZE } from './webhookInbox';
+import { changedSigners, type CheckedSigner, type SignerDeps } from './webhookSigners';
 
 export type InboxRow = { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null; events: number };
+/** A delivery's rows (one per channel it is for) and the identities its signature was checked against. */
+export type InboxDelivery = { rows: InboxRow[]; signedBy: CheckedSigner[] };
+/** Per row its inbox id, or null when the same body was stored for the channel before; or: a signer changed, nothing stored. */
+export type InboxReceipt = { ids: (string | null)[] } | { signerChanged: true };
 
 /** Groups in flight at once: one fills its transaction while another commits. */
 const CONCURRENT_GROUPS = 2;
 
-/** Stores the rows of one delivery; per row its inbox id, or null when the same body was stored for the channel before. */
-export type InboxGroups = { store(rows: InboxRow[]): Promise<(string | null)[]> };
+export type InboxGroups = { store(delivery: InboxDelivery): Promise<InboxReceipt> };
 
-export function createInboxGroups(db: Db, dispatcher: Dispatcher): InboxGroups {
-  const store = createGroupCommit<InboxRow[], (string | null)[]>({
+export function createInboxGroups(deps: SignerDeps & { dispatcher: Dispatcher }): InboxGroups {
+  const store = createGroupCommit<InboxDelivery, InboxReceipt>({
     maxSize: DRAIN_SIZE,
     concurrent: CONCURRENT_GROUPS,
     commit: (deliveries, after) =>
       commitIsolating(deliveries, async (some) => {
-        const { result, dispatched } = await commitThenDispatch(db, dispatcher, async (tx, effects) => {
-          const stored = await insertInboxRows(tx, some.flat());
+        const { result, dispatched } = await commitThenDispatch(deps.db, deps.dispatcher, async (tx, effects) => {
+          const changed = await changedSigners(
+            tx,
+            deps,
+            some.flatMap((d) => d.signedBy),
+          );
+          const storable = some.map((d) => !d.signedBy.some((s) => changed.has(s.channelId)));
+          const stored = await insertInboxRows(
+            tx,
+            some.flatMap((d, i) => (storable[i] ? d.rows : [])),
+          );
           let at = 0;
-          const ids = some.map((rows) => stored.slice(at, (at += rows.length)));
-          const fresh = ids.flat().filter((id): id is string => id !== null);
+          const receipts = some.map((d, i): InboxReceipt => (storable[i] ? { ids: stored.slice(at, (at += d.rows.length)) } : { signerChanged: true }));
+          const fresh = receipts.flatMap((r) => ('ids' in r ? r.ids : [])).filter((id): id is string => id !== null);
           for (let i = 0; i < fresh.length; i += DRAIN_SIZE) effects.enqueue({ name: 'drain-webhooks', data: { inboxIds: fresh.slice(i, i + DRAIN_SIZE) } });
-          return ids;
+          return receipts;
         });
         after(dispatched);
         return result;
       }),
   });
-  return { store: (rows) => (rows.length ? store(rows) : Promise.resolve([])) };
+  return { store: (delivery) => (delivery.rows.length ? store(delivery) : Promise.resolve({ ids: [] })) };
 }

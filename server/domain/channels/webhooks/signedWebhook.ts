@@ -7,16 +7,13 @@
  * not even stored twice.
  */
 import { createHash } from 'node:crypto';
-import type { Connectors, HandshakeAnswer, WebhookIdentity, WebhookSide } from '../../../../connectors/types';
-import type { SecretBox } from '../../../crypto/secretBox';
-import type { Db } from '../../../db/client';
-import type { Channel, ChannelKind, WebhookInboxTable } from '../../../db/schema';
-import { listChannelsOfKinds } from '../../../db/repositories/webhookInbox.repo';
-import { BadRequest, NotFound, Unauthorized } from '../../../errors';
+import type { HandshakeAnswer } from '../../../../connectors/types';
+import type { ChannelKind, WebhookInboxTable } from '../../../db/schema';
+import { BadRequest, ServiceUnavailable, Unauthorized } from '../../../errors';
 import { assertStorable } from '../../storableText';
 import type { InboxGroups } from './inboxGroups';
+import { readSigners, webhookSideOf, type SignedChannel, type SignerCopies, type SignerDeps } from './webhookSigners';
 
-export type WebhookDeps = { db: Db; secretBox: SecretBox; connectors: Connectors };
 /**
  * One endpoint: where it is mounted (the callback URL's path), which kinds it serves, what it routes by (named in
  * logs), how its rows are marked, whether retries are dropped by body hash.
@@ -28,30 +25,10 @@ export type WebhookEndpoint = {
   inboxKind: WebhookInboxTable['kind'];
   dedupe: boolean;
 };
-type SignedChannel = { channel: Channel; side: WebhookSide; identity: WebhookIdentity };
-
-/** The push side of a channel kind's connector. */
-export function webhookSideOf(connectors: Connectors, kind: ChannelKind): WebhookSide {
-  const side = connectors.of(kind)?.webhook;
-  if (!side) throw new NotFound(`${kind} webhook`);
-  return side;
-}
-
-async function signedChannels({ db, secretBox, connectors }: WebhookDeps, kinds: readonly ChannelKind[]) {
-  const out: SignedChannel[] = [];
-  const sides = new Map(kinds.map((kind) => [kind, webhookSideOf(connectors, kind)]));
-  for (const channel of await listChannelsOfKinds(db, kinds)) {
-    const side = sides.get(channel.kind);
-    if (!side || !channel.credentialsEnc) continue;
-    const identity = side.identity(channel.settings, JSON.parse(secretBox.open(channel.credentialsEnc)) as Record<string, string>);
-    if (identity) out.push({ channel, side, identity });
-  }
-  return out;
-}
 
 /** GET handshake: the answer when it proves the identity of some channel of the endpoint (each kind's sender's way), else null. */
-export async function answerHandshake(deps: WebhookDeps, kinds: readonly ChannelKind[], query: unknown): Promise<HandshakeAnswer | null> {
-  const channels = await signedChannels(deps, kinds);
+export async function answerHandshake(deps: SignerDeps, kinds: readonly ChannelKind[], query: unknown): Promise<HandshakeAnswer | null> {
+  const channels = await readSigners(deps, kinds);
   for (const kind of kinds) {
     const identities = channels.filter((c) => c.channel.kind === kind).map((c) => c.identity);
     const answer = webhookSideOf(deps.connectors, kind).handshake(query, identities);
@@ -62,19 +39,40 @@ export async function answerHandshake(deps: WebhookDeps, kinds: readonly Channel
 
 export type WebhookReceipt = { stored: { inboxId: string; channelId: string }[]; repeated: number; unknownAddresses: string[]; ignored: boolean };
 
+/** Reads of the endpoint's channels for one delivery, after the copy (a channel changing again and again in between). */
+const MAX_READS = 3;
+
 /**
  * POST: the signature must match the app secret of a channel of the endpoint (else 401, nothing stored). The
  * delivery is then routed by the addresses in it (phone number id, page id); addresses we do not know are
- * reported, not stored.
+ * reported, not stored. The channels come from this process's copy (webhookSigners.ts), read again at once when
+ * it cannot place the delivery or when the storing transaction finds a signer changed since.
  */
 export async function receiveSignedWebhook(
-  deps: WebhookDeps & { inbox: InboxGroups },
+  deps: { connectors: SignerDeps['connectors']; signers: SignerCopies; inbox: InboxGroups },
   endpoint: WebhookEndpoint,
   rawBody: Buffer,
   signature: string | undefined,
 ): Promise<WebhookReceipt> {
-  const channels = (await signedChannels(deps, endpoint.kinds)).filter((c) => c.side.signatureMatches(c.identity.signingSecret, rawBody, signature));
-  if (!channels.length) throw new Unauthorized(`${webhookSideOf(deps.connectors, endpoint.kinds[0]!).signatureHeader} is missing or does not match`);
+  let { signers, fresh } = await deps.signers.current();
+  let body: unknown;
+  for (let reads = 0; ; reads++) {
+    if (reads > 0) ({ signers, fresh } = { signers: await deps.signers.fresh(), fresh: true });
+    const signing = signers.filter((c) => c.side.signatureMatches(c.identity.signingSecret, rawBody, signature));
+    if (!signing.length && !fresh) continue;
+    if (!signing.length) throw new Unauthorized(`${webhookSideOf(deps.connectors, endpoint.kinds[0]!).signatureHeader} is missing or does not match`);
+    body ??= parseBody(rawBody);
+    const routed = routeDelivery(deps, endpoint, body, signing);
+    if (routed === null) return { stored: [], repeated: 0, unknownAddresses: [], ignored: true };
+    if (routed.unknown.length && !fresh) continue;
+    const receipt = await store(deps.inbox, endpoint, rawBody, body, routed.targets);
+    if (receipt) return { ...receipt, unknownAddresses: routed.unknown, ignored: false };
+    // a signer changed between the read and the storing transaction: once more against the channels as they are
+    if (reads >= MAX_READS) throw new ServiceUnavailable('The channel changed while the delivery was stored; send it again', 1);
+  }
+}
+
+function parseBody(rawBody: Buffer): unknown {
   let body: unknown;
   try {
     body = JSON.parse(rawBody.toString('utf8'));
@@ -82,6 +80,11 @@ export async function receiveSignedWebhook(
     throw new BadRequest('The webhook body is not JSON');
   }
   assertStorable(body, 'webhook body');
+  return body;
+}
+
+/** The signing channels the delivery is addressed to, and the addresses no signing channel has; null when no kind of the endpoint understands it. */
+function routeDelivery(deps: { connectors: SignerDeps['connectors'] }, endpoint: WebhookEndpoint, body: unknown, signing: SignedChannel[]) {
   const targets: SignedChannel[] = [];
   const unknown = new Set<string>();
   let understood = false;
@@ -90,18 +93,24 @@ export async function receiveSignedWebhook(
     if (!addresses) continue;
     understood = true;
     for (const address of addresses) {
-      const c = channels.find((ch) => ch.channel.kind === kind && ch.identity.address === address);
+      const c = signing.find((ch) => ch.channel.kind === kind && ch.identity.address === address);
       if (c) targets.push(c);
       else unknown.add(address);
     }
   }
-  if (!understood) return { stored: [], repeated: 0, unknownAddresses: [], ignored: true };
+  return understood ? { targets, unknown: [...unknown] } : null;
+}
+
+/** Stores the delivery for each target channel; null when a target's identity changed since it was read (nothing stored). */
+async function store(inbox: InboxGroups, endpoint: WebhookEndpoint, rawBody: Buffer, body: unknown, targets: SignedChannel[]) {
   const payload = rawBody.toString('utf8');
   const bodySha256 = endpoint.dedupe ? createHash('sha256').update(rawBody).digest('hex') : null;
-  const ids = await deps.inbox.store(
-    targets.map((t) => ({ kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256, events: t.side.eventsFor(body, t.identity.address) })),
-  );
+  const receipt = await inbox.store({
+    rows: targets.map((t) => ({ kind: endpoint.inboxKind, channelId: t.channel.id, payload, bodySha256, events: t.side.eventsFor(body, t.identity.address) })),
+    signedBy: targets.map((t) => ({ channelId: t.channel.id, identity: t.identity })),
+  });
+  if (!('ids' in receipt)) return null;
+  const { ids } = receipt;
   const stored = targets.flatMap((t, i) => (ids[i] ? [{ inboxId: ids[i], channelId: t.channel.id }] : []));
-  const repeated = ids.filter((id) => id === null).length;
-  return { stored, repeated, unknownAddresses: [...unknown], ignored: false };
+  return { stored, repeated: ids.filter((id) => id === null).length };
 }
