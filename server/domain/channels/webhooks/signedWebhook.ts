@@ -7,7 +7,7 @@
  * not even stored twice.
  */
 import { createHash } from 'node:crypto';
-import type { HandshakeAnswer } from '../../../../connectors/types';
+import type { HandshakeAnswer, WebhookSide } from '../../../../connectors/types';
 import type { ChannelKind, WebhookInboxTable } from '../../../db/schema';
 import { BadRequest, ServiceUnavailable, Unauthorized } from '../../../errors';
 import { assertStorable } from '../../storableText';
@@ -56,9 +56,19 @@ export async function receiveSignedWebhook(
 ): Promise<WebhookReceipt> {
   let { signers, fresh } = await deps.signers.current();
   let body: unknown;
+  // the pages and numbers of one Meta app share its secret: the signature is computed once per secret
+  const verdicts = new Map<WebhookSide, Map<string, boolean>>();
+  const signedWith = ({ side, identity }: SignedChannel) => {
+    const bySecret = verdicts.get(side) ?? verdicts.set(side, new Map()).get(side)!;
+    const known = bySecret.get(identity.signingSecret);
+    if (known !== undefined) return known;
+    const matches = side.signatureMatches(identity.signingSecret, rawBody, signature);
+    bySecret.set(identity.signingSecret, matches);
+    return matches;
+  };
   for (let reads = 0; ; reads++) {
     if (reads > 0) ({ signers, fresh } = { signers: await deps.signers.fresh(), fresh: true });
-    const signing = signers.filter((c) => c.side.signatureMatches(c.identity.signingSecret, rawBody, signature));
+    const signing = signers.filter(signedWith);
     if (!signing.length && !fresh) continue;
     if (!signing.length) throw new Unauthorized(`${webhookSideOf(deps.connectors, endpoint.kinds[0]!).signatureHeader} is missing or does not match`);
     body ??= parseBody(rawBody);
