@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { reconcileJobs } from '../../jobs/reconcile';
+import { lockChannel } from '../../server/db/repositories/channelHealth.repo';
 import { createInboxGroups, type InboxDelivery, type InboxReceipt } from '../../server/domain/channels/webhooks/inboxGroups';
 import { drainWebhookInbox, processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import type { JobRequest } from '../../server/domain/effects';
@@ -24,11 +25,12 @@ afterAll(() => app.stop());
 
 type Wa = Awaited<ReturnType<typeof makeWhatsappChannel>>;
 
-function delivery(wa: Wa, text: string, i: number): InboxDelivery {
+/** A delivery for the number, as if its signature was checked against `appSecret` (the channel's own by default). */
+function delivery(wa: Wa, text: string, i: number, appSecret = wa.appSecret): InboxDelivery {
   const payload = JSON.stringify(inboundText(wa.phoneNumberId, text, { from: `49151000${i}` }));
   return {
     rows: [{ kind: 'whatsapp', channelId: wa.channelId, payload, bodySha256: createHash('sha256').update(payload).digest('hex'), events: 1 }],
-    signedBy: [{ channelId: wa.channelId, identity: { address: wa.phoneNumberId, signingSecret: wa.appSecret } }],
+    signedBy: [{ channelId: wa.channelId, identity: { address: wa.phoneNumberId, signingSecret: appSecret } }],
   };
 }
 
@@ -63,15 +65,16 @@ const inboxOf = (channelId: string) =>
     .orderBy('id')
     .execute();
 
-/** Seals the channel's credentials again with another app secret, as an edit of its settings does. */
-async function changeAppSecret(channelId: string, appSecret: string) {
+/** The channel's credentials sealed again with another app secret, as an edit of its settings seals them. */
+async function credentialsWith(channelId: string, appSecret: string) {
   const { credentialsEnc } = await app.services.db.selectFrom('channels').select('credentialsEnc').where('id', '=', channelId).executeTakeFirstOrThrow();
   const credentials = { ...(JSON.parse(app.services.secretBox.open(credentialsEnc!)) as Record<string, string>), appSecret };
-  await app.services.db
-    .updateTable('channels')
-    .set({ credentialsEnc: app.services.secretBox.seal(JSON.stringify(credentials)) })
-    .where('id', '=', channelId)
-    .execute();
+  return app.services.secretBox.seal(JSON.stringify(credentials));
+}
+
+async function changeAppSecret(channelId: string, appSecret: string) {
+  const credentialsEnc = await credentialsWith(channelId, appSecret);
+  await app.services.db.updateTable('channels').set({ credentialsEnc }).where('id', '=', channelId).execute();
 }
 
 const textsOf = async (channelId: string) =>
@@ -205,16 +208,58 @@ describe('webhook deliveries in groups', () => {
     expect(await textsOf(wa.channelId)).toEqual(bodies.map((_, i) => `Gleichzeitig ${i}`).sort());
   });
 
-  it("when a channel's app secret changes after a delivery's signature was checked, then that delivery is not stored and its caller is told so; the group's others are stored", async () => {
+  it("when a channel's app secret changes after a delivery's signature was checked, then that delivery is not stored and its caller is told so; the group's others, one checked against the new secret included, are stored", async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const other = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const inbox = createInboxGroups(app.services);
     await changeAppSecret(wa.channelId, 'rotated-secret');
-    const [checkedBefore, untouched] = await Promise.all([inbox.store(delivery(wa, 'alt signiert', 0)), inbox.store(delivery(other, 'unberührt', 1))]);
+    const [checkedBefore, checkedAfter, untouched] = await Promise.all([
+      inbox.store(delivery(wa, 'alt signiert', 0)),
+      inbox.store(delivery(wa, 'neu signiert', 1, 'rotated-secret')),
+      inbox.store(delivery(other, 'unberührt', 2)),
+    ]);
     expect(checkedBefore).toEqual({ signerChanged: true });
+    expect(idOf(checkedAfter)).toEqual(expect.any(String));
     expect(idOf(untouched)).toEqual(expect.any(String));
-    expect(await inboxOf(wa.channelId)).toHaveLength(0);
+    expect(await inboxOf(wa.channelId)).toHaveLength(1);
     expect(await inboxOf(other.channelId)).toHaveLength(1);
+  });
+
+  it("when an edit holds the channel's lock, then a group storing a delivery for it waits for the edit and, the secret changed, stores nothing", async () => {
+    const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const inbox = createInboxGroups(app.services);
+    const credentialsEnc = await credentialsWith(wa.channelId, 'rotated-secret');
+    let storing: Promise<InboxReceipt> | undefined;
+    let answeredDuringEdit = false;
+    await app.services.db.transaction().execute(async (tx) => {
+      await lockChannel(tx, wa.channelId); // as editChannelSettings and replaceCredentials do
+      storing = inbox.store(delivery(wa, 'während der Änderung', 0));
+      void storing.then(() => {
+        answeredDuringEdit = true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      await tx.updateTable('channels').set({ credentialsEnc }).where('id', '=', wa.channelId).execute();
+    });
+    expect(answeredDuringEdit).toBe(false);
+    expect(await storing).toEqual({ signerChanged: true });
+    expect(await inboxOf(wa.channelId)).toHaveLength(0);
+  });
+
+  it("when a channel's own app secret changes, then a delivery signed with the old one is refused at once and one signed with the new one is taken", async () => {
+    const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
+    const post = (secret: string, text: string) => {
+      const body = JSON.stringify(inboundText(wa.phoneNumberId, text, { from: '4915300002' }));
+      return request(app.url)
+        .post('/webhooks/whatsapp')
+        .set('content-type', 'application/json')
+        .set('x-hub-signature-256', signPayload(secret, body))
+        .send(body);
+    };
+    expect((await post(wa.appSecret, 'vorher')).body).toEqual({ received: 1 }); // the web process now holds the channels
+    await changeAppSecret(wa.channelId, 'own-rotated-secret');
+    expect((await post(wa.appSecret, 'mit altem Geheimnis')).status).toBe(401);
+    expect((await post('own-rotated-secret', 'mit neuem Geheimnis')).body).toEqual({ received: 1 });
+    expect(await inboxOf(wa.channelId)).toHaveLength(2);
   });
 
   it("when the endpoint's channels change after the web process read them, then a new channel takes its first delivery, and a changed app secret counts at once: the old one stores nothing, the new one is taken", async () => {

@@ -90,9 +90,12 @@ export function listChannelsOfKinds(db: DbOrTx, kinds: readonly ChannelKind[]) {
   return db.selectFrom('channels').selectAll().where('kind', 'in', kinds).orderBy('createdAt').execute();
 }
 
-/** The channels' webhook identities as they are now, share-locked until the transaction ends (a change waits for it). */
+/**
+ * The channels' webhook identities as they are now, key-share-locked until the transaction ends: a change that
+ * locks the channel FOR UPDATE first waits for it (domain/channels/webhooks/webhookSigners.ts); in id order.
+ */
 export function lockSigningChannels(tx: Tx, ids: string[]) {
-  return tx.selectFrom('channels').select(['id', 'kind', 'settings', 'credentialsEnc']).where('id', 'in', ids).forShare().execute();
+  return tx.selectFrom('channels').select(['id', 'kind', 'settings', 'credentialsEnc']).where('id', 'in', ids).orderBy('id').forKeyShare().execute();
 }
 
 export function findChannelBySetting(db: DbOrTx, kind: ChannelKind, key: string, value: string) {

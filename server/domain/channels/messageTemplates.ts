@@ -5,7 +5,7 @@
 import type { Connectors, MessageTemplate, TemplateCapability } from '../../../connectors/types';
 import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
-import { findChannel } from '../../db/repositories/channels.repo';
+import { lockChannel } from '../../db/repositories/channelHealth.repo';
 import { updateChannelSettings } from '../../db/repositories/webhookInbox.repo';
 import { BadRequest, NotFound } from '../../errors';
 import type { Actor } from '../audit/actor';
@@ -35,7 +35,8 @@ export function parseTemplateLines(text: string, schema: TemplateCapability['sch
 }
 
 export async function setChannelTemplates(tx: Tx, connectors: Connectors, channelId: string, text: string, actor: Actor): Promise<MessageTemplate[]> {
-  const channel = await findChannel(tx, channelId);
+  // locked: the settings are written back whole, and their address signs webhooks (webhooks/webhookSigners.ts)
+  const channel = await lockChannel(tx, channelId);
   const capability = channel && connectors.of(channel.kind)?.capabilities.templates;
   if (!channel || !capability) throw new NotFound('Channel with message templates');
   const before = capability.read(channel.settings);

@@ -17,7 +17,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { createInboxGroups } from '../../domain/channels/webhooks/inboxGroups';
 import { answerHandshake, receiveSignedWebhook, type WebhookEndpoint } from '../../domain/channels/webhooks/signedWebhook';
 import { createSignerCopies, readSigners, webhookSideOf } from '../../domain/channels/webhooks/webhookSigners';
-import { HttpError } from '../../errors';
+import { HttpError, ServiceUnavailable } from '../../errors';
 import type { Services } from '../../services';
 
 export const WEBHOOK_BODY_LIMIT = '1mb';
@@ -62,6 +62,7 @@ export function signedWebhookRoutes({ db, dispatcher, secretBox, connectors }: S
           : status < 500
             ? 'The request could not be read'
             : 'Internal error';
+    if (err instanceof ServiceUnavailable) res.set('Retry-After', String(err.retryAfterSeconds));
     if (status >= 500) req.log.error({ err: e.message, path: req.path }, `${label} webhook failed`);
     else req.log.warn({ status, reason: message, ip: req.ip }, `${label} webhook refused`);
     res.status(status).json({ error: message });

@@ -6,8 +6,8 @@
  * a stored body is not stored again (its id comes back null). A job lost with Redis is made good by the reconciler (jobs/reconcile.ts).
  *
  * The transaction first checks, in one statement for the group, that every channel a delivery is stored for
- * still has the identity its signature was checked against (webhookSigners.ts); a delivery for which one has
- * changed is not stored, and its caller is told so (`signerChanged`) to check it again.
+ * still has the identity that delivery's signature was checked against (webhookSigners.ts); a delivery for which
+ * one has changed is not stored, and its caller is told so (`signerChanged`) to check it again.
  */
 import { insertInboxRows } from '../../../db/repositories/webhookInbox.repo';
 import type { WebhookInboxTable } from '../../../db/schema';
@@ -15,7 +15,7 @@ import { commitThenDispatch, type Dispatcher } from '../../effects';
 import { createGroupCommit } from '../../groupCommit';
 import { commitIsolating } from '../../isolatedCommit';
 import { DRAIN_SIZE } from './webhookInbox';
-import { changedSigners, type CheckedSigner, type SignerDeps } from './webhookSigners';
+import { signersNow, type CheckedSigner, type SignerDeps } from './webhookSigners';
 
 export type InboxRow = { kind: WebhookInboxTable['kind']; channelId: string; payload: string; bodySha256: string | null; events: number };
 /** A delivery's rows (one per channel it is for) and the identities its signature was checked against. */
@@ -35,12 +35,12 @@ export function createInboxGroups(deps: SignerDeps & { dispatcher: Dispatcher })
     commit: (deliveries, after) =>
       commitIsolating(deliveries, async (some) => {
         const { result, dispatched } = await commitThenDispatch(deps.db, deps.dispatcher, async (tx, effects) => {
-          const changed = await changedSigners(
+          const stillSigning = await signersNow(
             tx,
             deps,
-            some.flatMap((d) => d.signedBy),
+            some.flatMap((d) => d.signedBy.map((s) => s.channelId)),
           );
-          const storable = some.map((d) => !d.signedBy.some((s) => changed.has(s.channelId)));
+          const storable = some.map((d) => d.signedBy.every(stillSigning));
           const stored = await insertInboxRows(
             tx,
             some.flatMap((d, i) => (storable[i] ? d.rows : [])),

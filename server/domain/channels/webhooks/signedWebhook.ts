@@ -54,12 +54,15 @@ export async function receiveSignedWebhook(
   rawBody: Buffer,
   signature: string | undefined,
 ): Promise<WebhookReceipt> {
+  const refused = () => new Unauthorized(`${webhookSideOf(deps.connectors, endpoint.kinds[0]!).signatureHeader} is missing or does not match`);
+  if (!signature) throw refused();
   let { signers, fresh } = await deps.signers.current();
   let body: unknown;
-  // the pages and numbers of one Meta app share its secret: the signature is computed once per secret
-  const verdicts = new Map<WebhookSide, Map<string, boolean>>();
+  // the pages, numbers and accounts of one Meta app share its secret: the signature is computed once per secret
+  // and way of signing
+  const verdicts = new Map<WebhookSide['signatureMatches'], Map<string, boolean>>();
   const signedWith = ({ side, identity }: SignedChannel) => {
-    const bySecret = verdicts.get(side) ?? verdicts.set(side, new Map()).get(side)!;
+    const bySecret = verdicts.get(side.signatureMatches) ?? verdicts.set(side.signatureMatches, new Map()).get(side.signatureMatches)!;
     const known = bySecret.get(identity.signingSecret);
     if (known !== undefined) return known;
     const matches = side.signatureMatches(identity.signingSecret, rawBody, signature);
@@ -70,7 +73,7 @@ export async function receiveSignedWebhook(
     if (reads > 0) ({ signers, fresh } = { signers: await deps.signers.fresh(), fresh: true });
     const signing = signers.filter(signedWith);
     if (!signing.length && !fresh) continue;
-    if (!signing.length) throw new Unauthorized(`${webhookSideOf(deps.connectors, endpoint.kinds[0]!).signatureHeader} is missing or does not match`);
+    if (!signing.length) throw refused();
     body ??= parseBody(rawBody);
     const routed = routeDelivery(deps, endpoint, body, signing);
     if (routed === null) return { stored: [], repeated: 0, unknownAddresses: [], ignored: true };

@@ -7,8 +7,8 @@
  *   copy does not know (a channel connected a moment ago takes deliveries at once); a delivery no longer costs a
  *   statement and a decryption per channel of its own;
  * - inside the transaction that stores it (one statement for its whole accept group, inboxGroups.ts), against
- *   the channels as they are then, share-locked until the commit: a delivery checked against a secret or address
- *   that has changed since is not stored but checked again against the channels as they are now.
+ *   the channels as they are then, key-share-locked until the commit (see signersNow): a delivery checked against
+ *   a secret or address that has changed since is not stored but checked again against the channels as they are now.
  */
 import type { Connectors, WebhookIdentity, WebhookSide } from '../../../../connectors/types';
 import type { SecretBox } from '../../../crypto/secretBox';
@@ -79,14 +79,18 @@ export function createSignerCopies(read: () => Promise<SignedChannel[]>, now: ()
 }
 
 /**
- * The channels among `checked` whose identity is no longer the one checked (secret or address changed, the
- * channel gone or no longer signing); the rest are share-locked until the transaction ends, so a change waits
- * for the deliveries checked before it.
+ * Whether a delivery's signer still has, as the storing transaction sees it, the identity its signature was
+ * checked against (same address and secret; not gone, not disconnected). The channels of `channelIds` are
+ * key-share-locked until the transaction ends: whatever changes an identity locks the channel FOR UPDATE first
+ * (editChannelSettings, replaceCredentials, setChannelTemplates), so it waits for the deliveries checked before it,
+ * and a group that comes after it sees the change; plain updates of the row (poll leases, health) do not wait.
  */
-export async function changedSigners(tx: Tx, deps: Omit<SignerDeps, 'db'>, checked: CheckedSigner[]): Promise<Set<string>> {
-  if (checked.length === 0) return new Set();
+export async function signersNow(tx: Tx, deps: Omit<SignerDeps, 'db'>, channelIds: string[]): Promise<(checked: CheckedSigner) => boolean> {
   const now = new Map<string, WebhookIdentity | undefined>();
-  for (const channel of await lockSigningChannels(tx, [...new Set(checked.map((c) => c.channelId))])) now.set(channel.id, identityOf(deps, channel)?.identity);
-  const same = (a: WebhookIdentity | undefined, b: WebhookIdentity) => a !== undefined && a.address === b.address && a.signingSecret === b.signingSecret;
-  return new Set(checked.filter((c) => !same(now.get(c.channelId), c.identity)).map((c) => c.channelId));
+  if (channelIds.length)
+    for (const channel of await lockSigningChannels(tx, [...new Set(channelIds)])) now.set(channel.id, identityOf(deps, channel)?.identity);
+  return ({ channelId, identity }) => {
+    const current = now.get(channelId);
+    return current !== undefined && current.address === identity.address && current.signingSecret === identity.signingSecret;
+  };
 }
