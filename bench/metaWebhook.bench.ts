@@ -4,7 +4,9 @@
  * Two figures: how fast the endpoint takes deliveries (signature check, durable inbox row, job enqueued,
  * 200) and how fast the worker has ingested every comment of them (comments per second from the first
  * POST to the last comment stored); then exactly-once is checked by counting the channel's rows. Per comment:
- * the worker's CPU, PostgreSQL commits and Redis commands (whole server: the web's, the worker's and BullMQ's).
+ * the CPU of the web process (accepting), the worker (ingesting), every PostgreSQL process and the whole machine
+ * (the deliveries' sender, this bench process, included), PostgreSQL commits and Redis commands (whole server: the
+ * web's, the worker's and BullMQ's).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -12,7 +14,7 @@ import { facebookConnector } from '../connectors/meta/metaConnector';
 import { systemActor } from '../server/domain/audit/actor';
 import { connectChannel } from '../server/domain/channels/connectChannel';
 import type { Services } from '../server/services';
-import { commits, processCpuMs, redisCalls, statsSettle } from './apiIngest.bench';
+import { commandCpuMs, commits, machineBusyMs, processCpuMs, redisCalls, statsSettle } from './apiIngest.bench';
 
 export type MetaWebhookFigures = {
   deliveries: number;
@@ -23,6 +25,9 @@ export type MetaWebhookFigures = {
   stored: number;
   exactlyOnce: boolean;
   workerCpuMsPerComment: number;
+  webCpuMsPerComment: number;
+  postgresCpuMsPerComment: number;
+  machineCpuMsPerComment: number;
   commitsPerComment: number;
   redisCallsPerComment: number;
   loadAverage: number;
@@ -57,7 +62,7 @@ function deliveryBody(pageId: string, n: number, entries: number): string {
 export async function benchMetaWebhook(
   services: Services,
   baseUrl: string,
-  workerPid: number,
+  pids: { web: number; worker: number },
   opts: { deliveries: number; concurrency: number; entries: number },
 ): Promise<MetaWebhookFigures> {
   const { entries } = opts;
@@ -74,7 +79,7 @@ export async function benchMetaWebhook(
       ),
     );
   const bodies = Array.from({ length: opts.deliveries }, (_, n) => deliveryBody(pageId, n, entries));
-  const workerCpu = processCpuMs(workerPid);
+  const cpu0 = { worker: processCpuMs(pids.worker), web: processCpuMs(pids.web), postgres: commandCpuMs('postgres'), machine: machineBusyMs() };
   const before = { commits: await commits(services), redis: await redisCalls(services) };
   const times: number[] = [];
   let next = 0;
@@ -112,7 +117,12 @@ export async function benchMetaWebhook(
     await new Promise((r) => setTimeout(r, 100));
   }
   const done = performance.now();
-  const cpu = processCpuMs(workerPid) - workerCpu;
+  const cpu = {
+    worker: processCpuMs(pids.worker) - cpu0.worker,
+    web: processCpuMs(pids.web) - cpu0.web,
+    postgres: commandCpuMs('postgres') - cpu0.postgres,
+    machine: machineBusyMs() - cpu0.machine,
+  };
   const loadAverage = os.loadavg()[0]!;
   await statsSettle(); // a second copy of some comment would show up by now
   const stored = await countStored();
@@ -126,7 +136,10 @@ export async function benchMetaWebhook(
     ingestedCommentsPerSecond: expected / ((done - started) / 1000),
     stored,
     exactlyOnce: stored === expected,
-    workerCpuMsPerComment: cpu / expected,
+    workerCpuMsPerComment: cpu.worker / expected,
+    webCpuMsPerComment: cpu.web / expected,
+    postgresCpuMsPerComment: cpu.postgres / expected,
+    machineCpuMsPerComment: cpu.machine / expected,
     commitsPerComment: (after.commits - before.commits) / expected,
     redisCallsPerComment: (after.redis - before.redis) / expected,
     loadAverage,

@@ -216,9 +216,19 @@ async function main() {
         slaPolicyId: policy?.id ?? null,
       });
       say(`Meta webhook: ${WEBHOOK_POSTS} signed deliveries of one comment, 32 at once, until every comment is stored`);
-      const webhookSingle = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: WEBHOOK_POSTS, concurrency: 32, entries: 1 });
+      const webhookSingle = await benchMetaWebhook(
+        services,
+        baseUrl,
+        { web: web.child.pid!, worker: worker.child.pid! },
+        { deliveries: WEBHOOK_POSTS, concurrency: 32, entries: 1 },
+      );
       say(`Meta webhook: ${META_DELIVERIES} signed deliveries of 50 comments, 8 at once, until every comment is stored`);
-      const metaWebhook = await benchMetaWebhook(services, baseUrl, worker.child.pid!, { deliveries: META_DELIVERIES, concurrency: 8, entries: 50 });
+      const metaWebhook = await benchMetaWebhook(
+        services,
+        baseUrl,
+        { web: web.child.pid!, worker: worker.child.pid! },
+        { deliveries: META_DELIVERIES, concurrency: 8, entries: 50 },
+      );
       say('monitoring: single-post ingest over HTTP with 50 active listening queries against none, interleaved rounds');
       const monitoring = await benchMonitoring(services, baseUrl, web.child.pid!);
       return { apiSingle, apiBatch, webhookSingle, metaWebhook, monitoring };
@@ -308,7 +318,7 @@ function printTable(f: Figures) {
     ],
     [
       '1 webhook ingest, one comment per delivery, 32 connections',
-      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; per comment: worker CPU ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms, ${n(f.webhookSingle.commitsPerComment, 3)} commits, ${n(f.webhookSingle.redisCallsPerComment, 2)} Redis calls; ${load(f.webhookSingle.loadAverage)}`,
+      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; per comment: CPU of the web process ${n(f.webhookSingle.webCpuMsPerComment, 2)} ms, the worker ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms, PostgreSQL ${n(f.webhookSingle.postgresCpuMsPerComment, 2)} ms, the whole machine ${n(f.webhookSingle.machineCpuMsPerComment, 2)} ms; ${n(f.webhookSingle.commitsPerComment, 3)} commits, ${n(f.webhookSingle.redisCallsPerComment, 2)} Redis calls; ${load(f.webhookSingle.loadAverage)}`,
       '≥ 2000 posts/s',
       f.webhookSingle.ingestedCommentsPerSecond >= 2000 && f.webhookSingle.exactlyOnce,
     ],
