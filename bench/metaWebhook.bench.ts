@@ -4,7 +4,7 @@
  * Two figures: how fast the endpoint takes deliveries (signature check, durable inbox row, job enqueued,
  * 200) and how fast the worker has ingested every comment of them (comments per second from the first
  * POST to the last comment stored); then exactly-once is checked by counting the channel's rows. Per comment:
- * the CPU of the web process (accepting), the worker (ingesting), every PostgreSQL process and the whole machine
+ * the CPU of the web process (accepting), the worker (ingesting), every PostgreSQL process on this machine and the whole machine
  * (the deliveries' sender, this bench process, included), PostgreSQL commits and Redis commands (whole server: the
  * web's, the worker's and BullMQ's).
  */

@@ -237,7 +237,12 @@ describe('webhook deliveries in groups', () => {
       void storing.then(() => {
         answeredDuringEdit = true;
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // the group's transaction is waiting for this one's lock on the channel
+      await until('the group to wait for the lock', async () => {
+        const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%from "channels"%for key share%'`.execute(app.services.db);
+        return waiting.rows[0]!.n > 0;
+      });
       await tx.updateTable('channels').set({ credentialsEnc }).where('id', '=', wa.channelId).execute();
     });
     expect(answeredDuringEdit).toBe(false);

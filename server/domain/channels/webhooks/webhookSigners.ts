@@ -82,8 +82,10 @@ export function createSignerCopies(read: () => Promise<SignedChannel[]>, now: ()
  * Whether a delivery's signer still has, as the storing transaction sees it, the identity its signature was
  * checked against (same address and secret; not gone, not disconnected). The channels of `channelIds` are
  * key-share-locked until the transaction ends: whatever changes an identity locks the channel FOR UPDATE first
- * (editChannelSettings, replaceCredentials, setChannelTemplates), so it waits for the deliveries checked before it,
- * and a group that comes after it sees the change; plain updates of the row (poll leases, health) do not wait.
+ * (editChannelSettings, replaceCredentials, setChannelTemplates), so it waits for the groups holding the row (as it
+ * always waited for the ingest transactions, whose foreign keys key-share-lock it too; on a channel that never
+ * rests it waits until they pause), and a group that comes after it sees the change; plain updates of the row
+ * (poll leases, health) do not wait.
  */
 export async function signersNow(tx: Tx, deps: Omit<SignerDeps, 'db'>, channelIds: string[]): Promise<(checked: CheckedSigner) => boolean> {
   const now = new Map<string, WebhookIdentity | undefined>();
