@@ -77,6 +77,10 @@ async function changeAppSecret(channelId: string, appSecret: string) {
   await app.services.db.updateTable('channels').set({ credentialsEnc }).where('id', '=', channelId).execute();
 }
 
+/** A WhatsApp delivery over HTTP, signed with `secret`. */
+const postSigned = (body: string, secret: string) =>
+  request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(secret, body)).send(body);
+
 const textsOf = async (channelId: string) =>
   (await app.services.db.selectFrom('messages').select('text').where('channelId', '=', channelId).execute()).map((m) => m.text).sort();
 
@@ -186,15 +190,7 @@ describe('webhook deliveries in groups', () => {
   it('when many signed deliveries arrive at once over HTTP, then each is answered 200 after its commit, every row is named by exactly one drain job, and draining stores each message once', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const bodies = Array.from({ length: 40 }, (_, i) => JSON.stringify(inboundText(wa.phoneNumberId, `Gleichzeitig ${i}`, { from: `49152000${i}` })));
-    const answers = await Promise.all(
-      bodies.map((body) =>
-        request(app.url)
-          .post('/webhooks/whatsapp')
-          .set('content-type', 'application/json')
-          .set('x-hub-signature-256', signPayload(wa.appSecret, body))
-          .send(body),
-      ),
-    );
+    const answers = await Promise.all(bodies.map((body) => postSigned(body, wa.appSecret)));
     expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 200));
     const rows = await inboxOf(wa.channelId);
     expect(rows).toHaveLength(40);
@@ -252,14 +248,7 @@ describe('webhook deliveries in groups', () => {
 
   it("when a channel's own app secret changes, then a delivery signed with the old one is refused at once and one signed with the new one is taken", async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const post = (secret: string, text: string) => {
-      const body = JSON.stringify(inboundText(wa.phoneNumberId, text, { from: '4915300002' }));
-      return request(app.url)
-        .post('/webhooks/whatsapp')
-        .set('content-type', 'application/json')
-        .set('x-hub-signature-256', signPayload(secret, body))
-        .send(body);
-    };
+    const post = (secret: string, text: string) => postSigned(JSON.stringify(inboundText(wa.phoneNumberId, text, { from: '4915300002' })), secret);
     expect((await post(wa.appSecret, 'vorher')).body).toEqual({ received: 1 }); // the web process now holds the channels
     await changeAppSecret(wa.channelId, 'own-rotated-secret');
     expect((await post(wa.appSecret, 'mit altem Geheimnis')).status).toBe(401);
@@ -269,14 +258,8 @@ describe('webhook deliveries in groups', () => {
 
   it("when the endpoint's channels change after the web process read them, then a new channel takes its first delivery, and a changed app secret counts at once: the old one stores nothing, the new one is taken", async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const post = (channel: { phoneNumberId: string }, secret: string, text: string) => {
-      const body = JSON.stringify(inboundText(channel.phoneNumberId, text, { from: '4915300001' }));
-      return request(app.url)
-        .post('/webhooks/whatsapp')
-        .set('content-type', 'application/json')
-        .set('x-hub-signature-256', signPayload(secret, body))
-        .send(body);
-    };
+    const post = (channel: { phoneNumberId: string }, secret: string, text: string) =>
+      postSigned(JSON.stringify(inboundText(channel.phoneNumberId, text, { from: '4915300001' })), secret);
     expect((await post(wa, wa.appSecret, 'vorher')).body).toEqual({ received: 1 }); // the web process now holds the channels
     // a number of the same Meta app (the same app secret): its deliveries match a channel the process knows
     const connectedSince = await makeWhatsappChannel(app.services.db, app.services.secretBox, { appSecret: wa.appSecret });
