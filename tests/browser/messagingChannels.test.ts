@@ -3,14 +3,13 @@
  * arrives in the inbox, the agent answers in the console, and the reply reaches the (fake or real local) server.
  */
 import type { Page } from 'playwright-core';
-import request from 'supertest';
 import { makeUser } from '../factories/factories';
 import { makeEmailChannel, makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
 import { startDovecot } from '../support/dovecot';
 import { startSmtpSink } from '../support/smtpSink';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
 import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
-import { inboundText, newWamid, signPayload, startFakeMeta, statusUpdate, type FakeMeta } from '../fakes/fakeMetaServer';
+import { inboundText, newWamid, postSignedWhatsapp, startFakeMeta, statusUpdate, type FakeMeta } from '../fakes/fakeMetaServer';
 import { eventStreamOpen, startBrowser, type BrowserSession, screenshot, signInAs } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -80,11 +79,7 @@ describe('WhatsApp', () => {
     await eventStreamOpen(page);
     const wamid = newWamid();
     const body = JSON.stringify(inboundText(ch.phoneNumberId, 'Hallo, meine Lieferung fehlt noch.', { id: wamid, name: 'Lena Schulz', from: '4915233344455' }));
-    const res = await request(app.url)
-      .post('/webhooks/whatsapp')
-      .set('content-type', 'application/json')
-      .set('x-hub-signature-256', signPayload(ch.appSecret, body))
-      .send(body);
+    const res = await postSignedWhatsapp(app.url, body, ch.appSecret);
     expect(res.status).toBe(200);
     const conversationId = await conversationOf(ch.channelId, wamid);
     await page.locator(`[data-conversation-id="${conversationId}"]`).waitFor({ timeout: 15_000 });
@@ -97,11 +92,7 @@ describe('WhatsApp', () => {
     await expect(page.locator('#reply-window').textContent()).resolves.toContain('24-Stunden-Fenster');
 
     const receipt = JSON.stringify(statusUpdate(ch.phoneNumberId, sent!.wamid, 'read'));
-    await request(app.url)
-      .post('/webhooks/whatsapp')
-      .set('content-type', 'application/json')
-      .set('x-hub-signature-256', signPayload(ch.appSecret, receipt))
-      .send(receipt);
+    await postSignedWhatsapp(app.url, receipt, ch.appSecret);
     await page.locator('#thread .msg-outbound [data-receipt="read"]').waitFor({ timeout: 15_000 });
     await expect(page.locator('#thread .msg-outbound [data-receipt="read"]').textContent()).resolves.toBe('Gelesen');
     await screenshot(page, 'messaging-whatsapp-conversation');

@@ -16,6 +16,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 
 export type SentWhatsapp = { phoneNumberId: string; body: Record<string, any>; authorization: string | undefined; wamid: string };
 export type GraphFailure = { status: number; code: number; message: string; retryAfter?: number };
@@ -215,4 +216,13 @@ export function statusUpdate(
 
 export function signPayload(appSecret: string, body: string): string {
   return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+}
+
+/** Posts a WhatsApp webhook delivery to the console at `consoleUrl`, signed with `appSecret` as Meta signs it. */
+export function postSignedWhatsapp(consoleUrl: string, body: string, appSecret: string) {
+  return request(consoleUrl)
+    .post('/webhooks/whatsapp')
+    .set('content-type', 'application/json')
+    .set('x-hub-signature-256', signPayload(appSecret, body))
+    .send(body);
 }

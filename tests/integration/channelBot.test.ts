@@ -12,7 +12,7 @@ import { routeWaiting } from '../../server/domain/routing/routeWaiting';
 import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { makeUser } from '../factories/factories';
 import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundText, newWamid, signPayload, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
+import { inboundText, newWamid, postSignedWhatsapp, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
 import { makeChatSite } from '../factories/webchat';
 import { csrfOfPage, signInAgent } from '../support/signIn';
 import { telegramPollingApp } from '../support/telegramPollingApp';
@@ -315,11 +315,7 @@ describe('the bot on WhatsApp', () => {
   async function webhook(ch: { phoneNumberId: string; appSecret: string; channelId: string }, text: string, o: { from: string; at?: Date }) {
     const id = newWamid();
     const body = JSON.stringify(inboundText(ch.phoneNumberId, text, { id, ...o }));
-    const res = await request(env.app.url)
-      .post('/webhooks/whatsapp')
-      .set('content-type', 'application/json')
-      .set('x-hub-signature-256', signPayload(ch.appSecret, body))
-      .send(body);
+    const res = await postSignedWhatsapp(env.app.url, body, ch.appSecret);
     expect(res.status).toBe(200);
     return until(`message ${id}`, () =>
       db().selectFrom('messages').selectAll().where('channelId', '=', ch.channelId).where('externalId', '=', id).executeTakeFirst(),

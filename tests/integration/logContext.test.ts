@@ -1,7 +1,7 @@
 /** Every log line of a request carries its id (X-Request-Id), every line of a job run its { jobId, job }. */
 import request from 'supertest';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundText, newWamid, signPayload } from '../fakes/fakeMetaServer';
+import { inboundText, newWamid, postSignedWhatsapp } from '../fakes/fakeMetaServer';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
 
@@ -51,11 +51,7 @@ describe('job ids', () => {
   it('when a job runs, then its log lines carry the job id and name', async () => {
     const channel = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const body = JSON.stringify(inboundText(channel.phoneNumberId, 'Hallo', { id: newWamid() }));
-    const res = await request(app.url)
-      .post('/webhooks/whatsapp')
-      .set('content-type', 'application/json')
-      .set('x-hub-signature-256', signPayload(channel.appSecret, body))
-      .send(body);
+    const res = await postSignedWhatsapp(app.url, body, channel.appSecret);
     expect(res.status).toBe(200);
     const processed = await until('the job line', async () => lines().find((l) => l.msg === 'webhook deliveries drained'));
     expect(processed).toMatchObject({ job: 'drain-webhooks', jobId: expect.any(String) });

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { makeUser } from '../factories/factories';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundMessage, signPayload, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
+import { inboundMessage, postSignedWhatsapp, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
@@ -55,11 +55,7 @@ async function whatsappMedia(type: 'image' | 'document', media: { id: string; mi
   if (bytes) meta.media.set(media.id, { bytes, mimeType: media.mime_type });
   const payload = inboundMessage(ch.phoneNumberId, { type, [type]: media });
   const body = JSON.stringify(payload);
-  const res = await request(app.url)
-    .post('/webhooks/whatsapp')
-    .set('content-type', 'application/json')
-    .set('x-hub-signature-256', signPayload(ch.appSecret, body))
-    .send(body);
+  const res = await postSignedWhatsapp(app.url, body, ch.appSecret);
   expect(res.status).toBe(200);
   const wamid = (payload.entry[0]!.changes[0]!.value as unknown as { messages: { id: string }[] }).messages[0]!.id;
   const message = await until(`message ${wamid}`, () =>

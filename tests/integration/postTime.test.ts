@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type TestAgent from 'supertest/lib/agent';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundText, signPayload } from '../fakes/fakeMetaServer';
+import { inboundText, postSignedWhatsapp } from '../fakes/fakeMetaServer';
 import { processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import { MAX_WALK_DAYS, observeWalks } from '../../server/domain/sla/businessTime';
 import { csrfFrom } from '../support/csrf';
@@ -139,12 +139,7 @@ describe('a post time the source cannot mean', () => {
       message.timestamp = seconds;
       const body = JSON.stringify(payload);
       const before = Date.now();
-      await request(app.url)
-        .post('/webhooks/whatsapp')
-        .set('content-type', 'application/json')
-        .set('x-hub-signature-256', signPayload(wa.appSecret, body))
-        .send(body)
-        .expect(200);
+      await postSignedWhatsapp(app.url, body, wa.appSecret).expect(200);
       const pending = await app.services.db
         .selectFrom('webhookInbox')
         .select('id')

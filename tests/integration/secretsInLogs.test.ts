@@ -8,7 +8,7 @@
 import request from 'supertest';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { makeTelegramChannel, makeWhatsappChannel } from '../factories/messagingChannels';
-import { GRAPH_ERRORS, inboundText, newWamid, signPayload, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
+import { GRAPH_ERRORS, inboundText, newWamid, postSignedWhatsapp, startFakeMeta, type FakeMeta } from '../fakes/fakeMetaServer';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fakeTelegramServer';
 import { pollChannelOnce } from '../../server/domain/channels/polling/pollChannel';
 import { csrfFrom } from '../support/csrf';
@@ -108,24 +108,8 @@ describe('secrets and message texts in logs and pages', () => {
     texts.whatsapp = 'Meine IBAN ist DE00-WhatsApp-Text';
     const wamid = newWamid();
     const body = JSON.stringify(inboundText(wa.phoneNumberId, texts.whatsapp, { id: wamid }));
-    expect(
-      (
-        await request(app.url)
-          .post('/webhooks/whatsapp')
-          .set('content-type', 'application/json')
-          .set('x-hub-signature-256', signPayload(wa.appSecret, body))
-          .send(body)
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await request(app.url)
-          .post('/webhooks/whatsapp')
-          .set('content-type', 'application/json')
-          .set('x-hub-signature-256', signPayload('wrong', body))
-          .send(body)
-      ).status,
-    ).toBe(401);
+    expect((await postSignedWhatsapp(app.url, body, wa.appSecret)).status).toBe(200);
+    expect((await postSignedWhatsapp(app.url, body, 'wrong')).status).toBe(401);
     expect(
       (await request(app.url).get('/webhooks/whatsapp').query({ 'hub.mode': 'subscribe', 'hub.verify_token': wa.verifyToken, 'hub.challenge': '42' })).status,
     ).toBe(200);

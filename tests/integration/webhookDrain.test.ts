@@ -4,10 +4,9 @@
  * its own job; every message is stored exactly once.
  */
 import { sql } from 'kysely';
-import request from 'supertest';
 import { processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundText, newWamid, signPayload, statusUpdate } from '../fakes/fakeMetaServer';
+import { inboundText, newWamid, postSignedWhatsapp, statusUpdate } from '../fakes/fakeMetaServer';
 import { refuseTextsContaining } from '../support/refusedPosts';
 import { startTestApp, type TestApp } from '../support/testApp';
 
@@ -23,12 +22,7 @@ async function deliver(texts: (string | null)[]) {
   for (const [i, text] of texts.entries()) {
     const payload = text === null ? statusUpdate(wa.phoneNumberId, newWamid(), 'delivered') : inboundText(wa.phoneNumberId, text, { from: `49151000${i}` });
     const body = JSON.stringify(payload);
-    await request(app.url)
-      .post('/webhooks/whatsapp')
-      .set('content-type', 'application/json')
-      .set('x-hub-signature-256', signPayload(wa.appSecret, body))
-      .send(body)
-      .expect(200);
+    await postSignedWhatsapp(app.url, body, wa.appSecret).expect(200);
   }
   const rows = await app.services.db.selectFrom('webhookInbox').select('id').where('channelId', '=', wa.channelId).orderBy('receivedAt').execute();
   return { wa, ids: rows.map((r) => r.id) };

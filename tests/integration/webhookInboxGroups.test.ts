@@ -5,14 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import request from 'supertest';
 import { reconcileJobs } from '../../jobs/reconcile';
 import { lockChannel } from '../../server/db/repositories/channelHealth.repo';
 import { createInboxGroups, type InboxDelivery, type InboxReceipt } from '../../server/domain/channels/webhooks/inboxGroups';
 import { drainWebhookInbox, processWebhookInbox } from '../../server/domain/channels/webhooks/webhookInbox';
 import type { JobRequest } from '../../server/domain/effects';
 import { makeWhatsappChannel } from '../factories/messagingChannels';
-import { inboundText, signPayload } from '../fakes/fakeMetaServer';
+import { inboundText, postSignedWhatsapp } from '../fakes/fakeMetaServer';
 import { refuseTextsContaining } from '../support/refusedPosts';
 import { until } from '../support/until';
 import { startTestApp, type TestApp } from '../support/testApp';
@@ -76,10 +75,6 @@ async function changeAppSecret(channelId: string, appSecret: string) {
   const credentialsEnc = await credentialsWith(channelId, appSecret);
   await app.services.db.updateTable('channels').set({ credentialsEnc }).where('id', '=', channelId).execute();
 }
-
-/** A WhatsApp delivery over HTTP, signed with `secret`. */
-const postSigned = (body: string, secret: string) =>
-  request(app.url).post('/webhooks/whatsapp').set('content-type', 'application/json').set('x-hub-signature-256', signPayload(secret, body)).send(body);
 
 const textsOf = async (channelId: string) =>
   (await app.services.db.selectFrom('messages').select('text').where('channelId', '=', channelId).execute()).map((m) => m.text).sort();
@@ -190,7 +185,7 @@ describe('webhook deliveries in groups', () => {
   it('when many signed deliveries arrive at once over HTTP, then each is answered 200 after its commit, every row is named by exactly one drain job, and draining stores each message once', async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const bodies = Array.from({ length: 40 }, (_, i) => JSON.stringify(inboundText(wa.phoneNumberId, `Gleichzeitig ${i}`, { from: `49152000${i}` })));
-    const answers = await Promise.all(bodies.map((body) => postSigned(body, wa.appSecret)));
+    const answers = await Promise.all(bodies.map((body) => postSignedWhatsapp(app.url, body, wa.appSecret)));
     expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 200));
     const rows = await inboxOf(wa.channelId);
     expect(rows).toHaveLength(40);
@@ -229,15 +224,16 @@ describe('webhook deliveries in groups', () => {
     let answeredDuringEdit = false;
     await app.services.db.transaction().execute(async (tx) => {
       await lockChannel(tx, wa.channelId); // as editChannelSettings and replaceCredentials do
+      const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(tx);
       storing = inbox.store(delivery(wa, 'während der Änderung', 0));
       void storing.then(() => {
         answeredDuringEdit = true;
       });
       // the group's transaction is waiting for this one's lock on the channel
       await until('the group to wait for the lock', async () => {
-        const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%from "channels"%for key share%'`.execute(app.services.db);
-        return waiting.rows[0]!.n > 0;
+        const blocked = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE ${rows[0]!.pid}::int = ANY (pg_blocking_pids(pid))`.execute(app.services.db);
+        return blocked.rows[0]!.n > 0;
       });
       await tx.updateTable('channels').set({ credentialsEnc }).where('id', '=', wa.channelId).execute();
     });
@@ -248,7 +244,8 @@ describe('webhook deliveries in groups', () => {
 
   it("when a channel's own app secret changes, then a delivery signed with the old one is refused at once and one signed with the new one is taken", async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
-    const post = (secret: string, text: string) => postSigned(JSON.stringify(inboundText(wa.phoneNumberId, text, { from: '4915300002' })), secret);
+    const post = (secret: string, text: string) =>
+      postSignedWhatsapp(app.url, JSON.stringify(inboundText(wa.phoneNumberId, text, { from: '4915300002' })), secret);
     expect((await post(wa.appSecret, 'vorher')).body).toEqual({ received: 1 }); // the web process now holds the channels
     await changeAppSecret(wa.channelId, 'own-rotated-secret');
     expect((await post(wa.appSecret, 'mit altem Geheimnis')).status).toBe(401);
@@ -259,7 +256,7 @@ describe('webhook deliveries in groups', () => {
   it("when the endpoint's channels change after the web process read them, then a new channel takes its first delivery, and a changed app secret counts at once: the old one stores nothing, the new one is taken", async () => {
     const wa = await makeWhatsappChannel(app.services.db, app.services.secretBox);
     const post = (channel: { phoneNumberId: string }, secret: string, text: string) =>
-      postSigned(JSON.stringify(inboundText(channel.phoneNumberId, text, { from: '4915300001' })), secret);
+      postSignedWhatsapp(app.url, JSON.stringify(inboundText(channel.phoneNumberId, text, { from: '4915300001' })), secret);
     expect((await post(wa, wa.appSecret, 'vorher')).body).toEqual({ received: 1 }); // the web process now holds the channels
     // a number of the same Meta app (the same app secret): its deliveries match a channel the process knows
     const connectedSince = await makeWhatsappChannel(app.services.db, app.services.secretBox, { appSecret: wa.appSecret });
