@@ -1,6 +1,7 @@
 /* On every page: the tab title shows the unread count of the bell; an SLA or ringing-chat toast also becomes a browser
    notification when the user allowed them (the header's button asks once); the conversation's header and
-   action bar, refreshed on live events, are not swapped away under a user who is working in them; a table
+   action bar, refreshed on live events, are not swapped away under a user who is working in them; the thread keeps
+   the earlier messages an agent opened; a table
    that scrolls in its own box can be scrolled from the keyboard. */
 (function () {
   'use strict';
@@ -56,6 +57,15 @@
   document.addEventListener('htmx:beforeSwap', function (e) {
     var target = e.detail && e.detail.target;
     if (target && target.id === 'conv-live' && target.contains(document.activeElement) && document.activeElement !== document.body) e.detail.shouldSwap = false;
+  });
+
+  // The thread, re-read on a live event, comes back from its oldest shown message on: the earlier messages an agent
+  // opened stay open.
+  document.addEventListener('htmx:configRequest', function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || elt.id !== 'thread') return;
+    var oldest = elt.querySelector('.msg[data-message-id]');
+    if (oldest) e.detail.parameters.from = oldest.getAttribute('data-message-id');
   });
 
   // A wide table scrolls in its own box on a phone (app.css): keyboard users must be able to scroll it too.

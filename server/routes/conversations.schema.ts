@@ -88,3 +88,6 @@ export const replyForm = replyBody.extend({
     .optional()
     .transform((v) => v === '1'),
 });
+
+/** A window of the console's thread: the messages before one ("earlier messages"), or from one on (a live refresh). */
+export const threadQuery = z.object({ before: z.uuid().optional(), from: z.uuid().optional() });

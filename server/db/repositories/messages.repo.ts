@@ -8,12 +8,79 @@ export function insertMessage(tx: Tx, m: NewMessage) {
   return tx.insertInto('messages').values(m).returning(['id', 'postedAt']).executeTakeFirstOrThrow();
 }
 
+/** Every message of a conversation, oldest first (the API's conversation, a contact's data export). */
 export function listMessages(db: DbOrTx, conversationId: string) {
   return messagesOf(db, { conversationId });
 }
 
 const messagesOf = compiledOnce((db, { conversationId }: { conversationId: string }) =>
-  db
+  messageColumns(db).where('conversationId', '=', conversationId).orderBy('postedAt').orderBy('messages.createdAt').orderBy('messages.id'),
+);
+
+/** How the console orders a thread, `(posted_at, created_at, id)`: as a row value to compare, and newest first. */
+const THREAD_KEY = sql`(messages.posted_at, messages.created_at, messages.id)`;
+const NEWEST_FIRST = sql`messages.posted_at DESC, messages.created_at DESC, messages.id DESC`;
+/** The thread key of message `id` of the conversation (no row: not this conversation's message). */
+const keyOf = (conversationId: string, id: string) =>
+  sql`(SELECT k.posted_at, k.created_at, k.id FROM messages k WHERE k.id = ${id} AND k.conversation_id = ${conversationId})`;
+
+/** Messages a thread shows at first and adds per "earlier messages". */
+export const THREAD_PAGE = 50;
+/** Messages a thread re-read from a message on shows at most (the latest of them). */
+export const THREAD_SHOWN_MAX = 1000;
+
+/**
+ * Windows of a conversation's thread, newest first, one row more than they show (it tells that earlier ones exist):
+ * the latest, those before message `before`, those from message `from` on. A cursor that is not a message of this
+ * conversation matches nothing.
+ */
+const threadLatest = compiledOnce((db, { conversationId }: { conversationId: string }) =>
+  messageColumns(db)
+    .where('conversationId', '=', conversationId)
+    .orderBy(NEWEST_FIRST)
+    .limit(THREAD_PAGE + 1),
+);
+const threadBefore = compiledOnce((db, { conversationId, before }: { conversationId: string; before: string }) =>
+  messageColumns(db)
+    .where('conversationId', '=', conversationId)
+    .where(sql<boolean>`${THREAD_KEY} < ${keyOf(conversationId, before)}`)
+    .orderBy(NEWEST_FIRST)
+    .limit(THREAD_PAGE + 1),
+);
+const threadFrom = compiledOnce((db, { conversationId, from }: { conversationId: string; from: string }) =>
+  messageColumns(db)
+    .select(
+      sql<boolean>`EXISTS (SELECT 1 FROM messages e WHERE e.conversation_id = ${conversationId}
+        AND (e.posted_at, e.created_at, e.id) < ${keyOf(conversationId, from)})`.as('earlierExist'),
+    )
+    .where('conversationId', '=', conversationId)
+    .where(sql<boolean>`${THREAD_KEY} >= ${keyOf(conversationId, from)}`)
+    .orderBy(NEWEST_FIRST)
+    .limit(THREAD_SHOWN_MAX + 1),
+);
+
+export type ThreadWindow = { before?: string; from?: string };
+
+/**
+ * The part of a conversation's thread the console shows, oldest first, and whether earlier messages exist: the
+ * latest THREAD_PAGE, the THREAD_PAGE before `before`, or everything from `from` on (a live refresh keeps what the
+ * agent opened; at most THREAD_SHOWN_MAX). `from` naming no message of the conversation gives the latest.
+ */
+export async function listThreadWindow(db: DbOrTx, conversationId: string, window: ThreadWindow = {}) {
+  if (window.from) {
+    const rows = await threadFrom(db, { conversationId, from: window.from });
+    if (rows.length) {
+      const { earlierExist } = rows[0]!;
+      const messages = rows.slice(0, THREAD_SHOWN_MAX).map(({ earlierExist: _, ...m }) => m);
+      return { messages: messages.reverse(), earlier: rows.length > THREAD_SHOWN_MAX || earlierExist };
+    }
+  }
+  const rows = window.before ? await threadBefore(db, { conversationId, before: window.before }) : await threadLatest(db, { conversationId });
+  return { messages: rows.slice(0, THREAD_PAGE).reverse(), earlier: rows.length > THREAD_PAGE };
+}
+
+function messageColumns(db: DbOrTx) {
+  return db
     .selectFrom('messages')
     .leftJoin('replyApprovals as ra', 'ra.messageId', 'messages.id')
     .select([
@@ -66,11 +133,8 @@ const messagesOf = compiledOnce((db, { conversationId }: { conversationId: strin
       (eb) => eb.selectFrom('users').select('name').whereRef('users.id', '=', 'ra.decidedBy').as('approvalDecidedByName'),
       'ra.note as approvalNote',
       'ra.decidedAt as approvalDecidedAt',
-    ])
-    .where('conversationId', '=', conversationId)
-    .orderBy('postedAt')
-    .orderBy('messages.createdAt'),
-);
+    ]);
+}
 
 export function findMessage(db: DbOrTx, id: string) {
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();

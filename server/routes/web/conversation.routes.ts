@@ -10,11 +10,11 @@ import { queueReply } from '../../domain/replies/queueReply';
 import { NotFound } from '../../errors';
 import { requirePermission } from '../../middleware/auth';
 import { rerenderForm } from '../../middleware/errors';
-import { bodyWithId, uuidParam, validate } from '../../middleware/validate';
+import { bodyWithId, pathId, uuidParam, validate } from '../../middleware/validate';
 import { loadThread } from '../../domain/attachments/loadThread';
 import type { Services } from '../../services';
 import { actingUser } from '../actor';
-import { replyForm } from '../conversations.schema';
+import { replyForm, threadQuery } from '../conversations.schema';
 import { afterChange, channelAbilities, conversationHead, conversationPage } from './conversationPage';
 import { findChannel } from '../../db/repositories/channels.repo';
 import { findChatFacts } from '../../db/repositories/chatSessions.repo';
@@ -29,18 +29,25 @@ export function conversationRoutes(services: Services): Router {
   router.get('/conversations/:id', page);
   router.get('/conversations/:id/head', conversationHead(services));
 
-  router.get('/conversations/:id/thread', async (req, res) => {
-    const conversation = await findConversationDetail(db, req.params.id);
-    if (!conversation) throw new NotFound('Conversation');
-    const channel = await findChannel(db, conversation.channelId);
-    const { moderation } = channelAbilities(channel && services.connectors.of(channel.kind), channel, conversation.threadKey);
-    // a website chat's replies show whether the visitor has read them
-    const [messages, chat] = await Promise.all([
-      loadThread(db, conversation.id),
-      conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
-    ]);
-    res.render('partials/thread', { conversation, moderation, messages, visitorReadAt: chat?.visitorReadAt ?? null });
-  });
+  // The thread again (a live refresh: from its oldest shown message on), or the messages before one ("earlier messages").
+  router.get(
+    '/conversations/:id/thread',
+    validate(threadQuery, (req) => req.query),
+    async (req, res) => {
+      const { before, from } = res.locals.input;
+      const conversation = await findConversationDetail(db, pathId(req));
+      if (!conversation) throw new NotFound('Conversation');
+      const channel = await findChannel(db, conversation.channelId);
+      const { moderation } = channelAbilities(channel && services.connectors.of(channel.kind), channel, conversation.threadKey);
+      // a website chat's replies show whether the visitor has read them
+      const [{ messages, earlier }, chat] = await Promise.all([
+        loadThread(db, conversation.id, before ? { before } : { from }),
+        conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
+      ]);
+      const data = { conversation, moderation, messages, earlier, visitorReadAt: chat?.visitorReadAt ?? null };
+      res.render(before ? 'partials/thread-items' : 'partials/thread', { ...data, focusNewest: Boolean(before) });
+    },
+  );
 
   router.post(
     '/conversations/:id/replies',

@@ -42,7 +42,7 @@ export async function conversationPageData({ db, redis, config, connectors, case
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
   const webchat = conversation.channelKind === 'webchat';
-  const [messages, { staff, teams, predefinedTags }, channel, typing, viewing, timeline, context, tasks, , chat, callback, callbackAttempts] =
+  const [{ messages, earlier }, { staff, teams, predefinedTags }, channel, typing, viewing, timeline, context, tasks, , chat, callback, callbackAttempts] =
     await Promise.all([
       loadThread(db, conversation.id),
       lists ?? workspaceLists(db),
@@ -75,6 +75,7 @@ export async function conversationPageData({ db, redis, config, connectors, case
   return {
     conversation,
     messages,
+    earlier,
     staff,
     teams,
     tags,
