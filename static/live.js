@@ -59,13 +59,54 @@
     if (target && target.id === 'conv-live' && target.contains(document.activeElement) && document.activeElement !== document.body) e.detail.shouldSwap = false;
   });
 
-  // The thread, re-read on a live event, comes back from its oldest shown message on: the earlier messages an agent
-  // opened stay open.
+  // The thread, re-read on a live event or once the conversation is redrawn after an action, comes back from the
+  // oldest message the agent had open on: the earlier messages she opened stay open. "Earlier messages" and these
+  // re-reads take turns (hx-sync on its button), so neither answer is swapped over the other.
+  var keptFrom = null; // the oldest message shown before #conversation-main was redrawn: { path, id }
+  function oldestShown(thread) {
+    var oldest = thread && thread.querySelector('.msg[data-message-id]');
+    return oldest ? oldest.getAttribute('data-message-id') : null;
+  }
   document.addEventListener('htmx:configRequest', function (e) {
     var elt = e.detail && e.detail.elt;
     if (!elt || elt.id !== 'thread') return;
-    var oldest = elt.querySelector('.msg[data-message-id]');
-    if (oldest) e.detail.parameters.from = oldest.getAttribute('data-message-id');
+    var path = elt.getAttribute('hx-get');
+    var from = keptFrom && keptFrom.path === path ? keptFrom.id : oldestShown(elt);
+    keptFrom = null;
+    if (from) e.detail.parameters.from = from;
+  });
+
+  // A message that had the focus (the newest of those "earlier messages" brought, or a form in it) keeps it when the
+  // thread is redrawn; keyboard.js would otherwise send it to the reply box.
+  var focusedMessage = null;
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target) return;
+    if (target.id === 'conversation-main') {
+      var thread = document.getElementById('thread');
+      var id = oldestShown(thread);
+      keptFrom = id ? { path: thread.getAttribute('hx-get'), id: id } : null;
+    }
+    if (target.id === 'thread') {
+      var active = document.activeElement;
+      var msg = active && active.closest ? active.closest('#thread .msg[data-message-id]') : null;
+      focusedMessage = msg ? msg.getAttribute('data-message-id') : null;
+    }
+  });
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target || target.id !== 'thread' || !focusedMessage) return;
+    var msg = target.querySelector('.msg[data-message-id="' + focusedMessage + '"]');
+    focusedMessage = null;
+    if (!msg) return;
+    msg.setAttribute('tabindex', '-1');
+    msg.focus({ preventScroll: true });
+  });
+  // "autofocus" did its work when the earlier messages came in; kept, it would pull the focus again when the browser's
+  // back button brings the page back from htmx's history.
+  document.addEventListener('htmx:afterSettle', function () {
+    var focused = document.querySelectorAll('#thread [autofocus]');
+    for (var i = 0; i < focused.length; i++) focused[i].removeAttribute('autofocus');
   });
 
   // A wide table scrolls in its own box on a phone (app.css): keyboard users must be able to scroll it too.

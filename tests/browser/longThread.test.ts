@@ -42,7 +42,10 @@ test('an agent reads a long thread back from the keyboard, and a new message kee
 
   const page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1440, height: 900 }, bypassCSP: true });
   await signInAs(page, app.url, lena);
+  // the page re-reads its thread once it is in (a delivery may have finished meanwhile): after that, the keyboard
+  const reread = page.waitForResponse((r) => r.url().includes(`/conversations/${conversationId}/thread`));
   await page.goto(`${app.url}/conversations/${conversationId}`);
+  await reread;
   await eventStreamOpen(page);
   const messages = page.locator('#thread .msg');
   await expect(messages.count()).resolves.toBe(50);
@@ -53,8 +56,9 @@ test('an agent reads a long thread back from the keyboard, and a new message kee
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelectorAll('#thread .msg').length === 100);
   // the focus is on the newest of the fifty brought, just above the message the reader had reached
-  const focused = await page.evaluate(() => document.activeElement?.closest('.msg')?.nextElementSibling?.getAttribute('data-message-id'));
-  expect(focused).toBe(newestShown);
+  const focusedId = () => page.evaluate(() => document.activeElement?.closest('.msg')?.getAttribute('data-message-id'));
+  const focused = await focusedId();
+  expect(await page.locator(`#thread .msg[data-message-id="${focused}"] + .msg`).getAttribute('data-message-id')).toBe(newestShown);
   expect(await page.locator('#thread .thread-earlier').count()).toBe(1);
   expect(await axeFindings(page)).toEqual([]);
   await screenshot(page, 'long-thread-1440');
@@ -63,6 +67,15 @@ test('an agent reads a long thread back from the keyboard, and a new message kee
   await page.locator('#thread .msg', { hasText: 'die Rechnung fehlt' }).waitFor();
   await expect(messages.count()).resolves.toBe(101);
   expect(await page.locator('#thread .thread-earlier').count()).toBe(1);
+  // the message she was reading keeps the focus through the live redraw
+  expect(await focusedId()).toBe(focused);
+
+  // an action redraws the conversation: the thread comes back with the earlier messages she opened
+  await page.evaluate(() => document.getElementById('thread')!.setAttribute('data-before-action', ''));
+  await page.getByRole('button', { name: 'Mir zuweisen' }).click();
+  await page.locator('#thread:not([data-before-action])').waitFor({ state: 'attached' });
+  await page.waitForFunction(() => document.querySelectorAll('#thread .msg').length === 101);
+  expect(await page.locator('#conversation-main dd', { hasText: 'Lena Vogt' }).count()).toBe(1);
 
   await page.setViewportSize({ width: 390, height: 844 });
   await earlier.click();

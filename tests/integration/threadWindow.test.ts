@@ -14,6 +14,8 @@ let app: TestApp;
 let agent: TestAgent;
 let conversationId: string;
 let otherMessageId: string;
+let channelId: string;
+let agentId: string;
 /** The thread's message ids, oldest first, as the API orders them. */
 let all: string[];
 
@@ -24,6 +26,7 @@ beforeAll(async () => {
   app = await startTestApp();
   const { db, secretBox } = app.services;
   const channel = await makeApiChannel(db, secretBox);
+  channelId = channel.channelId;
   const ingest = async () => {
     const res = await request(app.url).post(`/api/v1/channels/${channel.channelId}/messages`).auth(channel.ingestToken, { type: 'bearer' }).send(inboundPost());
     expect(res.status).toBe(201);
@@ -39,6 +42,7 @@ beforeAll(async () => {
   all = (await listMessages(db, conversationId)).map((m) => m.id);
   expect(all).toHaveLength(120);
   const user = await makeUser(db, { role: 'agent', locale: 'de' });
+  agentId = user.id;
   agent = request.agent(app.url);
   const login = await agent.get('/login');
   expect(
@@ -96,6 +100,25 @@ describe('a long thread in the console', () => {
     const earlier = await agent.get(`/conversations/${conversationId}/thread?before=${otherMessageId}`);
     expect(earlier.status).toBe(200);
     expect(shown(earlier.text)).toEqual([]);
+  });
+
+  it('when the agent’s reply was rejected and 60 messages came after it, then the reply box still gives it back to rework', async () => {
+    const { db } = app.services;
+    const { conversationId: id } = await sql<{ conversationId: string }>`
+      SELECT conversation_id FROM messages WHERE id = ${otherMessageId}`
+      .execute(db)
+      .then((r) => r.rows[0]!);
+    await sql`INSERT INTO messages (conversation_id, channel_id, direction, author_name, author_user_id, text, posted_at, delivery_state)
+              VALUES (${id}, ${channelId}, 'outbound', 'Agent', ${agentId}, 'Entwurf &amp; <b>zum Überarbeiten</b>', now() + interval '1 hour', 'rejected')`.execute(
+      db,
+    );
+    await sql`INSERT INTO messages (conversation_id, channel_id, direction, author_name, text, posted_at)
+              SELECT ${id}, ${channelId}, 'inbound', 'Erika', 'Noch da? ' || i, now() + interval '2 hours' + i * interval '1 minute'
+                FROM generate_series(1, 60) i`.execute(db);
+    const page = await agent.get(`/conversations/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('zum Überarbeiten</b>');
+    expect(page.text).toMatch(/<textarea[^>]*>Entwurf &amp;amp; &lt;b&gt;zum Überarbeiten&lt;\/b&gt;<\/textarea>/);
   });
 
   it('when the message named is not an id, then the answer is 400 in the agent’s language', async () => {

@@ -49,9 +49,10 @@ export function updateConversation(tx: Tx, id: string, set: { status?: Conversat
 
 /**
  * The clocks of the timed posts that decide a conversation's SLA state (domain/sla/policy.ts, conversationSlaState):
- * every post still awaiting an answer, and the latest timed post (ties in posted_at: the larger id). Never all of
- * a conversation's posts: a long website chat has hundreds, and reading each of them for every row of the inbox
- * made the list's statement grow with the conversations' length (26 rows of 120 messages each: 12 ms, not 1).
+ * every post still awaiting an answer, and the latest answered one (ties in posted_at: the larger id), which decides
+ * when none awaits. Not the answered posts before it: a long website chat has hundreds, and reading each of them for
+ * every row of the inbox made the list's statement grow with the conversations' length (26 rows of 120 messages
+ * each: 12 ms, not 1).
  */
 function slaPostsOf(alias: string) {
   const conversationId = sql.ref(`${alias}.id`);
@@ -65,7 +66,8 @@ function slaPostsOf(alias: string) {
       SELECT ${clocks} FROM messages m
         WHERE m.conversation_id = ${conversationId} AND m.sla_due_at IS NOT NULL AND m.responded_at IS NULL
       UNION ALL
-      (SELECT ${clocks} FROM messages m WHERE m.conversation_id = ${conversationId} AND m.sla_due_at IS NOT NULL
+      (SELECT ${clocks} FROM messages m
+        WHERE m.conversation_id = ${conversationId} AND m.sla_due_at IS NOT NULL AND m.responded_at IS NOT NULL
         ORDER BY m.posted_at DESC, m.id DESC LIMIT 1)
     ) p)`.as('slaPosts');
 }
@@ -369,6 +371,11 @@ const conversationForPage = compiledOnce((db, { id, viewerId }: { id: string; vi
     sql<string | null>`(SELECT tm.name FROM teams tm WHERE tm.id = c.team_id)`.as('teamName'),
     sql<string[]>`ARRAY(SELECT tg.tag FROM conversation_tags tg WHERE tg.conversation_id = c.id ORDER BY tg.tag)`.as('tags'),
     sql<string | null>`(SELECT lm.id FROM messages lm WHERE lm.conversation_id = c.id ORDER BY lm.created_at DESC, lm.id DESC LIMIT 1)`.as('latestMessageId'),
+    // the thread shows a window of its messages; a rejected reply to rework may be older than that
+    sql<{ direction: 'outbound'; authorUserId: string | null; deliveryState: string | null; text: string } | null>`(
+      SELECT json_build_object('direction', o.direction, 'authorUserId', o.author_user_id, 'deliveryState', o.delivery_state, 'text', o.text)
+        FROM messages o WHERE o.conversation_id = c.id AND o.direction = 'outbound'
+       ORDER BY o.posted_at DESC, o.created_at DESC, o.id DESC LIMIT 1)`.as('latestReply'),
   ]),
 );
 

@@ -1,5 +1,6 @@
 /** Files customers sent with their messages (026): stored on ingest, listed for the thread, served one at a time. */
 import type { InboundAttachment } from '../../../connectors/types';
+import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../client';
 import { compiledOnce } from '../compiledOnce';
 
@@ -29,18 +30,22 @@ export async function insertAttachments(tx: Tx, rows: { messageId: string; attac
 }
 
 /** The attachments of a conversation's inbound messages, without their bytes; `available`: they can be opened (kept, or fetchable from the provider). */
-export async function listAttachments(db: DbOrTx, conversationId: string): Promise<AttachmentListing[]> {
-  const rows = await attachmentsOf(db, { conversationId });
+/** The files of these messages of the conversation (the window of its thread the console shows). */
+export async function listAttachments(db: DbOrTx, conversationId: string, messageIds: string[]): Promise<AttachmentListing[]> {
+  if (messageIds.length === 0) return [];
+  // one array parameter, written as PostgreSQL's array literal: the statement's text stays the same for any window
+  const rows = await attachmentsOf(db, { conversationId, messageIds: `{${messageIds.join(',')}}` });
   return rows.map((r) => ({ ...r, available: Boolean(r.available) }));
 }
 
-const attachmentsOf = compiledOnce((db, { conversationId }: { conversationId: string }) =>
+const attachmentsOf = compiledOnce((db, { conversationId, messageIds }: { conversationId: string; messageIds: string }) =>
   db
     .selectFrom('messageAttachments as a')
     .innerJoin('messages as m', 'm.id', 'a.messageId')
     .select(['a.id', 'a.messageId', 'a.fileName', 'a.contentType', 'a.sizeBytes'])
     .select((eb) => eb.or([eb('a.content', 'is not', null), eb('a.providerRef', 'is not', null)]).as('available'))
     .where('m.conversationId', '=', conversationId)
+    .where(sql<boolean>`a.message_id = ANY(${messageIds}::uuid[])`)
     .where('m.direction', '=', 'inbound')
     .orderBy('a.messageId')
     .orderBy('a.position'),

@@ -8,8 +8,13 @@ export type ThreadAttachment = AttachmentListing & { preview: boolean };
 
 /** The messages of `window` (the latest by default), oldest first, and whether earlier ones exist. */
 export async function loadThread(db: DbOrTx, conversationId: string, window: ThreadWindow = {}) {
-  // the files by conversation, read beside the messages rather than after them
-  const [{ messages, earlier }, files] = await Promise.all([listThreadWindow(db, conversationId, window), listAttachments(db, conversationId)]);
+  const { messages, earlier } = await listThreadWindow(db, conversationId, window);
+  // the files of the messages shown, not of the whole thread (whose length has no bound)
+  const files = await listAttachments(
+    db,
+    conversationId,
+    messages.map((m) => m.id),
+  );
   const byMessage = new Map<string, ThreadAttachment[]>();
   for (const f of files) byMessage.set(f.messageId, [...(byMessage.get(f.messageId) ?? []), { ...f, preview: f.available && isPreviewable(f.contentType) }]);
   return { messages: messages.map((m) => ({ ...m, attachments: byMessage.get(m.id) ?? [] })), earlier };

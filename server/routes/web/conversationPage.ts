@@ -38,7 +38,19 @@ export async function conversationPageData({ db, redis, config, connectors, case
   const user = req.user!;
   const found = await findConversationForPage(db, pathId(req), user.id);
   if (!found) throw new NotFound('Conversation');
-  const { teamId, remindAt, closeReason, priority, updatedAt, teamName, tags, latestMessageId: lastSeenMessageId, readByViewer, ...conversation } = found;
+  const {
+    teamId,
+    remindAt,
+    closeReason,
+    priority,
+    updatedAt,
+    teamName,
+    tags,
+    latestMessageId: lastSeenMessageId,
+    readByViewer,
+    latestReply,
+    ...conversation
+  } = found;
   // the assignee has opened what the router gave them: it is no longer offered to the next agent
   if (conversation.assigneeId === user.id) await markOpened(db, conversation.id, user.id);
   const webchat = conversation.channelKind === 'webchat';
@@ -91,7 +103,7 @@ export async function conversationPageData({ db, redis, config, connectors, case
     wf: { ...wf, version: wf.updatedAt.toISOString(), allowed: allowedTransitions(wf.status) },
     ...channelAbilities(connector, channel, conversation.threadKey),
     // a reply of theirs an approver rejected comes back into the viewer's reply box to rework
-    composerText: reworkText(messages, user.id),
+    composerText: reworkText(latestReply ? [latestReply] : [], user.id),
     cannedId: '',
     chat: chat ? presentChat(chat, translator(user.locale)) : null,
     callback: callback ? presentCallback(callback, callbackAttempts, user.locale, conversation.status) : null,
