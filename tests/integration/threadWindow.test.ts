@@ -7,7 +7,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { listMessages } from '../../server/db/repositories/messages.repo';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
-import { csrfFrom } from '../support/csrf';
+import { signInAgent } from '../support/signIn';
 import { startTestApp, type TestApp } from '../support/testApp';
 
 let app: TestApp;
@@ -43,16 +43,7 @@ beforeAll(async () => {
   expect(all).toHaveLength(120);
   const user = await makeUser(db, { role: 'agent', locale: 'de' });
   agentId = user.id;
-  agent = request.agent(app.url);
-  const login = await agent.get('/login');
-  expect(
-    (
-      await agent
-        .post('/login')
-        .type('form')
-        .send({ _csrf: csrfFrom(login.text), email: user.email, password: user.password })
-    ).status,
-  ).toBe(302);
+  agent = await signInAgent(app.url, user);
 });
 
 afterAll(() => app.stop());
