@@ -1,8 +1,7 @@
 /* On every page: the tab title shows the unread count of the bell; an SLA or ringing-chat toast also becomes a browser
    notification when the user allowed them (the header's button asks once); the conversation's header and
    action bar, refreshed on live events, are not swapped away under a user who is working in them; the thread keeps
-   the earlier messages an agent opened; a table
-   that scrolls in its own box can be scrolled from the keyboard. */
+   the earlier messages an agent opened; a table that scrolls in its own box can be scrolled from the keyboard. */
 (function () {
   'use strict';
   var baseTitle = null;
