@@ -133,3 +133,34 @@ export async function seedAuditEvents(client: pg.Client, events: number): Promis
   await client.query(`ANALYZE audit_events`);
   return { events, seconds: (Date.now() - started) / 1000 };
 }
+
+/** Messages in the bench's one long conversation: a website chat or an e-mail thread of a long case. */
+export const LONG_THREAD_MESSAGES = 240;
+
+/**
+ * One closed conversation (so the inbox's lists stay as they were) given LONG_THREAD_MESSAGES more messages before
+ * its last one: inbound posts, each timed and answered by a reply a few minutes later. The conversations of the data
+ * set hold about five messages each, which hid every cost that grows with a thread. Its id and its thread's length.
+ */
+export async function seedLongConversation(client: pg.Client): Promise<{ id: string; messages: number }> {
+  const { rows } = await client.query<{ id: string }>(`
+    WITH c AS (SELECT id, channel_id, last_message_at FROM conversations WHERE status = 'closed' ORDER BY id LIMIT 1),
+         posts AS (
+           INSERT INTO messages (conversation_id, channel_id, direction, external_id, author_name, text, posted_at,
+                                 sla_kind, sla_due_at, sla_warn_at, sla_state, responded_at)
+           SELECT c.id, c.channel_id, 'inbound', 'bench-long-' || i, 'Kunde', 'Noch eine Frage zur Bestellung (' || i || ')',
+                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes', 'next',
+                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '60 minutes',
+                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '48 minutes', 'met',
+                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '5 minutes'
+             FROM c, generate_series(1, ${LONG_THREAD_MESSAGES / 2}) i),
+         replies AS (
+           INSERT INTO messages (conversation_id, channel_id, direction, author_name, text, posted_at, delivery_state)
+           SELECT c.id, c.channel_id, 'outbound', 'Bench Agent', 'Danke, wir sehen nach (' || i || ')',
+                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '5 minutes', 'sent'
+             FROM c, generate_series(1, ${LONG_THREAD_MESSAGES / 2}) i)
+    SELECT id FROM c`);
+  const { id } = rows[0]!;
+  const counted = await client.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [id]);
+  return { id, messages: Number(counted.rows[0]!.n) };
+}

@@ -14,7 +14,7 @@ import { createApiToken } from '../server/domain/users/createApiToken';
 import { createUser } from '../server/domain/users/createUser';
 import { createLogger } from '../server/logger';
 import { createServices } from '../server/services';
-import { seedAuditEvents, seedDataset } from './dataset';
+import { LONG_THREAD_MESSAGES, seedAuditEvents, seedDataset, seedLongConversation } from './dataset';
 import { verifyAuditTrail } from '../server/domain/audit/verifyAuditTrail';
 import { liveLatency, loadTest } from './http.bench';
 import { benchIngest } from './ingest.bench';
@@ -90,6 +90,8 @@ async function main() {
   await seedClient.connect();
   const seeded = await seedDataset(seedClient, { messages: MESSAGES, conversations: CONVERSATIONS });
   say(`seeded ${seeded.messages} messages in ${seeded.conversations} conversations over 90 days (${seeded.seconds.toFixed(0)} s)`);
+  const longThread = await seedLongConversation(seedClient);
+  say(`one closed conversation given ${LONG_THREAD_MESSAGES} more messages: a thread of ${longThread.messages}`);
   // Only the audit part reads the audit events: a BENCH_ONLY run without it does not seed them.
   const auditSeeded = (await part('audit', () => seedAuditEvents(seedClient, AUDIT_EVENTS))) ?? { events: 0, seconds: 0 };
   await seedClient.end();
@@ -173,7 +175,10 @@ async function main() {
       say(`inbox: 32 clients for ${LOAD_SECONDS} s`);
       const inbox = await pageLoad('/inbox');
       say(`conversation page: 32 clients for ${LOAD_SECONDS} s`);
-      return { inbox, conversationPage: await pageLoad(`/conversations/${conversation.id}`) };
+      const conversationPage = await pageLoad(`/conversations/${conversation.id}`);
+      say(`conversation page of a long thread: warm-up, then 32 clients for ${LOAD_SECONDS} s`);
+      await loadTest(`${baseUrl}/conversations/${longThread.id}`, cookie, 32, WARMUP_SECONDS);
+      return { inbox, conversationPage, longThreadPage: { ...(await pageLoad(`/conversations/${longThread.id}`)), messages: longThread.messages } };
     });
     const auditPages = await part('audit', async () => {
       say(`audit page (people only, the default view): warm-up, then 32 clients for ${LOAD_SECONDS} s`);
@@ -282,6 +287,7 @@ type Figures = {
   metaWebhook: Awaited<ReturnType<typeof benchMetaWebhook>>;
   inbox: PageFigures;
   conversationPage: PageFigures;
+  longThreadPage: PageFigures & { messages: number };
   splitView: PageFigures;
   clustered: Awaited<ReturnType<typeof clusteredPages>>;
   reports: { p50: number; p95: number };
@@ -358,6 +364,12 @@ function printTable(f: Figures) {
       `p50 ${f.conversationPage.p50} / p95 ${f.conversationPage.p95} / p99 ${f.conversationPage.p99} ms, ${n(f.conversationPage.requestsPerSecond)} req/s; web CPU ${n(f.conversationPage.webCpuMsPerRequest, 2)} ms per page`,
       'p95 < 50 ms',
       f.conversationPage.p95 < 50,
+    ],
+    [
+      `2 conversation page, a thread of ${f.longThreadPage.messages} messages, 32 clients`,
+      `p50 ${f.longThreadPage.p50} / p95 ${f.longThreadPage.p95} / p99 ${f.longThreadPage.p99} ms, ${n(f.longThreadPage.requestsPerSecond)} req/s; web CPU ${n(f.longThreadPage.webCpuMsPerRequest, 2)} ms per page`,
+      'p95 < 50 ms',
+      f.longThreadPage.p95 < 50,
     ],
     [
       '2 inbox + open conversation (/inbox/:id), 32 clients',
