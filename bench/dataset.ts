@@ -145,20 +145,19 @@ export const LONG_THREAD_MESSAGES = 240;
 export async function seedLongConversation(client: pg.Client): Promise<{ id: string; messages: number }> {
   const { rows } = await client.query<{ id: string }>(`
     WITH c AS (SELECT id, channel_id, last_message_at FROM conversations WHERE status = 'closed' ORDER BY id LIMIT 1),
+         -- a post every 20 minutes up to its last message, each answered 5 minutes later
+         slots AS (SELECT c.id, c.channel_id, i, c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' AS posted
+                     FROM c, generate_series(1, ${LONG_THREAD_MESSAGES / 2}) i),
          posts AS (
            INSERT INTO messages (conversation_id, channel_id, direction, external_id, author_name, text, posted_at,
                                  sla_kind, sla_due_at, sla_warn_at, sla_state, responded_at)
-           SELECT c.id, c.channel_id, 'inbound', 'bench-long-' || i, 'Kunde', 'Noch eine Frage zur Bestellung (' || i || ')',
-                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes', 'next',
-                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '60 minutes',
-                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '48 minutes', 'met',
-                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '5 minutes'
-             FROM c, generate_series(1, ${LONG_THREAD_MESSAGES / 2}) i),
+           SELECT id, channel_id, 'inbound', 'bench-long-' || i, 'Kunde', 'Noch eine Frage zur Bestellung (' || i || ')', posted,
+                  'next', posted + interval '60 minutes', posted + interval '48 minutes', 'met', posted + interval '5 minutes'
+             FROM slots),
          replies AS (
            INSERT INTO messages (conversation_id, channel_id, direction, author_name, text, posted_at, delivery_state)
-           SELECT c.id, c.channel_id, 'outbound', 'Bench Agent', 'Danke, wir sehen nach (' || i || ')',
-                  c.last_message_at - (${LONG_THREAD_MESSAGES} - 2 * i + 2) * interval '10 minutes' + interval '5 minutes', 'sent'
-             FROM c, generate_series(1, ${LONG_THREAD_MESSAGES / 2}) i)
+           SELECT id, channel_id, 'outbound', 'Bench Agent', 'Danke, wir sehen nach (' || i || ')', posted + interval '5 minutes', 'sent'
+             FROM slots)
     SELECT id FROM c`);
   const { id } = rows[0]!;
   const counted = await client.query<{ n: string }>('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [id]);

@@ -153,9 +153,11 @@
     if (e.target.closest('[data-send-close]')) send(true);
   });
 
-  // A live refresh that swaps away the element with focus would leave it on the page body: back to the reply box
-  // (or the conversation's heading) so the agent can go on from the keyboard.
+  // A live refresh that swaps away the element with focus would leave it on the page body: to the same message of
+  // the thread when it is there again (htmx itself finds elements with an id), else back to the reply box (or the
+  // conversation's heading) so the agent can go on from the keyboard.
   var focusInSwap = false;
+  var focusedMessage = null;
   // Typing in another form than the one that was sent (a note while the reply goes out): the focus stays there
   // (static/kept-edits.js gives the redrawn field its text, focus and caret back).
   var typingElsewhere = false;
@@ -164,6 +166,8 @@
     var active = document.activeElement;
     var sent = e.detail.requestConfig && e.detail.requestConfig.elt;
     focusInSwap = !!target && active !== document.body && target.contains(active);
+    var message = focusInSwap && active.closest ? active.closest('.msg[data-message-id]') : null;
+    focusedMessage = message ? message.getAttribute('data-message-id') : null;
     if (target && target.id === 'conversation-main') {
       typingElsewhere = focusInSwap && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && !(sent && sent.contains && sent.contains(active));
     }
@@ -173,6 +177,8 @@
     focusInSwap = false;
     if (typingElsewhere && e.detail.target && e.detail.target.id === 'conversation-main') return; // decided below
     if (document.activeElement && document.activeElement !== document.body) return;
+    var message = focusedMessage && document.querySelector('#thread .msg[data-message-id="' + focusedMessage + '"]');
+    if (message && focusEl(message)) return;
     if (!focusReply()) focusEl(document.querySelector('#conversation-main h1'));
   });
 

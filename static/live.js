@@ -74,33 +74,14 @@
     keptFrom = null;
     if (from) e.detail.parameters.from = from;
   });
-
-  // A message that had the focus (the newest of those "earlier messages" brought, or a form in it) keeps it when the
-  // thread is redrawn; keyboard.js would otherwise send it to the reply box.
-  var focusedMessage = null;
   document.addEventListener('htmx:beforeSwap', function (e) {
     var target = e.detail && e.detail.target;
-    if (!target) return;
-    if (target.id === 'conversation-main') {
-      var thread = document.getElementById('thread');
-      var id = oldestShown(thread);
-      keptFrom = id ? { path: thread.getAttribute('hx-get'), id: id } : null;
-    }
-    if (target.id === 'thread') {
-      var active = document.activeElement;
-      var msg = active && active.closest ? active.closest('#thread .msg[data-message-id]') : null;
-      focusedMessage = msg ? msg.getAttribute('data-message-id') : null;
-    }
+    if (!target || target.id !== 'conversation-main') return;
+    var thread = document.getElementById('thread');
+    var id = oldestShown(thread);
+    keptFrom = id ? { path: thread.getAttribute('hx-get'), id: id } : null;
   });
-  document.addEventListener('htmx:afterSwap', function (e) {
-    var target = e.detail && e.detail.target;
-    if (!target || target.id !== 'thread' || !focusedMessage) return;
-    var msg = target.querySelector('.msg[data-message-id="' + focusedMessage + '"]');
-    focusedMessage = null;
-    if (!msg) return;
-    msg.setAttribute('tabindex', '-1');
-    msg.focus({ preventScroll: true });
-  });
+
   // "autofocus" did its work when the earlier messages came in; kept, it would pull the focus again when the browser's
   // back button brings the page back from htmx's history.
   document.addEventListener('htmx:afterSettle', function () {

@@ -1,6 +1,6 @@
 /** Files customers sent with their messages (026): stored on ingest, listed for the thread, served one at a time. */
-import type { InboundAttachment } from '../../../connectors/types';
 import { sql } from 'kysely';
+import type { InboundAttachment } from '../../../connectors/types';
 import type { DbOrTx, Tx } from '../client';
 import { compiledOnce } from '../compiledOnce';
 
@@ -29,8 +29,10 @@ export async function insertAttachments(tx: Tx, rows: { messageId: string; attac
   if (values.length) await tx.insertInto('messageAttachments').values(values).execute();
 }
 
-/** The attachments of a conversation's inbound messages, without their bytes; `available`: they can be opened (kept, or fetchable from the provider). */
-/** The files of these messages of the conversation (the window of its thread the console shows). */
+/**
+ * The attachments of these inbound messages of the conversation (the window of its thread the console shows), without
+ * their bytes; `available`: they can be opened (kept, or fetchable from the provider).
+ */
 export async function listAttachments(db: DbOrTx, conversationId: string, messageIds: string[]): Promise<AttachmentListing[]> {
   if (messageIds.length === 0) return [];
   // one array parameter, written as PostgreSQL's array literal: the statement's text stays the same for any window

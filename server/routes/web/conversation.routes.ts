@@ -44,8 +44,16 @@ export function conversationRoutes(services: Services): Router {
         loadThread(db, conversation.id, before ? { before } : { from }),
         conversation.channelKind === 'webchat' ? findChatFacts(db, conversation.id) : undefined,
       ]);
-      const data = { conversation, moderation, messages, earlier, visitorReadAt: chat?.visitorReadAt ?? null };
-      res.render(before ? 'partials/thread-items' : 'partials/thread', { ...data, focusNewest: Boolean(before) });
+      const visitorReadAt = chat?.visitorReadAt ?? null;
+      // "earlier messages" are put in the button's place, and the newest of them takes the focus
+      res.render(before ? 'partials/thread-items' : 'partials/thread', {
+        conversation,
+        moderation,
+        messages,
+        earlier,
+        visitorReadAt,
+        focusNewest: Boolean(before),
+      });
     },
   );
 
