@@ -3,7 +3,7 @@ import type { ChatFacts } from '../db/repositories/chatSessions.repo';
 import type { ChatEndReason } from '../db/schema';
 import type { MessageKey } from '../i18n/messages';
 import type { Translate } from '../i18n/translate';
-import { escapeHtml } from './sla.presenter';
+import { escapeHtml } from './html';
 
 export type ChatState = 'ringing' | 'accepted' | 'ended';
 

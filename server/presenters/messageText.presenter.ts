@@ -3,8 +3,7 @@
  * made clickable. A link opens in a new tab without giving that page a handle on the console
  * (`rel="noopener noreferrer nofollow"`). Other schemes (`javascript:`, `data:`, `mailto:`) stay plain text.
  */
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+import { escapeHtml } from './html';
 
 /** An address up to the next space or angle bracket; trailing punctuation belongs to the sentence, not the link. */
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/gi;

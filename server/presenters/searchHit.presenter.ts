@@ -3,6 +3,7 @@
  * only the hits in <mark>. Nothing from the text ever becomes markup.
  */
 import { HIT_END, HIT_START } from '../db/repositories/conversations.repo';
+import { escapeHtml } from './html';
 import { safeName } from './names.presenter';
 
 export type TextPart = { text: string; hit: boolean };
@@ -58,13 +59,11 @@ export function presentSearchHits(rows: Row[], term: string, headlines: Map<stri
   );
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 /** Parts as HTML: every part escaped, hits wrapped in <mark>. */
 export function hitHtml(parts: TextPart[]): string {
   return parts
     .map((p) => {
-      const text = p.text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+      const text = escapeHtml(p.text);
       return p.hit ? `<mark>${text}</mark>` : text;
     })
     .join('');

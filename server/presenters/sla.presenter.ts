@@ -1,6 +1,7 @@
 /** SLA fields of posts and conversations, for the API and the console. */
 import type { SlaState } from '../db/schema';
 import { conversationSlaState, slaStateAt } from '../domain/sla/policy';
+import { escapeHtml } from './html';
 
 type PostClock = {
   slaDueAt: Date | null;
@@ -78,8 +79,6 @@ export function presentConversationSla(
     state: conversationSlaState(posts, now),
   };
 }
-
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The live notification a manager's console shows when a post reaches its warning instant (one line, for SSE). */
 export function slaToastHtml(

@@ -7,12 +7,7 @@
  * [links](https://…) to http, https and mailto addresses only (rel="noopener noreferrer"), `\` escapes the
  * next character. Anything else — HTML, images, other link schemes — is shown as the text it is.
  */
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
+import { escapeHtml } from '../../presenters/html';
 
 const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 /** Nesting deeper than this (bold in italic in a link …) is shown as text: bounded work for any input. */
