@@ -8,10 +8,12 @@
  * languages an index into a small array, and only the asked languages' n-grams are kept.
  *
  * tinyld's rule, as implemented here:
- * 1. The text is split at punctuation (the separators stay as chunks of their own), each chunk cleaned
- *    (lower case, punctuation and digits out, spaces collapsed); the 7 longest chunks are read.
+ * 1. The text is split at punctuation, each chunk cleaned (lower case, punctuation and digits out, spaces
+ *    collapsed); the 7 longest chunks are read. (The last character of each run of separators becomes a
+ *    chunk of its own too; most are then cleaned away, but brackets such as ( ) { } < > stay and count.)
  * 2. A chunk containing an n-gram (1 to 5 characters, padded with spaces) unique to one asked language is
- *    that language, weighted by the chunk's length.
+ *    that language, weighted by the chunk's length: the first such n-gram decides, shorter n-grams first,
+ *    then from left to right.
  * 3. Otherwise each word of the chunk scores every asked language by the n-grams they share (weight × the
  *    n-gram's length without accents ÷ 4); the word's 8 best languages count by how close they come to
  *    the best.
@@ -58,31 +60,27 @@ function cleanChunk(chunk: string): string {
 const withoutMarks = (gram: string) => (NOT_ASCII.test(gram) ? gram.normalize('NFD').replace(COMBINING_MARKS, '') : gram);
 
 /**
- * Calls `visit` with each n-gram of `text` padded with spaces, until it returns true. (tinyld skips the n-grams
- * of white space only or with two spaces in a row; the model holds none, so looking them up finds nothing.)
+ * The text padded for its n-grams of a size: they are `padded.slice(at, at + size)` for every `at` up to
+ * `padded.length - size`. (tinyld skips the n-grams of white space only or with two spaces in a row; the
+ * model holds none, so looking them up finds nothing.)
  */
-function forEachGram(text: string, size: number, visit: (gram: string) => boolean): boolean {
+function paddedFor(text: string, size: number): string {
   const pad = ' '.repeat(size - 1);
-  const padded = pad + text + pad;
-  for (let at = 0; at + size <= padded.length; at++) {
-    if (visit(padded.slice(at, at + size))) return true;
-  }
-  return false;
+  return pad + text + pad;
 }
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 export function createLanguageDetector(model: LanguageModel): (text: string) => string {
   const { languages, uniques, multiples } = model;
 
   function uniqueLanguage(chunk: string): string {
-    let found = '';
     for (const size of GRAM_SIZES) {
-      const hit = forEachGram(chunk, size, (gram) => {
-        const language = uniques.get(gram);
-        if (language === undefined) return false;
-        found = languages[language]!;
-        return true;
-      });
-      if (hit) return found;
+      const padded = paddedFor(chunk, size);
+      for (let at = 0; at + size <= padded.length; at++) {
+        const language = uniques.get(padded.slice(at, at + size));
+        if (language !== undefined) return languages[language]!;
+      }
     }
     return '';
   }
@@ -91,12 +89,12 @@ export function createLanguageDetector(model: LanguageModel): (text: string) => 
   function rankWord(word: string, counted: Map<string, number>): void {
     const scores = new Array<number>(languages.length).fill(0);
     for (const size of GRAM_SIZES) {
-      forEachGram(word, size, (raw) => {
-        const gram = withoutMarks(raw);
+      const padded = paddedFor(word, size);
+      for (let at = 0; at + size <= padded.length; at++) {
+        const gram = withoutMarks(padded.slice(at, at + size));
         const pairs = multiples.get(gram) ?? NO_PAIRS;
         for (let i = 0; i < pairs.length; i += 2) scores[pairs[i]!]! += (pairs[i + 1]! * gram.length) / 4;
-        return false;
-      });
+      }
     }
     const ranked = languages.map((language, i) => [language, scores[i]!] as const);
     ranked.sort((a, b) => b[1] - a[1]);
@@ -130,5 +128,3 @@ export function createLanguageDetector(model: LanguageModel): (text: string) => 
     return winner;
   };
 }
-
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
