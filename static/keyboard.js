@@ -155,9 +155,9 @@
 
   // A live refresh that swaps away the element with focus would leave it on the page body: to the same message of
   // the thread when it is there again (htmx itself finds elements with an id), else back to the reply box (or the
-  // conversation's heading) so the agent can go on from the keyboard.
-  var focusInSwap = false;
-  var focusedMessage = null;
+  // conversation's heading) so the agent can go on from the keyboard. Remembered per swap target: one live event
+  // re-reads the thread, the reply window and the head at once, and their swaps and settles interleave.
+  var focusTaken = new WeakMap(); // swap target → the id of the thread message that had the focus, or ''
   // Typing in another form than the one that was sent (a note while the reply goes out): the focus stays there
   // (static/kept-edits.js gives the redrawn field its text, focus and caret back).
   var typingElsewhere = false;
@@ -165,17 +165,21 @@
     var target = e.detail.target;
     var active = document.activeElement;
     var sent = e.detail.requestConfig && e.detail.requestConfig.elt;
-    focusInSwap = !!target && active !== document.body && target.contains(active);
-    var message = focusInSwap && active.closest ? active.closest('.msg[data-message-id]') : null;
-    focusedMessage = message ? message.getAttribute('data-message-id') : null;
+    var focusInSwap = !!target && active !== document.body && target.contains(active);
+    if (focusInSwap) {
+      var message = active.closest ? active.closest('.msg[data-message-id]') : null;
+      focusTaken.set(target, message ? message.getAttribute('data-message-id') : '');
+    }
     if (target && target.id === 'conversation-main') {
       typingElsewhere = focusInSwap && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && !(sent && sent.contains && sent.contains(active));
     }
   });
   document.addEventListener('htmx:afterSettle', function (e) {
-    if (!focusInSwap) return;
-    focusInSwap = false;
-    if (typingElsewhere && e.detail.target && e.detail.target.id === 'conversation-main') return; // decided below
+    var target = e.detail.target;
+    if (!target || !focusTaken.has(target)) return;
+    var focusedMessage = focusTaken.get(target);
+    focusTaken.delete(target);
+    if (typingElsewhere && target.id === 'conversation-main') return; // decided below
     if (document.activeElement && document.activeElement !== document.body) return;
     var message = focusedMessage && document.querySelector('#thread .msg[data-message-id="' + focusedMessage + '"]');
     if (message && focusEl(message)) return;
