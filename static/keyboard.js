@@ -169,6 +169,8 @@
     if (focusInSwap) {
       var message = active.closest ? active.closest('.msg[data-message-id]') : null;
       focusTaken.set(target, message ? message.getAttribute('data-message-id') : '');
+    } else if (target) {
+      focusTaken.delete(target); // a swap that was cancelled (live.js keeps #conv-live under a user) never settles
     }
     if (target && target.id === 'conversation-main') {
       typingElsewhere = focusInSwap && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && !(sent && sent.contains && sent.contains(active));
