@@ -18,7 +18,7 @@ import { addDays, localDate } from '../server/domain/reports/range';
 import { createApiToken } from '../server/domain/users/createApiToken';
 import { createUser } from '../server/domain/users/createUser';
 import { createLogger } from '../server/logger';
-import { listen } from '../server/main';
+import { listen } from '../server/app';
 import { createServices } from '../server/services';
 import { seedDataset } from './dataset';
 

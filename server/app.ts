@@ -1,4 +1,5 @@
 /** Builds the Express app without listening, so tests can mount it on port 0. */
+import type { Server } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import session from 'express-session';
@@ -230,4 +231,13 @@ export function createApp(services: Services): express.Express {
   app.use(exposeLocale, notFoundHandler);
   app.use(errorHandler());
   return app;
+}
+
+/** The app listening on `port` (0: any free port), resolved once it accepts connections. */
+export function listen(services: Services, port: number): Promise<Server> {
+  const server = createApp(services).listen(port);
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
 }

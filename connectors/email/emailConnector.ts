@@ -3,19 +3,21 @@
  * UIDVALIDITY (a changed UIDVALIDITY starts over; dedupe by Message-ID drops what we have); outbound
  * over SMTP (nodemailer) with In-Reply-To/References and the case number in the subject.
  */
-import { ImapFlow } from 'imapflow';
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
+import { nodemailer } from '../../server/mail/nodemailer';
 import { outbound } from '../../server/net/outboundTarget';
 import { AuthFailed, ConnectorError, Permanent, PLAIN_CAPABILITIES, Transient, type Connector, type FetchResult } from '../types';
 import { mayHaveArrived } from '../httpErrors';
-import { parseMail } from './parse';
 import { emailCredentialsSchema, emailCursor, emailSettingsSchema, parseEmailCursor, type EmailSettings } from './settings';
 import { emailSetup } from './setup';
 
 export const EMAIL_MAX_TEXT_LENGTH = 100_000;
 /** Mails per poll; the cursor continues where a batch ended. */
 const BATCH = 50;
+
+/** Loaded when a mailbox is first opened or a mail first parsed, as nodemailer is (server/mail/nodemailer.ts says why). */
+const imapflow = (): typeof import('imapflow') => require('imapflow');
+const mailParsing = (): typeof import('./parse') => require('./parse');
 
 function unpack(channel: { settings: unknown; credentials: Record<string, string> }) {
   const settings = emailSettingsSchema.parse(channel.settings);
@@ -27,7 +29,7 @@ function unpack(channel: { settings: unknown; credentials: Record<string, string
 /** An SMTP transport to the channel's server, at the address the outbound-target guard checked (TLS still verifies the host name). */
 async function smtpTransport({ settings, creds }: ReturnType<typeof unpack>) {
   const target = await resolveHost(settings.smtpHost);
-  return nodemailer.createTransport({
+  return nodemailer().createTransport({
     host: target.address,
     ...(target.servername ? { servername: target.servername } : {}),
     port: settings.smtpPort,
@@ -47,7 +49,7 @@ async function smtpTransport({ settings, creds }: ReturnType<typeof unpack>) {
 async function imapClientFor(channel: { settings: unknown; credentials: Record<string, string> }) {
   const { settings, creds } = unpack(channel);
   const target = await resolveHost(settings.imapHost);
-  const client = new ImapFlow({
+  const client = new (imapflow().ImapFlow)({
     host: target.address,
     ...(target.servername ? { servername: target.servername } : {}),
     port: settings.imapPort,
@@ -150,7 +152,7 @@ export const emailConnector: Connector<EmailSettings> = {
         if (uids.length) {
           for await (const msg of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
             if (!msg.source) continue;
-            const parsed = await parseMail(channel.id, msg.source, `<uid-${uidValidity}-${msg.uid}@${settings.imapHost}>`);
+            const parsed = await mailParsing().parseMail(channel.id, msg.source, `<uid-${uidValidity}-${msg.uid}@${settings.imapHost}>`);
             if (parsed.ok) result.items.push(parsed.item);
             else result.skipped.push({ externalId: parsed.externalId, reason: parsed.reason });
             last = Math.max(last, msg.uid);

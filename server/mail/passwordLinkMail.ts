@@ -3,10 +3,10 @@
  * through SMTP_URL. The mail carries the link, never a password. Without SMTP_URL nothing is sent and the
  * admin passes on the link shown on the page.
  */
-import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 import type { Locale, PasswordLinkPurpose } from '../db/schema';
 import { formatDateTime, translator } from '../i18n/translate';
+import { nodemailer } from './nodemailer';
 
 export type PasswordLinkMail = { to: string; name: string; locale: Locale; purpose: PasswordLinkPurpose; url: string; expiresAt: Date };
 
@@ -16,7 +16,7 @@ export function passwordLinkMailer(config: Config): ((mail: PasswordLinkMail) =>
   if (!settings) return null;
   return async (mail) => {
     const t = translator(mail.locale);
-    const transport = nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
+    const transport = nodemailer().createTransport({ url: settings.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
     try {
       await transport.sendMail({
         from: settings.from,

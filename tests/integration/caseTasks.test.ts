@@ -13,7 +13,7 @@ import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { csrfFrom } from '../support/csrf';
 import { startTestApp, type TestApp } from '../support/testApp';
 import { until } from '../support/until';
-import { startWorkers } from '../../server/main';
+import { startWorkers } from '../../server/workers';
 
 let app: TestApp;
 let channel: Awaited<ReturnType<typeof makeApiChannel>>;

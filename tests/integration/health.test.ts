@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { listen } from '../../server/main';
+import { listen } from '../../server/app';
 import { createServices, type Services } from '../../server/services';
 import { startTestApp, type TestApp } from '../support/testApp';
 

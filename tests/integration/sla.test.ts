@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { JOBS } from '../../jobs/definitions';
 import { listDueTimers } from '../../server/db/repositories/sla.repo';
 import { failureBackoff, fireSlaTimer, sweepSlaTimers } from '../../jobs/slaTimers';
-import { startWorkers } from '../../server/main';
+import { startWorkers } from '../../server/workers';
 import { systemActor } from '../../server/domain/audit/actor';
 import { ingestInbound } from '../../server/domain/conversations/ingestInbound';
 import { inTransaction } from '../../server/domain/effects';

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { listen, startWorkers } from '../../server/main';
+import { listen } from '../../server/app';
+import { startWorkers } from '../../server/workers';
 import { createServices, type ServiceOptions, type Services } from '../../server/services';
 import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 

@@ -3,11 +3,11 @@
  * e-mail): one transport per send, to the address the outbound-target guard checked (TLS still verifies
  * the host name), the password opened only here. A failed send is told in words by smtpProblem().
  */
-import nodemailer from 'nodemailer';
 import type { SecretBox } from '../../crypto/secretBox';
 import type { DbOrTx } from '../../db/client';
 import { findAlertSettings } from '../../db/repositories/alerts.repo';
 import type { Translate } from '../../i18n/translate';
+import { nodemailer } from '../../mail/nodemailer';
 import { OutboundTargetRefused, outbound } from '../../net/outboundTarget';
 
 /** `fromName` and the threading headers are for replies to customers (domain/replies/consoleMailer.ts); alert mail leaves them out. */
@@ -31,7 +31,7 @@ export class NoSmtpServer extends Error {
 export async function sendConsoleMail(secretBox: SecretBox, s: SmtpSettings, mail: Mail): Promise<void> {
   if (!s?.smtpHost || !s.smtpPort || !s.mailFrom) throw new NoSmtpServer();
   const target = await outbound().resolve(s.smtpHost);
-  const transport = nodemailer.createTransport({
+  const transport = nodemailer().createTransport({
     host: target.address,
     ...(target.servername ? { servername: target.servername } : {}),
     port: s.smtpPort,
