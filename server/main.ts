@@ -14,6 +14,10 @@ const workerHalf = (): typeof import('./workers') => require('./workers');
 
 async function main() {
   const config = loadConfig();
+  const forksWebProcesses = config.role !== 'worker' && config.webConcurrency > 1 && !isForkedWebProcess();
+  // loaded before anything connects: a half that cannot load stops the process before it takes any work
+  const workers = config.role !== 'web' ? workerHalf() : null;
+  const web = config.role !== 'worker' && !forksWebProcesses ? webHalf() : null;
   const services = await createServices(config);
   const { logger } = services;
   const keys = await refuseBuiltInKeysBeyondDemo(config, services.db).catch(async (err: unknown) => {
@@ -21,22 +25,22 @@ async function main() {
     throw err;
   });
   const stops: (() => Promise<unknown>)[] = [];
-  if (config.role !== 'web') {
-    const workers = await workerHalf().startWorkers(services);
-    stops.push(workers.close);
+  if (workers) {
+    const started = await workers.startWorkers(services);
+    stops.push(started.close);
     logger.info('workers started');
   }
   const running = (port: number) => {
     const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
     process.stdout.write(`\nReplyline is running at ${url}\n${keys.warning ? `\n${keys.warning}\n` : ''}\n`);
   };
-  if (config.role !== 'worker' && config.webConcurrency > 1 && !isForkedWebProcess()) {
-    const web = await forkWebProcesses(config.webConcurrency, logger);
-    stops.push(web.close);
+  if (forksWebProcesses) {
+    const forks = await forkWebProcesses(config.webConcurrency, logger);
+    stops.push(forks.close);
     logger.info({ webProcesses: config.webConcurrency }, 'web processes started');
-    running(web.port);
-  } else if (config.role !== 'worker') {
-    const server = await webHalf().listen(services, config.port);
+    running(forks.port);
+  } else if (web) {
+    const server = await web.listen(services, config.port);
     stops.push(
       () =>
         new Promise((resolve) => {

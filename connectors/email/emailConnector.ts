@@ -150,9 +150,10 @@ export const emailConnector: Connector<EmailSettings> = {
           .slice(0, BATCH);
         let last = lastUid;
         if (uids.length) {
+          const { parseMail } = mailParsing();
           for await (const msg of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
             if (!msg.source) continue;
-            const parsed = await mailParsing().parseMail(channel.id, msg.source, `<uid-${uidValidity}-${msg.uid}@${settings.imapHost}>`);
+            const parsed = await parseMail(channel.id, msg.source, `<uid-${uidValidity}-${msg.uid}@${settings.imapHost}>`);
             if (parsed.ok) result.items.push(parsed.item);
             else result.skipped.push({ externalId: parsed.externalId, reason: parsed.reason });
             last = Math.max(last, msg.uid);

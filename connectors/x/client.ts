@@ -6,13 +6,16 @@
  * /2/ and form-encodes the rest, so requests to a base URL with another path are forced to JSON (every
  * X API v2 endpoint we call takes JSON).
  */
-import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
+import type { ITwitterApiClientPlugin, TwitterApi, TwitterApiReadOnly } from 'twitter-api-v2';
 import { outbound } from '../../server/net/outboundTarget';
 import type { XCredentials, XSettings } from './settings';
 import { hasUserContext } from './settings';
 
 const LIBRARY_BASE = 'https://api.x.com/2/';
 const REQUEST_TIMEOUT_MS = 15_000;
+
+/** twitter-api-v2, loaded when a channel first talks to X, as the mail libraries are (server/mail/nodemailer.ts says why). */
+export const twitterApi = (): typeof import('twitter-api-v2') => require('twitter-api-v2');
 
 export function baseUrlPlugin(apiBaseUrl: string): ITwitterApiClientPlugin {
   const rewrite = (params: { url: string }) => {
@@ -41,13 +44,13 @@ function settingsFor(apiBaseUrl: string) {
 
 /** App-only client (bearer token) for reading. */
 export function readClient(settings: XSettings, credentials: XCredentials): TwitterApiReadOnly {
-  return new TwitterApi(credentials.bearerToken, settingsFor(settings.apiBaseUrl)).readOnly;
+  return new (twitterApi().TwitterApi)(credentials.bearerToken, settingsFor(settings.apiBaseUrl)).readOnly;
 }
 
 /** User-context client (OAuth 1.0a) for posting, or null when the channel has no user tokens. */
 export function writeClient(settings: XSettings, credentials: XCredentials): TwitterApi | null {
   if (!hasUserContext(credentials)) return null;
-  return new TwitterApi(
+  return new (twitterApi().TwitterApi)(
     {
       appKey: credentials.appKey,
       appSecret: credentials.appSecret,

@@ -1,12 +1,14 @@
 /** Translates twitter-api-v2 failures into our connector error kinds, keeping the API's own error text. */
-import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import type { ApiResponseError } from 'twitter-api-v2';
 import { AuthFailed, ConnectorError, Permanent, RateLimited, Transient } from '../types';
 import { mayHaveArrived } from '../httpErrors';
+import { twitterApi } from './client';
 
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 export function xErrorFor(err: unknown, now = Date.now()): ConnectorError {
   if (err instanceof ConnectorError) return err;
+  const { ApiPartialResponseError, ApiRequestError, ApiResponseError } = twitterApi();
   if (err instanceof ApiResponseError) {
     const detail = apiErrorText(err);
     const message = `X API ${err.code}${detail ? `: ${detail}` : ''}`;

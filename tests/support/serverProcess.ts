@@ -1,10 +1,11 @@
 /**
- * A real server process (server/main.ts through tsx, as in production) against this file's database and
- * Redis prefix: a worker (ROLE=worker) a test can kill with SIGKILL in the middle of a job, or a web
- * process (ROLE=web) of its own, as a second machine would run.
+ * A real server process (server/main.ts, started as in production: server/nodeArgs.cjs) against this
+ * file's database and Redis prefix: a worker (ROLE=worker) a test can kill with SIGKILL in the middle of
+ * a job, or a web process (ROLE=web) of its own, as a second machine would run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { ALLOCATOR_ENV, nodeArgs } from '../../server/nodeArgs.cjs';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -29,9 +30,9 @@ export const startWebProcess = (env: Record<string, string> = {}, readyTimeoutMs
 const READY = { worker: /"msg":"workers started"/, web: /Replyline is running at (http:\/\/\S+)/ };
 
 async function startServerProcess(role: 'web' | 'worker', env: Record<string, string>, readyTimeoutMs: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs(), 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env, ROLE: role },
+    env: { ...ALLOCATOR_ENV, ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env, ROLE: role },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
