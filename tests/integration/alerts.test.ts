@@ -6,6 +6,7 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { fireSlaTimer } from '../../jobs/slaTimers';
+import type { LiveEvent } from '../../server/domain/effects';
 import { inboundPost, makeApiChannel, makeUser } from '../factories/factories';
 import { startPushEndpoint } from '../support/pushEndpoint';
 import { signInAgent } from '../support/signIn';
@@ -170,5 +171,45 @@ describe('SLA alerts', () => {
     }
     const list = await (await signInAgent(app.url, agent)).get('/notifications');
     expect(list.text).toContain(`SLA warning: case ${post.caseNumber}`);
+  });
+
+  it('when an SLA breach fires, then the breach rule raises its alert, the warning rule stays quiet, and the consoles hear "breached"', async () => {
+    const db = app.services.db;
+    const team = await db
+      .insertInto('teams')
+      .values({ name: `Escalation ${Date.now()}` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rules = new Map<string, string>();
+    for (const kind of ['sla_warning', 'sla_breach']) {
+      const rule = await api(manager.token).post('/alert-rules', { kind, scope: { teamId: team.id }, channels: ['console'] });
+      expect(rule.status).toBe(201);
+      rules.set(rule.body.id, kind);
+    }
+    const post = await ingest('Immer noch keine Antwort');
+    await db.updateTable('conversations').set({ teamId: team.id }).where('id', '=', post.conversationId).execute();
+    const now = Date.now();
+    await db
+      .updateTable('messages')
+      .set({ slaState: 'warning', slaWarnAt: new Date(now - 600_000), slaDueAt: new Date(now - 1000) })
+      .where('id', '=', post.messageId)
+      .execute();
+    const heard: LiveEvent[] = [];
+    const stop = app.services.live.subscribe((e) => heard.push(e));
+    try {
+      expect(await fireSlaTimer({ db, dispatcher: app.services.dispatcher }, 'breach', post.messageId)).toBe('fired');
+      await until('the breach on the live channel', async () => heard.some((e) => e.type === 'conversation' && e.conversationId === post.conversationId));
+    } finally {
+      stop();
+    }
+    expect(heard.filter((e) => e.type === 'sla' && e.messageId === post.messageId)).toEqual([
+      expect.objectContaining({ event: 'breached', messageId: post.messageId, caseNumber: post.caseNumber }),
+    ]);
+    const raised = await db
+      .selectFrom('alerts')
+      .select('ruleId')
+      .where('ruleId', 'in', [...rules.keys()])
+      .execute();
+    expect(raised.map((a) => rules.get(a.ruleId))).toEqual(['sla_breach']);
   });
 });

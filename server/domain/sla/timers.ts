@@ -7,7 +7,7 @@ import type { Tx } from '../../db/client';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { lockTimedPost, setPostSlaState } from '../../db/repositories/sla.repo';
 import { systemActor } from '../audit/actor';
-import { raiseSlaAlerts } from '../alerts/slaAlerts';
+import { raiseSlaAlerts, type TimedPost } from '../alerts/slaAlerts';
 import type { Effects } from '../effects';
 
 const timerActor = systemActor('worker:sla');
@@ -32,17 +32,7 @@ export async function fireSlaWarning(tx: Tx, effects: Effects, messageId: string
     before: { messageId, slaState: 'ok' },
     after: { messageId, slaState: 'warning', dueAt: post.slaDueAt.toISOString() },
   });
-  const event = {
-    conversationId: post.conversationId,
-    channelId: post.channelId,
-    messageId,
-    caseNumber: post.caseNumber,
-    dueAt: post.slaDueAt.toISOString(),
-    assigneeId: post.assigneeId,
-  };
-  effects.publish({ type: 'sla', event: 'warning', ...event });
-  await raiseSlaAlerts(tx, effects, 'sla_warning', { ...post, dueAt: post.slaDueAt }, now);
-  effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
+  await announce(tx, effects, messageId, { ...post, dueAt: post.slaDueAt }, 'warning', now);
   return 'fired';
 }
 
@@ -62,16 +52,14 @@ export async function fireSlaBreach(tx: Tx, effects: Effects, messageId: string,
     before: { messageId, slaState: post.slaState },
     after: { messageId, slaState: 'breached', dueAt: post.slaDueAt.toISOString(), responsibleUserId: post.assigneeId },
   });
-  const event = {
-    conversationId: post.conversationId,
-    channelId: post.channelId,
-    messageId,
-    caseNumber: post.caseNumber,
-    dueAt: post.slaDueAt.toISOString(),
-    assigneeId: post.assigneeId,
-  };
-  effects.publish({ type: 'sla', event: 'breached', ...event });
-  await raiseSlaAlerts(tx, effects, 'sla_breach', { ...post, dueAt: post.slaDueAt }, now);
-  effects.publish({ type: 'conversation', conversationId: post.conversationId, channelId: post.channelId, change: 'status' });
+  await announce(tx, effects, messageId, { ...post, dueAt: post.slaDueAt }, 'breached', now);
   return 'fired';
+}
+
+/** A fired step reaches the consoles (the SLA event, the conversation's changed status) and the alert rules. */
+async function announce(tx: Tx, effects: Effects, messageId: string, post: TimedPost, step: 'warning' | 'breached', now: Date) {
+  const { conversationId, channelId, caseNumber, assigneeId } = post;
+  effects.publish({ type: 'sla', event: step, conversationId, channelId, messageId, caseNumber, dueAt: post.dueAt.toISOString(), assigneeId });
+  await raiseSlaAlerts(tx, effects, step === 'warning' ? 'sla_warning' : 'sla_breach', post, now);
+  effects.publish({ type: 'conversation', conversationId, channelId, change: 'status' });
 }
