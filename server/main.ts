@@ -25,20 +25,14 @@ async function main() {
     throw err;
   });
   const stops: (() => Promise<unknown>)[] = [];
-  if (workers) {
-    const started = await workers.startWorkers(services);
-    stops.push(started.close);
-    logger.info('workers started');
-  }
-  const running = (port: number) => {
-    const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
-    process.stdout.write(`\nReplyline is running at ${url}\n${keys.warning ? `\n${keys.warning}\n` : ''}\n`);
-  };
+  // The web half listens before the workers start: with ROLE=all the demo channels' first polls go to the
+  // console's own stand-ins, which would otherwise refuse them and the poll would wait out its back-off.
+  let port: number | null = null;
   if (forksWebProcesses) {
     const forks = await forkWebProcesses(config.webConcurrency, logger);
     stops.push(forks.close);
     logger.info({ webProcesses: config.webConcurrency }, 'web processes started');
-    running(forks.port);
+    port = forks.port;
   } else if (web) {
     const server = await web.listen(services, config.port);
     stops.push(
@@ -49,7 +43,16 @@ async function main() {
         }),
     );
     const address = server.address();
-    if (!isForkedWebProcess()) running(typeof address === 'object' && address ? address.port : config.port);
+    if (!isForkedWebProcess()) port = typeof address === 'object' && address ? address.port : config.port;
+  }
+  if (workers) {
+    const started = await workers.startWorkers(services);
+    stops.unshift(started.close); // on shutdown the workers stop first
+    logger.info('workers started');
+  }
+  if (port !== null) {
+    const url = config.baseUrl.replace(/:\d+$/, `:${port}`);
+    process.stdout.write(`\nReplyline is running at ${url}\n${keys.warning ? `\n${keys.warning}\n` : ''}\n`);
   }
   const shutdown = async () => {
     for (const stop of stops) await stop().catch(() => undefined);
