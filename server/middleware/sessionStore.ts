@@ -91,7 +91,6 @@ export function createSessionStore(
       super.touch(sid, sess, callback);
     }
   }
-  // One store prunes expired sessions (the page reads', whose requests come first and most); the other leaves it.
-  const prunes = !access || readsCopies;
-  return new ThrottledTouchStore({ pool, tableName: 'user_sessions', createTableIfMissing: false, pruneSessionInterval: prunes ? undefined : false });
+  // Expired sessions are deleted by the nightly retention run (domain/privacy/retention.ts), not by a timer in each web process.
+  return new ThrottledTouchStore({ pool, tableName: 'user_sessions', createTableIfMissing: false, pruneSessionInterval: false });
 }

@@ -1,7 +1,10 @@
 /** The console's session store against the real PostgreSQL: sliding expiry, written at most every TOUCH_EVERY_MS. */
 import session from 'express-session';
 import { createPool } from '../../server/db/client';
-import { createSessionStore, TOUCH_EVERY_MS } from '../../server/middleware/sessionStore';
+import { createSessionStore, createSessionStores, TOUCH_EVERY_MS } from '../../server/middleware/sessionStore';
+import { AccessCopies } from '../../server/middleware/accessCopies';
+import { applyRetention } from '../../server/domain/privacy/retention';
+import { createDb } from '../../server/db/client';
 
 const pool = () => createPool(process.env.DATABASE_URL!);
 
@@ -31,6 +34,33 @@ describe('session store', () => {
     await call((cb) => store.touch!('touch-test', sessionData(new Date(start + 10_800_000)), cb));
     expect((await expireOf()).getTime()).toBe(Math.ceil((start + 10_800_000) / 1000) * 1000);
     (store as unknown as { close(): void }).close?.();
+    await db.end();
+  });
+
+  it('when the stores of a web process have read and written sessions, then neither keeps a timer to prune them', async () => {
+    const db = pool();
+    const stores = createSessionStores(session, db, { copies: new AccessCopies(() => true), changed: async () => undefined });
+    for (const store of [stores.reads, stores.fresh]) {
+      await call((cb) => store.set('timer-test', sessionData(new Date(Date.now() + 3600_000)), cb));
+      await call((cb) => store.get('timer-test', cb));
+      // connect-pg-simple arms its prune timer on a query; one left armed fires after the pool has closed
+      expect((store as unknown as { pruneTimer?: NodeJS.Timeout }).pruneTimer).toBeUndefined();
+    }
+    await db.end();
+  });
+
+  it('when the nightly retention run comes, then it deletes the sessions that have ended and keeps the others', async () => {
+    const db = pool();
+    const store = createSessionStore(session, db);
+    const now = new Date();
+    await call((cb) => store.set('ended-a', sessionData(new Date(now.getTime() - 60_000)), cb));
+    await call((cb) => store.set('ended-b', sessionData(new Date(now.getTime() - 13 * 3600_000)), cb));
+    await call((cb) => store.set('running', sessionData(new Date(now.getTime() + 60_000)), cb));
+
+    expect(await applyRetention(createDb(db), now)).toMatchObject({ expiredSessions: 2 });
+    const left = await db.query<{ sid: string }>(`SELECT sid FROM user_sessions WHERE sid IN ('ended-a', 'ended-b', 'running')`);
+    expect(left.rows).toEqual([{ sid: 'running' }]);
+    expect(await call((cb) => store.get('running', cb))).toBeTruthy();
     await db.end();
   });
 });

@@ -12,3 +12,9 @@ export async function sessionExists(db: DbOrTx, sid: string): Promise<boolean> {
   const result = await sql`SELECT 1 FROM user_sessions WHERE sid = ${sid} AND expire >= now()`.execute(db);
   return result.rows.length > 0;
 }
+
+/** Deletes the sessions that ended before `now` (a session read never returns them); returns how many. */
+export async function deleteExpiredSessions(db: DbOrTx, now: Date): Promise<number> {
+  const result = await sql`DELETE FROM user_sessions WHERE expire < ${now}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
