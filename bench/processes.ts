@@ -25,7 +25,7 @@ function peakRssOf(pid: number): number {
 
 export function startRole(role: 'web' | 'worker', env: Record<string, string>): RoleProcess {
   // Node itself, started as every launcher starts a role (the tsx CLI would add a parent process).
-  const child = spawn(process.execPath, [...nodeArgs(), 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs(role), 'server/main.ts'], {
     cwd: ROOT,
     env: { ...ALLOCATOR_ENV, ...process.env, ...env, ROLE: role, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

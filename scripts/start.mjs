@@ -131,7 +131,7 @@ function printDemoLogins() {
  * from here — and not twice, which would cut its graceful shutdown short.
  */
 function runServer() {
-  const server = spawn(process.execPath, [...nodeArgs(), 'server/main.ts'], {
+  const server = spawn(process.execPath, [...nodeArgs('all'), 'server/main.ts'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
     env: { ...ALLOCATOR_ENV, ...process.env, ROLE: 'all' },

@@ -19,7 +19,7 @@ export const isForkedWebProcess = () => cluster.isWorker;
 export function forkWebProcesses(count: number, logger: Logger): Promise<WebProcesses> {
   let closing = false;
   const workers = new Set<Worker>();
-  cluster.setupPrimary({ execArgv: nodeArgs() });
+  cluster.setupPrimary({ execArgv: nodeArgs('web') });
   const fork = () => {
     const worker = cluster.fork({ ...ALLOCATOR_ENV, ROLE: 'web' });
     workers.add(worker);

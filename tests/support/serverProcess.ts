@@ -30,7 +30,7 @@ export const startWebProcess = (env: Record<string, string> = {}, readyTimeoutMs
 const READY = { worker: /"msg":"workers started"/, web: /Replyline is running at (http:\/\/\S+)/ };
 
 async function startServerProcess(role: 'web' | 'worker', env: Record<string, string>, readyTimeoutMs: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs(), 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs(role), 'server/main.ts'], {
     cwd: ROOT,
     env: { ...ALLOCATOR_ENV, ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env, ROLE: role },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,11 +5,31 @@ import { ALLOCATOR_ENV, nodeArgs } from '../../server/nodeArgs.cjs';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** Runs `script` in a Node process started with the role's arguments; its output, trimmed. */
+function runAs(role: 'web' | 'worker' | 'all', script: string) {
+  const run = spawnSync(process.execPath, [...nodeArgs(role), '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...ALLOCATOR_ENV } });
+  expect(run).toMatchObject({ status: 0, stderr: '' });
+  return run.stdout.trim();
+}
+
+/** Keeps 200 000 small objects alive at a time (so some survive each young collection), then names the young generation's size in MB. */
+const YOUNG_GENERATION_UNDER_LOAD = `
+  const v8 = require('node:v8');
+  let kept = [];
+  for (let i = 0; i < 3e6; i++) { kept.push({ i, s: 'x' + i }); if (kept.length > 2e5) kept = []; }
+  console.log(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576);`;
+
 describe('nodeArgs', () => {
-  it('when a role is started with them, then TypeScript loads through the require hook alone (no ES-module loader thread)', () => {
-    const script = "const { NotFound } = require('./server/errors.ts'); console.log(new NotFound('x').status, process.execArgv.slice(0, 2).join(' '))";
-    const run = spawnSync(process.execPath, [...nodeArgs(), '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...ALLOCATOR_ENV } });
-    expect(run).toMatchObject({ status: 0, stderr: '' });
-    expect(run.stdout.trim()).toBe('404 --require tsx/cjs');
+  it.each(['web', 'worker', 'all'] as const)(
+    'when a process of the role %s is started with them, then TypeScript loads through the require hook alone (no ES-module loader thread)',
+    (role) => {
+      const script = "const { NotFound } = require('./server/errors.ts'); console.log(new NotFound('x').status, process.execArgv.slice(0, 2).join(' '))";
+      expect(runAs(role, script)).toBe('404 --require tsx/cjs');
+    },
+  );
+
+  it('when a worker process allocates, then its young generation stays at half the size a web process lets it grow to', () => {
+    expect(Number(runAs('worker', YOUNG_GENERATION_UNDER_LOAD))).toBeLessThanOrEqual(16);
+    expect(Number(runAs('web', YOUNG_GENERATION_UNDER_LOAD))).toBeGreaterThan(16);
   });
 });
