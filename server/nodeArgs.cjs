@@ -13,9 +13,9 @@
  *
  * A worker process (`role` 'worker') collects sooner: young-generation halves of 8 MB instead of 16, and an old
  * space that grows by half of what survived instead of up to four times. What it holds is mostly garbage between
- * collections (about 40 MB live); with these its peak stayed near 200 instead of 275–285 MB, for 4–8 % more
- * worker CPU per webhook comment. Web processes keep V8's defaults: there the collections land on the pages.
- * V8 refuses these two in NODE_OPTIONS, so they are arguments.
+ * collections (about 40 MB live); with these its peak stayed near 200 instead of 275–285 MB in the bench, for
+ * about 5 % more worker CPU per webhook comment. Web processes keep V8's defaults: there the collections land on
+ * the pages. Node refuses --heap-growing-percent in NODE_OPTIONS, so both are arguments.
  * @param {'web' | 'worker' | 'all'} role
  * @returns {string[]}
  */

@@ -1,10 +1,10 @@
 /** The console's session store against the real PostgreSQL: sliding expiry, written at most every TOUCH_EVERY_MS. */
 import session from 'express-session';
-import { createPool } from '../../server/db/client';
+import pg from 'pg';
+import { createDb, createPool } from '../../server/db/client';
 import { createSessionStore, createSessionStores, TOUCH_EVERY_MS } from '../../server/middleware/sessionStore';
 import { AccessCopies } from '../../server/middleware/accessCopies';
-import { applyRetention } from '../../server/domain/privacy/retention';
-import { createDb } from '../../server/db/client';
+import { deleteExpiredSessions } from '../../server/db/repositories/sessions.repo';
 
 const pool = () => createPool(process.env.DATABASE_URL!);
 
@@ -49,15 +49,17 @@ describe('session store', () => {
     await db.end();
   });
 
-  it('when the nightly retention run comes, then it deletes the sessions that have ended and keeps the others', async () => {
-    const db = pool();
+  it('when ended sessions are deleted, then only those go, whatever time zone the database session and the process are in', async () => {
+    // connect-pg-simple writes `expire` in the database session's time zone; this pool's is 14 hours from UTC
+    const db = new pg.Pool({ connectionString: process.env.DATABASE_URL, options: '-c timezone=Pacific/Kiritimati' });
+    await db.query('DELETE FROM user_sessions'); // the other tests' rows were written in another time zone
     const store = createSessionStore(session, db);
     const now = new Date();
     await call((cb) => store.set('ended-a', sessionData(new Date(now.getTime() - 60_000)), cb));
     await call((cb) => store.set('ended-b', sessionData(new Date(now.getTime() - 13 * 3600_000)), cb));
     await call((cb) => store.set('running', sessionData(new Date(now.getTime() + 60_000)), cb));
 
-    expect(await applyRetention(createDb(db), now)).toMatchObject({ expiredSessions: 2 });
+    expect(await deleteExpiredSessions(createDb(db), now)).toBe(2);
     const left = await db.query<{ sid: string }>(`SELECT sid FROM user_sessions WHERE sid IN ('ended-a', 'ended-b', 'running')`);
     expect(left.rows).toEqual([{ sid: 'running' }]);
     expect(await call((cb) => store.get('running', cb))).toBeTruthy();

@@ -149,6 +149,11 @@ describe('deactivating a person', () => {
     const session = await signIn(agentUser.email, agentUser.password);
     expect((await session.agent.get('/inbox')).status).toBe(200);
     expect((await request(app.url).get('/api/v1/conversations').auth(agentUser.token, { type: 'bearer' })).status).toBe(200);
+    // a session of theirs that ended yesterday goes too, but is not counted as ended by the deactivation
+    await app.services.pool.query(`INSERT INTO user_sessions (sid, sess, expire) VALUES ($1, $2, now() - interval '1 day')`, [
+      `ended-${agentUser.id}`,
+      JSON.stringify({ cookie: {}, userId: agentUser.id }),
+    ]);
 
     const res = await as.agent.post(`/settings/users/${agentUser.id}/deactivate`).type('form').send({ _csrf: as.csrf });
     expect(res.status).toBe(303);
@@ -162,6 +167,7 @@ describe('deactivating a person', () => {
     const deactivated = events.find((e) => e.action === 'user.deactivated')!;
     expect(deactivated.actorId).toBe(as.admin.id);
     expect(deactivated.after).toMatchObject({ sessionsEnded: 1 });
+    expect((await app.services.pool.query('SELECT 1 FROM user_sessions WHERE sid = $1', [`ended-${agentUser.id}`])).rowCount).toBe(0);
     expect((deactivated.after as { tokensRevoked: string[] }).tokensRevoked).toHaveLength(1);
 
     const page = await as.agent.get(`/settings/users/${agentUser.id}`);

@@ -2,10 +2,18 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../client';
 
-/** Ends every console session of the user at once; returns how many there were. */
+/**
+ * `expire` is a timestamp without time zone, written by connect-pg-simple as `to_timestamp(seconds)` in the
+ * session's time zone; comparisons go through the same conversion, never through a Date parameter (whose offset
+ * PostgreSQL would drop).
+ */
+
+/** Ends every console session of the user at once; returns how many had not ended yet (ended ones go too). */
 export async function deleteSessionsOfUser(db: DbOrTx, userId: string): Promise<number> {
-  const result = await sql`DELETE FROM user_sessions WHERE sess ->> 'userId' = ${userId}`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  const result = await sql<{ running: string }>`
+    WITH gone AS (DELETE FROM user_sessions WHERE sess ->> 'userId' = ${userId} RETURNING expire)
+    SELECT count(*) FILTER (WHERE expire >= now()) AS running FROM gone`.execute(db);
+  return Number(result.rows[0]!.running);
 }
 
 export async function sessionExists(db: DbOrTx, sid: string): Promise<boolean> {
@@ -15,6 +23,6 @@ export async function sessionExists(db: DbOrTx, sid: string): Promise<boolean> {
 
 /** Deletes the sessions that ended before `now` (a session read never returns them); returns how many. */
 export async function deleteExpiredSessions(db: DbOrTx, now: Date): Promise<number> {
-  const result = await sql`DELETE FROM user_sessions WHERE expire < ${now}`.execute(db);
+  const result = await sql`DELETE FROM user_sessions WHERE expire < to_timestamp(${now.getTime() / 1000})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -8,7 +8,6 @@ import type { Db, Tx } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { appendAudit } from '../../db/repositories/audit.repo';
 import { findChannel } from '../../db/repositories/channels.repo';
-import { deleteExpiredSessions } from '../../db/repositories/sessions.repo';
 import { anonymiseConversations, contactsWithNothingLeft, findConversationsPastRetention, setChannelRetention } from '../../db/repositories/personalData.repo';
 import { Forbidden, NotFound } from '../../errors';
 import { type Actor, systemActor } from '../audit/actor';
@@ -40,14 +39,11 @@ export async function setRetention(tx: Tx, raw: z.input<typeof retentionInput>, 
 
 const BATCH = 200;
 
-export type RetentionRun = { conversations: number; messages: number; contacts: number; byChannel: Record<string, number>; expiredSessions: number };
+export type RetentionRun = { conversations: number; messages: number; contacts: number; byChannel: Record<string, number> };
 
-/**
- * One run: batches of due conversations, each batch in its own transaction with its audit event; then the console
- * sessions that have ended (housekeeping: no session read returns them, so nothing changes for anyone).
- */
+/** One run: batches of due conversations, each batch in its own transaction with its audit event. */
 export async function applyRetention(db: Db, now = new Date(), actor = systemActor('job:retention')): Promise<RetentionRun> {
-  const run: RetentionRun = { conversations: 0, messages: 0, contacts: 0, byChannel: {}, expiredSessions: 0 };
+  const run: RetentionRun = { conversations: 0, messages: 0, contacts: 0, byChannel: {} };
   for (;;) {
     const done = await db.transaction().execute(async (tx) => {
       const due = await findConversationsPastRetention(tx, now, BATCH);
@@ -73,8 +69,6 @@ export async function applyRetention(db: Db, now = new Date(), actor = systemAct
       for (const [id, n] of Object.entries(byChannel)) run.byChannel[id] = (run.byChannel[id] ?? 0) + n;
       return due.length;
     });
-    if (done < BATCH) break;
+    if (done < BATCH) return run;
   }
-  run.expiredSessions = await deleteExpiredSessions(db, now);
-  return run;
 }
