@@ -5,6 +5,7 @@ import { createDb, createPool } from '../../server/db/client';
 import { createSessionStore, createSessionStores, TOUCH_EVERY_MS } from '../../server/middleware/sessionStore';
 import { AccessCopies } from '../../server/middleware/accessCopies';
 import { deleteExpiredSessions } from '../../server/db/repositories/sessions.repo';
+import { startTestApp } from '../support/testApp';
 
 const pool = () => createPool(process.env.DATABASE_URL!);
 
@@ -64,5 +65,25 @@ describe('session store', () => {
     expect(left.rows).toEqual([{ sid: 'running' }]);
     expect(await call((cb) => store.get('running', cb))).toBeTruthy();
     await db.end();
+  });
+
+  it('when the nightly retention job runs, then the ended sessions are gone after it and the running ones stay', async () => {
+    const app = await startTestApp({ workers: true });
+    try {
+      const store = createSessionStore(session, app.services.pool);
+      const now = Date.now();
+      await call((cb) => store.set('job-ended', sessionData(new Date(now - 60_000)), cb));
+      await call((cb) => store.set('job-running', sessionData(new Date(now + 3600_000)), cb));
+      const left = async () =>
+        (await app.services.pool.query<{ sid: string }>(`SELECT sid FROM user_sessions WHERE sid LIKE 'job-%' ORDER BY sid`)).rows.map((r) => r.sid);
+
+      await app.services.queues.queue('privacy').add('retention', {});
+      const deadline = Date.now() + 15_000;
+      while ((await left()).includes('job-ended') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await left()).toEqual(['job-running']);
+      expect(app.logs.join('')).toContain('ended console sessions deleted');
+    } finally {
+      await app.stop();
+    }
   });
 });
