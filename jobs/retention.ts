@@ -35,7 +35,7 @@ export function startRetentionWorker(db: Db, connection: Redis, prefix: string, 
       log.info(run, 'retention applied');
       // Housekeeping beside it, on its own: ended console sessions (no session read returns them). A failure
       // here leaves them for the next night and does not fail the run, whose batches are committed.
-      await deleteExpiredSessions(db, new Date()).then(
+      await deleteExpiredSessions(db).then(
         (sessions) => log.info({ sessions }, 'ended console sessions deleted'),
         (err: unknown) => log.warn({ err: (err as Error).message }, 'ended console sessions not deleted; the next night tries again'),
       );

@@ -91,6 +91,6 @@ export function createSessionStore(
       super.touch(sid, sess, callback);
     }
   }
-  // Expired sessions are deleted by the nightly retention run (domain/privacy/retention.ts), not by a timer in each web process.
+  // Ended sessions are deleted by the worker's nightly retention job (jobs/retention.ts), not by a timer in each web process.
   return new ThrottledTouchStore({ pool, tableName: 'user_sessions', createTableIfMissing: false, pruneSessionInterval: false });
 }

@@ -6,6 +6,7 @@ import { createSessionStore, createSessionStores, TOUCH_EVERY_MS } from '../../s
 import { AccessCopies } from '../../server/middleware/accessCopies';
 import { deleteExpiredSessions } from '../../server/db/repositories/sessions.repo';
 import { startTestApp } from '../support/testApp';
+import { until } from '../support/until';
 
 const pool = () => createPool(process.env.DATABASE_URL!);
 
@@ -55,12 +56,12 @@ describe('session store', () => {
     const db = new pg.Pool({ connectionString: process.env.DATABASE_URL, options: '-c timezone=Pacific/Kiritimati' });
     await db.query('DELETE FROM user_sessions'); // the other tests' rows were written in another time zone
     const store = createSessionStore(session, db);
-    const now = new Date();
-    await call((cb) => store.set('ended-a', sessionData(new Date(now.getTime() - 60_000)), cb));
-    await call((cb) => store.set('ended-b', sessionData(new Date(now.getTime() - 13 * 3600_000)), cb));
-    await call((cb) => store.set('running', sessionData(new Date(now.getTime() + 60_000)), cb));
+    const now = Date.now();
+    await call((cb) => store.set('ended-a', sessionData(new Date(now - 60_000)), cb));
+    await call((cb) => store.set('ended-b', sessionData(new Date(now - 13 * 3600_000)), cb));
+    await call((cb) => store.set('running', sessionData(new Date(now + 60_000)), cb));
 
-    expect(await deleteExpiredSessions(createDb(db), now)).toBe(2);
+    expect(await deleteExpiredSessions(createDb(db))).toBe(2);
     const left = await db.query<{ sid: string }>(`SELECT sid FROM user_sessions WHERE sid IN ('ended-a', 'ended-b', 'running')`);
     expect(left.rows).toEqual([{ sid: 'running' }]);
     expect(await call((cb) => store.get('running', cb))).toBeTruthy();
@@ -78,8 +79,7 @@ describe('session store', () => {
         (await app.services.pool.query<{ sid: string }>(`SELECT sid FROM user_sessions WHERE sid LIKE 'job-%' ORDER BY sid`)).rows.map((r) => r.sid);
 
       await app.services.queues.queue('privacy').add('retention', {});
-      const deadline = Date.now() + 15_000;
-      while ((await left()).includes('job-ended') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await until('the retention job to delete the ended session', async () => !(await left()).includes('job-ended'), 15_000);
       expect(await left()).toEqual(['job-running']);
       expect(app.logs.join('')).toContain('ended console sessions deleted');
     } finally {

@@ -2,10 +2,10 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../client';
 
-/**
+/*
  * `expire` is a timestamp without time zone, written by connect-pg-simple as `to_timestamp(seconds)` in the
- * session's time zone; comparisons go through the same conversion, never through a Date parameter (whose offset
- * PostgreSQL would drop).
+ * database session's time zone: it is compared with now() (converted the same way), never with a Date parameter,
+ * whose offset PostgreSQL would drop.
  */
 
 /** Ends every console session of the user at once; returns how many had not ended yet (ended ones go too). */
@@ -21,8 +21,8 @@ export async function sessionExists(db: DbOrTx, sid: string): Promise<boolean> {
   return result.rows.length > 0;
 }
 
-/** Deletes the sessions that ended before `now` (a session read never returns them); returns how many. */
-export async function deleteExpiredSessions(db: DbOrTx, now: Date): Promise<number> {
-  const result = await sql`DELETE FROM user_sessions WHERE expire < to_timestamp(${now.getTime() / 1000})`.execute(db);
+/** Deletes the sessions that have ended (a session read never returns them); returns how many. */
+export async function deleteExpiredSessions(db: DbOrTx): Promise<number> {
+  const result = await sql`DELETE FROM user_sessions WHERE expire < now()`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
