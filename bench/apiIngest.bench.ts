@@ -15,8 +15,10 @@ import { createApiChannel } from '../server/domain/channels/api/createApiChannel
 import type { Services } from '../server/services';
 import type { LoadResult, LoadSpec } from './ingestLoad';
 
+type ApiMode = 'single' | 'batch';
+
 export type ApiIngestFigures = LoadResult & {
-  mode: LoadSpec['mode'];
+  mode: ApiMode;
   connections: number;
   stored: number;
   exactlyOnce: boolean;
@@ -104,7 +106,7 @@ export async function benchApiIngest(
   services: Services,
   baseUrl: string,
   webPid: number,
-  opts: { posts: number; connections: number; mode: LoadSpec['mode']; batchSize?: number; slaPolicyId: string | null },
+  opts: { posts: number; connections: number; mode: ApiMode; batchSize?: number; slaPolicyId: string | null },
 ): Promise<ApiIngestFigures> {
   const { db, secretBox } = services;
   const channel = await db

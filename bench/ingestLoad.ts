@@ -1,24 +1,27 @@
 /**
- * The ingest load generator, run as its own process (never inside the server it measures): posts
- * distinct messages (distinct authors and texts) to an API channel over `connections` keep-alive
- * connections, one post per request (`single`) or `batchSize` posts per request (`batch`), and prints
- * one JSON line: posts/s, request latencies, answers by status, and its own CPU time.
+ * The ingest load generator, run as its own process (never inside the server it measures, and on the
+ * server's cores only with its own CPU counted): posts distinct messages (distinct authors and texts) over
+ * `connections` keep-alive connections and prints one JSON line: posts/s, request latencies, answers by
+ * status, and its own CPU time. Three ways in:
+ * - `single`: one post per request to an API channel; `batch`: `batchSize` posts per request to its batch endpoint;
+ * - `meta`: Facebook comments as Meta delivers them, `entries` per delivery to `/webhooks/meta`, each signed
+ *   with the app secret (signed before the clock starts: Meta signs on its own machines).
  *   node --import tsx bench/ingestLoad.ts '{"baseUrl":…,"channelId":…,"token":…,"posts":4000,"connections":32,"mode":"single"}'
  */
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
-export type LoadSpec = {
-  baseUrl: string;
+type ApiLoad = {
+  mode: 'single' | 'batch';
   channelId: string;
   token: string;
-  posts: number;
-  connections: number;
-  mode: 'single' | 'batch';
   batchSize?: number;
   /** texts to send in turn instead of the generated ones; `{n}` becomes a number distinct per post */
   texts?: string[];
 };
+/** `posts` is the number of comments; each delivery carries `entries` of them. */
+type MetaLoad = { mode: 'meta'; pageId: string; appSecret: string; entries: number };
+export type LoadSpec = { baseUrl: string; posts: number; connections: number } & (ApiLoad | MetaLoad);
 export type LoadResult = {
   posts: number;
   requests: number;
@@ -31,6 +34,8 @@ export type LoadResult = {
   /** per-post answers of the batch endpoint */
   postStatuses: Record<string, number>;
   generatorCpuSeconds: number;
+  /** when the first request went out (ms since the epoch): what the server does after the answers is timed from here */
+  startedAt: number;
 };
 
 const WORDS = ['Bestellung', 'Lieferung', 'Paket', 'Rechnung', 'Konto', 'Vertrag', 'Zug', 'Tarif', 'Router', 'Abo'];
@@ -46,11 +51,59 @@ function post(run: string, i: number, texts?: string[]) {
   };
 }
 
-function send(agent: http.Agent, url: URL, token: string, body: string): Promise<{ status: number; body: string }> {
+/** A Meta delivery of `entries` Facebook comments (the `feed` change Meta sends for a new comment), as its body. */
+function metaDelivery(pageId: string, n: number, entries: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const entry = Array.from({ length: entries }, (_, i) => ({
+    id: pageId,
+    time: now,
+    changes: [
+      {
+        field: 'feed',
+        value: {
+          item: 'comment',
+          verb: 'add',
+          comment_id: `${n}_${i}_${randomUUID()}`,
+          post_id: `${pageId}_${n % 20}`,
+          parent_id: `${pageId}_${n % 20}`,
+          from: { id: `fan-${(n * entries + i) % 5000}`, name: `Fan ${(n * entries + i) % 5000}` },
+          message: `Wann kommt Bestellung #${n * entries + i}? 📦`,
+          created_time: now,
+        },
+      },
+    ],
+  }));
+  return JSON.stringify({ object: 'page', entry });
+}
+
+type Request = { body: string; headers: Record<string, string> };
+
+/** The requests of a run, built (and signed) before it starts. */
+function requestsOf(spec: LoadSpec): { path: string; requests: Request[] } {
+  if (spec.mode === 'meta') {
+    const requests: Request[] = [];
+    for (let n = 0; n * spec.entries < spec.posts; n++) {
+      const body = metaDelivery(spec.pageId, n, spec.entries);
+      requests.push({ body, headers: { 'x-hub-signature-256': `sha256=${createHmac('sha256', spec.appSecret).update(body).digest('hex')}` } });
+    }
+    return { path: '/webhooks/meta', requests };
+  }
+  const run = randomUUID();
+  const per = spec.mode === 'batch' ? (spec.batchSize ?? 500) : 1;
+  const headers = { authorization: `Bearer ${spec.token}` };
+  const requests: Request[] = [];
+  for (let i = 0; i < spec.posts; i += per) {
+    const posts = Array.from({ length: Math.min(per, spec.posts - i) }, (_, k) => post(run, i + k, spec.texts));
+    requests.push({ body: JSON.stringify(spec.mode === 'batch' ? { posts } : posts[0]), headers });
+  }
+  return { path: `/api/v1/channels/${spec.channelId}/messages${spec.mode === 'batch' ? '/batch' : ''}`, requests };
+}
+
+function send(agent: http.Agent, url: URL, { body, headers }: Request): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -67,27 +120,21 @@ function send(agent: http.Agent, url: URL, token: string, body: string): Promise
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
-  const run = randomUUID();
-  const per = spec.mode === 'batch' ? (spec.batchSize ?? 500) : 1;
-  const path = `/api/v1/channels/${spec.channelId}/messages${spec.mode === 'batch' ? '/batch' : ''}`;
+  const { path, requests } = requestsOf(spec);
   const url = new URL(path, spec.baseUrl);
-  const bodies: string[] = [];
-  for (let i = 0; i < spec.posts; i += per) {
-    const posts = Array.from({ length: Math.min(per, spec.posts - i) }, (_, k) => post(run, i + k, spec.texts));
-    bodies.push(JSON.stringify(spec.mode === 'batch' ? { posts } : posts[0]));
-  }
   const times: number[] = [];
   const statuses: Record<string, number> = {};
   const postStatuses: Record<string, number> = {};
   let next = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
+  const startedAt = Date.now();
   await Promise.all(
     Array.from({ length: spec.connections }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
+      while (next < requests.length) {
+        const request = requests[next++]!;
         const sent = performance.now();
-        const res = await send(agent, url, spec.token, body);
+        const res = await send(agent, url, request);
         times.push(performance.now() - sent);
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (spec.mode === 'batch' && res.status === 200) {
@@ -103,7 +150,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const at = (p: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]! * 10) / 10;
   return {
     posts: spec.posts,
-    requests: bodies.length,
+    requests: requests.length,
     seconds,
     postsPerSecond: spec.posts / seconds,
     p50: at(0.5),
@@ -112,6 +159,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses,
     postStatuses,
     generatorCpuSeconds: (used.user + used.system) / 1e6,
+    startedAt,
   };
 }
 

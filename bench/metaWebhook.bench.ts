@@ -1,20 +1,21 @@
 /**
  * Meta webhook ingest: signed deliveries of `entries` Facebook comments each (1: a delivery per comment, as
- * Meta sends them at ordinary volume), POSTed to a running web process at `concurrency` requests at once.
- * Two figures: how fast the endpoint takes deliveries (signature check, durable inbox row, job enqueued,
- * 200) and how fast the worker has ingested every comment of them (comments per second from the first
- * POST to the last comment stored); then exactly-once is checked by counting the channel's rows. Per comment:
- * the CPU of the web process (accepting), the worker (ingesting), every PostgreSQL process on this machine and the whole machine
- * (the deliveries' sender, this bench process, included), PostgreSQL commits and Redis commands (whole server: the
- * web's, the worker's and BullMQ's).
+ * Meta sends them at ordinary volume), POSTed to a running web process at `concurrency` requests at once by the
+ * load generator's own process (bench/ingestLoad.ts, as for single posts). Two figures: how fast the endpoint takes
+ * deliveries (signature check, durable inbox row, job enqueued, 200) and how fast the worker has ingested every
+ * comment of them (comments per second from the first POST to the last comment stored); then exactly-once is
+ * checked by counting the channel's rows. Per comment: the CPU of the web process (accepting), the worker
+ * (ingesting), every PostgreSQL process on this machine, the load generator and the whole machine (the generator
+ * included), PostgreSQL commits and Redis commands (whole server: the web's, the worker's and BullMQ's); and the
+ * ceiling, the comments per second the machine's cores could take at the whole machine's cost per comment less the
+ * generator's.
  */
-import { createHmac, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { facebookConnector } from '../connectors/meta/metaConnector';
 import { systemActor } from '../server/domain/audit/actor';
 import { connectChannel } from '../server/domain/channels/connectChannel';
 import type { Services } from '../server/services';
-import { commandCpuMs, commits, machineBusyMs, processCpuMs, redisCalls, statsSettle } from './apiIngest.bench';
+import { commandCpuMs, commits, machineBusyMs, processCpuMs, redisCalls, runGenerator, statsSettle } from './apiIngest.bench';
 
 export type MetaWebhookFigures = {
   deliveries: number;
@@ -28,36 +29,14 @@ export type MetaWebhookFigures = {
   webCpuMsPerComment: number;
   postgresCpuMsPerComment: number;
   machineCpuMsPerComment: number;
+  generatorCpuMsPerComment: number;
+  ceilingCommentsPerSecond: number;
   commitsPerComment: number;
   redisCallsPerComment: number;
   loadAverage: number;
 };
 
 const APP_SECRET = 'bench-app-secret';
-
-function deliveryBody(pageId: string, n: number, entries: number): string {
-  const now = Math.floor(Date.now() / 1000);
-  const entry = Array.from({ length: entries }, (_, i) => ({
-    id: pageId,
-    time: now,
-    changes: [
-      {
-        field: 'feed',
-        value: {
-          item: 'comment',
-          verb: 'add',
-          comment_id: `${n}_${i}_${randomUUID()}`,
-          post_id: `${pageId}_${n % 20}`,
-          parent_id: `${pageId}_${n % 20}`,
-          from: { id: `fan-${(n * entries + i) % 5000}`, name: `Fan ${(n * entries + i) % 5000}` },
-          message: `Wann kommt Bestellung #${n * entries + i}? 📦`,
-          created_time: now,
-        },
-      },
-    ],
-  }));
-  return JSON.stringify({ object: 'page', entry });
-}
 
 export async function benchMetaWebhook(
   services: Services,
@@ -78,28 +57,11 @@ export async function benchMetaWebhook(
         systemActor('bench'),
       ),
     );
-  const bodies = Array.from({ length: opts.deliveries }, (_, n) => deliveryBody(pageId, n, entries));
   const cpu0 = { worker: processCpuMs(pids.worker), web: processCpuMs(pids.web), postgres: commandCpuMs('postgres'), machine: machineBusyMs() };
   const before = { commits: await commits(services), redis: await redisCalls(services) };
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const client = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const sent = performance.now();
-      const res = await fetch(`${baseUrl}/webhooks/meta`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` },
-        body,
-      });
-      if (res.status !== 200) throw new Error(`Meta webhook answered ${res.status}: ${await res.text()}`);
-      times.push(performance.now() - sent);
-    }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency }, client));
-  const accepted = performance.now();
   const expected = opts.deliveries * entries;
+  const load = await runGenerator({ baseUrl, mode: 'meta', pageId, appSecret: APP_SECRET, entries, posts: expected, connections: opts.concurrency });
+  if (load.statuses['200'] !== opts.deliveries) throw new Error(`Meta webhook answered ${JSON.stringify(load.statuses)} to ${opts.deliveries} deliveries`);
   const countStored = async () =>
     Number(
       (
@@ -113,10 +75,11 @@ export async function benchMetaWebhook(
   for (;;) {
     const n = await countStored();
     if (n >= expected) break;
-    if (performance.now() - started > 600_000) throw new Error(`only ${n} of ${expected} comments ingested after 10 minutes`);
+    if (Date.now() - load.startedAt > 600_000) throw new Error(`only ${n} of ${expected} comments ingested after 10 minutes`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const done = performance.now();
+  // from the first delivery sent (the generator's start and the signing of its bodies are not the server's work)
+  const seconds = (Date.now() - load.startedAt) / 1000;
   const cpu = {
     worker: processCpuMs(pids.worker) - cpu0.worker,
     web: processCpuMs(pids.web) - cpu0.web,
@@ -127,19 +90,21 @@ export async function benchMetaWebhook(
   await statsSettle(); // a second copy of some comment would show up by now
   const stored = await countStored();
   const after = { commits: await commits(services), redis: await redisCalls(services) };
-  times.sort((a, b) => a - b);
+  const generator = load.generatorCpuSeconds * 1000;
   return {
     deliveries: opts.deliveries,
     entriesPerDelivery: entries,
-    acceptedDeliveriesPerSecond: opts.deliveries / ((accepted - started) / 1000),
-    acceptP95Ms: times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)]!,
-    ingestedCommentsPerSecond: expected / ((done - started) / 1000),
+    acceptedDeliveriesPerSecond: opts.deliveries / load.seconds,
+    acceptP95Ms: load.p95,
+    ingestedCommentsPerSecond: expected / seconds,
     stored,
     exactlyOnce: stored === expected,
     workerCpuMsPerComment: cpu.worker / expected,
     webCpuMsPerComment: cpu.web / expected,
     postgresCpuMsPerComment: cpu.postgres / expected,
     machineCpuMsPerComment: cpu.machine / expected,
+    generatorCpuMsPerComment: generator / expected,
+    ceilingCommentsPerSecond: (os.cpus().length * 1000 * expected) / (cpu.machine - generator),
     commitsPerComment: (after.commits - before.commits) / expected,
     redisCallsPerComment: (after.redis - before.redis) / expected,
     loadAverage,

@@ -324,7 +324,7 @@ function printTable(f: Figures) {
     ],
     [
       '1 webhook ingest, one comment per delivery, 32 connections',
-      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; per comment: CPU of the web process ${n(f.webhookSingle.webCpuMsPerComment, 2)} ms, the worker ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms, PostgreSQL ${n(f.webhookSingle.postgresCpuMsPerComment, 2)} ms, the whole machine ${n(f.webhookSingle.machineCpuMsPerComment, 2)} ms; ${n(f.webhookSingle.commitsPerComment, 3)} commits, ${n(f.webhookSingle.redisCallsPerComment, 2)} Redis calls; ${load(f.webhookSingle.loadAverage)}`,
+      `${n(f.webhookSingle.ingestedCommentsPerSecond)} comments/s stored (accept p95 ${n(f.webhookSingle.acceptP95Ms)} ms), ${once(f.webhookSingle.exactlyOnce)}; per comment: CPU of the web process ${n(f.webhookSingle.webCpuMsPerComment, 2)} ms, the worker ${n(f.webhookSingle.workerCpuMsPerComment, 2)} ms, PostgreSQL ${n(f.webhookSingle.postgresCpuMsPerComment, 2)} ms, the load generator ${n(f.webhookSingle.generatorCpuMsPerComment, 2)} ms, the whole machine ${n(f.webhookSingle.machineCpuMsPerComment, 2)} ms (ceiling ${n(f.webhookSingle.ceilingCommentsPerSecond)} comments/s); ${n(f.webhookSingle.commitsPerComment, 3)} commits, ${n(f.webhookSingle.redisCallsPerComment, 2)} Redis calls; ${load(f.webhookSingle.loadAverage)}`,
       '≥ 2000 posts/s',
       f.webhookSingle.ingestedCommentsPerSecond >= 2000 && f.webhookSingle.exactlyOnce,
     ],
