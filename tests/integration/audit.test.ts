@@ -104,6 +104,15 @@ describe('append-only', () => {
   });
 });
 
+describe('the chain hash', () => {
+  it('when the verifier recomputes the hashes, then PostgreSQL computes each in place, not by a function call per row (039_audit_hash_inlined)', async () => {
+    const { rows } = await app.services.pool.query<{ 'QUERY PLAN': string }>('EXPLAIN (VERBOSE, COSTS OFF) SELECT audit_row_hash(a) FROM audit_events a');
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toContain('encode(sha256(convert_to(concat_ws(');
+    expect(plan).not.toContain('audit_row_hash(');
+  });
+});
+
 describe('tampering (in a database of its own, because it breaks the chain for good)', () => {
   const name = `replyline_test_${testRunId()}_audit`;
   const url = testDatabaseUrl(`${testRunId()}_audit`);
