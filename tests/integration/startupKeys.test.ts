@@ -1,6 +1,6 @@
 /**
  * The built-in SESSION_SECRET and ENCRYPTION_KEY are public (they are in the source): the server runs on
- * them only for the demo. Through the real entry point (server/main.ts as `npm start` runs it).
+ * them only for the demo. Through the real entry point (server/main.ts, started as a web process is: server/nodeArgs.cjs).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -9,15 +9,16 @@ import { createDb, createPool, type Db } from '../../server/db/client';
 import { systemActor } from '../../server/domain/audit/actor';
 import { createUser } from '../../server/domain/users/createUser';
 import { DEMO_LOGINS } from '../../server/demo/demoLogins';
+import { ALLOCATOR_ENV, nodeArgs } from '../../server/nodeArgs.cjs';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 /** Starts the web role on port 0; stops it once it listens. started: it got that far; code: its exit code otherwise. */
 function startServer(env: Record<string, string>): Promise<{ started: boolean; code: number | null; output: string }> {
   const { SESSION_SECRET: _s, ENCRYPTION_KEY: _e, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs('web'), 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...inherited, ROLE: 'web', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...ALLOCATOR_ENV, ...inherited, ROLE: 'web', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
