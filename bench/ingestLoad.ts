@@ -6,7 +6,7 @@
  * - `single`: one post per request to an API channel; `batch`: `batchSize` posts per request to its batch endpoint;
  * - `meta`: Facebook comments as Meta delivers them, `entries` per delivery to `/webhooks/meta`, each signed
  *   with the app secret (signed before the clock starts: Meta signs on its own machines).
- *   node --import tsx bench/ingestLoad.ts '{"baseUrl":…,"channelId":…,"token":…,"posts":4000,"connections":32,"mode":"single"}'
+ *   node --require tsx/cjs bench/ingestLoad.ts '{"baseUrl":…,"channelId":…,"token":…,"posts":4000,"connections":32,"mode":"single"}'
  */
 import http from 'node:http';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -33,7 +33,12 @@ export type LoadResult = {
   statuses: Record<string, number>;
   /** per-post answers of the batch endpoint */
   postStatuses: Record<string, number>;
+  /** the generator's CPU while sending (first request to last answer) */
   generatorCpuSeconds: number;
+  /** the generator process's CPU from its start (Node's start, loading, building and signing the requests, sending) */
+  generatorProcessCpuSeconds: number;
+  /** the first answer that was not 2xx, for the report of a failed run */
+  firstRefusal: { status: number; body: string } | null;
   /** when the first request went out (ms since the epoch): what the server does after the answers is timed from here */
   startedAt: number;
 };
@@ -51,10 +56,10 @@ function post(run: string, i: number, texts?: string[]) {
   };
 }
 
-/** A Meta delivery of `entries` Facebook comments (the `feed` change Meta sends for a new comment), as its body. */
-function metaDelivery(pageId: string, n: number, entries: number): string {
+/** The body of the n-th Meta delivery: `count` Facebook comments (the `feed` change Meta sends for a new one), numbered as if each delivery held `entries`. */
+function metaDelivery(pageId: string, n: number, entries: number, count: number): string {
   const now = Math.floor(Date.now() / 1000);
-  const entry = Array.from({ length: entries }, (_, i) => ({
+  const entry = Array.from({ length: count }, (_, i) => ({
     id: pageId,
     time: now,
     changes: [
@@ -83,7 +88,7 @@ function requestsOf(spec: LoadSpec): { path: string; requests: Request[] } {
   if (spec.mode === 'meta') {
     const requests: Request[] = [];
     for (let n = 0; n * spec.entries < spec.posts; n++) {
-      const body = metaDelivery(spec.pageId, n, spec.entries);
+      const body = metaDelivery(spec.pageId, n, spec.entries, Math.min(spec.entries, spec.posts - n * spec.entries));
       requests.push({ body, headers: { 'x-hub-signature-256': `sha256=${createHmac('sha256', spec.appSecret).update(body).digest('hex')}` } });
     }
     return { path: '/webhooks/meta', requests };
@@ -125,6 +130,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const times: number[] = [];
   const statuses: Record<string, number> = {};
   const postStatuses: Record<string, number> = {};
+  let firstRefusal: LoadResult['firstRefusal'] = null;
   let next = 0;
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -137,6 +143,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         const res = await send(agent, url, request);
         times.push(performance.now() - sent);
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if ((res.status < 200 || res.status > 299) && !firstRefusal) firstRefusal = { status: res.status, body: res.body.slice(0, 500) };
         if (spec.mode === 'batch' && res.status === 200) {
           for (const r of (JSON.parse(res.body) as { results: { status: number }[] }).results) postStatuses[r.status] = (postStatuses[r.status] ?? 0) + 1;
         }
@@ -145,6 +152,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const whole = process.cpuUsage();
   agent.destroy();
   times.sort((a, b) => a - b);
   const at = (p: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]! * 10) / 10;
@@ -159,6 +167,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses,
     postStatuses,
     generatorCpuSeconds: (used.user + used.system) / 1e6,
+    generatorProcessCpuSeconds: (whole.user + whole.system) / 1e6,
+    firstRefusal,
     startedAt,
   };
 }
