@@ -19,6 +19,22 @@ const YOUNG_GENERATION_UNDER_LOAD = `
   for (let i = 0; i < 3e6; i++) { kept.push({ i, s: 'x' + i }); if (kept.length > 2e5) kept = []; }
   console.log(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576);`;
 
+/**
+ * Keeps about 30 MB alive while objects that live long enough to be promoted keep turning into old-space garbage,
+ * then names the old space's largest size in MB.
+ */
+const OLD_SPACE_UNDER_LOAD = `
+  const v8 = require('node:v8');
+  const live = [];
+  for (let i = 0; i < 2e5; i++) live.push({ i, s: 'live' + i, a: [i, i + 1] });
+  const ring = new Array(1e5);
+  let peak = 0;
+  for (let i = 0; i < 3e6; i++) {
+    ring[i % ring.length] = { i, s: 'g' + i, a: [i] };
+    if (i % 5e4 === 0) peak = Math.max(peak, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size);
+  }
+  console.log(Math.round(peak / 1048576), live.length > 0);`;
+
 describe('nodeArgs', () => {
   it.each(['web', 'worker', 'all'] as const)(
     'when a process of the role %s is started with them, then TypeScript loads through the require hook alone (no ES-module loader thread)',
@@ -31,6 +47,13 @@ describe('nodeArgs', () => {
   // Without the flags, V8 on a machine with a few GB of memory grows this young generation to 32 MB.
   it('when a worker process allocates, then its young generation stays at 16 MB', () => {
     expect(Number(runAs('worker', YOUNG_GENERATION_UNDER_LOAD))).toBeLessThanOrEqual(16);
+  });
+
+  // Without the flags V8 lets this old space grow to about 195 MB (up to four times what survived, on a machine with
+  // gigabytes of memory); grown by half of what survived it stays near 75 MB.
+  it('when a worker process keeps promoting garbage, then its old space grows by half of what survived, not up to four times', () => {
+    const [peakMb] = runAs('worker', OLD_SPACE_UNDER_LOAD).split(' ');
+    expect(Number(peakMb)).toBeLessThanOrEqual(120);
   });
 
   it('when a web process or npm start (all) is started, then it gets no heap flags (its collections would land on the pages)', () => {
