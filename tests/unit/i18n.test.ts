@@ -21,7 +21,7 @@ import { validCalendar } from '../../server/domain/sla/settings';
 import { PRECHAT_CHOICES } from '../../server/domain/chatSites/chatSiteInput';
 import { TEXT_NAMES } from '../../server/domain/chatSites/siteTexts';
 import { channelRoutingInput } from '../../server/domain/routing/routingSettings';
-import { formatBytes, formatDate, formatNumber, formatPercent, localeFromHeader, translator } from '../../server/i18n/translate';
+import { formatBytes, formatDate, formatDateTime, formatNumber, formatPercent, localeFromHeader, translator } from '../../server/i18n/translate';
 
 const ROOT = path.resolve(__dirname, '../..');
 const de: Record<string, string> = MESSAGES.de;
@@ -287,5 +287,23 @@ describe("numbers and dates in the user's locale", () => {
       expect([512, 340_000, 1_234_567].map((n) => space(formatBytes('de', n)))).toEqual(['512 Byte', '340 kB', '1,2 MB']);
       expect([512, 340_000, 1_234_567].map((n) => space(formatBytes('en', n)))).toEqual(['512 byte', '340 kB', '1.2 MB']);
     }
+  });
+
+  it('when date-times are shown again and again (kept once formatted), then each language and zone keeps its own text', () => {
+    // more formatted instants than are kept (20 000: 6 000 × 2 languages × 2 zones, twice), across the change to summer time, in two languages and two zones
+    const start = Date.parse('2026-03-28T00:00:00Z');
+    const instants = Array.from({ length: 6_000 }, (_, i) => new Date(start + i * 37 * 60_000));
+    const zones = ['Europe/Berlin', 'America/New_York'] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const timeZone of zones) {
+        for (const locale of ['de', 'en'] as const) {
+          const fresh = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+          const wrong = instants.filter((at) => formatDateTime(locale, at, timeZone) !== fresh.format(at));
+          expect(wrong).toEqual([]);
+        }
+      }
+    }
+    expect(formatDateTime('de', new Date('2026-03-29T00:30:00Z'))).toBe('29.03.2026, 01:30');
+    expect(formatDateTime('de', new Date('2026-03-29T01:30:00Z'))).toBe('29.03.2026, 03:30');
   });
 });
