@@ -24,7 +24,7 @@ const dateTimes = new Map<string, string>();
 const KEPT_DATE_TIMES = 20_000;
 
 export function formatDateTime(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {
-  const key = `${locale}|${timeZone}|${at.getTime()}`;
+  const key = `${locale}|${timeZone}|${Number(at)}`; // Number(): the instant Intl formats, a Date or epoch ms
   let text = dateTimes.get(key);
   if (text === undefined) {
     text = dateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
