@@ -24,10 +24,13 @@ const dateTimes = new Map<string, string>();
 const KEPT_DATE_TIMES = 20_000;
 
 export function formatDateTime(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {
-  const key = `${locale}|${timeZone}|${Number(at)}`; // Number(): the instant Intl formats, a Date or epoch ms
+  const format = () => dateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+  const instant = Number(at); // what Intl formats: a Date or epoch ms
+  if (!Number.isFinite(instant)) return format(); // not an instant: Intl's own answer (undefined is "now"), never kept
+  const key = `${locale}|${timeZone}|${instant}`;
   let text = dateTimes.get(key);
   if (text === undefined) {
-    text = dateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+    text = format();
     if (dateTimes.size >= KEPT_DATE_TIMES) dateTimes.clear();
     dateTimes.set(key, text);
   }
