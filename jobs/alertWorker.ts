@@ -4,7 +4,7 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { checkPostWindows } from '../server/domain/alerts/checkPostWindows';
+import { checkQueryPosts } from '../server/domain/alerts/queryCheck';
 import { deliverAlert, type AlertDeliveryDeps } from '../server/domain/alerts/deliverAlert';
 import { sweepAlerts } from '../server/domain/alerts/sweepAlerts';
 import { inTransaction, type Dispatcher } from '../server/domain/effects';
@@ -24,8 +24,7 @@ export function startAlertWorker(deps: AlertDeliveryDeps & { dispatcher: Dispatc
     JOBS['deliver-alert'].queue,
     async (job: Job) => {
       if (job.name === 'check-spikes') {
-        const { queryId } = parsePayload('check-spikes', job.data);
-        return inTransaction(deps.db, deps.dispatcher, (tx, effects) => checkPostWindows(tx, effects, { queryId }, new Date()));
+        return checkQueryPosts(deps.db, deps.dispatcher, parsePayload('check-spikes', job.data).queryId);
       }
       if (job.name === 'alert-sweep') {
         parsePayload('alert-sweep', job.data);
