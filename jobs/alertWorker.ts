@@ -4,7 +4,7 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { checkQueryPosts } from '../server/domain/alerts/queryCheck';
+import { checkPostWindows } from '../server/domain/alerts/checkPostWindows';
 import { deliverAlert, type AlertDeliveryDeps } from '../server/domain/alerts/deliverAlert';
 import { sweepAlerts } from '../server/domain/alerts/sweepAlerts';
 import { inTransaction, type Dispatcher } from '../server/domain/effects';
@@ -24,7 +24,8 @@ export function startAlertWorker(deps: AlertDeliveryDeps & { dispatcher: Dispatc
     JOBS['deliver-alert'].queue,
     async (job: Job) => {
       if (job.name === 'check-spikes') {
-        return checkQueryPosts(deps.db, deps.dispatcher, parsePayload('check-spikes', job.data).queryId);
+        const { queryId } = parsePayload('check-spikes', job.data);
+        return inTransaction(deps.db, deps.dispatcher, (tx, effects) => checkPostWindows(tx, effects, { queryId }, new Date()));
       }
       if (job.name === 'alert-sweep') {
         parsePayload('alert-sweep', job.data);

@@ -3,6 +3,7 @@
  * place. Commands ask for jobs (JobRequest in server/domain/effects.ts); schedules add the recurring
  * ones; every processor parses its payload with the schema here before it calls the domain.
  */
+import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { JobRequest } from '../server/domain/effects';
@@ -18,12 +19,22 @@ type JobDefinition<P extends z.ZodType> = {
   jobId?: (data: z.output<P>) => string;
   /** Delayed jobs: the instant the job is due (ISO 8601). */
   runAt?: (data: z.output<P>) => string;
+  /**
+   * Requests with the same key share one waiting job, and one that arrives while that job runs is kept as one more run
+   * after it (BullMQ's deduplication with keepLastIfActive): nothing asked for during a run is lost, nothing runs twice
+   * at once.
+   */
+  coalesce?: (data: z.output<P>) => string;
 };
 
 /** The jobs commands ask for after commit (server/domain/effects.ts): each has its row, its payload exactly what the command sends. */
 type CommandJobs = { [N in JobRequest['name']]: JobDefinition<z.ZodType<Extract<JobRequest, { name: N }>['data']>> };
 
-type AnyCommandJob = Omit<JobDefinition<z.ZodType>, 'jobId' | 'runAt'> & { jobId: (data: never) => string; runAt?: (data: never) => string };
+type AnyCommandJob = Omit<JobDefinition<z.ZodType>, 'jobId' | 'runAt' | 'coalesce'> & {
+  jobId: (data: never) => string;
+  runAt?: (data: never) => string;
+  coalesce?: (data: never) => string;
+};
 
 const isoInstant = z.iso.datetime({ offset: true });
 
@@ -86,11 +97,14 @@ export const JOBS = {
     retry: { attempts: 5, backoffMs: 5_000 },
     jobId: (d) => `deliver-alert-${d.alertId}-${Date.parse(d.at)}`,
   },
+  // one check per query at a time: the requests of a burst share one, and posts that match while it runs get one more
+  // (a job id per 10-second slot dropped a request whose job was still running: those posts went unchecked)
   'check-spikes': {
     queue: 'alerts',
     payload: z.object({ queryId: z.uuid(), at: isoInstant }),
     retry: { attempts: 3, backoffMs: 2_000 },
-    jobId: (d) => `check-spikes-${d.queryId}-${Date.parse(d.at)}`,
+    jobId: (d) => `check-spikes-${d.queryId}-${Date.parse(d.at)}-${randomUUID()}`,
+    coalesce: (d) => `check-spikes-${d.queryId}`,
   },
   // every minute (a job scheduler): channel-scoped spike and dip rules and channel failures (domain/alerts/sweepAlerts.ts)
   'alert-sweep': { queue: 'alerts', payload: z.object({}).loose(), retry: { attempts: 1, backoffMs: 0 } },

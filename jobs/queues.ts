@@ -39,6 +39,7 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
   const optionsOf = (job: JobRequest): JobsOptions => {
     const retry = retryPolicyFor(job.name, retryOverrides);
     const runAt = runAtOf(job);
+    const coalesce = rowOf(job).coalesce?.(job.data);
     return {
       // One job per reply (per reminder time): adding it again while it waits is a no-op.
       jobId: jobIdOf(job),
@@ -47,6 +48,7 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
       backoff: { type: 'exponential', delay: retry.backoffMs },
       removeOnComplete: true,
       removeOnFail: 1000,
+      ...(coalesce === undefined ? {} : { deduplication: { id: coalesce, keepLastIfActive: true } }),
     };
   };
   return {
@@ -87,7 +89,11 @@ export function createQueues(connection: Redis, prefix: string, retryOverrides: 
 }
 
 /** A command's job with its row of the table (TypeScript cannot follow the name to the row inside a union). */
-type Row = { jobId: (data: JobRequest['data']) => string; runAt?: (data: JobRequest['data']) => string };
+type Row = {
+  jobId: (data: JobRequest['data']) => string;
+  runAt?: (data: JobRequest['data']) => string;
+  coalesce?: (data: JobRequest['data']) => string;
+};
 const rowOf = (job: JobRequest) => JOBS[job.name] as unknown as Row;
 
 /** The job id that makes adding the same job twice a no-op (and lets a command cancel it). */
