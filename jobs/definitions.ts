@@ -101,9 +101,9 @@ export const JOBS = {
   // (a job id per 10-second slot dropped a request whose job was still running: those posts went unchecked)
   'check-spikes': {
     queue: 'alerts',
-    payload: z.object({ queryId: z.uuid(), at: isoInstant }),
+    payload: z.object({ queryId: z.uuid() }),
     retry: { attempts: 3, backoffMs: 2_000 },
-    jobId: (d) => `check-spikes-${d.queryId}-${Date.parse(d.at)}-${randomUUID()}`,
+    jobId: (d) => `check-spikes-${d.queryId}-${randomUUID()}`,
     coalesce: (d) => `check-spikes-${d.queryId}`,
   },
   // every minute (a job scheduler): channel-scoped spike and dip rules and channel failures (domain/alerts/sweepAlerts.ts)

@@ -50,7 +50,7 @@ export type JobRequest =
   // an alert's e-mails and Web Push messages (its console notifications are written with it); at: when people were told
   | { name: 'deliver-alert'; data: { alertId: string; at: string } }
   // volume-spike rules of a listening query, after posts matched it; at: the check's 10-second slot (one check per slot)
-  | { name: 'check-spikes'; data: { queryId: string; at: string } };
+  | { name: 'check-spikes'; data: { queryId: string } };
 
 export type Dispatcher = {
   publish(event: LiveEvent): Promise<void>;

@@ -24,13 +24,13 @@ const dateTimes = new Map<string, string>();
 const KEPT_DATE_TIMES = 20_000;
 
 export function formatDateTime(locale: Locale, at: Date, timeZone = DEFAULT_TIME_ZONE): string {
-  const format = () => dateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
   const instant = Number(at); // what Intl formats: a Date or epoch ms
-  if (!Number.isFinite(instant)) return format(); // not an instant: Intl's own answer (undefined is "now"), never kept
-  const key = `${locale}|${timeZone}|${instant}`;
-  let text = dateTimes.get(key);
+  // not an instant: Intl's own answer (undefined is "now"), never kept
+  const key = Number.isFinite(instant) ? `${locale}|${timeZone}|${instant}` : null;
+  let text = key === null ? undefined : dateTimes.get(key);
   if (text === undefined) {
-    text = format();
+    text = dateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+    if (key === null) return text;
     if (dateTimes.size >= KEPT_DATE_TIMES) dateTimes.clear();
     dateTimes.set(key, text);
   }

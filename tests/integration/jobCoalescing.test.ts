@@ -38,9 +38,8 @@ afterAll(async () => {
   await connection.quit();
 });
 
-/** As ingest asks: the query and the 10-second slot of the post's arrival. */
-const check = (queryId: string) =>
-  queues.enqueue({ name: 'check-spikes', data: { queryId, at: new Date(Math.floor(Date.now() / 10_000) * 10_000).toISOString() } });
+/** As ingest asks after a post matched the query. */
+const check = (queryId: string) => queues.enqueue({ name: 'check-spikes', data: { queryId } });
 const hold = () => {
   gate = new Promise((r) => (release = r));
 };
@@ -58,7 +57,7 @@ describe('check-spikes requests of one query', () => {
     hold();
     await check(query);
     await until('the first check to run', async () => runs.length === 1);
-    // posts matched while it ran (in its 10-second slot), and another query's post
+    // posts matched while it ran, and another query's post
     await check(query);
     await check(query);
     await check(other);

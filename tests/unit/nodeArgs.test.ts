@@ -6,8 +6,10 @@ import { ALLOCATOR_ENV, nodeArgs } from '../../server/nodeArgs.cjs';
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Runs `script` in a Node process started with the role's arguments (and `extra`); its output, trimmed. */
-function runAs(role: 'web' | 'worker' | 'all', script: string, extra: string[] = []) {
-  const run = spawnSync(process.execPath, [...nodeArgs(role), ...extra, '-e', script], {
+const runAs = (role: 'web' | 'worker' | 'all', script: string, extra: string[] = []) => runWith([...nodeArgs(role), ...extra], script);
+
+function runWith(args: string[], script: string) {
+  const run = spawnSync(process.execPath, [...args, '-e', script], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...ALLOCATOR_ENV },
@@ -59,8 +61,7 @@ describe('nodeArgs', () => {
   it('when a worker process keeps promoting garbage, then its old space grows by half of what survived, not up to four times', () => {
     const limit = ['--max-old-space-size=4096'];
     const withoutGrowthFlag = nodeArgs('worker').filter((a) => !a.startsWith('--heap-growing-percent'));
-    const control = spawnSync(process.execPath, [...withoutGrowthFlag, ...limit, '-e', OLD_SPACE_UNDER_LOAD], { cwd: ROOT, encoding: 'utf8' });
-    expect(Number(control.stdout.split(' ')[0])).toBeGreaterThan(150); // the load does grow a process without the flag
+    expect(Number(runWith([...withoutGrowthFlag, ...limit], OLD_SPACE_UNDER_LOAD).split(' ')[0])).toBeGreaterThan(150); // the load does grow a process without the flag
     expect(Number(runAs('worker', OLD_SPACE_UNDER_LOAD, limit).split(' ')[0])).toBeLessThanOrEqual(120);
   });
 

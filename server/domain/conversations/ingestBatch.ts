@@ -358,9 +358,9 @@ export async function ingestBatch(tx: Tx, effects: Effects, claimedPosts: Normal
   );
   await appendAuditBatch(tx, [...audit.flatMap((entries) => entries()), ...listening.audit]);
 
-  // spike and dip rules look at a watched query's volume once per 10-second slot, after commit (alerts/checkPostWindows.ts)
-  const slot = new Date(Math.floor(receivedAt.getTime() / 10_000) * 10_000).toISOString();
-  for (const queryId of listening.watched) effects.enqueue({ name: 'check-spikes', data: { queryId, at: slot } });
+  // spike and dip rules look at a watched query's volume after commit, one check per query at a time (the job
+  // coalesces: jobs/definitions.ts; alerts/checkPostWindows.ts)
+  for (const queryId of listening.watched) effects.enqueue({ name: 'check-spikes', data: { queryId } });
   for (const { conversation, channelId } of touched) {
     effects.publish({ type: 'conversation', conversationId: conversation.id, channelId, change: 'message' });
   }
